@@ -1,0 +1,370 @@
+//! The command line: arguments (clap), then one thin call into the library per command, and
+//! the exit code. Messages go to stderr in the user's language; results go to stdout.
+
+use crate::domain::date::parse_as_of;
+use crate::i18n::Lang;
+use crate::interchange::{self, render_problems, ImportError, Kind, Rows};
+use crate::report;
+use crate::store::{self, Store, StoreError};
+use clap::{Parser, Subcommand, ValueEnum};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "shegong",
+    version,
+    about = "社工站管理 · the registry of a district's social-work stations"
+)]
+pub struct Args {
+    /// The store folder (else $SHEGONG_DATA_DIR, else ~/.local/share/shegong)
+    #[arg(long, global = true, env = "SHEGONG_DATA_DIR", value_name = "DIR")]
+    pub data_dir: Option<PathBuf>,
+    /// zh or en (default: Chinese when the locale is Chinese)
+    #[arg(long, global = true, value_name = "zh|en")]
+    pub lang: Option<String>,
+    /// Refuse every write
+    #[arg(long, global = true)]
+    pub readonly: bool,
+    /// Who the change journal records (default: the OS user)
+    #[arg(long, global = true, value_name = "NAME")]
+    pub operator: Option<String>,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Create the store and load the Xishan data (unless --empty)
+    Init {
+        #[arg(long)]
+        empty: bool,
+    },
+    /// Import a file: KIND is units, evaluations, trainings or budget
+    Import { kind: String, file: PathBuf },
+    /// Export every record of a kind in the import format
+    Export {
+        kind: String,
+        #[arg(long, value_enum, default_value_t = ExportFormat::Csv)]
+        format: ExportFormat,
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: Option<PathBuf>,
+    },
+    /// Rollups of a unit and its children as of a date
+    Report {
+        #[arg(long, value_name = "CODE")]
+        unit: Option<String>,
+        #[arg(long, value_name = "DATE")]
+        as_of: Option<String>,
+        #[arg(long, default_value_t = 1)]
+        depth: usize,
+        #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
+        format: ReportFormat,
+    },
+    /// Recompute every rollup from the records and compare with the stored totals
+    Check,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum ReportFormat {
+    Table,
+    Csv,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum ExportFormat {
+    Csv,
+    Xlsx,
+    Json,
+}
+
+/// Where the store lives when neither --data-dir nor $SHEGONG_DATA_DIR says.
+pub fn default_data_dir() -> PathBuf {
+    directories::ProjectDirs::from("", "", "shegong")
+        .map(|d| d.data_dir().to_path_buf())
+        .unwrap_or_else(|| PathBuf::from(".shegong"))
+}
+
+/// The settings every command shares.
+pub struct Context {
+    pub dir: PathBuf,
+    pub lang: Lang,
+    pub readonly: bool,
+    pub operator: String,
+}
+
+impl Context {
+    pub fn from_args(args: &Args) -> Result<Context, String> {
+        let lang = match &args.lang {
+            None => Lang::from_env(),
+            Some(l) => Lang::parse(l).ok_or_else(|| format!("--lang: “{l}” is not zh or en"))?,
+        };
+        let operator = args
+            .operator
+            .clone()
+            .or_else(|| std::env::var("USER").ok())
+            .or_else(|| std::env::var("USERNAME").ok())
+            .unwrap_or_else(|| "unknown".into());
+        Ok(Context {
+            dir: args.data_dir.clone().unwrap_or_else(default_data_dir),
+            lang,
+            readonly: args.readonly,
+            operator,
+        })
+    }
+
+    pub fn open(&self) -> Result<Store, StoreError> {
+        Store::open(&self.dir, self.readonly)
+    }
+}
+
+/// An error that ends a command: the message, and the exit code.
+pub struct Failure {
+    pub message: String,
+    pub code: i32,
+}
+
+impl Failure {
+    fn store(e: StoreError, lang: Lang) -> Failure {
+        Failure {
+            code: e.exit_code(),
+            message: e.message(lang),
+        }
+    }
+
+    fn usage(message: String) -> Failure {
+        Failure { message, code: 2 }
+    }
+}
+
+/// Runs a command that is not the UI.
+pub fn run(ctx: &Context, command: &Command, out: &mut dyn Write) -> Result<(), Failure> {
+    let lang = ctx.lang;
+    let st = |e: StoreError| Failure::store(e, lang);
+    match command {
+        Command::Init { empty } => {
+            if ctx.readonly {
+                return Err(st(StoreError::ReadOnly));
+            }
+            let store = Store::create(&ctx.dir).map_err(st)?;
+            if !empty {
+                load_xishan(&store, lang)?;
+            }
+            store.flush().map_err(st)?;
+            let msg = match (lang, empty) {
+                (Lang::Zh, false) => format!("已在 {} 创建数据库，并载入西山区数据。", ctx.dir.display()),
+                (Lang::Zh, true) => format!("已在 {} 创建空数据库。", ctx.dir.display()),
+                (Lang::En, false) => format!("Created the store in {} with the Xishan data.", ctx.dir.display()),
+                (Lang::En, true) => format!("Created an empty store in {}.", ctx.dir.display()),
+            };
+            eprintln!("{msg}");
+            Ok(())
+        }
+        Command::Import { kind, file } => {
+            let kind = parse_kind(kind, lang)?;
+            let store = ctx.open().map_err(st)?;
+            import_file(&store, kind, file, lang, out)
+        }
+        Command::Export { kind, format, output } => {
+            let kind = parse_kind(kind, lang)?;
+            let store = ctx.open().map_err(st)?;
+            let bytes = export(&store, kind, *format, lang)?;
+            write_output(output.as_deref(), &bytes, out, lang)
+        }
+        Command::Report {
+            unit,
+            as_of,
+            depth,
+            format,
+        } => {
+            let as_of = match as_of {
+                None => chrono::Local::now().date_naive(),
+                Some(text) => parse_as_of(text).map_err(|_| {
+                    Failure::usage(
+                        lang.pick(
+                            &format!("--as-of：无法识别日期“{text}”（例如 2021-11-09）"),
+                            &format!("--as-of: cannot read the date “{text}” (e.g. 2021-11-09)"),
+                        )
+                        .to_string(),
+                    )
+                })?,
+            };
+            let store = ctx.open().map_err(st)?;
+            let node = report::build(&store, unit.as_deref(), as_of, *depth).map_err(st)?;
+            let text = match format {
+                ReportFormat::Table => report::to_table(&node, lang) + "\n",
+                ReportFormat::Csv => report::to_csv(&node),
+                ReportFormat::Json => serde_json::to_string_pretty(&report::to_json(&node)).unwrap_or_default() + "\n",
+            };
+            out.write_all(text.as_bytes()).map_err(|e| io_failure(e, lang))
+        }
+        Command::Check => {
+            let store = ctx.open().map_err(st)?;
+            let differences = store.check().map_err(st)?;
+            let [units, evals, trainings, budget] = store.counts().map_err(st)?;
+            if differences.is_empty() {
+                let msg = match lang {
+                    Lang::Zh => format!(
+                        "检查通过：{units} 个单位、{evals} 条评估、{trainings} 条培训、{budget} 条资金记录，所有汇总与重新计算一致。"
+                    ),
+                    Lang::En => format!(
+                        "Check passed: {units} units, {evals} evaluations, {trainings} trainings, {budget} budget entries; every stored total equals the recomputation."
+                    ),
+                };
+                writeln!(out, "{msg}").map_err(|e| io_failure(e, lang))
+            } else {
+                let mut lines = vec![match lang {
+                    Lang::Zh => format!("检查未通过：{} 处汇总与重新计算不一致：", differences.len()),
+                    Lang::En => format!(
+                        "Check failed: {} stored totals differ from the recomputation:",
+                        differences.len()
+                    ),
+                }];
+                for d in differences.iter().take(100) {
+                    lines.push(format!("  {} {}: {}", d.unit, d.year, d.what));
+                }
+                Err(Failure {
+                    message: lines.join("\n"),
+                    code: 1,
+                })
+            }
+        }
+    }
+}
+
+fn io_failure(e: std::io::Error, lang: Lang) -> Failure {
+    Failure {
+        message: format!("{}{e}", lang.pick("写出失败：", "cannot write the output: ")),
+        code: 1,
+    }
+}
+
+fn parse_kind(text: &str, lang: Lang) -> Result<Kind, Failure> {
+    Kind::parse(text).ok_or_else(|| {
+        Failure::usage(
+            lang.pick(
+                &format!("未知的类别“{text}”：可用 units、evaluations、trainings、budget"),
+                &format!("unknown kind “{text}”: use units, evaluations, trainings or budget"),
+            )
+            .to_string(),
+        )
+    })
+}
+
+/// Loads the built-in Xishan data, turning a problem into a failure (it would be a bug).
+pub fn load_xishan(store: &Store, lang: Lang) -> Result<(), Failure> {
+    crate::xishan::load(store).map_err(|(name, e)| import_failure(&name, e, lang))
+}
+
+fn import_failure(name: &str, e: ImportError, lang: Lang) -> Failure {
+    match e {
+        ImportError::Problems(problems) => {
+            let head = match lang {
+                Lang::Zh => format!("{name}：{} 处错误，文件中的数据均未保存：", problems.len()),
+                Lang::En => format!(
+                    "{name}: {} problem(s); nothing from this file was stored:",
+                    problems.len()
+                ),
+            };
+            Failure {
+                message: format!("{head}\n{}", render_problems(name, &problems, lang)),
+                code: 1,
+            }
+        }
+        ImportError::Store(e) => Failure::store(e, lang),
+    }
+}
+
+fn import_file(store: &Store, kind: Kind, file: &Path, lang: Lang, out: &mut dyn Write) -> Result<(), Failure> {
+    let name = file.display().to_string();
+    let bytes = std::fs::read(file).map_err(|e| Failure {
+        message: format!("{}{name}: {e}", lang.pick("无法读取文件 ", "cannot read the file ")),
+        code: 1,
+    })?;
+    let summary = interchange::import_bytes(store, kind, &bytes).map_err(|e| import_failure(&name, e, lang))?;
+    let msg = match lang {
+        Lang::Zh if summary.added == 0 && summary.updated == 0 => {
+            format!("{name}：{} 行均已在库中，未新增任何记录。", summary.rows)
+        }
+        Lang::Zh => format!(
+            "{name}：{} 行，新增 {}，更新 {}，已在库中 {}。",
+            summary.rows, summary.added, summary.updated, summary.already_present
+        ),
+        Lang::En if summary.added == 0 && summary.updated == 0 => {
+            format!(
+                "{name}: all {} rows are already stored; nothing was added.",
+                summary.rows
+            )
+        }
+        Lang::En => format!(
+            "{name}: {} rows, {} added, {} updated, {} already stored.",
+            summary.rows, summary.added, summary.updated, summary.already_present
+        ),
+    };
+    writeln!(out, "{msg}").map_err(|e| io_failure(e, lang))
+}
+
+fn export(store: &Store, kind: Kind, format: ExportFormat, lang: Lang) -> Result<Vec<u8>, Failure> {
+    let st = |e: StoreError| Failure::store(e, lang);
+    let rows = match kind {
+        Kind::Units => Rows::units(&store.all_units().map_err(st)?),
+        Kind::Evaluations => Rows::evaluations(&store.all_records().map_err(st)?),
+        Kind::Trainings => Rows::trainings(&store.all_records().map_err(st)?),
+        Kind::Budget => Rows::budget(&store.all_records().map_err(st)?),
+    };
+    match format {
+        ExportFormat::Csv => interchange::write_csv(&rows).map_err(|e| Failure {
+            message: e.to_string(),
+            code: 1,
+        }),
+        ExportFormat::Json => {
+            let headers = rows.headers();
+            let objects: Vec<serde_json::Value> = rows
+                .rows
+                .iter()
+                .map(|r| {
+                    serde_json::Value::Object(
+                        headers
+                            .iter()
+                            .zip(r)
+                            .map(|(h, v)| (h.to_string(), serde_json::json!(v)))
+                            .collect(),
+                    )
+                })
+                .collect();
+            Ok((serde_json::to_string_pretty(&objects).unwrap_or_default() + "\n").into_bytes())
+        }
+        ExportFormat::Xlsx => Err(Failure::usage(
+            lang.pick(
+                "暂不支持导出 .xlsx，请用 --format csv",
+                "xlsx export is not available yet; use --format csv",
+            )
+            .into(),
+        )),
+    }
+}
+
+fn write_output(path: Option<&Path>, bytes: &[u8], out: &mut dyn Write, lang: Lang) -> Result<(), Failure> {
+    match path {
+        Some(p) => std::fs::write(p, bytes).map_err(|e| Failure {
+            message: format!("{}{}: {e}", lang.pick("无法写入 ", "cannot write "), p.display()),
+            code: 1,
+        }),
+        None => out.write_all(bytes).map_err(|e| io_failure(e, lang)),
+    }
+}
+
+/// `shegong` alone: opens the store (creating it with the Xishan data on first run).
+/// Returns the store and whether it was just created.
+pub fn open_or_create(ctx: &Context) -> Result<(Store, bool), Failure> {
+    if store::exists(&ctx.dir) {
+        return ctx.open().map(|s| (s, false)).map_err(|e| Failure::store(e, ctx.lang));
+    }
+    if ctx.readonly {
+        return Err(Failure::store(StoreError::Missing(ctx.dir.clone()), ctx.lang));
+    }
+    let store = Store::create(&ctx.dir).map_err(|e| Failure::store(e, ctx.lang))?;
+    load_xishan(&store, ctx.lang)?;
+    Ok((store, true))
+}

@@ -1,0 +1,234 @@
+//! Full and partial dates (`2021-11-08`, `2021-11`, `2021`) in the forms clerks write, and the
+//! "as of" rule: a partial date counts once its whole period has ended.
+
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// Days since 0001-01-01 (chrono's `num_days_from_ce`): the ordering key of every dated record.
+pub type Day = i32;
+
+/// A date that may lack its day, or its month and day.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct PartialDate {
+    pub year: u16,
+    /// 0 when only the year is known.
+    pub month: u8,
+    /// 0 when the day is not known.
+    pub day: u8,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DateError {
+    Empty,
+    Unreadable(String),
+    OutOfRange(String),
+}
+
+pub const MIN_YEAR: u16 = 1900;
+pub const MAX_YEAR: u16 = 2999;
+
+impl PartialDate {
+    pub fn full(date: NaiveDate) -> PartialDate {
+        PartialDate {
+            year: date.year() as u16,
+            month: date.month() as u8,
+            day: date.day() as u8,
+        }
+    }
+
+    /// Reads `2021-11-08`, `2021/11/8`, `2021.11.8`, `2021年11月8日`, `2021-11`, `2021年11月`, `2021`.
+    pub fn parse(text: &str) -> Result<PartialDate, DateError> {
+        let s = text.trim();
+        if s.is_empty() {
+            return Err(DateError::Empty);
+        }
+        let unreadable = || DateError::Unreadable(text.to_string());
+        let normalized: String = s.replace(['年', '月', '/', '.'], "-").replace('日', "");
+        let parts: Vec<&str> = normalized.trim_end_matches('-').split('-').collect();
+        if parts.is_empty() || parts.len() > 3 {
+            return Err(unreadable());
+        }
+        let mut nums = [0u32; 3];
+        for (i, p) in parts.iter().enumerate() {
+            if p.is_empty() || p.len() > 4 || !p.chars().all(|c| c.is_ascii_digit()) {
+                return Err(unreadable());
+            }
+            nums[i] = p.parse().map_err(|_| unreadable())?;
+        }
+        if parts[0].len() != 4 {
+            return Err(unreadable());
+        }
+        let date = PartialDate {
+            year: nums[0] as u16,
+            month: nums[1] as u8,
+            day: nums[2] as u8,
+        };
+        if parts.len() >= 2 && (parts[1].len() > 2 || nums[1] == 0) {
+            return Err(unreadable());
+        }
+        if parts.len() == 3 && (parts[2].len() > 2 || nums[2] == 0) {
+            return Err(unreadable());
+        }
+        date.validate().map_err(|_| DateError::OutOfRange(text.to_string()))?;
+        Ok(date)
+    }
+
+    fn validate(&self) -> Result<(), ()> {
+        if !(MIN_YEAR..=MAX_YEAR).contains(&self.year) || self.month > 12 {
+            return Err(());
+        }
+        if self.month == 0 && self.day != 0 {
+            return Err(());
+        }
+        if self.day != 0 && NaiveDate::from_ymd_opt(self.year as i32, self.month as u32, self.day as u32).is_none() {
+            return Err(());
+        }
+        Ok(())
+    }
+
+    pub fn is_full(&self) -> bool {
+        self.day != 0
+    }
+
+    /// The last day of the period this date names: when it starts to count "as of".
+    pub fn end(&self) -> NaiveDate {
+        let y = self.year as i32;
+        let fallback = NaiveDate::MIN;
+        match (self.month, self.day) {
+            (0, _) => NaiveDate::from_ymd_opt(y, 12, 31).unwrap_or(fallback),
+            (m, 0) => last_day_of_month(y, m as u32).unwrap_or(fallback),
+            (m, d) => NaiveDate::from_ymd_opt(y, m as u32, d as u32).unwrap_or(fallback),
+        }
+    }
+
+    /// The first day of the period.
+    pub fn start(&self) -> NaiveDate {
+        let y = self.year as i32;
+        let m = if self.month == 0 { 1 } else { self.month as u32 };
+        let d = if self.day == 0 { 1 } else { self.day as u32 };
+        NaiveDate::from_ymd_opt(y, m, d).unwrap_or(NaiveDate::MIN)
+    }
+
+    pub fn end_day(&self) -> Day {
+        self.end().num_days_from_ce()
+    }
+
+    /// Whether this date counts as of `as_of`: its whole period has ended by then.
+    pub fn counts_on(&self, as_of: NaiveDate) -> bool {
+        self.end() <= as_of
+    }
+}
+
+pub fn last_day_of_month(year: i32, month: u32) -> Option<NaiveDate> {
+    let (ny, nm) = if month == 12 { (year + 1, 1) } else { (year, month + 1) };
+    NaiveDate::from_ymd_opt(ny, nm, 1)?.pred_opt()
+}
+
+pub fn day_of(date: NaiveDate) -> Day {
+    date.num_days_from_ce()
+}
+
+pub fn date_of(day: Day) -> NaiveDate {
+    NaiveDate::from_num_days_from_ce_opt(day).unwrap_or(NaiveDate::MIN)
+}
+
+/// Reads a full date for `--as-of`; partial dates mean the end of their period.
+pub fn parse_as_of(text: &str) -> Result<NaiveDate, DateError> {
+    PartialDate::parse(text).map(|d| d.end())
+}
+
+impl fmt::Display for PartialDate {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (self.month, self.day) {
+            (0, _) => write!(f, "{:04}", self.year),
+            (m, 0) => write!(f, "{:04}-{:02}", self.year, m),
+            (m, d) => write!(f, "{:04}-{:02}-{:02}", self.year, m, d),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
+        NaiveDate::from_ymd_opt(y, m, day).unwrap()
+    }
+
+    #[test]
+    fn reads_every_form_in_the_spec() {
+        let full = PartialDate {
+            year: 2021,
+            month: 11,
+            day: 8,
+        };
+        for s in ["2021-11-08", "2021/11/8", "2021.11.8", "2021年11月8日", " 2021-11-8 "] {
+            assert_eq!(PartialDate::parse(s), Ok(full), "{s}");
+        }
+        assert_eq!(
+            PartialDate::parse("2021-11"),
+            Ok(PartialDate {
+                year: 2021,
+                month: 11,
+                day: 0
+            })
+        );
+        assert_eq!(
+            PartialDate::parse("2021年11月"),
+            Ok(PartialDate {
+                year: 2021,
+                month: 11,
+                day: 0
+            })
+        );
+        assert_eq!(
+            PartialDate::parse("2021"),
+            Ok(PartialDate {
+                year: 2021,
+                month: 0,
+                day: 0
+            })
+        );
+        assert_eq!(
+            PartialDate::parse("2021年"),
+            Ok(PartialDate {
+                year: 2021,
+                month: 0,
+                day: 0
+            })
+        );
+    }
+
+    #[test]
+    fn refuses_impossible_dates() {
+        for s in [
+            "",
+            "2021-02-30",
+            "2021-13",
+            "21-1-1",
+            "2021-1-1-1",
+            "abc",
+            "2021--1",
+            "0000",
+        ] {
+            assert!(PartialDate::parse(s).is_err(), "{s}");
+        }
+    }
+
+    #[test]
+    fn partial_dates_count_once_their_period_ends() {
+        let y2020 = PartialDate::parse("2020").unwrap();
+        assert!(!y2020.counts_on(d(2020, 12, 30)));
+        assert!(y2020.counts_on(d(2020, 12, 31)));
+        let feb = PartialDate::parse("2024-02").unwrap();
+        assert_eq!(feb.end(), d(2024, 2, 29));
+    }
+
+    #[test]
+    fn prints_what_it_reads() {
+        for s in ["2021-11-08", "2021-11", "2021"] {
+            assert_eq!(PartialDate::parse(s).unwrap().to_string(), s);
+        }
+    }
+}

@@ -1,0 +1,14 @@
+//! The domain: pure types and rules, no I/O. Units and their stations, evaluations, trainings,
+//! budget entries, money in fen, partial dates, and the words of every enumeration.
+
+pub mod date;
+pub mod money;
+pub mod problem;
+pub mod records;
+pub mod words;
+
+pub use date::{Day, PartialDate};
+pub use money::Fen;
+pub use problem::Problem;
+pub use records::{BudgetEntry, Evaluation, Training, Unit};
+pub use words::*;

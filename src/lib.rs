@@ -1,0 +1,21 @@
+//! shegong: the registry of a district's social-work stations.
+//!
+//! Modules, and which may use which (dependencies point one way):
+//!
+//! - `domain`: pure types and rules (units, stations, records, money, dates, words). Uses nothing.
+//! - `i18n`: the user's language. Uses nothing.
+//! - `rollup`: pure measures and their sums. Uses `domain`.
+//! - `store`: sled, keys, codec, writes, stored totals. Uses `domain`, `rollup`.
+//! - `report`: the rollup report of a unit and its children, and its formats. Uses `store`.
+//! - `interchange`: CSV files in and out. Uses `domain`, `store`.
+//! - `cli`: the commands. Uses everything above; only `main` uses it.
+
+pub mod cli;
+pub mod domain;
+pub mod i18n;
+pub mod interchange;
+pub mod report;
+pub mod rollup;
+pub mod store;
+pub mod text;
+pub mod xishan;

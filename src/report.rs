@@ -1,0 +1,455 @@
+//! The rollup report of a unit as of a date: coverage by level, funding by category and
+//! source, evaluations and trainings, for the unit and its children down to a depth; and its
+//! three formats (table for people, CSV, JSON of SPEC.md's shape).
+
+use crate::domain::date::day_of;
+use crate::domain::*;
+use crate::i18n::Lang;
+use crate::rollup::Measures;
+use crate::store::{keys, Result, Store, StoreError};
+use crate::text;
+use chrono::NaiveDate;
+use serde_json::{json, Map, Value};
+
+/// One unit's figures as of a date, with its children's.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReportNode {
+    pub code: String,
+    pub name: String,
+    pub level: Level,
+    pub station: StationStatus,
+    pub opened_on: Option<PartialDate>,
+    /// The unit's own station counts as covered on the date.
+    pub covered: bool,
+    pub as_of: NaiveDate,
+    pub measures: Measures,
+    pub latest_evaluation: Option<Evaluation>,
+    pub children: Vec<ReportNode>,
+    /// True for the node that sums several roots.
+    pub virtual_root: bool,
+}
+
+impl ReportNode {
+    /// Levels strictly below this unit's, down to community.
+    pub fn levels_below(&self) -> Vec<Level> {
+        Level::ALL.iter().copied().filter(|l| *l > self.level).collect()
+    }
+
+    /// spent ÷ allocated in basis points (1/100 of a percent); none when nothing was allocated.
+    pub fn spent_basis_points(&self) -> Option<i64> {
+        let allocated = self.measures.allocated().0 as i128;
+        if allocated == 0 {
+            return None;
+        }
+        Some(((self.measures.spent().0 as i128 * 10_000) / allocated) as i64)
+    }
+}
+
+/// The report for `code` (or the root when there is one; a sum of the roots when several).
+pub fn build(store: &Store, code: Option<&str>, as_of: NaiveDate, depth: usize) -> Result<ReportNode> {
+    match code {
+        Some(code) => {
+            let unit = store
+                .unit(code)?
+                .ok_or_else(|| StoreError::UnknownUnit(code.to_string()))?;
+            node(store, &unit, as_of, depth)
+        }
+        None => {
+            let roots = store.roots()?;
+            if roots.len() == 1 {
+                return node(store, &roots[0], as_of, depth);
+            }
+            let mut measures = Measures::default();
+            let mut children = Vec::new();
+            for root in &roots {
+                let child = node(store, root, as_of, depth.saturating_sub(1))?;
+                measures.add(&child.measures)?;
+                children.push(child);
+            }
+            let level = roots.iter().map(|r| r.level).min().unwrap_or(Level::Province);
+            Ok(ReportNode {
+                code: String::new(),
+                name: "全部 / all".into(),
+                level,
+                station: StationStatus::None,
+                opened_on: None,
+                covered: false,
+                as_of,
+                measures,
+                latest_evaluation: None,
+                children: if depth == 0 { Vec::new() } else { children },
+                virtual_root: true,
+            })
+        }
+    }
+}
+
+fn node(store: &Store, unit: &Unit, as_of: NaiveDate, depth: usize) -> Result<ReportNode> {
+    let measures = store.subtree_measures(&unit.code, as_of)?;
+    let latest_evaluation = store.latest_evaluation(&unit.code, day_of(as_of))?;
+    let mut children = Vec::new();
+    if depth > 0 {
+        for child in store.children(&unit.code)? {
+            children.push(node(store, &child, as_of, depth - 1)?);
+        }
+    }
+    Ok(ReportNode {
+        code: unit.code.clone(),
+        name: unit.name.clone(),
+        level: unit.level,
+        station: unit.station,
+        opened_on: unit.opened_on,
+        covered: unit.covered_on(as_of),
+        as_of,
+        measures,
+        latest_evaluation,
+        children,
+        virtual_root: false,
+    })
+}
+
+fn money_pair((allocated, spent): (Fen, Fen)) -> Value {
+    json!({ "allocated_fen": allocated.0, "spent_fen": spent.0 })
+}
+
+fn counts<T: Copy>(items: &[T], name: impl Fn(T) -> &'static str, count: impl Fn(T) -> i64) -> Value {
+    let mut map = Map::new();
+    for item in items {
+        let n = count(*item);
+        if n != 0 {
+            map.insert(name(*item).to_string(), json!(n));
+        }
+    }
+    Value::Object(map)
+}
+
+/// SPEC.md's JSON object for the node and its children.
+pub fn to_json(node: &ReportNode) -> Value {
+    let m = &node.measures;
+    let mut coverage = Map::new();
+    for level in node.levels_below() {
+        coverage.insert(
+            level.en().into(),
+            json!({ "units": m.units(level), "covered": m.covered(level) }),
+        );
+    }
+    let mut by_category = Map::new();
+    for c in Category::ALL {
+        by_category.insert(c.en().into(), money_pair(m.by_category(Some(*c))));
+    }
+    let mut by_source = Map::new();
+    for s in Source::ALL {
+        by_source.insert(s.en().into(), money_pair(m.by_source(Some(*s))));
+    }
+    let by_grade = counts(Grade::ALL, |g| g.en(), |g| m.evaluations_of_grade(Some(g)));
+    let by_mode = counts(TrainingMode::ALL, |x| x.en(), |x| m.trainings_of_mode(Some(x)));
+    let latest = node.latest_evaluation.as_ref().map(|e| {
+        json!({
+            "date": e.date.to_string(), "kind": e.kind.en(), "evaluator": e.evaluator,
+            "score": e.score.map(|s| s as f64 / 10.0), "grade": e.effective_grade().map(|g| g.en()),
+        })
+    });
+    json!({
+        "code": node.code,
+        "name": node.name,
+        "level": node.level.en(),
+        "as_of": node.as_of.to_string(),
+        "station": {
+            "status": node.station.en(),
+            "opened_on": node.opened_on.map(|d| d.to_string()),
+            "covered": node.covered,
+        },
+        "coverage": coverage,
+        "funding": {
+            "allocated_fen": m.allocated().0,
+            "spent_fen": m.spent().0,
+            "spent_ratio": node.spent_basis_points().map(|bp| bp as f64 / 10_000.0),
+            "by_category": by_category,
+            "by_source": by_source,
+            // Entries whose category or source the source document does not state.
+            "category_unspecified": money_pair(m.by_category(None)),
+            "source_unspecified": money_pair(m.by_source(None)),
+        },
+        "evaluations": {
+            "count": m.evaluations(),
+            "by_kind": counts(EvalKind::ALL, |k| k.en(), |k| m.evaluations_of_kind(k)),
+            "by_grade": by_grade,
+            "ungraded": m.evaluations_of_grade(None),
+            "evaluated_stations": m.evaluated_stations(),
+            "stations_without_evaluation": m.stations_without_evaluation(),
+            "latest": latest,
+        },
+        "trainings": {
+            "count": m.trainings(),
+            "by_kind": counts(TrainingKind::ALL, |k| k.en(), |k| m.trainings_of_kind(k)),
+            "by_mode": by_mode,
+            "mode_unspecified": m.trainings_of_mode(None),
+            "hours": m.training_hours_tenths() as f64 / 10.0,
+            "attendees": m.training_attendees(),
+        },
+        "children": node.children.iter().map(to_json).collect::<Vec<_>>(),
+    })
+}
+
+fn flatten<'a>(node: &'a ReportNode, depth: usize, out: &mut Vec<(usize, &'a ReportNode)>) {
+    out.push((depth, node));
+    for child in &node.children {
+        flatten(child, depth + 1, out);
+    }
+}
+
+fn ratio_text(node: &ReportNode) -> String {
+    node.spent_basis_points()
+        .map_or_else(|| "—".into(), |bp| format!("{}.{:02}%", bp / 100, (bp % 100).abs()))
+}
+
+/// One row per node: the figures a spreadsheet wants, money in fen and in yuan.
+pub fn to_csv(node: &ReportNode) -> String {
+    let mut rows = Vec::new();
+    flatten(node, 0, &mut rows);
+    let mut out = String::from(
+        "code,name,level,depth,as_of,station,covered,street_units,street_covered,community_units,community_covered,allocated_fen,spent_fen,allocated_yuan,spent_yuan,evaluations,trainings,training_hours,attendees\n",
+    );
+    for (depth, n) in rows {
+        let m = &n.measures;
+        let fields = [
+            n.code.clone(),
+            n.name.clone(),
+            n.level.en().to_string(),
+            depth.to_string(),
+            n.as_of.to_string(),
+            n.station.en().to_string(),
+            n.covered.to_string(),
+            m.units(Level::Street).to_string(),
+            m.covered(Level::Street).to_string(),
+            m.units(Level::Community).to_string(),
+            m.covered(Level::Community).to_string(),
+            m.allocated().0.to_string(),
+            m.spent().0.to_string(),
+            m.allocated().plain(),
+            m.spent().plain(),
+            m.evaluations().to_string(),
+            m.trainings().to_string(),
+            crate::domain::records::tenths(m.training_hours_tenths().max(0) as u32),
+            m.training_attendees().to_string(),
+        ];
+        let quoted: Vec<String> = fields
+            .iter()
+            .map(|f| {
+                if f.contains([',', '"', '\n']) {
+                    format!("\"{}\"", f.replace('"', "\"\""))
+                } else {
+                    f.clone()
+                }
+            })
+            .collect();
+        out.push_str(&quoted.join(","));
+        out.push('\n');
+    }
+    out
+}
+
+/// The report as a person reads it: a summary of the unit, then a table of its children.
+pub fn to_table(node: &ReportNode, lang: Lang) -> String {
+    let zh = lang == Lang::Zh;
+    let m = &node.measures;
+    let mut out = Vec::new();
+    let title = if node.code.is_empty() {
+        node.name.clone()
+    } else {
+        format!("{}（{}）", node.name, node.code)
+    };
+    out.push(if zh {
+        format!("{title} · {} · 截至 {}", node.level.zh(), node.as_of)
+    } else {
+        format!("{title} · {} · as of {}", node.level.en(), node.as_of)
+    });
+    if !node.virtual_root {
+        let since = node.opened_on.map(|d| d.to_string()).unwrap_or_default();
+        out.push(match (zh, node.station.has_opened()) {
+            (true, true) => format!("本级站点：{}（建站 {since}）", node.station.zh()),
+            (true, false) => format!("本级站点：{}", node.station.zh()),
+            (false, true) => format!("Own station: {} (opened {since})", node.station.en()),
+            (false, false) => format!("Own station: {}", node.station.en()),
+        });
+    }
+    let coverage: Vec<String> = node
+        .levels_below()
+        .iter()
+        .filter(|l| m.units(**l) > 0 || **l <= Level::Community)
+        .map(|l| format!("{} {}/{}", l.label(lang), m.covered(*l), m.units(*l)))
+        .collect();
+    out.push(format!(
+        "{}{}",
+        lang.pick("覆盖（有运营站点/单位数）：", "Coverage (covered/units): "),
+        coverage.join("  ")
+    ));
+    out.push(if zh {
+        format!(
+            "资金：拨付 {} 元  支出 {} 元  执行率 {}",
+            m.allocated().yuan(),
+            m.spent().yuan(),
+            ratio_text(node)
+        )
+    } else {
+        format!(
+            "Funding: allocated ¥{}  spent ¥{}  spent/allocated {}",
+            m.allocated().yuan(),
+            m.spent().yuan(),
+            ratio_text(node)
+        )
+    });
+    let mut money_rows = Vec::new();
+    for c in Category::ALL.iter().map(|c| Some(*c)).chain([None]) {
+        let (a, s) = m.by_category(c);
+        if a.0 != 0 || s.0 != 0 {
+            money_rows.push(vec![
+                format!(
+                    "  {}",
+                    c.map_or(lang.pick("未注明科目", "category not stated"), |c| c.label(lang))
+                ),
+                a.yuan(),
+                s.yuan(),
+            ]);
+        }
+    }
+    for src in Source::ALL.iter().map(|s| Some(*s)).chain([None]) {
+        let (a, s) = m.by_source(src);
+        if a.0 != 0 || s.0 != 0 {
+            money_rows.push(vec![
+                format!(
+                    "  {}",
+                    src.map_or(lang.pick("未注明来源", "source not stated"), |s| s.label(lang))
+                ),
+                a.yuan(),
+                s.yuan(),
+            ]);
+        }
+    }
+    if !money_rows.is_empty() {
+        let header = vec![
+            String::new(),
+            lang.pick("拨付（元）", "allocated ¥").into(),
+            lang.pick("支出（元）", "spent ¥").into(),
+        ];
+        out.push(text::table(&header, &money_rows, &[false, true, true]));
+    }
+    let kinds: Vec<String> = EvalKind::ALL
+        .iter()
+        .filter(|k| m.evaluations_of_kind(**k) != 0)
+        .map(|k| format!("{} {}", k.label(lang), m.evaluations_of_kind(*k)))
+        .collect();
+    out.push(if zh {
+        format!(
+            "评估：{} 次（{}）  已评估站点 {}  未评估的运营站点 {}",
+            m.evaluations(),
+            kinds.join("，"),
+            m.evaluated_stations(),
+            m.stations_without_evaluation()
+        )
+    } else {
+        format!(
+            "Evaluations: {} ({})  stations evaluated {}  operating stations without one {}",
+            m.evaluations(),
+            kinds.join(", "),
+            m.evaluated_stations(),
+            m.stations_without_evaluation()
+        )
+    });
+    let tkinds: Vec<String> = TrainingKind::ALL
+        .iter()
+        .filter(|k| m.trainings_of_kind(**k) != 0)
+        .map(|k| format!("{} {}", k.label(lang), m.trainings_of_kind(*k)))
+        .collect();
+    let hours = crate::domain::records::tenths(m.training_hours_tenths().max(0) as u32);
+    out.push(if zh {
+        format!(
+            "培训：{} 次（{}）  课时 {hours}  参训 {} 人次",
+            m.trainings(),
+            tkinds.join("，"),
+            m.training_attendees()
+        )
+    } else {
+        format!(
+            "Trainings: {} ({})  hours {hours}  attendees {}",
+            m.trainings(),
+            tkinds.join(", "),
+            m.training_attendees()
+        )
+    });
+    if !node.children.is_empty() {
+        out.push(String::new());
+        out.push(children_table(node, lang));
+    }
+    out.join("\n")
+}
+
+fn children_table(node: &ReportNode, lang: Lang) -> String {
+    let levels = node.levels_below();
+    let shown: Vec<Level> = levels
+        .iter()
+        .copied()
+        .filter(|l| node.measures.units(*l) > 0)
+        .take(2)
+        .collect();
+    let mut header: Vec<String> = vec![
+        lang.pick("名称", "name").into(),
+        lang.pick("编码", "code").into(),
+        lang.pick("站点", "station").into(),
+    ];
+    for l in &shown {
+        header.push(format!("{}{}", l.label(lang), lang.pick("覆盖", " covered")));
+    }
+    header.extend([
+        lang.pick("拨付（元）", "allocated ¥").to_string(),
+        lang.pick("支出（元）", "spent ¥").to_string(),
+        lang.pick("评估", "evals").to_string(),
+        lang.pick("培训", "trainings").to_string(),
+    ]);
+    let mut rows = Vec::new();
+    let mut flat = Vec::new();
+    for child in &node.children {
+        flatten(child, 0, &mut flat);
+    }
+    for (depth, n) in flat {
+        let m = &n.measures;
+        let mut row = vec![
+            format!("{}{}", "  ".repeat(depth), n.name),
+            n.code.clone(),
+            n.station.label(lang).to_string(),
+        ];
+        for l in &shown {
+            row.push(if m.units(*l) > 0 {
+                format!("{}/{}", m.covered(*l), m.units(*l))
+            } else {
+                "—".into()
+            });
+        }
+        row.extend([
+            m.allocated().yuan(),
+            m.spent().yuan(),
+            m.evaluations().to_string(),
+            m.trainings().to_string(),
+        ]);
+        rows.push(row);
+    }
+    let mut right = vec![false, false, false];
+    right.extend(shown.iter().map(|_| true));
+    right.extend([true, true, true, true]);
+    text::table(&header, &rows, &right)
+}
+
+impl Store {
+    /// The measures of a unit's subtree dated on or before `as_of`.
+    pub fn subtree_measures(&self, code: &str, as_of: NaiveDate) -> Result<Measures> {
+        let idx = self.unit_index(code)?;
+        self.measures_as_of(idx, as_of)
+    }
+
+    /// The unit's newest evaluation dated on or before `until`.
+    pub fn latest_evaluation(&self, code: &str, until: Day) -> Result<Option<Evaluation>> {
+        let idx = self.unit_index(code)?;
+        let (lo, hi) = keys::records_until(idx, until);
+        self.last_in_range::<Evaluation>(lo, hi)
+    }
+}

@@ -1,0 +1,349 @@
+//! Rollups, pure: every record and every unit becomes dated `Measures` (additive counters);
+//! a unit's figures as of a date are the sum of the measures of its subtree dated on or
+//! before it. The store keeps these sums per unit and year; this module never opens the store.
+
+use crate::domain::date::{date_of, day_of};
+use crate::domain::*;
+use chrono::{Datelike, NaiveDate};
+use std::collections::BTreeMap;
+
+/// Day of the events that hold at every date (a unit exists): before any real date.
+pub const EPOCH: Day = i32::MIN;
+
+const LEVELS: usize = 5;
+const CATS: usize = 7; // six categories and "not stated"
+const SRCS: usize = 4; // three sources and "not stated"
+const MODES: usize = 4; // three modes and "not stated"
+const GRADES: usize = 5; // four grades and "no grade"
+
+/// Where each counter lives in a `Measures` array.
+pub mod at {
+    use super::*;
+    pub const UNITS: usize = 0;
+    pub const COVERED: usize = UNITS + LEVELS;
+    pub const FUND: usize = COVERED + LEVELS;
+    pub const EVAL_COUNT: usize = FUND + 2 * CATS * SRCS;
+    pub const EVAL_KIND: usize = EVAL_COUNT + 1;
+    pub const EVAL_GRADE: usize = EVAL_KIND + 5;
+    pub const EVALUATED: usize = EVAL_GRADE + GRADES;
+    pub const COVERED_EVALUATED: usize = EVALUATED + 1;
+    pub const TRAIN_COUNT: usize = COVERED_EVALUATED + 1;
+    pub const TRAIN_KIND: usize = TRAIN_COUNT + 1;
+    pub const TRAIN_MODE: usize = TRAIN_KIND + 4;
+    pub const TRAIN_HOURS: usize = TRAIN_MODE + MODES;
+    pub const TRAIN_ATTENDEES: usize = TRAIN_HOURS + 1;
+    pub const LEN: usize = TRAIN_ATTENDEES + 1;
+
+    pub fn fund(kind: BudgetKind, category: Option<Category>, source: Option<Source>) -> usize {
+        let c = category.map_or(CATS - 1, |c| c.index());
+        let s = source.map_or(SRCS - 1, |s| s.index());
+        FUND + (kind.index() * CATS + c) * SRCS + s
+    }
+}
+
+/// Additive counters: unit counts, coverage, money in fen, evaluation and training counts.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Measures(pub [i64; at::LEN]);
+
+/// A sum left the range of `i64`: only absurd amounts reach it, but money is never wrapped.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Overflow;
+
+impl Default for Measures {
+    fn default() -> Self {
+        Measures([0; at::LEN])
+    }
+}
+
+impl Measures {
+    pub fn is_zero(&self) -> bool {
+        self.0.iter().all(|v| *v == 0)
+    }
+
+    pub fn add(&mut self, other: &Measures) -> Result<(), Overflow> {
+        for (a, b) in self.0.iter_mut().zip(other.0.iter()) {
+            *a = a.checked_add(*b).ok_or(Overflow)?;
+        }
+        Ok(())
+    }
+
+    pub fn sub(&mut self, other: &Measures) -> Result<(), Overflow> {
+        for (a, b) in self.0.iter_mut().zip(other.0.iter()) {
+            *a = a.checked_sub(*b).ok_or(Overflow)?;
+        }
+        Ok(())
+    }
+
+    fn bump(&mut self, index: usize, by: i64) {
+        self.0[index] += by;
+    }
+
+    /// Non-zero counters only: what the store writes.
+    pub fn to_sparse(&self) -> Vec<(u8, i64)> {
+        self.0
+            .iter()
+            .enumerate()
+            .filter(|(_, v)| **v != 0)
+            .map(|(i, v)| (i as u8, *v))
+            .collect()
+    }
+
+    pub fn from_sparse(pairs: &[(u8, i64)]) -> Measures {
+        let mut m = Measures::default();
+        for (i, v) in pairs {
+            if let Some(slot) = m.0.get_mut(*i as usize) {
+                *slot = *v;
+            }
+        }
+        m
+    }
+
+    // ---- reading the figures back ----
+
+    pub fn units(&self, level: Level) -> i64 {
+        self.0[at::UNITS + level.index()]
+    }
+
+    pub fn covered(&self, level: Level) -> i64 {
+        self.0[at::COVERED + level.index()]
+    }
+
+    pub fn covered_total(&self) -> i64 {
+        Level::ALL.iter().map(|l| self.covered(*l)).sum()
+    }
+
+    fn fund_sum(&self, kind: BudgetKind, pick: impl Fn(usize, usize) -> bool) -> i64 {
+        let mut sum = 0i64;
+        for c in 0..CATS {
+            for s in 0..SRCS {
+                if pick(c, s) {
+                    sum = sum.saturating_add(self.0[at::FUND + (kind.index() * CATS + c) * SRCS + s]);
+                }
+            }
+        }
+        sum
+    }
+
+    pub fn allocated(&self) -> Fen {
+        Fen(self.fund_sum(BudgetKind::Allocation, |_, _| true))
+    }
+
+    pub fn spent(&self) -> Fen {
+        Fen(self.fund_sum(BudgetKind::Expenditure, |_, _| true))
+    }
+
+    /// (allocated, spent) for a category; `None` is "not stated".
+    pub fn by_category(&self, category: Option<Category>) -> (Fen, Fen) {
+        let want = category.map_or(CATS - 1, |c| c.index());
+        (
+            Fen(self.fund_sum(BudgetKind::Allocation, |c, _| c == want)),
+            Fen(self.fund_sum(BudgetKind::Expenditure, |c, _| c == want)),
+        )
+    }
+
+    pub fn by_source(&self, source: Option<Source>) -> (Fen, Fen) {
+        let want = source.map_or(SRCS - 1, |s| s.index());
+        (
+            Fen(self.fund_sum(BudgetKind::Allocation, |_, s| s == want)),
+            Fen(self.fund_sum(BudgetKind::Expenditure, |_, s| s == want)),
+        )
+    }
+
+    pub fn evaluations(&self) -> i64 {
+        self.0[at::EVAL_COUNT]
+    }
+
+    pub fn evaluations_of_kind(&self, kind: EvalKind) -> i64 {
+        self.0[at::EVAL_KIND + kind.index()]
+    }
+
+    pub fn evaluations_of_grade(&self, grade: Option<Grade>) -> i64 {
+        self.0[at::EVAL_GRADE + grade.map_or(GRADES - 1, |g| g.index())]
+    }
+
+    /// Units in the subtree with at least one evaluation.
+    pub fn evaluated_stations(&self) -> i64 {
+        self.0[at::EVALUATED]
+    }
+
+    /// Covered units that have had no evaluation yet.
+    pub fn stations_without_evaluation(&self) -> i64 {
+        self.covered_total() - self.0[at::COVERED_EVALUATED]
+    }
+
+    pub fn trainings(&self) -> i64 {
+        self.0[at::TRAIN_COUNT]
+    }
+
+    pub fn trainings_of_kind(&self, kind: TrainingKind) -> i64 {
+        self.0[at::TRAIN_KIND + kind.index()]
+    }
+
+    pub fn trainings_of_mode(&self, mode: Option<TrainingMode>) -> i64 {
+        self.0[at::TRAIN_MODE + mode.map_or(MODES - 1, |m| m.index())]
+    }
+
+    pub fn training_hours_tenths(&self) -> i64 {
+        self.0[at::TRAIN_HOURS]
+    }
+
+    pub fn training_attendees(&self) -> i64 {
+        self.0[at::TRAIN_ATTENDEES]
+    }
+}
+
+/// What a budget entry adds, and on which day.
+pub fn budget_delta(entry: &BudgetEntry) -> (Day, Measures) {
+    let mut m = Measures::default();
+    m.bump(at::fund(entry.kind, entry.category, entry.source), entry.amount.0);
+    (entry.date.end_day(), m)
+}
+
+pub fn evaluation_delta(e: &Evaluation) -> (Day, Measures) {
+    let mut m = Measures::default();
+    m.bump(at::EVAL_COUNT, 1);
+    m.bump(at::EVAL_KIND + e.kind.index(), 1);
+    m.bump(
+        at::EVAL_GRADE + e.effective_grade().map_or(GRADES - 1, |g| g.index()),
+        1,
+    );
+    (e.date.end_day(), m)
+}
+
+pub fn training_delta(t: &Training) -> (Day, Measures) {
+    let mut m = Measures::default();
+    m.bump(at::TRAIN_COUNT, 1);
+    m.bump(at::TRAIN_KIND + t.kind.index(), 1);
+    m.bump(at::TRAIN_MODE + t.mode.map_or(MODES - 1, |x| x.index()), 1);
+    m.bump(at::TRAIN_HOURS, t.hours.unwrap_or(0) as i64);
+    m.bump(at::TRAIN_ATTENDEES, t.attendees.unwrap_or(0) as i64);
+    (t.date.end_day(), m)
+}
+
+/// What a unit itself contributes, given the day of its first evaluation: it exists (always),
+/// it is covered from its opening to its closing, it is evaluated from its first evaluation.
+pub fn unit_events(unit: &Unit, first_evaluation: Option<Day>) -> Vec<(Day, Measures)> {
+    let mut events = Vec::new();
+    let mut single = |day: Day, index: usize, by: i64| {
+        let mut m = Measures::default();
+        m.bump(index, by);
+        events.push((day, m));
+    };
+    single(EPOCH, at::UNITS + unit.level.index(), 1);
+    let opened = if unit.station.has_opened() {
+        unit.opened_on.map(|d| d.end_day())
+    } else {
+        None
+    };
+    let closed = if unit.station == StationStatus::Closed {
+        unit.closed_on.map(|d| d.end_day())
+    } else {
+        None
+    };
+    if let Some(open) = opened {
+        if closed.is_none_or(|c| c > open) {
+            single(open, at::COVERED + unit.level.index(), 1);
+            if let Some(c) = closed {
+                single(c, at::COVERED + unit.level.index(), -1);
+            }
+        }
+    }
+    if let Some(first) = first_evaluation {
+        single(first, at::EVALUATED, 1);
+        if let Some(open) = opened {
+            let start = open.max(first);
+            if closed.is_none_or(|c| c > start) {
+                single(start, at::COVERED_EVALUATED, 1);
+                if let Some(c) = closed {
+                    single(c, at::COVERED_EVALUATED, -1);
+                }
+            }
+        }
+    }
+    events
+}
+
+/// The year a day's measures are filed under; the epoch has year 0.
+pub fn bucket_year(day: Day) -> u16 {
+    if day == EPOCH {
+        0
+    } else {
+        date_of(day).year().clamp(1, u16::MAX as i32) as u16
+    }
+}
+
+/// One unit's subtree measures for one year: the year's total, and the measures of each day,
+/// so that "as of" a day inside the year sums only the days up to it.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct YearBucket {
+    pub total: Measures,
+    pub days: BTreeMap<Day, Measures>,
+}
+
+impl YearBucket {
+    pub fn add(&mut self, day: Day, delta: &Measures) -> Result<(), Overflow> {
+        self.total.add(delta)?;
+        let slot = self.days.entry(day).or_default();
+        slot.add(delta)?;
+        if slot.is_zero() {
+            self.days.remove(&day);
+        }
+        Ok(())
+    }
+
+    /// Measures of the days on or before `until`.
+    pub fn until(&self, until: Day) -> Result<Measures, Overflow> {
+        let mut sum = Measures::default();
+        for (_, m) in self.days.range(..=until) {
+            sum.add(m)?;
+        }
+        Ok(sum)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.days.is_empty() && self.total.is_zero()
+    }
+}
+
+/// Whether the whole of `year` lies on or before `as_of`.
+pub fn year_complete(year: u16, as_of: NaiveDate) -> bool {
+    year == 0
+        || (year as i32) < as_of.year()
+        || (as_of.month() == 12 && as_of.day() == 31 && year as i32 == as_of.year())
+}
+
+pub fn as_of_day(as_of: NaiveDate) -> Day {
+    day_of(as_of)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn coverage_follows_opening_and_closing() {
+        let mut u = Unit::new("a", None, Level::Street, "甲街道");
+        u.station = StationStatus::Closed;
+        u.opened_on = PartialDate::parse("2020").ok();
+        u.closed_on = PartialDate::parse("2021-06-30").ok();
+        let events = unit_events(&u, None);
+        assert_eq!(events.len(), 3);
+        let covered_sum: i64 = events.iter().map(|(_, m)| m.covered(Level::Street)).sum();
+        assert_eq!(covered_sum, 0);
+    }
+
+    #[test]
+    fn year_bucket_sums_days_up_to_a_date() {
+        let mut b = YearBucket::default();
+        let mut one = Measures::default();
+        one.bump(at::EVAL_COUNT, 1);
+        b.add(10, &one).unwrap();
+        b.add(20, &one).unwrap();
+        assert_eq!(b.until(15).unwrap().evaluations(), 1);
+        assert_eq!(b.total.evaluations(), 2);
+        let mut minus = Measures::default();
+        minus.bump(at::EVAL_COUNT, -1);
+        b.add(10, &minus).unwrap();
+        assert_eq!(b.days.len(), 1);
+    }
+}

@@ -1,0 +1,185 @@
+//! What can go wrong with the store, each in words in both languages, with the exit code the
+//! command line returns for it.
+
+use crate::domain::Problem;
+use crate::i18n::Lang;
+use std::path::PathBuf;
+
+/// A problem with one row of a batch of writes; `row` counts from 0 in the input.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RowProblem {
+    pub row: usize,
+    pub problem: Problem,
+}
+
+#[derive(Debug)]
+pub enum StoreError {
+    /// No store in this folder.
+    Missing(PathBuf),
+    /// `init` or `restore` into a store that already holds data.
+    AlreadyExists(PathBuf),
+    /// Another process has the store open.
+    InUse(PathBuf),
+    /// The store was written by a newer version of shegong.
+    NewerSchema {
+        found: u32,
+        supported: u32,
+    },
+    /// The store's files are damaged.
+    Corrupt(String),
+    /// Writing was refused because of `--readonly`.
+    ReadOnly,
+    /// The batch was refused; nothing was written.
+    Rejected(Vec<RowProblem>),
+    /// A unit code that does not exist.
+    UnknownUnit(String),
+    /// A record key that does not exist.
+    UnknownRecord(String),
+    /// A total left the range of a 64-bit integer.
+    Overflow,
+    Io(String),
+}
+
+impl StoreError {
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            StoreError::InUse(_) => 3,
+            StoreError::ReadOnly => 1,
+            _ => 1,
+        }
+    }
+
+    pub fn message(&self, lang: Lang) -> String {
+        let zh = lang == Lang::Zh;
+        match self {
+            StoreError::Missing(p) => {
+                if zh {
+                    format!(
+                        "{} 中还没有数据库。请先运行 `shegong init`（或 `shegong init --empty`）。",
+                        p.display()
+                    )
+                } else {
+                    format!(
+                        "There is no store in {}. Run `shegong init` (or `shegong init --empty`) first.",
+                        p.display()
+                    )
+                }
+            }
+            StoreError::AlreadyExists(p) => {
+                if zh {
+                    format!("{} 中已有数据库，未做任何改动。", p.display())
+                } else {
+                    format!(
+                        "A store with data already exists in {}; nothing was changed.",
+                        p.display()
+                    )
+                }
+            }
+            StoreError::InUse(p) => {
+                if zh {
+                    format!(
+                        "数据库 {} 正被另一个 shegong 进程使用。请先关闭那个程序，再试一次。",
+                        p.display()
+                    )
+                } else {
+                    format!(
+                        "The store in {} is in use by another shegong process. Close that one and try again.",
+                        p.display()
+                    )
+                }
+            }
+            StoreError::NewerSchema { found, supported } => {
+                if zh {
+                    format!("数据库格式版本为 {found}，本程序只支持到 {supported}。请升级 shegong；数据未被改动。")
+                } else {
+                    format!(
+                        "The store has format version {found}; this shegong reads up to {supported}. Upgrade shegong; the store was not changed."
+                    )
+                }
+            }
+            StoreError::Corrupt(what) => {
+                if zh {
+                    format!("数据库已损坏：{what}。请用 `shegong restore` 从备份恢复。")
+                } else {
+                    format!("The store is damaged: {what}. Restore it from a backup with `shegong restore`.")
+                }
+            }
+            StoreError::ReadOnly => lang
+                .pick(
+                    "只读模式（--readonly）下不能修改数据。",
+                    "Read-only mode (--readonly): no change is allowed.",
+                )
+                .into(),
+            StoreError::Rejected(problems) => {
+                let head = if zh {
+                    format!("有 {} 处错误，未保存任何数据：", problems.len())
+                } else {
+                    format!("{} problem(s); nothing was stored:", problems.len())
+                };
+                let mut out = head;
+                for p in problems.iter().take(50) {
+                    out.push_str(&format!("\n  {}: {}", p.row + 1, p.problem.render(lang)));
+                }
+                out
+            }
+            StoreError::UnknownUnit(code) => {
+                if zh {
+                    format!("没有编码为 {code} 的单位。")
+                } else {
+                    format!("There is no unit with code {code}.")
+                }
+            }
+            StoreError::UnknownRecord(key) => {
+                if zh {
+                    format!("没有编号为 {key} 的记录。")
+                } else {
+                    format!("There is no record {key}.")
+                }
+            }
+            StoreError::Overflow => lang
+                .pick(
+                    "合计金额超出可表示的范围，未保存。",
+                    "A total is out of range; nothing was stored.",
+                )
+                .into(),
+            StoreError::Io(e) => {
+                if zh {
+                    format!("读写数据库出错：{e}")
+                } else {
+                    format!("Could not read or write the store: {e}")
+                }
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for StoreError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message(Lang::En))
+    }
+}
+
+impl std::error::Error for StoreError {}
+
+impl From<sled::Error> for StoreError {
+    fn from(e: sled::Error) -> Self {
+        match e {
+            sled::Error::Corruption { .. } => StoreError::Corrupt(e.to_string()),
+            other => StoreError::Io(other.to_string()),
+        }
+    }
+}
+
+impl From<super::codec::DecodeError> for StoreError {
+    fn from(e: super::codec::DecodeError) -> Self {
+        StoreError::Corrupt(e.0)
+    }
+}
+
+impl From<crate::rollup::Overflow> for StoreError {
+    fn from(_: crate::rollup::Overflow) -> Self {
+        StoreError::Overflow
+    }
+}
+
+pub type Result<T> = std::result::Result<T, StoreError>;

@@ -1,0 +1,334 @@
+//! The sled store: opening it (one process at a time, schema check, recovery of an unfinished
+//! write), looking units and records up, and the write paths in the submodules. Nothing outside
+//! `store/` sees sled or raw bytes.
+
+mod aggregate;
+pub mod codec;
+mod error;
+mod import;
+pub mod keys;
+mod write;
+
+pub use aggregate::Difference;
+pub use error::{Result, RowProblem, StoreError};
+pub use import::{AddOutcome, Record, RecordKind, UnitOutcome};
+pub use keys::RecordKey;
+
+use codec::{Stored, UnitRow};
+use keys::TreeId;
+use std::collections::HashMap;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+
+/// The version of the store's layout. A store with a larger number is refused.
+pub const SCHEMA_VERSION: u32 = 1;
+
+/// sled's page cache; its real memory use can be several times this.
+const CACHE_BYTES: u64 = 64 * 1024 * 1024;
+
+pub struct Store {
+    dir: PathBuf,
+    db: sled::Db,
+    trees: HashMap<TreeId, sled::Tree>,
+    readonly: bool,
+    /// Held for the life of the store: the lock that keeps a second process out.
+    _lock: File,
+}
+
+fn sled_dir(dir: &Path) -> PathBuf {
+    dir.join("sled")
+}
+
+/// Whether a store has been created in `dir`.
+pub fn exists(dir: &Path) -> bool {
+    sled_dir(dir).join("conf").exists()
+}
+
+fn lock(dir: &Path) -> Result<File> {
+    use fs2::FileExt;
+    let path = dir.join("lock");
+    let file = File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .map_err(|e| StoreError::Io(format!("{}: {e}", path.display())))?;
+    restrict(&path, 0o600);
+    file.try_lock_exclusive()
+        .map_err(|_| StoreError::InUse(dir.to_path_buf()))?;
+    Ok(file)
+}
+
+#[cfg(unix)]
+fn restrict(path: &Path, mode: u32) {
+    use std::os::unix::fs::PermissionsExt;
+    // Best effort: a store on a file system without permissions still works.
+    let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode));
+}
+
+#[cfg(not(unix))]
+fn restrict(_path: &Path, _mode: u32) {}
+
+/// Creates the folder (and its parents) private to the user.
+pub fn create_private_dir(dir: &Path) -> Result<()> {
+    std::fs::create_dir_all(dir).map_err(|e| StoreError::Io(format!("{}: {e}", dir.display())))?;
+    restrict(dir, 0o700);
+    Ok(())
+}
+
+impl Store {
+    /// Opens an existing store.
+    pub fn open(dir: &Path, readonly: bool) -> Result<Store> {
+        if !exists(dir) {
+            return Err(StoreError::Missing(dir.to_path_buf()));
+        }
+        let store = Store::open_sled(dir, readonly)?;
+        match store.meta_u32(keys::META_SCHEMA)? {
+            None => return Err(StoreError::Corrupt("no schema version".into())),
+            Some(found) if found > SCHEMA_VERSION => {
+                return Err(StoreError::NewerSchema {
+                    found,
+                    supported: SCHEMA_VERSION,
+                })
+            }
+            Some(_) => {}
+        }
+        if store.tree(TreeId::Meta).contains_key(keys::META_PENDING)? {
+            if readonly {
+                return Err(StoreError::Corrupt(
+                    "an earlier write did not finish; open it once without --readonly to roll it back".into(),
+                ));
+            }
+            store.recover()?;
+        }
+        Ok(store)
+    }
+
+    /// Creates a new, empty store. Refuses a folder that already holds one with data.
+    pub fn create(dir: &Path) -> Result<Store> {
+        if exists(dir) {
+            let store = Store::open(dir, false)?;
+            if !store.is_empty()? {
+                return Err(StoreError::AlreadyExists(dir.to_path_buf()));
+            }
+            return Ok(store);
+        }
+        create_private_dir(dir)?;
+        let store = Store::open_sled(dir, false)?;
+        store
+            .tree(TreeId::Meta)
+            .insert(keys::META_SCHEMA, &SCHEMA_VERSION.to_be_bytes())?;
+        store.flush()?;
+        Ok(store)
+    }
+
+    fn open_sled(dir: &Path, readonly: bool) -> Result<Store> {
+        let lock = lock(dir)?;
+        let path = sled_dir(dir);
+        let db = sled::Config::new()
+            .path(&path)
+            .cache_capacity(CACHE_BYTES)
+            .open()
+            .map_err(|e| match e {
+                sled::Error::Io(io) if io.kind() == std::io::ErrorKind::WouldBlock => {
+                    StoreError::InUse(dir.to_path_buf())
+                }
+                other => StoreError::from(other),
+            })?;
+        restrict(&path, 0o700);
+        let mut trees = HashMap::new();
+        for id in TreeId::ALL {
+            trees.insert(id, db.open_tree(id.name())?);
+        }
+        Ok(Store {
+            dir: dir.to_path_buf(),
+            db,
+            trees,
+            readonly,
+            _lock: lock,
+        })
+    }
+
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    pub fn is_readonly(&self) -> bool {
+        self.readonly
+    }
+
+    pub(crate) fn tree(&self, id: TreeId) -> &sled::Tree {
+        // Every TreeId is opened in `open_sled`.
+        &self.trees[&id]
+    }
+
+    fn meta_u32(&self, key: &[u8]) -> Result<Option<u32>> {
+        Ok(self.tree(TreeId::Meta).get(key)?.and_then(|v| keys::read_u32(&v)))
+    }
+
+    /// Makes everything written so far durable.
+    pub fn flush(&self) -> Result<()> {
+        self.db.flush()?;
+        Ok(())
+    }
+
+    /// True when the store holds no unit (records need units, so no records either).
+    pub fn is_empty(&self) -> Result<bool> {
+        Ok(self.tree(TreeId::Units).is_empty())
+    }
+
+    fn check_writable(&self) -> Result<()> {
+        if self.readonly {
+            Err(StoreError::ReadOnly)
+        } else {
+            Ok(())
+        }
+    }
+
+    // ---- units ----
+
+    pub(crate) fn unit_idx(&self, code: &str) -> Result<Option<u32>> {
+        Ok(self
+            .tree(TreeId::Codes)
+            .get(code.as_bytes())?
+            .and_then(|v| keys::read_u32(&v)))
+    }
+
+    pub(crate) fn unit_row(&self, idx: u32) -> Result<Option<UnitRow>> {
+        match self.tree(TreeId::Units).get(keys::u32_key(idx))? {
+            Some(bytes) => Ok(Some(UnitRow::decode(&bytes)?)),
+            None => Ok(None),
+        }
+    }
+
+    pub(crate) fn unit_row_by_code(&self, code: &str) -> Result<Option<UnitRow>> {
+        match self.unit_idx(code)? {
+            Some(idx) => self.unit_row(idx),
+            None => Ok(None),
+        }
+    }
+
+    /// The numeric index of a unit, or `UnknownUnit`.
+    pub(crate) fn unit_index(&self, code: &str) -> Result<u32> {
+        self.unit_idx(code)?
+            .ok_or_else(|| StoreError::UnknownUnit(code.to_string()))
+    }
+
+    /// The last record of a kind between two keys.
+    pub(crate) fn last_in_range<R: Record>(&self, lo: Vec<u8>, hi: Vec<u8>) -> Result<Option<R>> {
+        match self.tree(import::tree_of(R::KIND)).range(lo..=hi).next_back() {
+            Some(item) => Ok(Some(R::decode(&item?.1)?)),
+            None => Ok(None),
+        }
+    }
+
+    /// The unit with this code.
+    pub fn unit(&self, code: &str) -> Result<Option<crate::domain::Unit>> {
+        Ok(self.unit_row_by_code(code)?.map(|r| r.unit))
+    }
+
+    fn child_indices(&self, parent: Option<u32>) -> Result<Vec<u32>> {
+        let mut out = Vec::new();
+        for item in self.tree(TreeId::Children).scan_prefix(keys::children_prefix(parent)) {
+            let (k, _) = item?;
+            if let Some(child) = keys::read_u32(&k[4..]) {
+                out.push(child);
+            }
+        }
+        Ok(out)
+    }
+
+    fn rows_of(&self, indices: Vec<u32>) -> Result<Vec<UnitRow>> {
+        let mut rows = Vec::with_capacity(indices.len());
+        for idx in indices {
+            if let Some(row) = self.unit_row(idx)? {
+                rows.push(row);
+            }
+        }
+        rows.sort_by(|a, b| a.unit.code.cmp(&b.unit.code));
+        Ok(rows)
+    }
+
+    /// The units without a parent, by code.
+    pub fn roots(&self) -> Result<Vec<crate::domain::Unit>> {
+        Ok(self
+            .rows_of(self.child_indices(None)?)?
+            .into_iter()
+            .map(|r| r.unit)
+            .collect())
+    }
+
+    /// The children of a unit, by code.
+    pub fn children(&self, code: &str) -> Result<Vec<crate::domain::Unit>> {
+        let idx = self
+            .unit_idx(code)?
+            .ok_or_else(|| StoreError::UnknownUnit(code.to_string()))?;
+        Ok(self
+            .rows_of(self.child_indices(Some(idx))?)?
+            .into_iter()
+            .map(|r| r.unit)
+            .collect())
+    }
+
+    /// Whether the unit has children, without reading them.
+    pub fn has_children(&self, code: &str) -> Result<bool> {
+        let idx = self
+            .unit_idx(code)?
+            .ok_or_else(|| StoreError::UnknownUnit(code.to_string()))?;
+        Ok(self
+            .tree(TreeId::Children)
+            .scan_prefix(keys::children_prefix(Some(idx)))
+            .next()
+            .is_some())
+    }
+
+    /// The unit and its ancestors, root first.
+    pub fn path_to(&self, code: &str) -> Result<Vec<crate::domain::Unit>> {
+        let mut row = self
+            .unit_row_by_code(code)?
+            .ok_or_else(|| StoreError::UnknownUnit(code.to_string()))?;
+        let mut path = vec![row.unit.clone()];
+        let mut guard = 0;
+        while let Some(parent) = row.parent_idx {
+            guard += 1;
+            if guard > 64 {
+                return Err(StoreError::Corrupt("the hierarchy has a cycle".into()));
+            }
+            row = self
+                .unit_row(parent)?
+                .ok_or_else(|| StoreError::Corrupt(format!("missing parent of {}", row.unit.code)))?;
+            path.push(row.unit.clone());
+        }
+        path.reverse();
+        Ok(path)
+    }
+
+    /// Every unit, in code order (for export and backup).
+    pub fn all_units(&self) -> Result<Vec<crate::domain::Unit>> {
+        let mut units = Vec::new();
+        for item in self.tree(TreeId::Units).iter() {
+            let (_, v) = item?;
+            units.push(UnitRow::decode(&v)?.unit);
+        }
+        // Parents before children: sort by depth via level, then code.
+        units.sort_by(|a, b| (a.level, &a.code).cmp(&(b.level, &b.code)));
+        Ok(units)
+    }
+
+    /// How many units and records the store holds (reads sled's counts: scans the trees).
+    pub fn counts(&self) -> Result<[usize; 4]> {
+        Ok([
+            self.tree(TreeId::Units).len(),
+            self.tree(TreeId::Evaluations).len(),
+            self.tree(TreeId::Trainings).len(),
+            self.tree(TreeId::Budget).len(),
+        ])
+    }
+}
+
+impl Drop for Store {
+    fn drop(&mut self) {
+        // Every command flushes before it returns; this covers early returns on errors.
+        let _ = self.db.flush();
+    }
+}

@@ -1,0 +1,168 @@
+//! Applying a set of writes all or nothing. A small set goes in one sled transaction over every
+//! tree it touches. A large one (a bulk import) would not fit a transaction, so it first writes
+//! an undo log, then plain inserts, then clears the log; a store opened with a log still there
+//! rolls the writes back and rebuilds the totals (`recover`).
+
+use super::codec::{decode_list, encode_list};
+use super::keys::{self, TreeId};
+use super::{Result, Store, StoreError};
+use serde::{Deserialize, Serialize};
+use std::collections::BTreeMap;
+
+/// Up to this many writes go in one transaction.
+const TRANSACTION_LIMIT: usize = 20_000;
+/// Undo entries per value of the pending tree.
+const UNDO_CHUNK: usize = 10_000;
+
+/// What to put back if the write does not finish.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub enum Undo {
+    /// The key did not exist.
+    Remove,
+    /// The key held these bytes.
+    Restore(Vec<u8>),
+    /// Derived data (the totals): rebuilt from the records on recovery.
+    Rebuild,
+}
+
+#[derive(Clone, Debug)]
+pub struct Op {
+    pub tree: TreeId,
+    pub key: Vec<u8>,
+    pub value: Option<Vec<u8>>,
+    pub undo: Undo,
+}
+
+/// Writes to make together.
+#[derive(Default)]
+pub struct WriteSet {
+    pub ops: Vec<Op>,
+    /// The hierarchy changed shape: recompute every total after writing.
+    pub rebuild_totals: bool,
+}
+
+impl WriteSet {
+    pub fn put(&mut self, tree: TreeId, key: impl Into<Vec<u8>>, value: Vec<u8>, undo: Undo) {
+        self.ops.push(Op {
+            tree,
+            key: key.into(),
+            value: Some(value),
+            undo,
+        });
+    }
+
+    pub fn remove(&mut self, tree: TreeId, key: impl Into<Vec<u8>>, undo: Undo) {
+        self.ops.push(Op {
+            tree,
+            key: key.into(),
+            value: None,
+            undo,
+        });
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.ops.is_empty() && !self.rebuild_totals
+    }
+}
+
+impl Store {
+    /// Makes every write of the set, or none of them, and flushes.
+    pub(crate) fn apply(&self, set: WriteSet) -> Result<()> {
+        self.check_writable()?;
+        if set.is_empty() {
+            return Ok(());
+        }
+        if set.ops.len() <= TRANSACTION_LIMIT && !set.rebuild_totals {
+            self.apply_in_transaction(set.ops)?;
+        } else {
+            self.apply_logged(set)?;
+        }
+        self.flush()
+    }
+
+    fn apply_in_transaction(&self, ops: Vec<Op>) -> Result<()> {
+        let mut batches: BTreeMap<TreeId, sled::Batch> = BTreeMap::new();
+        for op in ops {
+            let batch = batches.entry(op.tree).or_default();
+            match op.value {
+                Some(v) => batch.insert(op.key, v),
+                None => batch.remove(op.key),
+            }
+        }
+        let ids: Vec<TreeId> = batches.keys().copied().collect();
+        let trees: Vec<sled::Tree> = ids.iter().map(|id| self.tree(*id).clone()).collect();
+        let batches: Vec<sled::Batch> = batches.into_values().collect();
+        use sled::Transactional;
+        trees
+            .as_slice()
+            .transaction(|tx| {
+                for (tree, batch) in tx.iter().zip(batches.iter()) {
+                    tree.apply_batch(batch)?;
+                }
+                Ok::<(), sled::transaction::ConflictableTransactionError<()>>(())
+            })
+            .map_err(|e| match e {
+                sled::transaction::TransactionError::Storage(s) => StoreError::from(s),
+                sled::transaction::TransactionError::Abort(()) => StoreError::Io("transaction aborted".into()),
+            })
+    }
+
+    fn apply_logged(&self, set: WriteSet) -> Result<()> {
+        let pending = self.tree(TreeId::Pending);
+        pending.clear()?;
+        let undo: Vec<(TreeId, Vec<u8>, Undo)> = set
+            .ops
+            .iter()
+            .filter(|op| !matches!(op.undo, Undo::Rebuild))
+            .map(|op| (op.tree, op.key.clone(), op.undo.clone()))
+            .collect();
+        for (n, chunk) in undo.chunks(UNDO_CHUNK).enumerate() {
+            pending.insert(keys::u32_key(n as u32), encode_list(&chunk))?;
+        }
+        drop(undo);
+        self.tree(TreeId::Meta).insert(keys::META_PENDING, &[1u8])?;
+        self.flush()?;
+
+        let mut ops = set.ops;
+        ops.sort_by(|a, b| (a.tree, &a.key).cmp(&(b.tree, &b.key)));
+        for op in ops {
+            let tree = self.tree(op.tree);
+            match op.value {
+                Some(v) => tree.insert(op.key, v)?,
+                None => tree.remove(op.key)?,
+            };
+        }
+        if set.rebuild_totals {
+            self.rebuild_totals()?;
+        }
+        self.flush()?;
+        self.tree(TreeId::Meta).remove(keys::META_PENDING)?;
+        pending.clear()?;
+        Ok(())
+    }
+
+    /// Rolls back a write that did not finish, then recomputes the totals from the records.
+    pub(crate) fn recover(&self) -> Result<()> {
+        let pending = self.tree(TreeId::Pending);
+        for item in pending.iter() {
+            let (_, bytes) = item?;
+            let chunk: Vec<(TreeId, Vec<u8>, Undo)> = decode_list(&bytes)?;
+            for (tree, key, undo) in chunk {
+                match undo {
+                    Undo::Remove => {
+                        self.tree(tree).remove(key)?;
+                    }
+                    Undo::Restore(v) => {
+                        self.tree(tree).insert(key, v)?;
+                    }
+                    Undo::Rebuild => {}
+                }
+            }
+        }
+        self.rebuild_totals()?;
+        self.flush()?;
+        self.tree(TreeId::Meta).remove(keys::META_PENDING)?;
+        pending.clear()?;
+        self.flush()
+    }
+}
