@@ -6,7 +6,7 @@ use crate::domain::date::day_of;
 use crate::domain::*;
 use crate::i18n::Lang;
 use crate::rollup::Measures;
-use crate::store::{keys, Result, Store, StoreError};
+use crate::store::{Result, Store, StoreError};
 use crate::text;
 use chrono::NaiveDate;
 use serde_json::{json, Map, Value};
@@ -449,7 +449,6 @@ impl Store {
     /// The unit's newest evaluation dated on or before `until`.
     pub fn latest_evaluation(&self, code: &str, until: Day) -> Result<Option<Evaluation>> {
         let idx = self.unit_index(code)?;
-        let (lo, hi) = keys::records_until(idx, until);
-        self.last_in_range::<Evaluation>(lo, hi)
+        self.latest_record::<Evaluation>(idx, until)
     }
 }

@@ -272,17 +272,67 @@ pub fn bucket_year(day: Day) -> u16 {
     }
 }
 
+/// Measures with only their non-zero counters, sorted by index: a day's entry in a bucket
+/// (most days move one or two counters, so this is far smaller than `Measures`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Sparse(pub Vec<(u8, i64)>);
+
+impl Sparse {
+    pub fn is_zero(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    pub fn add(&mut self, other: &Sparse) -> Result<(), Overflow> {
+        for (i, v) in &other.0 {
+            match self.0.binary_search_by_key(i, |(j, _)| *j) {
+                Ok(pos) => {
+                    let slot = &mut self.0[pos].1;
+                    *slot = slot.checked_add(*v).ok_or(Overflow)?;
+                    if *slot == 0 {
+                        self.0.remove(pos);
+                    }
+                }
+                Err(pos) => self.0.insert(pos, (*i, *v)),
+            }
+        }
+        Ok(())
+    }
+
+    pub fn add_to(&self, m: &mut Measures) -> Result<(), Overflow> {
+        for (i, v) in &self.0 {
+            if let Some(slot) = m.0.get_mut(*i as usize) {
+                *slot = slot.checked_add(*v).ok_or(Overflow)?;
+            }
+        }
+        Ok(())
+    }
+
+    pub fn negated(&self) -> Result<Sparse, Overflow> {
+        self.0
+            .iter()
+            .map(|(i, v)| v.checked_neg().map(|n| (*i, n)).ok_or(Overflow))
+            .collect::<Result<_, _>>()
+            .map(Sparse)
+    }
+}
+
+impl Measures {
+    pub fn sparse(&self) -> Sparse {
+        Sparse(self.to_sparse())
+    }
+}
+
 /// One unit's subtree measures for one year: the year's total, and the measures of each day,
 /// so that "as of" a day inside the year sums only the days up to it.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct YearBucket {
     pub total: Measures,
-    pub days: BTreeMap<Day, Measures>,
+    pub days: BTreeMap<Day, Sparse>,
 }
 
 impl YearBucket {
-    pub fn add(&mut self, day: Day, delta: &Measures) -> Result<(), Overflow> {
-        self.total.add(delta)?;
+    pub fn add(&mut self, day: Day, delta: &Sparse) -> Result<(), Overflow> {
+        delta.add_to(&mut self.total)?;
         let slot = self.days.entry(day).or_default();
         slot.add(delta)?;
         if slot.is_zero() {
@@ -295,7 +345,7 @@ impl YearBucket {
     pub fn until(&self, until: Day) -> Result<Measures, Overflow> {
         let mut sum = Measures::default();
         for (_, m) in self.days.range(..=until) {
-            sum.add(m)?;
+            m.add_to(&mut sum)?;
         }
         Ok(sum)
     }
@@ -335,15 +385,12 @@ mod tests {
     #[test]
     fn year_bucket_sums_days_up_to_a_date() {
         let mut b = YearBucket::default();
-        let mut one = Measures::default();
-        one.bump(at::EVAL_COUNT, 1);
+        let one = Sparse(vec![(at::EVAL_COUNT as u8, 1)]);
         b.add(10, &one).unwrap();
         b.add(20, &one).unwrap();
         assert_eq!(b.until(15).unwrap().evaluations(), 1);
         assert_eq!(b.total.evaluations(), 2);
-        let mut minus = Measures::default();
-        minus.bump(at::EVAL_COUNT, -1);
-        b.add(10, &minus).unwrap();
+        b.add(10, &one.negated().unwrap()).unwrap();
         assert_eq!(b.days.len(), 1);
     }
 }

@@ -1,15 +1,23 @@
-//! The stored totals: per unit and year, the measures of the unit's whole subtree. Writes add
-//! their deltas here (`Deltas`); reports read them (`measures_as_of`); `check` recomputes them
-//! from the records the slow way and compares; `rebuild_totals` replaces them.
+//! The stored totals: per unit and year, the measures of the unit's whole subtree (communities
+//! excepted: they are the deepest level and their own records are few, so their figures are
+//! summed from their pages). Writes add their deltas here (`Deltas`); reports read them
+//! (`measures_as_of`); `check` recomputes them from the records and compares;
+//! `rebuild_totals` replaces them.
 
-use super::codec::{bucket_total, Stored, UnitRow};
+use super::codec::{bucket_total, Page, Stored, UnitRow};
+use super::import::{tree_of, RecordKind};
 use super::keys::{self, TreeId};
 use super::write::{Undo, WriteSet};
 use super::{Result, Store, StoreError};
-use crate::domain::{BudgetEntry, Day, Evaluation, Training};
-use crate::rollup::{self, bucket_year, unit_events, year_complete, Measures, YearBucket};
+use crate::domain::{BudgetEntry, Day, Evaluation, Level, Training};
+use crate::rollup::{self, bucket_year, unit_events, year_complete, Measures, Sparse, YearBucket};
 use chrono::{Datelike, NaiveDate};
 use std::collections::{BTreeMap, HashMap};
+
+/// Communities are the deepest level and keep no buckets: their figures are their own records.
+pub fn keeps_bucket(level: Level) -> bool {
+    level != Level::Community
+}
 
 /// Changes to the totals, per unit and year, before they are written.
 #[derive(Default)]
@@ -17,67 +25,72 @@ pub struct Deltas {
     buckets: HashMap<(u32, u16), YearBucket>,
 }
 
-/// Finds a unit's parent; remembers what it read.
+/// Finds a unit's parent and level; remembers what it read.
 pub struct Ancestry<'a> {
     store: &'a Store,
-    parents: HashMap<u32, Option<u32>>,
+    units: HashMap<u32, (Option<u32>, Level)>,
 }
 
 impl<'a> Ancestry<'a> {
     pub fn new(store: &'a Store) -> Self {
         Ancestry {
             store,
-            parents: HashMap::new(),
+            units: HashMap::new(),
         }
     }
 
     /// Tells it about a unit that is being written and is not in the store yet.
-    pub fn set(&mut self, idx: u32, parent: Option<u32>) {
-        self.parents.insert(idx, parent);
+    pub fn set(&mut self, idx: u32, parent: Option<u32>, level: Level) {
+        self.units.insert(idx, (parent, level));
     }
 
-    /// The unit and all its ancestors, the unit first.
-    pub fn chain(&mut self, idx: u32) -> Result<Vec<u32>> {
-        let mut chain = vec![idx];
+    fn get(&mut self, idx: u32) -> Result<(Option<u32>, Level)> {
+        if let Some(u) = self.units.get(&idx) {
+            return Ok(*u);
+        }
+        let row = self
+            .store
+            .unit_row(idx)?
+            .ok_or_else(|| StoreError::Corrupt(format!("unit #{idx} is missing")))?;
+        let u = (row.parent_idx, row.unit.level);
+        self.units.insert(idx, u);
+        Ok(u)
+    }
+
+    /// The units whose buckets a change to `idx` touches: it (unless a community) and its
+    /// ancestors, nearest first.
+    pub fn bucket_chain(&mut self, idx: u32) -> Result<Vec<u32>> {
+        let mut chain = Vec::with_capacity(6);
         let mut current = idx;
-        loop {
-            let parent = match self.parents.get(&current) {
-                Some(p) => *p,
-                None => {
-                    let row = self
-                        .store
-                        .unit_row(current)?
-                        .ok_or_else(|| StoreError::Corrupt(format!("unit #{current} is missing")))?;
-                    self.parents.insert(current, row.parent_idx);
-                    row.parent_idx
-                }
-            };
+        for _ in 0..64 {
+            let (parent, level) = self.get(current)?;
+            if keeps_bucket(level) {
+                chain.push(current);
+            }
             match parent {
-                Some(p) if chain.len() < 64 => {
-                    chain.push(p);
-                    current = p;
-                }
-                Some(_) => return Err(StoreError::Corrupt("the hierarchy has a cycle".into())),
+                Some(p) => current = p,
                 None => return Ok(chain),
             }
         }
+        Err(StoreError::Corrupt("the hierarchy has a cycle".into()))
     }
 }
 
 impl Deltas {
-    /// Adds `delta` on `day` to the unit and every unit above it.
-    pub fn add(&mut self, ancestry: &mut Ancestry, unit: u32, day: Day, delta: &Measures) -> Result<()> {
+    /// Adds `delta` on `day` to the buckets of the unit and every unit above it.
+    pub fn add(&mut self, ancestry: &mut Ancestry, unit: u32, day: Day, delta: &Sparse) -> Result<()> {
+        if delta.is_zero() {
+            return Ok(());
+        }
         let year = bucket_year(day);
-        for idx in ancestry.chain(unit)? {
+        for idx in ancestry.bucket_chain(unit)? {
             self.buckets.entry((idx, year)).or_default().add(day, delta)?;
         }
         Ok(())
     }
 
-    pub fn subtract(&mut self, ancestry: &mut Ancestry, unit: u32, day: Day, delta: &Measures) -> Result<()> {
-        let mut negative = Measures::default();
-        negative.sub(delta)?;
-        self.add(ancestry, unit, day, &negative)
+    pub fn subtract(&mut self, ancestry: &mut Ancestry, unit: u32, day: Day, delta: &Sparse) -> Result<()> {
+        self.add(ancestry, unit, day, &delta.negated()?)
     }
 
     /// Adds the writes that merge these deltas into the stored buckets.
@@ -112,9 +125,27 @@ pub struct Difference {
     pub what: String,
 }
 
+/// The delta of a record stored in a page, by kind.
+fn record_delta(kind: RecordKind, bytes: &[u8]) -> Result<(Day, Sparse)> {
+    let (day, m) = match kind {
+        RecordKind::Evaluation => rollup::evaluation_delta(&Evaluation::decode(bytes)?),
+        RecordKind::Training => rollup::training_delta(&Training::decode(bytes)?),
+        RecordKind::Budget => rollup::budget_delta(&BudgetEntry::decode(bytes)?),
+    };
+    Ok((day, m.sparse()))
+}
+
+const KINDS: [RecordKind; 3] = [RecordKind::Evaluation, RecordKind::Training, RecordKind::Budget];
+
 impl Store {
     /// The measures of a unit's subtree dated on or before `as_of`.
     pub(crate) fn measures_as_of(&self, idx: u32, as_of: NaiveDate) -> Result<Measures> {
+        let row = self
+            .unit_row(idx)?
+            .ok_or_else(|| StoreError::Corrupt(format!("unit #{idx} is missing")))?;
+        if !keeps_bucket(row.unit.level) {
+            return self.own_measures(&row, as_of);
+        }
         let tree = self.tree(TreeId::Buckets);
         let last_year = as_of.year().clamp(0, u16::MAX as i32) as u16;
         let mut sum = Measures::default();
@@ -130,24 +161,54 @@ impl Store {
         Ok(sum)
     }
 
-    /// Recomputes every bucket from the units and records, the slow way.
-    fn recompute(&self) -> Result<BTreeMap<(u32, u16), YearBucket>> {
-        let mut parents: HashMap<u32, Option<u32>> = HashMap::new();
+    /// A unit's own measures, summed from its record pages and its station.
+    fn own_measures(&self, row: &UnitRow, as_of: NaiveDate) -> Result<Measures> {
+        let until = rollup::as_of_day(as_of);
+        let mut sum = Measures::default();
+        for (day, m) in unit_events(&row.unit, row.first_evaluation) {
+            if day <= until {
+                sum.add(&m)?;
+            }
+        }
+        let last_year = as_of.year().clamp(0, u16::MAX as i32) as u16;
+        for kind in KINDS {
+            let tree = self.tree(tree_of(kind));
+            for item in tree.range(keys::page_key(row.idx, 0)..=keys::page_key(row.idx, last_year)) {
+                let (_, v) = item?;
+                for entry in Page::decode(&v)?.entries {
+                    if entry.day > until {
+                        break;
+                    }
+                    record_delta(kind, &entry.record)?.1.add_to(&mut sum)?;
+                }
+            }
+        }
+        Ok(sum)
+    }
+
+    /// Recomputes every bucket and every first evaluation from the units and records.
+    fn recompute(&self) -> Result<(BTreeMap<(u32, u16), YearBucket>, HashMap<u32, Day>)> {
+        let mut units: HashMap<u32, (Option<u32>, Level)> = HashMap::new();
         let mut rows: Vec<UnitRow> = Vec::new();
         for item in self.tree(TreeId::Units).iter() {
             let (_, v) = item?;
             let row = UnitRow::decode(&v)?;
-            parents.insert(row.idx, row.parent_idx);
+            units.insert(row.idx, (row.parent_idx, row.unit.level));
             rows.push(row);
         }
         let mut out: BTreeMap<(u32, u16), YearBucket> = BTreeMap::new();
-        let mut add = |unit: u32, day: Day, delta: &Measures| -> Result<()> {
+        let mut add = |unit: u32, day: Day, delta: &Sparse| -> Result<()> {
             let year = bucket_year(day);
             let mut current = Some(unit);
             let mut steps = 0;
             while let Some(idx) = current {
-                out.entry((idx, year)).or_default().add(day, delta)?;
-                current = parents.get(&idx).copied().flatten();
+                let (parent, level) = *units
+                    .get(&idx)
+                    .ok_or_else(|| StoreError::Corrupt(format!("unit #{idx} is missing")))?;
+                if keeps_bucket(level) {
+                    out.entry((idx, year)).or_default().add(day, delta)?;
+                }
+                current = parent;
                 steps += 1;
                 if steps > 64 {
                     return Err(StoreError::Corrupt("the hierarchy has a cycle".into()));
@@ -155,41 +216,33 @@ impl Store {
             }
             Ok(())
         };
-        // First evaluations are recomputed too, not taken from the unit rows.
         let mut first_eval: HashMap<u32, Day> = HashMap::new();
-        for item in self.tree(TreeId::Evaluations).iter() {
-            let (k, v) = item?;
-            let key = keys::RecordKey::parse(&k).ok_or_else(|| StoreError::Corrupt("bad record key".into()))?;
-            let e = Evaluation::decode(&v)?;
-            let (day, delta) = rollup::evaluation_delta(&e);
-            add(key.unit, day, &delta)?;
-            let slot = first_eval.entry(key.unit).or_insert(day);
-            *slot = (*slot).min(day);
-        }
-        for item in self.tree(TreeId::Trainings).iter() {
-            let (k, v) = item?;
-            let key = keys::RecordKey::parse(&k).ok_or_else(|| StoreError::Corrupt("bad record key".into()))?;
-            let (day, delta) = rollup::training_delta(&Training::decode(&v)?);
-            add(key.unit, day, &delta)?;
-        }
-        for item in self.tree(TreeId::Budget).iter() {
-            let (k, v) = item?;
-            let key = keys::RecordKey::parse(&k).ok_or_else(|| StoreError::Corrupt("bad record key".into()))?;
-            let (day, delta) = rollup::budget_delta(&BudgetEntry::decode(&v)?);
-            add(key.unit, day, &delta)?;
+        for kind in KINDS {
+            for item in self.tree(tree_of(kind)).iter() {
+                let (k, v) = item?;
+                let (unit, _) = keys::parse_bucket_key(&k).ok_or_else(|| StoreError::Corrupt("bad page key".into()))?;
+                for entry in Page::decode(&v)?.entries {
+                    let (day, delta) = record_delta(kind, &entry.record)?;
+                    add(unit, day, &delta)?;
+                    if kind == RecordKind::Evaluation {
+                        let slot = first_eval.entry(unit).or_insert(day);
+                        *slot = (*slot).min(day);
+                    }
+                }
+            }
         }
         for row in &rows {
             for (day, delta) in unit_events(&row.unit, first_eval.get(&row.idx).copied()) {
-                add(row.idx, day, &delta)?;
+                add(row.idx, day, &delta.sparse())?;
             }
         }
         out.retain(|_, b| !b.is_empty());
-        Ok(out)
+        Ok((out, first_eval))
     }
 
     /// Compares every stored total (and every unit's first evaluation) with a recomputation.
     pub fn check(&self) -> Result<Vec<Difference>> {
-        let expected = self.recompute()?;
+        let (expected, first_eval) = self.recompute()?;
         let mut differences = Vec::new();
         let code_of = |idx: u32| -> String {
             self.unit_row(idx)
@@ -228,26 +281,28 @@ impl Store {
                 });
             }
         }
+        for item in self.tree(TreeId::Units).iter() {
+            let (_, v) = item?;
+            let row = UnitRow::decode(&v)?;
+            if row.first_evaluation != first_eval.get(&row.idx).copied() {
+                differences.push(Difference {
+                    unit: row.unit.code,
+                    year: 0,
+                    what: "first evaluation differs".into(),
+                });
+            }
+        }
         Ok(differences)
     }
 
     /// Replaces every stored total with a recomputation (after a change of the hierarchy's
     /// shape, and when rolling back an unfinished write).
     pub(crate) fn rebuild_totals(&self) -> Result<()> {
-        let expected = self.recompute()?;
+        let (expected, first_eval) = self.recompute()?;
         let tree = self.tree(TreeId::Buckets);
         tree.clear()?;
         for ((unit, year), bucket) in expected {
             tree.insert(keys::bucket_key(unit, year), bucket.encode())?;
-        }
-        // First evaluations stored on the unit rows follow the records too.
-        let mut first_eval: HashMap<u32, Day> = HashMap::new();
-        for item in self.tree(TreeId::Evaluations).iter() {
-            let (k, _) = item?;
-            if let Some(key) = keys::RecordKey::parse(&k) {
-                let slot = first_eval.entry(key.unit).or_insert(key.day);
-                *slot = (*slot).min(key.day);
-            }
         }
         let units = self.tree(TreeId::Units);
         for item in units.iter() {

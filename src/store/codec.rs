@@ -2,7 +2,7 @@
 //! payload; decoding checks the version and upgrades old ones, so a format change is explicit.
 
 use crate::domain::{BudgetEntry, Day, Evaluation, Training, Unit};
-use crate::rollup::{Measures, YearBucket};
+use crate::rollup::{Measures, Sparse, YearBucket};
 use bincode::Options;
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -74,23 +74,40 @@ macro_rules! stored_v1 {
     };
 }
 
+/// One unit's records of one kind in one year, sorted by (day, hash, occurrence). Records are
+/// kept in pages because sled pays per insert: a bulk import writes a page, not a row.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Page {
+    pub entries: Vec<PageEntry>,
+}
+
+/// A record in a page: its place, and its own versioned bytes.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct PageEntry {
+    pub day: Day,
+    pub hash: u64,
+    pub occurrence: u32,
+    pub record: Vec<u8>,
+}
+
 stored_v1!(UnitRow, "unit");
+stored_v1!(Page, "record page");
 stored_v1!(Evaluation, "evaluation");
 stored_v1!(Training, "training");
 stored_v1!(BudgetEntry, "budget entry");
 
-type Sparse = Vec<(u8, i64)>;
+type Pairs = Vec<(u8, i64)>;
 
 #[derive(Serialize, Deserialize)]
 struct BucketBytes {
-    total: Sparse,
-    days: Vec<(Day, Sparse)>,
+    total: Pairs,
+    days: Vec<(Day, Pairs)>,
 }
 
 /// Only the head of a bucket: decoding it skips the per-day detail of whole years.
 #[derive(Deserialize)]
 struct BucketHead {
-    total: Sparse,
+    total: Pairs,
 }
 
 impl Stored for YearBucket {
@@ -99,7 +116,7 @@ impl Stored for YearBucket {
     fn encode(&self) -> Vec<u8> {
         let bytes = BucketBytes {
             total: self.total.to_sparse(),
-            days: self.days.iter().map(|(d, m)| (*d, m.to_sparse())).collect(),
+            days: self.days.iter().map(|(d, m)| (*d, m.0.clone())).collect(),
         };
         envelope(Self::VERSION, &bytes)
     }
@@ -107,7 +124,7 @@ impl Stored for YearBucket {
         let raw: BucketBytes = open(Self::NAME, Self::VERSION, bytes)?;
         Ok(YearBucket {
             total: Measures::from_sparse(&raw.total),
-            days: raw.days.iter().map(|(d, s)| (*d, Measures::from_sparse(s))).collect(),
+            days: raw.days.into_iter().map(|(d, s)| (d, Sparse(s))).collect(),
         })
     }
 }
@@ -243,9 +260,7 @@ mod tests {
     #[test]
     fn buckets_round_trip_and_heads_decode_alone() {
         let mut b = YearBucket::default();
-        let mut m = Measures::default();
-        m.0[3] = 7;
-        b.add(738_000, &m).unwrap();
+        b.add(738_000, &Sparse(vec![(3, 7)])).unwrap();
         let bytes = b.encode();
         assert_eq!(YearBucket::decode(&bytes).unwrap(), b);
         assert_eq!(bucket_total(&bytes).unwrap(), b.total);

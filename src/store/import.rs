@@ -3,7 +3,7 @@
 //! write goes through one `WriteSet`, so it happens entirely or not at all.
 
 use super::aggregate::{Ancestry, Deltas};
-use super::codec::{Stored, UnitRow};
+use super::codec::{Page, PageEntry, Stored, UnitRow};
 use super::error::RowProblem;
 use super::keys::{self, RecordKey, TreeId};
 use super::write::{Undo, WriteSet};
@@ -134,8 +134,19 @@ struct UnitFacts {
     has_station: bool,
 }
 
-fn content_hash<R: Record>(record: &R) -> u64 {
-    xxhash_rust::xxh3::xxh3_64(&record.encode())
+/// A page being changed by a write: its stored bytes (for undo) and its new content.
+struct PageEdit {
+    old: Option<Vec<u8>>,
+    page: Page,
+    changed: bool,
+}
+
+impl PageEdit {
+    fn find(&self, key: &RecordKey) -> std::result::Result<usize, usize> {
+        self.page
+            .entries
+            .binary_search_by(|e| (e.day, e.hash, e.occurrence).cmp(&(key.day, key.hash, key.occurrence)))
+    }
 }
 
 impl Store {
@@ -151,17 +162,62 @@ impl Store {
         Ok(facts)
     }
 
+    /// The page a record key lives in, read once per write.
+    fn page_edit<'p>(
+        &self,
+        kind: RecordKind,
+        pages: &'p mut HashMap<[u8; 6], PageEdit>,
+        key: &RecordKey,
+    ) -> Result<&'p mut PageEdit> {
+        let page_key = key.page();
+        if !pages.contains_key(&page_key) {
+            let old = self.tree(tree_of(kind)).get(page_key)?.map(|v| v.to_vec());
+            let page = match &old {
+                Some(bytes) => Page::decode(bytes)?,
+                None => Page::default(),
+            };
+            pages.insert(
+                page_key,
+                PageEdit {
+                    old,
+                    page,
+                    changed: false,
+                },
+            );
+        }
+        pages
+            .get_mut(&page_key)
+            .ok_or_else(|| StoreError::Corrupt("page vanished".into()))
+    }
+
+    fn write_pages(&self, kind: RecordKind, pages: HashMap<[u8; 6], PageEdit>, set: &mut WriteSet) {
+        for (key, edit) in pages {
+            if !edit.changed {
+                continue;
+            }
+            let undo = match edit.old {
+                Some(old) => Undo::Restore(old),
+                None => Undo::Remove,
+            };
+            if edit.page.entries.is_empty() {
+                set.remove(tree_of(kind), key.to_vec(), undo);
+            } else {
+                set.put(tree_of(kind), key.to_vec(), edit.page.encode(), undo);
+            }
+        }
+    }
+
     /// Adds records, all or nothing. Rows already stored (same content, or same id and content)
     /// are counted and skipped; an id stored with other content is refused.
     pub fn add_records<R: Record>(&self, rows: &[R]) -> Result<AddOutcome> {
         self.check_writable()?;
-        let tree = self.tree(tree_of(R::KIND));
         let ids = self.tree(TreeId::Ids);
         let mut problems: Vec<RowProblem> = Vec::new();
         let mut cache: HashMap<String, Option<UnitFacts>> = HashMap::new();
         let mut occurrences: HashMap<(u32, Day, u64), u32> = HashMap::new();
         let mut ids_in_batch: HashSet<&str> = HashSet::new();
-        let mut new_records: Vec<(RecordKey, &R)> = Vec::new();
+        let mut pages: HashMap<[u8; 6], PageEdit> = HashMap::new();
+        let mut new_records: Vec<(RecordKey, &R, Vec<u8>)> = Vec::new();
         let mut outcome = AddOutcome::default();
 
         for (row, record) in rows.iter().enumerate() {
@@ -188,8 +244,9 @@ impl Store {
                     bad(unknown_unit(field, code));
                 }
             }
-            let (day, _) = record.delta();
-            let hash = content_hash(record);
+            let bytes = record.encode();
+            let day = record.delta().0;
+            let hash = xxhash_rust::xxh3::xxh3_64(&bytes);
             let occurrence = occurrences.entry((owner.idx, day, hash)).or_insert(0);
             let key = RecordKey {
                 unit: owner.idx,
@@ -220,11 +277,15 @@ impl Store {
                     continue;
                 }
             }
-            if tree.contains_key(key.bytes())? {
+            if !problems.is_empty() {
+                // Keep checking rows for problems, but stop reading pages for a batch that fails.
+                continue;
+            }
+            if self.page_edit(R::KIND, &mut pages, &key)?.find(&key).is_ok() {
                 outcome.already_present += 1;
                 continue;
             }
-            new_records.push((key, record));
+            new_records.push((key, record, bytes));
         }
         if !problems.is_empty() {
             return Err(StoreError::Rejected(problems));
@@ -234,10 +295,9 @@ impl Store {
         let mut deltas = Deltas::default();
         let mut ancestry = Ancestry::new(self);
         let mut first_eval: HashMap<u32, Day> = HashMap::new();
-        for (key, record) in &new_records {
+        for (key, record, bytes) in new_records {
             let (day, delta) = record.delta();
-            deltas.add(&mut ancestry, key.unit, day, &delta)?;
-            set.put(tree_of(R::KIND), key.bytes().to_vec(), record.encode(), Undo::Remove);
+            deltas.add(&mut ancestry, key.unit, day, &delta.sparse())?;
             if let Some(id) = record.id() {
                 set.put(
                     TreeId::Ids,
@@ -250,8 +310,22 @@ impl Store {
                 let slot = first_eval.entry(key.unit).or_insert(day);
                 *slot = (*slot).min(day);
             }
-            outcome.keys.push(*key);
+            let edit = self.page_edit(R::KIND, &mut pages, &key)?;
+            let at = edit.find(&key).unwrap_or_else(|at| at);
+            edit.page.entries.insert(
+                at,
+                PageEntry {
+                    day,
+                    hash: key.hash,
+                    occurrence: key.occurrence,
+                    record: bytes,
+                },
+            );
+            edit.changed = true;
+            outcome.keys.push(key);
         }
+        outcome.added = outcome.keys.len();
+        self.write_pages(R::KIND, pages, &mut set);
         for (idx, day) in first_eval {
             self.move_first_evaluation(
                 idx,
@@ -262,7 +336,6 @@ impl Store {
             )?;
         }
         deltas.write_into(self, &mut set)?;
-        outcome.added = new_records.len();
         self.apply(set)?;
         Ok(outcome)
     }
@@ -286,10 +359,10 @@ impl Store {
             return Ok(());
         }
         for (day, m) in unit_events(&row.unit, row.first_evaluation) {
-            deltas.subtract(ancestry, idx, day, &m)?;
+            deltas.subtract(ancestry, idx, day, &m.sparse())?;
         }
         for (day, m) in unit_events(&row.unit, new_first) {
-            deltas.add(ancestry, idx, day, &m)?;
+            deltas.add(ancestry, idx, day, &m.sparse())?;
         }
         row.first_evaluation = new_first;
         set.put(
@@ -304,17 +377,17 @@ impl Store {
     /// Deletes one evaluation or training (budget entries are corrected, not deleted).
     pub fn delete_record<R: Record>(&self, key: RecordKey) -> Result<R> {
         self.check_writable()?;
-        let tree = self.tree(tree_of(R::KIND));
-        let bytes = tree
-            .get(key.bytes())?
-            .ok_or_else(|| StoreError::UnknownRecord(key.to_text()))?;
-        let record = R::decode(&bytes)?;
+        let mut pages: HashMap<[u8; 6], PageEdit> = HashMap::new();
+        let edit = self.page_edit(R::KIND, &mut pages, &key)?;
+        let at = edit.find(&key).map_err(|_| StoreError::UnknownRecord(key.to_text()))?;
+        let entry = edit.page.entries.remove(at);
+        edit.changed = true;
+        let record = R::decode(&entry.record)?;
         let mut set = WriteSet::default();
         let mut deltas = Deltas::default();
         let mut ancestry = Ancestry::new(self);
         let (day, delta) = record.delta();
-        deltas.subtract(&mut ancestry, key.unit, day, &delta)?;
-        set.remove(tree_of(R::KIND), key.bytes().to_vec(), Undo::Restore(bytes.to_vec()));
+        deltas.subtract(&mut ancestry, key.unit, day, &delta.sparse())?;
         if let Some(id) = record.id() {
             set.remove(
                 TreeId::Ids,
@@ -325,15 +398,20 @@ impl Store {
         if R::KIND == RecordKind::Evaluation {
             // The next first evaluation: the earliest one left for this unit.
             let mut remaining = None;
-            for item in tree.scan_prefix(key.unit.to_be_bytes()) {
-                let (k, _) = item?;
-                if k.as_ref() != key.bytes() {
-                    remaining = RecordKey::parse(&k).map(|k| k.day);
+            for item in self.tree(tree_of(R::KIND)).scan_prefix(key.unit.to_be_bytes()) {
+                let (k, v) = item?;
+                let first = match pages.get(k.as_ref()) {
+                    Some(edit) => edit.page.entries.first().map(|e| e.day),
+                    None => Page::decode(&v)?.entries.first().map(|e| e.day),
+                };
+                if first.is_some() {
+                    remaining = first;
                     break;
                 }
             }
             self.move_first_evaluation(key.unit, |_| remaining, &mut deltas, &mut ancestry, &mut set)?;
         }
+        self.write_pages(R::KIND, pages, &mut set);
         deltas.write_into(self, &mut set)?;
         self.apply(set)?;
         Ok(record)
@@ -342,9 +420,7 @@ impl Store {
     /// A unit's records, newest first, at most `limit`; with `subtree`, those of every unit
     /// below it too.
     pub fn records_of<R: Record>(&self, code: &str, subtree: bool, limit: usize) -> Result<Vec<(RecordKey, R)>> {
-        let idx = self
-            .unit_idx(code)?
-            .ok_or_else(|| StoreError::UnknownUnit(code.to_string()))?;
+        let idx = self.unit_index(code)?;
         let mut units = vec![idx];
         if subtree {
             let mut i = 0;
@@ -356,10 +432,22 @@ impl Store {
         let tree = self.tree(tree_of(R::KIND));
         let mut out: Vec<(RecordKey, R)> = Vec::new();
         for unit in units {
-            for item in tree.scan_prefix(unit.to_be_bytes()).rev().take(limit) {
-                let (k, v) = item?;
-                let key = RecordKey::parse(&k).ok_or_else(|| StoreError::Corrupt("bad record key".into()))?;
-                out.push((key, R::decode(&v)?));
+            let mut taken = 0;
+            'pages: for item in tree.scan_prefix(unit.to_be_bytes()).rev() {
+                let (_, v) = item?;
+                for e in Page::decode(&v)?.entries.into_iter().rev() {
+                    if taken == limit {
+                        break 'pages;
+                    }
+                    taken += 1;
+                    let key = RecordKey {
+                        unit,
+                        day: e.day,
+                        hash: e.hash,
+                        occurrence: e.occurrence,
+                    };
+                    out.push((key, R::decode(&e.record)?));
+                }
             }
         }
         out.sort_by(|a, b| b.0.day.cmp(&a.0.day).then(a.0.cmp(&b.0)));
@@ -367,12 +455,30 @@ impl Store {
         Ok(out)
     }
 
+    /// The unit's newest record of a kind dated on or before `until`.
+    pub(crate) fn latest_record<R: Record>(&self, idx: u32, until: Day) -> Result<Option<R>> {
+        let last_year = crate::rollup::bucket_year(until);
+        let tree = self.tree(tree_of(R::KIND));
+        for item in tree
+            .range(keys::page_key(idx, 0)..=keys::page_key(idx, last_year))
+            .rev()
+        {
+            let (_, v) = item?;
+            if let Some(e) = Page::decode(&v)?.entries.into_iter().rev().find(|e| e.day <= until) {
+                return Ok(Some(R::decode(&e.record)?));
+            }
+        }
+        Ok(None)
+    }
+
     /// Every record of a kind, in key order (for export and backup).
     pub fn all_records<R: Record>(&self) -> Result<Vec<R>> {
         let mut out = Vec::new();
         for item in self.tree(tree_of(R::KIND)).iter() {
             let (_, v) = item?;
-            out.push(R::decode(&v)?);
+            for e in Page::decode(&v)?.entries {
+                out.push(R::decode(&e.record)?);
+            }
         }
         Ok(out)
     }
@@ -497,7 +603,7 @@ impl Store {
         }
         for (unit, parent_idx) in units.iter().zip(resolved) {
             let (idx, existing) = &idx_of[unit.code.as_str()];
-            ancestry.set(*idx, parent_idx);
+            ancestry.set(*idx, parent_idx, unit.level);
             let row = UnitRow {
                 idx: *idx,
                 parent_idx,
@@ -521,7 +627,7 @@ impl Store {
                         Undo::Remove,
                     );
                     for (day, m) in unit_events(unit, None) {
-                        deltas.add(&mut ancestry, *idx, day, &m)?;
+                        deltas.add(&mut ancestry, *idx, day, &m.sparse())?;
                     }
                 }
                 Some(old) if old.unit == *unit => outcome.unchanged += 1,
@@ -548,10 +654,10 @@ impl Store {
                         set.rebuild_totals = true;
                     } else {
                         for (day, m) in unit_events(&old.unit, old.first_evaluation) {
-                            deltas.subtract(&mut ancestry, *idx, day, &m)?;
+                            deltas.subtract(&mut ancestry, *idx, day, &m.sparse())?;
                         }
                         for (day, m) in unit_events(unit, old.first_evaluation) {
-                            deltas.add(&mut ancestry, *idx, day, &m)?;
+                            deltas.add(&mut ancestry, *idx, day, &m.sparse())?;
                         }
                     }
                 }

@@ -14,13 +14,14 @@ pub enum TreeId {
     Codes,
     /// parent idx, child idx (u32, u32) → empty. Roots have parent `ROOT_PARENT`.
     Children,
-    /// unit idx, day, content hash, occurrence → Evaluation.
+    /// unit idx (u32), year (u16) → Page of that unit's evaluations in that year.
     Evaluations,
     Trainings,
     Budget,
     /// record kind (u8), id (UTF-8) → record key: the explicit ids.
     Ids,
-    /// unit idx (u32), year (u16) → YearBucket of the unit's subtree.
+    /// unit idx (u32), year (u16) → YearBucket of the unit's subtree. Communities have none:
+    /// they are the deepest level, and their own pages are small enough to sum.
     Buckets,
     /// chunk number (u32) → undo entries of a write that has not finished.
     Pending,
@@ -123,6 +124,10 @@ impl RecordKey {
         })
     }
 
+    pub fn page(&self) -> [u8; 6] {
+        page_key(self.unit, crate::rollup::bucket_year(self.day))
+    }
+
     /// A short text form for the command line and the UI: `unit-day-hash-occurrence` in hex.
     pub fn to_text(&self) -> String {
         self.bytes().iter().map(|b| format!("{b:02x}")).collect()
@@ -141,20 +146,15 @@ impl RecordKey {
     }
 }
 
-/// The range of one unit's records dated on or before `day` (as key bounds).
-pub fn records_until(unit: u32, day: Day) -> (Vec<u8>, Vec<u8>) {
-    let mut lo = unit.to_be_bytes().to_vec();
-    lo.extend_from_slice(&0u32.to_be_bytes());
-    let mut hi = unit.to_be_bytes().to_vec();
-    hi.extend_from_slice(&day_bits(day).to_be_bytes());
-    hi.extend_from_slice(&[0xff; 12]);
-    (lo, hi)
-}
-
 pub fn id_key(kind: u8, id: &str) -> Vec<u8> {
     let mut k = vec![kind];
     k.extend_from_slice(id.as_bytes());
     k
+}
+
+/// Where a record lives: its unit's page for its year.
+pub fn page_key(unit: u32, year: u16) -> [u8; 6] {
+    bucket_key(unit, year)
 }
 
 pub fn bucket_key(unit: u32, year: u16) -> [u8; 6] {

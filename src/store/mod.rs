@@ -214,14 +214,6 @@ impl Store {
             .ok_or_else(|| StoreError::UnknownUnit(code.to_string()))
     }
 
-    /// The last record of a kind between two keys.
-    pub(crate) fn last_in_range<R: Record>(&self, lo: Vec<u8>, hi: Vec<u8>) -> Result<Option<R>> {
-        match self.tree(import::tree_of(R::KIND)).range(lo..=hi).next_back() {
-            Some(item) => Ok(Some(R::decode(&item?.1)?)),
-            None => Ok(None),
-        }
-    }
-
     /// The unit with this code.
     pub fn unit(&self, code: &str) -> Result<Option<crate::domain::Unit>> {
         Ok(self.unit_row_by_code(code)?.map(|r| r.unit))
@@ -315,14 +307,19 @@ impl Store {
         Ok(units)
     }
 
-    /// How many units and records the store holds (reads sled's counts: scans the trees).
+    /// How many units, evaluations, trainings and budget entries the store holds. Reads every
+    /// page: for `check` and tests, not for screens.
     pub fn counts(&self) -> Result<[usize; 4]> {
-        Ok([
-            self.tree(TreeId::Units).len(),
-            self.tree(TreeId::Evaluations).len(),
-            self.tree(TreeId::Trainings).len(),
-            self.tree(TreeId::Budget).len(),
-        ])
+        let mut counts = [self.tree(TreeId::Units).len(), 0, 0, 0];
+        for (slot, tree) in [TreeId::Evaluations, TreeId::Trainings, TreeId::Budget]
+            .into_iter()
+            .enumerate()
+        {
+            for item in self.tree(tree).iter() {
+                counts[slot + 1] += codec::Page::decode(&item?.1)?.entries.len();
+            }
+        }
+        Ok(counts)
     }
 }
 
