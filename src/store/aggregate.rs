@@ -135,6 +135,9 @@ fn record_delta(kind: RecordKind, bytes: &[u8]) -> Result<(Day, Sparse)> {
     Ok((day, m.sparse()))
 }
 
+/// Every bucket, and every unit's first evaluation, as the records say they should be.
+type Recomputed = (BTreeMap<(u32, u16), YearBucket>, HashMap<u32, Day>);
+
 const KINDS: [RecordKind; 3] = [RecordKind::Evaluation, RecordKind::Training, RecordKind::Budget];
 
 impl Store {
@@ -187,7 +190,7 @@ impl Store {
     }
 
     /// Recomputes every bucket and every first evaluation from the units and records.
-    fn recompute(&self) -> Result<(BTreeMap<(u32, u16), YearBucket>, HashMap<u32, Day>)> {
+    fn recompute(&self) -> Result<Recomputed> {
         let mut units: HashMap<u32, (Option<u32>, Level)> = HashMap::new();
         let mut rows: Vec<UnitRow> = Vec::new();
         for item in self.tree(TreeId::Units).iter() {

@@ -169,25 +169,22 @@ impl Store {
         pages: &'p mut HashMap<[u8; 6], PageEdit>,
         key: &RecordKey,
     ) -> Result<&'p mut PageEdit> {
-        let page_key = key.page();
-        if !pages.contains_key(&page_key) {
-            let old = self.tree(tree_of(kind)).get(page_key)?.map(|v| v.to_vec());
-            let page = match &old {
-                Some(bytes) => Page::decode(bytes)?,
-                None => Page::default(),
-            };
-            pages.insert(
-                page_key,
-                PageEdit {
+        use std::collections::hash_map::Entry;
+        match pages.entry(key.page()) {
+            Entry::Occupied(e) => Ok(e.into_mut()),
+            Entry::Vacant(e) => {
+                let old = self.tree(tree_of(kind)).get(e.key())?.map(|v| v.to_vec());
+                let page = match &old {
+                    Some(bytes) => Page::decode(bytes)?,
+                    None => Page::default(),
+                };
+                Ok(e.insert(PageEdit {
                     old,
                     page,
                     changed: false,
-                },
-            );
+                }))
+            }
         }
-        pages
-            .get_mut(&page_key)
-            .ok_or_else(|| StoreError::Corrupt("page vanished".into()))
     }
 
     fn write_pages(&self, kind: RecordKind, pages: HashMap<[u8; 6], PageEdit>, set: &mut WriteSet) {
