@@ -22,20 +22,51 @@ fn base_units() -> Vec<Unit> {
     }
     for c in 0..COMMUNITIES {
         let parent = code(1 + c % STREETS);
-        units.push(Unit::new(&code(1 + STREETS + c), Some(&parent), Level::Community, &format!("社区{c}")));
+        units.push(Unit::new(
+            &code(1 + STREETS + c),
+            Some(&parent),
+            Level::Community,
+            &format!("社区{c}"),
+        ));
     }
     units
 }
 
 #[derive(Clone, Debug)]
 enum Op {
-    Budget { unit: usize, date: PartialDate, expenditure: bool, category: Option<usize>, fen: i64 },
-    Evaluation { unit: usize, date: PartialDate, score: Option<u16> },
-    Training { unit: usize, date: PartialDate, hours: Option<u32> },
-    Station { unit: usize, status: usize, opened: PartialDate, closed_after_days: Option<i64> },
-    DeleteEvaluation { nth: usize },
-    DeleteTraining { nth: usize },
-    Move { community: usize, street: usize },
+    Budget {
+        unit: usize,
+        date: PartialDate,
+        expenditure: bool,
+        category: Option<usize>,
+        fen: i64,
+    },
+    Evaluation {
+        unit: usize,
+        date: PartialDate,
+        score: Option<u16>,
+    },
+    Training {
+        unit: usize,
+        date: PartialDate,
+        hours: Option<u32>,
+    },
+    Station {
+        unit: usize,
+        status: usize,
+        opened: PartialDate,
+        closed_after_days: Option<i64>,
+    },
+    DeleteEvaluation {
+        nth: usize,
+    },
+    DeleteTraining {
+        nth: usize,
+    },
+    Move {
+        community: usize,
+        street: usize,
+    },
 }
 
 fn date() -> impl Strategy<Value = PartialDate> {
@@ -90,22 +121,37 @@ impl Model {
         let allocated: i64 = self
             .budget
             .iter()
-            .filter(|b| b.kind == BudgetKind::Allocation && b.date.counts_on(as_of) && self.in_subtree(&b.unit, &root.code))
+            .filter(|b| {
+                b.kind == BudgetKind::Allocation && b.date.counts_on(as_of) && self.in_subtree(&b.unit, &root.code)
+            })
             .map(|b| b.amount.0)
             .sum();
         let spent: i64 = self
             .budget
             .iter()
-            .filter(|b| b.kind == BudgetKind::Expenditure && b.date.counts_on(as_of) && self.in_subtree(&b.unit, &root.code))
+            .filter(|b| {
+                b.kind == BudgetKind::Expenditure && b.date.counts_on(as_of) && self.in_subtree(&b.unit, &root.code)
+            })
             .map(|b| b.amount.0)
             .sum();
         assert_eq!(m.allocated().0, allocated, "allocated of {} as of {as_of}", root.code);
         assert_eq!(m.spent().0, spent, "spent of {} as of {as_of}", root.code);
-        let evaluations =
-            self.evaluations.iter().filter(|(_, e)| e.date.counts_on(as_of) && self.in_subtree(&e.unit, &root.code)).count();
-        assert_eq!(m.evaluations(), evaluations as i64, "evaluations of {} as of {as_of}", root.code);
-        let trainings =
-            self.trainings.iter().filter(|(_, t)| t.date.counts_on(as_of) && self.in_subtree(&t.host, &root.code)).count();
+        let evaluations = self
+            .evaluations
+            .iter()
+            .filter(|(_, e)| e.date.counts_on(as_of) && self.in_subtree(&e.unit, &root.code))
+            .count();
+        assert_eq!(
+            m.evaluations(),
+            evaluations as i64,
+            "evaluations of {} as of {as_of}",
+            root.code
+        );
+        let trainings = self
+            .trainings
+            .iter()
+            .filter(|(_, t)| t.date.counts_on(as_of) && self.in_subtree(&t.host, &root.code))
+            .count();
         assert_eq!(m.trainings(), trainings as i64);
         let hours: i64 = self
             .trainings
@@ -115,36 +161,74 @@ impl Model {
             .sum();
         assert_eq!(m.training_hours_tenths(), hours);
         for level in [Level::Street, Level::Community] {
-            let in_level: Vec<&Unit> =
-                self.units.iter().filter(|u| u.level == level && self.in_subtree(&u.code, &root.code)).collect();
-            assert_eq!(m.units(level), in_level.len() as i64, "{level:?} units under {}", root.code);
+            let in_level: Vec<&Unit> = self
+                .units
+                .iter()
+                .filter(|u| u.level == level && self.in_subtree(&u.code, &root.code))
+                .collect();
+            assert_eq!(
+                m.units(level),
+                in_level.len() as i64,
+                "{level:?} units under {}",
+                root.code
+            );
             let covered = in_level.iter().filter(|u| u.covered_on(as_of)).count();
-            assert_eq!(m.covered(level), covered as i64, "{level:?} covered under {} as of {as_of}", root.code);
+            assert_eq!(
+                m.covered(level),
+                covered as i64,
+                "{level:?} covered under {} as of {as_of}",
+                root.code
+            );
         }
         // Covered stations with no evaluation on or before the date.
         let without = self
             .units
             .iter()
             .filter(|u| self.in_subtree(&u.code, &root.code) && u.covered_on(as_of))
-            .filter(|u| !self.evaluations.iter().any(|(_, e)| e.unit == u.code && e.date.counts_on(as_of)))
+            .filter(|u| {
+                !self
+                    .evaluations
+                    .iter()
+                    .any(|(_, e)| e.unit == u.code && e.date.counts_on(as_of))
+            })
             .count();
-        assert_eq!(m.stations_without_evaluation(), without as i64, "without evaluation under {}", root.code);
+        assert_eq!(
+            m.stations_without_evaluation(),
+            without as i64,
+            "without evaluation under {}",
+            root.code
+        );
     }
 }
 
 fn run(ops: Vec<Op>, dates: Vec<NaiveDate>) {
     let tmp = tempfile::tempdir().unwrap();
     let store = Store::create(&tmp.path().join("s")).unwrap();
-    let mut model = Model { units: base_units(), budget: vec![], evaluations: vec![], trainings: vec![] };
+    let mut model = Model {
+        units: base_units(),
+        budget: vec![],
+        evaluations: vec![],
+        trainings: vec![],
+    };
     store.apply_units(&model.units).unwrap();
     for op in ops {
         match op {
-            Op::Budget { unit, date, expenditure, category, fen } => {
+            Op::Budget {
+                unit,
+                date,
+                expenditure,
+                category,
+                fen,
+            } => {
                 let entry = BudgetEntry {
                     id: None,
                     date,
                     unit: code(unit),
-                    kind: if expenditure { BudgetKind::Expenditure } else { BudgetKind::Allocation },
+                    kind: if expenditure {
+                        BudgetKind::Expenditure
+                    } else {
+                        BudgetKind::Allocation
+                    },
                     category: category.map(|c| Category::ALL[c]),
                     source: None,
                     amount: Fen(fen),
@@ -196,7 +280,12 @@ fn run(ops: Vec<Op>, dates: Vec<NaiveDate>) {
                     model.trainings.push((*key, t));
                 }
             }
-            Op::Station { unit, status, opened, closed_after_days } => {
+            Op::Station {
+                unit,
+                status,
+                opened,
+                closed_after_days,
+            } => {
                 let mut u = model.units[unit].clone();
                 u.station = StationStatus::ALL[status];
                 u.opened_on = if u.station.has_opened() { Some(opened) } else { None };
@@ -235,7 +324,11 @@ fn run(ops: Vec<Op>, dates: Vec<NaiveDate>) {
             }
         }
     }
-    assert_eq!(store.check().unwrap(), vec![], "stored totals differ from the recomputation");
+    assert_eq!(
+        store.check().unwrap(),
+        vec![],
+        "stored totals differ from the recomputation"
+    );
     for as_of in dates {
         for unit in &model.units {
             model.check_node(&store, unit, as_of);

@@ -25,7 +25,10 @@ fn a_newer_schema_is_refused_and_left_alone() {
     ok(&dir, &["init"]);
     {
         let db = sled::open(dir.join("sled")).unwrap();
-        db.open_tree("meta").unwrap().insert("schema", &99u32.to_be_bytes()).unwrap();
+        db.open_tree("meta")
+            .unwrap()
+            .insert("schema", &99u32.to_be_bytes())
+            .unwrap();
         db.flush().unwrap();
     }
     match Store::open(&dir, false) {

@@ -89,7 +89,10 @@ fn bad_usage_exits_two() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("store");
     ok(&dir, &["init", "--empty"]);
-    assert_eq!(shegong(&dir, &["report", "--as-of", "yesterday"]).status.code(), Some(2));
+    assert_eq!(
+        shegong(&dir, &["report", "--as-of", "yesterday"]).status.code(),
+        Some(2)
+    );
     assert_eq!(shegong(&dir, &["frobnicate"]).status.code(), Some(2));
     assert_eq!(shegong(&dir, &["import", "people", "x.csv"]).status.code(), Some(2));
 }

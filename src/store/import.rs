@@ -9,8 +9,8 @@ use super::keys::{self, RecordKey, TreeId};
 use super::write::{Undo, WriteSet};
 use super::{Result, Store, StoreError};
 use crate::domain::*;
-use crate::rollup::{self, unit_events, Measures};
-use std::collections::{HashMap, HashSet};
+use crate::rollup::{self, unit_events, Measures, Sparse};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RecordKind {
@@ -210,11 +210,11 @@ impl Store {
         self.check_writable()?;
         let ids = self.tree(TreeId::Ids);
         let mut problems: Vec<RowProblem> = Vec::new();
-        let mut cache: HashMap<String, Option<UnitFacts>> = HashMap::new();
-        let mut occurrences: HashMap<(u32, Day, u64), u32> = HashMap::new();
-        let mut ids_in_batch: HashSet<&str> = HashSet::new();
-        let mut pages: HashMap<[u8; 6], PageEdit> = HashMap::new();
-        let mut new_records: Vec<(RecordKey, &R, Vec<u8>)> = Vec::new();
+        let mut cache: HashMap<String, Option<UnitFacts>> = HashMap::default();
+        let mut occurrences: HashMap<(u32, Day, u64), u32> = HashMap::default();
+        let mut ids_in_batch: HashSet<&str> = HashSet::default();
+        let mut pages: HashMap<[u8; 6], PageEdit> = HashMap::default();
+        let mut new_records: Vec<(RecordKey, &R, Vec<u8>, Sparse)> = Vec::new();
         let mut outcome = AddOutcome::default();
 
         for (row, record) in rows.iter().enumerate() {
@@ -242,7 +242,7 @@ impl Store {
                 }
             }
             let bytes = record.encode();
-            let day = record.delta().0;
+            let (day, delta) = record.delta();
             let hash = xxhash_rust::xxh3::xxh3_64(&bytes);
             let occurrence = occurrences.entry((owner.idx, day, hash)).or_insert(0);
             let key = RecordKey {
@@ -282,7 +282,7 @@ impl Store {
                 outcome.already_present += 1;
                 continue;
             }
-            new_records.push((key, record, bytes));
+            new_records.push((key, record, bytes, delta.sparse()));
         }
         if !problems.is_empty() {
             return Err(StoreError::Rejected(problems));
@@ -291,10 +291,10 @@ impl Store {
         let mut set = WriteSet::default();
         let mut deltas = Deltas::default();
         let mut ancestry = Ancestry::new(self);
-        let mut first_eval: HashMap<u32, Day> = HashMap::new();
-        for (key, record, bytes) in new_records {
-            let (day, delta) = record.delta();
-            deltas.add(&mut ancestry, key.unit, day, &delta.sparse())?;
+        let mut first_eval: HashMap<u32, Day> = HashMap::default();
+        for (key, record, bytes, delta) in new_records {
+            let day = key.day;
+            deltas.add(&mut ancestry, key.unit, day, &delta)?;
             if let Some(id) = record.id() {
                 set.put(
                     TreeId::Ids,
@@ -374,7 +374,7 @@ impl Store {
     /// Deletes one evaluation or training (budget entries are corrected, not deleted).
     pub fn delete_record<R: Record>(&self, key: RecordKey) -> Result<R> {
         self.check_writable()?;
-        let mut pages: HashMap<[u8; 6], PageEdit> = HashMap::new();
+        let mut pages: HashMap<[u8; 6], PageEdit> = HashMap::default();
         let edit = self.page_edit(R::KIND, &mut pages, &key)?;
         let at = edit.find(&key).map_err(|_| StoreError::UnknownRecord(key.to_text()))?;
         let entry = edit.page.entries.remove(at);
@@ -485,7 +485,7 @@ impl Store {
     pub fn apply_units(&self, units: &[Unit]) -> Result<UnitOutcome> {
         self.check_writable()?;
         let mut problems: Vec<RowProblem> = Vec::new();
-        let mut in_batch: HashMap<&str, usize> = HashMap::new();
+        let mut in_batch: HashMap<&str, usize> = HashMap::default();
         for (row, unit) in units.iter().enumerate() {
             for problem in unit.validate() {
                 problems.push(RowProblem { row, problem });
@@ -502,7 +502,7 @@ impl Store {
             }
         }
         // The hierarchy as it will be: the batch over the store.
-        let mut stored: HashMap<String, Option<UnitRow>> = HashMap::new();
+        let mut stored: HashMap<String, Option<UnitRow>> = HashMap::default();
         let mut lookup = |code: &str| -> Result<Option<UnitRow>> {
             if let Some(r) = stored.get(code) {
                 return Ok(r.clone());
@@ -511,7 +511,7 @@ impl Store {
             stored.insert(code.to_string(), r.clone());
             Ok(r)
         };
-        let mut merged_parent: HashMap<String, (Option<String>, Level)> = HashMap::new();
+        let mut merged_parent: HashMap<String, (Option<String>, Level)> = HashMap::default();
         for unit in units {
             merged_parent.insert(unit.code.clone(), (unit.parent.clone(), unit.level));
         }
@@ -543,7 +543,7 @@ impl Store {
             }
             // Walk up; with levels strictly deepening a loop is impossible, but a store
             // edited elsewhere is not trusted.
-            let mut seen = HashSet::new();
+            let mut seen = HashSet::default();
             let mut current = Some(parent.clone());
             while let Some(code) = current {
                 if code == unit.code || !seen.insert(code.clone()) {
@@ -571,7 +571,7 @@ impl Store {
         let mut next_idx = self.meta_u32(keys::META_NEXT_UNIT)?.unwrap_or(0);
         let next_before = next_idx;
         // Indices first, so that parents in the same batch can be referred to.
-        let mut idx_of: HashMap<&str, (u32, Option<UnitRow>)> = HashMap::new();
+        let mut idx_of: HashMap<&str, (u32, Option<UnitRow>)> = HashMap::default();
         for unit in units {
             let existing = lookup(&unit.code)?;
             let idx = match &existing {
