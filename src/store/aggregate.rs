@@ -24,8 +24,11 @@ pub fn keeps_bucket(level: Level) -> bool {
 /// amount) triples, appended cheaply during a bulk import and folded into buckets once.
 #[derive(Default)]
 pub struct Deltas {
-    buckets: HashMap<(u32, u16), Vec<(Day, u8, i64)>>,
+    buckets: HashMap<(u32, u16), Vec<Cell>>,
 }
+
+/// A change of one counter on one day.
+type Cell = (Day, u8, i64);
 
 /// Finds a unit's parent and level; remembers what it read.
 pub struct Ancestry<'a> {

@@ -125,16 +125,22 @@ impl Store {
     fn open_sled(dir: &Path, readonly: bool) -> Result<Store> {
         let lock = lock(dir)?;
         let path = sled_dir(dir);
-        let db = sled::Config::new()
-            .path(&path)
-            .cache_capacity(CACHE_BYTES)
-            .open()
-            .map_err(|e| match e {
-                sled::Error::Io(io) if io.kind() == std::io::ErrorKind::WouldBlock => {
-                    StoreError::InUse(dir.to_path_buf())
+        // Our own lock keeps other shegong processes out, so sled's lock can only be held for
+        // a moment by a handle that is still closing in this process: wait a little for it.
+        let mut attempts = 0;
+        let db = loop {
+            match sled::Config::new().path(&path).cache_capacity(CACHE_BYTES).open() {
+                Ok(db) => break db,
+                Err(sled::Error::Io(io)) if io.kind() == std::io::ErrorKind::WouldBlock => {
+                    attempts += 1;
+                    if attempts > 40 {
+                        return Err(StoreError::InUse(dir.to_path_buf()));
+                    }
+                    std::thread::sleep(std::time::Duration::from_millis(50));
                 }
-                other => StoreError::from(other),
-            })?;
+                Err(other) => return Err(StoreError::from(other)),
+            }
+        };
         restrict(&path, 0o700);
         let mut trees = HashMap::new();
         for id in TreeId::ALL {
