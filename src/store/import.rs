@@ -5,6 +5,7 @@
 use super::aggregate::{Ancestry, Deltas};
 use super::codec::{Page, PageEntry, Stored, UnitRow};
 use super::error::RowProblem;
+use super::journal::{json, ROW_BY_ROW_LIMIT};
 use super::keys::{self, RecordKey, TreeId};
 use super::write::{Undo, WriteSet};
 use super::{Result, Store, StoreError};
@@ -20,7 +21,7 @@ pub enum RecordKind {
 }
 
 /// A dated record that belongs to one unit and adds to the totals.
-pub trait Record: Stored + Clone + PartialEq + std::fmt::Debug {
+pub trait Record: Stored + Clone + PartialEq + std::fmt::Debug + serde::Serialize {
     const KIND: RecordKind;
     fn id(&self) -> Option<&str>;
     /// The unit whose totals it adds to.
@@ -36,6 +37,16 @@ pub trait Record: Stored + Clone + PartialEq + std::fmt::Debug {
         false
     }
     fn owner_field() -> &'static str;
+}
+
+impl RecordKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            RecordKind::Evaluation => "evaluation",
+            RecordKind::Training => "training",
+            RecordKind::Budget => "budget",
+        }
+    }
 }
 
 pub(crate) fn tree_of(kind: RecordKind) -> TreeId {
@@ -292,6 +303,11 @@ impl Store {
         let mut deltas = Deltas::default();
         let mut ancestry = Ancestry::new(self);
         let mut first_eval: HashMap<u32, Day> = HashMap::default();
+        let journal_rows: Vec<&R> = if new_records.len() <= ROW_BY_ROW_LIMIT {
+            new_records.iter().map(|r| r.1).collect()
+        } else {
+            Vec::new()
+        };
         for (key, record, bytes, delta) in new_records {
             let day = key.day;
             deltas.add(&mut ancestry, key.unit, day, &delta)?;
@@ -322,6 +338,23 @@ impl Store {
             outcome.keys.push(key);
         }
         outcome.added = outcome.keys.len();
+        if outcome.added > ROW_BY_ROW_LIMIT {
+            let summary = format!("{} {} records added", outcome.added, R::KIND.name());
+            let entry = self.entry("import", R::KIND.name(), None, summary);
+            self.journal(&mut set, entry)?;
+        } else {
+            for (key, record) in outcome.keys.iter().zip(&journal_rows) {
+                let mut entry = self.entry(
+                    "add",
+                    R::KIND.name(),
+                    Some(record.owner()),
+                    format!("{} added", R::KIND.name()),
+                );
+                entry.key = Some(key.to_text());
+                entry.after = json(record);
+                self.journal(&mut set, entry)?;
+            }
+        }
         self.write_pages(R::KIND, pages, &mut set);
         for (idx, day) in first_eval {
             self.move_first_evaluation(
@@ -658,6 +691,25 @@ impl Store {
                         }
                     }
                 }
+            }
+        }
+        let changes = outcome.added + outcome.updated;
+        if changes > ROW_BY_ROW_LIMIT {
+            let summary = format!("units: {} added, {} updated", outcome.added, outcome.updated);
+            let entry = self.entry("import", "unit", None, summary);
+            self.journal(&mut set, entry)?;
+        } else if changes > 0 {
+            for unit in units {
+                let (_, existing) = &idx_of[unit.code.as_str()];
+                let action = match existing {
+                    None => "add",
+                    Some(old) if old.unit != *unit => "update",
+                    Some(_) => continue,
+                };
+                let mut entry = self.entry(action, "unit", Some(&unit.code), format!("unit {} {action}", unit.code));
+                entry.before = existing.as_ref().and_then(|old| json(&old.unit));
+                entry.after = json(unit);
+                self.journal(&mut set, entry)?;
             }
         }
         if next_idx != next_before {

@@ -6,12 +6,14 @@ mod aggregate;
 pub mod codec;
 mod error;
 mod import;
+mod journal;
 pub mod keys;
 mod write;
 
 pub use aggregate::Difference;
 pub use error::{Result, RowProblem, StoreError};
 pub use import::{AddOutcome, Record, RecordKind, UnitOutcome};
+pub use journal::JournalEntry;
 pub use keys::RecordKey;
 
 use codec::{Stored, UnitRow};
@@ -31,12 +33,21 @@ pub struct Store {
     db: sled::Db,
     trees: HashMap<TreeId, sled::Tree>,
     readonly: bool,
+    /// Who the change journal records.
+    operator: String,
     /// Held for the life of the store: the lock that keeps a second process out.
     _lock: File,
 }
 
 fn sled_dir(dir: &Path) -> PathBuf {
     dir.join("sled")
+}
+
+/// The OS user, for the journal when no `--operator` is given.
+pub fn default_operator() -> String {
+    std::env::var("USER")
+        .or_else(|_| std::env::var("USERNAME"))
+        .unwrap_or_else(|_| "unknown".into())
 }
 
 /// Whether a store has been created in `dir`.
@@ -152,6 +163,7 @@ impl Store {
             trees,
             readonly,
             _lock: lock,
+            operator: default_operator(),
         })
     }
 
