@@ -8,13 +8,15 @@ mod error;
 mod import;
 mod journal;
 pub mod keys;
+mod session;
 mod write;
 
 pub use aggregate::Difference;
 pub use error::{Result, RowProblem, StoreError};
-pub use import::{AddOutcome, Record, RecordKind, UnitOutcome};
+pub use import::{Record, RecordKind, UnitOutcome};
 pub use journal::JournalEntry;
 pub use keys::RecordKey;
+pub use session::{AddOutcome, ImportSession};
 
 use codec::{Stored, UnitRow};
 use keys::TreeId;
