@@ -63,6 +63,8 @@ pub enum Command {
     },
     /// Recompute every rollup from the records and compare with the stored totals
     Check,
+    /// Undo the newest change not undone yet (a record added or deleted, a unit updated)
+    Undo,
     /// The change journal, newest first: who changed what, when, before and after
     History {
         #[arg(long, value_name = "CODE")]
@@ -210,6 +212,12 @@ pub fn run(ctx: &Context, command: &Command, out: &mut dyn Write) -> Result<(), 
                 ReportFormat::Json => serde_json::to_string_pretty(&report::to_json(&node)).unwrap_or_default() + "\n",
             };
             out.write_all(text.as_bytes()).map_err(|e| io_failure(e, lang))
+        }
+        Command::Undo => {
+            let store = ctx.open().map_err(st)?;
+            let entry = store.undo_last().map_err(st)?;
+            let what = format!("{} {} {}", entry.action, entry.kind, entry.unit.unwrap_or_default());
+            writeln!(out, "{}{}", lang.pick("已撤销：", "Undone: "), what.trim_end()).map_err(|e| io_failure(e, lang))
         }
         Command::History { unit, limit } => {
             let store = ctx.open().map_err(st)?;

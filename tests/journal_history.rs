@@ -41,3 +41,55 @@ fn history_names_the_operator_and_the_change() {
     );
     assert_eq!(ok(&dir, &["history", "--limit", "1"]), all);
 }
+
+#[test]
+fn undo_takes_back_the_newest_change_and_is_journaled() {
+    use shegong::domain::*;
+    use shegong::store::{Store, StoreError};
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("store");
+    ok(&dir, &["init"]);
+    let store = Store::open(&dir, false).unwrap();
+    let as_of = chrono::NaiveDate::from_ymd_opt(2022, 1, 1).unwrap();
+    let trainings = |s: &Store| s.subtree_measures("530112000000", as_of).unwrap().trainings();
+    assert_eq!(trainings(&store), 15);
+
+    let t = Training {
+        id: None,
+        date: PartialDate::parse("2021-12-01").unwrap(),
+        host: "530112008000".into(),
+        kind: TrainingKind::Coaching,
+        mode: Some(TrainingMode::Online),
+        topic: "个案督导".into(),
+        hours: Some(20),
+        attendees: Some(3),
+        units: vec![],
+        note: String::new(),
+    };
+    store.add_records(&[t]).unwrap();
+    assert_eq!(trainings(&store), 16);
+    // Rename a street, then undo twice: the name comes back, then the training goes.
+    let mut biji = store.unit("530112008000").unwrap().unwrap();
+    biji.name = "碧鸡街道（新）".into();
+    store.apply_units(&[biji]).unwrap();
+    assert_eq!(store.undo_last().unwrap().action, "update");
+    assert_eq!(store.unit("530112008000").unwrap().unwrap().name, "碧鸡街道");
+    assert_eq!(store.undo_last().unwrap().kind, "training");
+    assert_eq!(trainings(&store), 15);
+    assert!(store.check().unwrap().is_empty());
+    // Next come the letter's records, imported one by one: undoable too, but an added unit is not.
+    let history = store.history(None, 2).unwrap();
+    assert_eq!(history[0].action, "undo");
+    assert!(history[0].undoes.is_some());
+    while let Ok(entry) = store.undo_last() {
+        assert_ne!(entry.kind, "unit");
+    }
+    let last = store.undo_last();
+    assert!(
+        matches!(last, Err(StoreError::CannotUndo(_))),
+        "{:?}",
+        last.map(|e| e.summary)
+    );
+    assert_eq!(trainings(&store), 0);
+    assert!(store.check().unwrap().is_empty());
+}

@@ -294,13 +294,14 @@ mod tests {
             before: None,
             after: Some("{}".into()),
             summary: "budget added".into(),
+            undoes: Some(7),
         }
     }
 
     const PAGE_V1: &str =
         "0101fca08516002a012a0101024231fbe5070b000c35333031313230303030303000000100fc00fd431402563106e59088e8aea1";
     const BUCKET_V1: &str = "0102030e14fcfffc431401fca085160002030e14fcfffc4314";
-    const JOURNAL_V1: &str = "01fc00e2a7ca06e69d8ee6b7b30361646406627564676574010c353330313132303030303030010230300001027b7d0c627564676574206164646564";
+    const JOURNAL_V1: &str = "01fc00e2a7ca06e69d8ee6b7b30361646406627564676574010c353330313132303030303030010230300001027b7d0c6275646765742061646465640107";
 
     #[test]
     fn saved_bytes_of_pages_buckets_and_journal_still_decode() {

@@ -241,6 +241,11 @@ impl Store {
                 Undo::Restore(key.bytes().to_vec()),
             );
         }
+        let kind = R::KIND.name();
+        let mut journal = self.entry("delete", kind, Some(record.owner()), format!("{kind} deleted"));
+        journal.key = Some(key.to_text());
+        journal.before = json(&record);
+        self.journal(&mut set, journal)?;
         if R::KIND == RecordKind::Evaluation {
             // The next first evaluation: the earliest one left for this unit.
             let mut remaining = None;

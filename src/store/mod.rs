@@ -37,6 +37,8 @@ pub struct Store {
     readonly: bool,
     /// Who the change journal records.
     operator: String,
+    /// The journal entry being undone, while an undo writes.
+    undoing: std::sync::Mutex<Option<u64>>,
     /// Held for the life of the store: the lock that keeps a second process out.
     _lock: File,
 }
@@ -166,6 +168,7 @@ impl Store {
             readonly,
             _lock: lock,
             operator: default_operator(),
+            undoing: std::sync::Mutex::new(None),
         })
     }
 
