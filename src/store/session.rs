@@ -160,7 +160,7 @@ impl<R: Record> ImportSession<'_, R> {
         let set = self.plan(rows)?;
         let logged = match &mut self.logged {
             Some(l) => l,
-            None => self.logged.insert(self.store.logged_begin()?),
+            None => self.logged.insert(self.store.logged_begin(true)?),
         };
         self.store.logged_part(logged, set)
     }

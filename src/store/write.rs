@@ -38,6 +38,8 @@ pub struct Op {
 #[derive(Default)]
 pub(crate) struct LoggedWrite {
     next_chunk: u32,
+    /// More than one part will be written: keys already logged must be remembered.
+    parts_expected: bool,
     logged: rustc_hash::FxHashSet<(TreeId, Vec<u8>)>,
     started: bool,
 }
@@ -117,34 +119,48 @@ impl Store {
     }
 
     fn apply_logged(&self, set: WriteSet) -> Result<()> {
-        let mut write = self.logged_begin()?;
+        let mut write = self.logged_begin(false)?;
         self.logged_part(&mut write, set)?;
         self.logged_finish(write)
     }
 
     /// Starts a large write that may come in several parts (a streamed import).
-    pub(crate) fn logged_begin(&self) -> Result<LoggedWrite> {
+    pub(crate) fn logged_begin(&self, parts_expected: bool) -> Result<LoggedWrite> {
         self.check_writable()?;
         self.tree(TreeId::Pending).clear()?;
-        Ok(LoggedWrite::default())
+        Ok(LoggedWrite {
+            parts_expected,
+            ..LoggedWrite::default()
+        })
     }
 
     /// Writes one part: first the undo entries of the keys this write has not touched yet (so
     /// the log always holds the values from before the whole write), then the part itself.
     pub(crate) fn logged_part(&self, write: &mut LoggedWrite, set: WriteSet) -> Result<()> {
         let pending = self.tree(TreeId::Pending);
-        let undo: Vec<(TreeId, Vec<u8>, Undo)> = set
-            .ops
-            .iter()
-            .filter(|op| !matches!(op.undo, Undo::Rebuild))
-            .filter(|op| write.logged.insert((op.tree, op.key.clone())))
-            .map(|op| (op.tree, op.key.clone(), op.undo.clone()))
-            .collect();
-        for chunk in undo.chunks(UNDO_CHUNK) {
+        // Undo entries are encoded chunk by chunk, never all at once: a national import has
+        // millions of them.
+        let mut chunk: Vec<(TreeId, &[u8], &Undo)> = Vec::with_capacity(UNDO_CHUNK);
+        for op in &set.ops {
+            if matches!(op.undo, Undo::Rebuild) {
+                continue;
+            }
+            // Only the first touch of a key has the value from before the whole write.
+            if write.parts_expected && !write.logged.insert((op.tree, op.key.clone())) {
+                continue;
+            }
+            chunk.push((op.tree, &op.key, &op.undo));
+            if chunk.len() == UNDO_CHUNK {
+                pending.insert(keys::u32_key(write.next_chunk), encode_list(&chunk))?;
+                write.next_chunk += 1;
+                chunk.clear();
+            }
+        }
+        if !chunk.is_empty() {
             pending.insert(keys::u32_key(write.next_chunk), encode_list(&chunk))?;
             write.next_chunk += 1;
         }
-        drop(undo);
+        drop(chunk);
         if !write.started {
             self.tree(TreeId::Meta).insert(keys::META_PENDING, &[1u8])?;
             write.started = true;
