@@ -91,6 +91,17 @@ pub fn create_private_dir(dir: &Path) -> Result<()> {
     Ok(())
 }
 
+/// Opens sled. sled 0.34.7 panics on some damaged files instead of returning an error (for
+/// one, `pagecache/iterator.rs` asserts on a duplicated segment header): such a panic becomes
+/// a `Corrupt` error in words, and its message is kept off the user's screen.
+fn open_catching_panics(path: &Path) -> sled::Result<sled::Db> {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let opened = std::panic::catch_unwind(|| sled::Config::new().path(path).cache_capacity(CACHE_BYTES).open());
+    std::panic::set_hook(previous);
+    opened.unwrap_or_else(|_| Err(sled::Error::Corruption { at: None, bt: () }))
+}
+
 impl Store {
     /// Opens an existing store.
     pub fn open(dir: &Path, readonly: bool) -> Result<Store> {
@@ -144,7 +155,7 @@ impl Store {
         // a moment by a handle that is still closing in this process: wait a little for it.
         let mut attempts = 0;
         let db = loop {
-            match sled::Config::new().path(&path).cache_capacity(CACHE_BYTES).open() {
+            match open_catching_panics(&path) {
                 Ok(db) => break db,
                 Err(sled::Error::Io(io)) if io.kind() == std::io::ErrorKind::WouldBlock => {
                     attempts += 1;
