@@ -160,7 +160,7 @@ impl<'r> Row<'r> {
     /// The cell of the kind's column `c`, trimmed; "" when the file lacks the column.
     fn raw(&self, c: usize) -> &'r str {
         match self.cols.slot[c] {
-            Some(i) => self.rec.get(i).map_or("", str::trim),
+            Some(i) => self.rec.get(i).map_or("", trim),
             None => "",
         }
     }
@@ -389,6 +389,16 @@ impl<'r> Row<'r> {
                 )
             });
         }
+    }
+}
+
+/// `str::trim`, with a shortcut for the usual cell that has nothing to trim.
+fn trim(s: &str) -> &str {
+    let b = s.as_bytes();
+    match (b.first(), b.last()) {
+        (None, _) => s,
+        (Some(f), Some(l)) if f.is_ascii_graphic() && l.is_ascii_graphic() => s,
+        _ => s.trim(),
     }
 }
 

@@ -75,8 +75,9 @@ impl Sheet<'_> {
     }
 }
 
+/// Whether every cell is empty or white space (one pass over the row's text).
 fn is_blank(record: &StringRecord) -> bool {
-    record.iter().all(|c| c.trim().is_empty())
+    record.as_slice().trim().is_empty()
 }
 
 /// Line numbers from byte offsets, counted forward once over the file.
