@@ -1,6 +1,7 @@
 //! The JSON form of an interchange file (`export --format json`): an array of objects whose
 //! keys are column names (English or Chinese) and whose values are the cells. Read back into a
-//! table so that the same parser checks it; each object's line is the line it starts on.
+//! table so that the same parser checks it; each object's line is the line it starts on. Values
+//! are the stored text exactly: JSON carries no formula guard.
 
 use super::table::{clean_headers, Table};
 use super::{FileProblem, Problems};
@@ -119,6 +120,7 @@ pub fn read_json(bytes: &[u8]) -> Result<Table, Problems> {
         headers: header_names,
         header_line: 1,
         rows,
+        guarded: false,
     })
 }
 

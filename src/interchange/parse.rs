@@ -55,6 +55,8 @@ struct Columns {
     names: Vec<String>,
     /// How many headers the file has; cells past them have no column.
     width: usize,
+    /// Whether text cells may carry the formula guard.
+    guarded: bool,
     /// Positions of empty headers (cells there have no column either).
     unnamed: Vec<usize>,
 }
@@ -67,7 +69,7 @@ fn both(kind: Kind, i: usize) -> String {
 impl Columns {
     /// Maps the file's headers to columns. Unknown, repeated and missing required columns are
     /// problems of the header line.
-    fn new(kind: Kind, headers: &[String], header_line: usize) -> Result<Columns, Problems> {
+    fn new(kind: Kind, headers: &[String], header_line: usize, guarded: bool) -> Result<Columns, Problems> {
         let list = columns_of(kind);
         let mut slot = [None; MAX_COLUMNS];
         let mut names: Vec<String> = (0..list.len()).map(|i| both(kind, i)).collect();
@@ -140,6 +142,7 @@ impl Columns {
                 slot,
                 names,
                 width: headers.len(),
+                guarded,
                 unnamed,
             })
         } else {
@@ -196,13 +199,23 @@ impl<'r> Row<'r> {
         self.problem(Problem::required(field));
     }
 
-    /// Free text, with an exported formula guard removed.
+    /// A text cell, with an exported formula guard removed.
+    fn unguarded(&self, c: usize) -> &'r str {
+        let raw = self.raw(c);
+        if self.cols.guarded {
+            unneutralize(raw)
+        } else {
+            raw
+        }
+    }
+
+    /// Free text.
     fn text(&self, c: usize) -> String {
-        unneutralize(self.raw(c)).to_string()
+        self.unguarded(c).to_string()
     }
 
     fn optional_text(&self, c: usize) -> Option<String> {
-        let t = unneutralize(self.raw(c));
+        let t = self.unguarded(c);
         if t.is_empty() {
             None
         } else {
@@ -483,7 +496,7 @@ fn parse_rows<R>(
     sheet: &mut Sheet,
     mut read: impl FnMut(&mut Row) -> Option<R>,
 ) -> Result<Parsed<R>, Problems> {
-    let cols = Columns::new(kind, &sheet.headers, sheet.header_line)?;
+    let cols = Columns::new(kind, &sheet.headers, sheet.header_line, sheet.guarded)?;
     let mut problems = Problems::default();
     let mut records = Vec::new();
     let mut lines = Vec::new();
@@ -592,7 +605,8 @@ pub fn parse_trainings(sheet: &mut Sheet) -> Result<Parsed<Training>, Problems> 
         let kind = row.required_word(T::KIND, TrainingKind::parse, TrainingKind::choices);
         let mode = row.word(T::MODE, TrainingMode::parse, TrainingMode::choices);
         let hours = row.tenths(T::HOURS, 100_000);
-        let units: Vec<String> = unneutralize(row.raw(T::UNITS))
+        let units: Vec<String> = row
+            .unguarded(T::UNITS)
             .split([';', '；'])
             .map(str::trim)
             .filter(|s| !s.is_empty())

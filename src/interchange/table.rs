@@ -17,12 +17,17 @@ pub struct Table {
     pub header_line: usize,
     /// (line of the row, its cells)
     pub rows: Vec<(usize, StringRecord)>,
+    /// Whether text cells may carry the export's formula guard (`'=…`), to be removed: true for
+    /// spreadsheets, false for JSON, whose values are exactly the stored text.
+    pub guarded: bool,
 }
 
 /// Rows to parse: the header, then each non-blank row with its line.
 pub struct Sheet<'a> {
     pub headers: Vec<String>,
     pub header_line: usize,
+    /// See `Table::guarded`.
+    pub guarded: bool,
     body: Body<'a>,
 }
 
@@ -39,6 +44,7 @@ impl Sheet<'_> {
         Sheet {
             headers: table.headers,
             header_line: table.header_line,
+            guarded: table.guarded,
             body: Body::Rows(table.rows.into_iter()),
         }
     }
@@ -190,6 +196,7 @@ pub fn open_csv(bytes: &[u8]) -> Result<Sheet<'_>, Problems> {
     let mut sheet = Sheet {
         headers: Vec::new(),
         header_line: 1,
+        guarded: true,
         body: Body::Csv {
             reader: Box::new(reader),
             lines,

@@ -64,6 +64,15 @@ impl Cell {
         }
     }
 
+    /// The cell as workbooks write it: text as it is, except that a text starting with
+    /// `'` gets one more (which the import removes again), so that `'=x` stays `'=x`.
+    pub fn unguarded(&self, lang: Lang) -> String {
+        match self {
+            Cell::Text(t) if t.starts_with('\'') => format!("'{t}"),
+            other => other.plain(lang),
+        }
+    }
+
     /// The cell as CSV writes it: English words, guarded text.
     pub fn csv(&self) -> String {
         match self {

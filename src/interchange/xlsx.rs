@@ -71,7 +71,10 @@ where
 
 fn table_of(range: &Range<Data>) -> Result<Table, Problems> {
     let first_row = range.start().map_or(0, |(r, _)| r as usize);
-    let mut table = Table::default();
+    let mut table = Table {
+        guarded: true,
+        ..Table::default()
+    };
     let mut have_header = false;
     let mut problems = Problems::default();
     for (i, row) in range.rows().enumerate() {
