@@ -313,7 +313,7 @@ impl XlsxSheet {
                 }
             };
             if let Some(w) = self.widths.get_mut(c) {
-                *w = (*w).max(shown_width(&shown) + 2);
+                *w = (*w).max(shown_width(&shown) + 2).min(MAX_COLUMN_WIDTH);
             }
         }
         Ok(())
@@ -368,5 +368,35 @@ mod tests {
         assert_eq!(exact_number("-0.50"), Some(-0.5));
         assert_eq!(exact_number("12"), Some(12.0));
         assert_eq!(exact_number("92233720368547758.07"), None);
+    }
+
+    #[test]
+    fn cells_become_csv_text() {
+        use calamine::{CellErrorType, ExcelDateTime, ExcelDateTimeType};
+        let dt = |v: f64, is_1904: bool| Data::DateTime(ExcelDateTime::new(v, ExcelDateTimeType::DateTime, is_1904));
+        assert_eq!(cell_text(&dt(44508.0, false)), Ok("2021-11-08".into()));
+        assert_eq!(cell_text(&dt(44508.5, false)), Ok("2021-11-08 12:00:00".into()));
+        assert_eq!(cell_text(&dt(43046.0, true)), Ok("2021-11-08".into()));
+        assert_eq!(cell_text(&Data::Int(40)), Ok("40".into()));
+        assert_eq!(cell_text(&Data::Float(85.5)), Ok("85.5".into()));
+        assert_eq!(cell_text(&Data::Error(CellErrorType::NA)), Err("#N/A".into()));
+        assert_eq!(cell_text(&Data::DateTimeIso("2021-11-08T00:00:00".into())), Ok("2021-11-08".into()));
+    }
+
+    #[test]
+    fn columns_are_as_wide_as_their_widest_cell_in_terminal_cells() {
+        let mut sheet = XlsxSheet::new(Kind::Units, Lang::Zh).unwrap();
+        sheet
+            .row(vec![
+                Cell::Text("530112001000".into()),
+                Cell::Empty,
+                Cell::Word("street", "街道"),
+                Cell::Text("棕树营街道社会工作服务站".into()),
+            ])
+            .unwrap();
+        sheet.row(vec![Cell::Empty, Cell::Empty, Cell::Empty, Cell::Text("长".repeat(100))]).unwrap();
+        // 编码 is 4 cells wide + 2; the code is 12 + 2; 上级编码 8 + 2; the long name is capped.
+        assert_eq!(&sheet.widths[..4], &[14, 10, 6, MAX_COLUMN_WIDTH]);
+        assert!(sheet.finish().unwrap().starts_with(ZIP_MAGIC));
     }
 }
