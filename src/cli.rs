@@ -320,23 +320,47 @@ fn import_file(store: &Store, kind: Kind, file: &Path, lang: Lang, out: &mut dyn
     })?;
     let summary = interchange::import_bytes(store, kind, &bytes).map_err(|e| import_failure(&name, e, lang))?;
     let (rows, added, updated, same) = (summary.rows, summary.added, summary.updated, summary.already_present);
+    let units = kind == Kind::Units;
     let msg = match lang {
         Lang::Zh if rows == 0 => format!("{name}：文件中没有数据行，未导入任何记录。"),
         Lang::Zh if added == 0 && updated == 0 => {
             format!("{name}：{rows} 行均已在库中，未新增或更改任何记录。")
         }
-        Lang::Zh if kind == Kind::Units => {
-            format!("{name}：{rows} 行：新增 {added} 个单位，更新 {updated} 个，{same} 个已在库中且无变化。")
+        Lang::Zh => {
+            let unit = if units { "个" } else { "条" };
+            let parts: Vec<String> = [
+                (added, format!("新增 {added} {unit}")),
+                (updated, format!("更新 {updated} {unit}")),
+                (
+                    same,
+                    format!("{same} {unit}已在库中{}", if units { "且无变化" } else { "" }),
+                ),
+            ]
+            .into_iter()
+            .filter(|(n, _)| *n > 0)
+            .map(|(_, t)| t)
+            .collect();
+            format!("{name}：{rows} 行：{}。", parts.join("，"))
         }
-        Lang::Zh => format!("{name}：{rows} 行：新增 {added} 条，{same} 条已在库中。"),
         Lang::En if rows == 0 => format!("{name}: the file has no data rows; nothing was imported."),
         Lang::En if added == 0 && updated == 0 => {
             format!("{name}: all {rows} rows are already stored; nothing was added or changed.")
         }
-        Lang::En if kind == Kind::Units => {
-            format!("{name}: {rows} rows: {added} units added, {updated} updated, {same} already stored unchanged.")
+        Lang::En => {
+            let parts: Vec<String> = [
+                (added, format!("{added} added")),
+                (updated, format!("{updated} updated")),
+                (
+                    same,
+                    format!("{same} already stored{}", if units { " unchanged" } else { "" }),
+                ),
+            ]
+            .into_iter()
+            .filter(|(n, _)| *n > 0)
+            .map(|(_, t)| t)
+            .collect();
+            format!("{name}: {rows} rows: {}.", parts.join(", "))
         }
-        Lang::En => format!("{name}: {rows} rows: {added} added, {same} already stored."),
     };
     writeln!(out, "{msg}").map_err(|e| io_failure(e, lang))
 }

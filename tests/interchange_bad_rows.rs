@@ -1,6 +1,6 @@
-//! Every kind of bad row, reported as `FILE:LINE: column: what is wrong` (the header is line
-//! 1) in the user's language, all of them up to a limit and then counted; and a refused file
-//! changes nothing in the store (`import_refused` compares a full snapshot before and after).
+//! Every kind of bad row, reported as `FILE:LINE: column: what is wrong` with the header as
+//! line 1, in the user's language, all of them up to a limit and then counted; and a refused
+//! file changes nothing in the store (`import_refused` compares a full snapshot before and after).
 
 mod interchange_support;
 use interchange_support::*;
@@ -8,7 +8,11 @@ use interchange_support::*;
 fn env() -> Env {
     let env = Env::empty();
     env.import_ok("units", "u.csv", UNITS_CSV);
-    env.import_ok("budget", "b0.csv", "id,date,unit,kind,amount\nB-1,2021-01-01,S1,allocation,100\n");
+    env.import_ok(
+        "budget",
+        "b0.csv",
+        "id,date,unit,kind,amount\nB-1,2021-01-01,S1,allocation,100\n",
+    );
     env
 }
 
@@ -65,7 +69,10 @@ fn the_same_problems_in_chinese_under_the_files_own_headers() {
     assert_eq!(out.status.code(), Some(1));
     assert_eq!(env.snapshot(), before);
     let err = stderr(&out);
-    assert!(err.contains("资金.csv：发现 5 处错误，此文件中的数据均未导入。请改正后重新导入整个文件："), "{err}");
+    assert!(
+        err.contains("资金.csv：发现 5 处错误，此文件中的数据均未导入。请改正后重新导入整个文件："),
+        "{err}"
+    );
     let got = lines(&err, "资金.csv");
     let expected = [
         "资金.csv:2: 日期: 无法识别日期“去年11月”（可写 2021-11-08、2021/11/8、2021.11.8、2021年11月8日，只知年月或年份时写 2021-11 或 2021）",
@@ -125,7 +132,11 @@ S1,2021-11-08,midterm,,A\n";
         "{err}"
     );
     // A unit without a station cannot be evaluated: the store says so once the file parses.
-    let err = env.import_refused("evaluations", "e2.csv", "unit,date,kind\nS1,2021-11-08,midterm\nC1,2021-11-08,midterm\n");
+    let err = env.import_refused(
+        "evaluations",
+        "e2.csv",
+        "unit,date,kind\nS1,2021-11-08,midterm\nC1,2021-11-08,midterm\n",
+    );
     assert_eq!(
         lines(&err, "e2.csv"),
         ["e2.csv:3: unit: unit C1 has no station (status none) to evaluate"],
@@ -154,8 +165,16 @@ fn bad_trainings() {
         ],
         "{err}"
     );
-    let err = env.import_refused("trainings", "t2.csv", "date,host,kind,units\n2021-11-09,D1,class,S1;S9\n");
-    assert_eq!(lines(&err, "t2.csv"), ["t2.csv:2: units: no unit has the code S9"], "{err}");
+    let err = env.import_refused(
+        "trainings",
+        "t2.csv",
+        "date,host,kind,units\n2021-11-09,D1,class,S1;S9\n",
+    );
+    assert_eq!(
+        lines(&err, "t2.csv"),
+        ["t2.csv:2: units: no unit has the code S9"],
+        "{err}"
+    );
 }
 
 #[test]
@@ -201,14 +220,21 @@ S9,D1,county,新街道,none,,,,\n";
 #[test]
 fn unknown_missing_and_repeated_columns_are_named_at_the_header() {
     let env = env();
-    let err = env.import_refused("budget", "b.csv", "date,unit,kind,colour,金额,amount\n2021-01-01,S1,allocation,red,1,1\n");
+    let err = env.import_refused(
+        "budget",
+        "b.csv",
+        "date,unit,kind,colour,金额,amount\n2021-01-01,S1,allocation,red,1,1\n",
+    );
     let got = lines(&err, "b.csv");
     assert_eq!(got.len(), 2, "{err}");
     assert!(
         got[0].starts_with("b.csv:1: colour: unknown column (a budget file has the columns id/编号, date/日期,"),
         "{err}"
     );
-    assert_eq!(got[1], "b.csv:1: amount: this column appears twice (the same as “金额”)");
+    assert_eq!(
+        got[1],
+        "b.csv:1: amount: this column appears twice (the same as “金额”)"
+    );
     let err = env.import_refused("budget", "b2.csv", "date,unit,amount\n2021-01-01,S1,1\n");
     assert_eq!(
         lines(&err, "b2.csv"),
@@ -266,10 +292,23 @@ fn a_long_list_is_capped_with_a_count() {
     let got = lines(&err, "b.csv");
     assert_eq!(got.len(), 100);
     assert!(got[99].starts_with("b.csv:101: amount:"), "{}", got[99]);
-    assert!(err.contains("b.csv: 150 problems; nothing from this file was stored"), "{err}");
-    assert!(err.trim_end().ends_with("... and 50 more problems not listed (fix the ones above and import again to see them)"), "{err}");
+    assert!(
+        err.contains("b.csv: 150 problems; nothing from this file was stored"),
+        "{err}"
+    );
+    assert!(
+        err.trim_end()
+            .ends_with("... and 50 more problems not listed (fix the ones above and import again to see them)"),
+        "{err}"
+    );
     let zh = env.run_lang("zh", &["import", "budget", env.path("b.csv").to_str().unwrap()]);
-    assert!(stderr(&zh).trim_end().ends_with("……另有 50 处错误未列出（先改正以上各处，再导入一次即可看到）"), "{}", stderr(&zh));
+    assert!(
+        stderr(&zh)
+            .trim_end()
+            .ends_with("……另有 50 处错误未列出（先改正以上各处，再导入一次即可看到）"),
+        "{}",
+        stderr(&zh)
+    );
 }
 
 #[test]

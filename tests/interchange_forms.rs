@@ -45,8 +45,16 @@ fn every_date_form() {
 #[test]
 fn partial_dates_count_once_their_period_ends() {
     let env = budget_env();
-    env.import_ok("budget", "b.csv", "date,unit,kind,amount\n2021-11,S1,拨付,100\n2021,S1,拨付,200\n");
-    let allocated = |as_of: &str| env.report_at(as_of, Some("S1"))["funding"]["allocated_fen"].as_i64().unwrap();
+    env.import_ok(
+        "budget",
+        "b.csv",
+        "date,unit,kind,amount\n2021-11,S1,拨付,100\n2021,S1,拨付,200\n",
+    );
+    let allocated = |as_of: &str| {
+        env.report_at(as_of, Some("S1"))["funding"]["allocated_fen"]
+            .as_i64()
+            .unwrap()
+    };
     assert_eq!(allocated("2021-11-29"), 0);
     assert_eq!(allocated("2021-11-30"), 10_000);
     assert_eq!(allocated("2021-12-31"), 30_000);
@@ -96,7 +104,9 @@ fn every_money_form_exact_to_the_fen() {
         })
         .sum();
     assert_eq!(
-        env.report_at("2021-12-31", Some("S1"))["funding"]["allocated_fen"].as_i64().unwrap(),
+        env.report_at("2021-12-31", Some("S1"))["funding"]["allocated_fen"]
+            .as_i64()
+            .unwrap(),
         total
     );
 }
@@ -116,7 +126,8 @@ fn a_negative_expenditure_corrects_spending() {
 #[test]
 fn english_and_chinese_words_are_the_same_values() {
     let env = budget_env();
-    let english = "id,date,unit,kind,category,source,amount\nE1,2021-01-01,S1,allocation,service_purchase,welfare_lottery,1\n";
+    let english =
+        "id,date,unit,kind,category,source,amount\nE1,2021-01-01,S1,allocation,service_purchase,welfare_lottery,1\n";
     let chinese = "编号,日期,站点,类型,科目,来源,金额\nZ1,2021-01-01,S1,拨付,购买服务,福彩公益金,1\n";
     let mixed = "ID,Date,UNIT,Kind,Category,Source,Amount\nX1,2021-01-01,S1,ALLOCATION,购买服务,Welfare_Lottery,1\n";
     env.import_ok("budget", "e.csv", english);

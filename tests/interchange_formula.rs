@@ -20,7 +20,10 @@ fn csv_export_guards_formula_cells_with_an_apostrophe() {
     let env = env();
     let csv = env.ok(&["export", "units"]);
     let lines: Vec<&str> = csv.lines().collect();
-    assert_eq!(lines[1], "'-X1,,district,'=SUM(A1:A9),none,,,'@机构,,,'+86 871 6412 3456,0,0,'=保留单引号");
+    assert_eq!(
+        lines[1],
+        "'-X1,,district,'=SUM(A1:A9),none,,,'@机构,,,'+86 871 6412 3456,0,0,'=保留单引号"
+    );
     assert_eq!(lines[2], "X2,'-X1,street,普通街道,none,,,'-,,,,0,0,''abc");
 }
 
@@ -58,7 +61,10 @@ fn xlsx_export_stores_formula_cells_as_text_never_as_formulas() {
     let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&file).unwrap();
     let name = wb.sheet_names()[0].clone();
     let formulas = wb.worksheet_formula(&name).unwrap();
-    assert!(formulas.used_cells().all(|(_, _, f)| f.is_empty()), "no formula in the sheet");
+    assert!(
+        formulas.used_cells().all(|(_, _, f)| f.is_empty()),
+        "no formula in the sheet"
+    );
     let range = wb.worksheet_range(&name).unwrap();
     let row = range.rows().find(|r| r[0] == Data::String("-X1".into())).unwrap();
     assert_eq!(row[3], Data::String("=SUM(A1:A9)".into()));

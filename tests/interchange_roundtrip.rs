@@ -10,7 +10,9 @@ use std::collections::BTreeMap;
 const KINDS: [&str; 4] = ["units", "evaluations", "trainings", "budget"];
 
 fn fixture(name: &str) -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
+    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name)
 }
 
 /// The Xishan store plus the awkward fixtures.
@@ -45,15 +47,26 @@ fn round_trip(format: &str, lang: &str, ext: &str) {
     let dst = Env::empty();
     for kind in KINDS {
         let file = src.path(&format!("{kind}.{ext}"));
-        let out = src.run_lang(lang, &["export", kind, "--format", format, "-o", file.to_str().unwrap()]);
+        let out = src.run_lang(
+            lang,
+            &["export", kind, "--format", format, "-o", file.to_str().unwrap()],
+        );
         assert!(out.status.success(), "export {kind}: {}", stderr(&out));
         let out = dst.import(kind, &file);
         assert!(out.status.success(), "import {kind} from {format}: {}", stderr(&out));
     }
     assert_eq!(dst.counts(), src.counts());
     assert_eq!(dst.report(), src.report());
-    for (as_of, unit) in [("2020-12-31", None), ("2021-11-09", Some("530112000000")), ("2022-06-30", Some("T1"))] {
-        assert_eq!(dst.report_at(as_of, unit), src.report_at(as_of, unit), "{as_of} {unit:?}");
+    for (as_of, unit) in [
+        ("2020-12-31", None),
+        ("2021-11-09", Some("530112000000")),
+        ("2022-06-30", Some("T1")),
+    ] {
+        assert_eq!(
+            dst.report_at(as_of, unit),
+            src.report_at(as_of, unit),
+            "{as_of} {unit:?}"
+        );
     }
     let (a, b) = (records(&dst), records(&src));
     for kind in KINDS {

@@ -98,11 +98,16 @@ fn errors_point_at_the_sheets_own_row_numbers() {
     date(sheet, 5, 0, 2021, 1, 2);
     sheet.write_string(5, 1, "530112001000").unwrap();
     sheet.write_string(5, 2, "支出").unwrap();
-    sheet.write_formula(5, 3, Formula::new("=1/0").set_result("#DIV/0!")).unwrap();
+    sheet
+        .write_formula(5, 3, Formula::new("=1/0").set_result("#DIV/0!"))
+        .unwrap();
     let bytes = wb.save_to_buffer().unwrap();
     let err = env.import_refused("budget", "b.xlsx", &bytes);
     assert!(err.contains("b.xlsx:4: amount: cannot read the amount “一百”"), "{err}");
-    assert!(err.contains("b.xlsx:6: amount: cannot read the amount “#DIV/0!”"), "{err}");
+    assert!(
+        err.contains("b.xlsx:6: amount: cannot read the amount “#DIV/0!”"),
+        "{err}"
+    );
 }
 
 #[test]
@@ -143,9 +148,16 @@ fn an_empty_sheet_is_refused() {
 #[test]
 fn exported_workbooks_use_the_clerks_language_and_read_back() {
     let env = env();
-    env.import_ok("budget", "b.csv", "date,unit,kind,category,amount\n2021-11-09,530112000000,allocation,operation,170万\n");
+    env.import_ok(
+        "budget",
+        "b.csv",
+        "date,unit,kind,category,amount\n2021-11-09,530112000000,allocation,operation,170万\n",
+    );
     let zh = env.path("资金.xlsx");
-    let out = env.run_lang("zh", &["export", "budget", "--format", "xlsx", "-o", zh.to_str().unwrap()]);
+    let out = env.run_lang(
+        "zh",
+        &["export", "budget", "--format", "xlsx", "-o", zh.to_str().unwrap()],
+    );
     assert!(out.status.success());
     assert!(stderr(&out).contains("已将 1 条资金记录导出到"), "{}", stderr(&out));
     let mut wb: calamine::Xlsx<_> = calamine::open_workbook(&zh).unwrap();

@@ -569,7 +569,7 @@ pub fn parse_units(sheet: &mut Sheet) -> Result<Parsed<Unit>, Problems> {
         let problems: Vec<Problem> = unit
             .validate()
             .into_iter()
-            .filter(|p| !(p.field == "code" && unit.code.is_empty()) && !(p.field == "name" && unit.name.is_empty()))
+            .filter(|p| !(p.field == "code" && unit.code.is_empty() || p.field == "name" && unit.name.is_empty()))
             .collect();
         row.record_problems(problems);
         Some(unit)
@@ -697,7 +697,7 @@ mod tests {
     use proptest::prelude::*;
 
     fn budget(csv: &str) -> Result<Parsed<BudgetEntry>, Problems> {
-        parse_budget(&mut open_csv(csv.as_bytes()).map_err(|p| p)?)
+        parse_budget(&mut open_csv(csv.as_bytes())?)
     }
 
     #[test]

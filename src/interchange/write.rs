@@ -214,7 +214,7 @@ impl ExportError {
 }
 
 enum Target<'w> {
-    Csv(csv::Writer<&'w mut dyn Write>),
+    Csv(Box<csv::Writer<&'w mut dyn Write>>),
     Json {
         out: &'w mut dyn Write,
         names: Vec<String>,
@@ -242,7 +242,7 @@ impl<'w> Exporter<'w> {
                     .terminator(csv::Terminator::CRLF)
                     .from_writer(out);
                 writer.write_record(columns_of(kind).iter().map(|c| c.name))?;
-                Target::Csv(writer)
+                Target::Csv(Box::new(writer))
             }
             Format::Json => {
                 out.write_all(b"[")?;

@@ -380,7 +380,10 @@ mod tests {
         assert_eq!(cell_text(&Data::Int(40)), Ok("40".into()));
         assert_eq!(cell_text(&Data::Float(85.5)), Ok("85.5".into()));
         assert_eq!(cell_text(&Data::Error(CellErrorType::NA)), Err("#N/A".into()));
-        assert_eq!(cell_text(&Data::DateTimeIso("2021-11-08T00:00:00".into())), Ok("2021-11-08".into()));
+        assert_eq!(
+            cell_text(&Data::DateTimeIso("2021-11-08T00:00:00".into())),
+            Ok("2021-11-08".into())
+        );
     }
 
     #[test]
@@ -394,7 +397,14 @@ mod tests {
                 Cell::Text("棕树营街道社会工作服务站".into()),
             ])
             .unwrap();
-        sheet.row(vec![Cell::Empty, Cell::Empty, Cell::Empty, Cell::Text("长".repeat(100))]).unwrap();
+        sheet
+            .row(vec![
+                Cell::Empty,
+                Cell::Empty,
+                Cell::Empty,
+                Cell::Text("长".repeat(100)),
+            ])
+            .unwrap();
         // 编码 is 4 cells wide + 2; the code is 12 + 2; 上级编码 8 + 2; the long name is capped.
         assert_eq!(&sheet.widths[..4], &[14, 10, 6, MAX_COLUMN_WIDTH]);
         assert!(sheet.finish().unwrap().starts_with(ZIP_MAGIC));

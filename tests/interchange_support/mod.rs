@@ -109,7 +109,12 @@ impl Env {
         let before = self.snapshot();
         let path = self.file(name, bytes);
         let out = self.import(kind, &path);
-        assert_eq!(out.status.code(), Some(1), "import {kind} {name} should fail: {}", stdout(&out));
+        assert_eq!(
+            out.status.code(),
+            Some(1),
+            "import {kind} {name} should fail: {}",
+            stdout(&out)
+        );
         assert_eq!(self.snapshot(), before, "a refused import changed the store");
         stderr(&out)
     }
