@@ -109,6 +109,52 @@ B-2,2021-01-01,S1,allocation,6\n";
 }
 
 #[test]
+fn unknown_units_are_listed_with_the_other_problems_in_one_pass() {
+    let env = env();
+    let csv = "date,unit,kind,amount\n\
+2021-01-01,S9,allocation,5\n\
+2021-01-01,S1,allocation,x\n\
+2021-01-01,S8,allocation,y\n";
+    let err = env.import_refused("budget", "b.csv", csv);
+    assert_eq!(
+        lines(&err, "b.csv"),
+        [
+            "b.csv:2: unit: no unit has the code S9",
+            "b.csv:3: amount: cannot read the amount “x” (yuan: write 1700000, 1,700,000.00, ¥300, 170万 or 1.5万元; a correction is negative)",
+            "b.csv:4: amount: cannot read the amount “y” (yuan: write 1700000, 1,700,000.00, ¥300, 170万 or 1.5万元; a correction is negative)",
+            "b.csv:4: unit: no unit has the code S8",
+        ],
+        "{err}"
+    );
+    let err = env.import_refused(
+        "evaluations",
+        "e.csv",
+        "unit,date,kind,score\nC1,2021-11-08,midterm,101\n",
+    );
+    assert_eq!(
+        lines(&err, "e.csv"),
+        [
+            "e.csv:2: score: “101” is not a number from 0 to 100 with at most one decimal",
+            "e.csv:2: unit: unit C1 has no station (status none) to evaluate",
+        ],
+        "{err}"
+    );
+}
+
+#[test]
+fn a_large_file_for_units_not_yet_imported_is_refused_cheaply() {
+    let env = Env::empty();
+    let mut csv = String::from("date,unit,kind,amount\n");
+    for i in 0..100_000 {
+        csv.push_str(&format!("2021-01-01,U{},allocation,5\n", i % 5000));
+    }
+    let err = env.import_refused("budget", "b.csv", &csv);
+    assert!(err.contains("b.csv: 100000 problems"), "{}", &err[..300]);
+    assert_eq!(lines(&err, "b.csv").len(), 100);
+    assert!(lines(&err, "b.csv")[0].starts_with("b.csv:2: unit: no unit has the code U0"));
+}
+
+#[test]
 fn bad_evaluations() {
     let env = env();
     let csv = "unit,date,kind,score,grade\n\
@@ -123,6 +169,7 @@ S1,2021-11-08,midterm,,A\n";
     assert_eq!(
         got,
         [
+            "e.csv:2: unit: unit C1 has no station (status none) to evaluate",
             "e.csv:3: grade: excellent does not agree with score 85 (that is good)",
             "e.csv:4: score: “101” is not a number from 0 to 100 with at most one decimal",
             "e.csv:5: score: “85.55” is not a number from 0 to 100 with at most one decimal",

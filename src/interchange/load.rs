@@ -1,8 +1,9 @@
 //! Importing a file into the store: read, parse, write all or nothing, and turn the store's
 //! row problems back into `FILE:LINE: column` form.
 
-use super::parse::{parse_file, Parsed, ParsedFile};
+use super::parse::{parse_file_with, Parsed, ParsedFile};
 use super::{FileProblem, Kind, Problems};
+use crate::domain::StationStatus;
 use crate::store::{AddOutcome, RowProblem, Store, StoreError};
 
 /// What an import did, for the message the user reads.
@@ -72,7 +73,13 @@ pub fn import_bytes(store: &Store, kind: Kind, bytes: &[u8]) -> Result<ImportSum
     if store.is_readonly() {
         return Err(ImportError::Store(StoreError::ReadOnly));
     }
-    let parsed = parse_file(kind, bytes).map_err(ImportError::Problems)?;
+    // Unknown unit codes are listed with the file's other problems, in one pass.
+    let mut lookup = |code: &str| match store.unit(code) {
+        Ok(Some(unit)) => Some(unit.station != StationStatus::None),
+        Ok(None) => None,
+        Err(_) => Some(true),
+    };
+    let parsed = parse_file_with(kind, bytes, Some(&mut lookup)).map_err(ImportError::Problems)?;
     let rows = parsed.len();
     match &parsed {
         ParsedFile::Units(p) => {

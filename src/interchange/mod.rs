@@ -21,7 +21,8 @@ mod xlsx;
 pub use columns::{columns_of, Column};
 pub use load::{import_bytes, ImportError, ImportSummary};
 pub use parse::{
-    parse_budget, parse_evaluations, parse_file, parse_tenths, parse_trainings, parse_units, Parsed, ParsedFile,
+    parse_budget, parse_evaluations, parse_file, parse_file_with, parse_tenths, parse_trainings, parse_units, Parsed,
+    ParsedFile, UnitLookup,
 };
 pub use table::{decode_text, open_sheet, Sheet, Table};
 pub use write::{export_bytes, Cell, ExportError, Exporter, Format, ToRow};

@@ -11,8 +11,10 @@ use super::table::Sheet;
 use super::{open_sheet, unneutralize, FileProblem, Kind, Problems};
 use crate::domain::date::{DateError, MAX_YEAR, MIN_YEAR};
 use crate::domain::money::MoneyError;
+use crate::domain::records::check_code;
 use crate::domain::*;
 use csv::StringRecord;
+use std::collections::HashMap;
 
 /// The records of a file, with the line each came from and the file's name for each column.
 #[derive(Clone, Debug)]
@@ -151,15 +153,51 @@ impl Columns {
     }
 }
 
+/// Answers "is there a unit with this code, and has it a station?" (`None`: no such unit;
+/// `Some(has_station)`), so that a file's unknown codes are listed together with its other
+/// problems in one pass. The store checks again when it writes; an answer that cannot be had
+/// (a store error) should be `Some(true)`, leaving the store to report it.
+pub type UnitLookup<'l> = &'l mut dyn FnMut(&str) -> Option<bool>;
+
+/// The lookup, with each code asked once, and the problems it found (kept apart from the
+/// cells' problems: see `parse_rows`).
+struct Refs<'l> {
+    lookup: Option<UnitLookup<'l>>,
+    cache: HashMap<String, Option<bool>>,
+    problems: Problems,
+}
+
+impl<'l> Refs<'l> {
+    fn new(lookup: Option<UnitLookup<'l>>) -> Refs<'l> {
+        Refs {
+            lookup,
+            cache: HashMap::new(),
+            problems: Problems::default(),
+        }
+    }
+
+    /// `None` when there is no lookup; else what it says about the code.
+    fn unit(&mut self, code: &str) -> Option<Option<bool>> {
+        let lookup = self.lookup.as_mut()?;
+        if let Some(known) = self.cache.get(code) {
+            return Some(*known);
+        }
+        let known = lookup(code);
+        self.cache.insert(code.to_string(), known);
+        Some(known)
+    }
+}
+
 /// One row being read: its cells by column, and where its problems go.
-struct Row<'r> {
+struct Row<'r, 'l> {
     line: usize,
     rec: &'r StringRecord,
     cols: &'r Columns,
     problems: &'r mut Problems,
+    refs: &'r mut Refs<'l>,
 }
 
-impl<'r> Row<'r> {
+impl<'r> Row<'r, '_> {
     /// The cell of the kind's column `c`, trimmed; "" when the file lacks the column.
     fn raw(&self, c: usize) -> &'r str {
         match self.cols.slot[c] {
@@ -367,6 +405,27 @@ impl<'r> Row<'r> {
         }
     }
 
+    /// A unit the record names must exist (and have a station, for an evaluation).
+    fn reference(&mut self, c: usize, code: &str, needs_station: bool) {
+        if code.is_empty() || check_code("", code).is_some() {
+            return;
+        }
+        let (zh, en) = match self.refs.unit(code) {
+            Some(None) => (
+                format!("没有编码为 {code} 的单位"),
+                format!("no unit has the code {code}"),
+            ),
+            Some(Some(false)) if needs_station => (
+                format!("单位 {code} 没有社工站（站点状态为“无”），不能评估"),
+                format!("unit {code} has no station (status none) to evaluate"),
+            ),
+            _ => return,
+        };
+        let column = self.cols.names[c].clone();
+        let problem = Problem::new(self.field(c), zh, en);
+        self.refs.problems.push(FileProblem::new(self.line, column, problem));
+    }
+
     fn record_problems(&mut self, problems: Vec<Problem>) {
         for p in problems {
             self.problem(p);
@@ -491,9 +550,16 @@ pub fn parse_tenths(raw: &str) -> Option<u32> {
 
 /// Runs `read` over every row; returns the records, or every problem of the file. Once a
 /// problem is found, records are no longer kept: the rest of the file is only checked.
+///
+/// Unknown units (from the lookup) are reported with the cells' problems. When they are the
+/// only problems and few, the records go on to the store instead, which reports them again
+/// together with what only it can see (ids already stored, ids twice in the file), so that the
+/// clerk gets the whole list at once; when they are many, they are the answer, which keeps a
+/// file of a million rows for units not yet imported as cheap as any other bad file.
 fn parse_rows<R>(
     kind: Kind,
     sheet: &mut Sheet,
+    refs: &mut Refs,
     mut read: impl FnMut(&mut Row) -> Option<R>,
 ) -> Result<Parsed<R>, Problems> {
     let cols = Columns::new(kind, &sheet.headers, sheet.header_line, sheet.guarded)?;
@@ -516,6 +582,7 @@ fn parse_rows<R>(
             rec: &rec,
             cols: &cols,
             problems: &mut problems,
+            refs,
         };
         let record = read(&mut row);
         row.check_stray_cells();
@@ -530,19 +597,26 @@ fn parse_rows<R>(
             lines = Vec::new();
         }
     }
-    if problems.is_empty() {
-        Ok(Parsed {
+    let unknown = std::mem::take(&mut refs.problems);
+    if problems.is_empty() && unknown.total <= super::PROBLEM_LIST_LIMIT {
+        return Ok(Parsed {
             records,
             lines,
             headers: cols.names,
-        })
-    } else {
-        Err(problems)
+        });
     }
+    // Both lists hold their first problems by line, so the first of the merged list are right.
+    let total = problems.total + unknown.total;
+    let mut shown = problems.shown;
+    shown.extend(unknown.shown);
+    shown.sort_by_key(|p| p.line);
+    shown.truncate(super::PROBLEM_LIST_LIMIT);
+    Err(Problems { shown, total })
 }
 
 pub fn parse_units(sheet: &mut Sheet) -> Result<Parsed<Unit>, Problems> {
-    parse_rows(Kind::Units, sheet, |row| {
+    // Parents may be in the same file: the store checks the hierarchy.
+    parse_rows(Kind::Units, sheet, &mut Refs::new(None), |row| {
         let code = row.required_text(U::CODE);
         let level = row.required_word(U::LEVEL, Level::parse, Level::choices);
         let name = row.required_text(U::NAME);
@@ -577,8 +651,13 @@ pub fn parse_units(sheet: &mut Sheet) -> Result<Parsed<Unit>, Problems> {
 }
 
 pub fn parse_evaluations(sheet: &mut Sheet) -> Result<Parsed<Evaluation>, Problems> {
-    parse_rows(Kind::Evaluations, sheet, |row| {
+    evaluations_rows(sheet, &mut Refs::new(None))
+}
+
+fn evaluations_rows(sheet: &mut Sheet, refs: &mut Refs) -> Result<Parsed<Evaluation>, Problems> {
+    parse_rows(Kind::Evaluations, sheet, refs, |row| {
         let unit = row.required_text(E::UNIT);
+        row.reference(E::UNIT, &unit, true);
         let date = row.required_date(E::DATE);
         let kind = row.required_word(E::KIND, EvalKind::parse, EvalKind::choices);
         let score = row.tenths(E::SCORE, 1000).map(|t| t as u16);
@@ -599,9 +678,14 @@ pub fn parse_evaluations(sheet: &mut Sheet) -> Result<Parsed<Evaluation>, Proble
 }
 
 pub fn parse_trainings(sheet: &mut Sheet) -> Result<Parsed<Training>, Problems> {
-    parse_rows(Kind::Trainings, sheet, |row| {
+    trainings_rows(sheet, &mut Refs::new(None))
+}
+
+fn trainings_rows(sheet: &mut Sheet, refs: &mut Refs) -> Result<Parsed<Training>, Problems> {
+    parse_rows(Kind::Trainings, sheet, refs, |row| {
         let date = row.required_date(T::DATE);
         let host = row.required_text(T::HOST);
+        row.reference(T::HOST, &host, false);
         let kind = row.required_word(T::KIND, TrainingKind::parse, TrainingKind::choices);
         let mode = row.word(T::MODE, TrainingMode::parse, TrainingMode::choices);
         let hours = row.tenths(T::HOURS, 100_000);
@@ -612,6 +696,9 @@ pub fn parse_trainings(sheet: &mut Sheet) -> Result<Parsed<Training>, Problems> 
             .filter(|s| !s.is_empty())
             .map(str::to_string)
             .collect();
+        for code in &units {
+            row.reference(T::UNITS, code, false);
+        }
         let t = Training {
             id: row.optional_text(T::ID),
             date: date?,
@@ -630,9 +717,14 @@ pub fn parse_trainings(sheet: &mut Sheet) -> Result<Parsed<Training>, Problems> 
 }
 
 pub fn parse_budget(sheet: &mut Sheet) -> Result<Parsed<BudgetEntry>, Problems> {
-    parse_rows(Kind::Budget, sheet, |row| {
+    budget_rows(sheet, &mut Refs::new(None))
+}
+
+fn budget_rows(sheet: &mut Sheet, refs: &mut Refs) -> Result<Parsed<BudgetEntry>, Problems> {
+    parse_rows(Kind::Budget, sheet, refs, |row| {
         let date = row.required_date(B::DATE);
         let unit = row.required_text(B::UNIT);
+        row.reference(B::UNIT, &unit, false);
         let kind = row.required_word(B::KIND, BudgetKind::parse, BudgetKind::choices);
         let category = row.word(B::CATEGORY, Category::parse, Category::choices);
         let source = row.word(B::SOURCE, Source::parse, Source::choices);
@@ -680,12 +772,18 @@ impl ParsedFile {
 /// Reads and parses a file's bytes (CSV in any encoding, a workbook, or JSON): everything an
 /// import does before it touches the store.
 pub fn parse_file(kind: Kind, bytes: &[u8]) -> Result<ParsedFile, Problems> {
+    parse_file_with(kind, bytes, None)
+}
+
+/// `parse_file`, also checking that the units records name exist (see `UnitLookup`).
+pub fn parse_file_with(kind: Kind, bytes: &[u8], lookup: Option<UnitLookup>) -> Result<ParsedFile, Problems> {
     let mut sheet = open_sheet(bytes)?;
+    let refs = &mut Refs::new(lookup);
     Ok(match kind {
         Kind::Units => ParsedFile::Units(parse_units(&mut sheet)?),
-        Kind::Evaluations => ParsedFile::Evaluations(parse_evaluations(&mut sheet)?),
-        Kind::Trainings => ParsedFile::Trainings(parse_trainings(&mut sheet)?),
-        Kind::Budget => ParsedFile::Budget(parse_budget(&mut sheet)?),
+        Kind::Evaluations => ParsedFile::Evaluations(evaluations_rows(&mut sheet, refs)?),
+        Kind::Trainings => ParsedFile::Trainings(trainings_rows(&mut sheet, refs)?),
+        Kind::Budget => ParsedFile::Budget(budget_rows(&mut sheet, refs)?),
     })
 }
 
