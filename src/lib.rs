@@ -7,9 +7,11 @@
 //! - `rollup`: pure measures and their sums. Uses `domain`.
 //! - `store`: sled, keys, codec, writes, stored totals. Uses `domain`, `rollup`.
 //! - `report`: the rollup report of a unit and its children, and its formats. Uses `store`.
-//! - `interchange`: CSV files in and out. Uses `domain`, `store`.
+//! - `interchange`: CSV, XLSX and JSON files in and out. Uses `domain`, `store`.
+//! - `backup`: the whole store as one file and back. Uses `domain`, `store`.
 //! - `cli`: the commands. Uses everything above; only `main` uses it.
 
+pub mod backup;
 pub mod cli;
 pub mod domain;
 pub mod i18n;

@@ -1,23 +1,27 @@
 //! Importing a file into the store: read, parse, write all or nothing, and turn the store's
 //! row problems back into `FILE:LINE: column` form.
 
-use super::{parse_budget, parse_evaluations, parse_trainings, parse_units, read_csv, FileProblem, Kind, Table};
-use crate::domain::Problem;
-use crate::store::{RowProblem, Store, StoreError};
+use super::parse::{parse_file_with, Parsed, ParsedFile};
+use super::{FileProblem, Kind, Problems};
+use crate::domain::StationStatus;
+use crate::store::{AddOutcome, RowProblem, Store, StoreError};
 
 /// What an import did, for the message the user reads.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ImportSummary {
+    /// Non-blank rows in the file.
     pub rows: usize,
     pub added: usize,
+    /// Units whose fields changed (records are never updated).
     pub updated: usize,
+    /// Rows that were stored already: the same record, or the same unit unchanged.
     pub already_present: usize,
 }
 
 #[derive(Debug)]
 pub enum ImportError {
     /// The file's content is wrong; nothing was stored.
-    Problems(Vec<FileProblem>),
+    Problems(Problems),
     Store(StoreError),
 }
 
@@ -27,73 +31,35 @@ impl From<StoreError> for ImportError {
     }
 }
 
-/// Reads a file's bytes as CSV, or as XLSX when they are a zip archive.
-pub fn read_table(bytes: &[u8]) -> Result<Table, Vec<FileProblem>> {
-    if bytes.starts_with(b"PK\x03\x04") {
-        return super::xlsx::read_xlsx(bytes);
-    }
-    read_csv(bytes)
-}
-
-fn locate(table: &Table, problems: Vec<RowProblem>) -> ImportError {
-    let header_of = |field: &str| -> String {
-        let col = table
-            .headers
-            .iter()
-            .find(|h| super::columns::find_any(h).is_some_and(|c| c.name == field))
-            .cloned();
-        col.unwrap_or_else(|| field.to_string())
-    };
+/// The store's problems with rows, at the file's lines and under the file's column names.
+fn locate<T>(kind: Kind, parsed: &Parsed<T>, problems: Vec<RowProblem>) -> ImportError {
     let located = problems
         .into_iter()
-        .map(|RowProblem { row, problem }| FileProblem {
-            line: table.rows.get(row).map_or(0, |(line, _)| *line),
-            column: if problem.field.is_empty() {
+        .map(|RowProblem { row, problem }| {
+            let column = if problem.field.is_empty() {
                 String::new()
             } else {
-                header_of(problem.field)
-            },
-            problem,
+                parsed.column_of(kind, problem.field)
+            };
+            FileProblem::new(parsed.lines.get(row).copied().unwrap_or(0), column, problem)
         })
         .collect();
     ImportError::Problems(located)
 }
 
-/// Imports one file of a kind, all or nothing.
-pub fn import_bytes(store: &Store, kind: Kind, bytes: &[u8]) -> Result<ImportSummary, ImportError> {
-    let table = read_table(bytes).map_err(ImportError::Problems)?;
-    let rows = table.rows.len();
-    let result = match kind {
-        Kind::Units => {
-            let units = parse_units(&table).map_err(ImportError::Problems)?;
-            store.apply_units(&units).map(|o| ImportSummary {
-                rows,
-                added: o.added,
-                updated: o.updated,
-                already_present: o.unchanged,
-            })
-        }
-        Kind::Evaluations => {
-            let records = parse_evaluations(&table).map_err(ImportError::Problems)?;
-            store.add_records(&records).map(|o| summary(rows, o))
-        }
-        Kind::Trainings => {
-            let records = parse_trainings(&table).map_err(ImportError::Problems)?;
-            store.add_records(&records).map(|o| summary(rows, o))
-        }
-        Kind::Budget => {
-            let records = parse_budget(&table).map_err(ImportError::Problems)?;
-            store.add_records(&records).map(|o| summary(rows, o))
-        }
-    };
+fn store_result<T>(
+    kind: Kind,
+    parsed: &Parsed<T>,
+    result: Result<ImportSummary, StoreError>,
+) -> Result<ImportSummary, ImportError> {
     match result {
         Ok(s) => Ok(s),
-        Err(StoreError::Rejected(problems)) => Err(locate(&table, problems)),
+        Err(StoreError::Rejected(problems)) => Err(locate(kind, parsed, problems)),
         Err(e) => Err(ImportError::Store(e)),
     }
 }
 
-fn summary(rows: usize, o: crate::store::AddOutcome) -> ImportSummary {
+fn summary(rows: usize, o: AddOutcome) -> ImportSummary {
     ImportSummary {
         rows,
         added: o.added,
@@ -102,11 +68,31 @@ fn summary(rows: usize, o: crate::store::AddOutcome) -> ImportSummary {
     }
 }
 
-/// A problem of the whole file (it cannot be read at all).
-pub fn file_problem(zh: String, en: String) -> Vec<FileProblem> {
-    vec![FileProblem {
-        line: 0,
-        column: String::new(),
-        problem: Problem::new("", zh, en),
-    }]
+/// Imports one file of a kind (CSV in any encoding, a workbook or JSON), all or nothing.
+pub fn import_bytes(store: &Store, kind: Kind, bytes: &[u8]) -> Result<ImportSummary, ImportError> {
+    if store.is_readonly() {
+        return Err(ImportError::Store(StoreError::ReadOnly));
+    }
+    // Unknown unit codes are listed with the file's other problems, in one pass.
+    let mut lookup = |code: &str| match store.unit(code) {
+        Ok(Some(unit)) => Some(unit.station != StationStatus::None),
+        Ok(None) => None,
+        Err(_) => Some(true),
+    };
+    let parsed = parse_file_with(kind, bytes, Some(&mut lookup)).map_err(ImportError::Problems)?;
+    let rows = parsed.len();
+    match &parsed {
+        ParsedFile::Units(p) => {
+            let result = store.apply_units(&p.records).map(|o| ImportSummary {
+                rows,
+                added: o.added,
+                updated: o.updated,
+                already_present: o.unchanged,
+            });
+            store_result(kind, p, result)
+        }
+        ParsedFile::Evaluations(p) => store_result(kind, p, store.add_records(&p.records).map(|o| summary(rows, o))),
+        ParsedFile::Trainings(p) => store_result(kind, p, store.add_records(&p.records).map(|o| summary(rows, o))),
+        ParsedFile::Budget(p) => store_result(kind, p, store.add_records(&p.records).map(|o| summary(rows, o))),
+    }
 }

@@ -4,6 +4,7 @@
 
 mod aggregate;
 pub mod codec;
+mod dump;
 mod error;
 mod import;
 mod journal;
