@@ -43,8 +43,11 @@ pub struct ImportSession<'s, R: Record> {
     facts: HashMap<String, Option<UnitFacts>>,
     /// Explicit ids seen so far in the input (a repeated id is a problem).
     ids_seen: HashSet<String>,
-    /// How often each (unit, day, content) occurred so far: identical rows are distinct records.
-    occurrences: HashMap<(u32, Day, u64), u32>,
+    /// Contents seen so far (the hash covers unit and date), and how often the ones seen more
+    /// than once occurred: identical rows are distinct records. Two maps, because repeats are
+    /// rare and a national import has millions of rows.
+    seen: HashSet<u64>,
+    repeats: HashMap<u64, u32>,
     logged: Option<LoggedWrite>,
     /// Set by the first `plan`: checking is over, so ids are counted afresh while writing.
     writing: bool,
@@ -61,7 +64,8 @@ impl Store {
             store: self,
             facts: HashMap::default(),
             ids_seen: HashSet::default(),
-            occurrences: HashMap::default(),
+            seen: HashSet::default(),
+            repeats: HashMap::default(),
             logged: None,
             writing: false,
             outcome: AddOutcome::default(),
@@ -217,14 +221,19 @@ impl<R: Record> ImportSession<'_, R> {
             let bytes = record.encode();
             let (day, delta) = record.delta();
             let hash = xxhash_rust::xxh3::xxh3_64(&bytes);
-            let occurrence = self.occurrences.entry((owner.idx, day, hash)).or_insert(0);
+            let occurrence = if self.seen.insert(hash) {
+                0
+            } else {
+                let n = self.repeats.entry(hash).or_insert(0);
+                *n += 1;
+                *n
+            };
             let key = RecordKey {
                 unit: owner.idx,
                 day,
                 hash,
-                occurrence: *occurrence,
+                occurrence,
             };
-            *occurrence += 1;
             if let Some(id) = record.id() {
                 if ids.contains_key(keys::id_key(R::KIND as u8, id))? || !self.ids_seen.insert(id.to_string()) {
                     self.outcome.already_present += 1;
