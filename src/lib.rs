@@ -11,6 +11,7 @@
 //! - `cli`: the commands. Uses everything above; only `main` uses it.
 
 pub mod cli;
+pub mod coverage_series;
 pub mod domain;
 pub mod i18n;
 pub mod interchange;
@@ -18,4 +19,5 @@ pub mod report;
 pub mod rollup;
 pub mod store;
 pub mod text;
+pub mod tui;
 pub mod xishan;
