@@ -55,6 +55,8 @@ pub enum Action {
     LineEnd,
     Backspace,
     DeleteForward,
+    /// Empties the focused field.
+    ClearField,
     Pick,
     Choose,
     Confirm,

@@ -417,20 +417,14 @@ impl App {
                 self.find.caret = at + c.len_utf8();
                 self.run_find();
             }
-            Action::Backspace => {
-                if self.find.caret > 0 {
-                    let start = fmt::prev_boundary(&self.find.query, self.find.caret);
-                    self.find.query.replace_range(start..self.find.caret, "");
-                    self.find.caret = start;
-                    self.run_find();
-                }
+            Action::Backspace if self.find.caret > 0 => {
+                let start = fmt::prev_boundary(&self.find.query, self.find.caret);
+                self.find.query.replace_range(start..self.find.caret, "");
+                self.find.caret = start;
+                self.run_find();
             }
             Action::Up => self.find.selected = self.find.selected.saturating_sub(1),
-            Action::Down => {
-                if self.find.selected + 1 < self.find.results.len() {
-                    self.find.selected += 1;
-                }
-            }
+            Action::Down if self.find.selected + 1 < self.find.results.len() => self.find.selected += 1,
             Action::Choose => {
                 let codes: Vec<String> = self
                     .find
@@ -649,6 +643,7 @@ impl App {
             Action::LineEnd => form.line_end(),
             Action::Backspace => changed = form.backspace(),
             Action::DeleteForward => changed = form.delete_forward(),
+            Action::ClearField => changed = form.clear_field(),
             Action::Pick => return self.open_picker(None),
             Action::Input(c) => {
                 let is_text = form.focused().is_some_and(|f| f.is_text());
@@ -725,10 +720,9 @@ impl App {
             Action::Down => p.move_by(1),
             Action::PageUp => p.move_by(-page),
             Action::PageDown => p.move_by(page),
-            Action::Backspace => {
-                if p.filter.pop().is_some() {
-                    self.refilter_picker();
-                }
+            Action::Backspace if !p.filter.is_empty() => {
+                p.filter.pop();
+                self.refilter_picker();
             }
             Action::Input(c) => {
                 p.filter.push(c);

@@ -136,7 +136,7 @@ pub fn render_coverage(points: &[CoveragePoint], lang: Lang, area: Rect, buf: &m
     let x_labels = vec![
         Span::raw(start.format("%Y-%m").to_string()),
         Span::raw(mid.format("%Y-%m").to_string()),
-        Span::raw(last.date.format("%Y-%m-%d").to_string()),
+        Span::raw(last.date.format("%Y-%m").to_string()),
     ];
     let y_labels = vec![
         Span::raw("0"),
@@ -208,7 +208,7 @@ fn bar_lines(items: &[(String, Fen, Fen)], width: usize, rows: usize) -> Vec<Lin
         .map(|(n, _, _)| crate::text::width(n))
         .max()
         .unwrap_or(4)
-        .min(width / 4)
+        .min(width / 3)
         .max(4);
     let amounts: Vec<String> = items
         .iter()
@@ -249,26 +249,26 @@ pub fn render_funding(content: &Content, as_of: NaiveDate, lang: Lang, area: Rec
         .map(|(n, (a, s))| (n, a, s))
         .filter(|(_, a, s)| a.0 != 0 || s.0 != 0)
         .collect();
-    cats.sort_by(|a, b| b.1.cmp(&a.1));
+    cats.sort_by_key(|c| std::cmp::Reverse(c.1));
     let mut kids = children.clone();
     kids.sort_by(|a, b| b.1.cmp(&a.1).then(b.2.cmp(&a.2)));
-    let mut lines = vec![
-        Line::from(Span::styled(
-            fill(
-                t(S::FundingTotal),
-                &[
-                    &fmt::date(as_of),
-                    &fmt::money(measures.allocated()),
-                    &fmt::money(measures.spent()),
-                ],
-            ),
-            bold,
-        )),
-        Line::from(Span::styled(
-            t(S::BarLegend).to_string(),
-            Style::default().fg(Color::DarkGray),
-        )),
-    ];
+    let total = fill(
+        t(S::FundingTotal),
+        &[
+            &fmt::date(as_of),
+            &fmt::money(measures.allocated()),
+            &fmt::money(measures.spent()),
+        ],
+    );
+    let mut lines: Vec<Line> = fmt::wrap(&total, width)
+        .into_iter()
+        .map(|l| Line::from(Span::styled(l, bold)))
+        .collect();
+    lines.extend(
+        fmt::wrap(t(S::BarLegend), width)
+            .into_iter()
+            .map(|l| Line::from(Span::styled(l, Style::default().fg(Color::DarkGray)))),
+    );
     let h = area.height as usize;
     let cat_rows = cats.len().max(1) + 1;
     let kid_room = h.saturating_sub(lines.len() + cat_rows + 2).max(1);

@@ -16,8 +16,9 @@ use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
 use std::collections::HashMap;
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub enum Tab {
+    #[default]
     Overview,
     Evaluations,
     Trainings,
@@ -84,16 +85,16 @@ impl Tab {
 
 pub enum Content {
     Overview {
-        unit: Unit,
+        unit: Box<Unit>,
         parent: Option<String>,
-        measures: Measures,
+        measures: Box<Measures>,
     },
     Evaluations(Vec<(RecordKey, Evaluation)>),
     Trainings(Vec<(RecordKey, Training)>),
     Budget(Vec<(RecordKey, BudgetEntry)>),
     Coverage(Vec<CoveragePoint>),
     Funding {
-        measures: Measures,
+        measures: Box<Measures>,
         /// (name, allocated, spent) of each child.
         children: Vec<(String, Fen, Fen)>,
     },
@@ -126,18 +127,15 @@ pub struct Details {
     pub loaded: Option<Loaded>,
 }
 
-impl Default for Tab {
-    fn default() -> Tab {
-        Tab::Overview
-    }
-}
-
 fn names_of(store: &Store, codes: impl Iterator<Item = String>) -> Result<HashMap<String, String>> {
     let mut names = HashMap::new();
     for code in codes {
-        if !names.contains_key(&code) {
-            let name = store.unit(&code)?.map(|u| u.name).unwrap_or_else(|| code.clone());
-            names.insert(code, name);
+        if let std::collections::hash_map::Entry::Vacant(slot) = names.entry(code) {
+            let name = store
+                .unit(slot.key())?
+                .map(|u| u.name)
+                .unwrap_or_else(|| slot.key().clone());
+            slot.insert(name);
         }
     }
     Ok(names)
@@ -174,8 +172,8 @@ impl Details {
                     None => None,
                 };
                 Content::Overview {
-                    measures: store.subtree_measures(code, as_of)?,
-                    unit,
+                    measures: Box::new(store.subtree_measures(code, as_of)?),
+                    unit: Box::new(unit),
                     parent,
                 }
             }
@@ -205,7 +203,7 @@ impl Details {
                     children.push((child.name, m.allocated(), m.spent()));
                 }
                 Content::Funding {
-                    measures: store.subtree_measures(code, as_of)?,
+                    measures: Box::new(store.subtree_measures(code, as_of)?),
                     children,
                 }
             }
@@ -310,6 +308,11 @@ pub fn overview_lines(
         S::FieldAddress,
         S::FieldContact,
         S::FieldNote,
+        S::Coverage,
+        S::Allocated,
+        S::Spent,
+        S::TabEvaluations,
+        S::TabTrainings,
     ];
     let lw = labels.iter().map(|s| crate::text::width(t(*s))).max().unwrap_or(8);
     let vw = width.saturating_sub(lw + 1).max(8);
@@ -344,16 +347,6 @@ pub fn overview_lines(
             lw,
         ));
     }
-    if !unit.note.is_empty() {
-        for (i, part) in fmt::wrap(&unit.note, vw).into_iter().enumerate() {
-            let label = if i == 0 { t(S::FieldNote) } else { "" };
-            lines.push(Line::from(vec![
-                Span::styled(fmt::left(label, lw), dim()),
-                Span::raw(" "),
-                Span::styled(part, dim()),
-            ]));
-        }
-    }
     lines.push(Line::raw(""));
     lines.push(heading(fill(t(S::FiguresAsOf), &[&fmt::date(as_of)])));
     // Coverage of each level below.
@@ -371,15 +364,19 @@ pub fn overview_lines(
     lines.push(field_line(t(S::Allocated), fmt::money_long(m.allocated()), lw));
     lines.push(field_line(
         t(S::Spent),
-        format!(
-            "{}  {}",
-            fmt::money_long(m.spent()),
-            fill(t(S::RateValue), &[&fmt::rate(m.spent(), m.allocated())])
-        ),
+        if m.allocated().0 > 0 {
+            format!(
+                "{}  {}",
+                fmt::money_long(m.spent()),
+                fill(t(S::RateValue), &[&fmt::rate(m.spent(), m.allocated())])
+            )
+        } else {
+            fmt::money_long(m.spent())
+        },
         lw,
     ));
     // By category and by source, only what is not zero.
-    let mut cats: Vec<(String, Fen, Fen)> = Category::ALL
+    let cats: Vec<(String, Fen, Fen)> = Category::ALL
         .iter()
         .map(|c| (c.label(lang).to_string(), m.by_category(Some(*c))))
         .chain(std::iter::once((t(S::NotStated).to_string(), m.by_category(None))))
@@ -393,7 +390,7 @@ pub fn overview_lines(
         .map(|(n, (a, s))| (n, a, s))
         .filter(|(_, a, s)| a.0 != 0 || s.0 != 0)
         .collect();
-    for (title, list) in [(S::ByCategory, &mut cats), (S::BySource, &mut srcs.clone())] {
+    for (title, list) in [(S::ByCategoryPair, &cats), (S::BySourcePair, &srcs)] {
         if list.is_empty() {
             continue;
         }
@@ -401,12 +398,10 @@ pub fn overview_lines(
         let nw = list.iter().map(|(n, _, _)| crate::text::width(n)).max().unwrap_or(4);
         for (name, a, s) in list.iter() {
             lines.push(Line::raw(format!(
-                "    {}  {} {}  {} {}",
+                "    {}  {} / {}",
                 fmt::left(name, nw),
-                t(S::AllocatedShort),
-                fmt::right(&fmt::money(*a), 12),
-                t(S::SpentShort),
-                fmt::right(&fmt::money(*s), 12)
+                fmt::money(*a),
+                fmt::money(*s)
             )));
         }
     }
@@ -466,6 +461,18 @@ pub fn overview_lines(
         ],
     ));
     lines.push(field_line("", modes.join("  "), lw));
+    // The note last: Xishan's notes are long.
+    if !unit.note.is_empty() {
+        lines.push(Line::raw(""));
+        for (i, part) in fmt::wrap(&unit.note, vw).into_iter().enumerate() {
+            let label = if i == 0 { t(S::FieldNote) } else { "" };
+            lines.push(Line::from(vec![
+                Span::styled(fmt::left(label, lw), dim()),
+                Span::raw(" "),
+                Span::styled(part, dim()),
+            ]));
+        }
+    }
     // Long lines wrap under the value column.
     let mut out = Vec::new();
     for line in lines {
@@ -500,7 +507,7 @@ pub fn record_lines(loaded: &Loaded, lang: Lang, width: usize) -> (String, Vec<(
                 Column::new(t(S::ColKind), 10, 2),
                 Column::new(t(S::ColScore), 5, 3).right(),
                 Column::new(t(S::ColGrade), 9, 3),
-                Column::new(t(S::ColEvaluator), 40, 5).flex(),
+                Column::new(t(S::ColEvaluator), 16, 5),
                 Column::new(t(S::ColNote), 60, 6).flex(),
             ],
             list.iter()
@@ -569,6 +576,28 @@ pub fn record_lines(loaded: &Loaded, lang: Lang, width: usize) -> (String, Vec<(
             list.iter().map(|(_, b)| after(&b.date)).collect(),
         ),
         _ => return (String::new(), Vec::new()),
+    };
+    // The unit column only when the list holds the units below too.
+    let (cols, rows) = if loaded.subtree {
+        (cols, rows)
+    } else {
+        let cols = cols
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| *i != 1)
+            .map(|(_, c)| c)
+            .collect();
+        let rows = rows
+            .into_iter()
+            .map(|r| {
+                r.into_iter()
+                    .enumerate()
+                    .filter(|(i, _)| *i != 1)
+                    .map(|(_, c)| c)
+                    .collect()
+            })
+            .collect();
+        (cols, rows)
     };
     let lay = table::layout(&cols, &rows, width);
     let header = table::header(&cols, &lay);

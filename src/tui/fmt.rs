@@ -46,7 +46,7 @@ pub fn date(d: NaiveDate) -> String {
 pub fn tenths(v: i64) -> String {
     let sign = if v < 0 { "-" } else { "" };
     let a = v.unsigned_abs();
-    if a % 10 == 0 {
+    if a.is_multiple_of(10) {
         format!("{sign}{}", a / 10)
     } else {
         format!("{sign}{}.{}", a / 10, a % 10)
@@ -117,18 +117,26 @@ pub fn wrap(s: &str, width: usize) -> Vec<String> {
         }
         let mut line = String::new();
         let mut used = 0;
+        let mut wrapped = false;
         for token in tokens {
             let w = text::width(token);
             if used + w > width && used > 0 && w <= width {
                 lines.push(std::mem::take(&mut line));
                 used = 0;
+                wrapped = true;
             }
             for g in token.graphemes(true) {
                 let gw = text::width(g);
                 if used + gw > width {
                     lines.push(std::mem::take(&mut line));
                     used = 0;
+                    wrapped = true;
                 }
+                // A new line does not start with a space.
+                if used == 0 && line.is_empty() && wrapped && g.trim().is_empty() {
+                    continue;
+                }
+                wrapped = false;
                 line.push_str(g);
                 used += gw;
             }

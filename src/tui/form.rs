@@ -303,6 +303,27 @@ impl Form {
         }
     }
 
+    /// Empties the focused field (a required choice keeps its word).
+    pub fn clear_field(&mut self) -> bool {
+        let Some(f) = self.fields.get_mut(self.focus) else {
+            return false;
+        };
+        if f.locked {
+            return false;
+        }
+        match f.kind {
+            FieldKind::Choice { .. } if f.required => return false,
+            FieldKind::Choice { .. } => f.choice = None,
+            FieldKind::Unit | FieldKind::Units => f.units.clear(),
+            _ => {
+                f.text.clear();
+                f.caret = 0;
+            }
+        }
+        self.dirty = true;
+        true
+    }
+
     pub fn line_start(&mut self) {
         if let Some(f) = self.focused_mut() {
             f.caret = 0;

@@ -24,13 +24,15 @@ pub enum Ctx {
 
 impl Ctx {
     /// The contexts the help screen lists, in order, with their headings.
-    pub const HELP_ORDER: [(Ctx, S); 7] = [
+    pub const HELP_ORDER: [(Ctx, S); 9] = [
         (Ctx::Main, S::HelpMain),
         (Ctx::Tree, S::HelpTree),
         (Ctx::Records, S::HelpRecords),
         (Ctx::Form, S::HelpForm),
         (Ctx::Picker, S::HelpPicker),
         (Ctx::Find, S::HelpFind),
+        (Ctx::Confirm, S::HelpConfirm),
+        (Ctx::Help, S::HelpHelp),
         (Ctx::Any, S::HelpAny),
     ];
 }
@@ -155,6 +157,7 @@ pub static BINDINGS: &[Binding] = &[
     b(Form, &[k(K::End), ctrl('e')], A::LineEnd, S::KeyLineEnd, No),
     b(Form, &[k(K::Backspace)], A::Backspace, S::KeyBackspace, No),
     b(Form, &[k(K::Delete)], A::DeleteForward, S::KeyDeleteForward, No),
+    b(Form, &[ctrl('u')], A::ClearField, S::KeyClearField, No),
     // Pickers.
     b(Picker, &[k(K::Enter)], A::Choose, S::KeyChoose, Yes),
     b(Picker, &[k(K::Esc)], A::Cancel, S::KeyCancel, Yes),
@@ -175,7 +178,7 @@ pub static BINDINGS: &[Binding] = &[
     // Help.
     b(Help, &[k(K::Up), c('k')], A::Up, S::KeyUp, Group(S::KeyMove)),
     b(Help, &[k(K::Down), c('j')], A::Down, S::KeyDown, Join),
-    b(Help, &[k(K::Esc), c('?'), c('q')], A::Cancel, S::KeyClose, Yes),
+    b(Help, &[k(K::Esc), c('?'), c('q')], A::Cancel, S::KeyCloseHelp, Yes),
     // Everywhere.
     b(Any, &[ctrl('c'), ctrl('q')], A::Quit, S::KeyQuitAnywhere, No),
 ];

@@ -56,7 +56,7 @@ pub fn layout(area: Rect, app: &App) -> Areas {
     let body = Rect::new(area.x, area.y + 1, area.width, area.height.saturating_sub(3));
     let show_tree = !app.zoom || app.find.open;
     let (tree, details) = if show_tree {
-        let tw = (area.width / 2).clamp(44, 72).min(area.width);
+        let tw = (area.width / 2).clamp(42, 72).min(area.width);
         (
             Some(Rect::new(body.x, body.y, tw, body.height)),
             Some(Rect::new(
@@ -328,7 +328,7 @@ fn render_tree(app: &App, area: Rect, buf: &mut Buffer) {
         };
         let name = format!("{}{}{}", "  ".repeat(row.depth), marker, row.unit.name);
         let figures = app.figures.get(&row.unit.code);
-        let is_match = app.find.matches.iter().any(|c| *c == row.unit.code);
+        let is_match = app.find.matches.contains(&row.unit.code);
         let mut name_style = Style::default();
         if is_match {
             name_style = name_style.fg(Color::Yellow);
@@ -420,11 +420,24 @@ fn render_find(app: &App, area: Rect, buf: &mut Buffer) {
 
 fn render_tabs(app: &App, area: Rect, buf: &mut Buffer) {
     let width = area.width as usize;
-    let full: usize = Tab::ALL.iter().map(|t| text::width(t.title(app.lang)) + 2).sum();
-    let short = full > width;
+    let lang = app.lang;
+    let total = |short: bool, pad: usize| -> usize {
+        Tab::ALL
+            .iter()
+            .map(|t| text::width(if short { t.short(lang) } else { t.title(lang) }) + pad)
+            .sum()
+    };
+    // Full titles with room around them; else short ones; else short ones packed.
+    let (short, pad) = if total(false, 2) <= width {
+        (false, 2)
+    } else if total(true, 2) <= width {
+        (true, 2)
+    } else {
+        (true, 1)
+    };
     let mut spans = Vec::new();
     for t in Tab::ALL {
-        let title = if short { t.short(app.lang) } else { t.title(app.lang) };
+        let title = if short { t.short(lang) } else { t.title(lang) };
         let style = if t == app.details.tab {
             Style::default()
                 .fg(Color::Black)
@@ -433,7 +446,15 @@ fn render_tabs(app: &App, area: Rect, buf: &mut Buffer) {
         } else {
             dim()
         };
-        spans.push(Span::styled(format!(" {title} "), style));
+        let text = if pad == 2 {
+            format!(" {title} ")
+        } else {
+            title.to_string()
+        };
+        spans.push(Span::styled(text, style));
+        if pad == 1 {
+            spans.push(Span::raw(" "));
+        }
     }
     Line::from(spans).render(area, buf);
 }
@@ -561,7 +582,7 @@ fn centered(area: Rect, width: u16, height: u16) -> Rect {
 fn render_form(app: &App, area: Rect, buf: &mut Buffer) -> Option<Position> {
     let form = app.form.as_ref()?;
     let lang = app.lang;
-    let width = (area.width.saturating_sub(4)).min(110);
+    let width = (area.width.saturating_sub(4)).min(100);
     let wanted = form.fields.len() as u16 + 4;
     let height = wanted.min(area.height.saturating_sub(2));
     let rect = centered(area, width, height);
@@ -687,7 +708,8 @@ fn render_picker(
 ) -> Position {
     let lang = app.lang;
     let width = field_w.max(34).min(area.width.saturating_sub(x.saturating_sub(area.x)));
-    let height = (PICKER_ROWS as u16 + 3).min(area.height);
+    let listed = p.shown.len().clamp(1, PICKER_ROWS) as u16;
+    let height = (listed + 3).min(area.height);
     let below = field_y + 1;
     let y = if below + height <= area.bottom() {
         below
