@@ -499,7 +499,9 @@ impl App {
         if !self.writable() {
             return;
         }
-        let Some(unit) = self.selected_ref() else { return };
+        let Some(unit) = self.selected_ref() else {
+            return self.say(S::EmptyStore, &[]);
+        };
         let form = match tab {
             Tab::Trainings => records::training_form(self.today, unit, &self.recent),
             Tab::Evaluations => records::evaluation_form(self.today, unit, &self.recent),
@@ -924,7 +926,23 @@ impl App {
                 error = Some(e);
             }
         }
-        self.details.scroll_into_view(areas.detail_rows());
+        // The overview scrolls (when the records pane has the focus) within its lines.
+        let overview_lines = match (&self.details.loaded, areas.details) {
+            (Some(l), Some(r)) => match &l.content {
+                Content::Overview { unit, parent, measures } => super::details::overview_lines(
+                    unit,
+                    parent.as_deref(),
+                    measures,
+                    self.as_of,
+                    self.lang,
+                    r.width.saturating_sub(2) as usize,
+                )
+                .len(),
+                _ => 0,
+            },
+            _ => 0,
+        };
+        self.details.scroll_into_view(areas.detail_rows() + 1, overview_lines);
         if self.find.open {
             let h = rows.max(1);
             if self.find.selected < self.find.offset {

@@ -14,7 +14,7 @@ use ratatui::layout::Rect;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::symbols::Marker;
 use ratatui::text::{Line, Span};
-use ratatui::widgets::{Axis, Chart, Dataset, GraphType, LegendPosition, Paragraph, Widget};
+use ratatui::widgets::{Axis, Chart, Dataset, GraphType, Paragraph, Widget};
 
 fn level_color(level: Level) -> Color {
     match level {
@@ -68,8 +68,8 @@ pub fn render_coverage(points: &[CoveragePoint], lang: Lang, area: Rect, buf: &m
     if list.is_empty() {
         list.push(tr(lang, S::NoCoverageYet).to_string());
     }
-    // The list gets what the chart (at least 8 rows) leaves, the newest changes kept.
-    let room = area.height.saturating_sub(9) as usize;
+    // The list gets at most a third of the height; the chart the rest.
+    let room = (area.height as usize / 3).min(area.height.saturating_sub(9) as usize);
     if list.len() > room {
         let year_ends: Vec<String> = list
             .iter()
@@ -84,11 +84,18 @@ pub fn render_coverage(points: &[CoveragePoint], lang: Lang, area: Rect, buf: &m
         };
     }
     let list_h = list.len().min(room) as u16 + 1;
+    // A legend line of its own above the chart (the chart's own legend box lets lines
+    // show through it).
+    let legend_area = Rect { height: 1, ..area };
     let chart_area = Rect {
-        height: area.height.saturating_sub(list_h),
+        y: area.y + 1,
+        height: area.height.saturating_sub(list_h + 1),
         ..area
     };
     let start = first.date;
+    // Levels of very different sizes are drawn as shares, so that each line can be seen.
+    let sizes: Vec<i64> = levels.iter().map(|l| last.units[l.index()].max(1)).collect();
+    let percent = sizes.iter().max().unwrap_or(&1) > &(4 * sizes.iter().min().unwrap_or(&1));
     let data: Vec<Vec<(f64, f64)>> = levels
         .iter()
         .map(|l| {
@@ -96,7 +103,11 @@ pub fn render_coverage(points: &[CoveragePoint], lang: Lang, area: Rect, buf: &m
             let mut prev: Option<f64> = None;
             for p in points {
                 let x = x_of(start, p.date);
-                let y = p.covered[l.index()] as f64;
+                let y = if percent {
+                    p.covered[l.index()] as f64 * 100.0 / p.units[l.index()].max(1) as f64
+                } else {
+                    p.covered[l.index()] as f64
+                };
                 if let Some(py) = prev {
                     v.push((x, py));
                 }
@@ -120,17 +131,19 @@ pub fn render_coverage(points: &[CoveragePoint], lang: Lang, area: Rect, buf: &m
     let datasets: Vec<Dataset> = levels
         .iter()
         .zip(&data)
-        .zip(&names)
-        .map(|((l, d), n)| {
+        .map(|(l, d)| {
             Dataset::default()
-                .name(n.clone())
                 .marker(Marker::Braille)
                 .graph_type(GraphType::Line)
                 .style(Style::default().fg(level_color(*l)))
                 .data(d)
         })
         .collect();
-    let max_y = levels.iter().map(|l| last.units[l.index()]).max().unwrap_or(1).max(1);
+    let max_y = if percent {
+        100
+    } else {
+        levels.iter().map(|l| last.units[l.index()]).max().unwrap_or(1).max(1)
+    };
     let max_x = x_of(start, last.date).max(1.0);
     let mid = start + chrono::Duration::days((max_x / 2.0) as i64);
     let x_labels = vec![
@@ -138,10 +151,11 @@ pub fn render_coverage(points: &[CoveragePoint], lang: Lang, area: Rect, buf: &m
         Span::raw(mid.format("%Y-%m").to_string()),
         Span::raw(last.date.format("%Y-%m").to_string()),
     ];
+    let unit = if percent { "%" } else { "" };
     let y_labels = vec![
-        Span::raw("0"),
-        Span::raw((max_y / 2).to_string()),
-        Span::raw(max_y.to_string()),
+        Span::raw(format!("0{unit}")),
+        Span::raw(format!("{}{unit}", max_y / 2)),
+        Span::raw(format!("{max_y}{unit}")),
     ];
     Chart::new(datasets)
         .x_axis(
@@ -156,19 +170,27 @@ pub fn render_coverage(points: &[CoveragePoint], lang: Lang, area: Rect, buf: &m
                 .labels(y_labels)
                 .style(Style::default().fg(Color::DarkGray)),
         )
-        .legend_position(Some(LegendPosition::TopLeft))
-        .hidden_legend_constraints((
-            ratatui::layout::Constraint::Ratio(1, 2),
-            ratatui::layout::Constraint::Ratio(1, 2),
-        ))
+        .legend_position(None)
         .render(chart_area, buf);
+    let mut legend = Vec::new();
+    for (l, n) in levels.iter().zip(&names) {
+        legend.push(Span::styled("━━ ", Style::default().fg(level_color(*l))));
+        legend.push(Span::raw(format!("{n}   ")));
+    }
+    if percent {
+        legend.push(Span::styled(
+            tr(lang, S::ChartShares),
+            Style::default().fg(Color::DarkGray),
+        ));
+    }
+    Line::from(legend).render(legend_area, buf);
     let mut lines = vec![Line::from(Span::styled(
         tr(lang, S::CoverageChanges).to_string(),
         Style::default().add_modifier(Modifier::BOLD),
     ))];
     lines.extend(list.into_iter().map(Line::raw));
     let list_area = Rect {
-        y: area.y + chart_area.height,
+        y: chart_area.y + chart_area.height,
         height: list_h,
         ..area
     };
@@ -212,7 +234,7 @@ fn bar_lines(items: &[(String, Fen, Fen)], width: usize, rows: usize) -> Vec<Lin
         .max(4);
     let amounts: Vec<String> = items
         .iter()
-        .map(|(_, a, s)| format!("{} / {}", fmt::money(*a), fmt::money(*s)))
+        .map(|(_, a, s)| format!("{} / {}", fmt::money_short(*a), fmt::money_short(*s)))
         .collect();
     let aw = amounts.iter().map(|a| crate::text::width(a)).max().unwrap_or(0);
     let bw = width.saturating_sub(nw + aw + 2).max(4);
@@ -256,8 +278,8 @@ pub fn render_funding(content: &Content, as_of: NaiveDate, lang: Lang, area: Rec
         t(S::FundingTotal),
         &[
             &fmt::date(as_of),
-            &fmt::money(measures.allocated()),
-            &fmt::money(measures.spent()),
+            &fmt::money_short(measures.allocated()),
+            &fmt::money_short(measures.spent()),
         ],
     );
     let mut lines: Vec<Line> = fmt::wrap(&total, width)

@@ -248,9 +248,11 @@ impl Details {
         }
     }
 
-    pub fn scroll_into_view(&mut self, height: usize) {
+    /// Keeps the selected record in view; keeps the overview's scroll within its `lines`.
+    pub fn scroll_into_view(&mut self, height: usize, lines: usize) {
         let height = height.max(1);
         if !self.tab.is_records() {
+            self.offset = self.offset.min(lines.saturating_sub(height));
             return;
         }
         if self.selected < self.offset {
@@ -400,8 +402,8 @@ pub fn overview_lines(
             lines.push(Line::raw(format!(
                 "    {}  {} / {}",
                 fmt::left(name, nw),
-                fmt::money(*a),
-                fmt::money(*s)
+                fmt::money_short(*a),
+                fmt::money_short(*s)
             )));
         }
     }
@@ -494,11 +496,11 @@ pub fn overview_lines(
     out
 }
 
-/// The records tab as (header, rows, dated-after-as-of flags), laid out `width` cells wide.
-pub fn record_lines(loaded: &Loaded, lang: Lang, width: usize) -> (String, Vec<(String, bool)>) {
+/// The records tab as (header, rows with a flag for those dated after `as_of`), laid out `width` cells wide.
+pub fn record_lines(loaded: &Loaded, as_of: NaiveDate, lang: Lang, width: usize) -> (String, Vec<(String, bool)>) {
     let t = |s| tr(lang, s);
     let name = |code: &str| loaded.names.get(code).cloned().unwrap_or_else(|| code.to_string());
-    let after = |d: &PartialDate| d.end() > loaded.as_of;
+    let after = |d: &PartialDate| d.end() > as_of;
     let (cols, rows, late): (Vec<Column>, Vec<Vec<String>>, Vec<bool>) = match &loaded.content {
         Content::Evaluations(list) => (
             vec![

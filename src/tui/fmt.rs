@@ -18,10 +18,26 @@ pub fn money(f: Fen) -> String {
     }
 }
 
-/// `1,700,000.00（170.00万）`: exact yuan, and 万 when large.
+/// Short, for columns: yuan below 10万, then `170.00万`, from 1亿 on `1,234.57亿`.
+pub fn money_short(f: Fen) -> String {
+    const YI: u128 = 10_000_000_000; // fen in 1亿 yuan
+    let abs = f.0.unsigned_abs() as u128;
+    if abs < YI {
+        return money(f);
+    }
+    let sign = if f.0 < 0 { "-" } else { "" };
+    let hundredths = (abs + YI / 200) / (YI / 100);
+    format!(
+        "{sign}{}.{:02}亿",
+        crate::domain::money::group_thousands((hundredths / 100) as u64),
+        hundredths % 100
+    )
+}
+
+/// `1,700,000.00 (170.00万)`: exact yuan, and 万 or 亿 when large.
 pub fn money_long(f: Fen) -> String {
     if f.0.unsigned_abs() >= WAN_FROM as u64 {
-        format!("{} ({})", f.yuan(), f.wan())
+        format!("{} ({})", f.yuan(), money_short(f))
     } else {
         f.yuan()
     }
@@ -202,6 +218,8 @@ mod tests {
     fn money_switches_to_wan() {
         assert_eq!(money(Fen(170_000_000)), "170.00万");
         assert_eq!(money(Fen(1_234_500)), "12,345.00");
+        assert_eq!(money_short(Fen(12_347_298_089_595)), "1,234.73亿");
+        assert_eq!(money_short(Fen(-170_000_000)), "-170.00万");
         assert_eq!(rate(Fen(50), Fen(200)), "25.0%");
         assert_eq!(rate(Fen(1), Fen(0)), "—");
     }

@@ -283,15 +283,9 @@ fn station_style(s: StationStatus) -> Style {
     }
 }
 
-/// Widths of the figure columns that fit next to a name column of at least 14 cells.
-fn tree_columns(lang: Lang, width: usize) -> [usize; 4] {
-    let sw = StationStatus::ALL
-        .iter()
-        .map(|s| text::width(s.label(lang)))
-        .max()
-        .unwrap_or(4)
-        .max(text::width(tr(lang, S::ColStation)));
-    let mut cols = [sw, 9, 10, 10];
+/// Drops figure columns (spent first, then allocated, then coverage) until the name column
+/// keeps at least 14 cells; a dropped column gets width 0.
+fn fit_columns(mut cols: [usize; 4], width: usize) -> [usize; 4] {
     for drop in [3usize, 2, 1] {
         let used: usize = cols.iter().filter(|w| **w > 0).map(|w| w + 1).sum();
         if width >= used + 14 {
@@ -303,14 +297,68 @@ fn tree_columns(lang: Lang, width: usize) -> [usize; 4] {
 }
 
 fn render_tree(app: &App, area: Rect, buf: &mut Buffer) {
+    let lang = app.lang;
     let focused = app.focus == Focus::Tree && app.form.is_none();
     let block = pane(format!(" {} ", app.t(S::TreeTitle)), focused);
     let inner = block.inner(area);
     block.render(area, buf);
     let width = inner.width as usize;
-    let cols = tree_columns(app.lang, width);
-    let name_w = width.saturating_sub(cols.iter().filter(|w| **w > 0).map(|w| w + 1).sum());
+    let rows = inner.height.saturating_sub(1) as usize;
+    let visible: Vec<(usize, &super::tree::Row)> = app
+        .tree
+        .rows
+        .iter()
+        .enumerate()
+        .skip(app.tree.offset)
+        .take(rows)
+        .collect();
+    // The figure cells of the rows on screen; columns as wide as their widest cell.
+    let cells: Vec<[(String, Style); 4]> = visible
+        .iter()
+        .map(|(_, row)| {
+            let figures = app.figures.get(&row.unit.code);
+            let status = if row.unit.station == StationStatus::None {
+                "—"
+            } else {
+                row.unit.station.label(lang)
+            };
+            [
+                (status.to_string(), station_style(row.unit.station)),
+                (
+                    figures
+                        .map(|f| {
+                            if f.units > 0 {
+                                format!("{}/{}", f.covered, f.units)
+                            } else {
+                                "—".into()
+                            }
+                        })
+                        .unwrap_or_default(),
+                    Style::default(),
+                ),
+                (
+                    figures.map(|f| fmt::money_short(f.allocated)).unwrap_or_default(),
+                    Style::default(),
+                ),
+                (
+                    figures.map(|f| fmt::money_short(f.spent)).unwrap_or_default(),
+                    Style::default(),
+                ),
+            ]
+        })
+        .collect();
     let titles = [S::ColStation, S::ColCoverage, S::ColAllocated, S::ColSpent];
+    let mut widths = [0usize; 4];
+    for (i, t) in titles.iter().enumerate() {
+        widths[i] = cells
+            .iter()
+            .map(|c| text::width(&c[i].0))
+            .chain(std::iter::once(text::width(tr(lang, *t))))
+            .max()
+            .unwrap_or(0);
+    }
+    let cols = fit_columns(widths, width);
+    let name_w = width.saturating_sub(cols.iter().filter(|w| **w > 0).map(|w| w + 1).sum());
     let mut head = fmt::left(app.t(S::ColName), name_w);
     for (w, t) in cols.iter().zip(titles) {
         if *w > 0 {
@@ -319,49 +367,20 @@ fn render_tree(app: &App, area: Rect, buf: &mut Buffer) {
         }
     }
     let mut lines = vec![Line::from(Span::styled(head, dim()))];
-    let rows = inner.height.saturating_sub(1) as usize;
-    for (i, row) in app.tree.rows.iter().enumerate().skip(app.tree.offset).take(rows) {
+    for ((i, row), cells) in visible.into_iter().zip(cells) {
         let marker = match (row.open, row.kids) {
             (true, _) => "▾ ",
             (false, Some(false)) => "  ",
             (false, _) => "▸ ",
         };
         let name = format!("{}{}{}", "  ".repeat(row.depth), marker, row.unit.name);
-        let figures = app.figures.get(&row.unit.code);
         let is_match = app.find.matches.contains(&row.unit.code);
-        let mut name_style = Style::default();
-        if is_match {
-            name_style = name_style.fg(Color::Yellow);
-        }
-        let mut spans = vec![Span::styled(fmt::left(&name, name_w), name_style)];
-        let status = if row.unit.station == StationStatus::None {
-            "—"
+        let name_style = if is_match {
+            Style::default().fg(Color::Yellow)
         } else {
-            row.unit.station.label(app.lang)
+            Style::default()
         };
-        let cells = [
-            (status.to_string(), station_style(row.unit.station)),
-            (
-                figures
-                    .map(|f| {
-                        if f.units > 0 {
-                            format!("{}/{}", f.covered, f.units)
-                        } else {
-                            "—".into()
-                        }
-                    })
-                    .unwrap_or_default(),
-                Style::default(),
-            ),
-            (
-                figures.map(|f| fmt::money(f.allocated)).unwrap_or_default(),
-                Style::default(),
-            ),
-            (
-                figures.map(|f| fmt::money(f.spent)).unwrap_or_default(),
-                Style::default(),
-            ),
-        ];
+        let mut spans = vec![Span::styled(fmt::left(&name, name_w), name_style)];
         for (w, (text, style)) in cols.iter().zip(cells) {
             if *w > 0 {
                 spans.push(Span::raw(" "));
@@ -498,7 +517,7 @@ fn render_details(app: &App, area: Rect, buf: &mut Buffer) {
 
 fn render_records(app: &App, loaded: &details::Loaded, focused: bool, area: Rect, buf: &mut Buffer) {
     let width = area.width as usize;
-    let (header, rows) = details::record_lines(loaded, app.lang, width);
+    let (header, rows) = details::record_lines(loaded, app.as_of, app.lang, width);
     let kind_hint = match app.details.tab {
         Tab::Evaluations => S::EmptyEvaluations,
         Tab::Trainings => S::EmptyTrainings,
