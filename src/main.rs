@@ -31,6 +31,14 @@ fn main() {
 /// The terminal UI: the store is opened (or created with the Xishan data) before the screen
 /// is taken, so that "in use" and other failures print on a normal screen.
 fn open_ui(ctx: &Context) -> Result<(), cli::Failure> {
+    use shegong::tui::strings::{tr, S};
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        return Err(cli::Failure {
+            code: 2,
+            message: tr(ctx.lang, S::NeedsTerminal).to_string(),
+        });
+    }
     let (store, created) = cli::open_or_create(ctx)?;
     let today = chrono::Local::now().date_naive();
     let mut app = shegong::tui::App::new(store, ctx.lang, today).map_err(|e| cli::Failure {
@@ -42,6 +50,6 @@ fn open_ui(ctx: &Context) -> Result<(), cli::Failure> {
     }
     shegong::tui::run(app).map_err(|e| cli::Failure {
         code: 1,
-        message: format!("{}{e}", ctx.lang.pick("终端界面出错：", "the terminal UI failed: ")),
+        message: format!("{}{e}", tr(ctx.lang, S::UiFailed)),
     })
 }

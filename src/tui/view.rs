@@ -348,12 +348,19 @@ fn render_tree(app: &App, area: Rect, buf: &mut Buffer) {
         })
         .collect();
     let titles = [S::ColStation, S::ColCoverage, S::ColAllocated, S::ColSpent];
-    let mut widths = [0usize; 4];
+    // At least as wide as the widest status word, a small coverage and a 万 amount, so that
+    // columns do not jump as rows scroll by.
+    let status_w = StationStatus::ALL
+        .iter()
+        .map(|s| text::width(s.label(lang)))
+        .max()
+        .unwrap_or(4);
+    let mut widths = [status_w, 7, 10, 10];
     for (i, t) in titles.iter().enumerate() {
         widths[i] = cells
             .iter()
             .map(|c| text::width(&c[i].0))
-            .chain(std::iter::once(text::width(tr(lang, *t))))
+            .chain([text::width(tr(lang, *t)), widths[i]])
             .max()
             .unwrap_or(0);
     }
