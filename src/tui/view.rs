@@ -51,9 +51,15 @@ pub fn layout(area: Rect, app: &App) -> Areas {
     let too_small = area.width < MIN_WIDTH || area.height < MIN_HEIGHT;
     let line = |y: u16| Rect::new(area.x, y, area.width, 1);
     let header = line(area.y);
-    let footer = line(area.bottom().saturating_sub(1));
-    let status = line(area.bottom().saturating_sub(2));
-    let body = Rect::new(area.x, area.y + 1, area.width, area.height.saturating_sub(3));
+    let footer_h = footer_rows(app, area.width as usize).len().clamp(1, 2) as u16;
+    let footer = Rect::new(
+        area.x,
+        area.bottom().saturating_sub(footer_h),
+        area.width,
+        footer_h.min(area.height),
+    );
+    let status = line(area.bottom().saturating_sub(footer_h + 1));
+    let body = Rect::new(area.x, area.y + 1, area.width, area.height.saturating_sub(2 + footer_h));
     let show_tree = !app.zoom || app.find.open;
     let (tree, details) = if show_tree {
         let tw = (area.width / 2).clamp(42, 72).min(area.width);
@@ -251,25 +257,44 @@ fn render_status(app: &App, area: Rect, buf: &mut Buffer) -> Option<Position> {
     None
 }
 
-fn render_footer(app: &App, area: Rect, buf: &mut Buffer) {
-    let ctx = app.context();
-    let hints = keymap::hints(ctx, app.lang);
-    let mut spans = Vec::new();
+/// The footer's hints for the current context, packed into lines `width` cells wide (at most
+/// two; what does not fit is in `?`).
+fn footer_rows(app: &App, width: usize) -> Vec<Vec<(String, &'static str)>> {
+    let mut rows: Vec<Vec<(String, &'static str)>> = vec![Vec::new()];
     let mut used = 0;
-    let width = area.width as usize;
-    for (keys, label) in hints {
+    for (keys, label) in keymap::hints(app.context(), app.lang) {
         let w = text::width(&keys) + 1 + text::width(label) + 2;
         if used + w > width {
-            break;
+            if rows.len() == 2 {
+                break;
+            }
+            rows.push(Vec::new());
+            used = 0;
         }
         used += w;
-        spans.push(Span::styled(
-            keys,
-            Style::default().fg(Color::Cyan).add_modifier(Modifier::BOLD),
-        ));
-        spans.push(Span::raw(format!(" {label}  ")));
+        if let Some(row) = rows.last_mut() {
+            row.push((keys, label));
+        }
     }
-    Line::from(spans).render(area, buf);
+    rows
+}
+
+fn render_footer(app: &App, area: Rect, buf: &mut Buffer) {
+    for (n, row) in footer_rows(app, area.width as usize)
+        .into_iter()
+        .take(area.height as usize)
+        .enumerate()
+    {
+        let mut spans = Vec::new();
+        for (keys, label) in row {
+            spans.push(Span::styled(
+                keys,
+                Style::default().fg(Color::Cyan).add_modifier(Modifier::BOLD),
+            ));
+            spans.push(Span::raw(format!(" {label}  ")));
+        }
+        Line::from(spans).render(Rect::new(area.x, area.y + n as u16, area.width, 1), buf);
+    }
 }
 
 // ---- the tree ----
