@@ -509,7 +509,7 @@ pub fn record_lines(loaded: &Loaded, as_of: NaiveDate, lang: Lang, width: usize)
                 Column::new(t(S::ColKind), 10, 2),
                 Column::new(t(S::ColScore), 5, 3).right(),
                 Column::new(t(S::ColGrade), 9, 3),
-                Column::new(t(S::ColEvaluator), 16, 5),
+                Column::new(t(S::ColEvaluator), 16, 5).flex(),
                 Column::new(t(S::ColNote), 60, 6).flex(),
             ],
             list.iter()

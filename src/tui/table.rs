@@ -58,18 +58,28 @@ pub fn layout(cols: &[Column], rows: &[Vec<String>], width: usize) -> Vec<(usize
         let flex_min = kept.iter().filter(|i| cols[**i].flex).count() * 6;
         if fixed + gaps + flex_min <= width || kept.len() <= 1 {
             let left = width.saturating_sub(fixed + gaps);
-            let flexes = kept.iter().filter(|i| cols[**i].flex).count();
-            return kept
+            // Flexible columns, in order, each take up to their natural width, leaving at least
+            // 6 cells to each one after them; the last takes what remains.
+            let mut remaining = left;
+            let mut flex_after = kept.iter().filter(|i| cols[**i].flex).count();
+            let widths: Vec<(usize, usize)> = kept
                 .iter()
                 .map(|i| {
-                    let w = if cols[*i].flex {
-                        (left / flexes.max(1)).min(natural[*i].max(6))
+                    if !cols[*i].flex {
+                        return (*i, natural[*i]);
+                    }
+                    flex_after -= 1;
+                    let room = remaining.saturating_sub(6 * flex_after);
+                    let w = if flex_after == 0 {
+                        room.min(natural[*i].max(6))
                     } else {
-                        natural[*i]
+                        room.min(natural[*i])
                     };
+                    remaining = remaining.saturating_sub(w);
                     (*i, w)
                 })
                 .collect();
+            return widths;
         }
         // Drop the least important column.
         let Some(pos) = kept
