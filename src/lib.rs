@@ -13,6 +13,7 @@
 
 pub mod backup;
 pub mod cli;
+pub mod coverage_series;
 pub mod domain;
 pub mod i18n;
 pub mod interchange;
@@ -20,4 +21,5 @@ pub mod report;
 pub mod rollup;
 pub mod store;
 pub mod text;
+pub mod tui;
 pub mod xishan;

@@ -4,7 +4,6 @@
 
 use clap::Parser;
 use shegong::cli::{self, Args, Context};
-use shegong::i18n::Lang;
 
 fn main() {
     let args = Args::parse();
@@ -29,32 +28,28 @@ fn main() {
     }
 }
 
-/// Until the terminal UI lands: open (or create) the store and print the root report.
+/// The terminal UI: the store is opened (or created with the Xishan data) before the screen
+/// is taken, so that "in use" and other failures print on a normal screen.
 fn open_ui(ctx: &Context) -> Result<(), cli::Failure> {
-    let (store, created) = cli::open_or_create(ctx)?;
-    if created {
-        eprintln!(
-            "{}",
-            ctx.lang.pick(
-                &format!("首次运行：已在 {} 创建数据库并载入西山区数据。", ctx.dir.display()),
-                &format!(
-                    "First run: created the store in {} with the Xishan data.",
-                    ctx.dir.display()
-                ),
-            )
-        );
+    use shegong::tui::strings::{tr, S};
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        return Err(cli::Failure {
+            code: 2,
+            message: tr(ctx.lang, S::NeedsTerminal).to_string(),
+        });
     }
-    let node =
-        shegong::report::build(&store, None, chrono::Local::now().date_naive(), 1).map_err(|e| cli::Failure {
-            code: e.exit_code(),
-            message: e.message(ctx.lang),
-        })?;
-    println!("{}", shegong::report::to_table(&node, ctx.lang));
-    println!();
-    println!(
-        "{}",
-        ctx.lang.pick("命令一览：shegong --help", "Commands: shegong --help")
-    );
-    let _ = Lang::En;
-    Ok(())
+    let (store, created) = cli::open_or_create(ctx)?;
+    let today = chrono::Local::now().date_naive();
+    let mut app = shegong::tui::App::new(store, ctx.lang, today).map_err(|e| cli::Failure {
+        code: e.exit_code(),
+        message: e.message(ctx.lang),
+    })?;
+    if created {
+        app.first_run(&ctx.dir);
+    }
+    shegong::tui::run(app).map_err(|e| cli::Failure {
+        code: 1,
+        message: format!("{}{e}", tr(ctx.lang, S::UiFailed)),
+    })
 }
