@@ -110,10 +110,16 @@ pub struct Loaded {
     pub names: HashMap<String, String>,
     /// The list was cut at `RECORD_LIMIT`.
     pub cut: bool,
+    /// Whether the list holds the records of the units below (asked for, and not too many).
+    pub listed_subtree: bool,
+    /// The units of a subtree too large to list (the unit's own records are listed).
+    pub too_many: Option<i64>,
 }
 
 /// At most this many records are listed per tab.
 pub const RECORD_LIMIT: usize = 500;
+/// Records of the units below are listed for subtrees of at most this many units.
+pub const SUBTREE_LIMIT: i64 = 5_000;
 /// Points of the coverage chart.
 pub const CHART_POINTS: usize = 120;
 
@@ -162,6 +168,18 @@ impl Details {
         }
         let mut names = HashMap::new();
         let mut cut = false;
+        // Listing the records of a very large subtree reads every unit's pages: refused, and
+        // said, above `SUBTREE_LIMIT` units.
+        let mut too_many = None;
+        let mut subtree = subtree;
+        if subtree && tab.is_records() {
+            let m = store.subtree_measures(code, as_of)?;
+            let units: i64 = Level::ALL.iter().map(|l| m.units(*l)).sum();
+            if units > SUBTREE_LIMIT {
+                too_many = Some(units);
+                subtree = false;
+            }
+        }
         let content = match tab {
             Tab::Overview => {
                 let unit = store
@@ -211,7 +229,9 @@ impl Details {
         self.loaded = Some(Loaded {
             code: code.to_string(),
             tab,
-            subtree,
+            subtree: self.subtree,
+            listed_subtree: subtree,
+            too_many,
             as_of,
             content,
             names,
@@ -505,7 +525,7 @@ pub fn record_lines(loaded: &Loaded, as_of: NaiveDate, lang: Lang, width: usize)
         Content::Evaluations(list) => (
             vec![
                 Column::new(t(S::ColDate), 10, 0),
-                Column::new(t(S::ColUnit), 16, if loaded.subtree { 1 } else { 9 }),
+                Column::new(t(S::ColUnit), 16, if loaded.listed_subtree { 1 } else { 9 }),
                 Column::new(t(S::ColKind), 10, 2),
                 Column::new(t(S::ColScore), 5, 3).right(),
                 Column::new(t(S::ColGrade), 9, 3),
@@ -530,7 +550,7 @@ pub fn record_lines(loaded: &Loaded, as_of: NaiveDate, lang: Lang, width: usize)
         Content::Trainings(list) => (
             vec![
                 Column::new(t(S::ColDate), 10, 0),
-                Column::new(t(S::ColHost), 16, if loaded.subtree { 1 } else { 9 }),
+                Column::new(t(S::ColHost), 16, if loaded.listed_subtree { 1 } else { 9 }),
                 Column::new(t(S::ColKind), 10, 1),
                 Column::new(t(S::ColMode), 7, 4),
                 Column::new(t(S::ColTopic), 40, 2).flex(),
@@ -555,7 +575,7 @@ pub fn record_lines(loaded: &Loaded, as_of: NaiveDate, lang: Lang, width: usize)
         Content::Budget(list) => (
             vec![
                 Column::new(t(S::ColDate), 10, 0),
-                Column::new(t(S::ColUnit), 16, if loaded.subtree { 1 } else { 9 }),
+                Column::new(t(S::ColUnit), 16, if loaded.listed_subtree { 1 } else { 9 }),
                 Column::new(t(S::ColKind), 11, 1),
                 Column::new(t(S::ColAmount), 16, 0).right(),
                 Column::new(t(S::ColCategory), 16, 3),
@@ -580,7 +600,7 @@ pub fn record_lines(loaded: &Loaded, as_of: NaiveDate, lang: Lang, width: usize)
         _ => return (String::new(), Vec::new()),
     };
     // The unit column only when the list holds the units below too.
-    let (cols, rows) = if loaded.subtree {
+    let (cols, rows) = if loaded.listed_subtree {
         (cols, rows)
     } else {
         let cols = cols

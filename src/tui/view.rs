@@ -573,6 +573,9 @@ fn render_records(app: &App, loaded: &details::Loaded, focused: bool, area: Rect
     if loaded.cut {
         foot.push_str(app.t(S::NewestOnly));
     }
+    if let Some(n) = loaded.too_many {
+        foot = format!("{} {foot}", fill(app.t(S::SubtreeTooLarge), &[&n.to_string()]));
+    }
     if !rows.is_empty() && app.store.is_readonly() {
         foot.push_str(app.t(S::ReadonlyTag));
     }
