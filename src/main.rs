@@ -6,6 +6,7 @@ use clap::Parser;
 use shegong::cli::{self, Args, Context};
 
 fn main() {
+    install_panic_message();
     let args = Args::parse();
     let ctx = match Context::from_args(&args) {
         Ok(c) => c,
@@ -26,6 +27,23 @@ fn main() {
         eprintln!("{}", failure.message);
         std::process::exit(failure.code);
     }
+}
+
+/// A panic is a bug (or a store damaged in a way sled does not report): say so in words, in
+/// both languages, instead of Rust's message, and exit 1. Nothing half-written stays: every
+/// write is all or nothing, and an unfinished import is rolled back on the next open.
+fn install_panic_message() {
+    std::panic::set_hook(Box::new(|info| {
+        let place = info
+            .location()
+            .map(|l| format!(" ({}:{})", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!(
+            "shegong 内部错误，操作已中止{place}。数据不会写一半：请运行 `shegong check`，如有问题用备份恢复。\n\
+             shegong stopped on an internal error{place}. No write is left half done: run `shegong check`, and restore from a backup if it fails."
+        );
+        std::process::exit(1);
+    }));
 }
 
 /// The terminal UI: the store is opened (or created with the Xishan data) before the screen
