@@ -65,6 +65,16 @@ pub enum Command {
     },
     /// Recompute every rollup from the records and compare with the stored totals
     Check,
+    /// Undo the newest change not undone yet (a record added or deleted, a unit updated)
+    Undo,
+    /// The change journal, newest first: who changed what, when, before and after
+    History {
+        #[arg(long, value_name = "CODE")]
+        unit: Option<String>,
+        /// At most this many entries
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+    },
     /// Write the whole store to one file
     Backup { file: PathBuf },
     /// Fill a new or empty store from a backup file (creates the store if missing)
@@ -106,12 +116,7 @@ impl Context {
             None => Lang::from_env(),
             Some(l) => Lang::parse(l).ok_or_else(|| format!("--lang: “{l}” is not zh or en"))?,
         };
-        let operator = args
-            .operator
-            .clone()
-            .or_else(|| std::env::var("USER").ok())
-            .or_else(|| std::env::var("USERNAME").ok())
-            .unwrap_or_else(|| "unknown".into());
+        let operator = args.operator.clone().unwrap_or_else(store::default_operator);
         Ok(Context {
             dir: args.data_dir.clone().unwrap_or_else(default_data_dir),
             lang,
@@ -120,8 +125,17 @@ impl Context {
         })
     }
 
+    /// Opens the store, with this session's operator for the journal.
     pub fn open(&self) -> Result<Store, StoreError> {
-        Store::open(&self.dir, self.readonly)
+        let mut store = Store::open(&self.dir, self.readonly)?;
+        store.set_operator(&self.operator);
+        Ok(store)
+    }
+
+    fn create(&self) -> Result<Store, StoreError> {
+        let mut store = Store::create(&self.dir)?;
+        store.set_operator(&self.operator);
+        Ok(store)
     }
 }
 
@@ -153,7 +167,7 @@ pub fn run(ctx: &Context, command: &Command, out: &mut dyn Write) -> Result<(), 
             if ctx.readonly {
                 return Err(st(StoreError::ReadOnly));
             }
-            let store = Store::create(&ctx.dir).map_err(st)?;
+            let store = ctx.create().map_err(st)?;
             if !empty {
                 load_xishan(&store, lang)?;
             }
@@ -234,6 +248,18 @@ pub fn run(ctx: &Context, command: &Command, out: &mut dyn Write) -> Result<(), 
                 ReportFormat::Csv => report::to_csv(&node),
                 ReportFormat::Json => serde_json::to_string_pretty(&report::to_json(&node)).unwrap_or_default() + "\n",
             };
+            out.write_all(text.as_bytes()).map_err(|e| io_failure(e, lang))
+        }
+        Command::Undo => {
+            let store = ctx.open().map_err(st)?;
+            let entry = store.undo_last().map_err(st)?;
+            let what = format!("{} {} {}", entry.action, entry.kind, entry.unit.unwrap_or_default());
+            writeln!(out, "{}{}", lang.pick("已撤销：", "Undone: "), what.trim_end()).map_err(|e| io_failure(e, lang))
+        }
+        Command::History { unit, limit } => {
+            let store = ctx.open().map_err(st)?;
+            let entries = store.history(unit.as_deref(), *limit).map_err(st)?;
+            let text = render_history(&entries, lang);
             out.write_all(text.as_bytes()).map_err(|e| io_failure(e, lang))
         }
         Command::Check => {
@@ -484,7 +510,35 @@ pub fn open_or_create(ctx: &Context) -> Result<(Store, bool), Failure> {
     if ctx.readonly {
         return Err(Failure::store(StoreError::Missing(ctx.dir.clone()), ctx.lang));
     }
-    let store = Store::create(&ctx.dir).map_err(|e| Failure::store(e, ctx.lang))?;
+    let store = ctx.create().map_err(|e| Failure::store(e, ctx.lang))?;
     load_xishan(&store, ctx.lang)?;
     Ok((store, true))
+}
+
+/// The journal for people: one block per change, newest first.
+fn render_history(entries: &[store::JournalEntry], lang: Lang) -> String {
+    if entries.is_empty() {
+        return format!("{}\n", lang.pick("没有变更记录。", "No changes recorded."));
+    }
+    let mut out = String::new();
+    for e in entries {
+        let when = chrono::DateTime::from_timestamp(e.at, 0)
+            .map(|t| t.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M:%S").to_string())
+            .unwrap_or_default();
+        out.push_str(&format!("{when}  {}  {} {}", e.operator, e.action, e.kind));
+        if let Some(unit) = &e.unit {
+            out.push_str(&format!("  {unit}"));
+        }
+        out.push_str(&format!("  {}\n", e.summary));
+        if let Some(key) = &e.key {
+            out.push_str(&format!("    {}{key}\n", lang.pick("记录：", "record: ")));
+        }
+        if let Some(before) = &e.before {
+            out.push_str(&format!("    {}{before}\n", lang.pick("之前：", "before: ")));
+        }
+        if let Some(after) = &e.after {
+            out.push_str(&format!("    {}{after}\n", lang.pick("之后：", "after: ")));
+        }
+    }
+    out
 }

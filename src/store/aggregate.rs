@@ -12,36 +12,45 @@ use super::{Result, Store, StoreError};
 use crate::domain::{BudgetEntry, Day, Evaluation, Level, Training};
 use crate::rollup::{self, bucket_year, unit_events, year_complete, Measures, Sparse, YearBucket};
 use chrono::{Datelike, NaiveDate};
-use std::collections::{BTreeMap, HashMap};
+use rustc_hash::FxHashMap as HashMap;
+use std::collections::BTreeMap;
 
 /// Communities are the deepest level and keep no buckets: their figures are their own records.
 pub fn keeps_bucket(level: Level) -> bool {
     level != Level::Community
 }
 
-/// Changes to the totals, per unit and year, before they are written.
+/// Changes to the totals, per unit and year, before they are written: plain (day, counter,
+/// amount) triples, appended cheaply during a bulk import and folded into buckets once.
 #[derive(Default)]
 pub struct Deltas {
-    buckets: HashMap<(u32, u16), YearBucket>,
+    buckets: HashMap<(u32, u16), Vec<Cell>>,
 }
+
+/// A change of one counter on one day.
+type Cell = (Day, u8, i64);
 
 /// Finds a unit's parent and level; remembers what it read.
 pub struct Ancestry<'a> {
     store: &'a Store,
     units: HashMap<u32, (Option<u32>, Level)>,
+    /// Bucket chains already walked, by unit.
+    chains: HashMap<u32, Vec<u32>>,
 }
 
 impl<'a> Ancestry<'a> {
     pub fn new(store: &'a Store) -> Self {
         Ancestry {
             store,
-            units: HashMap::new(),
+            units: HashMap::default(),
+            chains: HashMap::default(),
         }
     }
 
     /// Tells it about a unit that is being written and is not in the store yet.
     pub fn set(&mut self, idx: u32, parent: Option<u32>, level: Level) {
         self.units.insert(idx, (parent, level));
+        self.chains.clear();
     }
 
     fn get(&mut self, idx: u32) -> Result<(Option<u32>, Level)> {
@@ -59,7 +68,15 @@ impl<'a> Ancestry<'a> {
 
     /// The units whose buckets a change to `idx` touches: it (unless a community) and its
     /// ancestors, nearest first.
-    pub fn bucket_chain(&mut self, idx: u32) -> Result<Vec<u32>> {
+    pub fn bucket_chain(&mut self, idx: u32) -> Result<&[u32]> {
+        if !self.chains.contains_key(&idx) {
+            let chain = self.walk(idx)?;
+            self.chains.insert(idx, chain);
+        }
+        Ok(self.chains.get(&idx).map_or(&[], |c| c.as_slice()))
+    }
+
+    fn walk(&mut self, idx: u32) -> Result<Vec<u32>> {
         let mut chain = Vec::with_capacity(6);
         let mut current = idx;
         for _ in 0..64 {
@@ -84,7 +101,10 @@ impl Deltas {
         }
         let year = bucket_year(day);
         for idx in ancestry.bucket_chain(unit)? {
-            self.buckets.entry((idx, year)).or_default().add(day, delta)?;
+            self.buckets
+                .entry((*idx, year))
+                .or_default()
+                .extend(delta.0.iter().map(|(i, v)| (day, *i, *v)));
         }
         Ok(())
     }
@@ -97,15 +117,31 @@ impl Deltas {
     pub fn write_into(self, store: &Store, set: &mut WriteSet) -> Result<()> {
         let tree = store.tree(TreeId::Buckets);
         let mut entries: Vec<_> = self.buckets.into_iter().collect();
-        entries.sort_by_key(|(k, _)| *k);
-        for ((unit, year), delta) in entries {
+        entries.sort_unstable_by_key(|(k, _)| *k);
+        for ((unit, year), mut cells) in entries {
             let key = keys::bucket_key(unit, year);
             let mut bucket = match tree.get(key)? {
                 Some(bytes) => YearBucket::decode(&bytes)?,
                 None => YearBucket::default(),
             };
-            for (day, m) in &delta.days {
-                bucket.add(*day, m)?;
+            cells.sort_unstable_by_key(|(day, i, _)| (*day, *i));
+            // Fold each day's cells into one sparse delta, then add it once.
+            let mut at = 0;
+            while at < cells.len() {
+                let day = cells[at].0;
+                let mut delta = Sparse::default();
+                while at < cells.len() && cells[at].0 == day {
+                    let (_, i, mut v) = cells[at];
+                    at += 1;
+                    while at < cells.len() && cells[at].0 == day && cells[at].1 == i {
+                        v = v.checked_add(cells[at].2).ok_or(crate::rollup::Overflow)?;
+                        at += 1;
+                    }
+                    if v != 0 {
+                        delta.0.push((i, v));
+                    }
+                }
+                bucket.add(day, &delta)?;
             }
             if bucket.is_empty() {
                 set.remove(TreeId::Buckets, key.to_vec(), Undo::Rebuild);
@@ -191,7 +227,7 @@ impl Store {
 
     /// Recomputes every bucket and every first evaluation from the units and records.
     fn recompute(&self) -> Result<Recomputed> {
-        let mut units: HashMap<u32, (Option<u32>, Level)> = HashMap::new();
+        let mut units: HashMap<u32, (Option<u32>, Level)> = HashMap::default();
         let mut rows: Vec<UnitRow> = Vec::new();
         for item in self.tree(TreeId::Units).iter() {
             let (_, v) = item?;
@@ -219,7 +255,7 @@ impl Store {
             }
             Ok(())
         };
-        let mut first_eval: HashMap<u32, Day> = HashMap::new();
+        let mut first_eval: HashMap<u32, Day> = HashMap::default();
         for kind in KINDS {
             for item in self.tree(tree_of(kind)).iter() {
                 let (k, v) = item?;

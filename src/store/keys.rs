@@ -25,10 +25,12 @@ pub enum TreeId {
     Buckets,
     /// chunk number (u32) → undo entries of a write that has not finished.
     Pending,
+    /// sled-generated id (u64, increasing) → JournalEntry.
+    Journal,
 }
 
 impl TreeId {
-    pub const ALL: [TreeId; 10] = [
+    pub const ALL: [TreeId; 11] = [
         TreeId::Meta,
         TreeId::Units,
         TreeId::Codes,
@@ -39,6 +41,7 @@ impl TreeId {
         TreeId::Ids,
         TreeId::Buckets,
         TreeId::Pending,
+        TreeId::Journal,
     ];
 
     pub fn name(self) -> &'static str {
@@ -53,6 +56,7 @@ impl TreeId {
             TreeId::Ids => "ids",
             TreeId::Buckets => "buckets",
             TreeId::Pending => "pending",
+            TreeId::Journal => "journal",
         }
     }
 }

@@ -1,0 +1,93 @@
+//! The store across processes and versions: reopening keeps everything, a newer schema is
+//! refused in words, a second process gets exit code 3, --readonly refuses writes.
+
+mod common;
+use common::*;
+use shegong::store::{Store, StoreError};
+
+#[test]
+fn reopening_keeps_everything() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("store");
+    ok(&dir, &["init"]);
+    let before = report_json(&dir, &["--as-of", "2021-11-09", "--depth", "1"]);
+    let store = Store::open(&dir, true).unwrap();
+    assert_eq!(store.counts().unwrap(), [11, 10, 15, 1]);
+    drop(store);
+    let after = report_json(&dir, &["--as-of", "2021-11-09", "--depth", "1"]);
+    assert_eq!(before, after);
+}
+
+#[test]
+fn a_newer_schema_is_refused_and_left_alone() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("store");
+    ok(&dir, &["init"]);
+    {
+        let db = sled::open(dir.join("sled")).unwrap();
+        db.open_tree("meta")
+            .unwrap()
+            .insert("schema", &99u32.to_be_bytes())
+            .unwrap();
+        db.flush().unwrap();
+    }
+    match Store::open(&dir, false) {
+        Err(StoreError::NewerSchema { found: 99, .. }) => {}
+        other => panic!("expected a newer-schema refusal, got {:?}", other.map(|_| ())),
+    }
+    let out = shegong(&dir, &["report"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("format version 99"));
+}
+
+#[test]
+fn a_second_process_gets_exit_three_in_words() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("store");
+    ok(&dir, &["init"]);
+    let held = Store::open(&dir, false).unwrap();
+    let out = shegong(&dir, &["report"]);
+    assert_eq!(out.status.code(), Some(3));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("in use by another shegong process"), "{err}");
+    drop(held);
+    ok(&dir, &["report"]);
+}
+
+#[test]
+fn readonly_refuses_writes_and_changes_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("store");
+    ok(&dir, &["init"]);
+    let file = tmp.path().join("b.csv");
+    std::fs::write(&file, "date,unit,kind,amount\n2021-12-01,530112000000,allocation,2万\n").unwrap();
+    let out = shegong(&dir, &["--readonly", "import", "budget", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("Read-only"));
+    let r = report_json(&dir, &["--as-of", "2021-12-31"]);
+    assert_eq!(r["funding"]["allocated_fen"], 170_000_000);
+    ok(&dir, &["import", "budget", file.to_str().unwrap()]);
+    let r = report_json(&dir, &["--as-of", "2021-12-31"]);
+    assert_eq!(r["funding"]["allocated_fen"], 172_000_000);
+}
+
+#[test]
+fn init_refuses_a_store_with_data() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("store");
+    ok(&dir, &["init"]);
+    let out = shegong(&dir, &["init"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(Store::open(&dir, true).unwrap().counts().unwrap(), [11, 10, 15, 1]);
+}
+
+#[cfg(unix)]
+#[test]
+fn the_store_folder_is_private() {
+    use std::os::unix::fs::PermissionsExt;
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("store");
+    ok(&dir, &["init", "--empty"]);
+    let mode = std::fs::metadata(&dir).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o700);
+}
