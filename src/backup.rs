@@ -1,10 +1,12 @@
 //! `shegong backup FILE` and `shegong restore FILE`: the whole store as one file and back.
 //!
-//! The file holds the records themselves (units, evaluations, trainings, budget entries), not
-//! the store's pages and totals: a restore adds them through the ordinary write path, which
-//! recomputes every total and reproduces every record key exactly (keys are content hashes).
-//! So a backup survives changes of the store's internal layout, and `shegong check` passes
-//! after a restore.
+//! The file holds the records themselves (units, evaluations, trainings, budget entries) and
+//! the change journal, not the store's pages and totals: a restore adds the records through the
+//! ordinary write path, which recomputes every total, and puts the journal back as it was (plus
+//! one entry saying that the store was restored). Units are written in the order they were
+//! first added, so that they get the same internal numbers again and every record the same key
+//! (keys are content hashes): the journal's record keys, and `undo`, stay right. A backup
+//! survives changes of the store's internal layout, and `shegong check` passes after a restore.
 //!
 //! Format version 1, all integers little-endian:
 //!
@@ -12,8 +14,9 @@
 //! MAGIC (16 bytes: "shegong-backup\n\x1a")  version: u32
 //! info: BackupInfo                     (bincode, varint encoding)
 //! { tag: u8, item }*                   tag 1 Unit, 2 Evaluation, 3 Training, 4 BudgetEntry,
-//!                                      in that order; item = bincode of the domain type
-//! tag 0, trailer: Trailer              (the count of each kind)
+//!                                      5 (id: u64, JournalEntry), in that order; item =
+//!                                      bincode of the type (the journal oldest first)
+//! tag 0, trailer: Trailer              (the count of each kind and of journal entries)
 //! checksum: u64                        xxh3-64 of every byte before it
 //! ```
 //!
@@ -24,7 +27,7 @@
 
 use crate::domain::{BudgetEntry, Evaluation, Training, Unit};
 use crate::i18n::Lang;
-use crate::store::{self, Record, Store, StoreError};
+use crate::store::{self, JournalEntry, Record, Store, StoreError};
 use bincode::Options;
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use std::fs::File;
@@ -44,6 +47,7 @@ const TAG_UNIT: u8 = 1;
 const TAG_EVALUATION: u8 = 2;
 const TAG_TRAINING: u8 = 3;
 const TAG_BUDGET: u8 = 4;
+const TAG_JOURNAL: u8 = 5;
 
 fn codec() -> impl Options {
     bincode::DefaultOptions::new().with_limit(MAX_ITEM_BYTES)
@@ -62,7 +66,8 @@ pub struct BackupInfo {
 
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 struct Trailer {
-    counts: [u64; 4],
+    /// Units, evaluations, trainings, budget entries, journal entries.
+    counts: [u64; 5],
 }
 
 /// How many units, evaluations, trainings and budget entries a backup holds.
@@ -70,6 +75,8 @@ struct Trailer {
 pub struct BackupSummary {
     pub info: BackupInfo,
     pub counts: [u64; 4],
+    /// Entries of the change journal.
+    pub journal: u64,
 }
 
 #[derive(Debug)]
@@ -285,7 +292,7 @@ fn write_stream<W: Write>(store: &Store, out: W) -> Result<(W, BackupSummary), W
         store_schema: store::SCHEMA_VERSION,
     };
     codec().serialize_into(&mut out, &info)?;
-    let units = store.all_units()?;
+    let units = store.units_in_added_order()?;
     for u in &units {
         write_item(&mut out, TAG_UNIT, u)?;
     }
@@ -295,18 +302,16 @@ fn write_stream<W: Write>(store: &Store, out: W) -> Result<(W, BackupSummary), W
     trailer.counts[1] = write_records::<_, Evaluation>(store, &mut out, TAG_EVALUATION)?;
     trailer.counts[2] = write_records::<_, Training>(store, &mut out, TAG_TRAINING)?;
     trailer.counts[3] = write_records::<_, BudgetEntry>(store, &mut out, TAG_BUDGET)?;
+    for entry in store.journal_entries()? {
+        write_item(&mut out, TAG_JOURNAL, &entry)?;
+        trailer.counts[4] += 1;
+    }
     out.write_all(&[TAG_END])?;
     codec().serialize_into(&mut out, &trailer)?;
     let checksum = out.hash.digest();
     let mut inner = out.inner;
     inner.write_all(&checksum.to_le_bytes())?;
-    Ok((
-        inner,
-        BackupSummary {
-            info,
-            counts: trailer.counts,
-        },
-    ))
+    Ok((inner, summary(info, trailer.counts)))
 }
 
 /// The temporary file a backup is written to before it gets its name: in the same folder, so
@@ -389,6 +394,7 @@ enum Item {
     Evaluation(Evaluation),
     Training(Training),
     Budget(BudgetEntry),
+    Journal((u64, JournalEntry)),
     End(Trailer),
 }
 
@@ -464,6 +470,7 @@ impl BackupReader {
             TAG_EVALUATION => Item::Evaluation(self.decode("an evaluation")?),
             TAG_TRAINING => Item::Training(self.decode("a training")?),
             TAG_BUDGET => Item::Budget(self.decode("a budget entry")?),
+            TAG_JOURNAL => Item::Journal(self.decode("a journal entry")?),
             TAG_END => Item::End(self.decode("the trailer")?),
             other => return Err(self.damaged(format!("unknown item type {other}"))),
         })
@@ -492,13 +499,14 @@ impl BackupReader {
 /// any store.
 pub fn verify(path: &Path) -> Result<BackupSummary, BackupError> {
     let mut reader = BackupReader::open(path)?;
-    let mut counts = [0u64; 4];
+    let mut counts = [0u64; 5];
     let trailer = loop {
         match reader.next()? {
             Item::Unit(_) => counts[0] += 1,
             Item::Evaluation(_) => counts[1] += 1,
             Item::Training(_) => counts[2] += 1,
             Item::Budget(_) => counts[3] += 1,
+            Item::Journal(_) => counts[4] += 1,
             Item::End(t) => break t,
         }
     };
@@ -507,7 +515,15 @@ pub fn verify(path: &Path) -> Result<BackupSummary, BackupError> {
     }
     let info = reader.info.clone();
     reader.finish()?;
-    Ok(BackupSummary { info, counts })
+    Ok(summary(info, counts))
+}
+
+fn summary(info: BackupInfo, counts: [u64; 5]) -> BackupSummary {
+    BackupSummary {
+        info,
+        counts: [counts[0], counts[1], counts[2], counts[3]],
+        journal: counts[4],
+    }
 }
 
 /// A batch of one kind, stored when the kind changes.
@@ -554,10 +570,12 @@ impl Batch {
 }
 
 /// Adds every item of a (verified) backup to an empty store, one batch per kind, so that
-/// identical records keep their occurrence numbers and so their keys.
+/// identical records keep their occurrence numbers and so their keys; then puts the journal
+/// back.
 fn fill(store: &Store, path: &Path) -> Result<(), BackupError> {
     let mut reader = BackupReader::open(path)?;
     let mut batch = Batch::None;
+    let mut journal = Vec::new();
     loop {
         let item = reader.next()?;
         batch = match (batch, item) {
@@ -577,6 +595,10 @@ fn fill(store: &Store, path: &Path) -> Result<(), BackupError> {
                 v.push(r);
                 Batch::Budget(v)
             }
+            (batch, Item::Journal(entry)) => {
+                journal.push(entry);
+                batch
+            }
             (done, item) => {
                 done.store(store)?;
                 match item {
@@ -584,20 +606,30 @@ fn fill(store: &Store, path: &Path) -> Result<(), BackupError> {
                     Item::Evaluation(r) => Batch::Evaluations(vec![r]),
                     Item::Training(r) => Batch::Trainings(vec![r]),
                     Item::Budget(r) => Batch::Budget(vec![r]),
-                    Item::End(_) => break,
+                    Item::Journal(_) | Item::End(_) => break,
                 }
             }
         };
     }
-    reader.finish()
+    let info = reader.info.clone();
+    reader.finish()?;
+    // The journal goes back last, over the entries the adding above wrote.
+    let summary = format!(
+        "store restored from the backup {} made by shegong {} at {}",
+        path.display(),
+        info.app_version,
+        info.created_at
+    );
+    store.replace_journal(journal, "restore", "store", summary)?;
+    Ok(())
 }
 
 /// Restores a backup into the store in `dir`: creates it when missing, fills it when empty,
 /// refuses it when it holds data. The backup is verified in full before the store is touched.
-pub fn restore(dir: &Path, path: &Path) -> Result<BackupSummary, BackupError> {
+pub fn restore(dir: &Path, path: &Path, operator: &str) -> Result<BackupSummary, BackupError> {
     let summary = verify(path)?;
     let dir_existed = dir.exists();
-    let store = if store::exists(dir) {
+    let mut store = if store::exists(dir) {
         let store = Store::open(dir, false)?;
         if !store.is_empty()? {
             return Err(BackupError::NotEmpty {
@@ -609,6 +641,7 @@ pub fn restore(dir: &Path, path: &Path) -> Result<BackupSummary, BackupError> {
     } else {
         Store::create(dir)?
     };
+    store.set_operator(operator);
     let result = fill(&store, path).and_then(|()| store.flush().map_err(BackupError::from));
     if let Err(e) = result {
         drop(store);

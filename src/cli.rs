@@ -204,13 +204,14 @@ pub fn run(ctx: &Context, command: &Command, out: &mut dyn Write) -> Result<(), 
             let store = ctx.open().map_err(st)?;
             let summary = backup::backup(&store, file).map_err(|e| backup_failure(e, lang))?;
             let [u, e, t, b] = summary.counts;
+            let j = summary.journal;
             let msg = match lang {
                 Lang::Zh => format!(
-                    "已将 {u} 个单位、{e} 条评估、{t} 条培训、{b} 条资金记录备份到 {}。",
+                    "已将 {u} 个单位、{e} 条评估、{t} 条培训、{b} 条资金记录及 {j} 条变更日志备份到 {}。",
                     file.display()
                 ),
                 Lang::En => format!(
-                    "Backed up {u} units, {e} evaluations, {t} trainings and {b} budget entries to {}.",
+                    "Backed up {u} units, {e} evaluations, {t} trainings, {b} budget entries and {j} journal entries to {}.",
                     file.display()
                 ),
             };
@@ -220,7 +221,7 @@ pub fn run(ctx: &Context, command: &Command, out: &mut dyn Write) -> Result<(), 
             if ctx.readonly {
                 return Err(st(StoreError::ReadOnly));
             }
-            let summary = backup::restore(&ctx.dir, file).map_err(|e| backup_failure(e, lang))?;
+            let summary = backup::restore(&ctx.dir, file, &ctx.operator).map_err(|e| backup_failure(e, lang))?;
             writeln!(out, "{}", restored_message(&summary, file, &ctx.dir, lang)).map_err(|e| io_failure(e, lang))
         }
         Command::Report {
@@ -486,15 +487,16 @@ fn backup_failure(e: BackupError, lang: Lang) -> Failure {
 
 fn restored_message(summary: &BackupSummary, file: &Path, dir: &Path, lang: Lang) -> String {
     let [u, e, t, b] = summary.counts;
+    let j = summary.journal;
     let (version, when) = (&summary.info.app_version, &summary.info.created_at);
     match lang {
         Lang::Zh => format!(
-            "已从 {}（shegong {version} 于 {when} 备份）恢复 {u} 个单位、{e} 条评估、{t} 条培训、{b} 条资金记录到 {}。",
+            "已从 {}（shegong {version} 于 {when} 备份）恢复 {u} 个单位、{e} 条评估、{t} 条培训、{b} 条资金记录及 {j} 条变更日志到 {}。",
             file.display(),
             dir.display()
         ),
         Lang::En => format!(
-            "Restored {u} units, {e} evaluations, {t} trainings and {b} budget entries from {} (backed up by shegong {version} at {when}) into {}.",
+            "Restored {u} units, {e} evaluations, {t} trainings, {b} budget entries and {j} journal entries from {} (backed up by shegong {version} at {when}) into {}.",
             file.display(),
             dir.display()
         ),

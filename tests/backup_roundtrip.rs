@@ -1,6 +1,7 @@
-//! `shegong backup FILE` and `shegong restore FILE`: the whole store in one versioned file and
-//! back into a new or empty store, exactly; a store holding data, a damaged file or a newer
-//! format is refused in words, and nothing is changed or left behind.
+//! `shegong backup FILE` and `shegong restore FILE`: the whole store (records, units and the
+//! change journal) in one versioned file and back into a new or empty store, exactly; a store
+//! holding data, a damaged file or a newer format is refused in words, and nothing is changed
+//! or left behind.
 
 mod interchange_support;
 use interchange_support::*;
@@ -43,12 +44,28 @@ fn records(env: &Env) -> BTreeMap<&'static str, Vec<String>> {
         .collect()
 }
 
+/// The journal as `shegong history` prints it, oldest entries last.
+fn history(env: &Env) -> Vec<String> {
+    env.ok(&["history", "--limit", "100000"])
+        .lines()
+        .map(str::to_string)
+        .collect()
+}
+
 fn assert_same(a: &Env, b: &Env) {
     assert_eq!(a.counts(), b.counts());
+    // Units get their internal numbers back, so records their keys, so exports are identical
+    // byte for byte (they follow key order).
+    for kind in KINDS {
+        assert!(
+            a.ok(&["export", kind]) == b.ok(&["export", kind]),
+            "{kind}: the export differs"
+        );
+    }
     assert_eq!(a.report(), b.report());
     for (as_of, unit) in [
         ("2020-12-31", None),
-        ("2021-11-09", Some("530112000000")),
+        ("2021-11-09", Some("T2")),
         ("2022-06-30", Some("T1")),
     ] {
         assert_eq!(a.report_at(as_of, unit), b.report_at(as_of, unit), "{as_of} {unit:?}");
@@ -73,7 +90,7 @@ fn backup_then_restore_into_a_new_store_is_exact() {
     let counts = src.counts();
     assert!(
         out.contains(&format!(
-            "Backed up {} units, {} evaluations, {} trainings and {} budget entries to",
+            "Backed up {} units, {} evaluations, {} trainings, {} budget entries and",
             counts[0], counts[1], counts[2], counts[3]
         )),
         "{out}"
@@ -93,11 +110,20 @@ fn backup_then_restore_into_a_new_store_is_exact() {
     assert_same(&src, &dst);
     let check = dst.ok(&["check"]);
     assert!(check.contains("Check passed"), "{check}");
-    // The restored store is an ordinary one: the same files import as already stored.
+    // The restored store is an ordinary one: the same files import as already stored, and its
+    // changes are journaled after the restored entries.
     for kind in KINDS {
         let again = dst.import(kind, &fixture(&format!("tricky-{kind}.csv")));
         assert!(stdout(&again).contains("already stored"), "{}", stdout(&again));
     }
+    dst.import_ok(
+        "budget",
+        "one.csv",
+        "date,unit,kind,amount\n2022-01-01,T1,allocation,1\n",
+    );
+    assert!(history(&dst)[0].contains("add budget  T1"), "{:?}", &history(&dst)[..2]);
+    dst.ok(&["undo"]);
+    assert_same(&src, &dst);
     // And a backup of the restored store restores to the same again.
     let file2 = dst.path("again.sgbak");
     dst.ok(&["backup", file2.to_str().unwrap()]);
@@ -218,10 +244,13 @@ fn format_version_1_stays_readable() {
     restored.ok(&["restore", fixture("backup-v1.sgbak").to_str().unwrap()]);
     let imported = Env::empty();
     tricky(&imported);
-    assert_eq!(restored.counts(), imported.counts());
-    assert_eq!(restored.report(), imported.report());
-    assert!(records(&restored) == records(&imported));
+    assert_same(&restored, &imported);
     restored.ok(&["check"]);
+    // Its journal: the fixture's 21 entries by 测试员, under the restore.
+    let journal = history(&restored);
+    let entries: Vec<&String> = journal.iter().filter(|l| !l.starts_with(' ')).collect();
+    assert_eq!(entries.len(), 22, "{journal:?}");
+    assert!(entries[1..].iter().all(|l| l.contains("  测试员  ")), "{entries:?}");
 }
 
 #[test]

@@ -576,7 +576,6 @@ fn parse_rows<R>(
                 break;
             }
         };
-        let before = problems.total;
         let mut row = Row {
             line,
             rec: &rec,
@@ -586,13 +585,13 @@ fn parse_rows<R>(
         };
         let record = read(&mut row);
         row.check_stray_cells();
-        if problems.is_empty() {
+        if problems.is_empty() && refs.problems.total <= super::PROBLEM_LIST_LIMIT {
             if let Some(r) = record {
                 records.push(r);
                 lines.push(line);
             }
-        } else if before == 0 {
-            // The first bad row: what was read so far will not be stored.
+        } else if !records.is_empty() {
+            // The file will be refused: what was read so far will not be stored.
             records = Vec::new();
             lines = Vec::new();
         }
