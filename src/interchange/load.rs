@@ -1,10 +1,12 @@
 //! Importing a file into the store: read, parse, write all or nothing, and turn the store's
 //! row problems back into `FILE:LINE: column` form.
 
-use super::parse::{parse_file_with, Parsed, ParsedFile};
+use super::parse::{self, parse_file_with, Flush, Parsed, ParsedFile, Refs};
+use super::table::open_sheet;
+use super::Sheet;
 use super::{FileProblem, Kind, Problems};
 use crate::domain::StationStatus;
-use crate::store::{AddOutcome, RowProblem, Store, StoreError};
+use crate::store::{AddOutcome, Record, RecordKind, RowProblem, Store, StoreError};
 
 /// What an import did, for the message the user reads.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -68,10 +70,27 @@ fn summary(rows: usize, o: AddOutcome) -> ImportSummary {
     }
 }
 
+/// Files larger than this are streamed (records only): read twice, checked in chunks, then
+/// written in chunks, so memory stays bounded by a chunk rather than by the file.
+const STREAM_ABOVE_BYTES: usize = 16 * 1024 * 1024;
+
+/// Rows written per pass of a streamed import (see `stream`).
+const PASS_ROWS: usize = 1_500_000;
+
 /// Imports one file of a kind (CSV in any encoding, a workbook or JSON), all or nothing.
 pub fn import_bytes(store: &Store, kind: Kind, bytes: &[u8]) -> Result<ImportSummary, ImportError> {
     if store.is_readonly() {
         return Err(ImportError::Store(StoreError::ReadOnly));
+    }
+    if bytes.len() > STREAM_ABOVE_BYTES {
+        match kind {
+            Kind::Units => {}
+            Kind::Evaluations => {
+                return stream::<crate::domain::Evaluation>(store, bytes, parse::evaluations_rows_chunked)
+            }
+            Kind::Trainings => return stream::<crate::domain::Training>(store, bytes, parse::trainings_rows_chunked),
+            Kind::Budget => return stream::<crate::domain::BudgetEntry>(store, bytes, parse::budget_rows_chunked),
+        }
     }
     // Unknown unit codes are listed with the file's other problems, in one pass.
     let mut lookup = |code: &str| match store.unit(code) {
@@ -94,5 +113,114 @@ pub fn import_bytes(store: &Store, kind: Kind, bytes: &[u8]) -> Result<ImportSum
         ParsedFile::Evaluations(p) => store_result(kind, p, store.add_records(&p.records).map(|o| summary(rows, o))),
         ParsedFile::Trainings(p) => store_result(kind, p, store.add_records(&p.records).map(|o| summary(rows, o))),
         ParsedFile::Budget(p) => store_result(kind, p, store.add_records(&p.records).map(|o| summary(rows, o))),
+    }
+}
+
+/// How a kind's rows are read in chunks.
+type ChunkedRows<R> = fn(&mut Sheet, &mut Refs, Flush<R>) -> Result<Parsed<R>, Problems>;
+
+/// A large file of records: first every row is parsed and checked against the store, chunk by
+/// chunk, keeping only the problems; then, when there are none, it is read again and written
+/// chunk by chunk in one import session (rolled back whole if anything fails on the way).
+fn stream<R: Record>(store: &Store, bytes: &[u8], rows: ChunkedRows<R>) -> Result<ImportSummary, ImportError> {
+    let mut session = store.import_session::<R>()?;
+    let mut store_problems = Problems::default();
+    let mut failure: Option<StoreError> = None;
+    let mut checked = 0usize;
+    let headers;
+    {
+        let mut check = |records: &mut Vec<R>, lines: &mut Vec<usize>| {
+            if failure.is_none() {
+                match session.check(records, checked) {
+                    Ok(found) => {
+                        for RowProblem { row, problem } in found {
+                            let line = lines.get(row - checked).copied().unwrap_or(0);
+                            store_problems.push_with(|| FileProblem::new(line, problem.field.to_string(), problem));
+                        }
+                    }
+                    Err(e) => failure = Some(e),
+                }
+            }
+            checked += records.len();
+            records.clear();
+            lines.clear();
+        };
+        let mut sheet = open_sheet(bytes).map_err(ImportError::Problems)?;
+        let parsed = rows(&mut sheet, &mut Refs::new(None), &mut check);
+        match parsed {
+            Ok(mut rest) => {
+                check(&mut rest.records, &mut rest.lines);
+                headers = rest.headers;
+            }
+            Err(parse_problems) => return Err(ImportError::Problems(merge(parse_problems, store_problems))),
+        }
+    }
+    if let Some(e) = failure {
+        return Err(ImportError::Store(e));
+    }
+    if !store_problems.is_empty() {
+        // Name each field's column as the file writes it.
+        for p in &mut store_problems.shown {
+            if let Some(i) = super::columns::position(kind_of(R::KIND), p.problem.field) {
+                if let Some(h) = headers.get(i) {
+                    p.column = h.clone();
+                }
+            }
+        }
+        return Err(ImportError::Problems(store_problems));
+    }
+    // Records in a file come in any order, and every write of a page rewrites it: so each pass
+    // writes the records of one share of the units, touching each page once, and the file is
+    // read once per share. A share is about PASS_ROWS rows.
+    let passes = checked.div_ceil(PASS_ROWS).max(1);
+    let mut share_of: rustc_hash::FxHashMap<String, usize> = rustc_hash::FxHashMap::default();
+    for pass in 0..passes {
+        let mut batch: Vec<R> = Vec::new();
+        let mut take = |records: &mut Vec<R>, lines: &mut Vec<usize>| {
+            if passes == 1 {
+                batch.append(records);
+            } else {
+                for record in records.drain(..) {
+                    let share = match share_of.get(record.owner()) {
+                        Some(s) => *s,
+                        None => {
+                            let idx = store.unit_index_of(record.owner()).ok().flatten().unwrap_or(0);
+                            let s = idx as usize % passes;
+                            share_of.insert(record.owner().to_string(), s);
+                            s
+                        }
+                    };
+                    if share == pass {
+                        batch.push(record);
+                    }
+                }
+            }
+            records.clear();
+            lines.clear();
+        };
+        let mut sheet = open_sheet(bytes).map_err(ImportError::Problems)?;
+        let mut rest = rows(&mut sheet, &mut Refs::new(None), &mut take).map_err(ImportError::Problems)?;
+        take(&mut rest.records, &mut rest.lines);
+        session.write(&batch)?;
+    }
+    let outcome = session.finish()?;
+    Ok(summary(checked, outcome))
+}
+
+/// Two lists of problems as one, in line order, capped.
+fn merge(a: Problems, b: Problems) -> Problems {
+    let total = a.total + b.total;
+    let mut shown = a.shown;
+    shown.extend(b.shown);
+    shown.sort_by_key(|p| p.line);
+    shown.truncate(super::PROBLEM_LIST_LIMIT);
+    Problems { shown, total }
+}
+
+fn kind_of(kind: RecordKind) -> Kind {
+    match kind {
+        RecordKind::Evaluation => Kind::Evaluations,
+        RecordKind::Training => Kind::Trainings,
+        RecordKind::Budget => Kind::Budget,
     }
 }

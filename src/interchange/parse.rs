@@ -161,14 +161,14 @@ pub type UnitLookup<'l> = &'l mut dyn FnMut(&str) -> Option<bool>;
 
 /// The lookup, with each code asked once, and the problems it found (kept apart from the
 /// cells' problems: see `parse_rows`).
-struct Refs<'l> {
+pub(super) struct Refs<'l> {
     lookup: Option<UnitLookup<'l>>,
     cache: HashMap<String, Option<bool>>,
     problems: Problems,
 }
 
 impl<'l> Refs<'l> {
-    fn new(lookup: Option<UnitLookup<'l>>) -> Refs<'l> {
+    pub(super) fn new(lookup: Option<UnitLookup<'l>>) -> Refs<'l> {
         Refs {
             lookup,
             cache: HashMap::new(),
@@ -560,7 +560,26 @@ fn parse_rows<R>(
     kind: Kind,
     sheet: &mut Sheet,
     refs: &mut Refs,
+    read: impl FnMut(&mut Row) -> Option<R>,
+) -> Result<Parsed<R>, Problems> {
+    parse_rows_chunked(kind, sheet, refs, read, &mut |_, _| {})
+}
+
+/// Records handed on while a file is read: the records so far and their lines, to be taken
+/// (drained) by the callee. A streamed import checks or writes them and keeps none.
+pub type Flush<'f, R> = &'f mut dyn FnMut(&mut Vec<R>, &mut Vec<usize>);
+
+/// Rows per chunk of a streamed import.
+pub const CHUNK_ROWS: usize = 100_000;
+
+/// `parse_rows`, handing each `CHUNK_ROWS` records to `flush` while the file is still clean;
+/// what is left at the end is returned as usual.
+fn parse_rows_chunked<R>(
+    kind: Kind,
+    sheet: &mut Sheet,
+    refs: &mut Refs,
     mut read: impl FnMut(&mut Row) -> Option<R>,
+    flush: Flush<R>,
 ) -> Result<Parsed<R>, Problems> {
     let cols = Columns::new(kind, &sheet.headers, sheet.header_line, sheet.guarded)?;
     let mut problems = Problems::default();
@@ -589,6 +608,9 @@ fn parse_rows<R>(
             if let Some(r) = record {
                 records.push(r);
                 lines.push(line);
+                if records.len() >= CHUNK_ROWS && refs.problems.is_empty() {
+                    flush(&mut records, &mut lines);
+                }
             }
         } else if !records.is_empty() {
             // The file will be refused: what was read so far will not be stored.
@@ -654,26 +676,40 @@ pub fn parse_evaluations(sheet: &mut Sheet) -> Result<Parsed<Evaluation>, Proble
 }
 
 fn evaluations_rows(sheet: &mut Sheet, refs: &mut Refs) -> Result<Parsed<Evaluation>, Problems> {
-    parse_rows(Kind::Evaluations, sheet, refs, |row| {
-        let unit = row.required_text(E::UNIT);
-        row.reference(E::UNIT, &unit, true);
-        let date = row.required_date(E::DATE);
-        let kind = row.required_word(E::KIND, EvalKind::parse, EvalKind::choices);
-        let score = row.tenths(E::SCORE, 1000).map(|t| t as u16);
-        let grade = row.word(E::GRADE, Grade::parse, Grade::choices);
-        let e = Evaluation {
-            id: row.optional_text(E::ID),
-            unit,
-            date: date?,
-            kind: kind?,
-            evaluator: row.text(E::EVALUATOR),
-            score,
-            grade,
-            note: row.text(E::NOTE),
-        };
-        row.record_problems(e.validate());
-        Some(e)
-    })
+    evaluations_rows_chunked(sheet, refs, &mut |_, _| {})
+}
+
+pub(super) fn evaluations_rows_chunked(
+    sheet: &mut Sheet,
+    refs: &mut Refs,
+    flush: Flush<Evaluation>,
+) -> Result<Parsed<Evaluation>, Problems> {
+    parse_rows_chunked(
+        Kind::Evaluations,
+        sheet,
+        refs,
+        |row| {
+            let unit = row.required_text(E::UNIT);
+            row.reference(E::UNIT, &unit, true);
+            let date = row.required_date(E::DATE);
+            let kind = row.required_word(E::KIND, EvalKind::parse, EvalKind::choices);
+            let score = row.tenths(E::SCORE, 1000).map(|t| t as u16);
+            let grade = row.word(E::GRADE, Grade::parse, Grade::choices);
+            let e = Evaluation {
+                id: row.optional_text(E::ID),
+                unit,
+                date: date?,
+                kind: kind?,
+                evaluator: row.text(E::EVALUATOR),
+                score,
+                grade,
+                note: row.text(E::NOTE),
+            };
+            row.record_problems(e.validate());
+            Some(e)
+        },
+        flush,
+    )
 }
 
 pub fn parse_trainings(sheet: &mut Sheet) -> Result<Parsed<Training>, Problems> {
@@ -681,38 +717,52 @@ pub fn parse_trainings(sheet: &mut Sheet) -> Result<Parsed<Training>, Problems> 
 }
 
 fn trainings_rows(sheet: &mut Sheet, refs: &mut Refs) -> Result<Parsed<Training>, Problems> {
-    parse_rows(Kind::Trainings, sheet, refs, |row| {
-        let date = row.required_date(T::DATE);
-        let host = row.required_text(T::HOST);
-        row.reference(T::HOST, &host, false);
-        let kind = row.required_word(T::KIND, TrainingKind::parse, TrainingKind::choices);
-        let mode = row.word(T::MODE, TrainingMode::parse, TrainingMode::choices);
-        let hours = row.tenths(T::HOURS, 100_000);
-        let units: Vec<String> = row
-            .unguarded(T::UNITS)
-            .split([';', '；'])
-            .map(str::trim)
-            .filter(|s| !s.is_empty())
-            .map(str::to_string)
-            .collect();
-        for code in &units {
-            row.reference(T::UNITS, code, false);
-        }
-        let t = Training {
-            id: row.optional_text(T::ID),
-            date: date?,
-            host,
-            kind: kind?,
-            mode,
-            topic: row.text(T::TOPIC),
-            hours,
-            attendees: row.whole(T::ATTENDEES),
-            units,
-            note: row.text(T::NOTE),
-        };
-        row.record_problems(t.validate());
-        Some(t)
-    })
+    trainings_rows_chunked(sheet, refs, &mut |_, _| {})
+}
+
+pub(super) fn trainings_rows_chunked(
+    sheet: &mut Sheet,
+    refs: &mut Refs,
+    flush: Flush<Training>,
+) -> Result<Parsed<Training>, Problems> {
+    parse_rows_chunked(
+        Kind::Trainings,
+        sheet,
+        refs,
+        |row| {
+            let date = row.required_date(T::DATE);
+            let host = row.required_text(T::HOST);
+            row.reference(T::HOST, &host, false);
+            let kind = row.required_word(T::KIND, TrainingKind::parse, TrainingKind::choices);
+            let mode = row.word(T::MODE, TrainingMode::parse, TrainingMode::choices);
+            let hours = row.tenths(T::HOURS, 100_000);
+            let units: Vec<String> = row
+                .unguarded(T::UNITS)
+                .split([';', '；'])
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect();
+            for code in &units {
+                row.reference(T::UNITS, code, false);
+            }
+            let t = Training {
+                id: row.optional_text(T::ID),
+                date: date?,
+                host,
+                kind: kind?,
+                mode,
+                topic: row.text(T::TOPIC),
+                hours,
+                attendees: row.whole(T::ATTENDEES),
+                units,
+                note: row.text(T::NOTE),
+            };
+            row.record_problems(t.validate());
+            Some(t)
+        },
+        flush,
+    )
 }
 
 pub fn parse_budget(sheet: &mut Sheet) -> Result<Parsed<BudgetEntry>, Problems> {
@@ -720,28 +770,42 @@ pub fn parse_budget(sheet: &mut Sheet) -> Result<Parsed<BudgetEntry>, Problems> 
 }
 
 fn budget_rows(sheet: &mut Sheet, refs: &mut Refs) -> Result<Parsed<BudgetEntry>, Problems> {
-    parse_rows(Kind::Budget, sheet, refs, |row| {
-        let date = row.required_date(B::DATE);
-        let unit = row.required_text(B::UNIT);
-        row.reference(B::UNIT, &unit, false);
-        let kind = row.required_word(B::KIND, BudgetKind::parse, BudgetKind::choices);
-        let category = row.word(B::CATEGORY, Category::parse, Category::choices);
-        let source = row.word(B::SOURCE, Source::parse, Source::choices);
-        let amount = row.money(B::AMOUNT);
-        let b = BudgetEntry {
-            id: row.optional_text(B::ID),
-            date: date?,
-            unit,
-            kind: kind?,
-            category,
-            source,
-            amount: amount?,
-            voucher: row.text(B::VOUCHER),
-            note: row.text(B::NOTE),
-        };
-        row.record_problems(b.validate());
-        Some(b)
-    })
+    budget_rows_chunked(sheet, refs, &mut |_, _| {})
+}
+
+pub(super) fn budget_rows_chunked(
+    sheet: &mut Sheet,
+    refs: &mut Refs,
+    flush: Flush<BudgetEntry>,
+) -> Result<Parsed<BudgetEntry>, Problems> {
+    parse_rows_chunked(
+        Kind::Budget,
+        sheet,
+        refs,
+        |row| {
+            let date = row.required_date(B::DATE);
+            let unit = row.required_text(B::UNIT);
+            row.reference(B::UNIT, &unit, false);
+            let kind = row.required_word(B::KIND, BudgetKind::parse, BudgetKind::choices);
+            let category = row.word(B::CATEGORY, Category::parse, Category::choices);
+            let source = row.word(B::SOURCE, Source::parse, Source::choices);
+            let amount = row.money(B::AMOUNT);
+            let b = BudgetEntry {
+                id: row.optional_text(B::ID),
+                date: date?,
+                unit,
+                kind: kind?,
+                category,
+                source,
+                amount: amount?,
+                voucher: row.text(B::VOUCHER),
+                note: row.text(B::NOTE),
+            };
+            row.record_problems(b.validate());
+            Some(b)
+        },
+        flush,
+    )
 }
 
 /// A file of any kind, parsed.

@@ -249,6 +249,11 @@ impl Store {
             .ok_or_else(|| StoreError::UnknownUnit(code.to_string()))
     }
 
+    /// The numeric index of a unit, if it exists (a stable number: order of first import).
+    pub fn unit_index_of(&self, code: &str) -> Result<Option<u32>> {
+        self.unit_idx(code)
+    }
+
     /// The unit with this code.
     pub fn unit(&self, code: &str) -> Result<Option<crate::domain::Unit>> {
         Ok(self.unit_row_by_code(code)?.map(|r| r.unit))
