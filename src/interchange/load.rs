@@ -82,7 +82,7 @@ pub fn import_bytes(store: &Store, kind: Kind, bytes: &[u8]) -> Result<ImportSum
     if store.is_readonly() {
         return Err(ImportError::Store(StoreError::ReadOnly));
     }
-    if bytes.len() > STREAM_ABOVE_BYTES {
+    if bytes.len() > tunable("SHEGONG_STREAM_ABOVE_BYTES", STREAM_ABOVE_BYTES) {
         match kind {
             Kind::Units => {}
             Kind::Evaluations => {
@@ -172,7 +172,7 @@ fn stream<R: Record>(store: &Store, bytes: &[u8], rows: ChunkedRows<R>) -> Resul
     // Records in a file come in any order, and every write of a page rewrites it: so each pass
     // writes the records of one share of the units, touching each page once, and the file is
     // read once per share. A share is about PASS_ROWS rows.
-    let passes = checked.div_ceil(PASS_ROWS).max(1);
+    let passes = checked.div_ceil(tunable("SHEGONG_PASS_ROWS", PASS_ROWS).max(1)).max(1);
     let mut share_of: rustc_hash::FxHashMap<String, usize> = rustc_hash::FxHashMap::default();
     for pass in 0..passes {
         let mut batch: Vec<R> = Vec::new();
@@ -223,4 +223,9 @@ fn kind_of(kind: RecordKind) -> Kind {
         RecordKind::Training => Kind::Trainings,
         RecordKind::Budget => Kind::Budget,
     }
+}
+
+/// A size limit, overridable from the environment so that tests can stream small files.
+fn tunable(name: &str, default: usize) -> usize {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }
