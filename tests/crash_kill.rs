@@ -369,7 +369,7 @@ fn pending_left(dir: &Path) -> bool {
 }
 
 /// Keeps the store of a failed iteration for a post-mortem, and fails.
-fn keep_and_panic(dir: &Path, name: &str, tag: &str, what: String) -> ! {
+fn keep_and_panic(dir: &Path, name: &str, tag: &str, what: String) -> String {
     let kept = std::env::temp_dir().join(name);
     let _ = std::fs::remove_dir_all(&kept);
     copy_dir(dir, &kept);
@@ -417,8 +417,14 @@ struct Tally {
     reopen_killed: usize,
 }
 
-#[test]
-fn killed_imports_happen_entirely_or_not_at_all() {
+struct Settings {
+    iterations: usize,
+    seed: u64,
+    shape: Shape,
+    context: String,
+}
+
+fn settings() -> Settings {
     let iterations: usize = std::env::var("SHEGONG_CRASH_ITERATIONS")
         .ok()
         .and_then(|v| v.parse().ok())
@@ -429,11 +435,27 @@ fn killed_imports_happen_entirely_or_not_at_all() {
         .unwrap_or(20_211_109);
     let (shape, size) = Shape::from_env();
     let context = format!("seed {seed} (SHEGONG_CRASH_SEED), size {size}, {iterations} iterations");
-    eprintln!("crash_kill: {context}, shape {shape:?}");
+    Settings {
+        iterations,
+        seed,
+        shape,
+        context,
+    }
+}
 
+/// The data files, the base stores, and a clean run of each wanted scenario.
+struct Fixture {
+    _tmp: tempfile::TempDir,
+    root: PathBuf,
+    prepared: Vec<(Scenario, Prepared)>,
+    check_time: Duration,
+}
+
+fn fixture(s: &Settings, wanted: &[Scenario]) -> Fixture {
+    let context = &s.context;
     let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path();
-    let data = generate(shape, seed);
+    let root = tmp.path().to_path_buf();
+    let data = generate(s.shape, s.seed);
     let files: Vec<(&str, &str)> = vec![
         ("units.csv", &data.units),
         ("moved_units.csv", &data.moved_units),
@@ -469,7 +491,7 @@ fn killed_imports_happen_entirely_or_not_at_all() {
 
     // A clean run of every scenario: the state before and after, and how long it takes.
     let mut prepared = Vec::new();
-    for scenario in SCENARIOS {
+    for &scenario in wanted {
         let (kind, name, base) = match scenario {
             Scenario::UnitsIntoEmpty => ("units", "units.csv", &empty),
             Scenario::Evaluations => ("evaluations", "evaluations.csv", &with_units),
@@ -489,43 +511,96 @@ fn killed_imports_happen_entirely_or_not_at_all() {
         assert!(before != after, "{scenario:?} changes nothing: the test would prove nothing");
         std::fs::remove_dir_all(&clean_dir).unwrap();
         eprintln!("crash_kill: clean {scenario:?} takes {clean:?}");
-        prepared.push(Prepared {
-            kind,
-            file: file(name),
-            base: base.clone(),
-            before,
-            after,
-            clean,
-        });
+        prepared.push((
+            scenario,
+            Prepared {
+                kind,
+                file: file(name),
+                base: base.clone(),
+                before,
+                after,
+                clean,
+            },
+        ));
     }
     let check_time = {
         let started = Instant::now();
         check(&full).unwrap();
         started.elapsed()
     };
+    Fixture {
+        _tmp: tmp,
+        root,
+        prepared,
+        check_time,
+    }
+}
 
-    let mut rng = Rng(seed);
+/// What the store holds after a kill and a reopen: the state before or after the import.
+#[derive(Debug, PartialEq, Eq)]
+enum Ended {
+    Before,
+    After,
+}
+
+/// Reopens a store after a kill: it must pass `check` and hold all or nothing of the import;
+/// then the import is run again and must give a clean run's state.
+fn verify(dir: &Path, p: &Prepared, fail: &dyn Fn(String) -> String) -> Result<Ended, String> {
+    check(dir).map_err(|e| fail(format!("after the kill: {e}")))?;
+    let now = state(dir).map_err(|e| fail(e))?;
+    let ended = if now == p.before {
+        Ended::Before
+    } else if now == p.after {
+        Ended::After
+    } else {
+        return Err(fail(format!(
+            "the store is neither as before nor as after the import: now {}, before {}, after {}",
+            now.summary(),
+            p.before.summary(),
+            p.after.summary()
+        )));
+    };
+    let out = run(dir, &["import", p.kind, p.file.to_str().unwrap()]);
+    if !out.status.success() {
+        return Err(fail(format!("re-running the import failed: {}", text(&out.stderr))));
+    }
+    check(dir).map_err(|e| fail(format!("after re-running the import: {e}")))?;
+    if state(dir).map_err(|e| fail(e))? != p.after {
+        return Err(fail("re-running the import did not give the state of a clean run".into()));
+    }
+    Ok(ended)
+}
+
+fn spawn_import(dir: &Path, p: &Prepared) -> Child {
+    command(dir, &["import", p.kind, p.file.to_str().unwrap()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+#[test]
+fn killed_imports_happen_entirely_or_not_at_all() {
+    let s = settings();
+    let context = &s.context;
+    eprintln!("crash_kill: {context}, shape {:?}", s.shape);
+    let fx = fixture(&s, &SCENARIOS);
+    let mut rng = Rng(s.seed);
     let mut tally = Tally::default();
-    for i in 0..iterations {
-        let scenario = SCENARIOS[i % SCENARIOS.len()];
-        let p = &prepared[i % SCENARIOS.len()];
-        let dir = root.join(format!("iteration-{i}"));
+    for i in 0..s.iterations {
+        let (scenario, p) = &fx.prepared[i % fx.prepared.len()];
+        let dir = fx.root.join(format!("iteration-{i}"));
         copy_dir(&p.base, &dir);
         // Up to 1.2 times a clean run: most kills land inside the import, some after it.
         let delay = Duration::from_micros(rng.below(p.clean.as_micros() as u64 * 12 / 10 + 1));
         let probe = rng.chance(50);
         let kill_reopen = rng.chance(25);
-        let reopen_delay = Duration::from_micros(rng.below(check_time.as_micros() as u64 + 1));
-
+        let reopen_delay = Duration::from_micros(rng.below(fx.check_time.as_micros() as u64 + 1));
         let tag = format!("iteration {i} ({scenario:?}, kill after {delay:?}); {context}");
-        let fail = |what: String| keep_and_panic(&dir, &format!("shegong-crash-{seed}-{i}"), &tag, what);
+        let name = format!("shegong-crash-{}-{i}", s.seed);
+        let fail = |what: String| -> String { keep_and_panic(&dir, &name, &tag, what) };
 
-        let child = command(&dir, &["import", p.kind, p.file.to_str().unwrap()])
-            .stdout(Stdio::null())
-            .stderr(Stdio::piped())
-            .spawn()
-            .unwrap();
-        let (killed, status) = kill_after(child, delay);
+        let (killed, status) = kill_after(spawn_import(&dir, p), delay);
         if killed {
             tally.killed_mid_import += 1;
         } else if status.success() {
@@ -533,7 +608,6 @@ fn killed_imports_happen_entirely_or_not_at_all() {
         } else {
             fail(format!("the import ended on its own with {status:?}"));
         }
-
         if probe {
             tally.probed += 1;
             if pending_left(&dir) {
@@ -551,44 +625,74 @@ fn killed_imports_happen_entirely_or_not_at_all() {
                 tally.reopen_killed += 1;
             }
         }
-
-        // The store opens and its totals equal the recomputation.
-        if let Err(e) = check(&dir) {
-            fail(format!("after the kill: {e}"));
-        }
-        // Everything or nothing.
-        let now = state(&dir).unwrap_or_else(|e| fail(e));
-        if now == p.before {
-            tally.ended_before += 1;
-        } else if now == p.after {
-            tally.ended_after += 1;
-        } else {
-            fail(format!(
-                "the store is neither as before nor as after the import: now {}, before {}, after {}",
-                now.summary(),
-                p.before.summary(),
-                p.after.summary()
-            ));
-        }
-        // Running the import again gives exactly a clean run's state.
-        let out = run(&dir, &["import", p.kind, p.file.to_str().unwrap()]);
-        if !out.status.success() {
-            fail(format!("re-running the import failed: {}", text(&out.stderr)));
-        }
-        if let Err(e) = check(&dir) {
-            fail(format!("after re-running the import: {e}"));
-        }
-        if state(&dir).unwrap_or_else(|e| fail(e)) != p.after {
-            fail("re-running the import did not give the state of a clean run".into());
+        match verify(&dir, p, &fail).unwrap() {
+            Ended::Before => tally.ended_before += 1,
+            Ended::After => tally.ended_after += 1,
         }
         std::fs::remove_dir_all(&dir).unwrap();
     }
     eprintln!("crash_kill: {context}: {tally:?}");
-    assert_eq!(tally.ended_before + tally.ended_after, iterations);
-    if iterations >= 10 {
+    assert_eq!(tally.ended_before + tally.ended_after, s.iterations);
+    if s.iterations >= 10 {
         assert!(
             tally.killed_mid_import > 0,
             "no kill landed inside an import: the test proved nothing ({tally:?})"
         );
     }
+}
+
+/// The undo-logged path at any size: a units file that moves streets makes the store rebuild
+/// every total. Kill times are bisected until a kill lands inside that write (the store then
+/// holds the pending undo log), so the roll-back on open is exercised on every run, then
+/// that roll-back is killed too.
+#[test]
+fn a_kill_inside_the_logged_write_is_rolled_back() {
+    let s = settings();
+    let context = &s.context;
+    let fx = fixture(&s, &[Scenario::MoveStreets]);
+    let p = &fx.prepared[0].1;
+    let (mut low, mut high) = (Duration::ZERO, p.clean * 2);
+    let mut hits = 0;
+    let mut attempts = 0;
+    while hits < 3 && attempts < 24 {
+        attempts += 1;
+        let delay = (low + high) / 2;
+        let dir = fx.root.join(format!("attempt-{attempts}"));
+        copy_dir(&p.base, &dir);
+        let tag = format!("attempt {attempts} (MoveStreets, kill after {delay:?}); {context}");
+        let name = format!("shegong-crash-logged-{}-{attempts}", s.seed);
+        let fail = |what: String| -> String { keep_and_panic(&dir, &name, &tag, what) };
+        let (killed, _) = kill_after(spawn_import(&dir, p), delay);
+        let pending = pending_left(&dir);
+        if pending {
+            hits += 1;
+            // Kill the roll-back itself at some point, then let it finish.
+            let child = command(&dir, &["check"])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap();
+            kill_after(child, fx.check_time * hits / 4);
+            // Widen the window again so that the next hit lands elsewhere in the write.
+            high += p.clean / 4;
+        }
+        let ended = verify(&dir, p, &fail).unwrap();
+        if pending && ended != Ended::Before {
+            fail("an unfinished write was not rolled back".into());
+        }
+        if !pending {
+            match (killed, ended) {
+                // Too early: the write had not begun.
+                (true, Ended::Before) => low = delay,
+                // Too late: it had finished.
+                _ => high = delay,
+            }
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+    eprintln!("crash_kill: logged write: {hits} kills inside it in {attempts} attempts ({context})");
+    assert!(
+        hits > 0,
+        "no kill landed inside the logged write in {attempts} attempts: the roll-back is untested"
+    );
 }
