@@ -69,15 +69,15 @@ impl Shape {
     fn from_env() -> (Shape, &'static str) {
         let size = std::env::var("SHEGONG_CRASH_SIZE").unwrap_or_default();
         match size.as_str() {
-            // ~7,600 units and 40,000 budget rows with ids: more than 20,000 writes each, so
-            // every bulk import goes through the undo log.
+            // ~7,600 units, 20,000 evaluations and trainings, 40,000 budget rows, half with
+            // ids: more than 20,000 writes each, so every bulk import takes the undo log.
             "medium" => (
                 Shape {
                     districts: 30,
                     streets: 12,
                     communities: 20,
-                    evaluations: 10_000,
-                    trainings: 10_000,
+                    evaluations: 20_000,
+                    trainings: 20_000,
                     budget: 40_000,
                 },
                 "medium",
