@@ -230,3 +230,18 @@ fn random_inputs_never_panic() {
 fn long_random_inputs_never_panic() {
     random_cases(cases_from_env(1_000_000), 2);
 }
+
+/// Writes the seeds of every target to `fuzz/corpus/TARGET/` (not kept in git) for
+/// `cargo fuzz run` to start from.
+#[test]
+#[ignore = "a tool: writes the fuzzers' seed corpus"]
+fn write_seed_corpus() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus");
+    for (name, _) in TARGETS {
+        let dir = root.join(name);
+        std::fs::create_dir_all(&dir).unwrap();
+        for (i, seed) in seeds(name).iter().enumerate() {
+            std::fs::write(dir.join(format!("seed-{i}")), seed).unwrap();
+        }
+    }
+}
