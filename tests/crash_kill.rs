@@ -291,6 +291,12 @@ impl State {
 }
 
 fn state(dir: &Path) -> Result<State, String> {
+    let state = read_state(dir);
+    wait_until_closed(dir);
+    state
+}
+
+fn read_state(dir: &Path) -> Result<State, String> {
     use shegong::domain::{BudgetEntry, Evaluation, Training};
     let store = shegong::store::Store::open(dir, true).map_err(|e| e.to_string())?;
     let e = |e: shegong::store::StoreError| e.to_string();
@@ -363,10 +369,30 @@ fn kill_after(mut child: Child, delay: Duration) -> (bool, std::process::ExitSta
 /// Whether an unfinished logged write was left behind (sled opened directly, not through
 /// shegong, so that nothing is rolled back yet).
 fn pending_left(dir: &Path) -> bool {
-    let db = sled::open(dir.join("sled")).expect("sled opens after a kill");
-    let meta = db.open_tree("meta").unwrap();
-    meta.contains_key("pending").unwrap()
+    let pending = {
+        let db = sled::open(dir.join("sled")).expect("sled opens after a kill");
+        let meta = db.open_tree("meta").unwrap();
+        meta.contains_key("pending").unwrap()
+    };
+    wait_until_closed(dir);
+    pending
 }
+
+/// sled lets go of its files a moment after its handle is dropped (its background threads
+/// finish first); a store opened in this process must be let go before the binary runs on it,
+/// or the binary finds it in use (exit 3).
+fn wait_until_closed(dir: &Path) {
+    use fs2::FileExt;
+    let started = std::time::Instant::now();
+    while started.elapsed() < std::time::Duration::from_secs(60) {
+        match std::fs::File::open(dir.join("sled").join("db")) {
+            Ok(f) if f.try_lock_exclusive().is_err() => std::thread::sleep(std::time::Duration::from_millis(20)),
+            _ => return,
+        }
+    }
+    panic!("{} stays locked by this process", dir.display());
+}
+
 
 /// Keeps the store of a failed iteration for a post-mortem, and fails.
 fn keep_and_panic(dir: &Path, name: &str, tag: &str, what: String) -> String {

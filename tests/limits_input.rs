@@ -23,8 +23,26 @@ fn store() -> (tempfile::TempDir, std::path::PathBuf) {
 }
 
 fn counts(dir: &Path) -> [usize; 4] {
-    shegong::store::Store::open(dir, true).unwrap().counts().unwrap()
+    let counts = shegong::store::Store::open(dir, true).unwrap().counts().unwrap();
+    wait_until_closed(dir);
+    counts
 }
+
+/// sled lets go of its files a moment after its handle is dropped (its background threads
+/// finish first); a store opened in this process must be let go before the binary runs on it,
+/// or the binary finds it in use (exit 3).
+fn wait_until_closed(dir: &Path) {
+    use fs2::FileExt;
+    let started = std::time::Instant::now();
+    while started.elapsed() < std::time::Duration::from_secs(60) {
+        match std::fs::File::open(dir.join("sled").join("db")) {
+            Ok(f) if f.try_lock_exclusive().is_err() => std::thread::sleep(std::time::Duration::from_millis(20)),
+            _ => return,
+        }
+    }
+    panic!("{} stays locked by this process", dir.display());
+}
+
 
 const XISHAN: [usize; 4] = [11, 10, 15, 1];
 
