@@ -84,7 +84,12 @@ pub fn csv(data: &[u8]) {
 }
 
 fn round_trip<T: Stored + PartialEq + std::fmt::Debug>(value: &T) {
-    assert_eq!(T::decode(&value.encode()).as_ref(), Ok(value), "{} does not round trip", T::NAME);
+    assert_eq!(
+        T::decode(&value.encode()).as_ref(),
+        Ok(value),
+        "{} does not round trip",
+        T::NAME
+    );
 }
 
 fn record_uses(bytes: &[u8]) {
@@ -116,8 +121,13 @@ pub fn codec(data: &[u8]) {
         0 => {
             if let Ok(row) = UnitRow::decode(bytes) {
                 round_trip(&row);
-                let _ = (row.unit.validate(), rollup::unit_events(&row.unit, row.first_evaluation));
-                let _ = row.unit.covered_on(chrono::NaiveDate::from_ymd_opt(2021, 11, 9).unwrap());
+                let _ = (
+                    row.unit.validate(),
+                    rollup::unit_events(&row.unit, row.first_evaluation),
+                );
+                let _ = row
+                    .unit
+                    .covered_on(chrono::NaiveDate::from_ymd_opt(2021, 11, 9).unwrap());
             }
         }
         1 => {

@@ -131,7 +131,8 @@ struct Data {
 
 fn generate(shape: Shape, seed: u64) -> Data {
     let mut rng = Rng(seed ^ 0x5EED);
-    let mut units = String::from("code,parent,level,name,station,opened_on,closed_on,operator,social_workers,certified_workers\n");
+    let mut units =
+        String::from("code,parent,level,name,station,opened_on,closed_on,operator,social_workers,certified_workers\n");
     let mut moved = String::from("code,parent,level,name,station,opened_on,operator\n");
     let mut stations: Vec<String> = Vec::new();
     let mut all: Vec<String> = Vec::new();
@@ -140,7 +141,11 @@ fn generate(shape: Shape, seed: u64) -> Data {
     all.push("C0".into());
     for d in 0..shape.districts {
         let dc = format!("D{d:03}");
-        let _ = writeln!(units, "{dc},C0,district,区{d},operating,{},,机构{d},3,1", date(&mut rng, 2019, 3));
+        let _ = writeln!(
+            units,
+            "{dc},C0,district,区{d},operating,{},,机构{d},3,1",
+            date(&mut rng, 2019, 3)
+        );
         stations.push(dc.clone());
         all.push(dc.clone());
         for s in 0..shape.streets {
@@ -159,7 +164,10 @@ fn generate(shape: Shape, seed: u64) -> Data {
                 let line = match rng.below(10) {
                     0..=4 => {
                         stations.push(cc.clone());
-                        format!("{cc},{sc},community,社区{c},operating,{},,,2,1", date(&mut rng, 2019, 5))
+                        format!(
+                            "{cc},{sc},community,社区{c},operating,{},,,2,1",
+                            date(&mut rng, 2019, 5)
+                        )
                     }
                     5 => {
                         stations.push(cc.clone());
@@ -236,7 +244,15 @@ fn generate(shape: Shape, seed: u64) -> Data {
             date(&mut rng, 2019, 6),
             rng.pick(&all),
             rng.pick(&["allocation", "expenditure"]),
-            rng.pick(&["construction", "operation", "service_purchase", "training", "equipment", "other", ""]),
+            rng.pick(&[
+                "construction",
+                "operation",
+                "service_purchase",
+                "training",
+                "equipment",
+                "other",
+                ""
+            ]),
             rng.pick(&["fiscal", "welfare_lottery", "other", ""]),
         );
     }
@@ -393,7 +409,6 @@ fn wait_until_closed(dir: &Path) {
     panic!("{} stays locked by this process", dir.display());
 }
 
-
 /// Keeps the store of a failed iteration for a post-mortem, and fails.
 fn keep_and_panic(dir: &Path, name: &str, tag: &str, what: String) -> String {
     let kept = std::env::temp_dir().join(name);
@@ -534,7 +549,10 @@ fn fixture(s: &Settings, wanted: &[Scenario]) -> Fixture {
         let clean = started.elapsed();
         check(&clean_dir).unwrap_or_else(|e| panic!("a clean {scenario:?} fails check ({context}): {e}"));
         let after = state(&clean_dir).unwrap();
-        assert!(before != after, "{scenario:?} changes nothing: the test would prove nothing");
+        assert!(
+            before != after,
+            "{scenario:?} changes nothing: the test would prove nothing"
+        );
         std::fs::remove_dir_all(&clean_dir).unwrap();
         eprintln!("crash_kill: clean {scenario:?} takes {clean:?}");
         prepared.push((
@@ -573,7 +591,7 @@ enum Ended {
 /// then the import is run again and must give a clean run's state.
 fn verify(dir: &Path, p: &Prepared, fail: &dyn Fn(String) -> String) -> Result<Ended, String> {
     check(dir).map_err(|e| fail(format!("after the kill: {e}")))?;
-    let now = state(dir).map_err(|e| fail(e))?;
+    let now = state(dir).map_err(fail)?;
     let ended = if now == p.before {
         Ended::Before
     } else if now == p.after {
@@ -591,8 +609,10 @@ fn verify(dir: &Path, p: &Prepared, fail: &dyn Fn(String) -> String) -> Result<E
         return Err(fail(format!("re-running the import failed: {}", text(&out.stderr))));
     }
     check(dir).map_err(|e| fail(format!("after re-running the import: {e}")))?;
-    if state(dir).map_err(|e| fail(e))? != p.after {
-        return Err(fail("re-running the import did not give the state of a clean run".into()));
+    if state(dir).map_err(fail)? != p.after {
+        return Err(fail(
+            "re-running the import did not give the state of a clean run".into(),
+        ));
     }
     Ok(ended)
 }

@@ -75,7 +75,11 @@ fn fixture() -> Fixture {
                     rng.next() % 4,
                     1 + rng.next() % 12,
                     1 + rng.next() % 28,
-                    if rng.next() % 2 == 0 { "allocation" } else { "expenditure" },
+                    if rng.next().is_multiple_of(2) {
+                        "allocation"
+                    } else {
+                        "expenditure"
+                    },
                     1 + rng.next() % 100_000,
                     rng.next() % 100
                 );
@@ -125,7 +129,10 @@ fn judge(what: &str, out: &Output, fine: &str) -> Result<&'static str, String> {
             ))
         }
     } else if !is_clear(&stderr) {
-        Err(format!("{what}: exit {:?} without a clear message: {stderr}", out.status.code()))
+        Err(format!(
+            "{what}: exit {:?} without a clear message: {stderr}",
+            out.status.code()
+        ))
     } else {
         Ok("refused")
     }
@@ -149,7 +156,12 @@ fn snapshot(dir: &Path) -> PathBuf {
 }
 
 fn truncate(path: &Path, len: u64) {
-    std::fs::OpenOptions::new().write(true).open(path).unwrap().set_len(len).unwrap();
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(path)
+        .unwrap()
+        .set_len(len)
+        .unwrap();
 }
 
 fn overwrite(path: &Path, at: u64, bytes: &[u8]) {
@@ -172,10 +184,7 @@ fn try_damage(fx: &Fixture, root: &Path, name: &str, damage: &dyn Fn(&Path)) -> 
     let mut problems = Vec::new();
     let report = common::shegong(&dir, &REPORT);
     let check = common::shegong(&dir, &["check"]);
-    let outcomes = [
-        judge("report", &report, &fx.report),
-        judge("check", &check, &fx.check),
-    ];
+    let outcomes = [judge("report", &report, &fx.report), judge("check", &check, &fx.check)];
     for outcome in &outcomes {
         if let Err(e) = outcome {
             problems.push(format!("{name}: {e}"));
@@ -185,7 +194,12 @@ fn try_damage(fx: &Fixture, root: &Path, name: &str, damage: &dyn Fn(&Path)) -> 
 }
 
 fn assert_none(problems: Vec<String>) {
-    assert!(problems.is_empty(), "{} problem(s):\n{}", problems.len(), problems.join("\n"));
+    assert!(
+        problems.is_empty(),
+        "{} problem(s):\n{}",
+        problems.len(),
+        problems.join("\n")
+    );
 }
 
 #[test]
@@ -206,7 +220,10 @@ fn named_damage_fails_in_words_or_changes_nothing() {
             Box::new(move |d: &Path| overwrite(&sled_file(d, "db"), at, &[0; 512])),
         ));
     }
-    cases.push(("db removed".into(), Box::new(|d: &Path| std::fs::remove_file(sled_file(d, "db")).unwrap())));
+    cases.push((
+        "db removed".into(),
+        Box::new(|d: &Path| std::fs::remove_file(sled_file(d, "db")).unwrap()),
+    ));
     cases.push((
         "db replaced by a folder".into(),
         Box::new(|d: &Path| {
@@ -214,9 +231,18 @@ fn named_damage_fails_in_words_or_changes_nothing() {
             std::fs::create_dir(sled_file(d, "db")).unwrap();
         }),
     ));
-    cases.push(("conf removed".into(), Box::new(|d: &Path| std::fs::remove_file(sled_file(d, "conf")).unwrap())));
-    cases.push(("conf truncated".into(), Box::new(|d: &Path| truncate(&sled_file(d, "conf"), 10))));
-    cases.push(("conf: one byte changed".into(), Box::new(|d: &Path| overwrite(&sled_file(d, "conf"), 20, b"X"))));
+    cases.push((
+        "conf removed".into(),
+        Box::new(|d: &Path| std::fs::remove_file(sled_file(d, "conf")).unwrap()),
+    ));
+    cases.push((
+        "conf truncated".into(),
+        Box::new(|d: &Path| truncate(&sled_file(d, "conf"), 10)),
+    ));
+    cases.push((
+        "conf: one byte changed".into(),
+        Box::new(|d: &Path| overwrite(&sled_file(d, "conf"), 20, b"X")),
+    ));
     cases.push((
         "conf: another segment size, checksum kept".into(),
         Box::new(|d: &Path| {
@@ -225,8 +251,14 @@ fn named_damage_fails_in_words_or_changes_nothing() {
             std::fs::write(sled_file(d, "conf"), changed.as_bytes()).unwrap();
         }),
     ));
-    cases.push(("snapshot removed".into(), Box::new(|d: &Path| std::fs::remove_file(snapshot(d)).unwrap())));
-    cases.push(("snapshot emptied".into(), Box::new(|d: &Path| truncate(&snapshot(d), 0))));
+    cases.push((
+        "snapshot removed".into(),
+        Box::new(|d: &Path| std::fs::remove_file(snapshot(d)).unwrap()),
+    ));
+    cases.push((
+        "snapshot emptied".into(),
+        Box::new(|d: &Path| truncate(&snapshot(d), 0)),
+    ));
     cases.push((
         "snapshot cut in half".into(),
         Box::new(|d: &Path| {
@@ -234,7 +266,10 @@ fn named_damage_fails_in_words_or_changes_nothing() {
             truncate(&s, len(&s) / 2)
         }),
     ));
-    cases.push(("snapshot: 100 zero bytes at 50".into(), Box::new(|d: &Path| overwrite(&snapshot(d), 50, &[0; 100]))));
+    cases.push((
+        "snapshot: 100 zero bytes at 50".into(),
+        Box::new(|d: &Path| overwrite(&snapshot(d), 50, &[0; 100])),
+    ));
     cases.push((
         // What a kill while sled writes a snapshot can leave: sled reads the newest
         // `snap.*` file, `.generating` ones included.
@@ -242,7 +277,11 @@ fn named_damage_fails_in_words_or_changes_nothing() {
         Box::new(|d: &Path| {
             let s = snapshot(d);
             let bytes = std::fs::read(&s).unwrap();
-            std::fs::write(sled_file(d, "snap.FFFFFFFFFFFFFFF0.generating"), &bytes[..bytes.len() / 2]).unwrap();
+            std::fs::write(
+                sled_file(d, "snap.FFFFFFFFFFFFFFF0.generating"),
+                &bytes[..bytes.len() / 2],
+            )
+            .unwrap();
         }),
     ));
     cases.push((
@@ -299,7 +338,10 @@ fn swept_damage_to_the_log_fails_in_words_or_changes_nothing() {
             problems.extend(found);
         }
     }
-    eprintln!("{points} points × 3 damages: {refused} handled, {} problems", problems.len());
+    eprintln!(
+        "{points} points × 3 damages: {refused} handled, {} problems",
+        problems.len()
+    );
     assert_none(problems);
 }
 
@@ -313,10 +355,15 @@ fn swept_damage_to_the_log_fails_in_words_or_changes_nothing() {
 fn a_duplicated_segment_header_without_a_snapshot_is_refused_in_words() {
     let fx = fixture();
     let root = fx._tmp.path();
-    assert_none(try_damage(&fx, root, "segment header duplicated, snapshot removed", &|d: &Path| {
-        std::fs::remove_file(snapshot(d)).unwrap();
-        let db = sled_file(d, "db");
-        let head = std::fs::read(&db).unwrap()[..64].to_vec();
-        overwrite(&db, 512 * 1024, &head);
-    }));
+    assert_none(try_damage(
+        &fx,
+        root,
+        "segment header duplicated, snapshot removed",
+        &|d: &Path| {
+            std::fs::remove_file(snapshot(d)).unwrap();
+            let db = sled_file(d, "db");
+            let head = std::fs::read(&db).unwrap()[..64].to_vec();
+            overwrite(&db, 512 * 1024, &head);
+        },
+    ));
 }

@@ -45,7 +45,6 @@ fn wait_until_closed(dir: &Path) {
     panic!("{} stays locked by this process", dir.display());
 }
 
-
 fn first(db: &sled::Db, tree: &str) -> (sled::IVec, sled::IVec) {
     db.open_tree(tree).unwrap().iter().next().unwrap().unwrap()
 }
@@ -97,7 +96,11 @@ fn a_wrong_total_is_found_by_check() {
     let (passed, stderr) = check(&dir);
     assert!(!passed, "check passed on a wrong total");
     assert!(stderr.contains("totals differ"), "{stderr}");
-    assert_ne!(report_json(&dir, &["--as-of", "2021-11-09"]), before, "the edit changed nothing");
+    assert_ne!(
+        report_json(&dir, &["--as-of", "2021-11-09"]),
+        before,
+        "the edit changed nothing"
+    );
 }
 
 #[test]
@@ -153,7 +156,11 @@ fn garbage_values_are_refused_in_words() {
         assert!(!check_ok, "{name}: check passed on a damaged store");
         let export = shegong(&dir, &["export", "budget"]);
         judged(&export);
-        refused.push(format!("{name}: report {}, check: {}", report_ok, stderr.lines().next().unwrap_or("")));
+        refused.push(format!(
+            "{name}: report {}, check: {}",
+            report_ok,
+            stderr.lines().next().unwrap_or("")
+        ));
     }
     eprintln!("{}", refused.join("\n"));
 }
@@ -171,7 +178,11 @@ fn an_unfinished_write_with_an_empty_log_is_rolled_back_and_the_store_is_whole()
     // Read-only cannot roll back: it says so.
     let out = shegong(&dir, &["--readonly", "report"]);
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).contains("without --readonly"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("without --readonly"),
+        "{}",
+        text(&out.stderr)
+    );
     // The next writable open rolls back and rebuilds every total.
     assert!(check(&dir).0);
     assert_eq!(report_json(&dir, &["--as-of", "2021-11-09", "--depth", "1"]), before);

@@ -43,7 +43,6 @@ fn wait_until_closed(dir: &Path) {
     panic!("{} stays locked by this process", dir.display());
 }
 
-
 const XISHAN: [usize; 4] = [11, 10, 15, 1];
 
 fn import(dir: &Path, kind: &str, name: &str, content: &[u8]) -> Output {
@@ -72,9 +71,15 @@ fn a_cell_of_100000_characters_is_refused_where_it_is_too_long() {
     // A unit name may have 64 characters.
     let units = format!("code,parent,level,name\n530112011000,530112000000,street,{big}\n");
     let stderr = assert_refused(&dir, &import(&dir, "units", "name.csv", units.as_bytes()));
-    assert!(stderr.contains("name.csv:2: name: at most 64 characters, has 100000"), "{stderr}");
+    assert!(
+        stderr.contains("name.csv:2: name: at most 64 characters, has 100000"),
+        "{stderr}"
+    );
     // Money and dates are refused too.
-    let budget = format!("{BUDGET_HEAD}2021-12-01,530112000000,allocation,{},\n", "9".repeat(100_000));
+    let budget = format!(
+        "{BUDGET_HEAD}2021-12-01,530112000000,allocation,{},\n",
+        "9".repeat(100_000)
+    );
     let stderr = assert_refused(&dir, &import(&dir, "budget", "amount.csv", budget.as_bytes()));
     assert!(stderr.contains("amount.csv:2: amount:"), "{}", &stderr[..200]);
     let budget = format!("{BUDGET_HEAD}{},530112000000,allocation,1,\n", "2".repeat(100_000));
@@ -103,10 +108,16 @@ fn a_note_of_100000_characters_is_stored_intact() {
 #[ignore = "bug: a bad cell is echoed whole in its message (100 KB for a 100,000-character cell); clip echoed values"]
 fn a_huge_bad_cell_is_not_echoed_whole() {
     let (_tmp, dir) = store();
-    let budget = format!("{BUDGET_HEAD}2021-12-01,530112000000,allocation,{},\n", "9".repeat(100_000));
+    let budget = format!(
+        "{BUDGET_HEAD}2021-12-01,530112000000,allocation,{},\n",
+        "9".repeat(100_000)
+    );
     let stderr = assert_refused(&dir, &import(&dir, "budget", "amount.csv", budget.as_bytes()));
     assert!(stderr.len() < 2_000, "the message has {} bytes", stderr.len());
-    let header = format!("date,unit,kind,amount,{}\n2021-12-01,530112000000,allocation,1,x\n", "列".repeat(100_000));
+    let header = format!(
+        "date,unit,kind,amount,{}\n2021-12-01,530112000000,allocation,1,x\n",
+        "列".repeat(100_000)
+    );
     let stderr = assert_refused(&dir, &import(&dir, "budget", "header.csv", header.as_bytes()));
     assert!(stderr.len() < 2_000, "the message has {} bytes", stderr.len());
 }
@@ -140,9 +151,7 @@ fn a_file_of_100000_bad_rows_lists_100_and_counts_the_rest() {
 #[test]
 fn ragged_rows_with_missing_cells_are_refused_by_line() {
     let (_tmp, dir) = store();
-    let csv = format!(
-        "{BUDGET_HEAD}2021-12-02,530112000000\n2021-12-03,530112000000,allocation,5,完整\n2021-12-04\n"
-    );
+    let csv = format!("{BUDGET_HEAD}2021-12-02,530112000000\n2021-12-03,530112000000,allocation,5,完整\n2021-12-04\n");
     let stderr = assert_refused(&dir, &import(&dir, "budget", "short.csv", csv.as_bytes()));
     assert!(stderr.contains("short.csv:2: kind: is required"), "{stderr}");
     assert!(stderr.contains("short.csv:4: unit: is required"), "{stderr}");
