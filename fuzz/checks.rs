@@ -1,0 +1,164 @@
+// What every fuzz target checks, shared with `tests/fuzz_regressions.rs` (which replays the
+// saved inputs and runs random bytes on the stable toolchain): `include!`d by the targets and
+// `#[path]`-included by the test, so both run exactly the same code.
+//
+// The rule for all of them: any input gives a result or an error, never a panic. Where a
+// parser accepts an input, what it gives back must also round trip.
+
+#[allow(unused_imports)]
+use shegong::domain::{BudgetEntry, Evaluation, Fen, PartialDate, Training};
+#[allow(unused_imports)]
+use shegong::store::codec::{bucket_total, Page, Stored, UnitRow};
+
+/// Money (`Fen::parse`): accepted text gives fen that print and parse back to the same fen.
+#[allow(dead_code)]
+pub fn money(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    if let Ok(fen) = Fen::parse(text) {
+        assert_eq!(Fen::parse(&fen.plain()), Ok(fen), "plain form of {text:?}");
+        assert_eq!(Fen::parse(&fen.yuan()), Ok(fen), "yuan form of {text:?}");
+        let _ = (fen.wan(), fen.human(), fen.to_string());
+        let _ = fen.checked_neg().map(|n| n.plain());
+    }
+}
+
+/// Dates (`PartialDate::parse`, `--as-of`): accepted text prints and parses back; its period
+/// starts no later than it ends.
+#[allow(dead_code)]
+pub fn date(data: &[u8]) {
+    let Ok(text) = std::str::from_utf8(data) else {
+        return;
+    };
+    if let Ok(d) = PartialDate::parse(text) {
+        assert_eq!(PartialDate::parse(&d.to_string()), Ok(d), "printed form of {text:?}");
+        assert!(d.start() <= d.end(), "{text:?}: starts after it ends");
+        let _ = (d.end_day(), d.is_full());
+    }
+    let _ = shegong::domain::date::parse_as_of(text);
+}
+
+/// The CSV importer: any bytes are read as a table (or refused with problems), and every kind
+/// parses the table into records or a list of problems, each of which renders.
+#[allow(dead_code)]
+pub fn csv(data: &[u8]) {
+    use shegong::i18n::Lang;
+    use shegong::interchange::{self, render_problems};
+    let table = match interchange::read_table(data) {
+        Ok(t) => t,
+        Err(problems) => {
+            assert!(!problems.is_empty(), "refused without a problem");
+            let _ = render_problems("f.csv", &problems, Lang::Zh);
+            return;
+        }
+    };
+    let show = |problems: Vec<interchange::FileProblem>| {
+        assert!(!problems.is_empty(), "refused without a problem");
+        let _ = render_problems("f.csv", &problems, Lang::En);
+    };
+    match interchange::parse_units(&table) {
+        Ok(units) => units.iter().for_each(|u| {
+            let _ = u.validate();
+        }),
+        Err(p) => show(p),
+    }
+    match interchange::parse_evaluations(&table) {
+        Ok(records) => records.iter().for_each(|r| {
+            let _ = (r.validate(), shegong::rollup::evaluation_delta(r));
+        }),
+        Err(p) => show(p),
+    }
+    match interchange::parse_trainings(&table) {
+        Ok(records) => records.iter().for_each(|r| {
+            let _ = (r.validate(), shegong::rollup::training_delta(r));
+        }),
+        Err(p) => show(p),
+    }
+    match interchange::parse_budget(&table) {
+        Ok(records) => records.iter().for_each(|r| {
+            let _ = (r.validate(), shegong::rollup::budget_delta(r));
+        }),
+        Err(p) => show(p),
+    }
+}
+
+fn round_trip<T: Stored + PartialEq + std::fmt::Debug>(value: &T) {
+    assert_eq!(
+        T::decode(&value.encode()).as_ref(),
+        Ok(value),
+        "{} does not round trip",
+        T::NAME
+    );
+}
+
+fn record_uses(bytes: &[u8]) {
+    if let Ok(e) = Evaluation::decode(bytes) {
+        round_trip(&e);
+        let _ = (e.validate(), shegong::rollup::evaluation_delta(&e), e.effective_grade());
+    }
+    if let Ok(t) = Training::decode(bytes) {
+        round_trip(&t);
+        let _ = (t.validate(), shegong::rollup::training_delta(&t), t.served());
+    }
+    if let Ok(b) = BudgetEntry::decode(bytes) {
+        round_trip(&b);
+        let _ = (b.validate(), shegong::rollup::budget_delta(&b));
+    }
+}
+
+/// The stored-value decoders (`store::codec`): any bytes decode to a value or an error; a value
+/// encodes and decodes to itself, and what reports and `check` do with it does not panic.
+/// The first byte picks the decoder, so that the fuzzer can steer each one.
+#[allow(dead_code)]
+pub fn codec(data: &[u8]) {
+    use shegong::rollup::{self, YearBucket};
+    use shegong::store::keys;
+    let Some((&which, bytes)) = data.split_first() else {
+        return;
+    };
+    match which % 6 {
+        0 => {
+            if let Ok(row) = UnitRow::decode(bytes) {
+                round_trip(&row);
+                let _ = (
+                    row.unit.validate(),
+                    rollup::unit_events(&row.unit, row.first_evaluation),
+                );
+                let _ = row
+                    .unit
+                    .covered_on(chrono::NaiveDate::from_ymd_opt(2021, 11, 9).unwrap());
+            }
+        }
+        1 => {
+            if let Ok(page) = Page::decode(bytes) {
+                round_trip(&page);
+                for entry in &page.entries {
+                    record_uses(&entry.record);
+                }
+            }
+        }
+        2 => record_uses(bytes),
+        3 | 4 => {
+            let total = bucket_total(bytes);
+            if let Ok(bucket) = YearBucket::decode(bytes) {
+                round_trip(&bucket);
+                assert_eq!(total.as_ref(), Ok(&bucket.total), "the head disagrees with the bucket");
+                for day in [i32::MIN, 0, 738_000, i32::MAX] {
+                    let _ = bucket.until(day);
+                }
+            }
+        }
+        _ => {
+            let _ = (keys::read_u32(bytes), keys::parse_bucket_key(bytes));
+            if let Some(k) = keys::RecordKey::parse(bytes) {
+                assert_eq!(keys::RecordKey::parse(&k.bytes()), Some(k));
+                assert_eq!(keys::RecordKey::from_text(&k.to_text()), Some(k));
+                let _ = k.page();
+            }
+            if let Ok(text) = std::str::from_utf8(bytes) {
+                let _ = keys::RecordKey::from_text(text);
+            }
+        }
+    }
+}

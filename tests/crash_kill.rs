@@ -1,0 +1,744 @@
+//! Crash safety with the real binary: an import is killed with SIGKILL after a random delay,
+//! the store is reopened, and it must open, pass `shegong check`, and hold either everything
+//! the import would have added or nothing of it (every export and the report equal the state
+//! before or the state after a clean run, never a mix). Re-running the import then gives
+//! exactly the state of a clean run.
+//!
+//! Scenarios, in turn: units into an empty store; evaluations, trainings and budget into a
+//! store that has units; a units file that moves streets to another district (the hierarchy
+//! changes shape, so every total is rebuilt: the undo-logged write path at any size); a
+//! single-row budget file into a full store (the one-transaction path, as a form in the UI
+//! writes). Now and then the first reopen is itself killed while it may be rolling back.
+//!
+//! Settings (environment):
+//! - `SHEGONG_CRASH_ITERATIONS` (default 20)
+//! - `SHEGONG_CRASH_SIZE`: `small` (default, for CI), `medium` (large enough that every bulk
+//!   import takes the undo-logged path), or `large`
+//! - `SHEGONG_CRASH_SEED` (default fixed; printed on failure)
+//!
+//! The full run (`docs/RELIABILITY.md`):
+//! `SHEGONG_CRASH_ITERATIONS=60 SHEGONG_CRASH_SIZE=medium cargo test --release --test crash_kill -- --nocapture`
+
+#![cfg(unix)]
+
+mod common;
+
+use std::fmt::Write as _;
+use std::os::unix::process::ExitStatusExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Output, Stdio};
+use std::time::{Duration, Instant};
+
+// ---------------------------------------------------------------- a small deterministic RNG
+
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        // SplitMix64.
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+    fn chance(&mut self, percent: u64) -> bool {
+        self.below(100) < percent
+    }
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.below(items.len() as u64) as usize]
+    }
+}
+
+// ---------------------------------------------------------------- synthetic data
+
+#[derive(Clone, Copy, Debug)]
+struct Shape {
+    districts: usize,
+    streets: usize,
+    communities: usize,
+    evaluations: usize,
+    trainings: usize,
+    budget: usize,
+}
+
+impl Shape {
+    fn from_env() -> (Shape, &'static str) {
+        let size = std::env::var("SHEGONG_CRASH_SIZE").unwrap_or_default();
+        match size.as_str() {
+            // ~7,600 units, 20,000 evaluations and trainings, 40,000 budget rows, half with
+            // ids: more than 20,000 writes each, so every bulk import takes the undo log.
+            "medium" => (
+                Shape {
+                    districts: 30,
+                    streets: 12,
+                    communities: 20,
+                    evaluations: 20_000,
+                    trainings: 20_000,
+                    budget: 40_000,
+                },
+                "medium",
+            ),
+            "large" => (
+                Shape {
+                    districts: 60,
+                    streets: 15,
+                    communities: 25,
+                    evaluations: 40_000,
+                    trainings: 40_000,
+                    budget: 200_000,
+                },
+                "large",
+            ),
+            _ => (
+                Shape {
+                    districts: 2,
+                    streets: 5,
+                    communities: 6,
+                    evaluations: 300,
+                    trainings: 300,
+                    budget: 1_000,
+                },
+                "small",
+            ),
+        }
+    }
+}
+
+fn date(rng: &mut Rng, from_year: u64, years: u64) -> String {
+    let y = from_year + rng.below(years);
+    let m = 1 + rng.below(12);
+    let d = 1 + rng.below(28);
+    match rng.below(20) {
+        0 => format!("{y}"),
+        1 => format!("{y}-{m:02}"),
+        2 => format!("{y}/{m}/{d}"),
+        _ => format!("{y}-{m:02}-{d:02}"),
+    }
+}
+
+struct Data {
+    units: String,
+    moved_units: String,
+    evaluations: String,
+    trainings: String,
+    budget: String,
+    single: String,
+}
+
+fn generate(shape: Shape, seed: u64) -> Data {
+    let mut rng = Rng(seed ^ 0x5EED);
+    let mut units =
+        String::from("code,parent,level,name,station,opened_on,closed_on,operator,social_workers,certified_workers\n");
+    let mut moved = String::from("code,parent,level,name,station,opened_on,operator\n");
+    let mut stations: Vec<String> = Vec::new();
+    let mut all: Vec<String> = Vec::new();
+    units.push_str("C0,,city,合成市,operating,2019-01-01,,,2,1\n");
+    stations.push("C0".into());
+    all.push("C0".into());
+    for d in 0..shape.districts {
+        let dc = format!("D{d:03}");
+        let _ = writeln!(
+            units,
+            "{dc},C0,district,区{d},operating,{},,机构{d},3,1",
+            date(&mut rng, 2019, 3)
+        );
+        stations.push(dc.clone());
+        all.push(dc.clone());
+        for s in 0..shape.streets {
+            let sc = format!("{dc}S{s:02}");
+            let opened = date(&mut rng, 2019, 4);
+            let _ = writeln!(units, "{sc},{dc},street,街道{d}-{s},operating,{opened},,机构{s},4,2");
+            if s == 0 && shape.districts > 1 {
+                // The first street of every district moves to the next district.
+                let to = format!("D{:03}", (d + 1) % shape.districts);
+                let _ = writeln!(moved, "{sc},{to},street,街道{d}-{s}（划转）,operating,{opened},机构{s}");
+            }
+            stations.push(sc.clone());
+            all.push(sc.clone());
+            for c in 0..shape.communities {
+                let cc = format!("{sc}C{c:02}");
+                let line = match rng.below(10) {
+                    0..=4 => {
+                        stations.push(cc.clone());
+                        format!(
+                            "{cc},{sc},community,社区{c},operating,{},,,2,1",
+                            date(&mut rng, 2019, 5)
+                        )
+                    }
+                    5 => {
+                        stations.push(cc.clone());
+                        format!(
+                            "{cc},{sc},community,社区{c},closed,{},{},,1,0",
+                            date(&mut rng, 2019, 2),
+                            date(&mut rng, 2021, 3)
+                        )
+                    }
+                    6 => {
+                        stations.push(cc.clone());
+                        format!("{cc},{sc},community,社区{c},planned,,,,0,0")
+                    }
+                    _ => format!("{cc},{sc},community,社区{c},,,,,0,0"),
+                };
+                units.push_str(&line);
+                units.push('\n');
+                all.push(cc);
+            }
+        }
+    }
+
+    let mut evaluations = String::from("id,unit,date,kind,evaluator,score,grade,note\n");
+    for n in 0..shape.evaluations {
+        let id = if rng.chance(50) { format!("E{n}") } else { String::new() };
+        let unit = rng.pick(&stations).clone();
+        let kind = rng.pick(&["midterm", "annual", "final", "self", "spot"]);
+        let score = if rng.chance(80) {
+            format!("{}.{}", 40 + rng.below(60), rng.below(10))
+        } else {
+            String::new()
+        };
+        let _ = writeln!(
+            evaluations,
+            "{id},{unit},{},{kind},评估机构{},{score},,第{n}次",
+            date(&mut rng, 2020, 5),
+            rng.below(5)
+        );
+    }
+
+    let mut trainings = String::from("id,date,host,kind,mode,topic,hours,attendees,units,note\n");
+    for n in 0..shape.trainings {
+        let id = if rng.chance(50) { format!("T{n}") } else { String::new() };
+        let host = rng.pick(&all).clone();
+        let served = match rng.below(3) {
+            0 => String::new(),
+            1 => rng.pick(&stations).clone(),
+            _ => format!("{};{}", rng.pick(&stations), rng.pick(&stations)),
+        };
+        let _ = writeln!(
+            trainings,
+            "{id},{},{host},{},{},专题{},{}.{},{},{served},",
+            date(&mut rng, 2020, 5),
+            rng.pick(&["class", "coaching", "supervision", "meeting"]),
+            rng.pick(&["online", "offline", "mixed", ""]),
+            rng.below(30),
+            1 + rng.below(8),
+            rng.below(10),
+            rng.below(80),
+        );
+    }
+
+    let mut budget = String::from("id,date,unit,kind,category,source,amount,voucher,note\n");
+    for n in 0..shape.budget {
+        let id = if rng.chance(60) { format!("B{n}") } else { String::new() };
+        let amount = match rng.below(10) {
+            0 => format!("-{}.{:02}", 1 + rng.below(5_000), rng.below(100)),
+            1 => format!("{}万", 1 + rng.below(200)),
+            _ => format!("{}.{:02}", 1 + rng.below(900_000), rng.below(100)),
+        };
+        let _ = writeln!(
+            budget,
+            "{id},{},{},{},{},{},{amount},V{n},",
+            date(&mut rng, 2019, 6),
+            rng.pick(&all),
+            rng.pick(&["allocation", "expenditure"]),
+            rng.pick(&[
+                "construction",
+                "operation",
+                "service_purchase",
+                "training",
+                "equipment",
+                "other",
+                ""
+            ]),
+            rng.pick(&["fiscal", "welfare_lottery", "other", ""]),
+        );
+    }
+    let single = "id,date,unit,kind,category,source,amount,voucher,note\n\
+                  SINGLE-1,2022-03-15,D000S01,allocation,operation,fiscal,12345.67,V-single,表单录入\n"
+        .to_string();
+    Data {
+        units,
+        moved_units: moved,
+        evaluations,
+        trainings,
+        budget,
+        single,
+    }
+}
+
+// ---------------------------------------------------------------- running the binary
+
+fn command(dir: &Path, args: &[&str]) -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_shegong"));
+    c.arg("--data-dir")
+        .arg(dir)
+        .args(args)
+        .env("LANG", "en_US.UTF-8")
+        .env_remove("LC_ALL")
+        .env_remove("LC_MESSAGES")
+        .env_remove("SHEGONG_DATA_DIR");
+    c
+}
+
+fn run(dir: &Path, args: &[&str]) -> Output {
+    command(dir, args).output().expect("the binary runs")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Everything a user can see of the store: every record of every kind, and the rollups of
+/// every unit. Read in this process (one open instead of five runs of the binary).
+#[derive(Clone, PartialEq, Eq)]
+struct State {
+    counts: [usize; 4],
+    records: String,
+    report: String,
+}
+
+impl State {
+    fn summary(&self) -> String {
+        format!("(units, evaluations, trainings, budget) = {:?}", self.counts)
+    }
+}
+
+fn state(dir: &Path) -> Result<State, String> {
+    let state = read_state(dir);
+    wait_until_closed(dir);
+    state
+}
+
+fn read_state(dir: &Path) -> Result<State, String> {
+    use shegong::domain::{BudgetEntry, Evaluation, Training};
+    let store = shegong::store::Store::open(dir, true).map_err(|e| e.to_string())?;
+    let e = |e: shegong::store::StoreError| e.to_string();
+    let records = format!(
+        "{:?}\n{:?}\n{:?}\n{:?}",
+        store.all_units().map_err(e)?,
+        store.all_records::<Evaluation>().map_err(e)?,
+        store.all_records::<Training>().map_err(e)?,
+        store.all_records::<BudgetEntry>().map_err(e)?,
+    );
+    let as_of = chrono::NaiveDate::from_ymd_opt(2022, 6, 30).unwrap();
+    let mut report = String::new();
+    for root in store.roots().map_err(e)? {
+        let node = shegong::report::build(&store, Some(&root.code), as_of, 99).map_err(e)?;
+        report.push_str(&shegong::report::to_json(&node).to_string());
+    }
+    Ok(State {
+        counts: store.counts().map_err(e)?,
+        records,
+        report,
+    })
+}
+
+fn check(dir: &Path) -> Result<(), String> {
+    let out = run(dir, &["check"]);
+    let stderr = text(&out.stderr);
+    if out.status.success() && !stderr.contains("panicked") {
+        Ok(())
+    } else {
+        Err(format!(
+            "check failed (exit {:?}): {}{}",
+            out.status.code(),
+            stderr,
+            text(&out.stdout)
+        ))
+    }
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+fn kill_after(mut child: Child, delay: Duration) -> (bool, std::process::ExitStatus) {
+    let started = Instant::now();
+    // Sleep in small steps so that a process that ends early is not waited on for long.
+    loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            return (false, status);
+        }
+        let left = delay.saturating_sub(started.elapsed());
+        if left.is_zero() {
+            break;
+        }
+        std::thread::sleep(left.min(Duration::from_millis(5)));
+    }
+    let _ = child.kill(); // SIGKILL
+    let status = child.wait().unwrap();
+    (status.signal() == Some(9), status)
+}
+
+/// Whether an unfinished logged write was left behind (sled opened directly, not through
+/// shegong, so that nothing is rolled back yet).
+fn pending_left(dir: &Path) -> bool {
+    let pending = {
+        let db = sled::open(dir.join("sled")).expect("sled opens after a kill");
+        let meta = db.open_tree("meta").unwrap();
+        meta.contains_key("pending").unwrap()
+    };
+    wait_until_closed(dir);
+    pending
+}
+
+/// sled lets go of its files a moment after its handle is dropped (its background threads
+/// finish first); a store opened in this process must be let go before the binary runs on it,
+/// or the binary finds it in use (exit 3).
+fn wait_until_closed(dir: &Path) {
+    use fs2::FileExt;
+    let started = std::time::Instant::now();
+    while started.elapsed() < std::time::Duration::from_secs(60) {
+        match std::fs::File::open(dir.join("sled").join("db")) {
+            Ok(f) if f.try_lock_exclusive().is_err() => std::thread::sleep(std::time::Duration::from_millis(20)),
+            _ => return,
+        }
+    }
+    panic!("{} stays locked by this process", dir.display());
+}
+
+/// Keeps the store of a failed iteration for a post-mortem, and fails.
+fn keep_and_panic(dir: &Path, name: &str, tag: &str, what: String) -> String {
+    let kept = std::env::temp_dir().join(name);
+    let _ = std::fs::remove_dir_all(&kept);
+    copy_dir(dir, &kept);
+    panic!("{tag}: {what}\nthe store is kept in {}", kept.display());
+}
+
+// ---------------------------------------------------------------- the scenarios
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Scenario {
+    UnitsIntoEmpty,
+    Evaluations,
+    Trainings,
+    Budget,
+    MoveStreets,
+    SingleRow,
+}
+
+const SCENARIOS: [Scenario; 6] = [
+    Scenario::UnitsIntoEmpty,
+    Scenario::Evaluations,
+    Scenario::Trainings,
+    Scenario::Budget,
+    Scenario::MoveStreets,
+    Scenario::SingleRow,
+];
+
+struct Prepared {
+    kind: &'static str,
+    file: PathBuf,
+    base: PathBuf,
+    before: State,
+    after: State,
+    clean: Duration,
+}
+
+#[derive(Default, Debug)]
+struct Tally {
+    killed_mid_import: usize,
+    finished_before_kill: usize,
+    ended_before: usize,
+    ended_after: usize,
+    probed: usize,
+    pending_seen: usize,
+    reopen_killed: usize,
+}
+
+struct Settings {
+    iterations: usize,
+    seed: u64,
+    shape: Shape,
+    context: String,
+}
+
+fn settings() -> Settings {
+    let iterations: usize = std::env::var("SHEGONG_CRASH_ITERATIONS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(20);
+    let seed: u64 = std::env::var("SHEGONG_CRASH_SEED")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(20_211_109);
+    let (shape, size) = Shape::from_env();
+    let context = format!("seed {seed} (SHEGONG_CRASH_SEED), size {size}, {iterations} iterations");
+    Settings {
+        iterations,
+        seed,
+        shape,
+        context,
+    }
+}
+
+/// The data files, the base stores, and a clean run of each wanted scenario.
+struct Fixture {
+    _tmp: tempfile::TempDir,
+    root: PathBuf,
+    prepared: Vec<(Scenario, Prepared)>,
+    check_time: Duration,
+}
+
+fn fixture(s: &Settings, wanted: &[Scenario]) -> Fixture {
+    let context = &s.context;
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path().to_path_buf();
+    let data = generate(s.shape, s.seed);
+    let files: Vec<(&str, &str)> = vec![
+        ("units.csv", &data.units),
+        ("moved_units.csv", &data.moved_units),
+        ("evaluations.csv", &data.evaluations),
+        ("trainings.csv", &data.trainings),
+        ("budget.csv", &data.budget),
+        ("single.csv", &data.single),
+    ];
+    for (name, content) in &files {
+        std::fs::write(root.join(name), content).unwrap();
+    }
+    let file = |name: &str| root.join(name);
+    let import_ok = |dir: &Path, kind: &str, f: &Path| {
+        let out = run(dir, &["import", kind, f.to_str().unwrap()]);
+        assert!(
+            out.status.success(),
+            "clean import of {kind} failed ({context}): {}",
+            text(&out.stderr)
+        );
+    };
+
+    // Base stores: empty; units only; everything.
+    let empty = root.join("base-empty");
+    common::ok(&empty, &["init", "--empty"]);
+    let with_units = root.join("base-units");
+    copy_dir(&empty, &with_units);
+    import_ok(&with_units, "units", &file("units.csv"));
+    let full = root.join("base-full");
+    copy_dir(&with_units, &full);
+    for kind in ["evaluations", "trainings", "budget"] {
+        import_ok(&full, kind, &file(&format!("{kind}.csv")));
+    }
+
+    // A clean run of every scenario: the state before and after, and how long it takes.
+    let mut prepared = Vec::new();
+    for &scenario in wanted {
+        let (kind, name, base) = match scenario {
+            Scenario::UnitsIntoEmpty => ("units", "units.csv", &empty),
+            Scenario::Evaluations => ("evaluations", "evaluations.csv", &with_units),
+            Scenario::Trainings => ("trainings", "trainings.csv", &with_units),
+            Scenario::Budget => ("budget", "budget.csv", &with_units),
+            Scenario::MoveStreets => ("units", "moved_units.csv", &full),
+            Scenario::SingleRow => ("budget", "single.csv", &full),
+        };
+        let clean_dir = root.join(format!("clean-{scenario:?}"));
+        copy_dir(base, &clean_dir);
+        let before = state(&clean_dir).unwrap();
+        let started = Instant::now();
+        import_ok(&clean_dir, kind, &file(name));
+        let clean = started.elapsed();
+        check(&clean_dir).unwrap_or_else(|e| panic!("a clean {scenario:?} fails check ({context}): {e}"));
+        let after = state(&clean_dir).unwrap();
+        assert!(
+            before != after,
+            "{scenario:?} changes nothing: the test would prove nothing"
+        );
+        std::fs::remove_dir_all(&clean_dir).unwrap();
+        eprintln!("crash_kill: clean {scenario:?} takes {clean:?}");
+        prepared.push((
+            scenario,
+            Prepared {
+                kind,
+                file: file(name),
+                base: base.clone(),
+                before,
+                after,
+                clean,
+            },
+        ));
+    }
+    let check_time = {
+        let started = Instant::now();
+        check(&full).unwrap();
+        started.elapsed()
+    };
+    Fixture {
+        _tmp: tmp,
+        root,
+        prepared,
+        check_time,
+    }
+}
+
+/// What the store holds after a kill and a reopen: the state before or after the import.
+#[derive(Debug, PartialEq, Eq)]
+enum Ended {
+    Before,
+    After,
+}
+
+/// Reopens a store after a kill: it must pass `check` and hold all or nothing of the import;
+/// then the import is run again and must give a clean run's state.
+fn verify(dir: &Path, p: &Prepared, fail: &dyn Fn(String) -> String) -> Result<Ended, String> {
+    check(dir).map_err(|e| fail(format!("after the kill: {e}")))?;
+    let now = state(dir).map_err(fail)?;
+    let ended = if now == p.before {
+        Ended::Before
+    } else if now == p.after {
+        Ended::After
+    } else {
+        return Err(fail(format!(
+            "the store is neither as before nor as after the import: now {}, before {}, after {}",
+            now.summary(),
+            p.before.summary(),
+            p.after.summary()
+        )));
+    };
+    let out = run(dir, &["import", p.kind, p.file.to_str().unwrap()]);
+    if !out.status.success() {
+        return Err(fail(format!("re-running the import failed: {}", text(&out.stderr))));
+    }
+    check(dir).map_err(|e| fail(format!("after re-running the import: {e}")))?;
+    if state(dir).map_err(fail)? != p.after {
+        return Err(fail(
+            "re-running the import did not give the state of a clean run".into(),
+        ));
+    }
+    Ok(ended)
+}
+
+fn spawn_import(dir: &Path, p: &Prepared) -> Child {
+    command(dir, &["import", p.kind, p.file.to_str().unwrap()])
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap()
+}
+
+#[test]
+fn killed_imports_happen_entirely_or_not_at_all() {
+    let s = settings();
+    let context = &s.context;
+    eprintln!("crash_kill: {context}, shape {:?}", s.shape);
+    let fx = fixture(&s, &SCENARIOS);
+    let mut rng = Rng(s.seed);
+    let mut tally = Tally::default();
+    for i in 0..s.iterations {
+        let (scenario, p) = &fx.prepared[i % fx.prepared.len()];
+        let dir = fx.root.join(format!("iteration-{i}"));
+        copy_dir(&p.base, &dir);
+        // Up to 1.2 times a clean run: most kills land inside the import, some after it.
+        let delay = Duration::from_micros(rng.below(p.clean.as_micros() as u64 * 12 / 10 + 1));
+        let probe = rng.chance(50);
+        let kill_reopen = rng.chance(25);
+        let reopen_delay = Duration::from_micros(rng.below(fx.check_time.as_micros() as u64 + 1));
+        let tag = format!("iteration {i} ({scenario:?}, kill after {delay:?}); {context}");
+        let name = format!("shegong-crash-{}-{i}", s.seed);
+        let fail = |what: String| -> String { keep_and_panic(&dir, &name, &tag, what) };
+
+        let (killed, status) = kill_after(spawn_import(&dir, p), delay);
+        if killed {
+            tally.killed_mid_import += 1;
+        } else if status.success() {
+            tally.finished_before_kill += 1;
+        } else {
+            fail(format!("the import ended on its own with {status:?}"));
+        }
+        if probe {
+            tally.probed += 1;
+            if pending_left(&dir) {
+                tally.pending_seen += 1;
+            }
+        }
+        if kill_reopen {
+            // The first open after the crash rolls an unfinished write back: kill that too.
+            let child = command(&dir, &["check"])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap();
+            if kill_after(child, reopen_delay).0 {
+                tally.reopen_killed += 1;
+            }
+        }
+        match verify(&dir, p, &fail).unwrap() {
+            Ended::Before => tally.ended_before += 1,
+            Ended::After => tally.ended_after += 1,
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+    eprintln!("crash_kill: {context}: {tally:?}");
+    assert_eq!(tally.ended_before + tally.ended_after, s.iterations);
+    if s.iterations >= 10 {
+        assert!(
+            tally.killed_mid_import > 0,
+            "no kill landed inside an import: the test proved nothing ({tally:?})"
+        );
+    }
+}
+
+/// The undo-logged path at any size: a units file that moves streets makes the store rebuild
+/// every total. Kill times are bisected until a kill lands inside that write (the store then
+/// holds the pending undo log), so the roll-back on open is exercised on every run, then
+/// that roll-back is killed too.
+#[test]
+fn a_kill_inside_the_logged_write_is_rolled_back() {
+    let s = settings();
+    let context = &s.context;
+    let fx = fixture(&s, &[Scenario::MoveStreets]);
+    let p = &fx.prepared[0].1;
+    let (mut low, mut high) = (Duration::ZERO, p.clean * 2);
+    let mut hits = 0;
+    let mut attempts = 0;
+    while hits < 3 && attempts < 24 {
+        attempts += 1;
+        let delay = (low + high) / 2;
+        let dir = fx.root.join(format!("attempt-{attempts}"));
+        copy_dir(&p.base, &dir);
+        let tag = format!("attempt {attempts} (MoveStreets, kill after {delay:?}); {context}");
+        let name = format!("shegong-crash-logged-{}-{attempts}", s.seed);
+        let fail = |what: String| -> String { keep_and_panic(&dir, &name, &tag, what) };
+        let (killed, _) = kill_after(spawn_import(&dir, p), delay);
+        let pending = pending_left(&dir);
+        if pending {
+            hits += 1;
+            // Kill the roll-back itself at some point, then let it finish.
+            let child = command(&dir, &["check"])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .spawn()
+                .unwrap();
+            kill_after(child, fx.check_time * hits / 4);
+            // Widen the window again so that the next hit lands elsewhere in the write.
+            high += p.clean / 4;
+        }
+        let ended = verify(&dir, p, &fail).unwrap();
+        if pending && ended != Ended::Before {
+            fail("an unfinished write was not rolled back".into());
+        }
+        if !pending {
+            match (killed, ended) {
+                // Too early: the write had not begun.
+                (true, Ended::Before) => low = delay,
+                // Too late: it had finished.
+                _ => high = delay,
+            }
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+    eprintln!("crash_kill: logged write: {hits} kills inside it in {attempts} attempts ({context})");
+    assert!(
+        hits > 0,
+        "no kill landed inside the logged write in {attempts} attempts: the roll-back is untested"
+    );
+}

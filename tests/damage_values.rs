@@ -1,0 +1,207 @@
+//! Damage that sled's checksums cannot see: values inside the store changed through sled
+//! itself (as a bug, an older program or a hand edit would), then the real binary run on it.
+//! Garbage is refused in words; a total that decodes but is wrong is what `shegong check`
+//! exists for, and it must say so; nothing panics or hangs.
+
+mod common;
+
+use common::*;
+use std::path::Path;
+use std::process::Output;
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn xishan() -> (tempfile::TempDir, std::path::PathBuf) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("store");
+    ok(&dir, &["init"]);
+    (tmp, dir)
+}
+
+/// Changes the store through sled directly, while no shegong runs.
+fn edit(dir: &Path, change: impl FnOnce(&sled::Db)) {
+    {
+        let db = sled::open(dir.join("sled")).unwrap();
+        change(&db);
+        db.flush().unwrap();
+    }
+    wait_until_closed(dir);
+}
+
+/// sled lets go of its files a moment after its handle is dropped (its background threads
+/// finish first); a store opened in this process must be let go before the binary runs on it,
+/// or the binary finds it in use (exit 3).
+fn wait_until_closed(dir: &Path) {
+    use fs2::FileExt;
+    let started = std::time::Instant::now();
+    while started.elapsed() < std::time::Duration::from_secs(60) {
+        match std::fs::File::open(dir.join("sled").join("db")) {
+            Ok(f) if f.try_lock_exclusive().is_err() => std::thread::sleep(std::time::Duration::from_millis(20)),
+            _ => return,
+        }
+    }
+    panic!("{} stays locked by this process", dir.display());
+}
+
+fn first(db: &sled::Db, tree: &str) -> (sled::IVec, sled::IVec) {
+    db.open_tree(tree).unwrap().iter().next().unwrap().unwrap()
+}
+
+fn put(db: &sled::Db, tree: &str, key: &[u8], value: &[u8]) {
+    db.open_tree(tree).unwrap().insert(key, value).unwrap();
+}
+
+/// No panic, and a failure is a message in words with exit 1.
+fn judged(out: &Output) -> (bool, String) {
+    let stderr = text(&out.stderr);
+    assert!(
+        !stderr.contains("panicked") && out.status.code().is_some_and(|c| c != 101),
+        "panic: {stderr}"
+    );
+    if !out.status.success() {
+        assert_eq!(out.status.code(), Some(1), "{stderr}");
+        assert!(
+            stderr.contains("damaged") || stderr.contains("Check failed"),
+            "not a clear message: {stderr}"
+        );
+    }
+    (out.status.success(), stderr)
+}
+
+fn report(dir: &Path) -> (bool, String) {
+    judged(&shegong(dir, &["report", "--as-of", "2021-11-09", "--format", "json"]))
+}
+
+fn check(dir: &Path) -> (bool, String) {
+    judged(&shegong(dir, &["check"]))
+}
+
+const GARBAGE: &[u8] = &[1, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x13];
+
+#[test]
+fn a_wrong_total_is_found_by_check() {
+    let (_tmp, dir) = xishan();
+    let before = report_json(&dir, &["--as-of", "2021-11-09"]);
+    // The district's 2021 bucket gets the bytes of another unit's bucket: valid, but wrong.
+    edit(&dir, |db| {
+        let buckets = db.open_tree("buckets").unwrap();
+        let all: Vec<_> = buckets.iter().map(|i| i.unwrap()).collect();
+        let (district_key, district) = all.iter().max_by_key(|(_, v)| v.len()).unwrap().clone();
+        let other = all.iter().find(|(_, v)| *v != district).unwrap().1.clone();
+        buckets.insert(district_key, other).unwrap();
+    });
+    // The report cannot know (it reads the stored totals); check must.
+    let (passed, stderr) = check(&dir);
+    assert!(!passed, "check passed on a wrong total");
+    assert!(stderr.contains("totals differ"), "{stderr}");
+    assert_ne!(
+        report_json(&dir, &["--as-of", "2021-11-09"]),
+        before,
+        "the edit changed nothing"
+    );
+}
+
+#[test]
+fn garbage_values_are_refused_in_words() {
+    type Change = fn(&sled::Db);
+    let cases: [(&str, Change); 8] = [
+        ("a bucket", |db| {
+            let (k, _) = first(db, "buckets");
+            put(db, "buckets", &k, GARBAGE);
+        }),
+        ("a bucket of an unknown version", |db| {
+            let (k, v) = first(db, "buckets");
+            let mut v = v.to_vec();
+            v[0] = 9;
+            put(db, "buckets", &k, &v);
+        }),
+        ("a unit", |db| {
+            let (k, _) = first(db, "units");
+            put(db, "units", &k, GARBAGE);
+        }),
+        ("an empty unit", |db| {
+            let (k, _) = first(db, "units");
+            put(db, "units", &k, b"");
+        }),
+        ("a record page", |db| {
+            let (k, _) = first(db, "evaluations");
+            put(db, "evaluations", &k, GARBAGE);
+        }),
+        ("a record inside a page", |db| {
+            // The page decodes; the record bytes inside it do not.
+            let (k, v) = first(db, "budget");
+            let mut v = v.to_vec();
+            let n = v.len();
+            for b in &mut v[n - 8..] {
+                *b = 0xFF;
+            }
+            put(db, "budget", &k, &v);
+        }),
+        ("the schema version removed", |db| {
+            db.open_tree("meta").unwrap().remove("schema").unwrap();
+        }),
+        ("an unfinished write with a garbage undo log", |db| {
+            put(db, "pending", &0u32.to_be_bytes(), GARBAGE);
+            put(db, "meta", b"pending", &[1]);
+        }),
+    ];
+    let mut refused = Vec::new();
+    for (name, change) in cases {
+        let (_tmp, dir) = xishan();
+        edit(&dir, change);
+        let (report_ok, _) = report(&dir);
+        let (check_ok, stderr) = check(&dir);
+        assert!(!check_ok, "{name}: check passed on a damaged store");
+        let export = shegong(&dir, &["export", "budget"]);
+        judged(&export);
+        refused.push(format!(
+            "{name}: report {}, check: {}",
+            report_ok,
+            stderr.lines().next().unwrap_or("")
+        ));
+    }
+    eprintln!("{}", refused.join("\n"));
+}
+
+#[test]
+fn an_unfinished_write_with_an_empty_log_is_rolled_back_and_the_store_is_whole() {
+    let (_tmp, dir) = xishan();
+    let before = report_json(&dir, &["--as-of", "2021-11-09", "--depth", "1"]);
+    edit(&dir, |db| {
+        // A write that had logged nothing yet; its totals half rebuilt (one bucket gone).
+        put(db, "meta", b"pending", &[1]);
+        let (k, _) = first(db, "buckets");
+        db.open_tree("buckets").unwrap().remove(k).unwrap();
+    });
+    // Read-only cannot roll back: it says so.
+    let out = shegong(&dir, &["--readonly", "report"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("without --readonly"),
+        "{}",
+        text(&out.stderr)
+    );
+    // The next writable open rolls back and rebuilds every total.
+    assert!(check(&dir).0);
+    assert_eq!(report_json(&dir, &["--as-of", "2021-11-09", "--depth", "1"]), before);
+}
+
+#[test]
+fn a_unit_that_is_its_own_parent_is_refused_not_looped_on() {
+    use shegong::store::codec::{Stored, UnitRow};
+    let (_tmp, dir) = xishan();
+    edit(&dir, |db| {
+        let units = db.open_tree("units").unwrap();
+        let (k, v) = units.iter().nth(3).unwrap().unwrap();
+        let mut row = UnitRow::decode(&v).unwrap();
+        row.parent_idx = Some(row.idx);
+        units.insert(k, row.encode()).unwrap();
+    });
+    let (check_ok, _) = check(&dir);
+    assert!(!check_ok, "check passed on a hierarchy with a cycle");
+    for unit in ["530112000000", "530112003000"] {
+        judged(&shegong(&dir, &["report", "--unit", unit]));
+    }
+}

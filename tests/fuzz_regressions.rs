@@ -1,0 +1,247 @@
+//! The fuzz targets' checks (`fuzz/checks.rs`) on the stable toolchain, in `cargo test`:
+//!
+//! - every saved input under `fuzz/regressions/TARGET/` (what the fuzzer found, and seeds) is
+//!   replayed: none may panic again;
+//! - random inputs, half pure random bytes, half mutations of valid files and values, a few
+//!   thousand per target by default; `SHEGONG_FUZZ_CASES=N` for more, and the `#[ignore]`d
+//!   `long_random_inputs_never_panic` runs a million per target.
+
+#[path = "../fuzz/checks.rs"]
+mod checks;
+
+use shegong::rollup::{Sparse, YearBucket};
+use shegong::store::codec::{Page, PageEntry, Stored, UnitRow};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::Path;
+
+struct Rng(u64);
+
+impl Rng {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+    fn below(&mut self, n: usize) -> usize {
+        (self.next() % n.max(1) as u64) as usize
+    }
+}
+
+type Check = fn(&[u8]);
+
+const TARGETS: [(&str, Check); 4] = [
+    ("money", checks::money),
+    ("date", checks::date),
+    ("csv", checks::csv),
+    ("codec", checks::codec),
+];
+
+fn seeds(target: &str) -> Vec<Vec<u8>> {
+    let texts = |list: &[&str]| list.iter().map(|s| s.as_bytes().to_vec()).collect::<Vec<_>>();
+    match target {
+        "money" => texts(&[
+            "1700000",
+            "1,700,000.00",
+            "¥1700000",
+            "￥300",
+            "170万",
+            "170万元",
+            "1.5万",
+            "-20.5",
+            "1.234567万",
+            "92233720368547758.07",
+            "－¥-0.01",
+        ]),
+        "date" => texts(&[
+            "2021-11-08",
+            "2021/11/8",
+            "2021.11.8",
+            "2021年11月8日",
+            "2021-11",
+            "2021",
+            "2999-12-31",
+            "1900-02-29",
+        ]),
+        "csv" => {
+            let mut out: Vec<Vec<u8>> = shegong::xishan::FILES.iter().map(|(_, _, b)| b.to_vec()).collect();
+            let (gbk, _, _) = encoding_rs::GBK.encode("编码,上级编码,层级,名称\r\n1,,区,西山区\r\n");
+            out.push(gbk.into_owned());
+            out.push(b"\xEF\xBB\xBFdate,unit,kind,amount\n2021-01-01,1,allocation,1\n".to_vec());
+            out.push(b"PK\x03\x04garbage".to_vec());
+            out
+        }
+        _ => codec_seeds(),
+    }
+}
+
+/// Encoded values of every stored type, each behind the byte that picks its decoder.
+fn codec_seeds() -> Vec<Vec<u8>> {
+    use shegong::interchange::{parse_budget, parse_evaluations, parse_trainings, parse_units, read_csv};
+    let files = shegong::xishan::FILES;
+    let table = |i: usize| read_csv(files[i].2).unwrap();
+    let units = parse_units(&table(0)).unwrap();
+    let evaluations = parse_evaluations(&table(1)).unwrap();
+    let trainings = parse_trainings(&table(2)).unwrap();
+    let budget = parse_budget(&table(3)).unwrap();
+    let tagged = |tag: u8, bytes: Vec<u8>| {
+        let mut v = vec![tag];
+        v.extend(bytes);
+        v
+    };
+    let mut out = Vec::new();
+    for (i, unit) in units.iter().take(3).enumerate() {
+        let row = UnitRow {
+            idx: i as u32,
+            parent_idx: i.checked_sub(1).map(|p| p as u32),
+            first_evaluation: Some(738_000),
+            unit: unit.clone(),
+        };
+        out.push(tagged(0, row.encode()));
+    }
+    let page = Page {
+        entries: vec![
+            PageEntry {
+                day: 738_000,
+                hash: 7,
+                occurrence: 0,
+                record: evaluations[0].encode(),
+            },
+            PageEntry {
+                day: 738_001,
+                hash: 8,
+                occurrence: 1,
+                record: budget[0].encode(),
+            },
+        ],
+    };
+    out.push(tagged(1, page.encode()));
+    out.push(tagged(2, evaluations[0].encode()));
+    out.push(tagged(2, trainings[0].encode()));
+    out.push(tagged(2, budget[0].encode()));
+    let mut bucket = YearBucket::default();
+    bucket.add(738_000, &Sparse(vec![(3, 7), (20, -5)])).unwrap();
+    bucket.add(738_100, &Sparse(vec![(60, 1)])).unwrap();
+    out.push(tagged(3, bucket.encode()));
+    out.push(tagged(5, vec![0; 20]));
+    out
+}
+
+fn mutate(rng: &mut Rng, seed: &[u8], other: &[u8]) -> Vec<u8> {
+    let mut v = seed.to_vec();
+    for _ in 0..1 + rng.below(6) {
+        let at = rng.below(v.len() + 1);
+        match rng.below(7) {
+            0 if !v.is_empty() => {
+                let i = at.min(v.len() - 1);
+                v[i] ^= 1 << rng.below(8);
+            }
+            1 if !v.is_empty() => {
+                let i = at.min(v.len() - 1);
+                v[i] = rng.next() as u8;
+            }
+            2 => v.insert(at, rng.next() as u8),
+            3 if at < v.len() => {
+                let end = (at + 1 + rng.below(16)).min(v.len());
+                v.drain(at..end);
+            }
+            4 => {
+                // Splice in a piece of another input.
+                let from = rng.below(other.len() + 1);
+                let end = (from + rng.below(32)).min(other.len());
+                v.splice(at..at, other[from..end].iter().copied());
+            }
+            5 => {
+                let special: &[u8] = match rng.below(6) {
+                    0 => b",",
+                    1 => b"\n",
+                    2 => b"\"",
+                    3 => "万".as_bytes(),
+                    4 => &[0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0xFF, 0x7F],
+                    _ => &[0xFB, 0xFF, 0xFF],
+                };
+                v.splice(at..at, special.iter().copied());
+            }
+            _ => v.truncate(at),
+        }
+    }
+    v
+}
+
+fn random_cases(cases: usize, seed: u64) {
+    for (name, check) in TARGETS {
+        let seeds = seeds(name);
+        let mut rng = Rng(seed ^ name.len() as u64);
+        for case in 0..cases {
+            let input = if case % 2 == 0 {
+                let len = rng.below(if name == "csv" { 512 } else { 64 });
+                (0..len).map(|_| rng.next() as u8).collect()
+            } else {
+                let a = &seeds[rng.below(seeds.len())];
+                let b = &seeds[rng.below(seeds.len())];
+                mutate(&mut rng, a, b)
+            };
+            if catch_unwind(AssertUnwindSafe(|| check(&input))).is_err() {
+                let hex: String = input.iter().map(|b| format!("{b:02x}")).collect();
+                panic!("{name}: case {case} (seed {seed}) panicked on input (hex) {hex}");
+            }
+        }
+    }
+}
+
+fn cases_from_env(default: usize) -> usize {
+    std::env::var("SHEGONG_FUZZ_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+#[test]
+fn saved_fuzz_inputs_never_panic() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/regressions");
+    let mut replayed = 0;
+    for (name, check) in TARGETS {
+        for seed in seeds(name) {
+            check(&seed);
+        }
+        let Ok(dir) = std::fs::read_dir(root.join(name)) else {
+            continue;
+        };
+        for entry in dir {
+            let path = entry.unwrap().path();
+            let input = std::fs::read(&path).unwrap();
+            if catch_unwind(AssertUnwindSafe(|| check(&input))).is_err() {
+                panic!("{name}: {} panics again", path.display());
+            }
+            replayed += 1;
+        }
+    }
+    eprintln!("replayed {replayed} saved inputs");
+}
+
+#[test]
+fn random_inputs_never_panic() {
+    random_cases(cases_from_env(3_000), 1);
+}
+
+#[test]
+#[ignore = "long: a million random inputs per target (SHEGONG_FUZZ_CASES to change)"]
+fn long_random_inputs_never_panic() {
+    random_cases(cases_from_env(1_000_000), 2);
+}
+
+/// Writes the seeds of every target to `fuzz/corpus/TARGET/` (not kept in git) for
+/// `cargo fuzz run` to start from.
+#[test]
+#[ignore = "a tool: writes the fuzzers' seed corpus"]
+fn write_seed_corpus() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/corpus");
+    for (name, _) in TARGETS {
+        let dir = root.join(name);
+        std::fs::create_dir_all(&dir).unwrap();
+        for (i, seed) in seeds(name).iter().enumerate() {
+            std::fs::write(dir.join(format!("seed-{i}")), seed).unwrap();
+        }
+    }
+}
