@@ -106,8 +106,17 @@ impl FileProblem {
         match (self.line, self.column.is_empty()) {
             (0, _) => format!("{file}: {}", self.problem.message(lang)),
             (line, true) => format!("{file}:{line}: {}", self.problem.message(lang)),
-            (line, false) => format!("{file}:{line}: {}: {}", self.column, self.problem.message(lang)),
+            (line, false) => format!("{file}:{line}: {}: {}", clip(&self.column), self.problem.message(lang)),
         }
+    }
+}
+
+/// A cell or header as a message echoes it: at most 40 characters, so that a huge bad cell
+/// does not flood the clerk's screen.
+pub fn clip(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(40) {
+        None => std::borrow::Cow::Borrowed(text),
+        Some((at, _)) => std::borrow::Cow::Owned(format!("{}…", &text[..at])),
     }
 }
 

@@ -271,6 +271,7 @@ impl<'r> Row<'r, '_> {
 
     fn date(&mut self, c: usize) -> Option<PartialDate> {
         let raw = self.raw(c);
+        let shown = super::clip(raw);
         if raw.is_empty() {
             return None;
         }
@@ -282,16 +283,16 @@ impl<'r> Row<'r, '_> {
             Err(DateError::OutOfRange(_)) => {
                 self.bad(
                     c,
-                    format!("日期“{raw}”不存在（年份须在 {MIN_YEAR}–{MAX_YEAR} 之间，月、日须是真实的日期）"),
-                    format!("“{raw}” is not a real date (years {MIN_YEAR}–{MAX_YEAR}; the month and day must exist)"),
+                    format!("日期“{shown}”不存在（年份须在 {MIN_YEAR}–{MAX_YEAR} 之间，月、日须是真实的日期）"),
+                    format!("“{shown}” is not a real date (years {MIN_YEAR}–{MAX_YEAR}; the month and day must exist)"),
                 );
                 None
             }
             Err(_) => {
                 self.bad(
                     c,
-                    format!("无法识别日期“{raw}”（可写 2021-11-08、2021/11/8、2021.11.8、2021年11月8日，只知年月或年份时写 2021-11 或 2021）"),
-                    format!("cannot read the date “{raw}” (write 2021-11-08, 2021/11/8, 2021.11.8 or 2021年11月8日; 2021-11 or 2021 when only the month or year is known)"),
+                    format!("无法识别日期“{shown}”（可写 2021-11-08、2021/11/8、2021.11.8、2021年11月8日，只知年月或年份时写 2021-11 或 2021）"),
+                    format!("cannot read the date “{shown}” (write 2021-11-08, 2021/11/8, 2021.11.8 or 2021年11月8日; 2021-11 or 2021 when only the month or year is known)"),
                 );
                 None
             }
@@ -308,6 +309,7 @@ impl<'r> Row<'r, '_> {
 
     fn word<W>(&mut self, c: usize, parse: fn(&str) -> Option<W>, choices: fn() -> String) -> Option<W> {
         let raw = self.raw(c);
+        let shown = super::clip(raw);
         if raw.is_empty() {
             return None;
         }
@@ -316,8 +318,8 @@ impl<'r> Row<'r, '_> {
             let list = choices();
             self.bad(
                 c,
-                format!("“{raw}”不是可用的值（可填：{list}）"),
-                format!("“{raw}” is not one of the accepted words: {list}"),
+                format!("“{shown}”不是可用的值（可填：{list}）"),
+                format!("“{shown}” is not one of the accepted words: {list}"),
             );
         }
         value
@@ -333,6 +335,7 @@ impl<'r> Row<'r, '_> {
 
     fn whole(&mut self, c: usize) -> Option<u32> {
         let raw = self.raw(c);
+        let shown = super::clip(raw);
         if raw.is_empty() {
             return None;
         }
@@ -341,8 +344,8 @@ impl<'r> Row<'r, '_> {
             Err(_) => {
                 self.bad(
                     c,
-                    format!("“{raw}”不是不小于 0 的整数"),
-                    format!("“{raw}” is not a whole number of 0 or more"),
+                    format!("“{shown}”不是不小于 0 的整数"),
+                    format!("“{shown}” is not a whole number of 0 or more"),
                 );
                 None
             }
@@ -352,6 +355,7 @@ impl<'r> Row<'r, '_> {
     /// A number with at most one decimal, in tenths.
     fn tenths(&mut self, c: usize, max_tenths: u32) -> Option<u32> {
         let raw = self.raw(c);
+        let shown = super::clip(raw);
         if raw.is_empty() {
             return None;
         }
@@ -360,8 +364,8 @@ impl<'r> Row<'r, '_> {
             let max = max_tenths / 10;
             self.bad(
                 c,
-                format!("“{raw}”应为 0 到 {max} 之间、最多一位小数的数"),
-                format!("“{raw}” is not a number from 0 to {max} with at most one decimal"),
+                format!("“{shown}”应为 0 到 {max} 之间、最多一位小数的数"),
+                format!("“{shown}” is not a number from 0 to {max} with at most one decimal"),
             );
         }
         parsed
@@ -369,6 +373,7 @@ impl<'r> Row<'r, '_> {
 
     fn money(&mut self, c: usize) -> Option<Fen> {
         let raw = self.raw(c);
+        let shown = super::clip(raw);
         if let Some(f) = fast_money(raw) {
             return Some(f);
         }
@@ -381,24 +386,24 @@ impl<'r> Row<'r, '_> {
             Err(MoneyError::TooManyDecimals(_)) => {
                 self.bad(
                     c,
-                    format!("金额“{raw}”超过两位小数（只能精确到分）"),
-                    format!("the amount “{raw}” has more than two decimals (amounts are exact to the fen)"),
+                    format!("金额“{shown}”超过两位小数（只能精确到分）"),
+                    format!("the amount “{shown}” has more than two decimals (amounts are exact to the fen)"),
                 );
                 None
             }
             Err(MoneyError::TooLarge(_)) => {
                 self.bad(
                     c,
-                    format!("金额“{raw}”太大"),
-                    format!("the amount “{raw}” is too large"),
+                    format!("金额“{shown}”太大"),
+                    format!("the amount “{shown}” is too large"),
                 );
                 None
             }
             Err(MoneyError::NotANumber(_)) => {
                 self.bad(
                     c,
-                    format!("无法识别金额“{raw}”（以元为单位，可写 1700000、1,700,000.00、¥300、170万、1.5万元；冲正写负数）"),
-                    format!("cannot read the amount “{raw}” (yuan: write 1700000, 1,700,000.00, ¥300, 170万 or 1.5万元; a correction is negative)"),
+                    format!("无法识别金额“{shown}”（以元为单位，可写 1700000、1,700,000.00、¥300、170万、1.5万元；冲正写负数）"),
+                    format!("cannot read the amount “{shown}” (yuan: write 1700000, 1,700,000.00, ¥300, 170万 or 1.5万元; a correction is negative)"),
                 );
                 None
             }
