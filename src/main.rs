@@ -7,6 +7,7 @@ use shegong::cli::{self, Args, Context};
 
 fn main() {
     install_panic_message();
+    make_files_private();
     let args = Args::parse();
     let ctx = match Context::from_args(&args) {
         Ok(c) => c,
@@ -26,6 +27,16 @@ fn main() {
     if let Err(failure) = result {
         eprintln!("{}", failure.message);
         std::process::exit(failure.code);
+    }
+}
+
+/// Every file shegong writes — the store's files above all — is readable by its user only:
+/// they hold records of public money.
+fn make_files_private() {
+    #[cfg(unix)]
+    // SAFETY: umask only sets the process's file-creation mask; it cannot fail.
+    unsafe {
+        libc::umask(0o077);
     }
 }
 
