@@ -129,6 +129,17 @@ impl Stored for YearBucket {
     }
 }
 
+/// A year's total alone, as the `totals` tree keeps it beside the bucket: a report of whole
+/// years reads these small values and never the days.
+pub fn encode_total(total: &Measures) -> Vec<u8> {
+    envelope(1, &total.to_sparse())
+}
+
+pub fn decode_total(bytes: &[u8]) -> Result<Measures, DecodeError> {
+    let pairs: Pairs = open("year total", 1, bytes)?;
+    Ok(Measures::from_sparse(&pairs))
+}
+
 /// The year's total of a stored bucket, without decoding its days.
 pub fn bucket_total(bytes: &[u8]) -> Result<Measures, DecodeError> {
     let (&version, payload) = bytes
@@ -329,6 +340,7 @@ mod tests {
         let bytes = b.encode();
         assert_eq!(YearBucket::decode(&bytes).unwrap(), b);
         assert_eq!(bucket_total(&bytes).unwrap(), b.total);
+        assert_eq!(decode_total(&encode_total(&b.total)).unwrap(), b.total);
     }
 
     #[test]

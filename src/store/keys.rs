@@ -25,12 +25,14 @@ pub enum TreeId {
     Buckets,
     /// chunk number (u32) → undo entries of a write that has not finished.
     Pending,
+    /// unit idx (u32), year (u16) → the year's total of the bucket of the same key, alone.
+    Totals,
     /// sled-generated id (u64, increasing) → JournalEntry.
     Journal,
 }
 
 impl TreeId {
-    pub const ALL: [TreeId; 11] = [
+    pub const ALL: [TreeId; 12] = [
         TreeId::Meta,
         TreeId::Units,
         TreeId::Codes,
@@ -42,6 +44,7 @@ impl TreeId {
         TreeId::Buckets,
         TreeId::Pending,
         TreeId::Journal,
+        TreeId::Totals,
     ];
 
     pub fn name(self) -> &'static str {
@@ -57,6 +60,7 @@ impl TreeId {
             TreeId::Buckets => "buckets",
             TreeId::Pending => "pending",
             TreeId::Journal => "journal",
+            TreeId::Totals => "totals",
         }
     }
 }
