@@ -77,8 +77,63 @@ fn open_ui(ctx: &Context) -> Result<(), cli::Failure> {
     if created {
         app.first_run(&ctx.dir);
     }
-    shegong::tui::run(app).map_err(|e| cli::Failure {
+    let mark = app.store.journal_mark().unwrap_or(0);
+    let app = shegong::tui::run(app).map_err(|e| cli::Failure {
         code: 1,
         message: format!("{}{e}", tr(ctx.lang, S::UiFailed)),
-    })
+    })?;
+    if app.store.journal_mark().unwrap_or(0) != mark {
+        automatic_backup(&app.store, ctx);
+    }
+    Ok(())
+}
+
+/// How many automatic backups are kept (`SHEGONG_KEEP_BACKUPS`, default 10).
+fn backups_kept() -> usize {
+    std::env::var("SHEGONG_KEEP_BACKUPS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(10)
+}
+
+/// After a session of the UI that changed something: the whole store to
+/// `DIR/backups/auto-YYYYMMDD-HHMMSS.sgbak`, keeping the newest few. A failure is said, not
+/// fatal: the store itself is safe.
+fn automatic_backup(store: &shegong::store::Store, ctx: &Context) {
+    let folder = ctx.dir.join("backups");
+    if std::fs::create_dir_all(&folder).is_err() {
+        return;
+    }
+    let name = format!("auto-{}.sgbak", chrono::Local::now().format("%Y%m%d-%H%M%S"));
+    match shegong::backup::backup(store, &folder.join(&name)) {
+        Ok(_) => {
+            let mut autos: Vec<_> = std::fs::read_dir(&folder)
+                .into_iter()
+                .flatten()
+                .flatten()
+                .map(|e| e.path())
+                .filter(|p| {
+                    p.file_name()
+                        .and_then(|n| n.to_str())
+                        .is_some_and(|n| n.starts_with("auto-") && n.ends_with(".sgbak"))
+                })
+                .collect();
+            autos.sort();
+            let keep = backups_kept().max(1);
+            if autos.len() > keep {
+                for old in &autos[..autos.len() - keep] {
+                    let _ = std::fs::remove_file(old);
+                }
+            }
+            eprintln!(
+                "{}{}",
+                ctx.lang.pick("已自动备份：", "Backed up automatically: "),
+                folder.join(name).display()
+            );
+        }
+        Err(e) => eprintln!(
+            "{}{e}",
+            ctx.lang.pick("自动备份失败：", "The automatic backup failed: ")
+        ),
+    }
 }

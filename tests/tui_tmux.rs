@@ -134,4 +134,11 @@ fn records_a_training_in_the_real_binary() {
         std::thread::sleep(Duration::from_millis(100));
     }
     assert_eq!(trainings(bin, data), 16);
+    // A session that changed something leaves an automatic backup behind.
+    let backups: Vec<_> = std::fs::read_dir(std::path::Path::new(data).join("backups"))
+        .expect("a backups folder")
+        .flatten()
+        .filter(|e| e.file_name().to_string_lossy().starts_with("auto-"))
+        .collect();
+    assert_eq!(backups.len(), 1);
 }

@@ -80,6 +80,15 @@ impl Store {
         Ok(())
     }
 
+    /// The id of the newest journal entry (0 when there is none): compare two marks to know
+    /// whether anything changed in between.
+    pub fn journal_mark(&self) -> Result<u64> {
+        match self.tree(TreeId::Journal).last()? {
+            Some((k, _)) => Ok(k.as_ref().try_into().map(u64::from_be_bytes).unwrap_or(0)),
+            None => Ok(0),
+        }
+    }
+
     /// The journal, newest first, optionally of one unit only, at most `limit` entries.
     pub fn history(&self, unit: Option<&str>, limit: usize) -> Result<Vec<JournalEntry>> {
         Ok(self

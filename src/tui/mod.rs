@@ -75,8 +75,8 @@ impl Drop for Guard {
     }
 }
 
-/// Runs the UI until the user quits.
-pub fn run(mut app: App) -> io::Result<()> {
+/// Runs the UI until the user quits; gives the app (and its store) back.
+pub fn run(mut app: App) -> io::Result<App> {
     let _guard = Guard::take()?;
     let mut terminal = Terminal::new(CrosstermBackend::new(stdout()))?;
     terminal.clear()?;
@@ -91,5 +91,5 @@ pub fn run(mut app: App) -> io::Result<()> {
         }
     }
     app.store.flush().map_err(|e| io::Error::other(e.message(app.lang)))?;
-    Ok(())
+    Ok(app)
 }
