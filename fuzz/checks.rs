@@ -39,47 +39,32 @@ pub fn date(data: &[u8]) {
     let _ = shegong::domain::date::parse_as_of(text);
 }
 
-/// The CSV importer: any bytes are read as a table (or refused with problems), and every kind
-/// parses the table into records or a list of problems, each of which renders.
+/// The importer: any bytes are read as a sheet (CSV in any encoding, a workbook, JSON) and
+/// parsed as each kind into records or a list of problems, each of which renders.
 #[allow(dead_code)]
 pub fn csv(data: &[u8]) {
     use shegong::i18n::Lang;
-    use shegong::interchange::{self, render_problems};
-    let table = match interchange::read_table(data) {
-        Ok(t) => t,
-        Err(problems) => {
-            assert!(!problems.is_empty(), "refused without a problem");
-            let _ = render_problems("f.csv", &problems, Lang::Zh);
-            return;
+    use shegong::interchange::{self, render_problems, Kind, ParsedFile};
+    for kind in Kind::ALL {
+        match interchange::parse_file(kind, data) {
+            Ok(ParsedFile::Units(p)) => p.records.iter().for_each(|u| {
+                let _ = u.validate();
+            }),
+            Ok(ParsedFile::Evaluations(p)) => p.records.iter().for_each(|r| {
+                let _ = (r.validate(), shegong::rollup::evaluation_delta(r));
+            }),
+            Ok(ParsedFile::Trainings(p)) => p.records.iter().for_each(|r| {
+                let _ = (r.validate(), shegong::rollup::training_delta(r));
+            }),
+            Ok(ParsedFile::Budget(p)) => p.records.iter().for_each(|r| {
+                let _ = (r.validate(), shegong::rollup::budget_delta(r));
+            }),
+            Err(problems) => {
+                assert!(!problems.is_empty(), "refused without a problem");
+                let _ = render_problems("f.csv", &problems, Lang::Zh);
+                let _ = render_problems("f.csv", &problems, Lang::En);
+            }
         }
-    };
-    let show = |problems: Vec<interchange::FileProblem>| {
-        assert!(!problems.is_empty(), "refused without a problem");
-        let _ = render_problems("f.csv", &problems, Lang::En);
-    };
-    match interchange::parse_units(&table) {
-        Ok(units) => units.iter().for_each(|u| {
-            let _ = u.validate();
-        }),
-        Err(p) => show(p),
-    }
-    match interchange::parse_evaluations(&table) {
-        Ok(records) => records.iter().for_each(|r| {
-            let _ = (r.validate(), shegong::rollup::evaluation_delta(r));
-        }),
-        Err(p) => show(p),
-    }
-    match interchange::parse_trainings(&table) {
-        Ok(records) => records.iter().for_each(|r| {
-            let _ = (r.validate(), shegong::rollup::training_delta(r));
-        }),
-        Err(p) => show(p),
-    }
-    match interchange::parse_budget(&table) {
-        Ok(records) => records.iter().for_each(|r| {
-            let _ = (r.validate(), shegong::rollup::budget_delta(r));
-        }),
-        Err(p) => show(p),
     }
 }
 

@@ -1,13 +1,15 @@
 //! The command line: arguments (clap), then one thin call into the library per command, and
 //! the exit code. Messages go to stderr in the user's language; results go to stdout.
 
+use crate::backup::{self, BackupError, BackupSummary};
 use crate::domain::date::parse_as_of;
+use crate::domain::{BudgetEntry, Evaluation, Training};
 use crate::i18n::Lang;
-use crate::interchange::{self, render_problems, ImportError, Kind, Rows};
+use crate::interchange::{self, render_problems, ExportError, Exporter, ImportError, Kind};
 use crate::report;
 use crate::store::{self, Store, StoreError};
 use clap::{Parser, Subcommand, ValueEnum};
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
 
 #[derive(Parser, Debug)]
@@ -40,9 +42,9 @@ pub enum Command {
         #[arg(long)]
         empty: bool,
     },
-    /// Import a file: KIND is units, evaluations, trainings or budget
+    /// Import a file (CSV, .xlsx or JSON): KIND is units, evaluations, trainings or budget
     Import { kind: String, file: PathBuf },
-    /// Export every record of a kind in the import format
+    /// Export every record of a kind in the import format (to stdout unless -o FILE)
     Export {
         kind: String,
         #[arg(long, value_enum, default_value_t = ExportFormat::Csv)]
@@ -63,6 +65,20 @@ pub enum Command {
     },
     /// Recompute every rollup from the records and compare with the stored totals
     Check,
+    /// Undo the newest change not undone yet (a record added or deleted, a unit updated)
+    Undo,
+    /// The change journal, newest first: who changed what, when, before and after
+    History {
+        #[arg(long, value_name = "CODE")]
+        unit: Option<String>,
+        /// At most this many entries
+        #[arg(long, default_value_t = 50)]
+        limit: usize,
+    },
+    /// Write the whole store to one file
+    Backup { file: PathBuf },
+    /// Fill a new or empty store from a backup file (creates the store if missing)
+    Restore { file: PathBuf },
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -100,12 +116,7 @@ impl Context {
             None => Lang::from_env(),
             Some(l) => Lang::parse(l).ok_or_else(|| format!("--lang: “{l}” is not zh or en"))?,
         };
-        let operator = args
-            .operator
-            .clone()
-            .or_else(|| std::env::var("USER").ok())
-            .or_else(|| std::env::var("USERNAME").ok())
-            .unwrap_or_else(|| "unknown".into());
+        let operator = args.operator.clone().unwrap_or_else(store::default_operator);
         Ok(Context {
             dir: args.data_dir.clone().unwrap_or_else(default_data_dir),
             lang,
@@ -114,8 +125,17 @@ impl Context {
         })
     }
 
+    /// Opens the store, with this session's operator for the journal.
     pub fn open(&self) -> Result<Store, StoreError> {
-        Store::open(&self.dir, self.readonly)
+        let mut store = Store::open(&self.dir, self.readonly)?;
+        store.set_operator(&self.operator);
+        Ok(store)
+    }
+
+    fn create(&self) -> Result<Store, StoreError> {
+        let mut store = Store::create(&self.dir)?;
+        store.set_operator(&self.operator);
+        Ok(store)
     }
 }
 
@@ -147,7 +167,7 @@ pub fn run(ctx: &Context, command: &Command, out: &mut dyn Write) -> Result<(), 
             if ctx.readonly {
                 return Err(st(StoreError::ReadOnly));
             }
-            let store = Store::create(&ctx.dir).map_err(st)?;
+            let store = ctx.create().map_err(st)?;
             if !empty {
                 load_xishan(&store, lang)?;
             }
@@ -168,9 +188,41 @@ pub fn run(ctx: &Context, command: &Command, out: &mut dyn Write) -> Result<(), 
         }
         Command::Export { kind, format, output } => {
             let kind = parse_kind(kind, lang)?;
+            if *format == ExportFormat::Xlsx && output.is_none() && std::io::stdout().is_terminal() {
+                return Err(Failure::usage(
+                    lang.pick(
+                        "Excel 工作簿不能显示在终端上：请用 -o 文件名.xlsx 指定输出文件",
+                        "an Excel workbook cannot be shown in a terminal: name the file with -o FILE.xlsx",
+                    )
+                    .into(),
+                ));
+            }
             let store = ctx.open().map_err(st)?;
-            let bytes = export(&store, kind, *format, lang)?;
-            write_output(output.as_deref(), &bytes, out, lang)
+            export_file(&store, kind, *format, lang, output.as_deref(), out)
+        }
+        Command::Backup { file } => {
+            let store = ctx.open().map_err(st)?;
+            let summary = backup::backup(&store, file).map_err(|e| backup_failure(e, lang))?;
+            let [u, e, t, b] = summary.counts;
+            let j = summary.journal;
+            let msg = match lang {
+                Lang::Zh => format!(
+                    "已将 {u} 个单位、{e} 条评估、{t} 条培训、{b} 条资金记录及 {j} 条变更日志备份到 {}。",
+                    file.display()
+                ),
+                Lang::En => format!(
+                    "Backed up {u} units, {e} evaluations, {t} trainings, {b} budget entries and {j} journal entries to {}.",
+                    file.display()
+                ),
+            };
+            writeln!(out, "{msg}").map_err(|e| io_failure(e, lang))
+        }
+        Command::Restore { file } => {
+            if ctx.readonly {
+                return Err(st(StoreError::ReadOnly));
+            }
+            let summary = backup::restore(&ctx.dir, file, &ctx.operator).map_err(|e| backup_failure(e, lang))?;
+            writeln!(out, "{}", restored_message(&summary, file, &ctx.dir, lang)).map_err(|e| io_failure(e, lang))
         }
         Command::Report {
             unit,
@@ -197,6 +249,18 @@ pub fn run(ctx: &Context, command: &Command, out: &mut dyn Write) -> Result<(), 
                 ReportFormat::Csv => report::to_csv(&node),
                 ReportFormat::Json => serde_json::to_string_pretty(&report::to_json(&node)).unwrap_or_default() + "\n",
             };
+            out.write_all(text.as_bytes()).map_err(|e| io_failure(e, lang))
+        }
+        Command::Undo => {
+            let store = ctx.open().map_err(st)?;
+            let entry = store.undo_last().map_err(st)?;
+            let what = format!("{} {} {}", entry.action, entry.kind, entry.unit.unwrap_or_default());
+            writeln!(out, "{}{}", lang.pick("已撤销：", "Undone: "), what.trim_end()).map_err(|e| io_failure(e, lang))
+        }
+        Command::History { unit, limit } => {
+            let store = ctx.open().map_err(st)?;
+            let entries = store.history(unit.as_deref(), *limit).map_err(st)?;
+            let text = render_history(&entries, lang);
             out.write_all(text.as_bytes()).map_err(|e| io_failure(e, lang))
         }
         Command::Check => {
@@ -260,12 +324,11 @@ pub fn load_xishan(store: &Store, lang: Lang) -> Result<(), Failure> {
 fn import_failure(name: &str, e: ImportError, lang: Lang) -> Failure {
     match e {
         ImportError::Problems(problems) => {
+            let n = problems.len();
             let head = match lang {
-                Lang::Zh => format!("{name}：{} 处错误，文件中的数据均未保存：", problems.len()),
-                Lang::En => format!(
-                    "{name}: {} problem(s); nothing from this file was stored:",
-                    problems.len()
-                ),
+                Lang::Zh => format!("{name}：发现 {n} 处错误，此文件中的数据均未导入。请改正后重新导入整个文件："),
+                Lang::En if n == 1 => format!("{name}: 1 problem; nothing from this file was stored. Fix it and import the whole file again:"),
+                Lang::En => format!("{name}: {n} problems; nothing from this file was stored. Fix them and import the whole file again:"),
             };
             Failure {
                 message: format!("{head}\n{}", render_problems(name, &problems, lang)),
@@ -283,75 +346,160 @@ fn import_file(store: &Store, kind: Kind, file: &Path, lang: Lang, out: &mut dyn
         code: 1,
     })?;
     let summary = interchange::import_bytes(store, kind, &bytes).map_err(|e| import_failure(&name, e, lang))?;
+    let (rows, added, updated, same) = (summary.rows, summary.added, summary.updated, summary.already_present);
+    let units = kind == Kind::Units;
     let msg = match lang {
-        Lang::Zh if summary.added == 0 && summary.updated == 0 => {
-            format!("{name}：{} 行均已在库中，未新增任何记录。", summary.rows)
+        Lang::Zh if rows == 0 => format!("{name}：文件中没有数据行，未导入任何记录。"),
+        Lang::Zh if added == 0 && updated == 0 => {
+            format!("{name}：{rows} 行均已在库中，未新增或更改任何记录。")
         }
-        Lang::Zh => format!(
-            "{name}：{} 行，新增 {}，更新 {}，已在库中 {}。",
-            summary.rows, summary.added, summary.updated, summary.already_present
-        ),
-        Lang::En if summary.added == 0 && summary.updated == 0 => {
-            format!(
-                "{name}: all {} rows are already stored; nothing was added.",
-                summary.rows
-            )
+        Lang::Zh => {
+            let unit = if units { "个" } else { "条" };
+            let parts: Vec<String> = [
+                (added, format!("新增 {added} {unit}")),
+                (updated, format!("更新 {updated} {unit}")),
+                (
+                    same,
+                    format!("{same} {unit}已在库中{}", if units { "且无变化" } else { "" }),
+                ),
+            ]
+            .into_iter()
+            .filter(|(n, _)| *n > 0)
+            .map(|(_, t)| t)
+            .collect();
+            format!("{name}：{rows} 行：{}。", parts.join("，"))
         }
-        Lang::En => format!(
-            "{name}: {} rows, {} added, {} updated, {} already stored.",
-            summary.rows, summary.added, summary.updated, summary.already_present
-        ),
+        Lang::En if rows == 0 => format!("{name}: the file has no data rows; nothing was imported."),
+        Lang::En if added == 0 && updated == 0 => {
+            format!("{name}: all {rows} rows are already stored; nothing was added or changed.")
+        }
+        Lang::En => {
+            let parts: Vec<String> = [
+                (added, format!("{added} added")),
+                (updated, format!("{updated} updated")),
+                (
+                    same,
+                    format!("{same} already stored{}", if units { " unchanged" } else { "" }),
+                ),
+            ]
+            .into_iter()
+            .filter(|(n, _)| *n > 0)
+            .map(|(_, t)| t)
+            .collect();
+            format!("{name}: {rows} rows: {}.", parts.join(", "))
+        }
     };
     writeln!(out, "{msg}").map_err(|e| io_failure(e, lang))
 }
 
-fn export(store: &Store, kind: Kind, format: ExportFormat, lang: Lang) -> Result<Vec<u8>, Failure> {
-    let st = |e: StoreError| Failure::store(e, lang);
-    let rows = match kind {
-        Kind::Units => Rows::units(&store.all_units().map_err(st)?),
-        Kind::Evaluations => Rows::evaluations(&store.all_records().map_err(st)?),
-        Kind::Trainings => Rows::trainings(&store.all_records().map_err(st)?),
-        Kind::Budget => Rows::budget(&store.all_records().map_err(st)?),
-    };
-    match format {
-        ExportFormat::Csv => interchange::write_csv(&rows).map_err(|e| Failure {
-            message: e.to_string(),
-            code: 1,
-        }),
-        ExportFormat::Json => {
-            let headers = rows.headers();
-            let objects: Vec<serde_json::Value> = rows
-                .rows
-                .iter()
-                .map(|r| {
-                    serde_json::Value::Object(
-                        headers
-                            .iter()
-                            .zip(r)
-                            .map(|(h, v)| (h.to_string(), serde_json::json!(v)))
-                            .collect(),
-                    )
-                })
-                .collect();
-            Ok((serde_json::to_string_pretty(&objects).unwrap_or_default() + "\n").into_bytes())
-        }
-        ExportFormat::Xlsx => Err(Failure::usage(
-            lang.pick(
-                "暂不支持导出 .xlsx，请用 --format csv",
-                "xlsx export is not available yet; use --format csv",
-            )
-            .into(),
-        )),
+fn export_failure(e: ExportError, lang: Lang) -> Failure {
+    Failure {
+        code: if matches!(e, ExportError::TooManyRows) { 2 } else { 1 },
+        message: e.message(lang),
     }
 }
 
-fn write_output(path: Option<&Path>, bytes: &[u8], out: &mut dyn Write, lang: Lang) -> Result<(), Failure> {
-    match path {
-        Some(p) => std::fs::write(p, bytes).map_err(|e| Failure {
-            message: format!("{}{}: {e}", lang.pick("无法写入 ", "cannot write "), p.display()),
-            code: 1,
-        }),
-        None => out.write_all(bytes).map_err(|e| io_failure(e, lang)),
+/// Writes every record of a kind to the exporter, straight from the store.
+fn export_rows(store: &Store, kind: Kind, exporter: &mut Exporter, lang: Lang) -> Result<(), Failure> {
+    enum Fail {
+        Store(StoreError),
+        Export(ExportError),
+    }
+    impl From<StoreError> for Fail {
+        fn from(e: StoreError) -> Self {
+            Fail::Store(e)
+        }
+    }
+    let result: Result<(), Fail> = match kind {
+        Kind::Units => store
+            .all_units()
+            .map_err(Fail::Store)
+            .and_then(|units| units.iter().try_for_each(|u| exporter.row(u).map_err(Fail::Export))),
+        Kind::Evaluations => store.for_each_record(|r: Evaluation| exporter.row(&r).map_err(Fail::Export)),
+        Kind::Trainings => store.for_each_record(|r: Training| exporter.row(&r).map_err(Fail::Export)),
+        Kind::Budget => store.for_each_record(|r: BudgetEntry| exporter.row(&r).map_err(Fail::Export)),
+    };
+    result.map_err(|e| match e {
+        Fail::Store(e) => Failure::store(e, lang),
+        Fail::Export(e) => export_failure(e, lang),
+    })
+}
+
+fn export_to(
+    store: &Store,
+    kind: Kind,
+    format: ExportFormat,
+    lang: Lang,
+    out: &mut dyn Write,
+) -> Result<usize, Failure> {
+    let format = match format {
+        ExportFormat::Csv => interchange::Format::Csv,
+        ExportFormat::Xlsx => interchange::Format::Xlsx,
+        ExportFormat::Json => interchange::Format::Json,
+    };
+    let mut exporter = Exporter::new(kind, format, lang, out).map_err(|e| export_failure(e, lang))?;
+    export_rows(store, kind, &mut exporter, lang)?;
+    exporter.finish().map_err(|e| export_failure(e, lang))
+}
+
+/// Exports to stdout, or to a file written whole or not at all (a temporary file renamed).
+fn export_file(
+    store: &Store,
+    kind: Kind,
+    format: ExportFormat,
+    lang: Lang,
+    output: Option<&Path>,
+    out: &mut dyn Write,
+) -> Result<(), Failure> {
+    let Some(path) = output else {
+        export_to(store, kind, format, lang, out)?;
+        return out.flush().map_err(|e| io_failure(e, lang));
+    };
+    let io_err = |e: std::io::Error| Failure {
+        message: format!("{}{}: {e}", lang.pick("无法写入 ", "cannot write "), path.display()),
+        code: 1,
+    };
+    let n = backup::write_atomically(
+        path,
+        |mut w| {
+            let n = export_to(store, kind, format, lang, &mut w)?;
+            Ok((w, n))
+        },
+        io_err,
+    )?;
+    let what = kind.label(lang);
+    eprintln!(
+        "{}",
+        match lang {
+            Lang::Zh => format!("已将 {n} 条{what}记录导出到 {}。", path.display()),
+            Lang::En => format!("Exported {n} {what} to {}.", path.display()),
+        }
+    );
+    Ok(())
+}
+
+fn backup_failure(e: BackupError, lang: Lang) -> Failure {
+    Failure {
+        code: e.exit_code(),
+        message: e.message(lang),
+    }
+}
+
+fn restored_message(summary: &BackupSummary, file: &Path, dir: &Path, lang: Lang) -> String {
+    let [u, e, t, b] = summary.counts;
+    let j = summary.journal;
+    let (version, when) = (&summary.info.app_version, &summary.info.created_at);
+    match lang {
+        Lang::Zh => format!(
+            "已从 {}（shegong {version} 于 {when} 备份）恢复 {u} 个单位、{e} 条评估、{t} 条培训、{b} 条资金记录及 {j} 条变更日志到 {}。",
+            file.display(),
+            dir.display()
+        ),
+        Lang::En => format!(
+            "Restored {u} units, {e} evaluations, {t} trainings, {b} budget entries and {j} journal entries from {} (backed up by shegong {version} at {when}) into {}.",
+            file.display(),
+            dir.display()
+        ),
     }
 }
 
@@ -364,7 +512,35 @@ pub fn open_or_create(ctx: &Context) -> Result<(Store, bool), Failure> {
     if ctx.readonly {
         return Err(Failure::store(StoreError::Missing(ctx.dir.clone()), ctx.lang));
     }
-    let store = Store::create(&ctx.dir).map_err(|e| Failure::store(e, ctx.lang))?;
+    let store = ctx.create().map_err(|e| Failure::store(e, ctx.lang))?;
     load_xishan(&store, ctx.lang)?;
     Ok((store, true))
+}
+
+/// The journal for people: one block per change, newest first.
+fn render_history(entries: &[store::JournalEntry], lang: Lang) -> String {
+    if entries.is_empty() {
+        return format!("{}\n", lang.pick("没有变更记录。", "No changes recorded."));
+    }
+    let mut out = String::new();
+    for e in entries {
+        let when = chrono::DateTime::from_timestamp(e.at, 0)
+            .map(|t| t.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M:%S").to_string())
+            .unwrap_or_default();
+        out.push_str(&format!("{when}  {}  {} {}", e.operator, e.action, e.kind));
+        if let Some(unit) = &e.unit {
+            out.push_str(&format!("  {unit}"));
+        }
+        out.push_str(&format!("  {}\n", e.summary));
+        if let Some(key) = &e.key {
+            out.push_str(&format!("    {}{key}\n", lang.pick("记录：", "record: ")));
+        }
+        if let Some(before) = &e.before {
+            out.push_str(&format!("    {}{before}\n", lang.pick("之前：", "before: ")));
+        }
+        if let Some(after) = &e.after {
+            out.push_str(&format!("    {}{after}\n", lang.pick("之后：", "after: ")));
+        }
+    }
+    out
 }

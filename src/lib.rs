@@ -7,10 +7,13 @@
 //! - `rollup`: pure measures and their sums. Uses `domain`.
 //! - `store`: sled, keys, codec, writes, stored totals. Uses `domain`, `rollup`.
 //! - `report`: the rollup report of a unit and its children, and its formats. Uses `store`.
-//! - `interchange`: CSV files in and out. Uses `domain`, `store`.
+//! - `interchange`: CSV, XLSX and JSON files in and out. Uses `domain`, `store`.
+//! - `backup`: the whole store as one file and back. Uses `domain`, `store`.
 //! - `cli`: the commands. Uses everything above; only `main` uses it.
 
+pub mod backup;
 pub mod cli;
+pub mod coverage_series;
 pub mod domain;
 pub mod i18n;
 pub mod interchange;
@@ -18,4 +21,5 @@ pub mod report;
 pub mod rollup;
 pub mod store;
 pub mod text;
+pub mod tui;
 pub mod xishan;

@@ -4,9 +4,10 @@
 
 use clap::Parser;
 use shegong::cli::{self, Args, Context};
-use shegong::i18n::Lang;
 
 fn main() {
+    install_panic_message();
+    make_files_private();
     let args = Args::parse();
     let ctx = match Context::from_args(&args) {
         Ok(c) => c,
@@ -29,32 +30,55 @@ fn main() {
     }
 }
 
-/// Until the terminal UI lands: open (or create) the store and print the root report.
-fn open_ui(ctx: &Context) -> Result<(), cli::Failure> {
-    let (store, created) = cli::open_or_create(ctx)?;
-    if created {
-        eprintln!(
-            "{}",
-            ctx.lang.pick(
-                &format!("首次运行：已在 {} 创建数据库并载入西山区数据。", ctx.dir.display()),
-                &format!(
-                    "First run: created the store in {} with the Xishan data.",
-                    ctx.dir.display()
-                ),
-            )
-        );
+/// Every file shegong writes — the store's files above all — is readable by its user only:
+/// they hold records of public money.
+fn make_files_private() {
+    #[cfg(unix)]
+    // SAFETY: umask only sets the process's file-creation mask; it cannot fail.
+    unsafe {
+        libc::umask(0o077);
     }
-    let node =
-        shegong::report::build(&store, None, chrono::Local::now().date_naive(), 1).map_err(|e| cli::Failure {
-            code: e.exit_code(),
-            message: e.message(ctx.lang),
-        })?;
-    println!("{}", shegong::report::to_table(&node, ctx.lang));
-    println!();
-    println!(
-        "{}",
-        ctx.lang.pick("命令一览：shegong --help", "Commands: shegong --help")
-    );
-    let _ = Lang::En;
-    Ok(())
+}
+
+/// A panic is a bug (or a store damaged in a way sled does not report): say so in words, in
+/// both languages, instead of Rust's message, and exit 1. Nothing half-written stays: every
+/// write is all or nothing, and an unfinished import is rolled back on the next open.
+fn install_panic_message() {
+    std::panic::set_hook(Box::new(|info| {
+        let place = info
+            .location()
+            .map(|l| format!(" ({}:{})", l.file(), l.line()))
+            .unwrap_or_default();
+        eprintln!(
+            "shegong 内部错误，操作已中止{place}。数据不会写一半：请运行 `shegong check`，如有问题用备份恢复。\n\
+             shegong stopped on an internal error{place}. No write is left half done: run `shegong check`, and restore from a backup if it fails."
+        );
+        std::process::exit(1);
+    }));
+}
+
+/// The terminal UI: the store is opened (or created with the Xishan data) before the screen
+/// is taken, so that "in use" and other failures print on a normal screen.
+fn open_ui(ctx: &Context) -> Result<(), cli::Failure> {
+    use shegong::tui::strings::{tr, S};
+    use std::io::IsTerminal;
+    if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
+        return Err(cli::Failure {
+            code: 2,
+            message: tr(ctx.lang, S::NeedsTerminal).to_string(),
+        });
+    }
+    let (store, created) = cli::open_or_create(ctx)?;
+    let today = chrono::Local::now().date_naive();
+    let mut app = shegong::tui::App::new(store, ctx.lang, today).map_err(|e| cli::Failure {
+        code: e.exit_code(),
+        message: e.message(ctx.lang),
+    })?;
+    if created {
+        app.first_run(&ctx.dir);
+    }
+    shegong::tui::run(app).map_err(|e| cli::Failure {
+        code: 1,
+        message: format!("{}{e}", tr(ctx.lang, S::UiFailed)),
+    })
 }

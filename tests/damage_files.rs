@@ -351,7 +351,6 @@ fn swept_damage_to_the_log_fails_in_words_or_changes_nothing() {
 /// and 524288"). Damage that does it: the snapshot file removed and the first bytes of the
 /// `db` file (segment 0's header) copied over the start of the second segment.
 #[test]
-#[ignore = "sled 0.34.7 panics on this damage (pagecache/iterator.rs:371); the store must catch the panic when it opens sled"]
 fn a_duplicated_segment_header_without_a_snapshot_is_refused_in_words() {
     let fx = fixture();
     let root = fx._tmp.path();

@@ -78,13 +78,23 @@ fn seeds(target: &str) -> Vec<Vec<u8>> {
 
 /// Encoded values of every stored type, each behind the byte that picks its decoder.
 fn codec_seeds() -> Vec<Vec<u8>> {
-    use shegong::interchange::{parse_budget, parse_evaluations, parse_trainings, parse_units, read_csv};
+    use shegong::interchange::{parse_file, ParsedFile};
     let files = shegong::xishan::FILES;
-    let table = |i: usize| read_csv(files[i].2).unwrap();
-    let units = parse_units(&table(0)).unwrap();
-    let evaluations = parse_evaluations(&table(1)).unwrap();
-    let trainings = parse_trainings(&table(2)).unwrap();
-    let budget = parse_budget(&table(3)).unwrap();
+    let parsed = |i: usize| parse_file(files[i].0, files[i].2).unwrap();
+    let ParsedFile::Units(units) = parsed(0) else {
+        panic!("units")
+    };
+    let ParsedFile::Evaluations(evaluations) = parsed(1) else {
+        panic!("evaluations")
+    };
+    let ParsedFile::Trainings(trainings) = parsed(2) else {
+        panic!("trainings")
+    };
+    let ParsedFile::Budget(budget) = parsed(3) else {
+        panic!("budget")
+    };
+    let (units, evaluations, trainings, budget) =
+        (units.records, evaluations.records, trainings.records, budget.records);
     let tagged = |tag: u8, bytes: Vec<u8>| {
         let mut v = vec![tag];
         v.extend(bytes);

@@ -105,7 +105,6 @@ fn a_note_of_100000_characters_is_stored_intact() {
 /// binary garbage without a line break) is echoed whole, and the clerk's terminal gets
 /// hundreds of kilobytes per problem.
 #[test]
-#[ignore = "bug: a bad cell is echoed whole in its message (100 KB for a 100,000-character cell); clip echoed values"]
 fn a_huge_bad_cell_is_not_echoed_whole() {
     let (_tmp, dir) = store();
     let budget = format!(
@@ -143,7 +142,10 @@ fn a_file_of_100000_bad_rows_lists_100_and_counts_the_rest() {
         lines[1]
     );
     let last = lines.last().unwrap();
-    assert_eq!(*last, format!("... and {} more problems", 2 * rows - 100), "{stderr}");
+    assert!(
+        last.starts_with(&format!("... and {} more problems", 2 * rows - 100)),
+        "{stderr}"
+    );
     // A debug build on a busy machine: generous, but a hang or a quadratic pass fails.
     assert!(took < Duration::from_secs(120), "took {took:?}");
 }
@@ -162,7 +164,6 @@ fn ragged_rows_with_missing_cells_are_refused_by_line() {
 /// thousands separators and no quotes, so that `1,700,000.00` becomes three cells. The
 /// importer keeps the first cells and drops the rest: 1 yuan is stored instead of 1,700,000.
 #[test]
-#[ignore = "bug: cells beyond the header are dropped silently (1,700,000.00 unquoted stores 1 yuan); fixed on the io branch, un-ignore after the merge"]
 fn a_row_with_more_cells_than_the_header_is_refused() {
     let (_tmp, dir) = store();
     let csv = "date,unit,kind,amount\n2021-12-01,530112000000,allocation,1,700,000.00\n";

@@ -1,23 +1,29 @@
 //! Importing a file into the store: read, parse, write all or nothing, and turn the store's
 //! row problems back into `FILE:LINE: column` form.
 
-use super::{parse_budget, parse_evaluations, parse_trainings, parse_units, read_csv, FileProblem, Kind, Table};
-use crate::domain::Problem;
-use crate::store::{RowProblem, Store, StoreError};
+use super::parse::{self, parse_file_with, Flush, Parsed, ParsedFile, Refs};
+use super::table::open_sheet;
+use super::Sheet;
+use super::{FileProblem, Kind, Problems};
+use crate::domain::StationStatus;
+use crate::store::{AddOutcome, Record, RecordKind, RowProblem, Store, StoreError};
 
 /// What an import did, for the message the user reads.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ImportSummary {
+    /// Non-blank rows in the file.
     pub rows: usize,
     pub added: usize,
+    /// Units whose fields changed (records are never updated).
     pub updated: usize,
+    /// Rows that were stored already: the same record, or the same unit unchanged.
     pub already_present: usize,
 }
 
 #[derive(Debug)]
 pub enum ImportError {
     /// The file's content is wrong; nothing was stored.
-    Problems(Vec<FileProblem>),
+    Problems(Problems),
     Store(StoreError),
 }
 
@@ -27,73 +33,35 @@ impl From<StoreError> for ImportError {
     }
 }
 
-/// Reads a file's bytes as CSV, or as XLSX when they are a zip archive.
-pub fn read_table(bytes: &[u8]) -> Result<Table, Vec<FileProblem>> {
-    if bytes.starts_with(b"PK\x03\x04") {
-        return super::xlsx::read_xlsx(bytes);
-    }
-    read_csv(bytes)
-}
-
-fn locate(table: &Table, problems: Vec<RowProblem>) -> ImportError {
-    let header_of = |field: &str| -> String {
-        let col = table
-            .headers
-            .iter()
-            .find(|h| super::columns::find_any(h).is_some_and(|c| c.name == field))
-            .cloned();
-        col.unwrap_or_else(|| field.to_string())
-    };
+/// The store's problems with rows, at the file's lines and under the file's column names.
+fn locate<T>(kind: Kind, parsed: &Parsed<T>, problems: Vec<RowProblem>) -> ImportError {
     let located = problems
         .into_iter()
-        .map(|RowProblem { row, problem }| FileProblem {
-            line: table.rows.get(row).map_or(0, |(line, _)| *line),
-            column: if problem.field.is_empty() {
+        .map(|RowProblem { row, problem }| {
+            let column = if problem.field.is_empty() {
                 String::new()
             } else {
-                header_of(problem.field)
-            },
-            problem,
+                parsed.column_of(kind, problem.field)
+            };
+            FileProblem::new(parsed.lines.get(row).copied().unwrap_or(0), column, problem)
         })
         .collect();
     ImportError::Problems(located)
 }
 
-/// Imports one file of a kind, all or nothing.
-pub fn import_bytes(store: &Store, kind: Kind, bytes: &[u8]) -> Result<ImportSummary, ImportError> {
-    let table = read_table(bytes).map_err(ImportError::Problems)?;
-    let rows = table.rows.len();
-    let result = match kind {
-        Kind::Units => {
-            let units = parse_units(&table).map_err(ImportError::Problems)?;
-            store.apply_units(&units).map(|o| ImportSummary {
-                rows,
-                added: o.added,
-                updated: o.updated,
-                already_present: o.unchanged,
-            })
-        }
-        Kind::Evaluations => {
-            let records = parse_evaluations(&table).map_err(ImportError::Problems)?;
-            store.add_records(&records).map(|o| summary(rows, o))
-        }
-        Kind::Trainings => {
-            let records = parse_trainings(&table).map_err(ImportError::Problems)?;
-            store.add_records(&records).map(|o| summary(rows, o))
-        }
-        Kind::Budget => {
-            let records = parse_budget(&table).map_err(ImportError::Problems)?;
-            store.add_records(&records).map(|o| summary(rows, o))
-        }
-    };
+fn store_result<T>(
+    kind: Kind,
+    parsed: &Parsed<T>,
+    result: Result<ImportSummary, StoreError>,
+) -> Result<ImportSummary, ImportError> {
     match result {
         Ok(s) => Ok(s),
-        Err(StoreError::Rejected(problems)) => Err(locate(&table, problems)),
+        Err(StoreError::Rejected(problems)) => Err(locate(kind, parsed, problems)),
         Err(e) => Err(ImportError::Store(e)),
     }
 }
 
-fn summary(rows: usize, o: crate::store::AddOutcome) -> ImportSummary {
+fn summary(rows: usize, o: AddOutcome) -> ImportSummary {
     ImportSummary {
         rows,
         added: o.added,
@@ -102,11 +70,162 @@ fn summary(rows: usize, o: crate::store::AddOutcome) -> ImportSummary {
     }
 }
 
-/// A problem of the whole file (it cannot be read at all).
-pub fn file_problem(zh: String, en: String) -> Vec<FileProblem> {
-    vec![FileProblem {
-        line: 0,
-        column: String::new(),
-        problem: Problem::new("", zh, en),
-    }]
+/// Files larger than this are streamed (records only): read twice, checked in chunks, then
+/// written in chunks, so memory stays bounded by a chunk rather than by the file.
+const STREAM_ABOVE_BYTES: usize = 16 * 1024 * 1024;
+
+/// Rows written per pass of a streamed import (see `stream`).
+const PASS_ROWS: usize = 1_500_000;
+
+/// Imports one file of a kind (CSV in any encoding, a workbook or JSON), all or nothing.
+pub fn import_bytes(store: &Store, kind: Kind, bytes: &[u8]) -> Result<ImportSummary, ImportError> {
+    if store.is_readonly() {
+        return Err(ImportError::Store(StoreError::ReadOnly));
+    }
+    if bytes.len() > tunable("SHEGONG_STREAM_ABOVE_BYTES", STREAM_ABOVE_BYTES) {
+        match kind {
+            Kind::Units => {}
+            Kind::Evaluations => {
+                return stream::<crate::domain::Evaluation>(store, bytes, parse::evaluations_rows_chunked)
+            }
+            Kind::Trainings => return stream::<crate::domain::Training>(store, bytes, parse::trainings_rows_chunked),
+            Kind::Budget => return stream::<crate::domain::BudgetEntry>(store, bytes, parse::budget_rows_chunked),
+        }
+    }
+    // Unknown unit codes are listed with the file's other problems, in one pass.
+    let mut lookup = |code: &str| match store.unit(code) {
+        Ok(Some(unit)) => Some(unit.station != StationStatus::None),
+        Ok(None) => None,
+        Err(_) => Some(true),
+    };
+    let parsed = parse_file_with(kind, bytes, Some(&mut lookup)).map_err(ImportError::Problems)?;
+    let rows = parsed.len();
+    match &parsed {
+        ParsedFile::Units(p) => {
+            let result = store.apply_units(&p.records).map(|o| ImportSummary {
+                rows,
+                added: o.added,
+                updated: o.updated,
+                already_present: o.unchanged,
+            });
+            store_result(kind, p, result)
+        }
+        ParsedFile::Evaluations(p) => store_result(kind, p, store.add_records(&p.records).map(|o| summary(rows, o))),
+        ParsedFile::Trainings(p) => store_result(kind, p, store.add_records(&p.records).map(|o| summary(rows, o))),
+        ParsedFile::Budget(p) => store_result(kind, p, store.add_records(&p.records).map(|o| summary(rows, o))),
+    }
+}
+
+/// How a kind's rows are read in chunks.
+type ChunkedRows<R> = fn(&mut Sheet, &mut Refs, Flush<R>) -> Result<Parsed<R>, Problems>;
+
+/// A large file of records: first every row is parsed and checked against the store, chunk by
+/// chunk, keeping only the problems; then, when there are none, it is read again and written
+/// chunk by chunk in one import session (rolled back whole if anything fails on the way).
+fn stream<R: Record>(store: &Store, bytes: &[u8], rows: ChunkedRows<R>) -> Result<ImportSummary, ImportError> {
+    let mut session = store.import_session::<R>()?;
+    let mut store_problems = Problems::default();
+    let mut failure: Option<StoreError> = None;
+    let mut checked = 0usize;
+    let headers;
+    {
+        let mut check = |records: &mut Vec<R>, lines: &mut Vec<usize>| {
+            if failure.is_none() {
+                match session.check(records, checked) {
+                    Ok(found) => {
+                        for RowProblem { row, problem } in found {
+                            let line = lines.get(row - checked).copied().unwrap_or(0);
+                            store_problems.push_with(|| FileProblem::new(line, problem.field.to_string(), problem));
+                        }
+                    }
+                    Err(e) => failure = Some(e),
+                }
+            }
+            checked += records.len();
+            records.clear();
+            lines.clear();
+        };
+        let mut sheet = open_sheet(bytes).map_err(ImportError::Problems)?;
+        let parsed = rows(&mut sheet, &mut Refs::new(None), &mut check);
+        match parsed {
+            Ok(mut rest) => {
+                check(&mut rest.records, &mut rest.lines);
+                headers = rest.headers;
+            }
+            Err(parse_problems) => return Err(ImportError::Problems(merge(parse_problems, store_problems))),
+        }
+    }
+    if let Some(e) = failure {
+        return Err(ImportError::Store(e));
+    }
+    if !store_problems.is_empty() {
+        // Name each field's column as the file writes it.
+        for p in &mut store_problems.shown {
+            if let Some(i) = super::columns::position(kind_of(R::KIND), p.problem.field) {
+                if let Some(h) = headers.get(i) {
+                    p.column = h.clone();
+                }
+            }
+        }
+        return Err(ImportError::Problems(store_problems));
+    }
+    // Records in a file come in any order, and every write of a page rewrites it: so each pass
+    // writes the records of one share of the units, touching each page once, and the file is
+    // read once per share. A share is about PASS_ROWS rows.
+    let passes = checked.div_ceil(tunable("SHEGONG_PASS_ROWS", PASS_ROWS).max(1)).max(1);
+    let mut share_of: rustc_hash::FxHashMap<String, usize> = rustc_hash::FxHashMap::default();
+    for pass in 0..passes {
+        let mut batch: Vec<R> = Vec::new();
+        let mut take = |records: &mut Vec<R>, lines: &mut Vec<usize>| {
+            if passes == 1 {
+                batch.append(records);
+            } else {
+                for record in records.drain(..) {
+                    let share = match share_of.get(record.owner()) {
+                        Some(s) => *s,
+                        None => {
+                            let idx = store.unit_index_of(record.owner()).ok().flatten().unwrap_or(0);
+                            let s = idx as usize % passes;
+                            share_of.insert(record.owner().to_string(), s);
+                            s
+                        }
+                    };
+                    if share == pass {
+                        batch.push(record);
+                    }
+                }
+            }
+            records.clear();
+            lines.clear();
+        };
+        let mut sheet = open_sheet(bytes).map_err(ImportError::Problems)?;
+        let mut rest = rows(&mut sheet, &mut Refs::new(None), &mut take).map_err(ImportError::Problems)?;
+        take(&mut rest.records, &mut rest.lines);
+        session.write(&batch)?;
+    }
+    let outcome = session.finish()?;
+    Ok(summary(checked, outcome))
+}
+
+/// Two lists of problems as one, in line order, capped.
+fn merge(a: Problems, b: Problems) -> Problems {
+    let total = a.total + b.total;
+    let mut shown = a.shown;
+    shown.extend(b.shown);
+    shown.sort_by_key(|p| p.line);
+    shown.truncate(super::PROBLEM_LIST_LIMIT);
+    Problems { shown, total }
+}
+
+fn kind_of(kind: RecordKind) -> Kind {
+    match kind {
+        RecordKind::Evaluation => Kind::Evaluations,
+        RecordKind::Training => Kind::Trainings,
+        RecordKind::Budget => Kind::Budget,
+    }
+}
+
+/// A size limit, overridable from the environment so that tests can stream small files.
+fn tunable(name: &str, default: usize) -> usize {
+    std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
 }

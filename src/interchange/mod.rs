@@ -1,8 +1,17 @@
-//! Interchange files: the four kinds of CSV of SPEC.md, read into domain records with every bad
-//! cell reported as `FILE:LINE: column: what is wrong`, and written back in the same format.
-//! Parsing never sees the store; the store checks what needs it (units that exist).
+//! Interchange files: the four kinds of file of SPEC.md ("Interchange files") as CSV, XLSX or
+//! JSON, read into domain records with every bad cell reported as `FILE:LINE: column: what is
+//! wrong`, and written back in the same format. Parsing never sees the store; the store checks
+//! what needs it (units that exist, ids already stored).
+//!
+//! - `table`: bytes to rows of text cells (encoding, CSV, and the sheet abstraction).
+//! - `xlsx`: Excel workbooks in (first sheet) and out.
+//! - `json`: the JSON export and its import.
+//! - `parse`: rows of cells to records.
+//! - `write`: records to cells, and cells to CSV or JSON.
+//! - `load`: a file into the store, all or nothing.
 
 mod columns;
+mod json;
 mod load;
 mod parse;
 mod table;
@@ -10,10 +19,14 @@ mod write;
 mod xlsx;
 
 pub use columns::{columns_of, Column};
-pub use load::{import_bytes, read_table, ImportError, ImportSummary};
-pub use parse::{parse_budget, parse_evaluations, parse_trainings, parse_units};
-pub use table::{decode_text, read_csv, Table};
-pub use write::{write_csv, Rows};
+pub use load::{import_bytes, ImportError, ImportSummary};
+pub use parse::{
+    parse_budget, parse_evaluations, parse_file, parse_file_with, parse_tenths, parse_trainings, parse_units, Parsed,
+    ParsedFile, UnitLookup,
+};
+pub use table::{decode_text, open_sheet, Sheet, Table};
+pub use write::{export_bytes, Cell, ExportError, Exporter, Format, ToRow};
+pub use xlsx::{number_text, XlsxSheet, XLSX_MAX_ROWS};
 
 use crate::domain::Problem;
 use crate::i18n::Lang;
@@ -48,43 +61,134 @@ impl Kind {
             Kind::Budget => "budget",
         }
     }
+
+    /// What a clerk calls the records of this kind, for messages and sheet names.
+    pub fn label(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (Kind::Units, Lang::Zh) => "单位",
+            (Kind::Evaluations, Lang::Zh) => "评估",
+            (Kind::Trainings, Lang::Zh) => "培训",
+            (Kind::Budget, Lang::Zh) => "资金",
+            (Kind::Units, Lang::En) => "units",
+            (Kind::Evaluations, Lang::En) => "evaluations",
+            (Kind::Trainings, Lang::En) => "trainings",
+            (Kind::Budget, Lang::En) => "budget entries",
+        }
+    }
 }
 
 /// One bad cell (or row, or header) of a file.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct FileProblem {
-    /// Line in the file, the header being line 1.
+    /// Line in the file, the header being line 1 (in a workbook: the sheet's row number).
     pub line: usize,
-    /// The column as the file names it ("" when the problem is the whole row).
+    /// The column as the file names it ("" when the problem is the whole row or file).
     pub column: String,
     pub problem: Problem,
 }
 
 impl FileProblem {
+    pub fn new(line: usize, column: impl Into<String>, problem: Problem) -> FileProblem {
+        FileProblem {
+            line,
+            column: column.into(),
+            problem,
+        }
+    }
+
+    /// A problem of the whole file (it cannot be read at all).
+    pub fn file(zh: impl Into<String>, en: impl Into<String>) -> FileProblem {
+        FileProblem::new(0, "", Problem::new("", zh, en))
+    }
+
+    /// `FILE:LINE: column: what is wrong` (`FILE: what is wrong` for the whole file).
     pub fn render(&self, file: &str, lang: Lang) -> String {
-        if self.column.is_empty() {
-            format!("{file}:{}: {}", self.line, self.problem.message(lang))
-        } else {
-            format!("{file}:{}: {}: {}", self.line, self.column, self.problem.message(lang))
+        match (self.line, self.column.is_empty()) {
+            (0, _) => format!("{file}: {}", self.problem.message(lang)),
+            (line, true) => format!("{file}:{line}: {}", self.problem.message(lang)),
+            (line, false) => format!("{file}:{line}: {}: {}", clip(&self.column), self.problem.message(lang)),
         }
     }
 }
 
-/// At most this many problems are listed; the rest are counted.
+/// A cell or header as a message echoes it: at most 40 characters, so that a huge bad cell
+/// does not flood the clerk's screen.
+pub fn clip(text: &str) -> std::borrow::Cow<'_, str> {
+    match text.char_indices().nth(40) {
+        None => std::borrow::Cow::Borrowed(text),
+        Some((at, _)) => std::borrow::Cow::Owned(format!("{}…", &text[..at])),
+    }
+}
+
+/// At most this many problems are kept and listed; the rest are only counted, so that a file
+/// of a million bad rows costs no more memory than one of a hundred.
 pub const PROBLEM_LIST_LIMIT: usize = 100;
 
+/// The problems of one file: the first `PROBLEM_LIST_LIMIT`, and how many there are in all.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Problems {
+    pub shown: Vec<FileProblem>,
+    pub total: usize,
+}
+
+impl Problems {
+    pub fn is_empty(&self) -> bool {
+        self.total == 0
+    }
+
+    pub fn len(&self) -> usize {
+        self.total
+    }
+
+    /// Counts a problem; builds it only while the list has room.
+    pub fn push_with(&mut self, make: impl FnOnce() -> FileProblem) {
+        self.total += 1;
+        if self.shown.len() < PROBLEM_LIST_LIMIT {
+            self.shown.push(make());
+        }
+    }
+
+    pub fn push(&mut self, problem: FileProblem) {
+        self.push_with(|| problem);
+    }
+
+    pub fn one(problem: FileProblem) -> Problems {
+        let mut p = Problems::default();
+        p.push(problem);
+        p
+    }
+
+    /// A problem of the whole file.
+    pub fn file(zh: impl Into<String>, en: impl Into<String>) -> Problems {
+        Problems::one(FileProblem::file(zh, en))
+    }
+
+    /// Problems in line order (stable: a line's problems keep their column order).
+    pub fn sort(&mut self) {
+        self.shown.sort_by_key(|p| p.line);
+    }
+}
+
+impl FromIterator<FileProblem> for Problems {
+    fn from_iter<I: IntoIterator<Item = FileProblem>>(iter: I) -> Self {
+        let mut p = Problems::default();
+        for item in iter {
+            p.push(item);
+        }
+        p
+    }
+}
+
 /// The list a clerk reads: every problem up to the limit, then how many more there are.
-pub fn render_problems(file: &str, problems: &[FileProblem], lang: Lang) -> String {
-    let mut lines: Vec<String> = problems
-        .iter()
-        .take(PROBLEM_LIST_LIMIT)
-        .map(|p| p.render(file, lang))
-        .collect();
-    if problems.len() > PROBLEM_LIST_LIMIT {
-        let rest = problems.len() - PROBLEM_LIST_LIMIT;
+pub fn render_problems(file: &str, problems: &Problems, lang: Lang) -> String {
+    let mut lines: Vec<String> = problems.shown.iter().map(|p| p.render(file, lang)).collect();
+    let rest = problems.total.saturating_sub(problems.shown.len());
+    if rest > 0 {
         lines.push(match lang {
-            Lang::Zh => format!("……另有 {rest} 处错误未列出"),
-            Lang::En => format!("... and {rest} more problems"),
+            Lang::Zh => format!("……另有 {rest} 处错误未列出（先改正以上各处，再导入一次即可看到）"),
+            Lang::En => {
+                format!("... and {rest} more problems not listed (fix the ones above and import again to see them)")
+            }
         });
     }
     lines.join("\n")
@@ -93,19 +197,56 @@ pub fn render_problems(file: &str, problems: &[FileProblem], lang: Lang) -> Stri
 /// Spreadsheet programs run a cell that starts with one of these as a formula.
 const FORMULA_STARTS: [char; 4] = ['=', '+', '-', '@'];
 
-/// A text cell as exported: a leading `'` keeps a spreadsheet from running it.
+/// Whether a spreadsheet would run this text as a formula.
+pub fn looks_like_formula(text: &str) -> bool {
+    text.starts_with(FORMULA_STARTS)
+}
+
+/// A text cell as exported to CSV: a leading `'` keeps a spreadsheet from running it. Text that
+/// itself starts with `'` gets one more, so that `unneutralize` gives back exactly the text.
 pub fn neutralize(text: &str) -> String {
-    if text.starts_with(FORMULA_STARTS) {
+    if looks_like_formula(text) || text.starts_with('\'') {
         format!("'{text}")
     } else {
         text.to_string()
     }
 }
 
-/// Undoes `neutralize` on import.
+/// Undoes `neutralize` on import: drops one leading `'` before a formula character or a `'`.
+/// A clerk's own `'abc` (no formula after it) is kept as written.
 pub fn unneutralize(text: &str) -> &str {
     match text.strip_prefix('\'') {
-        Some(rest) if rest.starts_with(FORMULA_STARTS) => rest,
+        Some(rest) if looks_like_formula(rest) || rest.starts_with('\'') => rest,
         _ => text,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn neutralize_round_trips_every_text() {
+        for t in [
+            "", "a", "=1+1", "+86 871", "-x", "@a", "'", "''", "'=a", "'abc", "''=b", "中文",
+        ] {
+            assert_eq!(unneutralize(&neutralize(t)), t, "{t:?}");
+        }
+        assert_eq!(neutralize("=1+1"), "'=1+1");
+        assert_eq!(unneutralize("'0123"), "'0123");
+    }
+
+    #[test]
+    fn problems_are_bounded() {
+        let mut p = Problems::default();
+        for i in 0..10_000 {
+            p.push(FileProblem::file(format!("{i}"), format!("{i}")));
+        }
+        assert_eq!(p.total, 10_000);
+        assert_eq!(p.shown.len(), PROBLEM_LIST_LIMIT);
+        let text = render_problems("f.csv", &p, Lang::En);
+        assert!(
+            text.ends_with("... and 9900 more problems not listed (fix the ones above and import again to see them)")
+        );
     }
 }

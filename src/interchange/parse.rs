@@ -1,242 +1,434 @@
 //! Cells to records: each kind's columns read with the domain's parsers, every problem named by
-//! line and column, all of a file's problems collected before anything is returned.
+//! line and column, all of a file's problems counted (the first hundred kept) before anything
+//! is returned.
+//!
+//! This is the hot path of an import: a row is read into one reused `StringRecord`, cells are
+//! found by precomputed position (no lookup by name), the common date and money forms are read
+//! without allocating, and messages are only built for cells that are wrong.
 
-use super::columns::{self, columns_of};
-use super::{unneutralize, FileProblem, Kind, Table};
-use crate::domain::date::DateError;
+use super::columns::{self, budget_col as B, columns_of, eval_col as E, training_col as T, unit_col as U, MAX_COLUMNS};
+use super::table::Sheet;
+use super::{open_sheet, unneutralize, FileProblem, Kind, Problems};
+use crate::domain::date::{DateError, MAX_YEAR, MIN_YEAR};
 use crate::domain::money::MoneyError;
+use crate::domain::records::check_code;
 use crate::domain::*;
+use csv::StringRecord;
 use std::collections::HashMap;
 
-/// Maps the file's headers to columns; unknown and repeated headers are problems of line 1.
-fn header_map(kind: Kind, table: &Table) -> Result<HashMap<&'static str, (usize, String)>, Vec<FileProblem>> {
-    let mut map = HashMap::new();
-    let mut problems = Vec::new();
-    for (i, header) in table.headers.iter().enumerate() {
-        if header.is_empty() {
-            continue;
+/// The records of a file, with the line each came from and the file's name for each column.
+#[derive(Clone, Debug)]
+pub struct Parsed<T> {
+    pub records: Vec<T>,
+    /// `lines[i]` is the line of `records[i]` in the file.
+    pub lines: Vec<usize>,
+    /// For each of the kind's columns (in `columns_of` order): the header as the file writes
+    /// it, or `name/别名` when the file has no such column.
+    pub headers: Vec<String>,
+}
+
+impl<T> Parsed<T> {
+    /// The column a field's problem belongs to, as the file names it.
+    pub fn column_of(&self, kind: Kind, field: &str) -> String {
+        match columns::position(kind, field) {
+            Some(i) => self.headers[i].clone(),
+            None => field.to_string(),
         }
-        match columns::find(kind, header) {
-            Some(col) => {
-                if map.insert(col.name, (i, header.clone())).is_some() {
-                    problems.push(FileProblem {
-                        line: 1,
-                        column: header.clone(),
-                        problem: Problem::new("", "该列出现了两次", "this column appears twice"),
-                    });
+    }
+}
+
+/// The columns every row of a kind must fill: a file without one of them is refused at its
+/// header, rather than once per row.
+fn required_columns(kind: Kind) -> &'static [usize] {
+    match kind {
+        Kind::Units => &[U::CODE, U::LEVEL, U::NAME],
+        Kind::Evaluations => &[E::UNIT, E::DATE, E::KIND],
+        Kind::Trainings => &[T::DATE, T::HOST, T::KIND],
+        Kind::Budget => &[B::DATE, B::UNIT, B::KIND, B::AMOUNT],
+    }
+}
+
+/// Where each of the kind's columns is in the file.
+struct Columns {
+    kind: Kind,
+    /// For the kind's column i: its position in the file's rows.
+    slot: [Option<usize>; MAX_COLUMNS],
+    /// The header of each of the kind's columns as the file writes it.
+    names: Vec<String>,
+    /// How many headers the file has; cells past them have no column.
+    width: usize,
+    /// Whether text cells may carry the formula guard.
+    guarded: bool,
+    /// Positions of empty headers (cells there have no column either).
+    unnamed: Vec<usize>,
+}
+
+fn both(kind: Kind, i: usize) -> String {
+    let c = columns_of(kind)[i];
+    format!("{}/{}", c.name, c.alias)
+}
+
+impl Columns {
+    /// Maps the file's headers to columns. Unknown, repeated and missing required columns are
+    /// problems of the header line.
+    fn new(kind: Kind, headers: &[String], header_line: usize, guarded: bool) -> Result<Columns, Problems> {
+        let list = columns_of(kind);
+        let mut slot = [None; MAX_COLUMNS];
+        let mut names: Vec<String> = (0..list.len()).map(|i| both(kind, i)).collect();
+        let mut unnamed = Vec::new();
+        let mut problems = Problems::default();
+        for (i, header) in headers.iter().enumerate() {
+            if header.is_empty() {
+                unnamed.push(i);
+                continue;
+            }
+            match columns::find(kind, header).and_then(|c| columns::position(kind, c.name)) {
+                Some(c) if slot[c].is_some() => problems.push(FileProblem::new(
+                    header_line,
+                    header.clone(),
+                    Problem::new(
+                        "",
+                        format!("此列出现了两次（与“{}”重复）", names[c]),
+                        format!("this column appears twice (the same as “{}”)", names[c]),
+                    ),
+                )),
+                Some(c) => {
+                    slot[c] = Some(i);
+                    names[c] = header.clone();
+                }
+                None => {
+                    let known: Vec<String> = (0..list.len()).map(|i| both(kind, i)).collect();
+                    problems.push(FileProblem::new(
+                        header_line,
+                        header.clone(),
+                        Problem::new(
+                            "",
+                            format!(
+                                "未知的列（{}文件可用的列：{}）",
+                                kind.label(crate::i18n::Lang::Zh),
+                                known.join("、")
+                            ),
+                            format!(
+                                "unknown column (a {} file has the columns {})",
+                                kind.name(),
+                                known.join(", ")
+                            ),
+                        ),
+                    ));
                 }
             }
-            None => {
-                let known: Vec<String> = columns_of(kind)
-                    .iter()
-                    .map(|c| format!("{}/{}", c.name, c.alias))
-                    .collect();
-                problems.push(FileProblem {
-                    line: 1,
-                    column: header.clone(),
-                    problem: Problem::new(
+        }
+        // An empty JSON array has no keys at all: nothing to check.
+        let required = if headers.is_empty() {
+            &[][..]
+        } else {
+            required_columns(kind)
+        };
+        for &c in required {
+            if slot[c].is_none() {
+                let name = both(kind, c);
+                problems.push(FileProblem::new(
+                    header_line,
+                    "",
+                    Problem::new(
                         "",
-                        format!("未知的列。可用的列：{}", known.join(", ")),
-                        format!("unknown column. Known columns: {}", known.join(", ")),
+                        format!("缺少必填的列“{name}”"),
+                        format!("the required column “{name}” is missing"),
                     ),
-                });
+                ));
             }
         }
-    }
-    if problems.is_empty() {
-        Ok(map)
-    } else {
-        Err(problems)
-    }
-}
-
-/// Reads the cells of one row by column name, noting each problem.
-struct Row<'a> {
-    line: usize,
-    cells: &'a [String],
-    columns: &'a HashMap<&'static str, (usize, String)>,
-    problems: &'a mut Vec<FileProblem>,
-}
-
-impl Row<'_> {
-    fn header(&self, name: &'static str) -> String {
-        self.columns
-            .get(name)
-            .map_or_else(|| name.to_string(), |(_, h)| h.clone())
-    }
-
-    fn problem(&mut self, problem: Problem) {
-        let column = if problem.field.is_empty() {
-            String::new()
+        if problems.is_empty() {
+            Ok(Columns {
+                kind,
+                slot,
+                names,
+                width: headers.len(),
+                guarded,
+                unnamed,
+            })
         } else {
-            self.header(problem.field)
-        };
-        self.problems.push(FileProblem {
-            line: self.line,
-            column,
-            problem,
+            Err(problems)
+        }
+    }
+}
+
+/// Answers "is there a unit with this code, and has it a station?" (`None`: no such unit;
+/// `Some(has_station)`), so that a file's unknown codes are listed together with its other
+/// problems in one pass. The store checks again when it writes; an answer that cannot be had
+/// (a store error) should be `Some(true)`, leaving the store to report it.
+pub type UnitLookup<'l> = &'l mut dyn FnMut(&str) -> Option<bool>;
+
+/// The lookup, with each code asked once, and the problems it found (kept apart from the
+/// cells' problems: see `parse_rows`).
+pub(super) struct Refs<'l> {
+    lookup: Option<UnitLookup<'l>>,
+    cache: HashMap<String, Option<bool>>,
+    problems: Problems,
+}
+
+impl<'l> Refs<'l> {
+    pub(super) fn new(lookup: Option<UnitLookup<'l>>) -> Refs<'l> {
+        Refs {
+            lookup,
+            cache: HashMap::new(),
+            problems: Problems::default(),
+        }
+    }
+
+    /// `None` when there is no lookup; else what it says about the code.
+    fn unit(&mut self, code: &str) -> Option<Option<bool>> {
+        let lookup = self.lookup.as_mut()?;
+        if let Some(known) = self.cache.get(code) {
+            return Some(*known);
+        }
+        let known = lookup(code);
+        self.cache.insert(code.to_string(), known);
+        Some(known)
+    }
+}
+
+/// One row being read: its cells by column, and where its problems go.
+struct Row<'r, 'l> {
+    line: usize,
+    rec: &'r StringRecord,
+    cols: &'r Columns,
+    problems: &'r mut Problems,
+    refs: &'r mut Refs<'l>,
+}
+
+impl<'r> Row<'r, '_> {
+    /// The cell of the kind's column `c`, trimmed; "" when the file lacks the column.
+    fn raw(&self, c: usize) -> &'r str {
+        match self.cols.slot[c] {
+            Some(i) => self.rec.get(i).map_or("", trim),
+            None => "",
+        }
+    }
+
+    fn field(&self, c: usize) -> &'static str {
+        columns_of(self.cols.kind)[c].name
+    }
+
+    /// Notes a problem with the column its field names (none for a whole-row problem).
+    fn problem(&mut self, problem: Problem) {
+        let cols = self.cols;
+        let line = self.line;
+        self.problems.push_with(|| {
+            let column = if problem.field.is_empty() {
+                String::new()
+            } else {
+                match columns::position(cols.kind, problem.field) {
+                    Some(c) => cols.names[c].clone(),
+                    None => problem.field.to_string(),
+                }
+            };
+            FileProblem::new(line, column, problem)
         });
     }
 
-    fn raw(&self, name: &'static str) -> &str {
-        self.columns
-            .get(name)
-            .and_then(|(i, _)| self.cells.get(*i))
-            .map(|s| s.trim())
-            .unwrap_or("")
+    fn bad(&mut self, c: usize, zh: String, en: String) {
+        let field = self.field(c);
+        self.problem(Problem::new(field, zh, en));
     }
 
-    /// Free text, with an exported formula guard removed.
-    fn text(&self, name: &'static str) -> String {
-        unneutralize(self.raw(name)).to_string()
+    fn required(&mut self, c: usize) {
+        let field = self.field(c);
+        self.problem(Problem::required(field));
     }
 
-    fn optional_text(&self, name: &'static str) -> Option<String> {
-        let t = self.text(name);
-        if t.is_empty() {
-            None
+    /// A text cell, with an exported formula guard removed.
+    fn unguarded(&self, c: usize) -> &'r str {
+        let raw = self.raw(c);
+        if self.cols.guarded {
+            unneutralize(raw)
         } else {
-            Some(t)
+            raw
         }
     }
 
-    fn required_text(&mut self, name: &'static str) -> String {
-        let t = self.text(name);
+    /// Free text.
+    fn text(&self, c: usize) -> String {
+        self.unguarded(c).to_string()
+    }
+
+    fn optional_text(&self, c: usize) -> Option<String> {
+        let t = self.unguarded(c);
         if t.is_empty() {
-            self.problem(Problem::required(name));
+            None
+        } else {
+            Some(t.to_string())
+        }
+    }
+
+    fn required_text(&mut self, c: usize) -> String {
+        let t = self.text(c);
+        if t.is_empty() {
+            self.required(c);
         }
         t
     }
 
-    fn date(&mut self, name: &'static str) -> Option<PartialDate> {
-        let raw = self.raw(name).to_string();
+    fn date(&mut self, c: usize) -> Option<PartialDate> {
+        let raw = self.raw(c);
+        let shown = super::clip(raw);
         if raw.is_empty() {
             return None;
         }
-        match PartialDate::parse(&raw) {
+        if let Some(d) = fast_date(raw) {
+            return Some(d);
+        }
+        match PartialDate::parse(raw) {
             Ok(d) => Some(d),
             Err(DateError::OutOfRange(_)) => {
-                self.problem(Problem::new(
-                    name,
-                    format!("日期“{raw}”不存在"),
-                    format!("“{raw}” is not a real date"),
-                ));
+                self.bad(
+                    c,
+                    format!("日期“{shown}”不存在（年份须在 {MIN_YEAR}–{MAX_YEAR} 之间，月、日须是真实的日期）"),
+                    format!("“{shown}” is not a real date (years {MIN_YEAR}–{MAX_YEAR}; the month and day must exist)"),
+                );
                 None
             }
             Err(_) => {
-                self.problem(Problem::new(
-                    name,
-                    format!("无法识别日期“{raw}”（可写 2021-11-08、2021/11/8、2021年11月8日、2021-11 或 2021）"),
-                    format!(
-                        "cannot read the date “{raw}” (write 2021-11-08, 2021/11/8, 2021年11月8日, 2021-11 or 2021)"
-                    ),
-                ));
+                self.bad(
+                    c,
+                    format!("无法识别日期“{shown}”（可写 2021-11-08、2021/11/8、2021.11.8、2021年11月8日，只知年月或年份时写 2021-11 或 2021）"),
+                    format!("cannot read the date “{shown}” (write 2021-11-08, 2021/11/8, 2021.11.8 or 2021年11月8日; 2021-11 or 2021 when only the month or year is known)"),
+                );
                 None
             }
         }
     }
 
-    fn required_date(&mut self, name: &'static str) -> Option<PartialDate> {
-        if self.raw(name).is_empty() {
-            self.problem(Problem::required(name));
+    fn required_date(&mut self, c: usize) -> Option<PartialDate> {
+        if self.raw(c).is_empty() {
+            self.required(c);
             return None;
         }
-        self.date(name)
+        self.date(c)
     }
 
-    fn word<T>(&mut self, name: &'static str, parse: fn(&str) -> Option<T>, choices: fn() -> String) -> Option<T> {
-        let raw = self.raw(name).to_string();
+    fn word<W>(&mut self, c: usize, parse: fn(&str) -> Option<W>, choices: fn() -> String) -> Option<W> {
+        let raw = self.raw(c);
+        let shown = super::clip(raw);
         if raw.is_empty() {
             return None;
         }
-        let value = parse(&raw);
+        let value = parse(raw);
         if value.is_none() {
             let list = choices();
-            self.problem(Problem::new(
-                name,
-                format!("“{raw}”不是可用的值：{list}"),
-                format!("“{raw}” is not one of: {list}"),
-            ));
+            self.bad(
+                c,
+                format!("“{shown}”不是可用的值（可填：{list}）"),
+                format!("“{shown}” is not one of the accepted words: {list}"),
+            );
         }
         value
     }
 
-    fn required_word<T>(
-        &mut self,
-        name: &'static str,
-        parse: fn(&str) -> Option<T>,
-        choices: fn() -> String,
-    ) -> Option<T> {
-        if self.raw(name).is_empty() {
-            self.problem(Problem::required(name));
+    fn required_word<W>(&mut self, c: usize, parse: fn(&str) -> Option<W>, choices: fn() -> String) -> Option<W> {
+        if self.raw(c).is_empty() {
+            self.required(c);
             return None;
         }
-        self.word(name, parse, choices)
+        self.word(c, parse, choices)
     }
 
-    fn whole(&mut self, name: &'static str) -> Option<u32> {
-        let raw = self.raw(name).to_string();
+    fn whole(&mut self, c: usize) -> Option<u32> {
+        let raw = self.raw(c);
+        let shown = super::clip(raw);
         if raw.is_empty() {
             return None;
         }
         match raw.parse::<u32>() {
             Ok(n) => Some(n),
             Err(_) => {
-                self.problem(Problem::new(
-                    name,
-                    format!("“{raw}”不是不小于 0 的整数"),
-                    format!("“{raw}” is not a whole number ≥ 0"),
-                ));
+                self.bad(
+                    c,
+                    format!("“{shown}”不是不小于 0 的整数"),
+                    format!("“{shown}” is not a whole number of 0 or more"),
+                );
                 None
             }
         }
     }
 
     /// A number with at most one decimal, in tenths.
-    fn tenths(&mut self, name: &'static str, max_tenths: u32) -> Option<u32> {
-        let raw = self.raw(name).to_string();
+    fn tenths(&mut self, c: usize, max_tenths: u32) -> Option<u32> {
+        let raw = self.raw(c);
+        let shown = super::clip(raw);
         if raw.is_empty() {
             return None;
         }
-        let parsed = parse_tenths(&raw).filter(|t| *t <= max_tenths);
+        let parsed = parse_tenths(raw).filter(|t| *t <= max_tenths);
         if parsed.is_none() {
-            self.problem(Problem::new(
-                name,
-                format!("“{raw}”不是不超过 {} 、最多一位小数的数", max_tenths / 10),
-                format!(
-                    "“{raw}” is not a number up to {} with at most one decimal",
-                    max_tenths / 10
-                ),
-            ));
+            let max = max_tenths / 10;
+            self.bad(
+                c,
+                format!("“{shown}”应为 0 到 {max} 之间、最多一位小数的数"),
+                format!("“{shown}” is not a number from 0 to {max} with at most one decimal"),
+            );
         }
         parsed
     }
 
-    fn money(&mut self, name: &'static str) -> Option<Fen> {
-        let raw = self.raw(name).to_string();
-        match Fen::parse(&raw) {
+    fn money(&mut self, c: usize) -> Option<Fen> {
+        let raw = self.raw(c);
+        let shown = super::clip(raw);
+        if let Some(f) = fast_money(raw) {
+            return Some(f);
+        }
+        match Fen::parse(raw) {
             Ok(f) => Some(f),
             Err(MoneyError::Empty) => {
-                self.problem(Problem::required(name));
+                self.required(c);
                 None
             }
             Err(MoneyError::TooManyDecimals(_)) => {
-                self.problem(Problem::new(
-                    name,
-                    format!("金额“{raw}”超过两位小数（精确到分）"),
-                    format!("“{raw}” has more than two decimals (fen)"),
-                ));
+                self.bad(
+                    c,
+                    format!("金额“{shown}”超过两位小数（只能精确到分）"),
+                    format!("the amount “{shown}” has more than two decimals (amounts are exact to the fen)"),
+                );
                 None
             }
-            Err(_) => {
-                self.problem(Problem::new(
-                    name,
-                    format!("无法识别金额“{raw}”（可写 1700000、1,700,000.00、¥300、170万、1.5万元）"),
-                    format!("cannot read the amount “{raw}” (write 1700000, 1,700,000.00, ¥300, 170万, 1.5万元)"),
-                ));
+            Err(MoneyError::TooLarge(_)) => {
+                self.bad(
+                    c,
+                    format!("金额“{shown}”太大"),
+                    format!("the amount “{shown}” is too large"),
+                );
+                None
+            }
+            Err(MoneyError::NotANumber(_)) => {
+                self.bad(
+                    c,
+                    format!("无法识别金额“{shown}”（以元为单位，可写 1700000、1,700,000.00、¥300、170万、1.5万元；冲正写负数）"),
+                    format!("cannot read the amount “{shown}” (yuan: write 1700000, 1,700,000.00, ¥300, 170万 or 1.5万元; a correction is negative)"),
+                );
                 None
             }
         }
+    }
+
+    /// A unit the record names must exist (and have a station, for an evaluation).
+    fn reference(&mut self, c: usize, code: &str, needs_station: bool) {
+        if code.is_empty() || check_code("", code).is_some() {
+            return;
+        }
+        let (zh, en) = match self.refs.unit(code) {
+            Some(None) => (
+                format!("没有编码为 {code} 的单位"),
+                format!("no unit has the code {code}"),
+            ),
+            Some(Some(false)) if needs_station => (
+                format!("单位 {code} 没有社工站（站点状态为“无”），不能评估"),
+                format!("unit {code} has no station (status none) to evaluate"),
+            ),
+            _ => return,
+        };
+        let column = self.cols.names[c].clone();
+        let problem = Problem::new(self.field(c), zh, en);
+        self.refs.problems.push(FileProblem::new(self.line, column, problem));
     }
 
     fn record_problems(&mut self, problems: Vec<Problem>) {
@@ -244,6 +436,103 @@ impl Row<'_> {
             self.problem(p);
         }
     }
+
+    /// Cells outside every column (past the header, or under an empty header) are refused
+    /// rather than silently dropped: they usually mean a shifted row.
+    fn check_stray_cells(&mut self) {
+        let cols = self.cols;
+        if self.rec.len() <= cols.width && cols.unnamed.is_empty() {
+            return;
+        }
+        let stray: Vec<(usize, String)> = self
+            .rec
+            .iter()
+            .enumerate()
+            .filter(|(i, v)| (*i >= cols.width || cols.unnamed.contains(i)) && !v.trim().is_empty())
+            .map(|(i, v)| (i, v.trim().to_string()))
+            .collect();
+        for (i, v) in stray {
+            let line = self.line;
+            let n = i + 1;
+            self.problems.push_with(|| {
+                FileProblem::new(
+                    line,
+                    format!("#{n}"),
+                    Problem::new(
+                        "",
+                        format!("第 {n} 列没有标题，这一行却在此填了“{v}”（是否多了逗号或错了列？）"),
+                        format!("column {n} has no header, but this row has “{v}” there (an extra comma or a shifted cell?)"),
+                    ),
+                )
+            });
+        }
+    }
+}
+
+/// `str::trim`, with a shortcut for the usual cell that has nothing to trim.
+fn trim(s: &str) -> &str {
+    let b = s.as_bytes();
+    match (b.first(), b.last()) {
+        (None, _) => s,
+        (Some(f), Some(l)) if f.is_ascii_graphic() && l.is_ascii_graphic() => s,
+        _ => s.trim(),
+    }
+}
+
+/// `2021-11-08` read without allocating; `None` means "use the full parser" (other forms and
+/// every error go there, so the result is always the full parser's).
+fn fast_date(s: &str) -> Option<PartialDate> {
+    let b = s.as_bytes();
+    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    let digit = |i: usize| -> Option<u32> {
+        let c = b[i];
+        c.is_ascii_digit().then(|| (c - b'0') as u32)
+    };
+    let num =
+        |r: std::ops::Range<usize>| -> Option<u32> { r.into_iter().try_fold(0, |acc, i| Some(acc * 10 + digit(i)?)) };
+    let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
+    if !(MIN_YEAR as u32..=MAX_YEAR as u32).contains(&year) || month == 0 || day == 0 {
+        return None;
+    }
+    chrono::NaiveDate::from_ymd_opt(year as i32, month, day)?;
+    Some(PartialDate {
+        year: year as u16,
+        month: month as u8,
+        day: day as u8,
+    })
+}
+
+/// `1700000`, `-20.5`, `1200.50` read without allocating; `None` means "use the full parser".
+fn fast_money(s: &str) -> Option<Fen> {
+    let (negative, digits) = match s.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, s),
+    };
+    let (int, frac) = match digits.split_once('.') {
+        Some((i, f)) => (i, f),
+        None => (digits, ""),
+    };
+    if int.is_empty()
+        || int.len() > 15
+        || frac.len() > 2
+        || (digits.contains('.') && frac.is_empty())
+        || !int.bytes().all(|c| c.is_ascii_digit())
+        || !frac.bytes().all(|c| c.is_ascii_digit())
+    {
+        return None;
+    }
+    let mut fen: i64 = 0;
+    for c in int.bytes() {
+        fen = fen * 10 + (c - b'0') as i64;
+    }
+    let mut cents = 0i64;
+    for (i, c) in frac.bytes().enumerate() {
+        cents += (c - b'0') as i64 * if i == 0 { 10 } else { 1 };
+    }
+    let fen = fen * 100 + cents;
+    Some(Fen(if negative { -fen } else { fen }))
 }
 
 /// `12`, `12.5` → tenths; anything else is None.
@@ -264,157 +553,324 @@ pub fn parse_tenths(raw: &str) -> Option<u32> {
     whole.checked_mul(10)?.checked_add(tenth)
 }
 
-/// Runs `read` over every row; returns the records, or every problem of the file.
-fn parse_rows<T>(kind: Kind, table: &Table, read: impl Fn(&mut Row) -> Option<T>) -> Result<Vec<T>, Vec<FileProblem>> {
-    let columns = header_map(kind, table)?;
-    let mut problems = Vec::new();
-    let mut out = Vec::with_capacity(table.rows.len());
-    for (line, cells) in &table.rows {
-        let before = problems.len();
-        let mut row = Row {
-            line: *line,
-            cells,
-            columns: &columns,
-            problems: &mut problems,
-        };
-        let record = read(&mut row);
-        if problems.len() == before {
-            if let Some(r) = record {
-                out.push(r);
-            }
-        }
-    }
-    if problems.is_empty() {
-        Ok(out)
-    } else {
-        Err(problems)
-    }
+/// Runs `read` over every row; returns the records, or every problem of the file. Once a
+/// problem is found, records are no longer kept: the rest of the file is only checked.
+///
+/// Unknown units (from the lookup) are reported with the cells' problems. When they are the
+/// only problems and few, the records go on to the store instead, which reports them again
+/// together with what only it can see (ids already stored, ids twice in the file), so that the
+/// clerk gets the whole list at once; when they are many, they are the answer, which keeps a
+/// file of a million rows for units not yet imported as cheap as any other bad file.
+fn parse_rows<R>(
+    kind: Kind,
+    sheet: &mut Sheet,
+    refs: &mut Refs,
+    read: impl FnMut(&mut Row) -> Option<R>,
+) -> Result<Parsed<R>, Problems> {
+    parse_rows_chunked(kind, sheet, refs, read, &mut |_, _| {})
 }
 
-pub fn parse_units(table: &Table) -> Result<Vec<Unit>, Vec<FileProblem>> {
-    parse_rows(Kind::Units, table, |row| {
-        let code = row.required_text("code");
-        let level = row.required_word("level", Level::parse, Level::choices);
-        let name = row.required_text("name");
+/// Records handed on while a file is read: the records so far and their lines, to be taken
+/// (drained) by the callee. A streamed import checks or writes them and keeps none.
+pub type Flush<'f, R> = &'f mut dyn FnMut(&mut Vec<R>, &mut Vec<usize>);
+
+/// Rows per chunk of a streamed import.
+pub const CHUNK_ROWS: usize = 100_000;
+
+/// `parse_rows`, handing each `CHUNK_ROWS` records to `flush` while the file is still clean;
+/// what is left at the end is returned as usual.
+fn parse_rows_chunked<R>(
+    kind: Kind,
+    sheet: &mut Sheet,
+    refs: &mut Refs,
+    mut read: impl FnMut(&mut Row) -> Option<R>,
+    flush: Flush<R>,
+) -> Result<Parsed<R>, Problems> {
+    let cols = Columns::new(kind, &sheet.headers, sheet.header_line, sheet.guarded)?;
+    let mut problems = Problems::default();
+    let mut records = Vec::new();
+    let mut lines = Vec::new();
+    let mut rec = StringRecord::new();
+    loop {
+        let line = match sheet.next_row(&mut rec) {
+            Ok(Some(line)) => line,
+            Ok(None) => break,
+            Err(p) => {
+                problems.push(p);
+                break;
+            }
+        };
+        let mut row = Row {
+            line,
+            rec: &rec,
+            cols: &cols,
+            problems: &mut problems,
+            refs,
+        };
+        let record = read(&mut row);
+        row.check_stray_cells();
+        if problems.is_empty() && refs.problems.total <= super::PROBLEM_LIST_LIMIT {
+            if let Some(r) = record {
+                records.push(r);
+                lines.push(line);
+                if records.len() >= CHUNK_ROWS && refs.problems.is_empty() {
+                    flush(&mut records, &mut lines);
+                }
+            }
+        } else if !records.is_empty() {
+            // The file will be refused: what was read so far will not be stored.
+            records = Vec::new();
+            lines = Vec::new();
+        }
+    }
+    let unknown = std::mem::take(&mut refs.problems);
+    if problems.is_empty() && unknown.total <= super::PROBLEM_LIST_LIMIT {
+        return Ok(Parsed {
+            records,
+            lines,
+            headers: cols.names,
+        });
+    }
+    // Both lists hold their first problems by line, so the first of the merged list are right.
+    let total = problems.total + unknown.total;
+    let mut shown = problems.shown;
+    shown.extend(unknown.shown);
+    shown.sort_by_key(|p| p.line);
+    shown.truncate(super::PROBLEM_LIST_LIMIT);
+    Err(Problems { shown, total })
+}
+
+pub fn parse_units(sheet: &mut Sheet) -> Result<Parsed<Unit>, Problems> {
+    // Parents may be in the same file: the store checks the hierarchy.
+    parse_rows(Kind::Units, sheet, &mut Refs::new(None), |row| {
+        let code = row.required_text(U::CODE);
+        let level = row.required_word(U::LEVEL, Level::parse, Level::choices);
+        let name = row.required_text(U::NAME);
         let station = row
-            .word("station", StationStatus::parse, StationStatus::choices)
+            .word(U::STATION, StationStatus::parse, StationStatus::choices)
             .unwrap_or(StationStatus::None);
         let unit = Unit {
             code,
-            parent: row.optional_text("parent"),
+            parent: row.optional_text(U::PARENT),
             level: level?,
             name,
             station,
-            opened_on: row.date("opened_on"),
-            closed_on: row.date("closed_on"),
-            operator: row.text("operator"),
-            address: row.text("address"),
-            contact: row.text("contact"),
-            phone: row.text("phone"),
-            note: row.text("note"),
-            social_workers: row.whole("social_workers").unwrap_or(0),
-            certified_workers: row.whole("certified_workers").unwrap_or(0),
+            opened_on: row.date(U::OPENED_ON),
+            closed_on: row.date(U::CLOSED_ON),
+            operator: row.text(U::OPERATOR),
+            address: row.text(U::ADDRESS),
+            contact: row.text(U::CONTACT),
+            phone: row.text(U::PHONE),
+            note: row.text(U::NOTE),
+            social_workers: row.whole(U::SOCIAL_WORKERS).unwrap_or(0),
+            certified_workers: row.whole(U::CERTIFIED_WORKERS).unwrap_or(0),
         };
-        row.record_problems(
-            unit.validate()
-                .into_iter()
-                .filter(|p| p.field != "code" || !unit.code.is_empty())
-                .collect(),
-        );
+        // Empty code and name were reported above already.
+        let problems: Vec<Problem> = unit
+            .validate()
+            .into_iter()
+            .filter(|p| !(p.field == "code" && unit.code.is_empty() || p.field == "name" && unit.name.is_empty()))
+            .collect();
+        row.record_problems(problems);
         Some(unit)
     })
 }
 
-pub fn parse_evaluations(table: &Table) -> Result<Vec<Evaluation>, Vec<FileProblem>> {
-    parse_rows(Kind::Evaluations, table, |row| {
-        let unit = row.required_text("unit");
-        let date = row.required_date("date");
-        let kind = row.required_word("kind", EvalKind::parse, EvalKind::choices);
-        let score = row.tenths("score", 1000).map(|t| t as u16);
-        let grade = row.word("grade", Grade::parse, Grade::choices);
-        let e = Evaluation {
-            id: row.optional_text("id"),
-            unit,
-            date: date?,
-            kind: kind?,
-            evaluator: row.text("evaluator"),
-            score,
-            grade,
-            note: row.text("note"),
-        };
-        row.record_problems(e.validate());
-        Some(e)
-    })
+pub fn parse_evaluations(sheet: &mut Sheet) -> Result<Parsed<Evaluation>, Problems> {
+    evaluations_rows(sheet, &mut Refs::new(None))
 }
 
-pub fn parse_trainings(table: &Table) -> Result<Vec<Training>, Vec<FileProblem>> {
-    parse_rows(Kind::Trainings, table, |row| {
-        let date = row.required_date("date");
-        let host = row.required_text("host");
-        let kind = row.required_word("kind", TrainingKind::parse, TrainingKind::choices);
-        let mode = row.word("mode", TrainingMode::parse, TrainingMode::choices);
-        let hours = row.tenths("hours", 100_000);
-        let units: Vec<String> = row
-            .text("units")
-            .split([';', '；'])
-            .map(|s| s.trim().to_string())
-            .filter(|s| !s.is_empty())
-            .collect();
-        let t = Training {
-            id: row.optional_text("id"),
-            date: date?,
-            host,
-            kind: kind?,
-            mode,
-            topic: row.text("topic"),
-            hours,
-            attendees: row.whole("attendees"),
-            units,
-            note: row.text("note"),
-        };
-        row.record_problems(t.validate());
-        Some(t)
-    })
+fn evaluations_rows(sheet: &mut Sheet, refs: &mut Refs) -> Result<Parsed<Evaluation>, Problems> {
+    evaluations_rows_chunked(sheet, refs, &mut |_, _| {})
 }
 
-pub fn parse_budget(table: &Table) -> Result<Vec<BudgetEntry>, Vec<FileProblem>> {
-    parse_rows(Kind::Budget, table, |row| {
-        let date = row.required_date("date");
-        let unit = row.required_text("unit");
-        let kind = row.required_word("kind", BudgetKind::parse, BudgetKind::choices);
-        let category = row.word("category", Category::parse, Category::choices);
-        let source = row.word("source", Source::parse, Source::choices);
-        let amount = row.money("amount");
-        let b = BudgetEntry {
-            id: row.optional_text("id"),
-            date: date?,
-            unit,
-            kind: kind?,
-            category,
-            source,
-            amount: amount?,
-            voucher: row.text("voucher"),
-            note: row.text("note"),
-        };
-        row.record_problems(b.validate());
-        Some(b)
+pub(super) fn evaluations_rows_chunked(
+    sheet: &mut Sheet,
+    refs: &mut Refs,
+    flush: Flush<Evaluation>,
+) -> Result<Parsed<Evaluation>, Problems> {
+    parse_rows_chunked(
+        Kind::Evaluations,
+        sheet,
+        refs,
+        |row| {
+            let unit = row.required_text(E::UNIT);
+            row.reference(E::UNIT, &unit, true);
+            let date = row.required_date(E::DATE);
+            let kind = row.required_word(E::KIND, EvalKind::parse, EvalKind::choices);
+            let score = row.tenths(E::SCORE, 1000).map(|t| t as u16);
+            let grade = row.word(E::GRADE, Grade::parse, Grade::choices);
+            let e = Evaluation {
+                id: row.optional_text(E::ID),
+                unit,
+                date: date?,
+                kind: kind?,
+                evaluator: row.text(E::EVALUATOR),
+                score,
+                grade,
+                note: row.text(E::NOTE),
+            };
+            row.record_problems(e.validate());
+            Some(e)
+        },
+        flush,
+    )
+}
+
+pub fn parse_trainings(sheet: &mut Sheet) -> Result<Parsed<Training>, Problems> {
+    trainings_rows(sheet, &mut Refs::new(None))
+}
+
+fn trainings_rows(sheet: &mut Sheet, refs: &mut Refs) -> Result<Parsed<Training>, Problems> {
+    trainings_rows_chunked(sheet, refs, &mut |_, _| {})
+}
+
+pub(super) fn trainings_rows_chunked(
+    sheet: &mut Sheet,
+    refs: &mut Refs,
+    flush: Flush<Training>,
+) -> Result<Parsed<Training>, Problems> {
+    parse_rows_chunked(
+        Kind::Trainings,
+        sheet,
+        refs,
+        |row| {
+            let date = row.required_date(T::DATE);
+            let host = row.required_text(T::HOST);
+            row.reference(T::HOST, &host, false);
+            let kind = row.required_word(T::KIND, TrainingKind::parse, TrainingKind::choices);
+            let mode = row.word(T::MODE, TrainingMode::parse, TrainingMode::choices);
+            let hours = row.tenths(T::HOURS, 100_000);
+            let units: Vec<String> = row
+                .unguarded(T::UNITS)
+                .split([';', '；'])
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_string)
+                .collect();
+            for code in &units {
+                row.reference(T::UNITS, code, false);
+            }
+            let t = Training {
+                id: row.optional_text(T::ID),
+                date: date?,
+                host,
+                kind: kind?,
+                mode,
+                topic: row.text(T::TOPIC),
+                hours,
+                attendees: row.whole(T::ATTENDEES),
+                units,
+                note: row.text(T::NOTE),
+            };
+            row.record_problems(t.validate());
+            Some(t)
+        },
+        flush,
+    )
+}
+
+pub fn parse_budget(sheet: &mut Sheet) -> Result<Parsed<BudgetEntry>, Problems> {
+    budget_rows(sheet, &mut Refs::new(None))
+}
+
+fn budget_rows(sheet: &mut Sheet, refs: &mut Refs) -> Result<Parsed<BudgetEntry>, Problems> {
+    budget_rows_chunked(sheet, refs, &mut |_, _| {})
+}
+
+pub(super) fn budget_rows_chunked(
+    sheet: &mut Sheet,
+    refs: &mut Refs,
+    flush: Flush<BudgetEntry>,
+) -> Result<Parsed<BudgetEntry>, Problems> {
+    parse_rows_chunked(
+        Kind::Budget,
+        sheet,
+        refs,
+        |row| {
+            let date = row.required_date(B::DATE);
+            let unit = row.required_text(B::UNIT);
+            row.reference(B::UNIT, &unit, false);
+            let kind = row.required_word(B::KIND, BudgetKind::parse, BudgetKind::choices);
+            let category = row.word(B::CATEGORY, Category::parse, Category::choices);
+            let source = row.word(B::SOURCE, Source::parse, Source::choices);
+            let amount = row.money(B::AMOUNT);
+            let b = BudgetEntry {
+                id: row.optional_text(B::ID),
+                date: date?,
+                unit,
+                kind: kind?,
+                category,
+                source,
+                amount: amount?,
+                voucher: row.text(B::VOUCHER),
+                note: row.text(B::NOTE),
+            };
+            row.record_problems(b.validate());
+            Some(b)
+        },
+        flush,
+    )
+}
+
+/// A file of any kind, parsed.
+#[derive(Clone, Debug)]
+pub enum ParsedFile {
+    Units(Parsed<Unit>),
+    Evaluations(Parsed<Evaluation>),
+    Trainings(Parsed<Training>),
+    Budget(Parsed<BudgetEntry>),
+}
+
+impl ParsedFile {
+    pub fn len(&self) -> usize {
+        match self {
+            ParsedFile::Units(p) => p.records.len(),
+            ParsedFile::Evaluations(p) => p.records.len(),
+            ParsedFile::Trainings(p) => p.records.len(),
+            ParsedFile::Budget(p) => p.records.len(),
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+}
+
+/// Reads and parses a file's bytes (CSV in any encoding, a workbook, or JSON): everything an
+/// import does before it touches the store.
+pub fn parse_file(kind: Kind, bytes: &[u8]) -> Result<ParsedFile, Problems> {
+    parse_file_with(kind, bytes, None)
+}
+
+/// `parse_file`, also checking that the units records name exist (see `UnitLookup`).
+pub fn parse_file_with(kind: Kind, bytes: &[u8], lookup: Option<UnitLookup>) -> Result<ParsedFile, Problems> {
+    let mut sheet = open_sheet(bytes)?;
+    let refs = &mut Refs::new(lookup);
+    Ok(match kind {
+        Kind::Units => ParsedFile::Units(parse_units(&mut sheet)?),
+        Kind::Evaluations => ParsedFile::Evaluations(evaluations_rows(&mut sheet, refs)?),
+        Kind::Trainings => ParsedFile::Trainings(trainings_rows(&mut sheet, refs)?),
+        Kind::Budget => ParsedFile::Budget(budget_rows(&mut sheet, refs)?),
     })
 }
 
 #[cfg(test)]
 mod tests {
-    use super::super::read_csv;
+    use super::super::table::open_csv;
     use super::*;
+    use crate::i18n::Lang;
+    use proptest::prelude::*;
+
+    fn budget(csv: &str) -> Result<Parsed<BudgetEntry>, Problems> {
+        parse_budget(&mut open_csv(csv.as_bytes())?)
+    }
 
     #[test]
     fn every_bad_cell_is_named_with_its_line() {
         let csv = "日期,站点,类型,金额\n2021-13-01,A,拨付,100\n2021-01-01,A,spend,1.234\n2021-01-01,A,拨付,170万\n";
-        let table = read_csv(csv.as_bytes()).unwrap();
-        let problems = parse_budget(&table).unwrap_err();
-        let rendered: Vec<String> = problems
-            .iter()
-            .map(|p| p.render("b.csv", crate::i18n::Lang::En))
-            .collect();
+        let problems = budget(csv).unwrap_err();
+        let rendered: Vec<String> = problems.shown.iter().map(|p| p.render("b.csv", Lang::En)).collect();
         assert_eq!(rendered.len(), 3, "{rendered:?}");
         assert!(rendered[0].starts_with("b.csv:2: 日期:"), "{}", rendered[0]);
         assert!(rendered[1].starts_with("b.csv:3: 类型:"), "{}", rendered[1]);
@@ -422,11 +878,33 @@ mod tests {
     }
 
     #[test]
-    fn unknown_columns_are_named() {
-        let table = read_csv("date,unit,kind,amount,colour\n".as_bytes()).unwrap();
-        let problems = parse_budget(&table).unwrap_err();
-        assert_eq!(problems[0].column, "colour");
-        assert_eq!(problems[0].line, 1);
+    fn unknown_and_missing_columns_are_named_at_the_header() {
+        let problems = budget("date,unit,kind,colour\n").unwrap_err();
+        assert_eq!(problems.shown[0].column, "colour");
+        assert_eq!(problems.shown[0].line, 1);
+        assert!(
+            problems.shown[1].problem.en.contains("amount/金额"),
+            "{:?}",
+            problems.shown[1]
+        );
+    }
+
+    #[test]
+    fn stray_cells_are_refused() {
+        let problems = budget("date,unit,kind,amount\n2021-01-01,A,拨付,100,oops\n").unwrap_err();
+        assert_eq!(problems.shown[0].line, 2);
+        assert_eq!(problems.shown[0].column, "#5");
+    }
+
+    #[test]
+    fn a_million_bad_rows_keep_a_hundred() {
+        let mut csv = String::from("date,unit,kind,amount\n");
+        for _ in 0..20_000 {
+            csv.push_str("x,A,拨付,y\n");
+        }
+        let problems = budget(&csv).unwrap_err();
+        assert_eq!(problems.total, 40_000);
+        assert_eq!(problems.shown.len(), super::super::PROBLEM_LIST_LIMIT);
     }
 
     #[test]
@@ -435,5 +913,24 @@ mod tests {
         assert_eq!(parse_tenths("3"), Some(30));
         assert_eq!(parse_tenths("1.25"), None);
         assert_eq!(parse_tenths("-1"), None);
+    }
+
+    proptest! {
+        #[test]
+        fn fast_date_agrees_with_the_full_parser(y in 0u32..10000, m in 0u32..100, d in 0u32..100, sep in "[-/.]") {
+            let s = format!("{y:04}{sep}{m:02}{sep}{d:02}");
+            if let Some(fast) = fast_date(&s) {
+                prop_assert_eq!(Ok(fast), PartialDate::parse(&s));
+            } else if sep == "-" {
+                prop_assert!(PartialDate::parse(&s).is_err(), "{}", s);
+            }
+        }
+
+        #[test]
+        fn fast_money_agrees_with_the_full_parser(s in "-?[0-9]{0,17}(\\.[0-9]{0,3})?") {
+            if let Some(fast) = fast_money(&s) {
+                prop_assert_eq!(Ok(fast), Fen::parse(&s));
+            }
+        }
     }
 }

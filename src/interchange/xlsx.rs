@@ -1,12 +1,412 @@
-//! Excel files: read the first sheet into a table (XLSX support lands with the interchange
-//! issue; until then an .xlsx file gets a clear message).
+//! Excel workbooks. In: the first sheet of an .xlsx (also .xls and .ods), its cells turned into
+//! the text the CSV path reads: date cells as `YYYY-MM-DD`, numbers as the decimal Excel shows
+//! (15 significant digits, so `1200.5` stays `1200.5` and a computed `120.00000000000001` is
+//! `120`), never through a lossy float format. Out: one sheet with a bold frozen header, column
+//! widths measured in terminal cells (a Chinese character counts two), numbers as numbers.
 
-use super::load::file_problem;
-use super::{FileProblem, Table};
+use super::columns::columns_of;
+use super::table::{clean_headers, Table};
+use super::write::{Cell, ExportError};
+use super::{looks_like_formula, FileProblem, Kind, Problems};
+use crate::domain::Problem;
+use crate::i18n::Lang;
+use calamine::{Data, Range, Reader};
+use csv::StringRecord;
+use rust_xlsxwriter::{Format, FormatBorder, Workbook, Worksheet, XlsxError};
+use std::io::Cursor;
 
-pub fn read_xlsx(_bytes: &[u8]) -> Result<Table, Vec<FileProblem>> {
-    Err(file_problem(
-        "暂不支持 .xlsx 文件，请在 Excel 中另存为 CSV（UTF-8）".into(),
-        ".xlsx files are not read yet; save the sheet as CSV (UTF-8) in Excel".into(),
-    ))
+/// Rows a sheet can hold below its header.
+pub const XLSX_MAX_ROWS: usize = 1_048_575;
+
+const ZIP_MAGIC: &[u8] = b"PK\x03\x04";
+const OLE_MAGIC: &[u8] = &[0xD0, 0xCF, 0x11, 0xE0, 0xA1, 0xB1, 0x1A, 0xE1];
+
+/// Whether the bytes are a workbook (by content, whatever the file is called).
+pub fn is_workbook(bytes: &[u8]) -> bool {
+    bytes.starts_with(ZIP_MAGIC) || bytes.starts_with(OLE_MAGIC)
+}
+
+fn unreadable(e: impl std::fmt::Display) -> Problems {
+    Problems::file(
+        format!("无法读取此 Excel 工作簿（{e}）。可在 Excel 中另存为 .xlsx 或 CSV（UTF-8）后再导入"),
+        format!(
+            "cannot read this Excel workbook ({e}); save it again as .xlsx or as CSV (UTF-8) in Excel and import that"
+        ),
+    )
+}
+
+/// Reads the first sheet of a workbook into a table.
+pub fn read_workbook(bytes: &[u8]) -> Result<Table, Problems> {
+    let cursor = Cursor::new(bytes);
+    let range = if bytes.starts_with(OLE_MAGIC) {
+        let mut wb: calamine::Xls<_> = calamine::open_workbook_from_rs(cursor).map_err(|e| {
+            // An OLE file that is not a workbook is usually a password-protected .xlsx.
+            unreadable(format!(
+                "{e}; a password-protected workbook must be saved without the password first"
+            ))
+        })?;
+        first_sheet(&mut wb)?
+    } else {
+        match calamine::open_workbook_from_rs::<calamine::Xlsx<_>, _>(cursor.clone()) {
+            Ok(mut wb) => first_sheet(&mut wb)?,
+            Err(xlsx_error) => match calamine::open_workbook_from_rs::<calamine::Ods<_>, _>(cursor) {
+                Ok(mut wb) => first_sheet(&mut wb)?,
+                Err(_) => return Err(unreadable(xlsx_error)),
+            },
+        }
+    };
+    table_of(&range)
+}
+
+fn first_sheet<RS: std::io::Read + std::io::Seek, R: Reader<RS>>(wb: &mut R) -> Result<Range<Data>, Problems>
+where
+    R::Error: std::fmt::Display,
+{
+    match wb.worksheet_range_at(0) {
+        None => Err(Problems::file("工作簿中没有工作表", "the workbook has no sheet")),
+        Some(Err(e)) => Err(unreadable(e)),
+        Some(Ok(range)) => Ok(range),
+    }
+}
+
+fn table_of(range: &Range<Data>) -> Result<Table, Problems> {
+    let first_row = range.start().map_or(0, |(r, _)| r as usize);
+    let mut table = Table {
+        guarded: true,
+        ..Table::default()
+    };
+    let mut have_header = false;
+    let mut problems = Problems::default();
+    for (i, row) in range.rows().enumerate() {
+        // The sheet's own row number, as Excel shows it.
+        let line = first_row + i + 1;
+        let mut cells = Vec::with_capacity(row.len());
+        for (c, data) in row.iter().enumerate() {
+            match cell_text(data) {
+                Ok(text) => cells.push(text),
+                Err(shown) => {
+                    let column = table.headers.get(c).cloned().unwrap_or_else(|| format!("#{}", c + 1));
+                    problems.push(FileProblem::new(
+                        line,
+                        column,
+                        Problem::new(
+                            "",
+                            format!("单元格是 Excel 错误值 {shown}，请先改正公式或填入数值"),
+                            format!("the cell holds the Excel error {shown}: fix the formula or type the value"),
+                        ),
+                    ));
+                    cells.push(String::new());
+                }
+            }
+        }
+        if cells.iter().all(|c| c.trim().is_empty()) {
+            continue;
+        }
+        if !have_header {
+            table.headers = clean_headers(cells.iter().map(String::as_str));
+            table.header_line = line;
+            have_header = true;
+        } else {
+            table.rows.push((line, StringRecord::from(cells)));
+        }
+    }
+    if !have_header {
+        problems.push(FileProblem::file(
+            "工作簿的第一个工作表是空的，没有标题行",
+            "the workbook's first sheet is empty: it has no header row",
+        ));
+    }
+    if problems.is_empty() {
+        Ok(table)
+    } else {
+        Err(problems)
+    }
+}
+
+/// A cell as the text a CSV file would hold; an error cell gives its error text as `Err`.
+fn cell_text(data: &Data) -> Result<String, String> {
+    Ok(match data {
+        Data::Empty => String::new(),
+        Data::String(s) => s.clone(),
+        Data::Int(i) => i.to_string(),
+        Data::Float(f) => number_text(*f),
+        Data::Bool(b) => if *b { "TRUE" } else { "FALSE" }.to_string(),
+        Data::DateTime(dt) if dt.is_datetime() => {
+            let (y, m, d, hh, mm, ss, ms) = dt.to_ymd_hms_milli();
+            let has_time = (hh, mm, ss, ms) != (0, 0, 0, 0);
+            if dt.as_f64() < 1.0 {
+                format!("{hh:02}:{mm:02}:{ss:02}")
+            } else if has_time {
+                format!("{y:04}-{m:02}-{d:02} {hh:02}:{mm:02}:{ss:02}")
+            } else {
+                format!("{y:04}-{m:02}-{d:02}")
+            }
+        }
+        Data::DateTime(dt) => number_text(dt.as_f64()),
+        Data::DateTimeIso(s) => s.strip_suffix("T00:00:00").unwrap_or(s).to_string(),
+        Data::DurationIso(s) => s.clone(),
+        Data::Error(e) => return Err(e.to_string()),
+    })
+}
+
+/// A number as the decimal text Excel shows: rounded to 15 significant digits (Excel's own
+/// precision), trailing zeros dropped, no exponent. Exact for every value typed with at most
+/// 15 digits: `1700000` → "1700000", `1200.5` → "1200.5", `0.1 + 0.2` → "0.3".
+pub fn number_text(f: f64) -> String {
+    if !f.is_finite() {
+        return f.to_string();
+    }
+    if f == 0.0 {
+        return "0".into();
+    }
+    // `{:.14e}` rounds the exact binary value correctly to 15 significant digits.
+    let sci = format!("{:.14e}", f.abs());
+    let (mantissa, exp) = match sci.split_once('e') {
+        Some(parts) => parts,
+        None => return f.to_string(),
+    };
+    let exp: i32 = exp.parse().unwrap_or(0);
+    let digits: String = mantissa.chars().filter(|c| c.is_ascii_digit()).collect();
+    let digits = digits.trim_end_matches('0');
+    let digits = if digits.is_empty() { "0" } else { digits };
+    let n = digits.len() as i32;
+    let mut out = String::new();
+    if f < 0.0 {
+        out.push('-');
+    }
+    if exp >= 0 {
+        let int_len = exp + 1;
+        if n <= int_len {
+            out.push_str(digits);
+            out.extend(std::iter::repeat_n('0', (int_len - n) as usize));
+        } else {
+            out.push_str(&digits[..int_len as usize]);
+            out.push('.');
+            out.push_str(&digits[int_len as usize..]);
+        }
+    } else {
+        out.push_str("0.");
+        out.extend(std::iter::repeat_n('0', (-exp - 1) as usize));
+        out.push_str(digits);
+    }
+    out
+}
+
+/// The number a decimal text names, when a workbook can hold it exactly (it reads back as the
+/// same text); `None` means "write it as text".
+fn exact_number(text: &str) -> Option<f64> {
+    let f: f64 = text.parse().ok()?;
+    let canonical = match text.split_once('.') {
+        Some((int, frac)) => {
+            let frac = frac.trim_end_matches('0');
+            if frac.is_empty() {
+                int.to_string()
+            } else {
+                format!("{int}.{frac}")
+            }
+        }
+        None => text.to_string(),
+    };
+    let canonical = if canonical == "-0" { "0".to_string() } else { canonical };
+    (number_text(f) == canonical).then_some(f)
+}
+
+/// The widest a column gets, in character widths.
+const MAX_COLUMN_WIDTH: usize = 60;
+
+fn shown_width(text: &str) -> usize {
+    text.lines().map(crate::text::width).max().unwrap_or(0)
+}
+
+/// A workbook of one sheet being written: the header (in the user's language: Chinese aliases
+/// or English names), then one row per record, enumeration words in the user's language too.
+/// Both read back. Numbers are numbers (money with two decimals shown), dates are text, so a
+/// partial date stays partial; a text a spreadsheet would run is stored with Excel's quote
+/// prefix, which shows it as typed and keeps it text when edited.
+pub struct XlsxSheet {
+    sheet: Worksheet,
+    lang: Lang,
+    guarded: Format,
+    money: Format,
+    widths: Vec<usize>,
+    row: u32,
+    columns: u16,
+}
+
+impl XlsxSheet {
+    pub fn new(kind: Kind, lang: Lang) -> Result<XlsxSheet, XlsxError> {
+        let columns = columns_of(kind);
+        let mut sheet = Worksheet::new();
+        sheet.set_name(kind.label(lang))?;
+        let header = Format::new()
+            .set_bold()
+            .set_background_color("#DDEBF7")
+            .set_border_bottom(FormatBorder::Thin);
+        let mut widths = Vec::with_capacity(columns.len());
+        for (c, column) in columns.iter().enumerate() {
+            let name = lang.pick(column.alias, column.name);
+            sheet.write_string_with_format(0, c as u16, name, &header)?;
+            widths.push(shown_width(name) + 2);
+        }
+        Ok(XlsxSheet {
+            sheet,
+            lang,
+            guarded: Format::new().set_quote_prefix(),
+            money: Format::new().set_num_format("#,##0.00"),
+            widths,
+            row: 0,
+            columns: columns.len() as u16,
+        })
+    }
+
+    pub fn row(&mut self, cells: Vec<Cell>) -> Result<(), ExportError> {
+        if self.row as usize >= XLSX_MAX_ROWS {
+            return Err(ExportError::TooManyRows);
+        }
+        self.row += 1;
+        self.write_cells(cells).map_err(|e| ExportError::Xlsx(e.to_string()))
+    }
+
+    fn write_cells(&mut self, cells: Vec<Cell>) -> Result<(), XlsxError> {
+        let (row, lang, sheet) = (self.row, self.lang, &mut self.sheet);
+        for (c, cell) in cells.into_iter().enumerate() {
+            let col = c as u16;
+            let shown = match &cell {
+                Cell::Empty => continue,
+                Cell::Text(t) => {
+                    // A text that starts with ' gets one more, as in CSV, so the import gives it back.
+                    let value = if t.starts_with('\'') {
+                        format!("'{t}")
+                    } else {
+                        t.clone()
+                    };
+                    if looks_like_formula(t) {
+                        sheet.write_string_with_format(row, col, &value, &self.guarded)?;
+                    } else {
+                        sheet.write_string(row, col, &value)?;
+                    }
+                    value
+                }
+                Cell::Word(en, zh) => {
+                    let w = lang.pick(zh, en);
+                    sheet.write_string(row, col, w)?;
+                    w.to_string()
+                }
+                Cell::Date(d) => {
+                    sheet.write_string(row, col, d)?;
+                    d.clone()
+                }
+                Cell::Number(n) => {
+                    match exact_number(n) {
+                        Some(f) => sheet.write_number(row, col, f)?,
+                        None => sheet.write_string(row, col, n)?,
+                    };
+                    n.clone()
+                }
+                Cell::Money(fen) => {
+                    let plain = fen.plain();
+                    match exact_number(&plain) {
+                        Some(f) => sheet.write_number_with_format(row, col, f, &self.money)?,
+                        None => sheet.write_string(row, col, &plain)?,
+                    };
+                    fen.yuan()
+                }
+            };
+            if let Some(w) = self.widths.get_mut(c) {
+                *w = (*w).max(shown_width(&shown) + 2).min(MAX_COLUMN_WIDTH);
+            }
+        }
+        Ok(())
+    }
+
+    /// The workbook's bytes.
+    pub fn finish(mut self) -> Result<Vec<u8>, ExportError> {
+        self.finish_sheet().map_err(|e| ExportError::Xlsx(e.to_string()))
+    }
+
+    fn finish_sheet(&mut self) -> Result<Vec<u8>, XlsxError> {
+        for (c, w) in self.widths.iter().enumerate() {
+            self.sheet
+                .set_column_width(c as u16, (*w).min(MAX_COLUMN_WIDTH) as f64)?;
+        }
+        self.sheet.set_freeze_panes(1, 0)?;
+        self.sheet.autofilter(0, 0, self.row, self.columns.saturating_sub(1))?;
+        let mut workbook = Workbook::new();
+        workbook.push_worksheet(std::mem::take(&mut self.sheet));
+        workbook.save_to_buffer()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn numbers_read_as_excel_shows_them() {
+        let cases: [(f64, &str); 12] = [
+            (1_700_000.0, "1700000"),
+            (1200.5, "1200.5"),
+            (0.1 + 0.2, "0.3"),
+            (120.00000000000001, "120"),
+            (1e-7, "0.0000001"),
+            (530_112_001_000.0, "530112001000"),
+            (1.005, "1.005"),
+            (-20.5, "-20.5"),
+            (85.5, "85.5"),
+            (99_999_999_999.99, "99999999999.99"),
+            (1e20, "100000000000000000000"),
+            (0.0, "0"),
+        ];
+        for (f, text) in cases {
+            assert_eq!(number_text(f), text, "{f:?}");
+        }
+    }
+
+    #[test]
+    fn exact_numbers_are_numbers() {
+        assert_eq!(exact_number("1700000.00"), Some(1_700_000.0));
+        assert_eq!(exact_number("-0.50"), Some(-0.5));
+        assert_eq!(exact_number("12"), Some(12.0));
+        assert_eq!(exact_number("92233720368547758.07"), None);
+    }
+
+    #[test]
+    fn cells_become_csv_text() {
+        use calamine::{CellErrorType, ExcelDateTime, ExcelDateTimeType};
+        let dt = |v: f64, is_1904: bool| Data::DateTime(ExcelDateTime::new(v, ExcelDateTimeType::DateTime, is_1904));
+        assert_eq!(cell_text(&dt(44508.0, false)), Ok("2021-11-08".into()));
+        assert_eq!(cell_text(&dt(44508.5, false)), Ok("2021-11-08 12:00:00".into()));
+        assert_eq!(cell_text(&dt(43046.0, true)), Ok("2021-11-08".into()));
+        assert_eq!(cell_text(&Data::Int(40)), Ok("40".into()));
+        assert_eq!(cell_text(&Data::Float(85.5)), Ok("85.5".into()));
+        assert_eq!(cell_text(&Data::Error(CellErrorType::NA)), Err("#N/A".into()));
+        assert_eq!(
+            cell_text(&Data::DateTimeIso("2021-11-08T00:00:00".into())),
+            Ok("2021-11-08".into())
+        );
+    }
+
+    #[test]
+    fn columns_are_as_wide_as_their_widest_cell_in_terminal_cells() {
+        let mut sheet = XlsxSheet::new(Kind::Units, Lang::Zh).unwrap();
+        sheet
+            .row(vec![
+                Cell::Text("530112001000".into()),
+                Cell::Empty,
+                Cell::Word("street", "街道"),
+                Cell::Text("棕树营街道社会工作服务站".into()),
+            ])
+            .unwrap();
+        sheet
+            .row(vec![
+                Cell::Empty,
+                Cell::Empty,
+                Cell::Empty,
+                Cell::Text("长".repeat(100)),
+            ])
+            .unwrap();
+        // 编码 is 4 cells wide + 2; the code is 12 + 2; 上级编码 8 + 2; the long name is capped.
+        assert_eq!(&sheet.widths[..4], &[14, 10, 6, MAX_COLUMN_WIDTH]);
+        assert!(sheet.finish().unwrap().starts_with(ZIP_MAGIC));
+    }
 }

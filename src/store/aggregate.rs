@@ -4,7 +4,7 @@
 //! (`measures_as_of`); `check` recomputes them from the records and compares;
 //! `rebuild_totals` replaces them.
 
-use super::codec::{bucket_total, Page, Stored, UnitRow};
+use super::codec::{decode_total, encode_total, Page, Stored, UnitRow};
 use super::import::{tree_of, RecordKind};
 use super::keys::{self, TreeId};
 use super::write::{Undo, WriteSet};
@@ -145,7 +145,9 @@ impl Deltas {
             }
             if bucket.is_empty() {
                 set.remove(TreeId::Buckets, key.to_vec(), Undo::Rebuild);
+                set.remove(TreeId::Totals, key.to_vec(), Undo::Rebuild);
             } else {
+                set.put(TreeId::Totals, key.to_vec(), encode_total(&bucket.total), Undo::Rebuild);
                 set.put(TreeId::Buckets, key.to_vec(), bucket.encode(), Undo::Rebuild);
             }
         }
@@ -185,16 +187,19 @@ impl Store {
         if !keeps_bucket(row.unit.level) {
             return self.own_measures(&row, as_of);
         }
-        let tree = self.tree(TreeId::Buckets);
         let last_year = as_of.year().clamp(0, u16::MAX as i32) as u16;
         let mut sum = Measures::default();
-        for item in tree.range(keys::bucket_key(idx, 0)..=keys::bucket_key(idx, last_year)) {
+        // Whole years from the small totals; the year the date falls in, day by day.
+        for item in self
+            .tree(TreeId::Totals)
+            .range(keys::bucket_key(idx, 0)..=keys::bucket_key(idx, last_year))
+        {
             let (k, v) = item?;
-            let (_, year) = keys::parse_bucket_key(&k).ok_or_else(|| StoreError::Corrupt("bad bucket key".into()))?;
+            let (_, year) = keys::parse_bucket_key(&k).ok_or_else(|| StoreError::Corrupt("bad totals key".into()))?;
             if year_complete(year, as_of) {
-                sum.add(&bucket_total(&v)?)?;
-            } else {
-                sum.add(&YearBucket::decode(&v)?.until(rollup::as_of_day(as_of))?)?;
+                sum.add(&decode_total(&v)?)?;
+            } else if let Some(bucket) = self.tree(TreeId::Buckets).get(k)? {
+                sum.add(&YearBucket::decode(&bucket)?.until(rollup::as_of_day(as_of))?)?;
             }
         }
         Ok(sum)
@@ -320,6 +325,27 @@ impl Store {
                 });
             }
         }
+        // The year totals that reports read must be those of the buckets, one for one.
+        let mut totals = 0usize;
+        for item in self.tree(TreeId::Totals).iter() {
+            let (k, v) = item?;
+            let key = keys::parse_bucket_key(&k).ok_or_else(|| StoreError::Corrupt("bad totals key".into()))?;
+            totals += 1;
+            if expected.get(&key).map(|b| &b.total) != Some(&decode_total(&v)?) {
+                differences.push(Difference {
+                    unit: code_of(key.0),
+                    year: key.1,
+                    what: "year total differs".into(),
+                });
+            }
+        }
+        if totals != expected.len() {
+            differences.push(Difference {
+                unit: String::new(),
+                year: 0,
+                what: format!("{totals} year totals for {} buckets", expected.len()),
+            });
+        }
         for item in self.tree(TreeId::Units).iter() {
             let (_, v) = item?;
             let row = UnitRow::decode(&v)?;
@@ -339,8 +365,11 @@ impl Store {
     pub(crate) fn rebuild_totals(&self) -> Result<()> {
         let (expected, first_eval) = self.recompute()?;
         let tree = self.tree(TreeId::Buckets);
+        let totals = self.tree(TreeId::Totals);
         tree.clear()?;
+        totals.clear()?;
         for ((unit, year), bucket) in expected {
+            totals.insert(keys::bucket_key(unit, year), encode_total(&bucket.total))?;
             tree.insert(keys::bucket_key(unit, year), bucket.encode())?;
         }
         let units = self.tree(TreeId::Units);

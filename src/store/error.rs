@@ -35,6 +35,10 @@ pub enum StoreError {
     UnknownUnit(String),
     /// A record key that does not exist.
     UnknownRecord(String),
+    /// `undo` found nothing to undo.
+    NothingToUndo,
+    /// The newest change cannot be undone (a bulk import, an added unit).
+    CannotUndo(String),
     /// A total left the range of a 64-bit integer.
     Overflow,
     Io(String),
@@ -134,6 +138,14 @@ impl StoreError {
                     format!("没有编号为 {key} 的记录。")
                 } else {
                     format!("There is no record {key}.")
+                }
+            }
+            StoreError::NothingToUndo => lang.pick("没有可以撤销的变更。", "There is no change to undo.").into(),
+            StoreError::CannotUndo(what) => {
+                if zh {
+                    format!("最近的变更（{what}）不能撤销：批量导入请从备份恢复，新增的单位不能删除。")
+                } else {
+                    format!("The last change ({what}) cannot be undone: restore a bulk import from a backup; added units cannot be deleted.")
                 }
             }
             StoreError::Overflow => lang

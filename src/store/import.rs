@@ -3,13 +3,14 @@
 //! write goes through one `WriteSet`, so it happens entirely or not at all.
 
 use super::aggregate::{Ancestry, Deltas};
-use super::codec::{Page, PageEntry, Stored, UnitRow};
+use super::codec::{Page, Stored, UnitRow};
 use super::error::RowProblem;
+use super::journal::{json, ROW_BY_ROW_LIMIT};
 use super::keys::{self, RecordKey, TreeId};
 use super::write::{Undo, WriteSet};
 use super::{Result, Store, StoreError};
 use crate::domain::*;
-use crate::rollup::{self, unit_events, Measures, Sparse};
+use crate::rollup::{self, unit_events, Measures};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -20,7 +21,7 @@ pub enum RecordKind {
 }
 
 /// A dated record that belongs to one unit and adds to the totals.
-pub trait Record: Stored + Clone + PartialEq + std::fmt::Debug {
+pub trait Record: Stored + Clone + PartialEq + std::fmt::Debug + serde::Serialize {
     const KIND: RecordKind;
     fn id(&self) -> Option<&str>;
     /// The unit whose totals it adds to.
@@ -36,6 +37,16 @@ pub trait Record: Stored + Clone + PartialEq + std::fmt::Debug {
         false
     }
     fn owner_field() -> &'static str;
+}
+
+impl RecordKind {
+    pub fn name(self) -> &'static str {
+        match self {
+            RecordKind::Evaluation => "evaluation",
+            RecordKind::Training => "training",
+            RecordKind::Budget => "budget",
+        }
+    }
 }
 
 pub(crate) fn tree_of(kind: RecordKind) -> TreeId {
@@ -109,16 +120,6 @@ impl Record for BudgetEntry {
     }
 }
 
-/// What an import of records did.
-#[derive(Clone, Debug, Default, PartialEq, Eq)]
-pub struct AddOutcome {
-    pub added: usize,
-    /// Rows that were stored already (the same file imported again).
-    pub already_present: usize,
-    /// Keys of the added records, in input order.
-    pub keys: Vec<RecordKey>,
-}
-
 /// What an import of units did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct UnitOutcome {
@@ -127,22 +128,15 @@ pub struct UnitOutcome {
     pub unchanged: usize,
 }
 
-/// Facts about a unit that validation of records needs.
-#[derive(Clone, Copy)]
-struct UnitFacts {
-    idx: u32,
-    has_station: bool,
-}
-
 /// A page being changed by a write: its stored bytes (for undo) and its new content.
-struct PageEdit {
-    old: Option<Vec<u8>>,
-    page: Page,
-    changed: bool,
+pub(crate) struct PageEdit {
+    pub old: Option<Vec<u8>>,
+    pub page: Page,
+    pub changed: bool,
 }
 
 impl PageEdit {
-    fn find(&self, key: &RecordKey) -> std::result::Result<usize, usize> {
+    pub fn find(&self, key: &RecordKey) -> std::result::Result<usize, usize> {
         self.page
             .entries
             .binary_search_by(|e| (e.day, e.hash, e.occurrence).cmp(&(key.day, key.hash, key.occurrence)))
@@ -150,20 +144,8 @@ impl PageEdit {
 }
 
 impl Store {
-    fn facts(&self, cache: &mut HashMap<String, Option<UnitFacts>>, code: &str) -> Result<Option<UnitFacts>> {
-        if let Some(f) = cache.get(code) {
-            return Ok(*f);
-        }
-        let facts = self.unit_row_by_code(code)?.map(|row| UnitFacts {
-            idx: row.idx,
-            has_station: row.unit.station != StationStatus::None,
-        });
-        cache.insert(code.to_string(), facts);
-        Ok(facts)
-    }
-
     /// The page a record key lives in, read once per write.
-    fn page_edit<'p>(
+    pub(crate) fn page_edit<'p>(
         &self,
         kind: RecordKind,
         pages: &'p mut HashMap<[u8; 6], PageEdit>,
@@ -187,7 +169,7 @@ impl Store {
         }
     }
 
-    fn write_pages(&self, kind: RecordKind, pages: HashMap<[u8; 6], PageEdit>, set: &mut WriteSet) {
+    pub(crate) fn write_pages(&self, kind: RecordKind, pages: HashMap<[u8; 6], PageEdit>, set: &mut WriteSet) {
         for (key, edit) in pages {
             if !edit.changed {
                 continue;
@@ -204,141 +186,8 @@ impl Store {
         }
     }
 
-    /// Adds records, all or nothing. Rows already stored (same content, or same id and content)
-    /// are counted and skipped; an id stored with other content is refused.
-    pub fn add_records<R: Record>(&self, rows: &[R]) -> Result<AddOutcome> {
-        self.check_writable()?;
-        let ids = self.tree(TreeId::Ids);
-        let mut problems: Vec<RowProblem> = Vec::new();
-        let mut cache: HashMap<String, Option<UnitFacts>> = HashMap::default();
-        let mut occurrences: HashMap<(u32, Day, u64), u32> = HashMap::default();
-        let mut ids_in_batch: HashSet<&str> = HashSet::default();
-        let mut pages: HashMap<[u8; 6], PageEdit> = HashMap::default();
-        let mut new_records: Vec<(RecordKey, &R, Vec<u8>, Sparse)> = Vec::new();
-        let mut outcome = AddOutcome::default();
-
-        for (row, record) in rows.iter().enumerate() {
-            let mut bad = |problem: Problem| problems.push(RowProblem { row, problem });
-            for p in record.validate() {
-                bad(p);
-            }
-            let owner = match self.facts(&mut cache, record.owner())? {
-                None => {
-                    bad(unknown_unit(R::owner_field(), record.owner()));
-                    continue;
-                }
-                Some(f) => f,
-            };
-            if R::needs_station() && !owner.has_station {
-                bad(Problem::new(
-                    R::owner_field(),
-                    format!("单位 {} 没有社工站（站点状态为“无”），不能评估", record.owner()),
-                    format!("unit {} has no station (status none) to evaluate", record.owner()),
-                ));
-            }
-            for (field, code) in record.references() {
-                if self.facts(&mut cache, code)?.is_none() {
-                    bad(unknown_unit(field, code));
-                }
-            }
-            let bytes = record.encode();
-            let (day, delta) = record.delta();
-            let hash = xxhash_rust::xxh3::xxh3_64(&bytes);
-            let occurrence = occurrences.entry((owner.idx, day, hash)).or_insert(0);
-            let key = RecordKey {
-                unit: owner.idx,
-                day,
-                hash,
-                occurrence: *occurrence,
-            };
-            *occurrence += 1;
-            if let Some(id) = record.id() {
-                if !ids_in_batch.insert(id) {
-                    bad(Problem::new(
-                        "id",
-                        format!("编号 {id} 在本文件中重复"),
-                        format!("{id} appears twice in this file"),
-                    ));
-                    continue;
-                }
-                if let Some(stored_key) = ids.get(keys::id_key(R::KIND as u8, id))? {
-                    if stored_key.as_ref() == key.bytes() {
-                        outcome.already_present += 1;
-                    } else {
-                        bad(Problem::new(
-                            "id",
-                            format!("编号 {id} 已存有内容不同的记录；不会覆盖"),
-                            format!("{id} is already stored with different content; it is not overwritten"),
-                        ));
-                    }
-                    continue;
-                }
-            }
-            if !problems.is_empty() {
-                // Keep checking rows for problems, but stop reading pages for a batch that fails.
-                continue;
-            }
-            if self.page_edit(R::KIND, &mut pages, &key)?.find(&key).is_ok() {
-                outcome.already_present += 1;
-                continue;
-            }
-            new_records.push((key, record, bytes, delta.sparse()));
-        }
-        if !problems.is_empty() {
-            return Err(StoreError::Rejected(problems));
-        }
-
-        let mut set = WriteSet::default();
-        let mut deltas = Deltas::default();
-        let mut ancestry = Ancestry::new(self);
-        let mut first_eval: HashMap<u32, Day> = HashMap::default();
-        for (key, record, bytes, delta) in new_records {
-            let day = key.day;
-            deltas.add(&mut ancestry, key.unit, day, &delta)?;
-            if let Some(id) = record.id() {
-                set.put(
-                    TreeId::Ids,
-                    keys::id_key(R::KIND as u8, id),
-                    key.bytes().to_vec(),
-                    Undo::Remove,
-                );
-            }
-            if R::KIND == RecordKind::Evaluation {
-                let slot = first_eval.entry(key.unit).or_insert(day);
-                *slot = (*slot).min(day);
-            }
-            let edit = self.page_edit(R::KIND, &mut pages, &key)?;
-            let at = edit.find(&key).unwrap_or_else(|at| at);
-            edit.page.entries.insert(
-                at,
-                PageEntry {
-                    day,
-                    hash: key.hash,
-                    occurrence: key.occurrence,
-                    record: bytes,
-                },
-            );
-            edit.changed = true;
-            outcome.keys.push(key);
-        }
-        outcome.added = outcome.keys.len();
-        self.write_pages(R::KIND, pages, &mut set);
-        for (idx, day) in first_eval {
-            self.move_first_evaluation(
-                idx,
-                |old| Some(old.map_or(day, |o: Day| o.min(day))),
-                &mut deltas,
-                &mut ancestry,
-                &mut set,
-            )?;
-        }
-        deltas.write_into(self, &mut set)?;
-        self.apply(set)?;
-        Ok(outcome)
-    }
-
     /// Changes a unit's first-evaluation day and the totals that depend on it.
-    fn move_first_evaluation(
+    pub(crate) fn move_first_evaluation(
         &self,
         idx: u32,
         next: impl Fn(Option<Day>) -> Option<Day>,
@@ -392,6 +241,11 @@ impl Store {
                 Undo::Restore(key.bytes().to_vec()),
             );
         }
+        let kind = R::KIND.name();
+        let mut journal = self.entry("delete", kind, Some(record.owner()), format!("{kind} deleted"));
+        journal.key = Some(key.to_text());
+        journal.before = json(&record);
+        self.journal(&mut set, journal)?;
         if R::KIND == RecordKind::Evaluation {
             // The next first evaluation: the earliest one left for this unit.
             let mut remaining = None;
@@ -660,6 +514,25 @@ impl Store {
                 }
             }
         }
+        let changes = outcome.added + outcome.updated;
+        if changes > ROW_BY_ROW_LIMIT {
+            let summary = format!("units: {} added, {} updated", outcome.added, outcome.updated);
+            let entry = self.entry("import", "unit", None, summary);
+            self.journal(&mut set, entry)?;
+        } else if changes > 0 {
+            for unit in units {
+                let (_, existing) = &idx_of[unit.code.as_str()];
+                let action = match existing {
+                    None => "add",
+                    Some(old) if old.unit != *unit => "update",
+                    Some(_) => continue,
+                };
+                let mut entry = self.entry(action, "unit", Some(&unit.code), format!("unit {} {action}", unit.code));
+                entry.before = existing.as_ref().and_then(|old| json(&old.unit));
+                entry.after = json(unit);
+                self.journal(&mut set, entry)?;
+            }
+        }
         if next_idx != next_before {
             set.put(
                 TreeId::Meta,
@@ -676,7 +549,7 @@ impl Store {
     }
 }
 
-fn unknown_unit(field: &'static str, code: &str) -> Problem {
+pub(crate) fn unknown_unit(field: &'static str, code: &str) -> Problem {
     Problem::new(
         field,
         format!("没有编码为 {code} 的单位"),

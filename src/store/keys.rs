@@ -25,10 +25,14 @@ pub enum TreeId {
     Buckets,
     /// chunk number (u32) → undo entries of a write that has not finished.
     Pending,
+    /// unit idx (u32), year (u16) → the year's total of the bucket of the same key, alone.
+    Totals,
+    /// sled-generated id (u64, increasing) → JournalEntry.
+    Journal,
 }
 
 impl TreeId {
-    pub const ALL: [TreeId; 10] = [
+    pub const ALL: [TreeId; 12] = [
         TreeId::Meta,
         TreeId::Units,
         TreeId::Codes,
@@ -39,6 +43,8 @@ impl TreeId {
         TreeId::Ids,
         TreeId::Buckets,
         TreeId::Pending,
+        TreeId::Journal,
+        TreeId::Totals,
     ];
 
     pub fn name(self) -> &'static str {
@@ -53,6 +59,8 @@ impl TreeId {
             TreeId::Ids => "ids",
             TreeId::Buckets => "buckets",
             TreeId::Pending => "pending",
+            TreeId::Journal => "journal",
+            TreeId::Totals => "totals",
         }
     }
 }

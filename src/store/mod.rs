@@ -4,15 +4,20 @@
 
 mod aggregate;
 pub mod codec;
+mod dump;
 mod error;
 mod import;
+mod journal;
 pub mod keys;
+mod session;
 mod write;
 
 pub use aggregate::Difference;
 pub use error::{Result, RowProblem, StoreError};
-pub use import::{AddOutcome, Record, RecordKind, UnitOutcome};
+pub use import::{Record, RecordKind, UnitOutcome};
+pub use journal::JournalEntry;
 pub use keys::RecordKey;
+pub use session::{AddOutcome, ImportSession};
 
 use codec::{Stored, UnitRow};
 use keys::TreeId;
@@ -31,12 +36,23 @@ pub struct Store {
     db: sled::Db,
     trees: HashMap<TreeId, sled::Tree>,
     readonly: bool,
+    /// Who the change journal records.
+    operator: String,
+    /// The journal entry being undone, while an undo writes.
+    undoing: std::sync::Mutex<Option<u64>>,
     /// Held for the life of the store: the lock that keeps a second process out.
     _lock: File,
 }
 
 fn sled_dir(dir: &Path) -> PathBuf {
     dir.join("sled")
+}
+
+/// The OS user, for the journal when no `--operator` is given.
+pub fn default_operator() -> String {
+    std::env::var("USER")
+        .or_else(|_| std::env::var("USERNAME"))
+        .unwrap_or_else(|_| "unknown".into())
 }
 
 /// Whether a store has been created in `dir`.
@@ -74,6 +90,17 @@ pub fn create_private_dir(dir: &Path) -> Result<()> {
     std::fs::create_dir_all(dir).map_err(|e| StoreError::Io(format!("{}: {e}", dir.display())))?;
     restrict(dir, 0o700);
     Ok(())
+}
+
+/// Opens sled. sled 0.34.7 panics on some damaged files instead of returning an error (for
+/// one, `pagecache/iterator.rs` asserts on a duplicated segment header): such a panic becomes
+/// a `Corrupt` error in words, and its message is kept off the user's screen.
+fn open_catching_panics(path: &Path) -> sled::Result<sled::Db> {
+    let previous = std::panic::take_hook();
+    std::panic::set_hook(Box::new(|_| {}));
+    let opened = std::panic::catch_unwind(|| sled::Config::new().path(path).cache_capacity(CACHE_BYTES).open());
+    std::panic::set_hook(previous);
+    opened.unwrap_or_else(|_| Err(sled::Error::Corruption { at: None, bt: () }))
 }
 
 impl Store {
@@ -129,7 +156,7 @@ impl Store {
         // a moment by a handle that is still closing in this process: wait a little for it.
         let mut attempts = 0;
         let db = loop {
-            match sled::Config::new().path(&path).cache_capacity(CACHE_BYTES).open() {
+            match open_catching_panics(&path) {
                 Ok(db) => break db,
                 Err(sled::Error::Io(io)) if io.kind() == std::io::ErrorKind::WouldBlock => {
                     attempts += 1;
@@ -152,6 +179,8 @@ impl Store {
             trees,
             readonly,
             _lock: lock,
+            operator: default_operator(),
+            undoing: std::sync::Mutex::new(None),
         })
     }
 
@@ -218,6 +247,11 @@ impl Store {
     pub(crate) fn unit_index(&self, code: &str) -> Result<u32> {
         self.unit_idx(code)?
             .ok_or_else(|| StoreError::UnknownUnit(code.to_string()))
+    }
+
+    /// The numeric index of a unit, if it exists (a stable number: order of first import).
+    pub fn unit_index_of(&self, code: &str) -> Result<Option<u32>> {
+        self.unit_idx(code)
     }
 
     /// The unit with this code.

@@ -33,6 +33,17 @@ pub struct Op {
     pub undo: Undo,
 }
 
+/// A large write in progress: how many undo chunks it has written, and which keys' old values
+/// are in the log already.
+#[derive(Default)]
+pub(crate) struct LoggedWrite {
+    next_chunk: u32,
+    /// More than one part will be written: keys already logged must be remembered.
+    parts_expected: bool,
+    logged: rustc_hash::FxHashSet<(TreeId, Vec<u8>)>,
+    started: bool,
+}
+
 /// Writes to make together.
 #[derive(Default)]
 pub struct WriteSet {
@@ -108,29 +119,66 @@ impl Store {
     }
 
     fn apply_logged(&self, set: WriteSet) -> Result<()> {
-        let pending = self.tree(TreeId::Pending);
-        pending.clear()?;
-        let undo: Vec<(TreeId, Vec<u8>, Undo)> = set
-            .ops
-            .iter()
-            .filter(|op| !matches!(op.undo, Undo::Rebuild))
-            .map(|op| (op.tree, op.key.clone(), op.undo.clone()))
-            .collect();
-        for (n, chunk) in undo.chunks(UNDO_CHUNK).enumerate() {
-            pending.insert(keys::u32_key(n as u32), encode_list(&chunk))?;
-        }
-        drop(undo);
-        self.tree(TreeId::Meta).insert(keys::META_PENDING, &[1u8])?;
-        self.flush()?;
+        let mut write = self.logged_begin(false)?;
+        self.logged_part(&mut write, set)?;
+        self.logged_finish(write)
+    }
 
+    /// Starts a large write that may come in several parts (a streamed import).
+    pub(crate) fn logged_begin(&self, parts_expected: bool) -> Result<LoggedWrite> {
+        self.check_writable()?;
+        self.tree(TreeId::Pending).clear()?;
+        Ok(LoggedWrite {
+            parts_expected,
+            ..LoggedWrite::default()
+        })
+    }
+
+    /// Writes one part: first the undo entries of the keys this write has not touched yet (so
+    /// the log always holds the values from before the whole write), then the part itself.
+    pub(crate) fn logged_part(&self, write: &mut LoggedWrite, set: WriteSet) -> Result<()> {
+        let pending = self.tree(TreeId::Pending);
+        // Undo entries are encoded chunk by chunk, never all at once: a national import has
+        // millions of them.
+        let mut chunk: Vec<(TreeId, &[u8], &Undo)> = Vec::with_capacity(UNDO_CHUNK);
+        for op in &set.ops {
+            if matches!(op.undo, Undo::Rebuild) {
+                continue;
+            }
+            // Only the first touch of a key has the value from before the whole write.
+            if write.parts_expected && !write.logged.insert((op.tree, op.key.clone())) {
+                continue;
+            }
+            chunk.push((op.tree, &op.key, &op.undo));
+            if chunk.len() == UNDO_CHUNK {
+                pending.insert(keys::u32_key(write.next_chunk), encode_list(&chunk))?;
+                write.next_chunk += 1;
+                chunk.clear();
+            }
+        }
+        if !chunk.is_empty() {
+            pending.insert(keys::u32_key(write.next_chunk), encode_list(&chunk))?;
+            write.next_chunk += 1;
+        }
+        drop(chunk);
+        if !write.started {
+            self.tree(TreeId::Meta).insert(keys::META_PENDING, &[1u8])?;
+            write.started = true;
+        }
+        self.flush()?;
         self.write_plain(set.ops)?;
         if set.rebuild_totals {
             self.rebuild_totals()?;
         }
+        Ok(())
+    }
+
+    /// Ends a large write: once this returns, it can no longer be rolled back.
+    pub(crate) fn logged_finish(&self, _write: LoggedWrite) -> Result<()> {
         self.flush()?;
         self.tree(TreeId::Meta).remove(keys::META_PENDING)?;
-        pending.clear()?;
-        Ok(())
+        self.tree(TreeId::Pending).clear()?;
+        self.flush()
     }
 
     /// Plain inserts, sorted by key (sled splits fewer nodes), on two threads: sled is safe

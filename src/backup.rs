@@ -1,0 +1,655 @@
+//! `shegong backup FILE` and `shegong restore FILE`: the whole store as one file and back.
+//!
+//! The file holds the records themselves (units, evaluations, trainings, budget entries) and
+//! the change journal, not the store's pages and totals: a restore adds the records through the
+//! ordinary write path, which recomputes every total, and puts the journal back as it was (plus
+//! one entry saying that the store was restored). Units are written in the order they were
+//! first added, so that they get the same internal numbers again and every record the same key
+//! (keys are content hashes): the journal's record keys, and `undo`, stay right. A backup
+//! survives changes of the store's internal layout, and `shegong check` passes after a restore.
+//!
+//! Format version 1, all integers little-endian:
+//!
+//! ```text
+//! MAGIC (16 bytes: "shegong-backup\n\x1a")  version: u32
+//! info: BackupInfo                     (bincode, varint encoding)
+//! { tag: u8, item }*                   tag 1 Unit, 2 Evaluation, 3 Training, 4 BudgetEntry,
+//!                                      5 (id: u64, JournalEntry), in that order; item =
+//!                                      bincode of the type (the journal oldest first)
+//! tag 0, trailer: Trailer              (the count of each kind and of journal entries)
+//! checksum: u64                        xxh3-64 of every byte before it
+//! ```
+//!
+//! A file with a larger version is refused with a message naming both versions; a file with a
+//! wrong checksum or a truncated one is refused before the store is touched. Changing any
+//! domain type that is written here requires a new version number (a test restores a version 1
+//! fixture to catch that).
+
+use crate::domain::{BudgetEntry, Evaluation, Training, Unit};
+use crate::i18n::Lang;
+use crate::store::{self, JournalEntry, Record, Store, StoreError};
+use bincode::Options;
+use serde::{de::DeserializeOwned, Deserialize, Serialize};
+use std::fs::File;
+use std::io::{self, BufReader, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
+
+pub const MAGIC: &[u8; 16] = b"shegong-backup\n\x1a";
+/// The format this version writes and the newest it reads.
+pub const FORMAT_VERSION: u32 = 1;
+
+/// The largest single item (a unit or record) a backup may hold: guards the reader against a
+/// damaged length field asking for gigabytes.
+const MAX_ITEM_BYTES: u64 = 16 * 1024 * 1024;
+
+const TAG_END: u8 = 0;
+const TAG_UNIT: u8 = 1;
+const TAG_EVALUATION: u8 = 2;
+const TAG_TRAINING: u8 = 3;
+const TAG_BUDGET: u8 = 4;
+const TAG_JOURNAL: u8 = 5;
+
+fn codec() -> impl Options {
+    bincode::DefaultOptions::new().with_limit(MAX_ITEM_BYTES)
+}
+
+/// What the file says about itself.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BackupInfo {
+    /// The shegong version that wrote it.
+    pub app_version: String,
+    /// When, in the writer's local time (RFC 3339).
+    pub created_at: String,
+    /// The store layout version of the store it came from (for information only).
+    pub store_schema: u32,
+}
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+struct Trailer {
+    /// Units, evaluations, trainings, budget entries, journal entries.
+    counts: [u64; 5],
+}
+
+/// How many units, evaluations, trainings and budget entries a backup holds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct BackupSummary {
+    pub info: BackupInfo,
+    pub counts: [u64; 4],
+    /// Entries of the change journal.
+    pub journal: u64,
+}
+
+#[derive(Debug)]
+pub enum BackupError {
+    Store(StoreError),
+    /// Reading or writing a file failed.
+    Io {
+        path: PathBuf,
+        error: String,
+    },
+    /// The file is not a shegong backup.
+    NotABackup(PathBuf),
+    /// Written by a newer shegong.
+    NewerFormat {
+        path: PathBuf,
+        found: u32,
+    },
+    /// Damaged or cut short.
+    Damaged {
+        path: PathBuf,
+        what: String,
+    },
+    /// `restore` into a store that already holds data.
+    NotEmpty {
+        dir: PathBuf,
+        counts: [usize; 4],
+    },
+    /// The store took fewer records than the backup holds (a bug, or a damaged backup).
+    Incomplete {
+        kind: &'static str,
+        expected: u64,
+        added: usize,
+    },
+}
+
+impl From<StoreError> for BackupError {
+    fn from(e: StoreError) -> Self {
+        BackupError::Store(e)
+    }
+}
+
+impl BackupError {
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            BackupError::Store(e) => e.exit_code(),
+            _ => 1,
+        }
+    }
+
+    pub fn message(&self, lang: Lang) -> String {
+        let zh = lang == Lang::Zh;
+        match self {
+            BackupError::Store(e) => e.message(lang),
+            BackupError::Io { path, error } => {
+                if zh {
+                    format!("无法读写文件 {}：{error}", path.display())
+                } else {
+                    format!("cannot read or write {}: {error}", path.display())
+                }
+            }
+            BackupError::NotABackup(path) => {
+                if zh {
+                    format!(
+                        "{} 不是 shegong 备份文件（应为 `shegong backup` 生成的文件）；未做任何改动。",
+                        path.display()
+                    )
+                } else {
+                    format!(
+                        "{} is not a shegong backup (a file made by `shegong backup`); nothing was changed.",
+                        path.display()
+                    )
+                }
+            }
+            BackupError::NewerFormat { path, found } => {
+                if zh {
+                    format!(
+                        "{} 是较新版本的 shegong 生成的备份（格式 {found}），本程序只能读取格式 {FORMAT_VERSION}。请升级 shegong 后再恢复；未做任何改动。",
+                        path.display()
+                    )
+                } else {
+                    format!(
+                        "{} was made by a newer shegong (backup format {found}); this one reads format {FORMAT_VERSION}. Upgrade shegong and restore again; nothing was changed.",
+                        path.display()
+                    )
+                }
+            }
+            BackupError::Damaged { path, what } => {
+                if zh {
+                    format!("备份文件 {} 已损坏或不完整（{what}）；未做任何改动。", path.display())
+                } else {
+                    format!(
+                        "The backup {} is damaged or incomplete ({what}); nothing was changed.",
+                        path.display()
+                    )
+                }
+            }
+            BackupError::NotEmpty { dir, counts } => {
+                let [u, e, t, b] = counts;
+                if zh {
+                    format!(
+                        "{} 中的数据库已有数据（{u} 个单位、{e} 条评估、{t} 条培训、{b} 条资金记录），恢复只能写入新的或空的数据库。请用 --data-dir 指定一个新文件夹；未做任何改动。",
+                        dir.display()
+                    )
+                } else {
+                    format!(
+                        "The store in {} already holds data ({u} units, {e} evaluations, {t} trainings, {b} budget entries); restore only fills a new or empty store. Choose a new folder with --data-dir; nothing was changed.",
+                        dir.display()
+                    )
+                }
+            }
+            BackupError::Incomplete { kind, expected, added } => {
+                if zh {
+                    format!("恢复未完成：备份中有 {expected} 条 {kind}，只写入了 {added} 条。")
+                } else {
+                    format!("The restore is incomplete: the backup holds {expected} {kind}, only {added} were stored.")
+                }
+            }
+        }
+    }
+}
+
+impl std::fmt::Display for BackupError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message(Lang::En))
+    }
+}
+
+impl std::error::Error for BackupError {}
+
+/// Feeds every byte written or read through the checksum.
+struct Hashing<T> {
+    inner: T,
+    hash: xxhash_rust::xxh3::Xxh3,
+}
+
+impl<T> Hashing<T> {
+    fn new(inner: T) -> Self {
+        Hashing {
+            inner,
+            hash: xxhash_rust::xxh3::Xxh3::new(),
+        }
+    }
+}
+
+impl<W: Write> Write for Hashing<W> {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        let n = self.inner.write(buf)?;
+        self.hash.update(&buf[..n]);
+        Ok(n)
+    }
+    fn flush(&mut self) -> io::Result<()> {
+        self.inner.flush()
+    }
+}
+
+impl<R: Read> Read for Hashing<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.hash.update(&buf[..n]);
+        Ok(n)
+    }
+}
+
+/// Everything that can go wrong while writing the stream.
+enum WriteFail {
+    Store(StoreError),
+    Io(io::Error),
+}
+
+impl From<StoreError> for WriteFail {
+    fn from(e: StoreError) -> Self {
+        WriteFail::Store(e)
+    }
+}
+
+impl From<io::Error> for WriteFail {
+    fn from(e: io::Error) -> Self {
+        WriteFail::Io(e)
+    }
+}
+
+impl From<bincode::Error> for WriteFail {
+    fn from(e: bincode::Error) -> Self {
+        match *e {
+            bincode::ErrorKind::Io(io) => WriteFail::Io(io),
+            other => WriteFail::Io(io::Error::other(other.to_string())),
+        }
+    }
+}
+
+fn write_item<W: Write, T: Serialize>(out: &mut W, tag: u8, item: &T) -> Result<(), WriteFail> {
+    out.write_all(&[tag])?;
+    codec().serialize_into(&mut *out, item)?;
+    Ok(())
+}
+
+fn write_records<W: Write, R: Record + Serialize>(store: &Store, out: &mut W, tag: u8) -> Result<u64, WriteFail> {
+    let mut n = 0u64;
+    store.for_each_record(|r: R| -> Result<(), WriteFail> {
+        n += 1;
+        write_item(out, tag, &r)
+    })?;
+    Ok(n)
+}
+
+fn write_stream<W: Write>(store: &Store, out: W) -> Result<(W, BackupSummary), WriteFail> {
+    let mut out = Hashing::new(out);
+    out.write_all(MAGIC)?;
+    out.write_all(&FORMAT_VERSION.to_le_bytes())?;
+    let info = BackupInfo {
+        app_version: env!("CARGO_PKG_VERSION").to_string(),
+        created_at: chrono::Local::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
+        store_schema: store::SCHEMA_VERSION,
+    };
+    codec().serialize_into(&mut out, &info)?;
+    let units = store.units_in_added_order()?;
+    for u in &units {
+        write_item(&mut out, TAG_UNIT, u)?;
+    }
+    let mut trailer = Trailer::default();
+    trailer.counts[0] = units.len() as u64;
+    drop(units);
+    trailer.counts[1] = write_records::<_, Evaluation>(store, &mut out, TAG_EVALUATION)?;
+    trailer.counts[2] = write_records::<_, Training>(store, &mut out, TAG_TRAINING)?;
+    trailer.counts[3] = write_records::<_, BudgetEntry>(store, &mut out, TAG_BUDGET)?;
+    for entry in store.journal_entries()? {
+        write_item(&mut out, TAG_JOURNAL, &entry)?;
+        trailer.counts[4] += 1;
+    }
+    out.write_all(&[TAG_END])?;
+    codec().serialize_into(&mut out, &trailer)?;
+    let checksum = out.hash.digest();
+    let mut inner = out.inner;
+    inner.write_all(&checksum.to_le_bytes())?;
+    Ok((inner, summary(info, trailer.counts)))
+}
+
+/// The temporary file a backup is written to before it gets its name: in the same folder, so
+/// that the rename is atomic.
+fn temp_path(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map_or_else(|| "backup".into(), |n| n.to_string_lossy().into_owned());
+    path.with_file_name(format!(".{name}.partial-{}", std::process::id()))
+}
+
+/// Writes `bytes` produced by `fill` to `path` through a temporary file and a rename, so that a
+/// crash never leaves a half-written file under the final name.
+pub fn write_atomically<T, E>(
+    path: &Path,
+    fill: impl FnOnce(BufWriter<File>) -> Result<(BufWriter<File>, T), E>,
+    io_error: impl Fn(io::Error) -> E,
+) -> Result<T, E> {
+    let tmp = temp_path(path);
+    let file = File::options()
+        .write(true)
+        .create_new(true)
+        .open(&tmp)
+        .map_err(&io_error)?;
+    let result = fill(BufWriter::with_capacity(1 << 16, file)).and_then(|(writer, value)| {
+        let file = writer.into_inner().map_err(|e| io_error(e.into_error()))?;
+        file.sync_all().map_err(&io_error)?;
+        drop(file);
+        std::fs::rename(&tmp, path).map_err(&io_error)?;
+        Ok(value)
+    });
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    } else {
+        sync_parent(path);
+    }
+    result
+}
+
+/// Makes the rename durable (best effort: not every system can sync a folder).
+fn sync_parent(path: &Path) {
+    #[cfg(unix)]
+    if let Some(parent) = path.parent() {
+        let parent = if parent.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            parent
+        };
+        if let Ok(dir) = File::open(parent) {
+            let _ = dir.sync_all();
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
+}
+
+/// Writes the whole store to `path`.
+pub fn backup(store: &Store, path: &Path) -> Result<BackupSummary, BackupError> {
+    let io_err = |e: io::Error| WriteFail::Io(e);
+    write_atomically(path, |w| write_stream(store, w), io_err).map_err(|e| match e {
+        WriteFail::Store(e) => BackupError::Store(e),
+        WriteFail::Io(e) => BackupError::Io {
+            path: path.to_path_buf(),
+            error: e.to_string(),
+        },
+    })
+}
+
+/// Reads a backup item by item. `check` mode reads it all to the end and verifies it.
+struct BackupReader {
+    path: PathBuf,
+    input: Hashing<BufReader<File>>,
+    info: BackupInfo,
+    last_tag: u8,
+}
+
+/// One item of a backup.
+enum Item {
+    Unit(Unit),
+    Evaluation(Evaluation),
+    Training(Training),
+    Budget(BudgetEntry),
+    Journal((u64, JournalEntry)),
+    End(Trailer),
+}
+
+impl BackupReader {
+    fn open(path: &Path) -> Result<BackupReader, BackupError> {
+        let io_err = |e: io::Error| BackupError::Io {
+            path: path.to_path_buf(),
+            error: e.to_string(),
+        };
+        let file = File::open(path).map_err(io_err)?;
+        let mut input = Hashing::new(BufReader::with_capacity(1 << 16, file));
+        let mut magic = [0u8; 16];
+        if input.read_exact(&mut magic).is_err() || &magic != MAGIC {
+            return Err(BackupError::NotABackup(path.to_path_buf()));
+        }
+        let mut version = [0u8; 4];
+        input.read_exact(&mut version).map_err(|_| BackupError::Damaged {
+            path: path.to_path_buf(),
+            what: "no format version".into(),
+        })?;
+        let version = u32::from_le_bytes(version);
+        if version > FORMAT_VERSION {
+            return Err(BackupError::NewerFormat {
+                path: path.to_path_buf(),
+                found: version,
+            });
+        }
+        if version == 0 {
+            return Err(BackupError::Damaged {
+                path: path.to_path_buf(),
+                what: "format version 0".into(),
+            });
+        }
+        let mut reader = BackupReader {
+            path: path.to_path_buf(),
+            input,
+            info: BackupInfo {
+                app_version: String::new(),
+                created_at: String::new(),
+                store_schema: 0,
+            },
+            last_tag: TAG_UNIT,
+        };
+        reader.info = reader.decode("the header")?;
+        Ok(reader)
+    }
+
+    fn damaged(&self, what: impl Into<String>) -> BackupError {
+        BackupError::Damaged {
+            path: self.path.clone(),
+            what: what.into(),
+        }
+    }
+
+    fn decode<T: DeserializeOwned>(&mut self, what: &str) -> Result<T, BackupError> {
+        codec()
+            .deserialize_from(&mut self.input)
+            .map_err(|e| self.damaged(format!("{what}: {e}")))
+    }
+
+    fn next(&mut self) -> Result<Item, BackupError> {
+        let mut tag = [0u8; 1];
+        self.input
+            .read_exact(&mut tag)
+            .map_err(|_| self.damaged("the file ends too early"))?;
+        let tag = tag[0];
+        if tag != TAG_END && tag < self.last_tag {
+            return Err(self.damaged("records out of order"));
+        }
+        self.last_tag = tag;
+        Ok(match tag {
+            TAG_UNIT => Item::Unit(self.decode("a unit")?),
+            TAG_EVALUATION => Item::Evaluation(self.decode("an evaluation")?),
+            TAG_TRAINING => Item::Training(self.decode("a training")?),
+            TAG_BUDGET => Item::Budget(self.decode("a budget entry")?),
+            TAG_JOURNAL => Item::Journal(self.decode("a journal entry")?),
+            TAG_END => Item::End(self.decode("the trailer")?),
+            other => return Err(self.damaged(format!("unknown item type {other}"))),
+        })
+    }
+
+    /// After the trailer: the checksum must match and nothing may follow.
+    fn finish(mut self) -> Result<(), BackupError> {
+        let expected = self.input.hash.digest();
+        let mut stored = [0u8; 8];
+        self.input
+            .inner
+            .read_exact(&mut stored)
+            .map_err(|_| self.damaged("no checksum"))?;
+        if u64::from_le_bytes(stored) != expected {
+            return Err(self.damaged("the checksum does not match"));
+        }
+        let mut rest = [0u8; 1];
+        match self.input.inner.read(&mut rest) {
+            Ok(0) => Ok(()),
+            _ => Err(self.damaged("extra bytes after the end")),
+        }
+    }
+}
+
+/// Reads a whole backup and checks it (format, every item, counts, checksum) without touching
+/// any store.
+pub fn verify(path: &Path) -> Result<BackupSummary, BackupError> {
+    let mut reader = BackupReader::open(path)?;
+    let mut counts = [0u64; 5];
+    let trailer = loop {
+        match reader.next()? {
+            Item::Unit(_) => counts[0] += 1,
+            Item::Evaluation(_) => counts[1] += 1,
+            Item::Training(_) => counts[2] += 1,
+            Item::Budget(_) => counts[3] += 1,
+            Item::Journal(_) => counts[4] += 1,
+            Item::End(t) => break t,
+        }
+    };
+    if trailer.counts != counts {
+        return Err(reader.damaged("the counts do not match the records"));
+    }
+    let info = reader.info.clone();
+    reader.finish()?;
+    Ok(summary(info, counts))
+}
+
+fn summary(info: BackupInfo, counts: [u64; 5]) -> BackupSummary {
+    BackupSummary {
+        info,
+        counts: [counts[0], counts[1], counts[2], counts[3]],
+        journal: counts[4],
+    }
+}
+
+/// A batch of one kind, stored when the kind changes.
+enum Batch {
+    None,
+    Units(Vec<Unit>),
+    Evaluations(Vec<Evaluation>),
+    Trainings(Vec<Training>),
+    Budget(Vec<BudgetEntry>),
+}
+
+fn add_all<R: Record>(store: &Store, records: Vec<R>, kind: &'static str) -> Result<(), BackupError> {
+    let outcome = store.add_records(&records)?;
+    if outcome.added != records.len() {
+        return Err(BackupError::Incomplete {
+            kind,
+            expected: records.len() as u64,
+            added: outcome.added,
+        });
+    }
+    Ok(())
+}
+
+impl Batch {
+    fn store(self, store: &Store) -> Result<(), BackupError> {
+        match self {
+            Batch::None => Ok(()),
+            Batch::Units(units) => {
+                let outcome = store.apply_units(&units)?;
+                if outcome.added != units.len() {
+                    return Err(BackupError::Incomplete {
+                        kind: "units",
+                        expected: units.len() as u64,
+                        added: outcome.added,
+                    });
+                }
+                Ok(())
+            }
+            Batch::Evaluations(r) => add_all(store, r, "evaluations"),
+            Batch::Trainings(r) => add_all(store, r, "trainings"),
+            Batch::Budget(r) => add_all(store, r, "budget entries"),
+        }
+    }
+}
+
+/// Adds every item of a (verified) backup to an empty store, one batch per kind, so that
+/// identical records keep their occurrence numbers and so their keys; then puts the journal
+/// back.
+fn fill(store: &Store, path: &Path) -> Result<(), BackupError> {
+    let mut reader = BackupReader::open(path)?;
+    let mut batch = Batch::None;
+    let mut journal = Vec::new();
+    loop {
+        let item = reader.next()?;
+        batch = match (batch, item) {
+            (Batch::Units(mut v), Item::Unit(u)) => {
+                v.push(u);
+                Batch::Units(v)
+            }
+            (Batch::Evaluations(mut v), Item::Evaluation(r)) => {
+                v.push(r);
+                Batch::Evaluations(v)
+            }
+            (Batch::Trainings(mut v), Item::Training(r)) => {
+                v.push(r);
+                Batch::Trainings(v)
+            }
+            (Batch::Budget(mut v), Item::Budget(r)) => {
+                v.push(r);
+                Batch::Budget(v)
+            }
+            (batch, Item::Journal(entry)) => {
+                journal.push(entry);
+                batch
+            }
+            (done, item) => {
+                done.store(store)?;
+                match item {
+                    Item::Unit(u) => Batch::Units(vec![u]),
+                    Item::Evaluation(r) => Batch::Evaluations(vec![r]),
+                    Item::Training(r) => Batch::Trainings(vec![r]),
+                    Item::Budget(r) => Batch::Budget(vec![r]),
+                    Item::Journal(_) | Item::End(_) => break,
+                }
+            }
+        };
+    }
+    let info = reader.info.clone();
+    reader.finish()?;
+    // The journal goes back last, over the entries the adding above wrote.
+    let summary = format!(
+        "store restored from the backup {} made by shegong {} at {}",
+        path.display(),
+        info.app_version,
+        info.created_at
+    );
+    store.replace_journal(journal, "restore", "store", summary)?;
+    Ok(())
+}
+
+/// Restores a backup into the store in `dir`: creates it when missing, fills it when empty,
+/// refuses it when it holds data. The backup is verified in full before the store is touched.
+pub fn restore(dir: &Path, path: &Path, operator: &str) -> Result<BackupSummary, BackupError> {
+    let summary = verify(path)?;
+    let dir_existed = dir.exists();
+    let mut store = if store::exists(dir) {
+        let store = Store::open(dir, false)?;
+        if !store.is_empty()? {
+            return Err(BackupError::NotEmpty {
+                dir: dir.to_path_buf(),
+                counts: store.counts()?,
+            });
+        }
+        store
+    } else {
+        Store::create(dir)?
+    };
+    store.set_operator(operator);
+    let result = fill(&store, path).and_then(|()| store.flush().map_err(BackupError::from));
+    if let Err(e) = result {
+        drop(store);
+        // A store this restore created holds nothing else: take the half-filled one away.
+        if !dir_existed {
+            let _ = std::fs::remove_dir_all(dir);
+        }
+        return Err(e);
+    }
+    Ok(summary)
+}

@@ -1,0 +1,114 @@
+//! Coverage over time: how many units of each level under a unit are covered, month by month,
+//! from just before the first station opened up to a date. Built from the stored totals
+//! (`Store::subtree_measures`), one cheap read per point; the UI's chart draws it.
+
+use crate::domain::date::last_day_of_month;
+use crate::domain::Level;
+use crate::store::{Result, Store};
+use chrono::{Datelike, NaiveDate};
+
+/// The figures of one date: units and covered units per level (indexed by `Level::index`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CoveragePoint {
+    pub date: NaiveDate,
+    pub units: [i64; 5],
+    pub covered: [i64; 5],
+}
+
+impl CoveragePoint {
+    pub fn covered_total(&self) -> i64 {
+        self.covered.iter().sum()
+    }
+}
+
+fn point(store: &Store, code: &str, date: NaiveDate) -> Result<CoveragePoint> {
+    let m = store.subtree_measures(code, date)?;
+    let mut p = CoveragePoint {
+        date,
+        units: [0; 5],
+        covered: [0; 5],
+    };
+    for level in Level::ALL {
+        p.units[level.index()] = m.units(*level);
+        p.covered[level.index()] = m.covered(*level);
+    }
+    Ok(p)
+}
+
+fn month_end(year: i32, month: u32) -> Option<NaiveDate> {
+    last_day_of_month(year, month)
+}
+
+/// The month end `n` months after (or before, when negative) the month of `d`.
+fn shift_months(d: NaiveDate, n: i32) -> Option<NaiveDate> {
+    let total = d.year() * 12 + d.month0() as i32 + n;
+    month_end(total.div_euclid(12), total.rem_euclid(12) as u32 + 1)
+}
+
+/// Month-end points from the month before coverage began up to `until` (the last point is
+/// `until` itself), at most `max_points` of them: longer spans keep every 2nd, 3rd, 6th or
+/// 12th month end (December always among them). Without any coverage: the last twelve months.
+pub fn coverage_series(store: &Store, code: &str, until: NaiveDate, max_points: usize) -> Result<Vec<CoveragePoint>> {
+    // Walk back a year at a time to the last year end without coverage.
+    let mut first_year = until.year();
+    for year in (until.year() - 40..until.year()).rev() {
+        let Some(end) = NaiveDate::from_ymd_opt(year, 12, 31) else {
+            break;
+        };
+        if point(store, code, end)?.covered_total() == 0 {
+            break;
+        }
+        first_year = year;
+    }
+    // Then month by month within the first year that has coverage at some month end.
+    let mut start = None;
+    for month in 1..=12 {
+        let Some(end) = month_end(first_year, month) else {
+            continue;
+        };
+        let end = end.min(until);
+        if point(store, code, end)?.covered_total() > 0 {
+            start = shift_months(end, -1);
+            break;
+        }
+        if end == until {
+            break;
+        }
+    }
+    let start = match start {
+        Some(s) => s,
+        None => shift_months(until, -12).unwrap_or(until),
+    };
+    let mut dates = Vec::new();
+    let mut d = start;
+    while d < until {
+        dates.push(d);
+        match shift_months(d, 1) {
+            Some(next) => d = next,
+            None => break,
+        }
+    }
+    let max_points = max_points.max(2);
+    if dates.len() + 1 > max_points {
+        let step = [2u32, 3, 4, 6, 12]
+            .into_iter()
+            .find(|k| dates.len() / *k as usize + 2 <= max_points)
+            .unwrap_or(12);
+        let first = dates.first().copied();
+        dates.retain(|d| Some(*d) == first || d.month() % step == 0);
+    }
+    dates.push(until);
+    dates.into_iter().map(|d| point(store, code, d)).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn month_arithmetic() {
+        let d = NaiveDate::from_ymd_opt(2021, 1, 15).unwrap();
+        assert_eq!(shift_months(d, -1), NaiveDate::from_ymd_opt(2020, 12, 31));
+        assert_eq!(shift_months(d, 1), NaiveDate::from_ymd_opt(2021, 2, 28));
+    }
+}

@@ -1,0 +1,168 @@
+//! The change journal: who changed what, when, before and after. Each entry is written in the
+//! same all-or-nothing write as the change it describes. A bulk import of many records is one
+//! entry (its counts), not one per row; single changes carry the record before and after.
+
+use super::codec::Stored;
+use super::keys::TreeId;
+use super::write::{Undo, WriteSet};
+use super::{Result, Store, StoreError};
+use serde::{Deserialize, Serialize};
+
+/// Up to this many records in one write are journaled one by one; more are summarised.
+pub const ROW_BY_ROW_LIMIT: usize = 100;
+
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JournalEntry {
+    /// Seconds since 1970-01-01 UTC.
+    pub at: i64,
+    pub operator: String,
+    /// `add`, `update`, `delete` or `import`.
+    pub action: String,
+    /// `unit`, `evaluation`, `training` or `budget`.
+    pub kind: String,
+    /// The unit the change belongs to, when there is one.
+    pub unit: Option<String>,
+    /// The record's key (as `RecordKey::to_text`), for records.
+    pub key: Option<String>,
+    /// JSON of the record before and after the change.
+    pub before: Option<String>,
+    pub after: Option<String>,
+    /// One line for people: what happened.
+    pub summary: String,
+    /// For an undo: the id of the entry it undid.
+    pub undoes: Option<u64>,
+}
+
+impl Stored for JournalEntry {
+    const VERSION: u8 = 1;
+    const NAME: &'static str = "journal entry";
+    fn encode(&self) -> Vec<u8> {
+        super::codec::encode_versioned(Self::VERSION, self)
+    }
+    fn decode(bytes: &[u8]) -> std::result::Result<Self, super::codec::DecodeError> {
+        super::codec::decode_versioned(Self::NAME, Self::VERSION, bytes)
+    }
+}
+
+/// JSON of a record for the journal.
+pub fn json<T: Serialize>(value: &T) -> Option<String> {
+    serde_json::to_string(value).ok()
+}
+
+impl Store {
+    /// Who the journal records as making the changes of this session.
+    pub fn set_operator(&mut self, operator: &str) {
+        self.operator = operator.to_string();
+    }
+
+    pub(crate) fn entry(&self, action: &str, kind: &str, unit: Option<&str>, summary: String) -> JournalEntry {
+        // While undoing, the writes that undo are journaled as the undo of that entry.
+        let undoes = self.undoing.lock().ok().and_then(|u| *u);
+        JournalEntry {
+            undoes,
+            at: chrono::Utc::now().timestamp(),
+            operator: self.operator.clone(),
+            action: if undoes.is_some() { "undo".into() } else { action.into() },
+            kind: kind.into(),
+            unit: unit.map(str::to_string),
+            key: None,
+            before: None,
+            after: None,
+            summary,
+        }
+    }
+
+    /// Adds a journal entry to a write.
+    pub(crate) fn journal(&self, set: &mut WriteSet, entry: JournalEntry) -> Result<()> {
+        // sled's ids increase across restarts: the journal's keys are in the order of changes.
+        let id = self.db.generate_id()?;
+        set.put(TreeId::Journal, id.to_be_bytes().to_vec(), entry.encode(), Undo::Remove);
+        Ok(())
+    }
+
+    /// The journal, newest first, optionally of one unit only, at most `limit` entries.
+    pub fn history(&self, unit: Option<&str>, limit: usize) -> Result<Vec<JournalEntry>> {
+        Ok(self
+            .history_with_ids(unit, limit)?
+            .into_iter()
+            .map(|(_, e)| e)
+            .collect())
+    }
+
+    /// The journal with each entry's id, newest first.
+    pub fn history_with_ids(&self, unit: Option<&str>, limit: usize) -> Result<Vec<(u64, JournalEntry)>> {
+        let mut out = Vec::new();
+        for item in self.tree(TreeId::Journal).iter().rev() {
+            let (k, v) = item?;
+            let id = u64::from_be_bytes(
+                k.as_ref()
+                    .try_into()
+                    .map_err(|_| StoreError::Corrupt("bad journal key".into()))?,
+            );
+            let entry = (id, JournalEntry::decode(&v)?);
+            if unit.is_none_or(|u| entry.1.unit.as_deref() == Some(u)) {
+                out.push(entry);
+                if out.len() == limit {
+                    break;
+                }
+            }
+        }
+        Ok(out)
+    }
+}
+
+impl Store {
+    /// Undoes the newest change not undone yet: an added record is deleted, a deleted one comes
+    /// back, an updated unit gets its old fields. The undo is journaled too (action `undo`).
+    /// Bulk imports and added units cannot be undone here (there is no deleting units).
+    pub fn undo_last(&self) -> Result<JournalEntry> {
+        use super::keys::RecordKey;
+        use crate::domain::{BudgetEntry, Evaluation, Training, Unit};
+        self.check_writable()?;
+        let mut undone = std::collections::HashSet::new();
+        let mut target = None;
+        for item in self.tree(TreeId::Journal).iter().rev() {
+            let (k, v) = item?;
+            let id = u64::from_be_bytes(
+                k.as_ref()
+                    .try_into()
+                    .map_err(|_| StoreError::Corrupt("bad journal key".into()))?,
+            );
+            let entry = JournalEntry::decode(&v)?;
+            if let Some(u) = entry.undoes {
+                undone.insert(u);
+            } else if !undone.contains(&id) {
+                target = Some((id, entry));
+                break;
+            }
+        }
+        let (id, entry) = target.ok_or(StoreError::NothingToUndo)?;
+        let cannot = || StoreError::CannotUndo(entry.summary.clone());
+        let key = || entry.key.as_deref().and_then(RecordKey::from_text).ok_or_else(cannot);
+        let before = || entry.before.as_deref().ok_or_else(cannot);
+        fn parse<T: serde::de::DeserializeOwned>(json: &str) -> Result<T> {
+            serde_json::from_str(json).map_err(|e| StoreError::Corrupt(format!("journal entry: {e}")))
+        }
+        self.set_undoing(Some(id));
+        let result = (|| -> Result<()> {
+            match (entry.action.as_str(), entry.kind.as_str()) {
+                ("add", "evaluation") => self.delete_record::<Evaluation>(key()?).map(|_| ()),
+                ("add", "training") => self.delete_record::<Training>(key()?).map(|_| ()),
+                ("add", "budget") => self.delete_record::<BudgetEntry>(key()?).map(|_| ()),
+                ("delete", "evaluation") => self.add_records(&[parse::<Evaluation>(before()?)?]).map(|_| ()),
+                ("delete", "training") => self.add_records(&[parse::<Training>(before()?)?]).map(|_| ()),
+                ("delete", "budget") => self.add_records(&[parse::<BudgetEntry>(before()?)?]).map(|_| ()),
+                ("update", "unit") => self.apply_units(&[parse::<Unit>(before()?)?]).map(|_| ()),
+                _ => Err(cannot()),
+            }
+        })();
+        self.set_undoing(None);
+        result.map(|_| entry)
+    }
+
+    fn set_undoing(&self, id: Option<u64>) {
+        if let Ok(mut slot) = self.undoing.lock() {
+            *slot = id;
+        }
+    }
+}

@@ -1,0 +1,307 @@
+//! Adding records, in one go or streamed in parts. `check` validates rows against the store
+//! without writing (every problem of the whole input, before anything is stored); `write`
+//! stores rows: their pages, ids, totals and first evaluations; `finish` journals the import and
+//! makes it final. A streamed import holds the store's pending flag from its first part to
+//! `finish`, so a crash in between rolls the whole import back.
+
+use super::aggregate::{Ancestry, Deltas};
+use super::codec::PageEntry;
+use super::error::RowProblem;
+use super::import::PageEdit;
+use super::import::{unknown_unit, Record, RecordKind};
+use super::journal::{json, ROW_BY_ROW_LIMIT};
+use super::keys::{self, RecordKey, TreeId};
+use super::write::{LoggedWrite, Undo, WriteSet};
+use super::{Result, Store, StoreError};
+use crate::domain::{Day, Problem, StationStatus};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+
+/// Keys of added records are kept for the caller up to this many (a form wants its key; a
+/// million-row import does not).
+const KEYS_KEPT: usize = 10_000;
+
+/// What an import of records did.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AddOutcome {
+    pub added: usize,
+    /// Rows that were stored already (the same file imported again).
+    pub already_present: usize,
+    /// Keys of the added records, in input order (only the first ten thousand).
+    pub keys: Vec<RecordKey>,
+}
+
+/// Facts about a unit that validation of records needs.
+#[derive(Clone, Copy)]
+struct UnitFacts {
+    idx: u32,
+    has_station: bool,
+}
+
+/// An import of records of one kind, in one or more parts.
+pub struct ImportSession<'s, R: Record> {
+    store: &'s Store,
+    facts: HashMap<String, Option<UnitFacts>>,
+    /// Explicit ids seen so far in the input (a repeated id is a problem).
+    ids_seen: HashSet<String>,
+    /// Contents seen so far (the hash covers unit and date), and how often the ones seen more
+    /// than once occurred: identical rows are distinct records. Two maps, because repeats are
+    /// rare and a national import has millions of rows.
+    seen: HashSet<u64>,
+    repeats: HashMap<u64, u32>,
+    logged: Option<LoggedWrite>,
+    /// Set by the first `plan`: checking is over, so ids are counted afresh while writing.
+    writing: bool,
+    outcome: AddOutcome,
+    /// The added records while there are few enough to journal one by one.
+    journal_rows: Vec<(RecordKey, R)>,
+}
+
+impl Store {
+    /// Starts adding records of one kind.
+    pub fn import_session<R: Record>(&self) -> Result<ImportSession<'_, R>> {
+        self.check_writable()?;
+        Ok(ImportSession {
+            store: self,
+            facts: HashMap::default(),
+            ids_seen: HashSet::default(),
+            seen: HashSet::default(),
+            repeats: HashMap::default(),
+            logged: None,
+            writing: false,
+            outcome: AddOutcome::default(),
+            journal_rows: Vec::new(),
+        })
+    }
+
+    /// Adds records, all or nothing. Rows already stored (same content, or same id and content)
+    /// are counted and skipped; an id stored with other content is refused.
+    pub fn add_records<R: Record>(&self, rows: &[R]) -> Result<AddOutcome> {
+        let mut session = self.import_session::<R>()?;
+        let problems = session.check(rows, 0)?;
+        if !problems.is_empty() {
+            return Err(StoreError::Rejected(problems));
+        }
+        let mut set = session.plan(rows)?;
+        session.journal_into(&mut set)?;
+        self.apply(set)?;
+        Ok(std::mem::take(&mut session.outcome))
+    }
+}
+
+impl<R: Record> ImportSession<'_, R> {
+    fn facts(&mut self, code: &str) -> Result<Option<UnitFacts>> {
+        if let Some(f) = self.facts.get(code) {
+            return Ok(*f);
+        }
+        let facts = self.store.unit_row_by_code(code)?.map(|row| UnitFacts {
+            idx: row.idx,
+            has_station: row.unit.station != StationStatus::None,
+        });
+        self.facts.insert(code.to_string(), facts);
+        Ok(facts)
+    }
+
+    /// The problems of these rows (numbered from `first_row`), checked against the store and
+    /// against the rows checked before them in this session. Writes nothing.
+    pub fn check(&mut self, rows: &[R], first_row: usize) -> Result<Vec<RowProblem>> {
+        let ids = self.store.tree(TreeId::Ids);
+        let mut problems = Vec::new();
+        for (i, record) in rows.iter().enumerate() {
+            let row = first_row + i;
+            let mut bad = |problem: Problem| problems.push(RowProblem { row, problem });
+            for p in record.validate() {
+                bad(p);
+            }
+            let owner = match self.facts(record.owner())? {
+                None => {
+                    bad(unknown_unit(R::owner_field(), record.owner()));
+                    continue;
+                }
+                Some(f) => f,
+            };
+            if R::needs_station() && !owner.has_station {
+                bad(Problem::new(
+                    R::owner_field(),
+                    format!("单位 {} 没有社工站（站点状态为“无”），不能评估", record.owner()),
+                    format!("unit {} has no station (status none) to evaluate", record.owner()),
+                ));
+            }
+            for (field, code) in record.references() {
+                if self.facts(code)?.is_none() {
+                    bad(unknown_unit(field, code));
+                }
+            }
+            if let Some(id) = record.id() {
+                if !self.ids_seen.insert(id.to_string()) {
+                    bad(Problem::new(
+                        "id",
+                        format!("编号 {id} 在本文件中重复"),
+                        format!("{id} appears twice in this file"),
+                    ));
+                    continue;
+                }
+                if let Some(stored) = ids.get(keys::id_key(R::KIND as u8, id))? {
+                    // Same id and same content is the same record (stored already); same id
+                    // and other content is a conflict, never an overwrite.
+                    let stored = RecordKey::parse(&stored).ok_or_else(|| StoreError::Corrupt("bad id entry".into()))?;
+                    let hash = xxhash_rust::xxh3::xxh3_64(&record.encode());
+                    let same = stored.unit == owner.idx && stored.day == record.delta().0 && stored.hash == hash;
+                    if !same {
+                        bad(Problem::new(
+                            "id",
+                            format!("编号 {id} 已存有内容不同的记录；不会覆盖"),
+                            format!("{id} is already stored with different content; it is not overwritten"),
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(problems)
+    }
+
+    /// Stores rows that `check` passed, as one part of a streamed import.
+    pub fn write(&mut self, rows: &[R]) -> Result<()> {
+        let set = self.plan(rows)?;
+        let logged = match &mut self.logged {
+            Some(l) => l,
+            None => self.logged.insert(self.store.logged_begin(true)?),
+        };
+        self.store.logged_part(logged, set)
+    }
+
+    /// Journals the import and makes it final.
+    pub fn finish(mut self) -> Result<AddOutcome> {
+        let mut set = WriteSet::default();
+        self.journal_into(&mut set)?;
+        match self.logged.take() {
+            Some(mut logged) => {
+                self.store.logged_part(&mut logged, set)?;
+                self.store.logged_finish(logged)?;
+            }
+            None => self.store.apply(set)?,
+        }
+        Ok(std::mem::take(&mut self.outcome))
+    }
+
+    fn journal_into(&mut self, set: &mut WriteSet) -> Result<()> {
+        let kind = R::KIND.name();
+        if self.outcome.added > ROW_BY_ROW_LIMIT {
+            let summary = format!("{} {kind} records added", self.outcome.added);
+            let entry = self.store.entry("import", kind, None, summary);
+            self.store.journal(set, entry)?;
+        } else {
+            for (key, record) in &self.journal_rows {
+                let mut entry = self
+                    .store
+                    .entry("add", kind, Some(record.owner()), format!("{kind} added"));
+                entry.key = Some(key.to_text());
+                entry.after = json(record);
+                self.store.journal(set, entry)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// The writes that store these rows: new pages, ids, totals, first evaluations.
+    fn plan(&mut self, rows: &[R]) -> Result<WriteSet> {
+        if !self.writing {
+            self.writing = true;
+            self.ids_seen.clear();
+        }
+        let ids = self.store.tree(TreeId::Ids);
+        let mut pages: HashMap<[u8; 6], PageEdit> = HashMap::default();
+        let mut set = WriteSet::default();
+        let mut deltas = Deltas::default();
+        let mut ancestry = Ancestry::new(self.store);
+        let mut first_eval: HashMap<u32, Day> = HashMap::default();
+        for record in rows {
+            let owner = self
+                .facts(record.owner())?
+                .ok_or_else(|| StoreError::UnknownUnit(record.owner().into()))?;
+            let bytes = record.encode();
+            let (day, delta) = record.delta();
+            let hash = xxhash_rust::xxh3::xxh3_64(&bytes);
+            let occurrence = if self.seen.insert(hash) {
+                0
+            } else {
+                let n = self.repeats.entry(hash).or_insert(0);
+                *n += 1;
+                *n
+            };
+            let key = RecordKey {
+                unit: owner.idx,
+                day,
+                hash,
+                occurrence,
+            };
+            if let Some(id) = record.id() {
+                if ids.contains_key(keys::id_key(R::KIND as u8, id))? || !self.ids_seen.insert(id.to_string()) {
+                    self.outcome.already_present += 1;
+                    continue;
+                }
+            }
+            let edit = self.store.page_edit(R::KIND, &mut pages, &key)?;
+            let at = match edit.find(&key) {
+                Ok(_) => {
+                    self.outcome.already_present += 1;
+                    continue;
+                }
+                Err(at) => at,
+            };
+            edit.page.entries.insert(
+                at,
+                PageEntry {
+                    day,
+                    hash,
+                    occurrence: key.occurrence,
+                    record: bytes,
+                },
+            );
+            edit.changed = true;
+            deltas.add(&mut ancestry, key.unit, day, &delta.sparse())?;
+            if let Some(id) = record.id() {
+                set.put(
+                    TreeId::Ids,
+                    keys::id_key(R::KIND as u8, id),
+                    key.bytes().to_vec(),
+                    Undo::Remove,
+                );
+            }
+            if R::KIND == RecordKind::Evaluation {
+                let slot = first_eval.entry(key.unit).or_insert(day);
+                *slot = (*slot).min(day);
+            }
+            self.outcome.added += 1;
+            if self.outcome.keys.len() < KEYS_KEPT {
+                self.outcome.keys.push(key);
+            }
+            if self.outcome.added <= ROW_BY_ROW_LIMIT {
+                self.journal_rows.push((key, record.clone()));
+            } else {
+                self.journal_rows.clear();
+            }
+        }
+        self.store.write_pages(R::KIND, pages, &mut set);
+        for (idx, day) in first_eval {
+            self.store.move_first_evaluation(
+                idx,
+                |old| Some(old.map_or(day, |o: Day| o.min(day))),
+                &mut deltas,
+                &mut ancestry,
+                &mut set,
+            )?;
+        }
+        deltas.write_into(self.store, &mut set)?;
+        Ok(set)
+    }
+}
+
+impl<R: Record> Drop for ImportSession<'_, R> {
+    /// A streamed import given up before `finish` (an error while reading the file) is rolled
+    /// back at once, as a crash would be on the next open.
+    fn drop(&mut self) {
+        if self.logged.take().is_some() {
+            let _ = self.store.recover();
+        }
+    }
+}

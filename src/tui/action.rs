@@ -1,0 +1,65 @@
+//! What a key means, apart from which key it is: the actions the keymap produces and the app
+//! carries out. An action names an intent ("next field", "save"); the app decides what it does
+//! in the current state.
+
+/// Everything the user can ask for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Action {
+    // Moving in a list (the tree, a table of records, a picker, the help).
+    Up,
+    Down,
+    PageUp,
+    PageDown,
+    Home,
+    End,
+    // The tree.
+    Open,
+    Close,
+    /// Show the tree down to this many levels (1 = the roots only).
+    Depth(u8),
+    // The details pane.
+    NextTab,
+    PrevTab,
+    ToggleFocus,
+    ToggleSubtree,
+    Zoom,
+    // The as-of date.
+    MonthBack,
+    MonthForward,
+    YearBack,
+    YearForward,
+    Today,
+    // Find.
+    Find,
+    FindNext,
+    FindPrev,
+    // Recording.
+    AddTraining,
+    AddEvaluation,
+    AddBudget,
+    AddUnit,
+    EditUnit,
+    Reverse,
+    Delete,
+    // Everywhere.
+    Help,
+    Quit,
+    Cancel,
+    // Forms, pickers, prompts.
+    Save,
+    NextField,
+    PrevField,
+    Left,
+    Right,
+    LineStart,
+    LineEnd,
+    Backspace,
+    DeleteForward,
+    /// Empties the focused field.
+    ClearField,
+    Pick,
+    Choose,
+    Confirm,
+    /// A typed character (text input).
+    Input(char),
+}

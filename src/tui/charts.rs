@@ -1,0 +1,332 @@
+//! The two chart tabs: covered units over time (a step line per level, with the dates where
+//! coverage changed listed below it), and funding as horizontal bars by child unit and by
+//! category. Bars are drawn cell by cell so that Chinese names stay aligned.
+
+use super::details::Content;
+use super::fmt;
+use super::strings::{fill, tr, S};
+use crate::coverage_series::CoveragePoint;
+use crate::domain::{Category, Fen, Level};
+use crate::i18n::Lang;
+use chrono::NaiveDate;
+use ratatui::buffer::Buffer;
+use ratatui::layout::Rect;
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::symbols::Marker;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Axis, Chart, Dataset, GraphType, Paragraph, Widget};
+
+fn level_color(level: Level) -> Color {
+    match level {
+        Level::Province => Color::Red,
+        Level::City => Color::Magenta,
+        Level::District => Color::Yellow,
+        Level::Street => Color::Cyan,
+        Level::Community => Color::Green,
+    }
+}
+
+fn x_of(start: NaiveDate, d: NaiveDate) -> f64 {
+    (d - start).num_days() as f64
+}
+
+/// The dates where some level's coverage changed, with the figures then.
+pub fn changes(points: &[CoveragePoint], levels: &[Level], lang: Lang) -> Vec<String> {
+    let mut out = Vec::new();
+    for (i, p) in points.iter().enumerate() {
+        let changed = i == 0
+            || levels
+                .iter()
+                .any(|l| p.covered[l.index()] != points[i - 1].covered[l.index()]);
+        if !changed || (i == 0 && p.covered_total() == 0) {
+            continue;
+        }
+        let figures: Vec<String> = levels
+            .iter()
+            .map(|l| format!("{} {}/{}", l.label(lang), p.covered[l.index()], p.units[l.index()]))
+            .collect();
+        out.push(format!("{}  {}", fmt::date(p.date), figures.join("  ")));
+    }
+    out
+}
+
+pub fn render_coverage(points: &[CoveragePoint], lang: Lang, area: Rect, buf: &mut Buffer) {
+    let (Some(first), Some(last)) = (points.first(), points.last()) else {
+        return;
+    };
+    // The levels below the unit; a unit without any shows its own.
+    let own = Level::ALL.iter().copied().find(|l| last.units[l.index()] > 0);
+    let mut levels: Vec<Level> = Level::ALL
+        .iter()
+        .copied()
+        .filter(|l| Some(*l) != own && last.units[l.index()] > 0)
+        .collect();
+    if levels.is_empty() {
+        levels.extend(own);
+    }
+    let mut list = changes(points, &levels, lang);
+    if list.is_empty() {
+        list.push(tr(lang, S::NoCoverageYet).to_string());
+    }
+    // The list gets at most a third of the height; the chart the rest.
+    let room = (area.height as usize / 3).min(area.height.saturating_sub(9) as usize);
+    if list.len() > room {
+        let year_ends: Vec<String> = list
+            .iter()
+            .filter(|l| l.get(5..10) == Some("12-31"))
+            .cloned()
+            .chain(list.last().cloned())
+            .collect();
+        list = if year_ends.len() <= room && room > 0 {
+            year_ends
+        } else {
+            list.split_off(list.len().saturating_sub(room))
+        };
+    }
+    let list_h = list.len().min(room) as u16 + 1;
+    // A legend line of its own above the chart (the chart's own legend box lets lines
+    // show through it).
+    let legend_area = Rect { height: 1, ..area };
+    let chart_area = Rect {
+        y: area.y + 1,
+        height: area.height.saturating_sub(list_h + 1),
+        ..area
+    };
+    let start = first.date;
+    // Levels of very different sizes are drawn as shares, so that each line can be seen.
+    let sizes: Vec<i64> = levels.iter().map(|l| last.units[l.index()].max(1)).collect();
+    let percent = sizes.iter().max().unwrap_or(&1) > &(4 * sizes.iter().min().unwrap_or(&1));
+    let data: Vec<Vec<(f64, f64)>> = levels
+        .iter()
+        .map(|l| {
+            let mut v = Vec::new();
+            let mut prev: Option<f64> = None;
+            for p in points {
+                let x = x_of(start, p.date);
+                let y = if percent {
+                    p.covered[l.index()] as f64 * 100.0 / p.units[l.index()].max(1) as f64
+                } else {
+                    p.covered[l.index()] as f64
+                };
+                if let Some(py) = prev {
+                    v.push((x, py));
+                }
+                v.push((x, y));
+                prev = Some(y);
+            }
+            v
+        })
+        .collect();
+    let names: Vec<String> = levels
+        .iter()
+        .map(|l| {
+            format!(
+                "{} {}/{}",
+                l.label(lang),
+                last.covered[l.index()],
+                last.units[l.index()]
+            )
+        })
+        .collect();
+    let datasets: Vec<Dataset> = levels
+        .iter()
+        .zip(&data)
+        .map(|(l, d)| {
+            Dataset::default()
+                .marker(Marker::Braille)
+                .graph_type(GraphType::Line)
+                .style(Style::default().fg(level_color(*l)))
+                .data(d)
+        })
+        .collect();
+    let max_y = if percent {
+        100
+    } else {
+        levels.iter().map(|l| last.units[l.index()]).max().unwrap_or(1).max(1)
+    };
+    let max_x = x_of(start, last.date).max(1.0);
+    let mid = start + chrono::Duration::days((max_x / 2.0) as i64);
+    let x_labels = vec![
+        Span::raw(start.format("%Y-%m").to_string()),
+        Span::raw(mid.format("%Y-%m").to_string()),
+        Span::raw(last.date.format("%Y-%m").to_string()),
+    ];
+    let unit = if percent { "%" } else { "" };
+    let y_labels = vec![
+        Span::raw(format!("0{unit}")),
+        Span::raw(format!("{}{unit}", max_y / 2)),
+        Span::raw(format!("{max_y}{unit}")),
+    ];
+    Chart::new(datasets)
+        .x_axis(
+            Axis::default()
+                .bounds([0.0, max_x])
+                .labels(x_labels)
+                .style(Style::default().fg(Color::DarkGray)),
+        )
+        .y_axis(
+            Axis::default()
+                .bounds([0.0, max_y as f64 * 1.05])
+                .labels(y_labels)
+                .style(Style::default().fg(Color::DarkGray)),
+        )
+        .legend_position(None)
+        .render(chart_area, buf);
+    let mut legend = Vec::new();
+    for (l, n) in levels.iter().zip(&names) {
+        legend.push(Span::styled("━━ ", Style::default().fg(level_color(*l))));
+        legend.push(Span::raw(format!("{n}   ")));
+    }
+    if percent {
+        legend.push(Span::styled(
+            tr(lang, S::ChartShares),
+            Style::default().fg(Color::DarkGray),
+        ));
+    }
+    Line::from(legend).render(legend_area, buf);
+    let mut lines = vec![Line::from(Span::styled(
+        tr(lang, S::CoverageChanges).to_string(),
+        Style::default().add_modifier(Modifier::BOLD),
+    ))];
+    lines.extend(list.into_iter().map(Line::raw));
+    let list_area = Rect {
+        y: chart_area.y + chart_area.height,
+        height: list_h,
+        ..area
+    };
+    Paragraph::new(lines).render(list_area, buf);
+}
+
+/// One bar: `█` for what was spent, `░` for what was put in and not spent, scaled to `max`.
+pub fn bar(allocated: Fen, spent: Fen, max: i64, width: usize) -> String {
+    if max <= 0 || width == 0 {
+        return " ".repeat(width);
+    }
+    let cells = |v: i64| -> usize {
+        let v = v.max(0) as i128;
+        ((v * width as i128 + max as i128 / 2) / max as i128).min(width as i128) as usize
+    };
+    let total = cells(allocated.0.max(spent.0));
+    let used = cells(spent.0).min(total);
+    // Something non-zero shows at least one cell.
+    let total = if total == 0 && (allocated.0 > 0 || spent.0 > 0) {
+        1
+    } else {
+        total
+    };
+    let used = if used == 0 && spent.0 > 0 { 1 } else { used };
+    format!(
+        "{}{}{}",
+        "█".repeat(used),
+        "░".repeat(total.saturating_sub(used)),
+        " ".repeat(width.saturating_sub(total.max(used)))
+    )
+}
+
+fn bar_lines(items: &[(String, Fen, Fen)], width: usize, rows: usize) -> Vec<Line<'static>> {
+    let max = items.iter().map(|(_, a, s)| a.0.max(s.0)).max().unwrap_or(0);
+    let nw = items
+        .iter()
+        .map(|(n, _, _)| crate::text::width(n))
+        .max()
+        .unwrap_or(4)
+        .min(width / 3)
+        .max(4);
+    let amounts: Vec<String> = items
+        .iter()
+        .map(|(_, a, s)| format!("{} / {}", fmt::money_short(*a), fmt::money_short(*s)))
+        .collect();
+    let aw = amounts.iter().map(|a| crate::text::width(a)).max().unwrap_or(0);
+    let bw = width.saturating_sub(nw + aw + 2).max(4);
+    items
+        .iter()
+        .zip(amounts)
+        .take(rows)
+        .map(|((n, a, s), amount)| {
+            Line::from(vec![
+                Span::raw(fmt::left(n, nw)),
+                Span::raw(" "),
+                Span::styled(bar(*a, *s, max, bw), Style::default().fg(Color::Cyan)),
+                Span::raw(" "),
+                Span::raw(fmt::right(&amount, aw)),
+            ])
+        })
+        .collect()
+}
+
+pub fn render_funding(content: &Content, as_of: NaiveDate, lang: Lang, area: Rect, buf: &mut Buffer) {
+    let Content::Funding { measures, children } = content else {
+        return;
+    };
+    let t = |s| tr(lang, s);
+    let width = area.width as usize;
+    let bold = Style::default().add_modifier(Modifier::BOLD);
+    let mut cats: Vec<(String, Fen, Fen)> = Category::ALL
+        .iter()
+        .map(|c| (c.label(lang).to_string(), measures.by_category(Some(*c))))
+        .chain(std::iter::once((
+            t(S::NotStated).to_string(),
+            measures.by_category(None),
+        )))
+        .map(|(n, (a, s))| (n, a, s))
+        .filter(|(_, a, s)| a.0 != 0 || s.0 != 0)
+        .collect();
+    cats.sort_by_key(|c| std::cmp::Reverse(c.1));
+    let mut kids = children.clone();
+    kids.sort_by(|a, b| b.1.cmp(&a.1).then(b.2.cmp(&a.2)));
+    let total = fill(
+        t(S::FundingTotal),
+        &[
+            &fmt::date(as_of),
+            &fmt::money_short(measures.allocated()),
+            &fmt::money_short(measures.spent()),
+        ],
+    );
+    let mut lines: Vec<Line> = fmt::wrap(&total, width)
+        .into_iter()
+        .map(|l| Line::from(Span::styled(l, bold)))
+        .collect();
+    lines.extend(
+        fmt::wrap(t(S::BarLegend), width)
+            .into_iter()
+            .map(|l| Line::from(Span::styled(l, Style::default().fg(Color::DarkGray)))),
+    );
+    let h = area.height as usize;
+    let cat_rows = cats.len().max(1) + 1;
+    let kid_room = h.saturating_sub(lines.len() + cat_rows + 2).max(1);
+    lines.push(Line::from(Span::styled(
+        fill(t(S::ByChild), &[&children.len().to_string()]),
+        bold,
+    )));
+    if kids.is_empty() {
+        lines.push(Line::raw(format!("  {}", t(S::NoChildren))));
+    } else {
+        let shown = kids.len().min(kid_room);
+        lines.extend(bar_lines(&kids, width, shown));
+        if kids.len() > shown {
+            lines.push(Line::from(Span::styled(
+                fill(t(S::MoreChildren), &[&(kids.len() - shown).to_string()]),
+                Style::default().fg(Color::DarkGray),
+            )));
+        }
+    }
+    lines.push(Line::from(Span::styled(t(S::ByCategory).to_string(), bold)));
+    if cats.is_empty() {
+        lines.push(Line::raw(format!("  {}", t(S::NoFunding))));
+    } else {
+        lines.extend(bar_lines(&cats, width, cats.len()));
+    }
+    Paragraph::new(lines).render(area, buf);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bars_scale_in_cells() {
+        assert_eq!(bar(Fen(100), Fen(50), 100, 10), "█████░░░░░");
+        assert_eq!(bar(Fen(1), Fen(0), 1000, 4), "░   ");
+        assert_eq!(bar(Fen(0), Fen(0), 0, 3), "   ");
+    }
+}

@@ -1,0 +1,632 @@
+//! The details pane of the selected unit, in tabs: overview (station fields and the subtree's
+//! figures), its evaluations, trainings and budget entries (newest first, optionally with the
+//! whole subtree), and the two charts. Holds what the current tab shows, read from the store
+//! when the unit, tab or date changes, and draws the first four tabs (`charts` draws the rest).
+
+use super::fmt;
+use super::strings::{fill, tr, S};
+use super::table::{self, Column};
+use crate::coverage_series::{coverage_series, CoveragePoint};
+use crate::domain::*;
+use crate::i18n::Lang;
+use crate::rollup::Measures;
+use crate::store::{RecordKey, Result, Store};
+use chrono::NaiveDate;
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use std::collections::HashMap;
+
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Tab {
+    #[default]
+    Overview,
+    Evaluations,
+    Trainings,
+    Budget,
+    Coverage,
+    Funding,
+}
+
+impl Tab {
+    pub const ALL: [Tab; 6] = [
+        Tab::Overview,
+        Tab::Evaluations,
+        Tab::Trainings,
+        Tab::Budget,
+        Tab::Coverage,
+        Tab::Funding,
+    ];
+
+    fn index(self) -> usize {
+        Tab::ALL.iter().position(|t| *t == self).unwrap_or(0)
+    }
+
+    pub fn next(self) -> Tab {
+        Tab::ALL[(self.index() + 1) % Tab::ALL.len()]
+    }
+
+    pub fn prev(self) -> Tab {
+        Tab::ALL[(self.index() + Tab::ALL.len() - 1) % Tab::ALL.len()]
+    }
+
+    pub fn title(self, lang: Lang) -> &'static str {
+        tr(
+            lang,
+            match self {
+                Tab::Overview => S::TabOverview,
+                Tab::Evaluations => S::TabEvaluations,
+                Tab::Trainings => S::TabTrainings,
+                Tab::Budget => S::TabBudget,
+                Tab::Coverage => S::TabCoverage,
+                Tab::Funding => S::TabFunding,
+            },
+        )
+    }
+
+    pub fn short(self, lang: Lang) -> &'static str {
+        tr(
+            lang,
+            match self {
+                Tab::Overview => S::TabOverviewShort,
+                Tab::Evaluations => S::TabEvaluationsShort,
+                Tab::Trainings => S::TabTrainingsShort,
+                Tab::Budget => S::TabBudgetShort,
+                Tab::Coverage => S::TabCoverageShort,
+                Tab::Funding => S::TabFundingShort,
+            },
+        )
+    }
+
+    /// Tabs that list records (and so have a selection and the subtree toggle).
+    pub fn is_records(self) -> bool {
+        matches!(self, Tab::Evaluations | Tab::Trainings | Tab::Budget)
+    }
+}
+
+pub enum Content {
+    Overview {
+        unit: Box<Unit>,
+        parent: Option<String>,
+        measures: Box<Measures>,
+    },
+    Evaluations(Vec<(RecordKey, Evaluation)>),
+    Trainings(Vec<(RecordKey, Training)>),
+    Budget(Vec<(RecordKey, BudgetEntry)>),
+    Coverage(Vec<CoveragePoint>),
+    Funding {
+        measures: Box<Measures>,
+        /// (name, allocated, spent) of each child.
+        children: Vec<(String, Fen, Fen)>,
+    },
+}
+
+pub struct Loaded {
+    pub code: String,
+    pub tab: Tab,
+    pub subtree: bool,
+    pub as_of: NaiveDate,
+    pub content: Content,
+    /// Names of the units the records name.
+    pub names: HashMap<String, String>,
+    /// The list was cut at `RECORD_LIMIT`.
+    pub cut: bool,
+    /// Whether the list holds the records of the units below (asked for, and not too many).
+    pub listed_subtree: bool,
+    /// The units of a subtree too large to list (the unit's own records are listed).
+    pub too_many: Option<i64>,
+}
+
+/// At most this many records are listed per tab.
+pub const RECORD_LIMIT: usize = 500;
+/// Records of the units below are listed for subtrees of at most this many units.
+pub const SUBTREE_LIMIT: i64 = 5_000;
+/// Points of the coverage chart.
+pub const CHART_POINTS: usize = 120;
+
+#[derive(Default)]
+pub struct Details {
+    pub tab: Tab,
+    pub subtree: bool,
+    /// The selected record, or the first overview line shown.
+    pub selected: usize,
+    pub offset: usize,
+    pub loaded: Option<Loaded>,
+}
+
+fn names_of(store: &Store, codes: impl Iterator<Item = String>) -> Result<HashMap<String, String>> {
+    let mut names = HashMap::new();
+    for code in codes {
+        if let std::collections::hash_map::Entry::Vacant(slot) = names.entry(code) {
+            let name = store
+                .unit(slot.key())?
+                .map(|u| u.name)
+                .unwrap_or_else(|| slot.key().clone());
+            slot.insert(name);
+        }
+    }
+    Ok(names)
+}
+
+impl Details {
+    pub fn invalidate(&mut self) {
+        self.loaded = None;
+    }
+
+    /// Reads what the tab shows for `code` as of `as_of`, unless it is already read.
+    pub fn load(&mut self, store: &Store, code: &str, as_of: NaiveDate) -> Result<()> {
+        let subtree = self.subtree;
+        let tab = self.tab;
+        if let Some(l) = &self.loaded {
+            let date_matters = !tab.is_records();
+            if l.code == code && l.tab == tab && l.subtree == subtree && (!date_matters || l.as_of == as_of) {
+                return Ok(());
+            }
+            if l.code != code || l.tab != tab {
+                self.selected = 0;
+                self.offset = 0;
+            }
+        }
+        let mut names = HashMap::new();
+        let mut cut = false;
+        // Listing the records of a very large subtree reads every unit's pages: refused, and
+        // said, above `SUBTREE_LIMIT` units.
+        let mut too_many = None;
+        let mut subtree = subtree;
+        if subtree && tab.is_records() {
+            let m = store.subtree_measures(code, as_of)?;
+            let units: i64 = Level::ALL.iter().map(|l| m.units(*l)).sum();
+            if units > SUBTREE_LIMIT {
+                too_many = Some(units);
+                subtree = false;
+            }
+        }
+        let content = match tab {
+            Tab::Overview => {
+                let unit = store
+                    .unit(code)?
+                    .ok_or_else(|| crate::store::StoreError::UnknownUnit(code.to_string()))?;
+                let parent = match &unit.parent {
+                    Some(p) => store.unit(p)?.map(|u| u.name),
+                    None => None,
+                };
+                Content::Overview {
+                    measures: Box::new(store.subtree_measures(code, as_of)?),
+                    unit: Box::new(unit),
+                    parent,
+                }
+            }
+            Tab::Evaluations => {
+                let list = store.records_of::<Evaluation>(code, subtree, RECORD_LIMIT)?;
+                cut = list.len() >= RECORD_LIMIT;
+                names = names_of(store, list.iter().map(|(_, r)| r.unit.clone()))?;
+                Content::Evaluations(list)
+            }
+            Tab::Trainings => {
+                let list = store.records_of::<Training>(code, subtree, RECORD_LIMIT)?;
+                cut = list.len() >= RECORD_LIMIT;
+                names = names_of(store, list.iter().map(|(_, r)| r.host.clone()))?;
+                Content::Trainings(list)
+            }
+            Tab::Budget => {
+                let list = store.records_of::<BudgetEntry>(code, subtree, RECORD_LIMIT)?;
+                cut = list.len() >= RECORD_LIMIT;
+                names = names_of(store, list.iter().map(|(_, r)| r.unit.clone()))?;
+                Content::Budget(list)
+            }
+            Tab::Coverage => Content::Coverage(coverage_series(store, code, as_of, CHART_POINTS)?),
+            Tab::Funding => {
+                let mut children = Vec::new();
+                for child in store.children(code)? {
+                    let m = store.subtree_measures(&child.code, as_of)?;
+                    children.push((child.name, m.allocated(), m.spent()));
+                }
+                Content::Funding {
+                    measures: Box::new(store.subtree_measures(code, as_of)?),
+                    children,
+                }
+            }
+        };
+        self.loaded = Some(Loaded {
+            code: code.to_string(),
+            tab,
+            subtree: self.subtree,
+            listed_subtree: subtree,
+            too_many,
+            as_of,
+            content,
+            names,
+            cut,
+        });
+        let n = self.len();
+        if self.selected >= n {
+            self.selected = n.saturating_sub(1);
+        }
+        Ok(())
+    }
+
+    /// How many records the tab lists.
+    pub fn len(&self) -> usize {
+        match self.loaded.as_ref().map(|l| &l.content) {
+            Some(Content::Evaluations(v)) => v.len(),
+            Some(Content::Trainings(v)) => v.len(),
+            Some(Content::Budget(v)) => v.len(),
+            _ => 0,
+        }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    pub fn move_by(&mut self, delta: isize) {
+        if self.tab.is_records() {
+            let last = self.len().saturating_sub(1) as isize;
+            self.selected = (self.selected as isize + delta).clamp(0, last.max(0)) as usize;
+        } else {
+            // Other tabs scroll.
+            self.offset = (self.offset as isize + delta).max(0) as usize;
+        }
+    }
+
+    /// Keeps the selected record in view; keeps the overview's scroll within its `lines`.
+    pub fn scroll_into_view(&mut self, height: usize, lines: usize) {
+        let height = height.max(1);
+        if !self.tab.is_records() {
+            self.offset = self.offset.min(lines.saturating_sub(height));
+            return;
+        }
+        if self.selected < self.offset {
+            self.offset = self.selected;
+        } else if self.selected >= self.offset + height {
+            self.offset = self.selected + 1 - height;
+        }
+    }
+}
+
+// ---- drawing ----
+
+fn dim() -> Style {
+    Style::default().fg(Color::DarkGray)
+}
+
+fn heading(text: String) -> Line<'static> {
+    Line::from(Span::styled(text, Style::default().add_modifier(Modifier::BOLD)))
+}
+
+/// A `label  value` line, the label padded to `label_w` cells.
+fn field_line(label: &str, value: String, label_w: usize) -> Line<'static> {
+    Line::from(vec![
+        Span::styled(fmt::left(label, label_w), dim()),
+        Span::raw(" "),
+        Span::raw(value),
+    ])
+}
+
+fn or_dash(s: &str) -> String {
+    if s.trim().is_empty() {
+        "—".into()
+    } else {
+        s.to_string()
+    }
+}
+
+/// The overview tab's lines, `width` cells wide.
+pub fn overview_lines(
+    unit: &Unit,
+    parent: Option<&str>,
+    m: &Measures,
+    as_of: NaiveDate,
+    lang: Lang,
+    width: usize,
+) -> Vec<Line<'static>> {
+    let t = |s| tr(lang, s);
+    let labels = [
+        S::FieldCode,
+        S::FieldLevel,
+        S::FieldParent,
+        S::FieldStationStatus,
+        S::FieldOperator,
+        S::FieldStaff,
+        S::FieldAddress,
+        S::FieldContact,
+        S::FieldNote,
+        S::Coverage,
+        S::Allocated,
+        S::Spent,
+        S::TabEvaluations,
+        S::TabTrainings,
+    ];
+    let lw = labels.iter().map(|s| crate::text::width(t(*s))).max().unwrap_or(8);
+    let vw = width.saturating_sub(lw + 1).max(8);
+    let mut lines = vec![heading(unit.name.clone())];
+    lines.push(field_line(t(S::FieldCode), unit.code.clone(), lw));
+    lines.push(field_line(t(S::FieldLevel), unit.level.label(lang).into(), lw));
+    lines.push(field_line(t(S::FieldParent), or_dash(parent.unwrap_or("")), lw));
+    let mut station = unit.station.label(lang).to_string();
+    if let Some(o) = unit.opened_on {
+        station.push_str(&fill(t(S::OpenedOn), &[&o.to_string()]));
+    }
+    if let Some(c) = unit.closed_on {
+        station.push_str(&fill(t(S::ClosedOn), &[&c.to_string()]));
+    }
+    lines.push(field_line(t(S::FieldStationStatus), station, lw));
+    lines.push(field_line(t(S::FieldOperator), or_dash(&unit.operator), lw));
+    lines.push(field_line(
+        t(S::FieldStaff),
+        fill(
+            t(S::StaffValue),
+            &[&unit.social_workers.to_string(), &unit.certified_workers.to_string()],
+        ),
+        lw,
+    ));
+    if !unit.address.is_empty() {
+        lines.push(field_line(t(S::FieldAddress), unit.address.clone(), lw));
+    }
+    if !(unit.contact.is_empty() && unit.phone.is_empty()) {
+        lines.push(field_line(
+            t(S::FieldContact),
+            format!("{} {}", unit.contact, unit.phone).trim().to_string(),
+            lw,
+        ));
+    }
+    lines.push(Line::raw(""));
+    lines.push(heading(fill(t(S::FiguresAsOf), &[&fmt::date(as_of)])));
+    // Coverage of each level below.
+    let below: Vec<Level> = Level::ALL.iter().copied().filter(|l| *l > unit.level).collect();
+    let mut cov = Vec::new();
+    for l in &below {
+        if m.units(*l) > 0 {
+            cov.push(format!("{} {}/{}", l.label(lang), m.covered(*l), m.units(*l)));
+        }
+    }
+    if cov.is_empty() {
+        cov.push("—".into());
+    }
+    lines.push(field_line(t(S::Coverage), cov.join("  "), lw));
+    lines.push(field_line(t(S::Allocated), fmt::money_long(m.allocated()), lw));
+    lines.push(field_line(
+        t(S::Spent),
+        if m.allocated().0 > 0 {
+            format!(
+                "{}  {}",
+                fmt::money_long(m.spent()),
+                fill(t(S::RateValue), &[&fmt::rate(m.spent(), m.allocated())])
+            )
+        } else {
+            fmt::money_long(m.spent())
+        },
+        lw,
+    ));
+    // By category and by source, only what is not zero.
+    let cats: Vec<(String, Fen, Fen)> = Category::ALL
+        .iter()
+        .map(|c| (c.label(lang).to_string(), m.by_category(Some(*c))))
+        .chain(std::iter::once((t(S::NotStated).to_string(), m.by_category(None))))
+        .map(|(n, (a, s))| (n, a, s))
+        .filter(|(_, a, s)| a.0 != 0 || s.0 != 0)
+        .collect();
+    let srcs: Vec<(String, Fen, Fen)> = Source::ALL
+        .iter()
+        .map(|c| (c.label(lang).to_string(), m.by_source(Some(*c))))
+        .chain(std::iter::once((t(S::NotStated).to_string(), m.by_source(None))))
+        .map(|(n, (a, s))| (n, a, s))
+        .filter(|(_, a, s)| a.0 != 0 || s.0 != 0)
+        .collect();
+    for (title, list) in [(S::ByCategoryPair, &cats), (S::BySourcePair, &srcs)] {
+        if list.is_empty() {
+            continue;
+        }
+        lines.push(Line::from(Span::styled(format!("  {}", t(title)), dim())));
+        let nw = list.iter().map(|(n, _, _)| crate::text::width(n)).max().unwrap_or(4);
+        for (name, a, s) in list.iter() {
+            lines.push(Line::raw(format!(
+                "    {}  {} / {}",
+                fmt::left(name, nw),
+                fmt::money_short(*a),
+                fmt::money_short(*s)
+            )));
+        }
+    }
+    // Evaluations.
+    let mut ev = vec![fill(t(S::CountValue), &[&m.evaluations().to_string()])];
+    for k in EvalKind::ALL {
+        let n = m.evaluations_of_kind(*k);
+        if n > 0 {
+            ev.push(format!("{} {n}", k.label(lang)));
+        }
+    }
+    lines.push(field_line(t(S::TabEvaluations), ev.join("  "), lw));
+    let mut grades = Vec::new();
+    for g in Grade::ALL {
+        let n = m.evaluations_of_grade(Some(*g));
+        if n > 0 {
+            grades.push(format!("{} {n}", g.label(lang)));
+        }
+    }
+    let ungraded = m.evaluations_of_grade(None);
+    if ungraded > 0 {
+        grades.push(format!("{} {ungraded}", t(S::NoGrade)));
+    }
+    if !grades.is_empty() {
+        lines.push(field_line("", grades.join("  "), lw));
+    }
+    lines.push(field_line(
+        "",
+        fill(t(S::WithoutEvaluation), &[&m.stations_without_evaluation().to_string()]),
+        lw,
+    ));
+    // Trainings.
+    let mut tr_ = vec![fill(t(S::CountValue), &[&m.trainings().to_string()])];
+    for k in TrainingKind::ALL {
+        let n = m.trainings_of_kind(*k);
+        if n > 0 {
+            tr_.push(format!("{} {n}", k.label(lang)));
+        }
+    }
+    lines.push(field_line(t(S::TabTrainings), tr_.join("  "), lw));
+    let mut modes = Vec::new();
+    for md in TrainingMode::ALL {
+        let n = m.trainings_of_mode(Some(*md));
+        if n > 0 {
+            modes.push(format!("{} {n}", md.label(lang)));
+        }
+    }
+    let no_mode = m.trainings_of_mode(None);
+    if no_mode > 0 {
+        modes.push(format!("{} {no_mode}", t(S::NotStated)));
+    }
+    modes.push(fill(
+        t(S::HoursAttendees),
+        &[
+            &fmt::tenths(m.training_hours_tenths()),
+            &m.training_attendees().to_string(),
+        ],
+    ));
+    lines.push(field_line("", modes.join("  "), lw));
+    // The note last: Xishan's notes are long.
+    if !unit.note.is_empty() {
+        lines.push(Line::raw(""));
+        for (i, part) in fmt::wrap(&unit.note, vw).into_iter().enumerate() {
+            let label = if i == 0 { t(S::FieldNote) } else { "" };
+            lines.push(Line::from(vec![
+                Span::styled(fmt::left(label, lw), dim()),
+                Span::raw(" "),
+                Span::styled(part, dim()),
+            ]));
+        }
+    }
+    // Long lines wrap under the value column.
+    let mut out = Vec::new();
+    for line in lines {
+        if line.width() <= width {
+            out.push(line);
+            continue;
+        }
+        let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
+        let style = line.spans.last().map(|s| s.style).unwrap_or_default();
+        for (i, part) in fmt::wrap(&text, width).into_iter().enumerate() {
+            let part = if i == 0 {
+                part
+            } else {
+                format!("{}{}", " ".repeat(lw + 1), part.trim_start())
+            };
+            out.push(Line::from(Span::styled(part, style)));
+        }
+    }
+    out
+}
+
+/// The records tab as (header, rows with a flag for those dated after `as_of`), laid out `width` cells wide.
+pub fn record_lines(loaded: &Loaded, as_of: NaiveDate, lang: Lang, width: usize) -> (String, Vec<(String, bool)>) {
+    let t = |s| tr(lang, s);
+    let name = |code: &str| loaded.names.get(code).cloned().unwrap_or_else(|| code.to_string());
+    let after = |d: &PartialDate| d.end() > as_of;
+    let (cols, rows, late): (Vec<Column>, Vec<Vec<String>>, Vec<bool>) = match &loaded.content {
+        Content::Evaluations(list) => (
+            vec![
+                Column::new(t(S::ColDate), 10, 0),
+                Column::new(t(S::ColUnit), 16, if loaded.listed_subtree { 1 } else { 9 }),
+                Column::new(t(S::ColKind), 10, 2),
+                Column::new(t(S::ColScore), 5, 3).right(),
+                Column::new(t(S::ColGrade), 9, 3),
+                Column::new(t(S::ColEvaluator), 16, 5).flex(),
+                Column::new(t(S::ColNote), 60, 6).flex(),
+            ],
+            list.iter()
+                .map(|(_, e)| {
+                    vec![
+                        e.date.to_string(),
+                        name(&e.unit),
+                        e.kind.label(lang).into(),
+                        e.score.map(|s| fmt::tenths(s as i64)).unwrap_or_default(),
+                        e.effective_grade().map(|g| g.label(lang)).unwrap_or("—").into(),
+                        e.evaluator.clone(),
+                        e.note.clone(),
+                    ]
+                })
+                .collect(),
+            list.iter().map(|(_, e)| after(&e.date)).collect(),
+        ),
+        Content::Trainings(list) => (
+            vec![
+                Column::new(t(S::ColDate), 10, 0),
+                Column::new(t(S::ColHost), 16, if loaded.listed_subtree { 1 } else { 9 }),
+                Column::new(t(S::ColKind), 10, 1),
+                Column::new(t(S::ColMode), 7, 4),
+                Column::new(t(S::ColTopic), 40, 2).flex(),
+                Column::new(t(S::ColHours), 5, 5).right(),
+                Column::new(t(S::ColAttendees), 6, 5).right(),
+            ],
+            list.iter()
+                .map(|(_, r)| {
+                    vec![
+                        r.date.to_string(),
+                        name(&r.host),
+                        r.kind.label(lang).into(),
+                        r.mode.map(|m| m.label(lang)).unwrap_or("—").into(),
+                        r.topic.clone(),
+                        r.hours.map(|h| fmt::tenths(h as i64)).unwrap_or_default(),
+                        r.attendees.map(|a| a.to_string()).unwrap_or_default(),
+                    ]
+                })
+                .collect(),
+            list.iter().map(|(_, r)| after(&r.date)).collect(),
+        ),
+        Content::Budget(list) => (
+            vec![
+                Column::new(t(S::ColDate), 10, 0),
+                Column::new(t(S::ColUnit), 16, if loaded.listed_subtree { 1 } else { 9 }),
+                Column::new(t(S::ColKind), 11, 1),
+                Column::new(t(S::ColAmount), 16, 0).right(),
+                Column::new(t(S::ColCategory), 16, 3),
+                Column::new(t(S::ColSource), 15, 4),
+                Column::new(t(S::ColVoucher), 24, 5).flex(),
+            ],
+            list.iter()
+                .map(|(_, b)| {
+                    vec![
+                        b.date.to_string(),
+                        name(&b.unit),
+                        b.kind.label(lang).into(),
+                        b.amount.yuan(),
+                        b.category.map(|c| c.label(lang)).unwrap_or("—").into(),
+                        b.source.map(|s| s.label(lang)).unwrap_or("—").into(),
+                        b.voucher.clone(),
+                    ]
+                })
+                .collect(),
+            list.iter().map(|(_, b)| after(&b.date)).collect(),
+        ),
+        _ => return (String::new(), Vec::new()),
+    };
+    // The unit column only when the list holds the units below too.
+    let (cols, rows) = if loaded.listed_subtree {
+        (cols, rows)
+    } else {
+        let cols = cols
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| *i != 1)
+            .map(|(_, c)| c)
+            .collect();
+        let rows = rows
+            .into_iter()
+            .map(|r| {
+                r.into_iter()
+                    .enumerate()
+                    .filter(|(i, _)| *i != 1)
+                    .map(|(_, c)| c)
+                    .collect()
+            })
+            .collect();
+        (cols, rows)
+    };
+    let lay = table::layout(&cols, &rows, width);
+    let header = table::header(&cols, &lay);
+    let lines = rows
+        .iter()
+        .zip(late)
+        .map(|(r, l)| (table::line(r, &cols, &lay), l))
+        .collect();
+    (header, lines)
+}

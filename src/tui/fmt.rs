@@ -1,0 +1,238 @@
+//! Formatting for the screen: money in yuan or 万元, rates, dates, and text cut, wrapped or
+//! scrolled in terminal cells (a Chinese character takes two) on grapheme boundaries.
+
+use crate::domain::Fen;
+use crate::text;
+use chrono::NaiveDate;
+use unicode_segmentation::UnicodeSegmentation;
+
+/// From this many fen on (10万 yuan), amounts show in 万.
+const WAN_FROM: i64 = 10_000_000;
+
+/// `12,345.00` below 10万 yuan, `170.00万` from there on.
+pub fn money(f: Fen) -> String {
+    if f.0.unsigned_abs() >= WAN_FROM as u64 {
+        f.wan()
+    } else {
+        f.yuan()
+    }
+}
+
+/// Short, for columns: yuan below 10万, then `170.00万`, from 1亿 on `1,234.57亿`.
+pub fn money_short(f: Fen) -> String {
+    const YI: u128 = 10_000_000_000; // fen in 1亿 yuan
+    let abs = f.0.unsigned_abs() as u128;
+    if abs < YI {
+        return money(f);
+    }
+    let sign = if f.0 < 0 { "-" } else { "" };
+    let hundredths = (abs + YI / 200) / (YI / 100);
+    format!(
+        "{sign}{}.{:02}亿",
+        crate::domain::money::group_thousands((hundredths / 100) as u64),
+        hundredths % 100
+    )
+}
+
+/// `1,700,000.00 (170.00万)`: exact yuan, and 万 or 亿 when large.
+pub fn money_long(f: Fen) -> String {
+    if f.0.unsigned_abs() >= WAN_FROM as u64 {
+        format!("{} ({})", f.yuan(), money_short(f))
+    } else {
+        f.yuan()
+    }
+}
+
+/// spent ÷ allocated as `12.3%`, computed in integers; `—` without an allocation.
+pub fn rate(spent: Fen, allocated: Fen) -> String {
+    if allocated.0 <= 0 {
+        return "—".into();
+    }
+    let permille = (spent.0 as i128 * 1000 + allocated.0 as i128 / 2) / allocated.0 as i128;
+    let sign = if permille < 0 { "-" } else { "" };
+    let p = permille.unsigned_abs();
+    format!("{sign}{}.{}%", p / 10, p % 10)
+}
+
+pub fn date(d: NaiveDate) -> String {
+    d.format("%Y-%m-%d").to_string()
+}
+
+/// `12.5` from tenths.
+pub fn tenths(v: i64) -> String {
+    let sign = if v < 0 { "-" } else { "" };
+    let a = v.unsigned_abs();
+    if a.is_multiple_of(10) {
+        format!("{sign}{}", a / 10)
+    } else {
+        format!("{sign}{}.{}", a / 10, a % 10)
+    }
+}
+
+/// Cut to `max` cells with `…`.
+pub fn cut(s: &str, max: usize) -> String {
+    text::truncate(s, max)
+}
+
+/// Left-aligned in exactly `cells` cells.
+pub fn left(s: &str, cells: usize) -> String {
+    text::pad_right(s, cells)
+}
+
+/// Right-aligned in exactly `cells` cells.
+pub fn right(s: &str, cells: usize) -> String {
+    text::pad_left(s, cells)
+}
+
+/// The end of `s` that fits in `max` cells, with `…` in front when cut.
+pub fn cut_left(s: &str, max: usize) -> String {
+    if text::width(s) <= max {
+        return s.to_string();
+    }
+    if max == 0 {
+        return String::new();
+    }
+    let mut kept: Vec<&str> = Vec::new();
+    let mut used = 0;
+    for g in s.graphemes(true).rev() {
+        let w = text::width(g);
+        if used + w > max - 1 {
+            break;
+        }
+        kept.push(g);
+        used += w;
+    }
+    kept.reverse();
+    format!("…{}", kept.concat())
+}
+
+/// Breaks text into lines of at most `width` cells: anywhere between Chinese characters,
+/// but not inside a run of Latin letters and digits (a date, a code) unless it is too long.
+pub fn wrap(s: &str, width: usize) -> Vec<String> {
+    let width = width.max(2);
+    let mut lines = Vec::new();
+    for para in s.split('\n') {
+        // Tokens: runs of ASCII non-space characters, or single graphemes.
+        let mut tokens: Vec<&str> = Vec::new();
+        let mut run_start: Option<usize> = None;
+        for (i, g) in para.grapheme_indices(true) {
+            let word = g.is_ascii() && !g.trim().is_empty();
+            match (word, run_start) {
+                (true, None) => run_start = Some(i),
+                (true, Some(_)) => {}
+                (false, Some(start)) => {
+                    tokens.push(&para[start..i]);
+                    run_start = None;
+                    tokens.push(g);
+                }
+                (false, None) => tokens.push(g),
+            }
+        }
+        if let Some(start) = run_start {
+            tokens.push(&para[start..]);
+        }
+        let mut line = String::new();
+        let mut used = 0;
+        let mut wrapped = false;
+        for token in tokens {
+            let w = text::width(token);
+            if used + w > width && used > 0 && w <= width {
+                lines.push(std::mem::take(&mut line));
+                used = 0;
+                wrapped = true;
+            }
+            for g in token.graphemes(true) {
+                let gw = text::width(g);
+                if used + gw > width {
+                    lines.push(std::mem::take(&mut line));
+                    used = 0;
+                    wrapped = true;
+                }
+                // A new line does not start with a space.
+                if used == 0 && line.is_empty() && wrapped && g.trim().is_empty() {
+                    continue;
+                }
+                wrapped = false;
+                line.push_str(g);
+                used += gw;
+            }
+        }
+        lines.push(line);
+    }
+    lines
+}
+
+/// The part of `s` shown in an input `width` cells wide so that the caret (a byte offset)
+/// stays visible; returns the text and the caret's cell offset within it.
+pub fn scroll_input(s: &str, caret: usize, width: usize) -> (String, usize) {
+    let width = width.max(1);
+    let caret = caret.min(s.len());
+    let before = &s[..caret];
+    let mut start = 0;
+    // Leave one cell for the caret at the end.
+    while text::width(&before[start..]) > width.saturating_sub(1) {
+        match before[start..].graphemes(true).next() {
+            Some(g) => start += g.len(),
+            None => break,
+        }
+    }
+    let visible = fit(&s[start..], width);
+    (visible, text::width(&before[start..]))
+}
+
+/// The longest start of `s` that fits in `width` cells, without an ellipsis.
+pub fn fit(s: &str, width: usize) -> String {
+    let mut out = String::new();
+    let mut used = 0;
+    for g in s.graphemes(true) {
+        let w = text::width(g);
+        if used + w > width {
+            break;
+        }
+        out.push_str(g);
+        used += w;
+    }
+    out
+}
+
+/// The byte offset of the grapheme boundary before `at`.
+pub fn prev_boundary(s: &str, at: usize) -> usize {
+    let at = at.min(s.len());
+    s[..at].grapheme_indices(true).next_back().map(|(i, _)| i).unwrap_or(0)
+}
+
+/// The byte offset of the grapheme boundary after `at`.
+pub fn next_boundary(s: &str, at: usize) -> usize {
+    let at = at.min(s.len());
+    match s[at..].graphemes(true).next() {
+        Some(g) => at + g.len(),
+        None => s.len(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn money_switches_to_wan() {
+        assert_eq!(money(Fen(170_000_000)), "170.00万");
+        assert_eq!(money(Fen(1_234_500)), "12,345.00");
+        assert_eq!(money_short(Fen(12_347_298_089_595)), "1,234.73亿");
+        assert_eq!(money_short(Fen(-170_000_000)), "-170.00万");
+        assert_eq!(rate(Fen(50), Fen(200)), "25.0%");
+        assert_eq!(rate(Fen(1), Fen(0)), "—");
+    }
+
+    #[test]
+    fn cells_not_chars() {
+        assert_eq!(cut_left("西山区 › 碧鸡街道", 9), "…碧鸡街道");
+        assert_eq!(wrap("西山区社工总站", 6), vec!["西山区", "社工总", "站"]);
+        assert_eq!(wrap("截至2021年", 6), vec!["截至", "2021年"]);
+        let (shown, caret) = scroll_input("西苑街道社工站", "西苑街道社工站".len(), 8);
+        assert_eq!(shown, "社工站");
+        assert_eq!(caret, 6);
+        assert_eq!(prev_boundary("西苑", 6), 3);
+        assert_eq!(next_boundary("西苑", 0), 3);
+    }
+}

@@ -1,0 +1,402 @@
+//! Forms from small typed fields with a focus ring: text, dates (partial allowed), money,
+//! numbers, pickers for enumerations and units. Editing is grapheme-safe; each field carries
+//! the problem found in it, shown in words beside it. What the fields mean (which record they
+//! build) is in `records`.
+
+use super::fmt;
+use super::strings::S;
+use crate::domain::Problem;
+
+/// What kind of value a field holds.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FieldKind {
+    Text,
+    /// A date; partial dates (`2021-11`, `2021`) allowed.
+    Date,
+    Money,
+    /// A number with at most one decimal (hours, score).
+    Tenths,
+    /// A whole number ≥ 0.
+    Count,
+    /// One of a list of words, (zh, en); `optional` adds "not stated".
+    Choice {
+        options: Vec<(&'static str, &'static str)>,
+    },
+    /// One unit.
+    Unit,
+    /// Several units.
+    Units,
+}
+
+/// A unit chosen in a field.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnitRef {
+    pub code: String,
+    pub name: String,
+    pub has_station: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct Field {
+    /// The domain's name of the field (`date`, `host`, ...): problems are matched by it.
+    pub name: &'static str,
+    pub label: S,
+    pub kind: FieldKind,
+    pub required: bool,
+    /// Shown but not editable (a unit's code when editing it).
+    pub locked: bool,
+    pub text: String,
+    /// Byte offset of the caret in `text`.
+    pub caret: usize,
+    pub choice: Option<usize>,
+    pub units: Vec<UnitRef>,
+    /// The problem found in the field, if any.
+    pub problem: Option<Problem>,
+    /// A note beside a valid field (the amount read back, the grade a score earns).
+    pub note: Option<(String, String)>,
+    /// The user has edited the field and moved on: "required" may now be said.
+    pub touched: bool,
+}
+
+impl Field {
+    pub fn new(name: &'static str, label: S, kind: FieldKind) -> Field {
+        Field {
+            name,
+            label,
+            kind,
+            required: false,
+            locked: false,
+            text: String::new(),
+            caret: 0,
+            choice: None,
+            units: Vec::new(),
+            problem: None,
+            note: None,
+            touched: false,
+        }
+    }
+
+    pub fn required(mut self) -> Field {
+        self.required = true;
+        self
+    }
+
+    pub fn locked(mut self) -> Field {
+        self.locked = true;
+        self
+    }
+
+    pub fn with_text(mut self, text: impl Into<String>) -> Field {
+        self.text = text.into();
+        self.caret = self.text.len();
+        self
+    }
+
+    pub fn with_choice(mut self, choice: Option<usize>) -> Field {
+        self.choice = choice;
+        self
+    }
+
+    pub fn with_units(mut self, units: Vec<UnitRef>) -> Field {
+        self.units = units;
+        self
+    }
+
+    /// Whether typing edits text here (rather than opening a picker).
+    pub fn is_text(&self) -> bool {
+        matches!(
+            self.kind,
+            FieldKind::Text | FieldKind::Date | FieldKind::Money | FieldKind::Tenths | FieldKind::Count
+        )
+    }
+
+    pub fn is_empty(&self) -> bool {
+        match self.kind {
+            FieldKind::Choice { .. } => self.choice.is_none(),
+            FieldKind::Unit | FieldKind::Units => self.units.is_empty(),
+            _ => self.text.trim().is_empty(),
+        }
+    }
+
+    pub fn options(&self) -> &[(&'static str, &'static str)] {
+        match &self.kind {
+            FieldKind::Choice { options } => options,
+            _ => &[],
+        }
+    }
+}
+
+/// Which record a form makes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum FormKind {
+    Training,
+    Evaluation,
+    /// A budget entry; `reversing` when it corrects an earlier one.
+    Budget {
+        reversing: bool,
+    },
+    NewUnit,
+    /// Changing a unit: the unit as it was.
+    EditUnit(Box<crate::domain::Unit>),
+}
+
+#[derive(Clone, Debug)]
+pub struct Form {
+    pub kind: FormKind,
+    pub title: (String, String),
+    pub fields: Vec<Field>,
+    pub focus: usize,
+    /// The user has changed something.
+    pub dirty: bool,
+    /// Saving was tried: every problem is now shown, "required" too.
+    pub attempted: bool,
+    /// First field shown when the form is taller than the screen.
+    pub scroll: usize,
+}
+
+impl Form {
+    pub fn new(kind: FormKind, title: (String, String), fields: Vec<Field>) -> Form {
+        let focus = fields.iter().position(|f| !f.locked).unwrap_or(0);
+        Form {
+            kind,
+            title,
+            fields,
+            focus,
+            dirty: false,
+            attempted: false,
+            scroll: 0,
+        }
+    }
+
+    pub fn focused(&self) -> Option<&Field> {
+        self.fields.get(self.focus)
+    }
+
+    pub fn focused_mut(&mut self) -> Option<&mut Field> {
+        self.fields.get_mut(self.focus)
+    }
+
+    pub fn field(&self, name: &str) -> Option<&Field> {
+        self.fields.iter().find(|f| f.name == name)
+    }
+
+    pub fn field_mut(&mut self, name: &str) -> Option<&mut Field> {
+        self.fields.iter_mut().find(|f| f.name == name)
+    }
+
+    fn leave_focus(&mut self) {
+        if let Some(f) = self.fields.get_mut(self.focus) {
+            if !f.is_empty() || self.dirty {
+                f.touched = true;
+            }
+        }
+    }
+
+    pub fn next_field(&mut self) {
+        self.leave_focus();
+        let n = self.fields.len();
+        for step in 1..=n {
+            let i = (self.focus + step) % n;
+            if !self.fields[i].locked {
+                self.focus = i;
+                return;
+            }
+        }
+    }
+
+    pub fn prev_field(&mut self) {
+        self.leave_focus();
+        let n = self.fields.len();
+        for step in 1..=n {
+            let i = (self.focus + n - step) % n;
+            if !self.fields[i].locked {
+                self.focus = i;
+                return;
+            }
+        }
+    }
+
+    /// Types a character (or pasted text) into a text field.
+    pub fn insert(&mut self, s: &str) -> bool {
+        let Some(f) = self.focused_mut() else { return false };
+        if !f.is_text() || f.locked {
+            return false;
+        }
+        let clean: String = s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
+        let at = f.caret.min(f.text.len());
+        f.text.insert_str(at, &clean);
+        f.caret = at + clean.len();
+        self.dirty = true;
+        true
+    }
+
+    pub fn backspace(&mut self) -> bool {
+        let Some(f) = self.fields.get_mut(self.focus) else {
+            return false;
+        };
+        if f.locked {
+            return false;
+        }
+        match f.kind {
+            FieldKind::Units => f.units.pop().is_some(),
+            FieldKind::Unit => false,
+            FieldKind::Choice { .. } => false,
+            _ => {
+                if f.caret == 0 {
+                    return false;
+                }
+                let start = fmt::prev_boundary(&f.text, f.caret);
+                f.text.replace_range(start..f.caret, "");
+                f.caret = start;
+                true
+            }
+        }
+        .then(|| self.dirty = true)
+        .is_some()
+    }
+
+    pub fn delete_forward(&mut self) -> bool {
+        let Some(f) = self.fields.get_mut(self.focus) else {
+            return false;
+        };
+        if !f.is_text() || f.locked || f.caret >= f.text.len() {
+            return false;
+        }
+        let end = fmt::next_boundary(&f.text, f.caret);
+        f.text.replace_range(f.caret..end, "");
+        self.dirty = true;
+        true
+    }
+
+    /// ← and →: the caret in text, the next or previous word in a choice.
+    pub fn left_right(&mut self, forward: bool) -> bool {
+        let Some(f) = self.fields.get_mut(self.focus) else {
+            return false;
+        };
+        match &f.kind {
+            FieldKind::Choice { options } => {
+                if f.locked || options.is_empty() {
+                    return false;
+                }
+                let n = options.len();
+                // Cycling passes through "not stated" for optional fields.
+                f.choice = match (f.choice, forward, f.required) {
+                    (None, true, _) => Some(0),
+                    (None, false, _) => Some(n - 1),
+                    (Some(i), true, false) if i + 1 == n => None,
+                    (Some(i), true, _) => Some((i + 1) % n),
+                    (Some(0), false, false) => None,
+                    (Some(i), false, _) => Some((i + n - 1) % n),
+                };
+                self.dirty = true;
+                true
+            }
+            _ if f.is_text() => {
+                f.caret = if forward {
+                    fmt::next_boundary(&f.text, f.caret)
+                } else {
+                    fmt::prev_boundary(&f.text, f.caret)
+                };
+                false
+            }
+            _ => false,
+        }
+    }
+
+    /// Empties the focused field (a required choice keeps its word).
+    pub fn clear_field(&mut self) -> bool {
+        let Some(f) = self.fields.get_mut(self.focus) else {
+            return false;
+        };
+        if f.locked {
+            return false;
+        }
+        match f.kind {
+            FieldKind::Choice { .. } if f.required => return false,
+            FieldKind::Choice { .. } => f.choice = None,
+            FieldKind::Unit | FieldKind::Units => f.units.clear(),
+            _ => {
+                f.text.clear();
+                f.caret = 0;
+            }
+        }
+        self.dirty = true;
+        true
+    }
+
+    pub fn line_start(&mut self) {
+        if let Some(f) = self.focused_mut() {
+            f.caret = 0;
+        }
+    }
+
+    pub fn line_end(&mut self) {
+        if let Some(f) = self.focused_mut() {
+            f.caret = f.text.len();
+        }
+    }
+
+    /// Sets the chosen word of a choice field.
+    pub fn set_choice(&mut self, field: usize, choice: Option<usize>) {
+        if let Some(f) = self.fields.get_mut(field) {
+            f.choice = choice;
+            self.dirty = true;
+        }
+    }
+
+    /// Sets (or, for a list of units, adds) a unit.
+    pub fn set_unit(&mut self, field: usize, unit: UnitRef) {
+        if let Some(f) = self.fields.get_mut(field) {
+            match f.kind {
+                FieldKind::Units => {
+                    if !f.units.iter().any(|u| u.code == unit.code) {
+                        f.units.push(unit);
+                    }
+                }
+                _ => f.units = vec![unit],
+            }
+            self.dirty = true;
+        }
+    }
+
+    /// Forgets every problem before a new check.
+    pub fn clear_problems(&mut self) {
+        for f in &mut self.fields {
+            f.problem = None;
+            f.note = None;
+        }
+    }
+
+    /// Puts a problem on the field it names (the first field when none matches); keeps the
+    /// first problem of each field.
+    pub fn put_problem(&mut self, p: Problem) {
+        let at = self.fields.iter().position(|f| f.name == p.field).unwrap_or(0);
+        if let Some(f) = self.fields.get_mut(at) {
+            if f.problem.is_none() {
+                f.problem = Some(p);
+            }
+        }
+    }
+
+    /// Whether a field's problem is shown now: "required" only once the field was left or
+    /// saving was tried.
+    pub fn shows_problem(&self, i: usize) -> Option<&Problem> {
+        let f = self.fields.get(i)?;
+        let p = f.problem.as_ref()?;
+        if f.is_empty() && !(f.touched || self.attempted) {
+            return None;
+        }
+        Some(p)
+    }
+
+    /// The number of problems shown.
+    pub fn shown_problems(&self) -> usize {
+        (0..self.fields.len())
+            .filter(|i| self.shows_problem(*i).is_some())
+            .count()
+    }
+
+    pub fn has_problems(&self) -> bool {
+        self.fields.iter().any(|f| f.problem.is_some())
+    }
+}

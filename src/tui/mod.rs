@@ -1,0 +1,95 @@
+//! The terminal UI (`shegong` with no subcommand): the terminal taken and given back (raw
+//! mode, alternate screen, bracketed paste; restored on quit, on error and on panic) and the
+//! event loop. Everything else is in the submodules:
+//!
+//! - `app`: state, and what each action does (`action` names them; `keymap` maps keys to them)
+//! - `view`: drawing the screen from `&App`; `details`, `charts`, `tree`, `find`, `form`,
+//!   `picker`, `records` own their parts; `strings` holds every word shown, in zh and en
+//! - `fmt`, `table`: money, dates and text in terminal cells
+//!
+//! The store is opened before the terminal is taken, so that "store in use" (exit 3) is printed
+//! on a normal screen.
+
+pub mod action;
+pub mod app;
+pub mod charts;
+pub mod details;
+pub mod find;
+pub mod fmt;
+pub mod form;
+pub mod keymap;
+pub mod picker;
+pub mod records;
+pub mod strings;
+pub mod table;
+pub mod tree;
+pub mod view;
+
+pub use app::App;
+
+use crossterm::event::{self, DisableBracketedPaste, EnableBracketedPaste, Event};
+use crossterm::execute;
+use crossterm::terminal::{disable_raw_mode, enable_raw_mode, EnterAlternateScreen, LeaveAlternateScreen};
+use ratatui::backend::CrosstermBackend;
+use ratatui::{Frame, Terminal};
+use std::io::{self, stdout};
+
+/// Reads what the frame needs, then draws it.
+pub fn draw(app: &mut App, frame: &mut Frame) {
+    app.prepare(frame.area());
+    view::render(app, frame);
+}
+
+/// Gives the terminal back: leaves the alternate screen, stops paste mode and raw mode, shows
+/// the cursor. Safe to call more than once.
+pub fn restore_terminal() {
+    let _ = execute!(
+        stdout(),
+        DisableBracketedPaste,
+        LeaveAlternateScreen,
+        crossterm::cursor::Show
+    );
+    let _ = disable_raw_mode();
+}
+
+/// Holds the terminal; gives it back when dropped (on quit and on error).
+struct Guard;
+
+impl Guard {
+    fn take() -> io::Result<Guard> {
+        let hook = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            restore_terminal();
+            hook(info);
+        }));
+        enable_raw_mode()?;
+        let guard = Guard;
+        execute!(stdout(), EnterAlternateScreen, EnableBracketedPaste)?;
+        Ok(guard)
+    }
+}
+
+impl Drop for Guard {
+    fn drop(&mut self) {
+        restore_terminal();
+    }
+}
+
+/// Runs the UI until the user quits.
+pub fn run(mut app: App) -> io::Result<()> {
+    let _guard = Guard::take()?;
+    let mut terminal = Terminal::new(CrosstermBackend::new(stdout()))?;
+    terminal.clear()?;
+    while !app.quit {
+        terminal.draw(|frame| draw(&mut app, frame))?;
+        match event::read()? {
+            Event::Key(key) => app.on_key(key),
+            Event::Paste(text) => app.on_paste(&text),
+            // The next draw takes the new size.
+            Event::Resize(_, _) => terminal.autoresize()?,
+            _ => {}
+        }
+    }
+    app.store.flush().map_err(|e| io::Error::other(e.message(app.lang)))?;
+    Ok(())
+}

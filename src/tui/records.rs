@@ -1,0 +1,616 @@
+//! The forms of each record — training, evaluation, budget entry, unit — with their defaults
+//! (today, the selected unit, the words used last time), and turning a form into a domain
+//! record: each field parsed, then the record's own rules, every problem put beside its field.
+
+use super::form::{Field, FieldKind, Form, FormKind, UnitRef};
+use super::strings::{fill, tr, S};
+use crate::domain::*;
+use crate::i18n::Lang;
+use chrono::NaiveDate;
+
+/// What the user chose last time, offered again (a clerk records many sessions a day).
+#[derive(Clone, Debug, Default)]
+pub struct Recent {
+    pub training_kind: Option<usize>,
+    pub training_mode: Option<usize>,
+    pub eval_kind: Option<usize>,
+    pub evaluator: String,
+    pub budget_kind: Option<usize>,
+    pub category: Option<usize>,
+    pub source: Option<usize>,
+}
+
+/// A record a form made.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Built {
+    Training(Training),
+    Evaluation(Evaluation),
+    Budget(BudgetEntry),
+    Unit(Unit),
+}
+
+fn words<T: Copy>(all: &[T], zh: fn(T) -> &'static str, en: fn(T) -> &'static str) -> FieldKind {
+    FieldKind::Choice {
+        options: all.iter().map(|v| (zh(*v), en(*v))).collect(),
+    }
+}
+
+fn index_of<T: PartialEq>(all: &[T], v: T) -> Option<usize> {
+    all.iter().position(|x| *x == v)
+}
+
+fn both(s: S) -> (String, String) {
+    (tr(Lang::Zh, s).to_string(), tr(Lang::En, s).to_string())
+}
+
+fn titled(s: S, unit: &UnitRef) -> (String, String) {
+    (
+        fill(tr(Lang::Zh, s), &[&unit.name]),
+        fill(tr(Lang::En, s), &[&unit.name]),
+    )
+}
+
+pub fn training_form(today: NaiveDate, host: UnitRef, recent: &Recent) -> Form {
+    let title = titled(S::FormTraining, &host);
+    let fields = vec![
+        Field::new("date", S::FieldDate, FieldKind::Date)
+            .required()
+            .with_text(super::fmt::date(today)),
+        Field::new("host", S::FieldHost, FieldKind::Unit)
+            .required()
+            .with_units(vec![host]),
+        Field::new(
+            "kind",
+            S::FieldTrainingKind,
+            words(TrainingKind::ALL, TrainingKind::zh, TrainingKind::en),
+        )
+        .required()
+        .with_choice(Some(recent.training_kind.unwrap_or(0))),
+        Field::new(
+            "mode",
+            S::FieldMode,
+            words(TrainingMode::ALL, TrainingMode::zh, TrainingMode::en),
+        )
+        .with_choice(recent.training_mode),
+        Field::new("topic", S::FieldTopic, FieldKind::Text),
+        Field::new("hours", S::FieldHours, FieldKind::Tenths),
+        Field::new("attendees", S::FieldAttendees, FieldKind::Count),
+        Field::new("units", S::FieldServed, FieldKind::Units),
+        Field::new("note", S::FieldNote, FieldKind::Text),
+    ];
+    Form::new(FormKind::Training, title, fields)
+}
+
+pub fn evaluation_form(today: NaiveDate, unit: UnitRef, recent: &Recent) -> Form {
+    let title = titled(S::FormEvaluation, &unit);
+    let fields = vec![
+        Field::new("date", S::FieldDate, FieldKind::Date)
+            .required()
+            .with_text(super::fmt::date(today)),
+        Field::new("unit", S::FieldStation, FieldKind::Unit)
+            .required()
+            .with_units(vec![unit]),
+        Field::new(
+            "kind",
+            S::FieldEvalKind,
+            words(EvalKind::ALL, EvalKind::zh, EvalKind::en),
+        )
+        .required()
+        .with_choice(Some(recent.eval_kind.unwrap_or(0))),
+        Field::new("evaluator", S::FieldEvaluator, FieldKind::Text).with_text(recent.evaluator.clone()),
+        Field::new("score", S::FieldScore, FieldKind::Tenths),
+        Field::new("grade", S::FieldGrade, words(Grade::ALL, Grade::zh, Grade::en)),
+        Field::new("note", S::FieldNote, FieldKind::Text),
+    ];
+    Form::new(FormKind::Evaluation, title, fields)
+}
+
+pub fn budget_form(today: NaiveDate, unit: UnitRef, recent: &Recent) -> Form {
+    let title = titled(S::FormBudget, &unit);
+    let fields = budget_fields(today, unit, recent.budget_kind, recent.category, recent.source, "", "");
+    Form::new(FormKind::Budget { reversing: false }, title, fields)
+}
+
+fn budget_fields(
+    today: NaiveDate,
+    unit: UnitRef,
+    kind: Option<usize>,
+    category: Option<usize>,
+    source: Option<usize>,
+    amount: &str,
+    note: &str,
+) -> Vec<Field> {
+    vec![
+        Field::new("date", S::FieldDate, FieldKind::Date)
+            .required()
+            .with_text(super::fmt::date(today)),
+        Field::new("unit", S::FieldUnit, FieldKind::Unit)
+            .required()
+            .with_units(vec![unit]),
+        Field::new(
+            "kind",
+            S::FieldBudgetKind,
+            words(BudgetKind::ALL, BudgetKind::zh, BudgetKind::en),
+        )
+        .required()
+        .with_choice(Some(kind.unwrap_or(0))),
+        Field::new(
+            "category",
+            S::FieldCategory,
+            words(Category::ALL, Category::zh, Category::en),
+        )
+        .with_choice(category),
+        Field::new("source", S::FieldSource, words(Source::ALL, Source::zh, Source::en)).with_choice(source),
+        Field::new("amount", S::FieldAmount, FieldKind::Money)
+            .required()
+            .with_text(amount),
+        Field::new("voucher", S::FieldVoucher, FieldKind::Text),
+        Field::new("note", S::FieldNote, FieldKind::Text).with_text(note),
+    ]
+}
+
+/// A form for the entry that cancels `entry`: the same unit, kind, category and source, the
+/// negated amount, dated today, its note naming what it corrects.
+pub fn reversing_form(today: NaiveDate, unit: UnitRef, entry: &BudgetEntry) -> Form {
+    let title = titled(S::FormReverse, &unit);
+    let amount = entry.amount.checked_neg().unwrap_or(entry.amount).plain();
+    let what = format!("{} {} {}", entry.date, entry.voucher, entry.amount.yuan());
+    let note = fill(tr(Lang::Zh, S::ReverseNote), &[what.trim()]);
+    let fields = budget_fields(
+        today,
+        unit,
+        index_of(BudgetKind::ALL, entry.kind),
+        entry.category.and_then(|c| index_of(Category::ALL, c)),
+        entry.source.and_then(|s| index_of(Source::ALL, s)),
+        &amount,
+        &note,
+    );
+    let mut form = Form::new(FormKind::Budget { reversing: true }, title, fields);
+    form.dirty = true;
+    if let Some(i) = form.fields.iter().position(|f| f.name == "amount") {
+        form.focus = i;
+    }
+    form
+}
+
+fn unit_fields(u: &Unit, parent: Option<UnitRef>, editing: bool) -> Vec<Field> {
+    let count = |n: u32| if n == 0 { String::new() } else { n.to_string() };
+    let mut code = Field::new("code", S::FieldCode, FieldKind::Text)
+        .required()
+        .with_text(u.code.clone());
+    if editing {
+        code = code.locked();
+    }
+    vec![
+        code,
+        Field::new("parent", S::FieldParent, FieldKind::Unit).with_units(parent.into_iter().collect()),
+        Field::new("level", S::FieldLevel, words(Level::ALL, Level::zh, Level::en))
+            .required()
+            .with_choice(index_of(Level::ALL, u.level)),
+        Field::new("name", S::FieldName, FieldKind::Text)
+            .required()
+            .with_text(u.name.clone()),
+        Field::new(
+            "station",
+            S::FieldStationStatus,
+            words(StationStatus::ALL, StationStatus::zh, StationStatus::en),
+        )
+        .required()
+        .with_choice(index_of(StationStatus::ALL, u.station)),
+        Field::new("opened_on", S::FieldOpened, FieldKind::Date)
+            .with_text(u.opened_on.map(|d| d.to_string()).unwrap_or_default()),
+        Field::new("closed_on", S::FieldClosed, FieldKind::Date)
+            .with_text(u.closed_on.map(|d| d.to_string()).unwrap_or_default()),
+        Field::new("operator", S::FieldOperator, FieldKind::Text).with_text(u.operator.clone()),
+        Field::new("address", S::FieldAddress, FieldKind::Text).with_text(u.address.clone()),
+        Field::new("contact", S::FieldContact, FieldKind::Text).with_text(u.contact.clone()),
+        Field::new("phone", S::FieldPhone, FieldKind::Text).with_text(u.phone.clone()),
+        Field::new("social_workers", S::FieldWorkers, FieldKind::Count).with_text(count(u.social_workers)),
+        Field::new("certified_workers", S::FieldCertified, FieldKind::Count).with_text(count(u.certified_workers)),
+        Field::new("note", S::FieldNote, FieldKind::Text).with_text(u.note.clone()),
+    ]
+}
+
+/// A new unit under `parent` (one level deeper), or a root when there is none.
+pub fn new_unit_form(parent: Option<(UnitRef, Level)>) -> Form {
+    let level = match &parent {
+        Some((_, l)) => Level::ALL.iter().copied().find(|x| x > l).unwrap_or(Level::Community),
+        None => Level::District,
+    };
+    let prefix = parent
+        .as_ref()
+        .map(|(p, _)| p.code.trim_end_matches('0').to_string())
+        .unwrap_or_default();
+    let mut u = Unit::new(&prefix, None, level, "");
+    u.code = prefix;
+    let title = match &parent {
+        Some((p, _)) => titled(S::FormNewUnit, p),
+        None => both(S::FormNewRoot),
+    };
+    let mut form = Form::new(FormKind::NewUnit, title, unit_fields(&u, parent.map(|(p, _)| p), false));
+    form.focus = 0;
+    form
+}
+
+pub fn edit_unit_form(unit: &Unit, parent: Option<UnitRef>) -> Form {
+    let me = UnitRef {
+        code: unit.code.clone(),
+        name: unit.name.clone(),
+        has_station: unit.station != StationStatus::None,
+    };
+    let title = titled(S::FormEditUnit, &me);
+    let mut form = Form::new(
+        FormKind::EditUnit(Box::new(unit.clone())),
+        title,
+        unit_fields(unit, parent, true),
+    );
+    if let Some(i) = form.fields.iter().position(|f| f.name == "name") {
+        form.focus = i;
+    }
+    form
+}
+
+// ---- reading the fields ----
+
+fn problem(field: &'static str, s: S, args: &[&str]) -> Problem {
+    Problem::new(field, fill(tr(Lang::Zh, s), args), fill(tr(Lang::En, s), args))
+}
+
+fn text_of(form: &Form, name: &str) -> String {
+    form.field(name).map(|f| f.text.trim().to_string()).unwrap_or_default()
+}
+
+fn opt_text(form: &Form, name: &str) -> Option<String> {
+    let t = text_of(form, name);
+    (!t.is_empty()).then_some(t)
+}
+
+/// Collects the problems of reading the fields.
+struct Reader<'f> {
+    form: &'f Form,
+    problems: Vec<Problem>,
+}
+
+impl<'f> Reader<'f> {
+    fn date(&mut self, name: &'static str) -> Option<PartialDate> {
+        let t = text_of(self.form, name);
+        match PartialDate::parse(&t) {
+            Ok(d) => Some(d),
+            Err(date::DateError::Empty) => {
+                if self.form.field(name).is_some_and(|f| f.required) {
+                    self.problems.push(Problem::required(name));
+                }
+                None
+            }
+            Err(date::DateError::Unreadable(_)) => {
+                self.problems.push(problem(name, S::ErrDate, &[&t]));
+                None
+            }
+            Err(date::DateError::OutOfRange(_)) => {
+                self.problems.push(problem(name, S::ErrDateRange, &[&t]));
+                None
+            }
+        }
+    }
+
+    fn money(&mut self, name: &'static str) -> Option<Fen> {
+        let t = text_of(self.form, name);
+        match Fen::parse(&t) {
+            Ok(f) => Some(f),
+            Err(money::MoneyError::Empty) => {
+                self.problems.push(Problem::required(name));
+                None
+            }
+            Err(money::MoneyError::TooManyDecimals(_)) => {
+                self.problems.push(problem(name, S::ErrMoneyDecimals, &[&t]));
+                None
+            }
+            Err(money::MoneyError::TooLarge(_)) => {
+                self.problems.push(problem(name, S::ErrMoneyLarge, &[&t]));
+                None
+            }
+            Err(money::MoneyError::NotANumber(_)) => {
+                self.problems.push(problem(name, S::ErrMoney, &[&t]));
+                None
+            }
+        }
+    }
+
+    /// `12.5` → 125; empty → None.
+    fn tenths(&mut self, name: &'static str) -> Option<Option<u32>> {
+        let t = text_of(self.form, name);
+        if t.is_empty() {
+            return Some(None);
+        }
+        let (int, frac) = t.split_once('.').unwrap_or((&t, ""));
+        let ok = !int.is_empty()
+            && int.len() <= 7
+            && int.chars().all(|c| c.is_ascii_digit())
+            && frac.len() <= 1
+            && frac.chars().all(|c| c.is_ascii_digit())
+            && !(t.contains('.') && frac.is_empty());
+        if !ok {
+            self.problems.push(problem(name, S::ErrTenths, &[&t]));
+            return None;
+        }
+        let i: u32 = int.parse().unwrap_or(0);
+        let f: u32 = frac.parse().unwrap_or(0);
+        Some(Some(i * 10 + f))
+    }
+
+    fn count(&mut self, name: &'static str) -> Option<Option<u32>> {
+        let t = text_of(self.form, name);
+        if t.is_empty() {
+            return Some(None);
+        }
+        match t.parse::<u32>() {
+            Ok(n) if t.chars().all(|c| c.is_ascii_digit()) => Some(Some(n)),
+            _ => {
+                self.problems.push(problem(name, S::ErrCount, &[&t]));
+                None
+            }
+        }
+    }
+
+    fn choice<T: Copy>(&mut self, name: &'static str, all: &[T]) -> Option<Option<T>> {
+        let f = self.form.field(name)?;
+        match f.choice {
+            Some(i) => Some(all.get(i).copied()),
+            None if f.required => {
+                self.problems.push(Problem::required(name));
+                None
+            }
+            None => Some(None),
+        }
+    }
+
+    fn unit(&mut self, name: &'static str) -> Option<UnitRef> {
+        let f = self.form.field(name)?;
+        match f.units.first() {
+            Some(u) => Some(u.clone()),
+            None => {
+                if f.required {
+                    self.problems.push(Problem::required(name));
+                }
+                None
+            }
+        }
+    }
+}
+
+/// Reads the form: every problem goes beside its field; the record when there is none.
+pub fn check(form: &mut Form) -> Option<Built> {
+    form.clear_problems();
+    let mut r = Reader {
+        form,
+        problems: Vec::new(),
+    };
+    let built = match &form.kind {
+        FormKind::Training => read_training(&mut r),
+        FormKind::Evaluation => read_evaluation(&mut r),
+        FormKind::Budget { .. } => read_budget(&mut r),
+        FormKind::NewUnit | FormKind::EditUnit(_) => read_unit(&mut r),
+    };
+    let mut problems = r.problems;
+    if let Some(b) = &built {
+        problems.extend(match b {
+            Built::Training(t) => t.validate(),
+            Built::Evaluation(e) => e.validate(),
+            Built::Budget(b) => b.validate(),
+            Built::Unit(u) => u.validate(),
+        });
+    }
+    // Notes beside valid fields.
+    let notes = notes_for(form, built.as_ref());
+    let ok = problems.is_empty();
+    for p in problems {
+        form.put_problem(p);
+    }
+    for (name, note) in notes {
+        if let Some(f) = form.field_mut(name) {
+            if f.problem.is_none() {
+                f.note = Some(note);
+            }
+        }
+    }
+    if ok {
+        built
+    } else {
+        None
+    }
+}
+
+fn notes_for(form: &Form, built: Option<&Built>) -> Vec<(&'static str, (String, String))> {
+    let mut out = Vec::new();
+    if let Some(f) = form.field("amount") {
+        if let Ok(fen) = Fen::parse(&f.text) {
+            let wan = if fen.0.unsigned_abs() >= 1_000_000 {
+                format!(" ({})", fen.wan())
+            } else {
+                String::new()
+            };
+            out.push((
+                "amount",
+                (
+                    fill(tr(Lang::Zh, S::NoteAmount), &[&fen.yuan(), &wan]),
+                    fill(tr(Lang::En, S::NoteAmount), &[&fen.yuan(), &wan]),
+                ),
+            ));
+        }
+    }
+    if let Some(Built::Evaluation(e)) = built {
+        if e.grade.is_none() {
+            if let Some(g) = e.effective_grade() {
+                out.push((
+                    "grade",
+                    (
+                        fill(tr(Lang::Zh, S::NoteGrade), &[g.zh()]),
+                        fill(tr(Lang::En, S::NoteGrade), &[g.en()]),
+                    ),
+                ));
+            }
+        }
+    }
+    if let Some(f) = form.field("date") {
+        if let Ok(d) = PartialDate::parse(&f.text) {
+            if !d.is_full() {
+                let end = super::fmt::date(d.end());
+                out.push((
+                    "date",
+                    (
+                        fill(tr(Lang::Zh, S::NotePartialDate), &[&end]),
+                        fill(tr(Lang::En, S::NotePartialDate), &[&end]),
+                    ),
+                ));
+            }
+        }
+    }
+    out
+}
+
+fn read_training(r: &mut Reader) -> Option<Built> {
+    let date = r.date("date");
+    let host = r.unit("host");
+    let kind = r.choice("kind", TrainingKind::ALL);
+    let mode = r.choice("mode", TrainingMode::ALL);
+    let hours = r.tenths("hours");
+    let attendees = r.count("attendees");
+    let units = r
+        .form
+        .field("units")
+        .map(|f| f.units.iter().map(|u| u.code.clone()).collect())
+        .unwrap_or_default();
+    Some(Built::Training(Training {
+        id: None,
+        date: date?,
+        host: host?.code,
+        kind: kind??,
+        mode: mode?,
+        topic: text_of(r.form, "topic"),
+        hours: hours?,
+        attendees: attendees?,
+        units,
+        note: text_of(r.form, "note"),
+    }))
+}
+
+fn read_evaluation(r: &mut Reader) -> Option<Built> {
+    let date = r.date("date");
+    let unit = r.unit("unit");
+    if let Some(u) = &unit {
+        if !u.has_station {
+            r.problems.push(problem("unit", S::ErrNoStation, &[&u.name]));
+        }
+    }
+    let kind = r.choice("kind", EvalKind::ALL);
+    let score = r.tenths("score");
+    let grade = r.choice("grade", Grade::ALL);
+    let score = score?;
+    if let Some(s) = score {
+        if s > 1000 {
+            r.problems.push(problem("score", S::ErrScore, &[]));
+            return None;
+        }
+    }
+    Some(Built::Evaluation(Evaluation {
+        id: None,
+        unit: unit?.code,
+        date: date?,
+        kind: kind??,
+        evaluator: text_of(r.form, "evaluator"),
+        score: score.map(|s| s as u16),
+        grade: grade?,
+        note: text_of(r.form, "note"),
+    }))
+}
+
+fn read_budget(r: &mut Reader) -> Option<Built> {
+    let date = r.date("date");
+    let unit = r.unit("unit");
+    let kind = r.choice("kind", BudgetKind::ALL);
+    let category = r.choice("category", Category::ALL);
+    let source = r.choice("source", Source::ALL);
+    let amount = r.money("amount");
+    Some(Built::Budget(BudgetEntry {
+        id: None,
+        date: date?,
+        unit: unit?.code,
+        kind: kind??,
+        category: category?,
+        source: source?,
+        amount: amount?,
+        voucher: text_of(r.form, "voucher"),
+        note: text_of(r.form, "note"),
+    }))
+}
+
+fn read_unit(r: &mut Reader) -> Option<Built> {
+    let code = text_of(r.form, "code");
+    let parent = r
+        .form
+        .field("parent")
+        .and_then(|f| f.units.first())
+        .map(|u| u.code.clone());
+    let level = r.choice("level", Level::ALL);
+    let station = r.choice("station", StationStatus::ALL);
+    let opened = if opt_text(r.form, "opened_on").is_some() {
+        r.date("opened_on").map(Some)
+    } else {
+        Some(None)
+    };
+    let closed = if opt_text(r.form, "closed_on").is_some() {
+        r.date("closed_on").map(Some)
+    } else {
+        Some(None)
+    };
+    let social = r.count("social_workers");
+    let certified = r.count("certified_workers");
+    Some(Built::Unit(Unit {
+        code,
+        parent,
+        level: level??,
+        name: text_of(r.form, "name"),
+        station: station??,
+        opened_on: opened?,
+        closed_on: closed?,
+        operator: text_of(r.form, "operator"),
+        address: text_of(r.form, "address"),
+        contact: text_of(r.form, "contact"),
+        phone: text_of(r.form, "phone"),
+        note: text_of(r.form, "note"),
+        social_workers: social?.unwrap_or(0),
+        certified_workers: certified?.unwrap_or(0),
+    }))
+}
+
+impl Built {
+    /// Gives a new record its id (so that two identical sessions stay two records).
+    pub fn with_id(self, id: String) -> Built {
+        match self {
+            Built::Training(t) => Built::Training(Training { id: Some(id), ..t }),
+            Built::Evaluation(e) => Built::Evaluation(Evaluation { id: Some(id), ..e }),
+            Built::Budget(b) => Built::Budget(BudgetEntry { id: Some(id), ..b }),
+            u => u,
+        }
+    }
+}
+
+/// Remembers the words of a saved record for the next form.
+pub fn remember(recent: &mut Recent, built: &Built) {
+    match built {
+        Built::Training(t) => {
+            recent.training_kind = index_of(TrainingKind::ALL, t.kind);
+            recent.training_mode = t.mode.and_then(|m| index_of(TrainingMode::ALL, m));
+        }
+        Built::Evaluation(e) => {
+            recent.eval_kind = index_of(EvalKind::ALL, e.kind);
+            recent.evaluator = e.evaluator.clone();
+        }
+        Built::Budget(b) => {
+            recent.budget_kind = index_of(BudgetKind::ALL, b.kind);
+            recent.category = b.category.and_then(|c| index_of(Category::ALL, c));
+            recent.source = b.source.and_then(|s| index_of(Source::ALL, s));
+        }
+        Built::Unit(_) => {}
+    }
+}

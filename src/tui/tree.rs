@@ -1,0 +1,220 @@
+//! The hierarchy as a tree: the rows on screen (a flat list of the open part), opening and
+//! closing units (children are read from the store only when their parent is opened, then
+//! kept), depth, and revealing a unit found elsewhere. Rendering is in `view`.
+
+use crate::domain::Unit;
+use crate::store::{Result, Store};
+use std::collections::{HashMap, HashSet};
+
+/// One visible row.
+#[derive(Clone, Debug)]
+pub struct Row {
+    pub unit: Unit,
+    pub depth: usize,
+    pub open: bool,
+    /// Whether it has children: asked of the store when the row is first drawn.
+    pub kids: Option<bool>,
+}
+
+#[derive(Default)]
+pub struct Tree {
+    pub rows: Vec<Row>,
+    pub selected: usize,
+    /// The first row shown.
+    pub offset: usize,
+    children: HashMap<String, Vec<Unit>>,
+}
+
+impl Tree {
+    /// The roots, closed.
+    pub fn load(store: &Store) -> Result<Tree> {
+        let rows = store
+            .roots()?
+            .into_iter()
+            .map(|unit| Row {
+                unit,
+                depth: 0,
+                open: false,
+                kids: None,
+            })
+            .collect();
+        Ok(Tree {
+            rows,
+            ..Tree::default()
+        })
+    }
+
+    pub fn selected(&self) -> Option<&Row> {
+        self.rows.get(self.selected)
+    }
+
+    pub fn selected_code(&self) -> Option<&str> {
+        self.selected().map(|r| r.unit.code.as_str())
+    }
+
+    fn children_of(&mut self, store: &Store, code: &str) -> Result<Vec<Unit>> {
+        if let Some(c) = self.children.get(code) {
+            return Ok(c.clone());
+        }
+        let c = store.children(code)?;
+        self.children.insert(code.to_string(), c.clone());
+        Ok(c)
+    }
+
+    /// Opens row `i`; false when it has no children.
+    pub fn open(&mut self, store: &Store, i: usize) -> Result<bool> {
+        let Some(row) = self.rows.get(i) else { return Ok(false) };
+        if row.open {
+            return Ok(true);
+        }
+        let code = row.unit.code.clone();
+        let depth = row.depth + 1;
+        let kids = self.children_of(store, &code)?;
+        let row = &mut self.rows[i];
+        row.kids = Some(!kids.is_empty());
+        if kids.is_empty() {
+            return Ok(false);
+        }
+        row.open = true;
+        let new_rows = kids.into_iter().map(|unit| Row {
+            unit,
+            depth,
+            open: false,
+            kids: None,
+        });
+        self.rows.splice(i + 1..i + 1, new_rows);
+        Ok(true)
+    }
+
+    /// The end (exclusive) of the rows below row `i`.
+    fn subtree_end(&self, i: usize) -> usize {
+        let depth = self.rows[i].depth;
+        let mut j = i + 1;
+        while j < self.rows.len() && self.rows[j].depth > depth {
+            j += 1;
+        }
+        j
+    }
+
+    /// Closes row `i`, keeping the selection on it when it was inside.
+    pub fn close(&mut self, i: usize) {
+        if i >= self.rows.len() || !self.rows[i].open {
+            return;
+        }
+        let end = self.subtree_end(i);
+        self.rows.drain(i + 1..end);
+        self.rows[i].open = false;
+        if self.selected > i && self.selected < end {
+            self.selected = i;
+        } else if self.selected >= end {
+            self.selected -= end - i - 1;
+        }
+    }
+
+    pub fn parent_of(&self, i: usize) -> Option<usize> {
+        let depth = self.rows.get(i)?.depth;
+        (0..i).rev().find(|j| self.rows[*j].depth < depth)
+    }
+
+    pub fn move_by(&mut self, delta: isize) {
+        if self.rows.is_empty() {
+            return;
+        }
+        let last = self.rows.len() as isize - 1;
+        self.selected = (self.selected as isize + delta).clamp(0, last) as usize;
+    }
+
+    pub fn select_last(&mut self) {
+        self.selected = self.rows.len().saturating_sub(1);
+    }
+
+    /// Keeps the selected row within `height` rows from `offset`.
+    pub fn scroll_into_view(&mut self, height: usize) {
+        let height = height.max(1);
+        if self.selected < self.offset {
+            self.offset = self.selected;
+        } else if self.selected >= self.offset + height {
+            self.offset = self.selected + 1 - height;
+        }
+        let max_offset = self.rows.len().saturating_sub(height);
+        self.offset = self.offset.min(max_offset);
+    }
+
+    /// Shows every unit down to `levels` levels (1: the roots only). Stops opening once
+    /// `max_rows` rows are shown, so that a huge store stays responsive; returns whether it did.
+    pub fn set_depth(&mut self, store: &Store, levels: usize, max_rows: usize) -> Result<bool> {
+        let keep = self.selected_code().map(str::to_string);
+        let mut i = 0;
+        // Close everything, then open breadth-wise row by row.
+        while i < self.rows.len() {
+            if self.rows[i].depth == 0 {
+                self.close(i);
+            }
+            i += 1;
+        }
+        let mut complete = true;
+        let mut i = 0;
+        while i < self.rows.len() {
+            if self.rows[i].depth + 1 < levels {
+                if self.rows.len() >= max_rows {
+                    complete = false;
+                    break;
+                }
+                self.open(store, i)?;
+            }
+            i += 1;
+        }
+        self.selected = 0;
+        if let Some(code) = keep {
+            if let Some(at) = self.rows.iter().position(|r| r.unit.code == code) {
+                self.selected = at;
+            }
+        }
+        Ok(complete)
+    }
+
+    /// Opens the ancestors of the last unit of `path` (root first) and selects it.
+    pub fn reveal(&mut self, store: &Store, path: &[Unit]) -> Result<bool> {
+        let mut from = 0;
+        for (n, unit) in path.iter().enumerate() {
+            let Some(at) = (from..self.rows.len()).find(|j| self.rows[*j].unit.code == unit.code) else {
+                return Ok(false);
+            };
+            if n + 1 == path.len() {
+                self.selected = at;
+                return Ok(true);
+            }
+            self.open(store, at)?;
+            from = at + 1;
+        }
+        Ok(false)
+    }
+
+    /// Reads the hierarchy again (after a unit was added or changed), keeping what was open
+    /// and the selection.
+    pub fn reload(&mut self, store: &Store) -> Result<()> {
+        let open: HashSet<String> = self
+            .rows
+            .iter()
+            .filter(|r| r.open)
+            .map(|r| r.unit.code.clone())
+            .collect();
+        let keep = self.selected_code().map(str::to_string);
+        let offset = self.offset;
+        *self = Tree::load(store)?;
+        let mut i = 0;
+        while i < self.rows.len() {
+            if open.contains(&self.rows[i].unit.code) {
+                self.open(store, i)?;
+            }
+            i += 1;
+        }
+        if let Some(code) = keep {
+            if let Some(at) = self.rows.iter().position(|r| r.unit.code == code) {
+                self.selected = at;
+            }
+        }
+        self.offset = offset;
+        Ok(())
+    }
+}

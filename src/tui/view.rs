@@ -1,0 +1,880 @@
+//! Drawing, from a shared borrow of the app: the layout, then one function per region —
+//! header (path and as-of date), tree, details, status line, footer of key hints — and the
+//! overlays (form, picker, confirmation, help). Text is measured in cells; the real cursor
+//! goes to the caret of the focused input; popups clear any wide glyph cut by their edge.
+
+use super::app::{App, Focus, Modal};
+use super::charts;
+use super::details::{self, Content, Tab};
+use super::fmt;
+use super::form::FieldKind;
+use super::keymap::{self, Ctx};
+use super::strings::{fill, tr, S};
+use crate::domain::StationStatus;
+use crate::i18n::Lang;
+use crate::text;
+use ratatui::buffer::Buffer;
+use ratatui::layout::{Position, Rect};
+use ratatui::style::{Color, Modifier, Style};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, Borders, Clear, Paragraph, Widget};
+use ratatui::Frame;
+
+pub const MIN_WIDTH: u16 = 80;
+pub const MIN_HEIGHT: u16 = 24;
+/// Rows of a picker's list.
+pub const PICKER_ROWS: usize = 10;
+
+/// Where each region goes.
+pub struct Areas {
+    pub header: Rect,
+    pub tree: Option<Rect>,
+    pub details: Option<Rect>,
+    pub status: Rect,
+    pub footer: Rect,
+    pub too_small: bool,
+}
+
+impl Areas {
+    /// Rows of the tree (or of the find results) inside the border, below the column titles.
+    pub fn tree_rows(&self) -> usize {
+        self.tree.map(|r| r.height.saturating_sub(3) as usize).unwrap_or(10)
+    }
+
+    /// Rows of a records table inside the border, below the tabs and the column titles.
+    pub fn detail_rows(&self) -> usize {
+        self.details.map(|r| r.height.saturating_sub(4) as usize).unwrap_or(10)
+    }
+}
+
+pub fn layout(area: Rect, app: &App) -> Areas {
+    let too_small = area.width < MIN_WIDTH || area.height < MIN_HEIGHT;
+    let line = |y: u16| Rect::new(area.x, y, area.width, 1);
+    let header = line(area.y);
+    let footer_h = footer_rows(app, area.width as usize).len().clamp(1, 2) as u16;
+    let footer = Rect::new(
+        area.x,
+        area.bottom().saturating_sub(footer_h),
+        area.width,
+        footer_h.min(area.height),
+    );
+    let status = line(area.bottom().saturating_sub(footer_h + 1));
+    let body = Rect::new(area.x, area.y + 1, area.width, area.height.saturating_sub(2 + footer_h));
+    let show_tree = !app.zoom || app.find.open;
+    let (tree, details) = if show_tree {
+        let tw = (area.width / 2).clamp(42, 72).min(area.width);
+        (
+            Some(Rect::new(body.x, body.y, tw, body.height)),
+            Some(Rect::new(
+                body.x + tw,
+                body.y,
+                body.width.saturating_sub(tw),
+                body.height,
+            )),
+        )
+    } else {
+        (None, Some(body))
+    };
+    Areas {
+        header,
+        tree,
+        details,
+        status,
+        footer,
+        too_small,
+    }
+}
+
+fn dim() -> Style {
+    Style::default().fg(Color::DarkGray)
+}
+
+fn bold() -> Style {
+    Style::default().add_modifier(Modifier::BOLD)
+}
+
+fn pane(title: String, focused: bool) -> Block<'static> {
+    let style = if focused {
+        Style::default().fg(Color::Cyan)
+    } else {
+        Style::default().fg(Color::DarkGray)
+    };
+    Block::default()
+        .borders(Borders::ALL)
+        .border_style(style)
+        .title(Span::styled(title, bold()))
+}
+
+/// Draws the app. Call `App::prepare` with the same area first (`tui::draw` does both).
+pub fn render(app: &App, frame: &mut Frame) {
+    let area = frame.area();
+    let areas = layout(area, app);
+    if areas.too_small {
+        render_too_small(app.lang, area, frame.buffer_mut());
+        return;
+    }
+    let buf = frame.buffer_mut();
+    render_header(app, areas.header, buf);
+    if let Some(r) = areas.tree {
+        if app.find.open {
+            render_find(app, r, buf);
+        } else {
+            render_tree(app, r, buf);
+        }
+    }
+    if let Some(r) = areas.details {
+        render_details(app, r, buf);
+    }
+    render_footer(app, areas.footer, buf);
+    let mut cursor = render_status(app, areas.status, buf);
+    if app.form.is_some() {
+        cursor = render_form(app, area, buf);
+    }
+    match &app.modal {
+        Some(Modal::Confirm { question, .. }) => {
+            render_confirm(app, question, area, buf);
+            cursor = None;
+        }
+        Some(Modal::Help { offset }) => {
+            render_help(app, *offset, area, buf);
+            cursor = None;
+        }
+        None => {}
+    }
+    if let Some(p) = cursor {
+        frame.set_cursor_position(p);
+    }
+}
+
+fn render_too_small(lang: Lang, area: Rect, buf: &mut Buffer) {
+    let text = fill(
+        tr(lang, S::TooSmall),
+        &[
+            &MIN_WIDTH.to_string(),
+            &MIN_HEIGHT.to_string(),
+            &area.width.to_string(),
+            &area.height.to_string(),
+        ],
+    );
+    let lines: Vec<Line> = fmt::wrap(&text, area.width.max(4) as usize - 2)
+        .into_iter()
+        .map(Line::raw)
+        .collect();
+    let h = (lines.len() as u16).min(area.height);
+    let y = area.y + area.height.saturating_sub(h) / 2;
+    Paragraph::new(lines)
+        .alignment(ratatui::layout::Alignment::Center)
+        .render(Rect::new(area.x, y, area.width, h), buf);
+}
+
+// ---- header, status, footer ----
+
+fn path_names(app: &App) -> Vec<String> {
+    let mut names = Vec::new();
+    let mut i = Some(app.tree.selected);
+    while let Some(at) = i {
+        match app.tree.rows.get(at) {
+            Some(r) => names.push(r.unit.name.clone()),
+            None => break,
+        }
+        i = app.tree.parent_of(at);
+    }
+    names.reverse();
+    names
+}
+
+fn render_header(app: &App, area: Rect, buf: &mut Buffer) {
+    let style = Style::default().bg(Color::Blue).fg(Color::White);
+    buf.set_style(area, style);
+    let mut right = fill(app.t(S::AsOfHeader), &[&fmt::date(app.as_of)]);
+    if app.as_of != app.today {
+        right.push_str(app.t(S::NotToday));
+    }
+    if app.store.is_readonly() {
+        right.push_str(app.t(S::ReadonlyTag));
+    }
+    let right = format!("{right} ");
+    let title = format!(" {} │ ", app.t(S::AppTitle));
+    let room = (area.width as usize).saturating_sub(text::width(&title) + text::width(&right) + 1);
+    let path = fmt::cut_left(&path_names(app).join(" › "), room);
+    let left_w = text::width(&title) + text::width(&path);
+    let gap = (area.width as usize).saturating_sub(left_w + text::width(&right));
+    let line = Line::from(vec![
+        Span::styled(title, style.add_modifier(Modifier::BOLD)),
+        Span::styled(path, style),
+        Span::styled(" ".repeat(gap), style),
+        Span::styled(right, style.add_modifier(Modifier::BOLD)),
+    ]);
+    line.render(area, buf);
+}
+
+/// The status line: the find prompt, a message, or where the selection is. Returns the
+/// cursor position when the find prompt has the keyboard.
+fn render_status(app: &App, area: Rect, buf: &mut Buffer) -> Option<Position> {
+    let width = area.width as usize;
+    if app.find.open {
+        let label = format!("{} ", app.t(S::FindPrompt));
+        let lw = text::width(&label);
+        let (shown, caret) = fmt::scroll_input(&app.find.query, app.find.caret, width.saturating_sub(lw + 1));
+        Line::from(vec![
+            Span::styled(label, Style::default().fg(Color::Yellow).add_modifier(Modifier::BOLD)),
+            Span::raw(shown),
+        ])
+        .render(area, buf);
+        return Some(Position::new(area.x + (lw + caret) as u16, area.y));
+    }
+    let line = match &app.status {
+        Some(s) => {
+            let style = if s.error {
+                Style::default().fg(Color::Red).add_modifier(Modifier::BOLD)
+            } else {
+                Style::default().fg(Color::Green)
+            };
+            Line::from(Span::styled(fmt::cut(&s.text, width), style))
+        }
+        None => {
+            let info = match app.selected_unit() {
+                Some(u) => {
+                    let mut parts = vec![
+                        u.code.clone(),
+                        u.level.label(app.lang).to_string(),
+                        fill(
+                            app.t(S::RowOf),
+                            &[&(app.tree.selected + 1).to_string(), &app.tree.rows.len().to_string()],
+                        ),
+                    ];
+                    if app.details.subtree && app.details.tab.is_records() {
+                        parts.push(app.t(S::SubtreeOn).to_string());
+                    }
+                    parts.join(" · ")
+                }
+                None => app.t(S::EmptyStore).to_string(),
+            };
+            Line::from(Span::styled(fmt::cut(&info, width), dim()))
+        }
+    };
+    line.render(area, buf);
+    None
+}
+
+/// The footer's hints for the current context, packed into lines `width` cells wide (at most
+/// two; what does not fit is in `?`).
+fn footer_rows(app: &App, width: usize) -> Vec<Vec<(String, &'static str)>> {
+    let mut rows: Vec<Vec<(String, &'static str)>> = vec![Vec::new()];
+    let mut used = 0;
+    for (keys, label) in keymap::hints(app.context(), app.lang) {
+        let w = text::width(&keys) + 1 + text::width(label) + 2;
+        if used + w > width {
+            if rows.len() == 2 {
+                break;
+            }
+            rows.push(Vec::new());
+            used = 0;
+        }
+        used += w;
+        if let Some(row) = rows.last_mut() {
+            row.push((keys, label));
+        }
+    }
+    rows
+}
+
+fn render_footer(app: &App, area: Rect, buf: &mut Buffer) {
+    for (n, row) in footer_rows(app, area.width as usize)
+        .into_iter()
+        .take(area.height as usize)
+        .enumerate()
+    {
+        let mut spans = Vec::new();
+        for (keys, label) in row {
+            spans.push(Span::styled(
+                keys,
+                Style::default().fg(Color::Cyan).add_modifier(Modifier::BOLD),
+            ));
+            spans.push(Span::raw(format!(" {label}  ")));
+        }
+        Line::from(spans).render(Rect::new(area.x, area.y + n as u16, area.width, 1), buf);
+    }
+}
+
+// ---- the tree ----
+
+fn station_style(s: StationStatus) -> Style {
+    match s {
+        StationStatus::Operating => Style::default().fg(Color::Green),
+        StationStatus::Planned | StationStatus::Building => Style::default().fg(Color::Yellow),
+        StationStatus::Closed => Style::default().fg(Color::Red),
+        StationStatus::None => dim(),
+    }
+}
+
+/// Drops figure columns (spent first, then allocated, then coverage) until the name column
+/// keeps at least 14 cells; a dropped column gets width 0.
+fn fit_columns(mut cols: [usize; 4], width: usize) -> [usize; 4] {
+    for drop in [3usize, 2, 1] {
+        let used: usize = cols.iter().filter(|w| **w > 0).map(|w| w + 1).sum();
+        if width >= used + 14 {
+            break;
+        }
+        cols[drop] = 0;
+    }
+    cols
+}
+
+fn render_tree(app: &App, area: Rect, buf: &mut Buffer) {
+    let lang = app.lang;
+    let focused = app.focus == Focus::Tree && app.form.is_none();
+    let block = pane(format!(" {} ", app.t(S::TreeTitle)), focused);
+    let inner = block.inner(area);
+    block.render(area, buf);
+    let width = inner.width as usize;
+    let rows = inner.height.saturating_sub(1) as usize;
+    let visible: Vec<(usize, &super::tree::Row)> = app
+        .tree
+        .rows
+        .iter()
+        .enumerate()
+        .skip(app.tree.offset)
+        .take(rows)
+        .collect();
+    // The figure cells of the rows on screen; columns as wide as their widest cell.
+    let cells: Vec<[(String, Style); 4]> = visible
+        .iter()
+        .map(|(_, row)| {
+            let figures = app.figures.get(&row.unit.code);
+            let status = if row.unit.station == StationStatus::None {
+                "—"
+            } else {
+                row.unit.station.label(lang)
+            };
+            [
+                (status.to_string(), station_style(row.unit.station)),
+                (
+                    figures
+                        .map(|f| {
+                            if f.units > 0 {
+                                format!("{}/{}", f.covered, f.units)
+                            } else {
+                                "—".into()
+                            }
+                        })
+                        .unwrap_or_default(),
+                    Style::default(),
+                ),
+                (
+                    figures.map(|f| fmt::money_short(f.allocated)).unwrap_or_default(),
+                    Style::default(),
+                ),
+                (
+                    figures.map(|f| fmt::money_short(f.spent)).unwrap_or_default(),
+                    Style::default(),
+                ),
+            ]
+        })
+        .collect();
+    let titles = [S::ColStation, S::ColCoverage, S::ColAllocated, S::ColSpent];
+    // At least as wide as the widest status word, a small coverage and a 万 amount, so that
+    // columns do not jump as rows scroll by.
+    let status_w = StationStatus::ALL
+        .iter()
+        .map(|s| text::width(s.label(lang)))
+        .max()
+        .unwrap_or(4);
+    let mut widths = [status_w, 7, 10, 10];
+    for (i, t) in titles.iter().enumerate() {
+        widths[i] = cells
+            .iter()
+            .map(|c| text::width(&c[i].0))
+            .chain([text::width(tr(lang, *t)), widths[i]])
+            .max()
+            .unwrap_or(0);
+    }
+    let cols = fit_columns(widths, width);
+    let name_w = width.saturating_sub(cols.iter().filter(|w| **w > 0).map(|w| w + 1).sum());
+    let mut head = fmt::left(app.t(S::ColName), name_w);
+    for (w, t) in cols.iter().zip(titles) {
+        if *w > 0 {
+            head.push(' ');
+            head.push_str(&fmt::right(app.t(t), *w));
+        }
+    }
+    let mut lines = vec![Line::from(Span::styled(head, dim()))];
+    for ((i, row), cells) in visible.into_iter().zip(cells) {
+        let marker = match (row.open, row.kids) {
+            (true, _) => "▾ ",
+            (false, Some(false)) => "  ",
+            (false, _) => "▸ ",
+        };
+        let name = format!("{}{}{}", "  ".repeat(row.depth), marker, row.unit.name);
+        let is_match = app.find.matches.contains(&row.unit.code);
+        let name_style = if is_match {
+            Style::default().fg(Color::Yellow)
+        } else {
+            Style::default()
+        };
+        let mut spans = vec![Span::styled(fmt::left(&name, name_w), name_style)];
+        for (w, (text, style)) in cols.iter().zip(cells) {
+            if *w > 0 {
+                spans.push(Span::raw(" "));
+                spans.push(Span::styled(fmt::right(&text, *w), style));
+            }
+        }
+        let mut line = Line::from(spans);
+        if i == app.tree.selected {
+            line = line.style(if focused {
+                Style::default().add_modifier(Modifier::REVERSED)
+            } else {
+                Style::default().add_modifier(Modifier::BOLD | Modifier::UNDERLINED)
+            });
+        }
+        lines.push(line);
+    }
+    Paragraph::new(lines).render(inner, buf);
+}
+
+fn render_find(app: &App, area: Rect, buf: &mut Buffer) {
+    let title = fill(app.t(S::FindTitle), &[&app.find.results.len().to_string()]);
+    let block = pane(format!(" {title} "), true);
+    let inner = block.inner(area);
+    block.render(area, buf);
+    let width = inner.width as usize;
+    let mut lines = vec![Line::from(Span::styled(fmt::cut(app.t(S::FindHelp), width), dim()))];
+    if app.find.query.trim().is_empty() {
+        Paragraph::new(lines).render(inner, buf);
+        return;
+    }
+    if app.find.results.is_empty() {
+        lines.push(Line::raw(fill(app.t(S::NoMatch), &[&app.find.query])));
+    }
+    let rows = inner.height.saturating_sub(1) as usize;
+    for (n, i) in app.find.results.iter().enumerate().skip(app.find.offset).take(rows) {
+        let Some(e) = app.find_entry(*i) else { continue };
+        let parent = app.find_parent_name(e).map(|p| format!("‹{p}›")).unwrap_or_default();
+        let left = format!("{} {}", e.name, parent);
+        let code_w = e.code.len().min(width / 3);
+        let line = format!(
+            "{} {}",
+            fmt::left(&left, width.saturating_sub(code_w + 1)),
+            fmt::right(&e.code, code_w)
+        );
+        let style = if n == app.find.selected {
+            Style::default().add_modifier(Modifier::REVERSED)
+        } else {
+            Style::default()
+        };
+        lines.push(Line::from(Span::styled(line, style)));
+    }
+    Paragraph::new(lines).render(inner, buf);
+}
+
+// ---- the details pane ----
+
+fn render_tabs(app: &App, area: Rect, buf: &mut Buffer) {
+    let width = area.width as usize;
+    let lang = app.lang;
+    let total = |short: bool, pad: usize| -> usize {
+        Tab::ALL
+            .iter()
+            .map(|t| text::width(if short { t.short(lang) } else { t.title(lang) }) + pad)
+            .sum()
+    };
+    // Full titles with room around them; else short ones; else short ones packed.
+    let (short, pad) = if total(false, 2) <= width {
+        (false, 2)
+    } else if total(true, 2) <= width {
+        (true, 2)
+    } else {
+        (true, 1)
+    };
+    let mut spans = Vec::new();
+    for t in Tab::ALL {
+        let title = if short { t.short(lang) } else { t.title(lang) };
+        let style = if t == app.details.tab {
+            Style::default()
+                .fg(Color::Black)
+                .bg(Color::Cyan)
+                .add_modifier(Modifier::BOLD)
+        } else {
+            dim()
+        };
+        let text = if pad == 2 {
+            format!(" {title} ")
+        } else {
+            title.to_string()
+        };
+        spans.push(Span::styled(text, style));
+        if pad == 1 {
+            spans.push(Span::raw(" "));
+        }
+    }
+    Line::from(spans).render(area, buf);
+}
+
+fn render_details(app: &App, area: Rect, buf: &mut Buffer) {
+    let focused = app.focus == Focus::Records && app.form.is_none() && !app.find.open;
+    let mut title = app.selected_unit().map(|u| u.name.clone()).unwrap_or_default();
+    if app.details.subtree && app.details.tab.is_records() {
+        title = format!("{title} · {}", app.t(S::WithSubtree));
+    }
+    let title = fmt::cut(&title, (area.width as usize).saturating_sub(4));
+    let block = pane(format!(" {title} "), focused);
+    let inner = block.inner(area);
+    block.render(area, buf);
+    if inner.height < 2 {
+        return;
+    }
+    render_tabs(app, Rect { height: 1, ..inner }, buf);
+    let body = Rect {
+        y: inner.y + 1,
+        height: inner.height - 1,
+        ..inner
+    };
+    let Some(loaded) = &app.details.loaded else {
+        Line::styled("—", dim()).render(body, buf);
+        return;
+    };
+    let width = body.width as usize;
+    match &loaded.content {
+        Content::Overview { unit, parent, measures } => {
+            let lines = details::overview_lines(unit, parent.as_deref(), measures, app.as_of, app.lang, width);
+            let max = lines.len().saturating_sub(body.height as usize);
+            let offset = app.details.offset.min(max);
+            Paragraph::new(lines.into_iter().skip(offset).collect::<Vec<_>>()).render(body, buf);
+        }
+        Content::Coverage(points) => charts::render_coverage(points, app.lang, body, buf),
+        Content::Funding { .. } => charts::render_funding(&loaded.content, app.as_of, app.lang, body, buf),
+        _ => render_records(app, loaded, focused, body, buf),
+    }
+}
+
+fn render_records(app: &App, loaded: &details::Loaded, focused: bool, area: Rect, buf: &mut Buffer) {
+    let width = area.width as usize;
+    let (header, rows) = details::record_lines(loaded, app.as_of, app.lang, width);
+    let kind_hint = match app.details.tab {
+        Tab::Evaluations => S::EmptyEvaluations,
+        Tab::Trainings => S::EmptyTrainings,
+        _ => S::EmptyBudget,
+    };
+    let mut lines = vec![Line::from(Span::styled(header, dim().add_modifier(Modifier::BOLD)))];
+    if rows.is_empty() {
+        lines.push(Line::raw(fmt::cut(app.t(kind_hint), width)));
+    }
+    let room = area.height.saturating_sub(2) as usize;
+    for (i, (text, late)) in rows.iter().enumerate().skip(app.details.offset).take(room) {
+        let mut style = if *late { dim() } else { Style::default() };
+        if i == app.details.selected && focused {
+            style = style.add_modifier(Modifier::REVERSED);
+        }
+        lines.push(Line::from(Span::styled(text.clone(), style)));
+    }
+    // The last line: how many, and what the keys do here.
+    let count = fill(app.t(S::RecordCount), &[&rows.len().to_string()]);
+    let mut foot = count;
+    if loaded.cut {
+        foot.push_str(app.t(S::NewestOnly));
+    }
+    if let Some(n) = loaded.too_many {
+        foot = format!("{} {foot}", fill(app.t(S::SubtreeTooLarge), &[&n.to_string()]));
+    }
+    if !rows.is_empty() && app.store.is_readonly() {
+        foot.push_str(app.t(S::ReadonlyTag));
+    }
+    Paragraph::new(lines).render(area, buf);
+    let foot_area = Rect {
+        y: area.bottom().saturating_sub(1),
+        height: 1,
+        ..area
+    };
+    Line::styled(fmt::cut(&foot, width), dim()).render(foot_area, buf);
+}
+
+// ---- overlays ----
+
+/// A popup: cleared, bordered, and no wide glyph outside left cut by its edge.
+fn popup(area: Rect, title: String, buf: &mut Buffer, border: Color) -> Rect {
+    clear_wide_edges(area, buf);
+    Clear.render(area, buf);
+    let block = Block::default()
+        .borders(Borders::ALL)
+        .border_style(Style::default().fg(border))
+        .title(Span::styled(title, bold()));
+    let inner = block.inner(area);
+    block.render(area, buf);
+    inner
+}
+
+/// A wide character just left of a popup would be cut by its border (ratatui issue 2526):
+/// blank it, and one whose second half the popup's right edge covers.
+pub fn clear_wide_edges(area: Rect, buf: &mut Buffer) {
+    let bounds = buf.area;
+    for y in area.top()..area.bottom().min(bounds.bottom()) {
+        if area.x > bounds.x {
+            let x = area.x - 1;
+            let cell = &mut buf[(x, y)];
+            if text::width(cell.symbol()) > 1 {
+                cell.set_symbol(" ");
+            }
+        }
+        let x = area.right();
+        if x > bounds.x && x < bounds.right() {
+            // A wide character starting at the popup's last column spills out of it.
+            let last = &mut buf[(x - 1, y)];
+            if text::width(last.symbol()) > 1 {
+                last.set_symbol(" ");
+            }
+        }
+    }
+}
+
+fn centered(area: Rect, width: u16, height: u16) -> Rect {
+    let w = width.min(area.width);
+    let h = height.min(area.height);
+    Rect::new(area.x + (area.width - w) / 2, area.y + (area.height - h) / 2, w, h)
+}
+
+/// The open form; returns where the cursor goes.
+fn render_form(app: &App, area: Rect, buf: &mut Buffer) -> Option<Position> {
+    let form = app.form.as_ref()?;
+    let lang = app.lang;
+    let width = (area.width.saturating_sub(4)).min(100);
+    let wanted = form.fields.len() as u16 + 4;
+    let height = wanted.min(area.height.saturating_sub(2));
+    let rect = centered(area, width, height);
+    let title = format!(" {} ", lang.pick(&form.title.0, &form.title.1));
+    let inner = popup(rect, title, buf, Color::Cyan);
+    let iw = inner.width as usize;
+    let label_w = form
+        .fields
+        .iter()
+        .map(|f| text::width(tr(lang, f.label)))
+        .max()
+        .unwrap_or(8)
+        + 2;
+    let input_w = ((iw.saturating_sub(label_w + 2)) * 5 / 9).clamp(12, 44);
+    let beside_w = iw.saturating_sub(label_w + input_w + 2);
+    let rows = inner.height.saturating_sub(2) as usize;
+    let scroll = if form.focus >= rows { form.focus + 1 - rows } else { 0 };
+    let mut cursor = None;
+    let mut picker_at = None;
+    for (n, (i, f)) in form.fields.iter().enumerate().skip(scroll).take(rows).enumerate() {
+        let y = inner.y + n as u16;
+        let focused = i == form.focus && app.picker.is_none();
+        let mark = if i == form.focus { "▸" } else { " " };
+        let req = if f.required { "*" } else { " " };
+        let label = format!(
+            "{mark}{}",
+            fmt::left(&format!("{}{req}", tr(lang, f.label)), label_w - 1)
+        );
+        let label_style = if i == form.focus {
+            Style::default().fg(Color::Cyan).add_modifier(Modifier::BOLD)
+        } else {
+            Style::default()
+        };
+        let (value, caret) = field_text(app, f, input_w);
+        let input_style = if f.locked {
+            dim()
+        } else if i == form.focus {
+            Style::default().bg(Color::DarkGray).fg(Color::White)
+        } else {
+            Style::default().add_modifier(Modifier::UNDERLINED)
+        };
+        let (beside, beside_style) = match form.shows_problem(i) {
+            Some(p) => (format!("✗ {}", p.message(lang)), Style::default().fg(Color::Red)),
+            None => match &f.note {
+                Some(note) => (lang.pick(&note.0, &note.1).to_string(), dim()),
+                None if i == form.focus && !f.is_text() && !f.locked => (app.t(S::PickHint).to_string(), dim()),
+                None => (String::new(), Style::default()),
+            },
+        };
+        Line::from(vec![
+            Span::styled(label, label_style),
+            Span::raw(" "),
+            Span::styled(fmt::left(&value, input_w), input_style),
+            Span::raw(" "),
+            Span::styled(fmt::cut(&beside, beside_w), beside_style),
+        ])
+        .render(Rect::new(inner.x, y, inner.width, 1), buf);
+        if focused && f.is_text() && !f.locked {
+            cursor = Some(Position::new(inner.x + (label_w + 1 + caret) as u16, y));
+        }
+        if i == form.focus {
+            picker_at = Some((inner.x + label_w as u16 + 1, y));
+        }
+    }
+    // The last line: the focused field's problem in full, or what the form needs.
+    let bottom = Rect::new(inner.x, inner.bottom().saturating_sub(1), inner.width, 1);
+    let text = match form.shows_problem(form.focus) {
+        Some(p) => (
+            format!("{}: {}", tr(lang, form.fields[form.focus].label), p.message(lang)),
+            Color::Red,
+        ),
+        None if form.shown_problems() > 0 => (
+            fill(app.t(S::ProblemsLeft), &[&form.shown_problems().to_string()]),
+            Color::Red,
+        ),
+        None => (app.t(S::FormHelp).to_string(), Color::DarkGray),
+    };
+    Line::styled(fmt::cut(&text.0, iw), Style::default().fg(text.1)).render(bottom, buf);
+    // The picker goes over the rows below its field; the cursor is in its filter line.
+    if let (Some(p), Some((x, y))) = (&app.picker, picker_at) {
+        cursor = Some(render_picker(app, p, area, x, y, input_w as u16, buf));
+    }
+    cursor
+}
+
+/// What a field shows, and the caret's cell offset within it.
+fn field_text(app: &App, f: &super::form::Field, width: usize) -> (String, usize) {
+    let lang = app.lang;
+    match &f.kind {
+        FieldKind::Choice { options } => {
+            let word = match f.choice.and_then(|i| options.get(i)) {
+                Some((zh, en)) => lang.pick(zh, en).to_string(),
+                None => "—".to_string(),
+            };
+            (format!("‹ {word} ›"), 0)
+        }
+        FieldKind::Unit => match f.units.first() {
+            Some(u) => (format!("{} {}", u.name, u.code), 0),
+            None => ("—".into(), 0),
+        },
+        FieldKind::Units => {
+            if f.units.is_empty() {
+                (app.t(S::ServedDefault).to_string(), 0)
+            } else {
+                (
+                    f.units.iter().map(|u| u.name.as_str()).collect::<Vec<_>>().join("、"),
+                    0,
+                )
+            }
+        }
+        _ => fmt::scroll_input(&f.text, f.caret, width),
+    }
+}
+
+fn render_picker(
+    app: &App,
+    p: &super::picker::Picker,
+    area: Rect,
+    x: u16,
+    field_y: u16,
+    field_w: u16,
+    buf: &mut Buffer,
+) -> Position {
+    let lang = app.lang;
+    let width = field_w.max(34).min(area.width.saturating_sub(x.saturating_sub(area.x)));
+    let listed = p.shown.len().clamp(1, PICKER_ROWS) as u16;
+    let height = (listed + 3).min(area.height);
+    let below = field_y + 1;
+    let y = if below + height <= area.bottom() {
+        below
+    } else {
+        field_y.saturating_sub(height)
+    };
+    let rect = Rect::new(x, y, width, height);
+    let title = fill(app.t(S::PickerTitle), &[&p.shown.len().to_string()]);
+    let inner = popup(rect, format!(" {title} "), buf, Color::Yellow);
+    let iw = inner.width as usize;
+    let prompt = "› ";
+    let (shown, caret) = fmt::scroll_input(&p.filter, p.filter.len(), iw.saturating_sub(2));
+    Line::from(vec![
+        Span::styled(prompt, Style::default().fg(Color::Yellow)),
+        Span::raw(shown),
+    ])
+    .render(Rect { height: 1, ..inner }, buf);
+    let mut lines = Vec::new();
+    if p.shown.is_empty() {
+        lines.push(Line::styled(app.t(S::NoMatchShort), dim()));
+    }
+    for (i, item) in p.shown.iter().enumerate().skip(p.offset).take(PICKER_ROWS) {
+        let style = if i == p.selected {
+            Style::default().add_modifier(Modifier::REVERSED)
+        } else {
+            Style::default()
+        };
+        lines.push(Line::styled(fmt::left(item.label(lang), iw), style));
+    }
+    Paragraph::new(lines).render(
+        Rect {
+            y: inner.y + 1,
+            height: inner.height.saturating_sub(1),
+            ..inner
+        },
+        buf,
+    );
+    Position::new(inner.x + 2 + caret as u16, inner.y)
+}
+
+fn render_confirm(app: &App, question: &str, area: Rect, buf: &mut Buffer) {
+    let width = 64u16.min(area.width.saturating_sub(4));
+    let lines: Vec<String> = fmt::wrap(question, width as usize - 4);
+    let height = lines.len() as u16 + 4;
+    let rect = centered(area, width, height);
+    let inner = popup(rect, format!(" {} ", app.t(S::ConfirmTitle)), buf, Color::Yellow);
+    let mut out: Vec<Line> = lines.into_iter().map(Line::raw).collect();
+    out.push(Line::raw(""));
+    out.push(Line::from(vec![
+        Span::styled("y", Style::default().fg(Color::Yellow).add_modifier(Modifier::BOLD)),
+        Span::raw(format!(" {}   ", app.t(S::KeyConfirm))),
+        Span::styled(
+            app.t(S::OtherKeys),
+            Style::default().fg(Color::Cyan).add_modifier(Modifier::BOLD),
+        ),
+        Span::raw(format!(" {}", app.t(S::KeyCancel))),
+    ]));
+    Paragraph::new(out).render(
+        Rect {
+            x: inner.x + 1,
+            width: inner.width.saturating_sub(2),
+            ..inner
+        },
+        buf,
+    );
+}
+
+/// Every binding, grouped by context: the same table as the footer and the keys.
+pub fn help_lines(lang: Lang) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    for (ctx, heading) in Ctx::HELP_ORDER {
+        lines.push(Line::styled(tr(lang, heading).to_string(), bold().fg(Color::Cyan)));
+        for b in keymap::bindings_of(ctx) {
+            let keys = keymap::keys_text(b, lang);
+            lines.push(Line::from(vec![
+                Span::styled(
+                    format!("  {}", fmt::left(&keys, 22)),
+                    Style::default().fg(Color::Yellow),
+                ),
+                Span::raw(tr(lang, b.label).to_string()),
+            ]));
+        }
+    }
+    lines.push(Line::raw(""));
+    for s in [S::HelpNoteAsOf, S::HelpNoteMoney, S::HelpNoteBudget] {
+        for part in fmt::wrap(tr(lang, s), 70) {
+            lines.push(Line::styled(part, dim()));
+        }
+    }
+    lines
+}
+
+fn render_help(app: &App, offset: usize, area: Rect, buf: &mut Buffer) {
+    let width = 80u16.min(area.width.saturating_sub(2));
+    let height = area.height.saturating_sub(2);
+    let rect = centered(area, width, height);
+    let inner = popup(rect, format!(" {} ", app.t(S::HelpTitle)), buf, Color::Cyan);
+    let lines = help_lines(app.lang);
+    let max = lines.len().saturating_sub(inner.height as usize);
+    let offset = offset.min(max);
+    let mut shown: Vec<Line> = lines.into_iter().skip(offset).collect();
+    if offset < max {
+        shown.truncate(inner.height.saturating_sub(1) as usize);
+        shown.push(Line::styled(app.t(S::HelpMore).to_string(), dim()));
+    }
+    Paragraph::new(shown).render(
+        Rect {
+            x: inner.x + 1,
+            width: inner.width.saturating_sub(1),
+            ..inner
+        },
+        buf,
+    );
+}

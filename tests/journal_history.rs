@@ -1,0 +1,95 @@
+//! The change journal: every change names who made it, and `shegong history` shows it, also
+//! for one unit; a refused change leaves no entry.
+
+mod common;
+use common::*;
+
+#[test]
+fn history_names_the_operator_and_the_change() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("store");
+    ok(&dir, &["--operator", "李淳", "init"]);
+    let file = tmp.path().join("b.csv");
+    std::fs::write(
+        &file,
+        "date,unit,kind,amount,category\n2021-12-01,530112008000,allocation,12万,operation\n",
+    )
+    .unwrap();
+    ok(
+        &dir,
+        &["--operator", "张三", "import", "budget", file.to_str().unwrap()],
+    );
+
+    let all = ok(&dir, &["history", "--limit", "1"]);
+    assert!(
+        all.contains("张三") && all.contains("add budget") && all.contains("12000000"),
+        "{all}"
+    );
+
+    let biji = ok(&dir, &["history", "--unit", "530112008000"]);
+    // The unit itself, its evaluation from the letter, and the new allocation.
+    assert_eq!(biji.lines().filter(|l| !l.starts_with(' ')).count(), 3, "{biji}");
+    assert!(biji.contains("李淳"));
+
+    // A refused import changes nothing, and so adds no entry.
+    std::fs::write(&file, "date,unit,kind,amount\n2021-12-01,NOPE,allocation,12万\n").unwrap();
+    assert_eq!(
+        shegong(&dir, &["import", "budget", file.to_str().unwrap()])
+            .status
+            .code(),
+        Some(1)
+    );
+    assert_eq!(ok(&dir, &["history", "--limit", "1"]), all);
+}
+
+#[test]
+fn undo_takes_back_the_newest_change_and_is_journaled() {
+    use shegong::domain::*;
+    use shegong::store::{Store, StoreError};
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("store");
+    ok(&dir, &["init"]);
+    let store = Store::open(&dir, false).unwrap();
+    let as_of = chrono::NaiveDate::from_ymd_opt(2022, 1, 1).unwrap();
+    let trainings = |s: &Store| s.subtree_measures("530112000000", as_of).unwrap().trainings();
+    assert_eq!(trainings(&store), 15);
+
+    let t = Training {
+        id: None,
+        date: PartialDate::parse("2021-12-01").unwrap(),
+        host: "530112008000".into(),
+        kind: TrainingKind::Coaching,
+        mode: Some(TrainingMode::Online),
+        topic: "个案督导".into(),
+        hours: Some(20),
+        attendees: Some(3),
+        units: vec![],
+        note: String::new(),
+    };
+    store.add_records(&[t]).unwrap();
+    assert_eq!(trainings(&store), 16);
+    // Rename a street, then undo twice: the name comes back, then the training goes.
+    let mut biji = store.unit("530112008000").unwrap().unwrap();
+    biji.name = "碧鸡街道（新）".into();
+    store.apply_units(&[biji]).unwrap();
+    assert_eq!(store.undo_last().unwrap().action, "update");
+    assert_eq!(store.unit("530112008000").unwrap().unwrap().name, "碧鸡街道");
+    assert_eq!(store.undo_last().unwrap().kind, "training");
+    assert_eq!(trainings(&store), 15);
+    assert!(store.check().unwrap().is_empty());
+    // Next come the letter's records, imported one by one: undoable too, but an added unit is not.
+    let history = store.history(None, 2).unwrap();
+    assert_eq!(history[0].action, "undo");
+    assert!(history[0].undoes.is_some());
+    while let Ok(entry) = store.undo_last() {
+        assert_ne!(entry.kind, "unit");
+    }
+    let last = store.undo_last();
+    assert!(
+        matches!(last, Err(StoreError::CannotUndo(_))),
+        "{:?}",
+        last.map(|e| e.summary)
+    );
+    assert_eq!(trainings(&store), 0);
+    assert!(store.check().unwrap().is_empty());
+}

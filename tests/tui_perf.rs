@@ -1,0 +1,118 @@
+//! How fast the UI is on a large store, measured at the library level (drawing into a
+//! TestBackend, so no terminal is timed). Ignored by default; run on a store you built:
+//!
+//! ```text
+//! SHEGONG_PERF_DIR=/tmp/tui-big cargo test --release --test tui_perf -- --ignored --nocapture
+//! ```
+
+mod tui_support;
+
+use crossterm::event::KeyCode;
+use shegong::i18n::Lang;
+use shegong::store::Store;
+use shegong::tui::App;
+use std::time::{Duration, Instant};
+use tui_support::*;
+
+const W: u16 = 200;
+const H: u16 = 60;
+
+fn ms(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+}
+
+/// Presses keys and draws after each; returns (mean, max) per key.
+fn timed(app: &mut App, codes: &[KeyCode]) -> (Duration, Duration) {
+    let mut total = Duration::ZERO;
+    let mut max = Duration::ZERO;
+    for code in codes {
+        let t = Instant::now();
+        press(app, *code);
+        render(app, W, H);
+        let d = t.elapsed();
+        total += d;
+        max = max.max(d);
+    }
+    (total / codes.len().max(1) as u32, max)
+}
+
+fn report(what: &str, (mean, max): (Duration, Duration)) {
+    println!("{what:<46} mean {:>10}  max {:>10}", ms(mean), ms(max));
+}
+
+#[test]
+#[ignore]
+fn large_store() {
+    let Ok(dir) = std::env::var("SHEGONG_PERF_DIR") else {
+        println!("skipped: set SHEGONG_PERF_DIR to a large store");
+        return;
+    };
+    let t = Instant::now();
+    let store = Store::open(std::path::Path::new(&dir), true).expect("the store opens");
+    let opened = t.elapsed();
+    let mut app = App::new(store, Lang::Zh, chrono::Local::now().date_naive()).expect("the UI starts");
+    render(&mut app, W, H);
+    let first = t.elapsed();
+    println!("open the store                                 {:>10}", ms(opened));
+    println!("open + first frame ({W}×{H})                 {:>10}", ms(first));
+
+    report(
+        "open the root (→, loads its children)",
+        timed(&mut app, &[KeyCode::Right]),
+    );
+    report("↓ ×100 in the tree", timed(&mut app, &[KeyCode::Down; 100]));
+    report("PgDn ×5", timed(&mut app, &[KeyCode::PageDown; 5]));
+    report("open a district (→)", timed(&mut app, &[KeyCode::Right]));
+    report("↓ ×50 among streets", timed(&mut app, &[KeyCode::Down; 50]));
+    report(
+        "{ (as of a year back: rows' figures again)",
+        timed(&mut app, &[KeyCode::Char('{')]),
+    );
+    report(". (as of today)", timed(&mut app, &[KeyCode::Char('.')]));
+    report("Home (the root)", timed(&mut app, &[KeyCode::Home]));
+    report("Tab → evaluations of the root", timed(&mut app, &[KeyCode::Tab]));
+    report("Tab → trainings of the root", timed(&mut app, &[KeyCode::Tab]));
+    report("Tab → budget of the root", timed(&mut app, &[KeyCode::Tab]));
+    report("Tab → coverage chart of the root", timed(&mut app, &[KeyCode::Tab]));
+    report(
+        "Tab → funding chart of the root (300 children)",
+        timed(&mut app, &[KeyCode::Tab]),
+    );
+    report(
+        "↓ with the funding chart shown (a district)",
+        timed(&mut app, &[KeyCode::Down]),
+    );
+    report("Tab → overview", timed(&mut app, &[KeyCode::Tab]));
+    report("↓ ×20 with the overview shown", timed(&mut app, &[KeyCode::Down; 20]));
+    keys(&mut app, &["Tab", "Tab", "Tab"]);
+    report(
+        "s: budget of a district with its subtree",
+        timed(&mut app, &[KeyCode::Char('s')]),
+    );
+    report(
+        "↓ with subtree budget shown (next district)",
+        timed(&mut app, &[KeyCode::Down]),
+    );
+    report(
+        "Home: budget of the root with its whole subtree",
+        timed(&mut app, &[KeyCode::Home]),
+    );
+    println!(
+        "  ({} budget entries listed for {}, subtree {}; {:?})",
+        app.details.len(),
+        app.tree.selected_code().unwrap_or_default(),
+        app.details.subtree,
+        app.details.loaded.as_ref().map(|l| (l.tab, l.too_many))
+    );
+    keys(&mut app, &["s", "Tab", "Tab", "Tab"]);
+    report(
+        "/ (find: builds the index of every unit)",
+        timed(&mut app, &[KeyCode::Char('/')]),
+    );
+    report(
+        "typing “hx” in find",
+        timed(&mut app, &[KeyCode::Char('h'), KeyCode::Char('x')]),
+    );
+    report("Enter (reveal the match)", timed(&mut app, &[KeyCode::Enter]));
+    report("t (open a training form)", timed(&mut app, &[KeyCode::Char('t')]));
+}

@@ -1,0 +1,137 @@
+//! The real binary in a real terminal (tmux): open the Xishan data, open the district, record
+//! a training, quit, and check with `shegong report` that it was stored (15 → 16). Skipped,
+//! with a word, where tmux is not installed. Waits by polling the screen, never by fixed sleeps.
+
+use std::process::{Command, Output};
+use std::time::{Duration, Instant};
+
+/// tmux on a private socket, so that a user's own sessions are never touched.
+struct Tmux {
+    socket: String,
+    session: String,
+}
+
+impl Tmux {
+    fn run(&self, args: &[&str]) -> Option<Output> {
+        Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .ok()
+    }
+
+    fn screen(&self) -> String {
+        self.run(&["capture-pane", "-p", "-t", &self.session])
+            .map(|o| String::from_utf8_lossy(&o.stdout).into_owned())
+            .unwrap_or_default()
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", self.session.as_str()];
+        args.extend_from_slice(keys);
+        self.run(&args);
+    }
+
+    /// Waits until the screen shows `text`; panics with the screen after `secs`.
+    fn wait_for(&self, text: &str, secs: u64) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if screen.contains(text) {
+                return screen;
+            }
+            if start.elapsed() > Duration::from_secs(secs) {
+                panic!("“{text}” did not appear within {secs} s; the screen:\n{screen}");
+            }
+            std::thread::sleep(Duration::from_millis(100));
+        }
+    }
+
+    fn alive(&self) -> bool {
+        self.run(&["has-session", "-t", &self.session])
+            .is_some_and(|o| o.status.success())
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        self.run(&["kill-server"]);
+    }
+}
+
+fn trainings(bin: &str, dir: &str) -> i64 {
+    let out = Command::new(bin)
+        .args(["--data-dir", dir, "report", "--format", "json"])
+        .output()
+        .expect("shegong report runs");
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).expect("JSON");
+    json["trainings"]["count"].as_i64().expect("a training count")
+}
+
+fn quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
+}
+
+#[test]
+fn records_a_training_in_the_real_binary() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        println!("skipped: tmux not installed");
+        return;
+    }
+    let bin = env!("CARGO_BIN_EXE_shegong");
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let data = dir.path().join("store");
+    let data = data.to_str().expect("a UTF-8 path");
+    let init = Command::new(bin)
+        .args(["--data-dir", data, "init"])
+        .output()
+        .expect("shegong init runs");
+    assert!(init.status.success(), "{}", String::from_utf8_lossy(&init.stderr));
+    assert_eq!(trainings(bin, data), 15);
+
+    let tmux = Tmux {
+        socket: format!("shegong-test-{}", std::process::id()),
+        session: "ui".into(),
+    };
+    let command = format!("{} --data-dir {} --lang en", quote(bin), quote(data));
+    let started = tmux.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        &tmux.session,
+        "-x",
+        "120",
+        "-y",
+        "40",
+        &command,
+    ]);
+    assert!(started.is_some_and(|o| o.status.success()), "tmux started");
+    tmux.wait_for("西山区", 20);
+    tmux.wait_for("as of", 5);
+    // Open the district.
+    tmux.keys(&["Right"]);
+    tmux.wait_for("西苑街道", 10);
+    // Record a training for it: the form starts with today and the district as host.
+    tmux.keys(&["t"]);
+    tmux.wait_for("Record a training", 10);
+    tmux.keys(&["Tab", "Tab", "Tab", "Tab"]);
+    tmux.keys(&["-l", "tmux smoke run"]);
+    tmux.wait_for("tmux smoke run", 10);
+    tmux.keys(&["C-s"]);
+    tmux.wait_for("Saved the training", 10);
+    // The district's row and the list show it at once.
+    tmux.wait_for("16 records", 10);
+    tmux.keys(&["q"]);
+    let start = Instant::now();
+    while tmux.alive() {
+        assert!(
+            start.elapsed() < Duration::from_secs(10),
+            "the UI did not quit:\n{}",
+            tmux.screen()
+        );
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert_eq!(trainings(bin, data), 16);
+}
