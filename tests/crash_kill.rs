@@ -437,12 +437,14 @@ enum Scenario {
 /// The environment of a scenario's import: the streamed ones lower the importer's thresholds
 /// so that a small file takes the path of a large one (checked in chunks, written in several
 /// passes of one import session).
-fn scenario_env(scenario: Scenario) -> &'static [(&'static str, &'static str)] {
+fn scenario_env(scenario: Scenario, shape: Shape) -> Vec<(&'static str, String)> {
     match scenario {
-        Scenario::BudgetStreamed | Scenario::TrainingsStreamed => {
-            &[("SHEGONG_STREAM_ABOVE_BYTES", "0"), ("SHEGONG_PASS_ROWS", "150")]
-        }
-        _ => &[],
+        // Two passes or more for the smaller of the two files.
+        Scenario::BudgetStreamed | Scenario::TrainingsStreamed => vec![
+            ("SHEGONG_STREAM_ABOVE_BYTES", "0".into()),
+            ("SHEGONG_PASS_ROWS", (shape.trainings / 2).max(1).to_string()),
+        ],
+        _ => Vec::new(),
     }
 }
 
@@ -459,7 +461,7 @@ const SCENARIOS: [Scenario; 8] = [
 
 struct Prepared {
     kind: &'static str,
-    env: &'static [(&'static str, &'static str)],
+    env: Vec<(&'static str, String)>,
     file: PathBuf,
     base: PathBuf,
     before: State,
@@ -529,9 +531,9 @@ fn fixture(s: &Settings, wanted: &[Scenario]) -> Fixture {
         std::fs::write(root.join(name), content).unwrap();
     }
     let file = |name: &str| root.join(name);
-    let import_ok = |dir: &Path, kind: &str, f: &Path, env: &[(&str, &str)]| {
+    let import_ok = |dir: &Path, kind: &str, f: &Path, env: &[(&str, String)]| {
         let out = command(dir, &["import", kind, f.to_str().unwrap()])
-            .envs(env.iter().copied())
+            .envs(env.iter().map(|(k, v)| (k, v)))
             .output()
             .unwrap();
         assert!(
@@ -566,12 +568,12 @@ fn fixture(s: &Settings, wanted: &[Scenario]) -> Fixture {
             Scenario::BudgetStreamed => ("budget", "budget.csv", &with_units),
             Scenario::TrainingsStreamed => ("trainings", "trainings.csv", &with_units),
         };
-        let env = scenario_env(scenario);
+        let env = scenario_env(scenario, s.shape);
         let clean_dir = root.join(format!("clean-{scenario:?}"));
         copy_dir(base, &clean_dir);
         let before = state(&clean_dir).unwrap();
         let started = Instant::now();
-        import_ok(&clean_dir, kind, &file(name), env);
+        import_ok(&clean_dir, kind, &file(name), &env);
         let clean = started.elapsed();
         check(&clean_dir).unwrap_or_else(|e| panic!("a clean {scenario:?} fails check ({context}): {e}"));
         let after = state(&clean_dir).unwrap();
@@ -632,7 +634,7 @@ fn verify(dir: &Path, p: &Prepared, fail: &dyn Fn(String) -> String) -> Result<E
         )));
     };
     let out = command(dir, &["import", p.kind, p.file.to_str().unwrap()])
-        .envs(p.env.iter().copied())
+        .envs(p.env.iter().map(|(k, v)| (k, v)))
         .output()
         .unwrap();
     if !out.status.success() {
@@ -649,7 +651,7 @@ fn verify(dir: &Path, p: &Prepared, fail: &dyn Fn(String) -> String) -> Result<E
 
 fn spawn_import(dir: &Path, p: &Prepared) -> Child {
     command(dir, &["import", p.kind, p.file.to_str().unwrap()])
-        .envs(p.env.iter().copied())
+        .envs(p.env.iter().map(|(k, v)| (k, v)))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
