@@ -8,7 +8,7 @@
 #[allow(unused_imports)]
 use shegong::domain::{BudgetEntry, Evaluation, Fen, PartialDate, Training};
 #[allow(unused_imports)]
-use shegong::store::codec::{bucket_total, Page, Stored, UnitRow};
+use shegong::store::codec::{bucket_total, decode_total, encode_total, Page, Stored, UnitRow};
 
 /// Money (`Fen::parse`): accepted text gives fen that print and parse back to the same fen.
 #[allow(dead_code)]
@@ -102,7 +102,7 @@ pub fn codec(data: &[u8]) {
     let Some((&which, bytes)) = data.split_first() else {
         return;
     };
-    match which % 6 {
+    match which % 8 {
         0 => {
             if let Ok(row) = UnitRow::decode(bytes) {
                 round_trip(&row);
@@ -132,6 +132,21 @@ pub fn codec(data: &[u8]) {
                 for day in [i32::MIN, 0, 738_000, i32::MAX] {
                     let _ = bucket.until(day);
                 }
+            }
+        }
+        5 => {
+            // A year's total, kept apart from its days.
+            if let Ok(total) = decode_total(bytes) {
+                assert_eq!(
+                    decode_total(&encode_total(&total)).as_ref(),
+                    Ok(&total),
+                    "a year total does not round trip"
+                );
+            }
+        }
+        6 => {
+            if let Ok(entry) = shegong::store::JournalEntry::decode(bytes) {
+                round_trip(&entry);
             }
         }
         _ => {

@@ -8,7 +8,10 @@
 //! store that has units; a units file that moves streets to another district (the hierarchy
 //! changes shape, so every total is rebuilt: the undo-logged write path at any size); a
 //! single-row budget file into a full store (the one-transaction path, as a form in the UI
-//! writes). Now and then the first reopen is itself killed while it may be rolling back.
+//! writes); budget and trainings files with the importer's streaming thresholds lowered, so
+//! that they take the path of a large file (checked in chunks, then written in several passes
+//! of one import session). Now and then the first reopen is itself killed while it may be
+//! rolling back.
 //!
 //! Settings (environment):
 //! - `SHEGONG_CRASH_ITERATIONS` (default 20)
@@ -427,19 +430,38 @@ enum Scenario {
     Budget,
     MoveStreets,
     SingleRow,
+    BudgetStreamed,
+    TrainingsStreamed,
 }
 
-const SCENARIOS: [Scenario; 6] = [
+/// The environment of a scenario's import: the streamed ones lower the importer's thresholds
+/// so that a small file takes the path of a large one (checked in chunks, written in several
+/// passes of one import session).
+fn scenario_env(scenario: Scenario, shape: Shape) -> Vec<(&'static str, String)> {
+    match scenario {
+        // Two passes or more for the smaller of the two files.
+        Scenario::BudgetStreamed | Scenario::TrainingsStreamed => vec![
+            ("SHEGONG_STREAM_ABOVE_BYTES", "0".into()),
+            ("SHEGONG_PASS_ROWS", (shape.trainings / 2).max(1).to_string()),
+        ],
+        _ => Vec::new(),
+    }
+}
+
+const SCENARIOS: [Scenario; 8] = [
     Scenario::UnitsIntoEmpty,
     Scenario::Evaluations,
     Scenario::Trainings,
     Scenario::Budget,
     Scenario::MoveStreets,
     Scenario::SingleRow,
+    Scenario::BudgetStreamed,
+    Scenario::TrainingsStreamed,
 ];
 
 struct Prepared {
     kind: &'static str,
+    env: Vec<(&'static str, String)>,
     file: PathBuf,
     base: PathBuf,
     before: State,
@@ -509,8 +531,11 @@ fn fixture(s: &Settings, wanted: &[Scenario]) -> Fixture {
         std::fs::write(root.join(name), content).unwrap();
     }
     let file = |name: &str| root.join(name);
-    let import_ok = |dir: &Path, kind: &str, f: &Path| {
-        let out = run(dir, &["import", kind, f.to_str().unwrap()]);
+    let import_ok = |dir: &Path, kind: &str, f: &Path, env: &[(&str, String)]| {
+        let out = command(dir, &["import", kind, f.to_str().unwrap()])
+            .envs(env.iter().map(|(k, v)| (k, v)))
+            .output()
+            .unwrap();
         assert!(
             out.status.success(),
             "clean import of {kind} failed ({context}): {}",
@@ -523,11 +548,11 @@ fn fixture(s: &Settings, wanted: &[Scenario]) -> Fixture {
     common::ok(&empty, &["init", "--empty"]);
     let with_units = root.join("base-units");
     copy_dir(&empty, &with_units);
-    import_ok(&with_units, "units", &file("units.csv"));
+    import_ok(&with_units, "units", &file("units.csv"), &[]);
     let full = root.join("base-full");
     copy_dir(&with_units, &full);
     for kind in ["evaluations", "trainings", "budget"] {
-        import_ok(&full, kind, &file(&format!("{kind}.csv")));
+        import_ok(&full, kind, &file(&format!("{kind}.csv")), &[]);
     }
 
     // A clean run of every scenario: the state before and after, and how long it takes.
@@ -540,12 +565,15 @@ fn fixture(s: &Settings, wanted: &[Scenario]) -> Fixture {
             Scenario::Budget => ("budget", "budget.csv", &with_units),
             Scenario::MoveStreets => ("units", "moved_units.csv", &full),
             Scenario::SingleRow => ("budget", "single.csv", &full),
+            Scenario::BudgetStreamed => ("budget", "budget.csv", &with_units),
+            Scenario::TrainingsStreamed => ("trainings", "trainings.csv", &with_units),
         };
+        let env = scenario_env(scenario, s.shape);
         let clean_dir = root.join(format!("clean-{scenario:?}"));
         copy_dir(base, &clean_dir);
         let before = state(&clean_dir).unwrap();
         let started = Instant::now();
-        import_ok(&clean_dir, kind, &file(name));
+        import_ok(&clean_dir, kind, &file(name), &env);
         let clean = started.elapsed();
         check(&clean_dir).unwrap_or_else(|e| panic!("a clean {scenario:?} fails check ({context}): {e}"));
         let after = state(&clean_dir).unwrap();
@@ -559,6 +587,7 @@ fn fixture(s: &Settings, wanted: &[Scenario]) -> Fixture {
             scenario,
             Prepared {
                 kind,
+                env,
                 file: file(name),
                 base: base.clone(),
                 before,
@@ -604,7 +633,10 @@ fn verify(dir: &Path, p: &Prepared, fail: &dyn Fn(String) -> String) -> Result<E
             p.after.summary()
         )));
     };
-    let out = run(dir, &["import", p.kind, p.file.to_str().unwrap()]);
+    let out = command(dir, &["import", p.kind, p.file.to_str().unwrap()])
+        .envs(p.env.iter().map(|(k, v)| (k, v)))
+        .output()
+        .unwrap();
     if !out.status.success() {
         return Err(fail(format!("re-running the import failed: {}", text(&out.stderr))));
     }
@@ -619,6 +651,7 @@ fn verify(dir: &Path, p: &Prepared, fail: &dyn Fn(String) -> String) -> Result<E
 
 fn spawn_import(dir: &Path, p: &Prepared) -> Child {
     command(dir, &["import", p.kind, p.file.to_str().unwrap()])
+        .envs(p.env.iter().map(|(k, v)| (k, v)))
         .stdout(Stdio::null())
         .stderr(Stdio::null())
         .spawn()
@@ -687,58 +720,59 @@ fn killed_imports_happen_entirely_or_not_at_all() {
     }
 }
 
-/// The undo-logged path at any size: a units file that moves streets makes the store rebuild
-/// every total. Kill times are bisected until a kill lands inside that write (the store then
-/// holds the pending undo log), so the roll-back on open is exercised on every run, then
-/// that roll-back is killed too.
+/// The undo-logged paths at any size: a units file that moves streets makes the store rebuild
+/// every total, and a streamed budget import writes in several passes. Kill times are bisected
+/// until a kill lands inside such a write (the store then holds the pending undo log), so the
+/// roll-back on open is exercised on every run, then that roll-back is killed too.
 #[test]
 fn a_kill_inside_the_logged_write_is_rolled_back() {
     let s = settings();
     let context = &s.context;
-    let fx = fixture(&s, &[Scenario::MoveStreets]);
-    let p = &fx.prepared[0].1;
-    let (mut low, mut high) = (Duration::ZERO, p.clean * 2);
-    let mut hits = 0;
-    let mut attempts = 0;
-    while hits < 3 && attempts < 24 {
-        attempts += 1;
-        let delay = (low + high) / 2;
-        let dir = fx.root.join(format!("attempt-{attempts}"));
-        copy_dir(&p.base, &dir);
-        let tag = format!("attempt {attempts} (MoveStreets, kill after {delay:?}); {context}");
-        let name = format!("shegong-crash-logged-{}-{attempts}", s.seed);
-        let fail = |what: String| -> String { keep_and_panic(&dir, &name, &tag, what) };
-        let (killed, _) = kill_after(spawn_import(&dir, p), delay);
-        let pending = pending_left(&dir);
-        if pending {
-            hits += 1;
-            // Kill the roll-back itself at some point, then let it finish.
-            let child = command(&dir, &["check"])
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .spawn()
-                .unwrap();
-            kill_after(child, fx.check_time * hits / 4);
-            // Widen the window again so that the next hit lands elsewhere in the write.
-            high += p.clean / 4;
-        }
-        let ended = verify(&dir, p, &fail).unwrap();
-        if pending && ended != Ended::Before {
-            fail("an unfinished write was not rolled back".into());
-        }
-        if !pending {
-            match (killed, ended) {
-                // Too early: the write had not begun.
-                (true, Ended::Before) => low = delay,
-                // Too late: it had finished.
-                _ => high = delay,
+    let fx = fixture(&s, &[Scenario::MoveStreets, Scenario::BudgetStreamed]);
+    for (scenario, p) in &fx.prepared {
+        let (mut low, mut high) = (Duration::ZERO, p.clean * 2);
+        let mut hits = 0;
+        let mut attempts = 0;
+        while hits < 3 && attempts < 24 {
+            attempts += 1;
+            let delay = (low + high) / 2;
+            let dir = fx.root.join(format!("attempt-{scenario:?}-{attempts}"));
+            copy_dir(&p.base, &dir);
+            let tag = format!("attempt {attempts} ({scenario:?}, kill after {delay:?}); {context}");
+            let name = format!("shegong-crash-logged-{}-{scenario:?}-{attempts}", s.seed);
+            let fail = |what: String| -> String { keep_and_panic(&dir, &name, &tag, what) };
+            let (killed, _) = kill_after(spawn_import(&dir, p), delay);
+            let pending = pending_left(&dir);
+            if pending {
+                hits += 1;
+                // Kill the roll-back itself at some point, then let it finish.
+                let child = command(&dir, &["check"])
+                    .stdout(Stdio::null())
+                    .stderr(Stdio::null())
+                    .spawn()
+                    .unwrap();
+                kill_after(child, fx.check_time * hits / 4);
+                // Widen the window again so that the next hit lands elsewhere in the write.
+                high += p.clean / 4;
             }
+            let ended = verify(&dir, p, &fail).unwrap();
+            if pending && ended != Ended::Before {
+                fail("an unfinished write was not rolled back".into());
+            }
+            if !pending {
+                match (killed, ended) {
+                    // Too early: the write had not begun.
+                    (true, Ended::Before) => low = delay,
+                    // Too late: it had finished.
+                    _ => high = delay,
+                }
+            }
+            std::fs::remove_dir_all(&dir).unwrap();
         }
-        std::fs::remove_dir_all(&dir).unwrap();
+        eprintln!("crash_kill: {scenario:?}: {hits} kills inside the logged write in {attempts} attempts ({context})");
+        assert!(
+            hits > 0,
+            "{scenario:?}: no kill landed inside the logged write in {attempts} attempts: the roll-back is untested"
+        );
     }
-    eprintln!("crash_kill: logged write: {hits} kills inside it in {attempts} attempts ({context})");
-    assert!(
-        hits > 0,
-        "no kill landed inside the logged write in {attempts} attempts: the roll-back is untested"
-    );
 }

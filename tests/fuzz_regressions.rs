@@ -134,7 +134,21 @@ fn codec_seeds() -> Vec<Vec<u8>> {
     bucket.add(738_000, &Sparse(vec![(3, 7), (20, -5)])).unwrap();
     bucket.add(738_100, &Sparse(vec![(60, 1)])).unwrap();
     out.push(tagged(3, bucket.encode()));
-    out.push(tagged(5, vec![0; 20]));
+    out.push(tagged(5, shegong::store::codec::encode_total(&bucket.total)));
+    let entry = shegong::store::JournalEntry {
+        at: 1_636_416_000,
+        operator: "民政局".into(),
+        action: "import".into(),
+        kind: "budget".into(),
+        unit: Some("530112000000".into()),
+        key: None,
+        before: None,
+        after: Some("{\"amount\":\"170万\"}".into()),
+        summary: "导入 1 条".into(),
+        undoes: Some(3),
+    };
+    out.push(tagged(6, entry.encode()));
+    out.push(tagged(7, vec![0; 20]));
     out
 }
 
