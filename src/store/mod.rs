@@ -153,14 +153,15 @@ impl Store {
         let lock = lock(dir)?;
         let path = sled_dir(dir);
         // Our own lock keeps other shegong processes out, so sled's lock can only be held for
-        // a moment by a handle that is still closing in this process: wait a little for it.
+        // a moment by a handle that is still closing in this process: wait for it (up to 10 s;
+        // a loaded machine has been seen to take more than 2).
         let mut attempts = 0;
         let db = loop {
             match open_catching_panics(&path) {
                 Ok(db) => break db,
                 Err(sled::Error::Io(io)) if io.kind() == std::io::ErrorKind::WouldBlock => {
                     attempts += 1;
-                    if attempts > 40 {
+                    if attempts > 200 {
                         return Err(StoreError::InUse(dir.to_path_buf()));
                     }
                     std::thread::sleep(std::time::Duration::from_millis(50));
