@@ -70,8 +70,14 @@ fn judged(out: &Output) -> (bool, String) {
     (out.status.success(), stderr)
 }
 
+/// The report, judged; with exit 0, its JSON (to compare with the undamaged store's).
 fn report(dir: &Path) -> (bool, String) {
-    judged(&shegong(dir, &["report", "--as-of", "2021-11-09", "--format", "json"]))
+    let out = shegong(
+        dir,
+        &["report", "--as-of", "2021-11-09", "--format", "json", "--depth", "1"],
+    );
+    let (passed, _) = judged(&out);
+    (passed, text(&out.stdout))
 }
 
 fn check(dir: &Path) -> (bool, String) {
@@ -104,9 +110,31 @@ fn a_wrong_total_is_found_by_check() {
 }
 
 #[test]
+fn a_wrong_year_total_is_found_by_check() {
+    let (_tmp, dir) = xishan();
+    let before = report_json(&dir, &["--as-of", "2021-12-31"]);
+    // Whole years are read from the year totals: give the largest the bytes of another.
+    edit(&dir, |db| {
+        let totals = db.open_tree("totals").unwrap();
+        let all: Vec<_> = totals.iter().map(|i| i.unwrap()).collect();
+        let (key, largest) = all.iter().max_by_key(|(_, v)| v.len()).unwrap().clone();
+        let other = all.iter().find(|(_, v)| *v != largest).unwrap().1.clone();
+        totals.insert(key, other).unwrap();
+    });
+    let (passed, stderr) = check(&dir);
+    assert!(!passed, "check passed on a wrong year total");
+    assert!(stderr.contains("differ"), "{stderr}");
+    assert_ne!(
+        report_json(&dir, &["--as-of", "2021-12-31"]),
+        before,
+        "the edit changed nothing"
+    );
+}
+
+#[test]
 fn garbage_values_are_refused_in_words() {
     type Change = fn(&sled::Db);
-    let cases: [(&str, Change); 8] = [
+    let cases: [(&str, Change); 9] = [
         ("a bucket", |db| {
             let (k, _) = first(db, "buckets");
             put(db, "buckets", &k, GARBAGE);
@@ -116,6 +144,10 @@ fn garbage_values_are_refused_in_words() {
             let mut v = v.to_vec();
             v[0] = 9;
             put(db, "buckets", &k, &v);
+        }),
+        ("a year total", |db| {
+            let (k, _) = first(db, "totals");
+            put(db, "totals", &k, GARBAGE);
         }),
         ("a unit", |db| {
             let (k, _) = first(db, "units");
@@ -148,10 +180,16 @@ fn garbage_values_are_refused_in_words() {
         }),
     ];
     let mut refused = Vec::new();
+    let undamaged = {
+        let (_tmp, dir) = xishan();
+        report(&dir).1
+    };
     for (name, change) in cases {
         let (_tmp, dir) = xishan();
         edit(&dir, change);
-        let (report_ok, _) = report(&dir);
+        let (report_ok, figures) = report(&dir);
+        // A report that does not read the damaged value must still show the right figures.
+        assert!(!report_ok || figures == undamaged, "{name}: other figures with exit 0");
         let (check_ok, stderr) = check(&dir);
         assert!(!check_ok, "{name}: check passed on a damaged store");
         let export = shegong(&dir, &["export", "budget"]);
