@@ -98,17 +98,24 @@ impl Store {
             .collect())
     }
 
+    /// Every journal entry with its id, newest first, read as needed.
+    fn journal_newest_first(&self) -> impl Iterator<Item = Result<(u64, JournalEntry)>> + '_ {
+        self.tree(TreeId::Journal).iter().rev().map(|item| {
+            let (k, v) = item?;
+            let id = k
+                .as_ref()
+                .try_into()
+                .map(u64::from_be_bytes)
+                .map_err(|_| StoreError::Corrupt("bad journal key".into()))?;
+            Ok((id, JournalEntry::decode(&v)?))
+        })
+    }
+
     /// The journal with each entry's id, newest first.
     pub fn history_with_ids(&self, unit: Option<&str>, limit: usize) -> Result<Vec<(u64, JournalEntry)>> {
         let mut out = Vec::new();
-        for item in self.tree(TreeId::Journal).iter().rev() {
-            let (k, v) = item?;
-            let id = u64::from_be_bytes(
-                k.as_ref()
-                    .try_into()
-                    .map_err(|_| StoreError::Corrupt("bad journal key".into()))?,
-            );
-            let entry = (id, JournalEntry::decode(&v)?);
+        for item in self.journal_newest_first() {
+            let entry = item?;
             if unit.is_none_or(|u| entry.1.unit.as_deref() == Some(u)) {
                 out.push(entry);
                 if out.len() == limit {
@@ -130,14 +137,8 @@ impl Store {
         self.check_writable()?;
         let mut undone = std::collections::HashSet::new();
         let mut target = None;
-        for item in self.tree(TreeId::Journal).iter().rev() {
-            let (k, v) = item?;
-            let id = u64::from_be_bytes(
-                k.as_ref()
-                    .try_into()
-                    .map_err(|_| StoreError::Corrupt("bad journal key".into()))?,
-            );
-            let entry = JournalEntry::decode(&v)?;
+        for item in self.journal_newest_first() {
+            let (id, entry) = item?;
             if let Some(u) = entry.undoes {
                 undone.insert(u);
             } else if !undone.contains(&id) {
