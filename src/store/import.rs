@@ -133,13 +133,29 @@ pub(crate) struct PageEdit {
     pub old: Option<Vec<u8>>,
     pub page: Page,
     pub changed: bool,
+    /// The entries as read are sorted; new ones are appended after them and the whole page is
+    /// sorted once before it is written (inserting each in place would make a page of N new
+    /// records cost N²).
+    pub sorted_len: usize,
 }
 
 impl PageEdit {
+    /// Where a key is among the entries as read (new ones in this write never collide: their
+    /// occurrence numbers differ).
     pub fn find(&self, key: &RecordKey) -> std::result::Result<usize, usize> {
-        self.page
-            .entries
+        self.page.entries[..self.sorted_len]
             .binary_search_by(|e| (e.day, e.hash, e.occurrence).cmp(&(key.day, key.hash, key.occurrence)))
+    }
+
+    pub fn append(&mut self, entry: super::codec::PageEntry) {
+        self.page.entries.push(entry);
+        self.changed = true;
+    }
+
+    pub fn remove(&mut self, at: usize) -> super::codec::PageEntry {
+        self.changed = true;
+        self.sorted_len -= 1;
+        self.page.entries.remove(at)
     }
 }
 
@@ -160,19 +176,26 @@ impl Store {
                     Some(bytes) => Page::decode(bytes)?,
                     None => Page::default(),
                 };
+                let sorted_len = page.entries.len();
                 Ok(e.insert(PageEdit {
                     old,
                     page,
                     changed: false,
+                    sorted_len,
                 }))
             }
         }
     }
 
     pub(crate) fn write_pages(&self, kind: RecordKind, pages: HashMap<[u8; 6], PageEdit>, set: &mut WriteSet) {
-        for (key, edit) in pages {
+        for (key, mut edit) in pages {
             if !edit.changed {
                 continue;
+            }
+            if edit.page.entries.len() > edit.sorted_len {
+                edit.page
+                    .entries
+                    .sort_unstable_by_key(|e| (e.day, e.hash, e.occurrence));
             }
             let undo = match edit.old {
                 Some(old) => Undo::Restore(old),
@@ -226,8 +249,7 @@ impl Store {
         let mut pages: HashMap<[u8; 6], PageEdit> = HashMap::default();
         let edit = self.page_edit(R::KIND, &mut pages, &key)?;
         let at = edit.find(&key).map_err(|_| StoreError::UnknownRecord(key.to_text()))?;
-        let entry = edit.page.entries.remove(at);
-        edit.changed = true;
+        let entry = edit.remove(at);
         let record = R::decode(&entry.record)?;
         let mut set = WriteSet::default();
         let mut deltas = Deltas::default();

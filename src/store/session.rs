@@ -241,23 +241,16 @@ impl<R: Record> ImportSession<'_, R> {
                 }
             }
             let edit = self.store.page_edit(R::KIND, &mut pages, &key)?;
-            let at = match edit.find(&key) {
-                Ok(_) => {
-                    self.outcome.already_present += 1;
-                    continue;
-                }
-                Err(at) => at,
-            };
-            edit.page.entries.insert(
-                at,
-                PageEntry {
-                    day,
-                    hash,
-                    occurrence: key.occurrence,
-                    record: bytes,
-                },
-            );
-            edit.changed = true;
+            if edit.find(&key).is_ok() {
+                self.outcome.already_present += 1;
+                continue;
+            }
+            edit.append(PageEntry {
+                day,
+                hash,
+                occurrence: key.occurrence,
+                record: bytes,
+            });
             deltas.add(&mut ancestry, key.unit, day, &delta.sparse())?;
             if let Some(id) = record.id() {
                 set.put(
