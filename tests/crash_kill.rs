@@ -25,6 +25,7 @@
 #![cfg(unix)]
 
 mod common;
+use common::wait_until_closed;
 
 use std::fmt::Write as _;
 use std::os::unix::process::ExitStatusExt;
@@ -395,21 +396,6 @@ fn pending_left(dir: &Path) -> bool {
     };
     wait_until_closed(dir);
     pending
-}
-
-/// sled lets go of its files a moment after its handle is dropped (its background threads
-/// finish first); a store opened in this process must be let go before the binary runs on it,
-/// or the binary finds it in use (exit 3).
-fn wait_until_closed(dir: &Path) {
-    use fs2::FileExt;
-    let started = std::time::Instant::now();
-    while started.elapsed() < std::time::Duration::from_secs(60) {
-        match std::fs::File::open(dir.join("sled").join("db")) {
-            Ok(f) if f.try_lock_exclusive().is_err() => std::thread::sleep(std::time::Duration::from_millis(20)),
-            _ => return,
-        }
-    }
-    panic!("{} stays locked by this process", dir.display());
 }
 
 /// Keeps the store of a failed iteration for a post-mortem, and fails.

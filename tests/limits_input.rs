@@ -28,21 +28,6 @@ fn counts(dir: &Path) -> [usize; 4] {
     counts
 }
 
-/// sled lets go of its files a moment after its handle is dropped (its background threads
-/// finish first); a store opened in this process must be let go before the binary runs on it,
-/// or the binary finds it in use (exit 3).
-fn wait_until_closed(dir: &Path) {
-    use fs2::FileExt;
-    let started = std::time::Instant::now();
-    while started.elapsed() < std::time::Duration::from_secs(60) {
-        match std::fs::File::open(dir.join("sled").join("db")) {
-            Ok(f) if f.try_lock_exclusive().is_err() => std::thread::sleep(std::time::Duration::from_millis(20)),
-            _ => return,
-        }
-    }
-    panic!("{} stays locked by this process", dir.display());
-}
-
 const XISHAN: [usize; 4] = [11, 10, 15, 1];
 
 fn import(dir: &Path, kind: &str, name: &str, content: &[u8]) -> Output {
