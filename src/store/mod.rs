@@ -92,6 +92,24 @@ pub fn create_private_dir(dir: &Path) -> Result<()> {
     Ok(())
 }
 
+/// A `snap.*.generating` file is a snapshot sled was still writing when its process died; sled
+/// would read it as a snapshot and refuse the store. With our lock held, no sled is writing
+/// one now: move such files aside (`torn-snap.…`), and sled opens from the last whole snapshot and
+/// its log, which hold everything.
+fn set_aside_torn_snapshots(sled_dir: &Path) {
+    let Ok(entries) = std::fs::read_dir(sled_dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with("snap.") && name.ends_with(".generating") {
+            // sled takes every file named `snap.*` for a snapshot: the new name must not start so.
+            let _ = std::fs::rename(entry.path(), sled_dir.join(format!("torn-{name}")));
+        }
+    }
+}
+
 /// Opens sled. sled 0.34.7 panics on some damaged files instead of returning an error (for
 /// one, `pagecache/iterator.rs` asserts on a duplicated segment header): such a panic becomes
 /// a `Corrupt` error in words, and its message is kept off the user's screen.
@@ -155,6 +173,7 @@ impl Store {
         // Our own lock keeps other shegong processes out, so sled's lock can only be held for
         // a moment by a handle that is still closing in this process: wait for it (up to 10 s;
         // a loaded machine has been seen to take more than 2).
+        set_aside_torn_snapshots(&path);
         let mut attempts = 0;
         let db = loop {
             match open_catching_panics(&path) {
