@@ -36,22 +36,17 @@ fn budget_file(path: &std::path::Path, rows: usize, bad_line: Option<usize>) {
             streets[i % streets.len()]
         };
         let kind = if i % 3 == 0 { "expenditure" } else { "allocation" };
-        text.push_str(&format!(
+        let row = format!(
             "2021-{:02}-{:02},{unit},{kind},operation,{}.{:02}\n",
             1 + i % 12,
             1 + i % 28,
             100 + i,
             i % 100
-        ));
+        );
+        text.push_str(&row);
         // Every tenth row twice: identical rows are two records.
         if i % 10 == 0 {
-            text.push_str(&format!(
-                "2021-{:02}-{:02},{unit},{kind},operation,{}.{:02}\n",
-                1 + i % 12,
-                1 + i % 28,
-                100 + i,
-                i % 100
-            ));
+            text.push_str(&row);
         }
     }
     std::fs::write(path, text).unwrap();
