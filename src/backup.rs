@@ -630,7 +630,7 @@ pub fn restore(dir: &Path, path: &Path, operator: &str) -> Result<BackupSummary,
     let summary = verify(path)?;
     let dir_existed = dir.exists();
     let mut store = if store::exists(dir) {
-        let store = Store::open(dir, false)?;
+        let (store, _) = crate::upgrade::open(dir, false)?;
         if !store.is_empty()? {
             return Err(BackupError::NotEmpty {
                 dir: dir.to_path_buf(),

@@ -125,9 +125,16 @@ impl Context {
         })
     }
 
-    /// Opens the store, with this session's operator for the journal.
-    pub fn open(&self) -> Result<Store, StoreError> {
-        let mut store = Store::open(&self.dir, self.readonly)?;
+    /// Opens the store, with this session's operator for the journal. A store from an older
+    /// shegong is backed up and upgraded first, and the user is told where the backup is.
+    pub fn open(&self) -> Result<Store, Failure> {
+        let (mut store, upgraded) = crate::upgrade::open(&self.dir, self.readonly).map_err(|e| Failure {
+            code: e.exit_code(),
+            message: e.message(self.lang),
+        })?;
+        if let Some(upgraded) = upgraded {
+            eprintln!("{}", upgraded.message(self.lang));
+        }
         store.set_operator(&self.operator);
         Ok(store)
     }
@@ -183,7 +190,7 @@ pub fn run(ctx: &Context, command: &Command, out: &mut dyn Write) -> Result<(), 
         }
         Command::Import { kind, file } => {
             let kind = parse_kind(kind, lang)?;
-            let store = ctx.open().map_err(st)?;
+            let store = ctx.open()?;
             import_file(&store, kind, file, lang, out)
         }
         Command::Export { kind, format, output } => {
@@ -197,11 +204,11 @@ pub fn run(ctx: &Context, command: &Command, out: &mut dyn Write) -> Result<(), 
                     .into(),
                 ));
             }
-            let store = ctx.open().map_err(st)?;
+            let store = ctx.open()?;
             export_file(&store, kind, *format, lang, output.as_deref(), out)
         }
         Command::Backup { file } => {
-            let store = ctx.open().map_err(st)?;
+            let store = ctx.open()?;
             let summary = backup::backup(&store, file).map_err(|e| backup_failure(e, lang))?;
             let [u, e, t, b] = summary.counts;
             let j = summary.journal;
@@ -242,7 +249,7 @@ pub fn run(ctx: &Context, command: &Command, out: &mut dyn Write) -> Result<(), 
                     )
                 })?,
             };
-            let store = ctx.open().map_err(st)?;
+            let store = ctx.open()?;
             let node = report::build(&store, unit.as_deref(), as_of, *depth).map_err(st)?;
             let text = match format {
                 ReportFormat::Table => report::to_table(&node, lang) + "\n",
@@ -252,19 +259,19 @@ pub fn run(ctx: &Context, command: &Command, out: &mut dyn Write) -> Result<(), 
             out.write_all(text.as_bytes()).map_err(|e| io_failure(e, lang))
         }
         Command::Undo => {
-            let store = ctx.open().map_err(st)?;
+            let store = ctx.open()?;
             let entry = store.undo_last().map_err(st)?;
             let what = format!("{} {} {}", entry.action, entry.kind, entry.unit.unwrap_or_default());
             writeln!(out, "{}{}", lang.pick("已撤销：", "Undone: "), what.trim_end()).map_err(|e| io_failure(e, lang))
         }
         Command::History { unit, limit } => {
-            let store = ctx.open().map_err(st)?;
+            let store = ctx.open()?;
             let entries = store.history(unit.as_deref(), *limit).map_err(st)?;
             let text = render_history(&entries, lang);
             out.write_all(text.as_bytes()).map_err(|e| io_failure(e, lang))
         }
         Command::Check => {
-            let store = ctx.open().map_err(st)?;
+            let store = ctx.open()?;
             let differences = store.check().map_err(st)?;
             let [units, evals, trainings, budget] = store.counts().map_err(st)?;
             if differences.is_empty() {
@@ -507,7 +514,7 @@ fn restored_message(summary: &BackupSummary, file: &Path, dir: &Path, lang: Lang
 /// Returns the store and whether it was just created.
 pub fn open_or_create(ctx: &Context) -> Result<(Store, bool), Failure> {
     if store::exists(&ctx.dir) {
-        return ctx.open().map(|s| (s, false)).map_err(|e| Failure::store(e, ctx.lang));
+        return ctx.open().map(|s| (s, false));
     }
     if ctx.readonly {
         return Err(Failure::store(StoreError::Missing(ctx.dir.clone()), ctx.lang));

@@ -22,4 +22,5 @@ pub mod rollup;
 pub mod store;
 pub mod text;
 pub mod tui;
+pub mod upgrade;
 pub mod xishan;

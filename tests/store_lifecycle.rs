@@ -1,5 +1,5 @@
 //! The store across processes and versions: reopening keeps everything, a newer schema is
-//! refused in words, a second process gets exit code 3, --readonly refuses writes.
+//! refused in words, an older one is backed up and upgraded, a second process gets exit code 3, --readonly refuses writes.
 
 mod common;
 use common::*;
@@ -38,6 +38,95 @@ fn a_newer_schema_is_refused_and_left_alone() {
     let out = shegong(&dir, &["report"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("format version 99"));
+}
+
+/// Makes the store look as builds before the `totals` tree wrote it: schema 1, no year totals.
+fn make_schema_one_without_totals(dir: &std::path::Path, schema: u32) {
+    {
+        let db = sled::open(dir.join("sled")).unwrap();
+        db.open_tree("totals").unwrap().clear().unwrap();
+        db.open_tree("meta")
+            .unwrap()
+            .insert("schema", &schema.to_be_bytes())
+            .unwrap();
+        db.flush().unwrap();
+    }
+    wait_until_closed(dir);
+}
+
+#[test]
+fn an_older_schema_is_backed_up_then_upgraded() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("store");
+    ok(&dir, &["init"]);
+    let as_of = ["--as-of", "2021-11-09", "--depth", "1"];
+    let before = report_json(&dir, &as_of);
+
+    // The step is needed: the same damage under the current schema number gives wrong figures.
+    make_schema_one_without_totals(&dir, shegong::store::SCHEMA_VERSION);
+    assert_ne!(
+        report_json(&dir, &as_of),
+        before,
+        "a store without year totals reports wrong figures"
+    );
+    make_schema_one_without_totals(&dir, 1);
+
+    // --readonly may not upgrade: refused in words, nothing written, no backup made.
+    let out = shegong(&dir, &["--readonly", "report"]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("format version 1") && err.contains("without --readonly"),
+        "{err}"
+    );
+    assert!(!dir.join("backups").exists());
+
+    // Opened normally: backed up, upgraded, said so, and the figures are right again.
+    let out = shegong(
+        &dir,
+        &["report", "--format", "json", "--as-of", "2021-11-09", "--depth", "1"],
+    );
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("upgraded from format version 1 to"), "{err}");
+    let after: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(after, before);
+    ok(&dir, &["check"]);
+    let backups: Vec<_> = std::fs::read_dir(dir.join("backups"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    assert_eq!(backups.len(), 1, "{backups:?}");
+    let name = backups[0].file_name().unwrap().to_string_lossy().into_owned();
+    assert!(
+        name.starts_with("pre-upgrade-v1-to-v") && name.ends_with(".sgbak"),
+        "{name}"
+    );
+
+    // The second open has nothing to upgrade and makes no second backup.
+    let out = shegong(&dir, &["report"]);
+    assert!(out.status.success());
+    assert!(!String::from_utf8_lossy(&out.stderr).contains("upgraded"));
+    assert_eq!(std::fs::read_dir(dir.join("backups")).unwrap().count(), 1);
+
+    // The backup made before the upgrade restores the same figures.
+    let restored = tmp.path().join("restored");
+    ok(&restored, &["restore", backups[0].to_str().unwrap()]);
+    assert_eq!(report_json(&restored, &as_of), before);
+}
+
+#[test]
+fn a_lost_sled_conf_loses_nothing() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("store");
+    ok(&dir, &["init"]);
+    let before = report_json(&dir, &["--as-of", "2021-11-09", "--depth", "1"]);
+    std::fs::remove_file(dir.join("sled").join("conf")).unwrap();
+    // Not "no store, run init": the data in sled/db is read, and sled writes its settings again.
+    assert_eq!(report_json(&dir, &["--as-of", "2021-11-09", "--depth", "1"]), before);
+    ok(&dir, &["check"]);
+    let out = shegong(&dir, &["init"]);
+    assert_eq!(out.status.code(), Some(1), "init must not write over the data");
 }
 
 #[test]

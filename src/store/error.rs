@@ -25,6 +25,12 @@ pub enum StoreError {
         found: u32,
         supported: u32,
     },
+    /// The store was written by an older version of shegong and must be upgraded first (which
+    /// `--readonly` forbids).
+    OlderSchema {
+        found: u32,
+        supported: u32,
+    },
     /// The store's files are damaged.
     Corrupt(String),
     /// Writing was refused because of `--readonly`.
@@ -101,11 +107,22 @@ impl StoreError {
                     )
                 }
             }
+            StoreError::OlderSchema { found, supported } => {
+                if zh {
+                    format!("数据库格式版本为 {found}，需要升级到 {supported} 才能使用。请不带 --readonly 打开一次，程序会先自动备份再升级；数据未被改动。")
+                } else {
+                    format!(
+                        "The store has format version {found} and must be upgraded to {supported} before use. Open it once without --readonly: shegong backs it up first, then upgrades it. The store was not changed."
+                    )
+                }
+            }
+            // The detail comes from deep inside (sled, the decoder) and is for whoever helps
+            // the user: the sentence before it says what happened and what to do.
             StoreError::Corrupt(what) => {
                 if zh {
-                    format!("数据库已损坏：{what}。请用 `shegong restore` 从备份恢复。")
+                    format!("数据库已损坏，无法读取。请用 `shegong restore` 从备份恢复（备份在数据目录的 backups 文件夹中）。技术细节：{what}")
                 } else {
-                    format!("The store is damaged: {what}. Restore it from a backup with `shegong restore`.")
+                    format!("The store is damaged and cannot be read. Restore it from a backup with `shegong restore` (backups are in the backups folder of the data folder). Technical detail: {what}")
                 }
             }
             StoreError::ReadOnly => lang
@@ -176,8 +193,12 @@ impl std::error::Error for StoreError {}
 impl From<sled::Error> for StoreError {
     fn from(e: sled::Error) -> Self {
         match e {
-            sled::Error::Corruption { .. } => StoreError::Corrupt(e.to_string()),
-            other => StoreError::Io(other.to_string()),
+            sled::Error::Corruption { at, .. } => StoreError::Corrupt(match at {
+                Some(at) => format!("sled/db fails its checksum at {at}"),
+                None => "sled/db fails its checksum".into(),
+            }),
+            sled::Error::Io(io) => StoreError::Io(io.to_string()),
+            other => StoreError::Corrupt(format!("sled: {other}")),
         }
     }
 }

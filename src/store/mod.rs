@@ -9,6 +9,7 @@ mod error;
 mod import;
 mod journal;
 pub mod keys;
+mod migrate;
 mod session;
 mod write;
 
@@ -25,8 +26,9 @@ use std::collections::HashMap;
 use std::fs::File;
 use std::path::{Path, PathBuf};
 
-/// The version of the store's layout. A store with a larger number is refused.
-pub const SCHEMA_VERSION: u32 = 1;
+/// The version of the store's layout. A store with a larger number is refused; one with a
+/// smaller number is upgraded (`upgrade::open` backs it up first; the steps are in `migrate`).
+pub const SCHEMA_VERSION: u32 = 2;
 
 /// sled's page cache; its real memory use can be several times this.
 const CACHE_BYTES: u64 = 64 * 1024 * 1024;
@@ -55,9 +57,12 @@ pub fn default_operator() -> String {
         .unwrap_or_else(|_| "unknown".into())
 }
 
-/// Whether a store has been created in `dir`.
+/// Whether a store has been created in `dir`. Either of sled's files will do: without `conf`
+/// (its settings) sled writes it again from ours, which never change, and `db` holds the data;
+/// so a lost `conf` is no reason to say "no store" (or to `init` over the data).
 pub fn exists(dir: &Path) -> bool {
-    sled_dir(dir).join("conf").exists()
+    let sled = sled_dir(dir);
+    sled.join("conf").exists() || sled.join("db").exists()
 }
 
 fn lock(dir: &Path) -> Result<File> {
@@ -122,13 +127,31 @@ fn open_catching_panics(path: &Path) -> sled::Result<sled::Db> {
 }
 
 impl Store {
-    /// Opens an existing store.
+    /// Opens an existing store of the current schema. An older one is refused with
+    /// `OlderSchema`: `upgrade::open` backs it up and upgrades it.
     pub fn open(dir: &Path, readonly: bool) -> Result<Store> {
+        let (store, found) = Store::open_any_schema(dir, readonly)?;
+        if found < SCHEMA_VERSION {
+            return Err(StoreError::OlderSchema {
+                found,
+                supported: SCHEMA_VERSION,
+            });
+        }
+        Ok(store)
+    }
+
+    /// Opens a store of this schema or an older one, writable, to upgrade it; returns the
+    /// schema it was written with.
+    pub fn open_to_upgrade(dir: &Path) -> Result<(Store, u32)> {
+        Store::open_any_schema(dir, false)
+    }
+
+    fn open_any_schema(dir: &Path, readonly: bool) -> Result<(Store, u32)> {
         if !exists(dir) {
             return Err(StoreError::Missing(dir.to_path_buf()));
         }
         let store = Store::open_sled(dir, readonly)?;
-        match store.meta_u32(keys::META_SCHEMA)? {
+        let found = match store.meta_u32(keys::META_SCHEMA)? {
             None => return Err(StoreError::Corrupt("no schema version".into())),
             Some(found) if found > SCHEMA_VERSION => {
                 return Err(StoreError::NewerSchema {
@@ -136,8 +159,8 @@ impl Store {
                     supported: SCHEMA_VERSION,
                 })
             }
-            Some(_) => {}
-        }
+            Some(found) => found,
+        };
         if store.tree(TreeId::Meta).contains_key(keys::META_PENDING)? {
             if readonly {
                 return Err(StoreError::Corrupt(
@@ -146,7 +169,7 @@ impl Store {
             }
             store.recover()?;
         }
-        Ok(store)
+        Ok((store, found))
     }
 
     /// Creates a new, empty store. Refuses a folder that already holds one with data.

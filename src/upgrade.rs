@@ -1,0 +1,66 @@
+//! Opening a store whatever shegong wrote it: one from an older schema is backed up to
+//! `DIR/backups/pre-upgrade-vN-to-vM-…sgbak` first, then upgraded in place. If the backup
+//! cannot be written, the store is not touched.
+
+use crate::backup::{self, BackupError};
+use crate::i18n::Lang;
+use crate::store::{Store, StoreError, SCHEMA_VERSION};
+use std::path::{Path, PathBuf};
+
+/// What an upgrade did, for the message the user reads.
+#[derive(Debug)]
+pub struct Upgraded {
+    pub from: u32,
+    pub to: u32,
+    pub backup: PathBuf,
+}
+
+impl Upgraded {
+    pub fn message(&self, lang: Lang) -> String {
+        if lang == Lang::Zh {
+            format!(
+                "数据库格式已从版本 {} 升级到 {}；升级前的备份：{}",
+                self.from,
+                self.to,
+                self.backup.display()
+            )
+        } else {
+            format!(
+                "The store was upgraded from format version {} to {}; the backup made before: {}",
+                self.from,
+                self.to,
+                self.backup.display()
+            )
+        }
+    }
+}
+
+/// Opens the store in `dir`. A store of an older schema is backed up and upgraded, unless
+/// `readonly` (then it is refused with `OlderSchema`, unchanged).
+pub fn open(dir: &Path, readonly: bool) -> Result<(Store, Option<Upgraded>), BackupError> {
+    match Store::open(dir, readonly) {
+        Err(StoreError::OlderSchema { .. }) if !readonly => {}
+        other => return Ok((other?, None)),
+    }
+    let (store, found) = Store::open_to_upgrade(dir)?;
+    if found >= SCHEMA_VERSION {
+        return Ok((store, None));
+    }
+    let folder = dir.join("backups");
+    crate::store::create_private_dir(&folder)?;
+    let name = format!(
+        "pre-upgrade-v{found}-to-v{SCHEMA_VERSION}-{}.sgbak",
+        chrono::Local::now().format("%Y%m%d-%H%M%S")
+    );
+    let path = folder.join(name);
+    backup::backup(&store, &path)?;
+    store.upgrade(found)?;
+    Ok((
+        store,
+        Some(Upgraded {
+            from: found,
+            to: SCHEMA_VERSION,
+            backup: path,
+        }),
+    ))
+}
