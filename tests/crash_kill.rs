@@ -762,3 +762,79 @@ fn a_kill_inside_the_logged_write_is_rolled_back() {
         );
     }
 }
+
+/// Makes a store look as shegong before schema 2 wrote it: schema 1, no year totals.
+fn make_schema_one(dir: &Path) {
+    {
+        let db = sled::open(dir.join("sled")).expect("sled opens");
+        db.open_tree("totals").unwrap().clear().unwrap();
+        db.open_tree("meta")
+            .unwrap()
+            .insert("schema", &1u32.to_be_bytes())
+            .unwrap();
+        db.flush().unwrap();
+    }
+    wait_until_closed(dir);
+}
+
+/// Upgrading a schema 1 store (backup, then the totals rebuilt from the records) killed at
+/// random moments: the next open upgrades again, and the store ends as a clean upgrade leaves
+/// it. The backup made before the upgrade restores the same state.
+#[test]
+fn a_killed_upgrade_runs_again_and_loses_nothing() {
+    let s = settings();
+    let context = &s.context;
+    let fx = fixture(&s, &[]);
+    let full = fx.root.join("base-full");
+    let reference = state(&full).unwrap();
+    let old = fx.root.join("base-schema-1");
+    copy_dir(&full, &old);
+    make_schema_one(&old);
+
+    let clean_dir = fx.root.join("upgrade-clean");
+    copy_dir(&old, &clean_dir);
+    let started = Instant::now();
+    check(&clean_dir).unwrap_or_else(|e| panic!("a clean upgrade fails check ({context}): {e}"));
+    let clean = started.elapsed();
+    assert!(
+        state(&clean_dir).unwrap() == reference,
+        "a clean upgrade changes the figures"
+    );
+
+    let mut rng = Rng(s.seed ^ 0x5EED);
+    let (mut killed_count, iterations) = (0, s.iterations.clamp(5, 30));
+    for i in 0..iterations {
+        let dir = fx.root.join(format!("upgrade-{i}"));
+        copy_dir(&old, &dir);
+        let delay = Duration::from_micros(rng.below(clean.as_micros() as u64 * 12 / 10 + 1));
+        let tag = format!("upgrade iteration {i} (kill after {delay:?}); {context}");
+        let name = format!("shegong-crash-upgrade-{}-{i}", s.seed);
+        let fail = |what: String| -> String { keep_and_panic(&dir, &name, &tag, what) };
+        let child = command(&dir, &["check"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        if kill_after(child, delay).0 {
+            killed_count += 1;
+        }
+        check(&dir).map_err(|e| fail(format!("after the kill: {e}"))).unwrap();
+        if state(&dir).map_err(fail).unwrap() != reference {
+            fail("the upgraded store's records or figures differ from a clean upgrade's".into());
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+    eprintln!("crash_kill: upgrade: {killed_count} of {iterations} runs killed before they ended ({context})");
+
+    let backup = std::fs::read_dir(clean_dir.join("backups"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .find(|p| p.to_string_lossy().ends_with(".sgbak"))
+        .expect("the upgrade made a backup");
+    let restored = fx.root.join("upgrade-restored");
+    common::ok(&restored, &["restore", backup.to_str().unwrap()]);
+    assert!(
+        state(&restored).unwrap() == reference,
+        "the backup made before the upgrade restores other figures"
+    );
+}
