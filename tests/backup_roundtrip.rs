@@ -5,15 +5,6 @@
 
 mod interchange_support;
 use interchange_support::*;
-use std::collections::BTreeMap;
-
-const KINDS: [&str; 4] = ["units", "evaluations", "trainings", "budget"];
-
-fn fixture(name: &str) -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
-}
 
 fn tricky(env: &Env) {
     for kind in KINDS {
@@ -26,22 +17,6 @@ fn source() -> Env {
     let env = Env::xishan();
     tricky(&env);
     env
-}
-
-/// Every record of every kind, sorted (export order follows internal unit numbers).
-fn records(env: &Env) -> BTreeMap<&'static str, Vec<String>> {
-    KINDS
-        .iter()
-        .map(|k| {
-            let mut v: Vec<String> = env
-                .export_json(k)
-                .iter()
-                .map(|r| serde_json::to_string(r).unwrap())
-                .collect();
-            v.sort();
-            (*k, v)
-        })
-        .collect()
 }
 
 /// The journal as `shegong history` prints it, oldest entries last.

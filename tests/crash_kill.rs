@@ -25,7 +25,7 @@
 #![cfg(unix)]
 
 mod common;
-use common::wait_until_closed;
+use common::{copy_dir, wait_until_closed, Rng};
 
 use std::fmt::Write as _;
 use std::os::unix::process::ExitStatusExt;
@@ -34,28 +34,6 @@ use std::process::{Child, Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
 // ---------------------------------------------------------------- a small deterministic RNG
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        // SplitMix64.
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n.max(1)
-    }
-    fn chance(&mut self, percent: u64) -> bool {
-        self.below(100) < percent
-    }
-    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[self.below(items.len() as u64) as usize]
-    }
-}
 
 // ---------------------------------------------------------------- synthetic data
 
@@ -352,19 +330,6 @@ fn check(dir: &Path) -> Result<(), String> {
             stderr,
             text(&out.stdout)
         ))
-    }
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for entry in std::fs::read_dir(from).unwrap() {
-        let entry = entry.unwrap();
-        let target = to.join(entry.file_name());
-        if entry.file_type().unwrap().is_dir() {
-            copy_dir(&entry.path(), &target);
-        } else {
-            std::fs::copy(entry.path(), &target).unwrap();
-        }
     }
 }
 
@@ -763,20 +728,6 @@ fn a_kill_inside_the_logged_write_is_rolled_back() {
     }
 }
 
-/// Makes a store look as shegong before schema 2 wrote it: schema 1, no year totals.
-fn make_schema_one(dir: &Path) {
-    {
-        let db = sled::open(dir.join("sled")).expect("sled opens");
-        db.open_tree("totals").unwrap().clear().unwrap();
-        db.open_tree("meta")
-            .unwrap()
-            .insert("schema", &1u32.to_be_bytes())
-            .unwrap();
-        db.flush().unwrap();
-    }
-    wait_until_closed(dir);
-}
-
 /// Upgrading a schema 1 store (backup, then the totals rebuilt from the records) killed at
 /// random moments: the next open upgrades again, and the store ends as a clean upgrade leaves
 /// it. The backup made before the upgrade restores the same state.
@@ -789,7 +740,7 @@ fn a_killed_upgrade_runs_again_and_loses_nothing() {
     let reference = state(&full).unwrap();
     let old = fx.root.join("base-schema-1");
     copy_dir(&full, &old);
-    make_schema_one(&old);
+    common::make_store_without_totals(&old, 1);
 
     let clean_dir = fx.root.join("upgrade-clean");
     copy_dir(&old, &clean_dir);

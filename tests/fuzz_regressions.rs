@@ -8,26 +8,13 @@
 
 #[path = "../fuzz/checks.rs"]
 mod checks;
+mod common;
+use common::Rng;
 
 use shegong::rollup::{Sparse, YearBucket};
 use shegong::store::codec::{Page, PageEntry, Stored, UnitRow};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
-
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: usize) -> usize {
-        (self.next() % n.max(1) as u64) as usize
-    }
-}
 
 type Check = fn(&[u8]);
 
@@ -154,12 +141,12 @@ fn codec_seeds() -> Vec<Vec<u8>> {
 
 fn mutate(rng: &mut Rng, seed: &[u8], other: &[u8]) -> Vec<u8> {
     let mut v = seed.to_vec();
-    for _ in 0..1 + rng.below(6) {
-        let at = rng.below(v.len() + 1);
-        match rng.below(7) {
+    for _ in 0..1 + rng.index(6) {
+        let at = rng.index(v.len() + 1);
+        match rng.index(7) {
             0 if !v.is_empty() => {
                 let i = at.min(v.len() - 1);
-                v[i] ^= 1 << rng.below(8);
+                v[i] ^= 1 << rng.index(8);
             }
             1 if !v.is_empty() => {
                 let i = at.min(v.len() - 1);
@@ -167,17 +154,17 @@ fn mutate(rng: &mut Rng, seed: &[u8], other: &[u8]) -> Vec<u8> {
             }
             2 => v.insert(at, rng.next() as u8),
             3 if at < v.len() => {
-                let end = (at + 1 + rng.below(16)).min(v.len());
+                let end = (at + 1 + rng.index(16)).min(v.len());
                 v.drain(at..end);
             }
             4 => {
                 // Splice in a piece of another input.
-                let from = rng.below(other.len() + 1);
-                let end = (from + rng.below(32)).min(other.len());
+                let from = rng.index(other.len() + 1);
+                let end = (from + rng.index(32)).min(other.len());
                 v.splice(at..at, other[from..end].iter().copied());
             }
             5 => {
-                let special: &[u8] = match rng.below(6) {
+                let special: &[u8] = match rng.index(6) {
                     0 => b",",
                     1 => b"\n",
                     2 => b"\"",
@@ -199,11 +186,11 @@ fn random_cases(cases: usize, seed: u64) {
         let mut rng = Rng(seed ^ name.len() as u64);
         for case in 0..cases {
             let input = if case % 2 == 0 {
-                let len = rng.below(if name == "csv" { 512 } else { 64 });
+                let len = rng.index(if name == "csv" { 512 } else { 64 });
                 (0..len).map(|_| rng.next() as u8).collect()
             } else {
-                let a = &seeds[rng.below(seeds.len())];
-                let b = &seeds[rng.below(seeds.len())];
+                let a = &seeds[rng.index(seeds.len())];
+                let b = &seeds[rng.index(seeds.len())];
                 mutate(&mut rng, a, b)
             };
             if catch_unwind(AssertUnwindSafe(|| check(&input))).is_err() {

@@ -5,15 +5,6 @@
 
 mod interchange_support;
 use interchange_support::*;
-use std::collections::BTreeMap;
-
-const KINDS: [&str; 4] = ["units", "evaluations", "trainings", "budget"];
-
-fn fixture(name: &str) -> std::path::PathBuf {
-    std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures")
-        .join(name)
-}
 
 /// The Xishan store plus the awkward fixtures.
 fn source() -> Env {
@@ -23,23 +14,6 @@ fn source() -> Env {
         assert!(out.status.success(), "{kind}: {}", stderr(&out));
     }
     env
-}
-
-/// Every record of every kind, as sorted JSON objects (export order follows internal unit
-/// numbers, which a new store may assign differently).
-fn records(env: &Env) -> BTreeMap<&'static str, Vec<String>> {
-    KINDS
-        .iter()
-        .map(|k| {
-            let mut v: Vec<String> = env
-                .export_json(k)
-                .iter()
-                .map(|r| serde_json::to_string(r).unwrap())
-                .collect();
-            v.sort();
-            (*k, v)
-        })
-        .collect()
 }
 
 fn round_trip(format: &str, lang: &str, ext: &str) {

@@ -40,20 +40,6 @@ fn a_newer_schema_is_refused_and_left_alone() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("format version 99"));
 }
 
-/// Makes the store look as builds before the `totals` tree wrote it: schema 1, no year totals.
-fn make_schema_one_without_totals(dir: &std::path::Path, schema: u32) {
-    {
-        let db = sled::open(dir.join("sled")).unwrap();
-        db.open_tree("totals").unwrap().clear().unwrap();
-        db.open_tree("meta")
-            .unwrap()
-            .insert("schema", &schema.to_be_bytes())
-            .unwrap();
-        db.flush().unwrap();
-    }
-    wait_until_closed(dir);
-}
-
 #[test]
 fn an_older_schema_is_backed_up_then_upgraded() {
     let tmp = tempfile::tempdir().unwrap();
@@ -63,13 +49,13 @@ fn an_older_schema_is_backed_up_then_upgraded() {
     let before = report_json(&dir, &as_of);
 
     // The step is needed: the same damage under the current schema number gives wrong figures.
-    make_schema_one_without_totals(&dir, shegong::store::SCHEMA_VERSION);
+    make_store_without_totals(&dir, shegong::store::SCHEMA_VERSION);
     assert_ne!(
         report_json(&dir, &as_of),
         before,
         "a store without year totals reports wrong figures"
     );
-    make_schema_one_without_totals(&dir, 1);
+    make_store_without_totals(&dir, 1);
 
     // --readonly may not upgrade: refused in words, nothing written, no backup made.
     let out = shegong(&dir, &["--readonly", "report"]);

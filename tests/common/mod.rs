@@ -49,3 +49,68 @@ pub fn wait_until_closed(dir: &Path) {
     }
     panic!("{} stays locked by this process", dir.display());
 }
+
+/// A small deterministic random number generator (SplitMix64), so that a failing run can be
+/// repeated from its seed.
+pub struct Rng(pub u64);
+
+impl Rng {
+    pub fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// A number below `n` (0 when `n` is 0).
+    pub fn below(&mut self, n: u64) -> u64 {
+        self.next() % n.max(1)
+    }
+
+    /// An index below `len` (0 when `len` is 0).
+    pub fn index(&mut self, len: usize) -> usize {
+        self.below(len as u64) as usize
+    }
+
+    pub fn chance(&mut self, percent: u64) -> bool {
+        self.below(100) < percent
+    }
+
+    pub fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[self.index(items.len())]
+    }
+
+    pub fn bytes(&mut self, n: usize) -> Vec<u8> {
+        (0..n).map(|_| self.next() as u8).collect()
+    }
+}
+
+/// Copies a store folder (or any folder) with everything in it.
+pub fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for entry in std::fs::read_dir(from).unwrap() {
+        let entry = entry.unwrap();
+        let target = to.join(entry.file_name());
+        if entry.file_type().unwrap().is_dir() {
+            copy_dir(&entry.path(), &target);
+        } else {
+            std::fs::copy(entry.path(), &target).unwrap();
+        }
+    }
+}
+
+/// Makes a store look as builds before schema 2 wrote it: no year totals (the `totals` tree
+/// came later), and `schema` as the meta value. Let go of before it returns.
+pub fn make_store_without_totals(dir: &Path, schema: u32) {
+    {
+        let db = sled::open(dir.join("sled")).expect("sled opens");
+        db.open_tree("totals").unwrap().clear().unwrap();
+        db.open_tree("meta")
+            .unwrap()
+            .insert("schema", &schema.to_be_bytes())
+            .unwrap();
+        db.flush().unwrap();
+    }
+    wait_until_closed(dir);
+}

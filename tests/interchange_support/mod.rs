@@ -148,12 +148,37 @@ impl Env {
         Snapshot {
             counts: self.counts(),
             report: self.report(),
-            exports: ["units", "evaluations", "trainings", "budget"]
+            exports: KINDS
                 .iter()
                 .map(|k| self.ok(&["export", k, "--format", "csv"]))
                 .collect(),
         }
     }
+}
+
+/// The four kinds of file, in import order.
+pub const KINDS: [&str; 4] = ["units", "evaluations", "trainings", "budget"];
+
+/// Every record of every kind, as sorted JSON objects (export order follows internal unit
+/// numbers, which a new store may assign differently).
+pub fn records(env: &Env) -> std::collections::BTreeMap<&'static str, Vec<String>> {
+    KINDS
+        .iter()
+        .map(|k| {
+            let mut v: Vec<String> = env
+                .export_json(k)
+                .iter()
+                .map(|r| serde_json::to_string(r).unwrap())
+                .collect();
+            v.sort();
+            (*k, v)
+        })
+        .collect()
+}
+
+/// A fixture file of tests/fixtures.
+pub fn fixture(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name)
 }
 
 /// The value of one column of one exported record.
