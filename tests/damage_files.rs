@@ -78,11 +78,16 @@ fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-/// Words a user can act on, rather than an OS error or a panic.
+/// Words a user can act on, rather than an OS error or a panic: one line, without sled's or
+/// bincode's internals.
 fn is_clear(stderr: &str) -> bool {
     ["damaged", "There is no store", "Could not read or write the store"]
         .iter()
         .any(|w| stderr.contains(w))
+        && stderr.trim().lines().count() == 1
+        && !["backtrace", "bincode", "Some(", "Inline("]
+            .iter()
+            .any(|w| stderr.contains(w))
 }
 
 /// What a command did on a damaged store, judged; `Err` says what is wrong.

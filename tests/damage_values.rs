@@ -51,6 +51,11 @@ fn judged(out: &Output) -> (bool, String) {
             stderr.contains("damaged") || stderr.contains("Check failed"),
             "not a clear message: {stderr}"
         );
+        assert!(
+            stderr.contains("Check failed") || stderr.trim().lines().count() == 1,
+            "a damage message is one line: {stderr}"
+        );
+        assert!(!stderr.contains("bincode"), "bincode's words reach the user: {stderr}");
     }
     (out.status.success(), stderr)
 }

@@ -17,6 +17,21 @@ fn options() -> impl Options {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DecodeError(pub String);
 
+impl DecodeError {
+    /// A value of `name` whose payload bincode refused. bincode's message can run to several
+    /// lines and guess at causes ("Do you have a mismatched bincode version…"); its first line
+    /// says what was wrong, which is all a damaged-store message needs.
+    fn payload(name: &str, e: &bincode::Error) -> DecodeError {
+        let text = e.to_string();
+        let first = text
+            .lines()
+            .map(str::trim)
+            .find(|l| !l.is_empty())
+            .unwrap_or("unreadable");
+        DecodeError(format!("{name} cannot be read: {first}"))
+    }
+}
+
 /// A value the store keeps, with the version its bytes are written in.
 pub trait Stored: Sized {
     const VERSION: u8;
@@ -46,7 +61,7 @@ fn open<T: DeserializeOwned>(name: &str, expected: u8, bytes: &[u8]) -> Result<T
     }
     options()
         .deserialize(payload)
-        .map_err(|e| DecodeError(format!("{name}: {e}")))
+        .map_err(|e| DecodeError::payload(name, &e))
 }
 
 /// A unit as stored: the unit, its numeric index, its parent's index, and the day of its
@@ -151,7 +166,7 @@ pub fn bucket_total(bytes: &[u8]) -> Result<Measures, DecodeError> {
     let head: BucketHead = options()
         .allow_trailing_bytes()
         .deserialize(payload)
-        .map_err(|e| DecodeError(format!("year bucket: {e}")))?;
+        .map_err(|e| DecodeError::payload("year bucket", &e))?;
     Ok(Measures::from_sparse(&head.total))
 }
 

@@ -193,10 +193,10 @@ impl std::error::Error for StoreError {}
 impl From<sled::Error> for StoreError {
     fn from(e: sled::Error) -> Self {
         match e {
-            sled::Error::Corruption { at, .. } => StoreError::Corrupt(match at {
-                Some(at) => format!("sled/db fails its checksum at {at}"),
-                None => "sled/db fails its checksum".into(),
-            }),
+            // sled's own words name internal pointers ("at Inline(1329) backtrace ()").
+            sled::Error::Corruption { .. } => {
+                StoreError::Corrupt("data in sled/db is missing or fails its checksum".into())
+            }
             sled::Error::Io(io) => StoreError::Io(io.to_string()),
             other => StoreError::Corrupt(format!("sled: {other}")),
         }
