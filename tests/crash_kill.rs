@@ -789,3 +789,62 @@ fn a_killed_upgrade_runs_again_and_loses_nothing() {
         "the backup made before the upgrade restores other figures"
     );
 }
+
+/// The UI's other writes: undo (and through it, deleting a record). A budget entry is added as
+/// a form would add it, then `undo` is killed at random moments: the entry is there whole or
+/// gone whole, `check` passes, and an undo run afterwards leaves the store as before the entry.
+#[test]
+fn a_killed_undo_is_all_or_nothing() {
+    let s = settings();
+    let context = &s.context;
+    let fx = fixture(&s, &[Scenario::SingleRow]);
+    let (_, p) = &fx.prepared[0];
+    let with_entry = fx.root.join("base-with-entry");
+    copy_dir(&p.base, &with_entry);
+    common::ok(&with_entry, &["import", p.kind, p.file.to_str().unwrap()]);
+
+    let clean_dir = fx.root.join("undo-clean");
+    copy_dir(&with_entry, &clean_dir);
+    let started = Instant::now();
+    common::ok(&clean_dir, &["undo"]);
+    let clean = started.elapsed();
+    assert!(
+        state(&clean_dir).unwrap() == p.before,
+        "a clean undo does not give the state before the entry"
+    );
+
+    let mut rng = Rng(s.seed ^ 0x0D0);
+    let (mut killed_count, mut undone_count, iterations) = (0, 0, s.iterations.clamp(5, 30));
+    for i in 0..iterations {
+        let dir = fx.root.join(format!("undo-{i}"));
+        copy_dir(&with_entry, &dir);
+        let delay = Duration::from_micros(rng.below(clean.as_micros() as u64 * 12 / 10 + 1));
+        let tag = format!("undo iteration {i} (kill after {delay:?}); {context}");
+        let name = format!("shegong-crash-undo-{}-{i}", s.seed);
+        let fail = |what: String| -> String { keep_and_panic(&dir, &name, &tag, what) };
+        let child = command(&dir, &["undo"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        if kill_after(child, delay).0 {
+            killed_count += 1;
+        }
+        check(&dir).map_err(|e| fail(format!("after the kill: {e}"))).unwrap();
+        let now = state(&dir).map_err(fail).unwrap();
+        if now == p.before {
+            undone_count += 1;
+        } else if now == p.after {
+            common::ok(&dir, &["undo"]);
+            if state(&dir).map_err(fail).unwrap() != p.before {
+                fail("undo after the kill did not give the state before the entry".into());
+            }
+        } else {
+            fail("the store holds part of the undo".into());
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+    eprintln!(
+        "crash_kill: undo: {killed_count} of {iterations} runs killed before they ended, {undone_count} had undone ({context})"
+    );
+}
