@@ -1,8 +1,10 @@
 //! The domain: pure types and rules, no I/O. Units and their stations, evaluations, trainings,
-//! budget entries, money in fen, partial dates, and the words of every enumeration.
+//! budget entries, money in fen, partial dates, the words of every enumeration, and what is
+//! never kept (personal ID numbers).
 
 pub mod date;
 pub mod money;
+pub mod privacy;
 pub mod problem;
 pub mod records;
 pub mod words;

@@ -161,6 +161,14 @@ impl Unit {
                 ),
             ));
         }
+        problems.extend(super::privacy::id_number_problems(&[
+            ("name", &self.name),
+            ("operator", &self.operator),
+            ("address", &self.address),
+            ("contact", &self.contact),
+            ("phone", &self.phone),
+            ("note", &self.note),
+        ]));
         problems
     }
 
@@ -210,6 +218,11 @@ impl Evaluation {
                 }
             }
         }
+        problems.extend(super::privacy::id_number_problems(&[
+            ("id", self.id.as_deref().unwrap_or("")),
+            ("evaluator", &self.evaluator),
+            ("note", &self.note),
+        ]));
         problems
     }
 }
@@ -226,6 +239,11 @@ impl Training {
                 problems.push(p);
             }
         }
+        problems.extend(super::privacy::id_number_problems(&[
+            ("id", self.id.as_deref().unwrap_or("")),
+            ("topic", &self.topic),
+            ("note", &self.note),
+        ]));
         problems
     }
 
@@ -246,6 +264,11 @@ impl BudgetEntry {
         if self.amount == Fen::ZERO {
             problems.push(Problem::new("amount", "金额不能为 0", "must not be zero"));
         }
+        problems.extend(super::privacy::id_number_problems(&[
+            ("id", self.id.as_deref().unwrap_or("")),
+            ("voucher", &self.voucher),
+            ("note", &self.note),
+        ]));
         problems
     }
 }

@@ -1,0 +1,122 @@
+//! What shegong refuses to keep: personal ID numbers (居民身份证号码) in any text. The registry
+//! is about stations, trainings and money; a person's ID number has no place in it, and a note
+//! or an evaluator's name is where one would slip in. Every write passes the records' own
+//! `validate`, which asks here, so the importer and the UI's forms refuse alike.
+
+use super::Problem;
+
+/// Problems for each field whose text holds something that is a resident ID number: 18
+/// characters — a region, a real birth date, a sequence, and the ISO 7064 MOD 11-2 check
+/// character — standing alone (not inside a longer run of digits). The number itself is never
+/// echoed back.
+pub fn id_number_problems(fields: &[(&'static str, &str)]) -> Vec<Problem> {
+    fields
+        .iter()
+        .filter_map(|(field, text)| {
+            find_id_number(text).map(|at| {
+                Problem::new(
+                    field,
+                    format!("第 {at} 个字起像是居民身份证号码：本系统不保存个人身份证号码，请删去"),
+                    format!("looks like a resident ID number from character {at}: shegong does not keep personal ID numbers; remove it"),
+                )
+            })
+        })
+        .collect()
+}
+
+/// The position (1-based, in characters) where an ID number starts, if the text holds one.
+/// One pass, no allocation: it runs on every text field of every imported row.
+fn find_id_number(text: &str) -> Option<usize> {
+    let is_part = |c: char| c.is_ascii_digit() || c == 'X' || c == 'x';
+    let mut run = ['0'; 18];
+    let (mut run_len, mut run_start) = (0usize, 0usize);
+    let whole_run_is_id = |run: &[char; 18], len: usize| len == 18 && is_id_number(run);
+    for (pos, c) in text.chars().enumerate() {
+        // Full-width digits (０-９, Ｘ) count: a number typed with a Chinese IME is still one.
+        let c = ascii_digit_or_x(c);
+        if is_part(c) {
+            if run_len == 0 {
+                run_start = pos;
+            }
+            if run_len < 18 {
+                run[run_len] = c;
+            }
+            run_len += 1;
+        } else {
+            if whole_run_is_id(&run, run_len) {
+                return Some(run_start + 1);
+            }
+            run_len = 0;
+        }
+    }
+    whole_run_is_id(&run, run_len).then_some(run_start + 1)
+}
+
+fn ascii_digit_or_x(c: char) -> char {
+    match c {
+        '０'..='９' => char::from(b'0' + (c as u32 - '０' as u32) as u8),
+        'Ｘ' | 'ｘ' => 'X',
+        other => other,
+    }
+}
+
+/// Whether 18 characters are a resident ID number: digits, a birth date that exists, and the
+/// check character.
+fn is_id_number(chars: &[char]) -> bool {
+    let digits: Option<Vec<u32>> = chars[..17].iter().map(|c| c.to_digit(10)).collect();
+    let Some(digits) = digits else {
+        return false;
+    };
+    let number = |range: std::ops::Range<usize>| range.fold(0, |n, i| n * 10 + digits[i]);
+    let (year, month, day) = (number(6..10), number(10..12), number(12..14));
+    if !(1900..=2100).contains(&year) || chrono::NaiveDate::from_ymd_opt(year as i32, month, day).is_none() {
+        return false;
+    }
+    const WEIGHTS: [u32; 17] = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2];
+    let sum: u32 = digits.iter().zip(WEIGHTS).map(|(d, w)| d * w).sum();
+    let expected = b"10X98765432"[(sum % 11) as usize] as char;
+    chars[17].to_ascii_uppercase() == expected
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // The standard's worked example (GB 11643-1999), not a real person's number.
+    const SAMPLE: &str = "11010519491231002X";
+
+    #[test]
+    fn finds_a_valid_number_alone_in_text() {
+        assert_eq!(find_id_number(SAMPLE), Some(1));
+        assert_eq!(find_id_number(&format!("联系人 {SAMPLE} 王")), Some(5));
+        assert_eq!(find_id_number(&SAMPLE.to_lowercase()), Some(1));
+        let full_width: String = SAMPLE
+            .chars()
+            .map(|c| match c {
+                '0'..='9' => char::from_u32('０' as u32 + c.to_digit(10).unwrap_or(0)).unwrap_or(c),
+                _ => 'Ｘ',
+            })
+            .collect();
+        assert_eq!(find_id_number(&full_width), Some(1));
+    }
+
+    #[test]
+    fn leaves_other_numbers_alone() {
+        // A wrong check character, an impossible date, a longer run of digits, unit codes,
+        // vouchers and amounts.
+        assert_eq!(find_id_number("110105194912310021"), None);
+        assert_eq!(find_id_number("110105194913310025"), None);
+        assert_eq!(find_id_number(&format!("9{SAMPLE}")), None);
+        for text in ["530112008000", "西民函〔2021〕38号", "V-2024-000123456789", "170000000"] {
+            assert_eq!(find_id_number(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn the_problem_names_the_field_and_does_not_echo_the_number() {
+        let problems = id_number_problems(&[("note", "无"), ("evaluator", SAMPLE)]);
+        assert_eq!(problems.len(), 1);
+        assert_eq!(problems[0].field, "evaluator");
+        assert!(!problems[0].zh.contains(SAMPLE) && !problems[0].en.contains(SAMPLE));
+    }
+}
