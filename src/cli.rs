@@ -261,8 +261,9 @@ pub fn run(ctx: &Context, command: &Command, out: &mut dyn Write) -> Result<(), 
         Command::Undo => {
             let store = ctx.open()?;
             let entry = store.undo_last().map_err(st)?;
-            let what = format!("{} {} {}", entry.action, entry.kind, entry.unit.unwrap_or_default());
-            writeln!(out, "{}{}", lang.pick("已撤销：", "Undone: "), what.trim_end()).map_err(|e| io_failure(e, lang))
+            let name = |code: &str| store.unit(code).ok().flatten().map(|u| u.name);
+            let what = crate::history::describe(&entry, lang, &name);
+            writeln!(out, "{}{what}", lang.pick("已撤销：", "Undone: ")).map_err(|e| io_failure(e, lang))
         }
         Command::History { unit, limit } => {
             let store = ctx.open()?;
@@ -531,9 +532,7 @@ fn render_history(entries: &[store::JournalEntry], lang: Lang) -> String {
     }
     let mut out = String::new();
     for e in entries {
-        let when = chrono::DateTime::from_timestamp(e.at, 0)
-            .map(|t| t.with_timezone(&chrono::Local).format("%Y-%m-%d %H:%M:%S").to_string())
-            .unwrap_or_default();
+        let when = crate::history::when_precise(e.at);
         out.push_str(&format!("{when}  {}  {} {}", e.operator, e.action, e.kind));
         if let Some(unit) = &e.unit {
             out.push_str(&format!("  {unit}"));

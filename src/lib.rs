@@ -9,12 +9,15 @@
 //! - `report`: the rollup report of a unit and its children, and its formats. Uses `store`.
 //! - `interchange`: CSV, XLSX and JSON files in and out. Uses `domain`, `store`.
 //! - `backup`: the whole store as one file and back. Uses `domain`, `store`.
+//! - `history`: the change journal in words (when, what, fields before and after). Uses
+//!   `domain`, `store`, `interchange`.
 //! - `cli`: the commands. Uses everything above; only `main` uses it.
 
 pub mod backup;
 pub mod cli;
 pub mod coverage_series;
 pub mod domain;
+pub mod history;
 pub mod i18n;
 pub mod interchange;
 pub mod report;

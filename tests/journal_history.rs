@@ -93,3 +93,25 @@ fn undo_takes_back_the_newest_change_and_is_journaled() {
     assert_eq!(trainings(&store), 0);
     assert!(store.check().unwrap().is_empty());
 }
+
+#[test]
+fn undo_says_in_words_what_it_took_back() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("store");
+    ok(&dir, &["init"]);
+    let file = tmp.path().join("b.csv");
+    std::fs::write(
+        &file,
+        "date,unit,kind,amount\n2021-12-01,530112008000,allocation,12万\n",
+    )
+    .unwrap();
+    ok(&dir, &["import", "budget", file.to_str().unwrap()]);
+    let said = ok(&dir, &["undo"]);
+    assert!(said.starts_with("Undone: added budget entry: 2021-12-01 "), "{said}");
+    assert!(said.contains("120,000.00 · 碧鸡街道"), "{said}");
+    let said = ok(&dir, &["--lang", "zh", "history", "--limit", "1"]);
+    assert!(
+        said.contains("undo budget"),
+        "the listing keeps the journal's words: {said}"
+    );
+}

@@ -1,6 +1,7 @@
 //! The real binary in a real terminal (tmux): open the Xishan data, open the district, record
-//! a training, quit, and check with `shegong report` that it was stored (15 → 16). Skipped,
-//! with a word, where tmux is not installed. Waits by polling the screen, never by fixed sleeps.
+//! a training, see it in the district's history (`H`), quit, and check with `shegong report`
+//! that it was stored (15 → 16). Skipped, with a word, where tmux is not installed. Waits by
+//! polling the screen, never by fixed sleeps.
 
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
@@ -122,6 +123,12 @@ fn records_a_training_in_the_real_binary() {
     tmux.keys(&["C-s"]);
     tmux.wait_for("Saved the training", 10);
     // The district's row and the list show it at once.
+    tmux.wait_for("16 records", 10);
+    // Its history names the change; Esc goes back.
+    tmux.keys(&["H"]);
+    tmux.wait_for("History · 西山区", 10);
+    tmux.wait_for("added training", 10);
+    tmux.keys(&["Escape"]);
     tmux.wait_for("16 records", 10);
     tmux.keys(&["q"]);
     let start = Instant::now();

@@ -113,10 +113,21 @@ impl Store {
 
     /// The journal with each entry's id, newest first.
     pub fn history_with_ids(&self, unit: Option<&str>, limit: usize) -> Result<Vec<(u64, JournalEntry)>> {
+        self.history_where(limit, |e| unit.is_none_or(|u| e.unit.as_deref() == Some(u)))
+    }
+
+    /// The entries `keep` accepts, with their ids, newest first, at most `limit`: the history
+    /// of one record (by `key`), or of a unit and the units below it. A `limit` of 0 never
+    /// stops early: every entry `keep` accepts.
+    pub fn history_where(
+        &self,
+        limit: usize,
+        mut keep: impl FnMut(&JournalEntry) -> bool,
+    ) -> Result<Vec<(u64, JournalEntry)>> {
         let mut out = Vec::new();
         for item in self.journal_newest_first() {
             let entry = item?;
-            if unit.is_none_or(|u| entry.1.unit.as_deref() == Some(u)) {
+            if keep(&entry.1) {
                 out.push(entry);
                 if out.len() == limit {
                     break;
@@ -124,6 +135,17 @@ impl Store {
             }
         }
         Ok(out)
+    }
+}
+
+impl JournalEntry {
+    /// Whether `undo_last` knows how to take this change back: a record added or deleted, a
+    /// unit updated. Bulk imports and added units are not (there is no deleting units).
+    pub fn undoable(&self) -> bool {
+        matches!(
+            (self.action.as_str(), self.kind.as_str()),
+            ("add" | "delete", "evaluation" | "training" | "budget") | ("update", "unit")
+        )
     }
 }
 
@@ -135,19 +157,11 @@ impl Store {
         use super::keys::RecordKey;
         use crate::domain::{BudgetEntry, Evaluation, Training, Unit};
         self.check_writable()?;
-        let mut undone = std::collections::HashSet::new();
-        let mut target = None;
-        for item in self.journal_newest_first() {
-            let (id, entry) = item?;
-            if let Some(u) = entry.undoes {
-                undone.insert(u);
-            } else if !undone.contains(&id) {
-                target = Some((id, entry));
-                break;
-            }
-        }
-        let (id, entry) = target.ok_or(StoreError::NothingToUndo)?;
+        let (id, entry) = self.undo_target()?.ok_or(StoreError::NothingToUndo)?;
         let cannot = || StoreError::CannotUndo(entry.summary.clone());
+        if !entry.undoable() {
+            return Err(cannot());
+        }
         let key = || entry.key.as_deref().and_then(RecordKey::from_text).ok_or_else(cannot);
         let before = || entry.before.as_deref().ok_or_else(cannot);
         fn parse<T: serde::de::DeserializeOwned>(json: &str) -> Result<T> {
@@ -168,6 +182,22 @@ impl Store {
         })();
         self.set_undoing(None);
         result.map(|_| entry)
+    }
+
+    /// The change `undo_last` would take back, with its id: the newest entry that is not an
+    /// undo and was not undone. `None` when there is none. It may not be `undoable`: the UI
+    /// asks this first, to say exactly what will be undone, or why it cannot be.
+    pub fn undo_target(&self) -> Result<Option<(u64, JournalEntry)>> {
+        let mut undone = std::collections::HashSet::new();
+        for item in self.journal_newest_first() {
+            let (id, entry) = item?;
+            if let Some(u) = entry.undoes {
+                undone.insert(u);
+            } else if !undone.contains(&id) {
+                return Ok(Some((id, entry)));
+            }
+        }
+        Ok(None)
     }
 
     fn set_undoing(&self, id: Option<u64>) {

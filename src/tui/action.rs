@@ -41,6 +41,11 @@ pub enum Action {
     EditUnit,
     Reverse,
     Delete,
+    // The change journal.
+    /// The history of the selected unit or record.
+    History,
+    /// Take back the newest change (asks first).
+    Undo,
     // Everywhere.
     Help,
     Quit,

@@ -8,6 +8,7 @@ use super::details::{Content, Details, Tab};
 use super::find::{self, Find, Index};
 use super::fmt;
 use super::form::{FieldKind, Form, UnitRef};
+use super::history::{History, Scope};
 use super::keymap::{self, Ctx};
 use super::picker::{Choice, Picker};
 use super::records::{self, Built, Recent};
@@ -16,8 +17,9 @@ use super::tree::Tree;
 use super::view;
 use crate::domain::date::last_day_of_month;
 use crate::domain::*;
+use crate::history::Brief;
 use crate::i18n::Lang;
-use crate::store::{RecordKey, Store, StoreError};
+use crate::store::{JournalEntry, RecordKey, Store, StoreError};
 use chrono::{Datelike, NaiveDate};
 use crossterm::event::{KeyEvent, KeyEventKind};
 use ratatui::layout::Rect;
@@ -36,6 +38,8 @@ pub enum Pending {
     DiscardForm,
     DeleteEvaluation(RecordKey),
     DeleteTraining(RecordKey),
+    /// Undo the journal entry of this id, the newest change when it was asked.
+    Undo(u64),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -44,6 +48,8 @@ pub enum Modal {
     Confirm { question: String, then: Pending },
     /// Every key, from the keymap; `offset` is the first line shown.
     Help { offset: usize },
+    /// The change history of a unit or a record.
+    History(Box<History>),
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -195,6 +201,7 @@ impl App {
         match &self.modal {
             Some(Modal::Confirm { .. }) => Ctx::Confirm,
             Some(Modal::Help { .. }) => Ctx::Help,
+            Some(Modal::History(_)) => Ctx::History,
             None if self.picker.is_some() => Ctx::Picker,
             None if self.form.is_some() => Ctx::Form,
             None if self.find.open => Ctx::Find,
@@ -245,6 +252,7 @@ impl App {
         match self.context() {
             Ctx::Confirm => self.on_confirm(action),
             Ctx::Help => self.on_help(action),
+            Ctx::History => self.on_history(action),
             Ctx::Picker => self.on_picker(action),
             Ctx::Form => self.on_form(action),
             Ctx::Find => self.on_find(action),
@@ -333,6 +341,8 @@ impl App {
             Action::EditUnit => self.open_unit_form(true),
             Action::Reverse => self.reverse_selected(),
             Action::Delete => self.delete_selected(),
+            Action::History => self.open_history(),
+            Action::Undo => self.request_undo(),
             Action::Help => self.modal = Some(Modal::Help { offset: 0 }),
             Action::Quit => self.request_quit(),
             Action::Cancel => {
@@ -835,6 +845,140 @@ impl App {
         }
     }
 
+    // ---- the change journal ----
+
+    /// An entry in one line of words, units by name.
+    fn entry_text(&self, entry: &JournalEntry) -> String {
+        crate::history::describe(entry, self.lang, &|code| {
+            self.store.unit(code).ok().flatten().map(|u| u.name)
+        })
+    }
+
+    /// What `H` shows: the record selected in the records table, else the selected unit
+    /// (with the units below when `s` is on, as in the records tabs).
+    fn history_scope(&self) -> Option<Scope> {
+        if self.focus == Focus::Records {
+            let lang = self.lang;
+            let record = match self.details.tab {
+                Tab::Evaluations => self
+                    .selected_record(|c| match c {
+                        Content::Evaluations(v) => Some(v),
+                        _ => None,
+                    })
+                    .map(|(k, r)| (k, "evaluation", r.brief(lang))),
+                Tab::Trainings => self
+                    .selected_record(|c| match c {
+                        Content::Trainings(v) => Some(v),
+                        _ => None,
+                    })
+                    .map(|(k, r)| (k, "training", r.brief(lang))),
+                Tab::Budget => self
+                    .selected_record(|c| match c {
+                        Content::Budget(v) => Some(v),
+                        _ => None,
+                    })
+                    .map(|(k, r)| (k, "budget", r.brief(lang))),
+                _ => None,
+            };
+            if let Some((key, kind, brief)) = record {
+                let what = format!("{} {brief}", crate::history::kind_word(kind, lang));
+                return Some(Scope::Record {
+                    key: key.to_text(),
+                    what,
+                });
+            }
+        }
+        self.selected_unit().map(|u| Scope::Unit {
+            code: u.code.clone(),
+            name: u.name.clone(),
+            subtree: self.details.subtree,
+        })
+    }
+
+    fn open_history(&mut self) {
+        let Some(scope) = self.history_scope() else {
+            return self.say(S::EmptyStore, &[]);
+        };
+        match History::load(&self.store, scope) {
+            Ok(h) => self.modal = Some(Modal::History(Box::new(h))),
+            Err(e) => self.fail(&e),
+        }
+    }
+
+    fn on_history(&mut self, action: Action) {
+        let Some(Modal::History(h)) = self.modal.as_mut() else {
+            return;
+        };
+        let page = h.page.max(1) as isize;
+        match action {
+            Action::Up => h.move_by(-1),
+            Action::Down => h.move_by(1),
+            Action::PageUp => h.move_by(-page),
+            Action::PageDown => h.move_by(page),
+            Action::Home => h.move_by(isize::MIN / 2),
+            Action::End => h.move_by(isize::MAX / 2),
+            Action::ToggleSubtree => {
+                let Scope::Unit { subtree, .. } = &mut h.scope else {
+                    return self.say(S::HistoryRecordOnly, &[]);
+                };
+                // The title says which: `· 含下级`.
+                *subtree = !*subtree;
+                h.selected = 0;
+                if let Err(e) = h.reload(&self.store) {
+                    self.fail(&e);
+                }
+            }
+            Action::Quit => self.quit = true,
+            _ => self.modal = None,
+        }
+    }
+
+    /// `u`: says what the newest change is and asks; or why nothing can be undone.
+    fn request_undo(&mut self) {
+        if !self.writable() {
+            return;
+        }
+        let (id, entry) = match self.store.undo_target() {
+            Ok(Some(target)) => target,
+            Ok(None) => return self.say(S::NothingToUndo, &[]),
+            Err(e) => return self.fail(&e),
+        };
+        let what = format!("#{id} {}", self.entry_text(&entry));
+        if !entry.undoable() {
+            // An import or an added unit: the store's own words say why and what to do.
+            return self.fail(&StoreError::CannotUndo(what));
+        }
+        let question = fill(
+            self.t(S::AskUndo),
+            &[&what, &entry.operator, &crate::history::when(entry.at)],
+        );
+        self.modal = Some(Modal::Confirm {
+            question,
+            then: Pending::Undo(id),
+        });
+    }
+
+    /// Undoes the change the confirmation named, and only that one.
+    fn undo(&mut self, id: u64) {
+        // Nothing else writes while the UI holds the store's lock; still, what was asked about
+        // is what gets undone, or nothing.
+        match self.store.undo_target() {
+            Ok(Some((newest, _))) if newest == id => {}
+            Ok(_) => return self.warn(S::UndoMoved, &[]),
+            Err(e) => return self.fail(&e),
+        }
+        match self.store.undo_last() {
+            Ok(entry) => {
+                // The same reload as after a saved form: figures, the details, and the tree
+                // when a unit's fields came back.
+                self.after_write(entry.kind == "unit");
+                let what = format!("#{id} {}", self.entry_text(&entry));
+                self.say(S::Undone, &[&what]);
+            }
+            Err(e) => self.fail(&e),
+        }
+    }
+
     // ---- confirmations and help ----
 
     fn on_confirm(&mut self, action: Action) {
@@ -859,6 +1003,7 @@ impl App {
                 let r = self.store.delete_record::<Training>(key).map(|_| ());
                 self.after_delete(r);
             }
+            Pending::Undo(id) => self.undo(id),
         }
     }
 
@@ -953,6 +1098,9 @@ impl App {
         }
         if let Some(p) = self.picker.as_mut() {
             p.scroll_into_view(view::PICKER_ROWS);
+        }
+        if let Some(Modal::History(h)) = self.modal.as_mut() {
+            h.scroll_into_view(view::history_list_rows(&areas, h.entries.len()));
         }
         if let Some(e) = error {
             self.fail(&e);

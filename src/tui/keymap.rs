@@ -18,16 +18,19 @@ pub enum Ctx {
     Find,
     Confirm,
     Help,
+    /// The history view of a unit or a record.
+    History,
     /// Bindings that work in every context.
     Any,
 }
 
 impl Ctx {
     /// The contexts the help screen lists, in order, with their headings.
-    pub const HELP_ORDER: [(Ctx, S); 9] = [
+    pub const HELP_ORDER: [(Ctx, S); 10] = [
         (Ctx::Main, S::HelpMain),
         (Ctx::Tree, S::HelpTree),
         (Ctx::Records, S::HelpRecords),
+        (Ctx::History, S::HelpHistory),
         (Ctx::Form, S::HelpForm),
         (Ctx::Picker, S::HelpPicker),
         (Ctx::Find, S::HelpFind),
@@ -118,6 +121,10 @@ pub static BINDINGS: &[Binding] = &[
     b(Main, &[c('s')], A::ToggleSubtree, S::KeySubtree, Yes),
     b(Main, &[c('+'), c('a')], A::AddUnit, S::KeyAddUnit, Yes),
     b(Main, &[c('e')], A::EditUnit, S::KeyEditUnit, Yes),
+    // `h` is taken (close, back to the tree): History is the capital.
+    b(Main, &[c('H')], A::History, S::KeyHistory, Group(S::FootHistory)),
+    // Ctrl-Z for those whose hands expect it; raw mode delivers it as a key, not a suspend.
+    b(Main, &[c('u'), ctrl('z')], A::Undo, S::KeyUndo, Group(S::FootUndo)),
     b(Main, &[c('z')], A::Zoom, S::KeyZoom, Yes),
     b(Main, &[k(K::Esc)], A::Cancel, S::KeyClearFind, No),
     // The tree.
@@ -176,6 +183,21 @@ pub static BINDINGS: &[Binding] = &[
     // A confirmation: its own key confirms, every other key cancels.
     b(Confirm, &[c('y'), c('Y')], A::Confirm, S::KeyConfirm, Yes),
     b(Confirm, &[k(K::Esc), c('n')], A::Cancel, S::KeyCancel, Yes),
+    // The history view.
+    b(History, &[k(K::Up), c('k')], A::Up, S::KeyUp, Group(S::KeyMove)),
+    b(History, &[k(K::Down), c('j')], A::Down, S::KeyDown, Join),
+    b(History, &[k(K::PageUp)], A::PageUp, S::KeyPageUp, No),
+    b(History, &[k(K::PageDown)], A::PageDown, S::KeyPageDown, No),
+    b(History, &[k(K::Home)], A::Home, S::KeyHome, No),
+    b(History, &[k(K::End)], A::End, S::KeyEnd, No),
+    b(
+        History,
+        &[c('s')],
+        A::ToggleSubtree,
+        S::KeyHistorySubtree,
+        Group(S::WithSubtree),
+    ),
+    b(History, &[k(K::Esc), c('q'), c('H')], A::Cancel, S::KeyCloseHelp, Yes),
     // Help.
     b(Help, &[k(K::Up), c('k')], A::Up, S::KeyUp, Group(S::KeyMove)),
     b(Help, &[k(K::Down), c('j')], A::Down, S::KeyDown, Join),

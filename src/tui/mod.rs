@@ -4,7 +4,7 @@
 //!
 //! - `app`: state, and what each action does (`action` names them; `keymap` maps keys to them)
 //! - `view`: drawing the screen from `&App`; `details`, `charts`, `tree`, `find`, `form`,
-//!   `picker`, `records` own their parts; `strings` holds every word shown, in zh and en
+//!   `picker`, `records`, `history` own their parts; `strings` holds every word shown, in zh and en
 //! - `fmt`, `table`: money, dates and text in terminal cells
 //!
 //! The store is opened before the terminal is taken, so that "store in use" (exit 3) is printed
@@ -17,6 +17,7 @@ pub mod details;
 pub mod find;
 pub mod fmt;
 pub mod form;
+pub mod history;
 pub mod keymap;
 pub mod picker;
 pub mod records;

@@ -45,6 +45,18 @@ impl Areas {
     pub fn detail_rows(&self) -> usize {
         self.details.map(|r| r.height.saturating_sub(4) as usize).unwrap_or(10)
     }
+
+    /// Between the header and the status line: where the tree and the details go, and the
+    /// history view over both.
+    pub fn body(&self) -> Rect {
+        let y = self.header.bottom();
+        Rect::new(self.header.x, y, self.header.width, self.status.y.saturating_sub(y))
+    }
+}
+
+/// Rows of the history view's list (inside its border, below the column titles).
+pub fn history_list_rows(areas: &Areas, entries: usize) -> usize {
+    super::history::list_rows(areas.body().height.saturating_sub(2) as usize, entries)
 }
 
 pub fn layout(area: Rect, app: &App) -> Areas {
@@ -137,6 +149,10 @@ pub fn render(app: &App, frame: &mut Frame) {
         }
         Some(Modal::Help { offset }) => {
             render_help(app, *offset, area, buf);
+            cursor = None;
+        }
+        Some(Modal::History(h)) => {
+            render_history(app, h, &areas, buf);
             cursor = None;
         }
         None => {}
@@ -829,6 +845,34 @@ fn render_confirm(app: &App, question: &str, area: Rect, buf: &mut Buffer) {
         },
         buf,
     );
+}
+
+/// The history view, over the tree and the details: the list of changes, a rule, then the
+/// selected change in full.
+fn render_history(app: &App, h: &super::history::History, areas: &Areas, buf: &mut Buffer) {
+    let lang = app.lang;
+    let area = areas.body();
+    let title = fmt::cut(&h.title(lang), (area.width as usize).saturating_sub(4));
+    let inner = popup(area, format!(" {title} "), buf, Color::Cyan);
+    let width = inner.width as usize;
+    let rows = history_list_rows(areas, h.entries.len());
+    let list = h.list_lines(lang, width, rows);
+    let list_h = (list.len() as u16).min(inner.height);
+    Paragraph::new(list).render(
+        Rect {
+            height: list_h,
+            ..inner
+        },
+        buf,
+    );
+    let rule_y = inner.y + list_h;
+    if rule_y >= inner.bottom() {
+        return;
+    }
+    Line::styled("─".repeat(width), dim()).render(Rect::new(inner.x, rule_y, inner.width, 1), buf);
+    let detail = Rect::new(inner.x, rule_y + 1, inner.width, inner.bottom() - rule_y - 1);
+    let lines = h.detail_lines(lang, width, detail.height as usize);
+    Paragraph::new(lines).render(detail, buf);
 }
 
 /// Every binding, grouped by context: the same table as the footer and the keys.

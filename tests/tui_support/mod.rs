@@ -17,9 +17,14 @@ pub fn today() -> NaiveDate {
     NaiveDate::from_ymd_opt(2021, 11, 30).expect("a real date")
 }
 
+/// Who the journal names for the Xishan data the tests load (not the OS user, so that
+/// screens showing the history are the same on every machine).
+pub const LOADED_BY: &str = "李淳";
+
 pub fn xishan_store(readonly: bool) -> (tempfile::TempDir, Store) {
     let dir = tempfile::tempdir().expect("a temporary folder");
-    let store = Store::create(dir.path()).expect("a new store");
+    let mut store = Store::create(dir.path()).expect("a new store");
+    store.set_operator(LOADED_BY);
     shegong::xishan::load(&store).expect("the Xishan data loads");
     store.flush().expect("flushed");
     if !readonly {
@@ -124,4 +129,30 @@ pub fn screen(app: &mut App, width: u16, height: u16) -> String {
         text.push_str(&format!("\n[cursor at column {}, row {}]", pos.x, pos.y));
     }
     text
+}
+
+/// The screen with every local time of day (`2026-11-27 09:35`, as the history shows when a
+/// change was made) written `YYYY-MM-DD hh:mm`: the journal keeps the real clock.
+pub fn mask_times(text: &str) -> String {
+    let chars: Vec<char> = text.chars().collect();
+    let shape = "0000-00-00 00:00";
+    let fits = |at: usize| {
+        shape.chars().enumerate().all(|(i, s)| match chars.get(at + i) {
+            Some(c) if s == '0' => c.is_ascii_digit(),
+            Some(c) => *c == s,
+            None => false,
+        })
+    };
+    let mut out = String::with_capacity(text.len());
+    let mut i = 0;
+    while i < chars.len() {
+        if fits(i) {
+            out.push_str("YYYY-MM-DD hh:mm");
+            i += shape.len();
+        } else {
+            out.push(chars[i]);
+            i += 1;
+        }
+    }
+    out
 }

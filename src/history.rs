@@ -1,0 +1,340 @@
+//! The change journal for people: when a change was made (local time), what it did to which
+//! record in a line of words, and each field before and after. `shegong history` and
+//! `shegong undo` and the UI's history view and undo all say it the same way, from here.
+//!
+//! Journal entries keep their records as JSON of the domain types; fields are read back
+//! through those types and written as the interchange files write them (`ToRow`), under the
+//! files' column names (Chinese aliases in Chinese), so a field reads the same in an export, in
+//! an import error and here.
+
+use crate::domain::records::tenths;
+use crate::domain::{BudgetEntry, Evaluation, Training, Unit};
+use crate::i18n::Lang;
+use crate::interchange::{columns_of, Cell, Kind, ToRow};
+use crate::store::JournalEntry;
+use serde::de::DeserializeOwned;
+
+/// The local time of an entry, to the minute (`2026-11-27 09:35`); `—` for a time that cannot
+/// be (a damaged entry).
+pub fn when(at: i64) -> String {
+    local(at, "%Y-%m-%d %H:%M")
+}
+
+/// The local time of an entry, to the second, for the command line's full listing.
+pub fn when_precise(at: i64) -> String {
+    local(at, "%Y-%m-%d %H:%M:%S")
+}
+
+fn local(at: i64, format: &str) -> String {
+    chrono::DateTime::from_timestamp(at, 0)
+        .map(|t| t.with_timezone(&chrono::Local).format(format).to_string())
+        .unwrap_or_else(|| "—".into())
+}
+
+/// The journal's kind in words (`training` → 培训); an unknown one as it is.
+pub fn kind_word(kind: &str, lang: Lang) -> String {
+    let (zh, en) = match kind {
+        "unit" => ("单位", "unit"),
+        "evaluation" => ("评估", "evaluation"),
+        "training" => ("培训", "training"),
+        "budget" => ("资金记录", "budget entry"),
+        "store" => ("数据库", "store"),
+        other => return other.to_string(),
+    };
+    lang.pick(zh, en).to_string()
+}
+
+/// The journal's action in words (`add` → 新增); an unknown one as it is.
+pub fn action_word(action: &str, lang: Lang) -> String {
+    let (zh, en) = match action {
+        "add" => ("新增", "added"),
+        "update" => ("修改", "updated"),
+        "delete" => ("删除", "deleted"),
+        "import" => ("导入", "imported"),
+        "undo" => ("撤销", "undo"),
+        "restore" => ("恢复", "restored"),
+        other => return other.to_string(),
+    };
+    lang.pick(zh, en).to_string()
+}
+
+/// What an entry did to its record, read from which sides it keeps: an undo is journaled
+/// under the action `undo`, and this says whether it added, removed or changed.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Effect {
+    Added,
+    Removed,
+    Changed,
+    /// No record kept (an import, a restore): the summary says what happened.
+    Other,
+}
+
+pub fn effect(entry: &JournalEntry) -> Effect {
+    match (&entry.before, &entry.after) {
+        (None, Some(_)) => Effect::Added,
+        (Some(_), None) => Effect::Removed,
+        (Some(_), Some(_)) => Effect::Changed,
+        (None, None) => Effect::Other,
+    }
+}
+
+fn effect_word(effect: Effect, lang: Lang) -> String {
+    match effect {
+        Effect::Added => action_word("add", lang),
+        Effect::Removed => action_word("delete", lang),
+        Effect::Changed => action_word("update", lang),
+        Effect::Other => String::new(),
+    }
+}
+
+/// `新增培训` / `added training`: Chinese writes the two words together.
+fn join(action: &str, kind: &str, lang: Lang) -> String {
+    match lang {
+        Lang::Zh => format!("{action}{kind}"),
+        Lang::En => format!("{action} {kind}"),
+    }
+}
+
+fn parse<T: DeserializeOwned>(json: &str) -> Option<T> {
+    serde_json::from_str(json).ok()
+}
+
+/// A record in a few words: its date, kind and what tells it apart (a training's topic, a
+/// budget entry's amount); a unit by name and code. The UI titles a record's history with it.
+pub trait Brief {
+    fn brief(&self, lang: Lang) -> String;
+}
+
+impl Brief for Unit {
+    fn brief(&self, lang: Lang) -> String {
+        match lang {
+            Lang::Zh => format!("{}（{}）", self.name, self.code),
+            Lang::En => format!("{} ({})", self.name, self.code),
+        }
+    }
+}
+
+impl Brief for Evaluation {
+    fn brief(&self, lang: Lang) -> String {
+        let mut parts = vec![self.date.to_string(), self.kind.label(lang).to_string()];
+        if let Some(s) = self.score {
+            parts.push(tenths(u32::from(s)));
+        }
+        if let Some(g) = self.grade {
+            parts.push(g.label(lang).to_string());
+        }
+        parts.join(" ")
+    }
+}
+
+impl Brief for Training {
+    fn brief(&self, lang: Lang) -> String {
+        format!("{} {} {}", self.date, self.kind.label(lang), self.topic)
+            .trim()
+            .to_string()
+    }
+}
+
+impl Brief for BudgetEntry {
+    fn brief(&self, lang: Lang) -> String {
+        format!("{} {} {}", self.date, self.kind.label(lang), self.amount.yuan())
+    }
+}
+
+/// The brief of a journaled record (JSON of the kind's type).
+fn record_text(kind: &str, json: &str, lang: Lang) -> Option<String> {
+    Some(match kind {
+        "unit" => parse::<Unit>(json)?.brief(lang),
+        "evaluation" => parse::<Evaluation>(json)?.brief(lang),
+        "training" => parse::<Training>(json)?.brief(lang),
+        "budget" => parse::<BudgetEntry>(json)?.brief(lang),
+        _ => return None,
+    })
+}
+
+/// One line for people: what the change did to which record, and whose record it is
+/// (`新增培训：2021-11-30 一对一辅导 台账规范 · 碧鸡街道`). An undo names the entry it undid
+/// (`撤销 #21 · 删除培训：…`). `name` gives a unit's name for its code, when known.
+pub fn describe(entry: &JournalEntry, lang: Lang, name: &dyn Fn(&str) -> Option<String>) -> String {
+    let kind = kind_word(&entry.kind, lang);
+    let head = match entry.undoes {
+        Some(id) => {
+            let undo = format!("{} #{id}", action_word("undo", lang));
+            match effect(entry) {
+                Effect::Other => format!("{undo} · {kind}"),
+                e => format!("{undo} · {}", join(&effect_word(e, lang), &kind, lang)),
+            }
+        }
+        None => join(&action_word(&entry.action, lang), &kind, lang),
+    };
+    let record = entry
+        .after
+        .as_deref()
+        .or(entry.before.as_deref())
+        .and_then(|json| record_text(&entry.kind, json, lang));
+    let what = record.unwrap_or_else(|| entry.summary.clone());
+    let colon = lang.pick("：", ": ");
+    let mut line = if what.is_empty() {
+        head
+    } else {
+        format!("{head}{colon}{what}")
+    };
+    // A record's owner by name; a unit names itself.
+    if entry.kind != "unit" {
+        if let Some(code) = &entry.unit {
+            line.push_str(" · ");
+            line.push_str(&name(code).unwrap_or_else(|| code.clone()));
+        }
+    }
+    line
+}
+
+fn cells_of<R: ToRow + DeserializeOwned>(json: &str) -> Option<Vec<Cell>> {
+    parse::<R>(json).map(|r| r.cells())
+}
+
+/// A journaled record's fields in the order of its import file: (column name, value as the
+/// file writes it), the column named in the user's language. `None` when the JSON is not a
+/// record of that kind (a damaged entry, or one of a later version).
+pub fn fields(kind: &str, json: &str, lang: Lang) -> Option<Vec<(&'static str, String)>> {
+    let (k, cells) = match kind {
+        "unit" => (Kind::Units, cells_of::<Unit>(json)?),
+        "evaluation" => (Kind::Evaluations, cells_of::<Evaluation>(json)?),
+        "training" => (Kind::Trainings, cells_of::<Training>(json)?),
+        "budget" => (Kind::Budget, cells_of::<BudgetEntry>(json)?),
+        _ => return None,
+    };
+    Some(
+        columns_of(k)
+            .iter()
+            .zip(cells)
+            .map(|(c, cell)| (lang.pick(c.alias, c.name), cell.plain(lang)))
+            .collect(),
+    )
+}
+
+/// One field of a change: its value before and after (empty where the record did not exist).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct FieldChange {
+    pub field: &'static str,
+    pub before: String,
+    pub after: String,
+}
+
+/// What an entry changed, field by field: for an update the fields that differ; for a record
+/// added or removed its fields that are not empty; nothing for an import. `None` when a
+/// record cannot be read back (then show the JSON as it is).
+pub fn changes(entry: &JournalEntry, lang: Lang) -> Option<Vec<FieldChange>> {
+    let side = |json: &Option<String>| match json {
+        None => Some(None),
+        Some(j) => fields(&entry.kind, j, lang).map(Some),
+    };
+    let before = side(&entry.before)?;
+    let after = side(&entry.after)?;
+    let change = |field, before: String, after: String| FieldChange { field, before, after };
+    Some(match (before, after) {
+        (Some(b), Some(a)) => b
+            .into_iter()
+            .zip(a)
+            .filter(|(x, y)| x.1 != y.1)
+            .map(|((field, before), (_, after))| change(field, before, after))
+            .collect(),
+        (Some(b), None) => b
+            .into_iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(field, before)| change(field, before, String::new()))
+            .collect(),
+        (None, Some(a)) => a
+            .into_iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(field, after)| change(field, String::new(), after))
+            .collect(),
+        (None, None) => Vec::new(),
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::{PartialDate, TrainingKind};
+
+    fn training_entry() -> JournalEntry {
+        let t = Training {
+            id: None,
+            date: PartialDate::parse("2021-11-30").expect("a date"),
+            host: "530112008000".into(),
+            kind: TrainingKind::Coaching,
+            mode: None,
+            topic: "台账规范".into(),
+            hours: Some(15),
+            attendees: None,
+            units: vec![],
+            note: String::new(),
+        };
+        JournalEntry {
+            at: 0,
+            operator: "李淳".into(),
+            action: "add".into(),
+            kind: "training".into(),
+            unit: Some("530112008000".into()),
+            key: None,
+            before: None,
+            after: serde_json::to_string(&t).ok(),
+            summary: "training added".into(),
+            undoes: None,
+        }
+    }
+
+    #[test]
+    fn a_change_is_one_line_in_either_language() {
+        let e = training_entry();
+        let name = |c: &str| (c == "530112008000").then(|| "碧鸡街道".to_string());
+        let zh = describe(&e, Lang::Zh, &name);
+        assert!(zh.starts_with("新增培训：2021-11-30 "), "{zh}");
+        assert!(zh.ends_with("台账规范 · 碧鸡街道"), "{zh}");
+        let en = describe(&e, Lang::En, &|_| None);
+        assert!(en.starts_with("added training: 2021-11-30 "), "{en}");
+        assert!(en.ends_with(" · 530112008000"), "{en}");
+    }
+
+    #[test]
+    fn an_undo_names_the_entry_it_undid_and_what_it_did() {
+        let mut e = training_entry();
+        e.action = "undo".into();
+        e.undoes = Some(21);
+        e.before = e.after.take();
+        assert_eq!(effect(&e), Effect::Removed);
+        let zh = describe(&e, Lang::Zh, &|_| None);
+        assert!(zh.starts_with("撤销 #21 · 删除培训："), "{zh}");
+        let en = describe(&e, Lang::En, &|_| None);
+        assert!(en.starts_with("undo #21 · deleted training: "), "{en}");
+    }
+
+    #[test]
+    fn fields_read_as_the_import_file_writes_them() {
+        let e = training_entry();
+        let added = changes(&e, Lang::Zh).expect("readable");
+        let hours = added.iter().find(|c| c.field == "课时").expect("hours");
+        assert_eq!((hours.before.as_str(), hours.after.as_str()), ("", "1.5"));
+        assert!(added.iter().all(|c| !c.after.is_empty()), "empty fields are left out");
+        // An update: only what differs.
+        let mut u = e.clone();
+        let mut t: Training = serde_json::from_str(e.after.as_deref().unwrap_or("")).expect("JSON");
+        u.before = e.after.clone();
+        t.topic = "台账规范（二）".into();
+        u.after = serde_json::to_string(&t).ok();
+        let changed = changes(&u, Lang::En).expect("readable");
+        assert_eq!(
+            changed,
+            vec![FieldChange {
+                field: "topic",
+                before: "台账规范".into(),
+                after: "台账规范（二）".into()
+            }]
+        );
+        // Not a record of its kind: said, not guessed.
+        u.after = Some("{\"nope\":1}".into());
+        assert_eq!(changes(&u, Lang::En), None);
+        assert_eq!(when(i64::MAX), "—");
+    }
+}
