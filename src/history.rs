@@ -152,6 +152,20 @@ fn record_text(kind: &str, json: &str, lang: Lang) -> Option<String> {
     })
 }
 
+/// A bulk import's counts in the user's language (`新增 150 条`), from its stored summary.
+fn import_text(entry: &JournalEntry, lang: Lang) -> Option<String> {
+    if entry.action != "import" {
+        return None;
+    }
+    let (added, updated) = crate::store::import_counts(&entry.summary)?;
+    Some(match (lang, updated) {
+        (Lang::Zh, 0) => format!("新增 {added} 条"),
+        (Lang::Zh, _) => format!("新增 {added} 条，修改 {updated} 条"),
+        (Lang::En, 0) => format!("{added} added"),
+        (Lang::En, _) => format!("{added} added, {updated} updated"),
+    })
+}
+
 /// One line for people: what the change did to which record, and whose record it is
 /// (`新增培训：2021-11-30 一对一辅导 台账规范 · 碧鸡街道`). An undo names the entry it undid
 /// (`撤销 #21 · 删除培训：…`). `name` gives a unit's name for its code, when known.
@@ -172,7 +186,9 @@ pub fn describe(entry: &JournalEntry, lang: Lang, name: &dyn Fn(&str) -> Option<
         .as_deref()
         .or(entry.before.as_deref())
         .and_then(|json| record_text(&entry.kind, json, lang));
-    let what = record.unwrap_or_else(|| entry.summary.clone());
+    let what = record
+        .or_else(|| import_text(entry, lang))
+        .unwrap_or_else(|| entry.summary.clone());
     let colon = lang.pick("：", ": ");
     let mut line = if what.is_empty() {
         head
@@ -295,6 +311,17 @@ mod tests {
         let en = describe(&e, Lang::En, &|_| None);
         assert!(en.starts_with("added training: 2021-11-30 "), "{en}");
         assert!(en.ends_with(" · 530112008000"), "{en}");
+    }
+
+    #[test]
+    fn a_bulk_import_is_counted_in_either_language() {
+        let mut e = training_entry();
+        e.action = "import".into();
+        e.unit = None;
+        e.after = None;
+        e.summary = "150 training records added".into();
+        assert_eq!(describe(&e, Lang::Zh, &|_| None), "导入培训：新增 150 条");
+        assert_eq!(describe(&e, Lang::En, &|_| None), "imported training: 150 added");
     }
 
     #[test]

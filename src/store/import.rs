@@ -538,7 +538,7 @@ impl Store {
         }
         let changes = outcome.added + outcome.updated;
         if changes > ROW_BY_ROW_LIMIT {
-            let summary = format!("units: {} added, {} updated", outcome.added, outcome.updated);
+            let summary = super::journal::import_summary("unit", outcome.added, outcome.updated);
             let entry = self.entry("import", "unit", None, summary);
             self.journal(&mut set, entry)?;
         } else if changes > 0 {

@@ -49,6 +49,26 @@ pub fn json<T: Serialize>(value: &T) -> Option<String> {
     serde_json::to_string(value).ok()
 }
 
+/// The summary of a bulk import's one journal entry. It is stored text, so its shape is kept
+/// here with its reader (`import_counts`), which lets a screen say it in the user's language.
+pub fn import_summary(kind: &str, added: usize, updated: usize) -> String {
+    if kind == "unit" {
+        format!("units: {added} added, {updated} updated")
+    } else {
+        format!("{added} {kind} records added")
+    }
+}
+
+/// (added, updated) from a summary `import_summary` wrote.
+pub fn import_counts(summary: &str) -> Option<(usize, usize)> {
+    if let Some(rest) = summary.strip_prefix("units: ") {
+        let (added, updated) = rest.strip_suffix(" updated")?.split_once(" added, ")?;
+        return Some((added.parse().ok()?, updated.parse().ok()?));
+    }
+    let (added, _) = summary.strip_suffix(" records added")?.split_once(' ')?;
+    Some((added.parse().ok()?, 0))
+}
+
 impl Store {
     /// Who the journal records as making the changes of this session.
     pub fn set_operator(&mut self, operator: &str) {
@@ -204,5 +224,17 @@ impl Store {
         if let Ok(mut slot) = self.undoing.lock() {
             *slot = id;
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn import_summaries_read_back() {
+        assert_eq!(import_counts(&import_summary("unit", 3, 4)), Some((3, 4)));
+        assert_eq!(import_counts(&import_summary("budget", 150, 0)), Some((150, 0)));
+        assert_eq!(import_counts("restored from backup"), None);
     }
 }

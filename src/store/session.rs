@@ -186,7 +186,7 @@ impl<R: Record> ImportSession<'_, R> {
     fn journal_into(&mut self, set: &mut WriteSet) -> Result<()> {
         let kind = R::KIND.name();
         if self.outcome.added > ROW_BY_ROW_LIMIT {
-            let summary = format!("{} {kind} records added", self.outcome.added);
+            let summary = super::journal::import_summary(kind, self.outcome.added, 0);
             let entry = self.store.entry("import", kind, None, summary);
             self.store.journal(set, entry)?;
         } else {
