@@ -100,6 +100,26 @@ fn a_wrong_total_is_found_by_check() {
 }
 
 #[test]
+fn a_missing_or_extra_bucket_is_found_by_check() {
+    let (_tmp, dir) = xishan();
+    // The first bucket removed, and a copy of the last one under a year nothing happened in.
+    edit(&dir, |db| {
+        let buckets = db.open_tree("buckets").unwrap();
+        let (first_key, _) = first(db, "buckets");
+        let (last_key, last) = buckets.iter().next_back().unwrap().unwrap();
+        buckets.remove(first_key).unwrap();
+        let mut extra = last_key.to_vec();
+        let len = extra.len();
+        extra[len - 2..].copy_from_slice(&2999u16.to_be_bytes());
+        buckets.insert(extra, last).unwrap();
+    });
+    let (passed, stderr) = check(&dir);
+    assert!(!passed, "check passed with a bucket missing and one too many");
+    assert!(stderr.contains("totals missing"), "{stderr}");
+    assert!(stderr.contains("totals without records"), "{stderr}");
+}
+
+#[test]
 fn a_wrong_year_total_is_found_by_check() {
     let (_tmp, dir) = xishan();
     let before = report_json(&dir, &["--as-of", "2021-12-31"]);

@@ -295,35 +295,33 @@ impl Store {
                 .map(|r| r.unit.code)
                 .unwrap_or_else(|| format!("#{idx}"))
         };
-        let mut stored: BTreeMap<(u32, u16), YearBucket> = BTreeMap::new();
+        // Stored buckets and the recomputation, both in (unit, year) order (keys are big-endian),
+        // walked side by side: the stored ones are never all in memory at once.
+        let mut expected_iter = expected.iter().peekable();
+        let mut difference = |key: (u32, u16), what: &str| {
+            differences.push(Difference {
+                unit: code_of(key.0),
+                year: key.1,
+                what: what.into(),
+            })
+        };
         for item in self.tree(TreeId::Buckets).iter() {
             let (k, v) = item?;
             let key = keys::parse_bucket_key(&k).ok_or_else(|| StoreError::Corrupt("bad bucket key".into()))?;
-            stored.insert(key, YearBucket::decode(&v)?);
-        }
-        for (key, bucket) in &expected {
-            match stored.get(key) {
-                Some(s) if s == bucket => {}
-                Some(_) => differences.push(Difference {
-                    unit: code_of(key.0),
-                    year: key.1,
-                    what: "totals differ".into(),
-                }),
-                None => differences.push(Difference {
-                    unit: code_of(key.0),
-                    year: key.1,
-                    what: "totals missing".into(),
-                }),
+            while let Some((missing, _)) = expected_iter.next_if(|(e, _)| **e < key) {
+                difference(*missing, "totals missing");
+            }
+            match expected_iter.next_if(|(e, _)| **e == key) {
+                Some((_, bucket)) => {
+                    if YearBucket::decode(&v)? != *bucket {
+                        difference(key, "totals differ");
+                    }
+                }
+                None => difference(key, "totals without records"),
             }
         }
-        for key in stored.keys() {
-            if !expected.contains_key(key) {
-                differences.push(Difference {
-                    unit: code_of(key.0),
-                    year: key.1,
-                    what: "totals without records".into(),
-                });
-            }
+        for (missing, _) in expected_iter {
+            difference(*missing, "totals missing");
         }
         // The year totals that reports read must be those of the buckets, one for one.
         let mut totals = 0usize;
