@@ -728,6 +728,43 @@ fn a_kill_inside_the_logged_write_is_rolled_back() {
     }
 }
 
+/// Runs `shegong ARGS` on fresh copies of `base` (between 5 and 30 of them), each killed after a
+/// random delay of up to 1.2 times `clean`; each copy must then pass `check`, and `judge` says
+/// whether it holds what it should (failing through `fail`, which keeps the store). Returns how
+/// many runs the kill cut short, and how many ran.
+fn kill_copies(
+    s: &Settings,
+    root: &Path,
+    label: &str,
+    base: &Path,
+    args: &[&str],
+    clean: Duration,
+    judge: impl Fn(&Path, &dyn Fn(String) -> String),
+) -> (usize, usize) {
+    let mut rng = Rng(s.seed ^ label.bytes().fold(0, |h, b| h * 31 + u64::from(b)));
+    let (mut killed, iterations) = (0, s.iterations.clamp(5, 30));
+    for i in 0..iterations {
+        let dir = root.join(format!("{label}-{i}"));
+        copy_dir(base, &dir);
+        let delay = Duration::from_micros(rng.below(clean.as_micros() as u64 * 12 / 10 + 1));
+        let tag = format!("{label} iteration {i} (kill after {delay:?}); {}", s.context);
+        let name = format!("shegong-crash-{label}-{}-{i}", s.seed);
+        let fail = |what: String| -> String { keep_and_panic(&dir, &name, &tag, what) };
+        let child = command(&dir, args)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        if kill_after(child, delay).0 {
+            killed += 1;
+        }
+        check(&dir).map_err(|e| fail(format!("after the kill: {e}"))).unwrap();
+        judge(&dir, &fail);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+    (killed, iterations)
+}
+
 /// Upgrading a schema 1 store (backup, then the totals rebuilt from the records) killed at
 /// random moments: the next open upgrades again, and the store ends as a clean upgrade leaves
 /// it. The backup made before the upgrade restores the same state.
@@ -752,29 +789,11 @@ fn a_killed_upgrade_runs_again_and_loses_nothing() {
         "a clean upgrade changes the figures"
     );
 
-    let mut rng = Rng(s.seed ^ 0x5EED);
-    let (mut killed_count, iterations) = (0, s.iterations.clamp(5, 30));
-    for i in 0..iterations {
-        let dir = fx.root.join(format!("upgrade-{i}"));
-        copy_dir(&old, &dir);
-        let delay = Duration::from_micros(rng.below(clean.as_micros() as u64 * 12 / 10 + 1));
-        let tag = format!("upgrade iteration {i} (kill after {delay:?}); {context}");
-        let name = format!("shegong-crash-upgrade-{}-{i}", s.seed);
-        let fail = |what: String| -> String { keep_and_panic(&dir, &name, &tag, what) };
-        let child = command(&dir, &["check"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        if kill_after(child, delay).0 {
-            killed_count += 1;
-        }
-        check(&dir).map_err(|e| fail(format!("after the kill: {e}"))).unwrap();
-        if state(&dir).map_err(fail).unwrap() != reference {
+    let (killed_count, iterations) = kill_copies(&s, &fx.root, "upgrade", &old, &["check"], clean, |dir, fail| {
+        if state(dir).map_err(fail).unwrap() != reference {
             fail("the upgraded store's records or figures differ from a clean upgrade's".into());
         }
-        std::fs::remove_dir_all(&dir).unwrap();
-    }
+    });
     eprintln!("crash_kill: upgrade: {killed_count} of {iterations} runs killed before they ended ({context})");
 
     let backup = std::fs::read_dir(clean_dir.join("backups"))
@@ -813,37 +832,21 @@ fn a_killed_undo_is_all_or_nothing() {
         "a clean undo does not give the state before the entry"
     );
 
-    let mut rng = Rng(s.seed ^ 0x0D0);
-    let (mut killed_count, mut undone_count, iterations) = (0, 0, s.iterations.clamp(5, 30));
-    for i in 0..iterations {
-        let dir = fx.root.join(format!("undo-{i}"));
-        copy_dir(&with_entry, &dir);
-        let delay = Duration::from_micros(rng.below(clean.as_micros() as u64 * 12 / 10 + 1));
-        let tag = format!("undo iteration {i} (kill after {delay:?}); {context}");
-        let name = format!("shegong-crash-undo-{}-{i}", s.seed);
-        let fail = |what: String| -> String { keep_and_panic(&dir, &name, &tag, what) };
-        let child = command(&dir, &["undo"])
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .unwrap();
-        if kill_after(child, delay).0 {
-            killed_count += 1;
-        }
-        check(&dir).map_err(|e| fail(format!("after the kill: {e}"))).unwrap();
-        let now = state(&dir).map_err(fail).unwrap();
+    let undone = std::cell::Cell::new(0);
+    let (killed_count, iterations) = kill_copies(&s, &fx.root, "undo", &with_entry, &["undo"], clean, |dir, fail| {
+        let now = state(dir).map_err(fail).unwrap();
         if now == p.before {
-            undone_count += 1;
+            undone.set(undone.get() + 1);
         } else if now == p.after {
-            common::ok(&dir, &["undo"]);
-            if state(&dir).map_err(fail).unwrap() != p.before {
+            common::ok(dir, &["undo"]);
+            if state(dir).map_err(fail).unwrap() != p.before {
                 fail("undo after the kill did not give the state before the entry".into());
             }
         } else {
             fail("the store holds part of the undo".into());
         }
-        std::fs::remove_dir_all(&dir).unwrap();
-    }
+    });
+    let undone_count = undone.get();
     eprintln!(
         "crash_kill: undo: {killed_count} of {iterations} runs killed before they ended, {undone_count} had undone ({context})"
     );

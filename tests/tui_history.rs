@@ -85,14 +85,7 @@ fn undoing_a_saved_budget_entry_brings_the_figures_back_and_is_journaled() {
     let before = figures(&app);
     // 12万 for the district through the form, as a clerk would.
     keys(&mut app, &["Right", "b"]);
-    let amount_at = app
-        .form
-        .as_ref()
-        .and_then(|f| f.fields.iter().position(|x| x.name == "amount"))
-        .expect("an amount field");
-    for _ in 0..amount_at {
-        keys(&mut app, &["Tab"]);
-    }
+    tab_to_field(&mut app, "amount");
     type_text(&mut app, "12万");
     keys(&mut app, &["Enter"]);
     assert!(app.form.is_none(), "{:?}", app.status);
@@ -199,22 +192,7 @@ fn nothing_to_undo_and_what_cannot_be_undone_are_said() {
     assert!(app.modal.is_none(), "no unit, no history");
 
     // An added unit cannot be undone (units are never deleted): said before asking anything.
-    let unit = Unit {
-        code: DISTRICT.into(),
-        parent: None,
-        level: Level::District,
-        name: "西山区".into(),
-        station: StationStatus::None,
-        opened_on: None,
-        closed_on: None,
-        operator: String::new(),
-        address: String::new(),
-        contact: String::new(),
-        phone: String::new(),
-        note: String::new(),
-        social_workers: 0,
-        certified_workers: 0,
-    };
+    let unit = Unit::new(DISTRICT, None, Level::District, "西山区");
     app.store.apply_units(&[unit]).expect("a unit");
     keys(&mut app, &["u"]);
     assert!(app.modal.is_none());

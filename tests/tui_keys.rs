@@ -265,14 +265,7 @@ fn problems_show_beside_fields_and_nothing_is_saved() {
     let (_dir, mut app) = xishan_app(Lang::En);
     keys(&mut app, &["b"]);
     // Amount: not money.
-    let amount_at = app
-        .form
-        .as_ref()
-        .and_then(|f| f.fields.iter().position(|x| x.name == "amount"))
-        .expect("an amount field");
-    for _ in 0..amount_at {
-        keys(&mut app, &["Tab"]);
-    }
+    let amount_at = tab_to_field(&mut app, "amount");
     type_text(&mut app, "12 wan");
     let form = app.form.as_ref().expect("the form");
     let p = form.shows_problem(amount_at).expect("a problem beside the amount");

@@ -64,6 +64,20 @@ pub fn type_text(app: &mut App, text: &str) {
 
 /// Presses keys written as in tmux: `Right`, `Down`, `Tab`, `BTab`, `Enter`, `Esc`, or a
 /// single character.
+/// Moves the open form's cursor from its first field to the field `name`, with Tab as a user
+/// would; returns the field's index.
+pub fn tab_to_field(app: &mut App, name: &str) -> usize {
+    let at = app
+        .form
+        .as_ref()
+        .and_then(|f| f.fields.iter().position(|x| x.name == name))
+        .unwrap_or_else(|| panic!("the form has no field {name}"));
+    for _ in 0..at {
+        keys(app, &["Tab"]);
+    }
+    at
+}
+
 pub fn keys(app: &mut App, keys: &[&str]) {
     for k in keys {
         let code = match *k {
