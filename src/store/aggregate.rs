@@ -173,8 +173,8 @@ fn record_delta(kind: RecordKind, bytes: &[u8]) -> Result<(Day, Sparse)> {
     Ok((day, m.sparse()))
 }
 
-/// Every bucket, and every unit's first evaluation, as the records say they should be.
-type Recomputed = (BTreeMap<(u32, u16), YearBucket>, HashMap<u32, Day>);
+/// Every bucket of one year, as the records say it should be.
+type YearBuckets = BTreeMap<(u32, u16), YearBucket>;
 
 const KINDS: [RecordKind; 3] = [RecordKind::Evaluation, RecordKind::Training, RecordKind::Budget];
 
@@ -230,63 +230,104 @@ impl Store {
         Ok(sum)
     }
 
-    /// Recomputes every bucket and every first evaluation from the units and records.
-    fn recompute(&self) -> Result<Recomputed> {
+    /// Recomputes every bucket from the units and records, one year at a time (in memory: one
+    /// year's buckets, the page keys, and a few numbers per unit, never every bucket at once);
+    /// hands each year's buckets to `each`, and returns every unit's first evaluation.
+    fn recompute(&self, mut each: impl FnMut(YearBuckets) -> Result<()>) -> Result<HashMap<u32, Day>> {
         let mut units: HashMap<u32, (Option<u32>, Level)> = HashMap::default();
-        let mut rows: Vec<UnitRow> = Vec::new();
         for item in self.tree(TreeId::Units).iter() {
             let (_, v) = item?;
             let row = UnitRow::decode(&v)?;
             units.insert(row.idx, (row.parent_idx, row.unit.level));
-            rows.push(row);
         }
-        let mut out: BTreeMap<(u32, u16), YearBucket> = BTreeMap::new();
-        let mut add = |unit: u32, day: Day, delta: &Sparse| -> Result<()> {
-            let year = bucket_year(day);
-            let mut current = Some(unit);
-            let mut steps = 0;
-            while let Some(idx) = current {
-                let (parent, level) = *units
-                    .get(&idx)
-                    .ok_or_else(|| StoreError::Corrupt(format!("unit #{idx} is missing")))?;
-                if keeps_bucket(level) {
-                    out.entry((idx, year)).or_default().add(day, delta)?;
-                }
-                current = parent;
-                steps += 1;
-                if steps > 64 {
-                    return Err(StoreError::Corrupt("the hierarchy has a cycle".into()));
-                }
-            }
-            Ok(())
-        };
+        // Which pages hold each year, and every unit's first evaluation (the only thing a
+        // unit's events need from its records).
+        let mut pages: BTreeMap<u16, Vec<(RecordKind, u32)>> = BTreeMap::new();
         let mut first_eval: HashMap<u32, Day> = HashMap::default();
         for kind in KINDS {
             for item in self.tree(tree_of(kind)).iter() {
                 let (k, v) = item?;
-                let (unit, _) = keys::parse_bucket_key(&k).ok_or_else(|| StoreError::Corrupt("bad page key".into()))?;
-                for entry in Page::decode(&v)?.entries {
-                    let (day, delta) = record_delta(kind, &entry.record)?;
-                    add(unit, day, &delta)?;
-                    if kind == RecordKind::Evaluation {
-                        let slot = first_eval.entry(unit).or_insert(day);
-                        *slot = (*slot).min(day);
+                let (unit, year) = keys::parse_bucket_key(&k).ok_or_else(|| StoreError::Corrupt("bad page key".into()))?;
+                pages.entry(year).or_default().push((kind, unit));
+                if kind == RecordKind::Evaluation {
+                    for entry in Page::decode(&v)?.entries {
+                        let slot = first_eval.entry(unit).or_insert(entry.day);
+                        *slot = (*slot).min(entry.day);
                     }
                 }
             }
         }
-        for row in &rows {
-            for (day, delta) in unit_events(&row.unit, first_eval.get(&row.idx).copied()) {
-                add(row.idx, day, &delta.sparse())?;
+        // Units count from the epoch (year 0); stations open and close in their own years.
+        let mut years: std::collections::BTreeSet<u16> = pages.keys().copied().collect();
+        self.for_each_unit_event(&first_eval, |_, day, _| {
+            years.insert(bucket_year(day));
+            Ok(())
+        })?;
+
+        for year in years {
+            let mut out = YearBuckets::new();
+            let mut add = |unit: u32, day: Day, delta: &Sparse| -> Result<()> {
+                let mut current = Some(unit);
+                let mut steps = 0;
+                while let Some(idx) = current {
+                    let (parent, level) = *units
+                        .get(&idx)
+                        .ok_or_else(|| StoreError::Corrupt(format!("unit #{idx} is missing")))?;
+                    if keeps_bucket(level) {
+                        out.entry((idx, year)).or_default().add(day, delta)?;
+                    }
+                    current = parent;
+                    steps += 1;
+                    if steps > 64 {
+                        return Err(StoreError::Corrupt("the hierarchy has a cycle".into()));
+                    }
+                }
+                Ok(())
+            };
+            for (kind, unit) in pages.remove(&year).unwrap_or_default() {
+                let Some(v) = self.tree(tree_of(kind)).get(keys::page_key(unit, year))? else {
+                    continue;
+                };
+                for entry in Page::decode(&v)?.entries {
+                    let (day, delta) = record_delta(kind, &entry.record)?;
+                    if bucket_year(day) != year {
+                        return Err(StoreError::Corrupt(format!("a record of unit #{unit} is filed under year {year}")));
+                    }
+                    add(unit, day, &delta)?;
+                }
             }
+            self.for_each_unit_event(&first_eval, |idx, day, delta| {
+                if bucket_year(day) == year {
+                    add(idx, day, &delta.sparse())?;
+                }
+                Ok(())
+            })?;
+            out.retain(|_, b| !b.is_empty());
+            each(out)?;
         }
-        out.retain(|_, b| !b.is_empty());
-        Ok((out, first_eval))
+        Ok(first_eval)
     }
 
-    /// Compares every stored total (and every unit's first evaluation) with a recomputation.
+    /// Every unit's own events (it exists; its station opens, closes, is first evaluated),
+    /// read afresh from the units tree rather than kept for every unit.
+    fn for_each_unit_event(
+        &self,
+        first_eval: &HashMap<u32, Day>,
+        mut f: impl FnMut(u32, Day, &Measures) -> Result<()>,
+    ) -> Result<()> {
+        for item in self.tree(TreeId::Units).iter() {
+            let (_, v) = item?;
+            let row = UnitRow::decode(&v)?;
+            for (day, delta) in unit_events(&row.unit, first_eval.get(&row.idx).copied()) {
+                f(row.idx, day, &delta)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Compares every stored total (and every unit's first evaluation) with a recomputation,
+    /// a year at a time.
     pub fn check(&self) -> Result<Vec<Difference>> {
-        let (expected, first_eval) = self.recompute()?;
         let mut differences = Vec::new();
         let code_of = |idx: u32| -> String {
             self.unit_row(idx)
@@ -295,9 +336,6 @@ impl Store {
                 .map(|r| r.unit.code)
                 .unwrap_or_else(|| format!("#{idx}"))
         };
-        // Stored buckets and the recomputation, both in (unit, year) order (keys are big-endian),
-        // walked side by side: the stored ones are never all in memory at once.
-        let mut expected_iter = expected.iter().peekable();
         let mut difference = |key: (u32, u16), what: &str| {
             differences.push(Difference {
                 unit: code_of(key.0),
@@ -305,44 +343,39 @@ impl Store {
                 what: what.into(),
             })
         };
-        for item in self.tree(TreeId::Buckets).iter() {
-            let (k, v) = item?;
-            let key = keys::parse_bucket_key(&k).ok_or_else(|| StoreError::Corrupt("bad bucket key".into()))?;
-            while let Some((missing, _)) = expected_iter.next_if(|(e, _)| **e < key) {
-                difference(*missing, "totals missing");
-            }
-            match expected_iter.next_if(|(e, _)| **e == key) {
-                Some((_, bucket)) => {
-                    if YearBucket::decode(&v)? != *bucket {
-                        difference(key, "totals differ");
-                    }
+        let buckets = self.tree(TreeId::Buckets);
+        let totals = self.tree(TreeId::Totals);
+        let mut expected_keys: rustc_hash::FxHashSet<(u32, u16)> = Default::default();
+        let first_eval = self.recompute(|year| {
+            for (key, bucket) in year {
+                let stored_key = keys::bucket_key(key.0, key.1);
+                match buckets.get(stored_key)? {
+                    Some(v) if YearBucket::decode(&v)? == bucket => {}
+                    Some(_) => difference(key, "totals differ"),
+                    None => difference(key, "totals missing"),
                 }
-                None => difference(key, "totals without records"),
+                // The year totals that reports read must be those of the buckets, one for one.
+                match totals.get(stored_key)? {
+                    Some(v) if decode_total(&v)? == bucket.total => {}
+                    _ => difference(key, "year total differs"),
+                }
+                expected_keys.insert(key);
+            }
+            Ok(())
+        })?;
+        for item in buckets.iter() {
+            let (k, _) = item?;
+            let key = keys::parse_bucket_key(&k).ok_or_else(|| StoreError::Corrupt("bad bucket key".into()))?;
+            if !expected_keys.contains(&key) {
+                difference(key, "totals without records");
             }
         }
-        for (missing, _) in expected_iter {
-            difference(*missing, "totals missing");
-        }
-        // The year totals that reports read must be those of the buckets, one for one.
-        let mut totals = 0usize;
-        for item in self.tree(TreeId::Totals).iter() {
-            let (k, v) = item?;
+        for item in totals.iter() {
+            let (k, _) = item?;
             let key = keys::parse_bucket_key(&k).ok_or_else(|| StoreError::Corrupt("bad totals key".into()))?;
-            totals += 1;
-            if expected.get(&key).map(|b| &b.total) != Some(&decode_total(&v)?) {
-                differences.push(Difference {
-                    unit: code_of(key.0),
-                    year: key.1,
-                    what: "year total differs".into(),
-                });
+            if !expected_keys.contains(&key) {
+                difference(key, "year total differs");
             }
-        }
-        if totals != expected.len() {
-            differences.push(Difference {
-                unit: String::new(),
-                year: 0,
-                what: format!("{totals} year totals for {} buckets", expected.len()),
-            });
         }
         for item in self.tree(TreeId::Units).iter() {
             let (_, v) = item?;
@@ -359,17 +392,19 @@ impl Store {
     }
 
     /// Replaces every stored total with a recomputation (after a change of the hierarchy's
-    /// shape, and when rolling back an unfinished write).
+    /// shape, when rolling back an unfinished write, and when upgrading a schema 1 store).
     pub(crate) fn rebuild_totals(&self) -> Result<()> {
-        let (expected, first_eval) = self.recompute()?;
         let tree = self.tree(TreeId::Buckets);
         let totals = self.tree(TreeId::Totals);
         tree.clear()?;
         totals.clear()?;
-        for ((unit, year), bucket) in expected {
-            totals.insert(keys::bucket_key(unit, year), encode_total(&bucket.total))?;
-            tree.insert(keys::bucket_key(unit, year), bucket.encode())?;
-        }
+        let first_eval = self.recompute(|year| {
+            for ((unit, year), bucket) in year {
+                totals.insert(keys::bucket_key(unit, year), encode_total(&bucket.total))?;
+                tree.insert(keys::bucket_key(unit, year), bucket.encode())?;
+            }
+            Ok(())
+        })?;
         let units = self.tree(TreeId::Units);
         for item in units.iter() {
             let (k, v) = item?;
