@@ -1,10 +1,13 @@
-//! CSV text as it streams from a file: its bytes decoded to UTF-8 on the way (`Decoded`), and
-//! the line breaks counted so that a record's byte offset gives its line in the file
-//! (`Counted`). Neither holds more than a buffer and the row being read, so a file of any size
-//! is read in bounded memory.
+//! CSV text as it streams from a file: its bytes decoded to UTF-8 on the way (`Decoded`), the
+//! line breaks counted so that a record's byte offset gives its line in the file (`Counted`),
+//! and the raw bytes hashed so that a second reading can tell it read the same file (`Hashed`).
+//! None of them holds more than a buffer and the row being read, so a file of any size is read
+//! in bounded memory.
 
+use std::cell::RefCell;
 use std::collections::VecDeque;
 use std::io::{self, Read};
+use std::rc::Rc;
 
 /// Text read past the first byte that is not ASCII to choose between UTF-8 and GB18030.
 pub(super) const SNIFF_BYTES: usize = 1 << 20;
@@ -311,6 +314,36 @@ impl<R: Read> Read for Counted<R> {
             self.after_cr = buf[i] == b'\r';
         }
         self.read += n as u64;
+        Ok(n)
+    }
+}
+
+/// The hash of every byte read through a `Hashed`, shared with whoever opened it.
+#[derive(Clone, Default)]
+pub(super) struct Digest(Rc<RefCell<xxhash_rust::xxh3::Xxh3>>);
+
+impl Digest {
+    pub(super) fn value(&self) -> u64 {
+        self.0.borrow().digest()
+    }
+}
+
+/// A file's bytes, hashed as they go by.
+pub(super) struct Hashed<R> {
+    inner: R,
+    digest: Digest,
+}
+
+impl<R> Hashed<R> {
+    pub(super) fn new(inner: R, digest: Digest) -> Hashed<R> {
+        Hashed { inner, digest }
+    }
+}
+
+impl<R: Read> Read for Hashed<R> {
+    fn read(&mut self, buf: &mut [u8]) -> io::Result<usize> {
+        let n = self.inner.read(buf)?;
+        self.digest.0.borrow_mut().update(&buf[..n]);
         Ok(n)
     }
 }

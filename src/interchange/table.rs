@@ -4,7 +4,7 @@
 //! JSON arrive as a `Table` already in memory. Either way the parser sees a `Sheet`: the header,
 //! then one row at a time with its line in the file.
 
-use super::stream::{Counted, Decoded, Unreadable, CHUNK, MAX_ROW_BYTES, SNIFF_BYTES};
+use super::stream::{Counted, Decoded, Digest, Unreadable, CHUNK, MAX_ROW_BYTES, SNIFF_BYTES};
 use super::{FileProblem, Problems};
 use crate::domain::Problem;
 use csv::StringRecord;
@@ -31,6 +31,8 @@ pub struct Sheet<'a> {
     /// See `Table::guarded`.
     pub guarded: bool,
     body: Body<'a>,
+    /// The hash of the file's bytes, complete once the last row is read (a file read from disk).
+    digest: Option<Digest>,
 }
 
 enum Body<'a> {
@@ -49,7 +51,20 @@ impl Sheet<'_> {
             header_line: table.header_line,
             guarded: table.guarded,
             body: Body::Rows(table.rows.into_iter()),
+            digest: None,
         }
+    }
+
+    /// Hashes the bytes read from here on; `digest` gives the hash once every row is read.
+    pub(super) fn hashed_by(mut self, digest: Digest) -> Self {
+        self.digest = Some(digest);
+        self
+    }
+
+    /// The hash of the file's bytes, for a sheet read from a file to the end: a later reading
+    /// of the same file with another hash read another file.
+    pub fn digest(&self) -> Option<u64> {
+        self.digest.as_ref().map(Digest::value)
     }
 
     /// Reads the next row with any non-blank cell into `record`; returns its line, or None at
@@ -233,6 +248,7 @@ pub fn open_csv(bytes: &[u8]) -> Result<Sheet<'_>, Problems> {
             reader: Box::new(reader),
             lines: Lines::new(),
         },
+        digest: None,
     })
 }
 
@@ -263,6 +279,7 @@ pub fn read_csv<'a>(source: impl Read + 'a) -> Result<Sheet<'a>, Problems> {
         header_line: 1,
         guarded: true,
         body: Body::Stream(Box::new(reader)),
+        digest: None,
     })
 }
 
