@@ -343,17 +343,17 @@ fn import_failure(name: &str, e: ImportError, lang: Lang) -> Failure {
                 code: 1,
             }
         }
+        ImportError::File(problem) => Failure {
+            message: format!("{name}: {}", problem.message(lang)),
+            code: 1,
+        },
         ImportError::Store(e) => Failure::store(e, lang),
     }
 }
 
 fn import_file(store: &Store, kind: Kind, file: &Path, lang: Lang, out: &mut dyn Write) -> Result<(), Failure> {
     let name = file.display().to_string();
-    let bytes = std::fs::read(file).map_err(|e| Failure {
-        message: format!("{}{name}: {e}", lang.pick("无法读取文件 ", "cannot read the file ")),
-        code: 1,
-    })?;
-    let summary = interchange::import_bytes(store, kind, &bytes).map_err(|e| import_failure(&name, e, lang))?;
+    let summary = interchange::import_file(store, kind, file).map_err(|e| import_failure(&name, e, lang))?;
     let (rows, added, updated, same) = (summary.rows, summary.added, summary.updated, summary.already_present);
     let units = kind == Kind::Units;
     let msg = match lang {

@@ -1,12 +1,15 @@
 //! Importing a file into the store: read, parse, write all or nothing, and turn the store's
-//! row problems back into `FILE:LINE: column` form.
+//! row problems back into `FILE:LINE: column` form. A file on disk (`import_file`) is read as
+//! it streams by when it is CSV; bytes already in memory (`import_bytes`) are read in place.
 
-use super::parse::{self, parse_file_with, Flush, Parsed, ParsedFile, Refs};
+use super::file::{self, Opened};
+use super::parse::{self, parse_sheet_with, Flush, Parsed, ParsedFile, Refs};
 use super::table::open_sheet;
 use super::Sheet;
 use super::{FileProblem, Kind, Problems};
-use crate::domain::StationStatus;
+use crate::domain::{Problem, StationStatus};
 use crate::store::{AddOutcome, Record, RecordKind, RowProblem, Store, StoreError};
+use std::path::Path;
 
 /// What an import did, for the message the user reads.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -22,6 +25,9 @@ pub struct ImportSummary {
 
 #[derive(Debug)]
 pub enum ImportError {
+    /// The file cannot be opened or read at all (no such file, a folder, too large a workbook);
+    /// nothing was stored.
+    File(Problem),
     /// The file's content is wrong; nothing was stored.
     Problems(Problems),
     Store(StoreError),
@@ -79,17 +85,38 @@ const PASS_ROWS: usize = 1_500_000;
 
 /// Imports one file of a kind (CSV in any encoding, a workbook or JSON), all or nothing.
 pub fn import_bytes(store: &Store, kind: Kind, bytes: &[u8]) -> Result<ImportSummary, ImportError> {
+    import(store, kind, bytes.len() as u64, &|| open_sheet(bytes))
+}
+
+/// Imports one file from disk, as `import_bytes` would its bytes, without holding the file in
+/// memory when it is CSV: the rows are read as they come, and a streamed import opens the file
+/// again for each pass. A workbook or JSON file is read whole (up to `file::WHOLE_FILE_LIMIT`).
+pub fn import_file(store: &Store, kind: Kind, path: &Path) -> Result<ImportSummary, ImportError> {
     if store.is_readonly() {
         return Err(ImportError::Store(StoreError::ReadOnly));
     }
-    if bytes.len() > tunable("SHEGONG_STREAM_ABOVE_BYTES", STREAM_ABOVE_BYTES) {
+    let whole_limit = tunable("SHEGONG_WHOLE_FILE_LIMIT", file::WHOLE_FILE_LIMIT as usize) as u64;
+    match file::open(path, whole_limit).map_err(ImportError::File)? {
+        Opened::Whole(bytes) => import_bytes(store, kind, &bytes),
+        Opened::Csv { size } => import(store, kind, size, &|| file::csv_sheet(path)),
+    }
+}
+
+/// Opens the file's rows afresh, from its first row: once, or once per pass of a streamed import.
+type Open<'o, 'a> = &'o dyn Fn() -> Result<Sheet<'a>, Problems>;
+
+fn import(store: &Store, kind: Kind, size: u64, open: Open) -> Result<ImportSummary, ImportError> {
+    if store.is_readonly() {
+        return Err(ImportError::Store(StoreError::ReadOnly));
+    }
+    if size > tunable("SHEGONG_STREAM_ABOVE_BYTES", STREAM_ABOVE_BYTES) as u64 {
         match kind {
             Kind::Units => {}
             Kind::Evaluations => {
-                return stream::<crate::domain::Evaluation>(store, bytes, parse::evaluations_rows_chunked)
+                return stream::<crate::domain::Evaluation>(store, open, parse::evaluations_rows_chunked)
             }
-            Kind::Trainings => return stream::<crate::domain::Training>(store, bytes, parse::trainings_rows_chunked),
-            Kind::Budget => return stream::<crate::domain::BudgetEntry>(store, bytes, parse::budget_rows_chunked),
+            Kind::Trainings => return stream::<crate::domain::Training>(store, open, parse::trainings_rows_chunked),
+            Kind::Budget => return stream::<crate::domain::BudgetEntry>(store, open, parse::budget_rows_chunked),
         }
     }
     // Unknown unit codes are listed with the file's other problems, in one pass.
@@ -98,7 +125,8 @@ pub fn import_bytes(store: &Store, kind: Kind, bytes: &[u8]) -> Result<ImportSum
         Ok(None) => None,
         Err(_) => Some(true),
     };
-    let parsed = parse_file_with(kind, bytes, Some(&mut lookup)).map_err(ImportError::Problems)?;
+    let mut sheet = open().map_err(ImportError::Problems)?;
+    let parsed = parse_sheet_with(kind, &mut sheet, Some(&mut lookup)).map_err(ImportError::Problems)?;
     let rows = parsed.len();
     match &parsed {
         ParsedFile::Units(p) => {
@@ -122,12 +150,13 @@ type ChunkedRows<R> = fn(&mut Sheet, &mut Refs, Flush<R>) -> Result<Parsed<R>, P
 /// A large file of records: first every row is parsed and checked against the store, chunk by
 /// chunk, keeping only the problems; then, when there are none, it is read again and written
 /// chunk by chunk in one import session (rolled back whole if anything fails on the way).
-fn stream<R: Record>(store: &Store, bytes: &[u8], rows: ChunkedRows<R>) -> Result<ImportSummary, ImportError> {
+fn stream<R: Record>(store: &Store, open: Open, rows: ChunkedRows<R>) -> Result<ImportSummary, ImportError> {
     let mut session = store.import_session::<R>()?;
     let mut store_problems = Problems::default();
     let mut failure: Option<StoreError> = None;
     let mut checked = 0usize;
     let headers;
+    let digest;
     {
         let mut check = |records: &mut Vec<R>, lines: &mut Vec<usize>| {
             if failure.is_none() {
@@ -145,12 +174,13 @@ fn stream<R: Record>(store: &Store, bytes: &[u8], rows: ChunkedRows<R>) -> Resul
             records.clear();
             lines.clear();
         };
-        let mut sheet = open_sheet(bytes).map_err(ImportError::Problems)?;
+        let mut sheet = open().map_err(ImportError::Problems)?;
         let parsed = rows(&mut sheet, &mut Refs::new(None), &mut check);
         match parsed {
             Ok(mut rest) => {
                 check(&mut rest.records, &mut rest.lines);
                 headers = rest.headers;
+                digest = sheet.digest();
             }
             Err(parse_problems) => return Err(ImportError::Problems(merge(parse_problems, store_problems))),
         }
@@ -198,9 +228,16 @@ fn stream<R: Record>(store: &Store, bytes: &[u8], rows: ChunkedRows<R>) -> Resul
             records.clear();
             lines.clear();
         };
-        let mut sheet = open_sheet(bytes).map_err(ImportError::Problems)?;
+        let mut sheet = open().map_err(ImportError::Problems)?;
         let mut rest = rows(&mut sheet, &mut Refs::new(None), &mut take).map_err(ImportError::Problems)?;
         take(&mut rest.records, &mut rest.lines);
+        // Each pass reads the file anew: what was checked must be what is written.
+        if sheet.digest() != digest {
+            return Err(ImportError::Problems(Problems::file(
+                "文件在导入过程中被改动了，未导入任何数据。请等文件保存完毕后再导入",
+                "the file changed while it was being imported; nothing was stored. Import it again once it is saved",
+            )));
+        }
         session.write(&batch)?;
     }
     let outcome = session.finish()?;
@@ -225,7 +262,45 @@ fn kind_of(kind: RecordKind) -> Kind {
     }
 }
 
-/// A size limit, overridable from the environment so that tests can stream small files.
+/// A size limit, overridable from the environment so that tests can stream small files (and
+/// refuse small workbooks as too large).
 fn tunable(name: &str, default: usize) -> usize {
     std::env::var(name).ok().and_then(|v| v.parse().ok()).unwrap_or(default)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::stream::{Digest, Hashed};
+    use super::super::table::read_csv;
+    use super::*;
+    use crate::domain::BudgetEntry;
+    use std::cell::Cell;
+
+    /// A file that is rewritten between the check and a pass that writes: the pass reads
+    /// other bytes than were checked, and the import stores nothing.
+    #[test]
+    fn a_file_changed_between_passes_is_refused_and_nothing_is_stored() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = Store::create(&tmp.path().join("s")).unwrap();
+        crate::xishan::load(&store).unwrap();
+        let before = store.counts().unwrap();
+        let checked = b"date,unit,kind,amount\n2021-12-01,530112000000,allocation,1\n";
+        let changed = b"date,unit,kind,amount\n2021-12-01,530112000000,allocation,9\n";
+        let opened = Cell::new(0);
+        let open = |changes: bool| {
+            let bytes: &[u8] = if changes && opened.get() > 0 { changed } else { checked };
+            opened.set(opened.get() + 1);
+            let digest = Digest::default();
+            Ok(read_csv(Hashed::new(bytes, digest.clone()))?.hashed_by(digest))
+        };
+        match stream::<BudgetEntry>(&store, &|| open(true), parse::budget_rows_chunked) {
+            Err(ImportError::Problems(p)) => assert!(p.shown[0].problem.en.contains("the file changed"), "{p:?}"),
+            other => panic!("{other:?}"),
+        }
+        assert_eq!(opened.get(), 2);
+        assert_eq!(store.counts().unwrap(), before);
+        // The same bytes each time: imported.
+        let summary = stream::<BudgetEntry>(&store, &|| open(false), parse::budget_rows_chunked).unwrap();
+        assert_eq!(summary.added, 1);
+    }
 }

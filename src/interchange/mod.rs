@@ -4,6 +4,8 @@
 //! what needs it (units that exist, ids already stored).
 //!
 //! - `table`: bytes to rows of text cells (encoding, CSV, and the sheet abstraction).
+//! - `stream`: a CSV file's bytes decoded, their lines counted, as they stream by.
+//! - `file`: a file on disk opened for import: CSV streamed, workbooks and JSON read whole.
 //! - `xlsx`: Excel workbooks in (first sheet) and out.
 //! - `json`: the JSON export and its import.
 //! - `parse`: rows of cells to records.
@@ -11,20 +13,23 @@
 //! - `load`: a file into the store, all or nothing.
 
 mod columns;
+mod file;
 mod json;
 mod load;
 mod parse;
+mod stream;
 mod table;
 mod write;
 mod xlsx;
 
 pub use columns::{columns_of, Column};
-pub use load::{import_bytes, ImportError, ImportSummary};
+pub use file::WHOLE_FILE_LIMIT;
+pub use load::{import_bytes, import_file, ImportError, ImportSummary};
 pub use parse::{
-    parse_budget, parse_evaluations, parse_file, parse_file_with, parse_tenths, parse_trainings, parse_units, Parsed,
-    ParsedFile, UnitLookup,
+    parse_budget, parse_evaluations, parse_file, parse_file_with, parse_sheet_with, parse_tenths, parse_trainings,
+    parse_units, Parsed, ParsedFile, UnitLookup,
 };
-pub use table::{decode_text, open_sheet, Sheet, Table};
+pub use table::{decode_text, open_sheet, read_csv, Sheet, Table};
 pub use write::{export_bytes, Cell, ExportError, Exporter, Format, ToRow};
 pub use xlsx::{number_text, XlsxSheet, XLSX_MAX_ROWS};
 

@@ -845,13 +845,17 @@ pub fn parse_file(kind: Kind, bytes: &[u8]) -> Result<ParsedFile, Problems> {
 
 /// `parse_file`, also checking that the units records name exist (see `UnitLookup`).
 pub fn parse_file_with(kind: Kind, bytes: &[u8], lookup: Option<UnitLookup>) -> Result<ParsedFile, Problems> {
-    let mut sheet = open_sheet(bytes)?;
+    parse_sheet_with(kind, &mut open_sheet(bytes)?, lookup)
+}
+
+/// `parse_file_with` for a sheet already opened (a CSV file read as it streams, say).
+pub fn parse_sheet_with(kind: Kind, sheet: &mut Sheet, lookup: Option<UnitLookup>) -> Result<ParsedFile, Problems> {
     let refs = &mut Refs::new(lookup);
     Ok(match kind {
-        Kind::Units => ParsedFile::Units(parse_units(&mut sheet)?),
-        Kind::Evaluations => ParsedFile::Evaluations(evaluations_rows(&mut sheet, refs)?),
-        Kind::Trainings => ParsedFile::Trainings(trainings_rows(&mut sheet, refs)?),
-        Kind::Budget => ParsedFile::Budget(budget_rows(&mut sheet, refs)?),
+        Kind::Units => ParsedFile::Units(parse_units(sheet)?),
+        Kind::Evaluations => ParsedFile::Evaluations(evaluations_rows(sheet, refs)?),
+        Kind::Trainings => ParsedFile::Trainings(trainings_rows(sheet, refs)?),
+        Kind::Budget => ParsedFile::Budget(budget_rows(sheet, refs)?),
     })
 }
 

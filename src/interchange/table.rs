@@ -1,13 +1,15 @@
-//! A file's rows of text cells, before they mean anything. CSV is read row by row straight
-//! from the file's bytes (no copy of the whole file unless it must be re-encoded); workbooks and
+//! A file's rows of text cells, before they mean anything. CSV is read row by row, either from
+//! bytes in memory (`open_csv`: no copy of the whole file unless it must be re-encoded) or from
+//! a reader as it streams by (`read_csv`: a file of any size in bounded memory); workbooks and
 //! JSON arrive as a `Table` already in memory. Either way the parser sees a `Sheet`: the header,
 //! then one row at a time with its line in the file.
 
+use super::stream::{Counted, Decoded, Digest, Unreadable, CHUNK, MAX_ROW_BYTES, SNIFF_BYTES};
 use super::{FileProblem, Problems};
 use crate::domain::Problem;
 use csv::StringRecord;
 use std::borrow::Cow;
-use std::io::Cursor;
+use std::io::{Cursor, Read};
 
 /// Cells already read (from a workbook or JSON): the header and the non-blank rows.
 #[derive(Clone, Debug, Default)]
@@ -29,6 +31,8 @@ pub struct Sheet<'a> {
     /// See `Table::guarded`.
     pub guarded: bool,
     body: Body<'a>,
+    /// The hash of the file's bytes, complete once the last row is read (a file read from disk).
+    digest: Option<Digest>,
 }
 
 enum Body<'a> {
@@ -36,6 +40,7 @@ enum Body<'a> {
         reader: Box<csv::Reader<Cursor<Cow<'a, [u8]>>>>,
         lines: Lines,
     },
+    Stream(Box<csv::Reader<Counted<Box<dyn Read + 'a>>>>),
     Rows(std::vec::IntoIter<(usize, StringRecord)>),
 }
 
@@ -46,13 +51,40 @@ impl Sheet<'_> {
             header_line: table.header_line,
             guarded: table.guarded,
             body: Body::Rows(table.rows.into_iter()),
+            digest: None,
         }
+    }
+
+    /// Hashes the bytes read from here on; `digest` gives the hash once every row is read.
+    pub(super) fn hashed_by(mut self, digest: Digest) -> Self {
+        self.digest = Some(digest);
+        self
+    }
+
+    /// The hash of the file's bytes, for a sheet read from a file to the end: a later reading
+    /// of the same file with another hash read another file.
+    pub fn digest(&self) -> Option<u64> {
+        self.digest.as_ref().map(Digest::value)
     }
 
     /// Reads the next row with any non-blank cell into `record`; returns its line, or None at
     /// the end of the file.
     pub fn next_row(&mut self, record: &mut StringRecord) -> Result<Option<usize>, FileProblem> {
         match &mut self.body {
+            Body::Stream(reader) => loop {
+                let more = reader.read_record(record);
+                let start = record.position().map_or(0, |p| p.byte());
+                let end = reader.position().byte();
+                let text = reader.get_mut();
+                let line = text.line_at(start);
+                text.row_ends(end);
+                match more {
+                    Ok(false) => return Ok(None),
+                    Ok(true) if is_blank(record) => continue,
+                    Ok(true) => return Ok(Some(line)),
+                    Err(e) => return Err(stream_problem(&e, line, &self.headers)),
+                }
+            },
             Body::Rows(rows) => match rows.next() {
                 Some((line, cells)) => {
                     *record = cells;
@@ -90,22 +122,11 @@ fn is_blank(record: &StringRecord) -> bool {
 struct Lines {
     pos: usize,
     line: usize,
-    /// The line break: `\n`, or `\r` in a file that has no `\n` at all (old Mac files).
-    newline: u8,
 }
 
 impl Lines {
-    fn new(bytes: &[u8]) -> Lines {
-        let newline = if !bytes.contains(&b'\n') && bytes.contains(&b'\r') {
-            b'\r'
-        } else {
-            b'\n'
-        };
-        Lines {
-            pos: 0,
-            line: 1,
-            newline,
-        }
+    fn new() -> Lines {
+        Lines { pos: 0, line: 1 }
     }
 
     /// The line of a record that the CSV reader says starts at `start`. The reader may place the
@@ -117,12 +138,20 @@ impl Lines {
             s += 1;
         }
         if s > self.pos {
-            let nl = self.newline;
-            self.line += bytes[self.pos..s].iter().filter(|&&b| b == nl).count();
+            // `pos` and `s` each follow a line break or start the file, so no CRLF is split.
+            self.line += line_breaks(&bytes[self.pos..s]);
             self.pos = s;
         }
         self.line
     }
+}
+
+/// Line breaks in text: `\n`, `\r\n` and a lone `\r` each end a line, as the CSV reader ends a
+/// record at each (and as editors number lines). `stream::Counted` counts the same way.
+fn line_breaks(text: &[u8]) -> usize {
+    memchr::memchr2_iter(b'\n', b'\r', text)
+        .filter(|&i| text[i] == b'\n' || text.get(i + 1) != Some(&b'\n'))
+        .count()
 }
 
 /// Text from bytes: UTF-8 (a BOM is dropped), UTF-16 with a BOM (Excel's "Unicode text"), else
@@ -161,47 +190,111 @@ pub fn decode_text(bytes: &[u8]) -> Result<Cow<'_, str>, Problems> {
 }
 
 fn not_text() -> Problems {
-    Problems::file(
+    Problems::one(not_text_problem())
+}
+
+fn not_text_problem() -> FileProblem {
+    FileProblem::file(
         "无法识别文件的文字编码（应为 UTF-8 或 GBK/GB18030 的 CSV，或 .xlsx 工作簿）",
         "cannot read the file's text: it is neither UTF-8 nor GBK/GB18030 (expected CSV, or an .xlsx workbook)",
     )
 }
 
-/// The cell separator: a comma, or a tab when the header has tabs and no commas (a sheet saved
-/// as "text (tab delimited)" or "Unicode text").
-fn delimiter(text: &str) -> u8 {
-    let first = text.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
-    if first.contains('\t') && !first.contains(',') {
+/// The cell separator: a comma, or a tab when the first non-blank line has tabs and no commas
+/// (a sheet saved as "text (tab delimited)" or "Unicode text").
+fn delimiter(text: &[u8]) -> u8 {
+    let first = text
+        .split(|&b| b == b'\n' || b == b'\r')
+        .find(|l| !is_blank_line(l))
+        .unwrap_or(b"");
+    if first.contains(&b'\t') && !first.contains(&b',') {
         b'\t'
     } else {
         b','
     }
 }
 
+fn is_blank_line(line: &[u8]) -> bool {
+    String::from_utf8_lossy(line).trim().is_empty()
+}
+
+/// Whether `text` holds the whole first non-blank line (a line break follows it), which is
+/// all that `delimiter` looks at.
+fn has_first_line(text: &[u8]) -> bool {
+    let mut rest = text;
+    while let Some(i) = memchr::memchr2(b'\n', b'\r', rest) {
+        if !is_blank_line(&rest[..i]) {
+            return true;
+        }
+        rest = &rest[i + 1..];
+    }
+    false
+}
+
 /// Opens CSV bytes (any encoding `decode_text` reads) as a sheet: reads the header row.
 pub fn open_csv(bytes: &[u8]) -> Result<Sheet<'_>, Problems> {
     let text = decode_text(bytes)?;
-    let delimiter = delimiter(&text);
+    let delimiter = delimiter(text.as_bytes());
     let data: Cow<[u8]> = match text {
         Cow::Borrowed(s) => Cow::Borrowed(s.as_bytes()),
         Cow::Owned(s) => Cow::Owned(s.into_bytes()),
     };
-    let lines = Lines::new(&data);
-    let reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .delimiter(delimiter)
-        .buffer_capacity(1 << 16)
-        .from_reader(Cursor::new(data));
-    let mut sheet = Sheet {
+    let reader = csv_reader(delimiter).from_reader(Cursor::new(data));
+    read_header(Sheet {
         headers: Vec::new(),
         header_line: 1,
         guarded: true,
         body: Body::Csv {
             reader: Box::new(reader),
-            lines,
+            lines: Lines::new(),
         },
-    };
+        digest: None,
+    })
+}
+
+/// Opens CSV from a reader as a sheet that reads the rows as they come, in the encodings
+/// `decode_text` reads (see `stream::Decoded` for how one is chosen without the whole file):
+/// memory holds a buffer and the current row, whatever the size of the file. Reads the header
+/// row. Rows and lines are those `open_csv` gives for the same bytes.
+pub fn read_csv<'a>(source: impl Read + 'a) -> Result<Sheet<'a>, Problems> {
+    let mut text = Decoded::new(source);
+    // The delimiter comes from the first non-blank line: read that far, and hand the text read
+    // to the CSV reader first.
+    let mut start = Vec::new();
+    let mut chunk = vec![0; CHUNK];
+    while start.len() < SNIFF_BYTES && !has_first_line(&start) {
+        match text.read(&mut chunk) {
+            Ok(0) => break,
+            Ok(n) => start.extend_from_slice(&chunk[..n]),
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            // The CSV reader meets the same error where it is, and says where.
+            Err(_) => break,
+        }
+    }
+    let delimiter = delimiter(&start);
+    let source: Box<dyn Read + 'a> = Box::new(Cursor::new(start).chain(text));
+    let reader = csv_reader(delimiter).from_reader(Counted::new(source));
+    read_header(Sheet {
+        headers: Vec::new(),
+        header_line: 1,
+        guarded: true,
+        body: Body::Stream(Box::new(reader)),
+        digest: None,
+    })
+}
+
+fn csv_reader(delimiter: u8) -> csv::ReaderBuilder {
+    let mut builder = csv::ReaderBuilder::new();
+    builder
+        .has_headers(false)
+        .flexible(true)
+        .delimiter(delimiter)
+        .buffer_capacity(CHUNK);
+    builder
+}
+
+/// Reads a new sheet's header row.
+fn read_header(mut sheet: Sheet<'_>) -> Result<Sheet<'_>, Problems> {
     let mut record = StringRecord::new();
     match sheet.next_row(&mut record) {
         Err(p) => Err(Problems::one(p)),
@@ -215,6 +308,80 @@ pub fn open_csv(bytes: &[u8]) -> Result<Sheet<'_>, Problems> {
             sheet.headers = clean_headers(record.iter());
             Ok(sheet)
         }
+    }
+}
+
+/// What went wrong reading a streamed row, at the row's line. Before the header is read (no
+/// `headers` yet), text that cannot be decoded is a problem of the whole file, as `decode_text`
+/// says it.
+fn stream_problem(e: &csv::Error, line: usize, headers: &[String]) -> FileProblem {
+    let at_header = headers.is_empty();
+    match e.kind() {
+        csv::ErrorKind::Utf8 { .. } if at_header => FileProblem::file(
+            "无法读取文件的文字：文件开头是 UTF-8，但标题行不是 UTF-8 文字",
+            "cannot read the file's text: it begins as UTF-8, but its header row is not UTF-8 text",
+        ),
+        csv::ErrorKind::Utf8 { err, .. } => {
+            let (column, zh, en) = match headers.get(err.field()) {
+                Some(h) => (h.clone(), "", ""),
+                None => (String::new(), "此行", "this row "),
+            };
+            FileProblem::new(
+                line,
+                column,
+                Problem::new(
+                    "",
+                    format!("{zh}不是 UTF-8 文字：文件前面是 UTF-8，这部分可能是用其他编码（如 GBK）存的"),
+                    format!("{en}is not UTF-8 text: the file before it is UTF-8, so this part was probably saved in another encoding (GBK?)"),
+                ),
+            )
+        }
+        csv::ErrorKind::Io(io) => match Unreadable::of(io) {
+            Some(Unreadable::NotText { .. }) if at_header => not_text_problem(),
+            Some(Unreadable::NotText { utf16: false, byte }) => FileProblem::new(
+                line,
+                "",
+                Problem::new(
+                    "",
+                    format!("从此行起的文字既不是 UTF-8 也不是 GBK/GB18030（文件第 {byte} 字节起）"),
+                    format!("from this row on the text is neither UTF-8 nor GBK/GB18030 (from byte {byte} of the file)"),
+                ),
+            ),
+            Some(Unreadable::NotText { utf16: true, byte }) => FileProblem::new(
+                line,
+                "",
+                Problem::new(
+                    "",
+                    format!("文件开头标明是 UTF-16，但从此行起（文件第 {byte} 字节起）不是 UTF-16 文字"),
+                    format!("the file says it is UTF-16, but from this row on (from byte {byte}) it is not UTF-16 text"),
+                ),
+            ),
+            Some(Unreadable::RowTooLong) => FileProblem::new(
+                line,
+                "",
+                Problem::new(
+                    "",
+                    format!(
+                        "此行超过 {} MB：多半是某个引号（\"）没有配对，使文件其余部分都成了一个单元格",
+                        MAX_ROW_BYTES >> 20
+                    ),
+                    format!(
+                        "this row is longer than {} MB: most likely a quote (\") is never closed, which makes the rest of the file one cell",
+                        MAX_ROW_BYTES >> 20
+                    ),
+                ),
+            ),
+            None => FileProblem::new(
+                line,
+                "",
+                Problem::new("", format!("读取文件时出错：{io}"), format!("error while reading the file: {io}")),
+            ),
+        },
+        _ => FileProblem::new(
+            line,
+            "",
+            Problem::new("", format!("无法读取此行：{e}"), format!("cannot read this line: {e}")),
+        ),
     }
 }
 
