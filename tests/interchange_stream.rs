@@ -224,7 +224,28 @@ fn a_gbk_file_with_bad_bytes_fails_at_their_row() {
     bytes.extend_from_slice(b"2021-12-01,530112000000,\x81\x20,1\n");
     let message = budget_problems(&bytes);
     assert!(
-        message.contains("b.csv:3: from this row on the text is neither UTF-8 nor GBK/GB18030"),
+        message
+            .contains("b.csv:3: from this row on the text is neither UTF-8 nor GBK/GB18030 (from byte 76 of the file)"),
+        "{message}"
+    );
+}
+
+#[test]
+fn utf16_with_a_lone_surrogate_fails_at_its_row() {
+    let mut units: Vec<u16> = "date\tunit\tkind\tamount\r\n2021-12-01\t530112000000\tallocation\t1\r\n2021-12-01\t"
+        .encode_utf16()
+        .collect();
+    units.push(0xD800);
+    units.extend("\tallocation\t1\r\n".encode_utf16());
+    let bytes: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(units.into_iter().flat_map(u16::to_le_bytes))
+        .collect();
+    let message = budget_problems(&bytes);
+    assert!(
+        message.contains(
+            "b.csv:3: the file says it is UTF-16, but from this row on (from byte 147) it is not UTF-16 text"
+        ),
         "{message}"
     );
 }
