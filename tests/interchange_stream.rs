@@ -173,6 +173,33 @@ proptest! {
     }
 }
 
+/// Any bytes at all: the stream never panics, and where the in-memory reader reads the file,
+/// the stream reads the same (where it refuses the file, the stream refuses it too, maybe at a
+/// row rather than as a whole).
+fn same_or_both_refused(bytes: &[u8], sizes: Vec<usize>) {
+    let in_memory = rows_of(open_sheet(bytes));
+    let streamed = rows_of(read_csv(Chunks { bytes, sizes, turn: 0 }));
+    match (&in_memory, &streamed) {
+        (Ok(_), _) => assert_eq!(&in_memory, &streamed, "{bytes:?}"),
+        (Err(_), s) => assert!(s.is_err(), "{bytes:?}: {s:?}"),
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(500))]
+
+    #[test]
+    fn any_bytes_stream_as_they_read_in_memory(
+        start in prop::sample::select(vec![&b""[..], b"\xEF\xBB\xBF", b"\xFF\xFE", b"\xFE\xFF"]),
+        body in prop::collection::vec(prop::sample::select(vec![
+            b'a', b'1', b',', b'\t', b'"', b' ', b'\r', b'\n', 0, 0x81, 0x30, 0xA4, 0xD8, 0xDC, 0xE4, 0xB8, 0xAD, 0xFF,
+        ]), 0..200),
+        sizes in prop::collection::vec(1usize..17, 1..4),
+    ) {
+        same_or_both_refused(&[start, &body[..]].concat(), sizes);
+    }
+}
+
 fn budget_problems(bytes: &[u8]) -> String {
     let mut sheet = read_csv(bytes).unwrap();
     match parse_sheet_with(Kind::Budget, &mut sheet, None) {
@@ -224,7 +251,28 @@ fn a_gbk_file_with_bad_bytes_fails_at_their_row() {
     bytes.extend_from_slice(b"2021-12-01,530112000000,\x81\x20,1\n");
     let message = budget_problems(&bytes);
     assert!(
-        message.contains("b.csv:3: from this row on the text is neither UTF-8 nor GBK/GB18030"),
+        message
+            .contains("b.csv:3: from this row on the text is neither UTF-8 nor GBK/GB18030 (from byte 76 of the file)"),
+        "{message}"
+    );
+}
+
+#[test]
+fn utf16_with_a_lone_surrogate_fails_at_its_row() {
+    let mut units: Vec<u16> = "date\tunit\tkind\tamount\r\n2021-12-01\t530112000000\tallocation\t1\r\n2021-12-01\t"
+        .encode_utf16()
+        .collect();
+    units.push(0xD800);
+    units.extend("\tallocation\t1\r\n".encode_utf16());
+    let bytes: Vec<u8> = [0xFF, 0xFE]
+        .into_iter()
+        .chain(units.into_iter().flat_map(u16::to_le_bytes))
+        .collect();
+    let message = budget_problems(&bytes);
+    assert!(
+        message.contains(
+            "b.csv:3: the file says it is UTF-16, but from this row on (from byte 147) it is not UTF-16 text"
+        ),
         "{message}"
     );
 }

@@ -338,22 +338,29 @@ fn stream_problem(e: &csv::Error, line: usize, headers: &[String]) -> FileProble
         }
         csv::ErrorKind::Io(io) => match Unreadable::of(io) {
             Some(Unreadable::NotText { .. }) if at_header => not_text_problem(),
-            Some(Unreadable::NotText { utf16: false, byte }) => FileProblem::new(
+            // Bytes are counted from 1 in messages, as `decode_text` counts them.
+            Some(&Unreadable::NotText { utf16: false, byte }) => FileProblem::new(
                 line,
                 "",
                 Problem::new(
                     "",
-                    format!("从此行起的文字既不是 UTF-8 也不是 GBK/GB18030（文件第 {byte} 字节起）"),
-                    format!("from this row on the text is neither UTF-8 nor GBK/GB18030 (from byte {byte} of the file)"),
+                    format!("从此行起的文字既不是 UTF-8 也不是 GBK/GB18030（文件第 {} 字节起）", byte + 1),
+                    format!(
+                        "from this row on the text is neither UTF-8 nor GBK/GB18030 (from byte {} of the file)",
+                        byte + 1
+                    ),
                 ),
             ),
-            Some(Unreadable::NotText { utf16: true, byte }) => FileProblem::new(
+            Some(&Unreadable::NotText { utf16: true, byte }) => FileProblem::new(
                 line,
                 "",
                 Problem::new(
                     "",
-                    format!("文件开头标明是 UTF-16，但从此行起（文件第 {byte} 字节起）不是 UTF-16 文字"),
-                    format!("the file says it is UTF-16, but from this row on (from byte {byte}) it is not UTF-16 text"),
+                    format!("文件开头标明是 UTF-16，但从此行起（文件第 {} 字节起）不是 UTF-16 文字", byte + 1),
+                    format!(
+                        "the file says it is UTF-16, but from this row on (from byte {}) it is not UTF-16 text",
+                        byte + 1
+                    ),
                 ),
             ),
             Some(Unreadable::RowTooLong) => FileProblem::new(
