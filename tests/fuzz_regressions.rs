@@ -18,10 +18,11 @@ use std::path::Path;
 
 type Check = fn(&[u8]);
 
-const TARGETS: [(&str, Check); 4] = [
+const TARGETS: [(&str, Check); 5] = [
     ("money", checks::money),
     ("date", checks::date),
     ("csv", checks::csv),
+    ("csv_stream", checks::csv_stream),
     ("codec", checks::codec),
 ];
 
@@ -51,6 +52,11 @@ fn seeds(target: &str) -> Vec<Vec<u8>> {
             "2999-12-31",
             "1900-02-29",
         ]),
+        // The stream's first byte picks its chunk size.
+        "csv_stream" => seeds("csv")
+            .into_iter()
+            .map(|b| [&[3u8][..], &b[..]].concat())
+            .collect(),
         "csv" => {
             let mut out: Vec<Vec<u8>> = shegong::xishan::FILES.iter().map(|(_, _, b)| b.to_vec()).collect();
             let (gbk, _, _) = encoding_rs::GBK.encode("编码,上级编码,层级,名称\r\n1,,区,西山区\r\n");
@@ -186,7 +192,7 @@ fn random_cases(cases: usize, seed: u64) {
         let mut rng = Rng(seed ^ name.len() as u64);
         for case in 0..cases {
             let input = if case % 2 == 0 {
-                let len = rng.index(if name == "csv" { 512 } else { 64 });
+                let len = rng.index(if name.starts_with("csv") { 512 } else { 64 });
                 (0..len).map(|_| rng.next() as u8).collect()
             } else {
                 let a = &seeds[rng.index(seeds.len())];

@@ -29,7 +29,7 @@ pub use parse::{
     parse_budget, parse_evaluations, parse_file, parse_file_with, parse_sheet_with, parse_tenths, parse_trainings,
     parse_units, Parsed, ParsedFile, UnitLookup,
 };
-pub use table::{decode_text, open_sheet, read_csv, Sheet, Table};
+pub use table::{decode_text, open_csv, open_sheet, read_csv, Sheet, Table};
 pub use write::{export_bytes, Cell, ExportError, Exporter, Format, ToRow};
 pub use xlsx::{number_text, XlsxSheet, XLSX_MAX_ROWS};
 

@@ -79,9 +79,14 @@ pub(super) struct Decoded<R> {
     used: u64,
     mode: Mode,
     decoder: Option<encoding_rs::Decoder>,
-    /// Decoded text not handed on yet: `out[out_at..]`.
+    /// Decoded text not handed on yet: `out[out_at..out_len]`. `out` is allocated (and
+    /// zeroed) once, at `CHUNK` bytes, and reused.
     out: Vec<u8>,
     out_at: usize,
+    out_len: usize,
+    /// Where reads from `inner` land before they join `raw`: allocated once, so that a source
+    /// that hands out a few bytes at a time (a pipe) does not cost a zeroed chunk per read.
+    scratch: Vec<u8>,
     /// Where the first bad bytes are; every later read fails there.
     failed: Option<u64>,
 }
@@ -98,6 +103,8 @@ impl<R: Read> Decoded<R> {
             decoder: None,
             out: Vec::new(),
             out_at: 0,
+            out_len: 0,
+            scratch: Vec::new(),
             failed: None,
         }
     }
@@ -109,14 +116,13 @@ impl<R: Read> Decoded<R> {
         }
         self.raw.drain(..self.at);
         self.at = 0;
+        if self.scratch.is_empty() {
+            self.scratch = vec![0; CHUNK];
+        }
         while self.raw.len() < n && !self.eof {
-            let len = self.raw.len();
-            self.raw.resize(len + CHUNK, 0);
-            let got = self.inner.read(&mut self.raw[len..]);
-            self.raw.truncate(len + *got.as_ref().unwrap_or(&0));
-            match got {
+            match self.inner.read(&mut self.scratch) {
                 Ok(0) => self.eof = true,
-                Ok(_) => {}
+                Ok(got) => self.raw.extend_from_slice(&self.scratch[..got]),
                 Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
                 Err(e) => return Err(e),
             }
@@ -165,8 +171,8 @@ impl<R: Read> Read for Decoded<R> {
             return Ok(0);
         }
         loop {
-            if self.out_at < self.out.len() {
-                let n = (self.out.len() - self.out_at).min(buf.len());
+            if self.out_at < self.out_len {
+                let n = (self.out_len - self.out_at).min(buf.len());
                 buf[..n].copy_from_slice(&self.out[self.out_at..self.out_at + n]);
                 self.out_at += n;
                 return Ok(n);
@@ -219,10 +225,12 @@ impl<R: Read> Read for Decoded<R> {
                     let Some(decoder) = self.decoder.as_mut() else {
                         return Ok(0);
                     };
-                    self.out.resize(CHUNK, 0);
+                    if self.out.is_empty() {
+                        self.out = vec![0; CHUNK];
+                    }
                     let (result, read, written) =
                         decoder.decode_to_utf8_without_replacement(&self.raw[self.at..], &mut self.out, self.eof);
-                    self.out.truncate(written);
+                    self.out_len = written;
                     self.out_at = 0;
                     self.skip(read);
                     match result {

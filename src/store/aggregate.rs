@@ -247,7 +247,8 @@ impl Store {
         for kind in KINDS {
             for item in self.tree(tree_of(kind)).iter() {
                 let (k, v) = item?;
-                let (unit, year) = keys::parse_bucket_key(&k).ok_or_else(|| StoreError::Corrupt("bad page key".into()))?;
+                let (unit, year) =
+                    keys::parse_bucket_key(&k).ok_or_else(|| StoreError::Corrupt("bad page key".into()))?;
                 pages.entry(year).or_default().push((kind, unit));
                 if kind == RecordKind::Evaluation {
                     for entry in Page::decode(&v)?.entries {
@@ -291,7 +292,9 @@ impl Store {
                 for entry in Page::decode(&v)?.entries {
                     let (day, delta) = record_delta(kind, &entry.record)?;
                     if bucket_year(day) != year {
-                        return Err(StoreError::Corrupt(format!("a record of unit #{unit} is filed under year {year}")));
+                        return Err(StoreError::Corrupt(format!(
+                            "a record of unit #{unit} is filed under year {year}"
+                        )));
                     }
                     add(unit, day, &delta)?;
                 }
