@@ -260,8 +260,7 @@ impl Details {
 
     pub fn move_by(&mut self, delta: isize) {
         if self.tab.is_records() {
-            let last = self.len().saturating_sub(1) as isize;
-            self.selected = (self.selected as isize + delta).clamp(0, last.max(0)) as usize;
+            self.selected = super::scroll::moved(self.selected, delta, self.len());
         } else {
             // Other tabs scroll.
             self.offset = (self.offset as isize + delta).max(0) as usize;
@@ -275,11 +274,7 @@ impl Details {
             self.offset = self.offset.min(lines.saturating_sub(height));
             return;
         }
-        if self.selected < self.offset {
-            self.offset = self.selected;
-        } else if self.selected >= self.offset + height {
-            self.offset = self.selected + 1 - height;
-        }
+        self.offset = super::scroll::offset_showing(self.selected, self.offset, height);
     }
 }
 

@@ -107,19 +107,14 @@ impl History {
     }
 
     pub fn move_by(&mut self, delta: isize) {
-        let last = self.entries.len().saturating_sub(1) as isize;
-        self.selected = (self.selected as isize + delta).clamp(0, last.max(0)) as usize;
+        self.selected = super::scroll::moved(self.selected, delta, self.entries.len());
     }
 
     /// Keeps the selected entry within the `rows` shown.
     pub fn scroll_into_view(&mut self, rows: usize) {
         let rows = rows.max(1);
         self.page = rows;
-        if self.selected < self.offset {
-            self.offset = self.selected;
-        } else if self.selected >= self.offset + rows {
-            self.offset = self.selected + 1 - rows;
-        }
+        self.offset = super::scroll::offset_showing(self.selected, self.offset, rows);
     }
 
     pub fn selected_entry(&self) -> Option<&(u64, JournalEntry)> {

@@ -4,7 +4,7 @@
 //!
 //! - `app`: state, and what each action does (`action` names them; `keymap` maps keys to them)
 //! - `view`: drawing the screen from `&App`; `details`, `charts`, `tree`, `find`, `form`,
-//!   `picker`, `records`, `history` own their parts; `strings` holds every word shown, in zh and en
+//!   `picker`, `records`, `history` own their parts (`scroll` their cursors); `strings` holds every word shown, in zh and en
 //! - `fmt`, `table`: money, dates and text in terminal cells
 //!
 //! The store is opened before the terminal is taken, so that "store in use" (exit 3) is printed
@@ -21,6 +21,7 @@ pub mod history;
 pub mod keymap;
 pub mod picker;
 pub mod records;
+pub mod scroll;
 pub mod strings;
 pub mod table;
 pub mod tree;

@@ -138,17 +138,11 @@ impl Picker {
     }
 
     pub fn move_by(&mut self, delta: isize) {
-        let last = self.shown.len().saturating_sub(1) as isize;
-        self.selected = (self.selected as isize + delta).clamp(0, last.max(0)) as usize;
+        self.selected = super::scroll::moved(self.selected, delta, self.shown.len());
     }
 
     pub fn scroll_into_view(&mut self, height: usize) {
-        let height = height.max(1);
-        if self.selected < self.offset {
-            self.offset = self.selected;
-        } else if self.selected >= self.offset + height {
-            self.offset = self.selected + 1 - height;
-        }
+        self.offset = super::scroll::offset_showing(self.selected, self.offset, height);
     }
 
     pub fn chosen(&self) -> Option<&Item> {

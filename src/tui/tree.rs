@@ -120,8 +120,7 @@ impl Tree {
         if self.rows.is_empty() {
             return;
         }
-        let last = self.rows.len() as isize - 1;
-        self.selected = (self.selected as isize + delta).clamp(0, last) as usize;
+        self.selected = super::scroll::moved(self.selected, delta, self.rows.len());
     }
 
     pub fn select_last(&mut self) {
@@ -131,11 +130,7 @@ impl Tree {
     /// Keeps the selected row within `height` rows from `offset`.
     pub fn scroll_into_view(&mut self, height: usize) {
         let height = height.max(1);
-        if self.selected < self.offset {
-            self.offset = self.selected;
-        } else if self.selected >= self.offset + height {
-            self.offset = self.selected + 1 - height;
-        }
+        self.offset = super::scroll::offset_showing(self.selected, self.offset, height);
         let max_offset = self.rows.len().saturating_sub(height);
         self.offset = self.offset.min(max_offset);
     }
