@@ -38,13 +38,16 @@ impl Upgraded {
 /// Opens the store in `dir`. A store of an older schema is backed up and upgraded, unless
 /// `readonly` (then it is refused with `OlderSchema`, unchanged).
 pub fn open(dir: &Path, readonly: bool) -> Result<(Store, Option<Upgraded>), BackupError> {
-    match Store::open(dir, readonly) {
-        Err(StoreError::OlderSchema { .. }) if !readonly => {}
-        other => return Ok((other?, None)),
-    }
-    let (store, found) = Store::open_to_upgrade(dir)?;
+    let (store, found) = Store::open_any_schema(dir, readonly)?;
     if found >= SCHEMA_VERSION {
         return Ok((store, None));
+    }
+    if readonly {
+        return Err(StoreError::OlderSchema {
+            found,
+            supported: SCHEMA_VERSION,
+        }
+        .into());
     }
     let folder = dir.join("backups");
     crate::store::create_private_dir(&folder)?;

@@ -140,13 +140,9 @@ impl Store {
         Ok(store)
     }
 
-    /// Opens a store of this schema or an older one, writable, to upgrade it; returns the
-    /// schema it was written with.
-    pub fn open_to_upgrade(dir: &Path) -> Result<(Store, u32)> {
-        Store::open_any_schema(dir, false)
-    }
-
-    fn open_any_schema(dir: &Path, readonly: bool) -> Result<(Store, u32)> {
+    /// Opens a store of this schema or an older one (for `upgrade::open` to upgrade); returns
+    /// the schema it was written with. A newer schema is refused.
+    pub fn open_any_schema(dir: &Path, readonly: bool) -> Result<(Store, u32)> {
         if !exists(dir) {
             return Err(StoreError::Missing(dir.to_path_buf()));
         }
