@@ -314,58 +314,14 @@ fn write_stream<W: Write>(store: &Store, out: W) -> Result<(W, BackupSummary), W
     Ok((inner, summary(info, trailer.counts)))
 }
 
-/// The temporary file a backup is written to before it gets its name: in the same folder, so
-/// that the rename is atomic.
-fn temp_path(path: &Path) -> PathBuf {
-    let name = path
-        .file_name()
-        .map_or_else(|| "backup".into(), |n| n.to_string_lossy().into_owned());
-    path.with_file_name(format!(".{name}.partial-{}", std::process::id()))
-}
-
-/// Writes `bytes` produced by `fill` to `path` through a temporary file and a rename, so that a
-/// crash never leaves a half-written file under the final name.
+/// Writes what `fill` produces to `path`: a regular file whole or not at all (a temporary file
+/// and a rename), a device or FIFO as a stream (see `interchange::write_output`).
 pub fn write_atomically<T, E>(
     path: &Path,
     fill: impl FnOnce(BufWriter<File>) -> Result<(BufWriter<File>, T), E>,
     io_error: impl Fn(io::Error) -> E,
 ) -> Result<T, E> {
-    let tmp = temp_path(path);
-    let file = File::options()
-        .write(true)
-        .create_new(true)
-        .open(&tmp)
-        .map_err(&io_error)?;
-    let result = fill(BufWriter::with_capacity(1 << 16, file)).and_then(|(writer, value)| {
-        let file = writer.into_inner().map_err(|e| io_error(e.into_error()))?;
-        file.sync_all().map_err(&io_error)?;
-        drop(file);
-        std::fs::rename(&tmp, path).map_err(&io_error)?;
-        Ok(value)
-    });
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    } else {
-        sync_parent(path);
-    }
-    result
-}
-
-/// Makes the rename durable (best effort: not every system can sync a folder).
-fn sync_parent(path: &Path) {
-    #[cfg(unix)]
-    if let Some(parent) = path.parent() {
-        let parent = if parent.as_os_str().is_empty() {
-            Path::new(".")
-        } else {
-            parent
-        };
-        if let Ok(dir) = File::open(parent) {
-            let _ = dir.sync_all();
-        }
-    }
-    #[cfg(not(unix))]
-    let _ = path;
+    crate::interchange::write_output(path, fill, io_error)
 }
 
 /// Writes the whole store to `path`.

@@ -5,7 +5,7 @@ use crate::backup::{self, BackupError, BackupSummary};
 use crate::domain::date::parse_as_of;
 use crate::domain::{BudgetEntry, Evaluation, Training};
 use crate::i18n::Lang;
-use crate::interchange::{self, render_problems, ExportError, Exporter, ImportError, Kind};
+use crate::interchange::{self, check_output, render_problems, ExportError, Exporter, ImportError, Kind};
 use crate::report;
 use crate::store::{self, Store, StoreError};
 use clap::{Parser, Subcommand, ValueEnum};
@@ -195,6 +195,11 @@ pub fn run(ctx: &Context, command: &Command, out: &mut dyn Write) -> Result<(), 
         }
         Command::Export { kind, format, output } => {
             let kind = parse_kind(kind, lang)?;
+            // `-o -` is stdout, as for most tools.
+            let output = output.as_deref().filter(|p| *p != Path::new("-"));
+            if let Some(path) = output {
+                check_output(path, &ctx.dir).map_err(|r| Failure::usage(r.message(lang)))?;
+            }
             if *format == ExportFormat::Xlsx && output.is_none() && std::io::stdout().is_terminal() {
                 return Err(Failure::usage(
                     lang.pick(
@@ -205,9 +210,10 @@ pub fn run(ctx: &Context, command: &Command, out: &mut dyn Write) -> Result<(), 
                 ));
             }
             let store = ctx.open()?;
-            export_file(&store, kind, *format, lang, output.as_deref(), out)
+            export_file(&store, kind, *format, lang, output, out)
         }
         Command::Backup { file } => {
+            check_output(file, &ctx.dir).map_err(|r| Failure::usage(r.message(lang)))?;
             let store = ctx.open()?;
             let summary = backup::backup(&store, file).map_err(|e| backup_failure(e, lang))?;
             let [u, e, t, b] = summary.counts;
@@ -450,7 +456,8 @@ fn export_to(
     exporter.finish().map_err(|e| export_failure(e, lang))
 }
 
-/// Exports to stdout, or to a file written whole or not at all (a temporary file renamed).
+/// Exports to stdout, or to a file written whole or not at all (a temporary file renamed), or
+/// to a device or FIFO as a stream.
 fn export_file(
     store: &Store,
     kind: Kind,

@@ -2,14 +2,20 @@
 //! costs a buffer and a row; a workbook or a JSON file is read whole, as its format requires,
 //! and refused in words above `WHOLE_FILE_LIMIT` rather than exhausting memory. What cannot be
 //! opened is said in words, not as an OS error.
+//!
+//! The write side: where an export or a backup goes (`check_output`, `write_output`). A
+//! regular file is replaced whole through a temporary file and a rename; a device, a FIFO or a
+//! socket is written as a stream and never renamed over; a folder, a link to nothing and
+//! anything inside the store folder are refused in words.
 
 use super::stream::{Digest, Hashed};
 use super::table::{read_csv, Sheet};
 use super::Problems;
 use crate::domain::Problem;
+use crate::i18n::Lang;
 use std::fs::File;
-use std::io::{self, Read};
-use std::path::Path;
+use std::io::{self, BufWriter, Read, Write};
+use std::path::{Path, PathBuf};
 
 /// The largest workbook or JSON file read. Both are read whole and then held as a table of
 /// strings: a JSON export of a million budget entries (170 MB) peaks at 1.45 GB, so this limit
@@ -108,4 +114,184 @@ fn too_big(size: u64, limit: u64) -> Problem {
             "this file has {mb} MB, more than the {limit} MB an Excel or JSON file may have (such files are read into memory whole); save it as CSV (UTF-8) and import that: a CSV file may have any size"
         ),
     )
+}
+
+/// Why an output path is refused before anything is written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum OutputRefusal {
+    /// The path (after its links) is the store folder or inside it, where a file would replace
+    /// or corrupt the store's own files. `DIR/backups` is allowed: automatic backups live there.
+    InStore { path: PathBuf, store: PathBuf },
+    /// The path is a folder.
+    Folder(PathBuf),
+    /// The path is a symbolic link to nothing: writing through it would create a file somewhere
+    /// the user did not name.
+    DanglingLink(PathBuf),
+}
+
+impl OutputRefusal {
+    pub fn message(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (OutputRefusal::InStore { path, store }, Lang::Zh) => format!(
+                "不能写入 {}：它在数据库文件夹 {} 里，会毁坏数据库。请写到数据库文件夹以外（或其 backups 子文件夹）",
+                path.display(),
+                store.display()
+            ),
+            (OutputRefusal::InStore { path, store }, Lang::En) => format!(
+                "will not write {}: it is inside the store folder {}, and would destroy the store; write it outside that folder (or into its backups folder)",
+                path.display(),
+                store.display()
+            ),
+            (OutputRefusal::Folder(path), Lang::Zh) => {
+                format!("不能写入 {}：这是一个文件夹，请给出文件名", path.display())
+            }
+            (OutputRefusal::Folder(path), Lang::En) => {
+                format!("cannot write {}: it is a folder; name a file", path.display())
+            }
+            (OutputRefusal::DanglingLink(path), Lang::Zh) => format!(
+                "不能写入 {}：这是一个指向不存在文件的符号链接；请给出实际的文件名",
+                path.display()
+            ),
+            (OutputRefusal::DanglingLink(path), Lang::En) => format!(
+                "will not write {}: it is a symbolic link to a file that does not exist; name the real file",
+                path.display()
+            ),
+        }
+    }
+}
+
+/// The path as the system resolves it: links followed, `..` gone. A path that does not exist
+/// yet is its (resolved) folder joined with its name; `None` when the folder does not exist
+/// either (the write then fails on its own).
+fn resolved(path: &Path) -> Option<PathBuf> {
+    if let Ok(real) = std::fs::canonicalize(path) {
+        return Some(real);
+    }
+    let name = path.file_name()?;
+    let parent = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    Some(std::fs::canonicalize(parent).ok()?.join(name))
+}
+
+/// Refuses, before anything is written or the store is opened, an output that is a folder, a
+/// link to nothing, or inside the store folder `store` (its `backups` folder excepted).
+pub fn check_output(path: &Path, store: &Path) -> Result<(), OutputRefusal> {
+    if let Ok(meta) = std::fs::symlink_metadata(path) {
+        if meta.file_type().is_symlink() && std::fs::metadata(path).is_err() {
+            return Err(OutputRefusal::DanglingLink(path.to_path_buf()));
+        }
+    }
+    if let (Some(real), Ok(store_real)) = (resolved(path), std::fs::canonicalize(store)) {
+        if real.starts_with(&store_real) && !real.starts_with(store_real.join("backups")) {
+            return Err(OutputRefusal::InStore {
+                path: path.to_path_buf(),
+                store: store.to_path_buf(),
+            });
+        }
+    }
+    if std::fs::metadata(path).is_ok_and(|m| m.is_dir()) {
+        return Err(OutputRefusal::Folder(path.to_path_buf()));
+    }
+    Ok(())
+}
+
+/// How an output is written, from what is at its path now.
+enum Sink {
+    /// Nothing yet, or a regular file (perhaps behind links): a temporary file in the real
+    /// file's folder, renamed over it, so that a crash never leaves half a file under the name
+    /// and a link stays a link.
+    Replace(PathBuf),
+    /// A device, a FIFO or a socket: written in place as a stream. Renaming over it would
+    /// replace the device itself (as root, `/dev/null`).
+    Stream,
+}
+
+fn sink(path: &Path) -> io::Result<Sink> {
+    let meta = match std::fs::metadata(path) {
+        Ok(meta) => meta,
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            if std::fs::symlink_metadata(path).is_ok() {
+                // A link to nothing (created after `check_output` looked): do not follow it.
+                return Err(io::Error::new(
+                    io::ErrorKind::AlreadyExists,
+                    "a symbolic link to a file that does not exist",
+                ));
+            }
+            return Ok(Sink::Replace(path.to_path_buf()));
+        }
+        Err(e) => return Err(e),
+    };
+    if meta.is_file() {
+        Ok(Sink::Replace(std::fs::canonicalize(path)?))
+    } else if meta.is_dir() {
+        Err(io::Error::new(io::ErrorKind::IsADirectory, "a folder, not a file"))
+    } else {
+        Ok(Sink::Stream)
+    }
+}
+
+/// The temporary file an output is written to before it gets its name: in the same folder, so
+/// that the rename is atomic.
+fn temp_path(path: &Path) -> PathBuf {
+    let name = path
+        .file_name()
+        .map_or_else(|| "output".into(), |n| n.to_string_lossy().into_owned());
+    path.with_file_name(format!(".{name}.partial-{}", std::process::id()))
+}
+
+/// Writes what `fill` produces to `path`: a regular file (new, or replaced through its links)
+/// whole or not at all, through a temporary file and a rename; a device, FIFO or socket as a
+/// stream, never renamed over or removed.
+pub fn write_output<T, E>(
+    path: &Path,
+    fill: impl FnOnce(BufWriter<File>) -> Result<(BufWriter<File>, T), E>,
+    io_error: impl Fn(io::Error) -> E,
+) -> Result<T, E> {
+    let target = match sink(path).map_err(&io_error)? {
+        Sink::Stream => {
+            let file = File::options().write(true).open(path).map_err(&io_error)?;
+            let (mut writer, value) = fill(BufWriter::with_capacity(1 << 16, file))?;
+            writer.flush().map_err(&io_error)?;
+            return Ok(value);
+        }
+        Sink::Replace(target) => target,
+    };
+    let tmp = temp_path(&target);
+    let file = File::options()
+        .write(true)
+        .create_new(true)
+        .open(&tmp)
+        .map_err(&io_error)?;
+    let result = fill(BufWriter::with_capacity(1 << 16, file)).and_then(|(writer, value)| {
+        let file = writer.into_inner().map_err(|e| io_error(e.into_error()))?;
+        file.sync_all().map_err(&io_error)?;
+        drop(file);
+        std::fs::rename(&tmp, &target).map_err(&io_error)?;
+        Ok(value)
+    });
+    if result.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    } else {
+        sync_parent(&target);
+    }
+    result
+}
+
+/// Makes the rename durable (best effort: not every system can sync a folder).
+fn sync_parent(path: &Path) {
+    #[cfg(unix)]
+    if let Some(parent) = path.parent() {
+        let parent = if parent.as_os_str().is_empty() {
+            Path::new(".")
+        } else {
+            parent
+        };
+        if let Ok(dir) = File::open(parent) {
+            let _ = dir.sync_all();
+        }
+    }
+    #[cfg(not(unix))]
+    let _ = path;
 }

@@ -5,7 +5,8 @@
 //!
 //! - `table`: bytes to rows of text cells (encoding, CSV, and the sheet abstraction).
 //! - `stream`: a CSV file's bytes decoded, their lines counted, as they stream by.
-//! - `file`: a file on disk opened for import: CSV streamed, workbooks and JSON read whole.
+//! - `file`: a file on disk opened for import: CSV streamed, workbooks and JSON read whole;
+//!   and where an export or a backup is written (never over a device or into the store).
 //! - `xlsx`: Excel workbooks in (first sheet) and out.
 //! - `json`: the JSON export and its import.
 //! - `parse`: rows of cells to records.
@@ -23,7 +24,7 @@ mod write;
 mod xlsx;
 
 pub use columns::{columns_of, Column};
-pub use file::WHOLE_FILE_LIMIT;
+pub use file::{check_output, write_output, OutputRefusal, WHOLE_FILE_LIMIT};
 pub use load::{import_bytes, import_file, ImportError, ImportSummary};
 pub use parse::{
     parse_budget, parse_evaluations, parse_file, parse_file_with, parse_sheet_with, parse_tenths, parse_trainings,
