@@ -165,8 +165,20 @@ impl Failure {
     }
 }
 
-/// Runs a command that is not the UI.
+/// Runs a command that is not the UI. When stdout is a terminal, what goes to it has its
+/// control characters shown escaped (`text::TerminalWriter`); a file or a pipe gets the exact
+/// bytes.
 pub fn run(ctx: &Context, command: &Command, out: &mut dyn Write) -> Result<(), Failure> {
+    if !std::io::stdout().is_terminal() {
+        return run_on(ctx, command, out);
+    }
+    let mut terminal = crate::text::TerminalWriter::new(out);
+    let result = run_on(ctx, command, &mut terminal);
+    let finished = terminal.finish().map(drop).map_err(|e| io_failure(e, ctx.lang));
+    result.and(finished)
+}
+
+fn run_on(ctx: &Context, command: &Command, out: &mut dyn Write) -> Result<(), Failure> {
     let lang = ctx.lang;
     let st = |e: StoreError| Failure::store(e, lang);
     match command {
@@ -269,6 +281,7 @@ pub fn run(ctx: &Context, command: &Command, out: &mut dyn Write) -> Result<(), 
             let entry = store.undo_last().map_err(st)?;
             let name = |code: &str| store.unit(code).ok().flatten().map(|u| u.name);
             let what = crate::history::describe(&entry, lang, &name);
+            let what = crate::text::for_terminal_lines(&what);
             writeln!(out, "{}{what}", lang.pick("已撤销：", "Undone: ")).map_err(|e| io_failure(e, lang))
         }
         Command::History { unit, limit } => {
@@ -537,22 +550,25 @@ fn render_history(entries: &[store::JournalEntry], lang: Lang) -> String {
     if entries.is_empty() {
         return format!("{}\n", lang.pick("没有变更记录。", "No changes recorded."));
     }
+    // Every field is stored text (names, notes, the operator): shown with its control
+    // characters escaped, each on its one line.
+    use crate::text::for_terminal as t;
     let mut out = String::new();
     for e in entries {
         let when = crate::history::when_precise(e.at);
-        out.push_str(&format!("{when}  {}  {} {}", e.operator, e.action, e.kind));
+        out.push_str(&format!("{when}  {}  {} {}", t(&e.operator), t(&e.action), t(&e.kind)));
         if let Some(unit) = &e.unit {
-            out.push_str(&format!("  {unit}"));
+            out.push_str(&format!("  {}", t(unit)));
         }
-        out.push_str(&format!("  {}\n", e.summary));
+        out.push_str(&format!("  {}\n", t(&e.summary)));
         if let Some(key) = &e.key {
-            out.push_str(&format!("    {}{key}\n", lang.pick("记录：", "record: ")));
+            out.push_str(&format!("    {}{}\n", lang.pick("记录：", "record: "), t(key)));
         }
         if let Some(before) = &e.before {
-            out.push_str(&format!("    {}{before}\n", lang.pick("之前：", "before: ")));
+            out.push_str(&format!("    {}{}\n", lang.pick("之前：", "before: "), t(before)));
         }
         if let Some(after) = &e.after {
-            out.push_str(&format!("    {}{after}\n", lang.pick("之后：", "after: ")));
+            out.push_str(&format!("    {}{}\n", lang.pick("之后：", "after: "), t(after)));
         }
     }
     out

@@ -12,7 +12,7 @@ fn main() {
     let ctx = match Context::from_args(&args) {
         Ok(c) => c,
         Err(message) => {
-            eprintln!("{message}");
+            eprintln!("{}", shegong::text::for_terminal_lines(&message));
             std::process::exit(2);
         }
     };
@@ -25,7 +25,8 @@ fn main() {
         None => open_ui(&ctx),
     };
     if let Err(failure) = result {
-        eprintln!("{}", failure.message);
+        // A message may echo a cell, a name or a file name: its control characters escaped.
+        eprintln!("{}", shegong::text::for_terminal_lines(&failure.message));
         std::process::exit(failure.code);
     }
 }

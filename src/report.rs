@@ -1,6 +1,7 @@
 //! The rollup report of a unit as of a date: coverage by level, funding by category and
 //! source, evaluations and trainings, for the unit and its children down to a depth; and its
-//! three formats (table for people, CSV, JSON of SPEC.md's shape).
+//! three formats (table for people, CSV, JSON of SPEC.md's shape). The table shows control
+//! characters escaped; the CSV neutralises formula-like text as exports do.
 
 use crate::domain::date::day_of;
 use crate::domain::*;
@@ -203,7 +204,9 @@ fn ratio_text(node: &ReportNode) -> String {
         .map_or_else(|| "—".into(), |bp| format!("{}.{:02}%", bp / 100, (bp % 100).abs()))
 }
 
-/// One row per node: the figures a spreadsheet wants, money in fen and in yuan.
+/// One row per node: the figures a spreadsheet wants, money in fen and in yuan. The code and
+/// the name are text a clerk typed: guarded against formula execution as an export's are
+/// (`'=HYPERLINK(…)`).
 pub fn to_csv(node: &ReportNode) -> String {
     let mut rows = Vec::new();
     flatten(node, 0, &mut rows);
@@ -213,8 +216,8 @@ pub fn to_csv(node: &ReportNode) -> String {
     for (depth, n) in rows {
         let m = &n.measures;
         let fields = [
-            n.code.clone(),
-            n.name.clone(),
+            crate::interchange::neutralize(&n.code),
+            crate::interchange::neutralize(&n.name),
             n.level.en().to_string(),
             depth.to_string(),
             n.as_of.to_string(),
@@ -381,7 +384,9 @@ pub fn to_table(node: &ReportNode, lang: Lang) -> String {
         out.push(String::new());
         out.push(children_table(node, lang));
     }
-    out.join("\n")
+    // Names are stored text: their control characters are shown escaped, never sent to the
+    // terminal (the tables escaped their cells before measuring them).
+    text::for_terminal_lines(&out.join("\n")).into_owned()
 }
 
 fn children_table(node: &ReportNode, lang: Lang) -> String {

@@ -285,6 +285,8 @@ fn dim() -> Style {
 }
 
 fn heading(text: String) -> Line<'static> {
+    // Stored text: control characters shown escaped (`\x1b`), not sent to the terminal.
+    let text = crate::text::for_terminal(&text).into_owned();
     Line::from(Span::styled(text, Style::default().add_modifier(Modifier::BOLD)))
 }
 
@@ -293,7 +295,7 @@ fn field_line(label: &str, value: String, label_w: usize) -> Line<'static> {
     Line::from(vec![
         Span::styled(fmt::left(label, label_w), dim()),
         Span::raw(" "),
-        Span::raw(value),
+        Span::raw(crate::text::for_terminal(&value).into_owned()),
     ])
 }
 

@@ -1,5 +1,8 @@
 //! Formatting for the screen: money in yuan or 万元, rates, dates, and text cut, wrapped or
-//! scrolled in terminal cells (a Chinese character takes two) on grapheme boundaries.
+//! scrolled in terminal cells (a Chinese character takes two) on grapheme boundaries. Text is
+//! escaped for the terminal here (`text::for_terminal`: ESC shown as `\x1b`), because ratatui
+//! passes control characters through to the terminal; `scrub` is the net under that for text
+//! drawn without these helpers.
 
 use crate::domain::Fen;
 use crate::text;
@@ -86,6 +89,7 @@ pub fn right(s: &str, cells: usize) -> String {
 
 /// The end of `s` that fits in `max` cells, with `…` in front when cut.
 pub fn cut_left(s: &str, max: usize) -> String {
+    let s = &*text::for_terminal(s);
     if text::width(s) <= max {
         return s.to_string();
     }
@@ -112,6 +116,7 @@ pub fn wrap(s: &str, width: usize) -> Vec<String> {
     let width = width.max(2);
     let mut lines = Vec::new();
     for para in s.split('\n') {
+        let para = &*text::for_terminal(para);
         // Tokens: runs of ASCII non-space characters, or single graphemes.
         let mut tokens: Vec<&str> = Vec::new();
         let mut run_start: Option<usize> = None;
@@ -182,6 +187,7 @@ pub fn scroll_input(s: &str, caret: usize, width: usize) -> (String, usize) {
 
 /// The longest start of `s` that fits in `width` cells, without an ellipsis.
 pub fn fit(s: &str, width: usize) -> String {
+    let s = &*text::for_terminal(s);
     let mut out = String::new();
     let mut used = 0;
     for g in s.graphemes(true) {
@@ -193,6 +199,19 @@ pub fn fit(s: &str, width: usize) -> String {
         used += w;
     }
     out
+}
+
+/// Takes every control character out of what is about to be drawn: ratatui would send it to
+/// the terminal as it is. Text drawn through the helpers above shows it escaped; this catches
+/// text drawn without them (a cell left empty shows `�`).
+pub fn scrub(buf: &mut ratatui::buffer::Buffer) {
+    for cell in buf.content.iter_mut() {
+        let symbol = cell.symbol();
+        if symbol.contains(char::is_control) {
+            let kept: String = symbol.chars().filter(|c| !c.is_control()).collect();
+            cell.set_symbol(if kept.is_empty() { "\u{fffd}" } else { &kept });
+        }
+    }
 }
 
 /// The byte offset of the grapheme boundary before `at`.
@@ -234,5 +253,18 @@ mod tests {
         assert_eq!(caret, 6);
         assert_eq!(prev_boundary("西苑", 6), 3);
         assert_eq!(next_boundary("西苑", 0), 3);
+    }
+
+    #[test]
+    fn controls_show_escaped() {
+        assert_eq!(cut("西苑\x1b]0;x\x07", 40), "西苑\\x1b]0;x\\x07");
+        assert_eq!(wrap("a\x1b[2J\nb", 40), vec!["a\\x1b[2J", "b"]);
+        assert_eq!(cut_left("\x07ab", 40), "\\x07ab");
+        let mut buf = ratatui::buffer::Buffer::empty(ratatui::layout::Rect::new(0, 0, 3, 1));
+        buf[(0, 0)].set_symbol("\x1b");
+        buf[(1, 0)].set_symbol("a\x07");
+        scrub(&mut buf);
+        assert_eq!(buf[(0, 0)].symbol(), "\u{fffd}");
+        assert_eq!(buf[(1, 0)].symbol(), "a");
     }
 }

@@ -40,6 +40,7 @@ use std::io::{self, stdout};
 pub fn draw(app: &mut App, frame: &mut Frame) {
     app.prepare(frame.area());
     view::render(app, frame);
+    fmt::scrub(frame.buffer_mut());
 }
 
 /// Gives the terminal back: leaves the alternate screen, stops paste mode and raw mode, shows
