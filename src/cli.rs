@@ -95,6 +95,50 @@ pub enum ExportFormat {
     Json,
 }
 
+/// Who the journal names when `--operator` does not say: the login name the system has for
+/// this process's user, then `$USER` (or `$USERNAME`), and only then "unknown". A shell
+/// started without `$USER` (cron, `env -i`, some containers) still names the real user.
+pub fn os_operator() -> String {
+    #[cfg(unix)]
+    if let Some(name) = login_name() {
+        return name;
+    }
+    store::default_operator()
+}
+
+/// The user's name from the password database (`getpwuid_r`), if it has one.
+#[cfg(unix)]
+fn login_name() -> Option<String> {
+    // SAFETY: getuid cannot fail and only reads the process's user id.
+    let uid = unsafe { libc::getuid() };
+    let mut size = 1024;
+    // A buffer too small gives ERANGE: retry with a larger one, up to 1 MB.
+    while size <= 1 << 20 {
+        let mut buf = vec![0 as libc::c_char; size];
+        // SAFETY: passwd is plain data that getpwuid_r fills in.
+        let mut pwd: libc::passwd = unsafe { std::mem::zeroed() };
+        let mut found: *mut libc::passwd = std::ptr::null_mut();
+        // SAFETY: every pointer is to a live local, and `buf.len()` is the buffer's length;
+        // the strings it fills in point into `buf`, read before `buf` is dropped.
+        let rc = unsafe { libc::getpwuid_r(uid, &mut pwd, buf.as_mut_ptr(), buf.len(), &mut found) };
+        if rc == libc::ERANGE {
+            size *= 4;
+            continue;
+        }
+        if rc != 0 || found.is_null() || pwd.pw_name.is_null() {
+            return None;
+        }
+        // SAFETY: pw_name is a NUL-terminated string inside `buf`, which is still alive.
+        let name = unsafe { std::ffi::CStr::from_ptr(pwd.pw_name) }
+            .to_str()
+            .ok()?
+            .trim()
+            .to_string();
+        return (!name.is_empty()).then_some(name);
+    }
+    None
+}
+
 /// Where the store lives when neither --data-dir nor $SHEGONG_DATA_DIR says.
 pub fn default_data_dir() -> PathBuf {
     directories::ProjectDirs::from("", "", "shegong")
@@ -116,7 +160,7 @@ impl Context {
             None => Lang::from_env(),
             Some(l) => Lang::parse(l).ok_or_else(|| format!("--lang: “{l}” is not zh or en"))?,
         };
-        let operator = args.operator.clone().unwrap_or_else(store::default_operator);
+        let operator = args.operator.clone().unwrap_or_else(os_operator);
         Ok(Context {
             dir: args.data_dir.clone().unwrap_or_else(default_data_dir),
             lang,
@@ -128,9 +172,12 @@ impl Context {
     /// Opens the store, with this session's operator for the journal. A store from an older
     /// shegong is backed up and upgraded first, and the user is told where the backup is.
     pub fn open(&self) -> Result<Store, Failure> {
-        let (mut store, upgraded) = crate::upgrade::open(&self.dir, self.readonly).map_err(|e| Failure {
-            code: e.exit_code(),
-            message: e.message(self.lang),
+        let (mut store, upgraded) = crate::upgrade::open(&self.dir, self.readonly).map_err(|e| {
+            Failure {
+                code: e.exit_code(),
+                message: e.message(self.lang),
+            }
+            .with_team_hint(self.lang)
         })?;
         if let Some(upgraded) = upgraded {
             eprintln!("{}", upgraded.message(self.lang));
@@ -158,6 +205,20 @@ impl Failure {
             code: e.exit_code(),
             message: e.message(lang),
         }
+        .with_team_hint(lang)
+    }
+
+    /// "In use" (exit 3) also says how a team can work at once: one line, promising no
+    /// command that does not work yet.
+    fn with_team_hint(mut self, lang: Lang) -> Failure {
+        if self.code == 3 {
+            self.message.push('\n');
+            self.message.push_str(lang.pick(
+                "多人同时录入：计划支持共享的 PostgreSQL 服务器（--db 选项，尚未提供）；在此之前请轮流使用，或各自录入后用 export / import 合并。",
+                "For a team working at once, a shared PostgreSQL server (a --db option) is planned but not there yet; until then take turns, or enter records apart and merge them with export / import.",
+            ));
+        }
+        self
     }
 
     fn usage(message: String) -> Failure {

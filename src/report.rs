@@ -344,17 +344,17 @@ pub fn to_table(node: &ReportNode, lang: Lang) -> String {
         .collect();
     out.push(if zh {
         format!(
-            "评估：{} 次（{}）  已评估站点 {}  未评估的运营站点 {}",
+            "评估：{} 次{}  已评估站点 {}  未评估的运营站点 {}",
             m.evaluations(),
-            kinds.join("，"),
+            bracketed(&kinds, lang),
             m.evaluated_stations(),
             m.stations_without_evaluation()
         )
     } else {
         format!(
-            "Evaluations: {} ({})  stations evaluated {}  operating stations without one {}",
+            "Evaluations: {}{}  stations evaluated {}  operating stations without one {}",
             m.evaluations(),
-            kinds.join(", "),
+            bracketed(&kinds, lang),
             m.evaluated_stations(),
             m.stations_without_evaluation()
         )
@@ -367,16 +367,16 @@ pub fn to_table(node: &ReportNode, lang: Lang) -> String {
     let hours = crate::domain::records::tenths(m.training_hours_tenths().max(0) as u32);
     out.push(if zh {
         format!(
-            "培训：{} 次（{}）  课时 {hours}  参训 {} 人次",
+            "培训：{} 次{}  课时 {hours}  参训 {} 人次",
             m.trainings(),
-            tkinds.join("，"),
+            bracketed(&tkinds, lang),
             m.training_attendees()
         )
     } else {
         format!(
-            "Trainings: {} ({})  hours {hours}  attendees {}",
+            "Trainings: {}{}  hours {hours}  attendees {}",
             m.trainings(),
-            tkinds.join(", "),
+            bracketed(&tkinds, lang),
             m.training_attendees()
         )
     });
@@ -387,6 +387,16 @@ pub fn to_table(node: &ReportNode, lang: Lang) -> String {
     // Names are stored text: their control characters are shown escaped, never sent to the
     // terminal (the tables escaped their cells before measuring them).
     text::for_terminal_lines(&out.join("\n")).into_owned()
+}
+
+/// `（中期 1，终期 2）` / ` (midterm 1, final 2)`; nothing when there is nothing to list, so
+/// that no count reads `0 ()`.
+fn bracketed(parts: &[String], lang: Lang) -> String {
+    match (parts.is_empty(), lang) {
+        (true, _) => String::new(),
+        (false, Lang::Zh) => format!("（{}）", parts.join("，")),
+        (false, Lang::En) => format!(" ({})", parts.join(", ")),
+    }
 }
 
 fn children_table(node: &ReportNode, lang: Lang) -> String {

@@ -135,7 +135,7 @@ impl Unit {
                     if closed.end() < opened.end() {
                         problems.push(Problem::new(
                             "closed_on",
-                            format!("撤站日期 {closed} 早于建站日期 {opened}"),
+                            format!("{closed} 早于建站日期 {opened}"),
                             format!("{closed} is before opened_on {opened}"),
                         ));
                     }
@@ -192,18 +192,14 @@ impl Evaluation {
         check_id(&self.id, &mut problems);
         if let Some(score) = self.score {
             if score > 1000 {
-                problems.push(Problem::new(
-                    "score",
-                    "得分须在 0 到 100 之间",
-                    "must be between 0 and 100",
-                ));
+                problems.push(Problem::new("score", "须在 0 到 100 之间", "must be between 0 and 100"));
             } else if let Some(grade) = self.grade {
                 let derived = Grade::from_score_tenths(score);
                 if derived != grade {
                     problems.push(Problem::new(
                         "grade",
                         format!(
-                            "等级“{}”与得分 {} 不符（应为“{}”）",
+                            "“{}”与得分 {} 不符（应为“{}”）",
                             grade.zh(),
                             tenths(score as u32),
                             derived.zh()
@@ -232,7 +228,7 @@ impl Training {
         let mut problems = Vec::new();
         check_id(&self.id, &mut problems);
         if self.hours == Some(0) {
-            problems.push(Problem::new("hours", "课时须大于 0", "must be more than 0"));
+            problems.push(Problem::new("hours", "须大于 0", "must be more than 0"));
         }
         for code in &self.units {
             if let Some(p) = check_code("units", code) {
@@ -262,7 +258,7 @@ impl BudgetEntry {
         let mut problems = Vec::new();
         check_id(&self.id, &mut problems);
         if self.amount == Fen::ZERO {
-            problems.push(Problem::new("amount", "金额不能为 0", "must not be zero"));
+            problems.push(Problem::new("amount", "不能为 0", "must not be zero"));
         }
         problems.extend(super::privacy::id_number_problems(&[
             ("id", self.id.as_deref().unwrap_or("")),
@@ -290,7 +286,7 @@ pub fn check_code(field: &'static str, code: &str) -> Option<Problem> {
     if !ok_chars || code.len() > MAX_CODE_LEN {
         return Some(Problem::new(
             field,
-            format!("编码“{code}”无效：须为 1–32 位数字、字母、_ 或 -"),
+            format!("“{code}”无效：须为 1–32 位数字、字母、_ 或 -"),
             format!("“{code}” is not a valid code: 1–32 of 0-9 A-Z a-z _ -"),
         ));
     }
@@ -300,7 +296,7 @@ pub fn check_code(field: &'static str, code: &str) -> Option<Problem> {
 fn check_id(id: &Option<String>, problems: &mut Vec<Problem>) {
     if let Some(id) = id {
         if id.chars().count() > 64 {
-            problems.push(Problem::new("id", "编号最多 64 个字", "at most 64 characters"));
+            problems.push(Problem::new("id", "最多 64 个字", "at most 64 characters"));
         }
     }
 }

@@ -283,7 +283,7 @@ impl<'r> Row<'r, '_> {
             Err(DateError::OutOfRange(_)) => {
                 self.bad(
                     c,
-                    format!("日期“{shown}”不存在（年份须在 {MIN_YEAR}–{MAX_YEAR} 之间，月、日须是真实的日期）"),
+                    format!("“{shown}”不是真实存在的一天（年份须在 {MIN_YEAR}–{MAX_YEAR} 之间，月、日须真实存在）"),
                     format!("“{shown}” is not a real date (years {MIN_YEAR}–{MAX_YEAR}; the month and day must exist)"),
                 );
                 None
@@ -291,7 +291,7 @@ impl<'r> Row<'r, '_> {
             Err(_) => {
                 self.bad(
                     c,
-                    format!("无法识别日期“{shown}”（可写 2021-11-08、2021/11/8、2021.11.8、2021年11月8日，只知年月或年份时写 2021-11 或 2021）"),
+                    format!("无法识别“{shown}”（可写 2021-11-08、2021/11/8、2021.11.8、2021年11月8日，只知年月或年份时写 2021-11 或 2021）"),
                     format!("cannot read the date “{shown}” (write 2021-11-08, 2021/11/8, 2021.11.8 or 2021年11月8日; 2021-11 or 2021 when only the month or year is known)"),
                 );
                 None
@@ -386,7 +386,7 @@ impl<'r> Row<'r, '_> {
             Err(MoneyError::TooManyDecimals(_)) => {
                 self.bad(
                     c,
-                    format!("金额“{shown}”超过两位小数（只能精确到分）"),
+                    format!("“{shown}”超过两位小数（只能精确到分）"),
                     format!("the amount “{shown}” has more than two decimals (amounts are exact to the fen)"),
                 );
                 None
@@ -394,7 +394,7 @@ impl<'r> Row<'r, '_> {
             Err(MoneyError::TooLarge(_)) => {
                 self.bad(
                     c,
-                    format!("金额“{shown}”太大"),
+                    format!("“{shown}”太大"),
                     format!("the amount “{shown}” is too large"),
                 );
                 None
@@ -402,7 +402,7 @@ impl<'r> Row<'r, '_> {
             Err(MoneyError::NotANumber(_)) => {
                 self.bad(
                     c,
-                    format!("无法识别金额“{shown}”（以元为单位，可写 1700000、1,700,000.00、¥300、170万、1.5万元；冲正写负数）"),
+                    format!("无法识别“{shown}”（以元为单位，可写 1700000、1,700,000.00、¥300、170万、1.5万元；冲正写负数）"),
                     format!("cannot read the amount “{shown}” (yuan: write 1700000, 1,700,000.00, ¥300, 170万 or 1.5万元; a correction is negative)"),
                 );
                 None
