@@ -180,7 +180,7 @@ impl Context {
             .with_team_hint(self.lang)
         })?;
         if let Some(upgraded) = upgraded {
-            eprintln!("{}", upgraded.message(self.lang));
+            eprintln!("{}", crate::text::for_terminal_lines(&upgraded.message(self.lang)));
         }
         store.set_operator(&self.operator);
         Ok(store)
@@ -258,7 +258,7 @@ fn run_on(ctx: &Context, command: &Command, out: &mut dyn Write) -> Result<(), F
                 (Lang::En, false) => format!("Created the store in {} with the Xishan data.", ctx.dir.display()),
                 (Lang::En, true) => format!("Created an empty store in {}.", ctx.dir.display()),
             };
-            eprintln!("{msg}");
+            eprintln!("{}", crate::text::for_terminal_lines(&msg));
             Ok(())
         }
         Command::Import { kind, file } => {
@@ -557,13 +557,11 @@ fn export_file(
         io_err,
     )?;
     let what = kind.label(lang);
-    eprintln!(
-        "{}",
-        match lang {
-            Lang::Zh => format!("已将 {n} 条{what}记录导出到 {}。", path.display()),
-            Lang::En => format!("Exported {n} {what} to {}.", path.display()),
-        }
-    );
+    let msg = match lang {
+        Lang::Zh => format!("已将 {n} 条{what}记录导出到 {}。", path.display()),
+        Lang::En => format!("Exported {n} {what} to {}.", path.display()),
+    };
+    eprintln!("{}", crate::text::for_terminal_lines(&msg));
     Ok(())
 }
 
