@@ -68,3 +68,20 @@ pub enum Action {
     /// A typed character (text input).
     Input(char),
 }
+
+impl Action {
+    /// Whether the action changes the store (refused, and not offered, when read-only).
+    pub fn writes(self) -> bool {
+        matches!(
+            self,
+            Action::AddTraining
+                | Action::AddEvaluation
+                | Action::AddBudget
+                | Action::AddUnit
+                | Action::EditUnit
+                | Action::Reverse
+                | Action::Delete
+                | Action::Undo
+        )
+    }
+}

@@ -92,6 +92,8 @@ pub struct App {
     pub quit: bool,
     /// Rows of the list the last frame showed (for PgUp/PgDn).
     page: usize,
+    /// Lines of the help the last frame showed (for PgUp/PgDn there).
+    help_page: usize,
     ids: u32,
 }
 
@@ -160,6 +162,7 @@ impl App {
             recent: Recent::default(),
             quit: false,
             page: 10,
+            help_page: 10,
             ids: 0,
         })
     }
@@ -261,7 +264,7 @@ impl App {
     }
 
     fn request_quit(&mut self) {
-        if self.form.as_ref().is_some_and(|f| f.dirty) {
+        if self.form.as_ref().is_some_and(|f| f.changed()) {
             self.picker = None;
             self.modal = Some(Modal::Confirm {
                 question: self.t(S::AskQuit).to_string(),
@@ -630,7 +633,7 @@ impl App {
         match action {
             Action::Save => return self.save_form(),
             Action::Cancel => {
-                if form.dirty {
+                if form.changed() {
                     self.modal = Some(Modal::Confirm {
                         question: self.t(S::AskDiscard).to_string(),
                         then: Pending::DiscardForm,
@@ -734,6 +737,10 @@ impl App {
             Action::PageDown => p.move_by(page),
             Action::Backspace if !p.filter.is_empty() => {
                 p.filter.pop();
+                self.refilter_picker();
+            }
+            Action::ClearField => {
+                p.filter.clear();
                 self.refilter_picker();
             }
             Action::Input(c) => {
@@ -1021,11 +1028,18 @@ impl App {
         let Some(Modal::Help { offset }) = self.modal.as_mut() else {
             return;
         };
+        // The offset is kept within the help's lines by `prepare` (it knows the screen).
+        let page = self.help_page.max(1);
         match action {
             Action::Up => *offset = offset.saturating_sub(1),
             Action::Down => *offset += 1,
+            Action::PageUp => *offset = offset.saturating_sub(page),
+            Action::PageDown => *offset += page,
+            Action::Home => *offset = 0,
+            Action::End => *offset = usize::MAX / 2,
+            Action::Cancel => self.modal = None,
             Action::Quit => self.quit = true,
-            _ => self.modal = None,
+            _ => {}
         }
     }
 
@@ -1098,6 +1112,11 @@ impl App {
         }
         if let Some(p) = self.picker.as_mut() {
             p.scroll_into_view(view::PICKER_ROWS);
+        }
+        if let Some(Modal::Help { offset }) = self.modal.as_mut() {
+            let (rows, max) = view::help_scroll(area, self.lang);
+            self.help_page = rows.saturating_sub(1).max(1);
+            *offset = (*offset).min(max);
         }
         if let Some(Modal::History(h)) = self.modal.as_mut() {
             h.scroll_into_view(view::history_list_rows(&areas, h.entries.len()));

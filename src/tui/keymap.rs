@@ -174,6 +174,7 @@ pub static BINDINGS: &[Binding] = &[
     b(Picker, &[k(K::PageUp)], A::PageUp, S::KeyPageUp, No),
     b(Picker, &[k(K::PageDown)], A::PageDown, S::KeyPageDown, No),
     b(Picker, &[k(K::Backspace)], A::Backspace, S::KeyBackspace, No),
+    b(Picker, &[ctrl('u')], A::ClearField, S::KeyClearFilter, No),
     // Find.
     b(Find, &[k(K::Enter)], A::Choose, S::KeyGoTo, Yes),
     b(Find, &[k(K::Esc)], A::Cancel, S::KeyCancel, Yes),
@@ -201,6 +202,10 @@ pub static BINDINGS: &[Binding] = &[
     // Help.
     b(Help, &[k(K::Up), c('k')], A::Up, S::KeyUp, Group(S::KeyMove)),
     b(Help, &[k(K::Down), c('j')], A::Down, S::KeyDown, Join),
+    b(Help, &[k(K::PageUp)], A::PageUp, S::KeyPageUp, Group(S::FootPage)),
+    b(Help, &[k(K::PageDown)], A::PageDown, S::KeyPageDown, Join),
+    b(Help, &[k(K::Home)], A::Home, S::KeyHome, Group(S::FootHomeEnd)),
+    b(Help, &[k(K::End)], A::End, S::KeyEnd, Join),
     b(Help, &[k(K::Esc), c('?'), c('q')], A::Cancel, S::KeyCloseHelp, Yes),
     // Everywhere.
     b(Any, &[ctrl('c'), ctrl('q')], A::Quit, S::KeyQuitAnywhere, No),
@@ -259,7 +264,7 @@ pub fn lookup(ctx: Ctx, event: &KeyEvent) -> Option<Action> {
             _ => None,
         },
         Confirm => Some(Action::Cancel),
-        Help => Some(Action::Cancel),
+        // The help closes only on its own keys (Esc, q, ?): a stray key does not lose the place.
         _ => None,
     }
 }
@@ -311,9 +316,18 @@ pub fn keys_text(binding: &Binding, lang: Lang) -> String {
 /// The footer's hints for a context: (keys, label), in table order; in the tree and the
 /// records table the context's own keys come right after help, quit and moving.
 pub fn hints(ctx: Ctx, lang: Lang) -> Vec<(String, &'static str)> {
+    hints_for(ctx, lang, false)
+}
+
+/// The footer's hints; with `readonly`, without the keys that write (they would only be
+/// refused).
+pub fn hints_for(ctx: Ctx, lang: Lang, readonly: bool) -> Vec<(String, &'static str)> {
     let collect = |filter: &dyn Fn(&Binding) -> bool| {
         let mut out: Vec<(String, &'static str)> = Vec::new();
-        for binding in BINDINGS.iter().filter(|b| filter(b)) {
+        for binding in BINDINGS
+            .iter()
+            .filter(|b| filter(b) && !(readonly && b.action.writes()))
+        {
             let first = match binding.action {
                 Action::Depth(_) => "1-5".to_string(),
                 _ => binding.keys.first().map(|k| key_text(k, lang)).unwrap_or_default(),
@@ -375,5 +389,7 @@ mod tests {
         assert_eq!(lookup(Tree, &key(KeyCode::Char('3'))), Some(Action::Depth(3)));
         assert_eq!(lookup(Form, &key(KeyCode::Char('q'))), Some(Action::Input('q')));
         assert_eq!(lookup(Confirm, &key(KeyCode::Char('d'))), Some(Action::Cancel));
+        assert_eq!(lookup(Help, &key(KeyCode::Char('x'))), None);
+        assert_eq!(lookup(Help, &key(KeyCode::PageDown)), Some(Action::PageDown));
     }
 }

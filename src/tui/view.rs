@@ -274,14 +274,18 @@ fn render_status(app: &App, area: Rect, buf: &mut Buffer) -> Option<Position> {
 }
 
 /// The footer's hints for the current context, packed into lines `width` cells wide (at most
-/// two; what does not fit is in `?`).
+/// two). When some do not fit, the last line ends with a mark that `?` lists them all.
 fn footer_rows(app: &App, width: usize) -> Vec<Vec<(String, &'static str)>> {
+    let hint_w = |keys: &str, label: &str| text::width(keys) + 1 + text::width(label) + 2;
+    let all = keymap::hints_for(app.context(), app.lang, app.store.is_readonly());
     let mut rows: Vec<Vec<(String, &'static str)>> = vec![Vec::new()];
     let mut used = 0;
-    for (keys, label) in keymap::hints(app.context(), app.lang) {
-        let w = text::width(&keys) + 1 + text::width(label) + 2;
+    let mut dropped = false;
+    for (keys, label) in all {
+        let w = hint_w(&keys, label);
         if used + w > width {
             if rows.len() == 2 {
+                dropped = true;
                 break;
             }
             rows.push(Vec::new());
@@ -289,6 +293,16 @@ fn footer_rows(app: &App, width: usize) -> Vec<Vec<(String, &'static str)>> {
         }
         used += w;
         if let Some(row) = rows.last_mut() {
+            row.push((keys, label));
+        }
+    }
+    if dropped {
+        let (keys, label) = ("…?".to_string(), app.t(S::FootMore));
+        let mark_w = hint_w(&keys, label);
+        if let Some(row) = rows.last_mut() {
+            while !row.is_empty() && row.iter().map(|(k, l)| hint_w(k, l)).sum::<usize>() + mark_w > width {
+                row.pop();
+            }
             row.push((keys, label));
         }
     }
@@ -686,7 +700,7 @@ fn render_form(app: &App, area: Rect, buf: &mut Buffer) -> Option<Position> {
         } else {
             Style::default()
         };
-        let (value, caret) = field_text(app, f, input_w);
+        let (value, caret) = field_text(app, f, input_w, focused);
         let input_style = if f.locked {
             dim()
         } else if i == form.focus {
@@ -721,7 +735,7 @@ fn render_form(app: &App, area: Rect, buf: &mut Buffer) -> Option<Position> {
     let bottom = Rect::new(inner.x, inner.bottom().saturating_sub(1), inner.width, 1);
     let text = match form.shows_problem(form.focus) {
         Some(p) => (
-            format!("{}: {}", tr(lang, form.fields[form.focus].label), p.message(lang)),
+            problem_line(lang, tr(lang, form.fields[form.focus].label), p.message(lang)),
             Color::Red,
         ),
         None if form.shown_problems() > 0 => (
@@ -738,8 +752,20 @@ fn render_form(app: &App, area: Rect, buf: &mut Buffer) -> Option<Position> {
     cursor
 }
 
+/// A field's problem in full, after the field's name: `日期：…` / `Date: …`, the name said
+/// once (a message that starts with it is not prefixed again).
+pub fn problem_line(lang: Lang, label: &str, message: &str) -> String {
+    if message.starts_with(label) {
+        return message.to_string();
+    }
+    match lang {
+        Lang::Zh => format!("{label}：{message}"),
+        Lang::En => format!("{label}: {message}"),
+    }
+}
+
 /// What a field shows, and the caret's cell offset within it.
-fn field_text(app: &App, f: &super::form::Field, width: usize) -> (String, usize) {
+fn field_text(app: &App, f: &super::form::Field, width: usize, focused: bool) -> (String, usize) {
     let lang = app.lang;
     match &f.kind {
         FieldKind::Choice { options } => {
@@ -763,7 +789,7 @@ fn field_text(app: &App, f: &super::form::Field, width: usize) -> (String, usize
                 )
             }
         }
-        _ => fmt::scroll_input(&f.text, f.caret, width),
+        _ => fmt::input_view(&f.text, f.caret, width, focused),
     }
 }
 
@@ -900,10 +926,21 @@ pub fn help_lines(lang: Lang) -> Vec<Line<'static>> {
     lines
 }
 
-fn render_help(app: &App, offset: usize, area: Rect, buf: &mut Buffer) {
+/// Where the help goes on a screen of `area`.
+fn help_rect(area: Rect) -> Rect {
     let width = 80u16.min(area.width.saturating_sub(2));
     let height = area.height.saturating_sub(2);
-    let rect = centered(area, width, height);
+    centered(area, width, height)
+}
+
+/// The help's rows inside its border, and the largest first line that still fills them.
+pub fn help_scroll(area: Rect, lang: Lang) -> (usize, usize) {
+    let rows = help_rect(area).height.saturating_sub(2) as usize;
+    (rows, help_lines(lang).len().saturating_sub(rows))
+}
+
+fn render_help(app: &App, offset: usize, area: Rect, buf: &mut Buffer) {
+    let rect = help_rect(area);
     let inner = popup(rect, format!(" {} ", app.t(S::HelpTitle)), buf, Color::Cyan);
     let lines = help_lines(app.lang);
     let max = lines.len().saturating_sub(inner.height as usize);
@@ -921,4 +958,25 @@ fn render_help(app: &App, offset: usize, area: Rect, buf: &mut Buffer) {
         },
         buf,
     );
+    scroll_marks(app.lang, rect, offset > 0, offset < max, buf);
+}
+
+/// Marks on a pane's border that more lies above (top right) or below (bottom right).
+fn scroll_marks(lang: Lang, rect: Rect, above: bool, below: bool, buf: &mut Buffer) {
+    let style = Style::default().fg(Color::Yellow).add_modifier(Modifier::BOLD);
+    let mut put = |y: u16, s: S| {
+        let text = format!(" {} ", tr(lang, s));
+        let w = text::width(&text) as u16;
+        if rect.width > w + 4 {
+            let x = rect.right() - w - 2;
+            clear_wide_edges(Rect::new(x, y, w, 1), buf);
+            Line::styled(text, style).render(Rect::new(x, y, w, 1), buf);
+        }
+    };
+    if above && rect.height > 2 {
+        put(rect.y, S::MoreAbove);
+    }
+    if below && rect.height > 2 {
+        put(rect.bottom() - 1, S::MoreBelow);
+    }
 }
