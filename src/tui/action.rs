@@ -23,12 +23,17 @@ pub enum Action {
     ToggleFocus,
     ToggleSubtree,
     Zoom,
+    /// Scroll the details pane (the overview, a table) without leaving the tree.
+    DetailsUp,
+    DetailsDown,
     // The as-of date.
     MonthBack,
     MonthForward,
     YearBack,
     YearForward,
     Today,
+    /// Ask for an as-of date, in any form the importer reads.
+    GoToDate,
     // Find.
     Find,
     FindNext,

@@ -40,6 +40,8 @@ pub enum Pending {
     DeleteTraining(RecordKey),
     /// Undo the journal entry of this id, the newest change when it was asked.
     Undo(u64),
+    /// Save the open form although it looks mistaken (the question said how).
+    SaveForm,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -50,6 +52,8 @@ pub enum Modal {
     Help { offset: usize },
     /// The change history of a unit or a record.
     History(Box<History>),
+    /// Asks for an as-of date (`g`); `error` says why the last one typed was not taken.
+    DatePrompt { text: String, error: Option<String> },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -205,6 +209,7 @@ impl App {
             Some(Modal::Confirm { .. }) => Ctx::Confirm,
             Some(Modal::Help { .. }) => Ctx::Help,
             Some(Modal::History(_)) => Ctx::History,
+            Some(Modal::DatePrompt { .. }) => Ctx::DatePrompt,
             None if self.picker.is_some() => Ctx::Picker,
             None if self.form.is_some() => Ctx::Form,
             None if self.find.open => Ctx::Find,
@@ -234,7 +239,9 @@ impl App {
     /// Pasted text goes to the focused input, if any.
     pub fn on_paste(&mut self, text: &str) {
         let one_line: String = text.replace(['\r', '\n', '\t'], " ");
-        if let Some(p) = self.picker.as_mut() {
+        if let Some(Modal::DatePrompt { text, .. }) = self.modal.as_mut() {
+            text.push_str(one_line.trim());
+        } else if let Some(p) = self.picker.as_mut() {
             p.filter.push_str(one_line.trim());
             self.refilter_picker();
         } else if let Some(form) = self.form.as_mut() {
@@ -259,6 +266,7 @@ impl App {
             Ctx::Picker => self.on_picker(action),
             Ctx::Form => self.on_form(action),
             Ctx::Find => self.on_find(action),
+            Ctx::DatePrompt => self.on_date_prompt(action),
             _ => self.on_main(action),
         }
     }
@@ -329,11 +337,19 @@ impl App {
                 );
             }
             Action::Zoom => self.zoom = !self.zoom,
+            Action::DetailsDown => self.details.move_by(1),
+            Action::DetailsUp => self.details.move_by(-1),
             Action::MonthBack => self.set_as_of(month_back(self.as_of)),
             Action::MonthForward => self.set_as_of(month_forward(self.as_of, self.today)),
             Action::YearBack => self.set_as_of(year_back(self.as_of)),
             Action::YearForward => self.set_as_of(year_forward(self.as_of, self.today)),
             Action::Today => self.set_as_of(self.today),
+            Action::GoToDate => {
+                self.modal = Some(Modal::DatePrompt {
+                    text: String::new(),
+                    error: None,
+                })
+            }
             Action::Find => self.open_find(),
             Action::FindNext => self.step_match(1),
             Action::FindPrev => self.step_match(-1),
@@ -376,6 +392,50 @@ impl App {
             self.figures.clear();
         }
         self.say(S::AsOfSet, &[&fmt::date(d)]);
+    }
+
+    /// The `g` prompt: a date in any form the importer reads (a partial date means the end
+    /// of its month or year), not after today.
+    fn on_date_prompt(&mut self, action: Action) {
+        let Some(Modal::DatePrompt { text, error }) = self.modal.as_mut() else {
+            return;
+        };
+        match action {
+            Action::Input(c) => {
+                text.push(c);
+                *error = None;
+            }
+            Action::Backspace => {
+                text.pop();
+                *error = None;
+            }
+            Action::ClearField => {
+                text.clear();
+                *error = None;
+            }
+            Action::Cancel => self.modal = None,
+            Action::Quit => self.quit = true,
+            Action::Choose => {
+                let typed = text.trim().to_string();
+                let lang = self.lang;
+                let problem = match crate::domain::date::parse_as_of(&typed) {
+                    Ok(d) if d > self.today => {
+                        Some(fill(tr(lang, S::DateAfterToday), &[&typed, &fmt::date(self.today)]))
+                    }
+                    Ok(d) => {
+                        self.modal = None;
+                        self.set_as_of(d);
+                        return;
+                    }
+                    Err(crate::domain::date::DateError::OutOfRange(_)) => {
+                        Some(fill(tr(lang, S::ErrDateRange), &[&typed]))
+                    }
+                    Err(_) => Some(fill(tr(lang, S::ErrDate), &[&typed])),
+                };
+                *error = problem;
+            }
+            _ => {}
+        }
     }
 
     // ---- find ----
@@ -776,6 +836,59 @@ impl App {
     }
 
     fn save_form(&mut self) {
+        self.save_form_checked(false)
+    }
+
+    /// What looks like a mistake in a record a form built, in words (empty when nothing
+    /// does): a date after today, a date before the station opened, a negative allocation
+    /// (a correction, not money given).
+    fn likely_mistakes(&self, built: &Built, reversing: bool) -> Vec<String> {
+        let lang = self.lang;
+        let t = |s: S, args: &[&str]| fill(tr(lang, s), args);
+        let mut out = Vec::new();
+        let today = fmt::date(self.today);
+        let dated = |d: &PartialDate, out: &mut Vec<String>| {
+            if d.start() > self.today {
+                out.push(t(S::WarnAfterToday, &[&d.to_string(), &today]));
+            }
+        };
+        let (date, station_of) = match built {
+            Built::Training(r) => (Some(r.date), Some(r.host.as_str())),
+            Built::Evaluation(r) => (Some(r.date), Some(r.unit.as_str())),
+            Built::Budget(r) => (Some(r.date), None),
+            Built::Unit(u) => {
+                for d in [u.opened_on, u.closed_on].into_iter().flatten() {
+                    dated(&d, &mut out);
+                }
+                (None, None)
+            }
+        };
+        if let Some(d) = date {
+            dated(&d, &mut out);
+            // Sessions and evaluations of a station before it opened: likely a typo in the
+            // year. (Money may well come before a station opens: not asked.)
+            if let Some(code) = station_of {
+                if let Ok(Some(unit)) = self.store.unit(code) {
+                    if let Some(opened) = unit.opened_on {
+                        if d.end() < opened.start() {
+                            out.push(t(
+                                S::WarnBeforeOpened,
+                                &[&d.to_string(), &unit.name, &opened.to_string()],
+                            ));
+                        }
+                    }
+                }
+            }
+        }
+        if let Built::Budget(b) = built {
+            if !reversing && b.kind == BudgetKind::Allocation && b.amount.0 < 0 {
+                out.push(t(S::WarnNegativeAllocation, &[&b.amount.yuan()]));
+            }
+        }
+        out
+    }
+
+    fn save_form_checked(&mut self, confirmed: bool) {
         if !self.writable() {
             return;
         }
@@ -789,6 +902,18 @@ impl App {
             self.warn(S::FixFirst, &[&n.to_string()]);
             return;
         };
+        let reversing = matches!(form.kind, super::form::FormKind::Budget { reversing: true });
+        if !confirmed {
+            let mistakes = self.likely_mistakes(&built, reversing);
+            if !mistakes.is_empty() {
+                let question = format!("{}\n{}", mistakes.join("\n"), self.t(S::AskSaveAnyway));
+                self.modal = Some(Modal::Confirm {
+                    question,
+                    then: Pending::SaveForm,
+                });
+                return;
+            }
+        }
         let built = match &built {
             Built::Training(_) => built.with_id(self.new_id('T')),
             Built::Evaluation(_) => built.with_id(self.new_id('E')),
@@ -1011,6 +1136,7 @@ impl App {
                 self.after_delete(r);
             }
             Pending::Undo(id) => self.undo(id),
+            Pending::SaveForm => self.save_form_checked(true),
         }
     }
 

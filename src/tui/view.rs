@@ -155,6 +155,7 @@ pub fn render(app: &App, frame: &mut Frame) {
             render_history(app, h, &areas, buf);
             cursor = None;
         }
+        Some(Modal::DatePrompt { .. }) => {}
         None => {}
     }
     if let Some(p) = cursor {
@@ -228,6 +229,33 @@ fn render_header(app: &App, area: Rect, buf: &mut Buffer) {
 /// cursor position when the find prompt has the keyboard.
 fn render_status(app: &App, area: Rect, buf: &mut Buffer) -> Option<Position> {
     let width = area.width as usize;
+    if let Some(Modal::DatePrompt { text: typed, error }) = &app.modal {
+        let label = format!("{} ", app.t(S::DatePromptLabel));
+        let lw = text::width(&label);
+        let tw = text::width(typed);
+        let mut spans = vec![
+            Span::styled(label, Style::default().fg(Color::Yellow).add_modifier(Modifier::BOLD)),
+            Span::raw(typed.clone()),
+        ];
+        match error {
+            Some(e) => spans.push(Span::styled(
+                fmt::cut(&format!("  ✗ {e}"), width.saturating_sub(lw + tw)),
+                Style::default().fg(Color::Red),
+            )),
+            None => spans.push(Span::styled(
+                fmt::cut(
+                    &format!("  {}", app.t(S::KeyGoToDate)),
+                    width.saturating_sub(lw + tw + 1),
+                ),
+                dim(),
+            )),
+        }
+        Line::from(spans).render(area, buf);
+        return Some(Position::new(
+            area.x + (lw + tw).min(width.saturating_sub(1)) as u16,
+            area.y,
+        ));
+    }
     if app.find.open {
         let label = format!("{} ", app.t(S::FindPrompt));
         let lw = text::width(&label);
@@ -460,6 +488,8 @@ fn render_tree(app: &App, area: Rect, buf: &mut Buffer) {
         lines.push(line);
     }
     Paragraph::new(lines).render(inner, buf);
+    let below = app.tree.offset + rows < app.tree.rows.len();
+    scroll_marks(lang, area, app.tree.offset > 0, below, buf);
 }
 
 fn render_find(app: &App, area: Rect, buf: &mut Buffer) {
@@ -495,6 +525,8 @@ fn render_find(app: &App, area: Rect, buf: &mut Buffer) {
         lines.push(Line::from(Span::styled(line, style)));
     }
     Paragraph::new(lines).render(inner, buf);
+    let below = app.find.offset + rows < app.find.results.len();
+    scroll_marks(app.lang, area, app.find.offset > 0, below, buf);
 }
 
 // ---- the details pane ----
@@ -570,14 +602,19 @@ fn render_details(app: &App, area: Rect, buf: &mut Buffer) {
             let max = lines.len().saturating_sub(body.height as usize);
             let offset = app.details.offset.min(max);
             Paragraph::new(lines.into_iter().skip(offset).collect::<Vec<_>>()).render(body, buf);
+            details_marks(app.lang, area, offset > 0, offset < max, buf);
         }
         Content::Coverage(points) => charts::render_coverage(points, app.lang, body, buf),
         Content::Funding { .. } => charts::render_funding(&loaded.content, app.as_of, app.lang, body, buf),
-        _ => render_records(app, loaded, focused, body, buf),
+        _ => {
+            let (above, below) = render_records(app, loaded, focused, body, buf);
+            details_marks(app.lang, area, above, below, buf);
+        }
     }
 }
 
-fn render_records(app: &App, loaded: &details::Loaded, focused: bool, area: Rect, buf: &mut Buffer) {
+/// Draws a records table; says whether rows lie above and below the ones shown.
+fn render_records(app: &App, loaded: &details::Loaded, focused: bool, area: Rect, buf: &mut Buffer) -> (bool, bool) {
     let width = area.width as usize;
     let (header, rows) = details::record_lines(loaded, app.as_of, app.lang, width);
     let kind_hint = match app.details.tab {
@@ -616,6 +653,7 @@ fn render_records(app: &App, loaded: &details::Loaded, focused: bool, area: Rect
         ..area
     };
     Line::styled(fmt::cut(&foot, width), dim()).render(foot_area, buf);
+    (app.details.offset > 0, app.details.offset + room < rows.len())
 }
 
 // ---- overlays ----
@@ -963,6 +1001,15 @@ fn render_help(app: &App, offset: usize, area: Rect, buf: &mut Buffer) {
 
 /// Marks on a pane's border that more lies above (top right) or below (bottom right).
 fn scroll_marks(lang: Lang, rect: Rect, above: bool, below: bool, buf: &mut Buffer) {
+    scroll_marks_with(lang, rect, (above, S::MoreAbove), (below, S::MoreBelow), buf);
+}
+
+/// The details pane's marks name the keys that scroll it from the tree (`J`, `K`).
+fn details_marks(lang: Lang, rect: Rect, above: bool, below: bool, buf: &mut Buffer) {
+    scroll_marks_with(lang, rect, (above, S::MoreAboveK), (below, S::MoreBelowJ), buf);
+}
+
+fn scroll_marks_with(lang: Lang, rect: Rect, above: (bool, S), below: (bool, S), buf: &mut Buffer) {
     let style = Style::default().fg(Color::Yellow).add_modifier(Modifier::BOLD);
     let mut put = |y: u16, s: S| {
         let text = format!(" {} ", tr(lang, s));
@@ -973,10 +1020,10 @@ fn scroll_marks(lang: Lang, rect: Rect, above: bool, below: bool, buf: &mut Buff
             Line::styled(text, style).render(Rect::new(x, y, w, 1), buf);
         }
     };
-    if above && rect.height > 2 {
-        put(rect.y, S::MoreAbove);
+    if above.0 && rect.height > 2 {
+        put(rect.y, above.1);
     }
-    if below && rect.height > 2 {
-        put(rect.bottom() - 1, S::MoreBelow);
+    if below.0 && rect.height > 2 {
+        put(rect.bottom() - 1, below.1);
     }
 }
