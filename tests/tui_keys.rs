@@ -788,3 +788,23 @@ fn form_problems_name_the_field_once_in_one_language() {
     let text = screen(&mut app, 80, 24);
     assert!(text.contains("Date: “2021-02-30” is not a real date"), "{text}");
 }
+
+#[test]
+fn the_history_list_marks_changes_below_it() {
+    let (_dir, mut app) = xishan_app(Lang::Zh);
+    keys(&mut app, &["Right", "/"]);
+    type_text(&mut app, "bj");
+    keys(&mut app, &["Enter"]);
+    for n in 0..20 {
+        keys(&mut app, &["e"]);
+        set_field(&mut app, "operator", &format!("机构{n}"));
+        keys(&mut app, &["Enter"]);
+        assert!(app.form.is_none(), "{:?}", app.status);
+    }
+    keys(&mut app, &["H"]);
+    let text = screen(&mut app, 80, 24);
+    assert!(text.contains("↓ 下面还有"), "{text}");
+    keys(&mut app, &["End"]);
+    let text = screen(&mut app, 80, 24);
+    assert!(text.contains("↑ 上面还有") && !text.contains("↓ 下面还有"), "{text}");
+}

@@ -934,6 +934,9 @@ fn render_history(app: &App, h: &super::history::History, areas: &Areas, buf: &m
         return;
     }
     Line::styled("─".repeat(width), dim()).render(Rect::new(inner.x, rule_y, inner.width, 1), buf);
+    // The list's own marks: above on the popup's top border, below on the rule under it.
+    let list_box = Rect::new(area.x, area.y, area.width, rule_y + 1 - area.y);
+    scroll_marks(lang, list_box, h.offset > 0, h.offset + rows < h.entries.len(), buf);
     let detail = Rect::new(inner.x, rule_y + 1, inner.width, inner.bottom() - rule_y - 1);
     let lines = h.detail_lines(lang, width, detail.height as usize);
     Paragraph::new(lines).render(detail, buf);
