@@ -220,3 +220,12 @@ fn readonly_footer() {
 fn ctrl_u(app: &mut App) {
     ctrl(app, 'u');
 }
+
+#[test]
+fn a_date_problem_names_the_field_once() {
+    snapshot_all("form_date_problem", |app| {
+        keys(app, &["Right", "t"]);
+        ctrl_u(app);
+        type_text(app, "2021-02-30");
+    });
+}

@@ -783,6 +783,7 @@ fn render_form(app: &App, area: Rect, buf: &mut Buffer) -> Option<Position> {
         None => (app.t(S::FormHelp).to_string(), Color::DarkGray),
     };
     Line::styled(fmt::cut(&text.0, iw), Style::default().fg(text.1)).render(bottom, buf);
+    scroll_marks(lang, rect, scroll > 0, scroll + rows < form.fields.len(), buf);
     // The picker goes over the rows below its field; the cursor is in its filter line.
     if let (Some(p), Some((x, y))) = (&app.picker, picker_at) {
         cursor = Some(render_picker(app, p, area, x, y, input_w as u16, buf));
