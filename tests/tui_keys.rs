@@ -706,6 +706,9 @@ fn likely_mistakes_are_said_and_asked_again() {
     // After today: asked; n keeps the form and saves nothing.
     keys(&mut app, &["t"]);
     set_field(&mut app, "date", "2022-01-05");
+    // Said beside the date as it is typed.
+    let text = screen(&mut app, 120, 40);
+    assert!(text.contains("⚠ 日期 2022-01-05 晚于今天"), "{text}");
     keys(&mut app, &["Enter"]);
     assert!(question(&app).contains("晚于今天"), "{}", question(&app));
     let text = screen(&mut app, 80, 24);

@@ -246,7 +246,7 @@ impl App {
             self.refilter_picker();
         } else if let Some(form) = self.form.as_mut() {
             if form.insert(&one_line) {
-                records::check(form);
+                self.recheck();
             }
         } else if self.find.open {
             self.find
@@ -562,10 +562,27 @@ impl App {
         }
     }
 
-    fn open_form(&mut self, mut form: Form) {
-        records::check(&mut form);
+    fn open_form(&mut self, form: Form) {
         self.form = Some(form);
         self.picker = None;
+        self.recheck();
+    }
+
+    /// Reads the open form again (problems and notes beside its fields), and says beside a
+    /// date that it looks mistaken (after today, before the station opened).
+    fn recheck(&mut self) {
+        let Some(form) = self.form.as_mut() else { return };
+        let Some(built) = records::check(form) else { return };
+        let reversing = matches!(form.kind, super::form::FormKind::Budget { reversing: true });
+        let mistakes = self.likely_mistakes(&built, reversing);
+        let Some(form) = self.form.as_mut() else { return };
+        for (field, (zh, en)) in mistakes {
+            if let Some(f) = form.field_mut(field) {
+                if field != "amount" {
+                    f.note = Some((format!("⚠ {zh}"), format!("⚠ {en}")));
+                }
+            }
+        }
     }
 
     fn open_record_form(&mut self, tab: Tab) {
@@ -733,7 +750,7 @@ impl App {
             _ => {}
         }
         if changed {
-            records::check(form);
+            self.recheck();
         }
     }
 
@@ -822,8 +839,8 @@ impl App {
                     if !matches!(form.fields.get(field).map(|f| &f.kind), Some(FieldKind::Units)) {
                         form.next_field();
                     }
-                    records::check(form);
                 }
+                self.recheck();
             }
             _ => {}
         }
@@ -842,14 +859,13 @@ impl App {
     /// What looks like a mistake in a record a form built, in words (empty when nothing
     /// does): a date after today, a date before the station opened, a negative allocation
     /// (a correction, not money given).
-    fn likely_mistakes(&self, built: &Built, reversing: bool) -> Vec<String> {
-        let lang = self.lang;
-        let t = |s: S, args: &[&str]| fill(tr(lang, s), args);
+    fn likely_mistakes(&self, built: &Built, reversing: bool) -> Vec<(&'static str, (String, String))> {
+        let both = |s: S, args: &[&str]| (fill(tr(Lang::Zh, s), args), fill(tr(Lang::En, s), args));
         let mut out = Vec::new();
         let today = fmt::date(self.today);
-        let dated = |d: &PartialDate, out: &mut Vec<String>| {
+        let dated = |field: &'static str, d: &PartialDate, out: &mut Vec<_>| {
             if d.start() > self.today {
-                out.push(t(S::WarnAfterToday, &[&d.to_string(), &today]));
+                out.push((field, both(S::WarnAfterToday, &[&d.to_string(), &today])));
             }
         };
         let (date, station_of) = match built {
@@ -857,24 +873,25 @@ impl App {
             Built::Evaluation(r) => (Some(r.date), Some(r.unit.as_str())),
             Built::Budget(r) => (Some(r.date), None),
             Built::Unit(u) => {
-                for d in [u.opened_on, u.closed_on].into_iter().flatten() {
-                    dated(&d, &mut out);
+                for (field, d) in [("opened_on", u.opened_on), ("closed_on", u.closed_on)] {
+                    if let Some(d) = d {
+                        dated(field, &d, &mut out);
+                    }
                 }
                 (None, None)
             }
         };
         if let Some(d) = date {
-            dated(&d, &mut out);
+            dated("date", &d, &mut out);
             // Sessions and evaluations of a station before it opened: likely a typo in the
             // year. (Money may well come before a station opens: not asked.)
             if let Some(code) = station_of {
                 if let Ok(Some(unit)) = self.store.unit(code) {
                     if let Some(opened) = unit.opened_on {
                         if d.end() < opened.start() {
-                            out.push(t(
-                                S::WarnBeforeOpened,
-                                &[&d.to_string(), &unit.name, &opened.to_string()],
-                            ));
+                            let args = [d.to_string(), unit.name.clone(), opened.to_string()];
+                            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+                            out.push(("date", both(S::WarnBeforeOpened, &args)));
                         }
                     }
                 }
@@ -882,7 +899,7 @@ impl App {
         }
         if let Built::Budget(b) = built {
             if !reversing && b.kind == BudgetKind::Allocation && b.amount.0 < 0 {
-                out.push(t(S::WarnNegativeAllocation, &[&b.amount.yuan()]));
+                out.push(("amount", both(S::WarnNegativeAllocation, &[&b.amount.yuan()])));
             }
         }
         out
@@ -904,8 +921,15 @@ impl App {
         };
         let reversing = matches!(form.kind, super::form::FormKind::Budget { reversing: true });
         if !confirmed {
-            let mistakes = self.likely_mistakes(&built, reversing);
+            let lang = self.lang;
+            let mistakes: Vec<String> = self
+                .likely_mistakes(&built, reversing)
+                .into_iter()
+                .map(|(_, (zh, en))| lang.pick(&zh, &en).to_string())
+                .collect();
             if !mistakes.is_empty() {
+                // The form keeps saying them beside its fields under the question.
+                self.recheck();
                 let question = format!("{}\n{}", mistakes.join("\n"), self.t(S::AskSaveAnyway));
                 self.modal = Some(Modal::Confirm {
                     question,

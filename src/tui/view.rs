@@ -749,6 +749,11 @@ fn render_form(app: &App, area: Rect, buf: &mut Buffer) -> Option<Position> {
         let (beside, beside_style) = match form.shows_problem(i) {
             Some(p) => (format!("✗ {}", p.message(lang)), Style::default().fg(Color::Red)),
             None => match &f.note {
+                // A likely mistake (`⚠ …`) stands out from a plain note.
+                Some(note) if note.0.starts_with('⚠') => (
+                    lang.pick(&note.0, &note.1).to_string(),
+                    Style::default().fg(Color::Yellow),
+                ),
                 Some(note) => (lang.pick(&note.0, &note.1).to_string(), dim()),
                 None if i == form.focus && !f.is_text() && !f.locked => (app.t(S::PickHint).to_string(), dim()),
                 None => (String::new(), Style::default()),
