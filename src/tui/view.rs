@@ -976,7 +976,8 @@ pub fn help_lines(lang: Lang) -> Vec<Line<'static>> {
 /// Where the help goes on a screen of `area`.
 fn help_rect(area: Rect) -> Rect {
     let width = 80u16.min(area.width.saturating_sub(2));
-    let height = area.height.saturating_sub(2);
+    // Between the header and the status line: the footer under it shows the help's keys.
+    let height = area.height.saturating_sub(3);
     centered(area, width, height)
 }
 
