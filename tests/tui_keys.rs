@@ -737,6 +737,8 @@ fn likely_mistakes_are_said_and_asked_again() {
     assert!(question(&app).contains("更正"), "{}", question(&app));
     keys(&mut app, &["y"]);
     assert!(app.form.is_none());
+    let said = app.status.clone().map(|s| s.text).unwrap_or_default();
+    assert!(said.contains("-500.00，是更正（冲减）"), "{said}");
 }
 
 #[test]

@@ -962,10 +962,14 @@ impl App {
                 let (s, what) = match &built {
                     Built::Training(t) => (S::SavedTraining, format!("{} {}", t.date, t.kind.label(lang))),
                     Built::Evaluation(e) => (S::SavedEvaluation, format!("{} {}", e.date, e.kind.label(lang))),
-                    Built::Budget(b) => (
-                        S::SavedBudget,
-                        format!("{} {} {}", b.date, b.kind.label(lang), fmt::money(b.amount)),
-                    ),
+                    Built::Budget(b) => {
+                        let mut what = format!("{} {} {}", b.date, b.kind.label(lang), fmt::money(b.amount));
+                        // A negative allocation was saved as what it is: a correction.
+                        if b.kind == BudgetKind::Allocation && b.amount.0 < 0 {
+                            what.push_str(tr(lang, S::NoteCorrection));
+                        }
+                        (S::SavedBudget, what)
+                    }
                     Built::Unit(u) => (S::SavedUnit, u.name.clone()),
                 };
                 self.say(s, &[&what]);
