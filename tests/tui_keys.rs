@@ -513,3 +513,303 @@ fn first_run_is_said_in_the_status_line() {
     let text = screen(&mut app, 120, 40);
     assert!(text.contains("首次运行"), "{text}");
 }
+
+// ---- issue 10: the UI at 80×24 and what a clerk expects ----
+
+/// The footer's last line (the screen's last line).
+fn last_line(text: &str) -> String {
+    text.lines()
+        .rfind(|l| !l.starts_with("[cursor"))
+        .unwrap_or_default()
+        .to_string()
+}
+
+#[test]
+fn the_overview_scrolls_from_the_tree_and_marks_what_lies_below() {
+    let (_dir, mut app) = xishan_app(Lang::Zh);
+    keys(&mut app, &["Right"]);
+    let text = screen(&mut app, 80, 24);
+    assert!(text.contains("↓ 下面还有 J"), "{text}");
+    assert!(!text.contains("培训     共"), "{text}");
+    // J scrolls the details while the tree keeps the keyboard; far past the end stays at it.
+    for _ in 0..40 {
+        keys(&mut app, &["J"]);
+    }
+    let text = screen(&mut app, 80, 24);
+    assert!(text.contains("培训     共 15 次"), "{text}");
+    assert!(text.contains("↑ 上面还有 K") && !text.contains("↓ 下面还有"), "{text}");
+    assert_eq!(selected(&app), DISTRICT);
+    keys(&mut app, &["K"]);
+    let text = screen(&mut app, 80, 24);
+    assert!(text.contains("↓ 下面还有 J"), "{text}");
+}
+
+#[test]
+fn the_help_pages_and_closes_only_on_its_keys() {
+    let (_dir, mut app) = xishan_app(Lang::En);
+    keys(&mut app, &["?"]);
+    let first = screen(&mut app, 80, 24);
+    // A stray key keeps the help where it is.
+    keys(&mut app, &["x", "Right"]);
+    assert!(matches!(app.modal, Some(Modal::Help { offset: 0 })));
+    press(&mut app, KeyCode::PageDown);
+    let paged = screen(&mut app, 80, 24);
+    assert_ne!(first, paged);
+    assert!(
+        matches!(app.modal, Some(Modal::Help { offset }) if offset >= 15),
+        "{:?}",
+        app.modal.is_some()
+    );
+    keys(&mut app, &["End"]);
+    let end = screen(&mut app, 80, 24);
+    // The last line of the help is the last note, and nothing is marked below.
+    assert!(end.contains("↑ more above") && !end.contains("↓ more below"), "{end}");
+    keys(&mut app, &["Home"]);
+    screen(&mut app, 80, 24);
+    assert!(matches!(app.modal, Some(Modal::Help { offset: 0 })));
+    for close in ["Esc", "q", "?"] {
+        keys(&mut app, &[close]);
+        assert!(app.modal.is_none() && !app.quit, "{close}");
+        keys(&mut app, &["?"]);
+    }
+}
+
+#[test]
+fn the_footer_says_that_help_lists_the_keys_it_drops() {
+    let (_dir, mut app) = xishan_app(Lang::Zh);
+    let text = screen(&mut app, 80, 24);
+    assert!(last_line(&text).ends_with("…? 其余按键"), "{text}");
+    let (_dir, mut app) = xishan_app(Lang::En);
+    let text = screen(&mut app, 80, 24);
+    assert!(last_line(&text).ends_with("…? more keys"), "{text}");
+    // Wide enough for every key: no mark.
+    let text = screen(&mut app, 250, 40);
+    assert!(!text.contains("more keys"), "{text}");
+}
+
+#[test]
+fn the_readonly_footer_offers_no_writing_keys() {
+    let (_dir, store) = xishan_store(true);
+    let mut app = App::new(store, Lang::En, today()).expect("the UI starts");
+    let text = screen(&mut app, 250, 40);
+    let footer: String = text.lines().rev().take(2).collect::<Vec<_>>().join("\n");
+    for hint in ["t add", "v add", "b add", "+ add", "e edit", "u undo"] {
+        assert!(!footer.contains(hint), "{hint} in {footer}");
+    }
+    assert!(footer.contains("/ find"), "{footer}");
+    keys(&mut app, &["Right", "Tab", "Tab", "Tab", "f"]);
+    let text = screen(&mut app, 250, 40);
+    let footer = last_line(&text);
+    assert!(
+        !footer.contains("r reverse") && !footer.contains("d delete"),
+        "{footer}"
+    );
+}
+
+/// The text a form's field shows on screen: the line of the form with its label.
+fn form_line(text: &str, label: &str) -> String {
+    text.lines().find(|l| l.contains(label)).unwrap_or_default().to_string()
+}
+
+#[test]
+fn a_field_shows_its_start_once_left() {
+    let (_dir, mut app) = xishan_app(Lang::Zh);
+    // The reversing form's note ("冲销 …") is filled, the caret at its end.
+    keys(&mut app, &["Right", "Tab", "Tab", "Tab", "f"]);
+    screen(&mut app, 80, 24);
+    keys(&mut app, &["r"]);
+    assert!(app.form.is_some());
+    let text = screen(&mut app, 80, 24);
+    let note = form_line(&text, "备注");
+    assert!(note.contains("│ 备注      冲销 2021-11-09"), "{text}");
+    // A long name, typed and left: its start shows, the hidden end marked.
+    keys(&mut app, &["Esc", "Left", "Esc", "e"]);
+    assert!(app.form.is_some());
+    press(&mut app, KeyCode::End);
+    type_text(&mut app, "（社会工作服务站与党群服务中心合署办公，地址在碧鸡路）");
+    let text = screen(&mut app, 80, 24);
+    let name = form_line(&text, "名称*");
+    assert!(name.contains("…"), "focused, the start is hidden and marked: {name}");
+    keys(&mut app, &["Tab"]);
+    let text = screen(&mut app, 80, 24);
+    let name = form_line(&text, "名称*");
+    assert!(name.contains("西山区（社会工作") && name.contains("…"), "{name}");
+}
+
+#[test]
+fn g_shows_any_date_in_the_importers_forms() {
+    let (_dir, mut app) = xishan_app(Lang::Zh);
+    keys(&mut app, &["g"]);
+    type_text(&mut app, "2021-05-30");
+    let text = screen(&mut app, 80, 24);
+    assert!(text.contains("截至日期： 2021-05-30"), "{text}");
+    keys(&mut app, &["Enter"]);
+    assert_eq!(app.as_of, chrono::NaiveDate::from_ymd_opt(2021, 5, 30).unwrap());
+    assert!(app.modal.is_none());
+    // 2021年11月: the end of the month; 2021/11/9 as the importer reads it.
+    keys(&mut app, &["g"]);
+    type_text(&mut app, "2021/11/9");
+    keys(&mut app, &["Enter"]);
+    assert_eq!(app.as_of, chrono::NaiveDate::from_ymd_opt(2021, 11, 9).unwrap());
+    keys(&mut app, &["g"]);
+    type_text(&mut app, "2020年12月");
+    keys(&mut app, &["Enter"]);
+    assert_eq!(app.as_of, chrono::NaiveDate::from_ymd_opt(2020, 12, 31).unwrap());
+    // Unreadable, or after today: said, the prompt stays with the text.
+    keys(&mut app, &["g"]);
+    type_text(&mut app, "去年");
+    keys(&mut app, &["Enter"]);
+    let text = screen(&mut app, 80, 24);
+    assert!(text.contains("无法识别“去年”"), "{text}");
+    ctrl(&mut app, 'u');
+    type_text(&mut app, "2022-01-01");
+    keys(&mut app, &["Enter"]);
+    let text = screen(&mut app, 80, 24);
+    assert!(text.contains("晚于今天"), "{text}");
+    assert_eq!(app.as_of, chrono::NaiveDate::from_ymd_opt(2020, 12, 31).unwrap());
+    keys(&mut app, &["Esc"]);
+    assert!(app.modal.is_none());
+    assert_eq!(
+        keymap::lookup(Ctx::Tree, &key(KeyCode::Char('g'))),
+        Some(Action::GoToDate)
+    );
+}
+
+/// Types into the open form's field `name` (emptied first).
+fn set_field(app: &mut App, name: &str, value: &str) {
+    let at = app
+        .form
+        .as_ref()
+        .and_then(|f| f.fields.iter().position(|x| x.name == name))
+        .expect("the field");
+    if let Some(f) = app.form.as_mut() {
+        f.focus = at;
+    }
+    ctrl(app, 'u');
+    type_text(app, value);
+}
+
+fn question(app: &App) -> String {
+    match &app.modal {
+        Some(Modal::Confirm { question, .. }) => question.clone(),
+        _ => String::new(),
+    }
+}
+
+#[test]
+fn likely_mistakes_are_said_and_asked_again() {
+    let (_dir, mut app) = xishan_app(Lang::Zh);
+    keys(&mut app, &["Right", "/"]);
+    type_text(&mut app, "bj");
+    keys(&mut app, &["Enter"]);
+    let before = trainings_of_district(&app);
+    // After today: asked; n keeps the form and saves nothing.
+    keys(&mut app, &["t"]);
+    set_field(&mut app, "date", "2022-01-05");
+    // Said beside the date as it is typed.
+    let text = screen(&mut app, 120, 40);
+    assert!(text.contains("⚠ 日期 2022-01-05 晚于今天"), "{text}");
+    keys(&mut app, &["Enter"]);
+    assert!(question(&app).contains("晚于今天"), "{}", question(&app));
+    let text = screen(&mut app, 80, 24);
+    assert!(text.contains("仍然保存吗"), "{text}");
+    keys(&mut app, &["n"]);
+    assert!(app.form.is_some());
+    assert_eq!(trainings_of_district(&app), before);
+    // Before the station opened (碧鸡街道: 2021-05-30).
+    set_field(&mut app, "date", "2020-03-01");
+    keys(&mut app, &["Enter"]);
+    assert!(question(&app).contains("早于碧鸡街道建站"), "{}", question(&app));
+    keys(&mut app, &["y"]);
+    assert!(app.form.is_none());
+    let all = app.store.records_of::<Training>(BIJI, false, 100).expect("records");
+    assert!(all.iter().any(|(_, t)| t.date.to_string() == "2020-03-01"));
+    // A plain date goes through without a question.
+    keys(&mut app, &["t"]);
+    keys(&mut app, &["Enter"]);
+    assert!(app.modal.is_none() && app.form.is_none());
+    // A negative allocation is named a correction, beside the amount and in the question.
+    keys(&mut app, &["b"]);
+    set_field(&mut app, "amount", "-500");
+    let text = screen(&mut app, 120, 40);
+    assert!(text.contains("是更正（冲减）"), "{text}");
+    keys(&mut app, &["Enter"]);
+    assert!(question(&app).contains("更正"), "{}", question(&app));
+    keys(&mut app, &["y"]);
+    assert!(app.form.is_none());
+    let said = app.status.clone().map(|s| s.text).unwrap_or_default();
+    assert!(said.contains("-500.00，是更正（冲减）"), "{said}");
+}
+
+#[test]
+fn esc_closes_a_form_that_holds_what_it_opened_with() {
+    let (_dir, mut app) = xishan_app(Lang::Zh);
+    // Typed and taken back: untouched.
+    keys(&mut app, &["t", "Tab", "Tab", "Tab", "Tab"]);
+    type_text(&mut app, "ab");
+    keys(&mut app, &["Backspace", "Backspace", "Esc"]);
+    assert!(app.form.is_none() && app.modal.is_none(), "{:?}", app.status);
+    // A choice picked again as it was.
+    keys(&mut app, &["t", "Tab", "Tab", " ", "Enter", "Esc"]);
+    assert!(app.form.is_none() && app.modal.is_none());
+    // The reversing form as it opened (the budget tab of a fresh start).
+    let (_dir, mut app) = xishan_app(Lang::Zh);
+    keys(&mut app, &["Right", "Tab", "Tab", "Tab", "f"]);
+    screen(&mut app, 80, 24);
+    keys(&mut app, &["r"]);
+    assert!(app.form.is_some());
+    keys(&mut app, &["Esc"]);
+    assert!(app.form.is_none() && app.modal.is_none());
+}
+
+#[test]
+fn ctrl_u_clears_a_pickers_filter() {
+    let (_dir, mut app) = xishan_app(Lang::Zh);
+    keys(&mut app, &["Right", "t", "Tab"]);
+    type_text(&mut app, "bj");
+    let narrowed = app.picker.as_ref().map(|p| p.shown.len()).unwrap_or(0);
+    ctrl(&mut app, 'u');
+    let p = app.picker.as_ref().expect("the picker stays open");
+    assert!(p.filter.is_empty());
+    assert!(p.shown.len() > narrowed, "{} > {narrowed}", p.shown.len());
+}
+
+#[test]
+fn form_problems_name_the_field_once_in_one_language() {
+    let (_dir, mut app) = xishan_app(Lang::Zh);
+    keys(&mut app, &["t"]);
+    set_field(&mut app, "date", "2021-02-30");
+    let text = screen(&mut app, 80, 24);
+    assert!(text.contains("日期：“2021-02-30”不存在"), "{text}");
+    assert!(!text.contains("日期: 日期") && !text.contains("日期：日期"), "{text}");
+    keys(&mut app, &["Esc", "y", "Right", "e"]);
+    set_field(&mut app, "closed_on", "2021-06-01");
+    let text = screen(&mut app, 120, 40);
+    assert!(text.contains("撤站日期：只有已撤销的站点才有撤站日期"), "{text}");
+    assert!(!text.contains("closed/"), "{text}");
+    let (_dir, mut app) = xishan_app(Lang::En);
+    keys(&mut app, &["t"]);
+    set_field(&mut app, "date", "2021-02-30");
+    let text = screen(&mut app, 80, 24);
+    assert!(text.contains("Date: “2021-02-30” is not a real date"), "{text}");
+}
+
+#[test]
+fn the_history_list_marks_changes_below_it() {
+    let (_dir, mut app) = xishan_app(Lang::Zh);
+    keys(&mut app, &["Right", "/"]);
+    type_text(&mut app, "bj");
+    keys(&mut app, &["Enter"]);
+    for n in 0..20 {
+        keys(&mut app, &["e"]);
+        set_field(&mut app, "operator", &format!("机构{n}"));
+        keys(&mut app, &["Enter"]);
+        assert!(app.form.is_none(), "{:?}", app.status);
+    }
+    keys(&mut app, &["H"]);
+    let text = screen(&mut app, 80, 24);
+    assert!(text.contains("↓ 下面还有"), "{text}");
+    keys(&mut app, &["End"]);
+    let text = screen(&mut app, 80, 24);
+    assert!(text.contains("↑ 上面还有") && !text.contains("↓ 下面还有"), "{text}");
+}

@@ -135,3 +135,97 @@ fn too_small() {
     let (_dir, mut app) = xishan_app(Lang::Zh);
     insta::assert_snapshot!("too_small_zh_70x20", screen(&mut app, 70, 20));
 }
+
+// ---- issue 10: 80×24 loses nothing silently ----
+
+#[test]
+fn overview_scrolled_to_its_end() {
+    // J scrolls the details from the tree; the border marks what lies above.
+    snapshot_all("overview_scrolled", |app| {
+        keys(app, &["Right"]);
+        for _ in 0..40 {
+            keys(app, &["J"]);
+        }
+    });
+}
+
+#[test]
+fn help_paged_down() {
+    snapshot_all("help_paged", |app| {
+        keys(app, &["?"]);
+        // The first draw tells the help how tall a page is.
+        screen(app, 80, 24);
+        keys(app, &["PageDown"]);
+    });
+}
+
+#[test]
+fn date_prompt() {
+    snapshot_all("date_prompt", |app| {
+        keys(app, &["Right", "g"]);
+        type_text(app, "2021年5月30日");
+    });
+}
+
+#[test]
+fn date_prompt_refuses_a_future_date() {
+    snapshot_all("date_prompt_future", |app| {
+        keys(app, &["Right", "g"]);
+        type_text(app, "2022-01-01");
+        keys(app, &["Enter"]);
+    });
+}
+
+#[test]
+fn a_date_after_today_asks_again() {
+    snapshot_all("mistake_confirm", |app| {
+        to_biji(app);
+        keys(app, &["t"]);
+        // The date field is first and focused: replaced by a date after today.
+        ctrl_u(app);
+        type_text(app, "2022-01-05");
+        keys(app, &["Enter"]);
+    });
+}
+
+#[test]
+fn a_negative_allocation_is_a_correction() {
+    snapshot_all("negative_allocation", |app| {
+        keys(app, &["Right", "b", "Tab", "Tab", "Tab", "Tab", "Tab"]);
+        type_text(app, "-500");
+    });
+}
+
+#[test]
+fn reversing_form_shows_the_notes_start() {
+    snapshot_all("reversing", |app| {
+        keys(app, &["Right", "Tab", "Tab", "Tab", "f"]);
+        screen(app, 80, 24);
+        keys(app, &["r"]);
+    });
+}
+
+#[test]
+fn readonly_footer() {
+    for (lang, tag) in LANGS {
+        let (_dir, store) = xishan_store(true);
+        let mut app = App::new(store, lang, today()).expect("the UI starts");
+        keys(&mut app, &["Right"]);
+        for (w, h) in SIZES {
+            insta::assert_snapshot!(format!("readonly_{tag}_{w}x{h}"), screen(&mut app, w, h));
+        }
+    }
+}
+
+fn ctrl_u(app: &mut App) {
+    ctrl(app, 'u');
+}
+
+#[test]
+fn a_date_problem_names_the_field_once() {
+    snapshot_all("form_date_problem", |app| {
+        keys(app, &["Right", "t"]);
+        ctrl_u(app);
+        type_text(app, "2021-02-30");
+    });
+}

@@ -149,3 +149,95 @@ fn records_a_training_in_the_real_binary() {
         .collect();
     assert_eq!(backups.len(), 1);
 }
+
+/// Issue 10 at 80×24 in the real binary, in Chinese: the overview marks and scrolls, the
+/// footer points to `?`, the help pages and stays open on a stray key, `g` shows any date,
+/// an untouched form closes on Esc, a negative allocation is asked about as a correction.
+#[test]
+fn a_clerk_at_80x24_loses_nothing_silently() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        println!("skipped: tmux not installed");
+        return;
+    }
+    let bin = env!("CARGO_BIN_EXE_shegong");
+    let dir = tempfile::tempdir().expect("a temporary folder");
+    let data = dir.path().join("store");
+    let data = data.to_str().expect("a UTF-8 path");
+    let init = Command::new(bin)
+        .args(["--data-dir", data, "init"])
+        .output()
+        .expect("shegong init runs");
+    assert!(init.status.success(), "{}", String::from_utf8_lossy(&init.stderr));
+    let tmux = Tmux {
+        socket: format!("shegong-test80-{}", std::process::id()),
+        session: "ui80".into(),
+    };
+    let command = format!("{} --data-dir {} --lang zh", quote(bin), quote(data));
+    let started = tmux.run(&[
+        "new-session",
+        "-d",
+        "-s",
+        &tmux.session,
+        "-x",
+        "80",
+        "-y",
+        "24",
+        &command,
+    ]);
+    assert!(started.is_some_and(|o| o.status.success()), "tmux started");
+    tmux.wait_for("西山区", 20);
+    tmux.keys(&["Right"]);
+    tmux.wait_for("西苑街道", 10);
+    // The overview is cut at 80×24: marked, and J scrolls it to its end.
+    let screen = tmux.wait_for("↓ 下面还有 J", 10);
+    assert!(screen.contains("…? 其余按键"), "{screen}");
+    tmux.keys(&["J", "J", "J", "J", "J", "J", "J", "J", "J", "J", "J", "J"]);
+    tmux.wait_for("↑ 上面还有 K", 10);
+    tmux.wait_for("站日期取该截止日", 10);
+    // The help: a stray key keeps it, PgDn pages, q closes it (and not the program).
+    tmux.keys(&["?"]);
+    tmux.wait_for("按键一览", 10);
+    tmux.keys(&["x", "PageDown"]);
+    tmux.wait_for("↑ 上面还有", 10);
+    assert!(tmux.screen().contains("按键一览"));
+    tmux.keys(&["q"]);
+    let start = Instant::now();
+    while tmux.screen().contains("按键一览") {
+        assert!(start.elapsed() < Duration::from_secs(10), "{}", tmux.screen());
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(tmux.alive());
+    // g: any date the importer reads.
+    tmux.keys(&["g"]);
+    tmux.wait_for("截至日期：", 10);
+    tmux.keys(&["-l", "2021/5/30"]);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("截至 2021-05-30", 10);
+    tmux.keys(&["."]);
+    // An untouched form closes on Esc without a question.
+    tmux.keys(&["t"]);
+    tmux.wait_for("录入培训 ·", 10);
+    tmux.keys(&["Escape"]);
+    let start = Instant::now();
+    while tmux.screen().contains("录入培训 ·") {
+        assert!(start.elapsed() < Duration::from_secs(10), "{}", tmux.screen());
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    assert!(!tmux.screen().contains("请确认"));
+    // A negative allocation: named a correction, asked again, then saved.
+    tmux.keys(&["b"]);
+    tmux.wait_for("录入资金 ·", 10);
+    tmux.keys(&["Tab", "Tab", "Tab", "Tab", "Tab"]);
+    tmux.keys(&["-l", "--", "-500"]);
+    tmux.wait_for("是更正", 10);
+    tmux.keys(&["Enter"]);
+    tmux.wait_for("仍然保存吗", 10);
+    tmux.keys(&["y"]);
+    tmux.wait_for("已保存", 10);
+    tmux.keys(&["q"]);
+    let start = Instant::now();
+    while tmux.alive() {
+        assert!(start.elapsed() < Duration::from_secs(10), "{}", tmux.screen());
+        std::thread::sleep(Duration::from_millis(100));
+    }
+}

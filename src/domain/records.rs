@@ -143,7 +143,7 @@ impl Unit {
             }
             (_, Some(_)) => problems.push(Problem::new(
                 "closed_on",
-                "只有已撤销（closed/撤销）的站点才有撤站日期",
+                "只有已撤销的站点才有撤站日期",
                 "only a closed station has a closing date",
             )),
             _ => {}

@@ -23,12 +23,17 @@ pub enum Action {
     ToggleFocus,
     ToggleSubtree,
     Zoom,
+    /// Scroll the details pane (the overview, a table) without leaving the tree.
+    DetailsUp,
+    DetailsDown,
     // The as-of date.
     MonthBack,
     MonthForward,
     YearBack,
     YearForward,
     Today,
+    /// Ask for an as-of date, in any form the importer reads.
+    GoToDate,
     // Find.
     Find,
     FindNext,
@@ -67,4 +72,21 @@ pub enum Action {
     Confirm,
     /// A typed character (text input).
     Input(char),
+}
+
+impl Action {
+    /// Whether the action changes the store (refused, and not offered, when read-only).
+    pub fn writes(self) -> bool {
+        matches!(
+            self,
+            Action::AddTraining
+                | Action::AddEvaluation
+                | Action::AddBudget
+                | Action::AddUnit
+                | Action::EditUnit
+                | Action::Reverse
+                | Action::Delete
+                | Action::Undo
+        )
+    }
 }

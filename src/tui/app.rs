@@ -40,6 +40,8 @@ pub enum Pending {
     DeleteTraining(RecordKey),
     /// Undo the journal entry of this id, the newest change when it was asked.
     Undo(u64),
+    /// Save the open form although it looks mistaken (the question said how).
+    SaveForm,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -50,6 +52,8 @@ pub enum Modal {
     Help { offset: usize },
     /// The change history of a unit or a record.
     History(Box<History>),
+    /// Asks for an as-of date (`g`); `error` says why the last one typed was not taken.
+    DatePrompt { text: String, error: Option<String> },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -92,6 +96,8 @@ pub struct App {
     pub quit: bool,
     /// Rows of the list the last frame showed (for PgUp/PgDn).
     page: usize,
+    /// Lines of the help the last frame showed (for PgUp/PgDn there).
+    help_page: usize,
     ids: u32,
 }
 
@@ -160,6 +166,7 @@ impl App {
             recent: Recent::default(),
             quit: false,
             page: 10,
+            help_page: 10,
             ids: 0,
         })
     }
@@ -202,6 +209,7 @@ impl App {
             Some(Modal::Confirm { .. }) => Ctx::Confirm,
             Some(Modal::Help { .. }) => Ctx::Help,
             Some(Modal::History(_)) => Ctx::History,
+            Some(Modal::DatePrompt { .. }) => Ctx::DatePrompt,
             None if self.picker.is_some() => Ctx::Picker,
             None if self.form.is_some() => Ctx::Form,
             None if self.find.open => Ctx::Find,
@@ -231,12 +239,14 @@ impl App {
     /// Pasted text goes to the focused input, if any.
     pub fn on_paste(&mut self, text: &str) {
         let one_line: String = text.replace(['\r', '\n', '\t'], " ");
-        if let Some(p) = self.picker.as_mut() {
+        if let Some(Modal::DatePrompt { text, .. }) = self.modal.as_mut() {
+            text.push_str(one_line.trim());
+        } else if let Some(p) = self.picker.as_mut() {
             p.filter.push_str(one_line.trim());
             self.refilter_picker();
         } else if let Some(form) = self.form.as_mut() {
             if form.insert(&one_line) {
-                records::check(form);
+                self.recheck();
             }
         } else if self.find.open {
             self.find
@@ -256,12 +266,13 @@ impl App {
             Ctx::Picker => self.on_picker(action),
             Ctx::Form => self.on_form(action),
             Ctx::Find => self.on_find(action),
+            Ctx::DatePrompt => self.on_date_prompt(action),
             _ => self.on_main(action),
         }
     }
 
     fn request_quit(&mut self) {
-        if self.form.as_ref().is_some_and(|f| f.dirty) {
+        if self.form.as_ref().is_some_and(|f| f.changed()) {
             self.picker = None;
             self.modal = Some(Modal::Confirm {
                 question: self.t(S::AskQuit).to_string(),
@@ -326,11 +337,19 @@ impl App {
                 );
             }
             Action::Zoom => self.zoom = !self.zoom,
+            Action::DetailsDown => self.details.move_by(1),
+            Action::DetailsUp => self.details.move_by(-1),
             Action::MonthBack => self.set_as_of(month_back(self.as_of)),
             Action::MonthForward => self.set_as_of(month_forward(self.as_of, self.today)),
             Action::YearBack => self.set_as_of(year_back(self.as_of)),
             Action::YearForward => self.set_as_of(year_forward(self.as_of, self.today)),
             Action::Today => self.set_as_of(self.today),
+            Action::GoToDate => {
+                self.modal = Some(Modal::DatePrompt {
+                    text: String::new(),
+                    error: None,
+                })
+            }
             Action::Find => self.open_find(),
             Action::FindNext => self.step_match(1),
             Action::FindPrev => self.step_match(-1),
@@ -373,6 +392,50 @@ impl App {
             self.figures.clear();
         }
         self.say(S::AsOfSet, &[&fmt::date(d)]);
+    }
+
+    /// The `g` prompt: a date in any form the importer reads (a partial date means the end
+    /// of its month or year), not after today.
+    fn on_date_prompt(&mut self, action: Action) {
+        let Some(Modal::DatePrompt { text, error }) = self.modal.as_mut() else {
+            return;
+        };
+        match action {
+            Action::Input(c) => {
+                text.push(c);
+                *error = None;
+            }
+            Action::Backspace => {
+                text.pop();
+                *error = None;
+            }
+            Action::ClearField => {
+                text.clear();
+                *error = None;
+            }
+            Action::Cancel => self.modal = None,
+            Action::Quit => self.quit = true,
+            Action::Choose => {
+                let typed = text.trim().to_string();
+                let lang = self.lang;
+                let problem = match crate::domain::date::parse_as_of(&typed) {
+                    Ok(d) if d > self.today => {
+                        Some(fill(tr(lang, S::DateAfterToday), &[&typed, &fmt::date(self.today)]))
+                    }
+                    Ok(d) => {
+                        self.modal = None;
+                        self.set_as_of(d);
+                        return;
+                    }
+                    Err(crate::domain::date::DateError::OutOfRange(_)) => {
+                        Some(fill(tr(lang, S::ErrDateRange), &[&typed]))
+                    }
+                    Err(_) => Some(fill(tr(lang, S::ErrDate), &[&typed])),
+                };
+                *error = problem;
+            }
+            _ => {}
+        }
     }
 
     // ---- find ----
@@ -499,10 +562,27 @@ impl App {
         }
     }
 
-    fn open_form(&mut self, mut form: Form) {
-        records::check(&mut form);
+    fn open_form(&mut self, form: Form) {
         self.form = Some(form);
         self.picker = None;
+        self.recheck();
+    }
+
+    /// Reads the open form again (problems and notes beside its fields), and says beside a
+    /// date that it looks mistaken (after today, before the station opened).
+    fn recheck(&mut self) {
+        let Some(form) = self.form.as_mut() else { return };
+        let Some(built) = records::check(form) else { return };
+        let reversing = matches!(form.kind, super::form::FormKind::Budget { reversing: true });
+        let mistakes = self.likely_mistakes(&built, reversing);
+        let Some(form) = self.form.as_mut() else { return };
+        for (field, (zh, en)) in mistakes {
+            if let Some(f) = form.field_mut(field) {
+                if field != "amount" {
+                    f.note = Some((format!("⚠ {zh}"), format!("⚠ {en}")));
+                }
+            }
+        }
     }
 
     fn open_record_form(&mut self, tab: Tab) {
@@ -630,7 +710,7 @@ impl App {
         match action {
             Action::Save => return self.save_form(),
             Action::Cancel => {
-                if form.dirty {
+                if form.changed() {
                     self.modal = Some(Modal::Confirm {
                         question: self.t(S::AskDiscard).to_string(),
                         then: Pending::DiscardForm,
@@ -670,7 +750,7 @@ impl App {
             _ => {}
         }
         if changed {
-            records::check(form);
+            self.recheck();
         }
     }
 
@@ -736,6 +816,10 @@ impl App {
                 p.filter.pop();
                 self.refilter_picker();
             }
+            Action::ClearField => {
+                p.filter.clear();
+                self.refilter_picker();
+            }
             Action::Input(c) => {
                 p.filter.push(c);
                 self.refilter_picker();
@@ -755,8 +839,8 @@ impl App {
                     if !matches!(form.fields.get(field).map(|f| &f.kind), Some(FieldKind::Units)) {
                         form.next_field();
                     }
-                    records::check(form);
                 }
+                self.recheck();
             }
             _ => {}
         }
@@ -769,6 +853,59 @@ impl App {
     }
 
     fn save_form(&mut self) {
+        self.save_form_checked(false)
+    }
+
+    /// What looks like a mistake in a record a form built, in words (empty when nothing
+    /// does): a date after today, a date before the station opened, a negative allocation
+    /// (a correction, not money given).
+    fn likely_mistakes(&self, built: &Built, reversing: bool) -> Vec<(&'static str, (String, String))> {
+        let both = |s: S, args: &[&str]| (fill(tr(Lang::Zh, s), args), fill(tr(Lang::En, s), args));
+        let mut out = Vec::new();
+        let today = fmt::date(self.today);
+        let dated = |field: &'static str, d: &PartialDate, out: &mut Vec<_>| {
+            if d.start() > self.today {
+                out.push((field, both(S::WarnAfterToday, &[&d.to_string(), &today])));
+            }
+        };
+        let (date, station_of) = match built {
+            Built::Training(r) => (Some(r.date), Some(r.host.as_str())),
+            Built::Evaluation(r) => (Some(r.date), Some(r.unit.as_str())),
+            Built::Budget(r) => (Some(r.date), None),
+            Built::Unit(u) => {
+                for (field, d) in [("opened_on", u.opened_on), ("closed_on", u.closed_on)] {
+                    if let Some(d) = d {
+                        dated(field, &d, &mut out);
+                    }
+                }
+                (None, None)
+            }
+        };
+        if let Some(d) = date {
+            dated("date", &d, &mut out);
+            // Sessions and evaluations of a station before it opened: likely a typo in the
+            // year. (Money may well come before a station opens: not asked.)
+            if let Some(code) = station_of {
+                if let Ok(Some(unit)) = self.store.unit(code) {
+                    if let Some(opened) = unit.opened_on {
+                        if d.end() < opened.start() {
+                            let args = [d.to_string(), unit.name.clone(), opened.to_string()];
+                            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+                            out.push(("date", both(S::WarnBeforeOpened, &args)));
+                        }
+                    }
+                }
+            }
+        }
+        if let Built::Budget(b) = built {
+            if !reversing && b.kind == BudgetKind::Allocation && b.amount.0 < 0 {
+                out.push(("amount", both(S::WarnNegativeAllocation, &[&b.amount.yuan()])));
+            }
+        }
+        out
+    }
+
+    fn save_form_checked(&mut self, confirmed: bool) {
         if !self.writable() {
             return;
         }
@@ -782,6 +919,25 @@ impl App {
             self.warn(S::FixFirst, &[&n.to_string()]);
             return;
         };
+        let reversing = matches!(form.kind, super::form::FormKind::Budget { reversing: true });
+        if !confirmed {
+            let lang = self.lang;
+            let mistakes: Vec<String> = self
+                .likely_mistakes(&built, reversing)
+                .into_iter()
+                .map(|(_, (zh, en))| lang.pick(&zh, &en).to_string())
+                .collect();
+            if !mistakes.is_empty() {
+                // The form keeps saying them beside its fields under the question.
+                self.recheck();
+                let question = format!("{}\n{}", mistakes.join("\n"), self.t(S::AskSaveAnyway));
+                self.modal = Some(Modal::Confirm {
+                    question,
+                    then: Pending::SaveForm,
+                });
+                return;
+            }
+        }
         let built = match &built {
             Built::Training(_) => built.with_id(self.new_id('T')),
             Built::Evaluation(_) => built.with_id(self.new_id('E')),
@@ -806,10 +962,14 @@ impl App {
                 let (s, what) = match &built {
                     Built::Training(t) => (S::SavedTraining, format!("{} {}", t.date, t.kind.label(lang))),
                     Built::Evaluation(e) => (S::SavedEvaluation, format!("{} {}", e.date, e.kind.label(lang))),
-                    Built::Budget(b) => (
-                        S::SavedBudget,
-                        format!("{} {} {}", b.date, b.kind.label(lang), fmt::money(b.amount)),
-                    ),
+                    Built::Budget(b) => {
+                        let mut what = format!("{} {} {}", b.date, b.kind.label(lang), fmt::money(b.amount));
+                        // A negative allocation was saved as what it is: a correction.
+                        if b.kind == BudgetKind::Allocation && b.amount.0 < 0 {
+                            what.push_str(tr(lang, S::NoteCorrection));
+                        }
+                        (S::SavedBudget, what)
+                    }
                     Built::Unit(u) => (S::SavedUnit, u.name.clone()),
                 };
                 self.say(s, &[&what]);
@@ -1004,6 +1164,7 @@ impl App {
                 self.after_delete(r);
             }
             Pending::Undo(id) => self.undo(id),
+            Pending::SaveForm => self.save_form_checked(true),
         }
     }
 
@@ -1021,11 +1182,18 @@ impl App {
         let Some(Modal::Help { offset }) = self.modal.as_mut() else {
             return;
         };
+        // The offset is kept within the help's lines by `prepare` (it knows the screen).
+        let page = self.help_page.max(1);
         match action {
             Action::Up => *offset = offset.saturating_sub(1),
             Action::Down => *offset += 1,
+            Action::PageUp => *offset = offset.saturating_sub(page),
+            Action::PageDown => *offset += page,
+            Action::Home => *offset = 0,
+            Action::End => *offset = usize::MAX / 2,
+            Action::Cancel => self.modal = None,
             Action::Quit => self.quit = true,
-            _ => self.modal = None,
+            _ => {}
         }
     }
 
@@ -1098,6 +1266,11 @@ impl App {
         }
         if let Some(p) = self.picker.as_mut() {
             p.scroll_into_view(view::PICKER_ROWS);
+        }
+        if let Some(Modal::Help { offset }) = self.modal.as_mut() {
+            let (rows, max) = view::help_scroll(area, self.lang);
+            self.help_page = rows.saturating_sub(1).max(1);
+            *offset = (*offset).min(max);
         }
         if let Some(Modal::History(h)) = self.modal.as_mut() {
             h.scroll_into_view(view::history_list_rows(&areas, h.entries.len()));

@@ -110,8 +110,47 @@ pub fn cut_left(s: &str, max: usize) -> String {
     format!("…{}", kept.concat())
 }
 
+/// Punctuation that never starts a line in Chinese (line-start prohibition, 避头尾): it stays
+/// with the character before it.
+const NO_LINE_START: &str = "。，、；：？！）」』》〉】〕〗〙｝］’”…·％‰℃．,.;:?!)]}%";
+/// Opening brackets, which never end a line: they go down with what they open.
+const NO_LINE_END: &str = "（「『《〈【〔〖〘｛［‘“([{";
+
+fn is_no_start(g: &str) -> bool {
+    g.chars().next().is_some_and(|c| NO_LINE_START.contains(c))
+}
+
+fn is_no_end(g: &str) -> bool {
+    g.chars().next().is_some_and(|c| NO_LINE_END.contains(c))
+}
+
+/// Ends the current line before `next` (the grapheme that did not fit). When `next` may not
+/// start a line, the character before it goes down with it (and, in turn, any that may not
+/// start one either); an opening bracket at the end goes down too. A line keeps at least
+/// one character.
+fn break_line(lines: &mut Vec<String>, line: &mut String, used: &mut usize, next: &str) {
+    let mut carried: Vec<&str> = Vec::new();
+    let kept: Vec<&str> = line.graphemes(true).collect();
+    let mut cut = kept.len();
+    let mut first = next;
+    while cut > 1 && is_no_start(first) {
+        cut -= 1;
+        first = kept[cut];
+    }
+    while cut > 1 && is_no_end(kept[cut - 1]) {
+        cut -= 1;
+    }
+    carried.extend_from_slice(&kept[cut..]);
+    let carry = carried.concat();
+    let head = kept[..cut].concat();
+    lines.push(head);
+    *used = text::width(&carry);
+    *line = carry;
+}
+
 /// Breaks text into lines of at most `width` cells: anywhere between Chinese characters,
-/// but not inside a run of Latin letters and digits (a date, a code) unless it is too long.
+/// but not inside a run of Latin letters and digits (a date, a code) unless it is too long,
+/// and never before closing punctuation (`。，；）` …) or after an opening bracket.
 pub fn wrap(s: &str, width: usize) -> Vec<String> {
     let width = width.max(2);
     let mut lines = Vec::new();
@@ -142,15 +181,13 @@ pub fn wrap(s: &str, width: usize) -> Vec<String> {
         for token in tokens {
             let w = text::width(token);
             if used + w > width && used > 0 && w <= width {
-                lines.push(std::mem::take(&mut line));
-                used = 0;
+                break_line(&mut lines, &mut line, &mut used, token);
                 wrapped = true;
             }
             for g in token.graphemes(true) {
                 let gw = text::width(g);
                 if used + gw > width {
-                    lines.push(std::mem::take(&mut line));
-                    used = 0;
+                    break_line(&mut lines, &mut line, &mut used, g);
                     wrapped = true;
                 }
                 // A new line does not start with a space.
@@ -183,6 +220,38 @@ pub fn scroll_input(s: &str, caret: usize, width: usize) -> (String, usize) {
     }
     let visible = fit(&s[start..], width);
     (visible, text::width(&before[start..]))
+}
+
+/// What a form's text field `width` cells wide shows, and the caret's cell offset in it.
+/// Unfocused, the field shows its start; focused, the part around the caret. Hidden text is
+/// marked with `…` at the end where it is cut, on either side.
+pub fn input_view(s: &str, caret: usize, width: usize, focused: bool) -> (String, usize) {
+    let width = width.max(3);
+    let caret = caret.min(s.len());
+    if !focused {
+        return if text::width(s) <= width {
+            (s.to_string(), 0)
+        } else {
+            (format!("{}…", fit(s, width - 1)), 0)
+        };
+    }
+    let mut start = 0;
+    loop {
+        let lead = usize::from(start > 0);
+        let tail = usize::from(text::width(&s[start..]) + lead > width);
+        let at_caret = s[caret..].graphemes(true).next().map(text::width).unwrap_or(1);
+        let fits = text::width(&s[start..caret]) + at_caret + lead + tail <= width;
+        if fits || start >= caret {
+            let room = width - lead - tail;
+            let mut shown = if lead > 0 { "…".to_string() } else { String::new() };
+            shown.push_str(&fit(&s[start..], room));
+            if tail > 0 {
+                shown.push('…');
+            }
+            return (shown, lead + text::width(&s[start..caret]));
+        }
+        start = next_boundary(s, start);
+    }
 }
 
 /// The longest start of `s` that fits in `width` cells, without an ellipsis.
@@ -248,10 +317,27 @@ mod tests {
         assert_eq!(cut_left("西山区 › 碧鸡街道", 9), "…碧鸡街道");
         assert_eq!(wrap("西山区社工总站", 6), vec!["西山区", "社工总", "站"]);
         assert_eq!(wrap("截至2021年", 6), vec!["截至", "2021年"]);
+        // 避头尾: closing punctuation stays with the character before it; an opening bracket
+        // goes down with what it opens.
+        assert_eq!(wrap("运营机构；此处", 8), vec!["运营机", "构；此处"]);
+        assert_eq!(wrap("已建成。」然后", 8), vec!["已建", "成。」然", "后"]);
+        assert_eq!(wrap("一二三（四）", 8), vec!["一二三", "（四）"]);
+        for line in wrap("区级社工总站。来函（西民函〔2021〕38号）只说截至2021年5月30日已建成，未给出确切建站日期和运营机构；此处建站日期取该截止日。", 16) {
+            assert!(!is_no_start(line.graphemes(true).next().unwrap_or("x")), "{line}");
+            assert!(text::width(&line) <= 16, "{line}");
+        }
         let (shown, caret) = scroll_input("西苑街道社工站", "西苑街道社工站".len(), 8);
         assert_eq!(shown, "社工站");
         assert_eq!(caret, 6);
         assert_eq!(prev_boundary("西苑", 6), 3);
+        // A form's field: its start when not focused, hidden text marked at either end.
+        let note = "冲销 2021-11-09 西民函〔2021〕38号 1,700,000.00";
+        assert_eq!(input_view(note, note.len(), 12, false), ("冲销 2021-1…".to_string(), 0));
+        let (shown, caret) = input_view(note, note.len(), 12, true);
+        assert_eq!((shown.as_str(), caret), ("…700,000.00", 11));
+        let (shown, caret) = input_view(note, 0, 12, true);
+        assert_eq!((shown.as_str(), caret), ("冲销 2021-1…", 0));
+        assert_eq!(input_view("西苑", 6, 12, true), ("西苑".to_string(), 4));
         assert_eq!(next_boundary("西苑", 0), 3);
     }
 

@@ -152,11 +152,27 @@ pub struct Form {
     pub attempted: bool,
     /// First field shown when the form is taller than the screen.
     pub scroll: usize,
+    /// What each field held when the form opened: Esc on a form that still holds it closes
+    /// without asking.
+    initial: Vec<Value>,
+}
+
+/// What a field holds, for comparing with what it held when the form opened.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Value(String, Option<usize>, Vec<String>);
+
+fn value_of(f: &Field) -> Value {
+    Value(
+        f.text.trim().to_string(),
+        f.choice,
+        f.units.iter().map(|u| u.code.clone()).collect(),
+    )
 }
 
 impl Form {
     pub fn new(kind: FormKind, title: (String, String), fields: Vec<Field>) -> Form {
         let focus = fields.iter().position(|f| !f.locked).unwrap_or(0);
+        let initial = fields.iter().map(value_of).collect();
         Form {
             kind,
             title,
@@ -165,7 +181,14 @@ impl Form {
             dirty: false,
             attempted: false,
             scroll: 0,
+            initial,
         }
+    }
+
+    /// Whether a field holds something else than when the form opened (typing and deleting
+    /// it again leaves the form untouched).
+    pub fn changed(&self) -> bool {
+        self.fields.iter().map(value_of).ne(self.initial.iter().cloned())
     }
 
     pub fn focused(&self) -> Option<&Field> {

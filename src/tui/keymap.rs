@@ -16,6 +16,8 @@ pub enum Ctx {
     Form,
     Picker,
     Find,
+    /// The prompt for an as-of date (`g`).
+    DatePrompt,
     Confirm,
     Help,
     /// The history view of a unit or a record.
@@ -26,7 +28,7 @@ pub enum Ctx {
 
 impl Ctx {
     /// The contexts the help screen lists, in order, with their headings.
-    pub const HELP_ORDER: [(Ctx, S); 10] = [
+    pub const HELP_ORDER: [(Ctx, S); 11] = [
         (Ctx::Main, S::HelpMain),
         (Ctx::Tree, S::HelpTree),
         (Ctx::Records, S::HelpRecords),
@@ -34,6 +36,7 @@ impl Ctx {
         (Ctx::Form, S::HelpForm),
         (Ctx::Picker, S::HelpPicker),
         (Ctx::Find, S::HelpFind),
+        (Ctx::DatePrompt, S::HelpDatePrompt),
         (Ctx::Confirm, S::HelpConfirm),
         (Ctx::Help, S::HelpHelp),
         (Ctx::Any, S::HelpAny),
@@ -105,6 +108,7 @@ pub static BINDINGS: &[Binding] = &[
     b(Main, &[c('{')], A::YearBack, S::KeyYearBack, Group(S::KeyYear)),
     b(Main, &[c('}')], A::YearForward, S::KeyYearForward, Join),
     b(Main, &[c('.')], A::Today, S::KeyToday, Group(S::FootToday)),
+    b(Main, &[c('g')], A::GoToDate, S::KeyGoToDate, Group(S::FootGoToDate)),
     b(Main, &[k(K::PageUp)], A::PageUp, S::KeyPageUp, No),
     b(Main, &[k(K::PageDown)], A::PageDown, S::KeyPageDown, No),
     b(Main, &[k(K::Home)], A::Home, S::KeyHome, No),
@@ -126,6 +130,14 @@ pub static BINDINGS: &[Binding] = &[
     // Ctrl-Z for those whose hands expect it; raw mode delivers it as a key, not a suspend.
     b(Main, &[c('u'), ctrl('z')], A::Undo, S::KeyUndo, Group(S::FootUndo)),
     b(Main, &[c('z')], A::Zoom, S::KeyZoom, Yes),
+    b(
+        Main,
+        &[c('J')],
+        A::DetailsDown,
+        S::KeyDetailsDown,
+        Group(S::FootDetailsScroll),
+    ),
+    b(Main, &[c('K')], A::DetailsUp, S::KeyDetailsUp, Join),
     b(Main, &[k(K::Esc)], A::Cancel, S::KeyClearFind, No),
     // The tree.
     b(
@@ -174,12 +186,18 @@ pub static BINDINGS: &[Binding] = &[
     b(Picker, &[k(K::PageUp)], A::PageUp, S::KeyPageUp, No),
     b(Picker, &[k(K::PageDown)], A::PageDown, S::KeyPageDown, No),
     b(Picker, &[k(K::Backspace)], A::Backspace, S::KeyBackspace, No),
+    b(Picker, &[ctrl('u')], A::ClearField, S::KeyClearFilter, No),
     // Find.
     b(Find, &[k(K::Enter)], A::Choose, S::KeyGoTo, Yes),
     b(Find, &[k(K::Esc)], A::Cancel, S::KeyCancel, Yes),
     b(Find, &[k(K::Up)], A::Up, S::KeyUp, Group(S::KeyMove)),
     b(Find, &[k(K::Down)], A::Down, S::KeyDown, Join),
     b(Find, &[k(K::Backspace)], A::Backspace, S::KeyBackspace, No),
+    // The as-of date prompt.
+    b(DatePrompt, &[k(K::Enter)], A::Choose, S::KeyShowDate, Yes),
+    b(DatePrompt, &[k(K::Esc)], A::Cancel, S::KeyCancel, Yes),
+    b(DatePrompt, &[k(K::Backspace)], A::Backspace, S::KeyBackspace, No),
+    b(DatePrompt, &[ctrl('u')], A::ClearField, S::KeyClearField, No),
     // A confirmation: its own key confirms, every other key cancels.
     b(Confirm, &[c('y'), c('Y')], A::Confirm, S::KeyConfirm, Yes),
     b(Confirm, &[k(K::Esc), c('n')], A::Cancel, S::KeyCancel, Yes),
@@ -201,6 +219,10 @@ pub static BINDINGS: &[Binding] = &[
     // Help.
     b(Help, &[k(K::Up), c('k')], A::Up, S::KeyUp, Group(S::KeyMove)),
     b(Help, &[k(K::Down), c('j')], A::Down, S::KeyDown, Join),
+    b(Help, &[k(K::PageUp)], A::PageUp, S::KeyPageUp, Group(S::FootPage)),
+    b(Help, &[k(K::PageDown)], A::PageDown, S::KeyPageDown, Join),
+    b(Help, &[k(K::Home)], A::Home, S::KeyHome, Group(S::FootHomeEnd)),
+    b(Help, &[k(K::End)], A::End, S::KeyEnd, Join),
     b(Help, &[k(K::Esc), c('?'), c('q')], A::Cancel, S::KeyCloseHelp, Yes),
     // Everywhere.
     b(Any, &[ctrl('c'), ctrl('q')], A::Quit, S::KeyQuitAnywhere, No),
@@ -252,14 +274,14 @@ pub fn lookup(ctx: Ctx, event: &KeyEvent) -> Option<Action> {
         });
     }
     match ctx {
-        Form | Picker | Find => match key {
+        Form | Picker | Find | DatePrompt => match key {
             Key(KeyCode::Char(ch), m) if !m.contains(KeyModifiers::CONTROL) && !m.contains(KeyModifiers::ALT) => {
                 Some(Action::Input(ch))
             }
             _ => None,
         },
         Confirm => Some(Action::Cancel),
-        Help => Some(Action::Cancel),
+        // The help closes only on its own keys (Esc, q, ?): a stray key does not lose the place.
         _ => None,
     }
 }
@@ -311,9 +333,18 @@ pub fn keys_text(binding: &Binding, lang: Lang) -> String {
 /// The footer's hints for a context: (keys, label), in table order; in the tree and the
 /// records table the context's own keys come right after help, quit and moving.
 pub fn hints(ctx: Ctx, lang: Lang) -> Vec<(String, &'static str)> {
+    hints_for(ctx, lang, false)
+}
+
+/// The footer's hints; with `readonly`, without the keys that write (they would only be
+/// refused).
+pub fn hints_for(ctx: Ctx, lang: Lang, readonly: bool) -> Vec<(String, &'static str)> {
     let collect = |filter: &dyn Fn(&Binding) -> bool| {
         let mut out: Vec<(String, &'static str)> = Vec::new();
-        for binding in BINDINGS.iter().filter(|b| filter(b)) {
+        for binding in BINDINGS
+            .iter()
+            .filter(|b| filter(b) && !(readonly && b.action.writes()))
+        {
             let first = match binding.action {
                 Action::Depth(_) => "1-5".to_string(),
                 _ => binding.keys.first().map(|k| key_text(k, lang)).unwrap_or_default(),
@@ -324,6 +355,10 @@ pub fn hints(ctx: Ctx, lang: Lang) -> Vec<(String, &'static str)> {
                 Foot::Group(label) => out.push((first, tr(lang, label))),
                 Foot::Join => {
                     if let Some(last) = out.last_mut() {
+                        // `↑↓`, `[]`, but `PgUp/PgDn`.
+                        if first.chars().count() > 1 {
+                            last.0.push('/');
+                        }
                         last.0.push_str(&first);
                     }
                 }
@@ -375,5 +410,7 @@ mod tests {
         assert_eq!(lookup(Tree, &key(KeyCode::Char('3'))), Some(Action::Depth(3)));
         assert_eq!(lookup(Form, &key(KeyCode::Char('q'))), Some(Action::Input('q')));
         assert_eq!(lookup(Confirm, &key(KeyCode::Char('d'))), Some(Action::Cancel));
+        assert_eq!(lookup(Help, &key(KeyCode::Char('x'))), None);
+        assert_eq!(lookup(Help, &key(KeyCode::PageDown)), Some(Action::PageDown));
     }
 }

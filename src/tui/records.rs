@@ -429,13 +429,20 @@ fn notes_for(form: &Form, built: Option<&Built>) -> Vec<(&'static str, (String, 
             } else {
                 String::new()
             };
-            out.push((
-                "amount",
-                (
-                    fill(tr(Lang::Zh, S::NoteAmount), &[&fen.yuan(), &wan]),
-                    fill(tr(Lang::En, S::NoteAmount), &[&fen.yuan(), &wan]),
-                ),
-            ));
+            // A negative allocation takes money back: said beside the amount as it is typed.
+            let allocation = form
+                .field("kind")
+                .and_then(|k| k.choice)
+                .and_then(|i| BudgetKind::ALL.get(i))
+                .is_some_and(|k| *k == BudgetKind::Allocation);
+            let note = |lang: Lang| {
+                let mut n = fill(tr(lang, S::NoteAmount), &[&fen.yuan(), &wan]);
+                if allocation && fen.0 < 0 {
+                    n.push_str(tr(lang, S::NoteCorrection));
+                }
+                n
+            };
+            out.push(("amount", (note(Lang::Zh), note(Lang::En))));
         }
     }
     if let Some(Built::Evaluation(e)) = built {

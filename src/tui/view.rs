@@ -155,6 +155,7 @@ pub fn render(app: &App, frame: &mut Frame) {
             render_history(app, h, &areas, buf);
             cursor = None;
         }
+        Some(Modal::DatePrompt { .. }) => {}
         None => {}
     }
     if let Some(p) = cursor {
@@ -228,6 +229,33 @@ fn render_header(app: &App, area: Rect, buf: &mut Buffer) {
 /// cursor position when the find prompt has the keyboard.
 fn render_status(app: &App, area: Rect, buf: &mut Buffer) -> Option<Position> {
     let width = area.width as usize;
+    if let Some(Modal::DatePrompt { text: typed, error }) = &app.modal {
+        let label = format!("{} ", app.t(S::DatePromptLabel));
+        let lw = text::width(&label);
+        let tw = text::width(typed);
+        let mut spans = vec![
+            Span::styled(label, Style::default().fg(Color::Yellow).add_modifier(Modifier::BOLD)),
+            Span::raw(typed.clone()),
+        ];
+        match error {
+            Some(e) => spans.push(Span::styled(
+                fmt::cut(&format!("  ✗ {e}"), width.saturating_sub(lw + tw)),
+                Style::default().fg(Color::Red),
+            )),
+            None => spans.push(Span::styled(
+                fmt::cut(
+                    &format!("  {}", app.t(S::KeyGoToDate)),
+                    width.saturating_sub(lw + tw + 1),
+                ),
+                dim(),
+            )),
+        }
+        Line::from(spans).render(area, buf);
+        return Some(Position::new(
+            area.x + (lw + tw).min(width.saturating_sub(1)) as u16,
+            area.y,
+        ));
+    }
     if app.find.open {
         let label = format!("{} ", app.t(S::FindPrompt));
         let lw = text::width(&label);
@@ -274,14 +302,18 @@ fn render_status(app: &App, area: Rect, buf: &mut Buffer) -> Option<Position> {
 }
 
 /// The footer's hints for the current context, packed into lines `width` cells wide (at most
-/// two; what does not fit is in `?`).
+/// two). When some do not fit, the last line ends with a mark that `?` lists them all.
 fn footer_rows(app: &App, width: usize) -> Vec<Vec<(String, &'static str)>> {
+    let hint_w = |keys: &str, label: &str| text::width(keys) + 1 + text::width(label) + 2;
+    let all = keymap::hints_for(app.context(), app.lang, app.store.is_readonly());
     let mut rows: Vec<Vec<(String, &'static str)>> = vec![Vec::new()];
     let mut used = 0;
-    for (keys, label) in keymap::hints(app.context(), app.lang) {
-        let w = text::width(&keys) + 1 + text::width(label) + 2;
+    let mut dropped = false;
+    for (keys, label) in all {
+        let w = hint_w(&keys, label);
         if used + w > width {
             if rows.len() == 2 {
+                dropped = true;
                 break;
             }
             rows.push(Vec::new());
@@ -289,6 +321,16 @@ fn footer_rows(app: &App, width: usize) -> Vec<Vec<(String, &'static str)>> {
         }
         used += w;
         if let Some(row) = rows.last_mut() {
+            row.push((keys, label));
+        }
+    }
+    if dropped {
+        let (keys, label) = ("…?".to_string(), app.t(S::FootMore));
+        let mark_w = hint_w(&keys, label);
+        if let Some(row) = rows.last_mut() {
+            while !row.is_empty() && row.iter().map(|(k, l)| hint_w(k, l)).sum::<usize>() + mark_w > width {
+                row.pop();
+            }
             row.push((keys, label));
         }
     }
@@ -446,6 +488,8 @@ fn render_tree(app: &App, area: Rect, buf: &mut Buffer) {
         lines.push(line);
     }
     Paragraph::new(lines).render(inner, buf);
+    let below = app.tree.offset + rows < app.tree.rows.len();
+    scroll_marks(lang, area, app.tree.offset > 0, below, buf);
 }
 
 fn render_find(app: &App, area: Rect, buf: &mut Buffer) {
@@ -481,6 +525,8 @@ fn render_find(app: &App, area: Rect, buf: &mut Buffer) {
         lines.push(Line::from(Span::styled(line, style)));
     }
     Paragraph::new(lines).render(inner, buf);
+    let below = app.find.offset + rows < app.find.results.len();
+    scroll_marks(app.lang, area, app.find.offset > 0, below, buf);
 }
 
 // ---- the details pane ----
@@ -556,14 +602,19 @@ fn render_details(app: &App, area: Rect, buf: &mut Buffer) {
             let max = lines.len().saturating_sub(body.height as usize);
             let offset = app.details.offset.min(max);
             Paragraph::new(lines.into_iter().skip(offset).collect::<Vec<_>>()).render(body, buf);
+            details_marks(app.lang, area, offset > 0, offset < max, buf);
         }
         Content::Coverage(points) => charts::render_coverage(points, app.lang, body, buf),
         Content::Funding { .. } => charts::render_funding(&loaded.content, app.as_of, app.lang, body, buf),
-        _ => render_records(app, loaded, focused, body, buf),
+        _ => {
+            let (above, below) = render_records(app, loaded, focused, body, buf);
+            details_marks(app.lang, area, above, below, buf);
+        }
     }
 }
 
-fn render_records(app: &App, loaded: &details::Loaded, focused: bool, area: Rect, buf: &mut Buffer) {
+/// Draws a records table; says whether rows lie above and below the ones shown.
+fn render_records(app: &App, loaded: &details::Loaded, focused: bool, area: Rect, buf: &mut Buffer) -> (bool, bool) {
     let width = area.width as usize;
     let (header, rows) = details::record_lines(loaded, app.as_of, app.lang, width);
     let kind_hint = match app.details.tab {
@@ -602,6 +653,7 @@ fn render_records(app: &App, loaded: &details::Loaded, focused: bool, area: Rect
         ..area
     };
     Line::styled(fmt::cut(&foot, width), dim()).render(foot_area, buf);
+    (app.details.offset > 0, app.details.offset + room < rows.len())
 }
 
 // ---- overlays ----
@@ -686,7 +738,7 @@ fn render_form(app: &App, area: Rect, buf: &mut Buffer) -> Option<Position> {
         } else {
             Style::default()
         };
-        let (value, caret) = field_text(app, f, input_w);
+        let (value, caret) = field_text(app, f, input_w, focused);
         let input_style = if f.locked {
             dim()
         } else if i == form.focus {
@@ -697,6 +749,11 @@ fn render_form(app: &App, area: Rect, buf: &mut Buffer) -> Option<Position> {
         let (beside, beside_style) = match form.shows_problem(i) {
             Some(p) => (format!("✗ {}", p.message(lang)), Style::default().fg(Color::Red)),
             None => match &f.note {
+                // A likely mistake (`⚠ …`) stands out from a plain note.
+                Some(note) if note.0.starts_with('⚠') => (
+                    lang.pick(&note.0, &note.1).to_string(),
+                    Style::default().fg(Color::Yellow),
+                ),
                 Some(note) => (lang.pick(&note.0, &note.1).to_string(), dim()),
                 None if i == form.focus && !f.is_text() && !f.locked => (app.t(S::PickHint).to_string(), dim()),
                 None => (String::new(), Style::default()),
@@ -721,7 +778,7 @@ fn render_form(app: &App, area: Rect, buf: &mut Buffer) -> Option<Position> {
     let bottom = Rect::new(inner.x, inner.bottom().saturating_sub(1), inner.width, 1);
     let text = match form.shows_problem(form.focus) {
         Some(p) => (
-            format!("{}: {}", tr(lang, form.fields[form.focus].label), p.message(lang)),
+            problem_line(lang, tr(lang, form.fields[form.focus].label), p.message(lang)),
             Color::Red,
         ),
         None if form.shown_problems() > 0 => (
@@ -731,6 +788,7 @@ fn render_form(app: &App, area: Rect, buf: &mut Buffer) -> Option<Position> {
         None => (app.t(S::FormHelp).to_string(), Color::DarkGray),
     };
     Line::styled(fmt::cut(&text.0, iw), Style::default().fg(text.1)).render(bottom, buf);
+    scroll_marks(lang, rect, scroll > 0, scroll + rows < form.fields.len(), buf);
     // The picker goes over the rows below its field; the cursor is in its filter line.
     if let (Some(p), Some((x, y))) = (&app.picker, picker_at) {
         cursor = Some(render_picker(app, p, area, x, y, input_w as u16, buf));
@@ -738,8 +796,20 @@ fn render_form(app: &App, area: Rect, buf: &mut Buffer) -> Option<Position> {
     cursor
 }
 
+/// A field's problem in full, after the field's name: `日期：…` / `Date: …`, the name said
+/// once (a message that starts with it is not prefixed again).
+pub fn problem_line(lang: Lang, label: &str, message: &str) -> String {
+    if message.starts_with(label) {
+        return message.to_string();
+    }
+    match lang {
+        Lang::Zh => format!("{label}：{message}"),
+        Lang::En => format!("{label}: {message}"),
+    }
+}
+
 /// What a field shows, and the caret's cell offset within it.
-fn field_text(app: &App, f: &super::form::Field, width: usize) -> (String, usize) {
+fn field_text(app: &App, f: &super::form::Field, width: usize, focused: bool) -> (String, usize) {
     let lang = app.lang;
     match &f.kind {
         FieldKind::Choice { options } => {
@@ -763,7 +833,7 @@ fn field_text(app: &App, f: &super::form::Field, width: usize) -> (String, usize
                 )
             }
         }
-        _ => fmt::scroll_input(&f.text, f.caret, width),
+        _ => fmt::input_view(&f.text, f.caret, width, focused),
     }
 }
 
@@ -870,6 +940,9 @@ fn render_history(app: &App, h: &super::history::History, areas: &Areas, buf: &m
         return;
     }
     Line::styled("─".repeat(width), dim()).render(Rect::new(inner.x, rule_y, inner.width, 1), buf);
+    // The list's own marks: above on the popup's top border, below on the rule under it.
+    let list_box = Rect::new(area.x, area.y, area.width, rule_y + 1 - area.y);
+    scroll_marks(lang, list_box, h.offset > 0, h.offset + rows < h.entries.len(), buf);
     let detail = Rect::new(inner.x, rule_y + 1, inner.width, inner.bottom() - rule_y - 1);
     let lines = h.detail_lines(lang, width, detail.height as usize);
     Paragraph::new(lines).render(detail, buf);
@@ -900,10 +973,22 @@ pub fn help_lines(lang: Lang) -> Vec<Line<'static>> {
     lines
 }
 
-fn render_help(app: &App, offset: usize, area: Rect, buf: &mut Buffer) {
+/// Where the help goes on a screen of `area`.
+fn help_rect(area: Rect) -> Rect {
     let width = 80u16.min(area.width.saturating_sub(2));
-    let height = area.height.saturating_sub(2);
-    let rect = centered(area, width, height);
+    // Between the header and the status line: the footer under it shows the help's keys.
+    let height = area.height.saturating_sub(3);
+    centered(area, width, height)
+}
+
+/// The help's rows inside its border, and the largest first line that still fills them.
+pub fn help_scroll(area: Rect, lang: Lang) -> (usize, usize) {
+    let rows = help_rect(area).height.saturating_sub(2) as usize;
+    (rows, help_lines(lang).len().saturating_sub(rows))
+}
+
+fn render_help(app: &App, offset: usize, area: Rect, buf: &mut Buffer) {
+    let rect = help_rect(area);
     let inner = popup(rect, format!(" {} ", app.t(S::HelpTitle)), buf, Color::Cyan);
     let lines = help_lines(app.lang);
     let max = lines.len().saturating_sub(inner.height as usize);
@@ -921,4 +1006,34 @@ fn render_help(app: &App, offset: usize, area: Rect, buf: &mut Buffer) {
         },
         buf,
     );
+    scroll_marks(app.lang, rect, offset > 0, offset < max, buf);
+}
+
+/// Marks on a pane's border that more lies above (top right) or below (bottom right).
+fn scroll_marks(lang: Lang, rect: Rect, above: bool, below: bool, buf: &mut Buffer) {
+    scroll_marks_with(lang, rect, (above, S::MoreAbove), (below, S::MoreBelow), buf);
+}
+
+/// The details pane's marks name the keys that scroll it from the tree (`J`, `K`).
+fn details_marks(lang: Lang, rect: Rect, above: bool, below: bool, buf: &mut Buffer) {
+    scroll_marks_with(lang, rect, (above, S::MoreAboveK), (below, S::MoreBelowJ), buf);
+}
+
+fn scroll_marks_with(lang: Lang, rect: Rect, above: (bool, S), below: (bool, S), buf: &mut Buffer) {
+    let style = Style::default().fg(Color::Yellow).add_modifier(Modifier::BOLD);
+    let mut put = |y: u16, s: S| {
+        let text = format!(" {} ", tr(lang, s));
+        let w = text::width(&text) as u16;
+        if rect.width > w + 4 {
+            let x = rect.right() - w - 2;
+            clear_wide_edges(Rect::new(x, y, w, 1), buf);
+            Line::styled(text, style).render(Rect::new(x, y, w, 1), buf);
+        }
+    };
+    if above.0 && rect.height > 2 {
+        put(rect.y, above.1);
+    }
+    if below.0 && rect.height > 2 {
+        put(rect.bottom() - 1, below.1);
+    }
 }

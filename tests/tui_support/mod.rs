@@ -91,6 +91,8 @@ pub fn keys(app: &mut App, keys: &[&str]) {
             "Esc" => KeyCode::Esc,
             "Home" => KeyCode::Home,
             "End" => KeyCode::End,
+            "PageUp" => KeyCode::PageUp,
+            "PageDown" => KeyCode::PageDown,
             "Backspace" => KeyCode::Backspace,
             other => KeyCode::Char(other.chars().next().expect("a key")),
         };
