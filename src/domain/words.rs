@@ -65,6 +65,19 @@ words!(
 );
 
 words!(
+    /// A unit's own station as it stood on a date (SPEC.md "Rollups"): covered, opened only
+    /// later, closed by then, or the stored status of a station without dates.
+    StationOnDate {
+        Covered = "covered" / "运营中",
+        NotYet = "not_yet" / "尚未建成",
+        Closed = "closed" / "已撤销",
+        None = "none" / "无",
+        Planned = "planned" / "筹建",
+        Building = "building" / "在建",
+    }
+);
+
+words!(
     EvalKind {
         Midterm = "midterm" / "中期",
         Annual = "annual" / "年度",

@@ -344,13 +344,22 @@ pub fn overview_lines(
     if let Some(c) = unit.closed_on {
         station.push_str(&fill(t(S::ClosedOn), &[&c.to_string()]));
     }
+    // The stored status is today's; what counted on the as-of date is said beside it.
+    station.push_str(&fill(
+        t(S::StationOnDateValue),
+        &[&fmt::date(as_of), unit.station_on(as_of).label(lang)],
+    ));
     lines.push(field_line(t(S::FieldStationStatus), station, lw));
     lines.push(field_line(t(S::FieldOperator), or_dash(&unit.operator), lw));
+    let people = |n: Option<u32>| match n {
+        Some(n) => fill(t(S::PeopleCount), &[&n.to_string()]),
+        None => t(S::NotStated).to_string(),
+    };
     lines.push(field_line(
         t(S::FieldStaff),
         fill(
-            t(S::StaffValue),
-            &[&unit.social_workers.to_string(), &unit.certified_workers.to_string()],
+            t(S::StaffPair),
+            &[&people(unit.social_workers), &people(unit.certified_workers)],
         ),
         lw,
     ));
@@ -470,14 +479,27 @@ pub fn overview_lines(
     if no_mode > 0 {
         modes.push(format!("{} {no_mode}", t(S::NotStated)));
     }
-    modes.push(fill(
-        t(S::HoursAttendees),
-        &[
-            &fmt::tenths(m.training_hours_tenths()),
-            &m.training_attendees().to_string(),
-        ],
-    ));
-    lines.push(field_line("", modes.join("  "), lw));
+    // A sum over trainings that state nothing is "not stated", never 0; a sum over some says
+    // how many it covers.
+    if m.trainings() > 0 {
+        modes.push(match m.stated_hours_tenths() {
+            Some(h) => fill(
+                t(S::HoursGiven),
+                &[&fmt::tenths(h), &m.trainings_with_hours().to_string()],
+            ),
+            None => t(S::HoursNotStated).to_string(),
+        });
+        modes.push(match m.stated_attendees() {
+            Some(a) => fill(
+                t(S::AttendeesGiven),
+                &[&a.to_string(), &m.trainings_with_attendees().to_string()],
+            ),
+            None => t(S::AttendeesNotStated).to_string(),
+        });
+    }
+    if !modes.is_empty() {
+        lines.push(field_line("", modes.join("  "), lw));
+    }
     // The note last: Xishan's notes are long.
     if !unit.note.is_empty() {
         lines.push(Line::raw(""));
