@@ -1052,10 +1052,10 @@ impl App {
                 let level = self.tree.rows[i].unit.level;
                 match self.store.subtree_measures(&code, self.as_of) {
                     Ok(m) => {
-                        let below = Level::ALL.iter().filter(|l| **l > level);
+                        let (covered, units) = super::tree::coverage_of(level, &m);
                         let figures = Figures {
-                            covered: below.clone().map(|l| m.covered(*l)).sum(),
-                            units: below.map(|l| m.units(*l)).sum(),
+                            covered,
+                            units,
                             allocated: m.allocated(),
                             spent: m.spent(),
                         };

@@ -97,6 +97,9 @@ pub enum Content {
         measures: Box<Measures>,
         /// (name, allocated, spent) of each child.
         children: Vec<(String, Fen, Fen)>,
+        /// (name, allocated, spent) of the unit's own entries (its subtree less its children's),
+        /// when it has any: the by-unit list must add up to the total.
+        own: Option<(String, Fen, Fen)>,
     },
 }
 
@@ -215,14 +218,24 @@ impl Details {
             }
             Tab::Coverage => Content::Coverage(coverage_series(store, code, as_of, CHART_POINTS)?),
             Tab::Funding => {
+                let total = store.subtree_measures(code, as_of)?;
+                let mut own = total.clone();
                 let mut children = Vec::new();
                 for child in store.children(code)? {
                     let m = store.subtree_measures(&child.code, as_of)?;
+                    own.sub(&m)?;
                     children.push((child.name, m.allocated(), m.spent()));
                 }
+                let own = if own.allocated().0 != 0 || own.spent().0 != 0 {
+                    let name = store.unit(code)?.map(|u| u.name).unwrap_or_else(|| code.to_string());
+                    Some((name, own.allocated(), own.spent()))
+                } else {
+                    None
+                };
                 Content::Funding {
-                    measures: Box::new(store.subtree_measures(code, as_of)?),
+                    measures: Box::new(total),
                     children,
+                    own,
                 }
             }
         };

@@ -2,9 +2,50 @@
 //! closing units (children are read from the store only when their parent is opened, then
 //! kept), depth, and revealing a unit found elsewhere. Rendering is in `view`.
 
-use crate::domain::Unit;
+use crate::domain::{Level, StationOnDate, Unit};
+use crate::i18n::Lang;
+use crate::rollup::Measures;
 use crate::store::{Result, Store};
+use chrono::NaiveDate;
+use ratatui::style::{Color, Style};
 use std::collections::{HashMap, HashSet};
+
+/// A row's station cell: its own station as it stood on the as-of date (not today's stored
+/// status), so that a street whose station opened later says so on an earlier date.
+pub fn station_cell(unit: &Unit, as_of: NaiveDate, lang: Lang) -> (&'static str, Style) {
+    let on = unit.station_on(as_of);
+    let style = match on {
+        StationOnDate::Covered => Style::default().fg(Color::Green),
+        StationOnDate::Planned | StationOnDate::Building | StationOnDate::NotYet => Style::default().fg(Color::Yellow),
+        StationOnDate::Closed => Style::default().fg(Color::Red),
+        StationOnDate::None => Style::default().fg(Color::DarkGray),
+    };
+    let text = if on == StationOnDate::None {
+        "—"
+    } else {
+        on.label(lang)
+    };
+    (text, style)
+}
+
+/// The widest station cell, so that the column does not jump as rows scroll by.
+pub fn station_cell_width(lang: Lang) -> usize {
+    StationOnDate::ALL
+        .iter()
+        .map(|s| crate::text::width(s.label(lang)))
+        .max()
+        .unwrap_or(4)
+}
+
+/// A row's coverage cell, (covered, units): of the nearest level below the unit that has
+/// units, never a sum across levels (10 streets and 1 community are not "10/11").
+pub fn coverage_of(level: Level, m: &Measures) -> (i64, i64) {
+    Level::ALL
+        .iter()
+        .copied()
+        .find(|l| *l > level && m.units(*l) > 0)
+        .map_or((0, 0), |l| (m.covered(l), m.units(l)))
+}
 
 /// One visible row.
 #[derive(Clone, Debug)]
