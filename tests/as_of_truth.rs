@@ -42,14 +42,14 @@ fn xishan_as_of_2020_12_31_has_five_streets_covered_and_five_not_yet() {
     // The table says the same: no street row claims 运营 as of 2020-12-31.
     let zh = env.run_lang("zh", &["report", "--as-of", "2020-12-31"]);
     let zh = stdout(&zh);
-    assert!(zh.contains("本级站点（截至 2020-12-31）：尚未建成"), "{zh}");
+    assert!(zh.contains("本级站点（截至 2020-12-31）：未建"), "{zh}");
     let rows: Vec<&str> = zh
         .lines()
         .filter(|l| l.contains("街道 ") && l.contains(" 5301120"))
         .collect();
     assert_eq!(rows.len(), 10, "{zh}");
-    assert_eq!(rows.iter().filter(|l| l.contains("运营中")).count(), 5, "{zh}");
-    assert_eq!(rows.iter().filter(|l| l.contains("尚未建成")).count(), 5, "{zh}");
+    assert_eq!(rows.iter().filter(|l| l.contains(" 运营 ")).count(), 5, "{zh}");
+    assert_eq!(rows.iter().filter(|l| l.contains(" 未建 ")).count(), 5, "{zh}");
     let en = env.ok(&["report", "--as-of", "2020-12-31"]);
     assert!(en.contains("Own station on 2020-12-31: not_yet"), "{en}");
     let rows: Vec<&str> = en.lines().filter(|l| l.contains("  5301120")).collect();

@@ -60,6 +60,18 @@ fn budget_tab() {
     snapshot_all("budget", |app| keys(app, &["Right", "Tab", "Tab", "Tab", "f"]));
 }
 
+/// As of 2020-12-31 (a year back from the tests' today), 福海街道 selected: five street
+/// stations counted then and five (福海 among them) not yet, in the tree and the overview.
+#[test]
+fn as_of_2020_year_end() {
+    snapshot_all("as_of_2020", |app| {
+        keys(app, &["Right", "{"]);
+        for _ in 0..6 {
+            keys(app, &["Down"]);
+        }
+    });
+}
+
 #[test]
 fn coverage_chart() {
     snapshot_all("coverage", |app| keys(app, &["Right", "BTab", "BTab"]));

@@ -68,9 +68,10 @@ words!(
     /// A unit's own station as it stood on a date (SPEC.md "Rollups"): covered, opened only
     /// later, closed by then, or the stored status of a station without dates.
     StationOnDate {
-        Covered = "covered" / "运营中",
-        NotYet = "not_yet" / "尚未建成",
-        Closed = "closed" / "已撤销",
+        // Two characters, as wide as the stored statuses, for the tree's narrow column.
+        Covered = "covered" / "运营",
+        NotYet = "not_yet" / "未建",
+        Closed = "closed" / "已撤",
         None = "none" / "无",
         Planned = "planned" / "筹建",
         Building = "building" / "在建",

@@ -532,8 +532,27 @@ pub fn overview_lines(
             out.push(line);
             continue;
         }
-        let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
         let style = line.spans.last().map(|s| s.style).unwrap_or_default();
+        // A `label  value` line wraps its value within the value column, so that the indented
+        // continuation lines fit too.
+        let is_field = line.spans.len() >= 3 && crate::text::width(&line.spans[0].content) == lw;
+        if is_field {
+            let value: String = line.spans[2..].iter().map(|s| s.content.as_ref()).collect();
+            for (i, part) in fmt::wrap(&value, vw).into_iter().enumerate() {
+                let label = if i == 0 {
+                    line.spans[0].content.to_string()
+                } else {
+                    " ".repeat(lw)
+                };
+                out.push(Line::from(vec![
+                    Span::styled(label, dim()),
+                    Span::raw(" "),
+                    Span::styled(part, style),
+                ]));
+            }
+            continue;
+        }
+        let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
         for (i, part) in fmt::wrap(&text, width).into_iter().enumerate() {
             let part = if i == 0 {
                 part
