@@ -587,7 +587,8 @@ pub fn record_lines(loaded: &Loaded, as_of: NaiveDate, lang: Lang, width: usize)
                         e.date.to_string(),
                         name(&e.unit),
                         e.kind.label(lang).into(),
-                        e.score.map(|s| fmt::tenths(s as i64)).unwrap_or_default(),
+                        // "—" as in the other columns: not stated, never a blank that reads as 0.
+                        e.score.map(|s| fmt::tenths(s as i64)).unwrap_or_else(|| "—".into()),
                         e.effective_grade().map(|g| g.label(lang)).unwrap_or("—").into(),
                         e.evaluator.clone(),
                         e.note.clone(),
@@ -614,8 +615,8 @@ pub fn record_lines(loaded: &Loaded, as_of: NaiveDate, lang: Lang, width: usize)
                         r.kind.label(lang).into(),
                         r.mode.map(|m| m.label(lang)).unwrap_or("—").into(),
                         r.topic.clone(),
-                        r.hours.map(|h| fmt::tenths(h as i64)).unwrap_or_default(),
-                        r.attendees.map(|a| a.to_string()).unwrap_or_default(),
+                        r.hours.map(|h| fmt::tenths(h as i64)).unwrap_or_else(|| "—".into()),
+                        r.attendees.map(|a| a.to_string()).unwrap_or_else(|| "—".into()),
                     ]
                 })
                 .collect(),

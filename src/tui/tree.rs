@@ -254,3 +254,30 @@ impl Tree {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rollup::at;
+
+    #[test]
+    fn coverage_is_of_one_level_never_a_sum_across_levels() {
+        let mut m = Measures::default();
+        m.0[at::UNITS + Level::Street.index()] = 10;
+        m.0[at::COVERED + Level::Street.index()] = 10;
+        m.0[at::UNITS + Level::Community.index()] = 1;
+        assert_eq!(coverage_of(Level::District, &m), (10, 10));
+        assert_eq!(coverage_of(Level::Street, &m), (0, 1));
+        assert_eq!(coverage_of(Level::Community, &m), (0, 0));
+    }
+
+    #[test]
+    fn the_station_cell_is_the_station_on_the_date() {
+        let mut u = Unit::new("S", None, Level::Street, "福海街道");
+        u.station = crate::domain::StationStatus::Operating;
+        u.opened_on = crate::domain::PartialDate::parse("2021-05-30").ok();
+        let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        assert_eq!(station_cell(&u, day("2020-12-31"), Lang::Zh).0, "未建");
+        assert_eq!(station_cell(&u, day("2021-05-30"), Lang::En).0, "covered");
+    }
+}
