@@ -111,16 +111,25 @@ fn releases_are_ignored() {
         kind: KeyEventKind::Release,
         state: KeyEventState::NONE,
     };
+    // The district is open from the start: a released ← does not close it, a pressed one does.
+    let release = KeyEvent {
+        code: KeyCode::Left,
+        ..release
+    };
     app.on_key(release);
-    assert_eq!(app.tree.rows.len(), 1);
-    press(&mut app, KeyCode::Right);
     assert_eq!(app.tree.rows.len(), 11);
+    press(&mut app, KeyCode::Left);
+    assert_eq!(app.tree.rows.len(), 1);
 }
 
 #[test]
 fn tree_opens_lazily_closes_and_goes_up() {
     let (_dir, mut app) = xishan_app(Lang::Zh);
-    assert_eq!(app.tree.rows.len(), 1, "only the root before opening");
+    // The first screen shows the root open, with its children.
+    assert_eq!(app.tree.rows.len(), 11, "the root opens at start");
+    assert!(app.tree.rows[0].open);
+    keys(&mut app, &["Left"]);
+    assert_eq!(app.tree.rows.len(), 1, "← closes it");
     keys(&mut app, &["Right"]);
     assert_eq!(app.tree.rows.len(), 11);
     assert!(app.tree.rows[0].open);
@@ -211,7 +220,7 @@ fn recording_a_training_takes_defaults_and_changes_the_figures_at_once() {
     let (_dir, mut app) = xishan_app(Lang::Zh);
     frame(&mut app);
     assert_eq!(trainings_of_district(&app), 15);
-    keys(&mut app, &["Right", "/"]);
+    keys(&mut app, &["/"]);
     type_text(&mut app, "bj");
     keys(&mut app, &["Enter", "t"]);
     let form = app.form.as_ref().expect("a training form");
@@ -348,7 +357,7 @@ fn esc_and_quit_ask_only_when_input_would_be_lost() {
 #[test]
 fn deleting_asks_with_another_key_and_budget_is_reversed_not_deleted() {
     let (_dir, mut app) = xishan_app(Lang::Zh);
-    keys(&mut app, &["Right", "/"]);
+    keys(&mut app, &["/"]);
     type_text(&mut app, "碧鸡");
     keys(&mut app, &["Enter", "Tab"]);
     frame(&mut app);
@@ -484,7 +493,7 @@ fn readonly_refuses_writes_with_a_message() {
 #[test]
 fn tabs_cycle_and_subtree_toggles() {
     let (_dir, mut app) = xishan_app(Lang::En);
-    keys(&mut app, &["Right", "Down"]);
+    keys(&mut app, &["Down"]);
     keys(&mut app, &["Tab", "Tab"]);
     frame(&mut app);
     assert_eq!(app.details.tab, Tab::Trainings);

@@ -140,7 +140,7 @@ pub fn year_forward(d: NaiveDate, today: NaiveDate) -> NaiveDate {
 impl App {
     /// The UI over an open store, showing its roots, as of `today`.
     pub fn new(store: Store, lang: Lang, today: NaiveDate) -> Result<App, StoreError> {
-        let tree = Tree::load(&store)?;
+        let tree = Tree::load_open(&store)?;
         Ok(App {
             store,
             lang,

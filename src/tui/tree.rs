@@ -57,6 +57,9 @@ pub struct Row {
     pub kids: Option<bool>,
 }
 
+/// Roots are opened at start only while fewer rows than this are shown.
+const START_ROWS: usize = 1_000;
+
 #[derive(Default)]
 pub struct Tree {
     pub rows: Vec<Row>,
@@ -83,6 +86,20 @@ impl Tree {
             rows,
             ..Tree::default()
         })
+    }
+
+    /// The first screen: the roots with their children shown (the district and its streets),
+    /// opening roots in order while fewer than `START_ROWS` rows are shown.
+    pub fn load_open(store: &Store) -> Result<Tree> {
+        let mut tree = Tree::load(store)?;
+        let mut i = 0;
+        while i < tree.rows.len() && tree.rows.len() < START_ROWS {
+            if tree.rows[i].depth == 0 {
+                tree.open(store, i)?;
+            }
+            i += 1;
+        }
+        Ok(tree)
     }
 
     pub fn selected(&self) -> Option<&Row> {
