@@ -422,18 +422,16 @@ pub fn to_table(node: &ReportNode, lang: Lang) -> String {
         }
         None => lang.pick("参训人数未注明", "attendees not stated").to_string(),
     };
-    out.push(if zh {
-        format!(
-            "培训：{} 次（{}）  {hours}  {attendees}",
-            m.trainings(),
-            tkinds.join("，")
-        )
+    // Without any training there is nothing to state or leave unstated.
+    let detail = if m.trainings() == 0 {
+        String::new()
     } else {
-        format!(
-            "Trainings: {} ({})  {hours}  {attendees}",
-            m.trainings(),
-            tkinds.join(", ")
-        )
+        format!("  {hours}  {attendees}")
+    };
+    out.push(if zh {
+        format!("培训：{} 次（{}）{detail}", m.trainings(), tkinds.join("，"))
+    } else {
+        format!("Trainings: {} ({}){detail}", m.trainings(), tkinds.join(", "))
     });
     if !node.children.is_empty() {
         out.push(String::new());
