@@ -8,7 +8,8 @@
 //! (keys are content hashes): the journal's record keys, and `undo`, stay right. A backup
 //! survives changes of the store's internal layout, and `shegong check` passes after a restore.
 //!
-//! Format version 1, all integers little-endian:
+//! Format version 2 (version 1 differs only in the unit: its staff counts were plain numbers,
+//! read back by `records::count_from_schema2`), all integers little-endian:
 //!
 //! ```text
 //! MAGIC (16 bytes: "shegong-backup\n\x1a")  version: u32
@@ -36,7 +37,7 @@ use std::path::{Path, PathBuf};
 
 pub const MAGIC: &[u8; 16] = b"shegong-backup\n\x1a";
 /// The format this version writes and the newest it reads.
-pub const FORMAT_VERSION: u32 = 1;
+pub const FORMAT_VERSION: u32 = 2;
 
 /// The largest single item (a unit or record) a backup may hold: guards the reader against a
 /// damaged length field asking for gigabytes.
@@ -342,6 +343,8 @@ struct BackupReader {
     input: Hashing<BufReader<File>>,
     info: BackupInfo,
     last_tag: u8,
+    /// The file's format version: version 1 wrote units in their schema-2 layout.
+    version: u32,
 }
 
 /// One item of a backup.
@@ -393,6 +396,7 @@ impl BackupReader {
                 store_schema: 0,
             },
             last_tag: TAG_UNIT,
+            version,
         };
         reader.info = reader.decode("the header")?;
         Ok(reader)
@@ -422,6 +426,9 @@ impl BackupReader {
         }
         self.last_tag = tag;
         Ok(match tag {
+            TAG_UNIT if self.version == 1 => {
+                Item::Unit(self.decode::<crate::store::codec::legacy::UnitV1>("a unit")?.into())
+            }
             TAG_UNIT => Item::Unit(self.decode("a unit")?),
             TAG_EVALUATION => Item::Evaluation(self.decode("an evaluation")?),
             TAG_TRAINING => Item::Training(self.decode("a training")?),

@@ -1,6 +1,8 @@
 //! Coverage over time: how many units of each level under a unit are covered, month by month,
-//! from just before the first station opened up to a date. Built from the stored totals
-//! (`Store::subtree_measures`), one cheap read per point; the UI's chart draws it.
+//! from just before the first station opened up to a date, plus a point on each day coverage
+//! actually changed (a station opened on 2021-05-30 changes the line on the 30th, not at the
+//! month end). Built from the stored totals (`Store::subtree_measures`), one cheap read per
+//! point; the UI's chart draws it.
 
 use crate::domain::date::last_day_of_month;
 use crate::domain::Level;
@@ -98,12 +100,78 @@ pub fn coverage_series(store: &Store, code: &str, until: NaiveDate, max_points: 
         dates.retain(|d| Some(*d) == first || d.month() % step == 0);
     }
     dates.push(until);
-    dates.into_iter().map(|d| point(store, code, d)).collect()
+    let points = dates
+        .into_iter()
+        .map(|d| point(store, code, d))
+        .collect::<Result<Vec<_>>>()?;
+    with_change_days(store, code, points, max_points)
+}
+
+/// Adds, between two points whose coverage differs, a point on each day it changed: found by
+/// bisection (coverage is a step function of the day), a few reads per change. At most
+/// `max_points` such days are added, so that a store with a change every day stays quick.
+fn with_change_days(
+    store: &Store,
+    code: &str,
+    points: Vec<CoveragePoint>,
+    max_points: usize,
+) -> Result<Vec<CoveragePoint>> {
+    let mut budget = max_points;
+    let mut out: Vec<CoveragePoint> = Vec::with_capacity(points.len());
+    for p in points {
+        while let Some(prev) = out.last() {
+            if prev.covered == p.covered || budget == 0 {
+                break;
+            }
+            // The first day after `prev` whose coverage differs from it: in (prev.date, p.date].
+            let (mut lo, mut hi) = (prev.date, p.date);
+            let mut found = p.clone();
+            while (hi - lo).num_days() > 1 {
+                let mid = lo + chrono::Duration::days((hi - lo).num_days() / 2);
+                let at = point(store, code, mid)?;
+                if at.covered == prev.covered {
+                    lo = mid;
+                } else {
+                    hi = mid;
+                    found = at;
+                }
+            }
+            if hi == p.date {
+                break;
+            }
+            budget -= 1;
+            out.push(found);
+        }
+        out.push(p);
+    }
+    Ok(out)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn change_days_are_the_real_days() {
+        use crate::domain::{PartialDate, StationStatus, Unit};
+        let dir = tempfile::tempdir().unwrap();
+        let store = Store::create(dir.path()).unwrap();
+        let mut d = Unit::new("D", None, Level::District, "区");
+        d.station = StationStatus::Operating;
+        d.opened_on = PartialDate::parse("2021-05-30").ok();
+        let mut s = Unit::new("S", Some("D"), Level::Street, "街");
+        s.station = StationStatus::Operating;
+        s.opened_on = PartialDate::parse("2021-03-02").ok();
+        store.apply_units(&[d, s]).unwrap();
+        let until = NaiveDate::from_ymd_opt(2021, 11, 9).unwrap();
+        let points = coverage_series(&store, "D", until, 120).unwrap();
+        let days: Vec<String> = points
+            .windows(2)
+            .filter(|w| w[0].covered != w[1].covered)
+            .map(|w| w[1].date.to_string())
+            .collect();
+        assert_eq!(days, ["2021-03-02", "2021-05-30"]);
+    }
 
     #[test]
     fn month_arithmetic() {

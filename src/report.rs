@@ -20,8 +20,11 @@ pub struct ReportNode {
     pub level: Level,
     pub station: StationStatus,
     pub opened_on: Option<PartialDate>,
+    pub closed_on: Option<PartialDate>,
     /// The unit's own station counts as covered on the date.
     pub covered: bool,
+    /// The unit's own station as it stood on the date (SPEC.md "Rollups").
+    pub on_date: StationOnDate,
     pub as_of: NaiveDate,
     pub measures: Measures,
     pub latest_evaluation: Option<Evaluation>,
@@ -74,7 +77,9 @@ pub fn build(store: &Store, code: Option<&str>, as_of: NaiveDate, depth: usize) 
                 level,
                 station: StationStatus::None,
                 opened_on: None,
+                closed_on: None,
                 covered: false,
+                on_date: StationOnDate::None,
                 as_of,
                 measures,
                 latest_evaluation: None,
@@ -100,7 +105,9 @@ fn node(store: &Store, unit: &Unit, as_of: NaiveDate, depth: usize) -> Result<Re
         level: unit.level,
         station: unit.station,
         opened_on: unit.opened_on,
+        closed_on: unit.closed_on,
         covered: unit.covered_on(as_of),
+        on_date: unit.station_on(as_of),
         as_of,
         measures,
         latest_evaluation,
@@ -158,6 +165,8 @@ pub fn to_json(node: &ReportNode) -> Value {
         "station": {
             "status": node.station.en(),
             "opened_on": node.opened_on.map(|d| d.to_string()),
+            "closed_on": node.closed_on.map(|d| d.to_string()),
+            "on_date": node.on_date.en(),
             "covered": node.covered,
         },
         "coverage": coverage,
@@ -185,8 +194,12 @@ pub fn to_json(node: &ReportNode) -> Value {
             "by_kind": counts(TrainingKind::ALL, |k| k.en(), |k| m.trainings_of_kind(k)),
             "by_mode": by_mode,
             "mode_unspecified": m.trainings_of_mode(None),
-            "hours": m.training_hours_tenths() as f64 / 10.0,
-            "attendees": m.training_attendees(),
+            // null when no training states them ("not stated", never 0); the `_given` counts
+            // say how many trainings the sums cover.
+            "hours": m.stated_hours_tenths().map(|h| h as f64 / 10.0),
+            "attendees": m.stated_attendees(),
+            "hours_given": m.trainings_with_hours(),
+            "attendees_given": m.trainings_with_attendees(),
         },
         "children": node.children.iter().map(to_json).collect::<Vec<_>>(),
     })
@@ -211,7 +224,7 @@ pub fn to_csv(node: &ReportNode) -> String {
     let mut rows = Vec::new();
     flatten(node, 0, &mut rows);
     let mut out = String::from(
-        "code,name,level,depth,as_of,station,covered,street_units,street_covered,community_units,community_covered,allocated_fen,spent_fen,allocated_yuan,spent_yuan,evaluations,trainings,training_hours,attendees\n",
+        "code,name,level,depth,as_of,station,covered,street_units,street_covered,community_units,community_covered,allocated_fen,spent_fen,allocated_yuan,spent_yuan,evaluations,trainings,training_hours,attendees,station_on_date,hours_given,attendees_given\n",
     );
     for (depth, n) in rows {
         let m = &n.measures;
@@ -233,8 +246,14 @@ pub fn to_csv(node: &ReportNode) -> String {
             m.spent().plain(),
             m.evaluations().to_string(),
             m.trainings().to_string(),
-            crate::domain::records::tenths(m.training_hours_tenths().max(0) as u32),
-            m.training_attendees().to_string(),
+            // Empty when no training states them: "not stated", never 0.
+            m.stated_hours_tenths()
+                .map(|h| crate::domain::records::tenths(h.max(0) as u32))
+                .unwrap_or_default(),
+            m.stated_attendees().map(|a| a.to_string()).unwrap_or_default(),
+            n.on_date.en().to_string(),
+            m.trainings_with_hours().to_string(),
+            m.trainings_with_attendees().to_string(),
         ];
         let quoted: Vec<String> = fields
             .iter()
@@ -268,12 +287,33 @@ pub fn to_table(node: &ReportNode, lang: Lang) -> String {
         format!("{title} · {} · as of {}", node.level.en(), node.as_of)
     });
     if !node.virtual_root {
-        let since = node.opened_on.map(|d| d.to_string()).unwrap_or_default();
-        out.push(match (zh, node.station.has_opened()) {
-            (true, true) => format!("本级站点：{}（建站 {since}）", node.station.zh()),
-            (true, false) => format!("本级站点：{}", node.station.zh()),
-            (false, true) => format!("Own station: {} (opened {since})", node.station.en()),
-            (false, false) => format!("Own station: {}", node.station.en()),
+        // What counted on the date first; the stored status and dates after it.
+        let mut dates = Vec::new();
+        if node.station.has_opened() {
+            if let Some(d) = node.opened_on {
+                dates.push(lang.pick(&format!("建站 {d}"), &format!("opened {d}")).to_string());
+            }
+        }
+        if let Some(d) = node.closed_on {
+            dates.push(lang.pick(&format!("撤站 {d}"), &format!("closed {d}")).to_string());
+        }
+        let stored = if dates.is_empty() {
+            node.station.label(lang).to_string()
+        } else {
+            format!("{}{}", node.station.label(lang), lang.pick("，", ", ")) + &dates.join(lang.pick("，", ", "))
+        };
+        out.push(if zh {
+            format!(
+                "本级站点（截至 {}）：{}（现状：{stored}）",
+                node.as_of,
+                node.on_date.zh()
+            )
+        } else {
+            format!(
+                "Own station on {}: {} (stored: {stored})",
+                node.as_of,
+                node.on_date.en()
+            )
         });
     }
     let coverage: Vec<String> = node
@@ -364,21 +404,37 @@ pub fn to_table(node: &ReportNode, lang: Lang) -> String {
         .filter(|k| m.trainings_of_kind(**k) != 0)
         .map(|k| format!("{} {}", k.label(lang), m.trainings_of_kind(*k)))
         .collect();
-    let hours = crate::domain::records::tenths(m.training_hours_tenths().max(0) as u32);
-    out.push(if zh {
-        format!(
-            "培训：{} 次{}  课时 {hours}  参训 {} 人次",
-            m.trainings(),
-            bracketed(&tkinds, lang),
-            m.training_attendees()
-        )
+    // A sum over trainings that state nothing is "not stated", never 0.
+    let hours = match m.stated_hours_tenths() {
+        Some(h) => {
+            let h = crate::domain::records::tenths(h.max(0) as u32);
+            let n = m.trainings_with_hours();
+            lang.pick(&format!("课时 {h}（{n} 次给出）"), &format!("hours {h} (given by {n})"))
+                .to_string()
+        }
+        None => lang.pick("课时未注明", "hours not stated").to_string(),
+    };
+    let attendees = match m.stated_attendees() {
+        Some(a) => {
+            let n = m.trainings_with_attendees();
+            lang.pick(
+                &format!("参训 {a} 人次（{n} 次给出）"),
+                &format!("attendees {a} (given by {n})"),
+            )
+            .to_string()
+        }
+        None => lang.pick("参训人数未注明", "attendees not stated").to_string(),
+    };
+    // Without any training there is nothing to state or leave unstated.
+    let detail = if m.trainings() == 0 {
+        String::new()
     } else {
-        format!(
-            "Trainings: {}{}  hours {hours}  attendees {}",
-            m.trainings(),
-            bracketed(&tkinds, lang),
-            m.training_attendees()
-        )
+        format!("  {hours}  {attendees}")
+    };
+    out.push(if zh {
+        format!("培训：{} 次{}{detail}", m.trainings(), bracketed(&tkinds, lang))
+    } else {
+        format!("Trainings: {}{}{detail}", m.trainings(), bracketed(&tkinds, lang))
     });
     if !node.children.is_empty() {
         out.push(String::new());
@@ -431,7 +487,8 @@ fn children_table(node: &ReportNode, lang: Lang) -> String {
         let mut row = vec![
             format!("{}{}", "  ".repeat(depth), n.name),
             n.code.clone(),
-            n.station.label(lang).to_string(),
+            // The station as it stood on the date, not today's status.
+            n.on_date.label(lang).to_string(),
         ];
         for l in &shown {
             row.push(if m.units(*l) > 0 {

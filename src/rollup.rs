@@ -32,7 +32,12 @@ pub mod at {
     pub const TRAIN_MODE: usize = TRAIN_KIND + 4;
     pub const TRAIN_HOURS: usize = TRAIN_MODE + MODES;
     pub const TRAIN_ATTENDEES: usize = TRAIN_HOURS + 1;
-    pub const LEN: usize = TRAIN_ATTENDEES + 1;
+    /// Trainings that state their hours / attendees: a sum over none of them is "not stated",
+    /// not 0. Added in schema 3 (its upgrade recomputes the totals); new counters go last so
+    /// that stored indices keep their meaning.
+    pub const TRAIN_HOURS_GIVEN: usize = TRAIN_ATTENDEES + 1;
+    pub const TRAIN_ATTENDEES_GIVEN: usize = TRAIN_HOURS_GIVEN + 1;
+    pub const LEN: usize = TRAIN_ATTENDEES_GIVEN + 1;
 
     pub fn fund(kind: BudgetKind, category: Option<Category>, source: Option<Source>) -> usize {
         let c = category.map_or(CATS - 1, |c| c.index());
@@ -190,6 +195,26 @@ impl Measures {
     pub fn training_attendees(&self) -> i64 {
         self.0[at::TRAIN_ATTENDEES]
     }
+
+    /// How many trainings state their hours.
+    pub fn trainings_with_hours(&self) -> i64 {
+        self.0[at::TRAIN_HOURS_GIVEN]
+    }
+
+    /// How many trainings state their attendees.
+    pub fn trainings_with_attendees(&self) -> i64 {
+        self.0[at::TRAIN_ATTENDEES_GIVEN]
+    }
+
+    /// Total hours in tenths, or `None` when no training states them.
+    pub fn stated_hours_tenths(&self) -> Option<i64> {
+        (self.trainings_with_hours() > 0).then(|| self.training_hours_tenths())
+    }
+
+    /// Total attendees, or `None` when no training states them.
+    pub fn stated_attendees(&self) -> Option<i64> {
+        (self.trainings_with_attendees() > 0).then(|| self.training_attendees())
+    }
 }
 
 /// What a budget entry adds, and on which day.
@@ -215,8 +240,14 @@ pub fn training_delta(t: &Training) -> (Day, Measures) {
     m.bump(at::TRAIN_COUNT, 1);
     m.bump(at::TRAIN_KIND + t.kind.index(), 1);
     m.bump(at::TRAIN_MODE + t.mode.map_or(MODES - 1, |x| x.index()), 1);
-    m.bump(at::TRAIN_HOURS, t.hours.unwrap_or(0) as i64);
-    m.bump(at::TRAIN_ATTENDEES, t.attendees.unwrap_or(0) as i64);
+    if let Some(hours) = t.hours {
+        m.bump(at::TRAIN_HOURS, hours as i64);
+        m.bump(at::TRAIN_HOURS_GIVEN, 1);
+    }
+    if let Some(attendees) = t.attendees {
+        m.bump(at::TRAIN_ATTENDEES, attendees as i64);
+        m.bump(at::TRAIN_ATTENDEES_GIVEN, 1);
+    }
     (t.date.end_day(), m)
 }
 

@@ -22,9 +22,10 @@ fn csv_export_guards_formula_cells_with_an_apostrophe() {
     let lines: Vec<&str> = csv.lines().collect();
     assert_eq!(
         lines[1],
-        "'-X1,,district,'=SUM(A1:A9),none,,,'@机构,,,'+86 871 6412 3456,0,0,'=保留单引号"
+        "'-X1,,district,'=SUM(A1:A9),none,,,'@机构,,,'+86 871 6412 3456,,,'=保留单引号"
     );
-    assert_eq!(lines[2], "X2,'-X1,street,普通街道,none,,,'-,,,,0,0,''abc");
+    // The file gives no staff counts: exported empty, not 0.
+    assert_eq!(lines[2], "X2,'-X1,street,普通街道,none,,,'-,,,,,,''abc");
 }
 
 #[test]

@@ -160,6 +160,15 @@ impl Model {
             .map(|(_, t)| t.hours.unwrap_or(0) as i64)
             .sum();
         assert_eq!(m.training_hours_tenths(), hours);
+        // The totals say how many trainings gave hours and attendees: unstated is not 0.
+        let counted = |f: fn(&Training) -> bool| {
+            self.trainings
+                .iter()
+                .filter(|(_, t)| t.date.counts_on(as_of) && self.in_subtree(&t.host, &root.code) && f(t))
+                .count() as i64
+        };
+        assert_eq!(m.trainings_with_hours(), counted(|t| t.hours.is_some()));
+        assert_eq!(m.trainings_with_attendees(), counted(|t| t.attendees.is_some()));
         for level in [Level::Street, Level::Community] {
             let in_level: Vec<&Unit> = self
                 .units
@@ -271,7 +280,8 @@ fn run(ops: Vec<Op>, dates: Vec<NaiveDate>) {
                     mode: None,
                     topic: String::new(),
                     hours,
-                    attendees: None,
+                    // Stated for some trainings only, apart from the hours.
+                    attendees: hours.filter(|h| h % 2 == 0).map(|h| h / 2),
                     units: vec![],
                     note: String::new(),
                 };

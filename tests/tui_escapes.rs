@@ -24,8 +24,8 @@ fn app_with_evil_name(lang: Lang) -> (tempfile::TempDir, App) {
 fn a_name_with_escapes_is_shown_escaped() {
     for (lang, tag) in [(Lang::Zh, "zh"), (Lang::En, "en")] {
         let (_dir, mut app) = app_with_evil_name(lang);
-        // The district open, its first street (西苑) selected.
-        keys(&mut app, &["Right", "Down"]);
+        // The district opens with its streets shown; its first street (西苑) selected.
+        keys(&mut app, &["Down"]);
         for (w, h) in [(80u16, 24u16), (120, 40)] {
             let terminal = render(&mut app, w, h);
             let buf = terminal.backend().buffer();

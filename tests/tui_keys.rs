@@ -111,16 +111,25 @@ fn releases_are_ignored() {
         kind: KeyEventKind::Release,
         state: KeyEventState::NONE,
     };
+    // The district is open from the start: a released ← does not close it, a pressed one does.
+    let release = KeyEvent {
+        code: KeyCode::Left,
+        ..release
+    };
     app.on_key(release);
-    assert_eq!(app.tree.rows.len(), 1);
-    press(&mut app, KeyCode::Right);
     assert_eq!(app.tree.rows.len(), 11);
+    press(&mut app, KeyCode::Left);
+    assert_eq!(app.tree.rows.len(), 1);
 }
 
 #[test]
 fn tree_opens_lazily_closes_and_goes_up() {
     let (_dir, mut app) = xishan_app(Lang::Zh);
-    assert_eq!(app.tree.rows.len(), 1, "only the root before opening");
+    // The first screen shows the root open, with its children.
+    assert_eq!(app.tree.rows.len(), 11, "the root opens at start");
+    assert!(app.tree.rows[0].open);
+    keys(&mut app, &["Left"]);
+    assert_eq!(app.tree.rows.len(), 1, "← closes it");
     keys(&mut app, &["Right"]);
     assert_eq!(app.tree.rows.len(), 11);
     assert!(app.tree.rows[0].open);
@@ -211,7 +220,7 @@ fn recording_a_training_takes_defaults_and_changes_the_figures_at_once() {
     let (_dir, mut app) = xishan_app(Lang::Zh);
     frame(&mut app);
     assert_eq!(trainings_of_district(&app), 15);
-    keys(&mut app, &["Right", "/"]);
+    keys(&mut app, &["/"]);
     type_text(&mut app, "bj");
     keys(&mut app, &["Enter", "t"]);
     let form = app.form.as_ref().expect("a training form");
@@ -348,7 +357,7 @@ fn esc_and_quit_ask_only_when_input_would_be_lost() {
 #[test]
 fn deleting_asks_with_another_key_and_budget_is_reversed_not_deleted() {
     let (_dir, mut app) = xishan_app(Lang::Zh);
-    keys(&mut app, &["Right", "/"]);
+    keys(&mut app, &["/"]);
     type_text(&mut app, "碧鸡");
     keys(&mut app, &["Enter", "Tab"]);
     frame(&mut app);
@@ -484,7 +493,7 @@ fn readonly_refuses_writes_with_a_message() {
 #[test]
 fn tabs_cycle_and_subtree_toggles() {
     let (_dir, mut app) = xishan_app(Lang::En);
-    keys(&mut app, &["Right", "Down"]);
+    keys(&mut app, &["Down"]);
     keys(&mut app, &["Tab", "Tab"]);
     frame(&mut app);
     assert_eq!(app.details.tab, Tab::Trainings);
@@ -527,7 +536,6 @@ fn last_line(text: &str) -> String {
 #[test]
 fn the_overview_scrolls_from_the_tree_and_marks_what_lies_below() {
     let (_dir, mut app) = xishan_app(Lang::Zh);
-    keys(&mut app, &["Right"]);
     let text = screen(&mut app, 80, 24);
     assert!(text.contains("↓ 下面还有 J"), "{text}");
     assert!(!text.contains("培训     共"), "{text}");
@@ -597,7 +605,7 @@ fn the_readonly_footer_offers_no_writing_keys() {
         assert!(!footer.contains(hint), "{hint} in {footer}");
     }
     assert!(footer.contains("/ find"), "{footer}");
-    keys(&mut app, &["Right", "Tab", "Tab", "Tab", "f"]);
+    keys(&mut app, &["Tab", "Tab", "Tab", "f"]);
     let text = screen(&mut app, 250, 40);
     let footer = last_line(&text);
     assert!(
@@ -615,7 +623,7 @@ fn form_line(text: &str, label: &str) -> String {
 fn a_field_shows_its_start_once_left() {
     let (_dir, mut app) = xishan_app(Lang::Zh);
     // The reversing form's note ("冲销 …") is filled, the caret at its end.
-    keys(&mut app, &["Right", "Tab", "Tab", "Tab", "f"]);
+    keys(&mut app, &["Tab", "Tab", "Tab", "f"]);
     screen(&mut app, 80, 24);
     keys(&mut app, &["r"]);
     assert!(app.form.is_some());
@@ -699,7 +707,7 @@ fn question(app: &App) -> String {
 #[test]
 fn likely_mistakes_are_said_and_asked_again() {
     let (_dir, mut app) = xishan_app(Lang::Zh);
-    keys(&mut app, &["Right", "/"]);
+    keys(&mut app, &["/"]);
     type_text(&mut app, "bj");
     keys(&mut app, &["Enter"]);
     let before = trainings_of_district(&app);
@@ -754,7 +762,7 @@ fn esc_closes_a_form_that_holds_what_it_opened_with() {
     assert!(app.form.is_none() && app.modal.is_none());
     // The reversing form as it opened (the budget tab of a fresh start).
     let (_dir, mut app) = xishan_app(Lang::Zh);
-    keys(&mut app, &["Right", "Tab", "Tab", "Tab", "f"]);
+    keys(&mut app, &["Tab", "Tab", "Tab", "f"]);
     screen(&mut app, 80, 24);
     keys(&mut app, &["r"]);
     assert!(app.form.is_some());
@@ -765,7 +773,7 @@ fn esc_closes_a_form_that_holds_what_it_opened_with() {
 #[test]
 fn ctrl_u_clears_a_pickers_filter() {
     let (_dir, mut app) = xishan_app(Lang::Zh);
-    keys(&mut app, &["Right", "t", "Tab"]);
+    keys(&mut app, &["t", "Tab"]);
     type_text(&mut app, "bj");
     let narrowed = app.picker.as_ref().map(|p| p.shown.len()).unwrap_or(0);
     ctrl(&mut app, 'u');
@@ -782,7 +790,7 @@ fn form_problems_name_the_field_once_in_one_language() {
     let text = screen(&mut app, 80, 24);
     assert!(text.contains("日期：“2021-02-30”不存在"), "{text}");
     assert!(!text.contains("日期: 日期") && !text.contains("日期：日期"), "{text}");
-    keys(&mut app, &["Esc", "y", "Right", "e"]);
+    keys(&mut app, &["Esc", "y", "e"]);
     set_field(&mut app, "closed_on", "2021-06-01");
     let text = screen(&mut app, 120, 40);
     assert!(text.contains("撤站日期：只有已撤销的站点才有撤站日期"), "{text}");
@@ -797,7 +805,7 @@ fn form_problems_name_the_field_once_in_one_language() {
 #[test]
 fn the_history_list_marks_changes_below_it() {
     let (_dir, mut app) = xishan_app(Lang::Zh);
-    keys(&mut app, &["Right", "/"]);
+    keys(&mut app, &["/"]);
     type_text(&mut app, "bj");
     keys(&mut app, &["Enter"]);
     for n in 0..20 {

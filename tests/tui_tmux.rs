@@ -111,8 +111,7 @@ fn records_a_training_in_the_real_binary() {
     assert!(started.is_some_and(|o| o.status.success()), "tmux started");
     tmux.wait_for("西山区", 20);
     tmux.wait_for("as of", 5);
-    // Open the district.
-    tmux.keys(&["Right"]);
+    // The district is open from the start.
     tmux.wait_for("西苑街道", 10);
     // Record a training for it: the form starts with today and the district as host.
     tmux.keys(&["t"]);
@@ -186,12 +185,12 @@ fn a_clerk_at_80x24_loses_nothing_silently() {
     ]);
     assert!(started.is_some_and(|o| o.status.success()), "tmux started");
     tmux.wait_for("西山区", 20);
-    tmux.keys(&["Right"]);
+    // The district opens with its streets shown.
     tmux.wait_for("西苑街道", 10);
     // The overview is cut at 80×24: marked, and J scrolls it to its end.
     let screen = tmux.wait_for("↓ 下面还有 J", 10);
     assert!(screen.contains("…? 其余按键"), "{screen}");
-    tmux.keys(&["J", "J", "J", "J", "J", "J", "J", "J", "J", "J", "J", "J"]);
+    tmux.keys(&["J"; 24]);
     tmux.wait_for("↑ 上面还有 K", 10);
     tmux.wait_for("站日期取该截止日", 10);
     // The help: a stray key keeps it, PgDn pages, q closes it (and not the program).

@@ -25,8 +25,9 @@ pub struct Unit {
     pub contact: String,
     pub phone: String,
     pub note: String,
-    pub social_workers: u32,
-    pub certified_workers: u32,
+    /// Staff counts; `None` when the source does not state them (never stored as 0).
+    pub social_workers: Option<u32>,
+    pub certified_workers: Option<u32>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -89,8 +90,8 @@ impl Unit {
             contact: String::new(),
             phone: String::new(),
             note: String::new(),
-            social_workers: 0,
-            certified_workers: 0,
+            social_workers: None,
+            certified_workers: None,
         }
     }
 
@@ -148,18 +149,15 @@ impl Unit {
             )),
             _ => {}
         }
-        if self.certified_workers > self.social_workers {
-            problems.push(Problem::new(
-                "certified_workers",
-                format!(
-                    "持证社工 {} 人多于专职社工 {} 人",
-                    self.certified_workers, self.social_workers
-                ),
-                format!(
-                    "{} is more than social_workers {}",
-                    self.certified_workers, self.social_workers
-                ),
-            ));
+        // Only two stated counts can disagree: an unstated one says nothing.
+        if let (Some(certified), Some(social)) = (self.certified_workers, self.social_workers) {
+            if certified > social {
+                problems.push(Problem::new(
+                    "certified_workers",
+                    format!("持证社工 {certified} 人多于专职社工 {social} 人"),
+                    format!("{certified} is more than social_workers {social}"),
+                ));
+            }
         }
         problems.extend(super::privacy::id_number_problems(&[
             ("name", &self.name),
@@ -174,11 +172,35 @@ impl Unit {
 
     /// Whether the station counts as covering this unit on `as_of`.
     pub fn covered_on(&self, as_of: chrono::NaiveDate) -> bool {
-        if !self.station.has_opened() {
-            return false;
+        self.station_on(as_of) == StationOnDate::Covered
+    }
+
+    /// The station as it stood on `as_of` (SPEC.md "Rollups"): covered, not yet opened, closed,
+    /// or the stored status when the station has no dates to place it in time.
+    pub fn station_on(&self, as_of: chrono::NaiveDate) -> StationOnDate {
+        let dated = match (self.station.has_opened(), self.opened_on) {
+            (true, Some(opened)) => Some(opened),
+            _ => None,
+        };
+        let Some(opened) = dated else {
+            return match self.station {
+                StationStatus::Planned => StationOnDate::Planned,
+                StationStatus::Building => StationOnDate::Building,
+                _ => StationOnDate::None,
+            };
+        };
+        let closed = if self.station == StationStatus::Closed {
+            self.closed_on
+        } else {
+            None
+        };
+        if closed.is_some_and(|c| c.end() <= as_of) {
+            StationOnDate::Closed
+        } else if opened.end() <= as_of {
+            StationOnDate::Covered
+        } else {
+            StationOnDate::NotYet
         }
-        let Some(opened) = self.opened_on else { return false };
-        opened.end() <= as_of && self.closed_on.is_none_or(|closed| closed.end() > as_of)
     }
 }
 
@@ -269,6 +291,14 @@ impl BudgetEntry {
     }
 }
 
+/// A staff count as schema 2 stores (and format-1 backups) hold it, read into schema 3. Those
+/// wrote an empty cell as 0, so a stored 0 cannot be told from "not stated"; the shipped Xishan
+/// units state no staff at all. A 0 therefore becomes "not stated" (claiming less than the old
+/// value, never more); any other number was stated and is kept. README "Upgrading" says so.
+pub fn count_from_schema2(n: u32) -> Option<u32> {
+    (n != 0).then_some(n)
+}
+
 /// `12.5` from 125 tenths.
 pub fn tenths(value: u32) -> String {
     if value.is_multiple_of(10) {
@@ -312,8 +342,8 @@ mod tests {
         u.station = StationStatus::Operating;
         assert_eq!(u.validate()[0].field, "opened_on");
         u.opened_on = PartialDate::parse("2021-05").ok();
-        u.certified_workers = 3;
-        u.social_workers = 2;
+        u.certified_workers = Some(3);
+        u.social_workers = Some(2);
         assert_eq!(u.validate()[0].field, "certified_workers");
         u.code = "bad code".into();
         assert_eq!(u.validate()[0].field, "code");

@@ -65,6 +65,20 @@ words!(
 );
 
 words!(
+    /// A unit's own station as it stood on a date (SPEC.md "Rollups"): covered, opened only
+    /// later, closed by then, or the stored status of a station without dates.
+    StationOnDate {
+        // Two characters, as wide as the stored statuses, for the tree's narrow column.
+        Covered = "covered" / "运营",
+        NotYet = "not_yet" / "未建",
+        Closed = "closed" / "已撤",
+        None = "none" / "无",
+        Planned = "planned" / "筹建",
+        Building = "building" / "在建",
+    }
+);
+
+words!(
     EvalKind {
         Midterm = "midterm" / "中期",
         Annual = "annual" / "年度",

@@ -662,8 +662,9 @@ pub fn parse_units(sheet: &mut Sheet) -> Result<Parsed<Unit>, Problems> {
             contact: row.text(U::CONTACT),
             phone: row.text(U::PHONE),
             note: row.text(U::NOTE),
-            social_workers: row.whole(U::SOCIAL_WORKERS).unwrap_or(0),
-            certified_workers: row.whole(U::CERTIFIED_WORKERS).unwrap_or(0),
+            // An empty cell is "not stated", kept apart from a stated 0.
+            social_workers: row.whole(U::SOCIAL_WORKERS),
+            certified_workers: row.whole(U::CERTIFIED_WORKERS),
         };
         // Empty code and name were reported above already.
         let problems: Vec<Problem> = unit

@@ -105,8 +105,8 @@ impl ToRow for Unit {
             Cell::text(&u.address),
             Cell::text(&u.contact),
             Cell::text(&u.phone),
-            Cell::Number(u.social_workers.to_string()),
-            Cell::Number(u.certified_workers.to_string()),
+            Cell::number(u.social_workers.map(|n| n.to_string())),
+            Cell::number(u.certified_workers.map(|n| n.to_string())),
             Cell::text(&u.note),
         ]
     }

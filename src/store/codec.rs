@@ -105,7 +105,91 @@ pub struct PageEntry {
     pub record: Vec<u8>,
 }
 
-stored_v1!(UnitRow, "unit");
+/// Version 2 (schema 3): staff counts are optional. Version 1 bytes still decode, their counts
+/// read by `records::count_from_schema2` (a stored 0 there may have been an empty cell).
+impl Stored for UnitRow {
+    const VERSION: u8 = 2;
+    const NAME: &'static str = "unit";
+    fn encode(&self) -> Vec<u8> {
+        envelope(Self::VERSION, self)
+    }
+    fn decode(bytes: &[u8]) -> Result<Self, DecodeError> {
+        if bytes.first() == Some(&1) {
+            let old: legacy::UnitRowV1 = open(Self::NAME, 1, bytes)?;
+            return Ok(old.into());
+        }
+        open(Self::NAME, Self::VERSION, bytes)
+    }
+}
+
+/// Stored layouts of earlier versions, read only to upgrade them.
+pub mod legacy {
+    use super::{Day, UnitRow};
+    use crate::domain::records::count_from_schema2;
+    use crate::domain::{Level, PartialDate, StationStatus, Unit};
+    use serde::{Deserialize, Serialize};
+
+    /// A unit as schema 2 and backup format 1 wrote it: staff counts were plain numbers, and an
+    /// empty cell was stored as 0.
+    #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct UnitV1 {
+        pub code: String,
+        pub parent: Option<String>,
+        pub level: Level,
+        pub name: String,
+        pub station: StationStatus,
+        pub opened_on: Option<PartialDate>,
+        pub closed_on: Option<PartialDate>,
+        pub operator: String,
+        pub address: String,
+        pub contact: String,
+        pub phone: String,
+        pub note: String,
+        pub social_workers: u32,
+        pub certified_workers: u32,
+    }
+
+    impl From<UnitV1> for Unit {
+        fn from(u: UnitV1) -> Unit {
+            Unit {
+                code: u.code,
+                parent: u.parent,
+                level: u.level,
+                name: u.name,
+                station: u.station,
+                opened_on: u.opened_on,
+                closed_on: u.closed_on,
+                operator: u.operator,
+                address: u.address,
+                contact: u.contact,
+                phone: u.phone,
+                note: u.note,
+                social_workers: count_from_schema2(u.social_workers),
+                certified_workers: count_from_schema2(u.certified_workers),
+            }
+        }
+    }
+
+    #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+    pub struct UnitRowV1 {
+        pub idx: u32,
+        pub parent_idx: Option<u32>,
+        pub first_evaluation: Option<Day>,
+        pub unit: UnitV1,
+    }
+
+    impl From<UnitRowV1> for UnitRow {
+        fn from(r: UnitRowV1) -> UnitRow {
+            UnitRow {
+                idx: r.idx,
+                parent_idx: r.parent_idx,
+                first_evaluation: r.first_evaluation,
+                unit: r.unit.into(),
+            }
+        }
+    }
+}
+
 stored_v1!(Page, "record page");
 stored_v1!(Evaluation, "evaluation");
 stored_v1!(Training, "training");
@@ -202,8 +286,8 @@ mod tests {
         let mut unit = Unit::new("530112001000", Some("530112000000"), Level::Street, "西苑街道");
         unit.station = StationStatus::Operating;
         unit.opened_on = PartialDate::parse("2021-05").ok();
-        unit.social_workers = 3;
-        unit.certified_workers = 1;
+        unit.social_workers = Some(3);
+        unit.certified_workers = Some(1);
         UnitRow {
             idx: 2,
             parent_idx: Some(1),
@@ -257,6 +341,8 @@ mod tests {
     // Saved bytes of version 1 of every stored type. If one of these fails, the stored format
     // changed: add a new version with an upgrade from this one instead of editing the bytes.
     const UNIT_V1: &str = "0102010101fca08516000c353330313132303031303030010c353330313132303030303030030ce8a5bfe88b91e8a197e981930301fbe50705000000000000000301";
+    /// Version 2 (schema 3): the staff counts became optional.
+    const UNIT_V2: &str = "0202010101fca08516000c353330313132303031303030010c353330313132303030303030030ce8a5bfe88b91e8a197e981930301fbe507050000000000000001030101";
     const BUDGET_V1: &str = "0101024231fbe5070b000c35333031313230303030303000000100fc00fd431402563106e59088e8aea1";
     const EVALUATION_V1: &str = "01000c353330313132303031303030fbe5070b080006e4b889e696b901fb89030000";
     const TRAINING_V1: &str =
@@ -264,8 +350,9 @@ mod tests {
 
     #[test]
     fn saved_bytes_of_every_version_still_decode() {
-        let cases: [(&str, &str); 4] = [
+        let cases: [(&str, &str); 5] = [
             ("unit", UNIT_V1),
+            ("unit", UNIT_V2),
             ("budget", BUDGET_V1),
             ("evaluation", EVALUATION_V1),
             ("training", TRAINING_V1),
@@ -286,7 +373,7 @@ mod tests {
 
     #[test]
     fn encoding_is_what_was_saved() {
-        assert_eq!(hex(&sample_unit().encode()), UNIT_V1);
+        assert_eq!(hex(&sample_unit().encode()), UNIT_V2);
         assert_eq!(hex(&sample_budget().encode()), BUDGET_V1);
         assert_eq!(hex(&sample_evaluation().encode()), EVALUATION_V1);
         assert_eq!(hex(&sample_training().encode()), TRAINING_V1);
@@ -346,6 +433,35 @@ mod tests {
             crate::store::JournalEntry::decode(&bytes(JOURNAL_V1)).unwrap(),
             sample_journal()
         );
+    }
+
+    #[test]
+    fn a_schema_2_unit_with_0_staff_reads_as_not_stated() {
+        let mut row = sample_unit();
+        row.unit.social_workers = None;
+        row.unit.certified_workers = None;
+        let old = legacy::UnitRowV1 {
+            idx: row.idx,
+            parent_idx: row.parent_idx,
+            first_evaluation: row.first_evaluation,
+            unit: legacy::UnitV1 {
+                code: row.unit.code.clone(),
+                parent: row.unit.parent.clone(),
+                level: row.unit.level,
+                name: row.unit.name.clone(),
+                station: row.unit.station,
+                opened_on: row.unit.opened_on,
+                closed_on: row.unit.closed_on,
+                operator: String::new(),
+                address: String::new(),
+                contact: String::new(),
+                phone: String::new(),
+                note: String::new(),
+                social_workers: 0,
+                certified_workers: 0,
+            },
+        };
+        assert_eq!(UnitRow::decode(&envelope(1, &old)).unwrap(), row);
     }
 
     #[test]

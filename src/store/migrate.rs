@@ -17,6 +17,10 @@ impl Store {
                 // (`totals`): their reports would miss every whole year. Buckets and year
                 // totals are recomputed from the records.
                 1 => self.rebuild_totals()?,
+                2 => {
+                    // Unit staff counts become optional; training totals count stated values.
+                    self.upgrade_optional_numbers()?;
+                }
                 other => return Err(StoreError::Corrupt(format!("unknown schema version {other}"))),
             }
             self.flush()?;

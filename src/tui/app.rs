@@ -146,7 +146,7 @@ pub fn year_forward(d: NaiveDate, today: NaiveDate) -> NaiveDate {
 impl App {
     /// The UI over an open store, showing its roots, as of `today`.
     pub fn new(store: Store, lang: Lang, today: NaiveDate) -> Result<App, StoreError> {
-        let tree = Tree::load(&store)?;
+        let tree = Tree::load_open(&store)?;
         Ok(App {
             store,
             lang,
@@ -1220,10 +1220,10 @@ impl App {
                 let level = self.tree.rows[i].unit.level;
                 match self.store.subtree_measures(&code, self.as_of) {
                     Ok(m) => {
-                        let below = Level::ALL.iter().filter(|l| **l > level);
+                        let (covered, units) = super::tree::coverage_of(level, &m);
                         let figures = Figures {
-                            covered: below.clone().map(|l| m.covered(*l)).sum(),
-                            units: below.map(|l| m.units(*l)).sum(),
+                            covered,
+                            units,
                             allocated: m.allocated(),
                             spent: m.spent(),
                         };

@@ -152,11 +152,10 @@ pub fn render_coverage(points: &[CoveragePoint], lang: Lang, area: Rect, buf: &m
         Span::raw(last.date.format("%Y-%m").to_string()),
     ];
     let unit = if percent { "%" } else { "" };
-    let y_labels = vec![
-        Span::raw(format!("0{unit}")),
-        Span::raw(format!("{}{unit}", max_y / 2)),
-        Span::raw(format!("{max_y}{unit}")),
-    ];
+    let y_labels: Vec<Span> = y_marks(max_y)
+        .into_iter()
+        .map(|v| Span::raw(format!("{v}{unit}")))
+        .collect();
     Chart::new(datasets)
         .x_axis(
             Axis::default()
@@ -195,6 +194,16 @@ pub fn render_coverage(points: &[CoveragePoint], lang: Lang, area: Rect, buf: &m
         ..area
     };
     Paragraph::new(lines).render(list_area, buf);
+}
+
+/// The y-axis labels, bottom first, evenly spaced: a middle mark only where it is a whole
+/// number (a maximum of 1 reads 0 / 1, never 0 / 0 / 1).
+pub fn y_marks(max_y: i64) -> Vec<i64> {
+    if max_y >= 2 && max_y % 2 == 0 {
+        vec![0, max_y / 2, max_y]
+    } else {
+        vec![0, max_y]
+    }
 }
 
 /// One bar: `█` for what was spent, `░` for what was put in and not spent, scaled to `max`.
@@ -255,7 +264,12 @@ fn bar_lines(items: &[(String, Fen, Fen)], width: usize, rows: usize) -> Vec<Lin
 }
 
 pub fn render_funding(content: &Content, as_of: NaiveDate, lang: Lang, area: Rect, buf: &mut Buffer) {
-    let Content::Funding { measures, children } = content else {
+    let Content::Funding {
+        measures,
+        children,
+        own,
+    } = content
+    else {
         return;
     };
     let t = |s| tr(lang, s);
@@ -274,6 +288,10 @@ pub fn render_funding(content: &Content, as_of: NaiveDate, lang: Lang, area: Rec
     cats.sort_by_key(|c| std::cmp::Reverse(c.1));
     let mut kids = children.clone();
     kids.sort_by(|a, b| b.1.cmp(&a.1).then(b.2.cmp(&a.2)));
+    // The unit's own entries first, marked, so that the list adds up to the total above.
+    if let Some((name, a, s)) = own {
+        kids.insert(0, (fill(t(S::OwnFunds), &[name]), *a, *s));
+    }
     let total = fill(
         t(S::FundingTotal),
         &[
@@ -322,6 +340,14 @@ pub fn render_funding(content: &Content, as_of: NaiveDate, lang: Lang, area: Rec
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn y_marks_are_distinct_whole_numbers() {
+        assert_eq!(y_marks(1), [0, 1]);
+        assert_eq!(y_marks(10), [0, 5, 10]);
+        assert_eq!(y_marks(5), [0, 5]);
+        assert_eq!(y_marks(100), [0, 50, 100]);
+    }
 
     #[test]
     fn bars_scale_in_cells() {

@@ -97,6 +97,9 @@ pub enum Content {
         measures: Box<Measures>,
         /// (name, allocated, spent) of each child.
         children: Vec<(String, Fen, Fen)>,
+        /// (name, allocated, spent) of the unit's own entries (its subtree less its children's),
+        /// when it has any: the by-unit list must add up to the total.
+        own: Option<(String, Fen, Fen)>,
     },
 }
 
@@ -215,14 +218,24 @@ impl Details {
             }
             Tab::Coverage => Content::Coverage(coverage_series(store, code, as_of, CHART_POINTS)?),
             Tab::Funding => {
+                let total = store.subtree_measures(code, as_of)?;
+                let mut own = total.clone();
                 let mut children = Vec::new();
                 for child in store.children(code)? {
                     let m = store.subtree_measures(&child.code, as_of)?;
+                    own.sub(&m)?;
                     children.push((child.name, m.allocated(), m.spent()));
                 }
+                let own = if own.allocated().0 != 0 || own.spent().0 != 0 {
+                    let name = store.unit(code)?.map(|u| u.name).unwrap_or_else(|| code.to_string());
+                    Some((name, own.allocated(), own.spent()))
+                } else {
+                    None
+                };
                 Content::Funding {
-                    measures: Box::new(store.subtree_measures(code, as_of)?),
+                    measures: Box::new(total),
                     children,
+                    own,
                 }
             }
         };
@@ -346,13 +359,22 @@ pub fn overview_lines(
     if let Some(c) = unit.closed_on {
         station.push_str(&fill(t(S::ClosedOn), &[&c.to_string()]));
     }
+    // The stored status is today's; what counted on the as-of date is said beside it.
+    station.push_str(&fill(
+        t(S::StationOnDateValue),
+        &[&fmt::date(as_of), unit.station_on(as_of).label(lang)],
+    ));
     lines.push(field_line(t(S::FieldStationStatus), station, lw));
     lines.push(field_line(t(S::FieldOperator), or_dash(&unit.operator), lw));
+    let people = |n: Option<u32>| match n {
+        Some(n) => fill(t(S::PeopleCount), &[&n.to_string()]),
+        None => t(S::NotStated).to_string(),
+    };
     lines.push(field_line(
         t(S::FieldStaff),
         fill(
-            t(S::StaffValue),
-            &[&unit.social_workers.to_string(), &unit.certified_workers.to_string()],
+            t(S::StaffPair),
+            &[&people(unit.social_workers), &people(unit.certified_workers)],
         ),
         lw,
     ));
@@ -472,14 +494,27 @@ pub fn overview_lines(
     if no_mode > 0 {
         modes.push(format!("{} {no_mode}", t(S::NotStated)));
     }
-    modes.push(fill(
-        t(S::HoursAttendees),
-        &[
-            &fmt::tenths(m.training_hours_tenths()),
-            &m.training_attendees().to_string(),
-        ],
-    ));
-    lines.push(field_line("", modes.join("  "), lw));
+    // A sum over trainings that state nothing is "not stated", never 0; a sum over some says
+    // how many it covers.
+    if m.trainings() > 0 {
+        modes.push(match m.stated_hours_tenths() {
+            Some(h) => fill(
+                t(S::HoursGiven),
+                &[&fmt::tenths(h), &m.trainings_with_hours().to_string()],
+            ),
+            None => t(S::HoursNotStated).to_string(),
+        });
+        modes.push(match m.stated_attendees() {
+            Some(a) => fill(
+                t(S::AttendeesGiven),
+                &[&a.to_string(), &m.trainings_with_attendees().to_string()],
+            ),
+            None => t(S::AttendeesNotStated).to_string(),
+        });
+    }
+    if !modes.is_empty() {
+        lines.push(field_line("", modes.join("  "), lw));
+    }
     // The note last: Xishan's notes are long.
     if !unit.note.is_empty() {
         lines.push(Line::raw(""));
@@ -499,8 +534,27 @@ pub fn overview_lines(
             out.push(line);
             continue;
         }
-        let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
         let style = line.spans.last().map(|s| s.style).unwrap_or_default();
+        // A `label  value` line wraps its value within the value column, so that the indented
+        // continuation lines fit too.
+        let is_field = line.spans.len() >= 3 && crate::text::width(&line.spans[0].content) == lw;
+        if is_field {
+            let value: String = line.spans[2..].iter().map(|s| s.content.as_ref()).collect();
+            for (i, part) in fmt::wrap(&value, vw).into_iter().enumerate() {
+                let label = if i == 0 {
+                    line.spans[0].content.to_string()
+                } else {
+                    " ".repeat(lw)
+                };
+                out.push(Line::from(vec![
+                    Span::styled(label, dim()),
+                    Span::raw(" "),
+                    Span::styled(part, style),
+                ]));
+            }
+            continue;
+        }
+        let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
         for (i, part) in fmt::wrap(&text, width).into_iter().enumerate() {
             let part = if i == 0 {
                 part
@@ -535,7 +589,8 @@ pub fn record_lines(loaded: &Loaded, as_of: NaiveDate, lang: Lang, width: usize)
                         e.date.to_string(),
                         name(&e.unit),
                         e.kind.label(lang).into(),
-                        e.score.map(|s| fmt::tenths(s as i64)).unwrap_or_default(),
+                        // "—" as in the other columns: not stated, never a blank that reads as 0.
+                        e.score.map(|s| fmt::tenths(s as i64)).unwrap_or_else(|| "—".into()),
                         e.effective_grade().map(|g| g.label(lang)).unwrap_or("—").into(),
                         e.evaluator.clone(),
                         e.note.clone(),
@@ -562,8 +617,8 @@ pub fn record_lines(loaded: &Loaded, as_of: NaiveDate, lang: Lang, width: usize)
                         r.kind.label(lang).into(),
                         r.mode.map(|m| m.label(lang)).unwrap_or("—").into(),
                         r.topic.clone(),
-                        r.hours.map(|h| fmt::tenths(h as i64)).unwrap_or_default(),
-                        r.attendees.map(|a| a.to_string()).unwrap_or_default(),
+                        r.hours.map(|h| fmt::tenths(h as i64)).unwrap_or_else(|| "—".into()),
+                        r.attendees.map(|a| a.to_string()).unwrap_or_else(|| "—".into()),
                     ]
                 })
                 .collect(),

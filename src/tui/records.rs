@@ -174,7 +174,7 @@ pub fn reversing_form(today: NaiveDate, unit: UnitRef, entry: &BudgetEntry) -> F
 }
 
 fn unit_fields(u: &Unit, parent: Option<UnitRef>, editing: bool) -> Vec<Field> {
-    let count = |n: u32| if n == 0 { String::new() } else { n.to_string() };
+    let count = |n: Option<u32>| n.map(|n| n.to_string()).unwrap_or_default();
     let mut code = Field::new("code", S::FieldCode, FieldKind::Text)
         .required()
         .with_text(u.code.clone());
@@ -585,8 +585,8 @@ fn read_unit(r: &mut Reader) -> Option<Built> {
         contact: text_of(r.form, "contact"),
         phone: text_of(r.form, "phone"),
         note: text_of(r.form, "note"),
-        social_workers: social?.unwrap_or(0),
-        certified_workers: certified?.unwrap_or(0),
+        social_workers: social?,
+        certified_workers: certified?,
     }))
 }
 

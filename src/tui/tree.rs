@@ -2,9 +2,50 @@
 //! closing units (children are read from the store only when their parent is opened, then
 //! kept), depth, and revealing a unit found elsewhere. Rendering is in `view`.
 
-use crate::domain::Unit;
+use crate::domain::{Level, StationOnDate, Unit};
+use crate::i18n::Lang;
+use crate::rollup::Measures;
 use crate::store::{Result, Store};
+use chrono::NaiveDate;
+use ratatui::style::{Color, Style};
 use std::collections::{HashMap, HashSet};
+
+/// A row's station cell: its own station as it stood on the as-of date (not today's stored
+/// status), so that a street whose station opened later says so on an earlier date.
+pub fn station_cell(unit: &Unit, as_of: NaiveDate, lang: Lang) -> (&'static str, Style) {
+    let on = unit.station_on(as_of);
+    let style = match on {
+        StationOnDate::Covered => Style::default().fg(Color::Green),
+        StationOnDate::Planned | StationOnDate::Building | StationOnDate::NotYet => Style::default().fg(Color::Yellow),
+        StationOnDate::Closed => Style::default().fg(Color::Red),
+        StationOnDate::None => Style::default().fg(Color::DarkGray),
+    };
+    let text = if on == StationOnDate::None {
+        "—"
+    } else {
+        on.label(lang)
+    };
+    (text, style)
+}
+
+/// The widest station cell, so that the column does not jump as rows scroll by.
+pub fn station_cell_width(lang: Lang) -> usize {
+    StationOnDate::ALL
+        .iter()
+        .map(|s| crate::text::width(s.label(lang)))
+        .max()
+        .unwrap_or(4)
+}
+
+/// A row's coverage cell, (covered, units): of the nearest level below the unit that has
+/// units, never a sum across levels (10 streets and 1 community are not "10/11").
+pub fn coverage_of(level: Level, m: &Measures) -> (i64, i64) {
+    Level::ALL
+        .iter()
+        .copied()
+        .find(|l| *l > level && m.units(*l) > 0)
+        .map_or((0, 0), |l| (m.covered(l), m.units(l)))
+}
 
 /// One visible row.
 #[derive(Clone, Debug)]
@@ -15,6 +56,9 @@ pub struct Row {
     /// Whether it has children: asked of the store when the row is first drawn.
     pub kids: Option<bool>,
 }
+
+/// Roots are opened at start only while fewer rows than this are shown.
+const START_ROWS: usize = 1_000;
 
 #[derive(Default)]
 pub struct Tree {
@@ -42,6 +86,20 @@ impl Tree {
             rows,
             ..Tree::default()
         })
+    }
+
+    /// The first screen: the roots with their children shown (the district and its streets),
+    /// opening roots in order while fewer than `START_ROWS` rows are shown.
+    pub fn load_open(store: &Store) -> Result<Tree> {
+        let mut tree = Tree::load(store)?;
+        let mut i = 0;
+        while i < tree.rows.len() && tree.rows.len() < START_ROWS {
+            if tree.rows[i].depth == 0 {
+                tree.open(store, i)?;
+            }
+            i += 1;
+        }
+        Ok(tree)
     }
 
     pub fn selected(&self) -> Option<&Row> {
@@ -211,5 +269,32 @@ impl Tree {
         }
         self.offset = offset;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rollup::at;
+
+    #[test]
+    fn coverage_is_of_one_level_never_a_sum_across_levels() {
+        let mut m = Measures::default();
+        m.0[at::UNITS + Level::Street.index()] = 10;
+        m.0[at::COVERED + Level::Street.index()] = 10;
+        m.0[at::UNITS + Level::Community.index()] = 1;
+        assert_eq!(coverage_of(Level::District, &m), (10, 10));
+        assert_eq!(coverage_of(Level::Street, &m), (0, 1));
+        assert_eq!(coverage_of(Level::Community, &m), (0, 0));
+    }
+
+    #[test]
+    fn the_station_cell_is_the_station_on_the_date() {
+        let mut u = Unit::new("S", None, Level::Street, "福海街道");
+        u.station = crate::domain::StationStatus::Operating;
+        u.opened_on = crate::domain::PartialDate::parse("2021-05-30").ok();
+        let day = |s: &str| NaiveDate::parse_from_str(s, "%Y-%m-%d").unwrap();
+        assert_eq!(station_cell(&u, day("2020-12-31"), Lang::Zh).0, "未建");
+        assert_eq!(station_cell(&u, day("2021-05-30"), Lang::En).0, "covered");
     }
 }

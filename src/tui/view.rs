@@ -10,7 +10,6 @@ use super::fmt;
 use super::form::FieldKind;
 use super::keymap::{self, Ctx};
 use super::strings::{fill, tr, S};
-use crate::domain::StationStatus;
 use crate::i18n::Lang;
 use crate::text;
 use ratatui::buffer::Buffer;
@@ -357,15 +356,6 @@ fn render_footer(app: &App, area: Rect, buf: &mut Buffer) {
 
 // ---- the tree ----
 
-fn station_style(s: StationStatus) -> Style {
-    match s {
-        StationStatus::Operating => Style::default().fg(Color::Green),
-        StationStatus::Planned | StationStatus::Building => Style::default().fg(Color::Yellow),
-        StationStatus::Closed => Style::default().fg(Color::Red),
-        StationStatus::None => dim(),
-    }
-}
-
 /// Drops figure columns (spent first, then allocated, then coverage) until the name column
 /// keeps at least 14 cells; a dropped column gets width 0.
 fn fit_columns(mut cols: [usize; 4], width: usize) -> [usize; 4] {
@@ -400,13 +390,9 @@ fn render_tree(app: &App, area: Rect, buf: &mut Buffer) {
         .iter()
         .map(|(_, row)| {
             let figures = app.figures.get(&row.unit.code);
-            let status = if row.unit.station == StationStatus::None {
-                "—"
-            } else {
-                row.unit.station.label(lang)
-            };
+            let (status, style) = super::tree::station_cell(&row.unit, app.as_of, lang);
             [
-                (status.to_string(), station_style(row.unit.station)),
+                (status.to_string(), style),
                 (
                     figures
                         .map(|f| {
@@ -433,11 +419,7 @@ fn render_tree(app: &App, area: Rect, buf: &mut Buffer) {
     let titles = [S::ColStation, S::ColCoverage, S::ColAllocated, S::ColSpent];
     // At least as wide as the widest status word, a small coverage and a 万 amount, so that
     // columns do not jump as rows scroll by.
-    let status_w = StationStatus::ALL
-        .iter()
-        .map(|s| text::width(s.label(lang)))
-        .max()
-        .unwrap_or(4);
+    let status_w = super::tree::station_cell_width(lang);
     let mut widths = [status_w, 7, 10, 10];
     for (i, t) in titles.iter().enumerate() {
         widths[i] = cells
