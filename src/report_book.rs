@@ -68,7 +68,7 @@ impl BookError {
     pub fn message(&self, lang: Lang) -> String {
         match (self, lang) {
             (BookError::MoneyTooLarge { unit, amount }, Lang::Zh) => format!(
-                "{unit} 的金额 {} 元超出电子表格能准确到分显示的范围（15 位有效数字，即不足 10 万亿元），未写出工作簿；请改用 --format csv 或 json",
+                "{unit}的金额 {} 元超出电子表格能准确到分显示的范围（15 位有效数字，即不足 10 万亿元），未写出工作簿；请改用 --format csv 或 json",
                 amount.yuan()
             ),
             (BookError::MoneyTooLarge { unit, amount }, Lang::En) => format!(
@@ -210,6 +210,20 @@ impl<'a> Book<'a> {
             page.set_print_fit_to_pages(1, 0);
         } else {
             page.set_repeat_columns(0, 1)?;
+        }
+        // A page that holds only some columns would cut those lines short: the unit and the
+        // date head every printed page, the source and the page number foot it.
+        let escape = |t: &str| t.replace('&', "&&");
+        if let [title, source, ..] = self.lines.as_slice() {
+            let header = format!("&L{}", escape(title));
+            let footer = format!("&L{}&R&P / &N", escape(source));
+            // Excel's limit for a header or footer is 255 characters.
+            if header.chars().count() < 255 {
+                page.set_header(header);
+            }
+            if footer.chars().count() < 255 {
+                page.set_footer(footer);
+            }
         }
         Ok(sheet)
     }

@@ -513,3 +513,26 @@ fn text_cells_do_not_run_as_formulas() {
     assert_eq!(text(cov.get("530112001001", "parent")), "530112001000");
     assert_eq!(number(cov.get("530112001000", "community covered")), 1.0);
 }
+
+#[test]
+fn money_a_spreadsheet_cannot_show_to_the_fen_is_refused_not_rounded() {
+    let (tmp, dir) = store();
+    let csv = tmp.path().join("budget.csv");
+    // 20 trillion yuan: 16 significant digits of fen, one more than a spreadsheet shows.
+    std::fs::write(
+        &csv,
+        "id,date,unit,kind,amount\n,2021-01-01,530112001000,allocation,20000000000000.01\n",
+    )
+    .unwrap();
+    ok(&dir, &["import", "budget", csv.to_str().unwrap()]);
+    let file = tmp.path().join("big.xlsx");
+    let out = shegong(&dir, &["report", "--format", "xlsx", "-o", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("20,000,001,700,000.01"), "{err}");
+    assert!(err.contains("no workbook was written"), "{err}");
+    assert!(!file.exists());
+    // The JSON report still gives the exact amount in fen.
+    let r = report_json(&dir, &[]);
+    assert_eq!(r["funding"]["allocated_fen"], 2_000_000_170_000_001i64);
+}
