@@ -481,6 +481,23 @@ fn english_words_and_no_workbook_without_a_file() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("-o FILE.xlsx"), "{err}");
     assert!(out.stdout.is_empty());
+
+    // -o takes the other formats too: the same bytes as stdout.
+    let file = dir.with_file_name("report.json");
+    ok(
+        &dir,
+        &[
+            "report",
+            "--format",
+            "json",
+            "--as-of",
+            "2021-11-09",
+            "-o",
+            file.to_str().unwrap(),
+        ],
+    );
+    let stdout = ok(&dir, &["report", "--format", "json", "--as-of", "2021-11-09"]);
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), stdout);
 }
 
 #[test]
