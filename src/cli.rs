@@ -7,6 +7,7 @@ use crate::domain::{BudgetEntry, Evaluation, Training};
 use crate::i18n::Lang;
 use crate::interchange::{self, check_output, render_problems, ExportError, Exporter, ImportError, Kind};
 use crate::report;
+use crate::report_book;
 use crate::store::{self, Store, StoreError};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Write};
@@ -52,7 +53,7 @@ pub enum Command {
         #[arg(short = 'o', long = "output", value_name = "FILE")]
         output: Option<PathBuf>,
     },
-    /// Rollups of a unit and its children as of a date
+    /// Rollups of a unit and its children as of a date (xlsx: a workbook, to -o FILE)
     Report {
         #[arg(long, value_name = "CODE")]
         unit: Option<String>,
@@ -62,6 +63,9 @@ pub enum Command {
         depth: usize,
         #[arg(long, value_enum, default_value_t = ReportFormat::Table)]
         format: ReportFormat,
+        /// Write to this file (required for xlsx) instead of stdout
+        #[arg(short = 'o', long = "output", value_name = "FILE")]
+        output: Option<PathBuf>,
     },
     /// Recompute every rollup from the records and compare with the stored totals
     Check,
@@ -86,6 +90,7 @@ pub enum ReportFormat {
     Table,
     Csv,
     Json,
+    Xlsx,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -315,7 +320,22 @@ fn run_on(ctx: &Context, command: &Command, out: &mut dyn Write) -> Result<(), F
             as_of,
             depth,
             format,
+            output,
         } => {
+            // `-o -` is stdout, as for export; a file goes where export may write.
+            let output = output.as_deref().filter(|p| *p != Path::new("-"));
+            if let Some(path) = output {
+                check_output(path, &ctx.dir).map_err(|r| Failure::usage(r.message(lang)))?;
+            }
+            if *format == ReportFormat::Xlsx && output.is_none() {
+                return Err(Failure::usage(
+                    lang.pick(
+                        "报表工作簿须写入文件，不能输出到终端：请用 -o 文件名.xlsx 指定输出文件",
+                        "a report workbook is written to a file, not to a terminal: name the file with -o FILE.xlsx",
+                    )
+                    .into(),
+                ));
+            }
             let as_of = match as_of {
                 None => chrono::Local::now().date_naive(),
                 Some(text) => parse_as_of(text).map_err(|_| {
@@ -330,12 +350,32 @@ fn run_on(ctx: &Context, command: &Command, out: &mut dyn Write) -> Result<(), F
             };
             let store = ctx.open()?;
             let node = report::build(&store, unit.as_deref(), as_of, *depth).map_err(st)?;
-            let text = match format {
-                ReportFormat::Table => report::to_table(&node, lang) + "\n",
-                ReportFormat::Csv => report::to_csv(&node),
-                ReportFormat::Json => serde_json::to_string_pretty(&report::to_json(&node)).unwrap_or_default() + "\n",
+            let bytes = match format {
+                ReportFormat::Table => (report::to_table(&node, lang) + "\n").into_bytes(),
+                ReportFormat::Csv => report::to_csv(&node).into_bytes(),
+                ReportFormat::Json => {
+                    let json = serde_json::to_string_pretty(&report::to_json(&node)).map_err(|e| Failure {
+                        code: 1,
+                        message: format!("{}{e}", lang.pick("无法生成 JSON：", "cannot write the JSON: ")),
+                    })?;
+                    (json + "\n").into_bytes()
+                }
+                ReportFormat::Xlsx => {
+                    let store_dir = std::fs::canonicalize(&ctx.dir).unwrap_or_else(|_| ctx.dir.clone());
+                    let source = report_book::BookSource {
+                        store: &store_dir,
+                        made_at: chrono::Local::now().format("%Y-%m-%d %H:%M:%S %:z").to_string(),
+                    };
+                    report_book::workbook(&node, *depth, lang, &source).map_err(|e| Failure {
+                        code: e.exit_code(),
+                        message: e.message(lang),
+                    })?
+                }
             };
-            out.write_all(text.as_bytes()).map_err(|e| io_failure(e, lang))
+            match output {
+                None => out.write_all(&bytes).map_err(|e| io_failure(e, lang)),
+                Some(path) => write_report_file(path, &bytes, lang),
+            }
         }
         Command::Undo => {
             let store = ctx.open()?;
@@ -562,6 +602,30 @@ fn export_file(
         Lang::En => format!("Exported {n} {what} to {}.", path.display()),
     };
     eprintln!("{}", crate::text::for_terminal_lines(&msg));
+    Ok(())
+}
+
+/// A report to a file, written whole or not at all (a temporary file renamed), as export does.
+fn write_report_file(path: &Path, bytes: &[u8], lang: Lang) -> Result<(), Failure> {
+    let io_err = |e: std::io::Error| Failure {
+        message: format!("{}{}: {e}", lang.pick("无法写入 ", "cannot write "), path.display()),
+        code: 1,
+    };
+    backup::write_atomically(
+        path,
+        |mut w| {
+            w.write_all(bytes).map_err(io_err)?;
+            Ok((w, ()))
+        },
+        io_err,
+    )?;
+    eprintln!(
+        "{}",
+        match lang {
+            Lang::Zh => format!("已将报表写入 {}。", path.display()),
+            Lang::En => format!("Wrote the report to {}.", path.display()),
+        }
+    );
     Ok(())
 }
 

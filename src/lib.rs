@@ -7,6 +7,7 @@
 //! - `rollup`: pure measures and their sums. Uses `domain`.
 //! - `store`: sled, keys, codec, writes, stored totals. Uses `domain`, `rollup`.
 //! - `report`: the rollup report of a unit and its children, and its formats. Uses `store`.
+//! - `report_book`: the report as an Excel workbook. Uses `report`, `interchange`.
 //! - `interchange`: CSV, XLSX and JSON files in and out. Uses `domain`, `store`.
 //! - `backup`: the whole store as one file and back. Uses `domain`, `store`.
 //! - `history`: the change journal in words (when, what, fields before and after). Uses
@@ -21,6 +22,7 @@ pub mod history;
 pub mod i18n;
 pub mod interchange;
 pub mod report;
+pub mod report_book;
 pub mod rollup;
 pub mod store;
 pub mod text;

@@ -111,6 +111,8 @@ fn a_target_inside_the_store_folder_is_refused_and_the_store_stays() {
     for args in [
         vec!["backup", db.to_str().unwrap()],
         vec!["export", "units", "-o", db.to_str().unwrap()],
+        vec!["report", "-o", db.to_str().unwrap()],
+        vec!["report", "--format", "xlsx", "-o", db.to_str().unwrap()],
         vec!["backup", env.dir.join("lock").to_str().unwrap()],
         vec!["backup", env.dir.join("sled").join("new.sgbak").to_str().unwrap()],
     ] {

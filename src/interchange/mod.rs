@@ -32,7 +32,7 @@ pub use parse::{
 };
 pub use table::{decode_text, open_csv, open_sheet, read_csv, Sheet, Table};
 pub use write::{export_bytes, Cell, ExportError, Exporter, Format, ToRow};
-pub use xlsx::{number_text, XlsxSheet, XLSX_MAX_ROWS};
+pub use xlsx::{number_text, XlsxSheet, MONEY_FORMAT, XLSX_MAX_ROWS};
 
 use crate::domain::Problem;
 use crate::i18n::Lang;

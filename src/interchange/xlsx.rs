@@ -211,6 +211,9 @@ fn exact_number(text: &str) -> Option<f64> {
     (number_text(f) == canonical).then_some(f)
 }
 
+/// How money shows: yuan with thousands separators, to the fen.
+pub const MONEY_FORMAT: &str = "#,##0.00";
+
 /// The widest a column gets, in character widths.
 const MAX_COLUMN_WIDTH: usize = 60;
 
@@ -229,33 +232,61 @@ pub struct XlsxSheet {
     guarded: Format,
     money: Format,
     widths: Vec<usize>,
+    /// The row last written (the header's at first).
     row: u32,
+    /// The header's row: 0, or below the lines of a `titled` sheet.
+    header_row: u32,
     columns: u16,
 }
 
 impl XlsxSheet {
     pub fn new(kind: Kind, lang: Lang) -> Result<XlsxSheet, XlsxError> {
-        let columns = columns_of(kind);
+        let headers: Vec<&str> = columns_of(kind)
+            .iter()
+            .map(|column| lang.pick(column.alias, column.name))
+            .collect();
+        XlsxSheet::titled(kind.label(lang), &[], &headers, lang)
+    }
+
+    /// A sheet of any table: `lines` of text above the header (a title, the date, the source;
+    /// they do not widen the columns), then the header, frozen with everything above it.
+    pub fn titled(name: &str, lines: &[String], headers: &[&str], lang: Lang) -> Result<XlsxSheet, XlsxError> {
         let mut sheet = Worksheet::new();
-        sheet.set_name(kind.label(lang))?;
+        sheet.set_name(name)?;
+        let guarded = Format::new().set_quote_prefix();
+        for (r, line) in lines.iter().enumerate() {
+            // The first line is the title.
+            let format = if r == 0 {
+                Format::new().set_bold()
+            } else {
+                Format::new()
+            };
+            let format = if looks_like_formula(line) {
+                format.set_quote_prefix()
+            } else {
+                format
+            };
+            sheet.write_string_with_format(r as u32, 0, line, &format)?;
+        }
+        let header_row = lines.len() as u32;
         let header = Format::new()
             .set_bold()
             .set_background_color("#DDEBF7")
             .set_border_bottom(FormatBorder::Thin);
-        let mut widths = Vec::with_capacity(columns.len());
-        for (c, column) in columns.iter().enumerate() {
-            let name = lang.pick(column.alias, column.name);
-            sheet.write_string_with_format(0, c as u16, name, &header)?;
+        let mut widths = Vec::with_capacity(headers.len());
+        for (c, name) in headers.iter().enumerate() {
+            sheet.write_string_with_format(header_row, c as u16, *name, &header)?;
             widths.push(shown_width(name) + 2);
         }
         Ok(XlsxSheet {
             sheet,
             lang,
-            guarded: Format::new().set_quote_prefix(),
-            money: Format::new().set_num_format("#,##0.00"),
+            guarded,
+            money: Format::new().set_num_format(MONEY_FORMAT),
             widths,
-            row: 0,
-            columns: columns.len() as u16,
+            row: header_row,
+            header_row,
+            columns: headers.len() as u16,
         })
     }
 
@@ -265,6 +296,24 @@ impl XlsxSheet {
         }
         self.row += 1;
         self.write_cells(cells).map_err(|e| ExportError::Xlsx(e.to_string()))
+    }
+
+    /// The row `row` last wrote.
+    pub fn last_row(&self) -> u32 {
+        self.row
+    }
+
+    /// The sheet itself, for what cells do not say (a format on a cell just written); what is
+    /// written through it should be measured with `widen`.
+    pub fn worksheet(&mut self) -> &mut Worksheet {
+        &mut self.sheet
+    }
+
+    /// Makes a column at least as wide as `shown` (in terminal cells), up to the cap.
+    pub fn widen(&mut self, column: u16, shown: &str) {
+        if let Some(w) = self.widths.get_mut(column as usize) {
+            *w = (*w).max(shown_width(shown) + 2).min(MAX_COLUMN_WIDTH);
+        }
     }
 
     fn write_cells(&mut self, cells: Vec<Cell>) -> Result<(), XlsxError> {
@@ -320,20 +369,24 @@ impl XlsxSheet {
     }
 
     /// The workbook's bytes.
-    pub fn finish(mut self) -> Result<Vec<u8>, ExportError> {
-        self.finish_sheet().map_err(|e| ExportError::Xlsx(e.to_string()))
+    pub fn finish(self) -> Result<Vec<u8>, ExportError> {
+        let sheet = self.into_worksheet().map_err(|e| ExportError::Xlsx(e.to_string()))?;
+        let mut workbook = Workbook::new();
+        workbook.push_worksheet(sheet);
+        workbook.save_to_buffer().map_err(|e| ExportError::Xlsx(e.to_string()))
     }
 
-    fn finish_sheet(&mut self) -> Result<Vec<u8>, XlsxError> {
+    /// The finished sheet, for a workbook of several: columns as wide as their widest cell,
+    /// the header and what is above it frozen, a filter on the header.
+    pub fn into_worksheet(mut self) -> Result<Worksheet, XlsxError> {
         for (c, w) in self.widths.iter().enumerate() {
             self.sheet
                 .set_column_width(c as u16, (*w).min(MAX_COLUMN_WIDTH) as f64)?;
         }
-        self.sheet.set_freeze_panes(1, 0)?;
-        self.sheet.autofilter(0, 0, self.row, self.columns.saturating_sub(1))?;
-        let mut workbook = Workbook::new();
-        workbook.push_worksheet(std::mem::take(&mut self.sheet));
-        workbook.save_to_buffer()
+        self.sheet.set_freeze_panes(self.header_row + 1, 0)?;
+        self.sheet
+            .autofilter(self.header_row, 0, self.row, self.columns.saturating_sub(1))?;
+        Ok(self.sheet)
     }
 }
 

@@ -1,0 +1,812 @@
+//! The report as a workbook (SPEC.md "The report as a workbook"): what a bureau sends up the
+//! line, from the same `ReportNode` as `report --format json`.
+//!
+//! - a summary sheet: the unit, the date, coverage, funding, evaluations, trainings;
+//! - sheets with one row per child (or, deeper than 1, per unit of the subtree in tree order,
+//!   with its level and parent): coverage, funding by category, funding by source,
+//!   evaluations (by kind and grade, the latest), trainings (by kind and mode, hours and
+//!   attendees with how many trainings gave them; a sum over none is "not stated", never 0).
+//!
+//! Every sheet starts with the same lines: the unit and the as-of date, and the source (the
+//! store's folder and the time of the report); its header row is frozen below them. Words are
+//! in the user's language, enumeration values the domain's own words. Cells go through the
+//! export's `XlsxSheet` (column widths in terminal cells, text guarded against formulas).
+//!
+//! Money: a spreadsheet cell holds a binary double, so the yuan value is built from the whole
+//! fen as `fen / 100` (one correctly rounded division). For |fen| < 10^15 the amount has at
+//! most 15 significant digits, which is what spreadsheets show, and the double nearest to it
+//! shows back as exactly that amount to the fen. (2^53 fen, where whole fen stop being exact
+//! in a double, is not the limit: the cell holds yuan, whose 16th digit a spreadsheet does
+//! not show.) A report with a larger amount is refused in words, never rounded.
+
+use crate::domain::*;
+use crate::i18n::Lang;
+use crate::interchange::{Cell, ExportError, XlsxSheet, MONEY_FORMAT};
+use crate::report::ReportNode;
+use rust_xlsxwriter::{Format, Workbook, XlsxError};
+use std::path::Path;
+
+/// Where the figures came from: the store's folder and when the report was made.
+#[derive(Clone, Debug)]
+pub struct BookSource<'a> {
+    pub store: &'a Path,
+    /// The time of the report as written on every sheet (e.g. `2021-11-09 10:30:00 +08:00`).
+    pub made_at: String,
+}
+
+/// Why no workbook was written.
+#[derive(Debug)]
+pub enum BookError {
+    /// An amount a spreadsheet cannot show exactly to the fen (see the module's header).
+    MoneyTooLarge {
+        unit: String,
+        amount: Fen,
+    },
+    Xlsx(String),
+}
+
+impl From<XlsxError> for BookError {
+    fn from(e: XlsxError) -> Self {
+        BookError::Xlsx(e.to_string())
+    }
+}
+
+impl From<ExportError> for BookError {
+    fn from(e: ExportError) -> Self {
+        match e {
+            ExportError::Xlsx(e) => BookError::Xlsx(e),
+            other => BookError::Xlsx(other.message(Lang::En)),
+        }
+    }
+}
+
+impl BookError {
+    pub fn exit_code(&self) -> i32 {
+        1
+    }
+
+    pub fn message(&self, lang: Lang) -> String {
+        match (self, lang) {
+            (BookError::MoneyTooLarge { unit, amount }, Lang::Zh) => format!(
+                "{unit}的金额 {} 元超出电子表格能准确到分显示的范围（15 位有效数字，即不足 10 万亿元），未写出工作簿；请改用 --format csv 或 json",
+                amount.yuan()
+            ),
+            (BookError::MoneyTooLarge { unit, amount }, Lang::En) => format!(
+                "the amount ¥{} of {unit} is more than a spreadsheet shows exactly to the fen (15 significant digits: under 10 trillion yuan); no workbook was written: use --format csv or json",
+                amount.yuan()
+            ),
+            (BookError::Xlsx(e), Lang::Zh) => format!("无法生成 Excel 工作簿：{e}"),
+            (BookError::Xlsx(e), Lang::En) => format!("cannot make the Excel workbook: {e}"),
+        }
+    }
+}
+
+/// Amounts below this many fen (in magnitude) are written as numbers; see the module header.
+pub const MAX_EXACT_FEN: i64 = 1_000_000_000_000_000;
+
+/// The yuan value of a cell, built from whole fen; `None` when a spreadsheet could not show it
+/// exactly to the fen.
+pub fn yuan_value(fen: Fen) -> Option<f64> {
+    (fen.0.unsigned_abs() < MAX_EXACT_FEN as u64).then(|| fen.0 as f64 / 100.0)
+}
+
+fn unit_title(node: &ReportNode) -> String {
+    if node.code.is_empty() {
+        node.name.clone()
+    } else {
+        format!("{}（{}）", node.name, node.code)
+    }
+}
+
+/// Every amount the workbook writes must be exact (refused whole otherwise).
+fn check_money(node: &ReportNode) -> Result<(), BookError> {
+    let m = &node.measures;
+    let mut amounts = vec![m.allocated(), m.spent()];
+    for c in Category::ALL.iter().map(|c| Some(*c)).chain([None]) {
+        let (a, s) = m.by_category(c);
+        amounts.extend([a, s]);
+    }
+    for src in Source::ALL.iter().map(|s| Some(*s)).chain([None]) {
+        let (a, s) = m.by_source(src);
+        amounts.extend([a, s]);
+    }
+    if let Some(amount) = amounts.into_iter().find(|a| yuan_value(*a).is_none()) {
+        return Err(BookError::MoneyTooLarge {
+            unit: unit_title(node),
+            amount,
+        });
+    }
+    node.children.iter().try_for_each(check_money)
+}
+
+/// One row of a child sheet: the unit, how deep below the first children, its parent's code.
+struct Row<'a> {
+    node: &'a ReportNode,
+    parent: &'a str,
+}
+
+fn flatten<'a>(node: &'a ReportNode, out: &mut Vec<Row<'a>>) {
+    for child in &node.children {
+        out.push(Row {
+            node: child,
+            parent: &node.code,
+        });
+        flatten(child, out);
+    }
+}
+
+fn count(n: i64) -> Cell {
+    Cell::Number(n.to_string())
+}
+
+/// "未注明 / not stated": a figure the records do not give (never 0).
+fn not_stated() -> Cell {
+    Cell::Word("not stated", "未注明")
+}
+
+/// Tenths (hours, scores) as decimal text.
+fn tenths_text(t: i64) -> String {
+    let sign = if t < 0 { "-" } else { "" };
+    let abs = t.unsigned_abs();
+    if abs.is_multiple_of(10) {
+        format!("{sign}{}", abs / 10)
+    } else {
+        format!("{sign}{}.{}", abs / 10, abs % 10)
+    }
+}
+
+fn hours(m: &crate::rollup::Measures) -> Cell {
+    m.stated_hours_tenths()
+        .map_or_else(not_stated, |h| Cell::Number(tenths_text(h)))
+}
+
+fn attendees(m: &crate::rollup::Measures) -> Cell {
+    m.stated_attendees().map_or_else(not_stated, count)
+}
+
+fn word<W: Copy>(w: W, en: fn(W) -> &'static str, zh: fn(W) -> &'static str) -> Cell {
+    Cell::Word(en(w), zh(w))
+}
+
+fn text(t: &str) -> Cell {
+    if t.is_empty() {
+        Cell::Empty
+    } else {
+        Cell::Text(t.to_string())
+    }
+}
+
+/// The workbook being built: the lines every sheet starts with, and the sheets so far.
+struct Book<'a> {
+    lang: Lang,
+    root: &'a ReportNode,
+    lines: Vec<String>,
+    rows: Vec<Row<'a>>,
+    /// Rows go deeper than the children: they carry their level and parent.
+    deep: bool,
+    workbook: Workbook,
+    money: Format,
+    percent: Format,
+}
+
+impl<'a> Book<'a> {
+    fn pick(&self, zh: &str, en: &str) -> String {
+        self.lang.pick(zh, en).to_string()
+    }
+
+    /// A sheet with the common lines, one more line saying what its rows are, and a header.
+    fn sheet(&self, name: &str, rows_are: Option<String>, headers: &[String]) -> Result<XlsxSheet, BookError> {
+        let mut lines = self.lines.clone();
+        lines.extend(rows_are);
+        lines.push(String::new());
+        let headers: Vec<&str> = headers.iter().map(String::as_str).collect();
+        let mut sheet = XlsxSheet::titled(name, &lines, &headers, self.lang)?;
+        let header_row = lines.len() as u32;
+        // On paper: landscape A4, the lines and the header on every page; a narrow sheet one
+        // page wide, a wide one across pages with the unit's columns repeated on each.
+        let page = sheet.worksheet();
+        page.set_landscape().set_paper_size(9).set_repeat_rows(0, header_row)?;
+        if headers.len() <= 14 {
+            page.set_print_fit_to_pages(1, 0);
+        } else {
+            page.set_repeat_columns(0, 1)?;
+        }
+        // A page that holds only some columns would cut those lines short: the unit and the
+        // date head every printed page, the source and the page number foot it.
+        let escape = |t: &str| t.replace('&', "&&");
+        if let [title, source, ..] = self.lines.as_slice() {
+            let header = format!("&L{}", escape(title));
+            let footer = format!("&L{}&R&P / &N", escape(source));
+            // Excel's limit for a header or footer is 255 characters.
+            if header.chars().count() < 255 {
+                page.set_header(header);
+            }
+            if footer.chars().count() < 255 {
+                page.set_footer(footer);
+            }
+        }
+        Ok(sheet)
+    }
+
+    fn push(&mut self, sheet: XlsxSheet) -> Result<(), BookError> {
+        self.workbook.push_worksheet(sheet.into_worksheet()?);
+        Ok(())
+    }
+
+    /// What the rows of a child sheet are.
+    fn rows_are(&self) -> String {
+        if self.deep {
+            self.pick(
+                "每行为其下一个单位（含其下各级的合计），按层级顺序排列",
+                "One row per unit below it (each with the units below that), in tree order",
+            )
+        } else {
+            self.pick(
+                "每行为一个下级单位（含其下各级的合计）",
+                "One row per child unit (each with the units below it)",
+            )
+        }
+    }
+
+    /// The columns every child sheet starts with.
+    fn key_headers(&self) -> Vec<String> {
+        let mut h = vec![self.pick("编码", "code"), self.pick("名称", "name")];
+        h.push(self.pick("层级", "level"));
+        if self.deep {
+            h.push(self.pick("上级编码", "parent"));
+        }
+        h
+    }
+
+    fn key_cells(&self, row: &Row) -> Vec<Cell> {
+        let n = row.node;
+        let mut cells = vec![text(&n.code), text(&n.name), word(n.level, Level::en, Level::zh)];
+        if self.deep {
+            cells.push(text(row.parent));
+        }
+        cells
+    }
+
+    /// Writes a row: money cells as numbers of yuan built from their whole fen (formatted to
+    /// the fen), and at `ratio` spent ÷ allocated as a percentage ("—" when nothing was
+    /// allocated); the rest through the export's cells.
+    fn put(
+        &self,
+        sheet: &mut XlsxSheet,
+        cells: Vec<Cell>,
+        ratio: Option<(usize, &ReportNode)>,
+    ) -> Result<(), BookError> {
+        let mut money = Vec::new();
+        let mut cells: Vec<Cell> = cells
+            .into_iter()
+            .enumerate()
+            .map(|(c, cell)| match cell {
+                Cell::Money(fen) => {
+                    money.push((c as u16, fen));
+                    Cell::Empty
+                }
+                other => other,
+            })
+            .collect();
+        let percent = ratio.and_then(|(c, node)| {
+            let bp = node.spent_basis_points();
+            if bp.is_none() {
+                if let Some(cell) = cells.get_mut(c) {
+                    *cell = Cell::Text("—".into());
+                }
+            }
+            bp.map(|bp| (c as u16, bp))
+        });
+        sheet.row(cells)?;
+        let row = sheet.last_row();
+        for (c, fen) in money {
+            let value = yuan_value(fen).ok_or_else(|| BookError::MoneyTooLarge {
+                unit: String::new(),
+                amount: fen,
+            })?;
+            sheet.worksheet().write_number_with_format(row, c, value, &self.money)?;
+            sheet.widen(c, &fen.yuan());
+        }
+        if let Some((c, bp)) = percent {
+            let shown = format!("{}.{:02}%", bp / 100, (bp % 100).abs());
+            sheet
+                .worksheet()
+                .write_number_with_format(row, c, bp as f64 / 10_000.0, &self.percent)?;
+            sheet.widen(c, &shown);
+        }
+        Ok(())
+    }
+
+    fn summary(&mut self) -> Result<(), BookError> {
+        let lang = self.lang;
+        let node = self.root;
+        let m = &node.measures;
+        let headers = [
+            self.pick("分类", "section"),
+            self.pick("项目", "item"),
+            self.pick("数值", "value"),
+        ];
+        let mut sheet = self.sheet(&self.pick("汇总", "Summary"), None, &headers)?;
+        let mut rows: Vec<(String, String, Cell)> = Vec::new();
+        fn add(rows: &mut Vec<(String, String, Cell)>, section: &str, item: String, value: Cell) {
+            rows.push((section.to_string(), item, value));
+        }
+
+        let s = lang.pick("单位", "unit");
+        add(&mut rows, s, self.pick("名称", "name"), text(&node.name));
+        add(&mut rows, s, self.pick("编码", "code"), text(&node.code));
+        add(
+            &mut rows,
+            s,
+            self.pick("层级", "level"),
+            word(node.level, Level::en, Level::zh),
+        );
+        add(
+            &mut rows,
+            s,
+            self.pick("截至", "as of"),
+            Cell::Date(node.as_of.to_string()),
+        );
+        if !node.virtual_root {
+            add(
+                &mut rows,
+                s,
+                self.pick("本级站点（截至当日）", "own station on the date"),
+                word(node.on_date, StationOnDate::en, StationOnDate::zh),
+            );
+            add(
+                &mut rows,
+                s,
+                self.pick("站点现状", "station (stored)"),
+                word(node.station, StationStatus::en, StationStatus::zh),
+            );
+            add(
+                &mut rows,
+                s,
+                self.pick("建站日期", "opened on"),
+                node.opened_on.map_or(Cell::Empty, |d| Cell::Date(d.to_string())),
+            );
+            add(
+                &mut rows,
+                s,
+                self.pick("撤站日期", "closed on"),
+                node.closed_on.map_or(Cell::Empty, |d| Cell::Date(d.to_string())),
+            );
+        }
+
+        let s = lang.pick("覆盖", "coverage");
+        for level in node.levels_below() {
+            let l = level.label(lang);
+            add(
+                &mut rows,
+                s,
+                lang.pick(&format!("{l}单位数"), &format!("{l} units")).into(),
+                count(m.units(level)),
+            );
+            add(
+                &mut rows,
+                s,
+                lang.pick(&format!("{l}有运营站点"), &format!("{l} covered")).into(),
+                count(m.covered(level)),
+            );
+        }
+
+        let s = lang.pick("资金", "funding");
+        add(
+            &mut rows,
+            s,
+            self.pick("拨付（元）", "allocated ¥"),
+            Cell::Money(m.allocated()),
+        );
+        add(&mut rows, s, self.pick("支出（元）", "spent ¥"), Cell::Money(m.spent()));
+        let ratio_at = rows.len();
+        add(&mut rows, s, self.pick("执行率", "spent/allocated"), Cell::Empty);
+        // The parts that hold money, as the report's table lists them.
+        let not_stated_category = lang.pick("未注明科目", "category not stated");
+        for c in Category::ALL.iter().map(|c| Some(*c)).chain([None]) {
+            let (a, sp) = m.by_category(c);
+            let name = c.map_or(not_stated_category, |c| c.label(lang));
+            for (amount, what) in [(a, lang.pick("拨付", "allocated")), (sp, lang.pick("支出", "spent"))] {
+                if amount.0 != 0 {
+                    add(
+                        &mut rows,
+                        s,
+                        lang.pick(&format!("{name}·{what}（元）"), &format!("{name}: {what} ¥"))
+                            .into(),
+                        Cell::Money(amount),
+                    );
+                }
+            }
+        }
+        let not_stated_source = lang.pick("未注明来源", "source not stated");
+        for src in Source::ALL.iter().map(|s| Some(*s)).chain([None]) {
+            let (a, sp) = m.by_source(src);
+            let name = src.map_or(not_stated_source, |s| s.label(lang));
+            for (amount, what) in [(a, lang.pick("拨付", "allocated")), (sp, lang.pick("支出", "spent"))] {
+                if amount.0 != 0 {
+                    add(
+                        &mut rows,
+                        s,
+                        lang.pick(&format!("{name}·{what}（元）"), &format!("{name}: {what} ¥"))
+                            .into(),
+                        Cell::Money(amount),
+                    );
+                }
+            }
+        }
+
+        let s = lang.pick("评估", "evaluations");
+        add(
+            &mut rows,
+            s,
+            self.pick("评估次数", "evaluations"),
+            count(m.evaluations()),
+        );
+        for k in EvalKind::ALL {
+            add(
+                &mut rows,
+                s,
+                self.kind_header(k.label(lang)),
+                count(m.evaluations_of_kind(*k)),
+            );
+        }
+        for g in Grade::ALL {
+            add(
+                &mut rows,
+                s,
+                self.grade_header(g.label(lang)),
+                count(m.evaluations_of_grade(Some(*g))),
+            );
+        }
+        add(
+            &mut rows,
+            s,
+            self.pick("未定等级", "no grade"),
+            count(m.evaluations_of_grade(None)),
+        );
+        add(
+            &mut rows,
+            s,
+            self.pick("已评估站点", "stations evaluated"),
+            count(m.evaluated_stations()),
+        );
+        add(
+            &mut rows,
+            s,
+            self.pick("未评估的运营站点", "operating stations without one"),
+            count(m.stations_without_evaluation()),
+        );
+
+        let s = lang.pick("培训", "trainings");
+        add(&mut rows, s, self.pick("培训次数", "trainings"), count(m.trainings()));
+        for k in TrainingKind::ALL {
+            add(
+                &mut rows,
+                s,
+                self.kind_header(k.label(lang)),
+                count(m.trainings_of_kind(*k)),
+            );
+        }
+        for x in TrainingMode::ALL {
+            add(
+                &mut rows,
+                s,
+                self.mode_header(x.label(lang)),
+                count(m.trainings_of_mode(Some(*x))),
+            );
+        }
+        add(
+            &mut rows,
+            s,
+            self.pick("未注明形式", "mode not stated"),
+            count(m.trainings_of_mode(None)),
+        );
+        add(&mut rows, s, self.pick("课时", "hours"), hours(m));
+        add(
+            &mut rows,
+            s,
+            self.pick("给出课时的培训", "trainings giving hours"),
+            count(m.trainings_with_hours()),
+        );
+        add(&mut rows, s, self.pick("参训人次", "attendees"), attendees(m));
+        add(
+            &mut rows,
+            s,
+            self.pick("给出人数的培训", "trainings giving attendees"),
+            count(m.trainings_with_attendees()),
+        );
+
+        for (i, (section, item, value)) in rows.into_iter().enumerate() {
+            let ratio = (i == ratio_at).then_some((2, node));
+            self.put(&mut sheet, vec![Cell::Text(section), Cell::Text(item), value], ratio)?;
+        }
+        self.push(sheet)
+    }
+
+    fn kind_header(&self, word: &str) -> String {
+        self.lang
+            .pick(&format!("类型：{word}"), &format!("kind: {word}"))
+            .to_string()
+    }
+
+    fn grade_header(&self, word: &str) -> String {
+        self.lang
+            .pick(&format!("等级：{word}"), &format!("grade: {word}"))
+            .to_string()
+    }
+
+    fn mode_header(&self, word: &str) -> String {
+        self.lang
+            .pick(&format!("形式：{word}"), &format!("mode: {word}"))
+            .to_string()
+    }
+
+    fn coverage(&mut self) -> Result<(), BookError> {
+        let lang = self.lang;
+        // The levels below some row's unit (a row counts only the levels below its own).
+        let levels: Vec<Level> = self
+            .root
+            .levels_below()
+            .into_iter()
+            .filter(|l| self.rows.iter().any(|r| *l > r.node.level))
+            .collect();
+        let mut headers = self.key_headers();
+        headers.extend([
+            self.pick("本级站点（截至当日）", "own station on the date"),
+            self.pick("站点现状", "station (stored)"),
+            self.pick("建站日期", "opened on"),
+            self.pick("撤站日期", "closed on"),
+        ]);
+        for l in &levels {
+            let l = l.label(lang);
+            headers.push(lang.pick(&format!("{l}单位数"), &format!("{l} units")).into());
+            headers.push(lang.pick(&format!("{l}有运营站点"), &format!("{l} covered")).into());
+        }
+        let mut sheet = self.sheet(&self.pick("覆盖", "Coverage"), Some(self.rows_are()), &headers)?;
+        for row in &self.rows {
+            let n = row.node;
+            let mut cells = self.key_cells(row);
+            cells.extend([
+                word(n.on_date, StationOnDate::en, StationOnDate::zh),
+                word(n.station, StationStatus::en, StationStatus::zh),
+                n.opened_on.map_or(Cell::Empty, |d| Cell::Date(d.to_string())),
+                n.closed_on.map_or(Cell::Empty, |d| Cell::Date(d.to_string())),
+            ]);
+            for l in &levels {
+                // Only the levels below the row's own unit count anything (as in the JSON).
+                if *l > n.level {
+                    cells.extend([count(n.measures.units(*l)), count(n.measures.covered(*l))]);
+                } else {
+                    cells.extend([Cell::Empty, Cell::Empty]);
+                }
+            }
+            self.put(&mut sheet, cells, None)?;
+        }
+        self.push(sheet)
+    }
+
+    /// Funding by category (`by_source` false) or by source.
+    fn funding(&mut self, by_source: bool) -> Result<(), BookError> {
+        let lang = self.lang;
+        let parts: Vec<String> = if by_source {
+            Source::ALL
+                .iter()
+                .map(|s| s.label(lang).to_string())
+                .chain([self.pick("未注明来源", "source not stated")])
+                .collect()
+        } else {
+            Category::ALL
+                .iter()
+                .map(|c| c.label(lang).to_string())
+                .chain([self.pick("未注明科目", "category not stated")])
+                .collect()
+        };
+        let mut headers = self.key_headers();
+        let keys = headers.len();
+        headers.extend([
+            self.pick("拨付（元）", "allocated ¥"),
+            self.pick("支出（元）", "spent ¥"),
+            self.pick("执行率", "spent/allocated"),
+        ]);
+        for p in &parts {
+            headers.push(
+                lang.pick(&format!("{p}·拨付（元）"), &format!("{p}: allocated ¥"))
+                    .into(),
+            );
+            headers.push(lang.pick(&format!("{p}·支出（元）"), &format!("{p}: spent ¥")).into());
+        }
+        let name = if by_source {
+            self.pick("资金（按来源）", "Funding by source")
+        } else {
+            self.pick("资金（按科目）", "Funding by category")
+        };
+        let mut sheet = self.sheet(&name, Some(self.rows_are()), &headers)?;
+        for row in &self.rows {
+            let m = &row.node.measures;
+            let mut cells = self.key_cells(row);
+            cells.extend([Cell::Money(m.allocated()), Cell::Money(m.spent()), Cell::Empty]);
+            let pairs: Vec<(Fen, Fen)> = if by_source {
+                Source::ALL
+                    .iter()
+                    .map(|s| Some(*s))
+                    .chain([None])
+                    .map(|s| m.by_source(s))
+                    .collect()
+            } else {
+                Category::ALL
+                    .iter()
+                    .map(|c| Some(*c))
+                    .chain([None])
+                    .map(|c| m.by_category(c))
+                    .collect()
+            };
+            for (a, s) in pairs {
+                cells.extend([Cell::Money(a), Cell::Money(s)]);
+            }
+            self.put(&mut sheet, cells, Some((keys + 2, row.node)))?;
+        }
+        self.push(sheet)
+    }
+
+    fn evaluations(&mut self) -> Result<(), BookError> {
+        let lang = self.lang;
+        let mut headers = self.key_headers();
+        headers.push(self.pick("评估次数", "evaluations"));
+        headers.extend(EvalKind::ALL.iter().map(|k| self.kind_header(k.label(lang))));
+        headers.extend(Grade::ALL.iter().map(|g| self.grade_header(g.label(lang))));
+        headers.extend([
+            self.pick("未定等级", "no grade"),
+            self.pick("已评估站点", "stations evaluated"),
+            self.pick("未评估的运营站点", "operating stations without one"),
+            self.pick("本级最近评估日期", "own latest evaluation"),
+            self.pick("类型", "kind"),
+            self.pick("评估机构", "evaluator"),
+            self.pick("得分", "score"),
+            self.pick("等级", "grade"),
+        ]);
+        let mut sheet = self.sheet(&self.pick("评估", "Evaluations"), Some(self.rows_are()), &headers)?;
+        for row in &self.rows {
+            let m = &row.node.measures;
+            let mut cells = self.key_cells(row);
+            cells.push(count(m.evaluations()));
+            cells.extend(EvalKind::ALL.iter().map(|k| count(m.evaluations_of_kind(*k))));
+            cells.extend(Grade::ALL.iter().map(|g| count(m.evaluations_of_grade(Some(*g)))));
+            cells.extend([
+                count(m.evaluations_of_grade(None)),
+                count(m.evaluated_stations()),
+                count(m.stations_without_evaluation()),
+            ]);
+            match &row.node.latest_evaluation {
+                None => cells.extend([Cell::Empty, Cell::Empty, Cell::Empty, Cell::Empty, Cell::Empty]),
+                Some(e) => cells.extend([
+                    Cell::Date(e.date.to_string()),
+                    word(e.kind, EvalKind::en, EvalKind::zh),
+                    text(&e.evaluator),
+                    e.score
+                        .map_or_else(not_stated, |s| Cell::Number(tenths_text(i64::from(s)))),
+                    e.effective_grade()
+                        .map_or_else(not_stated, |g| word(g, Grade::en, Grade::zh)),
+                ]),
+            }
+            self.put(&mut sheet, cells, None)?;
+        }
+        self.push(sheet)
+    }
+
+    fn trainings(&mut self) -> Result<(), BookError> {
+        let lang = self.lang;
+        let mut headers = self.key_headers();
+        headers.push(self.pick("培训次数", "trainings"));
+        headers.extend(TrainingKind::ALL.iter().map(|k| self.kind_header(k.label(lang))));
+        headers.extend(TrainingMode::ALL.iter().map(|x| self.mode_header(x.label(lang))));
+        headers.extend([
+            self.pick("未注明形式", "mode not stated"),
+            self.pick("课时", "hours"),
+            self.pick("给出课时的培训", "trainings giving hours"),
+            self.pick("参训人次", "attendees"),
+            self.pick("给出人数的培训", "trainings giving attendees"),
+        ]);
+        let mut sheet = self.sheet(&self.pick("培训", "Trainings"), Some(self.rows_are()), &headers)?;
+        for row in &self.rows {
+            let m = &row.node.measures;
+            let mut cells = self.key_cells(row);
+            cells.push(count(m.trainings()));
+            cells.extend(TrainingKind::ALL.iter().map(|k| count(m.trainings_of_kind(*k))));
+            cells.extend(TrainingMode::ALL.iter().map(|x| count(m.trainings_of_mode(Some(*x)))));
+            cells.extend([
+                count(m.trainings_of_mode(None)),
+                hours(m),
+                count(m.trainings_with_hours()),
+                attendees(m),
+                count(m.trainings_with_attendees()),
+            ]);
+            self.put(&mut sheet, cells, None)?;
+        }
+        self.push(sheet)
+    }
+}
+
+/// The lines every sheet starts with: the unit and the date, then the source.
+pub fn heading(node: &ReportNode, lang: Lang, source: &BookSource) -> Vec<String> {
+    let title = unit_title(node);
+    let store = source.store.display();
+    let made = &source.made_at;
+    match lang {
+        Lang::Zh => vec![
+            format!("{title} · {} · 截至 {}", node.level.zh(), node.as_of),
+            format!("数据来源：{store}（shegong 数据库）· 报表生成于 {made}"),
+        ],
+        Lang::En => vec![
+            format!("{title} · {} · as of {}", node.level.en(), node.as_of),
+            format!("Source: the shegong store in {store} · report made {made}"),
+        ],
+    }
+}
+
+/// The workbook's bytes: the summary, then coverage, funding (by category, by source),
+/// evaluations and trainings, one row per child; `depth` as the report was built with.
+pub fn workbook(node: &ReportNode, depth: usize, lang: Lang, source: &BookSource) -> Result<Vec<u8>, BookError> {
+    check_money(node)?;
+    let mut rows = Vec::new();
+    flatten(node, &mut rows);
+    let mut book = Book {
+        lang,
+        root: node,
+        lines: heading(node, lang, source),
+        rows,
+        deep: depth > 1,
+        workbook: Workbook::new(),
+        money: Format::new().set_num_format(MONEY_FORMAT),
+        percent: Format::new().set_num_format("0.00%"),
+    };
+    book.summary()?;
+    book.coverage()?;
+    book.funding(false)?;
+    book.funding(true)?;
+    book.evaluations()?;
+    book.trainings()?;
+    Ok(book.workbook.save_to_buffer()?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::interchange::number_text;
+
+    #[test]
+    fn yuan_from_fen_shows_back_to_the_fen() {
+        for fen in [
+            0,
+            1,
+            -1,
+            5,
+            170_000_000,
+            123_456_789,
+            99_999_999_999_999,
+            MAX_EXACT_FEN - 1,
+            -(MAX_EXACT_FEN - 1),
+            987_654_321_098_765,
+        ] {
+            let f = yuan_value(Fen(fen)).unwrap();
+            // What a spreadsheet shows (15 significant digits) is the amount, to the fen.
+            let plain = Fen(fen).plain();
+            let canonical = plain.trim_end_matches('0').trim_end_matches('.');
+            let canonical = if canonical.is_empty() || canonical == "-" {
+                "0"
+            } else {
+                canonical
+            };
+            assert_eq!(number_text(f), canonical, "{fen}");
+        }
+        assert_eq!(yuan_value(Fen(MAX_EXACT_FEN)), None);
+        assert_eq!(yuan_value(Fen(i64::MIN)), None);
+    }
+
+    #[test]
+    fn tenths_are_decimals() {
+        assert_eq!(tenths_text(0), "0");
+        assert_eq!(tenths_text(125), "12.5");
+        assert_eq!(tenths_text(-5), "-0.5");
+        assert_eq!(tenths_text(30), "3");
+    }
+}
