@@ -65,15 +65,17 @@ pub enum Command {
     },
     /// Recompute every rollup from the records and compare with the stored totals
     Check,
-    /// Undo the newest change not undone yet (a record added or deleted, a unit updated)
+    /// Undo the newest change not undone yet, whatever it was (a record, a unit added, changed or deleted, a whole import)
     Undo,
-    /// The change journal, newest first: who changed what, when, before and after
+    /// The change journal, newest first, numbered #1, #2, … as in the UI: who changed what, when, before and after
     History {
         #[arg(long, value_name = "CODE")]
         unit: Option<String>,
         /// At most this many entries
         #[arg(long, default_value_t = 50)]
         limit: usize,
+        #[arg(long, value_enum, default_value_t = HistoryFormat::Text)]
+        format: HistoryFormat,
     },
     /// Write the whole store to one file
     Backup { file: PathBuf },
@@ -85,6 +87,12 @@ pub enum Command {
 pub enum ReportFormat {
     Table,
     Csv,
+    Json,
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum HistoryFormat {
+    Text,
     Json,
 }
 
@@ -260,15 +268,24 @@ pub fn run(ctx: &Context, command: &Command, out: &mut dyn Write) -> Result<(), 
         }
         Command::Undo => {
             let store = ctx.open()?;
+            let id = store.undo_target().map_err(st)?.map(|(id, _)| id);
             let entry = store.undo_last().map_err(st)?;
             let name = |code: &str| store.unit(code).ok().flatten().map(|u| u.name);
             let what = crate::history::describe(&entry, lang, &name);
-            writeln!(out, "{}{what}", lang.pick("已撤销：", "Undone: ")).map_err(|e| io_failure(e, lang))
+            let number = id.map(|id| format!("#{id} ")).unwrap_or_default();
+            writeln!(out, "{}{number}{what}", lang.pick("已撤销：", "Undone: ")).map_err(|e| io_failure(e, lang))
         }
-        Command::History { unit, limit } => {
+        Command::History { unit, limit, format } => {
             let store = ctx.open()?;
-            let entries = store.history(unit.as_deref(), *limit).map_err(st)?;
-            let text = render_history(&entries, lang);
+            let entries = store.history_with_ids(unit.as_deref(), *limit).map_err(st)?;
+            let name = |code: &str| store.unit(code).ok().flatten().map(|u| u.name);
+            let text = match format {
+                HistoryFormat::Text => crate::history::listing(&entries, lang, &name),
+                HistoryFormat::Json => {
+                    let json = crate::history::to_json(&entries, lang, &name);
+                    serde_json::to_string_pretty(&json).unwrap_or_default() + "\n"
+                }
+            };
             out.write_all(text.as_bytes()).map_err(|e| io_failure(e, lang))
         }
         Command::Check => {
@@ -523,30 +540,4 @@ pub fn open_or_create(ctx: &Context) -> Result<(Store, bool), Failure> {
     let store = ctx.create().map_err(|e| Failure::store(e, ctx.lang))?;
     load_xishan(&store, ctx.lang)?;
     Ok((store, true))
-}
-
-/// The journal for people: one block per change, newest first.
-fn render_history(entries: &[store::JournalEntry], lang: Lang) -> String {
-    if entries.is_empty() {
-        return format!("{}\n", lang.pick("没有变更记录。", "No changes recorded."));
-    }
-    let mut out = String::new();
-    for e in entries {
-        let when = crate::history::when_precise(e.at);
-        out.push_str(&format!("{when}  {}  {} {}", e.operator, e.action, e.kind));
-        if let Some(unit) = &e.unit {
-            out.push_str(&format!("  {unit}"));
-        }
-        out.push_str(&format!("  {}\n", e.summary));
-        if let Some(key) = &e.key {
-            out.push_str(&format!("    {}{key}\n", lang.pick("记录：", "record: ")));
-        }
-        if let Some(before) = &e.before {
-            out.push_str(&format!("    {}{before}\n", lang.pick("之前：", "before: ")));
-        }
-        if let Some(after) = &e.after {
-            out.push_str(&format!("    {}{after}\n", lang.pick("之后：", "after: ")));
-        }
-    }
-    out
 }

@@ -1,6 +1,9 @@
 //! The change journal: who changed what, when, before and after. Each entry is written in the
-//! same all-or-nothing write as the change it describes. A bulk import of many records is one
-//! entry (its counts), not one per row; single changes carry the record before and after.
+//! same all-or-nothing write as the change it describes, under the next number (1, 2, 3, … with
+//! no gaps, across restarts: the number the UI and `shegong history` show as `#N`). A bulk
+//! import of many records is one entry (its counts, and a token naming the keys it added in the
+//! `batches` tree, so that undo can take back exactly those); single changes carry the record
+//! before and after. `undo_last` takes back the newest change not undone yet, whatever it was.
 
 use super::codec::Stored;
 use super::keys::TreeId;
@@ -22,7 +25,8 @@ pub struct JournalEntry {
     pub kind: String,
     /// The unit the change belongs to, when there is one.
     pub unit: Option<String>,
-    /// The record's key (as `RecordKey::to_text`), for records.
+    /// The record's key (as `RecordKey::to_text`), for records; for a bulk import of records,
+    /// `import:TOKEN`, the token under which the `batches` tree keeps the keys it added.
     pub key: Option<String>,
     /// JSON of the record before and after the change.
     pub before: Option<String>,
@@ -69,6 +73,26 @@ pub fn import_counts(summary: &str) -> Option<(usize, usize)> {
     Some((added.parse().ok()?, 0))
 }
 
+/// The number of a journal key (8 bytes, big-endian).
+fn entry_number(key: &[u8]) -> Option<u64> {
+    key.try_into().ok().map(u64::from_be_bytes)
+}
+
+/// `entries` (oldest first, with the numbers they had) numbered 1, 2, 3, …; an undo's
+/// reference to the entry it undid follows its entry.
+pub(crate) fn renumbered(entries: Vec<(u64, JournalEntry)>) -> Vec<(u64, JournalEntry)> {
+    let mut new_of = std::collections::HashMap::new();
+    let mut out = Vec::with_capacity(entries.len());
+    for (n, (old, mut entry)) in (1u64..).zip(entries) {
+        new_of.insert(old, n);
+        if let Some(undone) = entry.undoes {
+            entry.undoes = Some(new_of.get(&undone).copied().unwrap_or(undone));
+        }
+        out.push((n, entry));
+    }
+    out
+}
+
 impl Store {
     /// Who the journal records as making the changes of this session.
     pub fn set_operator(&mut self, operator: &str) {
@@ -92,11 +116,41 @@ impl Store {
         }
     }
 
-    /// Adds a journal entry to a write.
-    pub(crate) fn journal(&self, set: &mut WriteSet, entry: JournalEntry) -> Result<()> {
-        // sled's ids increase across restarts: the journal's keys are in the order of changes.
-        let id = self.db.generate_id()?;
+    /// Adds a journal entry to a write, under the number after the newest one stored or
+    /// already in this write; returns that number. (sled's `generate_id` jumps by a million
+    /// after a reopen: numbers people read must not.) The write is all or nothing, so a write
+    /// that fails leaves no gap either.
+    pub(crate) fn journal(&self, set: &mut WriteSet, entry: JournalEntry) -> Result<u64> {
+        let in_set = set
+            .ops
+            .iter()
+            .filter(|op| op.tree == TreeId::Journal && op.value.is_some())
+            .filter_map(|op| entry_number(&op.key))
+            .max()
+            .unwrap_or(0);
+        let id = self
+            .journal_mark()?
+            .max(in_set)
+            .checked_add(1)
+            .ok_or(StoreError::Overflow)?;
         set.put(TreeId::Journal, id.to_be_bytes().to_vec(), entry.encode(), Undo::Remove);
+        Ok(id)
+    }
+
+    /// Renumbers the journal 1, 2, 3, … in its order, in one batch (all or nothing): the step
+    /// of the upgrade to schema 3, for journals numbered by sled's `generate_id`.
+    pub(crate) fn renumber_journal(&self) -> Result<()> {
+        let tree = self.tree(TreeId::Journal);
+        let mut entries = self.history_with_ids(None, 0)?;
+        entries.reverse();
+        let mut batch = sled::Batch::default();
+        for item in tree.iter() {
+            batch.remove(item?.0);
+        }
+        for (id, entry) in renumbered(entries) {
+            batch.insert(&id.to_be_bytes(), entry.encode());
+        }
+        tree.apply_batch(batch)?;
         Ok(())
     }
 
@@ -104,7 +158,7 @@ impl Store {
     /// whether anything changed in between.
     pub fn journal_mark(&self) -> Result<u64> {
         match self.tree(TreeId::Journal).last()? {
-            Some((k, _)) => Ok(k.as_ref().try_into().map(u64::from_be_bytes).unwrap_or(0)),
+            Some((k, _)) => entry_number(&k).ok_or_else(|| StoreError::Corrupt("bad journal key".into())),
             None => Ok(0),
         }
     }
@@ -158,21 +212,34 @@ impl Store {
     }
 }
 
+/// How a bulk import's entry names the keys it added: `import:TOKEN`.
+pub(crate) const IMPORT_PREFIX: &str = "import:";
+
 impl JournalEntry {
-    /// Whether `undo_last` knows how to take this change back: a record added or deleted, a
-    /// unit updated. Bulk imports and added units are not (there is no deleting units).
+    /// The token under which the `batches` tree keeps the keys this bulk import added.
+    pub(crate) fn import_token(&self) -> Option<u64> {
+        self.key.as_deref()?.strip_prefix(IMPORT_PREFIX)?.parse().ok()
+    }
+
+    /// Whether `undo_last` can take this change back: a record added or deleted, a unit
+    /// added, changed or deleted, a bulk import of records that names what it added. Not a
+    /// bulk import journaled before schema 3 (nor one of units: more than a hundred units
+    /// changed at once), which kept only its counts.
     pub fn undoable(&self) -> bool {
-        matches!(
-            (self.action.as_str(), self.kind.as_str()),
-            ("add" | "delete", "evaluation" | "training" | "budget") | ("update", "unit")
-        )
+        match (self.action.as_str(), self.kind.as_str()) {
+            ("add" | "delete", "evaluation" | "training" | "budget") => true,
+            ("add" | "update" | "delete", "unit") => true,
+            ("import", "evaluation" | "training" | "budget") => self.import_token().is_some(),
+            _ => false,
+        }
     }
 }
 
 impl Store {
-    /// Undoes the newest change not undone yet: an added record is deleted, a deleted one comes
-    /// back, an updated unit gets its old fields. The undo is journaled too (action `undo`).
-    /// Bulk imports and added units cannot be undone here (there is no deleting units).
+    /// Undoes the newest change not undone yet, whatever it was: an added record is deleted, a
+    /// deleted one comes back, an added unit is deleted, a deleted one comes back, an updated
+    /// unit gets its old fields, a bulk import's records are removed (all or nothing). The undo
+    /// is journaled too (action `undo`).
     pub fn undo_last(&self) -> Result<JournalEntry> {
         use super::keys::RecordKey;
         use crate::domain::{BudgetEntry, Evaluation, Training, Unit};
@@ -184,6 +251,8 @@ impl Store {
         }
         let key = || entry.key.as_deref().and_then(RecordKey::from_text).ok_or_else(cannot);
         let before = || entry.before.as_deref().ok_or_else(cannot);
+        let after = || entry.after.as_deref().ok_or_else(cannot);
+        let token = || entry.import_token().ok_or_else(cannot);
         fn parse<T: serde::de::DeserializeOwned>(json: &str) -> Result<T> {
             serde_json::from_str(json).map_err(|e| StoreError::Corrupt(format!("journal entry: {e}")))
         }
@@ -196,7 +265,11 @@ impl Store {
                 ("delete", "evaluation") => self.add_records(&[parse::<Evaluation>(before()?)?]).map(|_| ()),
                 ("delete", "training") => self.add_records(&[parse::<Training>(before()?)?]).map(|_| ()),
                 ("delete", "budget") => self.add_records(&[parse::<BudgetEntry>(before()?)?]).map(|_| ()),
-                ("update", "unit") => self.apply_units(&[parse::<Unit>(before()?)?]).map(|_| ()),
+                ("update" | "delete", "unit") => self.apply_units(&[parse::<Unit>(before()?)?]).map(|_| ()),
+                ("add", "unit") => self.delete_unit(&parse::<Unit>(after()?)?.code).map(|_| ()),
+                ("import", "evaluation") => self.undo_import::<Evaluation>(token()?, &entry.summary),
+                ("import", "training") => self.undo_import::<Training>(token()?, &entry.summary),
+                ("import", "budget") => self.undo_import::<BudgetEntry>(token()?, &entry.summary),
                 _ => Err(cannot()),
             }
         })();
@@ -205,15 +278,17 @@ impl Store {
     }
 
     /// The change `undo_last` would take back, with its id: the newest entry that is not an
-    /// undo and was not undone. `None` when there is none. It may not be `undoable`: the UI
-    /// asks this first, to say exactly what will be undone, or why it cannot be.
+    /// undo and was not undone. A restore's entry (kind `store`) is passed over: it marks
+    /// where a backup's journal resumed, and the records it put back keep their keys, so the
+    /// changes before it can still be taken back. `None` when there is none. It may not be
+    /// `undoable`: the UI asks this first, to say exactly what will be undone, or why it cannot.
     pub fn undo_target(&self) -> Result<Option<(u64, JournalEntry)>> {
         let mut undone = std::collections::HashSet::new();
         for item in self.journal_newest_first() {
             let (id, entry) = item?;
             if let Some(u) = entry.undoes {
                 undone.insert(u);
-            } else if !undone.contains(&id) {
+            } else if !undone.contains(&id) && entry.kind != "store" {
                 return Ok(Some((id, entry)));
             }
         }

@@ -17,6 +17,12 @@ impl Store {
                 // (`totals`): their reports would miss every whole year. Buckets and year
                 // totals are recomputed from the records.
                 1 => self.rebuild_totals()?,
+                // Schema 3: each helper's upgrade step, one call each.
+                2 => {
+                    // Journal entries were keyed by sled's generate_id, which jumps by a
+                    // million after a reopen: numbered 1, 2, 3, … again.
+                    self.renumber_journal()?;
+                }
                 other => return Err(StoreError::Corrupt(format!("unknown schema version {other}"))),
             }
             self.flush()?;

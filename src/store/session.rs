@@ -1,7 +1,9 @@
-//! Adding records, in one go or streamed in parts. `check` validates rows against the store
+//! Adding records, in one go or streamed in parts, and taking a bulk import back; deleting a
+//! unit that nothing refers to (and so undoing an added unit). `check` validates rows against the store
 //! without writing (every problem of the whole input, before anything is stored); `write`
 //! stores rows: their pages, ids, totals and first evaluations; `finish` journals the import and
-//! makes it final. A streamed import holds the store's pending flag from its first part to
+//! makes it final. A bulk import keeps the keys it added in the `batches` tree, written with
+//! its parts, so that `undo` removes exactly those. A streamed import holds the store's pending flag from its first part to
 //! `finish`, so a crash in between rolls the whole import back.
 
 use super::aggregate::{Ancestry, Deltas};
@@ -19,6 +21,8 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 /// Keys of added records are kept for the caller up to this many (a form wants its key; a
 /// million-row import does not).
 const KEYS_KEPT: usize = 10_000;
+/// Keys of a bulk import per value of the `batches` tree (20 bytes each).
+const BATCH_CHUNK: usize = 10_000;
 
 /// What an import of records did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -54,6 +58,11 @@ pub struct ImportSession<'s, R: Record> {
     outcome: AddOutcome,
     /// The added records while there are few enough to journal one by one.
     journal_rows: Vec<(RecordKey, R)>,
+    /// The keys added since the last chunk was written to the `batches` tree, the number of
+    /// chunks written, and the token they are written under (taken at the first chunk).
+    batch: Vec<u8>,
+    batch_chunks: u32,
+    token: Option<u64>,
 }
 
 impl Store {
@@ -70,6 +79,9 @@ impl Store {
             writing: false,
             outcome: AddOutcome::default(),
             journal_rows: Vec::new(),
+            batch: Vec::new(),
+            batch_chunks: 0,
+            token: None,
         })
     }
 
@@ -186,8 +198,10 @@ impl<R: Record> ImportSession<'_, R> {
     fn journal_into(&mut self, set: &mut WriteSet) -> Result<()> {
         let kind = R::KIND.name();
         if self.outcome.added > ROW_BY_ROW_LIMIT {
+            self.write_batch_chunk(set)?;
             let summary = super::journal::import_summary(kind, self.outcome.added, 0);
-            let entry = self.store.entry("import", kind, None, summary);
+            let mut entry = self.store.entry("import", kind, None, summary);
+            entry.key = self.token.map(|t| format!("{}{t}", super::journal::IMPORT_PREFIX));
             self.store.journal(set, entry)?;
         } else {
             for (key, record) in &self.journal_rows {
@@ -199,6 +213,26 @@ impl<R: Record> ImportSession<'_, R> {
                 self.store.journal(set, entry)?;
             }
         }
+        Ok(())
+    }
+
+    /// Writes the keys gathered since the last chunk as the next chunk of this import's batch,
+    /// in the same write as the records (so a rolled-back part takes its chunk with it).
+    fn write_batch_chunk(&mut self, set: &mut WriteSet) -> Result<()> {
+        if self.batch.is_empty() {
+            return Ok(());
+        }
+        let token = match self.token {
+            Some(t) => t,
+            None => *self.token.insert(self.store.db.generate_id()?),
+        };
+        set.put(
+            TreeId::Batches,
+            batch_key(token, self.batch_chunks),
+            std::mem::take(&mut self.batch),
+            Undo::Remove,
+        );
+        self.batch_chunks = self.batch_chunks.checked_add(1).ok_or(StoreError::Overflow)?;
         Ok(())
     }
 
@@ -268,6 +302,10 @@ impl<R: Record> ImportSession<'_, R> {
             if self.outcome.keys.len() < KEYS_KEPT {
                 self.outcome.keys.push(key);
             }
+            self.batch.extend_from_slice(&key.bytes());
+            if self.batch.len() >= BATCH_CHUNK * keys::RECORD_KEY_LEN {
+                self.write_batch_chunk(&mut set)?;
+            }
             if self.outcome.added <= ROW_BY_ROW_LIMIT {
                 self.journal_rows.push((key, record.clone()));
             } else {
@@ -286,6 +324,152 @@ impl<R: Record> ImportSession<'_, R> {
         }
         deltas.write_into(self.store, &mut set)?;
         Ok(set)
+    }
+}
+
+/// A key of the `batches` tree: the import's token, the chunk's number.
+fn batch_key(token: u64, chunk: u32) -> Vec<u8> {
+    let mut k = token.to_be_bytes().to_vec();
+    k.extend_from_slice(&chunk.to_be_bytes());
+    k
+}
+
+impl Store {
+    /// Takes back a bulk import: removes exactly the records its batch names, and their ids,
+    /// totals and first evaluations, in one all-or-nothing write (a logged one when large, so
+    /// a crash rolls it back). The undo is journaled with the import's `summary`. A record of
+    /// the batch that is gone refuses the whole undo.
+    pub(crate) fn undo_import<R: Record>(&self, token: u64, summary: &str) -> Result<()> {
+        self.check_writable()?;
+        let mut pages: HashMap<[u8; 6], PageEdit> = HashMap::default();
+        let mut set = WriteSet::default();
+        let mut deltas = Deltas::default();
+        let mut ancestry = Ancestry::new(self);
+        let mut evaluated: HashSet<u32> = HashSet::default();
+        let mut chunks = 0usize;
+        for item in self.tree(TreeId::Batches).scan_prefix(token.to_be_bytes()) {
+            let (k, v) = item?;
+            chunks += 1;
+            for raw in v.chunks(keys::RECORD_KEY_LEN) {
+                let key =
+                    RecordKey::parse(raw).ok_or_else(|| StoreError::Corrupt("bad key in an import's batch".into()))?;
+                let edit = self.page_edit(R::KIND, &mut pages, &key)?;
+                let at = edit.find(&key).map_err(|_| StoreError::UnknownRecord(key.to_text()))?;
+                let record = R::decode(&edit.remove(at).record)?;
+                let (day, delta) = record.delta();
+                deltas.subtract(&mut ancestry, key.unit, day, &delta.sparse())?;
+                if let Some(id) = record.id() {
+                    set.remove(
+                        TreeId::Ids,
+                        keys::id_key(R::KIND as u8, id),
+                        Undo::Restore(key.bytes().to_vec()),
+                    );
+                }
+                if R::KIND == RecordKind::Evaluation {
+                    evaluated.insert(key.unit);
+                }
+            }
+            set.remove(TreeId::Batches, k.to_vec(), Undo::Restore(v.to_vec()));
+        }
+        if chunks == 0 {
+            return Err(StoreError::CannotUndo(summary.to_string()));
+        }
+        for unit in evaluated {
+            let remaining = self.earliest_left(R::KIND, unit, &pages)?;
+            self.move_first_evaluation(unit, |_| remaining, &mut deltas, &mut ancestry, &mut set)?;
+        }
+        let entry = self.entry("import", R::KIND.name(), None, summary.to_string());
+        self.journal(&mut set, entry)?;
+        self.write_pages(R::KIND, pages, &mut set);
+        deltas.write_into(self, &mut set)?;
+        self.apply(set)
+    }
+
+    /// The day of a unit's earliest record of a kind, with the pages being edited read as
+    /// edited.
+    fn earliest_left(&self, kind: RecordKind, unit: u32, pages: &HashMap<[u8; 6], PageEdit>) -> Result<Option<Day>> {
+        for item in self.tree(super::import::tree_of(kind)).scan_prefix(unit.to_be_bytes()) {
+            let (k, v) = item?;
+            let first = match pages.get(k.as_ref()) {
+                Some(edit) => edit.page.entries.first().map(|e| e.day),
+                None => <super::codec::Page as super::codec::Stored>::decode(&v)?
+                    .entries
+                    .first()
+                    .map(|e| e.day),
+            };
+            if first.is_some() {
+                return Ok(first);
+            }
+        }
+        Ok(None)
+    }
+
+    /// Deletes a unit that nothing refers to: no units below it, no records of its own, no
+    /// training that served it. (A unit added by mistake must not stay forever; one with data
+    /// is refused in words, nothing written.) Journaled with the unit as it was, so undo
+    /// brings it back.
+    pub fn delete_unit(&self, code: &str) -> Result<crate::domain::Unit> {
+        use super::codec::Stored;
+        use crate::domain::Training;
+        self.check_writable()?;
+        let row = self
+            .unit_row_by_code(code)?
+            .ok_or_else(|| StoreError::UnknownUnit(code.to_string()))?;
+        let refuse = |zh: String, en: String| Err(StoreError::Refused { zh, en });
+        if self.has_children(code)? {
+            return refuse(
+                format!("单位 {code} 下还有下级单位，不能删除：先删除下级单位。"),
+                format!("Unit {code} has units below it and cannot be deleted: delete those first."),
+            );
+        }
+        for kind in [RecordKind::Evaluation, RecordKind::Training, RecordKind::Budget] {
+            if self
+                .tree(super::import::tree_of(kind))
+                .scan_prefix(row.idx.to_be_bytes())
+                .next()
+                .transpose()?
+                .is_some()
+            {
+                return refuse(
+                    format!("单位 {code} 还有评估、培训或资金记录，不能删除。"),
+                    format!("Unit {code} has evaluations, trainings or budget entries and cannot be deleted."),
+                );
+            }
+        }
+        let mut served = false;
+        self.for_each_record::<Training, StoreError>(|t| {
+            served |= t.units.iter().any(|u| u == code);
+            Ok(())
+        })?;
+        if served {
+            return refuse(
+                format!("单位 {code} 是某条培训的服务站点，不能删除。"),
+                format!("Unit {code} is served by a training and cannot be deleted."),
+            );
+        }
+        let mut set = WriteSet::default();
+        set.remove(
+            TreeId::Units,
+            keys::u32_key(row.idx).to_vec(),
+            Undo::Restore(row.encode()),
+        );
+        set.remove(
+            TreeId::Codes,
+            code.as_bytes().to_vec(),
+            Undo::Restore(keys::u32_key(row.idx).to_vec()),
+        );
+        set.remove(
+            TreeId::Children,
+            keys::child_key(row.parent_idx, row.idx).to_vec(),
+            Undo::Restore(Vec::new()),
+        );
+        // Its station counted in the coverage of every unit above it: recomputed.
+        set.rebuild_totals = true;
+        let mut entry = self.entry("delete", "unit", Some(code), format!("unit {code} delete"));
+        entry.before = json(&row.unit);
+        self.journal(&mut set, entry)?;
+        self.apply(set)?;
+        Ok(row.unit)
     }
 }
 
