@@ -77,6 +77,11 @@ pub enum Command {
         #[arg(long, value_enum, default_value_t = HistoryFormat::Text)]
         format: HistoryFormat,
     },
+    /// Units: `unit delete CODE` deletes a unit with no units below it and no records (undo brings it back)
+    Unit {
+        #[command(subcommand)]
+        action: UnitCommand,
+    },
     /// Write the whole store to one file
     Backup { file: PathBuf },
     /// Fill a new or empty store from a backup file (creates the store if missing)
@@ -88,6 +93,12 @@ pub enum ReportFormat {
     Table,
     Csv,
     Json,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UnitCommand {
+    /// Delete a unit added by mistake: one with no units below it, no records, serving no training
+    Delete { code: String },
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -274,6 +285,20 @@ pub fn run(ctx: &Context, command: &Command, out: &mut dyn Write) -> Result<(), 
             let what = crate::history::describe(&entry, lang, &name);
             let number = id.map(|id| format!("#{id} ")).unwrap_or_default();
             writeln!(out, "{}{number}{what}", lang.pick("已撤销：", "Undone: ")).map_err(|e| io_failure(e, lang))
+        }
+        Command::Unit {
+            action: UnitCommand::Delete { code },
+        } => {
+            let store = ctx.open()?;
+            let unit = store.delete_unit(code).map_err(st)?;
+            let said = match lang {
+                Lang::Zh => format!("已删除单位 {}（{}）；`shegong undo` 可撤销。", unit.name, unit.code),
+                Lang::En => format!(
+                    "Deleted the unit {} ({}); `shegong undo` brings it back.",
+                    unit.name, unit.code
+                ),
+            };
+            writeln!(out, "{said}").map_err(|e| io_failure(e, lang))
         }
         Command::History { unit, limit, format } => {
             let store = ctx.open()?;

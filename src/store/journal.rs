@@ -212,6 +212,22 @@ impl Store {
     }
 }
 
+/// How the entry of a reversal (冲销) names the budget entry it reverses: its summary is
+/// `budget reverses KEY`, KEY as `RecordKey::to_text`. The journal is backed up whole, so the
+/// link survives a restore.
+pub(crate) const REVERSES: &str = "budget reverses ";
+
+/// A reversal in force (not undone): the entry reversed, the reversing entry, and the number
+/// of the journal entry that added the reversal.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reversal {
+    pub of: String,
+    pub by: String,
+    pub number: u64,
+    /// The reversing budget entry as added (its JSON), to name it in words.
+    pub record: Option<String>,
+}
+
 /// How a bulk import's entry names the keys it added: `import:TOKEN`.
 pub(crate) const IMPORT_PREFIX: &str = "import:";
 
@@ -293,6 +309,32 @@ impl Store {
             }
         }
         Ok(None)
+    }
+
+    /// Every reversal in force, oldest first: read from the journal (reversals not undone).
+    pub fn reversals(&self) -> Result<Vec<Reversal>> {
+        let mut undone = std::collections::HashSet::new();
+        let mut out = Vec::new();
+        for item in self.journal_newest_first() {
+            let (id, entry) = item?;
+            if let Some(u) = entry.undoes {
+                undone.insert(u);
+                continue;
+            }
+            if undone.contains(&id) || entry.action != "add" {
+                continue;
+            }
+            if let (Some(of), Some(by)) = (entry.summary.strip_prefix(REVERSES), &entry.key) {
+                out.push(Reversal {
+                    of: of.to_string(),
+                    by: by.clone(),
+                    number: id,
+                    record: entry.after.clone(),
+                });
+            }
+        }
+        out.reverse();
+        Ok(out)
     }
 
     fn set_undoing(&self, id: Option<u64>) {

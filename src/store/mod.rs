@@ -16,7 +16,7 @@ mod write;
 pub use aggregate::Difference;
 pub use error::{Result, RowProblem, StoreError};
 pub use import::{Record, RecordKind, UnitOutcome};
-pub use journal::{import_counts, JournalEntry};
+pub use journal::{import_counts, JournalEntry, Reversal};
 pub use keys::RecordKey;
 pub use session::{AddOutcome, ImportSession};
 

@@ -404,12 +404,118 @@ impl Store {
         Ok(None)
     }
 
+    /// Adds `reversal`, the budget entry that cancels the one stored under `of` (冲销), and
+    /// journals the link. Refused in words, nothing stored, when `of` was reversed already
+    /// (naming the first reversal) or is itself a reversal (undo that instead).
+    pub fn reverse_budget(&self, of: RecordKey, reversal: &crate::domain::BudgetEntry) -> Result<RecordKey> {
+        use crate::domain::BudgetEntry;
+        self.check_reversible(of)?;
+        let of_text = of.to_text();
+        let mut session = self.import_session::<BudgetEntry>()?;
+        let rows = std::slice::from_ref(reversal);
+        let problems = session.check(rows, 0)?;
+        if !problems.is_empty() {
+            return Err(StoreError::Rejected(problems));
+        }
+        let mut set = session.plan(rows)?;
+        let Some(key) = session.outcome.keys.first().copied() else {
+            return Err(StoreError::Refused {
+                zh: "这条冲销记录已经存在，未重复保存。".into(),
+                en: "This reversing entry is stored already; it was not stored again.".into(),
+            });
+        };
+        let mut entry = self.entry(
+            "add",
+            "budget",
+            Some(&reversal.unit),
+            format!("{}{of_text}", super::journal::REVERSES),
+        );
+        entry.key = Some(key.to_text());
+        entry.after = json(reversal);
+        self.journal(&mut set, entry)?;
+        self.apply(set)?;
+        Ok(key)
+    }
+
+    /// Whether the budget entry stored under `of` may be reversed: it exists, was not
+    /// reversed already (else the first reversal is named) and is not a reversal itself.
+    pub fn check_reversible(&self, of: RecordKey) -> Result<()> {
+        use crate::domain::BudgetEntry;
+        self.check_writable()?;
+        let of_text = of.to_text();
+        let named = |r: &super::journal::Reversal| {
+            r.record
+                .as_deref()
+                .and_then(|j| serde_json::from_str::<BudgetEntry>(j).ok())
+                .map(|b| format!("{} {}", b.date, b.amount.yuan()))
+                .unwrap_or_default()
+        };
+        for r in self.reversals()? {
+            if r.of == of_text {
+                let what = named(&r);
+                return Err(StoreError::Refused {
+                    zh: format!("这条资金记录已由 #{} 冲销（{what}），不能再次冲销。", r.number),
+                    en: format!(
+                        "This budget entry was reversed already by #{} ({what}); it cannot be reversed twice.",
+                        r.number
+                    ),
+                });
+            }
+            if r.by == of_text {
+                return Err(StoreError::Refused {
+                    zh: format!(
+                        "这是一条冲销记录（#{}），冲销记录不能再冲销；录错了请撤销它。",
+                        r.number
+                    ),
+                    en: format!(
+                        "This is a reversal (#{}); a reversal cannot itself be reversed: undo it instead.",
+                        r.number
+                    ),
+                });
+            }
+        }
+        let mut pages: HashMap<[u8; 6], PageEdit> = HashMap::default();
+        if self.page_edit(RecordKind::Budget, &mut pages, &of)?.find(&of).is_err() {
+            return Err(StoreError::UnknownRecord(of_text));
+        }
+        Ok(())
+    }
+
     /// Deletes a unit that nothing refers to: no units below it, no records of its own, no
     /// training that served it. (A unit added by mistake must not stay forever; one with data
     /// is refused in words, nothing written.) Journaled with the unit as it was, so undo
     /// brings it back.
     pub fn delete_unit(&self, code: &str) -> Result<crate::domain::Unit> {
         use super::codec::Stored;
+        let row = self.check_deletable(code)?;
+        let mut set = WriteSet::default();
+        set.remove(
+            TreeId::Units,
+            keys::u32_key(row.idx).to_vec(),
+            Undo::Restore(row.encode()),
+        );
+        set.remove(
+            TreeId::Codes,
+            code.as_bytes().to_vec(),
+            Undo::Restore(keys::u32_key(row.idx).to_vec()),
+        );
+        set.remove(
+            TreeId::Children,
+            keys::child_key(row.parent_idx, row.idx).to_vec(),
+            Undo::Restore(Vec::new()),
+        );
+        // Its station counted in the coverage of every unit above it: recomputed.
+        set.rebuild_totals = true;
+        let mut entry = self.entry("delete", "unit", Some(code), format!("unit {code} delete"));
+        entry.before = json(&row.unit);
+        self.journal(&mut set, entry)?;
+        self.apply(set)?;
+        Ok(row.unit)
+    }
+
+    /// Whether the unit of `code` may be deleted (`delete_unit`): it exists, has no units
+    /// below it, no records and serves no training; else why not, in words.
+    pub fn check_deletable(&self, code: &str) -> Result<super::codec::UnitRow> {
         use crate::domain::Training;
         self.check_writable()?;
         let row = self
@@ -447,29 +553,7 @@ impl Store {
                 format!("Unit {code} is served by a training and cannot be deleted."),
             );
         }
-        let mut set = WriteSet::default();
-        set.remove(
-            TreeId::Units,
-            keys::u32_key(row.idx).to_vec(),
-            Undo::Restore(row.encode()),
-        );
-        set.remove(
-            TreeId::Codes,
-            code.as_bytes().to_vec(),
-            Undo::Restore(keys::u32_key(row.idx).to_vec()),
-        );
-        set.remove(
-            TreeId::Children,
-            keys::child_key(row.parent_idx, row.idx).to_vec(),
-            Undo::Restore(Vec::new()),
-        );
-        // Its station counted in the coverage of every unit above it: recomputed.
-        set.rebuild_totals = true;
-        let mut entry = self.entry("delete", "unit", Some(code), format!("unit {code} delete"));
-        entry.before = json(&row.unit);
-        self.journal(&mut set, entry)?;
-        self.apply(set)?;
-        Ok(row.unit)
+        Ok(row)
     }
 }
 
