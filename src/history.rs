@@ -237,7 +237,12 @@ pub fn listing(entries: &[(u64, JournalEntry)], lang: Lang, name: &dyn Fn(&str) 
         if undone.contains(id) {
             what.push_str(undone_mark(lang));
         }
-        out.push_str(&format!("#{id}  {}  {}  {what}\n", when_precise(e.at), e.operator));
+        out.push_str(&format!(
+            "#{id}  {}  {}  {}\n",
+            when_precise(e.at),
+            printable(&e.operator),
+            printable(&what)
+        ));
         match changes(e, lang) {
             Some(changes) => {
                 let effect = effect(e);
@@ -247,7 +252,12 @@ pub fn listing(entries: &[(u64, JournalEntry)], lang: Lang, name: &dyn Fn(&str) 
                         _ if c.after.is_empty() => named(&c.before),
                         _ => named(&c.after),
                     };
-                    out.push_str(&format!("    {}{}{value}\n", c.field, lang.pick("：", ": ")));
+                    out.push_str(&format!(
+                        "    {}{}{}\n",
+                        c.field,
+                        lang.pick("：", ": "),
+                        printable(&value)
+                    ));
                 }
             }
             // A record this version cannot read back: its JSON as it is.
@@ -257,13 +267,30 @@ pub fn listing(entries: &[(u64, JournalEntry)], lang: Lang, name: &dyn Fn(&str) 
                     (lang.pick("之后：", "after: "), &e.after),
                 ] {
                     if let Some(json) = json {
-                        out.push_str(&format!("    {label}{json}\n"));
+                        out.push_str(&format!("    {label}{}\n", printable(json)));
                     }
                 }
             }
         }
     }
     out
+}
+
+/// Text for a terminal: control characters (a note's line break, an escape sequence) shown
+/// escaped (`\n`, `\u{1b}`), so that one entry stays one block and cannot drive the terminal.
+fn printable(s: &str) -> String {
+    if !s.chars().any(char::is_control) {
+        return s.to_string();
+    }
+    s.chars()
+        .map(|c| {
+            if c.is_control() {
+                c.escape_default().to_string()
+            } else {
+                c.to_string()
+            }
+        })
+        .collect()
 }
 
 fn or_dash(s: &str) -> &str {
