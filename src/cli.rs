@@ -282,7 +282,7 @@ pub fn run(ctx: &Context, command: &Command, out: &mut dyn Write) -> Result<(), 
             let id = store.undo_target().map_err(st)?.map(|(id, _)| id);
             let entry = store.undo_last().map_err(st)?;
             let name = |code: &str| store.unit(code).ok().flatten().map(|u| u.name);
-            let what = crate::history::describe(&entry, lang, &name);
+            let what = crate::history::describe(&entry, lang, &name) + &crate::history::undo_scope(&entry, lang);
             let number = id.map(|id| format!("#{id} ")).unwrap_or_default();
             writeln!(out, "{}{number}{what}", lang.pick("已撤销：", "Undone: ")).map_err(|e| io_failure(e, lang))
         }

@@ -207,6 +207,18 @@ pub fn describe(entry: &JournalEntry, lang: Lang, name: &dyn Fn(&str) -> Option<
     line
 }
 
+/// What undoing `entry` takes back besides it, in words: the other rows of the same import
+/// (`（连同同一次导入的共 5 条）`); empty for a change of its own.
+pub fn undo_scope(entry: &JournalEntry, lang: Lang) -> String {
+    match crate::store::row_of(&entry.summary) {
+        Some((_, n)) => match lang {
+            Lang::Zh => format!("（连同同一次导入的共 {n} 条）"),
+            Lang::En => format!(" (all {n} rows of that import)"),
+        },
+        None => String::new(),
+    }
+}
+
 /// What the UI appends to an entry that was undone (`（已撤销）` / ` (undone)`).
 pub fn undone_mark(lang: Lang) -> &'static str {
     lang.pick("（已撤销）", " (undone)")

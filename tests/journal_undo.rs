@@ -115,9 +115,10 @@ fn undo_works_back_through_a_mixed_journal() {
     ok(&dir, &["check"]);
     gapless(&dir);
 
-    // Undo, newest first: the deletion, the reversal, the record, the two units, the import.
+    // Undo, newest first: the deletion, the reversal, the record, the two units (one import,
+    // taken back together), the bulk import.
     let mut said = Vec::new();
-    for _ in 0..6 {
+    for _ in 0..5 {
         said.push(ok(&dir, &["undo"]));
         ok(&dir, &["check"]);
     }
@@ -128,19 +129,27 @@ fn undo_works_back_through_a_mixed_journal() {
         said[1]
     );
     assert!(said[2].contains("added training"), "{}", said[2]);
-    assert!(said[3].contains("added unit: 打错的社区"), "{}", said[3]);
-    assert!(said[4].contains("added unit: 碧鸡社区"), "{}", said[4]);
-    assert!(said[5].contains("imported budget entry: 150 added"), "{}", said[5]);
+    assert!(
+        said[3].contains("added unit: 打错的社区 (530112008) (all 2 rows of that import)"),
+        "{}",
+        said[3]
+    );
+    assert!(said[4].contains("imported budget entry: 150 added"), "{}", said[4]);
     assert_eq!(report_json(&dir, &as_of), report);
     assert_eq!(ok(&dir, &["export", "budget"]), budget);
     assert_eq!(ok(&dir, &["export", "units"]), units);
     gapless(&dir);
     // In the listing, each undo names the entry it took back, which is marked undone.
-    let listing = ok(&dir, &["--lang", "zh", "history", "--limit", "2"]);
+    let listing = ok(&dir, &["--lang", "zh", "history", "--limit", "3"]);
     let lines: Vec<&str> = listing.lines().filter(|l| l.starts_with('#')).collect();
     assert!(lines[0].contains("撤销 #38 · 资金记录：新增 150 条"), "{listing}");
+    // The two units of one import: taken back together, each undo naming its row.
     assert!(
-        lines[1].ends_with("撤销 #39 · 删除单位：碧鸡社区（530112008001）"),
+        lines[1].ends_with("撤销 #40 · 删除单位：打错的社区（530112008）"),
+        "{listing}"
+    );
+    assert!(
+        lines[2].ends_with("撤销 #39 · 删除单位：碧鸡社区（530112008001）"),
         "{listing}"
     );
 }
@@ -207,4 +216,52 @@ fn numbers_stay_gapless_across_restarts_and_are_renumbered_from_schema_2() {
     std::fs::write(&file, budget_csv(2)).unwrap();
     ok(&dir, &["import", "budget", file.to_str().unwrap()]);
     assert_eq!(numbers(&dir)[0], 41);
+}
+
+#[test]
+fn a_whole_import_goes_back_in_one_undo_small_or_large_units_or_records() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("store");
+    ok(&dir, &["init", "--empty"]);
+    let units = |names: &str, extra: bool| {
+        let mut csv = String::from("code,parent,level,name\nD,,district,区\n");
+        for i in 0..120 {
+            csv.push_str(&format!("S{i:03},D,street,{names}{i}\n"));
+        }
+        if extra {
+            csv.push_str("S999,D,street,新街道\n");
+        }
+        csv
+    };
+    let file = tmp.path().join("units.csv");
+    std::fs::write(&file, units("街道", false)).unwrap();
+    ok(&dir, &["import", "units", file.to_str().unwrap()]);
+    let before = ok(&dir, &["export", "units"]);
+    // More than 100 units changed at once: one entry, which keeps what undo needs.
+    std::fs::write(&file, units("改名街道", true)).unwrap();
+    ok(&dir, &["import", "units", file.to_str().unwrap()]);
+    assert_eq!(numbers(&dir).len(), 2);
+    // Three trainings: three entries, one import.
+    let t = tmp.path().join("t.csv");
+    std::fs::write(
+        &t,
+        "date,host,kind,topic\n2021-12-01,S001,class,一\n2021-12-02,S002,class,二\n2021-12-03,S999,class,三\n",
+    )
+    .unwrap();
+    ok(&dir, &["import", "trainings", t.to_str().unwrap()]);
+    let said = ok(&dir, &["undo"]);
+    assert!(said.contains("(all 3 rows of that import)"), "{said}");
+    assert_eq!(ok(&dir, &["export", "trainings"]).lines().count(), 1, "only the header");
+    ok(&dir, &["check"]);
+    let said = ok(&dir, &["undo"]);
+    assert!(said.contains("imported unit: 1 added, 120 updated"), "{said}");
+    assert_eq!(ok(&dir, &["export", "units"]), before);
+    ok(&dir, &["check"]);
+    ok(&dir, &["undo"]);
+    assert_eq!(ok(&dir, &["export", "units"]).lines().count(), 1, "only the header");
+    ok(&dir, &["check"]);
+    let out = shegong(&dir, &["undo"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("no change to undo"));
+    gapless(&dir);
 }

@@ -63,6 +63,24 @@ pub fn import_summary(kind: &str, added: usize, updated: usize) -> String {
     }
 }
 
+/// The summary of one row of an import of `n` rows journaled row by row (`training added ·
+/// 2/5`): undo takes the rows of one import back together, and finds them by it.
+pub(crate) fn row_summary(summary: String, k: usize, n: usize) -> String {
+    if n > 1 {
+        format!("{summary} · {k}/{n}")
+    } else {
+        summary
+    }
+}
+
+/// (k, n) from a summary `row_summary` wrote for an import of more than one row.
+pub fn row_of(summary: &str) -> Option<(u64, u64)> {
+    let (_, tail) = summary.rsplit_once(" · ")?;
+    let (k, n) = tail.split_once('/')?;
+    let (k, n): (u64, u64) = (k.parse().ok()?, n.parse().ok()?);
+    (n > 1 && (1..=n).contains(&k)).then_some((k, n))
+}
+
 /// (added, updated) from a summary `import_summary` wrote.
 pub fn import_counts(summary: &str) -> Option<(usize, usize)> {
     if let Some(rest) = summary.strip_prefix("units: ") {
@@ -238,14 +256,13 @@ impl JournalEntry {
     }
 
     /// Whether `undo_last` can take this change back: a record added or deleted, a unit
-    /// added, changed or deleted, a bulk import of records that names what it added. Not a
-    /// bulk import journaled before schema 3 (nor one of units: more than a hundred units
-    /// changed at once), which kept only its counts.
+    /// added, changed or deleted, a bulk import that names what it changed. Not a bulk import
+    /// journaled before schema 3, which kept only its counts.
     pub fn undoable(&self) -> bool {
         match (self.action.as_str(), self.kind.as_str()) {
             ("add" | "delete", "evaluation" | "training" | "budget") => true,
             ("add" | "update" | "delete", "unit") => true,
-            ("import", "evaluation" | "training" | "budget") => self.import_token().is_some(),
+            ("import", "evaluation" | "training" | "budget" | "unit") => self.import_token().is_some(),
             _ => false,
         }
     }
@@ -272,6 +289,13 @@ impl Store {
         fn parse<T: serde::de::DeserializeOwned>(json: &str) -> Result<T> {
             serde_json::from_str(json).map_err(|e| StoreError::Corrupt(format!("journal entry: {e}")))
         }
+        // The rows of one import journaled row by row go back together, in one write.
+        if let Some((k, n)) = row_of(&entry.summary) {
+            if matches!(entry.action.as_str(), "add" | "update") {
+                return self.undo_rows(id, &entry, k, n).map(|_| entry);
+            }
+        }
+        let undo = || self.entry(&entry.action, &entry.kind, entry.unit.as_deref(), entry.summary.clone());
         self.set_undoing(Some(id));
         let result = (|| -> Result<()> {
             match (entry.action.as_str(), entry.kind.as_str()) {
@@ -283,9 +307,10 @@ impl Store {
                 ("delete", "budget") => self.add_records(&[parse::<BudgetEntry>(before()?)?]).map(|_| ()),
                 ("update" | "delete", "unit") => self.apply_units(&[parse::<Unit>(before()?)?]).map(|_| ()),
                 ("add", "unit") => self.delete_unit(&parse::<Unit>(after()?)?.code).map(|_| ()),
-                ("import", "evaluation") => self.undo_import::<Evaluation>(token()?, &entry.summary),
-                ("import", "training") => self.undo_import::<Training>(token()?, &entry.summary),
-                ("import", "budget") => self.undo_import::<BudgetEntry>(token()?, &entry.summary),
+                ("import", "evaluation") => self.undo_import::<Evaluation>(token()?, undo()),
+                ("import", "training") => self.undo_import::<Training>(token()?, undo()),
+                ("import", "budget") => self.undo_import::<BudgetEntry>(token()?, undo()),
+                ("import", "unit") => self.undo_unit_import(token()?, undo()),
                 _ => Err(cannot()),
             }
         })();
@@ -309,6 +334,39 @@ impl Store {
             }
         }
         Ok(None)
+    }
+
+    /// Takes back the `n` rows of one import journaled row by row, `k`-th of which is entry
+    /// `id`: the rows are the entries numbered around it, in one write.
+    fn undo_rows(&self, id: u64, entry: &JournalEntry, k: u64, n: u64) -> Result<()> {
+        use crate::domain::{BudgetEntry, Evaluation, Training};
+        let first = id
+            .checked_sub(k - 1)
+            .ok_or_else(|| StoreError::CannotUndo(entry.summary.clone()))?;
+        let mut rows = Vec::new();
+        for row in first..first + n {
+            let bytes = self
+                .tree(TreeId::Journal)
+                .get(row.to_be_bytes())?
+                .ok_or_else(|| StoreError::CannotUndo(entry.summary.clone()))?;
+            let e = JournalEntry::decode(&bytes)?;
+            // Journaled in one write, the rows are of one kind and say which row they are.
+            let in_group = e.kind == entry.kind
+                && e.undoes.is_none()
+                && matches!(e.action.as_str(), "add" | "update")
+                && row_of(&e.summary) == Some((row - first + 1, n));
+            if !in_group {
+                return Err(StoreError::CannotUndo(entry.summary.clone()));
+            }
+            rows.push((row, e));
+        }
+        match entry.kind.as_str() {
+            "evaluation" => self.undo_record_rows::<Evaluation>(&rows),
+            "training" => self.undo_record_rows::<Training>(&rows),
+            "budget" => self.undo_record_rows::<BudgetEntry>(&rows),
+            "unit" => self.undo_unit_rows(&rows),
+            _ => Err(StoreError::CannotUndo(entry.summary.clone())),
+        }
     }
 
     /// Every reversal in force, oldest first: read from the journal (reversals not undone).

@@ -11,12 +11,13 @@ mod journal;
 pub mod keys;
 mod migrate;
 mod session;
+mod undo;
 mod write;
 
 pub use aggregate::Difference;
 pub use error::{Result, RowProblem, StoreError};
 pub use import::{Record, RecordKind, UnitOutcome};
-pub use journal::{import_counts, JournalEntry, Reversal};
+pub use journal::{import_counts, row_of, JournalEntry, Reversal};
 pub use keys::RecordKey;
 pub use session::{AddOutcome, ImportSession};
 

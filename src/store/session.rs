@@ -204,10 +204,10 @@ impl<R: Record> ImportSession<'_, R> {
             entry.key = self.token.map(|t| format!("{}{t}", super::journal::IMPORT_PREFIX));
             self.store.journal(set, entry)?;
         } else {
-            for (key, record) in &self.journal_rows {
-                let mut entry = self
-                    .store
-                    .entry("add", kind, Some(record.owner()), format!("{kind} added"));
+            let n = self.journal_rows.len();
+            for (k, (key, record)) in self.journal_rows.iter().enumerate() {
+                let summary = super::journal::row_summary(format!("{kind} added"), k + 1, n);
+                let mut entry = self.store.entry("add", kind, Some(record.owner()), summary);
                 entry.key = Some(key.to_text());
                 entry.after = json(record);
                 self.store.journal(set, entry)?;
@@ -328,82 +328,13 @@ impl<R: Record> ImportSession<'_, R> {
 }
 
 /// A key of the `batches` tree: the import's token, the chunk's number.
-fn batch_key(token: u64, chunk: u32) -> Vec<u8> {
+pub(crate) fn batch_key(token: u64, chunk: u32) -> Vec<u8> {
     let mut k = token.to_be_bytes().to_vec();
     k.extend_from_slice(&chunk.to_be_bytes());
     k
 }
 
 impl Store {
-    /// Takes back a bulk import: removes exactly the records its batch names, and their ids,
-    /// totals and first evaluations, in one all-or-nothing write (a logged one when large, so
-    /// a crash rolls it back). The undo is journaled with the import's `summary`. A record of
-    /// the batch that is gone refuses the whole undo.
-    pub(crate) fn undo_import<R: Record>(&self, token: u64, summary: &str) -> Result<()> {
-        self.check_writable()?;
-        let mut pages: HashMap<[u8; 6], PageEdit> = HashMap::default();
-        let mut set = WriteSet::default();
-        let mut deltas = Deltas::default();
-        let mut ancestry = Ancestry::new(self);
-        let mut evaluated: HashSet<u32> = HashSet::default();
-        let mut chunks = 0usize;
-        for item in self.tree(TreeId::Batches).scan_prefix(token.to_be_bytes()) {
-            let (k, v) = item?;
-            chunks += 1;
-            for raw in v.chunks(keys::RECORD_KEY_LEN) {
-                let key =
-                    RecordKey::parse(raw).ok_or_else(|| StoreError::Corrupt("bad key in an import's batch".into()))?;
-                let edit = self.page_edit(R::KIND, &mut pages, &key)?;
-                let at = edit.find(&key).map_err(|_| StoreError::UnknownRecord(key.to_text()))?;
-                let record = R::decode(&edit.remove(at).record)?;
-                let (day, delta) = record.delta();
-                deltas.subtract(&mut ancestry, key.unit, day, &delta.sparse())?;
-                if let Some(id) = record.id() {
-                    set.remove(
-                        TreeId::Ids,
-                        keys::id_key(R::KIND as u8, id),
-                        Undo::Restore(key.bytes().to_vec()),
-                    );
-                }
-                if R::KIND == RecordKind::Evaluation {
-                    evaluated.insert(key.unit);
-                }
-            }
-            set.remove(TreeId::Batches, k.to_vec(), Undo::Restore(v.to_vec()));
-        }
-        if chunks == 0 {
-            return Err(StoreError::CannotUndo(summary.to_string()));
-        }
-        for unit in evaluated {
-            let remaining = self.earliest_left(R::KIND, unit, &pages)?;
-            self.move_first_evaluation(unit, |_| remaining, &mut deltas, &mut ancestry, &mut set)?;
-        }
-        let entry = self.entry("import", R::KIND.name(), None, summary.to_string());
-        self.journal(&mut set, entry)?;
-        self.write_pages(R::KIND, pages, &mut set);
-        deltas.write_into(self, &mut set)?;
-        self.apply(set)
-    }
-
-    /// The day of a unit's earliest record of a kind, with the pages being edited read as
-    /// edited.
-    fn earliest_left(&self, kind: RecordKind, unit: u32, pages: &HashMap<[u8; 6], PageEdit>) -> Result<Option<Day>> {
-        for item in self.tree(super::import::tree_of(kind)).scan_prefix(unit.to_be_bytes()) {
-            let (k, v) = item?;
-            let first = match pages.get(k.as_ref()) {
-                Some(edit) => edit.page.entries.first().map(|e| e.day),
-                None => <super::codec::Page as super::codec::Stored>::decode(&v)?
-                    .entries
-                    .first()
-                    .map(|e| e.day),
-            };
-            if first.is_some() {
-                return Ok(first);
-            }
-        }
-        Ok(None)
-    }
-
     /// Adds `reversal`, the budget entry that cancels the one stored under `of` (冲销), and
     /// journals the link. Refused in words, nothing stored, when `of` was reversed already
     /// (naming the first reversal) or is itself a reversal (undo that instead).

@@ -886,9 +886,11 @@ impl App {
 
     /// An entry in one line of words, units by name.
     fn entry_text(&self, entry: &JournalEntry) -> String {
-        crate::history::describe(entry, self.lang, &|code| {
+        let what = crate::history::describe(entry, self.lang, &|code| {
             self.store.unit(code).ok().flatten().map(|u| u.name)
-        })
+        });
+        // Undoing one row of an import takes back the whole import: said.
+        what + &crate::history::undo_scope(entry, self.lang)
     }
 
     /// What `H` shows: the record selected in the records table, else the selected unit
