@@ -181,6 +181,8 @@ pub fn describe(entry: &JournalEntry, lang: Lang, name: &dyn Fn(&str) -> Option<
                 e => format!("{undo} · {}", join(&effect_word(e, lang), &kind, lang)),
             }
         }
+        // A reversal (冲销) says so: its amount is the negated one of the entry it reverses.
+        None if crate::store::is_reversal(entry) => lang.pick("新增冲销", "added reversal").to_string(),
         None => join(&action_word(&entry.action, lang), &kind, lang),
     };
     let record = entry

@@ -56,7 +56,10 @@ fn a_unit_added_by_mistake_is_deleted_and_both_steps_undone() {
     // The code is the parent's digits: warned, naming what a sibling code looks like.
     keys(&mut app, &["Enter"]);
     let (text, error) = status(&app);
-    assert!(error && text.contains(BIJI) && text.contains("再按一次回车"), "{text}");
+    assert!(
+        error && text.contains(BIJI) && text.contains("上级单位") && text.contains("再按一次回车"),
+        "{text}"
+    );
     assert!(app.form.is_some(), "not saved yet");
     assert!(app.store.unit(TYPO).unwrap().is_none());
     keys(&mut app, &["Enter"]);
@@ -90,6 +93,21 @@ fn a_unit_added_by_mistake_is_deleted_and_both_steps_undone() {
     keys(&mut app, &["u", "y"]);
     assert!(app.store.unit(TYPO).unwrap().is_none(), "{:?}", status(&app));
     assert!(app.store.check().unwrap().is_empty());
+}
+
+#[test]
+fn a_code_unlike_its_siblings_is_warned_naming_one() {
+    let (_dir, mut app) = xishan_app(Lang::En);
+    keys(&mut app, &["+"]);
+    type_text(&mut app, "9");
+    tab_to_field(&mut app, "name");
+    type_text(&mut app, "Typo street");
+    keys(&mut app, &["Enter"]);
+    let (text, error) = status(&app);
+    assert!(error && text.contains("siblings' (such as 530112001000)"), "{text}");
+    keys(&mut app, &["Enter"]);
+    assert!(app.form.is_none(), "{:?}", status(&app));
+    assert!(app.store.unit("5301129").unwrap().is_some());
 }
 
 #[test]

@@ -235,6 +235,11 @@ impl Store {
 /// link survives a restore.
 pub(crate) const REVERSES: &str = "budget reverses ";
 
+/// Whether an entry added a reversal (冲销) of another budget entry.
+pub fn is_reversal(entry: &JournalEntry) -> bool {
+    entry.action == "add" && entry.summary.starts_with(REVERSES)
+}
+
 /// A reversal in force (not undone): the entry reversed, the reversing entry, and the number
 /// of the journal entry that added the reversal.
 #[derive(Clone, Debug, PartialEq, Eq)]

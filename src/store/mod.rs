@@ -17,7 +17,7 @@ mod write;
 pub use aggregate::Difference;
 pub use error::{Result, RowProblem, StoreError};
 pub use import::{Record, RecordKind, UnitOutcome};
-pub use journal::{import_counts, row_of, JournalEntry, Reversal};
+pub use journal::{import_counts, is_reversal, row_of, JournalEntry, Reversal};
 pub use keys::RecordKey;
 pub use session::{AddOutcome, ImportSession};
 

@@ -803,10 +803,15 @@ impl App {
                 Ok(w) => w,
                 Err(e) => return self.fail(&e),
             };
-            if let Some(example) = warn {
+            if let Some((example, sibling)) = warn {
                 if self.code_warned.as_deref() != Some(u.code.as_str()) {
                     self.code_warned = Some(u.code.clone());
-                    return self.warn(S::CodeUnlikeSiblings, &[&example]);
+                    let said = if sibling {
+                        S::CodeUnlikeSiblings
+                    } else {
+                        S::CodeUnlikeParent
+                    };
+                    return self.warn(said, &[&example]);
                 }
             }
         }
@@ -1187,10 +1192,10 @@ pub fn unit_ref(u: &Unit) -> UnitRef {
 }
 
 /// When a new unit's code does not follow its siblings' pattern (their length, and the prefix
-/// they share with each other and the parent), a sibling's code to show as an example; with no
-/// siblings, the parent's code when the new code's length differs from it. `None` when it
-/// follows the pattern, or there is nothing to compare with.
-fn code_unlike_siblings(store: &Store, unit: &Unit) -> Result<Option<String>, StoreError> {
+/// they share with each other and the parent), a sibling's code to show as an example (with
+/// `true`); with no siblings, the parent's code (with `false`) when the new code's length
+/// differs from it. `None` when it follows the pattern, or there is nothing to compare with.
+fn code_unlike_siblings(store: &Store, unit: &Unit) -> Result<Option<(String, bool)>, StoreError> {
     let siblings: Vec<String> = match &unit.parent {
         Some(p) => store.children(p)?,
         None => store.roots()?,
@@ -1204,7 +1209,7 @@ fn code_unlike_siblings(store: &Store, unit: &Unit) -> Result<Option<String>, St
             .parent
             .as_ref()
             .filter(|p| p.chars().count() != unit.code.chars().count())
-            .cloned());
+            .map(|p| (p.clone(), false)));
     };
     let common = |a: &str, b: &str| -> String {
         a.chars()
@@ -1219,7 +1224,7 @@ fn code_unlike_siblings(store: &Store, unit: &Unit) -> Result<Option<String>, St
     }
     let len = unit.code.chars().count();
     let same_length = siblings.iter().any(|c| c.chars().count() == len);
-    Ok((!same_length || !unit.code.starts_with(&prefix)).then_some(example))
+    Ok((!same_length || !unit.code.starts_with(&prefix)).then_some((example, true)))
 }
 
 #[cfg(test)]

@@ -277,6 +277,7 @@ pub enum S {
     AskDeleteUnit,
     DeletedUnit,
     CodeUnlikeSiblings,
+    CodeUnlikeParent,
     ReversedBy,
     IsReversal,
 }
@@ -575,6 +576,7 @@ fn zh(s: S) -> &'static str {
         S::AskDeleteUnit => "删除单位 {} 吗？它没有下级单位，也没有任何记录。删除会记入变更记录，可以撤销（u）。",
         S::DeletedUnit => "已删除单位 {}（按 u 可撤销）。",
         S::CodeUnlikeSiblings => "编码与同级单位的编码（如 {}）长度或前缀不同：确认无误请再按一次回车保存。",
+        S::CodeUnlikeParent => "编码长度与上级单位的编码（{}）不同：确认无误请再按一次回车保存。",
         S::ReversedBy => "已由 #{} 冲销 · ",
         S::IsReversal => "冲销 · ",
     }
@@ -852,6 +854,7 @@ fn en(s: S) -> &'static str {
         S::AskDeleteUnit => "Delete the unit {}? It has no units below it and no records. The deletion is journaled and can be undone (u).",
         S::DeletedUnit => "Deleted the unit {} (u undoes it).",
         S::CodeUnlikeSiblings => "The code differs in length or prefix from its siblings' (such as {}): press Enter again to save it as it is.",
+        S::CodeUnlikeParent => "The code differs in length from its parent's ({}): press Enter again to save it as it is.",
         S::ReversedBy => "reversed by #{} · ",
         S::IsReversal => "reversal · ",
     }
