@@ -71,9 +71,10 @@ pub enum Command {
     History {
         #[arg(long, value_name = "CODE")]
         unit: Option<String>,
-        /// At most this many entries
+        /// At most this many entries (0: all)
         #[arg(long, default_value_t = 50)]
         limit: usize,
+        /// text: the UI's words; json: for programs
         #[arg(long, value_enum, default_value_t = HistoryFormat::Text)]
         format: HistoryFormat,
     },
@@ -308,7 +309,7 @@ pub fn run(ctx: &Context, command: &Command, out: &mut dyn Write) -> Result<(), 
                 HistoryFormat::Text => crate::history::listing(&entries, lang, &name),
                 HistoryFormat::Json => {
                     let json = crate::history::to_json(&entries, lang, &name);
-                    serde_json::to_string_pretty(&json).unwrap_or_default() + "\n"
+                    serde_json::to_string_pretty(&json).map_err(|e| io_failure(std::io::Error::other(e), lang))? + "\n"
                 }
             };
             out.write_all(text.as_bytes()).map_err(|e| io_failure(e, lang))

@@ -417,4 +417,34 @@ mod tests {
         assert_eq!(import_counts(&import_summary("budget", 150, 0)), Some((150, 0)));
         assert_eq!(import_counts("restored from backup"), None);
     }
+
+    #[test]
+    fn rows_of_one_import_say_which_row_they_are() {
+        assert_eq!(row_of(&row_summary("training added".into(), 2, 5)), Some((2, 5)));
+        assert_eq!(row_summary("training added".into(), 1, 1), "training added");
+        assert_eq!(row_of("training added"), None);
+        assert_eq!(row_of("unit 530112008000 update · 0/3"), None);
+        assert_eq!(row_of("unit 530112008000 update · 4/3"), None);
+    }
+
+    #[test]
+    fn numbers_follow_the_order_and_undo_references_follow_their_entries() {
+        let entry = |undoes: Option<u64>| JournalEntry {
+            at: 0,
+            operator: String::new(),
+            action: "add".into(),
+            kind: "training".into(),
+            unit: None,
+            key: None,
+            before: None,
+            after: None,
+            summary: String::new(),
+            undoes,
+        };
+        let old = vec![(0, entry(None)), (7, entry(None)), (2_000_000, entry(Some(7)))];
+        let new = renumbered(old);
+        let ids: Vec<u64> = new.iter().map(|(id, _)| *id).collect();
+        assert_eq!(ids, [1, 2, 3]);
+        assert_eq!(new[2].1.undoes, Some(2));
+    }
 }
