@@ -124,7 +124,7 @@ fn undo_works_back_through_a_mixed_journal() {
     }
     assert!(said[0].contains("deleted unit: 打错的社区 (530112008)"), "{}", said[0]);
     assert!(
-        said[1].contains("added budget entry: 2021-12-01 expenditure -100.00"),
+        said[1].contains("added reversal: 2021-12-01 expenditure -100.00"),
         "{}",
         said[1]
     );
