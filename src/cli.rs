@@ -69,15 +69,23 @@ pub enum Command {
     },
     /// Recompute every rollup from the records and compare with the stored totals
     Check,
-    /// Undo the newest change not undone yet (a record added or deleted, a unit updated)
+    /// Undo the newest change not undone yet, whatever it was (a record, a unit added, changed or deleted, a whole import)
     Undo,
-    /// The change journal, newest first: who changed what, when, before and after
+    /// The change journal, newest first, numbered #1, #2, … as in the UI: who changed what, when, before and after
     History {
         #[arg(long, value_name = "CODE")]
         unit: Option<String>,
-        /// At most this many entries
+        /// At most this many entries (0: all)
         #[arg(long, default_value_t = 50)]
         limit: usize,
+        /// text: the UI's words; json: for programs
+        #[arg(long, value_enum, default_value_t = HistoryFormat::Text)]
+        format: HistoryFormat,
+    },
+    /// Units: `unit delete CODE` deletes a unit with no units below it and no records (undo brings it back)
+    Unit {
+        #[command(subcommand)]
+        action: UnitCommand,
     },
     /// Write the whole store to one file
     Backup { file: PathBuf },
@@ -91,6 +99,18 @@ pub enum ReportFormat {
     Csv,
     Json,
     Xlsx,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum UnitCommand {
+    /// Delete a unit added by mistake: one with no units below it, no records, serving no training
+    Delete { code: String },
+}
+
+#[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
+pub enum HistoryFormat {
+    Text,
+    Json,
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -379,16 +399,39 @@ fn run_on(ctx: &Context, command: &Command, out: &mut dyn Write) -> Result<(), F
         }
         Command::Undo => {
             let store = ctx.open()?;
+            let id = store.undo_target().map_err(st)?.map(|(id, _)| id);
             let entry = store.undo_last().map_err(st)?;
             let name = |code: &str| store.unit(code).ok().flatten().map(|u| u.name);
-            let what = crate::history::describe(&entry, lang, &name);
+            let what = crate::history::describe(&entry, lang, &name) + &crate::history::undo_scope(&entry, lang);
             let what = crate::text::for_terminal_lines(&what);
-            writeln!(out, "{}{what}", lang.pick("已撤销：", "Undone: ")).map_err(|e| io_failure(e, lang))
+            let number = id.map(|id| format!("#{id} ")).unwrap_or_default();
+            writeln!(out, "{}{number}{what}", lang.pick("已撤销：", "Undone: ")).map_err(|e| io_failure(e, lang))
         }
-        Command::History { unit, limit } => {
+        Command::Unit {
+            action: UnitCommand::Delete { code },
+        } => {
             let store = ctx.open()?;
-            let entries = store.history(unit.as_deref(), *limit).map_err(st)?;
-            let text = render_history(&entries, lang);
+            let unit = store.delete_unit(code).map_err(st)?;
+            let said = match lang {
+                Lang::Zh => format!("已删除单位 {}（{}）；`shegong undo` 可撤销。", unit.name, unit.code),
+                Lang::En => format!(
+                    "Deleted the unit {} ({}); `shegong undo` brings it back.",
+                    unit.name, unit.code
+                ),
+            };
+            writeln!(out, "{said}").map_err(|e| io_failure(e, lang))
+        }
+        Command::History { unit, limit, format } => {
+            let store = ctx.open()?;
+            let entries = store.history_with_ids(unit.as_deref(), *limit).map_err(st)?;
+            let name = |code: &str| store.unit(code).ok().flatten().map(|u| u.name);
+            let text = match format {
+                HistoryFormat::Text => crate::history::listing(&entries, lang, &name),
+                HistoryFormat::Json => {
+                    let json = crate::history::to_json(&entries, lang, &name);
+                    serde_json::to_string_pretty(&json).map_err(|e| io_failure(std::io::Error::other(e), lang))? + "\n"
+                }
+            };
             out.write_all(text.as_bytes()).map_err(|e| io_failure(e, lang))
         }
         Command::Check => {
@@ -666,33 +709,4 @@ pub fn open_or_create(ctx: &Context) -> Result<(Store, bool), Failure> {
     let store = ctx.create().map_err(|e| Failure::store(e, ctx.lang))?;
     load_xishan(&store, ctx.lang)?;
     Ok((store, true))
-}
-
-/// The journal for people: one block per change, newest first.
-fn render_history(entries: &[store::JournalEntry], lang: Lang) -> String {
-    if entries.is_empty() {
-        return format!("{}\n", lang.pick("没有变更记录。", "No changes recorded."));
-    }
-    // Every field is stored text (names, notes, the operator): shown with its control
-    // characters escaped, each on its one line.
-    use crate::text::for_terminal as t;
-    let mut out = String::new();
-    for e in entries {
-        let when = crate::history::when_precise(e.at);
-        out.push_str(&format!("{when}  {}  {} {}", t(&e.operator), t(&e.action), t(&e.kind)));
-        if let Some(unit) = &e.unit {
-            out.push_str(&format!("  {}", t(unit)));
-        }
-        out.push_str(&format!("  {}\n", t(&e.summary)));
-        if let Some(key) = &e.key {
-            out.push_str(&format!("    {}{}\n", lang.pick("记录：", "record: "), t(key)));
-        }
-        if let Some(before) = &e.before {
-            out.push_str(&format!("    {}{}\n", lang.pick("之前：", "before: "), t(before)));
-        }
-        if let Some(after) = &e.after {
-            out.push_str(&format!("    {}{}\n", lang.pick("之后：", "after: "), t(after)));
-        }
-    }
-    out
 }

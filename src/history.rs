@@ -1,6 +1,7 @@
 //! The change journal for people: when a change was made (local time), what it did to which
 //! record in a line of words, and each field before and after. `shegong history` and
-//! `shegong undo` and the UI's history view and undo all say it the same way, from here.
+//! `shegong undo` and the UI's history view and undo all say it the same way, from here, with
+//! the same entry numbers (`#N`); `shegong history --format json` is the machine form.
 //!
 //! Journal entries keep their records as JSON of the domain types; fields are read back
 //! through those types and written as the interchange files write them (`ToRow`), under the
@@ -154,7 +155,8 @@ fn record_text(kind: &str, json: &str, lang: Lang) -> Option<String> {
 
 /// A bulk import's counts in the user's language (`新增 150 条`), from its stored summary.
 fn import_text(entry: &JournalEntry, lang: Lang) -> Option<String> {
-    if entry.action != "import" {
+    // An import, or the undo of one (journaled with the import's summary).
+    if entry.action != "import" && !(entry.undoes.is_some() && effect(entry) == Effect::Other) {
         return None;
     }
     let (added, updated) = crate::store::import_counts(&entry.summary)?;
@@ -179,6 +181,8 @@ pub fn describe(entry: &JournalEntry, lang: Lang, name: &dyn Fn(&str) -> Option<
                 e => format!("{undo} · {}", join(&effect_word(e, lang), &kind, lang)),
             }
         }
+        // A reversal (冲销) says so: its amount is the negated one of the entry it reverses.
+        None if crate::store::is_reversal(entry) => lang.pick("新增冲销", "added reversal").to_string(),
         None => join(&action_word(&entry.action, lang), &kind, lang),
     };
     let record = entry
@@ -203,6 +207,154 @@ pub fn describe(entry: &JournalEntry, lang: Lang, name: &dyn Fn(&str) -> Option<
         }
     }
     line
+}
+
+/// What undoing `entry` takes back besides it, in words: the other rows of the same import
+/// (`（连同同一次导入的共 5 条）`); empty for a change of its own.
+pub fn undo_scope(entry: &JournalEntry, lang: Lang) -> String {
+    match crate::store::row_of(&entry.summary) {
+        Some((_, n)) => match lang {
+            Lang::Zh => format!("（连同同一次导入的共 {n} 条）"),
+            Lang::En => format!(" (all {n} rows of that import)"),
+        },
+        None => String::new(),
+    }
+}
+
+/// What the UI appends to an entry that was undone (`（已撤销）` / ` (undone)`).
+pub fn undone_mark(lang: Lang) -> &'static str {
+    lang.pick("（已撤销）", " (undone)")
+}
+
+/// The ids of the entries that some entry of `entries` undid.
+fn undone_ids(entries: &[(u64, JournalEntry)]) -> std::collections::HashSet<u64> {
+    entries.iter().filter_map(|(_, e)| e.undoes).collect()
+}
+
+/// The journal for the command line, newest first: per entry a line `#N  when  who  what`
+/// (the UI's words, amounts in yuan), then the fields it touched, indented, as the UI's
+/// details show them: `field: before → after` for a change, the one side for a record added
+/// or removed. `name` gives a unit's name for its code.
+pub fn listing(entries: &[(u64, JournalEntry)], lang: Lang, name: &dyn Fn(&str) -> Option<String>) -> String {
+    if entries.is_empty() {
+        return format!("{}\n", lang.pick("没有变更记录。", "No changes recorded."));
+    }
+    let undone = undone_ids(entries);
+    // A unit's code (a record's host or unit, a unit's parent) with its name, as the UI does.
+    let named = |v: &str| match name(v) {
+        Some(n) if !v.is_empty() && n != v => format!("{v} {n}"),
+        _ => v.to_string(),
+    };
+    let mut out = String::new();
+    for (id, e) in entries {
+        let mut what = describe(e, lang, name);
+        if undone.contains(id) {
+            what.push_str(undone_mark(lang));
+        }
+        out.push_str(&format!(
+            "#{id}  {}  {}  {}\n",
+            when_precise(e.at),
+            printable(&e.operator),
+            printable(&what)
+        ));
+        match changes(e, lang) {
+            Some(changes) => {
+                let effect = effect(e);
+                for c in changes {
+                    let value = match effect {
+                        Effect::Changed => format!("{} → {}", or_dash(&named(&c.before)), or_dash(&named(&c.after))),
+                        _ if c.after.is_empty() => named(&c.before),
+                        _ => named(&c.after),
+                    };
+                    out.push_str(&format!(
+                        "    {}{}{}\n",
+                        c.field,
+                        lang.pick("：", ": "),
+                        printable(&value)
+                    ));
+                }
+            }
+            // A record this version cannot read back: its JSON as it is.
+            None => {
+                for (label, json) in [
+                    (lang.pick("之前：", "before: "), &e.before),
+                    (lang.pick("之后：", "after: "), &e.after),
+                ] {
+                    if let Some(json) = json {
+                        out.push_str(&format!("    {label}{}\n", printable(json)));
+                    }
+                }
+            }
+        }
+    }
+    out
+}
+
+/// Text for a terminal: control characters (a note's line break, an escape sequence) shown
+/// escaped, so that one entry stays one block and cannot drive the terminal.
+fn printable(s: &str) -> String {
+    crate::text::for_terminal(s).into_owned()
+}
+
+fn or_dash(s: &str) -> &str {
+    if s.is_empty() {
+        "—"
+    } else {
+        s
+    }
+}
+
+/// The journal for programs: one object per entry, newest first, with its number, the time
+/// (seconds since 1970 UTC, and local time as text), who, the stored action and kind, the
+/// line of words in `lang`, whether it was undone, the entry it undid, and the record before
+/// and after by the import file's English column names, valued as an export writes them
+/// (amounts in yuan, words as the files spell them); a record this version cannot read, as
+/// its stored JSON text.
+pub fn to_json(
+    entries: &[(u64, JournalEntry)],
+    lang: Lang,
+    name: &dyn Fn(&str) -> Option<String>,
+) -> serde_json::Value {
+    let undone = undone_ids(entries);
+    let record = |kind: &str, json: &Option<String>| {
+        json.as_deref().map(|j| match fields(kind, j, Lang::En) {
+            Some(fields) => serde_json::Value::Object(
+                fields
+                    .into_iter()
+                    .map(|(k, v)| (k.to_string(), serde_json::Value::String(v)))
+                    .collect(),
+            ),
+            None => serde_json::Value::String(j.into()),
+        })
+    };
+    serde_json::Value::Array(
+        entries
+            .iter()
+            .map(|(id, e)| {
+                let fields: Vec<serde_json::Value> = changes(e, lang)
+                    .unwrap_or_default()
+                    .into_iter()
+                    .map(|c| serde_json::json!({"field": c.field, "before": c.before, "after": c.after}))
+                    .collect();
+                serde_json::json!({
+                    "number": id,
+                    "at": e.at,
+                    "when": when_precise(e.at),
+                    "operator": e.operator,
+                    "action": e.action,
+                    "kind": e.kind,
+                    "unit": e.unit,
+                    "record": e.key.as_deref().filter(|k| !k.starts_with("import:")),
+                    "text": describe(e, lang, name),
+                    "undone": undone.contains(id),
+                    "undoes": e.undoes,
+                    "before": record(&e.kind, &e.before),
+                    "after": record(&e.kind, &e.after),
+                    "changes": fields,
+                })
+            })
+            .collect(),
+    )
 }
 
 fn cells_of<R: ToRow + DeserializeOwned>(json: &str) -> Option<Vec<Cell>> {

@@ -22,7 +22,7 @@ fn history_names_the_operator_and_the_change() {
 
     let all = ok(&dir, &["history", "--limit", "1"]);
     assert!(
-        all.contains("张三") && all.contains("add budget") && all.contains("12000000"),
+        all.contains("张三") && all.contains("added budget entry") && all.contains("120,000.00"),
         "{all}"
     );
 
@@ -77,20 +77,22 @@ fn undo_takes_back_the_newest_change_and_is_journaled() {
     assert_eq!(store.undo_last().unwrap().kind, "training");
     assert_eq!(trainings(&store), 15);
     assert!(store.check().unwrap().is_empty());
-    // Next come the letter's records, imported one by one: undoable too, but an added unit is not.
+    // Next come the letter's records, imported one by one, then its units: every one can be
+    // taken back, down to an empty store.
     let history = store.history(None, 2).unwrap();
     assert_eq!(history[0].action, "undo");
     assert!(history[0].undoes.is_some());
-    while let Ok(entry) = store.undo_last() {
-        assert_ne!(entry.kind, "unit");
-    }
-    let last = store.undo_last();
-    assert!(
-        matches!(last, Err(StoreError::CannotUndo(_))),
-        "{:?}",
-        last.map(|e| e.summary)
-    );
-    assert_eq!(trainings(&store), 0);
+    let mut units_undone = 0;
+    let last = loop {
+        match store.undo_last() {
+            Ok(entry) => units_undone += usize::from(entry.kind == "unit"),
+            Err(e) => break e,
+        }
+    };
+    assert!(matches!(last, StoreError::NothingToUndo), "{last:?}");
+    assert_eq!(units_undone, 1, "the letter's 11 units, one import, go back together");
+    assert!(store.roots().unwrap().is_empty());
+    assert_eq!(store.counts().unwrap(), [0, 0, 0, 0]);
     assert!(store.check().unwrap().is_empty());
 }
 
@@ -107,11 +109,20 @@ fn undo_says_in_words_what_it_took_back() {
     .unwrap();
     ok(&dir, &["import", "budget", file.to_str().unwrap()]);
     let said = ok(&dir, &["undo"]);
-    assert!(said.starts_with("Undone: added budget entry: 2021-12-01 "), "{said}");
-    assert!(said.contains("120,000.00 · 碧鸡街道"), "{said}");
-    let said = ok(&dir, &["--lang", "zh", "history", "--limit", "1"]);
     assert!(
-        said.contains("undo budget"),
-        "the listing keeps the journal's words: {said}"
+        said.starts_with("Undone: #38 added budget entry: 2021-12-01 "),
+        "{said}"
+    );
+    assert!(said.contains("120,000.00 · 碧鸡街道"), "{said}");
+    let said = ok(&dir, &["--lang", "zh", "history", "--limit", "2"]);
+    let lines: Vec<&str> = said.lines().filter(|l| l.starts_with('#')).collect();
+    assert!(
+        lines[0].starts_with("#39 ")
+            && lines[0].contains("撤销 #38 · 删除资金记录：2021-12-01 拨付 120,000.00 · 碧鸡街道"),
+        "{said}"
+    );
+    assert!(
+        lines[1].starts_with("#38 ") && lines[1].ends_with("（已撤销）"),
+        "{said}"
     );
 }

@@ -181,7 +181,7 @@ fn readonly_refuses_undo_but_shows_the_history() {
 }
 
 #[test]
-fn nothing_to_undo_and_what_cannot_be_undone_are_said() {
+fn nothing_to_undo_is_said_and_an_added_unit_is_undone_too() {
     let dir = tempfile::tempdir().expect("a folder");
     let store = Store::create(dir.path()).expect("a store");
     let mut app = App::new(store, Lang::Zh, today()).expect("the UI starts");
@@ -191,16 +191,16 @@ fn nothing_to_undo_and_what_cannot_be_undone_are_said() {
     keys(&mut app, &["H"]);
     assert!(app.modal.is_none(), "no unit, no history");
 
-    // An added unit cannot be undone (units are never deleted): said before asking anything.
+    // An added unit is taken back like any other change: asked, then deleted.
     let unit = Unit::new(DISTRICT, None, Level::District, "西山区");
     app.store.apply_units(&[unit]).expect("a unit");
     keys(&mut app, &["u"]);
-    assert!(app.modal.is_none());
+    assert!(app.modal.is_some(), "asked first");
+    keys(&mut app, &["y"]);
     let (text, error) = status(&app);
-    assert!(
-        error && text.contains("不能撤销") && text.contains("新增单位"),
-        "{text}"
-    );
+    assert!(!error && text.contains("#1 新增单位：西山区"), "{text}");
+    assert!(app.store.roots().expect("roots").is_empty());
+    assert!(app.selected_unit().is_none(), "the tree is empty again");
 }
 
 #[test]

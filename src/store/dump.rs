@@ -7,7 +7,6 @@ use super::journal::JournalEntry;
 use super::keys::TreeId;
 use super::{Result, Store, StoreError};
 use crate::domain::Unit;
-use std::collections::HashMap;
 
 impl Store {
     /// Calls `f` with every record of a kind, in key order (unit, day, identity): the same
@@ -46,8 +45,8 @@ impl Store {
 
     /// Replaces the journal with `entries` (oldest first, with their ids in the store they come
     /// from), then adds an entry of `action` on `kind` with `summary` by this session's
-    /// operator. Entries get fresh ids from this store, so that later changes sort after them;
-    /// an undo's reference to the entry it undid is renumbered to match.
+    /// operator. Entries are numbered 1, 2, 3, … again (`journal::renumbered`), the note after
+    /// them; an undo's reference to the entry it undid is renumbered to match.
     pub fn replace_journal(
         &self,
         entries: Vec<(u64, JournalEntry)>,
@@ -61,18 +60,24 @@ impl Store {
         for item in tree.iter() {
             batch.remove(item?.0);
         }
-        let mut renumbered: HashMap<u64, u64> = HashMap::new();
-        for (old, mut entry) in entries {
-            let id = self.db.generate_id()?;
-            renumbered.insert(old, id);
-            if let Some(undone) = entry.undoes {
-                entry.undoes = Some(renumbered.get(&undone).copied().unwrap_or(undone));
+        let entries = super::journal::renumbered(entries);
+        let next = entries.last().map_or(1, |(id, _)| id + 1);
+        for (id, mut entry) in entries {
+            // The keys a bulk import added stay in the store it was made in (the `batches`
+            // tree is not backed up): here its token would name nothing, or another import's.
+            if entry
+                .key
+                .as_deref()
+                .is_some_and(|k| k.starts_with(super::journal::IMPORT_PREFIX))
+            {
+                entry.key = None;
             }
             batch.insert(&id.to_be_bytes(), entry.encode());
         }
         let note = self.entry(action, kind, None, summary);
-        batch.insert(&self.db.generate_id()?.to_be_bytes(), note.encode());
+        batch.insert(&next.to_be_bytes(), note.encode());
         tree.apply_batch(batch)?;
+        self.tree(TreeId::Batches).clear()?;
         Ok(())
     }
 }

@@ -43,11 +43,18 @@ pub enum StoreError {
     UnknownRecord(String),
     /// `undo` found nothing to undo.
     NothingToUndo,
-    /// The newest change cannot be undone (a bulk import, an added unit).
+    /// The newest change cannot be undone: its entry lacks what undoing needs (a bulk import
+    /// journaled by a shegong before schema 3, which did not keep the keys it added).
     CannotUndo(String),
     /// A total left the range of a 64-bit integer.
     Overflow,
     Io(String),
+    /// A change refused for a reason said in words (a unit that still has records, an entry
+    /// reversed already); nothing was written.
+    Refused {
+        zh: String,
+        en: String,
+    },
 }
 
 impl StoreError {
@@ -160,9 +167,9 @@ impl StoreError {
             StoreError::NothingToUndo => lang.pick("没有可以撤销的变更。", "There is no change to undo.").into(),
             StoreError::CannotUndo(what) => {
                 if zh {
-                    format!("最近的变更（{what}）不能撤销：批量导入请从备份恢复，新增的单位不能删除。")
+                    format!("最近的变更（{what}）不能撤销：它是旧版本记下的批量导入，没有记下导入了哪些记录。请从备份恢复。")
                 } else {
-                    format!("The last change ({what}) cannot be undone: restore a bulk import from a backup; added units cannot be deleted.")
+                    format!("The last change ({what}) cannot be undone: it is a bulk import journaled by an older version, which did not keep which records it added. Restore from a backup instead.")
                 }
             }
             StoreError::Overflow => lang
@@ -178,6 +185,7 @@ impl StoreError {
                     format!("Could not read or write the store: {e}")
                 }
             }
+            StoreError::Refused { zh: z, en } => lang.pick(z, en).to_string(),
         }
     }
 }

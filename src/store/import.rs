@@ -539,9 +539,35 @@ impl Store {
         let changes = outcome.added + outcome.updated;
         if changes > ROW_BY_ROW_LIMIT {
             let summary = super::journal::import_summary("unit", outcome.added, outcome.updated);
-            let entry = self.entry("import", "unit", None, summary);
+            let mut entry = self.entry("import", "unit", None, summary);
+            // What undo needs: each unit changed, and its fields before an update.
+            let changed: Vec<super::undo::UnitChange> = units
+                .iter()
+                .filter_map(|unit| match &idx_of[unit.code.as_str()].1 {
+                    None => Some(super::undo::UnitChange {
+                        code: unit.code.clone(),
+                        before: None,
+                    }),
+                    Some(old) if old.unit != *unit => Some(super::undo::UnitChange {
+                        code: unit.code.clone(),
+                        before: Some(old.unit.clone()),
+                    }),
+                    Some(_) => None,
+                })
+                .collect();
+            let token = self.db.generate_id()?;
+            for (chunk, value) in (0u32..).zip(super::undo::unit_batch(&changed)?) {
+                set.put(
+                    TreeId::Batches,
+                    super::session::batch_key(token, chunk),
+                    value,
+                    Undo::Remove,
+                );
+            }
+            entry.key = Some(format!("{}{token}", super::journal::IMPORT_PREFIX));
             self.journal(&mut set, entry)?;
         } else if changes > 0 {
+            let mut k = 0;
             for unit in units {
                 let (_, existing) = &idx_of[unit.code.as_str()];
                 let action = match existing {
@@ -549,7 +575,9 @@ impl Store {
                     Some(old) if old.unit != *unit => "update",
                     Some(_) => continue,
                 };
-                let mut entry = self.entry(action, "unit", Some(&unit.code), format!("unit {} {action}", unit.code));
+                k += 1;
+                let summary = super::journal::row_summary(format!("unit {} {action}", unit.code), k, changes);
+                let mut entry = self.entry(action, "unit", Some(&unit.code), summary);
                 entry.before = existing.as_ref().and_then(|old| json(&old.unit));
                 entry.after = json(unit);
                 self.journal(&mut set, entry)?;

@@ -1,6 +1,9 @@
 //! The change journal: who changed what, when, before and after. Each entry is written in the
-//! same all-or-nothing write as the change it describes. A bulk import of many records is one
-//! entry (its counts), not one per row; single changes carry the record before and after.
+//! same all-or-nothing write as the change it describes, under the next number (1, 2, 3, … with
+//! no gaps, across restarts: the number the UI and `shegong history` show as `#N`). A bulk
+//! import of many records is one entry (its counts, and a token naming the keys it added in the
+//! `batches` tree, so that undo can take back exactly those); single changes carry the record
+//! before and after. `undo_last` takes back the newest change not undone yet, whatever it was.
 
 use super::codec::Stored;
 use super::keys::TreeId;
@@ -22,7 +25,8 @@ pub struct JournalEntry {
     pub kind: String,
     /// The unit the change belongs to, when there is one.
     pub unit: Option<String>,
-    /// The record's key (as `RecordKey::to_text`), for records.
+    /// The record's key (as `RecordKey::to_text`), for records; for a bulk import of records,
+    /// `import:TOKEN`, the token under which the `batches` tree keeps the keys it added.
     pub key: Option<String>,
     /// JSON of the record before and after the change.
     pub before: Option<String>,
@@ -59,6 +63,24 @@ pub fn import_summary(kind: &str, added: usize, updated: usize) -> String {
     }
 }
 
+/// The summary of one row of an import of `n` rows journaled row by row (`training added ·
+/// 2/5`): undo takes the rows of one import back together, and finds them by it.
+pub(crate) fn row_summary(summary: String, k: usize, n: usize) -> String {
+    if n > 1 {
+        format!("{summary} · {k}/{n}")
+    } else {
+        summary
+    }
+}
+
+/// (k, n) from a summary `row_summary` wrote for an import of more than one row.
+pub fn row_of(summary: &str) -> Option<(u64, u64)> {
+    let (_, tail) = summary.rsplit_once(" · ")?;
+    let (k, n) = tail.split_once('/')?;
+    let (k, n): (u64, u64) = (k.parse().ok()?, n.parse().ok()?);
+    (n > 1 && (1..=n).contains(&k)).then_some((k, n))
+}
+
 /// (added, updated) from a summary `import_summary` wrote.
 pub fn import_counts(summary: &str) -> Option<(usize, usize)> {
     if let Some(rest) = summary.strip_prefix("units: ") {
@@ -67,6 +89,26 @@ pub fn import_counts(summary: &str) -> Option<(usize, usize)> {
     }
     let (added, _) = summary.strip_suffix(" records added")?.split_once(' ')?;
     Some((added.parse().ok()?, 0))
+}
+
+/// The number of a journal key (8 bytes, big-endian).
+fn entry_number(key: &[u8]) -> Option<u64> {
+    key.try_into().ok().map(u64::from_be_bytes)
+}
+
+/// `entries` (oldest first, with the numbers they had) numbered 1, 2, 3, …; an undo's
+/// reference to the entry it undid follows its entry.
+pub(crate) fn renumbered(entries: Vec<(u64, JournalEntry)>) -> Vec<(u64, JournalEntry)> {
+    let mut new_of = std::collections::HashMap::new();
+    let mut out = Vec::with_capacity(entries.len());
+    for (n, (old, mut entry)) in (1u64..).zip(entries) {
+        new_of.insert(old, n);
+        if let Some(undone) = entry.undoes {
+            entry.undoes = Some(new_of.get(&undone).copied().unwrap_or(undone));
+        }
+        out.push((n, entry));
+    }
+    out
 }
 
 impl Store {
@@ -92,11 +134,41 @@ impl Store {
         }
     }
 
-    /// Adds a journal entry to a write.
-    pub(crate) fn journal(&self, set: &mut WriteSet, entry: JournalEntry) -> Result<()> {
-        // sled's ids increase across restarts: the journal's keys are in the order of changes.
-        let id = self.db.generate_id()?;
+    /// Adds a journal entry to a write, under the number after the newest one stored or
+    /// already in this write; returns that number. (sled's `generate_id` jumps by a million
+    /// after a reopen: numbers people read must not.) The write is all or nothing, so a write
+    /// that fails leaves no gap either.
+    pub(crate) fn journal(&self, set: &mut WriteSet, entry: JournalEntry) -> Result<u64> {
+        let in_set = set
+            .ops
+            .iter()
+            .filter(|op| op.tree == TreeId::Journal && op.value.is_some())
+            .filter_map(|op| entry_number(&op.key))
+            .max()
+            .unwrap_or(0);
+        let id = self
+            .journal_mark()?
+            .max(in_set)
+            .checked_add(1)
+            .ok_or(StoreError::Overflow)?;
         set.put(TreeId::Journal, id.to_be_bytes().to_vec(), entry.encode(), Undo::Remove);
+        Ok(id)
+    }
+
+    /// Renumbers the journal 1, 2, 3, … in its order, in one batch (all or nothing): the step
+    /// of the upgrade to schema 3, for journals numbered by sled's `generate_id`.
+    pub(crate) fn renumber_journal(&self) -> Result<()> {
+        let tree = self.tree(TreeId::Journal);
+        let mut entries = self.history_with_ids(None, 0)?;
+        entries.reverse();
+        let mut batch = sled::Batch::default();
+        for item in tree.iter() {
+            batch.remove(item?.0);
+        }
+        for (id, entry) in renumbered(entries) {
+            batch.insert(&id.to_be_bytes(), entry.encode());
+        }
+        tree.apply_batch(batch)?;
         Ok(())
     }
 
@@ -104,7 +176,7 @@ impl Store {
     /// whether anything changed in between.
     pub fn journal_mark(&self) -> Result<u64> {
         match self.tree(TreeId::Journal).last()? {
-            Some((k, _)) => Ok(k.as_ref().try_into().map(u64::from_be_bytes).unwrap_or(0)),
+            Some((k, _)) => entry_number(&k).ok_or_else(|| StoreError::Corrupt("bad journal key".into())),
             None => Ok(0),
         }
     }
@@ -158,21 +230,54 @@ impl Store {
     }
 }
 
+/// How the entry of a reversal (冲销) names the budget entry it reverses: its summary is
+/// `budget reverses KEY`, KEY as `RecordKey::to_text`. The journal is backed up whole, so the
+/// link survives a restore.
+pub(crate) const REVERSES: &str = "budget reverses ";
+
+/// Whether an entry added a reversal (冲销) of another budget entry.
+pub fn is_reversal(entry: &JournalEntry) -> bool {
+    entry.action == "add" && entry.summary.starts_with(REVERSES)
+}
+
+/// A reversal in force (not undone): the entry reversed, the reversing entry, and the number
+/// of the journal entry that added the reversal.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Reversal {
+    pub of: String,
+    pub by: String,
+    pub number: u64,
+    /// The reversing budget entry as added (its JSON), to name it in words.
+    pub record: Option<String>,
+}
+
+/// How a bulk import's entry names the keys it added: `import:TOKEN`.
+pub(crate) const IMPORT_PREFIX: &str = "import:";
+
 impl JournalEntry {
-    /// Whether `undo_last` knows how to take this change back: a record added or deleted, a
-    /// unit updated. Bulk imports and added units are not (there is no deleting units).
+    /// The token under which the `batches` tree keeps the keys this bulk import added.
+    pub(crate) fn import_token(&self) -> Option<u64> {
+        self.key.as_deref()?.strip_prefix(IMPORT_PREFIX)?.parse().ok()
+    }
+
+    /// Whether `undo_last` can take this change back: a record added or deleted, a unit
+    /// added, changed or deleted, a bulk import that names what it changed. Not a bulk import
+    /// journaled before schema 3, which kept only its counts.
     pub fn undoable(&self) -> bool {
-        matches!(
-            (self.action.as_str(), self.kind.as_str()),
-            ("add" | "delete", "evaluation" | "training" | "budget") | ("update", "unit")
-        )
+        match (self.action.as_str(), self.kind.as_str()) {
+            ("add" | "delete", "evaluation" | "training" | "budget") => true,
+            ("add" | "update" | "delete", "unit") => true,
+            ("import", "evaluation" | "training" | "budget" | "unit") => self.import_token().is_some(),
+            _ => false,
+        }
     }
 }
 
 impl Store {
-    /// Undoes the newest change not undone yet: an added record is deleted, a deleted one comes
-    /// back, an updated unit gets its old fields. The undo is journaled too (action `undo`).
-    /// Bulk imports and added units cannot be undone here (there is no deleting units).
+    /// Undoes the newest change not undone yet, whatever it was: an added record is deleted, a
+    /// deleted one comes back, an added unit is deleted, a deleted one comes back, an updated
+    /// unit gets its old fields, a bulk import's records are removed (all or nothing). The undo
+    /// is journaled too (action `undo`).
     pub fn undo_last(&self) -> Result<JournalEntry> {
         use super::keys::RecordKey;
         use crate::domain::{BudgetEntry, Evaluation, Training, Unit};
@@ -184,9 +289,18 @@ impl Store {
         }
         let key = || entry.key.as_deref().and_then(RecordKey::from_text).ok_or_else(cannot);
         let before = || entry.before.as_deref().ok_or_else(cannot);
+        let after = || entry.after.as_deref().ok_or_else(cannot);
+        let token = || entry.import_token().ok_or_else(cannot);
         fn parse<T: serde::de::DeserializeOwned>(json: &str) -> Result<T> {
             serde_json::from_str(json).map_err(|e| StoreError::Corrupt(format!("journal entry: {e}")))
         }
+        // The rows of one import journaled row by row go back together, in one write.
+        if let Some((k, n)) = row_of(&entry.summary) {
+            if matches!(entry.action.as_str(), "add" | "update") {
+                return self.undo_rows(id, &entry, k, n).map(|_| entry);
+            }
+        }
+        let undo = || self.entry(&entry.action, &entry.kind, entry.unit.as_deref(), entry.summary.clone());
         self.set_undoing(Some(id));
         let result = (|| -> Result<()> {
             match (entry.action.as_str(), entry.kind.as_str()) {
@@ -196,7 +310,12 @@ impl Store {
                 ("delete", "evaluation") => self.add_records(&[parse::<Evaluation>(before()?)?]).map(|_| ()),
                 ("delete", "training") => self.add_records(&[parse::<Training>(before()?)?]).map(|_| ()),
                 ("delete", "budget") => self.add_records(&[parse::<BudgetEntry>(before()?)?]).map(|_| ()),
-                ("update", "unit") => self.apply_units(&[parse::<Unit>(before()?)?]).map(|_| ()),
+                ("update" | "delete", "unit") => self.apply_units(&[parse::<Unit>(before()?)?]).map(|_| ()),
+                ("add", "unit") => self.delete_unit(&parse::<Unit>(after()?)?.code).map(|_| ()),
+                ("import", "evaluation") => self.undo_import::<Evaluation>(token()?, undo()),
+                ("import", "training") => self.undo_import::<Training>(token()?, undo()),
+                ("import", "budget") => self.undo_import::<BudgetEntry>(token()?, undo()),
+                ("import", "unit") => self.undo_unit_import(token()?, undo()),
                 _ => Err(cannot()),
             }
         })();
@@ -205,19 +324,80 @@ impl Store {
     }
 
     /// The change `undo_last` would take back, with its id: the newest entry that is not an
-    /// undo and was not undone. `None` when there is none. It may not be `undoable`: the UI
-    /// asks this first, to say exactly what will be undone, or why it cannot be.
+    /// undo and was not undone. A restore's entry (kind `store`) is passed over: it marks
+    /// where a backup's journal resumed, and the records it put back keep their keys, so the
+    /// changes before it can still be taken back. `None` when there is none. It may not be
+    /// `undoable`: the UI asks this first, to say exactly what will be undone, or why it cannot.
     pub fn undo_target(&self) -> Result<Option<(u64, JournalEntry)>> {
         let mut undone = std::collections::HashSet::new();
         for item in self.journal_newest_first() {
             let (id, entry) = item?;
             if let Some(u) = entry.undoes {
                 undone.insert(u);
-            } else if !undone.contains(&id) {
+            } else if !undone.contains(&id) && entry.kind != "store" {
                 return Ok(Some((id, entry)));
             }
         }
         Ok(None)
+    }
+
+    /// Takes back the `n` rows of one import journaled row by row, `k`-th of which is entry
+    /// `id`: the rows are the entries numbered around it, in one write.
+    fn undo_rows(&self, id: u64, entry: &JournalEntry, k: u64, n: u64) -> Result<()> {
+        use crate::domain::{BudgetEntry, Evaluation, Training};
+        let first = id
+            .checked_sub(k - 1)
+            .ok_or_else(|| StoreError::CannotUndo(entry.summary.clone()))?;
+        let mut rows = Vec::new();
+        for row in first..first + n {
+            let bytes = self
+                .tree(TreeId::Journal)
+                .get(row.to_be_bytes())?
+                .ok_or_else(|| StoreError::CannotUndo(entry.summary.clone()))?;
+            let e = JournalEntry::decode(&bytes)?;
+            // Journaled in one write, the rows are of one kind and say which row they are.
+            let in_group = e.kind == entry.kind
+                && e.undoes.is_none()
+                && matches!(e.action.as_str(), "add" | "update")
+                && row_of(&e.summary) == Some((row - first + 1, n));
+            if !in_group {
+                return Err(StoreError::CannotUndo(entry.summary.clone()));
+            }
+            rows.push((row, e));
+        }
+        match entry.kind.as_str() {
+            "evaluation" => self.undo_record_rows::<Evaluation>(&rows),
+            "training" => self.undo_record_rows::<Training>(&rows),
+            "budget" => self.undo_record_rows::<BudgetEntry>(&rows),
+            "unit" => self.undo_unit_rows(&rows),
+            _ => Err(StoreError::CannotUndo(entry.summary.clone())),
+        }
+    }
+
+    /// Every reversal in force, oldest first: read from the journal (reversals not undone).
+    pub fn reversals(&self) -> Result<Vec<Reversal>> {
+        let mut undone = std::collections::HashSet::new();
+        let mut out = Vec::new();
+        for item in self.journal_newest_first() {
+            let (id, entry) = item?;
+            if let Some(u) = entry.undoes {
+                undone.insert(u);
+                continue;
+            }
+            if undone.contains(&id) || entry.action != "add" {
+                continue;
+            }
+            if let (Some(of), Some(by)) = (entry.summary.strip_prefix(REVERSES), &entry.key) {
+                out.push(Reversal {
+                    of: of.to_string(),
+                    by: by.clone(),
+                    number: id,
+                    record: entry.after.clone(),
+                });
+            }
+        }
+        out.reverse();
+        Ok(out)
     }
 
     fn set_undoing(&self, id: Option<u64>) {
@@ -236,5 +416,35 @@ mod tests {
         assert_eq!(import_counts(&import_summary("unit", 3, 4)), Some((3, 4)));
         assert_eq!(import_counts(&import_summary("budget", 150, 0)), Some((150, 0)));
         assert_eq!(import_counts("restored from backup"), None);
+    }
+
+    #[test]
+    fn rows_of_one_import_say_which_row_they_are() {
+        assert_eq!(row_of(&row_summary("training added".into(), 2, 5)), Some((2, 5)));
+        assert_eq!(row_summary("training added".into(), 1, 1), "training added");
+        assert_eq!(row_of("training added"), None);
+        assert_eq!(row_of("unit 530112008000 update · 0/3"), None);
+        assert_eq!(row_of("unit 530112008000 update · 4/3"), None);
+    }
+
+    #[test]
+    fn numbers_follow_the_order_and_undo_references_follow_their_entries() {
+        let entry = |undoes: Option<u64>| JournalEntry {
+            at: 0,
+            operator: String::new(),
+            action: "add".into(),
+            kind: "training".into(),
+            unit: None,
+            key: None,
+            before: None,
+            after: None,
+            summary: String::new(),
+            undoes,
+        };
+        let old = vec![(0, entry(None)), (7, entry(None)), (2_000_000, entry(Some(7)))];
+        let new = renumbered(old);
+        let ids: Vec<u64> = new.iter().map(|(id, _)| *id).collect();
+        assert_eq!(ids, [1, 2, 3]);
+        assert_eq!(new[2].1.undoes, Some(2));
     }
 }

@@ -27,12 +27,15 @@ pub enum TreeId {
     Pending,
     /// unit idx (u32), year (u16) → the year's total of the bucket of the same key, alone.
     Totals,
-    /// sled-generated id (u64, increasing) → JournalEntry.
+    /// entry number (u64: 1, 2, 3, … in the order of changes, no gaps) → JournalEntry.
     Journal,
+    /// import token (u64), chunk (u32) → the keys of the records a bulk import added
+    /// (`RecordKey::bytes`, one after another): what undoing that import removes.
+    Batches,
 }
 
 impl TreeId {
-    pub const ALL: [TreeId; 12] = [
+    pub const ALL: [TreeId; 13] = [
         TreeId::Meta,
         TreeId::Units,
         TreeId::Codes,
@@ -45,6 +48,7 @@ impl TreeId {
         TreeId::Pending,
         TreeId::Journal,
         TreeId::Totals,
+        TreeId::Batches,
     ];
 
     pub fn name(self) -> &'static str {
@@ -61,6 +65,7 @@ impl TreeId {
             TreeId::Pending => "pending",
             TreeId::Journal => "journal",
             TreeId::Totals => "totals",
+            TreeId::Batches => "batches",
         }
     }
 }

@@ -17,9 +17,13 @@ impl Store {
                 // (`totals`): their reports would miss every whole year. Buckets and year
                 // totals are recomputed from the records.
                 1 => self.rebuild_totals()?,
+                // Schema 3: each step of this session, one call each.
                 2 => {
                     // Unit staff counts become optional; training totals count stated values.
                     self.upgrade_optional_numbers()?;
+                    // Journal entries were keyed by sled's generate_id, which jumps by a
+                    // million after a reopen: numbered 1, 2, 3, … again.
+                    self.renumber_journal()?;
                 }
                 other => return Err(StoreError::Corrupt(format!("unknown schema version {other}"))),
             }

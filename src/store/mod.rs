@@ -12,12 +12,13 @@ pub mod keys;
 mod migrate;
 mod optional_numbers;
 mod session;
+mod undo;
 mod write;
 
 pub use aggregate::Difference;
 pub use error::{Result, RowProblem, StoreError};
 pub use import::{Record, RecordKind, UnitOutcome};
-pub use journal::{import_counts, JournalEntry};
+pub use journal::{import_counts, is_reversal, row_of, JournalEntry, Reversal};
 pub use keys::RecordKey;
 pub use session::{AddOutcome, ImportSession};
 

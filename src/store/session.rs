@@ -1,7 +1,9 @@
-//! Adding records, in one go or streamed in parts. `check` validates rows against the store
+//! Adding records, in one go or streamed in parts, and taking a bulk import back; deleting a
+//! unit that nothing refers to (and so undoing an added unit). `check` validates rows against the store
 //! without writing (every problem of the whole input, before anything is stored); `write`
 //! stores rows: their pages, ids, totals and first evaluations; `finish` journals the import and
-//! makes it final. A streamed import holds the store's pending flag from its first part to
+//! makes it final. A bulk import keeps the keys it added in the `batches` tree, written with
+//! its parts, so that `undo` removes exactly those. A streamed import holds the store's pending flag from its first part to
 //! `finish`, so a crash in between rolls the whole import back.
 
 use super::aggregate::{Ancestry, Deltas};
@@ -19,6 +21,8 @@ use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 /// Keys of added records are kept for the caller up to this many (a form wants its key; a
 /// million-row import does not).
 const KEYS_KEPT: usize = 10_000;
+/// Keys of a bulk import per value of the `batches` tree (20 bytes each).
+const BATCH_CHUNK: usize = 10_000;
 
 /// What an import of records did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -54,6 +58,11 @@ pub struct ImportSession<'s, R: Record> {
     outcome: AddOutcome,
     /// The added records while there are few enough to journal one by one.
     journal_rows: Vec<(RecordKey, R)>,
+    /// The keys added since the last chunk was written to the `batches` tree, the number of
+    /// chunks written, and the token they are written under (taken at the first chunk).
+    batch: Vec<u8>,
+    batch_chunks: u32,
+    token: Option<u64>,
 }
 
 impl Store {
@@ -70,6 +79,9 @@ impl Store {
             writing: false,
             outcome: AddOutcome::default(),
             journal_rows: Vec::new(),
+            batch: Vec::new(),
+            batch_chunks: 0,
+            token: None,
         })
     }
 
@@ -186,19 +198,41 @@ impl<R: Record> ImportSession<'_, R> {
     fn journal_into(&mut self, set: &mut WriteSet) -> Result<()> {
         let kind = R::KIND.name();
         if self.outcome.added > ROW_BY_ROW_LIMIT {
+            self.write_batch_chunk(set)?;
             let summary = super::journal::import_summary(kind, self.outcome.added, 0);
-            let entry = self.store.entry("import", kind, None, summary);
+            let mut entry = self.store.entry("import", kind, None, summary);
+            entry.key = self.token.map(|t| format!("{}{t}", super::journal::IMPORT_PREFIX));
             self.store.journal(set, entry)?;
         } else {
-            for (key, record) in &self.journal_rows {
-                let mut entry = self
-                    .store
-                    .entry("add", kind, Some(record.owner()), format!("{kind} added"));
+            let n = self.journal_rows.len();
+            for (k, (key, record)) in self.journal_rows.iter().enumerate() {
+                let summary = super::journal::row_summary(format!("{kind} added"), k + 1, n);
+                let mut entry = self.store.entry("add", kind, Some(record.owner()), summary);
                 entry.key = Some(key.to_text());
                 entry.after = json(record);
                 self.store.journal(set, entry)?;
             }
         }
+        Ok(())
+    }
+
+    /// Writes the keys gathered since the last chunk as the next chunk of this import's batch,
+    /// in the same write as the records (so a rolled-back part takes its chunk with it).
+    fn write_batch_chunk(&mut self, set: &mut WriteSet) -> Result<()> {
+        if self.batch.is_empty() {
+            return Ok(());
+        }
+        let token = match self.token {
+            Some(t) => t,
+            None => *self.token.insert(self.store.db.generate_id()?),
+        };
+        set.put(
+            TreeId::Batches,
+            batch_key(token, self.batch_chunks),
+            std::mem::take(&mut self.batch),
+            Undo::Remove,
+        );
+        self.batch_chunks = self.batch_chunks.checked_add(1).ok_or(StoreError::Overflow)?;
         Ok(())
     }
 
@@ -268,6 +302,10 @@ impl<R: Record> ImportSession<'_, R> {
             if self.outcome.keys.len() < KEYS_KEPT {
                 self.outcome.keys.push(key);
             }
+            self.batch.extend_from_slice(&key.bytes());
+            if self.batch.len() >= BATCH_CHUNK * keys::RECORD_KEY_LEN {
+                self.write_batch_chunk(&mut set)?;
+            }
             if self.outcome.added <= ROW_BY_ROW_LIMIT {
                 self.journal_rows.push((key, record.clone()));
             } else {
@@ -286,6 +324,167 @@ impl<R: Record> ImportSession<'_, R> {
         }
         deltas.write_into(self.store, &mut set)?;
         Ok(set)
+    }
+}
+
+/// A key of the `batches` tree: the import's token, the chunk's number.
+pub(crate) fn batch_key(token: u64, chunk: u32) -> Vec<u8> {
+    let mut k = token.to_be_bytes().to_vec();
+    k.extend_from_slice(&chunk.to_be_bytes());
+    k
+}
+
+impl Store {
+    /// Adds `reversal`, the budget entry that cancels the one stored under `of` (冲销), and
+    /// journals the link. Refused in words, nothing stored, when `of` was reversed already
+    /// (naming the first reversal) or is itself a reversal (undo that instead).
+    pub fn reverse_budget(&self, of: RecordKey, reversal: &crate::domain::BudgetEntry) -> Result<RecordKey> {
+        use crate::domain::BudgetEntry;
+        self.check_reversible(of)?;
+        let of_text = of.to_text();
+        let mut session = self.import_session::<BudgetEntry>()?;
+        let rows = std::slice::from_ref(reversal);
+        let problems = session.check(rows, 0)?;
+        if !problems.is_empty() {
+            return Err(StoreError::Rejected(problems));
+        }
+        let mut set = session.plan(rows)?;
+        let Some(key) = session.outcome.keys.first().copied() else {
+            return Err(StoreError::Refused {
+                zh: "这条冲销记录已经存在，未重复保存。".into(),
+                en: "This reversing entry is stored already; it was not stored again.".into(),
+            });
+        };
+        let mut entry = self.entry(
+            "add",
+            "budget",
+            Some(&reversal.unit),
+            format!("{}{of_text}", super::journal::REVERSES),
+        );
+        entry.key = Some(key.to_text());
+        entry.after = json(reversal);
+        self.journal(&mut set, entry)?;
+        self.apply(set)?;
+        Ok(key)
+    }
+
+    /// Whether the budget entry stored under `of` may be reversed: it exists, was not
+    /// reversed already (else the first reversal is named) and is not a reversal itself.
+    pub fn check_reversible(&self, of: RecordKey) -> Result<()> {
+        use crate::domain::BudgetEntry;
+        self.check_writable()?;
+        let of_text = of.to_text();
+        let named = |r: &super::journal::Reversal| {
+            r.record
+                .as_deref()
+                .and_then(|j| serde_json::from_str::<BudgetEntry>(j).ok())
+                .map(|b| format!("{} {}", b.date, b.amount.yuan()))
+                .unwrap_or_default()
+        };
+        for r in self.reversals()? {
+            if r.of == of_text {
+                let what = named(&r);
+                return Err(StoreError::Refused {
+                    zh: format!("这条资金记录已由 #{} 冲销（{what}），不能再次冲销。", r.number),
+                    en: format!(
+                        "This budget entry was reversed already by #{} ({what}); it cannot be reversed twice.",
+                        r.number
+                    ),
+                });
+            }
+            if r.by == of_text {
+                return Err(StoreError::Refused {
+                    zh: format!(
+                        "这是一条冲销记录（#{}），冲销记录不能再冲销；录错了请撤销它。",
+                        r.number
+                    ),
+                    en: format!(
+                        "This is a reversal (#{}); a reversal cannot itself be reversed: undo it instead.",
+                        r.number
+                    ),
+                });
+            }
+        }
+        let mut pages: HashMap<[u8; 6], PageEdit> = HashMap::default();
+        if self.page_edit(RecordKind::Budget, &mut pages, &of)?.find(&of).is_err() {
+            return Err(StoreError::UnknownRecord(of_text));
+        }
+        Ok(())
+    }
+
+    /// Deletes a unit that nothing refers to: no units below it, no records of its own, no
+    /// training that served it. (A unit added by mistake must not stay forever; one with data
+    /// is refused in words, nothing written.) Journaled with the unit as it was, so undo
+    /// brings it back.
+    pub fn delete_unit(&self, code: &str) -> Result<crate::domain::Unit> {
+        use super::codec::Stored;
+        let row = self.check_deletable(code)?;
+        let mut set = WriteSet::default();
+        set.remove(
+            TreeId::Units,
+            keys::u32_key(row.idx).to_vec(),
+            Undo::Restore(row.encode()),
+        );
+        set.remove(
+            TreeId::Codes,
+            code.as_bytes().to_vec(),
+            Undo::Restore(keys::u32_key(row.idx).to_vec()),
+        );
+        set.remove(
+            TreeId::Children,
+            keys::child_key(row.parent_idx, row.idx).to_vec(),
+            Undo::Restore(Vec::new()),
+        );
+        // Its station counted in the coverage of every unit above it: recomputed.
+        set.rebuild_totals = true;
+        let mut entry = self.entry("delete", "unit", Some(code), format!("unit {code} delete"));
+        entry.before = json(&row.unit);
+        self.journal(&mut set, entry)?;
+        self.apply(set)?;
+        Ok(row.unit)
+    }
+
+    /// Whether the unit of `code` may be deleted (`delete_unit`): it exists, has no units
+    /// below it, no records and serves no training; else why not, in words.
+    pub fn check_deletable(&self, code: &str) -> Result<super::codec::UnitRow> {
+        use crate::domain::Training;
+        self.check_writable()?;
+        let row = self
+            .unit_row_by_code(code)?
+            .ok_or_else(|| StoreError::UnknownUnit(code.to_string()))?;
+        let refuse = |zh: String, en: String| Err(StoreError::Refused { zh, en });
+        if self.has_children(code)? {
+            return refuse(
+                format!("单位 {code} 下还有下级单位，不能删除：先删除下级单位。"),
+                format!("Unit {code} has units below it and cannot be deleted: delete those first."),
+            );
+        }
+        for kind in [RecordKind::Evaluation, RecordKind::Training, RecordKind::Budget] {
+            if self
+                .tree(super::import::tree_of(kind))
+                .scan_prefix(row.idx.to_be_bytes())
+                .next()
+                .transpose()?
+                .is_some()
+            {
+                return refuse(
+                    format!("单位 {code} 还有评估、培训或资金记录，不能删除。"),
+                    format!("Unit {code} has evaluations, trainings or budget entries and cannot be deleted."),
+                );
+            }
+        }
+        let mut served = false;
+        self.for_each_record::<Training, StoreError>(|t| {
+            served |= t.units.iter().any(|u| u == code);
+            Ok(())
+        })?;
+        if served {
+            return refuse(
+                format!("单位 {code} 是某条培训的服务站点，不能删除。"),
+                format!("Unit {code} is served by a training and cannot be deleted."),
+            );
+        }
+        Ok(row)
     }
 }
 

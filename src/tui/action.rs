@@ -46,6 +46,8 @@ pub enum Action {
     EditUnit,
     Reverse,
     Delete,
+    /// Delete the selected unit (one with no units below and no records).
+    DeleteUnit,
     // The change journal.
     /// The history of the selected unit or record.
     History,

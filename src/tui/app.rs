@@ -7,7 +7,7 @@ use super::action::Action;
 use super::details::{Content, Details, Tab};
 use super::find::{self, Find, Index};
 use super::fmt;
-use super::form::{FieldKind, Form, UnitRef};
+use super::form::{FieldKind, Form, FormKind, UnitRef};
 use super::history::{History, Scope};
 use super::keymap::{self, Ctx};
 use super::picker::{Choice, Picker};
@@ -38,6 +38,8 @@ pub enum Pending {
     DiscardForm,
     DeleteEvaluation(RecordKey),
     DeleteTraining(RecordKey),
+    /// Delete the unit of this code (it has no units below and no records).
+    DeleteUnit(String),
     /// Undo the journal entry of this id, the newest change when it was asked.
     Undo(u64),
     /// Save the open form although it looks mistaken (the question said how).
@@ -99,6 +101,10 @@ pub struct App {
     /// Lines of the help the last frame showed (for PgUp/PgDn there).
     help_page: usize,
     ids: u32,
+    /// The budget entry the open reversing form reverses (its key), set when `r` opens it.
+    reversing: Option<RecordKey>,
+    /// A new unit's code that was warned about (unlike its siblings'): Enter again saves it.
+    code_warned: Option<String>,
 }
 
 /// The end of the month before the month of `d`.
@@ -168,6 +174,8 @@ impl App {
             page: 10,
             help_page: 10,
             ids: 0,
+            reversing: None,
+            code_warned: None,
         })
     }
 
@@ -360,6 +368,7 @@ impl App {
             Action::EditUnit => self.open_unit_form(true),
             Action::Reverse => self.reverse_selected(),
             Action::Delete => self.delete_selected(),
+            Action::DeleteUnit => self.request_delete_unit(),
             Action::History => self.open_history(),
             Action::Undo => self.request_undo(),
             Action::Help => self.modal = Some(Modal::Help { offset: 0 }),
@@ -642,13 +651,17 @@ impl App {
         if !self.writable() {
             return;
         }
-        let Some((_, entry)) = self.selected_record(|c| match c {
+        let Some((key, entry)) = self.selected_record(|c| match c {
             Content::Budget(v) => Some(v),
             _ => None,
         }) else {
             self.say(S::NothingSelected, &[]);
             return;
         };
+        // Reversed already, or a reversal itself: the store's words say so before any typing.
+        if let Err(e) = self.store.check_reversible(key) {
+            return self.fail(&e);
+        }
         let unit = match self.store.unit(&entry.unit) {
             Ok(Some(u)) => unit_ref(&u),
             Ok(None) => return self.fail(&StoreError::UnknownUnit(entry.unit.clone())),
@@ -656,6 +669,7 @@ impl App {
         };
         let form = records::reversing_form(self.today, unit, &entry);
         self.open_form(form);
+        self.reversing = Some(key);
     }
 
     fn delete_selected(&mut self) {
@@ -919,11 +933,32 @@ impl App {
             self.warn(S::FixFirst, &[&n.to_string()]);
             return;
         };
-        let reversing = matches!(form.kind, super::form::FormKind::Budget { reversing: true });
+        let form_kind = form.kind.clone();
+        // A new unit's code unlike its siblings' (the parent's digits `+` filled in, saved as
+        // they are): warned once, saved on the second Enter.
+        if let (FormKind::NewUnit, Built::Unit(u)) = (&form_kind, &built) {
+            let warn = match code_unlike_siblings(&self.store, u) {
+                Ok(w) => w,
+                Err(e) => return self.fail(&e),
+            };
+            if let Some((example, sibling)) = warn {
+                if self.code_warned.as_deref() != Some(u.code.as_str()) {
+                    self.code_warned = Some(u.code.clone());
+                    let said = if sibling {
+                        S::CodeUnlikeSiblings
+                    } else {
+                        S::CodeUnlikeParent
+                    };
+                    return self.warn(said, &[&example]);
+                }
+            }
+        }
+        self.code_warned = None;
+        let reversing_form = matches!(form_kind, FormKind::Budget { reversing: true });
         if !confirmed {
             let lang = self.lang;
             let mistakes: Vec<String> = self
-                .likely_mistakes(&built, reversing)
+                .likely_mistakes(&built, reversing_form)
                 .into_iter()
                 .map(|(_, (zh, en))| lang.pick(&zh, &en).to_string())
                 .collect();
@@ -938,6 +973,7 @@ impl App {
                 return;
             }
         }
+        let reversing = if reversing_form { self.reversing } else { None };
         let built = match &built {
             Built::Training(_) => built.with_id(self.new_id('T')),
             Built::Evaluation(_) => built.with_id(self.new_id('E')),
@@ -947,7 +983,10 @@ impl App {
         let result = match &built {
             Built::Training(t) => self.store.add_records(std::slice::from_ref(t)).map(|o| o.added),
             Built::Evaluation(e) => self.store.add_records(std::slice::from_ref(e)).map(|o| o.added),
-            Built::Budget(b) => self.store.add_records(std::slice::from_ref(b)).map(|o| o.added),
+            Built::Budget(b) => match reversing {
+                Some(of) => self.store.reverse_budget(of, b).map(|_| 1),
+                None => self.store.add_records(std::slice::from_ref(b)).map(|o| o.added),
+            },
             Built::Unit(u) => self
                 .store
                 .apply_units(std::slice::from_ref(u))
@@ -957,6 +996,7 @@ impl App {
             Ok(_) => {
                 records::remember(&mut self.recent, &built);
                 self.form = None;
+                self.reversing = None;
                 self.after_write(matches!(built, Built::Unit(_)));
                 let lang = self.lang;
                 let (s, what) = match &built {
@@ -1009,9 +1049,11 @@ impl App {
 
     /// An entry in one line of words, units by name.
     fn entry_text(&self, entry: &JournalEntry) -> String {
-        crate::history::describe(entry, self.lang, &|code| {
+        let what = crate::history::describe(entry, self.lang, &|code| {
             self.store.unit(code).ok().flatten().map(|u| u.name)
-        })
+        });
+        // Undoing one row of an import takes back the whole import: said.
+        what + &crate::history::undo_scope(entry, self.lang)
     }
 
     /// What `H` shows: the record selected in the records table, else the selected unit
@@ -1093,6 +1135,30 @@ impl App {
         }
     }
 
+    /// `d` in the tree: asks to delete the selected unit, when nothing refers to it (the store
+    /// checks again, and says why not).
+    fn request_delete_unit(&mut self) {
+        if !self.writable() {
+            return;
+        }
+        let Some(unit) = self.selected_unit().cloned() else {
+            return self.say(S::NothingSelected, &[]);
+        };
+        if let Err(e) = self.store.check_deletable(&unit.code) {
+            return self.fail(&e);
+        }
+        let what = format!("{}（{}）", unit.name, unit.code);
+        let what = if self.lang == Lang::Zh {
+            what
+        } else {
+            format!("{} ({})", unit.name, unit.code)
+        };
+        self.modal = Some(Modal::Confirm {
+            question: fill(self.t(S::AskDeleteUnit), &[&what]),
+            then: Pending::DeleteUnit(unit.code),
+        });
+    }
+
     /// `u`: says what the newest change is and asks; or why nothing can be undone.
     fn request_undo(&mut self) {
         if !self.writable() {
@@ -1163,6 +1229,13 @@ impl App {
                 let r = self.store.delete_record::<Training>(key).map(|_| ());
                 self.after_delete(r);
             }
+            Pending::DeleteUnit(code) => match self.store.delete_unit(&code) {
+                Ok(unit) => {
+                    self.after_write(true);
+                    self.say(S::DeletedUnit, &[&unit.name]);
+                }
+                Err(e) => self.fail(&e),
+            },
             Pending::Undo(id) => self.undo(id),
             Pending::SaveForm => self.save_form_checked(true),
         }
@@ -1287,6 +1360,42 @@ pub fn unit_ref(u: &Unit) -> UnitRef {
         name: u.name.clone(),
         has_station: u.station != StationStatus::None,
     }
+}
+
+/// When a new unit's code does not follow its siblings' pattern (their length, and the prefix
+/// they share with each other and the parent), a sibling's code to show as an example (with
+/// `true`); with no siblings, the parent's code (with `false`) when the new code's length
+/// differs from it. `None` when it follows the pattern, or there is nothing to compare with.
+fn code_unlike_siblings(store: &Store, unit: &Unit) -> Result<Option<(String, bool)>, StoreError> {
+    let siblings: Vec<String> = match &unit.parent {
+        Some(p) => store.children(p)?,
+        None => store.roots()?,
+    }
+    .into_iter()
+    .map(|u| u.code)
+    .filter(|c| *c != unit.code)
+    .collect();
+    let Some(example) = siblings.first().cloned() else {
+        return Ok(unit
+            .parent
+            .as_ref()
+            .filter(|p| p.chars().count() != unit.code.chars().count())
+            .map(|p| (p.clone(), false)));
+    };
+    let common = |a: &str, b: &str| -> String {
+        a.chars()
+            .zip(b.chars())
+            .take_while(|(x, y)| x == y)
+            .map(|(x, _)| x)
+            .collect()
+    };
+    let mut prefix = siblings.iter().skip(1).fold(example.clone(), |p, c| common(&p, c));
+    if let Some(parent) = &unit.parent {
+        prefix = common(&prefix, parent);
+    }
+    let len = unit.code.chars().count();
+    let same_length = siblings.iter().any(|c| c.chars().count() == len);
+    Ok((!same_length || !unit.code.starts_with(&prefix)).then_some((example, true)))
 }
 
 #[cfg(test)]

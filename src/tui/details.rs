@@ -117,6 +117,9 @@ pub struct Loaded {
     pub listed_subtree: bool,
     /// The units of a subtree too large to list (the unit's own records are listed).
     pub too_many: Option<i64>,
+    /// Budget entries in a reversal (by key text): `Some(#N)` for one reversed by journal
+    /// entry N, `None` for a reversing entry itself. Empty on other tabs.
+    pub reversals: HashMap<String, Option<u64>>,
 }
 
 /// At most this many records are listed per tab.
@@ -171,6 +174,7 @@ impl Details {
         }
         let mut names = HashMap::new();
         let mut cut = false;
+        let mut reversals = HashMap::new();
         // Listing the records of a very large subtree reads every unit's pages: refused, and
         // said, above `SUBTREE_LIMIT` units.
         let mut too_many = None;
@@ -214,6 +218,10 @@ impl Details {
                 let list = store.records_of::<BudgetEntry>(code, subtree, RECORD_LIMIT)?;
                 cut = list.len() >= RECORD_LIMIT;
                 names = names_of(store, list.iter().map(|(_, r)| r.unit.clone()))?;
+                for r in store.reversals()? {
+                    reversals.insert(r.of, Some(r.number));
+                    reversals.insert(r.by, None);
+                }
                 Content::Budget(list)
             }
             Tab::Coverage => Content::Coverage(coverage_series(store, code, as_of, CHART_POINTS)?),
@@ -249,6 +257,7 @@ impl Details {
             content,
             names,
             cut,
+            reversals,
         });
         let n = self.len();
         if self.selected >= n {
@@ -635,7 +644,13 @@ pub fn record_lines(loaded: &Loaded, as_of: NaiveDate, lang: Lang, width: usize)
                 Column::new(t(S::ColVoucher), 24, 5).flex(),
             ],
             list.iter()
-                .map(|(_, b)| {
+                .map(|(key, b)| {
+                    // A reversed entry and a reversing one say so before their voucher.
+                    let mark = match loaded.reversals.get(&key.to_text()) {
+                        Some(Some(n)) => fill(t(S::ReversedBy), &[&n.to_string()]),
+                        Some(None) => t(S::IsReversal).to_string(),
+                        None => String::new(),
+                    };
                     vec![
                         b.date.to_string(),
                         name(&b.unit),
@@ -643,7 +658,7 @@ pub fn record_lines(loaded: &Loaded, as_of: NaiveDate, lang: Lang, width: usize)
                         b.amount.yuan(),
                         b.category.map(|c| c.label(lang)).unwrap_or("—").into(),
                         b.source.map(|s| s.label(lang)).unwrap_or("—").into(),
-                        b.voucher.clone(),
+                        format!("{mark}{}", b.voucher),
                     ]
                 })
                 .collect(),

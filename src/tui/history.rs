@@ -75,8 +75,23 @@ impl History {
                     if let Some(known) = below.get(unit) {
                         return *known;
                     }
-                    let is_below = match store.path_to(unit) {
-                        Ok(path) => path.iter().any(|u| u.code == *code),
+                    let placed = match store.unit(unit) {
+                        Ok(Some(_)) => store.path_to(unit).map(|path| path.iter().any(|u| u.code == *code)),
+                        // A unit deleted since: placed by the parent its entry keeps (a unit's
+                        // entries keep the unit); a record of one cannot be placed, left out.
+                        Ok(None) => match deleted_parent(e) {
+                            Some(p) if p == *code => Ok(true),
+                            Some(p) => match store.unit(&p) {
+                                Ok(Some(_)) => store.path_to(&p).map(|path| path.iter().any(|u| u.code == *code)),
+                                Ok(None) => Ok(false),
+                                Err(err) => Err(err),
+                            },
+                            None => Ok(false),
+                        },
+                        Err(err) => Err(err),
+                    };
+                    let is_below = match placed {
+                        Ok(below) => below,
                         Err(err) => {
                             failed.get_or_insert(err);
                             false
@@ -269,6 +284,15 @@ impl History {
         }
         lines
     }
+}
+
+/// The parent of the unit a unit's entry keeps (after the change, else before).
+fn deleted_parent(e: &JournalEntry) -> Option<String> {
+    if e.kind != "unit" {
+        return None;
+    }
+    let json = e.after.as_deref().or(e.before.as_deref())?;
+    serde_json::from_str::<crate::domain::Unit>(json).ok()?.parent
 }
 
 fn or_dash(s: &str) -> &str {

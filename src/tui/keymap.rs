@@ -148,6 +148,8 @@ pub static BINDINGS: &[Binding] = &[
         Group(S::KeyOpenClose),
     ),
     b(Tree, &[k(K::Left), c('h')], A::Close, S::KeyClose, Join),
+    // Rare (a unit added by mistake): in the help, not the footer.
+    b(Tree, &[c('d'), k(K::Delete)], A::DeleteUnit, S::KeyDeleteUnit, No),
     b(
         Tree,
         &[c('1'), c('2'), c('3'), c('4'), c('5')],

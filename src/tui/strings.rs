@@ -302,6 +302,14 @@ pub enum S {
     Undone,
     NothingToUndo,
     UndoMoved,
+    // Units deleted, codes unlike their siblings', reversals (the journal helper's words).
+    KeyDeleteUnit,
+    AskDeleteUnit,
+    DeletedUnit,
+    CodeUnlikeSiblings,
+    CodeUnlikeParent,
+    ReversedBy,
+    IsReversal,
 }
 
 /// The text in the user's language.
@@ -624,6 +632,13 @@ fn zh(s: S) -> &'static str {
         S::Undone => "已撤销：{}",
         S::NothingToUndo => "没有可以撤销的变更。",
         S::UndoMoved => "最近的变更已不是询问时的那一次，未撤销：请再按 u。",
+        S::KeyDeleteUnit => "删除单位",
+        S::AskDeleteUnit => "删除单位 {} 吗？它没有下级单位，也没有任何记录。删除会记入变更记录，可以撤销（u）。",
+        S::DeletedUnit => "已删除单位 {}（按 u 可撤销）。",
+        S::CodeUnlikeSiblings => "编码与同级单位的编码（如 {}）长度或前缀不同：确认无误请再按一次回车保存。",
+        S::CodeUnlikeParent => "编码长度与上级单位的编码（{}）不同：确认无误请再按一次回车保存。",
+        S::ReversedBy => "已由 #{} 冲销 · ",
+        S::IsReversal => "冲销 · ",
     }
 }
 
@@ -925,6 +940,13 @@ fn en(s: S) -> &'static str {
         S::Undone => "Undone: {}",
         S::NothingToUndo => "There is no change to undo.",
         S::UndoMoved => "The last change is no longer the one asked about; nothing was undone: press u again.",
+        S::KeyDeleteUnit => "delete unit",
+        S::AskDeleteUnit => "Delete the unit {}? It has no units below it and no records. The deletion is journaled and can be undone (u).",
+        S::DeletedUnit => "Deleted the unit {} (u undoes it).",
+        S::CodeUnlikeSiblings => "The code differs in length or prefix from its siblings' (such as {}): press Enter again to save it as it is.",
+        S::CodeUnlikeParent => "The code differs in length from its parent's ({}): press Enter again to save it as it is.",
+        S::ReversedBy => "reversed by #{} · ",
+        S::IsReversal => "reversal · ",
     }
 }
 
