@@ -35,7 +35,7 @@ SIZES = {
 SHAPES = {
     "default": {"tiny": None, "default": None, "national": None},
     # Wide districts with many small streets: one community per street.
-    "wide": {"tiny": (2, 8, 1), "default": (1450, 20, 1), "national": (13750, 20, 1)},
+    "wide": {"tiny": (2, 8, 1), "default": (1450, 20, 1), "national": (13400, 20, 1)},
     # Deep streets with many communities each: 480 communities per street.
     "deep": {"tiny": (1, 2, 15), "default": (30, 4, 480), "national": (285, 4, 480)},
 }
@@ -139,20 +139,30 @@ def effective_grade(e):
 
 
 def rollup_figures(day):
-    """The figures the SQL computes, per table: (table, [(figure name, additive SQL aggregate)]).
-    Names are the report's JSON paths; each sums over the unit's subtree, dated on or before D."""
+    """The figures the SQL computes, by table: the table's columns and sums per (child, those
+    columns), then each figure as a sum over those few groups. Grouping first is how one would
+    write it for SQLite: each row's amount is parsed once, not once per figure. Names are the
+    report's JSON paths; each sums over the unit's subtree, dated on or before D."""
+    def pick(value, **where):
+        test = " AND ".join(f"{col} = '{word}'" if word else f"{col} = ''" for col, word in where.items())
+        return f"SUM(CASE WHEN {test} THEN {value} END)"
     money = []
     for kind, side in (("allocation", "allocated_fen"), ("expenditure", "spent_fen")):
-        amount = f"CASE WHEN b.kind = '{kind}' THEN {scaled('b.amount', 2)} END"
-        money.append((f"funding.{side}", f"SUM({amount})"))
-        money += [(f"funding.by_category.{c}.{side}", f"SUM(CASE WHEN b.category = '{c}' THEN {amount} END)")
-                  for c in CATEGORIES]
-        money += [(f"funding.by_source.{s}.{side}", f"SUM(CASE WHEN b.source = '{s}' THEN {amount} END)")
-                  for s in SOURCES]
-        money.append((f"funding.category_unspecified.{side}",
-                       f"SUM(CASE WHEN NOT {stated('b.category')} THEN {amount} END)"))
-        money.append((f"funding.source_unspecified.{side}",
-                       f"SUM(CASE WHEN NOT {stated('b.source')} THEN {amount} END)"))
+        money.append((f"funding.{side}", pick("fen", kind=kind)))
+        money += [(f"funding.by_category.{c}.{side}", pick("fen", kind=kind, category=c)) for c in CATEGORIES]
+        money += [(f"funding.by_source.{s}.{side}", pick("fen", kind=kind, source=s)) for s in SOURCES]
+        money.append((f"funding.category_unspecified.{side}", pick("fen", kind=kind, category="")))
+        money.append((f"funding.source_unspecified.{side}", pick("fen", kind=kind, source="")))
+    evaluations = [("evaluations.count", "SUM(n)")]
+    evaluations += [(f"evaluations.by_kind.{k}", pick("n", kind=k)) for k in EVAL_KINDS]
+    evaluations += [(f"evaluations.by_grade.{g}", pick("n", grade=g)) for g in GRADES]
+    evaluations.append(("evaluations.ungraded", pick("n", grade="")))
+    trainings = [("trainings.count", "SUM(n)")]
+    trainings += [(f"trainings.by_kind.{k}", pick("n", kind=k)) for k in TRAIN_KINDS]
+    trainings += [(f"trainings.by_mode.{m}", pick("n", mode=m)) for m in MODES]
+    trainings.append(("trainings.mode_unspecified", pick("n", mode="")))
+    trainings += [(f"trainings.{x}", f"SUM({x.replace('.', '_')})")
+                  for x in ("hours_tenths", "hours_stated", "attendees", "attendees_stated")]
     units = []
     for level in LEVELS:
         units.append((f"coverage.{level}.units", f"SUM(u.level = '{level}')"))
@@ -162,35 +172,45 @@ def rollup_figures(day):
     units.append(("evaluations.stations_without_evaluation",
                   f"SUM({covered('u', day)} AND NOT ifnull({evaluated}, 0))"))
     grade = effective_grade("e")
-    evaluations = [("evaluations.count", "COUNT(*)")]
-    evaluations += [(f"evaluations.by_kind.{k}", f"SUM(e.kind = '{k}')") for k in EVAL_KINDS]
-    evaluations += [(f"evaluations.by_grade.{g}", f"SUM({grade} = '{g}')") for g in GRADES]
-    evaluations.append(("evaluations.ungraded", f"SUM({grade} IS NULL)"))
-    trainings = [("trainings.count", "COUNT(*)")]
-    trainings += [(f"trainings.by_kind.{k}", f"SUM(t.kind = '{k}')") for k in TRAIN_KINDS]
-    trainings += [(f"trainings.by_mode.{m}", f"SUM(t.mode = '{m}')") for m in MODES]
-    trainings.append(("trainings.mode_unspecified", f"SUM(NOT {stated('t.mode')})"))
-    trainings.append(("trainings.hours_tenths", f"SUM(CASE WHEN {stated('t.hours')} THEN {scaled('t.hours', 1)} END)"))
-    trainings.append(("trainings.hours_stated", f"SUM({stated('t.hours')})"))
-    trainings.append(("trainings.attendees", f"SUM(CASE WHEN {stated('t.attendees')} THEN CAST(t.attendees AS INTEGER) END)"))
-    trainings.append(("trainings.attendees_stated", f"SUM({stated('t.attendees')})"))
-    return {"units": units, "budget": money, "evaluations": evaluations, "trainings": trainings}
+    groups = {
+        "budget": ("b", "b.unit", 3, "b.kind, ifnull(b.category, '') AS category, ifnull(b.source, '') AS source",
+                   f"SUM({scaled('b.amount', 2)}) AS fen"),
+        "evaluations": ("e", "e.unit", 2, f"e.kind, ifnull({grade}, '') AS grade", "COUNT(*) AS n"),
+        "trainings": ("t", "t.host", 2, "t.kind, ifnull(t.mode, '') AS mode",
+                      f"COUNT(*) AS n, SUM(CASE WHEN {stated('t.hours')} THEN {scaled('t.hours', 1)} END) AS hours_tenths, "
+                      f"SUM({stated('t.hours')}) AS hours_stated, "
+                      f"SUM(CASE WHEN {stated('t.attendees')} THEN CAST(t.attendees AS INTEGER) END) AS attendees, "
+                      f"SUM({stated('t.attendees')}) AS attendees_stated"),
+    }
+    return units, {"budget": money, "evaluations": evaluations, "trainings": trainings}, groups
 
 
 def sqlite_rollup_sql(unit, day):
     """The report of `unit` and of each of its children as of `day`, as one SQL query.
 
     Each unit of the subtree is mapped to the child it lies under (the unit itself to itself);
-    each table is summed once per child; the unit's row is the sum of all of them. Output: one
-    CSV row per node, with a header naming each figure by its JSON path."""
-    figures = rollup_figures(day)
-    names = [name for table in ("units", "budget", "evaluations", "trainings") for name, _ in figures[table]]
+    each table is summed once per child; the unit's row is the sum of all of them. A node's own
+    station is read in the same pass (a lookup per child would scan the table per child).
+    Output: one CSV row per node, with a header naming each figure by its JSON path."""
+    units, pivots, groups = rollup_figures(day)
+    names = [name for name, _ in units] + [name for table in pivots for name, _ in pivots[table]]
 
-    def select(table):
-        return ",\n      ".join(f'{agg} AS "{name}"' for name, agg in figures[table])
+    def figures(pairs):
+        return ",\n      ".join(f'{agg} AS "{name}"' for name, agg in pairs)
+
+    def grouped(table):
+        """Sums per (child, the table's columns), dated on or before D; then the figures per child."""
+        alias, owner, n_columns, columns, sums = groups[table]
+        return (f"""  {table}_groups AS (
+    SELECT t.top, {columns}, {sums}
+    FROM top t JOIN {table} {alias} ON {owner} = t.code WHERE {period_end(alias + '.date')} <= '{day}'
+    GROUP BY {", ".join(str(i) for i in range(1, n_columns + 2))}),
+  {table}_sums AS (
+    SELECT top,
+      {figures(pivots[table])}
+    FROM {table}_groups GROUP BY top)""")
     total = ",\n  ".join(f'ifnull(SUM("{n}"), 0) AS "{n}"' for n in names)
     each = ",\n  ".join(f'ifnull("{n}", 0) AS "{n}"' for n in names)
-    station = lambda code: f'(SELECT {covered("s", day)} FROM units s WHERE s.code = {code}) AS "station.covered"'
     return f""".headers on
 .mode csv
 WITH RECURSIVE
@@ -200,29 +220,21 @@ WITH RECURSIVE
     SELECT u.code, CASE WHEN t.code = '{unit}' THEN u.code ELSE t.top END
     FROM units u JOIN top t ON u.parent = t.code),
   first_eval(unit, first) AS (SELECT unit, MIN({period_end('date')}) FROM evaluations GROUP BY unit),
-  u_sum AS (
-    SELECT t.top,
-      {select("units")}
+  units_sums AS (
+    SELECT t.top, MAX(u.code = t.top AND {covered('u', day)}) AS own_station,
+      {figures(units)}
     FROM top t JOIN units u ON u.code = t.code LEFT JOIN first_eval f ON f.unit = u.code GROUP BY t.top),
-  b_sum AS (
-    SELECT t.top,
-      {select("budget")}
-    FROM top t JOIN budget b ON b.unit = t.code WHERE {period_end('b.date')} <= '{day}' GROUP BY t.top),
-  e_sum AS (
-    SELECT t.top,
-      {select("evaluations")}
-    FROM top t JOIN evaluations e ON e.unit = t.code WHERE {period_end('e.date')} <= '{day}' GROUP BY t.top),
-  t_sum AS (
-    SELECT tt.top,
-      {select("trainings")}
-    FROM top tt JOIN trainings t ON t.host = tt.code WHERE {period_end('t.date')} <= '{day}' GROUP BY tt.top),
+{grouped("budget")},
+{grouped("evaluations")},
+{grouped("trainings")},
   per_child AS (
-    SELECT * FROM u_sum LEFT JOIN b_sum USING (top) LEFT JOIN e_sum USING (top) LEFT JOIN t_sum USING (top))
-SELECT '{unit}' AS node, {station(f"'{unit}'")},
+    SELECT * FROM units_sums LEFT JOIN budget_sums USING (top) LEFT JOIN evaluations_sums USING (top)
+    LEFT JOIN trainings_sums USING (top))
+SELECT '{unit}' AS node, (SELECT own_station FROM per_child WHERE top = '{unit}') AS "station.covered",
   {total}
 FROM per_child
 UNION ALL
-SELECT top, {station("top")},
+SELECT top, own_station,
   {each}
 FROM per_child WHERE top <> '{unit}';
 """
@@ -559,7 +571,7 @@ def main():
     ]
     tree = SHAPES[a.shape][a.size]
     head = (f"## shegong at size `{a.size}`, shape `{a.shape}`"
-            f"{f' ({tree[0]:,} districts × {tree[1]} streets × {tree[2]} communities)' if tree else ''}: "
+            f"{f' ({tree[0]:,} districts of {tree[1]} streets of {tree[2]} communities)' if tree else ''}: "
             f"{unit_rows:,} units, {budget_rows:,} budget rows; medians of {a.runs} run(s), "
             f"{time.strftime('%Y-%m-%d')}\n")
     lines = [head, "| measure | value | note |", "|---|---|---|"] + [f"| {a_} | {b} | {c} |" for a_, b, c in rows]
