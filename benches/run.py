@@ -139,7 +139,7 @@ def effective_grade(e):
 
 
 def rollup_figures(day):
-    """The figures the SQL computes, by table: the table's columns and sums per (child, those
+    """The figures the SQL computes, by table: the table's columns and sums per (unit, those
     columns), then each figure as a sum over those few groups. Grouping first is how one would
     write it for SQLite: each row's amount is parsed once, not once per figure. Names are the
     report's JSON paths; each sums over the unit's subtree, dated on or before D."""
@@ -199,16 +199,18 @@ def sqlite_rollup_sql(unit, day):
         return ",\n      ".join(f'{agg} AS "{name}"' for name, agg in pairs)
 
     def grouped(table):
-        """Sums per (child, the table's columns), dated on or before D; then the figures per child."""
+        """Sums per (unit, the table's columns), dated on or before D, then the figures per child.
+        Grouping the table alone first, then joining the few groups to the tree, is much faster
+        in SQLite than grouping the joined rows."""
         alias, owner, n_columns, columns, sums = groups[table]
         return (f"""  {table}_groups AS (
-    SELECT t.top, {columns}, {sums}
-    FROM top t JOIN {table} {alias} ON {owner} = t.code WHERE {period_end(alias + '.date')} <= '{day}'
+    SELECT {owner} AS unit, {columns}, {sums}
+    FROM {table} {alias} WHERE {period_end(alias + '.date')} <= '{day}'
     GROUP BY {", ".join(str(i) for i in range(1, n_columns + 2))}),
   {table}_sums AS (
-    SELECT top,
+    SELECT t.top,
       {figures(pivots[table])}
-    FROM {table}_groups GROUP BY top)""")
+    FROM top t JOIN {table}_groups g ON g.unit = t.code GROUP BY t.top)""")
     total = ",\n  ".join(f'ifnull(SUM("{n}"), 0) AS "{n}"' for n in names)
     each = ",\n  ".join(f'ifnull("{n}", 0) AS "{n}"' for n in names)
     return f""".headers on
