@@ -366,6 +366,10 @@ def run_sql(db, work, unit, day):
 
 # ---- the rules' edge cases ----
 
+# A small tree with one case of each rule: partial years and months, a closing on a date checked,
+# a station opened and closed the same day, a correction, amounts with one or no decimals, scores
+# of exactly 60 and 90, a grade without a score, and unstated category, source, mode, hours and
+# attendees.
 RULES_FILES = {
     "units": """code,parent,level,name,station,opened_on,closed_on
 R,,city,测试市,operating,2020,
@@ -412,8 +416,8 @@ RULES_DATES = ["2020-11-30", "2020-12-30", "2020-12-31", "2021-03-01", "2021-06-
 
 
 def check_rules(shegong, work):
-    """The SQL and shegong on the rules' edge cases, at the root and below a district, at dates
-    on either side of each edge: the synthetic data has no partial date and no closing."""
+    """The SQL and shegong on the rules' edge cases, at the root, a district and a street, at
+    dates on either side of each edge: the synthetic data has no partial date and no closing."""
     work = os.path.join(work, "rules")
     data, store, db = (os.path.join(work, x) for x in ("data", "store", "peer.sqlite"))
     shutil.rmtree(work, ignore_errors=True)
