@@ -34,8 +34,9 @@ SIZES = {
 # as many units as the default shape at the same size, so that only the shape differs.
 SHAPES = {
     "default": {"tiny": None, "default": None, "national": None},
-    # Wide districts with many small streets: one community per street.
-    "wide": {"tiny": (2, 8, 1), "default": (1450, 20, 1), "national": (13400, 20, 1)},
+    # Wide districts with many small streets: one community per street. The generator's district
+    # codes have four digits, so the national size has 9,999 districts of 27 streets.
+    "wide": {"tiny": (2, 8, 1), "default": (1450, 20, 1), "national": (9999, 27, 1)},
     # Deep streets with many communities each: 480 communities per street.
     "deep": {"tiny": (1, 2, 15), "default": (30, 4, 480), "national": (285, 4, 480)},
 }
@@ -496,7 +497,7 @@ def main():
     p.add_argument("--size", choices=SIZES, default="default")
     p.add_argument("--shape", choices=SHAPES, default="default",
                    help="default: 12 streets of 15 communities per district; wide: many districts of "
-                        "20 one-community streets; deep: few districts of 4 streets with 480 communities")
+                        "20 (national: 27) one-community streets; deep: few districts of 4 streets with 480 communities")
     p.add_argument("--runs", type=int, default=3)
     p.add_argument("--work", default=os.path.join(ROOT, "bench-data"))
     p.add_argument("--check", action="store_true", help="exercise every step; judge no timing (CI)")
