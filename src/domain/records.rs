@@ -9,6 +9,11 @@ use serde::{Deserialize, Serialize};
 
 pub const MAX_NAME_CHARS: usize = 64;
 pub const MAX_CODE_LEN: usize = 32;
+/// The most characters one free-text field (note, address, evaluator, topic, voucher, ...) may
+/// hold, from a file or a form alike. A note of megabytes is a mistake (a pasted document), and
+/// a unit's records of a year are stored together (`store::codec::PAGE_LIMIT`): this keeps any
+/// one record small. docs/RELIABILITY.md lists it with the other limits.
+pub const MAX_TEXT_CHARS: usize = 2_000;
 
 /// A unit of the hierarchy (district, street, community, ...) with the station on it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -161,6 +166,18 @@ impl Unit {
                 ),
             ));
         }
+        check_date("opened_on", self.opened_on.as_ref(), &mut problems);
+        check_date("closed_on", self.closed_on.as_ref(), &mut problems);
+        check_text_lengths(
+            &[
+                ("operator", &self.operator),
+                ("address", &self.address),
+                ("contact", &self.contact),
+                ("phone", &self.phone),
+                ("note", &self.note),
+            ],
+            &mut problems,
+        );
         problems.extend(super::privacy::id_number_problems(&[
             ("name", &self.name),
             ("operator", &self.operator),
@@ -218,6 +235,8 @@ impl Evaluation {
                 }
             }
         }
+        check_date("date", Some(&self.date), &mut problems);
+        check_text_lengths(&[("evaluator", &self.evaluator), ("note", &self.note)], &mut problems);
         problems.extend(super::privacy::id_number_problems(&[
             ("id", self.id.as_deref().unwrap_or("")),
             ("evaluator", &self.evaluator),
@@ -239,6 +258,8 @@ impl Training {
                 problems.push(p);
             }
         }
+        check_date("date", Some(&self.date), &mut problems);
+        check_text_lengths(&[("topic", &self.topic), ("note", &self.note)], &mut problems);
         problems.extend(super::privacy::id_number_problems(&[
             ("id", self.id.as_deref().unwrap_or("")),
             ("topic", &self.topic),
@@ -264,6 +285,8 @@ impl BudgetEntry {
         if self.amount == Fen::ZERO {
             problems.push(Problem::new("amount", "金额不能为 0", "must not be zero"));
         }
+        check_date("date", Some(&self.date), &mut problems);
+        check_text_lengths(&[("voucher", &self.voucher), ("note", &self.note)], &mut problems);
         problems.extend(super::privacy::id_number_problems(&[
             ("id", self.id.as_deref().unwrap_or("")),
             ("voucher", &self.voucher),
@@ -297,6 +320,46 @@ pub fn check_code(field: &'static str, code: &str) -> Option<Problem> {
     None
 }
 
+/// Free-text fields longer than `MAX_TEXT_CHARS`.
+fn check_text_lengths(fields: &[(&'static str, &str)], problems: &mut Vec<Problem>) {
+    for (field, text) in fields {
+        // Bytes first: a string of at most MAX_TEXT_CHARS bytes cannot have more characters.
+        if text.len() <= MAX_TEXT_CHARS {
+            continue;
+        }
+        let chars = text.chars().count();
+        if chars > MAX_TEXT_CHARS {
+            problems.push(Problem::new(
+                field,
+                format!("最多 {MAX_TEXT_CHARS} 个字，现有 {chars}"),
+                format!("at most {MAX_TEXT_CHARS} characters, has {chars}"),
+            ));
+        }
+    }
+}
+
+/// A date that no calendar has (a backup holds the numbers themselves, not text that was
+/// parsed): `65535-02-30`.
+fn check_date(field: &'static str, date: Option<&PartialDate>, problems: &mut Vec<Problem>) {
+    if let Some(date) = date {
+        if !date.is_valid() {
+            problems.push(Problem::new(
+                field,
+                format!(
+                    "日期 {date} 不存在或超出 {}–{} 年",
+                    super::date::MIN_YEAR,
+                    super::date::MAX_YEAR
+                ),
+                format!(
+                    "{date} is not a date between the years {} and {}",
+                    super::date::MIN_YEAR,
+                    super::date::MAX_YEAR
+                ),
+            ));
+        }
+    }
+}
+
 fn check_id(id: &Option<String>, problems: &mut Vec<Problem>) {
     if let Some(id) = id {
         if id.chars().count() > 64 {
@@ -321,6 +384,22 @@ mod tests {
         assert_eq!(u.validate()[0].field, "certified_workers");
         u.code = "bad code".into();
         assert_eq!(u.validate()[0].field, "code");
+    }
+
+    #[test]
+    fn text_over_the_cap_and_impossible_dates_are_refused() {
+        let mut u = Unit::new("530112001000", None, Level::District, "西山区");
+        u.note = "备".repeat(MAX_TEXT_CHARS);
+        assert!(u.validate().is_empty());
+        u.note.push('注');
+        assert_eq!(u.validate()[0].field, "note");
+        u.note.clear();
+        u.opened_on = Some(PartialDate {
+            year: 65535,
+            month: 2,
+            day: 30,
+        });
+        assert_eq!(u.validate()[0].field, "opened_on");
     }
 
     #[test]

@@ -68,10 +68,10 @@ impl Store {
             if let Some(undone) = entry.undoes {
                 entry.undoes = Some(renumbered.get(&undone).copied().unwrap_or(undone));
             }
-            batch.insert(&id.to_be_bytes(), entry.encode());
+            batch.insert(&id.to_be_bytes(), entry.encode()?);
         }
         let note = self.entry(action, kind, None, summary);
-        batch.insert(&self.db.generate_id()?.to_be_bytes(), note.encode());
+        batch.insert(&self.db.generate_id()?.to_be_bytes(), note.encode()?);
         tree.apply_batch(batch)?;
         Ok(())
     }

@@ -47,6 +47,13 @@ pub enum StoreError {
     CannotUndo(String),
     /// A total left the range of a 64-bit integer.
     Overflow,
+    /// A value would be larger than the store writes (`codec::MAX_VALUE_BYTES`), or could not
+    /// be encoded at all; nothing was stored.
+    TooLarge {
+        what: &'static str,
+        bytes: Option<u64>,
+        detail: String,
+    },
     Io(String),
 }
 
@@ -171,6 +178,28 @@ impl StoreError {
                     "A total is out of range; nothing was stored.",
                 )
                 .into(),
+            StoreError::TooLarge { what, bytes, detail } => {
+                let limit = super::codec::MAX_VALUE_BYTES / (1024 * 1024);
+                match bytes {
+                    Some(b) => {
+                        let mb = b.div_ceil(1024 * 1024);
+                        if zh {
+                            format!(
+                                "要保存的数据（{what}）约 {mb} MB，超过数据库单个值的上限 {limit} MB；未保存任何数据。"
+                            )
+                        } else {
+                            format!("A {what} to store would be about {mb} MB, more than the store's limit of {limit} MB for one value; nothing was stored.")
+                        }
+                    }
+                    None => {
+                        if zh {
+                            format!("无法编码要保存的数据（{what}）：{detail}；未保存任何数据。")
+                        } else {
+                            format!("A {what} could not be encoded: {detail}; nothing was stored.")
+                        }
+                    }
+                }
+            }
             StoreError::Io(e) => {
                 if zh {
                     format!("读写数据库出错：{e}")
@@ -206,6 +235,16 @@ impl From<sled::Error> for StoreError {
 impl From<super::codec::DecodeError> for StoreError {
     fn from(e: super::codec::DecodeError) -> Self {
         StoreError::Corrupt(e.0)
+    }
+}
+
+impl From<super::codec::EncodeError> for StoreError {
+    fn from(e: super::codec::EncodeError) -> Self {
+        StoreError::TooLarge {
+            what: e.name,
+            bytes: e.bytes,
+            detail: e.detail,
+        }
     }
 }
 

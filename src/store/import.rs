@@ -187,7 +187,12 @@ impl Store {
         }
     }
 
-    pub(crate) fn write_pages(&self, kind: RecordKind, pages: HashMap<[u8; 6], PageEdit>, set: &mut WriteSet) {
+    pub(crate) fn write_pages(
+        &self,
+        kind: RecordKind,
+        pages: HashMap<[u8; 6], PageEdit>,
+        set: &mut WriteSet,
+    ) -> Result<()> {
         for (key, mut edit) in pages {
             if !edit.changed {
                 continue;
@@ -204,9 +209,10 @@ impl Store {
             if edit.page.entries.is_empty() {
                 set.remove(tree_of(kind), key.to_vec(), undo);
             } else {
-                set.put(tree_of(kind), key.to_vec(), edit.page.encode(), undo);
+                set.put(tree_of(kind), key.to_vec(), edit.page.encode()?, undo);
             }
         }
+        Ok(())
     }
 
     /// Changes a unit's first-evaluation day and the totals that depend on it.
@@ -237,7 +243,7 @@ impl Store {
         set.put(
             TreeId::Units,
             keys::u32_key(idx).to_vec(),
-            row.encode(),
+            row.encode()?,
             Undo::Restore(old_bytes.to_vec()),
         );
         Ok(())
@@ -284,7 +290,7 @@ impl Store {
             }
             self.move_first_evaluation(key.unit, |_| remaining, &mut deltas, &mut ancestry, &mut set)?;
         }
-        self.write_pages(R::KIND, pages, &mut set);
+        self.write_pages(R::KIND, pages, &mut set)?;
         deltas.write_into(self, &mut set)?;
         self.apply(set)?;
         Ok(record)
@@ -486,7 +492,7 @@ impl Store {
             match existing {
                 None => {
                     outcome.added += 1;
-                    set.put(TreeId::Units, keys::u32_key(*idx).to_vec(), row.encode(), Undo::Remove);
+                    set.put(TreeId::Units, keys::u32_key(*idx).to_vec(), row.encode()?, Undo::Remove);
                     set.put(
                         TreeId::Codes,
                         unit.code.as_bytes().to_vec(),
@@ -509,8 +515,8 @@ impl Store {
                     set.put(
                         TreeId::Units,
                         keys::u32_key(*idx).to_vec(),
-                        row.encode(),
-                        Undo::Restore(old.encode()),
+                        row.encode()?,
+                        Undo::Restore(old.encode()?),
                     );
                     if old.parent_idx != parent_idx || old.unit.level != unit.level {
                         set.remove(

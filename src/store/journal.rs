@@ -36,8 +36,8 @@ pub struct JournalEntry {
 impl Stored for JournalEntry {
     const VERSION: u8 = 1;
     const NAME: &'static str = "journal entry";
-    fn encode(&self) -> Vec<u8> {
-        super::codec::encode_versioned(Self::VERSION, self)
+    fn encode(&self) -> std::result::Result<Vec<u8>, super::codec::EncodeError> {
+        super::codec::encode_versioned(Self::NAME, Self::VERSION, self)
     }
     fn decode(bytes: &[u8]) -> std::result::Result<Self, super::codec::DecodeError> {
         super::codec::decode_versioned(Self::NAME, Self::VERSION, bytes)
@@ -96,7 +96,12 @@ impl Store {
     pub(crate) fn journal(&self, set: &mut WriteSet, entry: JournalEntry) -> Result<()> {
         // sled's ids increase across restarts: the journal's keys are in the order of changes.
         let id = self.db.generate_id()?;
-        set.put(TreeId::Journal, id.to_be_bytes().to_vec(), entry.encode(), Undo::Remove);
+        set.put(
+            TreeId::Journal,
+            id.to_be_bytes().to_vec(),
+            entry.encode()?,
+            Undo::Remove,
+        );
         Ok(())
     }
 

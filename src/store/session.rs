@@ -5,7 +5,7 @@
 //! `finish`, so a crash in between rolls the whole import back.
 
 use super::aggregate::{Ancestry, Deltas};
-use super::codec::PageEntry;
+use super::codec::{self, PageEntry};
 use super::error::RowProblem;
 use super::import::PageEdit;
 use super::import::{unknown_unit, Record, RecordKind};
@@ -49,6 +49,11 @@ pub struct ImportSession<'s, R: Record> {
     seen: HashSet<u64>,
     repeats: HashMap<u64, u32>,
     logged: Option<LoggedWrite>,
+    /// The estimated size of every page this import adds to (its stored size plus the rows
+    /// checked so far), so that a page past `codec::PAGE_LIMIT` is refused before anything is
+    /// stored. A page over the limit is reported once.
+    page_bytes: HashMap<[u8; 6], u64>,
+    pages_refused: HashSet<[u8; 6]>,
     /// Set by the first `plan`: checking is over, so ids are counted afresh while writing.
     writing: bool,
     outcome: AddOutcome,
@@ -67,6 +72,8 @@ impl Store {
             seen: HashSet::default(),
             repeats: HashMap::default(),
             logged: None,
+            page_bytes: HashMap::default(),
+            pages_refused: HashSet::default(),
             writing: false,
             outcome: AddOutcome::default(),
             journal_rows: Vec::new(),
@@ -131,6 +138,9 @@ impl<R: Record> ImportSession<'_, R> {
                     bad(unknown_unit(field, code));
                 }
             }
+            if let Some(problem) = self.grow_page(record, owner.idx)? {
+                bad(problem);
+            }
             if let Some(id) = record.id() {
                 if !self.ids_seen.insert(id.to_string()) {
                     bad(Problem::new(
@@ -144,7 +154,7 @@ impl<R: Record> ImportSession<'_, R> {
                     // Same id and same content is the same record (stored already); same id
                     // and other content is a conflict, never an overwrite.
                     let stored = RecordKey::parse(&stored).ok_or_else(|| StoreError::Corrupt("bad id entry".into()))?;
-                    let hash = xxhash_rust::xxh3::xxh3_64(&record.encode());
+                    let hash = xxhash_rust::xxh3::xxh3_64(&record.encode()?);
                     let same = stored.unit == owner.idx && stored.day == record.delta().0 && stored.hash == hash;
                     if !same {
                         bad(Problem::new(
@@ -157,6 +167,47 @@ impl<R: Record> ImportSession<'_, R> {
             }
         }
         Ok(problems)
+    }
+
+    /// Counts a checked row into its page's estimated size; the problem, once per page, when
+    /// the page would pass `codec::PAGE_LIMIT`. A row that turns out to be stored already is
+    /// counted too: the estimate errs on the side of refusing.
+    fn grow_page(&mut self, record: &R, unit: u32) -> Result<Option<Problem>> {
+        let (day, _) = record.delta();
+        let year = crate::rollup::bucket_year(day);
+        let key = keys::page_key(unit, year);
+        let size = record.encode()?.len() as u64 + codec::PAGE_ENTRY_OVERHEAD;
+        let total = match self.page_bytes.get_mut(&key) {
+            Some(t) => t,
+            None => {
+                let stored = self
+                    .store
+                    .tree(super::import::tree_of(R::KIND))
+                    .get(key)?
+                    .map_or(0, |v| v.len() as u64);
+                self.page_bytes.entry(key).or_insert(stored)
+            }
+        };
+        *total += size;
+        if *total <= codec::PAGE_LIMIT || !self.pages_refused.insert(key) {
+            return Ok(None);
+        }
+        let limit = codec::PAGE_LIMIT / (1024 * 1024);
+        let (zh_kind, en_kind) = match R::KIND {
+            RecordKind::Evaluation => ("评估", "evaluations"),
+            RecordKind::Training => ("培训", "trainings"),
+            RecordKind::Budget => ("资金", "budget entries"),
+        };
+        let owner = record.owner();
+        Ok(Some(Problem::new(
+            R::owner_field(),
+            format!(
+                "单位 {owner} {year} 年的{zh_kind}记录到这一行已超过 {limit} MB，超出一个单位一年能保存的上限；请检查文件是否重复或有误"
+            ),
+            format!(
+                "unit {owner}'s {en_kind} of {year} pass {limit} MB at this row, more than the store keeps for one unit and year; check the file for repeated or wrong rows"
+            ),
+        )))
     }
 
     /// Stores rows that `check` passed, as one part of a streamed import.
@@ -218,7 +269,7 @@ impl<R: Record> ImportSession<'_, R> {
             let owner = self
                 .facts(record.owner())?
                 .ok_or_else(|| StoreError::UnknownUnit(record.owner().into()))?;
-            let bytes = record.encode();
+            let bytes = record.encode()?;
             let (day, delta) = record.delta();
             let hash = xxhash_rust::xxh3::xxh3_64(&bytes);
             let occurrence = if self.seen.insert(hash) {
@@ -274,7 +325,7 @@ impl<R: Record> ImportSession<'_, R> {
                 self.journal_rows.clear();
             }
         }
-        self.store.write_pages(R::KIND, pages, &mut set);
+        self.store.write_pages(R::KIND, pages, &mut set)?;
         for (idx, day) in first_eval {
             self.store.move_first_evaluation(
                 idx,

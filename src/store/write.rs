@@ -13,6 +13,10 @@ use std::collections::BTreeMap;
 const TRANSACTION_LIMIT: usize = 20_000;
 /// Undo entries per value of the pending tree.
 const UNDO_CHUNK: usize = 10_000;
+/// Old bytes per value of the pending tree: a chunk of restored pages must stay well under
+/// `codec::MAX_VALUE_BYTES`, or it could not be written (one page alone is at most
+/// `codec::PAGE_LIMIT`).
+const UNDO_CHUNK_BYTES: usize = 8 * 1024 * 1024;
 
 /// What to put back if the write does not finish.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -141,6 +145,7 @@ impl Store {
         // Undo entries are encoded chunk by chunk, never all at once: a national import has
         // millions of them.
         let mut chunk: Vec<(TreeId, &[u8], &Undo)> = Vec::with_capacity(UNDO_CHUNK);
+        let mut chunk_bytes = 0usize;
         for op in &set.ops {
             if matches!(op.undo, Undo::Rebuild) {
                 continue;
@@ -150,14 +155,20 @@ impl Store {
                 continue;
             }
             chunk.push((op.tree, &op.key, &op.undo));
-            if chunk.len() == UNDO_CHUNK {
-                pending.insert(keys::u32_key(write.next_chunk), encode_list(&chunk))?;
+            chunk_bytes += op.key.len()
+                + match &op.undo {
+                    Undo::Restore(old) => old.len(),
+                    _ => 0,
+                };
+            if chunk.len() == UNDO_CHUNK || chunk_bytes >= UNDO_CHUNK_BYTES {
+                pending.insert(keys::u32_key(write.next_chunk), encode_list(&chunk)?)?;
                 write.next_chunk += 1;
                 chunk.clear();
+                chunk_bytes = 0;
             }
         }
         if !chunk.is_empty() {
-            pending.insert(keys::u32_key(write.next_chunk), encode_list(&chunk))?;
+            pending.insert(keys::u32_key(write.next_chunk), encode_list(&chunk)?)?;
             write.next_chunk += 1;
         }
         drop(chunk);
