@@ -93,3 +93,179 @@ fn seventy_notes_of_four_megabytes_are_refused_where_they_are() {
         "{stderr}"
     );
 }
+
+/// A backup file as `shegong backup` writes it (format 1), of these items, with a right
+/// checksum: what a crafted or buggy file looks like to `restore`.
+fn craft_backup(path: &Path, units: &[shegong::domain::Unit], budget: &[shegong::domain::BudgetEntry]) {
+    use bincode::Options;
+    let codec = bincode::DefaultOptions::new();
+    let mut out = Vec::new();
+    out.extend_from_slice(shegong::backup::MAGIC);
+    out.extend_from_slice(&1u32.to_le_bytes());
+    let info = shegong::backup::BackupInfo {
+        app_version: "0.1.0".into(),
+        created_at: "2026-11-29T00:00:00+00:00".into(),
+        store_schema: 2,
+    };
+    out.extend(codec.serialize(&info).unwrap());
+    for u in units {
+        out.push(1);
+        out.extend(codec.serialize(u).unwrap());
+    }
+    for b in budget {
+        out.push(4);
+        out.extend(codec.serialize(b).unwrap());
+    }
+    out.push(0);
+    let counts: [u64; 5] = [units.len() as u64, 0, 0, budget.len() as u64, 0];
+    out.extend(codec.serialize(&counts).unwrap());
+    let checksum = xxhash_rust::xxh3::xxh3_64(&out);
+    out.extend_from_slice(&checksum.to_le_bytes());
+    std::fs::write(path, out).unwrap();
+}
+
+fn district() -> shegong::domain::Unit {
+    shegong::domain::Unit::new("D1", None, shegong::domain::Level::District, "区")
+}
+
+fn entry(id: &str, amount: i64) -> shegong::domain::BudgetEntry {
+    use shegong::domain::*;
+    BudgetEntry {
+        id: Some(id.into()),
+        date: PartialDate::parse("2021-11").unwrap(),
+        unit: "D1".into(),
+        kind: BudgetKind::Allocation,
+        category: None,
+        source: None,
+        amount: Fen(amount),
+        voucher: String::new(),
+        note: String::new(),
+    }
+}
+
+/// A restore whose records fail (here: one id twice, with different content) used to leave the
+/// units stored, say "nothing was stored", and refuse the retry because the store "already
+/// holds data". Now nothing is left, and a good backup restores into the same folder.
+#[test]
+fn a_restore_whose_records_fail_leaves_nothing_and_can_be_retried() {
+    let tmp = tempfile::tempdir().unwrap();
+    let bad = tmp.path().join("bad.sgbak");
+    craft_backup(&bad, &[district()], &[entry("B1", 100), entry("B1", 200)]);
+    let good = tmp.path().join("good.sgbak");
+    craft_backup(&good, &[district()], &[entry("B1", 100), entry("B2", 200)]);
+    for empty_first in [false, true] {
+        let dir = tmp.path().join(format!("store-{empty_first}"));
+        if empty_first {
+            ok(&dir, &["init", "--empty"]);
+        }
+        let out = shegong(&dir, &["restore", bad.to_str().unwrap()]);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{stderr}");
+        assert!(stderr.contains("B1 appears twice"), "{stderr}");
+        if empty_first {
+            assert_eq!(counts(&dir), [0, 0, 0, 0], "the failed restore left data");
+        } else {
+            assert!(!dir.exists(), "the failed restore left a store");
+        }
+        ok(&dir, &["restore", good.to_str().unwrap()]);
+        assert_eq!(counts(&dir), [1, 0, 0, 2]);
+        assert!(!dir.join(shegong::backup::RESTORE_FOLDER).exists());
+        ok(&dir, &["check"]);
+    }
+}
+
+/// A crafted backup with a date no calendar has (65535-02-30) is refused before any store is
+/// touched, naming the item and the field, as an import would refuse it.
+#[test]
+fn a_restore_refuses_impossible_dates() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("dates.sgbak");
+    let mut unit = district();
+    unit.station = shegong::domain::StationStatus::Operating;
+    unit.opened_on = Some(shegong::domain::PartialDate {
+        year: 65535,
+        month: 2,
+        day: 30,
+    });
+    craft_backup(&file, &[unit], &[]);
+    let dir = tmp.path().join("store");
+    let out = shegong(&dir, &["restore", file.to_str().unwrap()]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("Item 1 of the backup") && stderr.contains("opened_on: 65535-02-30 is not a date"),
+        "{stderr}"
+    );
+    assert!(!dir.exists());
+    let mut budget = entry("B1", 100);
+    budget.date = shegong::domain::PartialDate {
+        year: 2021,
+        month: 2,
+        day: 30,
+    };
+    craft_backup(&file, &[district()], &[budget]);
+    let out = shegong(&dir, &["--lang", "zh", "restore", file.to_str().unwrap()]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("第 2 项") && stderr.contains("2021-02-30"), "{stderr}");
+    assert!(!dir.exists());
+}
+
+/// A restore killed half way (here after its units and while its records are being stored)
+/// used to leave part of the backup, which then refused the retry. Now the folder holds no
+/// store, or the empty one it held, and the same restore run again completes.
+#[test]
+fn a_killed_restore_leaves_nothing_and_can_be_retried() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("big.sgbak");
+    let budget: Vec<_> = (1..=300_000)
+        .map(|i| {
+            let mut e = entry("", i);
+            e.id = None;
+            e
+        })
+        .collect();
+    craft_backup(&file, &[district()], &budget);
+    let dir = tmp.path().join("store");
+    ok(&dir, &["init", "--empty"]);
+    let mut child = command(&dir, &["restore", file.to_str().unwrap()])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    // Wait until the records are being written (the store has grown past its first files),
+    // then kill it.
+    let started = std::time::Instant::now();
+    let grown = |p: &Path| walk_size(p) > 2 * 1024 * 1024;
+    while !grown(&dir) && started.elapsed() < std::time::Duration::from_secs(60) {
+        if child.try_wait().unwrap().is_some() {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    let killed = child.try_wait().unwrap().is_none();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(
+        killed,
+        "the restore finished before it could be killed: make the backup larger"
+    );
+    assert_eq!(counts(&dir), [0, 0, 0, 0], "the killed restore left part of the backup");
+    ok(&dir, &["restore", file.to_str().unwrap()]);
+    assert_eq!(counts(&dir), [1, 0, 0, 300_000]);
+    ok(&dir, &["check"]);
+}
+
+fn walk_size(p: &Path) -> u64 {
+    let Ok(entries) = std::fs::read_dir(p) else {
+        return 0;
+    };
+    entries
+        .flatten()
+        .map(|e| match e.metadata() {
+            Ok(m) if m.is_dir() => walk_size(&e.path()),
+            Ok(m) => m.len(),
+            Err(_) => 0,
+        })
+        .sum()
+}

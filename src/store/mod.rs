@@ -42,8 +42,39 @@ pub struct Store {
     operator: String,
     /// The journal entry being undone, while an undo writes.
     undoing: std::sync::Mutex<Option<u64>>,
-    /// Held for the life of the store: the lock that keeps a second process out.
-    _lock: File,
+    /// Held for the life of the store: the lock that keeps a second process out. `None`
+    /// only after `into_lock` has taken it.
+    lock: Option<File>,
+}
+
+/// The lock of a store's folder, held without the store open (a restore holds it while it
+/// builds the new store beside it).
+pub struct DirLock {
+    _file: File,
+}
+
+/// Takes the lock of the store folder `dir` (which must exist), as opening the store would.
+pub fn lock_dir(dir: &Path) -> Result<DirLock> {
+    Ok(DirLock { _file: lock(dir)? })
+}
+
+/// Puts the sled files of the store built in `work` in the place of `dir`'s (an empty store's,
+/// or none): one rename, so `dir` holds either the old store or the whole new one. The old
+/// files go to `work`, which the caller removes. The caller holds `dir`'s lock, and the store
+/// in `work` is closed.
+pub fn install_store(dir: &Path, work: &Path) -> Result<()> {
+    let io = |p: &Path, e: std::io::Error| StoreError::Io(format!("{}: {e}", p.display()));
+    let target = sled_dir(dir);
+    if target.exists() {
+        let aside = work.join("replaced");
+        std::fs::rename(&target, &aside).map_err(|e| io(&target, e))?;
+    }
+    let built = sled_dir(work);
+    std::fs::rename(&built, &target).map_err(|e| io(&built, e))?;
+    // The renames are durable once the folder is synced.
+    #[cfg(unix)]
+    File::open(dir).and_then(|d| d.sync_all()).map_err(|e| io(dir, e))?;
+    Ok(())
 }
 
 fn sled_dir(dir: &Path) -> PathBuf {
@@ -217,10 +248,20 @@ impl Store {
             db,
             trees,
             readonly,
-            _lock: lock,
+            lock: Some(lock),
             operator: default_operator(),
             undoing: std::sync::Mutex::new(None),
         })
+    }
+
+    /// Closes the store (flushing it) but keeps its folder locked.
+    pub fn into_lock(mut self) -> Result<DirLock> {
+        self.flush()?;
+        let file = self
+            .lock
+            .take()
+            .ok_or_else(|| StoreError::Io("the store's lock was already taken".into()))?;
+        Ok(DirLock { _file: file })
     }
 
     pub fn dir(&self) -> &Path {
