@@ -1,6 +1,6 @@
 //! The binary: parse the arguments, run a command (or the terminal UI), print a failure in the
 //! user's language and exit with SPEC.md's code (0 ok, 1 bad data or failed check, 2 usage,
-//! 3 store in use).
+//! 3 store in use, 4 the write is not allowed: `--readonly`).
 
 use clap::Parser;
 use shegong::cli::{self, Args, Context};

@@ -269,3 +269,156 @@ fn walk_size(p: &Path) -> u64 {
         })
         .sum()
 }
+
+/// Every file under `dir`, with its bytes.
+fn files(dir: &Path) -> std::collections::BTreeMap<PathBuf, Vec<u8>> {
+    let mut out = std::collections::BTreeMap::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(p) = stack.pop() {
+        for e in std::fs::read_dir(&p).unwrap().flatten() {
+            if e.file_type().unwrap().is_dir() {
+                stack.push(e.path());
+            } else {
+                out.insert(e.path(), std::fs::read(e.path()).unwrap());
+            }
+        }
+    }
+    out
+}
+
+/// `--readonly` reads a store without writing a byte of it, damaged or not: sled's recovery
+/// of a damaged log (which rewrites `db`) runs on a private copy.
+#[test]
+fn readonly_never_changes_a_byte_of_the_store_even_a_damaged_one() {
+    let (_tmp, dir) = store();
+    let before = files(&dir);
+    ok(&dir, &["--readonly", "report"]);
+    assert!(files(&dir) == before, "--readonly report changed the store's files");
+    // Cut the log in the middle of its last part: sled would recover by rewriting it.
+    let db = dir.join("sled").join("db");
+    let len = std::fs::metadata(&db).unwrap().len();
+    std::fs::OpenOptions::new()
+        .write(true)
+        .open(&db)
+        .unwrap()
+        .set_len(len - len / 3)
+        .unwrap();
+    let damaged = files(&dir);
+    for args in [&["--readonly", "report"][..], &["--readonly", "check"]] {
+        let out = shegong(&dir, args);
+        assert!(!text(&out.stderr).contains("panicked"), "{}", text(&out.stderr));
+        assert!(
+            files(&dir) == damaged,
+            "--readonly {args:?} changed a damaged store's files"
+        );
+    }
+}
+
+/// `--readonly` refusals exit 4 (SPEC.md: the write is not allowed), in words.
+#[test]
+fn readonly_refusals_exit_4() {
+    let (tmp, dir) = store();
+    let file = tmp.path().join("b.csv");
+    std::fs::write(&file, "date,unit,kind,amount\n2021-12-01,530112000000,allocation,1\n").unwrap();
+    let backup = tmp.path().join("all.sgbak");
+    ok(&dir, &["backup", backup.to_str().unwrap()]);
+    let other = tmp.path().join("other");
+    for (at, args) in [
+        (&dir, vec!["import", "budget", file.to_str().unwrap()]),
+        (&dir, vec!["undo"]),
+        (&other, vec!["init"]),
+        (&other, vec!["restore", backup.to_str().unwrap()]),
+    ] {
+        let mut all = vec!["--readonly"];
+        all.extend(args.iter().copied());
+        let out = shegong(at, &all);
+        assert_eq!(out.status.code(), Some(4), "{all:?}: {}", text(&out.stderr));
+        assert!(text(&out.stderr).contains("Read-only mode"), "{}", text(&out.stderr));
+    }
+    assert_eq!(counts(&dir), XISHAN);
+    assert!(!other.exists());
+}
+
+/// A data folder that is a file is said so in words, not as "File exists (os error 17)".
+#[test]
+fn a_data_folder_that_is_a_file_is_said_in_words() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("not-a-folder");
+    std::fs::write(&file, "x").unwrap();
+    for args in [&["init"][..], &["report"], &["--lang", "zh", "init"]] {
+        for dir in [file.clone(), file.join("below")] {
+            let out = shegong(&dir, args);
+            let stderr = text(&out.stderr);
+            assert_eq!(out.status.code(), Some(1), "{stderr}");
+            assert!(!stderr.contains("os error"), "{stderr}");
+            assert!(
+                stderr.contains("is a file, not a folder") || stderr.contains("是一个文件，不是文件夹"),
+                "{stderr}"
+            );
+        }
+    }
+    assert_eq!(std::fs::read(&file).unwrap(), b"x");
+}
+
+/// A file system mounted for this test, unmounted when dropped.
+struct Mount(PathBuf);
+
+impl Mount {
+    /// A tmpfs of `size` at `at`; `None` (and why, printed) when this machine does not let the
+    /// test mount one (not root, or no mount permission in a container).
+    fn tmpfs(at: &Path, size: &str) -> Option<Mount> {
+        std::fs::create_dir_all(at).unwrap();
+        let out = std::process::Command::new("mount")
+            .args(["-t", "tmpfs", "-o", &format!("size={size},mode=0700"), "tmpfs"])
+            .arg(at)
+            .output();
+        match out {
+            Ok(o) if o.status.success() => Some(Mount(at.to_path_buf())),
+            Ok(o) => {
+                eprintln!("SKIPPED: cannot mount a tmpfs here: {}", text(&o.stderr).trim());
+                None
+            }
+            Err(e) => {
+                eprintln!("SKIPPED: cannot run mount: {e}");
+                None
+            }
+        }
+    }
+
+    fn remount(&self, options: &str) {
+        let out = std::process::Command::new("mount")
+            .args(["-o", &format!("remount,{options}")])
+            .arg(&self.0)
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "remount {options}: {}", text(&out.stderr));
+    }
+}
+
+impl Drop for Mount {
+    fn drop(&mut self) {
+        let out = std::process::Command::new("umount").arg("-l").arg(&self.0).output();
+        if !matches!(&out, Ok(o) if o.status.success()) {
+            eprintln!("could not unmount {}: {out:?}", self.0.display());
+        }
+    }
+}
+
+/// A store whose files cannot be written (here: on a file system mounted read-only) opens
+/// under `--readonly`: reports, exports, history and check work; a write is refused with 4.
+#[test]
+fn a_store_on_a_read_only_file_system_opens_under_readonly() {
+    let tmp = tempfile::tempdir().unwrap();
+    let Some(mount) = Mount::tmpfs(&tmp.path().join("mnt"), "64m") else {
+        return;
+    };
+    let dir = mount.0.join("store");
+    ok(&dir, &["init"]);
+    let report = ok(&dir, &["report"]);
+    mount.remount("ro");
+    assert_eq!(ok(&dir, &["--readonly", "report"]), report);
+    ok(&dir, &["--readonly", "check"]);
+    ok(&dir, &["--readonly", "export", "budget"]);
+    let out = shegong(&dir, &["--readonly", "undo"]);
+    assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
+}

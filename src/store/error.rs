@@ -20,6 +20,8 @@ pub enum StoreError {
     AlreadyExists(PathBuf),
     /// Another process has the store open.
     InUse(PathBuf),
+    /// The data folder (or a folder above it) is a file.
+    NotAFolder(PathBuf),
     /// The store was written by a newer version of shegong.
     NewerSchema {
         found: u32,
@@ -61,7 +63,8 @@ impl StoreError {
     pub fn exit_code(&self) -> i32 {
         match self {
             StoreError::InUse(_) => 3,
-            StoreError::ReadOnly => 1,
+            // SPEC.md: 4, the write is not allowed.
+            StoreError::ReadOnly => 4,
             _ => 1,
         }
     }
@@ -101,6 +104,19 @@ impl StoreError {
                 } else {
                     format!(
                         "The store in {} is in use by another shegong process. Close that one and try again.",
+                        p.display()
+                    )
+                }
+            }
+            StoreError::NotAFolder(p) => {
+                if zh {
+                    format!(
+                        "数据目录 {} 是一个文件，不是文件夹。请用 --data-dir 指定一个文件夹；未做任何改动。",
+                        p.display()
+                    )
+                } else {
+                    format!(
+                        "The data folder {} is a file, not a folder. Choose a folder with --data-dir; nothing was changed.",
                         p.display()
                     )
                 }

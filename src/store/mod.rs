@@ -42,9 +42,70 @@ pub struct Store {
     operator: String,
     /// The journal entry being undone, while an undo writes.
     undoing: std::sync::Mutex<Option<u64>>,
-    /// Held for the life of the store: the lock that keeps a second process out. `None`
-    /// only after `into_lock` has taken it.
+    /// Held for the life of the store: the lock that keeps a second process out (a reader's
+    /// is shared). `None` after `into_lock` has taken it, and for a reader of a store without a
+    /// lock file (which it does not create).
     lock: Option<File>,
+    /// Under `--readonly`, the private copy sled opened; removed after sled (fields drop in
+    /// order, so this one last).
+    _copy: Option<ReadonlyCopy>,
+}
+
+/// A private copy of a store's sled files, for `--readonly`: sled opens its files to write
+/// and, on a damaged log, rewrites `db` as it recovers; a reader must change nothing, and must
+/// work on files it cannot write. The copy is in the system's temporary folder, private to the
+/// user, and removed when the store closes.
+struct ReadonlyCopy(PathBuf);
+
+impl ReadonlyCopy {
+    fn make(sled: &Path) -> Result<ReadonlyCopy> {
+        let io = |p: &Path, e: std::io::Error| StoreError::Io(format!("{}: {e}", p.display()));
+        let base = std::env::temp_dir();
+        let mut n = 0u32;
+        let root = loop {
+            let candidate = base.join(format!("shegong-readonly-{}-{n}", std::process::id()));
+            match std::fs::create_dir(&candidate) {
+                Ok(()) => break candidate,
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && n < 1000 => n += 1,
+                Err(e) => return Err(io(&candidate, e)),
+            }
+        };
+        let copy = ReadonlyCopy(root);
+        restrict(&copy.0, 0o700);
+        copy_tree(sled, &copy.sled()).map_err(|e| io(sled, e))?;
+        Ok(copy)
+    }
+
+    fn sled(&self) -> PathBuf {
+        sled_dir(&self.0)
+    }
+}
+
+fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::fs::create_dir(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_tree(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), &target)?;
+        }
+    }
+    Ok(())
+}
+
+impl Drop for ReadonlyCopy {
+    fn drop(&mut self) {
+        // A copy that cannot be removed holds nothing that is not in the store itself; the
+        // system clears its temporary folder. Nothing else can be done from a drop.
+        if std::fs::remove_dir_all(&self.0).is_err() && self.0.exists() {
+            eprintln!(
+                "shegong: 无法删除临时副本 / could not remove the temporary copy {}",
+                self.0.display()
+            );
+        }
+    }
 }
 
 /// The lock of a store's folder, held without the store open (a restore holds it while it
@@ -111,6 +172,21 @@ fn lock(dir: &Path) -> Result<File> {
     Ok(file)
 }
 
+/// A reader's lock: the lock file opened to read (a reader creates and changes nothing) and
+/// locked shared, so readers run side by side and a writer keeps them out while it writes.
+/// A store without a lock file has had no writer that could be excluded: no lock.
+fn read_lock(dir: &Path) -> Result<Option<File>> {
+    let path = dir.join("lock");
+    let file = match File::open(&path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(StoreError::Io(format!("{}: {e}", path.display()))),
+    };
+    file.try_lock_shared()
+        .map_err(|_| StoreError::InUse(dir.to_path_buf()))?;
+    Ok(Some(file))
+}
+
 #[cfg(unix)]
 fn restrict(path: &Path, mode: u32) {
     use std::os::unix::fs::PermissionsExt;
@@ -121,8 +197,19 @@ fn restrict(path: &Path, mode: u32) {
 #[cfg(not(unix))]
 fn restrict(_path: &Path, _mode: u32) {}
 
+/// `NotAFolder` when `dir`, or the nearest of its parents that exists, is a file: said in
+/// words, not as the OS's "File exists (os error 17)".
+fn refuse_a_file(dir: &Path) -> Result<()> {
+    let existing = dir.ancestors().find(|p| !p.as_os_str().is_empty() && p.exists());
+    match existing {
+        Some(p) if !p.is_dir() => Err(StoreError::NotAFolder(p.to_path_buf())),
+        _ => Ok(()),
+    }
+}
+
 /// Creates the folder (and its parents) private to the user.
 pub fn create_private_dir(dir: &Path) -> Result<()> {
+    refuse_a_file(dir)?;
     std::fs::create_dir_all(dir).map_err(|e| StoreError::Io(format!("{}: {e}", dir.display())))?;
     restrict(dir, 0o700);
     Ok(())
@@ -174,6 +261,7 @@ impl Store {
     /// Opens a store of this schema or an older one (for `upgrade::open` to upgrade); returns
     /// the schema it was written with. A newer schema is refused.
     pub fn open_any_schema(dir: &Path, readonly: bool) -> Result<(Store, u32)> {
+        refuse_a_file(dir)?;
         if !exists(dir) {
             return Err(StoreError::Missing(dir.to_path_buf()));
         }
@@ -218,8 +306,13 @@ impl Store {
     }
 
     fn open_sled(dir: &Path, readonly: bool) -> Result<Store> {
-        let lock = lock(dir)?;
-        let path = sled_dir(dir);
+        let (lock, copy) = if readonly {
+            let lock = read_lock(dir)?;
+            (lock, Some(ReadonlyCopy::make(&sled_dir(dir))?))
+        } else {
+            (Some(lock(dir)?), None)
+        };
+        let path = copy.as_ref().map_or_else(|| sled_dir(dir), ReadonlyCopy::sled);
         // Our own lock keeps other shegong processes out, so sled's lock can only be held for
         // a moment by a handle that is still closing in this process: wait for it (up to 10 s;
         // a loaded machine has been seen to take more than 2).
@@ -238,7 +331,9 @@ impl Store {
                 Err(other) => return Err(StoreError::from(other)),
             }
         };
-        restrict(&path, 0o700);
+        if !readonly {
+            restrict(&path, 0o700);
+        }
         let mut trees = HashMap::new();
         for id in TreeId::ALL {
             trees.insert(id, db.open_tree(id.name())?);
@@ -248,9 +343,10 @@ impl Store {
             db,
             trees,
             readonly,
-            lock: Some(lock),
+            lock,
             operator: default_operator(),
             undoing: std::sync::Mutex::new(None),
+            _copy: copy,
         })
     }
 
