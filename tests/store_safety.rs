@@ -422,3 +422,57 @@ fn a_store_on_a_read_only_file_system_opens_under_readonly() {
     let out = shegong(&dir, &["--readonly", "undo"]);
     assert_eq!(out.status.code(), Some(4), "{}", text(&out.stderr));
 }
+
+/// Runs the binary, killing it after `limit`: `None` when it had to be killed (it hung).
+fn run_with_limit(dir: &Path, args: &[&str], limit: std::time::Duration) -> Option<Output> {
+    let mut child = command(dir, args)
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = std::time::Instant::now();
+    while child.try_wait().unwrap().is_none() {
+        if started.elapsed() > limit {
+            child.kill().unwrap();
+            child.wait().unwrap();
+            return None;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(100));
+    }
+    Some(child.wait_with_output().unwrap())
+}
+
+/// A disk that fills during an import used to leave the process waiting forever on a lock
+/// inside sled. Now it fails in words and exits 1; the import's partial writes are rolled back
+/// when the store is next opened with space (here: the file system grown), and `check` passes.
+#[test]
+fn a_full_disk_during_an_import_fails_in_words_and_is_rolled_back() {
+    let tmp = tempfile::tempdir().unwrap();
+    let Some(mount) = Mount::tmpfs(&tmp.path().join("mnt"), "4m") else {
+        return;
+    };
+    let dir = mount.0.join("store");
+    ok(&dir, &["init"]);
+    let file = tmp.path().join("big.csv");
+    let mut csv = String::from("date,unit,kind,amount,note\n");
+    for i in 0..150_000 {
+        csv.push_str(&format!(
+            "2021-12-01,530112001000,allocation,{},note {i} of a file larger than the disk\n",
+            i + 1
+        ));
+    }
+    std::fs::write(&file, csv).unwrap();
+    let out = run_with_limit(
+        &dir,
+        &["import", "budget", file.to_str().unwrap()],
+        std::time::Duration::from_secs(180),
+    )
+    .expect("the import hung on a full disk");
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("the disk is full"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+    mount.remount("size=64m");
+    ok(&dir, &["check"]);
+    assert_eq!(counts(&dir), XISHAN);
+}

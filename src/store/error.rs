@@ -57,6 +57,9 @@ pub enum StoreError {
         detail: String,
     },
     Io(String),
+    /// sled could not write (the disk is full, or failing): the write was not kept. With the
+    /// OS's words when this is the error itself; `None` for a later attempt in the same process.
+    WriteFailed(Option<String>),
 }
 
 impl StoreError {
@@ -216,6 +219,14 @@ impl StoreError {
                     }
                 }
             }
+            StoreError::WriteFailed(detail) => {
+                let detail = detail.as_deref().unwrap_or("");
+                if zh {
+                    format!("无法写入数据库（磁盘已满或出错）：本次写入未保存；未完成的部分会在下次打开数据库时自动回滚。请腾出磁盘空间后重试。{detail}")
+                } else {
+                    format!("The store could not be written (the disk is full or failing): this write was not kept, and what it began is rolled back when the store is next opened. Free some disk space and try again. {detail}")
+                }
+            }
             StoreError::Io(e) => {
                 if zh {
                     format!("读写数据库出错：{e}")
@@ -242,7 +253,11 @@ impl From<sled::Error> for StoreError {
             sled::Error::Corruption { .. } => {
                 StoreError::Corrupt("data in sled/db is missing or fails its checksum".into())
             }
-            sled::Error::Io(io) => StoreError::Io(io.to_string()),
+            sled::Error::Io(io) => {
+                // Any I/O error of sled ends this process's writing (see `mark_write_failed`).
+                super::mark_write_failed();
+                StoreError::WriteFailed(Some(io.to_string()))
+            }
             other => StoreError::Corrupt(format!("sled: {other}")),
         }
     }

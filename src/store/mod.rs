@@ -328,6 +328,8 @@ impl Store {
                     }
                     std::thread::sleep(std::time::Duration::from_millis(50));
                 }
+                // Opening reads; an OS error here (no permission, say) is not a failed write.
+                Err(sled::Error::Io(io)) => return Err(StoreError::Io(format!("{}: {io}", path.display()))),
                 Err(other) => return Err(StoreError::from(other)),
             }
         };
@@ -379,6 +381,7 @@ impl Store {
 
     /// Makes everything written so far durable.
     pub fn flush(&self) -> Result<()> {
+        failed_earlier()?;
         self.db.flush()?;
         Ok(())
     }
@@ -541,7 +544,36 @@ impl Store {
 
 impl Drop for Store {
     fn drop(&mut self) {
-        // Every command flushes before it returns; this covers early returns on errors.
-        let _ = self.db.flush();
+        if WRITE_FAILED.load(std::sync::atomic::Ordering::SeqCst) {
+            // sled after a failed write (a full disk): its flush, and the flush each of its
+            // trees makes when dropped, can wait forever. The handle is leaked instead, and the
+            // process ends soon after with the error already reported; the unfinished write is
+            // rolled back (its undo log is on disk) when the store is next opened.
+            std::mem::forget(self.db.clone());
+            return;
+        }
+        // Every command flushes before it returns; this covers early returns on errors, which
+        // are already being reported: a failure of this last flush cannot be added to them.
+        if self.db.flush().is_err() {
+            WRITE_FAILED.store(true, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+}
+
+/// Set when sled reported an I/O error (a full disk, a failing device). From then on this
+/// process makes no more writes or flushes: sled 0.34.7, after such an error, can leave a flush
+/// waiting forever for a write that will not happen (the "full disk hangs").
+static WRITE_FAILED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+pub(crate) fn mark_write_failed() {
+    WRITE_FAILED.store(true, std::sync::atomic::Ordering::SeqCst);
+}
+
+/// `WriteFailed` when an earlier write of this process failed.
+pub(crate) fn failed_earlier() -> Result<()> {
+    if WRITE_FAILED.load(std::sync::atomic::Ordering::SeqCst) {
+        Err(StoreError::WriteFailed(None))
+    } else {
+        Ok(())
     }
 }

@@ -84,6 +84,7 @@ impl Store {
     /// Makes every write of the set, or none of them, and flushes.
     pub(crate) fn apply(&self, set: WriteSet) -> Result<()> {
         self.check_writable()?;
+        super::failed_earlier()?;
         if set.is_empty() {
             return Ok(());
         }
@@ -131,6 +132,7 @@ impl Store {
     /// Starts a large write that may come in several parts (a streamed import).
     pub(crate) fn logged_begin(&self, parts_expected: bool) -> Result<LoggedWrite> {
         self.check_writable()?;
+        super::failed_earlier()?;
         self.tree(TreeId::Pending).clear()?;
         Ok(LoggedWrite {
             parts_expected,
@@ -141,6 +143,7 @@ impl Store {
     /// Writes one part: first the undo entries of the keys this write has not touched yet (so
     /// the log always holds the values from before the whole write), then the part itself.
     pub(crate) fn logged_part(&self, write: &mut LoggedWrite, set: WriteSet) -> Result<()> {
+        super::failed_earlier()?;
         let pending = self.tree(TreeId::Pending);
         // Undo entries are encoded chunk by chunk, never all at once: a national import has
         // millions of them.
@@ -220,6 +223,9 @@ impl Store {
 
     /// Rolls back a write that did not finish, then recomputes the totals from the records.
     pub(crate) fn recover(&self) -> Result<()> {
+        // After a failed write (a full disk) this process cannot write: the rollback happens
+        // when the store is next opened, from the undo log already on disk.
+        super::failed_earlier()?;
         let pending = self.tree(TreeId::Pending);
         for item in pending.iter() {
             let (_, bytes) = item?;
