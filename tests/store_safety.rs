@@ -476,3 +476,37 @@ fn a_full_disk_during_an_import_fails_in_words_and_is_rolled_back() {
     ok(&dir, &["check"]);
     assert_eq!(counts(&dir), XISHAN);
 }
+
+/// No encode or write error is dropped unread: the crate denies `unused_must_use` and clippy's
+/// `let_underscore_must_use` (so `cargo clippy -D warnings` fails on a discarded `Result`), and
+/// the store's code, the backup's and the upgrade's hold no `let _ =` and no `.ok();`.
+#[test]
+fn no_result_is_discarded_in_the_store_code() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    for crate_root in ["src/lib.rs", "src/main.rs"] {
+        let text = std::fs::read_to_string(root.join(crate_root)).unwrap();
+        assert!(
+            text.contains("#![deny(unused_must_use, clippy::let_underscore_must_use)]"),
+            "{crate_root} does not deny discarded results"
+        );
+    }
+    let mut files: Vec<PathBuf> = std::fs::read_dir(root.join("src/store"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    files.push(root.join("src/backup.rs"));
+    files.push(root.join("src/upgrade.rs"));
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        for (n, line) in text.lines().enumerate() {
+            let code = line.split("//").next().unwrap_or("");
+            let discards_ok = code.trim_end().ends_with(".ok();") && !code.contains('=');
+            assert!(
+                !code.contains("let _ =") && !discards_ok,
+                "{}:{}: a discarded result: {line}",
+                file.display(),
+                n + 1
+            );
+        }
+    }
+}

@@ -272,7 +272,7 @@ impl Store {
         let kind = R::KIND.name();
         let mut journal = self.entry("delete", kind, Some(record.owner()), format!("{kind} deleted"));
         journal.key = Some(key.to_text());
-        journal.before = json(&record);
+        journal.before = json(&record)?;
         self.journal(&mut set, journal)?;
         if R::KIND == RecordKind::Evaluation {
             // The next first evaluation: the earliest one left for this unit.
@@ -556,8 +556,11 @@ impl Store {
                     Some(_) => continue,
                 };
                 let mut entry = self.entry(action, "unit", Some(&unit.code), format!("unit {} {action}", unit.code));
-                entry.before = existing.as_ref().and_then(|old| json(&old.unit));
-                entry.after = json(unit);
+                entry.before = match existing.as_ref() {
+                    Some(old) => json(&old.unit)?,
+                    None => None,
+                };
+                entry.after = json(unit)?;
                 self.journal(&mut set, entry)?;
             }
         }

@@ -44,9 +44,16 @@ impl Stored for JournalEntry {
     }
 }
 
-/// JSON of a record for the journal.
-pub fn json<T: Serialize>(value: &T) -> Option<String> {
-    serde_json::to_string(value).ok()
+/// JSON of a record for the journal (its before and after, which `undo` puts back). An error
+/// is returned, never an entry without them.
+pub fn json<T: Serialize>(value: &T) -> super::Result<Option<String>> {
+    serde_json::to_string(value)
+        .map(Some)
+        .map_err(|e| super::StoreError::TooLarge {
+            what: "journal entry",
+            bytes: None,
+            detail: e.to_string(),
+        })
 }
 
 /// The summary of a bulk import's one journal entry. It is stored text, so its shape is kept

@@ -71,7 +71,7 @@ impl ReadonlyCopy {
             }
         };
         let copy = ReadonlyCopy(root);
-        restrict(&copy.0, 0o700);
+        restrict(&copy.0, 0o700)?;
         copy_tree(sled, &copy.sled()).map_err(|e| io(sled, e))?;
         Ok(copy)
     }
@@ -166,7 +166,7 @@ fn lock(dir: &Path) -> Result<File> {
         .write(true)
         .open(&path)
         .map_err(|e| StoreError::Io(format!("{}: {e}", path.display())))?;
-    restrict(&path, 0o600);
+    restrict(&path, 0o600)?;
     file.try_lock_exclusive()
         .map_err(|_| StoreError::InUse(dir.to_path_buf()))?;
     Ok(file)
@@ -187,15 +187,25 @@ fn read_lock(dir: &Path) -> Result<Option<File>> {
     Ok(Some(file))
 }
 
+/// Makes a file or folder private to the user. A file system without Unix permissions (one
+/// that refuses or does not support the change) still holds a working store, so only other
+/// errors are returned; the files are private anyway where the OS has modes (`main` sets the
+/// umask).
 #[cfg(unix)]
-fn restrict(path: &Path, mode: u32) {
+fn restrict(path: &Path, mode: u32) -> Result<()> {
+    use std::io::ErrorKind;
     use std::os::unix::fs::PermissionsExt;
-    // Best effort: a store on a file system without permissions still works.
-    let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode));
+    match std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)) {
+        Ok(()) => Ok(()),
+        Err(e) if matches!(e.kind(), ErrorKind::PermissionDenied | ErrorKind::Unsupported) => Ok(()),
+        Err(e) => Err(StoreError::Io(format!("{}: {e}", path.display()))),
+    }
 }
 
 #[cfg(not(unix))]
-fn restrict(_path: &Path, _mode: u32) {}
+fn restrict(_path: &Path, _mode: u32) -> Result<()> {
+    Ok(())
+}
 
 /// `NotAFolder` when `dir`, or the nearest of its parents that exists, is a file: said in
 /// words, not as the OS's "File exists (os error 17)".
@@ -211,26 +221,32 @@ fn refuse_a_file(dir: &Path) -> Result<()> {
 pub fn create_private_dir(dir: &Path) -> Result<()> {
     refuse_a_file(dir)?;
     std::fs::create_dir_all(dir).map_err(|e| StoreError::Io(format!("{}: {e}", dir.display())))?;
-    restrict(dir, 0o700);
-    Ok(())
+    restrict(dir, 0o700)
 }
 
 /// A `snap.*.generating` file is a snapshot sled was still writing when its process died; sled
 /// would read it as a snapshot and refuse the store. With our lock held, no sled is writing
 /// one now: move such files aside (`torn-snap.…`), and sled opens from the last whole snapshot and
 /// its log, which hold everything.
-fn set_aside_torn_snapshots(sled_dir: &Path) {
-    let Ok(entries) = std::fs::read_dir(sled_dir) else {
-        return;
+fn set_aside_torn_snapshots(sled_dir: &Path) -> Result<()> {
+    let io = |p: &Path, e: std::io::Error| StoreError::Io(format!("{}: {e}", p.display()));
+    let entries = match std::fs::read_dir(sled_dir) {
+        Ok(entries) => entries,
+        // No folder yet: a new store, which sled creates.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(io(sled_dir, e)),
     };
-    for entry in entries.flatten() {
+    for entry in entries {
+        let entry = entry.map_err(|e| io(sled_dir, e))?;
         let name = entry.file_name();
         let name = name.to_string_lossy();
         if name.starts_with("snap.") && name.ends_with(".generating") {
-            // sled takes every file named `snap.*` for a snapshot: the new name must not start so.
-            let _ = std::fs::rename(entry.path(), sled_dir.join(format!("torn-{name}")));
+            // sled takes every file named `snap.*` for a snapshot: the new name must not start
+            // so. Left in place, it would make sled refuse the store: a failure is an error.
+            std::fs::rename(entry.path(), sled_dir.join(format!("torn-{name}"))).map_err(|e| io(&entry.path(), e))?;
         }
     }
+    Ok(())
 }
 
 /// Opens sled. sled 0.34.7 panics on some damaged files instead of returning an error (for
@@ -316,7 +332,7 @@ impl Store {
         // Our own lock keeps other shegong processes out, so sled's lock can only be held for
         // a moment by a handle that is still closing in this process: wait for it (up to 10 s;
         // a loaded machine has been seen to take more than 2).
-        set_aside_torn_snapshots(&path);
+        set_aside_torn_snapshots(&path)?;
         let mut attempts = 0;
         let db = loop {
             match open_catching_panics(&path) {
@@ -334,7 +350,7 @@ impl Store {
             }
         };
         if !readonly {
-            restrict(&path, 0o700);
+            restrict(&path, 0o700)?;
         }
         let mut trees = HashMap::new();
         for id in TreeId::ALL {

@@ -246,7 +246,7 @@ impl<R: Record> ImportSession<'_, R> {
                     .store
                     .entry("add", kind, Some(record.owner()), format!("{kind} added"));
                 entry.key = Some(key.to_text());
-                entry.after = json(record);
+                entry.after = json(record)?;
                 self.store.journal(set, entry)?;
             }
         }
@@ -344,8 +344,10 @@ impl<R: Record> Drop for ImportSession<'_, R> {
     /// A streamed import given up before `finish` (an error while reading the file) is rolled
     /// back at once, as a crash would be on the next open.
     fn drop(&mut self) {
-        if self.logged.take().is_some() {
-            let _ = self.store.recover();
+        // If the rollback itself fails (a full disk), the undo log stays on disk and the next
+        // open rolls back; the error that ended the import is the one being reported.
+        if self.logged.take().is_some() && self.store.recover().is_err() {
+            super::mark_write_failed();
         }
     }
 }
