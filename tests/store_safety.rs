@@ -510,3 +510,46 @@ fn no_result_is_discarded_in_the_store_code() {
         }
     }
 }
+
+/// A budget file of `rows` rows at the text cap for the district on 2021-12-01, amounts from
+/// `first`: about 12 KB a row.
+fn capped_rows(path: &Path, first: usize, rows: usize) {
+    let cap = shegong::domain::records::MAX_TEXT_CHARS;
+    let voucher = "凭".repeat(cap);
+    let note = "备".repeat(cap);
+    let mut csv = String::from("date,unit,kind,amount,voucher,note\n");
+    for i in first..first + rows {
+        csv.push_str(&format!("2021-12-01,530112000000,allocation,{i},{voucher},{note}\n"));
+    }
+    std::fs::write(path, csv).unwrap();
+}
+
+/// A page that passes its limit only together with what is stored already is refused when it
+/// is written, and the import rolled back whole; importing a large file again (which adds
+/// nothing) is not refused.
+#[test]
+fn a_page_past_its_limit_with_what_is_stored_is_refused_and_a_reimport_is_not() {
+    let (tmp, dir) = store();
+    let first = tmp.path().join("first.csv");
+    capped_rows(&first, 1, 2_300);
+    let out = shegong(&dir, &["import", "budget", first.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let stored = counts(&dir);
+    assert_eq!(stored, [11, 10, 15, 2_301]);
+    // The same 27 MB again: nothing to add, nothing refused.
+    let out = shegong(&dir, &["import", "budget", first.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // 2,300 other rows: 54 MB with those stored.
+    let second = tmp.path().join("second.csv");
+    capped_rows(&second, 10_001, 2_300);
+    let out = shegong(&dir, &["import", "budget", second.to_str().unwrap()]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("unit 530112000000's budget records of 2021, with those stored already, would pass 48 MB")
+            && stderr.contains("nothing was stored"),
+        "{stderr}"
+    );
+    assert_eq!(counts(&dir), stored);
+    ok(&dir, &["check"]);
+}

@@ -57,6 +57,13 @@ pub enum StoreError {
         detail: String,
     },
     Io(String),
+    /// One unit's records of one kind in one year would pass `codec::PAGE_LIMIT` together with
+    /// those stored already; nothing was stored.
+    PageFull {
+        unit: String,
+        year: u16,
+        kind: &'static str,
+    },
     /// sled could not write (the disk is full, or failing): the write was not kept. With the
     /// OS's words when this is the error itself; `None` for a later attempt in the same process.
     WriteFailed(Option<String>),
@@ -217,6 +224,19 @@ impl StoreError {
                             format!("A {what} could not be encoded: {detail}; nothing was stored.")
                         }
                     }
+                }
+            }
+            StoreError::PageFull { unit, year, kind } => {
+                let limit = super::codec::PAGE_LIMIT / (1024 * 1024);
+                let zh_kind = match *kind {
+                    "evaluation" => "评估",
+                    "training" => "培训",
+                    _ => "资金",
+                };
+                if zh {
+                    format!("单位 {unit} {year} 年的{zh_kind}记录连同已保存的将超过 {limit} MB，超出一个单位一年能保存的上限；未保存任何数据。请检查文件是否重复或有误。")
+                } else {
+                    format!("unit {unit}'s {kind} records of {year}, with those stored already, would pass {limit} MB, more than the store keeps for one unit and year; nothing was stored. Check the file for repeated or wrong rows.")
                 }
             }
             StoreError::WriteFailed(detail) => {

@@ -209,7 +209,18 @@ impl Store {
             if edit.page.entries.is_empty() {
                 set.remove(tree_of(kind), key.to_vec(), undo);
             } else {
-                set.put(tree_of(kind), key.to_vec(), edit.page.encode()?, undo);
+                let bytes = edit.page.encode()?;
+                if bytes.len() as u64 > super::codec::PAGE_LIMIT {
+                    let (idx, year) = keys::parse_bucket_key(&key)
+                        .ok_or_else(|| StoreError::Corrupt("a page key of the wrong length".into()))?;
+                    let unit = self.unit_row(idx)?.map_or_else(|| format!("#{idx}"), |r| r.unit.code);
+                    return Err(StoreError::PageFull {
+                        unit,
+                        year,
+                        kind: kind.name(),
+                    });
+                }
+                set.put(tree_of(kind), key.to_vec(), bytes, undo);
             }
         }
         Ok(())

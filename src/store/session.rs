@@ -49,9 +49,8 @@ pub struct ImportSession<'s, R: Record> {
     seen: HashSet<u64>,
     repeats: HashMap<u64, u32>,
     logged: Option<LoggedWrite>,
-    /// The estimated size of every page this import adds to (its stored size plus the rows
-    /// checked so far), so that a page past `codec::PAGE_LIMIT` is refused before anything is
-    /// stored. A page over the limit is reported once.
+    /// The size of the rows checked so far in each page they go to, so that a page past
+    /// `codec::PAGE_LIMIT` is refused before anything is stored. Reported once per page.
     page_bytes: HashMap<[u8; 6], u64>,
     pages_refused: HashSet<[u8; 6]>,
     /// Set by the first `plan`: checking is over, so ids are counted afresh while writing.
@@ -169,25 +168,18 @@ impl<R: Record> ImportSession<'_, R> {
         Ok(problems)
     }
 
-    /// Counts a checked row into its page's estimated size; the problem, once per page, when
-    /// the page would pass `codec::PAGE_LIMIT`. A row that turns out to be stored already is
-    /// counted too: the estimate errs on the side of refusing.
+    /// Counts a checked row into the size of its page; the problem, once per page, when the
+    /// rows of this input alone pass `codec::PAGE_LIMIT`. Every row ends up in its page (added,
+    /// or stored already), so this never refuses a page that would fit. What is stored already
+    /// is not counted here, or importing a large file again (which adds nothing) would be
+    /// refused; a page that passes the limit only with it is refused when it is encoded
+    /// (`Store::write_pages`), and the write rolled back whole.
     fn grow_page(&mut self, record: &R, unit: u32) -> Result<Option<Problem>> {
         let (day, _) = record.delta();
         let year = crate::rollup::bucket_year(day);
         let key = keys::page_key(unit, year);
         let size = record.encode()?.len() as u64 + codec::PAGE_ENTRY_OVERHEAD;
-        let total = match self.page_bytes.get_mut(&key) {
-            Some(t) => t,
-            None => {
-                let stored = self
-                    .store
-                    .tree(super::import::tree_of(R::KIND))
-                    .get(key)?
-                    .map_or(0, |v| v.len() as u64);
-                self.page_bytes.entry(key).or_insert(stored)
-            }
-        };
+        let total = self.page_bytes.entry(key).or_insert(0);
         *total += size;
         if *total <= codec::PAGE_LIMIT || !self.pages_refused.insert(key) {
             return Ok(None);
