@@ -535,13 +535,14 @@ pub fn verify(path: &Path) -> Result<BackupSummary, BackupError> {
     let mut counts = [0u64; 5];
     let trailer = loop {
         let item = reader.next()?;
-        // Every value as strictly as an import checks it: a crafted or damaged backup with a
-        // date no calendar has (65535-02-30) is refused here, before any store is touched.
+        // Every value as an import checks it: a crafted or damaged backup with a date no
+        // calendar has (65535-02-30) is refused here, before any store is touched.
         let problems = match &item {
-            Item::Unit(u) => u.validate(),
-            Item::Evaluation(r) => r.validate(),
-            Item::Training(r) => r.validate(),
-            Item::Budget(r) => r.validate(),
+            // The text cap is not applied: a backup may hold text stored before it existed.
+            Item::Unit(u) => u.validate_restored(),
+            Item::Evaluation(r) => r.validate_restored(),
+            Item::Training(r) => r.validate_restored(),
+            Item::Budget(r) => r.validate_restored(),
             Item::Journal(_) | Item::End(_) => Vec::new(),
         };
         if let Some(problem) = problems.into_iter().next() {
@@ -586,7 +587,7 @@ enum Batch {
 }
 
 fn add_all<R: Record>(store: &Store, records: Vec<R>, kind: &'static str) -> Result<(), BackupError> {
-    let outcome = store.add_records(&records)?;
+    let outcome = store.add_records_restored(&records)?;
     if outcome.added != records.len() {
         return Err(BackupError::Incomplete {
             kind,
@@ -602,7 +603,7 @@ impl Batch {
         match self {
             Batch::None => Ok(()),
             Batch::Units(units) => {
-                let outcome = store.apply_units(&units)?;
+                let outcome = store.apply_units_restored(&units)?;
                 if outcome.added != units.len() {
                     return Err(BackupError::Incomplete {
                         kind: "units",

@@ -553,3 +553,23 @@ fn a_page_past_its_limit_with_what_is_stored_is_refused_and_a_reimport_is_not() 
     assert_eq!(counts(&dir), stored);
     ok(&dir, &["check"]);
 }
+
+/// Free text stored before the text cap existed (a note of 100,000 characters was stored
+/// whole until session 3) is in backups: a restore puts it back whole, and `check` passes.
+#[test]
+fn a_restore_keeps_text_stored_before_the_cap() {
+    let tmp = tempfile::tempdir().unwrap();
+    let file = tmp.path().join("old.sgbak");
+    let long: String = "备注".repeat(50_000) + "。";
+    let mut unit = district();
+    unit.note = long.clone();
+    let mut budget = entry("B1", 100);
+    budget.note = long.clone();
+    craft_backup(&file, &[unit], &[budget]);
+    let dir = tmp.path().join("store");
+    ok(&dir, &["restore", file.to_str().unwrap()]);
+    assert_eq!(counts(&dir), [1, 0, 0, 1]);
+    ok(&dir, &["check"]);
+    assert!(ok(&dir, &["export", "budget"]).contains(&long));
+    assert!(ok(&dir, &["export", "units"]).contains(&long));
+}

@@ -99,8 +99,19 @@ impl Unit {
         }
     }
 
-    /// Rules within the record; parent existence, level order and cycles need the store.
+    /// Rules within the record (parent existence, level order and cycles need the store); the
+    /// text cap (`MAX_TEXT_CHARS`) included: for files and forms.
     pub fn validate(&self) -> Vec<Problem> {
+        self.validate_with(true)
+    }
+
+    /// Every rule but the text cap: for values stored before the cap existed, which a backup
+    /// may hold and a restore must put back (a date no calendar has is still refused).
+    pub fn validate_restored(&self) -> Vec<Problem> {
+        self.validate_with(false)
+    }
+
+    fn validate_with(&self, cap_text: bool) -> Vec<Problem> {
         let mut problems = Vec::new();
         if let Some(p) = check_code("code", &self.code) {
             problems.push(p);
@@ -168,16 +179,18 @@ impl Unit {
         }
         check_date("opened_on", self.opened_on.as_ref(), &mut problems);
         check_date("closed_on", self.closed_on.as_ref(), &mut problems);
-        check_text_lengths(
-            &[
-                ("operator", &self.operator),
-                ("address", &self.address),
-                ("contact", &self.contact),
-                ("phone", &self.phone),
-                ("note", &self.note),
-            ],
-            &mut problems,
-        );
+        if cap_text {
+            check_text_lengths(
+                &[
+                    ("operator", &self.operator),
+                    ("address", &self.address),
+                    ("contact", &self.contact),
+                    ("phone", &self.phone),
+                    ("note", &self.note),
+                ],
+                &mut problems,
+            );
+        }
         problems.extend(super::privacy::id_number_problems(&[
             ("name", &self.name),
             ("operator", &self.operator),
@@ -204,7 +217,18 @@ impl Evaluation {
         self.grade.or(self.score.map(Grade::from_score_tenths))
     }
 
+    /// Every rule, the text cap (`MAX_TEXT_CHARS`) included: for files and forms.
     pub fn validate(&self) -> Vec<Problem> {
+        self.validate_with(true)
+    }
+
+    /// Every rule but the text cap: for values stored before the cap existed, which a backup
+    /// may hold and a restore must put back (a date no calendar has is still refused).
+    pub fn validate_restored(&self) -> Vec<Problem> {
+        self.validate_with(false)
+    }
+
+    fn validate_with(&self, cap_text: bool) -> Vec<Problem> {
         let mut problems = Vec::new();
         check_id(&self.id, &mut problems);
         if let Some(score) = self.score {
@@ -236,7 +260,9 @@ impl Evaluation {
             }
         }
         check_date("date", Some(&self.date), &mut problems);
-        check_text_lengths(&[("evaluator", &self.evaluator), ("note", &self.note)], &mut problems);
+        if cap_text {
+            check_text_lengths(&[("evaluator", &self.evaluator), ("note", &self.note)], &mut problems);
+        }
         problems.extend(super::privacy::id_number_problems(&[
             ("id", self.id.as_deref().unwrap_or("")),
             ("evaluator", &self.evaluator),
@@ -247,7 +273,18 @@ impl Evaluation {
 }
 
 impl Training {
+    /// Every rule, the text cap (`MAX_TEXT_CHARS`) included: for files and forms.
     pub fn validate(&self) -> Vec<Problem> {
+        self.validate_with(true)
+    }
+
+    /// Every rule but the text cap: for values stored before the cap existed, which a backup
+    /// may hold and a restore must put back (a date no calendar has is still refused).
+    pub fn validate_restored(&self) -> Vec<Problem> {
+        self.validate_with(false)
+    }
+
+    fn validate_with(&self, cap_text: bool) -> Vec<Problem> {
         let mut problems = Vec::new();
         check_id(&self.id, &mut problems);
         if self.hours == Some(0) {
@@ -259,7 +296,9 @@ impl Training {
             }
         }
         check_date("date", Some(&self.date), &mut problems);
-        check_text_lengths(&[("topic", &self.topic), ("note", &self.note)], &mut problems);
+        if cap_text {
+            check_text_lengths(&[("topic", &self.topic), ("note", &self.note)], &mut problems);
+        }
         problems.extend(super::privacy::id_number_problems(&[
             ("id", self.id.as_deref().unwrap_or("")),
             ("topic", &self.topic),
@@ -279,14 +318,27 @@ impl Training {
 }
 
 impl BudgetEntry {
+    /// Every rule, the text cap (`MAX_TEXT_CHARS`) included: for files and forms.
     pub fn validate(&self) -> Vec<Problem> {
+        self.validate_with(true)
+    }
+
+    /// Every rule but the text cap: for values stored before the cap existed, which a backup
+    /// may hold and a restore must put back (a date no calendar has is still refused).
+    pub fn validate_restored(&self) -> Vec<Problem> {
+        self.validate_with(false)
+    }
+
+    fn validate_with(&self, cap_text: bool) -> Vec<Problem> {
         let mut problems = Vec::new();
         check_id(&self.id, &mut problems);
         if self.amount == Fen::ZERO {
             problems.push(Problem::new("amount", "金额不能为 0", "must not be zero"));
         }
         check_date("date", Some(&self.date), &mut problems);
-        check_text_lengths(&[("voucher", &self.voucher), ("note", &self.note)], &mut problems);
+        if cap_text {
+            check_text_lengths(&[("voucher", &self.voucher), ("note", &self.note)], &mut problems);
+        }
         problems.extend(super::privacy::id_number_problems(&[
             ("id", self.id.as_deref().unwrap_or("")),
             ("voucher", &self.voucher),

@@ -28,6 +28,8 @@ pub trait Record: Stored + Clone + PartialEq + std::fmt::Debug + serde::Serializ
     fn owner(&self) -> &str;
     fn delta(&self) -> (Day, Measures);
     fn validate(&self) -> Vec<Problem>;
+    /// Every rule but the text cap, for a restore (values stored before the cap existed).
+    fn validate_restored(&self) -> Vec<Problem>;
     /// Other units it names (field, code), which must exist.
     fn references(&self) -> Vec<(&'static str, &str)> {
         Vec::new()
@@ -71,6 +73,9 @@ impl Record for Evaluation {
     fn validate(&self) -> Vec<Problem> {
         Evaluation::validate(self)
     }
+    fn validate_restored(&self) -> Vec<Problem> {
+        Evaluation::validate_restored(self)
+    }
     fn needs_station() -> bool {
         true
     }
@@ -93,6 +98,9 @@ impl Record for Training {
     fn validate(&self) -> Vec<Problem> {
         Training::validate(self)
     }
+    fn validate_restored(&self) -> Vec<Problem> {
+        Training::validate_restored(self)
+    }
     fn references(&self) -> Vec<(&'static str, &str)> {
         self.units.iter().map(|c| ("units", c.as_str())).collect()
     }
@@ -114,6 +122,9 @@ impl Record for BudgetEntry {
     }
     fn validate(&self) -> Vec<Problem> {
         BudgetEntry::validate(self)
+    }
+    fn validate_restored(&self) -> Vec<Problem> {
+        BudgetEntry::validate_restored(self)
     }
     fn owner_field() -> &'static str {
         "unit"
@@ -376,11 +387,26 @@ impl Store {
     /// Adds new units and updates changed ones, all or nothing. Parents may be in the store or
     /// in the same batch; levels must deepen; the hierarchy may not loop.
     pub fn apply_units(&self, units: &[Unit]) -> Result<UnitOutcome> {
+        self.apply_units_with(units, true)
+    }
+
+    /// `apply_units` for a restore: the text cap is not applied to values a backup holds
+    /// (they may have been stored before it existed).
+    pub fn apply_units_restored(&self, units: &[Unit]) -> Result<UnitOutcome> {
+        self.apply_units_with(units, false)
+    }
+
+    fn apply_units_with(&self, units: &[Unit], cap_text: bool) -> Result<UnitOutcome> {
         self.check_writable()?;
         let mut problems: Vec<RowProblem> = Vec::new();
         let mut in_batch: HashMap<&str, usize> = HashMap::default();
         for (row, unit) in units.iter().enumerate() {
-            for problem in unit.validate() {
+            let rules = if cap_text {
+                unit.validate()
+            } else {
+                unit.validate_restored()
+            };
+            for problem in rules {
                 problems.push(RowProblem { row, problem });
             }
             if in_batch.insert(unit.code.as_str(), row).is_some() {

@@ -53,6 +53,8 @@ pub struct ImportSession<'s, R: Record> {
     /// `codec::PAGE_LIMIT` is refused before anything is stored. Reported once per page.
     page_bytes: HashMap<[u8; 6], u64>,
     pages_refused: HashSet<[u8; 6]>,
+    /// A restore: the text cap is not applied (see `Record::validate_restored`).
+    restoring: bool,
     /// Set by the first `plan`: checking is over, so ids are counted afresh while writing.
     writing: bool,
     outcome: AddOutcome,
@@ -73,6 +75,7 @@ impl Store {
             logged: None,
             page_bytes: HashMap::default(),
             pages_refused: HashSet::default(),
+            restoring: false,
             writing: false,
             outcome: AddOutcome::default(),
             journal_rows: Vec::new(),
@@ -82,7 +85,17 @@ impl Store {
     /// Adds records, all or nothing. Rows already stored (same content, or same id and content)
     /// are counted and skipped; an id stored with other content is refused.
     pub fn add_records<R: Record>(&self, rows: &[R]) -> Result<AddOutcome> {
+        self.add_records_with(rows, false)
+    }
+
+    /// `add_records` for a restore: the text cap is not applied to values a backup holds.
+    pub fn add_records_restored<R: Record>(&self, rows: &[R]) -> Result<AddOutcome> {
+        self.add_records_with(rows, true)
+    }
+
+    fn add_records_with<R: Record>(&self, rows: &[R], restoring: bool) -> Result<AddOutcome> {
         let mut session = self.import_session::<R>()?;
+        session.restoring = restoring;
         let problems = session.check(rows, 0)?;
         if !problems.is_empty() {
             return Err(StoreError::Rejected(problems));
@@ -115,7 +128,12 @@ impl<R: Record> ImportSession<'_, R> {
         for (i, record) in rows.iter().enumerate() {
             let row = first_row + i;
             let mut bad = |problem: Problem| problems.push(RowProblem { row, problem });
-            for p in record.validate() {
+            let rules = if self.restoring {
+                record.validate_restored()
+            } else {
+                record.validate()
+            };
+            for p in rules {
                 bad(p);
             }
             let owner = match self.facts(record.owner())? {
