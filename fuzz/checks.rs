@@ -116,7 +116,7 @@ pub fn csv_stream(data: &[u8]) {
 
 fn round_trip<T: Stored + PartialEq + std::fmt::Debug>(value: &T) {
     assert_eq!(
-        T::decode(&value.encode()).as_ref(),
+        T::decode(&value.encode().expect("a decoded value encodes again")).as_ref(),
         Ok(value),
         "{} does not round trip",
         T::NAME
@@ -184,7 +184,7 @@ pub fn codec(data: &[u8]) {
             // A year's total, kept apart from its days.
             if let Ok(total) = decode_total(bytes) {
                 assert_eq!(
-                    decode_total(&encode_total(&total)).as_ref(),
+                    decode_total(&encode_total(&total).expect("a decoded total encodes again")).as_ref(),
                     Ok(&total),
                     "a year total does not round trip"
                 );

@@ -100,6 +100,13 @@ pub enum BackupError {
         path: PathBuf,
         what: String,
     },
+    /// A value an import would refuse (a date no calendar has, text past the cap).
+    BadValue {
+        path: PathBuf,
+        /// Which item of the file, counting from 1.
+        item: u64,
+        problem: crate::domain::Problem,
+    },
     /// `restore` into a store that already holds data.
     NotEmpty {
         dir: PathBuf,
@@ -171,6 +178,21 @@ impl BackupError {
                     format!(
                         "The backup {} is damaged or incomplete ({what}); nothing was changed.",
                         path.display()
+                    )
+                }
+            }
+            BackupError::BadValue { path, item, problem } => {
+                if zh {
+                    format!(
+                        "备份文件 {} 的第 {item} 项数据不合规则（{}）；未做任何改动。",
+                        path.display(),
+                        problem.render(lang)
+                    )
+                } else {
+                    format!(
+                        "Item {item} of the backup {} breaks a rule ({}); nothing was changed.",
+                        path.display(),
+                        problem.render(lang)
                     )
                 }
             }
@@ -464,7 +486,25 @@ pub fn verify(path: &Path) -> Result<BackupSummary, BackupError> {
     let mut reader = BackupReader::open(path)?;
     let mut counts = [0u64; 5];
     let trailer = loop {
-        match reader.next()? {
+        let item = reader.next()?;
+        // Every value as an import checks it: a crafted or damaged backup with a date no
+        // calendar has (65535-02-30) is refused here, before any store is touched.
+        let problems = match &item {
+            // The text cap is not applied: a backup may hold text stored before it existed.
+            Item::Unit(u) => u.validate_restored(),
+            Item::Evaluation(r) => r.validate_restored(),
+            Item::Training(r) => r.validate_restored(),
+            Item::Budget(r) => r.validate_restored(),
+            Item::Journal(_) | Item::End(_) => Vec::new(),
+        };
+        if let Some(problem) = problems.into_iter().next() {
+            return Err(BackupError::BadValue {
+                path: path.to_path_buf(),
+                item: counts.iter().sum::<u64>() + 1,
+                problem,
+            });
+        }
+        match item {
             Item::Unit(_) => counts[0] += 1,
             Item::Evaluation(_) => counts[1] += 1,
             Item::Training(_) => counts[2] += 1,
@@ -499,7 +539,7 @@ enum Batch {
 }
 
 fn add_all<R: Record>(store: &Store, records: Vec<R>, kind: &'static str) -> Result<(), BackupError> {
-    let outcome = store.add_records(&records)?;
+    let outcome = store.add_records_restored(&records)?;
     if outcome.added != records.len() {
         return Err(BackupError::Incomplete {
             kind,
@@ -515,7 +555,7 @@ impl Batch {
         match self {
             Batch::None => Ok(()),
             Batch::Units(units) => {
-                let outcome = store.apply_units(&units)?;
+                let outcome = store.apply_units_restored(&units)?;
                 if outcome.added != units.len() {
                     return Err(BackupError::Incomplete {
                         kind: "units",
@@ -587,32 +627,65 @@ fn fill(store: &Store, path: &Path) -> Result<(), BackupError> {
     Ok(())
 }
 
+/// The folder, inside the store's, where a restore builds the new store before it takes the
+/// place of the old (empty) one. One left by a killed restore is removed by the next.
+pub const RESTORE_FOLDER: &str = "restore-in-progress";
+
 /// Restores a backup into the store in `dir`: creates it when missing, fills it when empty,
-/// refuses it when it holds data. The backup is verified in full before the store is touched.
+/// refuses it when it holds data. All or nothing: the backup is verified in full (its values
+/// as strictly as an import's) before the store is touched, and the new store is built in
+/// `dir/restore-in-progress` and put in place with one rename, so a restore that fails or is
+/// killed leaves `dir` as it was and can simply be run again.
 pub fn restore(dir: &Path, path: &Path, operator: &str) -> Result<BackupSummary, BackupError> {
     let summary = verify(path)?;
     let dir_existed = dir.exists();
-    let mut store = if store::exists(dir) {
-        let (store, _) = crate::upgrade::open(dir, false)?;
-        if !store.is_empty()? {
-            return Err(BackupError::NotEmpty {
-                dir: dir.to_path_buf(),
-                counts: store.counts()?,
+    store::create_private_dir(dir)?;
+    let result = restore_locked(dir, path, operator);
+    if result.is_err() && !dir_existed {
+        // The folder this restore made holds nothing else: take it away again.
+        if let Err(e) = std::fs::remove_dir_all(dir) {
+            return Err(BackupError::Io {
+                path: dir.to_path_buf(),
+                error: e.to_string(),
             });
         }
-        store
-    } else {
-        Store::create(dir)?
-    };
-    store.set_operator(operator);
-    let result = fill(&store, path).and_then(|()| store.flush().map_err(BackupError::from));
-    if let Err(e) = result {
-        drop(store);
-        // A store this restore created holds nothing else: take the half-filled one away.
-        if !dir_existed {
-            let _ = std::fs::remove_dir_all(dir);
-        }
-        return Err(e);
     }
-    Ok(summary)
+    result.map(|()| summary)
+}
+
+fn restore_locked(dir: &Path, path: &Path, operator: &str) -> Result<(), BackupError> {
+    let _lock = if store::exists(dir) {
+        // Only emptiness matters: an empty store of an older schema is replaced, not upgraded.
+        let (existing, _) = Store::open_any_schema(dir, false)?;
+        if !existing.is_empty()? {
+            return Err(BackupError::NotEmpty {
+                dir: dir.to_path_buf(),
+                counts: existing.counts()?,
+            });
+        }
+        existing.into_lock()?
+    } else {
+        store::lock_dir(dir)?
+    };
+    let work = dir.join(RESTORE_FOLDER);
+    let io_err = |e: io::Error| BackupError::Io {
+        path: work.clone(),
+        error: e.to_string(),
+    };
+    if work.exists() {
+        std::fs::remove_dir_all(&work).map_err(io_err)?;
+    }
+    let built = build(&work, path, operator).and_then(|()| store::install_store(dir, &work).map_err(BackupError::from));
+    // The half-built store on failure, the replaced empty one on success.
+    let cleaned = std::fs::remove_dir_all(&work).map_err(io_err);
+    built.and(cleaned)
+}
+
+/// The whole new store, in `work`, closed when this returns.
+fn build(work: &Path, path: &Path, operator: &str) -> Result<(), BackupError> {
+    let mut store = Store::create(work)?;
+    store.set_operator(operator);
+    fill(&store, path)?;
+    store.flush()?;
+    Ok(())
 }

@@ -14,6 +14,9 @@
 //!   `domain`, `store`, `interchange`.
 //! - `cli`: the commands. Uses everything above; only `main` uses it.
 
+// No error may be dropped unread (issue 11): a `Result` is handled, returned, or said why not.
+#![deny(unused_must_use, clippy::let_underscore_must_use)]
+
 pub mod backup;
 pub mod cli;
 pub mod coverage_series;

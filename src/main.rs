@@ -1,6 +1,9 @@
 //! The binary: parse the arguments, run a command (or the terminal UI), print a failure in the
 //! user's language and exit with SPEC.md's code (0 ok, 1 bad data or failed check, 2 usage,
-//! 3 store in use).
+//! 3 store in use, 4 the write is not allowed: `--readonly`).
+
+// No error may be dropped unread (issue 11): a `Result` is handled, returned, or said why not.
+#![deny(unused_must_use, clippy::let_underscore_must_use)]
 
 use clap::Parser;
 use shegong::cli::{self, Args, Context};
@@ -102,7 +105,12 @@ fn backups_kept() -> usize {
 /// fatal: the store itself is safe.
 fn automatic_backup(store: &shegong::store::Store, ctx: &Context) {
     let folder = ctx.dir.join("backups");
-    if std::fs::create_dir_all(&folder).is_err() {
+    if let Err(e) = std::fs::create_dir_all(&folder) {
+        eprintln!(
+            "{}{}: {e}",
+            ctx.lang.pick("自动备份失败：", "The automatic backup failed: "),
+            folder.display()
+        );
         return;
     }
     let name = format!("auto-{}.sgbak", chrono::Local::now().format("%Y%m%d-%H%M%S"));
@@ -123,7 +131,14 @@ fn automatic_backup(store: &shegong::store::Store, ctx: &Context) {
             let keep = backups_kept().max(1);
             if autos.len() > keep {
                 for old in &autos[..autos.len() - keep] {
-                    let _ = std::fs::remove_file(old);
+                    if let Err(e) = std::fs::remove_file(old) {
+                        eprintln!(
+                            "{}{}: {e}",
+                            ctx.lang
+                                .pick("未能删除旧的自动备份 ", "Could not remove the old automatic backup "),
+                            old.display()
+                        );
+                    }
                 }
             }
             eprintln!(

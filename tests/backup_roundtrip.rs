@@ -274,7 +274,7 @@ fn readonly_allows_backup_and_refuses_restore() {
     src.ok(&["--readonly", "backup", file.to_str().unwrap()]);
     let dst = Env::none();
     let out = dst.run(&["--readonly", "restore", file.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(4), "--readonly refusals exit 4 (SPEC.md)");
     assert!(stderr(&out).contains("Read-only mode"), "{}", stderr(&out));
     assert!(!dst.dir.exists());
 }

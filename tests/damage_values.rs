@@ -245,7 +245,7 @@ fn a_unit_that_is_its_own_parent_is_refused_not_looped_on() {
         let (k, v) = units.iter().nth(3).unwrap().unwrap();
         let mut row = UnitRow::decode(&v).unwrap();
         row.parent_idx = Some(row.idx);
-        units.insert(k, row.encode()).unwrap();
+        units.insert(k, row.encode().unwrap()).unwrap();
     });
     let (check_ok, _) = check(&dir);
     assert!(!check_ok, "check passed on a hierarchy with a cycle");

@@ -101,7 +101,7 @@ fn codec_seeds() -> Vec<Vec<u8>> {
             first_evaluation: Some(738_000),
             unit: unit.clone(),
         };
-        out.push(tagged(0, row.encode()));
+        out.push(tagged(0, row.encode().unwrap()));
     }
     let page = Page {
         entries: vec![
@@ -109,25 +109,25 @@ fn codec_seeds() -> Vec<Vec<u8>> {
                 day: 738_000,
                 hash: 7,
                 occurrence: 0,
-                record: evaluations[0].encode(),
+                record: evaluations[0].encode().unwrap(),
             },
             PageEntry {
                 day: 738_001,
                 hash: 8,
                 occurrence: 1,
-                record: budget[0].encode(),
+                record: budget[0].encode().unwrap(),
             },
         ],
     };
-    out.push(tagged(1, page.encode()));
-    out.push(tagged(2, evaluations[0].encode()));
-    out.push(tagged(2, trainings[0].encode()));
-    out.push(tagged(2, budget[0].encode()));
+    out.push(tagged(1, page.encode().unwrap()));
+    out.push(tagged(2, evaluations[0].encode().unwrap()));
+    out.push(tagged(2, trainings[0].encode().unwrap()));
+    out.push(tagged(2, budget[0].encode().unwrap()));
     let mut bucket = YearBucket::default();
     bucket.add(738_000, &Sparse(vec![(3, 7), (20, -5)])).unwrap();
     bucket.add(738_100, &Sparse(vec![(60, 1)])).unwrap();
-    out.push(tagged(3, bucket.encode()));
-    out.push(tagged(5, shegong::store::codec::encode_total(&bucket.total)));
+    out.push(tagged(3, bucket.encode().unwrap()));
+    out.push(tagged(5, shegong::store::codec::encode_total(&bucket.total).unwrap()));
     let entry = shegong::store::JournalEntry {
         at: 1_636_416_000,
         operator: "民政局".into(),
@@ -140,7 +140,7 @@ fn codec_seeds() -> Vec<Vec<u8>> {
         summary: "导入 1 条".into(),
         undoes: Some(3),
     };
-    out.push(tagged(6, entry.encode()));
+    out.push(tagged(6, entry.encode().unwrap()));
     out.push(tagged(7, vec![0; 20]));
     out
 }

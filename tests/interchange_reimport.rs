@@ -132,7 +132,7 @@ fn readonly_refuses_an_import_in_words() {
     let path = env.file("b.csv", BUDGET);
     let before = env.snapshot();
     let out = env.run(&["--readonly", "import", "budget", path.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(4), "--readonly refusals exit 4 (SPEC.md)");
     assert!(stderr(&out).contains("Read-only mode"), "{}", stderr(&out));
     assert_eq!(env.snapshot(), before);
 }

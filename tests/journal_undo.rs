@@ -195,7 +195,9 @@ fn numbers_stay_gapless_across_restarts_and_are_renumbered_from_schema_2() {
         journal.clear().unwrap();
         for (id, mut entry) in old {
             entry.undoes = entry.undoes.map(jumped);
-            journal.insert(jumped(id).to_be_bytes(), entry.encode()).unwrap();
+            journal
+                .insert(jumped(id).to_be_bytes(), entry.encode().unwrap())
+                .unwrap();
         }
         db.open_tree("meta")
             .unwrap()

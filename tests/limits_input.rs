@@ -74,16 +74,25 @@ fn a_cell_of_100000_characters_is_refused_where_it_is_too_long() {
 }
 
 #[test]
-fn a_note_of_100000_characters_is_stored_intact() {
-    // Free text has no length limit (SPEC.md): such a note is kept, exactly.
+fn a_note_of_100000_characters_is_refused_and_one_at_the_cap_is_stored_intact() {
+    // Free text is capped at MAX_TEXT_CHARS (a note of megabytes is a mistake): one of
+    // 100,000 characters is refused where it is; one at the cap is kept, exactly.
     let (_tmp, dir) = store();
     let big: String = "备注".repeat(50_000) + "。";
     let budget = format!("{BUDGET_HEAD}2021-12-01,530112000000,allocation,1,{big}\n");
+    let stderr = assert_refused(&dir, &import(&dir, "budget", "note.csv", budget.as_bytes()));
+    assert!(
+        stderr.contains("note.csv:2: note: at most 2000 characters, has 100001"),
+        "{stderr}"
+    );
+    let cap = shegong::domain::records::MAX_TEXT_CHARS;
+    let at_cap: String = "备".repeat(cap - 1) + "。";
+    let budget = format!("{BUDGET_HEAD}2021-12-01,530112000000,allocation,1,{at_cap}\n");
     let out = import(&dir, "budget", "note.csv", budget.as_bytes());
     assert!(out.status.success(), "{}", text(&out.stderr));
     ok(&dir, &["check"]);
     let exported = ok(&dir, &["export", "budget"]);
-    assert!(exported.contains(&big), "the long note did not come back whole");
+    assert!(exported.contains(&at_cap), "the long note did not come back whole");
     assert_eq!(counts(&dir), [11, 10, 15, 2]);
 }
 

@@ -137,7 +137,7 @@ fn readonly_refuses_writes_and_changes_nothing() {
     let file = tmp.path().join("b.csv");
     std::fs::write(&file, "date,unit,kind,amount\n2021-12-01,530112000000,allocation,2万\n").unwrap();
     let out = shegong(&dir, &["--readonly", "import", "budget", file.to_str().unwrap()]);
-    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(out.status.code(), Some(4), "--readonly refusals exit 4 (SPEC.md)");
     assert!(String::from_utf8_lossy(&out.stderr).contains("Read-only"));
     let r = report_json(&dir, &["--as-of", "2021-12-31"]);
     assert_eq!(r["funding"]["allocated_fen"], 170_000_000);

@@ -821,3 +821,29 @@ fn the_history_list_marks_changes_below_it() {
     let text = screen(&mut app, 80, 24);
     assert!(text.contains("↑ 上面还有") && !text.contains("↓ 下面还有"), "{text}");
 }
+
+/// A note past the text cap (2,000 characters: a pasted document, say) is refused in the form
+/// as in a file: the problem shows beside the note and nothing is saved.
+#[test]
+fn a_note_past_the_text_cap_is_refused_in_the_form() {
+    let (_dir, mut app) = xishan_app(Lang::En);
+    keys(&mut app, &["b"]);
+    let amount_at = tab_to_field(&mut app, "amount");
+    type_text(&mut app, "12万");
+    let note_at = app
+        .form
+        .as_ref()
+        .and_then(|f| f.fields.iter().position(|x| x.name == "note"))
+        .expect("a note field");
+    assert!(note_at > amount_at);
+    for _ in amount_at..note_at {
+        keys(&mut app, &["Tab"]);
+    }
+    app.on_paste(&"备".repeat(shegong::domain::records::MAX_TEXT_CHARS + 1));
+    keys(&mut app, &["Enter"]);
+    let form = app.form.as_ref().expect("not saved: the form stays");
+    let p = form.shows_problem(note_at).expect("a problem beside the note");
+    assert!(p.en.contains("at most 2000 characters, has 2001"), "{}", p.en);
+    let m = app.store.subtree_measures(DISTRICT, today()).expect("figures");
+    assert_eq!(m.allocated().0, 170_000_000);
+}

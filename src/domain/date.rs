@@ -87,6 +87,12 @@ impl PartialDate {
         Ok(())
     }
 
+    /// Whether this is a date `parse` could have returned: a value read from elsewhere (a
+    /// backup, which holds the numbers themselves) is checked with this.
+    pub fn is_valid(&self) -> bool {
+        self.validate().is_ok()
+    }
+
     pub fn is_full(&self) -> bool {
         self.day != 0
     }

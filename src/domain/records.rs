@@ -9,6 +9,11 @@ use serde::{Deserialize, Serialize};
 
 pub const MAX_NAME_CHARS: usize = 64;
 pub const MAX_CODE_LEN: usize = 32;
+/// The most characters one free-text field (note, address, evaluator, topic, voucher, ...) may
+/// hold, from a file or a form alike. A note of megabytes is a mistake (a pasted document), and
+/// a unit's records of a year are stored together (`store::codec::PAGE_LIMIT`): this keeps any
+/// one record small. docs/RELIABILITY.md lists it with the other limits.
+pub const MAX_TEXT_CHARS: usize = 2_000;
 
 /// A unit of the hierarchy (district, street, community, ...) with the station on it.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -95,8 +100,19 @@ impl Unit {
         }
     }
 
-    /// Rules within the record; parent existence, level order and cycles need the store.
+    /// Rules within the record (parent existence, level order and cycles need the store); the
+    /// text cap (`MAX_TEXT_CHARS`) included: for files and forms.
     pub fn validate(&self) -> Vec<Problem> {
+        self.validate_with(true)
+    }
+
+    /// Every rule but the text cap: for values stored before the cap existed, which a backup
+    /// may hold and a restore must put back (a date no calendar has is still refused).
+    pub fn validate_restored(&self) -> Vec<Problem> {
+        self.validate_with(false)
+    }
+
+    fn validate_with(&self, cap_text: bool) -> Vec<Problem> {
         let mut problems = Vec::new();
         if let Some(p) = check_code("code", &self.code) {
             problems.push(p);
@@ -159,6 +175,20 @@ impl Unit {
                 ));
             }
         }
+        check_date("opened_on", self.opened_on.as_ref(), &mut problems);
+        check_date("closed_on", self.closed_on.as_ref(), &mut problems);
+        if cap_text {
+            check_text_lengths(
+                &[
+                    ("operator", &self.operator),
+                    ("address", &self.address),
+                    ("contact", &self.contact),
+                    ("phone", &self.phone),
+                    ("note", &self.note),
+                ],
+                &mut problems,
+            );
+        }
         problems.extend(super::privacy::id_number_problems(&[
             ("name", &self.name),
             ("operator", &self.operator),
@@ -209,7 +239,18 @@ impl Evaluation {
         self.grade.or(self.score.map(Grade::from_score_tenths))
     }
 
+    /// Every rule, the text cap (`MAX_TEXT_CHARS`) included: for files and forms.
     pub fn validate(&self) -> Vec<Problem> {
+        self.validate_with(true)
+    }
+
+    /// Every rule but the text cap: for values stored before the cap existed, which a backup
+    /// may hold and a restore must put back (a date no calendar has is still refused).
+    pub fn validate_restored(&self) -> Vec<Problem> {
+        self.validate_with(false)
+    }
+
+    fn validate_with(&self, cap_text: bool) -> Vec<Problem> {
         let mut problems = Vec::new();
         check_id(&self.id, &mut problems);
         if let Some(score) = self.score {
@@ -236,6 +277,10 @@ impl Evaluation {
                 }
             }
         }
+        check_date("date", Some(&self.date), &mut problems);
+        if cap_text {
+            check_text_lengths(&[("evaluator", &self.evaluator), ("note", &self.note)], &mut problems);
+        }
         problems.extend(super::privacy::id_number_problems(&[
             ("id", self.id.as_deref().unwrap_or("")),
             ("evaluator", &self.evaluator),
@@ -246,7 +291,18 @@ impl Evaluation {
 }
 
 impl Training {
+    /// Every rule, the text cap (`MAX_TEXT_CHARS`) included: for files and forms.
     pub fn validate(&self) -> Vec<Problem> {
+        self.validate_with(true)
+    }
+
+    /// Every rule but the text cap: for values stored before the cap existed, which a backup
+    /// may hold and a restore must put back (a date no calendar has is still refused).
+    pub fn validate_restored(&self) -> Vec<Problem> {
+        self.validate_with(false)
+    }
+
+    fn validate_with(&self, cap_text: bool) -> Vec<Problem> {
         let mut problems = Vec::new();
         check_id(&self.id, &mut problems);
         if self.hours == Some(0) {
@@ -256,6 +312,10 @@ impl Training {
             if let Some(p) = check_code("units", code) {
                 problems.push(p);
             }
+        }
+        check_date("date", Some(&self.date), &mut problems);
+        if cap_text {
+            check_text_lengths(&[("topic", &self.topic), ("note", &self.note)], &mut problems);
         }
         problems.extend(super::privacy::id_number_problems(&[
             ("id", self.id.as_deref().unwrap_or("")),
@@ -276,11 +336,26 @@ impl Training {
 }
 
 impl BudgetEntry {
+    /// Every rule, the text cap (`MAX_TEXT_CHARS`) included: for files and forms.
     pub fn validate(&self) -> Vec<Problem> {
+        self.validate_with(true)
+    }
+
+    /// Every rule but the text cap: for values stored before the cap existed, which a backup
+    /// may hold and a restore must put back (a date no calendar has is still refused).
+    pub fn validate_restored(&self) -> Vec<Problem> {
+        self.validate_with(false)
+    }
+
+    fn validate_with(&self, cap_text: bool) -> Vec<Problem> {
         let mut problems = Vec::new();
         check_id(&self.id, &mut problems);
         if self.amount == Fen::ZERO {
             problems.push(Problem::new("amount", "不能为 0", "must not be zero"));
+        }
+        check_date("date", Some(&self.date), &mut problems);
+        if cap_text {
+            check_text_lengths(&[("voucher", &self.voucher), ("note", &self.note)], &mut problems);
         }
         problems.extend(super::privacy::id_number_problems(&[
             ("id", self.id.as_deref().unwrap_or("")),
@@ -323,6 +398,46 @@ pub fn check_code(field: &'static str, code: &str) -> Option<Problem> {
     None
 }
 
+/// Free-text fields longer than `MAX_TEXT_CHARS`.
+fn check_text_lengths(fields: &[(&'static str, &str)], problems: &mut Vec<Problem>) {
+    for (field, text) in fields {
+        // Bytes first: a string of at most MAX_TEXT_CHARS bytes cannot have more characters.
+        if text.len() <= MAX_TEXT_CHARS {
+            continue;
+        }
+        let chars = text.chars().count();
+        if chars > MAX_TEXT_CHARS {
+            problems.push(Problem::new(
+                field,
+                format!("最多 {MAX_TEXT_CHARS} 个字，现有 {chars}"),
+                format!("at most {MAX_TEXT_CHARS} characters, has {chars}"),
+            ));
+        }
+    }
+}
+
+/// A date that no calendar has (a backup holds the numbers themselves, not text that was
+/// parsed): `65535-02-30`.
+fn check_date(field: &'static str, date: Option<&PartialDate>, problems: &mut Vec<Problem>) {
+    if let Some(date) = date {
+        if !date.is_valid() {
+            problems.push(Problem::new(
+                field,
+                format!(
+                    "日期 {date} 不存在或超出 {}–{} 年",
+                    super::date::MIN_YEAR,
+                    super::date::MAX_YEAR
+                ),
+                format!(
+                    "{date} is not a date between the years {} and {}",
+                    super::date::MIN_YEAR,
+                    super::date::MAX_YEAR
+                ),
+            ));
+        }
+    }
+}
+
 fn check_id(id: &Option<String>, problems: &mut Vec<Problem>) {
     if let Some(id) = id {
         if id.chars().count() > 64 {
@@ -347,6 +462,22 @@ mod tests {
         assert_eq!(u.validate()[0].field, "certified_workers");
         u.code = "bad code".into();
         assert_eq!(u.validate()[0].field, "code");
+    }
+
+    #[test]
+    fn text_over_the_cap_and_impossible_dates_are_refused() {
+        let mut u = Unit::new("530112001000", None, Level::District, "西山区");
+        u.note = "备".repeat(MAX_TEXT_CHARS);
+        assert!(u.validate().is_empty());
+        u.note.push('注');
+        assert_eq!(u.validate()[0].field, "note");
+        u.note.clear();
+        u.opened_on = Some(PartialDate {
+            year: 65535,
+            month: 2,
+            day: 30,
+        });
+        assert_eq!(u.validate()[0].field, "opened_on");
     }
 
     #[test]

@@ -147,8 +147,13 @@ impl Deltas {
                 set.remove(TreeId::Buckets, key.to_vec(), Undo::Rebuild);
                 set.remove(TreeId::Totals, key.to_vec(), Undo::Rebuild);
             } else {
-                set.put(TreeId::Totals, key.to_vec(), encode_total(&bucket.total), Undo::Rebuild);
-                set.put(TreeId::Buckets, key.to_vec(), bucket.encode(), Undo::Rebuild);
+                set.put(
+                    TreeId::Totals,
+                    key.to_vec(),
+                    encode_total(&bucket.total)?,
+                    Undo::Rebuild,
+                );
+                set.put(TreeId::Buckets, key.to_vec(), bucket.encode()?, Undo::Rebuild);
             }
         }
         Ok(())
@@ -403,8 +408,8 @@ impl Store {
         totals.clear()?;
         let first_eval = self.recompute(|year| {
             for ((unit, year), bucket) in year {
-                totals.insert(keys::bucket_key(unit, year), encode_total(&bucket.total))?;
-                tree.insert(keys::bucket_key(unit, year), bucket.encode())?;
+                totals.insert(keys::bucket_key(unit, year), encode_total(&bucket.total)?)?;
+                tree.insert(keys::bucket_key(unit, year), bucket.encode()?)?;
             }
             Ok(())
         })?;
@@ -415,7 +420,7 @@ impl Store {
             let want = first_eval.get(&row.idx).copied();
             if row.first_evaluation != want {
                 row.first_evaluation = want;
-                units.insert(k, row.encode())?;
+                units.insert(k, row.encode()?)?;
             }
         }
         Ok(())

@@ -10,8 +10,32 @@ use serde::{Deserialize, Serialize};
 /// No stored value is this large; a length prefix that claims more is damage, not data.
 const DECODE_LIMIT: u64 = 256 * 1024 * 1024;
 
+/// The largest value the store writes. Encoding a larger one is an error (`EncodeError`), never
+/// an empty value: sled keeps a value whole in memory, and a page this size is already far
+/// past any real unit's year.
+pub const MAX_VALUE_BYTES: u64 = 64 * 1024 * 1024;
+
+/// How large one unit's page of one kind for one year may grow. An import that would pass it
+/// is refused in words by `ImportSession::check`, before anything is stored; the margin below
+/// `MAX_VALUE_BYTES` covers the estimate's rounding.
+pub const PAGE_LIMIT: u64 = 48 * 1024 * 1024;
+
+/// What a record adds to its page beyond its own bytes (day, hash, occurrence and length, as
+/// varints at their largest).
+pub const PAGE_ENTRY_OVERHEAD: u64 = 24;
+
 fn options() -> impl Options {
     bincode::DefaultOptions::new().with_limit(DECODE_LIMIT)
+}
+
+/// A value that could not be encoded: too large for the store, or refused by bincode.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct EncodeError {
+    /// What was being encoded ("record page", "unit", ...).
+    pub name: &'static str,
+    /// Its size when it was too large; `None` for any other failure.
+    pub bytes: Option<u64>,
+    pub detail: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -36,18 +60,33 @@ impl DecodeError {
 pub trait Stored: Sized {
     const VERSION: u8;
     const NAME: &'static str;
-    fn encode(&self) -> Vec<u8>;
+    fn encode(&self) -> Result<Vec<u8>, EncodeError>;
     fn decode(bytes: &[u8]) -> Result<Self, DecodeError>;
 }
 
-fn envelope<T: Serialize>(version: u8, value: &T) -> Vec<u8> {
-    let mut out = vec![version];
-    // Serializing plain data into a Vec cannot fail; an empty payload would fail to decode
-    // later with a clear message rather than panic here.
-    if let Ok(payload) = options().serialize(value) {
-        out.extend_from_slice(&payload);
+/// The version byte and the bincode payload. A value over `MAX_VALUE_BYTES` is an error: an
+/// earlier version dropped this error and stored the version byte alone, losing a whole page.
+fn envelope<T: Serialize>(name: &'static str, version: u8, value: &T) -> Result<Vec<u8>, EncodeError> {
+    let limited = bincode::DefaultOptions::new().with_limit(MAX_VALUE_BYTES);
+    match limited.serialize(value) {
+        Ok(payload) => {
+            let mut out = Vec::with_capacity(payload.len() + 1);
+            out.push(version);
+            out.extend_from_slice(&payload);
+            Ok(out)
+        }
+        Err(e) => {
+            let bytes = match *e {
+                bincode::ErrorKind::SizeLimit => bincode::DefaultOptions::new().serialized_size(value).ok(),
+                _ => None,
+            };
+            Err(EncodeError {
+                name,
+                bytes,
+                detail: e.to_string(),
+            })
+        }
     }
-    out
 }
 
 fn open<T: DeserializeOwned>(name: &str, expected: u8, bytes: &[u8]) -> Result<T, DecodeError> {
@@ -79,8 +118,8 @@ macro_rules! stored_v1 {
         impl Stored for $t {
             const VERSION: u8 = 1;
             const NAME: &'static str = $name;
-            fn encode(&self) -> Vec<u8> {
-                envelope(Self::VERSION, self)
+            fn encode(&self) -> Result<Vec<u8>, EncodeError> {
+                envelope(Self::NAME, Self::VERSION, self)
             }
             fn decode(bytes: &[u8]) -> Result<Self, DecodeError> {
                 open(Self::NAME, Self::VERSION, bytes)
@@ -110,8 +149,8 @@ pub struct PageEntry {
 impl Stored for UnitRow {
     const VERSION: u8 = 2;
     const NAME: &'static str = "unit";
-    fn encode(&self) -> Vec<u8> {
-        envelope(Self::VERSION, self)
+    fn encode(&self) -> Result<Vec<u8>, EncodeError> {
+        envelope(Self::NAME, Self::VERSION, self)
     }
     fn decode(bytes: &[u8]) -> Result<Self, DecodeError> {
         if bytes.first() == Some(&1) {
@@ -212,12 +251,12 @@ struct BucketHead {
 impl Stored for YearBucket {
     const VERSION: u8 = 1;
     const NAME: &'static str = "year bucket";
-    fn encode(&self) -> Vec<u8> {
+    fn encode(&self) -> Result<Vec<u8>, EncodeError> {
         let bytes = BucketBytes {
             total: self.total.to_sparse(),
             days: self.days.iter().map(|(d, m)| (*d, m.0.clone())).collect(),
         };
-        envelope(Self::VERSION, &bytes)
+        envelope(Self::NAME, Self::VERSION, &bytes)
     }
     fn decode(bytes: &[u8]) -> Result<Self, DecodeError> {
         let raw: BucketBytes = open(Self::NAME, Self::VERSION, bytes)?;
@@ -230,8 +269,8 @@ impl Stored for YearBucket {
 
 /// A year's total alone, as the `totals` tree keeps it beside the bucket: a report of whole
 /// years reads these small values and never the days.
-pub fn encode_total(total: &Measures) -> Vec<u8> {
-    envelope(1, &total.to_sparse())
+pub fn encode_total(total: &Measures) -> Result<Vec<u8>, EncodeError> {
+    envelope("year total", 1, &total.to_sparse())
 }
 
 pub fn decode_total(bytes: &[u8]) -> Result<Measures, DecodeError> {
@@ -255,8 +294,12 @@ pub fn bucket_total(bytes: &[u8]) -> Result<Measures, DecodeError> {
 }
 
 /// The envelope for stored types declared in other modules of the store.
-pub(crate) fn encode_versioned<T: Serialize>(version: u8, value: &T) -> Vec<u8> {
-    envelope(version, value)
+pub(crate) fn encode_versioned<T: Serialize>(
+    name: &'static str,
+    version: u8,
+    value: &T,
+) -> Result<Vec<u8>, EncodeError> {
+    envelope(name, version, value)
 }
 
 pub(crate) fn decode_versioned<T: DeserializeOwned>(name: &str, version: u8, bytes: &[u8]) -> Result<T, DecodeError> {
@@ -264,15 +307,14 @@ pub(crate) fn decode_versioned<T: DeserializeOwned>(name: &str, version: u8, byt
 }
 
 /// Plain lists of small values (undo logs) share the envelope too.
-pub fn encode_list<T: Serialize>(items: &T) -> Vec<u8> {
-    envelope(1, items)
+pub fn encode_list<T: Serialize>(items: &T) -> Result<Vec<u8>, EncodeError> {
+    envelope("undo log", 1, items)
 }
 
 pub fn decode_list<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, DecodeError> {
     open("undo log", 1, bytes)
 }
 
-#[cfg(test)]
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -373,10 +415,10 @@ mod tests {
 
     #[test]
     fn encoding_is_what_was_saved() {
-        assert_eq!(hex(&sample_unit().encode()), UNIT_V2);
-        assert_eq!(hex(&sample_budget().encode()), BUDGET_V1);
-        assert_eq!(hex(&sample_evaluation().encode()), EVALUATION_V1);
-        assert_eq!(hex(&sample_training().encode()), TRAINING_V1);
+        assert_eq!(hex(&sample_unit().encode().unwrap()), UNIT_V2);
+        assert_eq!(hex(&sample_budget().encode().unwrap()), BUDGET_V1);
+        assert_eq!(hex(&sample_evaluation().encode().unwrap()), EVALUATION_V1);
+        assert_eq!(hex(&sample_training().encode().unwrap()), TRAINING_V1);
     }
 
     fn sample_page() -> Page {
@@ -385,7 +427,7 @@ mod tests {
                 day: 738_000,
                 hash: 42,
                 occurrence: 1,
-                record: sample_budget().encode(),
+                record: sample_budget().encode().unwrap(),
             }],
         }
     }
@@ -424,11 +466,11 @@ mod tests {
                 .map(|i| u8::from_str_radix(&saved[i..i + 2], 16).unwrap())
                 .collect()
         };
-        assert_eq!(hex(&sample_page().encode()), PAGE_V1);
+        assert_eq!(hex(&sample_page().encode().unwrap()), PAGE_V1);
         assert_eq!(Page::decode(&bytes(PAGE_V1)).unwrap(), sample_page());
-        assert_eq!(hex(&sample_bucket().encode()), BUCKET_V1);
+        assert_eq!(hex(&sample_bucket().encode().unwrap()), BUCKET_V1);
         assert_eq!(YearBucket::decode(&bytes(BUCKET_V1)).unwrap(), sample_bucket());
-        assert_eq!(hex(&sample_journal().encode()), JOURNAL_V1);
+        assert_eq!(hex(&sample_journal().encode().unwrap()), JOURNAL_V1);
         assert_eq!(
             crate::store::JournalEntry::decode(&bytes(JOURNAL_V1)).unwrap(),
             sample_journal()
@@ -461,17 +503,34 @@ mod tests {
                 certified_workers: 0,
             },
         };
-        assert_eq!(UnitRow::decode(&envelope(1, &old)).unwrap(), row);
+        assert_eq!(UnitRow::decode(&envelope("unit", 1, &old).unwrap()).unwrap(), row);
     }
 
     #[test]
     fn buckets_round_trip_and_heads_decode_alone() {
         let mut b = YearBucket::default();
         b.add(738_000, &Sparse(vec![(3, 7)])).unwrap();
-        let bytes = b.encode();
+        let bytes = b.encode().unwrap();
         assert_eq!(YearBucket::decode(&bytes).unwrap(), b);
         assert_eq!(bucket_total(&bytes).unwrap(), b.total);
-        assert_eq!(decode_total(&encode_total(&b.total)).unwrap(), b.total);
+        assert_eq!(decode_total(&encode_total(&b.total).unwrap()).unwrap(), b.total);
+    }
+
+    /// A page over the limit is an error, never the version byte alone (as it once was).
+    #[test]
+    fn a_value_over_the_limit_is_an_error_not_an_empty_value() {
+        let big = vec![0u8; (MAX_VALUE_BYTES + 1) as usize];
+        let page = Page {
+            entries: vec![PageEntry {
+                day: 0,
+                hash: 0,
+                occurrence: 0,
+                record: big,
+            }],
+        };
+        let e = page.encode().unwrap_err();
+        assert_eq!(e.name, "record page");
+        assert!(e.bytes.is_some_and(|b| b > MAX_VALUE_BYTES));
     }
 
     #[test]

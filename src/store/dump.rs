@@ -72,10 +72,10 @@ impl Store {
             {
                 entry.key = None;
             }
-            batch.insert(&id.to_be_bytes(), entry.encode());
+            batch.insert(&id.to_be_bytes(), entry.encode()?);
         }
         let note = self.entry(action, kind, None, summary);
-        batch.insert(&next.to_be_bytes(), note.encode());
+        batch.insert(&next.to_be_bytes(), note.encode()?);
         tree.apply_batch(batch)?;
         self.tree(TreeId::Batches).clear()?;
         Ok(())

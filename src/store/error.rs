@@ -20,6 +20,8 @@ pub enum StoreError {
     AlreadyExists(PathBuf),
     /// Another process has the store open.
     InUse(PathBuf),
+    /// The data folder (or a folder above it) is a file.
+    NotAFolder(PathBuf),
     /// The store was written by a newer version of shegong.
     NewerSchema {
         found: u32,
@@ -48,6 +50,13 @@ pub enum StoreError {
     CannotUndo(String),
     /// A total left the range of a 64-bit integer.
     Overflow,
+    /// A value would be larger than the store writes (`codec::MAX_VALUE_BYTES`), or could not
+    /// be encoded at all; nothing was stored.
+    TooLarge {
+        what: &'static str,
+        bytes: Option<u64>,
+        detail: String,
+    },
     Io(String),
     /// A change refused for a reason said in words (a unit that still has records, an entry
     /// reversed already); nothing was written.
@@ -55,13 +64,24 @@ pub enum StoreError {
         zh: String,
         en: String,
     },
+    /// One unit's records of one kind in one year would pass `codec::PAGE_LIMIT` together with
+    /// those stored already; nothing was stored.
+    PageFull {
+        unit: String,
+        year: u16,
+        kind: &'static str,
+    },
+    /// sled could not write (the disk is full, or failing): the write was not kept. With the
+    /// OS's words when this is the error itself; `None` for a later attempt in the same process.
+    WriteFailed(Option<String>),
 }
 
 impl StoreError {
     pub fn exit_code(&self) -> i32 {
         match self {
             StoreError::InUse(_) => 3,
-            StoreError::ReadOnly => 1,
+            // SPEC.md: 4, the write is not allowed.
+            StoreError::ReadOnly => 4,
             _ => 1,
         }
     }
@@ -101,6 +121,19 @@ impl StoreError {
                 } else {
                     format!(
                         "The store in {} is in use by another shegong process. Close that one and try again.",
+                        p.display()
+                    )
+                }
+            }
+            StoreError::NotAFolder(p) => {
+                if zh {
+                    format!(
+                        "数据目录 {} 是一个文件，不是文件夹。请用 --data-dir 指定一个文件夹；未做任何改动。",
+                        p.display()
+                    )
+                } else {
+                    format!(
+                        "The data folder {} is a file, not a folder. Choose a folder with --data-dir; nothing was changed.",
                         p.display()
                     )
                 }
@@ -178,6 +211,49 @@ impl StoreError {
                     "A total is out of range; nothing was stored.",
                 )
                 .into(),
+            StoreError::TooLarge { what, bytes, detail } => {
+                let limit = super::codec::MAX_VALUE_BYTES / (1024 * 1024);
+                match bytes {
+                    Some(b) => {
+                        let mb = b.div_ceil(1024 * 1024);
+                        if zh {
+                            format!(
+                                "要保存的数据（{what}）约 {mb} MB，超过数据库单个值的上限 {limit} MB；未保存任何数据。"
+                            )
+                        } else {
+                            format!("A {what} to store would be about {mb} MB, more than the store's limit of {limit} MB for one value; nothing was stored.")
+                        }
+                    }
+                    None => {
+                        if zh {
+                            format!("无法编码要保存的数据（{what}）：{detail}；未保存任何数据。")
+                        } else {
+                            format!("A {what} could not be encoded: {detail}; nothing was stored.")
+                        }
+                    }
+                }
+            }
+            StoreError::PageFull { unit, year, kind } => {
+                let limit = super::codec::PAGE_LIMIT / (1024 * 1024);
+                let zh_kind = match *kind {
+                    "evaluation" => "评估",
+                    "training" => "培训",
+                    _ => "资金",
+                };
+                if zh {
+                    format!("单位 {unit} {year} 年的{zh_kind}记录连同已保存的将超过 {limit} MB，超出一个单位一年能保存的上限；未保存任何数据。请检查文件是否重复或有误。")
+                } else {
+                    format!("unit {unit}'s {kind} records of {year}, with those stored already, would pass {limit} MB, more than the store keeps for one unit and year; nothing was stored. Check the file for repeated or wrong rows.")
+                }
+            }
+            StoreError::WriteFailed(detail) => {
+                let detail = detail.as_deref().unwrap_or("");
+                if zh {
+                    format!("无法写入数据库（磁盘已满或出错）：本次写入未保存；未完成的部分会在下次打开数据库时自动回滚。请腾出磁盘空间后重试。{detail}")
+                } else {
+                    format!("The store could not be written (the disk is full or failing): this write was not kept, and what it began is rolled back when the store is next opened. Free some disk space and try again. {detail}")
+                }
+            }
             StoreError::Io(e) => {
                 if zh {
                     format!("读写数据库出错：{e}")
@@ -205,7 +281,11 @@ impl From<sled::Error> for StoreError {
             sled::Error::Corruption { .. } => {
                 StoreError::Corrupt("data in sled/db is missing or fails its checksum".into())
             }
-            sled::Error::Io(io) => StoreError::Io(io.to_string()),
+            sled::Error::Io(io) => {
+                // Any I/O error of sled ends this process's writing (see `mark_write_failed`).
+                super::mark_write_failed();
+                StoreError::WriteFailed(Some(io.to_string()))
+            }
             other => StoreError::Corrupt(format!("sled: {other}")),
         }
     }
@@ -214,6 +294,16 @@ impl From<sled::Error> for StoreError {
 impl From<super::codec::DecodeError> for StoreError {
     fn from(e: super::codec::DecodeError) -> Self {
         StoreError::Corrupt(e.0)
+    }
+}
+
+impl From<super::codec::EncodeError> for StoreError {
+    fn from(e: super::codec::EncodeError) -> Self {
+        StoreError::TooLarge {
+            what: e.name,
+            bytes: e.bytes,
+            detail: e.detail,
+        }
     }
 }
 

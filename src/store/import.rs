@@ -28,6 +28,8 @@ pub trait Record: Stored + Clone + PartialEq + std::fmt::Debug + serde::Serializ
     fn owner(&self) -> &str;
     fn delta(&self) -> (Day, Measures);
     fn validate(&self) -> Vec<Problem>;
+    /// Every rule but the text cap, for a restore (values stored before the cap existed).
+    fn validate_restored(&self) -> Vec<Problem>;
     /// Other units it names (field, code), which must exist.
     fn references(&self) -> Vec<(&'static str, &str)> {
         Vec::new()
@@ -71,6 +73,9 @@ impl Record for Evaluation {
     fn validate(&self) -> Vec<Problem> {
         Evaluation::validate(self)
     }
+    fn validate_restored(&self) -> Vec<Problem> {
+        Evaluation::validate_restored(self)
+    }
     fn needs_station() -> bool {
         true
     }
@@ -93,6 +98,9 @@ impl Record for Training {
     fn validate(&self) -> Vec<Problem> {
         Training::validate(self)
     }
+    fn validate_restored(&self) -> Vec<Problem> {
+        Training::validate_restored(self)
+    }
     fn references(&self) -> Vec<(&'static str, &str)> {
         self.units.iter().map(|c| ("units", c.as_str())).collect()
     }
@@ -114,6 +122,9 @@ impl Record for BudgetEntry {
     }
     fn validate(&self) -> Vec<Problem> {
         BudgetEntry::validate(self)
+    }
+    fn validate_restored(&self) -> Vec<Problem> {
+        BudgetEntry::validate_restored(self)
     }
     fn owner_field() -> &'static str {
         "unit"
@@ -187,7 +198,12 @@ impl Store {
         }
     }
 
-    pub(crate) fn write_pages(&self, kind: RecordKind, pages: HashMap<[u8; 6], PageEdit>, set: &mut WriteSet) {
+    pub(crate) fn write_pages(
+        &self,
+        kind: RecordKind,
+        pages: HashMap<[u8; 6], PageEdit>,
+        set: &mut WriteSet,
+    ) -> Result<()> {
         for (key, mut edit) in pages {
             if !edit.changed {
                 continue;
@@ -204,9 +220,21 @@ impl Store {
             if edit.page.entries.is_empty() {
                 set.remove(tree_of(kind), key.to_vec(), undo);
             } else {
-                set.put(tree_of(kind), key.to_vec(), edit.page.encode(), undo);
+                let bytes = edit.page.encode()?;
+                if bytes.len() as u64 > super::codec::PAGE_LIMIT {
+                    let (idx, year) = keys::parse_bucket_key(&key)
+                        .ok_or_else(|| StoreError::Corrupt("a page key of the wrong length".into()))?;
+                    let unit = self.unit_row(idx)?.map_or_else(|| format!("#{idx}"), |r| r.unit.code);
+                    return Err(StoreError::PageFull {
+                        unit,
+                        year,
+                        kind: kind.name(),
+                    });
+                }
+                set.put(tree_of(kind), key.to_vec(), bytes, undo);
             }
         }
+        Ok(())
     }
 
     /// Changes a unit's first-evaluation day and the totals that depend on it.
@@ -237,7 +265,7 @@ impl Store {
         set.put(
             TreeId::Units,
             keys::u32_key(idx).to_vec(),
-            row.encode(),
+            row.encode()?,
             Undo::Restore(old_bytes.to_vec()),
         );
         Ok(())
@@ -266,7 +294,7 @@ impl Store {
         let kind = R::KIND.name();
         let mut journal = self.entry("delete", kind, Some(record.owner()), format!("{kind} deleted"));
         journal.key = Some(key.to_text());
-        journal.before = json(&record);
+        journal.before = json(&record)?;
         self.journal(&mut set, journal)?;
         if R::KIND == RecordKind::Evaluation {
             // The next first evaluation: the earliest one left for this unit.
@@ -284,7 +312,7 @@ impl Store {
             }
             self.move_first_evaluation(key.unit, |_| remaining, &mut deltas, &mut ancestry, &mut set)?;
         }
-        self.write_pages(R::KIND, pages, &mut set);
+        self.write_pages(R::KIND, pages, &mut set)?;
         deltas.write_into(self, &mut set)?;
         self.apply(set)?;
         Ok(record)
@@ -359,11 +387,26 @@ impl Store {
     /// Adds new units and updates changed ones, all or nothing. Parents may be in the store or
     /// in the same batch; levels must deepen; the hierarchy may not loop.
     pub fn apply_units(&self, units: &[Unit]) -> Result<UnitOutcome> {
+        self.apply_units_with(units, true)
+    }
+
+    /// `apply_units` for a restore: the text cap is not applied to values a backup holds
+    /// (they may have been stored before it existed).
+    pub fn apply_units_restored(&self, units: &[Unit]) -> Result<UnitOutcome> {
+        self.apply_units_with(units, false)
+    }
+
+    fn apply_units_with(&self, units: &[Unit], cap_text: bool) -> Result<UnitOutcome> {
         self.check_writable()?;
         let mut problems: Vec<RowProblem> = Vec::new();
         let mut in_batch: HashMap<&str, usize> = HashMap::default();
         for (row, unit) in units.iter().enumerate() {
-            for problem in unit.validate() {
+            let rules = if cap_text {
+                unit.validate()
+            } else {
+                unit.validate_restored()
+            };
+            for problem in rules {
                 problems.push(RowProblem { row, problem });
             }
             if in_batch.insert(unit.code.as_str(), row).is_some() {
@@ -486,7 +529,7 @@ impl Store {
             match existing {
                 None => {
                     outcome.added += 1;
-                    set.put(TreeId::Units, keys::u32_key(*idx).to_vec(), row.encode(), Undo::Remove);
+                    set.put(TreeId::Units, keys::u32_key(*idx).to_vec(), row.encode()?, Undo::Remove);
                     set.put(
                         TreeId::Codes,
                         unit.code.as_bytes().to_vec(),
@@ -509,8 +552,8 @@ impl Store {
                     set.put(
                         TreeId::Units,
                         keys::u32_key(*idx).to_vec(),
-                        row.encode(),
-                        Undo::Restore(old.encode()),
+                        row.encode()?,
+                        Undo::Restore(old.encode()?),
                     );
                     if old.parent_idx != parent_idx || old.unit.level != unit.level {
                         set.remove(
@@ -578,8 +621,11 @@ impl Store {
                 k += 1;
                 let summary = super::journal::row_summary(format!("unit {} {action}", unit.code), k, changes);
                 let mut entry = self.entry(action, "unit", Some(&unit.code), summary);
-                entry.before = existing.as_ref().and_then(|old| json(&old.unit));
-                entry.after = json(unit);
+                entry.before = match existing.as_ref() {
+                    Some(old) => json(&old.unit)?,
+                    None => None,
+                };
+                entry.after = json(unit)?;
                 self.journal(&mut set, entry)?;
             }
         }

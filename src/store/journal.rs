@@ -40,17 +40,24 @@ pub struct JournalEntry {
 impl Stored for JournalEntry {
     const VERSION: u8 = 1;
     const NAME: &'static str = "journal entry";
-    fn encode(&self) -> Vec<u8> {
-        super::codec::encode_versioned(Self::VERSION, self)
+    fn encode(&self) -> std::result::Result<Vec<u8>, super::codec::EncodeError> {
+        super::codec::encode_versioned(Self::NAME, Self::VERSION, self)
     }
     fn decode(bytes: &[u8]) -> std::result::Result<Self, super::codec::DecodeError> {
         super::codec::decode_versioned(Self::NAME, Self::VERSION, bytes)
     }
 }
 
-/// JSON of a record for the journal.
-pub fn json<T: Serialize>(value: &T) -> Option<String> {
-    serde_json::to_string(value).ok()
+/// JSON of a record for the journal (its before and after, which `undo` puts back). An error
+/// is returned, never an entry without them.
+pub fn json<T: Serialize>(value: &T) -> super::Result<Option<String>> {
+    serde_json::to_string(value)
+        .map(Some)
+        .map_err(|e| super::StoreError::TooLarge {
+            what: "journal entry",
+            bytes: None,
+            detail: e.to_string(),
+        })
 }
 
 /// The summary of a bulk import's one journal entry. It is stored text, so its shape is kept
@@ -151,7 +158,12 @@ impl Store {
             .max(in_set)
             .checked_add(1)
             .ok_or(StoreError::Overflow)?;
-        set.put(TreeId::Journal, id.to_be_bytes().to_vec(), entry.encode(), Undo::Remove);
+        set.put(
+            TreeId::Journal,
+            id.to_be_bytes().to_vec(),
+            entry.encode()?,
+            Undo::Remove,
+        );
         Ok(id)
     }
 
@@ -166,7 +178,7 @@ impl Store {
             batch.remove(item?.0);
         }
         for (id, entry) in renumbered(entries) {
-            batch.insert(&id.to_be_bytes(), entry.encode());
+            batch.insert(&id.to_be_bytes(), entry.encode()?);
         }
         tree.apply_batch(batch)?;
         Ok(())

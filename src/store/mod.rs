@@ -44,8 +44,100 @@ pub struct Store {
     operator: String,
     /// The journal entry being undone, while an undo writes.
     undoing: std::sync::Mutex<Option<u64>>,
-    /// Held for the life of the store: the lock that keeps a second process out.
-    _lock: File,
+    /// Held for the life of the store: the lock that keeps a second process out (a reader's
+    /// is shared). `None` after `into_lock` has taken it, and for a reader of a store without a
+    /// lock file (which it does not create).
+    lock: Option<File>,
+    /// Under `--readonly`, the private copy sled opened; removed after sled (fields drop in
+    /// order, so this one last).
+    _copy: Option<ReadonlyCopy>,
+}
+
+/// A private copy of a store's sled files, for `--readonly`: sled opens its files to write
+/// and, on a damaged log, rewrites `db` as it recovers; a reader must change nothing, and must
+/// work on files it cannot write. The copy is in the system's temporary folder, private to the
+/// user, and removed when the store closes.
+struct ReadonlyCopy(PathBuf);
+
+impl ReadonlyCopy {
+    fn make(sled: &Path) -> Result<ReadonlyCopy> {
+        let io = |p: &Path, e: std::io::Error| StoreError::Io(format!("{}: {e}", p.display()));
+        let base = std::env::temp_dir();
+        let mut n = 0u32;
+        let root = loop {
+            let candidate = base.join(format!("shegong-readonly-{}-{n}", std::process::id()));
+            match std::fs::create_dir(&candidate) {
+                Ok(()) => break candidate,
+                Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists && n < 1000 => n += 1,
+                Err(e) => return Err(io(&candidate, e)),
+            }
+        };
+        let copy = ReadonlyCopy(root);
+        restrict(&copy.0, 0o700)?;
+        copy_tree(sled, &copy.sled()).map_err(|e| io(sled, e))?;
+        Ok(copy)
+    }
+
+    fn sled(&self) -> PathBuf {
+        sled_dir(&self.0)
+    }
+}
+
+fn copy_tree(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::fs::create_dir(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_tree(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), &target)?;
+        }
+    }
+    Ok(())
+}
+
+impl Drop for ReadonlyCopy {
+    fn drop(&mut self) {
+        // A copy that cannot be removed holds nothing that is not in the store itself; the
+        // system clears its temporary folder. Nothing else can be done from a drop.
+        if std::fs::remove_dir_all(&self.0).is_err() && self.0.exists() {
+            eprintln!(
+                "shegong: 无法删除临时副本 / could not remove the temporary copy {}",
+                self.0.display()
+            );
+        }
+    }
+}
+
+/// The lock of a store's folder, held without the store open (a restore holds it while it
+/// builds the new store beside it).
+pub struct DirLock {
+    _file: File,
+}
+
+/// Takes the lock of the store folder `dir` (which must exist), as opening the store would.
+pub fn lock_dir(dir: &Path) -> Result<DirLock> {
+    Ok(DirLock { _file: lock(dir)? })
+}
+
+/// Puts the sled files of the store built in `work` in the place of `dir`'s (an empty store's,
+/// or none): one rename, so `dir` holds either the old store or the whole new one. The old
+/// files go to `work`, which the caller removes. The caller holds `dir`'s lock, and the store
+/// in `work` is closed.
+pub fn install_store(dir: &Path, work: &Path) -> Result<()> {
+    let io = |p: &Path, e: std::io::Error| StoreError::Io(format!("{}: {e}", p.display()));
+    let target = sled_dir(dir);
+    if target.exists() {
+        let aside = work.join("replaced");
+        std::fs::rename(&target, &aside).map_err(|e| io(&target, e))?;
+    }
+    let built = sled_dir(work);
+    std::fs::rename(&built, &target).map_err(|e| io(&built, e))?;
+    // The renames are durable once the folder is synced.
+    #[cfg(unix)]
+    File::open(dir).and_then(|d| d.sync_all()).map_err(|e| io(dir, e))?;
+    Ok(())
 }
 
 fn sled_dir(dir: &Path) -> PathBuf {
@@ -76,45 +168,87 @@ fn lock(dir: &Path) -> Result<File> {
         .write(true)
         .open(&path)
         .map_err(|e| StoreError::Io(format!("{}: {e}", path.display())))?;
-    restrict(&path, 0o600);
+    restrict(&path, 0o600)?;
     file.try_lock_exclusive()
         .map_err(|_| StoreError::InUse(dir.to_path_buf()))?;
     Ok(file)
 }
 
+/// A reader's lock: the lock file opened to read (a reader creates and changes nothing) and
+/// locked shared, so readers run side by side and a writer keeps them out while it writes.
+/// A store without a lock file has had no writer that could be excluded: no lock.
+fn read_lock(dir: &Path) -> Result<Option<File>> {
+    let path = dir.join("lock");
+    let file = match File::open(&path) {
+        Ok(file) => file,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
+        Err(e) => return Err(StoreError::Io(format!("{}: {e}", path.display()))),
+    };
+    file.try_lock_shared()
+        .map_err(|_| StoreError::InUse(dir.to_path_buf()))?;
+    Ok(Some(file))
+}
+
+/// Makes a file or folder private to the user. A file system without Unix permissions (one
+/// that refuses or does not support the change) still holds a working store, so only other
+/// errors are returned; the files are private anyway where the OS has modes (`main` sets the
+/// umask).
 #[cfg(unix)]
-fn restrict(path: &Path, mode: u32) {
+fn restrict(path: &Path, mode: u32) -> Result<()> {
+    use std::io::ErrorKind;
     use std::os::unix::fs::PermissionsExt;
-    // Best effort: a store on a file system without permissions still works.
-    let _ = std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode));
+    match std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)) {
+        Ok(()) => Ok(()),
+        Err(e) if matches!(e.kind(), ErrorKind::PermissionDenied | ErrorKind::Unsupported) => Ok(()),
+        Err(e) => Err(StoreError::Io(format!("{}: {e}", path.display()))),
+    }
 }
 
 #[cfg(not(unix))]
-fn restrict(_path: &Path, _mode: u32) {}
+fn restrict(_path: &Path, _mode: u32) -> Result<()> {
+    Ok(())
+}
+
+/// `NotAFolder` when `dir`, or the nearest of its parents that exists, is a file: said in
+/// words, not as the OS's "File exists (os error 17)".
+fn refuse_a_file(dir: &Path) -> Result<()> {
+    let existing = dir.ancestors().find(|p| !p.as_os_str().is_empty() && p.exists());
+    match existing {
+        Some(p) if !p.is_dir() => Err(StoreError::NotAFolder(p.to_path_buf())),
+        _ => Ok(()),
+    }
+}
 
 /// Creates the folder (and its parents) private to the user.
 pub fn create_private_dir(dir: &Path) -> Result<()> {
+    refuse_a_file(dir)?;
     std::fs::create_dir_all(dir).map_err(|e| StoreError::Io(format!("{}: {e}", dir.display())))?;
-    restrict(dir, 0o700);
-    Ok(())
+    restrict(dir, 0o700)
 }
 
 /// A `snap.*.generating` file is a snapshot sled was still writing when its process died; sled
 /// would read it as a snapshot and refuse the store. With our lock held, no sled is writing
 /// one now: move such files aside (`torn-snap.…`), and sled opens from the last whole snapshot and
 /// its log, which hold everything.
-fn set_aside_torn_snapshots(sled_dir: &Path) {
-    let Ok(entries) = std::fs::read_dir(sled_dir) else {
-        return;
+fn set_aside_torn_snapshots(sled_dir: &Path) -> Result<()> {
+    let io = |p: &Path, e: std::io::Error| StoreError::Io(format!("{}: {e}", p.display()));
+    let entries = match std::fs::read_dir(sled_dir) {
+        Ok(entries) => entries,
+        // No folder yet: a new store, which sled creates.
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(()),
+        Err(e) => return Err(io(sled_dir, e)),
     };
-    for entry in entries.flatten() {
+    for entry in entries {
+        let entry = entry.map_err(|e| io(sled_dir, e))?;
         let name = entry.file_name();
         let name = name.to_string_lossy();
         if name.starts_with("snap.") && name.ends_with(".generating") {
-            // sled takes every file named `snap.*` for a snapshot: the new name must not start so.
-            let _ = std::fs::rename(entry.path(), sled_dir.join(format!("torn-{name}")));
+            // sled takes every file named `snap.*` for a snapshot: the new name must not start
+            // so. Left in place, it would make sled refuse the store: a failure is an error.
+            std::fs::rename(entry.path(), sled_dir.join(format!("torn-{name}"))).map_err(|e| io(&entry.path(), e))?;
         }
     }
+    Ok(())
 }
 
 /// Opens sled. sled 0.34.7 panics on some damaged files instead of returning an error (for
@@ -145,6 +279,7 @@ impl Store {
     /// Opens a store of this schema or an older one (for `upgrade::open` to upgrade); returns
     /// the schema it was written with. A newer schema is refused.
     pub fn open_any_schema(dir: &Path, readonly: bool) -> Result<(Store, u32)> {
+        refuse_a_file(dir)?;
         if !exists(dir) {
             return Err(StoreError::Missing(dir.to_path_buf()));
         }
@@ -189,12 +324,17 @@ impl Store {
     }
 
     fn open_sled(dir: &Path, readonly: bool) -> Result<Store> {
-        let lock = lock(dir)?;
-        let path = sled_dir(dir);
+        let (lock, copy) = if readonly {
+            let lock = read_lock(dir)?;
+            (lock, Some(ReadonlyCopy::make(&sled_dir(dir))?))
+        } else {
+            (Some(lock(dir)?), None)
+        };
+        let path = copy.as_ref().map_or_else(|| sled_dir(dir), ReadonlyCopy::sled);
         // Our own lock keeps other shegong processes out, so sled's lock can only be held for
         // a moment by a handle that is still closing in this process: wait for it (up to 10 s;
         // a loaded machine has been seen to take more than 2).
-        set_aside_torn_snapshots(&path);
+        set_aside_torn_snapshots(&path)?;
         let mut attempts = 0;
         let db = loop {
             match open_catching_panics(&path) {
@@ -206,10 +346,14 @@ impl Store {
                     }
                     std::thread::sleep(std::time::Duration::from_millis(50));
                 }
+                // Opening reads; an OS error here (no permission, say) is not a failed write.
+                Err(sled::Error::Io(io)) => return Err(StoreError::Io(format!("{}: {io}", path.display()))),
                 Err(other) => return Err(StoreError::from(other)),
             }
         };
-        restrict(&path, 0o700);
+        if !readonly {
+            restrict(&path, 0o700)?;
+        }
         let mut trees = HashMap::new();
         for id in TreeId::ALL {
             trees.insert(id, db.open_tree(id.name())?);
@@ -219,10 +363,21 @@ impl Store {
             db,
             trees,
             readonly,
-            _lock: lock,
+            lock,
             operator: default_operator(),
             undoing: std::sync::Mutex::new(None),
+            _copy: copy,
         })
+    }
+
+    /// Closes the store (flushing it) but keeps its folder locked.
+    pub fn into_lock(mut self) -> Result<DirLock> {
+        self.flush()?;
+        let file = self
+            .lock
+            .take()
+            .ok_or_else(|| StoreError::Io("the store's lock was already taken".into()))?;
+        Ok(DirLock { _file: file })
     }
 
     pub fn dir(&self) -> &Path {
@@ -244,6 +399,7 @@ impl Store {
 
     /// Makes everything written so far durable.
     pub fn flush(&self) -> Result<()> {
+        failed_earlier()?;
         self.db.flush()?;
         Ok(())
     }
@@ -406,7 +562,36 @@ impl Store {
 
 impl Drop for Store {
     fn drop(&mut self) {
-        // Every command flushes before it returns; this covers early returns on errors.
-        let _ = self.db.flush();
+        if WRITE_FAILED.load(std::sync::atomic::Ordering::SeqCst) {
+            // sled after a failed write (a full disk): its flush, and the flush each of its
+            // trees makes when dropped, can wait forever. The handle is leaked instead, and the
+            // process ends soon after with the error already reported; the unfinished write is
+            // rolled back (its undo log is on disk) when the store is next opened.
+            std::mem::forget(self.db.clone());
+            return;
+        }
+        // Every command flushes before it returns; this covers early returns on errors, which
+        // are already being reported: a failure of this last flush cannot be added to them.
+        if self.db.flush().is_err() {
+            WRITE_FAILED.store(true, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+}
+
+/// Set when sled reported an I/O error (a full disk, a failing device). From then on this
+/// process makes no more writes or flushes: sled 0.34.7, after such an error, can leave a flush
+/// waiting forever for a write that will not happen (the "full disk hangs").
+static WRITE_FAILED: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+pub(crate) fn mark_write_failed() {
+    WRITE_FAILED.store(true, std::sync::atomic::Ordering::SeqCst);
+}
+
+/// `WriteFailed` when an earlier write of this process failed.
+pub(crate) fn failed_earlier() -> Result<()> {
+    if WRITE_FAILED.load(std::sync::atomic::Ordering::SeqCst) {
+        Err(StoreError::WriteFailed(None))
+    } else {
+        Ok(())
     }
 }

@@ -15,7 +15,7 @@ impl Store {
             let (key, bytes) = item?;
             // `decode` reads both layouts; writing it back stores the new one.
             let row = UnitRow::decode(&bytes)?;
-            let new = row.encode();
+            let new = row.encode()?;
             if new != bytes.as_ref() {
                 units.insert(key, new)?;
             }

@@ -7,7 +7,7 @@
 //! `finish`, so a crash in between rolls the whole import back.
 
 use super::aggregate::{Ancestry, Deltas};
-use super::codec::PageEntry;
+use super::codec::{self, PageEntry};
 use super::error::RowProblem;
 use super::import::PageEdit;
 use super::import::{unknown_unit, Record, RecordKind};
@@ -53,6 +53,12 @@ pub struct ImportSession<'s, R: Record> {
     seen: HashSet<u64>,
     repeats: HashMap<u64, u32>,
     logged: Option<LoggedWrite>,
+    /// The size of the rows checked so far in each page they go to, so that a page past
+    /// `codec::PAGE_LIMIT` is refused before anything is stored. Reported once per page.
+    page_bytes: HashMap<[u8; 6], u64>,
+    pages_refused: HashSet<[u8; 6]>,
+    /// A restore: the text cap is not applied (see `Record::validate_restored`).
+    restoring: bool,
     /// Set by the first `plan`: checking is over, so ids are counted afresh while writing.
     writing: bool,
     outcome: AddOutcome,
@@ -76,6 +82,9 @@ impl Store {
             seen: HashSet::default(),
             repeats: HashMap::default(),
             logged: None,
+            page_bytes: HashMap::default(),
+            pages_refused: HashSet::default(),
+            restoring: false,
             writing: false,
             outcome: AddOutcome::default(),
             journal_rows: Vec::new(),
@@ -88,7 +97,17 @@ impl Store {
     /// Adds records, all or nothing. Rows already stored (same content, or same id and content)
     /// are counted and skipped; an id stored with other content is refused.
     pub fn add_records<R: Record>(&self, rows: &[R]) -> Result<AddOutcome> {
+        self.add_records_with(rows, false)
+    }
+
+    /// `add_records` for a restore: the text cap is not applied to values a backup holds.
+    pub fn add_records_restored<R: Record>(&self, rows: &[R]) -> Result<AddOutcome> {
+        self.add_records_with(rows, true)
+    }
+
+    fn add_records_with<R: Record>(&self, rows: &[R], restoring: bool) -> Result<AddOutcome> {
         let mut session = self.import_session::<R>()?;
+        session.restoring = restoring;
         let problems = session.check(rows, 0)?;
         if !problems.is_empty() {
             return Err(StoreError::Rejected(problems));
@@ -121,7 +140,12 @@ impl<R: Record> ImportSession<'_, R> {
         for (i, record) in rows.iter().enumerate() {
             let row = first_row + i;
             let mut bad = |problem: Problem| problems.push(RowProblem { row, problem });
-            for p in record.validate() {
+            let rules = if self.restoring {
+                record.validate_restored()
+            } else {
+                record.validate()
+            };
+            for p in rules {
                 bad(p);
             }
             let owner = match self.facts(record.owner())? {
@@ -143,6 +167,9 @@ impl<R: Record> ImportSession<'_, R> {
                     bad(unknown_unit(field, code));
                 }
             }
+            if let Some(problem) = self.grow_page(record, owner.idx)? {
+                bad(problem);
+            }
             if let Some(id) = record.id() {
                 if !self.ids_seen.insert(id.to_string()) {
                     bad(Problem::new(
@@ -156,7 +183,7 @@ impl<R: Record> ImportSession<'_, R> {
                     // Same id and same content is the same record (stored already); same id
                     // and other content is a conflict, never an overwrite.
                     let stored = RecordKey::parse(&stored).ok_or_else(|| StoreError::Corrupt("bad id entry".into()))?;
-                    let hash = xxhash_rust::xxh3::xxh3_64(&record.encode());
+                    let hash = xxhash_rust::xxh3::xxh3_64(&record.encode()?);
                     let same = stored.unit == owner.idx && stored.day == record.delta().0 && stored.hash == hash;
                     if !same {
                         bad(Problem::new(
@@ -169,6 +196,40 @@ impl<R: Record> ImportSession<'_, R> {
             }
         }
         Ok(problems)
+    }
+
+    /// Counts a checked row into the size of its page; the problem, once per page, when the
+    /// rows of this input alone pass `codec::PAGE_LIMIT`. Every row ends up in its page (added,
+    /// or stored already), so this never refuses a page that would fit. What is stored already
+    /// is not counted here, or importing a large file again (which adds nothing) would be
+    /// refused; a page that passes the limit only with it is refused when it is encoded
+    /// (`Store::write_pages`), and the write rolled back whole.
+    fn grow_page(&mut self, record: &R, unit: u32) -> Result<Option<Problem>> {
+        let (day, _) = record.delta();
+        let year = crate::rollup::bucket_year(day);
+        let key = keys::page_key(unit, year);
+        let size = record.encode()?.len() as u64 + codec::PAGE_ENTRY_OVERHEAD;
+        let total = self.page_bytes.entry(key).or_insert(0);
+        *total += size;
+        if *total <= codec::PAGE_LIMIT || !self.pages_refused.insert(key) {
+            return Ok(None);
+        }
+        let limit = codec::PAGE_LIMIT / (1024 * 1024);
+        let (zh_kind, en_kind) = match R::KIND {
+            RecordKind::Evaluation => ("评估", "evaluations"),
+            RecordKind::Training => ("培训", "trainings"),
+            RecordKind::Budget => ("资金", "budget entries"),
+        };
+        let owner = record.owner();
+        Ok(Some(Problem::new(
+            R::owner_field(),
+            format!(
+                "单位 {owner} {year} 年的{zh_kind}记录到这一行已超过 {limit} MB，超出一个单位一年能保存的上限；请检查文件是否重复或有误"
+            ),
+            format!(
+                "unit {owner}'s {en_kind} of {year} pass {limit} MB at this row, more than the store keeps for one unit and year; check the file for repeated or wrong rows"
+            ),
+        )))
     }
 
     /// Stores rows that `check` passed, as one part of a streamed import.
@@ -209,7 +270,7 @@ impl<R: Record> ImportSession<'_, R> {
                 let summary = super::journal::row_summary(format!("{kind} added"), k + 1, n);
                 let mut entry = self.store.entry("add", kind, Some(record.owner()), summary);
                 entry.key = Some(key.to_text());
-                entry.after = json(record);
+                entry.after = json(record)?;
                 self.store.journal(set, entry)?;
             }
         }
@@ -252,7 +313,7 @@ impl<R: Record> ImportSession<'_, R> {
             let owner = self
                 .facts(record.owner())?
                 .ok_or_else(|| StoreError::UnknownUnit(record.owner().into()))?;
-            let bytes = record.encode();
+            let bytes = record.encode()?;
             let (day, delta) = record.delta();
             let hash = xxhash_rust::xxh3::xxh3_64(&bytes);
             let occurrence = if self.seen.insert(hash) {
@@ -312,7 +373,7 @@ impl<R: Record> ImportSession<'_, R> {
                 self.journal_rows.clear();
             }
         }
-        self.store.write_pages(R::KIND, pages, &mut set);
+        self.store.write_pages(R::KIND, pages, &mut set)?;
         for (idx, day) in first_eval {
             self.store.move_first_evaluation(
                 idx,
@@ -362,7 +423,7 @@ impl Store {
             format!("{}{of_text}", super::journal::REVERSES),
         );
         entry.key = Some(key.to_text());
-        entry.after = json(reversal);
+        entry.after = json(reversal)?;
         self.journal(&mut set, entry)?;
         self.apply(set)?;
         Ok(key)
@@ -423,7 +484,7 @@ impl Store {
         set.remove(
             TreeId::Units,
             keys::u32_key(row.idx).to_vec(),
-            Undo::Restore(row.encode()),
+            Undo::Restore(row.encode()?),
         );
         set.remove(
             TreeId::Codes,
@@ -438,7 +499,7 @@ impl Store {
         // Its station counted in the coverage of every unit above it: recomputed.
         set.rebuild_totals = true;
         let mut entry = self.entry("delete", "unit", Some(code), format!("unit {code} delete"));
-        entry.before = json(&row.unit);
+        entry.before = json(&row.unit)?;
         self.journal(&mut set, entry)?;
         self.apply(set)?;
         Ok(row.unit)
@@ -492,8 +553,10 @@ impl<R: Record> Drop for ImportSession<'_, R> {
     /// A streamed import given up before `finish` (an error while reading the file) is rolled
     /// back at once, as a crash would be on the next open.
     fn drop(&mut self) {
-        if self.logged.take().is_some() {
-            let _ = self.store.recover();
+        // If the rollback itself fails (a full disk), the undo log stays on disk and the next
+        // open rolls back; the error that ended the import is the one being reported.
+        if self.logged.take().is_some() && self.store.recover().is_err() {
+            super::mark_write_failed();
         }
     }
 }

@@ -98,7 +98,7 @@ impl Store {
         for entry in undos {
             self.journal(&mut set, entry)?;
         }
-        self.write_pages(R::KIND, pages, &mut set);
+        self.write_pages(R::KIND, pages, &mut set)?;
         deltas.write_into(self, &mut set)?;
         self.apply(set)
     }
@@ -204,7 +204,7 @@ impl Store {
                     set.remove(
                         TreeId::Units,
                         keys::u32_key(row.idx).to_vec(),
-                        Undo::Restore(row.encode()),
+                        Undo::Restore(row.encode()?),
                     );
                     set.remove(
                         TreeId::Codes,
@@ -231,8 +231,8 @@ impl Store {
                     set.put(
                         TreeId::Units,
                         keys::u32_key(row.idx).to_vec(),
-                        old.encode(),
-                        Undo::Restore(row.encode()),
+                        old.encode()?,
+                        Undo::Restore(row.encode()?),
                     );
                     if parent_idx != row.parent_idx {
                         set.remove(

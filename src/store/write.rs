@@ -13,6 +13,10 @@ use std::collections::BTreeMap;
 const TRANSACTION_LIMIT: usize = 20_000;
 /// Undo entries per value of the pending tree.
 const UNDO_CHUNK: usize = 10_000;
+/// Old bytes per value of the pending tree: a chunk of restored pages must stay well under
+/// `codec::MAX_VALUE_BYTES`, or it could not be written (one page alone is at most
+/// `codec::PAGE_LIMIT`).
+const UNDO_CHUNK_BYTES: usize = 8 * 1024 * 1024;
 
 /// What to put back if the write does not finish.
 #[derive(Clone, Debug, Serialize, Deserialize)]
@@ -80,6 +84,7 @@ impl Store {
     /// Makes every write of the set, or none of them, and flushes.
     pub(crate) fn apply(&self, set: WriteSet) -> Result<()> {
         self.check_writable()?;
+        super::failed_earlier()?;
         if set.is_empty() {
             return Ok(());
         }
@@ -127,6 +132,7 @@ impl Store {
     /// Starts a large write that may come in several parts (a streamed import).
     pub(crate) fn logged_begin(&self, parts_expected: bool) -> Result<LoggedWrite> {
         self.check_writable()?;
+        super::failed_earlier()?;
         self.tree(TreeId::Pending).clear()?;
         Ok(LoggedWrite {
             parts_expected,
@@ -137,10 +143,12 @@ impl Store {
     /// Writes one part: first the undo entries of the keys this write has not touched yet (so
     /// the log always holds the values from before the whole write), then the part itself.
     pub(crate) fn logged_part(&self, write: &mut LoggedWrite, set: WriteSet) -> Result<()> {
+        super::failed_earlier()?;
         let pending = self.tree(TreeId::Pending);
         // Undo entries are encoded chunk by chunk, never all at once: a national import has
         // millions of them.
         let mut chunk: Vec<(TreeId, &[u8], &Undo)> = Vec::with_capacity(UNDO_CHUNK);
+        let mut chunk_bytes = 0usize;
         for op in &set.ops {
             if matches!(op.undo, Undo::Rebuild) {
                 continue;
@@ -150,14 +158,20 @@ impl Store {
                 continue;
             }
             chunk.push((op.tree, &op.key, &op.undo));
-            if chunk.len() == UNDO_CHUNK {
-                pending.insert(keys::u32_key(write.next_chunk), encode_list(&chunk))?;
+            chunk_bytes += op.key.len()
+                + match &op.undo {
+                    Undo::Restore(old) => old.len(),
+                    _ => 0,
+                };
+            if chunk.len() == UNDO_CHUNK || chunk_bytes >= UNDO_CHUNK_BYTES {
+                pending.insert(keys::u32_key(write.next_chunk), encode_list(&chunk)?)?;
                 write.next_chunk += 1;
                 chunk.clear();
+                chunk_bytes = 0;
             }
         }
         if !chunk.is_empty() {
-            pending.insert(keys::u32_key(write.next_chunk), encode_list(&chunk))?;
+            pending.insert(keys::u32_key(write.next_chunk), encode_list(&chunk)?)?;
             write.next_chunk += 1;
         }
         drop(chunk);
@@ -209,6 +223,9 @@ impl Store {
 
     /// Rolls back a write that did not finish, then recomputes the totals from the records.
     pub(crate) fn recover(&self) -> Result<()> {
+        // After a failed write (a full disk) this process cannot write: the rollback happens
+        // when the store is next opened, from the undo log already on disk.
+        super::failed_earlier()?;
         let pending = self.tree(TreeId::Pending);
         for item in pending.iter() {
             let (_, bytes) = item?;

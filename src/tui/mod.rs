@@ -46,13 +46,17 @@ pub fn draw(app: &mut App, frame: &mut Frame) {
 /// Gives the terminal back: leaves the alternate screen, stops paste mode and raw mode, shows
 /// the cursor. Safe to call more than once.
 pub fn restore_terminal() {
-    let _ = execute!(
+    let left = execute!(
         stdout(),
         DisableBracketedPaste,
         LeaveAlternateScreen,
         crossterm::cursor::Show
     );
-    let _ = disable_raw_mode();
+    // Both steps are tried whatever the first did; a failure is said (in both languages: this
+    // runs from the panic hook too, where the language is not at hand) with the way out.
+    if let Err(e) = left.and(disable_raw_mode()) {
+        eprintln!("终端未能复原，请运行 `reset`。The terminal could not be restored: run `reset`. ({e})");
+    }
 }
 
 /// Holds the terminal; gives it back when dropped (on quit and on error).
