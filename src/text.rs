@@ -13,13 +13,13 @@ use unicode_width::UnicodeWidthStr;
 
 /// `c` as it is shown on a terminal: `\x1b` for a C0 control or DEL, `\u{9b}` for a C1 control.
 fn push_escaped(out: &mut String, c: char) {
-    use std::fmt::Write as _;
     let code = c as u32;
-    let _ = if code < 0x80 {
-        write!(out, "\\x{code:02x}")
+    let shown = if code < 0x80 {
+        format!("\\x{code:02x}")
     } else {
-        write!(out, "\\u{{{code:x}}}")
+        format!("\\u{{{code:x}}}")
     };
+    out.push_str(&shown);
 }
 
 fn escape_where(s: &str, escape: impl Fn(char) -> bool) -> Cow<'_, str> {

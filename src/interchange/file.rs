@@ -271,16 +271,30 @@ pub fn write_output<T, E>(
         std::fs::rename(&tmp, &target).map_err(&io_error)?;
         Ok(value)
     });
-    if result.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    } else {
-        sync_parent(&target);
+    match result {
+        Ok(value) => {
+            sync_parent(&target).map_err(&io_error)?;
+            Ok(value)
+        }
+        Err(e) => {
+            if let Err(gone) = std::fs::remove_file(&tmp) {
+                if gone.kind() != io::ErrorKind::NotFound {
+                    // The error that stopped the write is returned; this one is said beside it
+                    // (in both languages: the caller's language is not at hand here).
+                    eprintln!(
+                        "未能删除未写完的文件 {0}（{gone}），可以手动删除。The unfinished file {0} could not be removed ({gone}); it can be deleted by hand.",
+                        tmp.display()
+                    );
+                }
+            }
+            Err(e)
+        }
     }
-    result
 }
 
-/// Makes the rename durable (best effort: not every system can sync a folder).
-fn sync_parent(path: &Path) {
+/// Makes the rename durable. A file system that cannot sync a folder says so with
+/// `InvalidInput` or `Unsupported`: there the rename is as durable as it can be made.
+fn sync_parent(path: &Path) -> io::Result<()> {
     #[cfg(unix)]
     if let Some(parent) = path.parent() {
         let parent = if parent.as_os_str().is_empty() {
@@ -288,10 +302,12 @@ fn sync_parent(path: &Path) {
         } else {
             parent
         };
-        if let Ok(dir) = File::open(parent) {
-            let _ = dir.sync_all();
-        }
+        return match File::open(parent).and_then(|dir| dir.sync_all()) {
+            Err(e) if matches!(e.kind(), io::ErrorKind::InvalidInput | io::ErrorKind::Unsupported) => Ok(()),
+            other => other,
+        };
     }
     #[cfg(not(unix))]
-    let _ = path;
+    let _unused = path;
+    Ok(())
 }
