@@ -24,10 +24,10 @@ mod xlsx;
 
 pub use columns::{columns_of, Column};
 pub use file::WHOLE_FILE_LIMIT;
-pub use load::{import_bytes, import_file, ImportError, ImportSummary};
+pub use load::{import_bytes, import_file, ImportError, ImportSummary, UnitChange};
 pub use parse::{
     parse_budget, parse_evaluations, parse_file, parse_file_with, parse_sheet_with, parse_tenths, parse_trainings,
-    parse_units, Parsed, ParsedFile, UnitLookup,
+    parse_units, parse_units_over, Parsed, ParsedFile, UnitLookup,
 };
 pub use table::{decode_text, open_csv, open_sheet, read_csv, Sheet, Table};
 pub use write::{export_bytes, Cell, ExportError, Exporter, Format, ToRow};

@@ -641,15 +641,29 @@ fn parse_rows_chunked<R>(
 }
 
 pub fn parse_units(sheet: &mut Sheet) -> Result<Parsed<Unit>, Problems> {
+    parse_units_over(sheet, &mut |_| None)
+}
+
+/// The stored unit of a code, for a units file that re-imports it (`None`: not stored).
+pub type StoredUnit<'s> = &'s mut dyn FnMut(&str) -> Option<Unit>;
+
+/// `parse_units`, over what is stored: a unit already stored keeps every field whose column the
+/// file does not have (a file of `code,parent,level,name` renames and moves units, it does not
+/// clear their stations); an empty cell in a column the file has clears the field. The merged
+/// unit is what is checked, so a file without `opened_on` may still name an operating station.
+pub fn parse_units_over(sheet: &mut Sheet, stored: StoredUnit) -> Result<Parsed<Unit>, Problems> {
     // Parents may be in the same file: the store checks the hierarchy.
     parse_rows(Kind::Units, sheet, &mut Refs::new(None), |row| {
         let code = row.required_text(U::CODE);
+        let old = if code.is_empty() { None } else { stored(&code) };
+        let present = row.cols.slot;
+        let has = |c: usize| present[c].is_some();
         let level = row.required_word(U::LEVEL, Level::parse, Level::choices);
         let name = row.required_text(U::NAME);
         let station = row
             .word(U::STATION, StationStatus::parse, StationStatus::choices)
             .unwrap_or(StationStatus::None);
-        let unit = Unit {
+        let mut unit = Unit {
             code,
             parent: row.optional_text(U::PARENT),
             level: level?,
@@ -665,6 +679,42 @@ pub fn parse_units(sheet: &mut Sheet) -> Result<Parsed<Unit>, Problems> {
             social_workers: row.whole(U::SOCIAL_WORKERS).unwrap_or(0),
             certified_workers: row.whole(U::CERTIFIED_WORKERS).unwrap_or(0),
         };
+        if let Some(old) = old {
+            // Code, level and name are required columns: always present.
+            if !has(U::PARENT) {
+                unit.parent = old.parent;
+            }
+            if !has(U::STATION) {
+                unit.station = old.station;
+            }
+            if !has(U::OPENED_ON) {
+                unit.opened_on = old.opened_on;
+            }
+            if !has(U::CLOSED_ON) {
+                unit.closed_on = old.closed_on;
+            }
+            if !has(U::OPERATOR) {
+                unit.operator = old.operator;
+            }
+            if !has(U::ADDRESS) {
+                unit.address = old.address;
+            }
+            if !has(U::CONTACT) {
+                unit.contact = old.contact;
+            }
+            if !has(U::PHONE) {
+                unit.phone = old.phone;
+            }
+            if !has(U::NOTE) {
+                unit.note = old.note;
+            }
+            if !has(U::SOCIAL_WORKERS) {
+                unit.social_workers = old.social_workers;
+            }
+            if !has(U::CERTIFIED_WORKERS) {
+                unit.certified_workers = old.certified_workers;
+            }
+        }
         // Empty code and name were reported above already.
         let problems: Vec<Problem> = unit
             .validate()
