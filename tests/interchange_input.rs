@@ -32,3 +32,105 @@ fn json_with_thousands_of_keys_is_refused_in_words() {
     assert!(err.contains("more than 64 different keys"), "{err}");
     assert!(started.elapsed() < std::time::Duration::from_secs(20));
 }
+
+fn gbk(text: &str) -> Vec<u8> {
+    encoding_rs::GBK.encode(text).0.into_owned()
+}
+
+/// Issue 11 item 3: a GBK file whose Chinese is short names (valid UTF-8 by accident) is read
+/// as GBK, streamed from disk and read whole alike.
+#[test]
+fn short_gbk_names_are_read_as_gbk() {
+    let env = env();
+    let csv = "code,parent,level,name,contact\nC9,S1,community,谢叶,毛史\n";
+    assert!(std::str::from_utf8(&gbk(csv)).is_ok());
+    env.import_ok("units", "gbk.csv", gbk(csv));
+    let units = env.export_json("units");
+    let c9 = units.iter().find(|u| field(u, "code") == "C9").unwrap();
+    assert_eq!((field(c9, "name"), field(c9, "contact")), ("谢叶", "毛史"));
+    let bytes = gbk(csv);
+    let whole = shegong::interchange::decode_text(&bytes).unwrap();
+    assert_eq!(whole, csv);
+}
+
+/// A file whose rows are UTF-8 and then GBK (or GBK, then UTF-8) is refused at the first line
+/// that disagrees; nothing is stored.
+#[test]
+fn a_file_that_mixes_encodings_is_refused_at_the_line() {
+    let env = env();
+    let head = "date,unit,kind,amount,note\n2021-01-01,S1,allocation,1,中文\n";
+    let mut utf8_then_gbk = head.as_bytes().to_vec();
+    utf8_then_gbk.extend(gbk("2021-01-02,S1,allocation,2,西苑街道\n"));
+    let err = env.import_refused("budget", "mixed1.csv", &utf8_then_gbk);
+    assert!(err.contains("mixed1.csv:3:") && err.contains("not UTF-8"), "{err}");
+    let mut gbk_then_utf8 = gbk(head);
+    gbk_then_utf8.extend("2021-01-02,S1,allocation,2,中文\n".as_bytes());
+    let err = env.import_refused("budget", "mixed2.csv", &gbk_then_utf8);
+    assert!(
+        err.contains("mixed2.csv:3:") && err.contains("mixes two encodings"),
+        "{err}"
+    );
+    // Read whole, the same.
+    let p = shegong::interchange::decode_text(&gbk_then_utf8).unwrap_err();
+    assert_eq!(p.shown[0].line, 3, "{p:?}");
+    let p = shegong::interchange::decode_text(&utf8_then_gbk).unwrap_err();
+    assert_eq!(p.shown[0].line, 3, "{p:?}");
+}
+
+/// UTF-16 without a byte-order mark is refused in words, with no NUL byte in the message.
+#[test]
+fn utf16_without_bom_is_refused_without_nul_bytes() {
+    let env = env();
+    let le: Vec<u8> = "date,unit,kind,amount\n2021-01-01,S1,allocation,1\n"
+        .encode_utf16()
+        .flat_map(u16::to_le_bytes)
+        .collect();
+    let err = env.import_refused("budget", "u16.csv", &le);
+    assert!(!err.contains('\0'), "{err:?}");
+    assert!(err.contains("UTF-16 text without a byte-order mark"), "{err}");
+}
+
+// The standard's worked example (GB 11643-1999), not a real person's number.
+const ID: &str = "11010519491231002X";
+
+/// An ID number typed into the amount, unit, date or kind column is never echoed.
+#[test]
+fn an_id_number_in_any_column_is_never_echoed() {
+    let env = env();
+    for (i, row) in [
+        format!("2021-01-01,S1,allocation,{ID}"),
+        format!("2021-01-01,{ID},allocation,1"),
+        format!("{ID},S1,allocation,1"),
+        format!("2021-01-01,S1,{ID},1"),
+        "2021-01-01,S1,allocation,1101 0519 4912 3100 2X".to_string(),
+    ]
+    .iter()
+    .enumerate()
+    {
+        let err = env.import_refused(
+            "budget",
+            &format!("id{i}.csv"),
+            format!("date,unit,kind,amount\n{row}\n"),
+        );
+        let digits: String = ID.chars().filter(char::is_ascii_digit).collect();
+        assert!(
+            !err.contains(ID) && !err.contains("0519") && !err.contains(&digits[..10]),
+            "{err}"
+        );
+        assert!(err.contains(":2: "), "{err}");
+    }
+}
+
+/// The ID check is not bypassed by grouping spaces or hyphens.
+#[test]
+fn a_grouped_id_number_is_refused() {
+    let env = env();
+    for (i, note) in ["1101 0519 4912 3100 2X", "110105-19491231-002X"].iter().enumerate() {
+        let err = env.import_refused(
+            "budget",
+            &format!("g{i}.csv"),
+            format!("date,unit,kind,amount,note\n2021-01-01,S1,allocation,1,{note}\n"),
+        );
+        assert!(err.contains("looks like a resident ID number"), "{err}");
+    }
+}

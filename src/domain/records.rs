@@ -288,6 +288,8 @@ pub fn check_code(field: &'static str, code: &str) -> Option<Problem> {
     }
     let ok_chars = code.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
     if !ok_chars || code.len() > MAX_CODE_LEN {
+        // Never echo an ID number typed where a code goes.
+        let code = super::privacy::mask_id_numbers(code);
         return Some(Problem::new(
             field,
             format!("编码“{code}”无效：须为 1–32 位数字、字母、_ 或 -"),

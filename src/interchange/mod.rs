@@ -4,6 +4,7 @@
 //! what needs it (units that exist, ids already stored).
 //!
 //! - `table`: bytes to rows of text cells (encoding, CSV, and the sheet abstraction).
+//! - `encoding`: which encoding a CSV file is in (UTF-8 or GBK), and lines that disagree.
 //! - `stream`: a CSV file's bytes decoded, their lines counted, as they stream by.
 //! - `file`: a file on disk opened for import: CSV streamed, workbooks and JSON read whole.
 //! - `xlsx`: Excel workbooks in (first sheet) and out.
@@ -13,6 +14,7 @@
 //! - `load`: a file into the store, all or nothing.
 
 mod columns;
+mod encoding;
 mod file;
 mod json;
 mod load;
@@ -118,9 +120,11 @@ impl FileProblem {
 
 /// A cell or header as a message echoes it: at most 40 characters, so that a huge bad cell
 /// does not flood the clerk's screen.
+/// An ID number in it is shown as `*`s: a message never echoes one.
 pub fn clip(text: &str) -> std::borrow::Cow<'_, str> {
+    let text = crate::domain::privacy::mask_id_numbers(text);
     match text.char_indices().nth(40) {
-        None => std::borrow::Cow::Borrowed(text),
+        None => text,
         Some((at, _)) => std::borrow::Cow::Owned(format!("{}…", &text[..at])),
     }
 }

@@ -415,7 +415,9 @@ impl<'r> Row<'r, '_> {
         if code.is_empty() || check_code("", code).is_some() {
             return;
         }
-        let (zh, en) = match self.refs.unit(code) {
+        let known = self.refs.unit(code);
+        let code = super::clip(code);
+        let (zh, en) = match known {
             Some(None) => (
                 format!("没有编码为 {code} 的单位"),
                 format!("no unit has the code {code}"),

@@ -572,6 +572,8 @@ impl Store {
 }
 
 pub(crate) fn unknown_unit(field: &'static str, code: &str) -> Problem {
+    // Never echo an ID number typed where a code goes.
+    let code = crate::domain::privacy::mask_id_numbers(code);
     Problem::new(
         field,
         format!("没有编码为 {code} 的单位"),
