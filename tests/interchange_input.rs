@@ -134,3 +134,68 @@ fn a_grouped_id_number_is_refused() {
         assert!(err.contains("looks like a resident ID number"), "{err}");
     }
 }
+
+/// A zip archive of the given parts, stored uncompressed (an .ods or .xlsx by hand).
+fn zip_of(parts: &[(&str, &str)]) -> Vec<u8> {
+    use std::io::Write;
+    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
+    let options = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Stored);
+    for (name, text) in parts {
+        zip.start_file(*name, options).unwrap();
+        zip.write_all(text.as_bytes()).unwrap();
+    }
+    zip.finish().unwrap().into_inner()
+}
+
+const MANIFEST: &str = r#"<?xml version="1.0" encoding="UTF-8"?>
+<manifest:manifest xmlns:manifest="urn:oasis:names:tc:opendocument:xmlns:manifest:1.0" manifest:version="1.2"><manifest:file-entry manifest:full-path="/" manifest:media-type="application/vnd.oasis.opendocument.spreadsheet"/><manifest:file-entry manifest:full-path="content.xml" manifest:media-type="text/xml"/></manifest:manifest>"#;
+
+/// An .ods file whose first sheet has a header row, then one row of `cols` values repeated
+/// `rows` times.
+pub fn repeated_ods(rows: u64, cols: u64) -> Vec<u8> {
+    let content = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<office:document-content xmlns:office="urn:oasis:names:tc:opendocument:xmlns:office:1.0" xmlns:table="urn:oasis:names:tc:opendocument:xmlns:table:1.0" xmlns:text="urn:oasis:names:tc:opendocument:xmlns:text:1.0" office:version="1.2"><office:body><office:spreadsheet><table:table table:name="s">
+<table:table-row><table:table-cell office:value-type="string"><text:p>date</text:p></table:table-cell></table:table-row>
+<table:table-row table:number-rows-repeated="{rows}"><table:table-cell table:number-columns-repeated="{cols}" office:value-type="string"><text:p>x</text:p></table:table-cell></table:table-row>
+</table:table></office:spreadsheet></office:body></office:document-content>"#
+    );
+    zip_of(&[
+        ("mimetype", "application/vnd.oasis.opendocument.spreadsheet"),
+        ("META-INF/manifest.xml", MANIFEST),
+        ("content.xml", &content),
+    ])
+}
+
+/// Issue 11 item 12: an .ods of under a kilobyte that repeats a row a million times is refused
+/// in words before it is expanded; one that repeats it a little is read.
+#[test]
+fn an_ods_that_repeats_rows_past_the_limit_is_refused() {
+    let env = env();
+    let big = repeated_ods(1_000_000, 40);
+    assert!(big.len() < 3000, "{}", big.len());
+    let err = env.import_refused("budget", "r.ods", &big);
+    assert!(err.contains("once its repeated rows are expanded"), "{err}");
+    let wide = repeated_ods(3, 1000);
+    let err = env.import_refused("budget", "w.ods", &wide);
+    assert!(err.contains("1000 columns"), "{err}");
+    // A few repeats are read (and refused for what they say, not for their size).
+    let err = env.import_refused("budget", "s.ods", repeated_ods(3, 1));
+    assert!(err.contains("the required column"), "{err}");
+}
+
+/// Issue 11 item 12: an .xlsx whose one cell is at XFD1048576 is read as the cells it holds
+/// and refused in words for that cell, without building a sheet of 17 billion cells.
+#[test]
+fn an_xlsx_with_a_far_cell_is_refused_in_words() {
+    let env = env();
+    let mut wb = rust_xlsxwriter::Workbook::new();
+    let sheet = wb.add_worksheet();
+    for (c, h) in ["date", "unit", "kind", "amount"].iter().enumerate() {
+        sheet.write_string(0, c as u16, *h).unwrap();
+    }
+    sheet.write_string(1_048_575, 16_383, "x").unwrap();
+    let bytes = wb.save_to_buffer().unwrap();
+    let err = env.import_refused("budget", "far.xlsx", &bytes);
+    assert!(err.contains("far.xlsx:1048576: column 16384 has a value"), "{err}");
+}
