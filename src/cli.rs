@@ -404,13 +404,11 @@ fn import_file(store: &Store, kind: Kind, file: &Path, lang: Lang, out: &mut dyn
     }
     if !summary.warnings.is_empty() {
         let head = match lang {
-            Lang::Zh => format!("{name}：已导入，但有 {} 处请核对：", summary.warnings.len()),
-            Lang::En => format!("{name}: imported, but {} to check:", summary.warnings.len()),
+            Lang::Zh => format!("{name}：已导入，但有 {} 处请核对：", summary.warnings.total),
+            Lang::En => format!("{name}: imported, but {} to check:", summary.warnings.total),
         };
         writeln!(out, "{head}").map_err(|e| io_failure(e, lang))?;
-        for w in &summary.warnings {
-            writeln!(out, "  {}", w.render(&name, lang)).map_err(|e| io_failure(e, lang))?;
-        }
+        writeln!(out, "{}", render_problems(&name, &summary.warnings, lang)).map_err(|e| io_failure(e, lang))?;
     }
     Ok(())
 }

@@ -199,3 +199,90 @@ fn an_xlsx_with_a_far_cell_is_refused_in_words() {
     let err = env.import_refused("budget", "far.xlsx", &bytes);
     assert!(err.contains("far.xlsx:1048576: column 16384 has a value"), "{err}");
 }
+
+/// Issue 10: full-width digits and signs read as ASCII in files (the same parsers serve the
+/// UI's forms).
+#[test]
+fn full_width_digits_and_signs_read_as_ascii() {
+    let env = env();
+    env.import_ok(
+        "budget",
+        "fw.csv",
+        "date,unit,kind,amount\n２０２１－１１－０８,S1,allocation,１，０００．５０\n２０２１／３／５,S1,expenditure,－１２３\n",
+    );
+    let mut stored: Vec<(String, String)> = env
+        .export_json("budget")
+        .iter()
+        .map(|r| (field(r, "date").to_string(), field(r, "amount").to_string()))
+        .collect();
+    stored.sort();
+    assert_eq!(
+        stored,
+        vec![
+            ("2021-03-05".to_string(), "-123.00".to_string()),
+            ("2021-11-08".to_string(), "1000.50".to_string())
+        ]
+    );
+    env.import_ok(
+        "units",
+        "fw-units.csv",
+        "code,parent,level,name,social_workers,certified_workers\nC7,S1,community,新社区,１２,３\n",
+    );
+    let units = env.export_json("units");
+    let c7 = units.iter().find(|u| field(u, "code") == "C7").unwrap();
+    assert_eq!(
+        c7.get("social_workers").map(|v| v.to_string()).as_deref(),
+        Some("\"12\""),
+        "{c7:?}"
+    );
+}
+
+/// Issue 10: a phone number is digits, spaces, +, -, parentheses and an extension.
+#[test]
+fn a_phone_number_must_be_one() {
+    let env = env();
+    let err = env.import_refused(
+        "units",
+        "p.csv",
+        "code,parent,level,name,phone\nC8,S1,community,新社区,abc\n",
+    );
+    assert!(err.contains("p.csv:2: phone: “abc” is not a phone number"), "{err}");
+    env.import_ok(
+        "units",
+        "p2.csv",
+        "code,parent,level,name,phone\nC8,S1,community,新社区,(0871) 6818-1234 转 801、+86 138 0000 0000\nC9,S1,community,又一社区,０８７１－６８１８１２３４ ext. 12\n",
+    );
+}
+
+/// Issue 10: dates after today and records before the station opened are imported and listed
+/// as warnings with file:line; text in unlikely characters likewise.
+#[test]
+fn dates_that_deserve_a_look_are_warnings() {
+    let env = env();
+    let out = env.import_ok(
+        "budget",
+        "w.csv",
+        "date,unit,kind,amount,note\n2099-01-01,S1,allocation,1,\n2019-06-01,D1,allocation,2,\n",
+    );
+    assert!(out.contains("2 rows: 2 added."), "{out}");
+    assert!(out.contains("imported, but 2 to check:"), "{out}");
+    assert!(
+        out.contains("w.csv:2: date: the date 2099-01-01 is after today"),
+        "{out}"
+    );
+    assert!(
+        out.contains("w.csv:3: date: the date 2019-06-01 is before unit D1's station opened on 2021-05-30"),
+        "{out}"
+    );
+    assert_eq!(env.counts()[3], 2);
+    // Text that is not what the file's encoding makes of Chinese (a JSON file is UTF-8 only).
+    let out = env.import_ok(
+        "budget",
+        "w.json",
+        r#"[{"date":"2021-06-01","unit":"S1","kind":"allocation","amount":3,"note":"лҶ"}]"#,
+    );
+    assert!(
+        out.contains("w.json:1: note: “лҶ” has the unlikely character “л”"),
+        "{out}"
+    );
+}

@@ -25,7 +25,7 @@ pub struct ImportSummary {
     pub changes: Vec<UnitChange>,
     /// What was stored but deserves a look (a date after today, text in unlikely characters),
     /// at its line and column.
-    pub warnings: Vec<FileProblem>,
+    pub warnings: Problems,
 }
 
 /// Text for a terminal: control characters shown escaped (`\n`, `\u{1b}`), never run.
@@ -180,10 +180,67 @@ fn import(store: &Store, kind: Kind, size: u64, open: Open) -> Result<ImportSumm
     let rows = parsed.len();
     match &parsed {
         ParsedFile::Units(_) => unreachable_units(),
-        ParsedFile::Evaluations(p) => store_result(kind, p, store.add_records(&p.records).map(|o| summary(rows, o))),
-        ParsedFile::Trainings(p) => store_result(kind, p, store.add_records(&p.records).map(|o| summary(rows, o))),
-        ParsedFile::Budget(p) => store_result(kind, p, store.add_records(&p.records).map(|o| summary(rows, o))),
+        ParsedFile::Evaluations(p) => records(store, kind, p, rows, |e| (&e.unit, e.date)),
+        ParsedFile::Trainings(p) => records(store, kind, p, rows, |t| (&t.host, t.date)),
+        ParsedFile::Budget(p) => records(store, kind, p, rows, |b| (&b.unit, b.date)),
     }
+}
+
+/// Stores a file of records; the summary carries the parser's warnings and those of records
+/// dated before their unit's station opened.
+fn records<R: Record>(
+    store: &Store,
+    kind: Kind,
+    p: &Parsed<R>,
+    rows: usize,
+    dated: fn(&R) -> (&String, crate::domain::PartialDate),
+) -> Result<ImportSummary, ImportError> {
+    let mut warnings = p.warnings.clone();
+    before_opening(store, kind, p, dated, &mut warnings)?;
+    let mut s = store_result(kind, p, store.add_records(&p.records).map(|o| summary(rows, o)))?;
+    warnings.sort();
+    s.warnings = warnings;
+    Ok(s)
+}
+
+/// Warns of each record dated before its unit's station opened (stored all the same: the
+/// money or training may have come before the opening, but it deserves a look).
+fn before_opening<R>(
+    store: &Store,
+    kind: Kind,
+    p: &Parsed<R>,
+    dated: fn(&R) -> (&String, crate::domain::PartialDate),
+    warnings: &mut Problems,
+) -> Result<(), ImportError> {
+    let mut opened: rustc_hash::FxHashMap<&str, Option<crate::domain::PartialDate>> = Default::default();
+    let column = p.column_of(kind, "date");
+    for (i, record) in p.records.iter().enumerate() {
+        let (unit, date) = dated(record);
+        let on = match opened.get(unit.as_str()) {
+            Some(on) => *on,
+            None => {
+                let on = store.unit(unit)?.and_then(|u| u.opened_on);
+                opened.insert(unit.as_str(), on);
+                on
+            }
+        };
+        let Some(on) = on else { continue };
+        if date.end() < on.start() {
+            let line = p.lines.get(i).copied().unwrap_or(0);
+            warnings.push_with(|| {
+                FileProblem::new(
+                    line,
+                    column.clone(),
+                    Problem::new(
+                        "date",
+                        format!("日期 {date} 早于单位 {unit} 的站点建站日期 {on}（已导入，请核对）"),
+                        format!("the date {date} is before unit {unit}'s station opened on {on} (imported; please check it)"),
+                    ),
+                )
+            });
+        }
+    }
+    Ok(())
 }
 
 /// Units are parsed over what is stored (a column the file lacks keeps the stored value), and
@@ -224,7 +281,7 @@ fn import_units(store: &Store, sheet: &mut Sheet) -> Result<ImportSummary, Impor
                 })
             })
             .collect(),
-        warnings: Vec::new(),
+        warnings: p.warnings.clone(),
     });
     store_result(Kind::Units, &p, result)
 }
@@ -250,6 +307,7 @@ fn stream<R: Record>(store: &Store, open: Open, rows: ChunkedRows<R>) -> Result<
     let mut checked = 0usize;
     let headers;
     let digest;
+    let warnings;
     {
         let mut check = |records: &mut Vec<R>, lines: &mut Vec<usize>| {
             if failure.is_none() {
@@ -272,6 +330,7 @@ fn stream<R: Record>(store: &Store, open: Open, rows: ChunkedRows<R>) -> Result<
         match parsed {
             Ok(mut rest) => {
                 check(&mut rest.records, &mut rest.lines);
+                warnings = rest.warnings;
                 headers = rest.headers;
                 digest = sheet.digest();
             }
@@ -334,7 +393,10 @@ fn stream<R: Record>(store: &Store, open: Open, rows: ChunkedRows<R>) -> Result<
         session.write(&batch)?;
     }
     let outcome = session.finish()?;
-    Ok(summary(checked, outcome))
+    Ok(ImportSummary {
+        warnings,
+        ..summary(checked, outcome)
+    })
 }
 
 /// Two lists of problems as one, in line order, capped.
