@@ -26,6 +26,7 @@ mod xlsx;
 
 pub use columns::{columns_of, Column};
 pub use file::WHOLE_FILE_LIMIT;
+pub use json::MAX_JSON_KEYS;
 pub use load::{import_bytes, import_file, ImportError, ImportSummary, UnitChange};
 pub use parse::{
     parse_budget, parse_evaluations, parse_file, parse_file_with, parse_sheet_with, parse_tenths, parse_trainings,
@@ -33,7 +34,9 @@ pub use parse::{
 };
 pub use table::{decode_text, open_csv, open_sheet, read_csv, Sheet, Table};
 pub use write::{export_bytes, Cell, ExportError, Exporter, Format, ToRow};
-pub use xlsx::{number_text, XlsxSheet, XLSX_MAX_ROWS};
+pub use xlsx::{
+    is_workbook, number_text, XlsxSheet, MAX_SHEET_CELLS, MAX_SHEET_COLUMNS, MAX_UNZIPPED_BYTES, XLSX_MAX_ROWS,
+};
 
 use crate::domain::Problem;
 use crate::i18n::Lang;

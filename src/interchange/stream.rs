@@ -256,7 +256,10 @@ impl<R: Read> Read for Decoded<R> {
                     match rest.iter().position(|b| !b.is_ascii()) {
                         Some(0) => {
                             self.fill(SNIFF_BYTES)?;
-                            match super::encoding::choose(&self.raw[self.at..], self.eof) {
+                            // The same window as `table::decode_text` looks at.
+                            let end = self.raw.len().min(self.at + SNIFF_BYTES);
+                            let eof = self.eof && end == self.raw.len();
+                            match super::encoding::choose(&self.raw[self.at..end], eof) {
                                 Ok(Choice::Utf8) => self.choose(Mode::Utf8),
                                 Ok(Choice::Gb18030) => {
                                     self.checked = self.used;
