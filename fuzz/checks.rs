@@ -68,6 +68,29 @@ pub fn csv(data: &[u8]) {
     }
 }
 
+/// Workbooks (.xlsx, .ods, .xls) read within bounded memory: any bytes behind a zip's magic
+/// number go to the importer as a workbook (run with `-rss_limit_mb=1024`: a sheet that
+/// claims or repeats more cells than it holds must be refused, not allocated).
+#[allow(dead_code)]
+pub fn workbook(data: &[u8]) {
+    if shegong::interchange::is_workbook(data) {
+        csv(data);
+    } else {
+        csv(&[&b"PK\x03\x04"[..], data].concat());
+    }
+}
+
+/// JSON arrays read exactly and within bounded memory: any bytes behind a `[` go to the
+/// importer as JSON; an accepted amount is the amount its text says.
+#[allow(dead_code)]
+pub fn json(data: &[u8]) {
+    if data.first() == Some(&b'[') {
+        csv(data);
+    } else {
+        csv(&[&b"["[..], data].concat());
+    }
+}
+
 /// The CSV reader `shegong import` uses on a file (`read_csv`: decoded and split as the bytes
 /// stream by), fed in chunks whose sizes come from the input's first byte so that chunk ends
 /// fall inside characters, byte-order marks, CRLFs and quoted cells: it never panics, and where

@@ -560,7 +560,20 @@ fn import_file(store: &Store, kind: Kind, file: &Path, lang: Lang, out: &mut dyn
             format!("{name}: {rows} rows: {}.", parts.join(", "))
         }
     };
-    writeln!(out, "{msg}").map_err(|e| io_failure(e, lang))
+    writeln!(out, "{msg}").map_err(|e| io_failure(e, lang))?;
+    // Each unit that changed, field by field; then what was stored but deserves a look.
+    for change in &summary.changes {
+        writeln!(out, "  {}", change.render(lang)).map_err(|e| io_failure(e, lang))?;
+    }
+    if !summary.warnings.is_empty() {
+        let head = match lang {
+            Lang::Zh => format!("{name}：已导入，但有 {} 处请核对：", summary.warnings.total),
+            Lang::En => format!("{name}: imported, but {} to check:", summary.warnings.total),
+        };
+        writeln!(out, "{head}").map_err(|e| io_failure(e, lang))?;
+        writeln!(out, "{}", render_problems(&name, &summary.warnings, lang)).map_err(|e| io_failure(e, lang))?;
+    }
+    Ok(())
 }
 
 fn export_failure(e: ExportError, lang: Lang) -> Failure {

@@ -18,12 +18,14 @@ use std::path::Path;
 
 type Check = fn(&[u8]);
 
-const TARGETS: [(&str, Check); 5] = [
+const TARGETS: [(&str, Check); 7] = [
     ("money", checks::money),
     ("date", checks::date),
     ("csv", checks::csv),
     ("csv_stream", checks::csv_stream),
     ("codec", checks::codec),
+    ("workbook", checks::workbook),
+    ("json", checks::json),
 ];
 
 fn seeds(target: &str) -> Vec<Vec<u8>> {
@@ -63,6 +65,25 @@ fn seeds(target: &str) -> Vec<Vec<u8>> {
             out.push(gbk.into_owned());
             out.push(b"\xEF\xBB\xBFdate,unit,kind,amount\n2021-01-01,1,allocation,1\n".to_vec());
             out.push(b"PK\x03\x04garbage".to_vec());
+            out
+        }
+        "workbook" => {
+            let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/regressions/csv");
+            let mut out: Vec<Vec<u8>> = ["units", "budget", "trainings"]
+                .iter()
+                .filter_map(|k| std::fs::read(dir.join(format!("seed-xishan-{k}.xlsx"))).ok())
+                .collect();
+            out.push(common::repeated_ods(3, 2));
+            out
+        }
+        "json" => {
+            let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("fuzz/regressions/csv");
+            let mut out: Vec<Vec<u8>> = ["units", "budget", "trainings"]
+                .iter()
+                .filter_map(|k| std::fs::read(dir.join(format!("seed-xishan-{k}.json"))).ok())
+                .collect();
+            out.push(br#"[{"date":"2021-01-01","unit":"1","kind":"allocation","amount":90071992547409.93}]"#.to_vec());
+            out.push(br#"[{"a":1},{"b":[1]},{"c":{"d":null}},{"e":true,"e":"x"}]"#.to_vec());
             out
         }
         _ => codec_seeds(),

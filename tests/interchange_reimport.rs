@@ -136,3 +136,47 @@ fn readonly_refuses_an_import_in_words() {
     assert!(stderr(&out).contains("Read-only mode"), "{}", stderr(&out));
     assert_eq!(env.snapshot(), before);
 }
+
+/// Issue 11 item 2: a units file with fewer columns leaves the others as stored; on the Xishan
+/// data, coverage stays 10/10 after `code,parent,level,name` is imported again.
+#[test]
+fn a_units_file_with_fewer_columns_keeps_the_other_fields() {
+    let env = Env::xishan();
+    let coverage = |env: &Env| env.report_at("2021-12-31", None)["coverage"]["street"].clone();
+    let before = coverage(&env);
+    assert_eq!(before["covered"].as_i64(), Some(10), "{before}");
+    let out = env.import_ok(
+        "units",
+        "few.csv",
+        "code,parent,level,name\n530112008000,530112000000,street,碧鸡街道\n",
+    );
+    assert!(out.contains("all 1 rows are already stored"), "{out}");
+    assert_eq!(coverage(&env)["covered"].as_i64(), Some(10));
+    let units = env.export_json("units");
+    let bj = units.iter().find(|u| field(u, "code") == "530112008000").unwrap();
+    assert_eq!(field(bj, "station"), "operating");
+    assert_eq!(field(bj, "opened_on"), "2021-05-30");
+    assert!(field(bj, "note").starts_with("来函"), "{bj:?}");
+    // A renamed unit: only the name changes, and the summary says so.
+    let out = env.import_ok(
+        "units",
+        "rename.csv",
+        "code,parent,level,name\n530112008000,530112000000,street,碧鸡街道办\n",
+    );
+    assert!(out.contains("1 updated"), "{out}");
+    assert!(out.contains("碧鸡街道办: name 碧鸡街道 → 碧鸡街道办"), "{out}");
+    // An empty cell in a present column clears the field, and the summary names it.
+    let path = env.file(
+        "clear.csv",
+        "编码,上级编码,层级,名称,站点状态\n530112008000,530112000000,街道,碧鸡街道,\n",
+    );
+    let zh = env.run_lang("zh", &["import", "units", path.to_str().unwrap()]);
+    assert!(zh.status.success(), "{}", stderr(&zh));
+    assert!(
+        stdout(&zh).contains("碧鸡街道: 名称 碧鸡街道办 → 碧鸡街道；站点状态 运营 → 无"),
+        "{}",
+        stdout(&zh)
+    );
+    assert_eq!(coverage(&env)["covered"].as_i64(), Some(9));
+    env.ok(&["check"]);
+}

@@ -39,7 +39,9 @@ impl PartialDate {
 
     /// Reads `2021-11-08`, `2021/11/8`, `2021.11.8`, `2021年11月8日`, `2021-11`, `2021年11月`, `2021`.
     pub fn parse(text: &str) -> Result<PartialDate, DateError> {
-        let s = text.trim();
+        // Full-width digits and separators (２０２１－１１－０８) read as ASCII.
+        let half = super::money::to_halfwidth(text);
+        let s = half.trim();
         if s.is_empty() {
             return Err(DateError::Empty);
         }

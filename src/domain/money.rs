@@ -17,6 +17,24 @@ pub enum MoneyError {
     TooLarge(String),
 }
 
+/// Text with full-width ASCII forms (`１２３`, `，`, `．`, `－`, `／`) and the ideographic space
+/// made plain ASCII, for the parsers of numbers and dates (files and forms alike). Text that
+/// has none is returned as it is, without a copy. `￥` is kept: it is a sign of its own.
+pub fn to_halfwidth(text: &str) -> std::borrow::Cow<'_, str> {
+    let full = |c: char| matches!(c, '\u{FF01}'..='\u{FF5E}' | '\u{3000}') && c != '￥';
+    if !text.chars().any(full) {
+        return std::borrow::Cow::Borrowed(text);
+    }
+    text.chars()
+        .map(|c| match c {
+            '\u{3000}' => ' ',
+            c if full(c) => char::from_u32(c as u32 - 0xFEE0).unwrap_or(c),
+            c => c,
+        })
+        .collect::<String>()
+        .into()
+}
+
 impl Fen {
     pub const ZERO: Fen = Fen(0);
 
@@ -33,9 +51,12 @@ impl Fen {
     }
 
     /// Parses `1700000`, `1,700,000.00`, `¥1700000`, `￥300`, `170万`, `170万元`, `1.5万`, `-20.5`.
+    /// Full-width digits and signs, as Chinese input methods type them (`１，０００．５０`), read
+    /// as their ASCII forms.
     pub fn parse(text: &str) -> Result<Fen, MoneyError> {
         let original = text;
-        let mut s = text.trim();
+        let half = to_halfwidth(text);
+        let mut s = half.trim();
         if s.is_empty() {
             return Err(MoneyError::Empty);
         }
@@ -173,6 +194,20 @@ impl fmt::Display for Fen {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Issue 10: as Chinese input methods type them; the UI's forms read through here too.
+    #[test]
+    fn full_width_digits_and_signs_read_as_ascii() {
+        assert_eq!(Fen::parse("１２３"), Ok(Fen(12_300)));
+        assert_eq!(Fen::parse("１，０００．５０"), Ok(Fen(100_050)));
+        assert_eq!(Fen::parse("－２０．５"), Ok(Fen(-2_050)));
+        assert_eq!(Fen::parse("￥１．５万"), Ok(Fen(1_500_000)));
+        assert_eq!(
+            crate::domain::PartialDate::parse("２０２１－１１－０８").map(|d| d.to_string()),
+            Ok("2021-11-08".to_string())
+        );
+        assert_eq!(to_halfwidth("abc"), "abc");
+    }
 
     #[test]
     fn parses_every_form_in_the_spec() {

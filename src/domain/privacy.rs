@@ -25,31 +25,77 @@ pub fn id_number_problems(fields: &[(&'static str, &str)]) -> Vec<Problem> {
 }
 
 /// The position (1-based, in characters) where an ID number starts, if the text holds one.
-/// One pass, no allocation: it runs on every text field of every imported row.
 fn find_id_number(text: &str) -> Option<usize> {
+    id_number_spans(text).next().map(|(start, _)| start + 1)
+}
+
+/// Characters that may group an ID number's digits (`1101 0519 4912 3100 2X`,
+/// `110105-19491231-002X`): one of them between two digits does not end the run.
+fn is_grouping(c: char) -> bool {
+    matches!(c, ' ' | '-' | '\u{3000}' | '－' | '‐' | '–')
+}
+
+/// Where each ID number in the text is: (first character, one past the last), in characters.
+/// One pass, no allocation: it runs on every text field of every imported row. Grouping spaces
+/// and hyphens are read through, so that a number written in groups is still found.
+fn id_number_spans(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
     let is_part = |c: char| c.is_ascii_digit() || c == 'X' || c == 'x';
     let mut run = ['0'; 18];
-    let (mut run_len, mut run_start) = (0usize, 0usize);
-    let whole_run_is_id = |run: &[char; 18], len: usize| len == 18 && is_id_number(run);
-    for (pos, c) in text.chars().enumerate() {
-        // Full-width digits (０-９, Ｘ) count: a number typed with a Chinese IME is still one.
-        let c = ascii_digit_or_x(c);
-        if is_part(c) {
-            if run_len == 0 {
-                run_start = pos;
+    let (mut run_len, mut run_start, mut run_end) = (0usize, 0usize, 0usize);
+    // A grouping character right after a digit: the run goes on if a digit follows it.
+    let mut grouped = false;
+    let mut chars = text.chars().map(Some).chain(std::iter::once(None)).enumerate();
+    std::iter::from_fn(move || {
+        for (pos, c) in chars.by_ref() {
+            // Full-width digits (０-９, Ｘ) count: a number typed with a Chinese IME is still one.
+            let c = c.map(ascii_digit_or_x);
+            match c {
+                Some(c) if is_part(c) => {
+                    if run_len == 0 {
+                        run_start = pos;
+                    }
+                    if run_len < 18 {
+                        run[run_len] = c;
+                    }
+                    run_len += 1;
+                    run_end = pos + 1;
+                    grouped = false;
+                }
+                Some(c) if is_grouping(c) && run_len > 0 && !grouped => grouped = true,
+                _ => {
+                    let found = run_len == 18 && is_id_number(&run);
+                    run_len = 0;
+                    grouped = false;
+                    if found {
+                        return Some((run_start, run_end));
+                    }
+                }
             }
-            if run_len < 18 {
-                run[run_len] = c;
-            }
-            run_len += 1;
-        } else {
-            if whole_run_is_id(&run, run_len) {
-                return Some(run_start + 1);
-            }
-            run_len = 0;
         }
+        None
+    })
+}
+
+/// The text with every ID number in it replaced by `*`s, for a message that echoes a cell: an
+/// ID number typed into an amount, a unit, a date or a kind is never shown back.
+pub fn mask_id_numbers(text: &str) -> std::borrow::Cow<'_, str> {
+    let mut spans = id_number_spans(text).peekable();
+    if spans.peek().is_none() {
+        return std::borrow::Cow::Borrowed(text);
     }
-    whole_run_is_id(&run, run_len).then_some(run_start + 1)
+    let spans: Vec<(usize, usize)> = spans.collect();
+    let masked = text
+        .chars()
+        .enumerate()
+        .map(|(i, c)| {
+            if spans.iter().any(|&(s, e)| (s..e).contains(&i)) {
+                '*'
+            } else {
+                c
+            }
+        })
+        .collect();
+    std::borrow::Cow::Owned(masked)
 }
 
 fn ascii_digit_or_x(c: char) -> char {
@@ -110,6 +156,20 @@ mod tests {
         for text in ["530112008000", "西民函〔2021〕38号", "V-2024-000123456789", "170000000"] {
             assert_eq!(find_id_number(text), None, "{text}");
         }
+    }
+
+    #[test]
+    fn grouped_numbers_are_found_and_masked() {
+        assert_eq!(find_id_number("1101 0519 4912 3100 2X"), Some(1));
+        assert_eq!(find_id_number("号 110105-19491231-002X。"), Some(3));
+        assert_eq!(find_id_number("１１０１０５　１９４９１２３１　００２Ｘ"), Some(1));
+        // Two groupings in a row end the run.
+        assert_eq!(find_id_number("110105  19491231002X"), None);
+        assert_eq!(
+            mask_id_numbers("金额 1101 0519 4912 3100 2X 元"),
+            "金额 ********************** 元"
+        );
+        assert_eq!(mask_id_numbers("1700000"), "1700000");
     }
 
     #[test]

@@ -189,6 +189,9 @@ impl Unit {
                 &mut problems,
             );
         }
+        if let Some(p) = check_phone(&self.phone) {
+            problems.push(p);
+        }
         problems.extend(super::privacy::id_number_problems(&[
             ("name", &self.name),
             ("operator", &self.operator),
@@ -389,6 +392,8 @@ pub fn check_code(field: &'static str, code: &str) -> Option<Problem> {
     }
     let ok_chars = code.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
     if !ok_chars || code.len() > MAX_CODE_LEN {
+        // Never echo an ID number typed where a code goes.
+        let code = super::privacy::mask_id_numbers(code);
         return Some(Problem::new(
             field,
             format!("“{code}”无效：须为 1–32 位数字、字母、_ 或 -"),
@@ -436,6 +441,28 @@ fn check_date(field: &'static str, date: Option<&PartialDate>, problems: &mut Ve
             ));
         }
     }
+}
+
+/// A phone number (or several, separated by `、` `,` `;` `/`): digits, spaces, `+`, `-`,
+/// parentheses, and an extension (`转 801`, `分机 801`, `ext. 801`, `x801`); full-width forms
+/// read as ASCII. Empty is allowed (the field is optional).
+pub fn check_phone(phone: &str) -> Option<Problem> {
+    let half = super::money::to_halfwidth(phone);
+    let mut rest = half.to_lowercase();
+    for word in ["分机", "转", "ext.", "ext", "x"] {
+        rest = rest.replace(word, " ");
+    }
+    let allowed = |c: char| c.is_ascii_digit() || " +-()、,;/；，".contains(c);
+    let digits = rest.chars().filter(char::is_ascii_digit).count();
+    if phone.trim().is_empty() || (rest.chars().all(allowed) && digits >= 3) {
+        return None;
+    }
+    let shown = super::privacy::mask_id_numbers(phone);
+    Some(Problem::new(
+        "phone",
+        format!("“{shown}”无效：只能含数字、空格、+、-、括号和分机号（如 0871-6818 1234 转 801）"),
+        format!("“{shown}” is not a phone number: digits, spaces, +, -, parentheses and an extension only (e.g. 0871-6818 1234 ext. 801)"),
+    ))
 }
 
 fn check_id(id: &Option<String>, problems: &mut Vec<Problem>) {

@@ -21,6 +21,52 @@ pub struct ImportSummary {
     pub updated: usize,
     /// Rows that were stored already: the same record, or the same unit unchanged.
     pub already_present: usize,
+    /// Each unit that changed: as stored before, and as stored now.
+    pub changes: Vec<UnitChange>,
+    /// What was stored but deserves a look (a date after today, text in unlikely characters),
+    /// at its line and column.
+    pub warnings: Problems,
+}
+
+/// Text for a terminal: control characters shown escaped (`\n`, `\u{1b}`), never run.
+fn visible(text: &str) -> String {
+    text.chars()
+        .flat_map(|c| {
+            let escaped: Vec<char> = if c.is_control() {
+                c.escape_default().collect()
+            } else {
+                vec![c]
+            };
+            escaped
+        })
+        .collect()
+}
+
+/// A stored unit that a units file changed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnitChange {
+    pub before: crate::domain::Unit,
+    pub after: crate::domain::Unit,
+}
+
+impl UnitChange {
+    /// `碧鸡街道: 站点状态 运营 → 无`: the unit's name, then each changed field under its column
+    /// name in the user's language, its value before and after as an export writes it.
+    pub fn render(&self, lang: crate::i18n::Lang) -> String {
+        use super::ToRow;
+        let empty = lang.pick("（空）", "(empty)");
+        let shown = |t: String| if t.is_empty() { empty.to_string() } else { visible(&t) };
+        let fields: Vec<String> = super::columns_of(Kind::Units)
+            .iter()
+            .zip(self.before.cells().into_iter().zip(self.after.cells()))
+            .filter_map(|(column, (b, a))| {
+                let (b, a) = (b.plain(lang), a.plain(lang));
+                (b != a).then(|| format!("{} {} → {}", lang.pick(column.alias, column.name), shown(b), shown(a)))
+            })
+            .collect();
+        let sep = lang.pick("；", "; ");
+        format!("{}: {}", visible(&self.after.name), fields.join(sep))
+    }
 }
 
 #[derive(Debug)]
@@ -73,6 +119,7 @@ fn summary(rows: usize, o: AddOutcome) -> ImportSummary {
         added: o.added,
         updated: 0,
         already_present: o.already_present,
+        ..ImportSummary::default()
     }
 }
 
@@ -126,22 +173,125 @@ fn import(store: &Store, kind: Kind, size: u64, open: Open) -> Result<ImportSumm
         Err(_) => Some(true),
     };
     let mut sheet = open().map_err(ImportError::Problems)?;
+    if kind == Kind::Units {
+        return import_units(store, &mut sheet);
+    }
     let parsed = parse_sheet_with(kind, &mut sheet, Some(&mut lookup)).map_err(ImportError::Problems)?;
     let rows = parsed.len();
     match &parsed {
-        ParsedFile::Units(p) => {
-            let result = store.apply_units(&p.records).map(|o| ImportSummary {
-                rows,
-                added: o.added,
-                updated: o.updated,
-                already_present: o.unchanged,
-            });
-            store_result(kind, p, result)
-        }
-        ParsedFile::Evaluations(p) => store_result(kind, p, store.add_records(&p.records).map(|o| summary(rows, o))),
-        ParsedFile::Trainings(p) => store_result(kind, p, store.add_records(&p.records).map(|o| summary(rows, o))),
-        ParsedFile::Budget(p) => store_result(kind, p, store.add_records(&p.records).map(|o| summary(rows, o))),
+        ParsedFile::Units(_) => unreachable_units(),
+        ParsedFile::Evaluations(p) => records(store, kind, p, rows, |e| (&e.unit, e.date)),
+        ParsedFile::Trainings(p) => records(store, kind, p, rows, |t| (&t.host, t.date)),
+        ParsedFile::Budget(p) => records(store, kind, p, rows, |b| (&b.unit, b.date)),
     }
+}
+
+/// Stores a file of records; the summary carries the parser's warnings and those of records
+/// dated before their unit's station opened.
+fn records<R: Record>(
+    store: &Store,
+    kind: Kind,
+    p: &Parsed<R>,
+    rows: usize,
+    dated: fn(&R) -> (&String, crate::domain::PartialDate),
+) -> Result<ImportSummary, ImportError> {
+    let mut warnings = p.warnings.clone();
+    before_opening(store, kind, p, dated, &mut warnings)?;
+    let mut s = store_result(kind, p, store.add_records(&p.records).map(|o| summary(rows, o)))?;
+    warnings.sort();
+    s.warnings = warnings;
+    Ok(s)
+}
+
+/// Warns of each record dated before its unit's station opened (stored all the same: the
+/// money or training may have come before the opening, but it deserves a look).
+fn before_opening<R>(
+    store: &Store,
+    kind: Kind,
+    p: &Parsed<R>,
+    dated: fn(&R) -> (&String, crate::domain::PartialDate),
+    warnings: &mut Problems,
+) -> Result<(), ImportError> {
+    let mut opened: rustc_hash::FxHashMap<&str, Option<crate::domain::PartialDate>> = Default::default();
+    let column = p.column_of(kind, "date");
+    for (i, record) in p.records.iter().enumerate() {
+        let (unit, date) = dated(record);
+        let on = match opened.get(unit.as_str()) {
+            Some(on) => *on,
+            None => {
+                let on = store.unit(unit)?.and_then(|u| u.opened_on);
+                opened.insert(unit.as_str(), on);
+                on
+            }
+        };
+        let Some(on) = on else { continue };
+        if date.end() < on.start() {
+            let line = p.lines.get(i).copied().unwrap_or(0);
+            warnings.push_with(|| {
+                FileProblem::new(
+                    line,
+                    column.clone(),
+                    Problem::new(
+                        "date",
+                        format!("日期 {date} 早于单位 {unit} 的站点建站日期 {on}（已导入，请核对）"),
+                        format!("the date {date} is before unit {unit}'s station opened on {on} (imported; please check it)"),
+                    ),
+                )
+            });
+        }
+    }
+    Ok(())
+}
+
+/// Units are parsed over what is stored (a column the file lacks keeps the stored value), and
+/// the summary lists each field that changed.
+fn import_units(store: &Store, sheet: &mut Sheet) -> Result<ImportSummary, ImportError> {
+    let mut before: rustc_hash::FxHashMap<String, crate::domain::Unit> = rustc_hash::FxHashMap::default();
+    let mut failure: Option<StoreError> = None;
+    let parsed = parse::parse_units_over(sheet, &mut |code| match store.unit(code) {
+        Ok(found) => {
+            if let Some(u) = &found {
+                before.insert(code.to_string(), u.clone());
+            }
+            found
+        }
+        Err(e) => {
+            failure.get_or_insert(e);
+            None
+        }
+    });
+    if let Some(e) = failure {
+        return Err(ImportError::Store(e));
+    }
+    let p = parsed.map_err(ImportError::Problems)?;
+    let rows = p.records.len();
+    let result = store.apply_units(&p.records).map(|o| ImportSummary {
+        rows,
+        added: o.added,
+        updated: o.updated,
+        already_present: o.unchanged,
+        changes: p
+            .records
+            .iter()
+            .filter_map(|after| {
+                let old = before.get(&after.code)?;
+                (old != after).then(|| UnitChange {
+                    before: old.clone(),
+                    after: after.clone(),
+                })
+            })
+            .collect(),
+        warnings: p.warnings.clone(),
+    });
+    store_result(Kind::Units, &p, result)
+}
+
+/// The units path returns before a units file is parsed as records.
+fn unreachable_units() -> Result<ImportSummary, ImportError> {
+    Err(ImportError::Problems(Problems::file(
+        "内部错误：单位文件走错了导入路径",
+        "internal error: a units file took the records' import path",
+    )))
 }
 
 /// How a kind's rows are read in chunks.
@@ -157,6 +307,7 @@ fn stream<R: Record>(store: &Store, open: Open, rows: ChunkedRows<R>) -> Result<
     let mut checked = 0usize;
     let headers;
     let digest;
+    let warnings;
     {
         let mut check = |records: &mut Vec<R>, lines: &mut Vec<usize>| {
             if failure.is_none() {
@@ -179,6 +330,7 @@ fn stream<R: Record>(store: &Store, open: Open, rows: ChunkedRows<R>) -> Result<
         match parsed {
             Ok(mut rest) => {
                 check(&mut rest.records, &mut rest.lines);
+                warnings = rest.warnings;
                 headers = rest.headers;
                 digest = sheet.digest();
             }
@@ -241,7 +393,10 @@ fn stream<R: Record>(store: &Store, open: Open, rows: ChunkedRows<R>) -> Result<
         session.write(&batch)?;
     }
     let outcome = session.finish()?;
-    Ok(summary(checked, outcome))
+    Ok(ImportSummary {
+        warnings,
+        ..summary(checked, outcome)
+    })
 }
 
 /// Two lists of problems as one, in line order, capped.

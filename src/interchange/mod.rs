@@ -4,6 +4,7 @@
 //! what needs it (units that exist, ids already stored).
 //!
 //! - `table`: bytes to rows of text cells (encoding, CSV, and the sheet abstraction).
+//! - `encoding`: which encoding a CSV file is in (UTF-8 or GBK), and lines that disagree.
 //! - `stream`: a CSV file's bytes decoded, their lines counted, as they stream by.
 //! - `file`: a file on disk opened for import: CSV streamed, workbooks and JSON read whole;
 //!   and where an export or a backup is written (never over a device or into the store).
@@ -14,6 +15,7 @@
 //! - `load`: a file into the store, all or nothing.
 
 mod columns;
+mod encoding;
 mod file;
 mod json;
 mod load;
@@ -25,14 +27,18 @@ mod xlsx;
 
 pub use columns::{columns_of, Column};
 pub use file::{check_output, write_output, OutputRefusal, WHOLE_FILE_LIMIT};
-pub use load::{import_bytes, import_file, ImportError, ImportSummary};
+pub use json::MAX_JSON_KEYS;
+pub use load::{import_bytes, import_file, ImportError, ImportSummary, UnitChange};
 pub use parse::{
     parse_budget, parse_evaluations, parse_file, parse_file_with, parse_sheet_with, parse_tenths, parse_trainings,
-    parse_units, Parsed, ParsedFile, UnitLookup,
+    parse_units, parse_units_over, Parsed, ParsedFile, UnitLookup,
 };
 pub use table::{decode_text, open_csv, open_sheet, read_csv, Sheet, Table};
 pub use write::{export_bytes, Cell, ExportError, Exporter, Format, ToRow};
-pub use xlsx::{number_text, XlsxSheet, MONEY_FORMAT, XLSX_MAX_ROWS};
+pub use xlsx::{
+    is_workbook, number_text, XlsxSheet, MAX_SHEET_CELLS, MAX_SHEET_COLUMNS, MAX_UNZIPPED_BYTES, MONEY_FORMAT,
+    XLSX_MAX_ROWS,
+};
 
 use crate::domain::Problem;
 use crate::i18n::Lang;
@@ -119,9 +125,11 @@ impl FileProblem {
 
 /// A cell or header as a message echoes it: at most 40 characters, so that a huge bad cell
 /// does not flood the clerk's screen.
+/// An ID number in it is shown as `*`s: a message never echoes one.
 pub fn clip(text: &str) -> std::borrow::Cow<'_, str> {
+    let text = crate::domain::privacy::mask_id_numbers(text);
     match text.char_indices().nth(40) {
-        None => std::borrow::Cow::Borrowed(text),
+        None => text,
         Some((at, _)) => std::borrow::Cow::Owned(format!("{}…", &text[..at])),
     }
 }

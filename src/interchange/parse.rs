@@ -25,6 +25,9 @@ pub struct Parsed<T> {
     /// For each of the kind's columns (in `columns_of` order): the header as the file writes
     /// it, or `name/别名` when the file has no such column.
     pub headers: Vec<String>,
+    /// What is read and stored but deserves a look: a date after today, text in characters
+    /// that suggest a wrong encoding.
+    pub warnings: Problems,
 }
 
 impl<T> Parsed<T> {
@@ -194,6 +197,7 @@ struct Row<'r, 'l> {
     rec: &'r StringRecord,
     cols: &'r Columns,
     problems: &'r mut Problems,
+    warnings: &'r mut Problems,
     refs: &'r mut Refs<'l>,
 }
 
@@ -275,11 +279,15 @@ impl<'r> Row<'r, '_> {
         if raw.is_empty() {
             return None;
         }
-        if let Some(d) = fast_date(raw) {
-            return Some(d);
-        }
-        match PartialDate::parse(raw) {
-            Ok(d) => Some(d),
+        let parsed = match fast_date(raw) {
+            Some(d) => Ok(d),
+            None => PartialDate::parse(raw),
+        };
+        match parsed {
+            Ok(d) => {
+                self.after_today(c, d);
+                Some(d)
+            }
             Err(DateError::OutOfRange(_)) => {
                 self.bad(
                     c,
@@ -296,6 +304,57 @@ impl<'r> Row<'r, '_> {
                 );
                 None
             }
+        }
+    }
+
+    /// A date after today is stored, and listed as a warning (a typo in the year, usually).
+    fn after_today(&mut self, c: usize, d: PartialDate) {
+        if d.start() <= today() {
+            return;
+        }
+        let (line, column) = (self.line, self.cols.names[c].clone());
+        let field = self.field(c);
+        self.warnings.push_with(|| {
+            FileProblem::new(
+                line,
+                column,
+                Problem::new(
+                    field,
+                    format!("日期 {d} 在今天之后（已导入，请核对）"),
+                    format!("the date {d} is after today (imported; please check it)"),
+                ),
+            )
+        });
+    }
+
+    /// Cells in characters that text in the wrong encoding turns into (`лҶ` for 谢叶 read as
+    /// UTF-8) are stored, and listed as warnings.
+    fn check_unlikely_characters(&mut self) {
+        for (i, cell) in self.rec.iter().enumerate() {
+            if cell.is_ascii() {
+                continue;
+            }
+            let Some(ch) = super::encoding::unlikely_char(cell) else {
+                continue;
+            };
+            let column = self
+                .cols
+                .slot
+                .iter()
+                .position(|s| *s == Some(i))
+                .map(|c| self.cols.names[c].clone());
+            let (line, shown) = (self.line, super::clip(cell).into_owned());
+            self.warnings.push_with(|| {
+                FileProblem::new(
+                    line,
+                    column.unwrap_or_else(|| format!("#{}", i + 1)),
+                    Problem::new(
+                        "",
+                        format!("“{shown}”含不常见的字符“{ch}”：文件的编码可能不对（已导入，请核对）"),
+                        format!("“{shown}” has the unlikely character “{ch}”: the file's encoding may be wrong (imported; please check it)"),
+                    ),
+                )
+            });
         }
     }
 
@@ -339,7 +398,7 @@ impl<'r> Row<'r, '_> {
         if raw.is_empty() {
             return None;
         }
-        match raw.parse::<u32>() {
+        match crate::domain::money::to_halfwidth(raw).parse::<u32>() {
             Ok(n) => Some(n),
             Err(_) => {
                 self.bad(
@@ -359,7 +418,7 @@ impl<'r> Row<'r, '_> {
         if raw.is_empty() {
             return None;
         }
-        let parsed = parse_tenths(raw).filter(|t| *t <= max_tenths);
+        let parsed = parse_tenths(&crate::domain::money::to_halfwidth(raw)).filter(|t| *t <= max_tenths);
         if parsed.is_none() {
             let max = max_tenths / 10;
             self.bad(
@@ -415,7 +474,9 @@ impl<'r> Row<'r, '_> {
         if code.is_empty() || check_code("", code).is_some() {
             return;
         }
-        let (zh, en) = match self.refs.unit(code) {
+        let known = self.refs.unit(code);
+        let code = super::clip(code);
+        let (zh, en) = match known {
             Some(None) => (
                 format!("没有编码为 {code} 的单位"),
                 format!("no unit has the code {code}"),
@@ -535,6 +596,11 @@ fn fast_money(s: &str) -> Option<Fen> {
     Some(Fen(if negative { -fen } else { fen }))
 }
 
+/// Today, for warnings of dates after it.
+fn today() -> chrono::NaiveDate {
+    chrono::Local::now().date_naive()
+}
+
 /// `12`, `12.5` → tenths; anything else is None.
 pub fn parse_tenths(raw: &str) -> Option<u32> {
     let (int, frac) = match raw.split_once('.') {
@@ -588,6 +654,7 @@ fn parse_rows_chunked<R>(
 ) -> Result<Parsed<R>, Problems> {
     let cols = Columns::new(kind, &sheet.headers, sheet.header_line, sheet.guarded)?;
     let mut problems = Problems::default();
+    let mut warnings = Problems::default();
     let mut records = Vec::new();
     let mut lines = Vec::new();
     let mut rec = StringRecord::new();
@@ -605,10 +672,14 @@ fn parse_rows_chunked<R>(
             rec: &rec,
             cols: &cols,
             problems: &mut problems,
+            warnings: &mut warnings,
             refs,
         };
         let record = read(&mut row);
         row.check_stray_cells();
+        if record.is_some() {
+            row.check_unlikely_characters();
+        }
         if problems.is_empty() && refs.problems.total <= super::PROBLEM_LIST_LIMIT {
             if let Some(r) = record {
                 records.push(r);
@@ -629,6 +700,7 @@ fn parse_rows_chunked<R>(
             records,
             lines,
             headers: cols.names,
+            warnings,
         });
     }
     // Both lists hold their first problems by line, so the first of the merged list are right.
@@ -641,15 +713,29 @@ fn parse_rows_chunked<R>(
 }
 
 pub fn parse_units(sheet: &mut Sheet) -> Result<Parsed<Unit>, Problems> {
+    parse_units_over(sheet, &mut |_| None)
+}
+
+/// The stored unit of a code, for a units file that re-imports it (`None`: not stored).
+pub type StoredUnit<'s> = &'s mut dyn FnMut(&str) -> Option<Unit>;
+
+/// `parse_units`, over what is stored: a unit already stored keeps every field whose column the
+/// file does not have (a file of `code,parent,level,name` renames and moves units, it does not
+/// clear their stations); an empty cell in a column the file has clears the field. The merged
+/// unit is what is checked, so a file without `opened_on` may still name an operating station.
+pub fn parse_units_over(sheet: &mut Sheet, stored: StoredUnit) -> Result<Parsed<Unit>, Problems> {
     // Parents may be in the same file: the store checks the hierarchy.
     parse_rows(Kind::Units, sheet, &mut Refs::new(None), |row| {
         let code = row.required_text(U::CODE);
+        let old = if code.is_empty() { None } else { stored(&code) };
+        let present = row.cols.slot;
+        let has = |c: usize| present[c].is_some();
         let level = row.required_word(U::LEVEL, Level::parse, Level::choices);
         let name = row.required_text(U::NAME);
         let station = row
             .word(U::STATION, StationStatus::parse, StationStatus::choices)
             .unwrap_or(StationStatus::None);
-        let unit = Unit {
+        let mut unit = Unit {
             code,
             parent: row.optional_text(U::PARENT),
             level: level?,
@@ -666,6 +752,42 @@ pub fn parse_units(sheet: &mut Sheet) -> Result<Parsed<Unit>, Problems> {
             social_workers: row.whole(U::SOCIAL_WORKERS),
             certified_workers: row.whole(U::CERTIFIED_WORKERS),
         };
+        if let Some(old) = old {
+            // Code, level and name are required columns: always present.
+            if !has(U::PARENT) {
+                unit.parent = old.parent;
+            }
+            if !has(U::STATION) {
+                unit.station = old.station;
+            }
+            if !has(U::OPENED_ON) {
+                unit.opened_on = old.opened_on;
+            }
+            if !has(U::CLOSED_ON) {
+                unit.closed_on = old.closed_on;
+            }
+            if !has(U::OPERATOR) {
+                unit.operator = old.operator;
+            }
+            if !has(U::ADDRESS) {
+                unit.address = old.address;
+            }
+            if !has(U::CONTACT) {
+                unit.contact = old.contact;
+            }
+            if !has(U::PHONE) {
+                unit.phone = old.phone;
+            }
+            if !has(U::NOTE) {
+                unit.note = old.note;
+            }
+            if !has(U::SOCIAL_WORKERS) {
+                unit.social_workers = old.social_workers;
+            }
+            if !has(U::CERTIFIED_WORKERS) {
+                unit.certified_workers = old.certified_workers;
+            }
+        }
         // Empty code and name were reported above already.
         let problems: Vec<Problem> = unit
             .validate()

@@ -9,6 +9,8 @@ use std::collections::VecDeque;
 use std::io::{self, Read};
 use std::rc::Rc;
 
+use super::encoding::{Choice, Refusal};
+
 /// Text read past the first byte that is not ASCII to choose between UTF-8 and GB18030.
 pub(super) const SNIFF_BYTES: usize = 1 << 20;
 
@@ -20,13 +22,19 @@ pub(super) const CHUNK: usize = 1 << 16;
 pub(super) const MAX_ROW_BYTES: u64 = 4 << 20;
 
 /// Why the text cannot be read on; travels inside an `io::Error` through the CSV reader.
-#[derive(Debug)]
+#[derive(Clone, Copy, Debug)]
 pub(super) enum Unreadable {
     /// Bytes that are not text in the file's encoding: UTF-16 when the file starts with its
     /// byte-order mark, else GB18030 (chosen because the text was not UTF-8).
     NotText { utf16: bool, byte: u64 },
     /// A row longer than `MAX_ROW_BYTES`.
     RowTooLong,
+    /// UTF-16 without its byte-order mark (every other byte NUL).
+    Utf16WithoutBom,
+    /// Text in an encoding shegong does not read, as the detector names it.
+    Encoding(&'static str),
+    /// A line in UTF-8 in a file read as GBK, at this byte.
+    Mixed { byte: u64 },
 }
 
 impl std::fmt::Display for Unreadable {
@@ -35,6 +43,9 @@ impl std::fmt::Display for Unreadable {
             Unreadable::NotText { utf16: true, byte } => write!(f, "not UTF-16 text at byte {byte}"),
             Unreadable::NotText { utf16: false, byte } => write!(f, "not GB18030 text at byte {byte}"),
             Unreadable::RowTooLong => write!(f, "a row longer than {MAX_ROW_BYTES} bytes"),
+            Unreadable::Utf16WithoutBom => write!(f, "UTF-16 text without a byte-order mark"),
+            Unreadable::Encoding(name) => write!(f, "text in {name}"),
+            Unreadable::Mixed { byte } => write!(f, "a UTF-8 line in GBK text at byte {byte}"),
         }
     }
 }
@@ -89,6 +100,13 @@ pub(super) struct Decoded<R> {
     scratch: Vec<u8>,
     /// Where the first bad bytes are; every later read fails there.
     failed: Option<u64>,
+    /// Why the text cannot be read on (a refused encoding, a line in another encoding): every
+    /// read fails with it once the text before it is handed on.
+    stopped: Option<Unreadable>,
+    /// In GBK: where the next line not yet checked for UTF-8 starts (bytes of the file).
+    checked: u64,
+    /// In GBK: where the first line that is UTF-8 starts.
+    mixed: Option<u64>,
 }
 
 impl<R: Read> Decoded<R> {
@@ -106,6 +124,9 @@ impl<R: Read> Decoded<R> {
             out_len: 0,
             scratch: Vec::new(),
             failed: None,
+            stopped: None,
+            checked: 0,
+            mixed: None,
         }
     }
 
@@ -154,14 +175,39 @@ impl<R: Read> Decoded<R> {
             _ => None,
         };
     }
-}
 
-/// Whether text that starts with a byte other than ASCII is UTF-8: `window` is the start of it,
-/// and a character cut off at its end (when the file goes on) does not count against it.
-fn looks_like_utf8(window: &[u8], eof: bool) -> bool {
-    match std::str::from_utf8(window) {
-        Ok(_) => true,
-        Err(e) => e.error_len().is_none() && !eof,
+    /// In GBK: checks the lines of `raw[at..]` not checked yet, and says how many bytes may be
+    /// decoded: up to the first line that is UTF-8, else the lines checked (or all of it when
+    /// one line fills the buffer, or at the end of the file).
+    fn check_lines(&mut self) -> usize {
+        let raw = &self.raw[self.at..];
+        let base = self.used;
+        if let Some(byte) = self.mixed_at() {
+            return byte.saturating_sub(base) as usize;
+        }
+        let mut from = self.checked.saturating_sub(base) as usize;
+        while from < raw.len() {
+            let end = match memchr::memchr(b'\n', &raw[from..]) {
+                Some(i) => from + i,
+                None if self.eof => raw.len(),
+                None => break,
+            };
+            if super::encoding::utf8_line_in_gbk(&raw[from..end]) {
+                self.mixed = Some(base + from as u64);
+                return from;
+            }
+            from = (end + 1).min(raw.len());
+        }
+        self.checked = base + from as u64;
+        if from == 0 && !self.eof {
+            // One line longer than the buffer: decoded unchecked.
+            return raw.len();
+        }
+        from
+    }
+
+    fn mixed_at(&self) -> Option<u64> {
+        self.mixed
     }
 }
 
@@ -181,9 +227,12 @@ impl<R: Read> Read for Decoded<R> {
                 let utf16 = self.mode == Mode::Decode { utf16: true };
                 return Err(Unreadable::NotText { utf16, byte }.into_io());
             }
+            if let Some(why) = self.stopped {
+                return Err(why.into_io());
+            }
             match self.mode {
                 Mode::Start => {
-                    self.fill(3)?;
+                    self.fill(512)?;
                     let head = &self.raw[self.at..];
                     if head.starts_with(&[0xEF, 0xBB, 0xBF]) {
                         self.skip(3);
@@ -191,6 +240,9 @@ impl<R: Read> Read for Decoded<R> {
                     } else if head.starts_with(&[0xFF, 0xFE]) || head.starts_with(&[0xFE, 0xFF]) {
                         self.choose(Mode::Decode { utf16: true });
                         self.skip(2);
+                    } else if super::encoding::is_utf16_without_bom(head) {
+                        self.stopped = Some(Unreadable::Utf16WithoutBom);
+                        self.choose(Mode::Ascii);
                     } else {
                         self.choose(Mode::Ascii);
                     }
@@ -204,12 +256,17 @@ impl<R: Read> Read for Decoded<R> {
                     match rest.iter().position(|b| !b.is_ascii()) {
                         Some(0) => {
                             self.fill(SNIFF_BYTES)?;
-                            let utf8 = looks_like_utf8(&self.raw[self.at..], self.eof);
-                            self.choose(if utf8 {
-                                Mode::Utf8
-                            } else {
-                                Mode::Decode { utf16: false }
-                            });
+                            // The same window as `table::decode_text` looks at.
+                            let end = self.raw.len().min(self.at + SNIFF_BYTES);
+                            let eof = self.eof && end == self.raw.len();
+                            match super::encoding::choose(&self.raw[self.at..end], eof) {
+                                Ok(Choice::Utf8) => self.choose(Mode::Utf8),
+                                Ok(Choice::Gb18030) => {
+                                    self.checked = self.used;
+                                    self.choose(Mode::Decode { utf16: false })
+                                }
+                                Err(Refusal::Other(name)) => self.stopped = Some(Unreadable::Encoding(name)),
+                            }
                         }
                         Some(ascii) => return Ok(self.pass(buf, ascii)),
                         None => return Ok(self.pass(buf, rest.len())),
@@ -220,16 +277,32 @@ impl<R: Read> Read for Decoded<R> {
                     let n = self.raw.len() - self.at;
                     return Ok(if n == 0 { 0 } else { self.pass(buf, n) });
                 }
-                Mode::Decode { .. } => {
-                    self.fill(1)?;
+                Mode::Decode { utf16 } => {
+                    // GBK: whole lines, each checked first (a line never ends inside a GBK
+                    // character: `\n` is no trail byte), unless a line is longer than a chunk.
+                    self.fill(if utf16 { 1 } else { CHUNK })?;
+                    let mut take = self.raw.len() - self.at;
+                    if !utf16 {
+                        take = self.check_lines();
+                        if take == 0 {
+                            if let Some(byte) = self.mixed_at() {
+                                self.stopped = Some(Unreadable::Mixed { byte });
+                                continue;
+                            }
+                        }
+                    }
+                    let last = self.eof && take == self.raw.len() - self.at;
                     let Some(decoder) = self.decoder.as_mut() else {
                         return Ok(0);
                     };
                     if self.out.is_empty() {
                         self.out = vec![0; CHUNK];
                     }
-                    let (result, read, written) =
-                        decoder.decode_to_utf8_without_replacement(&self.raw[self.at..], &mut self.out, self.eof);
+                    let (result, read, written) = decoder.decode_to_utf8_without_replacement(
+                        &self.raw[self.at..self.at + take],
+                        &mut self.out,
+                        last,
+                    );
                     self.out_len = written;
                     self.out_at = 0;
                     self.skip(read);
@@ -238,7 +311,7 @@ impl<R: Read> Read for Decoded<R> {
                             self.failed = Some(self.used.saturating_sub(u64::from(bad) + u64::from(after)));
                         }
                         // The decoder has had the last byte: it must not be called again.
-                        encoding_rs::DecoderResult::InputEmpty if self.eof => self.decoder = None,
+                        encoding_rs::DecoderResult::InputEmpty if last => self.decoder = None,
                         _ => {}
                     }
                 }

@@ -4,6 +4,7 @@
 //! JSON arrive as a `Table` already in memory. Either way the parser sees a `Sheet`: the header,
 //! then one row at a time with its line in the file.
 
+use super::encoding::{choose, is_utf16_without_bom, utf8_line_in_gbk, Choice, Refusal};
 use super::stream::{Counted, Decoded, Digest, Unreadable, CHUNK, MAX_ROW_BYTES, SNIFF_BYTES};
 use super::{FileProblem, Problems};
 use crate::domain::Problem;
@@ -179,14 +180,66 @@ pub fn decode_text(bytes: &[u8]) -> Result<Cow<'_, str>, Problems> {
         }
         return Ok(Cow::Owned(text.into_owned()));
     }
-    if let Ok(text) = std::str::from_utf8(bytes) {
-        return Ok(Cow::Borrowed(text));
+    if is_utf16_without_bom(bytes) {
+        return Err(Problems::one(utf16_without_bom()));
     }
-    let (text, bad) = encoding_rs::GB18030.decode_without_bom_handling(bytes);
-    if bad {
-        return Err(not_text());
+    let Some(first) = bytes.iter().position(|b| !b.is_ascii()) else {
+        return std::str::from_utf8(bytes).map(Cow::Borrowed).map_err(|_| not_text());
+    };
+    let end = bytes.len().min(first + SNIFF_BYTES);
+    match choose(&bytes[first..end], end == bytes.len()) {
+        Ok(Choice::Utf8) => std::str::from_utf8(bytes).map(Cow::Borrowed).map_err(|e| {
+            let line = line_breaks(&bytes[..e.valid_up_to()]) + 1;
+            Problems::one(FileProblem::new(
+                line,
+                "",
+                Problem::new(
+                    "",
+                    "此行不是 UTF-8 文字：文件前面是 UTF-8，这部分可能是用其他编码（如 GBK）存的",
+                    "this row is not UTF-8 text: the file before it is UTF-8, so this part was probably saved in another encoding (GBK?)",
+                ),
+            ))
+        }),
+        Ok(Choice::Gb18030) => {
+            let (text, bad) = encoding_rs::GB18030.decode_without_bom_handling(bytes);
+            if bad {
+                return Err(not_text());
+            }
+            let mut at = 0;
+            for line in bytes.split(|&b| b == b'\n') {
+                if utf8_line_in_gbk(line) {
+                    let n = line_breaks(&bytes[..at]) + 1;
+                    return Err(Problems::one(FileProblem::new(n, "", mixed_problem())));
+                }
+                at += line.len() + 1;
+            }
+            Ok(Cow::Owned(text.into_owned()))
+        }
+        Err(Refusal::Other(name)) => Err(Problems::one(other_encoding(name))),
     }
-    Ok(Cow::Owned(text.into_owned()))
+}
+
+/// A line that is UTF-8 in a file that is GBK before it.
+fn mixed_problem() -> Problem {
+    Problem::new(
+        "",
+        "此行是 UTF-8 文字，而文件前面是 GBK：一个文件混用了两种编码，未导入任何数据。请把整个文件另存为 CSV（UTF-8）后再导入",
+        "this row is UTF-8 text, but the file before it is GBK: the file mixes two encodings, and nothing was stored. Save the whole file as CSV (UTF-8) and import that",
+    )
+}
+
+fn utf16_without_bom() -> FileProblem {
+    FileProblem::file(
+        "文件像是没有字节顺序标记（BOM）的 UTF-16 文字，无法可靠读取。请另存为 CSV（UTF-8）后再导入",
+        "the file looks like UTF-16 text without a byte-order mark, which cannot be read reliably; save it as CSV (UTF-8) and import that",
+    )
+}
+
+fn other_encoding(name: &str) -> FileProblem {
+    FileProblem::file(
+        format!("无法读取文件的文字：编码像是 {name}，本系统只读 UTF-8 或 GBK/GB18030。请另存为 CSV（UTF-8）后再导入"),
+        format!("cannot read the file's text: it looks like {name}; shegong reads UTF-8 or GBK/GB18030 only. Save it as CSV (UTF-8) and import that"),
+    )
 }
 
 fn not_text() -> Problems {
@@ -363,6 +416,9 @@ fn stream_problem(e: &csv::Error, line: usize, headers: &[String]) -> FileProble
                     ),
                 ),
             ),
+            Some(Unreadable::Utf16WithoutBom) => utf16_without_bom(),
+            Some(&Unreadable::Encoding(name)) => other_encoding(name),
+            Some(Unreadable::Mixed { .. }) => FileProblem::new(line, "", mixed_problem()),
             Some(Unreadable::RowTooLong) => FileProblem::new(
                 line,
                 "",

@@ -35,10 +35,25 @@ fn unreadable(e: impl std::fmt::Display) -> Problems {
     )
 }
 
-/// Reads the first sheet of a workbook into a table.
+/// The widest sheet read: a kind has at most 14 columns, so a cell far to the right is a
+/// mistake, and a sheet of 16,384 columns would cost memory for nothing.
+pub const MAX_SHEET_COLUMNS: usize = 64;
+
+/// The most cells a workbook read whole (.xls, .ods) may expand to, empty ones between them
+/// counted: a million rows of 16 columns. An .ods file repeats a row or a cell by a number, so
+/// 879 bytes can stand for billions of cells; it is sized up before it is read.
+pub const MAX_SHEET_CELLS: u64 = 16 << 20;
+
+/// The most bytes the parts of an .xlsx or .ods file may unzip to, by what the archive says.
+pub const MAX_UNZIPPED_BYTES: u64 = 1 << 30;
+
+/// Reads the first sheet of a workbook into a table: an .xlsx as a stream of its cells (memory
+/// in proportion to the cells it holds, whatever dimensions it claims), an .xls or .ods whole
+/// once it is sized up.
 pub fn read_workbook(bytes: &[u8]) -> Result<Table, Problems> {
     let cursor = Cursor::new(bytes);
     let range = if bytes.starts_with(OLE_MAGIC) {
+        // An .xls holds at most 65,536 × 256 cells.
         let mut wb: calamine::Xls<_> = calamine::open_workbook_from_rs(cursor).map_err(|e| {
             // An OLE file that is not a workbook is usually a password-protected .xlsx.
             unreadable(format!(
@@ -47,15 +62,196 @@ pub fn read_workbook(bytes: &[u8]) -> Result<Table, Problems> {
         })?;
         first_sheet(&mut wb)?
     } else {
+        check_unzipped_size(bytes)?;
         match calamine::open_workbook_from_rs::<calamine::Xlsx<_>, _>(cursor.clone()) {
-            Ok(mut wb) => first_sheet(&mut wb)?,
-            Err(xlsx_error) => match calamine::open_workbook_from_rs::<calamine::Ods<_>, _>(cursor) {
-                Ok(mut wb) => first_sheet(&mut wb)?,
-                Err(_) => return Err(unreadable(xlsx_error)),
-            },
+            Ok(mut wb) => return read_xlsx_cells(&mut wb),
+            Err(xlsx_error) => {
+                if let Some(problem) = ods_too_large(bytes) {
+                    return Err(problem);
+                }
+                match calamine::open_workbook_from_rs::<calamine::Ods<_>, _>(cursor) {
+                    Ok(mut wb) => first_sheet(&mut wb)?,
+                    Err(_) => return Err(unreadable(xlsx_error)),
+                }
+            }
         }
     };
-    table_of(&range)
+    let mut table = TableBuilder::new();
+    let first_row = range.start().map_or(0, |(r, _)| r as usize);
+    for (i, row) in range.rows().enumerate() {
+        // The sheet's own row number, as Excel shows it.
+        table.row(first_row + i + 1, row.iter().map(cell_text).collect())?;
+    }
+    table.finish()
+}
+
+/// The first sheet of an .xlsx, cell by cell as its XML streams by.
+fn read_xlsx_cells<RS: std::io::Read + std::io::Seek>(wb: &mut calamine::Xlsx<RS>) -> Result<Table, Problems> {
+    let Some(name) = wb.sheet_names().first().cloned() else {
+        return Err(Problems::file("工作簿中没有工作表", "the workbook has no sheet"));
+    };
+    let mut reader = wb.worksheet_cells_reader(&name).map_err(unreadable)?;
+    let mut table = TableBuilder::new();
+    let mut row: Option<u32> = None;
+    let mut cells: Vec<Result<String, String>> = Vec::new();
+    loop {
+        let cell = reader.next_cell().map_err(unreadable)?;
+        let at = cell.as_ref().map(|c| c.get_position());
+        if row.is_some() && at.map(|(r, _)| r) != row {
+            let line = row.map_or(0, |r| r as usize + 1);
+            table.row(line, std::mem::take(&mut cells))?;
+        }
+        let (Some(cell), Some((r, c))) = (cell, at) else { break };
+        row = Some(r);
+        let data = Data::from(cell.get_value().clone());
+        if data == Data::Empty {
+            continue;
+        }
+        let c = c as usize;
+        if c >= MAX_SHEET_COLUMNS {
+            return Err(too_wide(r as usize + 1, c));
+        }
+        if cells.len() <= c {
+            cells.resize(c + 1, Ok(String::new()));
+        }
+        cells[c] = cell_text(&data);
+    }
+    table.finish()
+}
+
+fn too_wide(line: usize, column: usize) -> Problems {
+    let n = column + 1;
+    Problems::one(FileProblem::new(
+        line,
+        "",
+        Problem::new(
+            "",
+            format!("第 {n} 列有内容：工作表最多读 {MAX_SHEET_COLUMNS} 列（每类文件最多 14 列），请删去多余的列"),
+            format!("column {n} has a value: a sheet is read up to column {MAX_SHEET_COLUMNS} (a file of any kind has at most 14 columns); delete the extra columns"),
+        ),
+    ))
+}
+
+fn too_large(what_zh: String, what_en: String) -> Problems {
+    Problems::file(
+        format!("此工作簿{what_zh}，超过可导入的上限。请另存为 CSV（UTF-8）后导入：CSV 文件不限大小"),
+        format!("this workbook {what_en}, more than can be imported; save it as CSV (UTF-8) and import that: a CSV file may have any size"),
+    )
+}
+
+/// Refuses a zip archive whose parts say they unzip to more than `MAX_UNZIPPED_BYTES`.
+fn check_unzipped_size(bytes: &[u8]) -> Result<(), Problems> {
+    let Ok(mut zip) = zip::ZipArchive::new(Cursor::new(bytes)) else {
+        // Not a zip archive calamine could read either: it says why.
+        return Ok(());
+    };
+    let mut total: u64 = 0;
+    for i in 0..zip.len() {
+        if let Ok(file) = zip.by_index_raw(i) {
+            total = total.saturating_add(file.size());
+        }
+    }
+    if total > MAX_UNZIPPED_BYTES {
+        let mb = total >> 20;
+        return Err(too_large(format!("解压后有 {mb} MB"), format!("unzips to {mb} MB")));
+    }
+    Ok(())
+}
+
+/// Sizes up each sheet of an .ods file (its `content.xml`, streamed) before calamine
+/// expands its repeated rows and cells: `None` when it fits within `MAX_SHEET_CELLS`, or when
+/// it is no .ods (calamine then says what is wrong).
+fn ods_too_large(bytes: &[u8]) -> Option<Problems> {
+    use quick_xml::events::Event;
+    let mut zip = zip::ZipArchive::new(Cursor::new(bytes)).ok()?;
+    let content = zip.by_name("content.xml").ok()?;
+    let mut xml = quick_xml::Reader::from_reader(std::io::BufReader::new(content));
+    let mut buf = Vec::new();
+    let repeat = |e: &quick_xml::events::BytesStart, name: &str| -> u64 {
+        e.attributes()
+            .flatten()
+            .find(|a| a.key.as_ref() == name)
+            .and_then(|a| a.value.parse().ok())
+            .unwrap_or(1)
+    };
+    let (mut in_table, mut in_row) = (false, false);
+    // Rows so far (repeats counted); the first and last row with a value; the widest row.
+    let (mut rows, mut first, mut last, mut widest) = (0u64, None::<u64>, 0u64, 0u64);
+    let (mut row_repeat, mut col, mut row_width) = (1u64, 0u64, 0u64);
+    let mut cell_open: Option<u64> = None;
+    loop {
+        let event = xml.read_event_into(&mut buf).ok()?;
+        match &event {
+            Event::Start(e) | Event::Empty(e) => {
+                let empty = matches!(event, Event::Empty(_));
+                match e.name().as_ref() {
+                    "table:table" => in_table = !empty,
+                    "table:table-row" if in_table => {
+                        row_repeat = repeat(e, "table:number-rows-repeated");
+                        (col, row_width, in_row) = (0, 0, !empty);
+                        if empty {
+                            rows = rows.saturating_add(row_repeat);
+                        }
+                    }
+                    "table:table-cell" | "table:covered-table-cell" if in_row => {
+                        let n = repeat(e, "table:number-columns-repeated");
+                        let has_value = e.attributes().flatten().any(|a| a.key.as_ref() == "office:value-type");
+                        col = col.saturating_add(n);
+                        if has_value {
+                            row_width = col;
+                        } else if !empty {
+                            // Text inside the cell (`<text:p>`) is a value too.
+                            cell_open = Some(col);
+                        }
+                    }
+                    "text:p" | "text:span" => {
+                        if let Some(c) = cell_open {
+                            row_width = row_width.max(c);
+                        }
+                    }
+                    _ => {}
+                }
+            }
+            Event::End(e) => match e.name().as_ref() {
+                "table:table-cell" | "table:covered-table-cell" => cell_open = None,
+                "table:table-row" if in_row => {
+                    in_row = false;
+                    if row_width > 0 {
+                        first.get_or_insert(rows);
+                        last = rows.saturating_add(row_repeat);
+                        widest = widest.max(row_width);
+                    }
+                    rows = rows.saturating_add(row_repeat);
+                }
+                "table:table" => {
+                    // calamine reads every sheet when it opens the file: each is sized up.
+                    in_table = false;
+                    let cells = last.saturating_sub(first.unwrap_or(0)).saturating_mul(widest);
+                    if widest > MAX_SHEET_COLUMNS as u64 || cells > MAX_SHEET_CELLS {
+                        break;
+                    }
+                    (rows, first, last, widest) = (0, None, 0, 0);
+                }
+                _ => {}
+            },
+            Event::Eof => break,
+            _ => {}
+        }
+        buf.clear();
+    }
+    let cells = last.saturating_sub(first.unwrap_or(0)).saturating_mul(widest);
+    if widest > MAX_SHEET_COLUMNS as u64 {
+        return Some(too_large(
+            format!("的一个工作表有 {widest} 列（最多读 {MAX_SHEET_COLUMNS} 列）"),
+            format!("has {widest} columns in a sheet (at most {MAX_SHEET_COLUMNS} are read)"),
+        ));
+    }
+    (cells > MAX_SHEET_CELLS).then(|| {
+        too_large(
+            format!("的一个工作表展开后有 {cells} 个单元格（最多 {MAX_SHEET_CELLS} 个）"),
+            format!("has {cells} cells in a sheet once its repeated rows are expanded (at most {MAX_SHEET_CELLS})"),
+        )
+    })
 }
 
 fn first_sheet<RS: std::io::Read + std::io::Seek, R: Reader<RS>>(wb: &mut R) -> Result<Range<Data>, Problems>
@@ -69,24 +265,45 @@ where
     }
 }
 
-fn table_of(range: &Range<Data>) -> Result<Table, Problems> {
-    let first_row = range.start().map_or(0, |(r, _)| r as usize);
-    let mut table = Table {
-        guarded: true,
-        ..Table::default()
-    };
-    let mut have_header = false;
-    let mut problems = Problems::default();
-    for (i, row) in range.rows().enumerate() {
-        // The sheet's own row number, as Excel shows it.
-        let line = first_row + i + 1;
-        let mut cells = Vec::with_capacity(row.len());
-        for (c, data) in row.iter().enumerate() {
-            match cell_text(data) {
+/// A sheet's rows made into a table: blank rows skipped, the first other row the header, error
+/// cells listed as problems.
+struct TableBuilder {
+    table: Table,
+    have_header: bool,
+    problems: Problems,
+}
+
+impl TableBuilder {
+    fn new() -> TableBuilder {
+        TableBuilder {
+            table: Table {
+                guarded: true,
+                ..Table::default()
+            },
+            have_header: false,
+            problems: Problems::default(),
+        }
+    }
+
+    /// One row at its line; refuses a row wider than `MAX_SHEET_COLUMNS` that has a value there.
+    fn row(&mut self, line: usize, row: Vec<Result<String, String>>) -> Result<(), Problems> {
+        let mut cells = Vec::with_capacity(row.len().min(MAX_SHEET_COLUMNS));
+        for (c, data) in row.into_iter().enumerate() {
+            match data {
+                Ok(text) if c >= MAX_SHEET_COLUMNS => {
+                    if !text.trim().is_empty() {
+                        return Err(too_wide(line, c));
+                    }
+                }
                 Ok(text) => cells.push(text),
                 Err(shown) => {
-                    let column = table.headers.get(c).cloned().unwrap_or_else(|| format!("#{}", c + 1));
-                    problems.push(FileProblem::new(
+                    let column = self
+                        .table
+                        .headers
+                        .get(c)
+                        .cloned()
+                        .unwrap_or_else(|| format!("#{}", c + 1));
+                    self.problems.push(FileProblem::new(
                         line,
                         column,
                         Problem::new(
@@ -100,26 +317,30 @@ fn table_of(range: &Range<Data>) -> Result<Table, Problems> {
             }
         }
         if cells.iter().all(|c| c.trim().is_empty()) {
-            continue;
+            return Ok(());
         }
-        if !have_header {
-            table.headers = clean_headers(cells.iter().map(String::as_str));
-            table.header_line = line;
-            have_header = true;
+        if !self.have_header {
+            self.table.headers = clean_headers(cells.iter().map(String::as_str));
+            self.table.header_line = line;
+            self.have_header = true;
         } else {
-            table.rows.push((line, StringRecord::from(cells)));
+            self.table.rows.push((line, StringRecord::from(cells)));
         }
+        Ok(())
     }
-    if !have_header {
-        problems.push(FileProblem::file(
-            "工作簿的第一个工作表是空的，没有标题行",
-            "the workbook's first sheet is empty: it has no header row",
-        ));
-    }
-    if problems.is_empty() {
-        Ok(table)
-    } else {
-        Err(problems)
+
+    fn finish(mut self) -> Result<Table, Problems> {
+        if !self.have_header {
+            self.problems.push(FileProblem::file(
+                "工作簿的第一个工作表是空的，没有标题行",
+                "the workbook's first sheet is empty: it has no header row",
+            ));
+        }
+        if self.problems.is_empty() {
+            Ok(self.table)
+        } else {
+            Err(self.problems)
+        }
     }
 }
 

@@ -385,9 +385,35 @@ impl Store {
                 difference(key, "year total differs");
             }
         }
+        // The hierarchy itself: the totals are recomputed along it, so a unit not deeper than
+        // its parent (whose rollups would skip its children) would pass unseen otherwise.
+        let mut levels: HashMap<u32, Level> = HashMap::default();
         for item in self.tree(TreeId::Units).iter() {
             let (_, v) = item?;
             let row = UnitRow::decode(&v)?;
+            levels.insert(row.idx, row.unit.level);
+        }
+        for item in self.tree(TreeId::Units).iter() {
+            let (_, v) = item?;
+            let row = UnitRow::decode(&v)?;
+            if let Some(parent) = row.parent_idx {
+                let what = match levels.get(&parent) {
+                    None => Some(format!("its parent #{parent} is missing")),
+                    Some(level) if *level >= row.unit.level => Some(format!(
+                        "its level ({}) is not deeper than its parent's ({})",
+                        row.unit.level.en(),
+                        level.en()
+                    )),
+                    Some(_) => None,
+                };
+                if let Some(what) = what {
+                    differences.push(Difference {
+                        unit: row.unit.code.clone(),
+                        year: 0,
+                        what,
+                    });
+                }
+            }
             if row.first_evaluation != first_eval.get(&row.idx).copied() {
                 differences.push(Difference {
                     unit: row.unit.code,

@@ -318,7 +318,8 @@ impl<'f> Reader<'f> {
 
     /// `12.5` → 125; empty → None.
     fn tenths(&mut self, name: &'static str) -> Option<Option<u32>> {
-        let t = text_of(self.form, name);
+        // Full-width digits (１２．５) read as ASCII, as in files.
+        let t = money::to_halfwidth(&text_of(self.form, name)).into_owned();
         if t.is_empty() {
             return Some(None);
         }
@@ -339,7 +340,7 @@ impl<'f> Reader<'f> {
     }
 
     fn count(&mut self, name: &'static str) -> Option<Option<u32>> {
-        let t = text_of(self.form, name);
+        let t = money::to_halfwidth(&text_of(self.form, name)).into_owned();
         if t.is_empty() {
             return Some(None);
         }
