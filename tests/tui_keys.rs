@@ -847,3 +847,41 @@ fn a_note_past_the_text_cap_is_refused_in_the_form() {
     let m = app.store.subtree_measures(DISTRICT, today()).expect("figures");
     assert_eq!(m.allocated().0, 170_000_000);
 }
+
+/// Digits and signs typed by a Chinese input method in full width read as their ASCII forms
+/// in the forms, as in files: a date, an amount, hours and attendees.
+#[test]
+fn full_width_digits_and_signs_are_read_in_the_forms() {
+    let (_dir, mut app) = xishan_app(Lang::Zh);
+    keys(&mut app, &["/"]);
+    type_text(&mut app, "bj");
+    keys(&mut app, &["Enter"]);
+    keys(&mut app, &["b"]);
+    set_field(&mut app, "date", "２０２１－１１－０８");
+    set_field(&mut app, "amount", "１，０００．５０");
+    keys(&mut app, &["Enter"]);
+    assert!(app.form.is_none() && app.modal.is_none(), "saved at once");
+    let entries = app
+        .store
+        .records_of::<shegong::domain::BudgetEntry>(BIJI, false, 100)
+        .expect("records");
+    assert!(
+        entries
+            .iter()
+            .any(|(_, b)| b.amount.0 == 100_050 && b.date.to_string() == "2021-11-08"),
+        "{entries:?}"
+    );
+    keys(&mut app, &["t"]);
+    set_field(&mut app, "date", "２０２１－１１－０８");
+    set_field(&mut app, "hours", "１．５");
+    set_field(&mut app, "attendees", "３０");
+    keys(&mut app, &["Enter"]);
+    assert!(app.form.is_none() && app.modal.is_none(), "saved at once");
+    let trainings = app.store.records_of::<Training>(BIJI, false, 100).expect("records");
+    assert!(
+        trainings
+            .iter()
+            .any(|(_, t)| t.hours == Some(15) && t.attendees == Some(30) && t.date.to_string() == "2021-11-08"),
+        "{trainings:?}"
+    );
+}
