@@ -371,7 +371,7 @@ pub fn overview_lines(
     // The stored status is today's; what counted on the as-of date is said beside it.
     station.push_str(&fill(
         t(S::StationOnDateValue),
-        &[&fmt::date(as_of), unit.station_on(as_of).label(lang)],
+        &[&fmt::date(as_of), unit.station_on(as_of).shown(lang)],
     ));
     lines.push(field_line(t(S::FieldStationStatus), station, lw));
     lines.push(field_line(t(S::FieldOperator), or_dash(&unit.operator), lw));

@@ -432,10 +432,14 @@ fn render_tree(app: &App, area: Rect, buf: &mut Buffer) {
     let cols = fit_columns(widths, width);
     let name_w = width.saturating_sub(cols.iter().filter(|w| **w > 0).map(|w| w + 1).sum());
     let mut head = fmt::left(app.t(S::ColName), name_w);
-    for (w, t) in cols.iter().zip(titles) {
+    for (c, (w, t)) in cols.iter().zip(titles).enumerate() {
         if *w > 0 {
             head.push(' ');
-            head.push_str(&fmt::right(app.t(t), *w));
+            head.push_str(&if c == 0 {
+                fmt::left(app.t(t), *w)
+            } else {
+                fmt::right(app.t(t), *w)
+            });
         }
     }
     let mut lines = vec![Line::from(Span::styled(head, dim()))];
@@ -453,10 +457,16 @@ fn render_tree(app: &App, area: Rect, buf: &mut Buffer) {
             Style::default()
         };
         let mut spans = vec![Span::styled(fmt::left(&name, name_w), name_style)];
-        for (w, (text, style)) in cols.iter().zip(cells) {
+        for (c, (w, (text, style))) in cols.iter().zip(cells).enumerate() {
             if *w > 0 {
                 spans.push(Span::raw(" "));
-                spans.push(Span::styled(fmt::right(&text, *w), style));
+                // The station column (a word) reads left-aligned; figures right-aligned.
+                let cell = if c == 0 {
+                    fmt::left(&text, *w)
+                } else {
+                    fmt::right(&text, *w)
+                };
+                spans.push(Span::styled(cell, style));
             }
         }
         let mut line = Line::from(spans);

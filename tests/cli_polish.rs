@@ -1,0 +1,18 @@
+//! The QA walk's CLI wording: `report` in English says "not yet" (the JSON keeps the token
+//! `not_yet`) and writes no Chinese unit of money.
+
+mod interchange_support;
+use interchange_support::*;
+
+#[test]
+fn english_report_says_not_yet_in_words() {
+    let env = Env::xishan();
+    let out = env.run_lang("en", &["report", "--as-of", "2020-12-31"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.contains("Own station on 2020-12-31: not yet"), "{text}");
+    assert!(!text.contains("not_yet"), "{text}");
+    // The JSON keeps SPEC's token.
+    let json = env.report_at("2020-12-31", Some("530112006000"));
+    assert!(json.to_string().contains("\"not_yet\""), "{json}");
+}
