@@ -940,25 +940,38 @@ fn render_history(app: &App, h: &super::history::History, areas: &Areas, buf: &m
     Paragraph::new(lines).render(detail, buf);
 }
 
-/// Every binding, grouped by context: the same table as the footer and the keys.
+/// Every binding, grouped by context: the same table as the footer and the keys, each line
+/// whole (for tests that look for a key).
 pub fn help_lines(lang: Lang) -> Vec<Line<'static>> {
+    help_lines_in(lang, usize::MAX / 2)
+}
+
+/// The help's lines for text `width` cells wide: a label too long for its line wraps under
+/// itself, so that nothing is cut.
+pub fn help_lines_in(lang: Lang, width: usize) -> Vec<Line<'static>> {
+    const KEYS_W: usize = 24;
+    let label_w = width.saturating_sub(KEYS_W).max(12);
     let mut lines = Vec::new();
     for (ctx, heading) in Ctx::HELP_ORDER {
         lines.push(Line::styled(tr(lang, heading).to_string(), bold().fg(Color::Cyan)));
         for b in keymap::bindings_of(ctx) {
             let keys = keymap::keys_text(b, lang);
-            lines.push(Line::from(vec![
-                Span::styled(
-                    format!("  {}", fmt::left(&keys, 22)),
-                    Style::default().fg(Color::Yellow),
-                ),
-                Span::raw(tr(lang, b.label).to_string()),
-            ]));
+            for (i, part) in fmt::wrap(tr(lang, b.label), label_w).into_iter().enumerate() {
+                let lead = if i == 0 {
+                    format!("  {}", fmt::left(&keys, KEYS_W - 2))
+                } else {
+                    " ".repeat(KEYS_W)
+                };
+                lines.push(Line::from(vec![
+                    Span::styled(lead, Style::default().fg(Color::Yellow)),
+                    Span::raw(part),
+                ]));
+            }
         }
     }
     lines.push(Line::raw(""));
     for s in [S::HelpNoteAsOf, S::HelpNoteMoney, S::HelpNoteBudget] {
-        for part in fmt::wrap(tr(lang, s), 70) {
+        for part in fmt::wrap(tr(lang, s), width.min(70)) {
             lines.push(Line::styled(part, dim()));
         }
     }
@@ -967,7 +980,9 @@ pub fn help_lines(lang: Lang) -> Vec<Line<'static>> {
 
 /// Where the help goes on a screen of `area`.
 fn help_rect(area: Rect) -> Rect {
-    let width = 80u16.min(area.width.saturating_sub(2));
+    // The whole width up to 80 columns: a popup one column in from each side would leave the
+    // panes' corners beside its own (`┌┌`).
+    let width = if area.width <= 82 { area.width } else { 80 };
     // Between the header and the status line: the footer under it shows the help's keys.
     let height = area.height.saturating_sub(3);
     centered(area, width, height)
@@ -975,14 +990,23 @@ fn help_rect(area: Rect) -> Rect {
 
 /// The help's rows inside its border, and the largest first line that still fills them.
 pub fn help_scroll(area: Rect, lang: Lang) -> (usize, usize) {
-    let rows = help_rect(area).height.saturating_sub(2) as usize;
-    (rows, help_lines(lang).len().saturating_sub(rows))
+    let rect = help_rect(area);
+    let rows = rect.height.saturating_sub(2) as usize;
+    (
+        rows,
+        help_lines_in(lang, help_text_width(rect)).len().saturating_sub(rows),
+    )
+}
+
+/// The cells a help line may take inside the help's border (one column of margin).
+fn help_text_width(rect: Rect) -> usize {
+    rect.width.saturating_sub(3) as usize
 }
 
 fn render_help(app: &App, offset: usize, area: Rect, buf: &mut Buffer) {
     let rect = help_rect(area);
     let inner = popup(rect, format!(" {} ", app.t(S::HelpTitle)), buf, Color::Cyan);
-    let lines = help_lines(app.lang);
+    let lines = help_lines_in(app.lang, help_text_width(rect));
     let max = lines.len().saturating_sub(inner.height as usize);
     let offset = offset.min(max);
     let mut shown: Vec<Line> = lines.into_iter().skip(offset).collect();
