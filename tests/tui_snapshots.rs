@@ -239,3 +239,21 @@ fn a_date_problem_names_the_field_once() {
         type_text(app, "2021-02-30");
     });
 }
+
+// ---- the QA walk ----
+
+/// The district's allocation reversed with no voucher on the reversal: at 80×24 (no voucher
+/// column) both rows carry `↺` before the amount; at 120×40 the marks say it in words, with
+/// no separator after them when no voucher follows. The footer offers `r`, not `d`.
+#[test]
+fn budget_with_a_reversal() {
+    snapshot_all("budget_reversed", |app| {
+        keys(app, &["Tab", "Tab", "Tab", "f"]);
+        screen(app, 120, 40);
+        keys(app, &["r"]);
+        tab_to_field(app, "voucher");
+        ctrl_u(app);
+        keys(app, &["Enter"]);
+        screen(app, 120, 40);
+    });
+}

@@ -576,11 +576,18 @@ pub fn overview_lines(
     out
 }
 
+/// Before the amount of a budget entry reversed or reversing, where the voucher column (which
+/// says "reversed by #n" in words) is left out for width.
+pub const REVERSAL_MARK: &str = "↺";
+
 /// The records tab as (header, rows with a flag for those dated after `as_of`), laid out `width` cells wide.
 pub fn record_lines(loaded: &Loaded, as_of: NaiveDate, lang: Lang, width: usize) -> (String, Vec<(String, bool)>) {
     let t = |s| tr(lang, s);
     let name = |code: &str| loaded.names.get(code).cloned().unwrap_or_else(|| code.to_string());
     let after = |d: &PartialDate| d.end() > as_of;
+    // Budget rows reversed or reversing: marked before the amount when the voucher column,
+    // which says so in words, is left out for width.
+    let mut marked: Vec<bool> = Vec::new();
     let (cols, rows, late): (Vec<Column>, Vec<Vec<String>>, Vec<bool>) = match &loaded.content {
         Content::Evaluations(list) => (
             vec![
@@ -645,11 +652,18 @@ pub fn record_lines(loaded: &Loaded, as_of: NaiveDate, lang: Lang, width: usize)
             ],
             list.iter()
                 .map(|(key, b)| {
-                    // A reversed entry and a reversing one say so before their voucher.
+                    // A reversed entry and a reversing one say so before their voucher (with
+                    // a separator only when a voucher follows).
                     let mark = match loaded.reversals.get(&key.to_text()) {
                         Some(Some(n)) => fill(t(S::ReversedBy), &[&n.to_string()]),
                         Some(None) => t(S::IsReversal).to_string(),
                         None => String::new(),
+                    };
+                    marked.push(!mark.is_empty());
+                    let voucher = match (mark.is_empty(), b.voucher.is_empty()) {
+                        (true, _) => b.voucher.clone(),
+                        (false, true) => mark,
+                        (false, false) => format!("{mark} · {}", b.voucher),
                     };
                     vec![
                         b.date.to_string(),
@@ -658,7 +672,7 @@ pub fn record_lines(loaded: &Loaded, as_of: NaiveDate, lang: Lang, width: usize)
                         b.amount.yuan(),
                         b.category.map(|c| c.label(lang)).unwrap_or("—").into(),
                         b.source.map(|s| s.label(lang)).unwrap_or("—").into(),
-                        format!("{mark}{}", b.voucher),
+                        voucher,
                     ]
                 })
                 .collect(),
@@ -688,7 +702,18 @@ pub fn record_lines(loaded: &Loaded, as_of: NaiveDate, lang: Lang, width: usize)
             .collect();
         (cols, rows)
     };
-    let lay = table::layout(&cols, &rows, width);
+    let mut lay = table::layout(&cols, &rows, width);
+    let mut rows = rows;
+    let voucher = cols.len().saturating_sub(1);
+    if marked.contains(&true) && !lay.iter().any(|(i, _)| *i == voucher) {
+        let amount = voucher.saturating_sub(3);
+        for (row, m) in rows.iter_mut().zip(&marked) {
+            if let (true, Some(cell)) = (*m, row.get_mut(amount)) {
+                *cell = format!("{REVERSAL_MARK}{cell}");
+            }
+        }
+        lay = table::layout(&cols, &rows, width);
+    }
     let header = table::header(&cols, &lay);
     let lines = rows
         .iter()

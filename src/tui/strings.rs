@@ -637,8 +637,8 @@ fn zh(s: S) -> &'static str {
         S::DeletedUnit => "已删除单位 {}（按 u 可撤销）。",
         S::CodeUnlikeSiblings => "编码与同级单位的编码（如 {}）长度或前缀不同：确认无误请再按一次回车保存。",
         S::CodeUnlikeParent => "编码长度与上级单位的编码（{}）不同：确认无误请再按一次回车保存。",
-        S::ReversedBy => "已由 #{} 冲销 · ",
-        S::IsReversal => "冲销 · ",
+        S::ReversedBy => "已由 #{} 冲销",
+        S::IsReversal => "冲销",
     }
 }
 
@@ -945,8 +945,8 @@ fn en(s: S) -> &'static str {
         S::DeletedUnit => "Deleted the unit {} (u undoes it).",
         S::CodeUnlikeSiblings => "The code differs in length or prefix from its siblings' (such as {}): press Enter again to save it as it is.",
         S::CodeUnlikeParent => "The code differs in length from its parent's ({}): press Enter again to save it as it is.",
-        S::ReversedBy => "reversed by #{} · ",
-        S::IsReversal => "reversal · ",
+        S::ReversedBy => "reversed by #{}",
+        S::IsReversal => "reversal",
     }
 }
 

@@ -3,6 +3,7 @@
 //! overlays (form, picker, confirmation, help). Text is measured in cells; the real cursor
 //! goes to the caret of the focused input; popups clear any wide glyph cut by their edge.
 
+use super::action::Action;
 use super::app::{App, Focus, Modal};
 use super::charts;
 use super::details::{self, Content, Tab};
@@ -304,7 +305,12 @@ fn render_status(app: &App, area: Rect, buf: &mut Buffer) -> Option<Position> {
 /// two). When some do not fit, the last line ends with a mark that `?` lists them all.
 fn footer_rows(app: &App, width: usize) -> Vec<Vec<(String, &'static str)>> {
     let hint_w = |keys: &str, label: &str| text::width(keys) + 1 + text::width(label) + 2;
-    let all = keymap::hints_for(app.context(), app.lang, app.store.is_readonly());
+    // Budget entries are reversed, never deleted; only they are reversed.
+    let hidden = match app.details.tab {
+        Tab::Budget => [Action::Delete],
+        _ => [Action::Reverse],
+    };
+    let all = keymap::hints_except(app.context(), app.lang, app.store.is_readonly(), &hidden);
     let mut rows: Vec<Vec<(String, &'static str)>> = vec![Vec::new()];
     let mut used = 0;
     let mut dropped = false;
