@@ -16,3 +16,13 @@ fn english_report_says_not_yet_in_words() {
     let json = env.report_at("2020-12-31", Some("530112006000"));
     assert!(json.to_string().contains("\"not_yet\""), "{json}");
 }
+
+#[test]
+fn english_report_has_no_chinese_unit_of_money() {
+    let env = Env::xishan();
+    let out = env.run_lang("en", &["report"]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(!text.contains('万') && !text.contains('亿'), "{text}");
+    assert!(text.contains("1,700,000.00"), "{text}");
+}

@@ -48,3 +48,16 @@ fn the_help_at_80_columns_has_single_corners() {
         }
     }
 }
+
+#[test]
+fn english_amounts_have_no_wan() {
+    let (_dir, mut app) = xishan_app(Lang::En);
+    for (w, h) in [(80, 24), (120, 40)] {
+        let text = screen(&mut app, w, h);
+        assert!(!text.contains('万'), "{text}");
+        assert!(text.contains("1.70M"), "{text}");
+    }
+    keys(&mut app, &["BTab"]);
+    let text = screen(&mut app, 120, 40);
+    assert!(!text.contains('万') && text.contains("1.70M"), "{text}");
+}

@@ -1003,7 +1003,7 @@ impl App {
                     Built::Training(t) => (S::SavedTraining, format!("{} {}", t.date, t.kind.label(lang))),
                     Built::Evaluation(e) => (S::SavedEvaluation, format!("{} {}", e.date, e.kind.label(lang))),
                     Built::Budget(b) => {
-                        let mut what = format!("{} {} {}", b.date, b.kind.label(lang), fmt::money(b.amount));
+                        let mut what = format!("{} {} {}", b.date, b.kind.label(lang), fmt::money(b.amount, lang));
                         // A negative allocation was saved as what it is: a correction.
                         if b.kind == BudgetKind::Allocation && b.amount.0 < 0 {
                             what.push_str(tr(lang, S::NoteCorrection));

@@ -232,7 +232,7 @@ pub fn bar(allocated: Fen, spent: Fen, max: i64, width: usize) -> String {
     )
 }
 
-fn bar_lines(items: &[(String, Fen, Fen)], width: usize, rows: usize) -> Vec<Line<'static>> {
+fn bar_lines(items: &[(String, Fen, Fen)], width: usize, rows: usize, lang: Lang) -> Vec<Line<'static>> {
     let max = items.iter().map(|(_, a, s)| a.0.max(s.0)).max().unwrap_or(0);
     let nw = items
         .iter()
@@ -243,7 +243,7 @@ fn bar_lines(items: &[(String, Fen, Fen)], width: usize, rows: usize) -> Vec<Lin
         .max(4);
     let amounts: Vec<String> = items
         .iter()
-        .map(|(_, a, s)| format!("{} / {}", fmt::money_short(*a), fmt::money_short(*s)))
+        .map(|(_, a, s)| format!("{} / {}", fmt::money_short(*a, lang), fmt::money_short(*s, lang)))
         .collect();
     let aw = amounts.iter().map(|a| crate::text::width(a)).max().unwrap_or(0);
     let bw = width.saturating_sub(nw + aw + 2).max(4);
@@ -296,8 +296,8 @@ pub fn render_funding(content: &Content, as_of: NaiveDate, lang: Lang, area: Rec
         t(S::FundingTotal),
         &[
             &fmt::date(as_of),
-            &fmt::money_short(measures.allocated()),
-            &fmt::money_short(measures.spent()),
+            &fmt::money_short(measures.allocated(), lang),
+            &fmt::money_short(measures.spent(), lang),
         ],
     );
     let mut lines: Vec<Line> = fmt::wrap(&total, width)
@@ -320,7 +320,7 @@ pub fn render_funding(content: &Content, as_of: NaiveDate, lang: Lang, area: Rec
         lines.push(Line::raw(format!("  {}", t(S::NoChildren))));
     } else {
         let shown = kids.len().min(kid_room);
-        lines.extend(bar_lines(&kids, width, shown));
+        lines.extend(bar_lines(&kids, width, shown, lang));
         if kids.len() > shown {
             lines.push(Line::from(Span::styled(
                 fill(t(S::MoreChildren), &[&(kids.len() - shown).to_string()]),
@@ -332,7 +332,7 @@ pub fn render_funding(content: &Content, as_of: NaiveDate, lang: Lang, area: Rec
     if cats.is_empty() {
         lines.push(Line::raw(format!("  {}", t(S::NoFunding))));
     } else {
-        lines.extend(bar_lines(&cats, width, cats.len()));
+        lines.extend(bar_lines(&cats, width, cats.len(), lang));
     }
     Paragraph::new(lines).render(area, buf);
 }

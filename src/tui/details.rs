@@ -411,17 +411,17 @@ pub fn overview_lines(
         cov.push("—".into());
     }
     lines.push(field_line(t(S::Coverage), cov.join("  "), lw));
-    lines.push(field_line(t(S::Allocated), fmt::money_long(m.allocated()), lw));
+    lines.push(field_line(t(S::Allocated), fmt::money_long(m.allocated(), lang), lw));
     lines.push(field_line(
         t(S::Spent),
         if m.allocated().0 > 0 {
             format!(
                 "{}  {}",
-                fmt::money_long(m.spent()),
+                fmt::money_long(m.spent(), lang),
                 fill(t(S::RateValue), &[&fmt::rate(m.spent(), m.allocated())])
             )
         } else {
-            fmt::money_long(m.spent())
+            fmt::money_long(m.spent(), lang)
         },
         lw,
     ));
@@ -450,8 +450,8 @@ pub fn overview_lines(
             lines.push(Line::raw(format!(
                 "    {}  {} / {}",
                 fmt::left(name, nw),
-                fmt::money_short(*a),
-                fmt::money_short(*s)
+                fmt::money_short(*a, lang),
+                fmt::money_short(*s, lang)
             )));
         }
     }

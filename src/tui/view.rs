@@ -412,11 +412,11 @@ fn render_tree(app: &App, area: Rect, buf: &mut Buffer) {
                     Style::default(),
                 ),
                 (
-                    figures.map(|f| fmt::money_short(f.allocated)).unwrap_or_default(),
+                    figures.map(|f| fmt::money_short(f.allocated, lang)).unwrap_or_default(),
                     Style::default(),
                 ),
                 (
-                    figures.map(|f| fmt::money_short(f.spent)).unwrap_or_default(),
+                    figures.map(|f| fmt::money_short(f.spent, lang)).unwrap_or_default(),
                     Style::default(),
                 ),
             ]
