@@ -257,3 +257,9 @@ fn budget_with_a_reversal() {
         screen(app, 120, 40);
     });
 }
+
+/// Enter on the date prompt with nothing typed asks for a date, quoting nothing.
+#[test]
+fn date_prompt_empty() {
+    snapshot_all("date_prompt_empty", |app| keys(app, &["g", "Enter"]));
+}

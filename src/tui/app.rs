@@ -427,6 +427,10 @@ impl App {
             Action::Choose => {
                 let typed = text.trim().to_string();
                 let lang = self.lang;
+                if typed.is_empty() {
+                    *error = Some(tr(lang, S::TypeADate).to_string());
+                    return;
+                }
                 let problem = match crate::domain::date::parse_as_of(&typed) {
                     Ok(d) if d > self.today => {
                         Some(fill(tr(lang, S::DateAfterToday), &[&typed, &fmt::date(self.today)]))
