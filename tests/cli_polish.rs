@@ -26,3 +26,12 @@ fn english_report_has_no_chinese_unit_of_money() {
     assert!(!text.contains('万') && !text.contains('亿'), "{text}");
     assert!(text.contains("1,700,000.00"), "{text}");
 }
+
+#[test]
+fn history_writes_amounts_as_the_screens_do_and_json_as_the_files() {
+    let env = Env::xishan();
+    let text = env.ok(&["history", "--limit", "0"]);
+    assert!(text.contains("amount: 1,700,000.00"), "{text}");
+    let json = env.ok(&["history", "--limit", "0", "--format", "json"]);
+    assert!(json.contains("\"1700000.00\""), "{json}");
+}

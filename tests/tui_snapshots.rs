@@ -263,3 +263,43 @@ fn budget_with_a_reversal() {
 fn date_prompt_empty() {
     snapshot_all("date_prompt_empty", |app| keys(app, &["g", "Enter"]));
 }
+
+/// The history of a reversing entry: its amount written `-1,700,000.00`, as every other
+/// screen writes money (not `-1700000.00`, as the files do).
+#[test]
+fn history_of_a_budget_entry() {
+    for (lang, tag) in LANGS {
+        let (_dir, mut app) = xishan_app(lang);
+        keys(&mut app, &["Tab", "Tab", "Tab", "f"]);
+        screen(&mut app, 120, 40);
+        keys(&mut app, &["r", "Enter"]);
+        screen(&mut app, 120, 40);
+        keys(&mut app, &["H"]);
+        for (w, h) in SIZES {
+            let text = mask_ui_ids(&mask_times(&screen(&mut app, w, h)));
+            insta::assert_snapshot!(format!("history_budget_{tag}_{w}x{h}"), text);
+        }
+    }
+}
+
+/// A record made in the UI is named from the clock (`UI-B-20261129-051506573-1`): its date
+/// and time are masked (`UI-B-xxxxxxxx-xxxxxxxxx-1`).
+fn mask_ui_ids(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find("UI-B-") {
+        out.push_str(&rest[..at + 5]);
+        rest = &rest[at + 5..];
+        let mut taken = 0;
+        for c in rest.chars().take(19) {
+            if !(c.is_ascii_digit() || c == '-') {
+                break;
+            }
+            out.push(if c == '-' { '-' } else { 'x' });
+            taken += c.len_utf8();
+        }
+        rest = &rest[taken..];
+    }
+    out.push_str(rest);
+    out
+}
