@@ -580,8 +580,14 @@ pub fn overview_lines(
 /// says "reversed by #n" in words) is left out for width.
 pub const REVERSAL_MARK: &str = "↺";
 
-/// The records tab as (header, rows with a flag for those dated after `as_of`), laid out `width` cells wide.
-pub fn record_lines(loaded: &Loaded, as_of: NaiveDate, lang: Lang, width: usize) -> (String, Vec<(String, bool)>) {
+/// The records tab as (header, rows with a flag for those dated after `as_of`, whether a
+/// cell shown reads `—`, not stated), laid out `width` cells wide.
+pub fn record_lines(
+    loaded: &Loaded,
+    as_of: NaiveDate,
+    lang: Lang,
+    width: usize,
+) -> (String, Vec<(String, bool)>, bool) {
     let t = |s| tr(lang, s);
     let name = |code: &str| loaded.names.get(code).cloned().unwrap_or_else(|| code.to_string());
     let after = |d: &PartialDate| d.end() > as_of;
@@ -678,7 +684,7 @@ pub fn record_lines(loaded: &Loaded, as_of: NaiveDate, lang: Lang, width: usize)
                 .collect(),
             list.iter().map(|(_, b)| after(&b.date)).collect(),
         ),
-        _ => return (String::new(), Vec::new()),
+        _ => return (String::new(), Vec::new(), false),
     };
     // The unit column only when the list holds the units below too.
     let (cols, rows) = if loaded.listed_subtree {
@@ -715,10 +721,14 @@ pub fn record_lines(loaded: &Loaded, as_of: NaiveDate, lang: Lang, width: usize)
         lay = table::layout(&cols, &rows, width);
     }
     let header = table::header(&cols, &lay);
+    // `—` in a column shown: the table's last line says what it means.
+    let dashed = rows
+        .iter()
+        .any(|r| lay.iter().any(|(i, _)| r.get(*i).is_some_and(|c| c == "—")));
     let lines = rows
         .iter()
         .zip(late)
         .map(|(r, l)| (table::line(r, &cols, &lay), l))
         .collect();
-    (header, lines)
+    (header, lines, dashed)
 }

@@ -614,7 +614,7 @@ fn render_details(app: &App, area: Rect, buf: &mut Buffer) {
 /// Draws a records table; says whether rows lie above and below the ones shown.
 fn render_records(app: &App, loaded: &details::Loaded, focused: bool, area: Rect, buf: &mut Buffer) -> (bool, bool) {
     let width = area.width as usize;
-    let (header, rows) = details::record_lines(loaded, app.as_of, app.lang, width);
+    let (header, rows, dashed) = details::record_lines(loaded, app.as_of, app.lang, width);
     let kind_hint = match app.details.tab {
         Tab::Evaluations => S::EmptyEvaluations,
         Tab::Trainings => S::EmptyTrainings,
@@ -637,6 +637,10 @@ fn render_records(app: &App, loaded: &details::Loaded, focused: bool, area: Rect
     let mut foot = count;
     if loaded.cut {
         foot.push_str(app.t(S::NewestOnly));
+    }
+    // The columns are too narrow for the overview's words; the dash is explained here.
+    if dashed {
+        foot.push_str(app.t(S::DashNotStated));
     }
     if let Some(n) = loaded.too_many {
         foot = format!("{} {foot}", fill(app.t(S::SubtreeTooLarge), &[&n.to_string()]));
