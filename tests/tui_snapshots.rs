@@ -303,3 +303,49 @@ fn mask_ui_ids(text: &str) -> String {
     out.push_str(rest);
     out
 }
+
+/// Eight communities under 碧鸡街道, their stations opened a month apart in 2021: the
+/// district's coverage tab lists more changes than fit under the chart at 80×24, each line
+/// (street and community figures) too long for the pane. Cut lines end with `…`; `J`
+/// scrolls the list, the border saying what lies above and below.
+fn with_communities(lang: Lang) -> (tempfile::TempDir, App) {
+    use shegong::domain::words::{Level, StationStatus};
+    use shegong::domain::PartialDate;
+    let (dir, store) = xishan_store(false);
+    let street = store.unit("530112008000").expect("read").expect("碧鸡街道");
+    let communities: Vec<_> = (1..=8)
+        .map(|i| {
+            let mut u = street.clone();
+            u.code = format!("5301120080{:02}", i);
+            u.parent = Some(street.code.clone());
+            u.level = Level::Community;
+            u.name = format!("碧鸡{i}社区");
+            u.station = StationStatus::Operating;
+            u.opened_on = Some(PartialDate::parse(&format!("2021-0{i}-15")).expect("a date"));
+            u.closed_on = None;
+            u.note = String::new();
+            u
+        })
+        .collect();
+    store.apply_units(&communities).expect("the communities are stored");
+    let app = App::new(store, lang, today()).expect("the UI starts");
+    (dir, app)
+}
+
+#[test]
+fn coverage_with_communities_scrolls() {
+    for (lang, tag) in LANGS {
+        let (_dir, mut app) = with_communities(lang);
+        keys(&mut app, &["BTab", "BTab"]);
+        for (w, h) in SIZES {
+            insta::assert_snapshot!(format!("coverage_communities_{tag}_{w}x{h}"), screen(&mut app, w, h));
+        }
+        for _ in 0..20 {
+            keys(&mut app, &["J"]);
+        }
+        for (w, h) in SIZES {
+            let name = format!("coverage_communities_scrolled_{tag}_{w}x{h}");
+            insta::assert_snapshot!(name, screen(&mut app, w, h));
+        }
+    }
+}

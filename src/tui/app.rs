@@ -1328,6 +1328,12 @@ impl App {
                     r.width.saturating_sub(2) as usize,
                 )
                 .len(),
+                // The coverage tab scrolls its change lines under the chart: as many lines
+                // as that takes past one screen.
+                Content::Coverage(points) => {
+                    let body = areas.detail_rows() + 1;
+                    super::charts::coverage_scroll_max(points, self.lang, body as u16) + body
+                }
                 _ => 0,
             },
             _ => 0,

@@ -602,7 +602,10 @@ fn render_details(app: &App, area: Rect, buf: &mut Buffer) {
             Paragraph::new(lines.into_iter().skip(offset).collect::<Vec<_>>()).render(body, buf);
             details_marks(app.lang, area, offset > 0, offset < max, buf);
         }
-        Content::Coverage(points) => charts::render_coverage(points, app.lang, body, buf),
+        Content::Coverage(points) => {
+            let (above, below) = charts::render_coverage(points, app.lang, app.details.offset, body, buf);
+            details_marks(app.lang, area, above, below, buf);
+        }
         Content::Funding { .. } => charts::render_funding(&loaded.content, app.as_of, app.lang, body, buf),
         _ => {
             let (above, below) = render_records(app, loaded, focused, body, buf);
