@@ -61,3 +61,20 @@ fn english_amounts_have_no_wan() {
     let text = screen(&mut app, 120, 40);
     assert!(!text.contains('万') && text.contains("1.70M"), "{text}");
 }
+
+#[test]
+fn the_records_footer_offers_only_keys_the_tab_takes() {
+    // (keys to the tab, offers d, offers r)
+    let tabs: [(&[&str], bool, bool); 3] = [
+        (&["Tab", "Tab", "Tab", "f"], false, true), // budget: reversed, not deleted
+        (&["Tab", "Tab", "f"], true, false),        // trainings: deleted, not reversed
+        (&["BTab", "BTab", "f"], false, false),     // coverage: no records
+    ];
+    for (to_tab, d, r) in tabs {
+        let (_dir, mut app) = xishan_app(Lang::En);
+        keys(&mut app, to_tab);
+        let text = screen(&mut app, 120, 40);
+        assert_eq!(text.contains("d delete record"), d, "{text}");
+        assert_eq!(text.contains("r reverse entry"), r, "{text}");
+    }
+}
