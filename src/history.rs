@@ -257,7 +257,7 @@ pub fn listing(entries: &[(u64, JournalEntry)], lang: Lang, name: &dyn Fn(&str) 
             printable(&e.operator),
             printable(&what)
         ));
-        match changes(e, lang) {
+        match changes_shown(e, lang) {
             Some(changes) => {
                 let effect = effect(e);
                 for c in changes {
@@ -365,6 +365,12 @@ fn cells_of<R: ToRow + DeserializeOwned>(json: &str) -> Option<Vec<Cell>> {
 /// file writes it), the column named in the user's language. `None` when the JSON is not a
 /// record of that kind (a damaged entry, or one of a later version).
 pub fn fields(kind: &str, json: &str, lang: Lang) -> Option<Vec<(&'static str, String)>> {
+    fields_as(kind, json, lang, false)
+}
+
+/// As `fields`; with `shown`, amounts as the screens write them (`-1,000.50`), not as the
+/// files do (`-1000.50`).
+fn fields_as(kind: &str, json: &str, lang: Lang, shown: bool) -> Option<Vec<(&'static str, String)>> {
     let (k, cells) = match kind {
         "unit" => (Kind::Units, cells_of::<Unit>(json)?),
         "evaluation" => (Kind::Evaluations, cells_of::<Evaluation>(json)?),
@@ -376,7 +382,13 @@ pub fn fields(kind: &str, json: &str, lang: Lang) -> Option<Vec<(&'static str, S
         columns_of(k)
             .iter()
             .zip(cells)
-            .map(|(c, cell)| (lang.pick(c.alias, c.name), cell.plain(lang)))
+            .map(|(c, cell)| {
+                let value = match cell {
+                    Cell::Money(f) if shown => f.yuan(),
+                    _ => cell.plain(lang),
+                };
+                (lang.pick(c.alias, c.name), value)
+            })
             .collect(),
     )
 }
@@ -393,9 +405,19 @@ pub struct FieldChange {
 /// added or removed its fields that are not empty; nothing for an import. `None` when a
 /// record cannot be read back (then show the JSON as it is).
 pub fn changes(entry: &JournalEntry, lang: Lang) -> Option<Vec<FieldChange>> {
+    changes_as(entry, lang, false)
+}
+
+/// As `changes`, amounts as the screens write them (`-1,000.50`): for the history on screen
+/// and in `shegong history`, not for JSON.
+pub fn changes_shown(entry: &JournalEntry, lang: Lang) -> Option<Vec<FieldChange>> {
+    changes_as(entry, lang, true)
+}
+
+fn changes_as(entry: &JournalEntry, lang: Lang, shown: bool) -> Option<Vec<FieldChange>> {
     let side = |json: &Option<String>| match json {
         None => Some(None),
-        Some(j) => fields(&entry.kind, j, lang).map(Some),
+        Some(j) => fields_as(&entry.kind, j, lang, shown).map(Some),
     };
     let before = side(&entry.before)?;
     let after = side(&entry.after)?;

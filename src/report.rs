@@ -312,7 +312,7 @@ pub fn to_table(node: &ReportNode, lang: Lang) -> String {
             format!(
                 "Own station on {}: {} (stored: {stored})",
                 node.as_of,
-                node.on_date.en()
+                node.on_date.shown(lang)
             )
         });
     }
@@ -488,7 +488,7 @@ fn children_table(node: &ReportNode, lang: Lang) -> String {
             format!("{}{}", "  ".repeat(depth), n.name),
             n.code.clone(),
             // The station as it stood on the date, not today's status.
-            n.on_date.label(lang).to_string(),
+            n.on_date.shown(lang).to_string(),
         ];
         for l in &shown {
             row.push(if m.units(*l) > 0 {

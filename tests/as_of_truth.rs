@@ -51,7 +51,8 @@ fn xishan_as_of_2020_12_31_has_five_streets_covered_and_five_not_yet() {
     assert_eq!(rows.iter().filter(|l| l.contains(" 运营 ")).count(), 5, "{zh}");
     assert_eq!(rows.iter().filter(|l| l.contains(" 未建 ")).count(), 5, "{zh}");
     let en = env.ok(&["report", "--as-of", "2020-12-31"]);
-    assert!(en.contains("Own station on 2020-12-31: not_yet"), "{en}");
+    // Words for a reader: "not yet" (the JSON above keeps the token `not_yet`).
+    assert!(en.contains("Own station on 2020-12-31: not yet"), "{en}");
     let rows: Vec<&str> = en.lines().filter(|l| l.contains("  5301120")).collect();
     assert_eq!(rows.len(), 10, "{en}");
     assert!(!rows.iter().any(|l| l.contains("operating")), "{en}");

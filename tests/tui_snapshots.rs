@@ -239,3 +239,113 @@ fn a_date_problem_names_the_field_once() {
         type_text(app, "2021-02-30");
     });
 }
+
+// ---- the QA walk ----
+
+/// The district's allocation reversed with no voucher on the reversal: at 80×24 (no voucher
+/// column) both rows carry `↺` before the amount; at 120×40 the marks say it in words, with
+/// no separator after them when no voucher follows. The footer offers `r`, not `d`.
+#[test]
+fn budget_with_a_reversal() {
+    snapshot_all("budget_reversed", |app| {
+        keys(app, &["Tab", "Tab", "Tab", "f"]);
+        screen(app, 120, 40);
+        keys(app, &["r"]);
+        tab_to_field(app, "voucher");
+        ctrl_u(app);
+        keys(app, &["Enter"]);
+        screen(app, 120, 40);
+    });
+}
+
+/// Enter on the date prompt with nothing typed asks for a date, quoting nothing.
+#[test]
+fn date_prompt_empty() {
+    snapshot_all("date_prompt_empty", |app| keys(app, &["g", "Enter"]));
+}
+
+/// The history of a reversing entry: its amount written `-1,700,000.00`, as every other
+/// screen writes money (not `-1700000.00`, as the files do).
+#[test]
+fn history_of_a_budget_entry() {
+    for (lang, tag) in LANGS {
+        let (_dir, mut app) = xishan_app(lang);
+        keys(&mut app, &["Tab", "Tab", "Tab", "f"]);
+        screen(&mut app, 120, 40);
+        keys(&mut app, &["r", "Enter"]);
+        screen(&mut app, 120, 40);
+        keys(&mut app, &["H"]);
+        for (w, h) in SIZES {
+            let text = mask_ui_ids(&mask_times(&screen(&mut app, w, h)));
+            insta::assert_snapshot!(format!("history_budget_{tag}_{w}x{h}"), text);
+        }
+    }
+}
+
+/// A record made in the UI is named from the clock (`UI-B-20261129-051506573-1`): its date
+/// and time are masked (`UI-B-xxxxxxxx-xxxxxxxxx-1`).
+fn mask_ui_ids(text: &str) -> String {
+    let mut out = String::new();
+    let mut rest = text;
+    while let Some(at) = rest.find("UI-B-") {
+        out.push_str(&rest[..at + 5]);
+        rest = &rest[at + 5..];
+        let mut taken = 0;
+        for c in rest.chars().take(19) {
+            if !(c.is_ascii_digit() || c == '-') {
+                break;
+            }
+            out.push(if c == '-' { '-' } else { 'x' });
+            taken += c.len_utf8();
+        }
+        rest = &rest[taken..];
+    }
+    out.push_str(rest);
+    out
+}
+
+/// Eight communities under 碧鸡街道, their stations opened a month apart in 2021: the
+/// district's coverage tab lists more changes than fit under the chart at 80×24, each line
+/// (street and community figures) too long for the pane. Cut lines end with `…`; `J`
+/// scrolls the list, the border saying what lies above and below.
+fn with_communities(lang: Lang) -> (tempfile::TempDir, App) {
+    use shegong::domain::words::{Level, StationStatus};
+    use shegong::domain::PartialDate;
+    let (dir, store) = xishan_store(false);
+    let street = store.unit("530112008000").expect("read").expect("碧鸡街道");
+    let communities: Vec<_> = (1..=8)
+        .map(|i| {
+            let mut u = street.clone();
+            u.code = format!("5301120080{:02}", i);
+            u.parent = Some(street.code.clone());
+            u.level = Level::Community;
+            u.name = format!("碧鸡{i}社区");
+            u.station = StationStatus::Operating;
+            u.opened_on = Some(PartialDate::parse(&format!("2021-0{i}-15")).expect("a date"));
+            u.closed_on = None;
+            u.note = String::new();
+            u
+        })
+        .collect();
+    store.apply_units(&communities).expect("the communities are stored");
+    let app = App::new(store, lang, today()).expect("the UI starts");
+    (dir, app)
+}
+
+#[test]
+fn coverage_with_communities_scrolls() {
+    for (lang, tag) in LANGS {
+        let (_dir, mut app) = with_communities(lang);
+        keys(&mut app, &["BTab", "BTab"]);
+        for (w, h) in SIZES {
+            insta::assert_snapshot!(format!("coverage_communities_{tag}_{w}x{h}"), screen(&mut app, w, h));
+        }
+        for _ in 0..20 {
+            keys(&mut app, &["J"]);
+        }
+        for (w, h) in SIZES {
+            let name = format!("coverage_communities_scrolled_{tag}_{w}x{h}");
+            insta::assert_snapshot!(name, screen(&mut app, w, h));
+        }
+    }
+}

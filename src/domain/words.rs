@@ -78,6 +78,17 @@ words!(
     }
 );
 
+impl StationOnDate {
+    /// The word shown to a reader: `label`, except that English reads "not yet" where the
+    /// token (JSON, CSV, the workbook's English word) stays `not_yet`.
+    pub fn shown(self, lang: Lang) -> &'static str {
+        match (self, lang) {
+            (StationOnDate::NotYet, Lang::En) => "not yet",
+            _ => self.label(lang),
+        }
+    }
+}
+
 words!(
     EvalKind {
         Midterm = "midterm" / "中期",

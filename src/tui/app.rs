@@ -427,6 +427,10 @@ impl App {
             Action::Choose => {
                 let typed = text.trim().to_string();
                 let lang = self.lang;
+                if typed.is_empty() {
+                    *error = Some(tr(lang, S::TypeADate).to_string());
+                    return;
+                }
                 let problem = match crate::domain::date::parse_as_of(&typed) {
                     Ok(d) if d > self.today => {
                         Some(fill(tr(lang, S::DateAfterToday), &[&typed, &fmt::date(self.today)]))
@@ -1003,7 +1007,7 @@ impl App {
                     Built::Training(t) => (S::SavedTraining, format!("{} {}", t.date, t.kind.label(lang))),
                     Built::Evaluation(e) => (S::SavedEvaluation, format!("{} {}", e.date, e.kind.label(lang))),
                     Built::Budget(b) => {
-                        let mut what = format!("{} {} {}", b.date, b.kind.label(lang), fmt::money(b.amount));
+                        let mut what = format!("{} {} {}", b.date, b.kind.label(lang), fmt::money(b.amount, lang));
                         // A negative allocation was saved as what it is: a correction.
                         if b.kind == BudgetKind::Allocation && b.amount.0 < 0 {
                             what.push_str(tr(lang, S::NoteCorrection));
@@ -1324,6 +1328,12 @@ impl App {
                     r.width.saturating_sub(2) as usize,
                 )
                 .len(),
+                // The coverage tab scrolls its change lines under the chart: as many lines
+                // as that takes past one screen.
+                Content::Coverage(points) => {
+                    let body = areas.detail_rows() + 1;
+                    super::charts::coverage_scroll_max(points, self.lang, body as u16) + body
+                }
                 _ => 0,
             },
             _ => 0,

@@ -50,11 +50,8 @@ pub fn changes(points: &[CoveragePoint], levels: &[Level], lang: Lang) -> Vec<St
     out
 }
 
-pub fn render_coverage(points: &[CoveragePoint], lang: Lang, area: Rect, buf: &mut Buffer) {
-    let (Some(first), Some(last)) = (points.first(), points.last()) else {
-        return;
-    };
-    // The levels below the unit; a unit without any shows its own.
+/// The levels the coverage tab draws: those below the unit; a unit without any, its own.
+fn coverage_levels(last: &CoveragePoint) -> Vec<Level> {
     let own = Level::ALL.iter().copied().find(|l| last.units[l.index()] > 0);
     let mut levels: Vec<Level> = Level::ALL
         .iter()
@@ -64,25 +61,61 @@ pub fn render_coverage(points: &[CoveragePoint], lang: Lang, area: Rect, buf: &m
     if levels.is_empty() {
         levels.extend(own);
     }
-    let mut list = changes(points, &levels, lang);
+    levels
+}
+
+/// The coverage tab's change lines, and how many of them show under the chart in `height`
+/// rows (at most a third of it; the chart takes the rest).
+fn coverage_list(points: &[CoveragePoint], lang: Lang, height: u16) -> (Vec<String>, usize) {
+    let Some(last) = points.last() else {
+        return (Vec::new(), 0);
+    };
+    let mut list = changes(points, &coverage_levels(last), lang);
     if list.is_empty() {
         list.push(tr(lang, S::NoCoverageYet).to_string());
     }
-    // The list gets at most a third of the height; the chart the rest.
-    let room = (area.height as usize / 3).min(area.height.saturating_sub(9) as usize);
-    if list.len() > room {
-        let year_ends: Vec<String> = list
-            .iter()
-            .filter(|l| l.get(5..10) == Some("12-31"))
-            .cloned()
-            .chain(list.last().cloned())
-            .collect();
-        list = if year_ends.len() <= room && room > 0 {
-            year_ends
-        } else {
-            list.split_off(list.len().saturating_sub(room))
-        };
-    }
+    let room = (height as usize / 3).min(height.saturating_sub(9) as usize);
+    (list, room)
+}
+
+/// The largest first change line the coverage tab scrolls to (`J`) in a body `height` rows.
+pub fn coverage_scroll_max(points: &[CoveragePoint], lang: Lang, height: u16) -> usize {
+    let (list, room) = coverage_list(points, lang, height);
+    list.len().saturating_sub(room)
+}
+
+/// Draws the coverage chart and, under it, the change lines from the `offset`th (`J`/`K`
+/// scroll them; a line too long for the pane ends with `…`). Says whether change lines lie
+/// above and below the ones shown.
+pub fn render_coverage(
+    points: &[CoveragePoint],
+    lang: Lang,
+    offset: usize,
+    area: Rect,
+    buf: &mut Buffer,
+) -> (bool, bool) {
+    let (Some(first), Some(last)) = (points.first(), points.last()) else {
+        return (false, false);
+    };
+    let levels = coverage_levels(last);
+    let (all, room) = coverage_list(points, lang, area.height);
+    let offset = offset.min(all.len().saturating_sub(room));
+    let above = offset > 0;
+    let below = offset + room < all.len();
+    let width = area.width as usize;
+    // A line too wide closes up its double spaces first, then is cut with `…`.
+    let list: Vec<String> = all
+        .iter()
+        .skip(offset)
+        .take(room)
+        .map(|l| {
+            if crate::text::width(l) > width {
+                fmt::cut(&l.replace("  ", " "), width)
+            } else {
+                l.clone()
+            }
+        })
+        .collect();
     let list_h = list.len().min(room) as u16 + 1;
     // A legend line of its own above the chart (the chart's own legend box lets lines
     // show through it).
@@ -194,6 +227,7 @@ pub fn render_coverage(points: &[CoveragePoint], lang: Lang, area: Rect, buf: &m
         ..area
     };
     Paragraph::new(lines).render(list_area, buf);
+    (above, below)
 }
 
 /// The y-axis labels, bottom first, evenly spaced: a middle mark only where it is a whole
@@ -232,7 +266,7 @@ pub fn bar(allocated: Fen, spent: Fen, max: i64, width: usize) -> String {
     )
 }
 
-fn bar_lines(items: &[(String, Fen, Fen)], width: usize, rows: usize) -> Vec<Line<'static>> {
+fn bar_lines(items: &[(String, Fen, Fen)], width: usize, rows: usize, lang: Lang) -> Vec<Line<'static>> {
     let max = items.iter().map(|(_, a, s)| a.0.max(s.0)).max().unwrap_or(0);
     let nw = items
         .iter()
@@ -243,7 +277,7 @@ fn bar_lines(items: &[(String, Fen, Fen)], width: usize, rows: usize) -> Vec<Lin
         .max(4);
     let amounts: Vec<String> = items
         .iter()
-        .map(|(_, a, s)| format!("{} / {}", fmt::money_short(*a), fmt::money_short(*s)))
+        .map(|(_, a, s)| format!("{} / {}", fmt::money_short(*a, lang), fmt::money_short(*s, lang)))
         .collect();
     let aw = amounts.iter().map(|a| crate::text::width(a)).max().unwrap_or(0);
     let bw = width.saturating_sub(nw + aw + 2).max(4);
@@ -296,8 +330,8 @@ pub fn render_funding(content: &Content, as_of: NaiveDate, lang: Lang, area: Rec
         t(S::FundingTotal),
         &[
             &fmt::date(as_of),
-            &fmt::money_short(measures.allocated()),
-            &fmt::money_short(measures.spent()),
+            &fmt::money_short(measures.allocated(), lang),
+            &fmt::money_short(measures.spent(), lang),
         ],
     );
     let mut lines: Vec<Line> = fmt::wrap(&total, width)
@@ -320,7 +354,7 @@ pub fn render_funding(content: &Content, as_of: NaiveDate, lang: Lang, area: Rec
         lines.push(Line::raw(format!("  {}", t(S::NoChildren))));
     } else {
         let shown = kids.len().min(kid_room);
-        lines.extend(bar_lines(&kids, width, shown));
+        lines.extend(bar_lines(&kids, width, shown, lang));
         if kids.len() > shown {
             lines.push(Line::from(Span::styled(
                 fill(t(S::MoreChildren), &[&(kids.len() - shown).to_string()]),
@@ -332,7 +366,7 @@ pub fn render_funding(content: &Content, as_of: NaiveDate, lang: Lang, area: Rec
     if cats.is_empty() {
         lines.push(Line::raw(format!("  {}", t(S::NoFunding))));
     } else {
-        lines.extend(bar_lines(&cats, width, cats.len()));
+        lines.extend(bar_lines(&cats, width, cats.len(), lang));
     }
     Paragraph::new(lines).render(area, buf);
 }

@@ -371,7 +371,7 @@ pub fn overview_lines(
     // The stored status is today's; what counted on the as-of date is said beside it.
     station.push_str(&fill(
         t(S::StationOnDateValue),
-        &[&fmt::date(as_of), unit.station_on(as_of).label(lang)],
+        &[&fmt::date(as_of), unit.station_on(as_of).shown(lang)],
     ));
     lines.push(field_line(t(S::FieldStationStatus), station, lw));
     lines.push(field_line(t(S::FieldOperator), or_dash(&unit.operator), lw));
@@ -411,17 +411,17 @@ pub fn overview_lines(
         cov.push("—".into());
     }
     lines.push(field_line(t(S::Coverage), cov.join("  "), lw));
-    lines.push(field_line(t(S::Allocated), fmt::money_long(m.allocated()), lw));
+    lines.push(field_line(t(S::Allocated), fmt::money_long(m.allocated(), lang), lw));
     lines.push(field_line(
         t(S::Spent),
         if m.allocated().0 > 0 {
             format!(
                 "{}  {}",
-                fmt::money_long(m.spent()),
+                fmt::money_long(m.spent(), lang),
                 fill(t(S::RateValue), &[&fmt::rate(m.spent(), m.allocated())])
             )
         } else {
-            fmt::money_long(m.spent())
+            fmt::money_long(m.spent(), lang)
         },
         lw,
     ));
@@ -450,8 +450,8 @@ pub fn overview_lines(
             lines.push(Line::raw(format!(
                 "    {}  {} / {}",
                 fmt::left(name, nw),
-                fmt::money_short(*a),
-                fmt::money_short(*s)
+                fmt::money_short(*a, lang),
+                fmt::money_short(*s, lang)
             )));
         }
     }
@@ -576,11 +576,24 @@ pub fn overview_lines(
     out
 }
 
-/// The records tab as (header, rows with a flag for those dated after `as_of`), laid out `width` cells wide.
-pub fn record_lines(loaded: &Loaded, as_of: NaiveDate, lang: Lang, width: usize) -> (String, Vec<(String, bool)>) {
+/// Before the amount of a budget entry reversed or reversing, where the voucher column (which
+/// says "reversed by #n" in words) is left out for width.
+pub const REVERSAL_MARK: &str = "↺";
+
+/// The records tab as (header, rows with a flag for those dated after `as_of`, whether a
+/// cell shown reads `—`, not stated), laid out `width` cells wide.
+pub fn record_lines(
+    loaded: &Loaded,
+    as_of: NaiveDate,
+    lang: Lang,
+    width: usize,
+) -> (String, Vec<(String, bool)>, bool) {
     let t = |s| tr(lang, s);
     let name = |code: &str| loaded.names.get(code).cloned().unwrap_or_else(|| code.to_string());
     let after = |d: &PartialDate| d.end() > as_of;
+    // Budget rows reversed or reversing: marked before the amount when the voucher column,
+    // which says so in words, is left out for width.
+    let mut marked: Vec<bool> = Vec::new();
     let (cols, rows, late): (Vec<Column>, Vec<Vec<String>>, Vec<bool>) = match &loaded.content {
         Content::Evaluations(list) => (
             vec![
@@ -645,11 +658,18 @@ pub fn record_lines(loaded: &Loaded, as_of: NaiveDate, lang: Lang, width: usize)
             ],
             list.iter()
                 .map(|(key, b)| {
-                    // A reversed entry and a reversing one say so before their voucher.
+                    // A reversed entry and a reversing one say so before their voucher (with
+                    // a separator only when a voucher follows).
                     let mark = match loaded.reversals.get(&key.to_text()) {
                         Some(Some(n)) => fill(t(S::ReversedBy), &[&n.to_string()]),
                         Some(None) => t(S::IsReversal).to_string(),
                         None => String::new(),
+                    };
+                    marked.push(!mark.is_empty());
+                    let voucher = match (mark.is_empty(), b.voucher.is_empty()) {
+                        (true, _) => b.voucher.clone(),
+                        (false, true) => mark,
+                        (false, false) => format!("{mark} · {}", b.voucher),
                     };
                     vec![
                         b.date.to_string(),
@@ -658,13 +678,13 @@ pub fn record_lines(loaded: &Loaded, as_of: NaiveDate, lang: Lang, width: usize)
                         b.amount.yuan(),
                         b.category.map(|c| c.label(lang)).unwrap_or("—").into(),
                         b.source.map(|s| s.label(lang)).unwrap_or("—").into(),
-                        format!("{mark}{}", b.voucher),
+                        voucher,
                     ]
                 })
                 .collect(),
             list.iter().map(|(_, b)| after(&b.date)).collect(),
         ),
-        _ => return (String::new(), Vec::new()),
+        _ => return (String::new(), Vec::new(), false),
     };
     // The unit column only when the list holds the units below too.
     let (cols, rows) = if loaded.listed_subtree {
@@ -688,12 +708,27 @@ pub fn record_lines(loaded: &Loaded, as_of: NaiveDate, lang: Lang, width: usize)
             .collect();
         (cols, rows)
     };
-    let lay = table::layout(&cols, &rows, width);
+    let mut lay = table::layout(&cols, &rows, width);
+    let mut rows = rows;
+    let voucher = cols.len().saturating_sub(1);
+    if marked.contains(&true) && !lay.iter().any(|(i, _)| *i == voucher) {
+        let amount = voucher.saturating_sub(3);
+        for (row, m) in rows.iter_mut().zip(&marked) {
+            if let (true, Some(cell)) = (*m, row.get_mut(amount)) {
+                *cell = format!("{REVERSAL_MARK}{cell}");
+            }
+        }
+        lay = table::layout(&cols, &rows, width);
+    }
     let header = table::header(&cols, &lay);
+    // `—` in a column shown: the table's last line says what it means.
+    let dashed = rows
+        .iter()
+        .any(|r| lay.iter().any(|(i, _)| r.get(*i).is_some_and(|c| c == "—")));
     let lines = rows
         .iter()
         .zip(late)
         .map(|(r, l)| (table::line(r, &cols, &lay), l))
         .collect();
-    (header, lines)
+    (header, lines, dashed)
 }

@@ -5,28 +5,56 @@
 //! drawn without these helpers.
 
 use crate::domain::Fen;
+use crate::i18n::Lang;
 use crate::text;
 use chrono::NaiveDate;
 use unicode_segmentation::UnicodeSegmentation;
 
-/// From this many fen on (10万 yuan), amounts show in 万.
+/// From this many fen on (10万 yuan, 100k), amounts show in 万 (or k, M, B in English).
 const WAN_FROM: i64 = 10_000_000;
 
-/// `12,345.00` below 10万 yuan, `170.00万` from there on.
-pub fn money(f: Fen) -> String {
-    if f.0.unsigned_abs() >= WAN_FROM as u64 {
-        f.wan()
-    } else {
-        f.yuan()
+/// `12,345.00` below 10万 yuan, `170.00万` from there on; in English, which has no 万,
+/// `120.00k`, `1.70M`, `1.23B` (no wider than the Chinese).
+pub fn money(f: Fen, lang: Lang) -> String {
+    if f.0.unsigned_abs() < WAN_FROM as u64 {
+        return f.yuan();
+    }
+    match lang {
+        Lang::Zh => f.wan(),
+        Lang::En => english_short(f),
     }
 }
 
-/// Short, for columns: yuan below 10万, then `170.00万`, from 1亿 on `1,234.57亿`.
-pub fn money_short(f: Fen) -> String {
+/// `120.00k` / `1.70M` / `1.23B`: thousands, millions or billions of yuan, two decimals, in
+/// the largest unit whose value is at least 1 (after rounding).
+fn english_short(f: Fen) -> String {
+    let sign = if f.0 < 0 { "-" } else { "" };
+    let abs = f.0.unsigned_abs() as u128;
+    // Fen in one k, M, B.
+    let units: [(u128, &str); 3] = [(100_000, "k"), (100_000_000, "M"), (100_000_000_000, "B")];
+    let mut pick = units[0];
+    for u in units {
+        // Hundredths of the unit, rounded half up.
+        if (abs + u.0 / 200) / (u.0 / 100) >= 100 {
+            pick = u;
+        }
+    }
+    let (per, suffix) = pick;
+    let hundredths = (abs + per / 200) / (per / 100);
+    format!(
+        "{sign}{}.{:02}{suffix}",
+        crate::domain::money::group_thousands((hundredths / 100) as u64),
+        hundredths % 100
+    )
+}
+
+/// Short, for columns: yuan below 10万, then `170.00万`, from 1亿 on `1,234.57亿`; in
+/// English `120.00k`, `1.70M`, `1.23B`.
+pub fn money_short(f: Fen, lang: Lang) -> String {
     const YI: u128 = 10_000_000_000; // fen in 1亿 yuan
     let abs = f.0.unsigned_abs() as u128;
-    if abs < YI {
-        return money(f);
+    if abs < YI || lang == Lang::En {
+        return money(f, lang);
     }
     let sign = if f.0 < 0 { "-" } else { "" };
     let hundredths = (abs + YI / 200) / (YI / 100);
@@ -37,10 +65,10 @@ pub fn money_short(f: Fen) -> String {
     )
 }
 
-/// `1,700,000.00 (170.00万)`: exact yuan, and 万 or 亿 when large.
-pub fn money_long(f: Fen) -> String {
+/// `1,700,000.00 (170.00万)` / `1,700,000.00 (1.70M)`: exact yuan, and short when large.
+pub fn money_long(f: Fen, lang: Lang) -> String {
     if f.0.unsigned_abs() >= WAN_FROM as u64 {
-        format!("{} ({})", f.yuan(), money_short(f))
+        format!("{} ({})", f.yuan(), money_short(f, lang))
     } else {
         f.yuan()
     }
@@ -304,10 +332,18 @@ mod tests {
 
     #[test]
     fn money_switches_to_wan() {
-        assert_eq!(money(Fen(170_000_000)), "170.00万");
-        assert_eq!(money(Fen(1_234_500)), "12,345.00");
-        assert_eq!(money_short(Fen(12_347_298_089_595)), "1,234.73亿");
-        assert_eq!(money_short(Fen(-170_000_000)), "-170.00万");
+        assert_eq!(money(Fen(170_000_000), Lang::Zh), "170.00万");
+        assert_eq!(money(Fen(1_234_500), Lang::Zh), "12,345.00");
+        assert_eq!(money_short(Fen(12_347_298_089_595), Lang::Zh), "1,234.73亿");
+        assert_eq!(money_short(Fen(-170_000_000), Lang::Zh), "-170.00万");
+        // English has no 万: k, M, B, as wide as the Chinese or narrower.
+        assert_eq!(money(Fen(170_000_000), Lang::En), "1.70M");
+        assert_eq!(money(Fen(12_000_000), Lang::En), "120.00k");
+        assert_eq!(money(Fen(1_234_500), Lang::En), "12,345.00");
+        assert_eq!(money(Fen(99_999_999), Lang::En), "1.00M");
+        assert_eq!(money_short(Fen(-170_000_000), Lang::En), "-1.70M");
+        assert_eq!(money_short(Fen(12_347_298_089_595), Lang::En), "123.47B");
+        assert_eq!(money_long(Fen(170_000_000), Lang::En), "1,700,000.00 (1.70M)");
         assert_eq!(rate(Fen(50), Fen(200)), "25.0%");
         assert_eq!(rate(Fen(1), Fen(0)), "—");
     }

@@ -233,7 +233,7 @@ impl History {
             fmt::cut(&format!("{} · {}", e.operator, words::when(e.at)), width),
             dim,
         ));
-        match words::changes(e, lang) {
+        match words::changes_shown(e, lang) {
             Some(changes) => {
                 let heading = match words::effect(e) {
                     Effect::Added => S::HistoryAdded,

@@ -341,11 +341,17 @@ pub fn hints(ctx: Ctx, lang: Lang) -> Vec<(String, &'static str)> {
 /// The footer's hints; with `readonly`, without the keys that write (they would only be
 /// refused).
 pub fn hints_for(ctx: Ctx, lang: Lang, readonly: bool) -> Vec<(String, &'static str)> {
+    hints_except(ctx, lang, readonly, &[])
+}
+
+/// The footer's hints without the bindings of `hidden` actions: those the screen would only
+/// refuse (deleting a budget entry, reversing anything else).
+pub fn hints_except(ctx: Ctx, lang: Lang, readonly: bool, hidden: &[Action]) -> Vec<(String, &'static str)> {
     let collect = |filter: &dyn Fn(&Binding) -> bool| {
         let mut out: Vec<(String, &'static str)> = Vec::new();
         for binding in BINDINGS
             .iter()
-            .filter(|b| filter(b) && !(readonly && b.action.writes()))
+            .filter(|b| filter(b) && !(readonly && b.action.writes()) && !hidden.contains(&b.action))
         {
             let first = match binding.action {
                 Action::Depth(_) => "1-5".to_string(),

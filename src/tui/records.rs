@@ -425,10 +425,11 @@ fn notes_for(form: &Form, built: Option<&Built>) -> Vec<(&'static str, (String, 
     let mut out = Vec::new();
     if let Some(f) = form.field("amount") {
         if let Ok(fen) = Fen::parse(&f.text) {
-            let wan = if fen.0.unsigned_abs() >= 1_000_000 {
-                format!(" ({})", fen.wan())
-            } else {
-                String::new()
+            // From 1万 on, the amount in 万 too; English, which has no 万, from 100k on.
+            let wan = |lang: Lang| match lang {
+                Lang::Zh if fen.0.unsigned_abs() >= 1_000_000 => format!(" ({})", fen.wan()),
+                Lang::En if fen.0.unsigned_abs() >= 10_000_000 => format!(" ({})", super::fmt::money(fen, lang)),
+                _ => String::new(),
             };
             // A negative allocation takes money back: said beside the amount as it is typed.
             let allocation = form
@@ -437,7 +438,7 @@ fn notes_for(form: &Form, built: Option<&Built>) -> Vec<(&'static str, (String, 
                 .and_then(|i| BudgetKind::ALL.get(i))
                 .is_some_and(|k| *k == BudgetKind::Allocation);
             let note = |lang: Lang| {
-                let mut n = fill(tr(lang, S::NoteAmount), &[&fen.yuan(), &wan]);
+                let mut n = fill(tr(lang, S::NoteAmount), &[&fen.yuan(), &wan(lang)]);
                 if allocation && fen.0 < 0 {
                     n.push_str(tr(lang, S::NoteCorrection));
                 }

@@ -23,7 +23,7 @@ pub fn station_cell(unit: &Unit, as_of: NaiveDate, lang: Lang) -> (&'static str,
     let text = if on == StationOnDate::None {
         "—"
     } else {
-        on.label(lang)
+        on.shown(lang)
     };
     (text, style)
 }
@@ -32,7 +32,7 @@ pub fn station_cell(unit: &Unit, as_of: NaiveDate, lang: Lang) -> (&'static str,
 pub fn station_cell_width(lang: Lang) -> usize {
     StationOnDate::ALL
         .iter()
-        .map(|s| crate::text::width(s.label(lang)))
+        .map(|s| crate::text::width(s.shown(lang)))
         .max()
         .unwrap_or(4)
 }

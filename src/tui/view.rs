@@ -3,6 +3,7 @@
 //! overlays (form, picker, confirmation, help). Text is measured in cells; the real cursor
 //! goes to the caret of the focused input; popups clear any wide glyph cut by their edge.
 
+use super::action::Action;
 use super::app::{App, Focus, Modal};
 use super::charts;
 use super::details::{self, Content, Tab};
@@ -304,7 +305,14 @@ fn render_status(app: &App, area: Rect, buf: &mut Buffer) -> Option<Position> {
 /// two). When some do not fit, the last line ends with a mark that `?` lists them all.
 fn footer_rows(app: &App, width: usize) -> Vec<Vec<(String, &'static str)>> {
     let hint_w = |keys: &str, label: &str| text::width(keys) + 1 + text::width(label) + 2;
-    let all = keymap::hints_for(app.context(), app.lang, app.store.is_readonly());
+    // Budget entries are reversed, never deleted; only they are reversed; a tab without
+    // records (overview, charts) has neither.
+    let hidden: &[Action] = match app.details.tab {
+        Tab::Budget => &[Action::Delete],
+        Tab::Evaluations | Tab::Trainings => &[Action::Reverse],
+        _ => &[Action::Delete, Action::Reverse],
+    };
+    let all = keymap::hints_except(app.context(), app.lang, app.store.is_readonly(), hidden);
     let mut rows: Vec<Vec<(String, &'static str)>> = vec![Vec::new()];
     let mut used = 0;
     let mut dropped = false;
@@ -406,11 +414,11 @@ fn render_tree(app: &App, area: Rect, buf: &mut Buffer) {
                     Style::default(),
                 ),
                 (
-                    figures.map(|f| fmt::money_short(f.allocated)).unwrap_or_default(),
+                    figures.map(|f| fmt::money_short(f.allocated, lang)).unwrap_or_default(),
                     Style::default(),
                 ),
                 (
-                    figures.map(|f| fmt::money_short(f.spent)).unwrap_or_default(),
+                    figures.map(|f| fmt::money_short(f.spent, lang)).unwrap_or_default(),
                     Style::default(),
                 ),
             ]
@@ -432,10 +440,14 @@ fn render_tree(app: &App, area: Rect, buf: &mut Buffer) {
     let cols = fit_columns(widths, width);
     let name_w = width.saturating_sub(cols.iter().filter(|w| **w > 0).map(|w| w + 1).sum());
     let mut head = fmt::left(app.t(S::ColName), name_w);
-    for (w, t) in cols.iter().zip(titles) {
+    for (c, (w, t)) in cols.iter().zip(titles).enumerate() {
         if *w > 0 {
             head.push(' ');
-            head.push_str(&fmt::right(app.t(t), *w));
+            head.push_str(&if c == 0 {
+                fmt::left(app.t(t), *w)
+            } else {
+                fmt::right(app.t(t), *w)
+            });
         }
     }
     let mut lines = vec![Line::from(Span::styled(head, dim()))];
@@ -453,10 +465,16 @@ fn render_tree(app: &App, area: Rect, buf: &mut Buffer) {
             Style::default()
         };
         let mut spans = vec![Span::styled(fmt::left(&name, name_w), name_style)];
-        for (w, (text, style)) in cols.iter().zip(cells) {
+        for (c, (w, (text, style))) in cols.iter().zip(cells).enumerate() {
             if *w > 0 {
                 spans.push(Span::raw(" "));
-                spans.push(Span::styled(fmt::right(&text, *w), style));
+                // The station column (a word) reads left-aligned; figures right-aligned.
+                let cell = if c == 0 {
+                    fmt::left(&text, *w)
+                } else {
+                    fmt::right(&text, *w)
+                };
+                spans.push(Span::styled(cell, style));
             }
         }
         let mut line = Line::from(spans);
@@ -586,7 +604,10 @@ fn render_details(app: &App, area: Rect, buf: &mut Buffer) {
             Paragraph::new(lines.into_iter().skip(offset).collect::<Vec<_>>()).render(body, buf);
             details_marks(app.lang, area, offset > 0, offset < max, buf);
         }
-        Content::Coverage(points) => charts::render_coverage(points, app.lang, body, buf),
+        Content::Coverage(points) => {
+            let (above, below) = charts::render_coverage(points, app.lang, app.details.offset, body, buf);
+            details_marks(app.lang, area, above, below, buf);
+        }
         Content::Funding { .. } => charts::render_funding(&loaded.content, app.as_of, app.lang, body, buf),
         _ => {
             let (above, below) = render_records(app, loaded, focused, body, buf);
@@ -598,7 +619,7 @@ fn render_details(app: &App, area: Rect, buf: &mut Buffer) {
 /// Draws a records table; says whether rows lie above and below the ones shown.
 fn render_records(app: &App, loaded: &details::Loaded, focused: bool, area: Rect, buf: &mut Buffer) -> (bool, bool) {
     let width = area.width as usize;
-    let (header, rows) = details::record_lines(loaded, app.as_of, app.lang, width);
+    let (header, rows, dashed) = details::record_lines(loaded, app.as_of, app.lang, width);
     let kind_hint = match app.details.tab {
         Tab::Evaluations => S::EmptyEvaluations,
         Tab::Trainings => S::EmptyTrainings,
@@ -621,6 +642,10 @@ fn render_records(app: &App, loaded: &details::Loaded, focused: bool, area: Rect
     let mut foot = count;
     if loaded.cut {
         foot.push_str(app.t(S::NewestOnly));
+    }
+    // The columns are too narrow for the overview's words; the dash is explained here.
+    if dashed {
+        foot.push_str(app.t(S::DashNotStated));
     }
     if let Some(n) = loaded.too_many {
         foot = format!("{} {foot}", fill(app.t(S::SubtreeTooLarge), &[&n.to_string()]));
@@ -930,25 +955,38 @@ fn render_history(app: &App, h: &super::history::History, areas: &Areas, buf: &m
     Paragraph::new(lines).render(detail, buf);
 }
 
-/// Every binding, grouped by context: the same table as the footer and the keys.
+/// Every binding, grouped by context: the same table as the footer and the keys, each line
+/// whole (for tests that look for a key).
 pub fn help_lines(lang: Lang) -> Vec<Line<'static>> {
+    help_lines_in(lang, usize::MAX / 2)
+}
+
+/// The help's lines for text `width` cells wide: a label too long for its line wraps under
+/// itself, so that nothing is cut.
+pub fn help_lines_in(lang: Lang, width: usize) -> Vec<Line<'static>> {
+    const KEYS_W: usize = 24;
+    let label_w = width.saturating_sub(KEYS_W).max(12);
     let mut lines = Vec::new();
     for (ctx, heading) in Ctx::HELP_ORDER {
         lines.push(Line::styled(tr(lang, heading).to_string(), bold().fg(Color::Cyan)));
         for b in keymap::bindings_of(ctx) {
             let keys = keymap::keys_text(b, lang);
-            lines.push(Line::from(vec![
-                Span::styled(
-                    format!("  {}", fmt::left(&keys, 22)),
-                    Style::default().fg(Color::Yellow),
-                ),
-                Span::raw(tr(lang, b.label).to_string()),
-            ]));
+            for (i, part) in fmt::wrap(tr(lang, b.label), label_w).into_iter().enumerate() {
+                let lead = if i == 0 {
+                    format!("  {}", fmt::left(&keys, KEYS_W - 2))
+                } else {
+                    " ".repeat(KEYS_W)
+                };
+                lines.push(Line::from(vec![
+                    Span::styled(lead, Style::default().fg(Color::Yellow)),
+                    Span::raw(part),
+                ]));
+            }
         }
     }
     lines.push(Line::raw(""));
     for s in [S::HelpNoteAsOf, S::HelpNoteMoney, S::HelpNoteBudget] {
-        for part in fmt::wrap(tr(lang, s), 70) {
+        for part in fmt::wrap(tr(lang, s), width.min(70)) {
             lines.push(Line::styled(part, dim()));
         }
     }
@@ -957,7 +995,9 @@ pub fn help_lines(lang: Lang) -> Vec<Line<'static>> {
 
 /// Where the help goes on a screen of `area`.
 fn help_rect(area: Rect) -> Rect {
-    let width = 80u16.min(area.width.saturating_sub(2));
+    // The whole width up to 80 columns: a popup one column in from each side would leave the
+    // panes' corners beside its own (`┌┌`).
+    let width = if area.width <= 82 { area.width } else { 80 };
     // Between the header and the status line: the footer under it shows the help's keys.
     let height = area.height.saturating_sub(3);
     centered(area, width, height)
@@ -965,14 +1005,23 @@ fn help_rect(area: Rect) -> Rect {
 
 /// The help's rows inside its border, and the largest first line that still fills them.
 pub fn help_scroll(area: Rect, lang: Lang) -> (usize, usize) {
-    let rows = help_rect(area).height.saturating_sub(2) as usize;
-    (rows, help_lines(lang).len().saturating_sub(rows))
+    let rect = help_rect(area);
+    let rows = rect.height.saturating_sub(2) as usize;
+    (
+        rows,
+        help_lines_in(lang, help_text_width(rect)).len().saturating_sub(rows),
+    )
+}
+
+/// The cells a help line may take inside the help's border (one column of margin).
+fn help_text_width(rect: Rect) -> usize {
+    rect.width.saturating_sub(3) as usize
 }
 
 fn render_help(app: &App, offset: usize, area: Rect, buf: &mut Buffer) {
     let rect = help_rect(area);
     let inner = popup(rect, format!(" {} ", app.t(S::HelpTitle)), buf, Color::Cyan);
-    let lines = help_lines(app.lang);
+    let lines = help_lines_in(app.lang, help_text_width(rect));
     let max = lines.len().saturating_sub(inner.height as usize);
     let offset = offset.min(max);
     let mut shown: Vec<Line> = lines.into_iter().skip(offset).collect();
