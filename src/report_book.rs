@@ -352,7 +352,7 @@ impl<'a> Book<'a> {
                 &mut rows,
                 s,
                 self.pick("本级站点（截至当日）", "own station on the date"),
-                word(node.on_date, StationOnDate::en, StationOnDate::zh),
+                word(node.on_date, |w| w.shown(Lang::En), StationOnDate::zh),
             );
             add(
                 &mut rows,
@@ -567,7 +567,7 @@ impl<'a> Book<'a> {
             let n = row.node;
             let mut cells = self.key_cells(row);
             cells.extend([
-                word(n.on_date, StationOnDate::en, StationOnDate::zh),
+                word(n.on_date, |w| w.shown(Lang::En), StationOnDate::zh),
                 word(n.station, StationStatus::en, StationStatus::zh),
                 n.opened_on.map_or(Cell::Empty, |d| Cell::Date(d.to_string())),
                 n.closed_on.map_or(Cell::Empty, |d| Cell::Date(d.to_string())),

@@ -474,6 +474,15 @@ fn english_words_and_no_workbook_without_a_file() {
     let row = sum.data().iter().find(|r| text(&r[1]) == "hours").unwrap();
     // The letter states no hours: not stated, never 0.
     assert_eq!(text(&row[2]), "not stated");
+    // The station on a date before it opened reads in words, as on screen.
+    let early = workbook(&dir, "en", &["--as-of", "2020-12-31"]);
+    let sum = early.sheet("Summary");
+    let row = sum
+        .data()
+        .iter()
+        .find(|r| text(&r[1]) == "own station on the date")
+        .unwrap();
+    assert_eq!(text(&row[2]), "not yet");
 
     // A workbook needs a file: refused in words, exit 2, nothing written.
     let out = shegong(&dir, &["report", "--format", "xlsx"]);

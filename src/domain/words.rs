@@ -80,7 +80,7 @@ words!(
 
 impl StationOnDate {
     /// The word shown to a reader: `label`, except that English reads "not yet" where the
-    /// token (JSON, CSV, the workbook's English word) stays `not_yet`.
+    /// token (JSON, CSV) stays `not_yet`; the workbook, read by people, says "not yet" too.
     pub fn shown(self, lang: Lang) -> &'static str {
         match (self, lang) {
             (StationOnDate::NotYet, Lang::En) => "not yet",
