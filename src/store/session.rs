@@ -389,6 +389,28 @@ impl<R: Record> ImportSession<'_, R> {
 }
 
 /// A key of the `batches` tree: the import's token, the chunk's number.
+/// Removes a unit's own keys (its row, its code, its place under its parent) in a write,
+/// each restorable: for deleting a unit, and for undoing its adding.
+pub(crate) fn remove_unit_keys(set: &mut WriteSet, row: &codec::UnitRow) -> Result<()> {
+    use super::codec::Stored;
+    set.remove(
+        TreeId::Units,
+        keys::u32_key(row.idx).to_vec(),
+        Undo::Restore(row.encode()?),
+    );
+    set.remove(
+        TreeId::Codes,
+        row.unit.code.as_bytes().to_vec(),
+        Undo::Restore(keys::u32_key(row.idx).to_vec()),
+    );
+    set.remove(
+        TreeId::Children,
+        keys::child_key(row.parent_idx, row.idx).to_vec(),
+        Undo::Restore(Vec::new()),
+    );
+    Ok(())
+}
+
 pub(crate) fn batch_key(token: u64, chunk: u32) -> Vec<u8> {
     let mut k = token.to_be_bytes().to_vec();
     k.extend_from_slice(&chunk.to_be_bytes());
@@ -478,24 +500,9 @@ impl Store {
     /// is refused in words, nothing written.) Journaled with the unit as it was, so undo
     /// brings it back.
     pub fn delete_unit(&self, code: &str) -> Result<crate::domain::Unit> {
-        use super::codec::Stored;
         let row = self.check_deletable(code)?;
         let mut set = WriteSet::default();
-        set.remove(
-            TreeId::Units,
-            keys::u32_key(row.idx).to_vec(),
-            Undo::Restore(row.encode()?),
-        );
-        set.remove(
-            TreeId::Codes,
-            code.as_bytes().to_vec(),
-            Undo::Restore(keys::u32_key(row.idx).to_vec()),
-        );
-        set.remove(
-            TreeId::Children,
-            keys::child_key(row.parent_idx, row.idx).to_vec(),
-            Undo::Restore(Vec::new()),
-        );
+        remove_unit_keys(&mut set, &row)?;
         // Its station counted in the coverage of every unit above it: recomputed.
         set.rebuild_totals = true;
         let mut entry = self.entry("delete", "unit", Some(code), format!("unit {code} delete"));

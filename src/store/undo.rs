@@ -201,21 +201,7 @@ impl Store {
                             );
                         }
                     }
-                    set.remove(
-                        TreeId::Units,
-                        keys::u32_key(row.idx).to_vec(),
-                        Undo::Restore(row.encode()?),
-                    );
-                    set.remove(
-                        TreeId::Codes,
-                        code.as_bytes().to_vec(),
-                        Undo::Restore(keys::u32_key(row.idx).to_vec()),
-                    );
-                    set.remove(
-                        TreeId::Children,
-                        keys::child_key(row.parent_idx, row.idx).to_vec(),
-                        Undo::Restore(Vec::new()),
-                    );
+                    super::session::remove_unit_keys(&mut set, &row)?;
                 }
                 Some(before) => {
                     let parent_idx = match &before.parent {
