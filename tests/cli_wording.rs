@@ -2,6 +2,8 @@
 //! operator from the OS when `$USER` is unset; "in use" (exit 3) says how a team can work at
 //! once; an import error line names its column once.
 
+mod skip;
+
 mod interchange_support;
 use interchange_support::*;
 
@@ -37,7 +39,7 @@ fn the_operator_is_the_login_name_when_user_is_unset() {
         .map(|o| String::from_utf8_lossy(&o.stdout).trim().to_string())
         .filter(|n| !n.is_empty())
     else {
-        eprintln!("skipped: `id -un` gives no login name for this user here");
+        skip::skip("`id -un` gives no login name for this user here");
         return;
     };
     let env = Env::none();

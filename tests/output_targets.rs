@@ -2,6 +2,8 @@
 //! stream, never renamed over; a link written through to its file; a folder, a link to nothing
 //! and anything inside the store folder refused in words, with the store intact.
 
+mod skip;
+
 mod interchange_support;
 use interchange_support::*;
 use std::os::unix::fs::FileTypeExt;
@@ -74,7 +76,7 @@ fn export_to_dash_is_stdout() {
 fn a_device_target_stays_a_device() {
     // SAFETY: geteuid only reads the process's user id.
     if unsafe { libc::geteuid() } != 0 {
-        eprintln!("skipped: only root can make a device node to write to (this test is not running as root)");
+        skip::skip("only root can make a device node to write to (this test is not running as root)");
         return;
     }
     let env = Env::xishan();
@@ -85,7 +87,7 @@ fn a_device_target_stays_a_device() {
         .status()
         .is_ok_and(|s| s.success());
     if !made {
-        eprintln!("skipped: mknod cannot make a device here (a container without that right)");
+        skip::skip("mknod cannot make a device here (a container without that right)");
         return;
     }
     let is_device = |p: &Path| std::fs::symlink_metadata(p).unwrap().file_type().is_char_device();

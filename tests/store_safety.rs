@@ -3,6 +3,8 @@
 //! to be written empty, losing the page's earlier records); restore is all or nothing and
 //! checks a backup's values as strictly as an import; `--readonly` refusals exit 4.
 
+mod skip;
+
 mod common;
 
 use common::*;
@@ -375,11 +377,11 @@ impl Mount {
         match out {
             Ok(o) if o.status.success() => Some(Mount(at.to_path_buf())),
             Ok(o) => {
-                eprintln!("SKIPPED: cannot mount a tmpfs here: {}", text(&o.stderr).trim());
+                skip::skip(&format!("cannot mount a tmpfs here: {}", text(&o.stderr).trim()));
                 None
             }
             Err(e) => {
-                eprintln!("SKIPPED: cannot run mount: {e}");
+                skip::skip(&format!("cannot run mount: {e}"));
                 None
             }
         }

@@ -3,6 +3,8 @@
 //! import error messages, while files and pipes keep the exact text; and `report --format csv`
 //! neutralises formula-like names as exports do.
 
+mod skip;
+
 mod interchange_support;
 use interchange_support::*;
 
@@ -110,7 +112,7 @@ fn on_a_terminal(env: &Env, args: &str) -> Option<Vec<u8>> {
 fn csv_on_a_terminal_is_escaped() {
     let env = env_with_evil_unit();
     let Some(report) = on_a_terminal(&env, "report --format csv --depth 9") else {
-        eprintln!("skipped: `script` (util-linux) is not here to give the program a terminal");
+        skip::skip("`script` (util-linux) is not here to give the program a terminal");
         return;
     };
     no_escape(&report, "report --format csv on a terminal");

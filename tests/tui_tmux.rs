@@ -3,6 +3,8 @@
 //! that it was stored (15 → 16). Skipped, with a word, where tmux is not installed. Waits by
 //! polling the screen, never by fixed sleeps.
 
+mod skip;
+
 use std::process::{Command, Output};
 use std::time::{Duration, Instant};
 
@@ -78,7 +80,7 @@ fn quote(s: &str) -> String {
 #[test]
 fn records_a_training_in_the_real_binary() {
     if Command::new("tmux").arg("-V").output().is_err() {
-        println!("skipped: tmux not installed");
+        skip::skip("tmux is not installed");
         return;
     }
     let bin = env!("CARGO_BIN_EXE_shegong");
@@ -155,7 +157,7 @@ fn records_a_training_in_the_real_binary() {
 #[test]
 fn a_clerk_at_80x24_loses_nothing_silently() {
     if Command::new("tmux").arg("-V").output().is_err() {
-        println!("skipped: tmux not installed");
+        skip::skip("tmux is not installed");
         return;
     }
     let bin = env!("CARGO_BIN_EXE_shegong");
