@@ -76,6 +76,8 @@ fn a_unit_added_by_mistake_is_deleted_and_both_steps_undone() {
     keys(&mut app, &["y"]);
     assert!(app.store.unit(TYPO).unwrap().is_none());
     assert!(status(&app).0.contains("已删除单位 打错的社区"), "{:?}", status(&app));
+    // The selection goes on at the parent, where the unit was.
+    assert_eq!(app.selected_unit().map(|u| u.code.as_str()), Some(BIJI));
     // A unit with records is refused in words, before asking.
     to_biji(&mut app);
     keys(&mut app, &["d"]);

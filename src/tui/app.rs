@@ -1236,6 +1236,12 @@ impl App {
             Pending::DeleteUnit(code) => match self.store.delete_unit(&code) {
                 Ok(unit) => {
                     self.after_write(true);
+                    // The clerk goes on where the unit was: at its parent.
+                    if let Some(parent) = &unit.parent {
+                        if let Err(e) = self.reveal(parent) {
+                            return self.fail(&e);
+                        }
+                    }
                     self.say(S::DeletedUnit, &[&unit.name]);
                 }
                 Err(e) => self.fail(&e),
