@@ -66,6 +66,10 @@ fn a_unit_added_by_mistake_is_deleted_and_both_steps_undone() {
     assert!(app.form.is_none(), "{:?}", status(&app));
     assert!(app.store.unit(TYPO).unwrap().is_some());
     assert_eq!(app.selected_unit().map(|u| u.code.as_str()), Some(TYPO));
+    // A station with no dates is the same on every date: its overview says it once.
+    let text = screen(&mut app, 120, 40);
+    let line = text.lines().find(|l| l.contains("站点状态")).unwrap_or_default();
+    assert!(line.contains("站点状态 无") && !line.contains("截至"), "{line}");
 
     // `d` asks, `y` deletes.
     keys(&mut app, &["d"]);

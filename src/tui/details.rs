@@ -368,11 +368,14 @@ pub fn overview_lines(
     if let Some(c) = unit.closed_on {
         station.push_str(&fill(t(S::ClosedOn), &[&c.to_string()]));
     }
-    // The stored status is today's; what counted on the as-of date is said beside it.
-    station.push_str(&fill(
-        t(S::StationOnDateValue),
-        &[&fmt::date(as_of), unit.station_on(as_of).shown(lang)],
-    ));
+    // The stored status is today's; what counted on the as-of date is said beside it. A
+    // station with no dates (none, planned, building) is the same on every date: said once.
+    if unit.station.has_opened() && unit.opened_on.is_some() {
+        station.push_str(&fill(
+            t(S::StationOnDateValue),
+            &[&fmt::date(as_of), unit.station_on(as_of).shown(lang)],
+        ));
+    }
     lines.push(field_line(t(S::FieldStationStatus), station, lw));
     lines.push(field_line(t(S::FieldOperator), or_dash(&unit.operator), lw));
     let people = |n: Option<u32>| match n {
