@@ -271,19 +271,21 @@ impl Store {
         Ok(())
     }
 
-    /// Deletes one evaluation or training (budget entries are corrected, not deleted).
-    pub fn delete_record<R: Record>(&self, key: RecordKey) -> Result<R> {
-        self.check_writable()?;
-        let mut pages: HashMap<[u8; 6], PageEdit> = HashMap::default();
-        let edit = self.page_edit(R::KIND, &mut pages, &key)?;
-        let at = edit.find(&key).map_err(|_| StoreError::UnknownRecord(key.to_text()))?;
-        let entry = edit.remove(at);
-        let record = R::decode(&entry.record)?;
-        let mut set = WriteSet::default();
-        let mut deltas = Deltas::default();
-        let mut ancestry = Ancestry::new(self);
+    /// Takes one record out of its page (being edited in `pages`): its contribution leaves the
+    /// totals and its id is freed, each part of the write `set`. For a delete and for an undo.
+    pub(super) fn take_record<R: Record>(
+        &self,
+        key: &RecordKey,
+        pages: &mut HashMap<[u8; 6], PageEdit>,
+        deltas: &mut Deltas,
+        ancestry: &mut Ancestry,
+        set: &mut WriteSet,
+    ) -> Result<R> {
+        let edit = self.page_edit(R::KIND, pages, key)?;
+        let at = edit.find(key).map_err(|_| StoreError::UnknownRecord(key.to_text()))?;
+        let record = R::decode(&edit.remove(at).record)?;
         let (day, delta) = record.delta();
-        deltas.subtract(&mut ancestry, key.unit, day, &delta.sparse())?;
+        deltas.subtract(ancestry, key.unit, day, &delta.sparse())?;
         if let Some(id) = record.id() {
             set.remove(
                 TreeId::Ids,
@@ -291,6 +293,38 @@ impl Store {
                 Undo::Restore(key.bytes().to_vec()),
             );
         }
+        Ok(record)
+    }
+
+    /// The day of a unit's earliest record of a kind, with the pages being edited read as
+    /// edited.
+    pub(super) fn earliest_left(
+        &self,
+        kind: RecordKind,
+        unit: u32,
+        pages: &HashMap<[u8; 6], PageEdit>,
+    ) -> Result<Option<Day>> {
+        for item in self.tree(tree_of(kind)).scan_prefix(unit.to_be_bytes()) {
+            let (k, v) = item?;
+            let first = match pages.get(k.as_ref()) {
+                Some(edit) => edit.page.entries.first().map(|e| e.day),
+                None => Page::decode(&v)?.entries.first().map(|e| e.day),
+            };
+            if first.is_some() {
+                return Ok(first);
+            }
+        }
+        Ok(None)
+    }
+
+    /// Deletes one evaluation or training (budget entries are corrected, not deleted).
+    pub fn delete_record<R: Record>(&self, key: RecordKey) -> Result<R> {
+        self.check_writable()?;
+        let mut pages: HashMap<[u8; 6], PageEdit> = HashMap::default();
+        let mut set = WriteSet::default();
+        let mut deltas = Deltas::default();
+        let mut ancestry = Ancestry::new(self);
+        let record: R = self.take_record(&key, &mut pages, &mut deltas, &mut ancestry, &mut set)?;
         let kind = R::KIND.name();
         let mut journal = self.entry("delete", kind, Some(record.owner()), format!("{kind} deleted"));
         journal.key = Some(key.to_text());
@@ -298,18 +332,7 @@ impl Store {
         self.journal(&mut set, journal)?;
         if R::KIND == RecordKind::Evaluation {
             // The next first evaluation: the earliest one left for this unit.
-            let mut remaining = None;
-            for item in self.tree(tree_of(R::KIND)).scan_prefix(key.unit.to_be_bytes()) {
-                let (k, v) = item?;
-                let first = match pages.get(k.as_ref()) {
-                    Some(edit) => edit.page.entries.first().map(|e| e.day),
-                    None => Page::decode(&v)?.entries.first().map(|e| e.day),
-                };
-                if first.is_some() {
-                    remaining = first;
-                    break;
-                }
-            }
+            let remaining = self.earliest_left(R::KIND, key.unit, &pages)?;
             self.move_first_evaluation(key.unit, |_| remaining, &mut deltas, &mut ancestry, &mut set)?;
         }
         self.write_pages(R::KIND, pages, &mut set)?;

@@ -6,13 +6,13 @@
 //! `delete_unit`).
 
 use super::aggregate::{Ancestry, Deltas};
-use super::codec::{Page, Stored, UnitRow};
+use super::codec::{Stored, UnitRow};
 use super::import::{tree_of, PageEdit, Record, RecordKind};
 use super::journal::JournalEntry;
 use super::keys::{self, RecordKey, TreeId};
 use super::write::{Undo, WriteSet};
 use super::{Result, Store, StoreError};
-use crate::domain::{Day, Training, Unit};
+use crate::domain::{Training, Unit};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 /// Units of a bulk import per value of the `batches` tree.
@@ -75,18 +75,7 @@ impl Store {
         let mut ancestry = Ancestry::new(self);
         let mut evaluated: HashSet<u32> = HashSet::default();
         for key in keys {
-            let edit = self.page_edit(R::KIND, &mut pages, key)?;
-            let at = edit.find(key).map_err(|_| StoreError::UnknownRecord(key.to_text()))?;
-            let record = R::decode(&edit.remove(at).record)?;
-            let (day, delta) = record.delta();
-            deltas.subtract(&mut ancestry, key.unit, day, &delta.sparse())?;
-            if let Some(id) = record.id() {
-                set.remove(
-                    TreeId::Ids,
-                    keys::id_key(R::KIND as u8, id),
-                    Undo::Restore(key.bytes().to_vec()),
-                );
-            }
+            self.take_record::<R>(key, &mut pages, &mut deltas, &mut ancestry, &mut set)?;
             if R::KIND == RecordKind::Evaluation {
                 evaluated.insert(key.unit);
             }
@@ -101,22 +90,6 @@ impl Store {
         self.write_pages(R::KIND, pages, &mut set)?;
         deltas.write_into(self, &mut set)?;
         self.apply(set)
-    }
-
-    /// The day of a unit's earliest record of a kind, with the pages being edited read as
-    /// edited.
-    fn earliest_left(&self, kind: RecordKind, unit: u32, pages: &HashMap<[u8; 6], PageEdit>) -> Result<Option<Day>> {
-        for item in self.tree(tree_of(kind)).scan_prefix(unit.to_be_bytes()) {
-            let (k, v) = item?;
-            let first = match pages.get(k.as_ref()) {
-                Some(edit) => edit.page.entries.first().map(|e| e.day),
-                None => Page::decode(&v)?.entries.first().map(|e| e.day),
-            };
-            if first.is_some() {
-                return Ok(first);
-            }
-        }
-        Ok(None)
     }
 
     /// Takes back a bulk import of units: the units it added are deleted, the ones it changed
