@@ -77,40 +77,48 @@ fn quote(s: &str) -> String {
     format!("'{}'", s.replace('\'', r"'\''"))
 }
 
-#[test]
-fn records_a_training_in_the_real_binary() {
+/// A temporary folder whose `store` holds the Xishan data, and the binary; `None`, said as a
+/// skip, where tmux is not installed.
+fn xishan_store() -> Option<(tempfile::TempDir, &'static str)> {
     if Command::new("tmux").arg("-V").output().is_err() {
         skip::skip("tmux is not installed");
-        return;
+        return None;
     }
     let bin = env!("CARGO_BIN_EXE_shegong");
     let dir = tempfile::tempdir().expect("a temporary folder");
-    let data = dir.path().join("store");
-    let data = data.to_str().expect("a UTF-8 path");
     let init = Command::new(bin)
-        .args(["--data-dir", data, "init"])
+        .arg("--data-dir")
+        .arg(dir.path().join("store"))
+        .arg("init")
         .output()
         .expect("shegong init runs");
     assert!(init.status.success(), "{}", String::from_utf8_lossy(&init.stderr));
-    assert_eq!(trainings(bin, data), 15);
+    Some((dir, bin))
+}
 
+/// The UI on the store `data`, in `lang`, in a tmux window of `size` on a private socket.
+fn open_ui(bin: &str, data: &str, lang: &str, size: (u16, u16), tag: &str) -> Tmux {
     let tmux = Tmux {
-        socket: format!("shegong-test-{}", std::process::id()),
+        socket: format!("shegong-{tag}-{}", std::process::id()),
         session: "ui".into(),
     };
-    let command = format!("{} --data-dir {} --lang en", quote(bin), quote(data));
-    let started = tmux.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        &tmux.session,
-        "-x",
-        "120",
-        "-y",
-        "40",
-        &command,
-    ]);
+    let command = format!("{} --data-dir {} --lang {lang}", quote(bin), quote(data));
+    let (w, h) = (size.0.to_string(), size.1.to_string());
+    let started = tmux.run(&["new-session", "-d", "-s", &tmux.session, "-x", &w, "-y", &h, &command]);
     assert!(started.is_some_and(|o| o.status.success()), "tmux started");
+    tmux
+}
+
+#[test]
+fn records_a_training_in_the_real_binary() {
+    let Some((dir, bin)) = xishan_store() else {
+        return;
+    };
+    let data = dir.path().join("store");
+    let data = data.to_str().expect("a UTF-8 path");
+    assert_eq!(trainings(bin, data), 15);
+
+    let tmux = open_ui(bin, data, "en", (120, 40), "test");
     tmux.wait_for("西山区", 20);
     tmux.wait_for("as of", 5);
     // The district is open from the start.
@@ -156,36 +164,12 @@ fn records_a_training_in_the_real_binary() {
 /// an untouched form closes on Esc, a negative allocation is asked about as a correction.
 #[test]
 fn a_clerk_at_80x24_loses_nothing_silently() {
-    if Command::new("tmux").arg("-V").output().is_err() {
-        skip::skip("tmux is not installed");
+    let Some((dir, bin)) = xishan_store() else {
         return;
-    }
-    let bin = env!("CARGO_BIN_EXE_shegong");
-    let dir = tempfile::tempdir().expect("a temporary folder");
+    };
     let data = dir.path().join("store");
     let data = data.to_str().expect("a UTF-8 path");
-    let init = Command::new(bin)
-        .args(["--data-dir", data, "init"])
-        .output()
-        .expect("shegong init runs");
-    assert!(init.status.success(), "{}", String::from_utf8_lossy(&init.stderr));
-    let tmux = Tmux {
-        socket: format!("shegong-test80-{}", std::process::id()),
-        session: "ui80".into(),
-    };
-    let command = format!("{} --data-dir {} --lang zh", quote(bin), quote(data));
-    let started = tmux.run(&[
-        "new-session",
-        "-d",
-        "-s",
-        &tmux.session,
-        "-x",
-        "80",
-        "-y",
-        "24",
-        &command,
-    ]);
-    assert!(started.is_some_and(|o| o.status.success()), "tmux started");
+    let tmux = open_ui(bin, data, "zh", (80, 24), "test80");
     tmux.wait_for("西山区", 20);
     // The district opens with its streets shown.
     tmux.wait_for("西苑街道", 10);
