@@ -43,28 +43,23 @@ fn the_operator_is_the_login_name_when_user_is_unset() {
         return;
     };
     let env = Env::none();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_shegong"))
-        .args(["--lang", "en", "--data-dir"])
-        .arg(&env.dir)
-        .args(["init", "--empty"])
-        .env_remove("USER")
-        .env_remove("USERNAME")
-        .env_remove("SHEGONG_DATA_DIR")
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+    // The binary with no user name in its environment.
+    let without_user = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_shegong"))
+            .args(["--lang", "en", "--data-dir"])
+            .arg(&env.dir)
+            .args(args)
+            .env_remove("USER")
+            .env_remove("USERNAME")
+            .env_remove("SHEGONG_DATA_DIR")
+            .output()
+            .unwrap();
+        assert!(out.status.success(), "{}", stderr(&out));
+    };
+    without_user(&["init", "--empty"]);
     let csv = "code,parent,level,name,station\n5301,,district,某区,none\n";
     let path = env.file("u.csv", csv);
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_shegong"))
-        .args(["--lang", "en", "--data-dir"])
-        .arg(&env.dir)
-        .args(["import", "units", path.to_str().unwrap()])
-        .env_remove("USER")
-        .env_remove("USERNAME")
-        .env_remove("SHEGONG_DATA_DIR")
-        .output()
-        .unwrap();
-    assert!(out.status.success(), "{}", stderr(&out));
+    without_user(&["import", "units", path.to_str().unwrap()]);
     let history = env.ok(&["history"]);
     let first = history.lines().next().unwrap_or_default();
     assert!(first.contains(&format!("  {login}  ")), "{history}");
