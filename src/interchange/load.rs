@@ -28,18 +28,9 @@ pub struct ImportSummary {
     pub warnings: Problems,
 }
 
-/// Text for a terminal: control characters shown escaped (`\n`, `\u{1b}`), never run.
+/// Text for a terminal: control characters shown escaped, never run.
 fn visible(text: &str) -> String {
-    text.chars()
-        .flat_map(|c| {
-            let escaped: Vec<char> = if c.is_control() {
-                c.escape_default().collect()
-            } else {
-                vec![c]
-            };
-            escaped
-        })
-        .collect()
+    crate::text::for_terminal(text).into_owned()
 }
 
 /// A stored unit that a units file changed.
