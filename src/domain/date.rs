@@ -146,6 +146,49 @@ pub fn parse_as_of(text: &str) -> Result<NaiveDate, DateError> {
     PartialDate::parse(text).map(|d| d.end())
 }
 
+/// The end of the month before the month of `d` (where `[` moves the as-of date).
+pub fn month_back(d: NaiveDate) -> NaiveDate {
+    let (y, m) = if d.month() == 1 {
+        (d.year() - 1, 12)
+    } else {
+        (d.year(), d.month() - 1)
+    };
+    last_day_of_month(y, m).unwrap_or(d)
+}
+
+/// The end of `d`'s month, or of the next month when `d` is a month end; never after `today`
+/// (and never before `d`: an as-of date already after today stays where it is).
+pub fn month_forward(d: NaiveDate, today: NaiveDate) -> NaiveDate {
+    let end = last_day_of_month(d.year(), d.month()).unwrap_or(d);
+    let next = if end == d {
+        let (y, m) = if d.month() == 12 {
+            (d.year() + 1, 1)
+        } else {
+            (d.year(), d.month() + 1)
+        };
+        last_day_of_month(y, m).unwrap_or(d)
+    } else {
+        end
+    };
+    next.min(today).max(d)
+}
+
+/// The last day of the year before `d`'s.
+pub fn year_back(d: NaiveDate) -> NaiveDate {
+    NaiveDate::from_ymd_opt(d.year() - 1, 12, 31).unwrap_or(d)
+}
+
+/// The end of `d`'s year, or of the next year when `d` is 31 December; never after `today`.
+pub fn year_forward(d: NaiveDate, today: NaiveDate) -> NaiveDate {
+    let end = NaiveDate::from_ymd_opt(d.year(), 12, 31).unwrap_or(d);
+    let next = if end == d {
+        NaiveDate::from_ymd_opt(d.year() + 1, 12, 31).unwrap_or(d)
+    } else {
+        end
+    };
+    next.min(today).max(d)
+}
+
 impl fmt::Display for PartialDate {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match (self.month, self.day) {
@@ -238,5 +281,65 @@ mod tests {
         for s in ["2021-11-08", "2021-11", "2021"] {
             assert_eq!(PartialDate::parse(s).unwrap().to_string(), s);
         }
+    }
+
+    #[test]
+    fn as_of_moves_by_month_and_year_ends() {
+        let today = d(2026, 11, 27);
+        assert_eq!(month_back(today), d(2026, 10, 31));
+        assert_eq!(month_back(d(2021, 1, 31)), d(2020, 12, 31));
+        assert_eq!(month_forward(d(2021, 4, 30), today), d(2021, 5, 31));
+        assert_eq!(month_forward(d(2026, 10, 31), today), today);
+        assert_eq!(year_back(today), d(2025, 12, 31));
+        assert_eq!(year_forward(d(2020, 12, 31), today), d(2021, 12, 31));
+        assert_eq!(year_forward(d(2025, 12, 31), today), today);
+    }
+
+    #[test]
+    fn month_steps_land_on_month_ends_february_included() {
+        let today = d(2026, 11, 27);
+        // Jan 31 forward: the end of February, 28 or 29 days.
+        assert_eq!(month_forward(d(2021, 1, 31), today), d(2021, 2, 28));
+        assert_eq!(month_forward(d(2024, 1, 31), today), d(2024, 2, 29));
+        assert_eq!(month_forward(d(2000, 1, 31), today), d(2000, 2, 29));
+        assert_eq!(month_forward(d(1900, 1, 31), today), d(1900, 2, 28));
+        // A day within a month goes to that month's end first.
+        assert_eq!(month_forward(d(2024, 2, 10), today), d(2024, 2, 29));
+        // Back from March, whatever its day: the end of February.
+        assert_eq!(month_back(d(2021, 3, 31)), d(2021, 2, 28));
+        assert_eq!(month_back(d(2024, 3, 1)), d(2024, 2, 29));
+        // Dec 31 crosses the year both ways.
+        assert_eq!(month_forward(d(2020, 12, 31), today), d(2021, 1, 31));
+        assert_eq!(month_back(d(2021, 1, 1)), d(2020, 12, 31));
+        assert_eq!(year_back(d(2021, 12, 31)), d(2020, 12, 31));
+        assert_eq!(year_forward(d(2021, 6, 30), today), d(2021, 12, 31));
+    }
+
+    #[test]
+    fn forward_steps_never_pass_today() {
+        let today = d(2024, 2, 10);
+        assert_eq!(month_forward(d(2024, 1, 31), today), today);
+        assert_eq!(month_forward(d(2024, 2, 1), today), today);
+        assert_eq!(month_forward(today, today), today);
+        assert_eq!(year_forward(d(2023, 12, 31), today), today);
+        assert_eq!(year_forward(today, today), today);
+        // Walking forward from far back stops at today and stays there.
+        let mut at = d(2019, 1, 31);
+        for _ in 0..100 {
+            let next = month_forward(at, today);
+            assert!(next >= at && next <= today, "{at} -> {next}");
+            assert_eq!(next, last_day_of_month(next.year(), next.month()).unwrap().min(today));
+            at = next;
+        }
+        assert_eq!(at, today);
+        // Back steps always land before where they started, on a month or year end.
+        let mut at = today;
+        for _ in 0..30 {
+            let back = month_back(at);
+            assert!(back < at);
+            assert_eq!(back, last_day_of_month(back.year(), back.month()).unwrap());
+            at = back;
+        }
+        assert_eq!(year_back(today), d(2023, 12, 31));
     }
 }

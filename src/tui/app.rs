@@ -15,12 +15,12 @@ use super::records::{self, Built, Recent};
 use super::strings::{fill, tr, S};
 use super::tree::Tree;
 use super::view;
-use crate::domain::date::last_day_of_month;
+use crate::domain::date::{month_back, month_forward, year_back, year_forward};
 use crate::domain::*;
 use crate::history::Brief;
 use crate::i18n::Lang;
 use crate::store::{JournalEntry, RecordKey, Store, StoreError};
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use crossterm::event::{KeyEvent, KeyEventKind};
 use ratatui::layout::Rect;
 use std::collections::HashMap;
@@ -105,48 +105,6 @@ pub struct App {
     reversing: Option<RecordKey>,
     /// A new unit's code that was warned about (unlike its siblings'): Enter again saves it.
     code_warned: Option<String>,
-}
-
-/// The end of the month before the month of `d`.
-pub fn month_back(d: NaiveDate) -> NaiveDate {
-    let (y, m) = if d.month() == 1 {
-        (d.year() - 1, 12)
-    } else {
-        (d.year(), d.month() - 1)
-    };
-    last_day_of_month(y, m).unwrap_or(d)
-}
-
-/// The end of `d`'s month, or of the next month when `d` is a month end; never after `today`.
-pub fn month_forward(d: NaiveDate, today: NaiveDate) -> NaiveDate {
-    let end = last_day_of_month(d.year(), d.month()).unwrap_or(d);
-    let next = if end == d {
-        let (y, m) = if d.month() == 12 {
-            (d.year() + 1, 1)
-        } else {
-            (d.year(), d.month() + 1)
-        };
-        last_day_of_month(y, m).unwrap_or(d)
-    } else {
-        end
-    };
-    next.min(today).max(d)
-}
-
-/// The last day of the year before `d`'s.
-pub fn year_back(d: NaiveDate) -> NaiveDate {
-    NaiveDate::from_ymd_opt(d.year() - 1, 12, 31).unwrap_or(d)
-}
-
-/// The end of `d`'s year, or of the next year when `d` is 31 December; never after `today`.
-pub fn year_forward(d: NaiveDate, today: NaiveDate) -> NaiveDate {
-    let end = NaiveDate::from_ymd_opt(d.year(), 12, 31).unwrap_or(d);
-    let next = if end == d {
-        NaiveDate::from_ymd_opt(d.year() + 1, 12, 31).unwrap_or(d)
-    } else {
-        end
-    };
-    next.min(today).max(d)
 }
 
 impl App {
@@ -1346,12 +1304,7 @@ impl App {
         };
         self.details.scroll_into_view(areas.detail_rows() + 1, overview_lines);
         if self.find.open {
-            let h = rows.max(1);
-            if self.find.selected < self.find.offset {
-                self.find.offset = self.find.selected;
-            } else if self.find.selected >= self.find.offset + h {
-                self.find.offset = self.find.selected + 1 - h;
-            }
+            self.find.offset = super::scroll::offset_showing(self.find.selected, self.find.offset, rows);
         }
         if let Some(p) = self.picker.as_mut() {
             p.scroll_into_view(view::PICKER_ROWS);
@@ -1412,25 +1365,4 @@ fn code_unlike_siblings(store: &Store, unit: &Unit) -> Result<Option<(String, bo
     let len = unit.code.chars().count();
     let same_length = siblings.iter().any(|c| c.chars().count() == len);
     Ok((!same_length || !unit.code.starts_with(&prefix)).then_some((example, true)))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    fn d(y: i32, m: u32, day: u32) -> NaiveDate {
-        NaiveDate::from_ymd_opt(y, m, day).unwrap()
-    }
-
-    #[test]
-    fn as_of_moves_by_month_and_year_ends() {
-        let today = d(2026, 11, 27);
-        assert_eq!(month_back(today), d(2026, 10, 31));
-        assert_eq!(month_back(d(2021, 1, 31)), d(2020, 12, 31));
-        assert_eq!(month_forward(d(2021, 4, 30), today), d(2021, 5, 31));
-        assert_eq!(month_forward(d(2026, 10, 31), today), today);
-        assert_eq!(year_back(today), d(2025, 12, 31));
-        assert_eq!(year_forward(d(2020, 12, 31), today), d(2021, 12, 31));
-        assert_eq!(year_forward(d(2025, 12, 31), today), today);
-    }
 }
