@@ -12,7 +12,9 @@ use super::history::{History, Scope};
 use super::keymap::{self, Ctx};
 use super::picker::{Choice, Picker};
 use super::records::{self, Built, Recent};
+use super::scroll;
 use super::strings::{fill, tr, S};
+use super::text_input::{is_edit, TextInput};
 use super::tree::Tree;
 use super::view;
 use crate::domain::date::{month_back, month_forward, year_back, year_forward};
@@ -55,7 +57,7 @@ pub enum Modal {
     /// The change history of a unit or a record.
     History(Box<History>),
     /// Asks for an as-of date (`g`); `error` says why the last one typed was not taken.
-    DatePrompt { text: String, error: Option<String> },
+    DatePrompt { text: TextInput, error: Option<String> },
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -204,21 +206,18 @@ impl App {
 
     /// Pasted text goes to the focused input, if any.
     pub fn on_paste(&mut self, text: &str) {
-        let one_line: String = text.replace(['\r', '\n', '\t'], " ");
-        if let Some(Modal::DatePrompt { text, .. }) = self.modal.as_mut() {
-            text.push_str(one_line.trim());
+        // A date or a filter is one word: the spaces around a pasted one are dropped.
+        if let Some(Modal::DatePrompt { text: typed, .. }) = self.modal.as_mut() {
+            typed.paste(text.trim());
         } else if let Some(p) = self.picker.as_mut() {
-            p.filter.push_str(one_line.trim());
+            p.filter.paste(text.trim());
             self.refilter_picker();
         } else if let Some(form) = self.form.as_mut() {
-            if form.insert(&one_line) {
+            if form.insert(text) {
                 self.recheck();
             }
         } else if self.find.open {
-            self.find
-                .query
-                .insert_str(self.find.caret.min(self.find.query.len()), &one_line);
-            self.find.caret += one_line.len();
+            self.find.query.paste(text);
             self.run_find();
         }
     }
@@ -312,7 +311,7 @@ impl App {
             Action::Today => self.set_as_of(self.today),
             Action::GoToDate => {
                 self.modal = Some(Modal::DatePrompt {
-                    text: String::new(),
+                    text: TextInput::default(),
                     error: None,
                 })
             }
@@ -367,19 +366,12 @@ impl App {
         let Some(Modal::DatePrompt { text, error }) = self.modal.as_mut() else {
             return;
         };
+        // Editing keys edit (the same way as everywhere); any edit takes the error away.
+        if text.apply(action).is_some() {
+            *error = None;
+            return;
+        }
         match action {
-            Action::Input(c) => {
-                text.push(c);
-                *error = None;
-            }
-            Action::Backspace => {
-                text.pop();
-                *error = None;
-            }
-            Action::ClearField => {
-                text.clear();
-                *error = None;
-            }
             Action::Cancel => self.modal = None,
             Action::Quit => self.quit = true,
             Action::Choose => {
@@ -430,7 +422,6 @@ impl App {
         }
         self.find.open = true;
         self.find.query.clear();
-        self.find.caret = 0;
         self.find.results.clear();
         self.find.selected = 0;
         self.find.offset = 0;
@@ -454,21 +445,16 @@ impl App {
     }
 
     fn on_find(&mut self, action: Action) {
+        if is_edit(action) {
+            if self.find.query.apply(action) == Some(true) {
+                self.run_find();
+            }
+            return;
+        }
+        let n = self.find.results.len();
         match action {
-            Action::Input(c) => {
-                let at = self.find.caret.min(self.find.query.len());
-                self.find.query.insert(at, c);
-                self.find.caret = at + c.len_utf8();
-                self.run_find();
-            }
-            Action::Backspace if self.find.caret > 0 => {
-                let start = fmt::prev_boundary(&self.find.query, self.find.caret);
-                self.find.query.replace_range(start..self.find.caret, "");
-                self.find.caret = start;
-                self.run_find();
-            }
-            Action::Up => self.find.selected = self.find.selected.saturating_sub(1),
-            Action::Down if self.find.selected + 1 < self.find.results.len() => self.find.selected += 1,
+            Action::Up => self.find.selected = scroll::moved(self.find.selected, -1, n),
+            Action::Down => self.find.selected = scroll::moved(self.find.selected, 1, n),
             Action::Choose => {
                 let codes: Vec<String> = self
                     .find
@@ -759,7 +745,7 @@ impl App {
             _ => return,
         };
         if let Some(c) = first {
-            picker.filter.push(c);
+            picker.filter.insert(c.encode_utf8(&mut [0; 4]));
         }
         self.picker = Some(picker);
         if first.is_some() {
@@ -783,23 +769,18 @@ impl App {
     fn on_picker(&mut self, action: Action) {
         let page = self.page.max(1) as isize;
         let Some(p) = self.picker.as_mut() else { return };
+        if is_edit(action) {
+            // Ctrl-U refilters even an empty filter (the list starts again at the top).
+            if p.filter.apply(action) == Some(true) || action == Action::ClearField {
+                self.refilter_picker();
+            }
+            return;
+        }
         match action {
             Action::Up => p.move_by(-1),
             Action::Down => p.move_by(1),
             Action::PageUp => p.move_by(-page),
             Action::PageDown => p.move_by(page),
-            Action::Backspace if !p.filter.is_empty() => {
-                p.filter.pop();
-                self.refilter_picker();
-            }
-            Action::ClearField => {
-                p.filter.clear();
-                self.refilter_picker();
-            }
-            Action::Input(c) => {
-                p.filter.push(c);
-                self.refilter_picker();
-            }
             Action::Cancel => self.picker = None,
             Action::Quit => self.request_quit(),
             Action::Choose => {
@@ -1304,7 +1285,7 @@ impl App {
         };
         self.details.scroll_into_view(areas.detail_rows() + 1, overview_lines);
         if self.find.open {
-            self.find.offset = super::scroll::offset_showing(self.find.selected, self.find.offset, rows);
+            self.find.offset = scroll::offset_showing(self.find.selected, self.find.offset, rows);
         }
         if let Some(p) = self.picker.as_mut() {
             p.scroll_into_view(view::PICKER_ROWS);

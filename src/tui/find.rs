@@ -2,6 +2,7 @@
 //! every unit built on first use, the `/` prompt's state, and the matches n/N step through.
 //! The unit pickers of the forms search the same index.
 
+use super::text_input::TextInput;
 use crate::domain::{Level, Unit};
 use crate::store::{Result, Store};
 use pinyin::ToPinyin;
@@ -122,9 +123,8 @@ impl Index {
 pub struct Find {
     /// Whether the prompt is open (the tree pane shows the matches).
     pub open: bool,
-    pub query: String,
-    /// Byte offset of the caret in `query`.
-    pub caret: usize,
+    /// What is typed, with its caret.
+    pub query: TextInput,
     /// Indices into the index, best first.
     pub results: Vec<usize>,
     pub selected: usize,

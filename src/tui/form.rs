@@ -1,10 +1,11 @@
 //! Forms from small typed fields with a focus ring: text, dates (partial allowed), money,
-//! numbers, pickers for enumerations and units. Editing is grapheme-safe; each field carries
-//! the problem found in it, shown in words beside it. What the fields mean (which record they
+//! numbers, pickers for enumerations and units. A text field's editing is `TextInput`'s (the
+//! same as every prompt's); each field carries the problem found in it, shown in words beside
+//! it. What the fields mean (which record they
 //! build) is in `records`.
 
-use super::fmt;
 use super::strings::S;
+use super::text_input::TextInput;
 use crate::domain::Problem;
 
 /// What kind of value a field holds.
@@ -45,9 +46,8 @@ pub struct Field {
     pub required: bool,
     /// Shown but not editable (a unit's code when editing it).
     pub locked: bool,
-    pub text: String,
-    /// Byte offset of the caret in `text`.
-    pub caret: usize,
+    /// The text typed, with its caret (text-like kinds only).
+    pub text: TextInput,
     pub choice: Option<usize>,
     pub units: Vec<UnitRef>,
     /// The problem found in the field, if any.
@@ -66,8 +66,7 @@ impl Field {
             kind,
             required: false,
             locked: false,
-            text: String::new(),
-            caret: 0,
+            text: TextInput::default(),
             choice: None,
             units: Vec::new(),
             problem: None,
@@ -87,8 +86,7 @@ impl Field {
     }
 
     pub fn with_text(mut self, text: impl Into<String>) -> Field {
-        self.text = text.into();
-        self.caret = self.text.len();
+        self.text = TextInput::new(text);
         self
     }
 
@@ -245,10 +243,9 @@ impl Form {
         if !f.is_text() || f.locked {
             return false;
         }
-        let clean: String = s.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
-        let at = f.caret.min(f.text.len());
-        f.text.insert_str(at, &clean);
-        f.caret = at + clean.len();
+        if !f.text.insert(s) {
+            return false;
+        }
         self.dirty = true;
         true
     }
@@ -264,15 +261,7 @@ impl Form {
             FieldKind::Units => f.units.pop().is_some(),
             FieldKind::Unit => false,
             FieldKind::Choice { .. } => false,
-            _ => {
-                if f.caret == 0 {
-                    return false;
-                }
-                let start = fmt::prev_boundary(&f.text, f.caret);
-                f.text.replace_range(start..f.caret, "");
-                f.caret = start;
-                true
-            }
+            _ => f.text.backspace(),
         }
         .then(|| self.dirty = true)
         .is_some()
@@ -282,11 +271,9 @@ impl Form {
         let Some(f) = self.fields.get_mut(self.focus) else {
             return false;
         };
-        if !f.is_text() || f.locked || f.caret >= f.text.len() {
+        if !f.is_text() || f.locked || !f.text.delete_forward() {
             return false;
         }
-        let end = fmt::next_boundary(&f.text, f.caret);
-        f.text.replace_range(f.caret..end, "");
         self.dirty = true;
         true
     }
@@ -315,11 +302,7 @@ impl Form {
                 true
             }
             _ if f.is_text() => {
-                f.caret = if forward {
-                    fmt::next_boundary(&f.text, f.caret)
-                } else {
-                    fmt::prev_boundary(&f.text, f.caret)
-                };
+                f.text.step(forward);
                 false
             }
             _ => false,
@@ -338,9 +321,9 @@ impl Form {
             FieldKind::Choice { .. } if f.required => return false,
             FieldKind::Choice { .. } => f.choice = None,
             FieldKind::Unit | FieldKind::Units => f.units.clear(),
+            // Said changed even when it was empty already (the field counts as touched).
             _ => {
                 f.text.clear();
-                f.caret = 0;
             }
         }
         self.dirty = true;
@@ -349,13 +332,13 @@ impl Form {
 
     pub fn line_start(&mut self) {
         if let Some(f) = self.focused_mut() {
-            f.caret = 0;
+            f.text.home();
         }
     }
 
     pub fn line_end(&mut self) {
         if let Some(f) = self.focused_mut() {
-            f.caret = f.text.len();
+            f.text.end();
         }
     }
 

@@ -24,6 +24,7 @@ pub mod records;
 pub mod scroll;
 pub mod strings;
 pub mod table;
+pub mod text_input;
 pub mod tree;
 pub mod view;
 

@@ -3,6 +3,7 @@
 
 use super::find::{pinyin_of, Index};
 use super::form::UnitRef;
+use super::text_input::TextInput;
 use crate::i18n::Lang;
 
 #[derive(Clone, Debug)]
@@ -38,7 +39,9 @@ pub struct Picker {
     /// The form field it fills.
     pub field: usize,
     pub source: Source,
-    pub filter: String,
+    /// What is typed to narrow the list (its caret stays at the end: the picker has no
+    /// caret keys).
+    pub filter: TextInput,
     /// Every option (for `Options`), or the units shown before anything is typed.
     all: Vec<Item>,
     pub shown: Vec<Item>,
@@ -77,7 +80,7 @@ impl Picker {
         Picker {
             field,
             source: Source::Options,
-            filter: String::new(),
+            filter: TextInput::default(),
             shown: all.clone(),
             all,
             selected: 0,
@@ -91,7 +94,7 @@ impl Picker {
         Picker {
             field,
             source: Source::Units,
-            filter: String::new(),
+            filter: TextInput::default(),
             shown: all.clone(),
             all,
             selected: 0,

@@ -235,7 +235,7 @@ fn render_status(app: &App, area: Rect, buf: &mut Buffer) -> Option<Position> {
         let tw = text::width(typed);
         let mut spans = vec![
             Span::styled(label, Style::default().fg(Color::Yellow).add_modifier(Modifier::BOLD)),
-            Span::raw(typed.clone()),
+            Span::raw(typed.to_string()),
         ];
         match error {
             Some(e) => spans.push(Span::styled(
@@ -252,14 +252,14 @@ fn render_status(app: &App, area: Rect, buf: &mut Buffer) -> Option<Position> {
         }
         Line::from(spans).render(area, buf);
         return Some(Position::new(
-            area.x + (lw + tw).min(width.saturating_sub(1)) as u16,
+            area.x + (lw + typed.caret_cells()).min(width.saturating_sub(1)) as u16,
             area.y,
         ));
     }
     if app.find.open {
         let label = format!("{} ", app.t(S::FindPrompt));
         let lw = text::width(&label);
-        let (shown, caret) = fmt::scroll_input(&app.find.query, app.find.caret, width.saturating_sub(lw + 1));
+        let (shown, caret) = fmt::scroll_input(&app.find.query, app.find.query.caret(), width.saturating_sub(lw + 1));
         Line::from(vec![
             Span::styled(label, Style::default().fg(Color::Yellow).add_modifier(Modifier::BOLD)),
             Span::raw(shown),
@@ -840,7 +840,7 @@ fn field_text(app: &App, f: &super::form::Field, width: usize, focused: bool) ->
                 )
             }
         }
-        _ => fmt::input_view(&f.text, f.caret, width, focused),
+        _ => fmt::input_view(&f.text, f.text.caret(), width, focused),
     }
 }
 
@@ -868,7 +868,7 @@ fn render_picker(
     let inner = popup(rect, format!(" {title} "), buf, Color::Yellow);
     let iw = inner.width as usize;
     let prompt = "› ";
-    let (shown, caret) = fmt::scroll_input(&p.filter, p.filter.len(), iw.saturating_sub(2));
+    let (shown, caret) = fmt::scroll_input(&p.filter, p.filter.caret(), iw.saturating_sub(2));
     Line::from(vec![
         Span::styled(prompt, Style::default().fg(Color::Yellow)),
         Span::raw(shown),
