@@ -2,9 +2,11 @@
 //! mode, alternate screen, bracketed paste; restored on quit, on error and on panic) and the
 //! event loop. Everything else is in the submodules:
 //!
-//! - `app`: state, and what each action does (`action` names them; `keymap` maps keys to them)
+//! - `app`: state, and what each action does (`action` names them; `keymap` maps keys to them);
+//!   `app::input` has the keys of each context, `app::save` saving a form
 //! - `view`: drawing the screen from `&App`; `details`, `charts`, `tree`, `find`, `form`,
 //!   `picker`, `records`, `history` own their parts (`scroll` their cursors); `strings` holds every word shown, in zh and en
+//! - `text_input`: the one editable line every form field and prompt uses
 //! - `fmt`, `table`: money, dates and text in terminal cells
 //!
 //! The store is opened before the terminal is taken, so that "store in use" (exit 3) is printed

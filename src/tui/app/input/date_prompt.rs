@@ -1,0 +1,47 @@
+//! Keys in the as-of date prompt (`g`): the typed date is a `TextInput`; Enter reads it as
+//! the importer reads dates (a partial date is the end of its period), not after today.
+
+use crate::tui::app::*;
+
+impl App {
+    /// The `g` prompt: a date in any form the importer reads (a partial date means the end
+    /// of its month or year), not after today.
+    pub(in crate::tui::app) fn on_date_prompt(&mut self, action: Action) {
+        let Some(Modal::DatePrompt { text, error }) = self.modal.as_mut() else {
+            return;
+        };
+        // Editing keys edit (the same way as everywhere); any edit takes the error away.
+        if text.apply(action).is_some() {
+            *error = None;
+            return;
+        }
+        match action {
+            Action::Cancel => self.modal = None,
+            Action::Quit => self.quit = true,
+            Action::Choose => {
+                let typed = text.trim().to_string();
+                let lang = self.lang;
+                if typed.is_empty() {
+                    *error = Some(tr(lang, S::TypeADate).to_string());
+                    return;
+                }
+                let problem = match crate::domain::date::parse_as_of(&typed) {
+                    Ok(d) if d > self.today => {
+                        Some(fill(tr(lang, S::DateAfterToday), &[&typed, &fmt::date(self.today)]))
+                    }
+                    Ok(d) => {
+                        self.modal = None;
+                        self.set_as_of(d);
+                        return;
+                    }
+                    Err(crate::domain::date::DateError::OutOfRange(_)) => {
+                        Some(fill(tr(lang, S::ErrDateRange), &[&typed]))
+                    }
+                    Err(_) => Some(fill(tr(lang, S::ErrDate), &[&typed])),
+                };
+                *error = problem;
+            }
+            _ => {}
+        }
+    }
+}

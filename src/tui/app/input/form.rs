@@ -1,0 +1,150 @@
+//! Keys in an open form, and the forms the main keys open (a record, a unit, a reversal):
+//! text fields edit through `TextInput` (in `form`), a choice or unit field opens the picker,
+//! Enter saves (in `save`).
+
+use crate::tui::app::*;
+
+impl App {
+    pub(in crate::tui::app) fn open_form(&mut self, form: Form) {
+        self.form = Some(form);
+        self.picker = None;
+        self.recheck();
+    }
+
+    /// Reads the open form again (problems and notes beside its fields), and says beside a
+    /// date that it looks mistaken (after today, before the station opened).
+    pub(in crate::tui::app) fn recheck(&mut self) {
+        let Some(form) = self.form.as_mut() else { return };
+        let Some(built) = records::check(form) else { return };
+        let reversing = matches!(form.kind, crate::tui::form::FormKind::Budget { reversing: true });
+        let mistakes = self.likely_mistakes(&built, reversing);
+        let Some(form) = self.form.as_mut() else { return };
+        for (field, (zh, en)) in mistakes {
+            if let Some(f) = form.field_mut(field) {
+                if field != "amount" {
+                    f.note = Some((format!("⚠ {zh}"), format!("⚠ {en}")));
+                }
+            }
+        }
+    }
+
+    pub(in crate::tui::app) fn open_record_form(&mut self, tab: Tab) {
+        if !self.writable() {
+            return;
+        }
+        let Some(unit) = self.selected_ref() else {
+            return self.say(S::EmptyStore, &[]);
+        };
+        let form = match tab {
+            Tab::Trainings => records::training_form(self.today, unit, &self.recent),
+            Tab::Evaluations => records::evaluation_form(self.today, unit, &self.recent),
+            _ => records::budget_form(self.today, unit, &self.recent),
+        };
+        // Show the list the new record will join.
+        self.details.tab = tab;
+        self.open_form(form);
+    }
+
+    pub(in crate::tui::app) fn open_unit_form(&mut self, edit: bool) {
+        if !self.writable() {
+            return;
+        }
+        let selected = self.selected_unit().cloned();
+        let form = if edit {
+            let Some(unit) = selected else { return };
+            let parent = match &unit.parent {
+                Some(p) => match self.store.unit(p) {
+                    Ok(u) => u.as_ref().map(unit_ref),
+                    Err(e) => {
+                        self.fail(&e);
+                        return;
+                    }
+                },
+                None => None,
+            };
+            records::edit_unit_form(&unit, parent)
+        } else {
+            records::new_unit_form(selected.map(|u| (unit_ref(&u), u.level)))
+        };
+        self.open_form(form);
+    }
+
+    pub(in crate::tui::app) fn reverse_selected(&mut self) {
+        if self.details.tab != Tab::Budget {
+            self.say(S::ReverseOnlyBudget, &[]);
+            return;
+        }
+        if !self.writable() {
+            return;
+        }
+        let Some((key, entry)) = self.selected_record(|c| match c {
+            Content::Budget(v) => Some(v),
+            _ => None,
+        }) else {
+            self.say(S::NothingSelected, &[]);
+            return;
+        };
+        // Reversed already, or a reversal itself: the store's words say so before any typing.
+        if let Err(e) = self.store.check_reversible(key) {
+            return self.fail(&e);
+        }
+        let unit = match self.store.unit(&entry.unit) {
+            Ok(Some(u)) => unit_ref(&u),
+            Ok(None) => return self.fail(&StoreError::UnknownUnit(entry.unit.clone())),
+            Err(e) => return self.fail(&e),
+        };
+        let form = records::reversing_form(self.today, unit, &entry);
+        self.open_form(form);
+        self.reversing = Some(key);
+    }
+
+    pub(in crate::tui::app) fn on_form(&mut self, action: Action) {
+        let Some(form) = self.form.as_mut() else { return };
+        let mut changed = false;
+        match action {
+            Action::Save => return self.save_form(),
+            Action::Cancel => {
+                if form.changed() {
+                    self.modal = Some(Modal::Confirm {
+                        question: self.t(S::AskDiscard).to_string(),
+                        then: Pending::DiscardForm,
+                    });
+                } else {
+                    self.form = None;
+                }
+                return;
+            }
+            Action::Quit => return self.request_quit(),
+            Action::NextField => {
+                form.next_field();
+                changed = true;
+            }
+            Action::PrevField => {
+                form.prev_field();
+                changed = true;
+            }
+            Action::Left => changed = form.left_right(false),
+            Action::Right => changed = form.left_right(true),
+            Action::LineStart => form.line_start(),
+            Action::LineEnd => form.line_end(),
+            Action::Backspace => changed = form.backspace(),
+            Action::DeleteForward => changed = form.delete_forward(),
+            Action::ClearField => changed = form.clear_field(),
+            Action::Pick => return self.open_picker(None),
+            Action::Input(c) => {
+                let is_text = form.focused().is_some_and(|f| f.is_text());
+                if is_text {
+                    changed = form.insert(&c.to_string());
+                } else if c == ' ' {
+                    return self.open_picker(None);
+                } else {
+                    return self.open_picker(Some(c));
+                }
+            }
+            _ => {}
+        }
+        if changed {
+            self.recheck();
+        }
+    }
+}

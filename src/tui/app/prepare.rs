@@ -1,0 +1,88 @@
+//! Before each frame: the figures of the tree rows on screen, the details of the selected
+//! unit, and every list and pane kept in view (the scroll rule is `scroll`'s).
+
+use crate::tui::app::*;
+
+impl App {
+    /// Reads what the next frame shows (figures of the rows on screen, the details tab) and
+    /// keeps selections in view. Called with the frame's size before each draw.
+    pub fn prepare(&mut self, area: Rect) {
+        let areas = view::layout(area, self);
+        let rows = areas.tree_rows();
+        self.page = rows.max(1);
+        self.tree.scroll_into_view(rows);
+        let end = (self.tree.offset + rows).min(self.tree.rows.len());
+        let mut error = None;
+        for i in self.tree.offset..end {
+            let code = self.tree.rows[i].unit.code.clone();
+            if self.tree.rows[i].kids.is_none() {
+                match self.store.has_children(&code) {
+                    Ok(k) => self.tree.rows[i].kids = Some(k),
+                    Err(e) => error = Some(e),
+                }
+            }
+            if !self.figures.contains_key(&code) {
+                let level = self.tree.rows[i].unit.level;
+                match self.store.subtree_measures(&code, self.as_of) {
+                    Ok(m) => {
+                        let (covered, units) = crate::tui::tree::coverage_of(level, &m);
+                        let figures = Figures {
+                            covered,
+                            units,
+                            allocated: m.allocated(),
+                            spent: m.spent(),
+                        };
+                        self.figures.insert(code, figures);
+                    }
+                    Err(e) => error = Some(e),
+                }
+            }
+        }
+        if let Some(code) = self.tree.selected_code().map(str::to_string) {
+            if let Err(e) = self.details.load(&self.store, &code, self.as_of) {
+                self.details.invalidate();
+                error = Some(e);
+            }
+        }
+        // The overview scrolls (when the records pane has the focus) within its lines.
+        let overview_lines = match (&self.details.loaded, areas.details) {
+            (Some(l), Some(r)) => match &l.content {
+                Content::Overview { unit, parent, measures } => crate::tui::details::overview_lines(
+                    unit,
+                    parent.as_deref(),
+                    measures,
+                    self.as_of,
+                    self.lang,
+                    r.width.saturating_sub(2) as usize,
+                )
+                .len(),
+                // The coverage tab scrolls its change lines under the chart: as many lines
+                // as that takes past one screen.
+                Content::Coverage(points) => {
+                    let body = areas.detail_rows() + 1;
+                    crate::tui::charts::coverage_scroll_max(points, self.lang, body as u16) + body
+                }
+                _ => 0,
+            },
+            _ => 0,
+        };
+        self.details.scroll_into_view(areas.detail_rows() + 1, overview_lines);
+        if self.find.open {
+            self.find.offset = scroll::offset_showing(self.find.selected, self.find.offset, rows);
+        }
+        if let Some(p) = self.picker.as_mut() {
+            p.scroll_into_view(view::PICKER_ROWS);
+        }
+        if let Some(Modal::Help { offset }) = self.modal.as_mut() {
+            let (rows, max) = view::help_scroll(area, self.lang);
+            self.help_page = rows.saturating_sub(1).max(1);
+            *offset = (*offset).min(max);
+        }
+        if let Some(Modal::History(h)) = self.modal.as_mut() {
+            h.scroll_into_view(view::history_list_rows(&areas, h.entries.len()));
+        }
+        if let Some(e) = error {
+            self.fail(&e);
+        }
+    }
+}

@@ -1,0 +1,232 @@
+//! Saving a form: the record built from it, the likely mistakes asked about first (and shown
+//! beside the fields), a new unit's code checked against its siblings', the store write, and
+//! everything read before that the write makes stale (`after_write`).
+
+use crate::tui::app::*;
+
+impl App {
+    pub(in crate::tui::app) fn new_id(&mut self, kind: char) -> String {
+        self.ids += 1;
+        let now = chrono::Local::now();
+        format!("UI-{kind}-{}-{}", now.format("%Y%m%d-%H%M%S%3f"), self.ids)
+    }
+
+    pub(in crate::tui::app) fn save_form(&mut self) {
+        self.save_form_checked(false)
+    }
+
+    /// What looks like a mistake in a record a form built, in words (empty when nothing
+    /// does): a date after today, a date before the station opened, a negative allocation
+    /// (a correction, not money given).
+    pub(in crate::tui::app) fn likely_mistakes(
+        &self,
+        built: &Built,
+        reversing: bool,
+    ) -> Vec<(&'static str, (String, String))> {
+        let both = |s: S, args: &[&str]| (fill(tr(Lang::Zh, s), args), fill(tr(Lang::En, s), args));
+        let mut out = Vec::new();
+        let today = fmt::date(self.today);
+        let dated = |field: &'static str, d: &PartialDate, out: &mut Vec<_>| {
+            if d.start() > self.today {
+                out.push((field, both(S::WarnAfterToday, &[&d.to_string(), &today])));
+            }
+        };
+        let (date, station_of) = match built {
+            Built::Training(r) => (Some(r.date), Some(r.host.as_str())),
+            Built::Evaluation(r) => (Some(r.date), Some(r.unit.as_str())),
+            Built::Budget(r) => (Some(r.date), None),
+            Built::Unit(u) => {
+                for (field, d) in [("opened_on", u.opened_on), ("closed_on", u.closed_on)] {
+                    if let Some(d) = d {
+                        dated(field, &d, &mut out);
+                    }
+                }
+                (None, None)
+            }
+        };
+        if let Some(d) = date {
+            dated("date", &d, &mut out);
+            // Sessions and evaluations of a station before it opened: likely a typo in the
+            // year. (Money may well come before a station opens: not asked.)
+            if let Some(code) = station_of {
+                if let Ok(Some(unit)) = self.store.unit(code) {
+                    if let Some(opened) = unit.opened_on {
+                        if d.end() < opened.start() {
+                            let args = [d.to_string(), unit.name.clone(), opened.to_string()];
+                            let args: Vec<&str> = args.iter().map(String::as_str).collect();
+                            out.push(("date", both(S::WarnBeforeOpened, &args)));
+                        }
+                    }
+                }
+            }
+        }
+        if let Built::Budget(b) = built {
+            if !reversing && b.kind == BudgetKind::Allocation && b.amount.0 < 0 {
+                out.push(("amount", both(S::WarnNegativeAllocation, &[&b.amount.yuan()])));
+            }
+        }
+        out
+    }
+
+    pub(in crate::tui::app) fn save_form_checked(&mut self, confirmed: bool) {
+        if !self.writable() {
+            return;
+        }
+        let Some(form) = self.form.as_mut() else { return };
+        form.attempted = true;
+        let Some(built) = records::check(form) else {
+            let n = form.shown_problems().max(1);
+            if let Some(i) = (0..form.fields.len()).find(|i| form.shows_problem(*i).is_some()) {
+                form.focus = i;
+            }
+            self.warn(S::FixFirst, &[&n.to_string()]);
+            return;
+        };
+        let form_kind = form.kind.clone();
+        // A new unit's code unlike its siblings' (the parent's digits `+` filled in, saved as
+        // they are): warned once, saved on the second Enter.
+        if let (FormKind::NewUnit, Built::Unit(u)) = (&form_kind, &built) {
+            let warn = match code_unlike_siblings(&self.store, u) {
+                Ok(w) => w,
+                Err(e) => return self.fail(&e),
+            };
+            if let Some((example, sibling)) = warn {
+                if self.code_warned.as_deref() != Some(u.code.as_str()) {
+                    self.code_warned = Some(u.code.clone());
+                    let said = if sibling {
+                        S::CodeUnlikeSiblings
+                    } else {
+                        S::CodeUnlikeParent
+                    };
+                    return self.warn(said, &[&example]);
+                }
+            }
+        }
+        self.code_warned = None;
+        let reversing_form = matches!(form_kind, FormKind::Budget { reversing: true });
+        if !confirmed {
+            let lang = self.lang;
+            let mistakes: Vec<String> = self
+                .likely_mistakes(&built, reversing_form)
+                .into_iter()
+                .map(|(_, (zh, en))| lang.pick(&zh, &en).to_string())
+                .collect();
+            if !mistakes.is_empty() {
+                // The form keeps saying them beside its fields under the question.
+                self.recheck();
+                let question = format!("{}\n{}", mistakes.join("\n"), self.t(S::AskSaveAnyway));
+                self.modal = Some(Modal::Confirm {
+                    question,
+                    then: Pending::SaveForm,
+                });
+                return;
+            }
+        }
+        let reversing = if reversing_form { self.reversing } else { None };
+        let built = match &built {
+            Built::Training(_) => built.with_id(self.new_id('T')),
+            Built::Evaluation(_) => built.with_id(self.new_id('E')),
+            Built::Budget(_) => built.with_id(self.new_id('B')),
+            Built::Unit(_) => built,
+        };
+        let result = match &built {
+            Built::Training(t) => self.store.add_records(std::slice::from_ref(t)).map(|o| o.added),
+            Built::Evaluation(e) => self.store.add_records(std::slice::from_ref(e)).map(|o| o.added),
+            Built::Budget(b) => match reversing {
+                Some(of) => self.store.reverse_budget(of, b).map(|_| 1),
+                None => self.store.add_records(std::slice::from_ref(b)).map(|o| o.added),
+            },
+            Built::Unit(u) => self
+                .store
+                .apply_units(std::slice::from_ref(u))
+                .map(|o| o.added + o.updated),
+        };
+        match result {
+            Ok(_) => {
+                records::remember(&mut self.recent, &built);
+                self.form = None;
+                self.reversing = None;
+                self.after_write(matches!(built, Built::Unit(_)));
+                let lang = self.lang;
+                let (s, what) = match &built {
+                    Built::Training(t) => (S::SavedTraining, format!("{} {}", t.date, t.kind.label(lang))),
+                    Built::Evaluation(e) => (S::SavedEvaluation, format!("{} {}", e.date, e.kind.label(lang))),
+                    Built::Budget(b) => {
+                        let mut what = format!("{} {} {}", b.date, b.kind.label(lang), fmt::money(b.amount, lang));
+                        // A negative allocation was saved as what it is: a correction.
+                        if b.kind == BudgetKind::Allocation && b.amount.0 < 0 {
+                            what.push_str(tr(lang, S::NoteCorrection));
+                        }
+                        (S::SavedBudget, what)
+                    }
+                    Built::Unit(u) => (S::SavedUnit, u.name.clone()),
+                };
+                self.say(s, &[&what]);
+                if let Built::Unit(u) = &built {
+                    let code = u.code.clone();
+                    if let Err(e) = self.reveal(&code) {
+                        self.fail(&e);
+                    }
+                }
+            }
+            Err(StoreError::Rejected(problems)) => {
+                let n = problems.len();
+                if let Some(form) = self.form.as_mut() {
+                    for p in problems {
+                        form.put_problem(p.problem);
+                    }
+                }
+                self.warn(S::FixFirst, &[&n.to_string()]);
+            }
+            Err(e) => self.fail(&e),
+        }
+    }
+
+    /// Everything read before a write may have changed.
+    pub(in crate::tui::app) fn after_write(&mut self, units_changed: bool) {
+        self.figures.clear();
+        self.details.invalidate();
+        if units_changed {
+            self.index = None;
+            if let Err(e) = self.tree.reload(&self.store) {
+                self.fail(&e);
+            }
+        }
+    }
+}
+
+/// When a new unit's code does not follow its siblings' pattern (their length, and the prefix
+/// they share with each other and the parent), a sibling's code to show as an example (with
+/// `true`); with no siblings, the parent's code (with `false`) when the new code's length
+/// differs from it. `None` when it follows the pattern, or there is nothing to compare with.
+fn code_unlike_siblings(store: &Store, unit: &Unit) -> Result<Option<(String, bool)>, StoreError> {
+    let siblings: Vec<String> = match &unit.parent {
+        Some(p) => store.children(p)?,
+        None => store.roots()?,
+    }
+    .into_iter()
+    .map(|u| u.code)
+    .filter(|c| *c != unit.code)
+    .collect();
+    let Some(example) = siblings.first().cloned() else {
+        return Ok(unit
+            .parent
+            .as_ref()
+            .filter(|p| p.chars().count() != unit.code.chars().count())
+            .map(|p| (p.clone(), false)));
+    };
+    let common = |a: &str, b: &str| -> String {
+        a.chars()
+            .zip(b.chars())
+            .take_while(|(x, y)| x == y)
+            .map(|(x, _)| x)
+            .collect()
+    };
+    let mut prefix = siblings.iter().skip(1).fold(example.clone(), |p, c| common(&p, c));
+    if let Some(parent) = &unit.parent {
+        prefix = common(&prefix, parent);
+    }
+    let len = unit.code.chars().count();
+    let same_length = siblings.iter().any(|c| c.chars().count() == len);
+    Ok((!same_length || !unit.code.starts_with(&prefix)).then_some((example, true)))
+}
