@@ -6,27 +6,21 @@
 //! the library; a failed write becomes a message and the UI goes on.
 
 use super::action::Action;
-use super::details::{Content, Details, Tab};
-use super::find::{self, Find, Index};
-use super::fmt;
-use super::form::{FieldKind, Form, FormKind, UnitRef};
-use super::history::{History, Scope};
+use super::details::{Content, Details};
+use super::find::{Find, Index};
+use super::form::{Form, UnitRef};
+use super::history::History;
 use super::keymap::{self, Ctx};
-use super::picker::{Choice, Picker};
-use super::records::{self, Built, Recent};
-use super::scroll;
+use super::picker::Picker;
+use super::records::Recent;
 use super::strings::{fill, tr, S};
-use super::text_input::{is_edit, TextInput};
+use super::text_input::TextInput;
 use super::tree::Tree;
-use super::view;
-use crate::domain::date::{month_back, month_forward, year_back, year_forward};
 use crate::domain::*;
-use crate::history::Brief;
 use crate::i18n::Lang;
-use crate::store::{JournalEntry, RecordKey, Store, StoreError};
+use crate::store::{RecordKey, Store, StoreError};
 use chrono::NaiveDate;
 use crossterm::event::{KeyEvent, KeyEventKind};
-use ratatui::layout::Rect;
 use std::collections::HashMap;
 
 mod input;

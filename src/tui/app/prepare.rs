@@ -1,7 +1,10 @@
 //! Before each frame: the figures of the tree rows on screen, the details of the selected
 //! unit, and every list and pane kept in view (the scroll rule is `scroll`'s).
 
-use crate::tui::app::*;
+use crate::tui::app::{App, Figures, Modal};
+use crate::tui::details::Content;
+use crate::tui::{scroll, view};
+use ratatui::layout::Rect;
 
 impl App {
     /// Reads what the next frame shows (figures of the rows on screen, the details tab) and

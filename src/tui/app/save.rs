@@ -2,7 +2,14 @@
 //! beside the fields), a new unit's code checked against its siblings', the store write, and
 //! everything read before that the write makes stale (`after_write`).
 
-use crate::tui::app::*;
+use crate::domain::{BudgetKind, PartialDate, Unit};
+use crate::i18n::Lang;
+use crate::store::{Store, StoreError};
+use crate::tui::app::{App, Modal, Pending};
+use crate::tui::form::FormKind;
+use crate::tui::records::Built;
+use crate::tui::strings::{fill, tr, S};
+use crate::tui::{fmt, records};
 
 impl App {
     pub(in crate::tui::app) fn new_id(&mut self, kind: char) -> String {

@@ -1,7 +1,13 @@
 //! Questions and their answers (`Ctx::Confirm`): deleting a record or a unit, undoing the
 //! newest change, discarding or saving a form; what each does once confirmed.
 
-use crate::tui::app::*;
+use crate::domain::{Evaluation, Training};
+use crate::i18n::Lang;
+use crate::store::StoreError;
+use crate::tui::action::Action;
+use crate::tui::app::{App, Modal, Pending};
+use crate::tui::details::{Content, Tab};
+use crate::tui::strings::{fill, S};
 
 impl App {
     pub(in crate::tui::app) fn delete_selected(&mut self) {

@@ -1,7 +1,10 @@
 //! Keys in the as-of date prompt (`g`): the typed date is a `TextInput`; Enter reads it as
 //! the importer reads dates (a partial date is the end of its period), not after today.
 
-use crate::tui::app::*;
+use crate::tui::action::Action;
+use crate::tui::app::{App, Modal};
+use crate::tui::fmt;
+use crate::tui::strings::{fill, tr, S};
 
 impl App {
     /// The `g` prompt: a date in any form the importer reads (a partial date means the end

@@ -1,7 +1,11 @@
 //! Keys in the find prompt (`/`) and the matches after it (`n`/`N`): the query is a
 //! `TextInput`, searched in the find index at every edit; Enter goes to the chosen unit.
 
-use crate::tui::app::*;
+use crate::tui::action::Action;
+use crate::tui::app::{App, Focus};
+use crate::tui::strings::S;
+use crate::tui::text_input::is_edit;
+use crate::tui::{find, scroll};
 
 impl App {
     pub(in crate::tui::app) fn open_find(&mut self) {

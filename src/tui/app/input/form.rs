@@ -2,7 +2,13 @@
 //! text fields edit through `TextInput` (in `form`), a choice or unit field opens the picker,
 //! Enter saves (in `save`).
 
-use crate::tui::app::*;
+use crate::store::StoreError;
+use crate::tui::action::Action;
+use crate::tui::app::{unit_ref, App, Modal, Pending};
+use crate::tui::details::{Content, Tab};
+use crate::tui::form::Form;
+use crate::tui::records;
+use crate::tui::strings::S;
 
 impl App {
     pub(in crate::tui::app) fn open_form(&mut self, form: Form) {

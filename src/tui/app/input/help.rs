@@ -1,6 +1,7 @@
 //! Keys in the help screen (`?`): scrolling it, and closing it.
 
-use crate::tui::app::*;
+use crate::tui::action::Action;
+use crate::tui::app::{App, Modal};
 
 impl App {
     pub(in crate::tui::app) fn on_help(&mut self, action: Action) {

@@ -1,6 +1,12 @@
 //! The history view (`H`) of a unit or a record: what it shows, opening it, its keys.
 
-use crate::tui::app::*;
+use crate::history::Brief;
+use crate::store::JournalEntry;
+use crate::tui::action::Action;
+use crate::tui::app::{App, Focus, Modal};
+use crate::tui::details::{Content, Tab};
+use crate::tui::history::{History, Scope};
+use crate::tui::strings::S;
 
 impl App {
     /// An entry in one line of words, units by name.

@@ -2,7 +2,14 @@
 //! closing units, tabs and focus, the as-of date (stepped by `domain::date`), and the keys that
 //! open a form, the find prompt, a question, the history or the help.
 
-use crate::tui::app::*;
+use crate::domain::date::{month_back, month_forward, year_back, year_forward};
+use crate::tui::action::Action;
+use crate::tui::app::{App, Focus, Modal, MAX_TREE_ROWS};
+use crate::tui::details::Tab;
+use crate::tui::fmt;
+use crate::tui::strings::S;
+use crate::tui::text_input::TextInput;
+use chrono::NaiveDate;
 
 impl App {
     pub(in crate::tui::app) fn on_main(&mut self, action: Action) {

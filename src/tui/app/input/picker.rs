@@ -1,7 +1,13 @@
 //! Keys in the picker a form field opens: the filter is a `TextInput`, the list narrows at
 //! every edit, Enter puts the choice in the field.
 
-use crate::tui::app::*;
+use crate::i18n::Lang;
+use crate::tui::action::Action;
+use crate::tui::app::{unit_ref, App};
+use crate::tui::form::FieldKind;
+use crate::tui::picker::{Choice, Picker};
+use crate::tui::strings::{tr, S};
+use crate::tui::text_input::is_edit;
 
 impl App {
     pub(in crate::tui::app) fn open_picker(&mut self, first: Option<char>) {
