@@ -4,7 +4,7 @@
 
 use crate::domain::{BudgetKind, PartialDate, Unit};
 use crate::i18n::Lang;
-use crate::store::{Store, StoreError};
+use crate::store::{RecordKey, Store, StoreError};
 use crate::tui::app::{App, Modal, Pending};
 use crate::tui::form::FormKind;
 use crate::tui::records::Built;
@@ -12,7 +12,7 @@ use crate::tui::strings::{fill, tr, S};
 use crate::tui::{fmt, records};
 
 impl App {
-    pub(in crate::tui::app) fn new_id(&mut self, kind: char) -> String {
+    fn new_id(&mut self, kind: char) -> String {
         self.ids += 1;
         let now = chrono::Local::now();
         format!("UI-{kind}-{}-{}", now.format("%Y%m%d-%H%M%S%3f"), self.ids)
@@ -75,59 +75,22 @@ impl App {
         out
     }
 
+    /// Saves the open form, in four steps: the record built from the form, the questions
+    /// first (a new unit's code, likely mistakes; none once `confirmed`), the store write, and
+    /// what the write makes stale. A step that stops says why.
     pub(in crate::tui::app) fn save_form_checked(&mut self, confirmed: bool) {
         if !self.writable() {
             return;
         }
-        let Some(form) = self.form.as_mut() else { return };
-        form.attempted = true;
-        let Some(built) = records::check(form) else {
-            let n = form.shown_problems().max(1);
-            if let Some(i) = (0..form.fields.len()).find(|i| form.shows_problem(*i).is_some()) {
-                form.focus = i;
-            }
-            self.warn(S::FixFirst, &[&n.to_string()]);
+        let Some((built, form_kind)) = self.build_form() else {
             return;
         };
-        let form_kind = form.kind.clone();
-        // A new unit's code unlike its siblings' (the parent's digits `+` filled in, saved as
-        // they are): warned once, saved on the second Enter.
-        if let (FormKind::NewUnit, Built::Unit(u)) = (&form_kind, &built) {
-            let warn = match code_unlike_siblings(&self.store, u) {
-                Ok(w) => w,
-                Err(e) => return self.fail(&e),
-            };
-            if let Some((example, sibling)) = warn {
-                if self.code_warned.as_deref() != Some(u.code.as_str()) {
-                    self.code_warned = Some(u.code.clone());
-                    let said = if sibling {
-                        S::CodeUnlikeSiblings
-                    } else {
-                        S::CodeUnlikeParent
-                    };
-                    return self.warn(said, &[&example]);
-                }
-            }
+        if self.code_warning(&form_kind, &built) {
+            return;
         }
-        self.code_warned = None;
         let reversing_form = matches!(form_kind, FormKind::Budget { reversing: true });
-        if !confirmed {
-            let lang = self.lang;
-            let mistakes: Vec<String> = self
-                .likely_mistakes(&built, reversing_form)
-                .into_iter()
-                .map(|(_, (zh, en))| lang.pick(&zh, &en).to_string())
-                .collect();
-            if !mistakes.is_empty() {
-                // The form keeps saying them beside its fields under the question.
-                self.recheck();
-                let question = format!("{}\n{}", mistakes.join("\n"), self.t(S::AskSaveAnyway));
-                self.modal = Some(Modal::Confirm {
-                    question,
-                    then: Pending::SaveForm,
-                });
-                return;
-            }
+        if !confirmed && self.ask_first(&built, reversing_form) {
+            return;
         }
         let reversing = if reversing_form { self.reversing } else { None };
         let built = match &built {
@@ -136,47 +99,10 @@ impl App {
             Built::Budget(_) => built.with_id(self.new_id('B')),
             Built::Unit(_) => built,
         };
-        let result = match &built {
-            Built::Training(t) => self.store.add_records(std::slice::from_ref(t)).map(|o| o.added),
-            Built::Evaluation(e) => self.store.add_records(std::slice::from_ref(e)).map(|o| o.added),
-            Built::Budget(b) => match reversing {
-                Some(of) => self.store.reverse_budget(of, b).map(|_| 1),
-                None => self.store.add_records(std::slice::from_ref(b)).map(|o| o.added),
-            },
-            Built::Unit(u) => self
-                .store
-                .apply_units(std::slice::from_ref(u))
-                .map(|o| o.added + o.updated),
-        };
-        match result {
-            Ok(_) => {
-                records::remember(&mut self.recent, &built);
-                self.form = None;
-                self.reversing = None;
-                self.after_write(matches!(built, Built::Unit(_)));
-                let lang = self.lang;
-                let (s, what) = match &built {
-                    Built::Training(t) => (S::SavedTraining, format!("{} {}", t.date, t.kind.label(lang))),
-                    Built::Evaluation(e) => (S::SavedEvaluation, format!("{} {}", e.date, e.kind.label(lang))),
-                    Built::Budget(b) => {
-                        let mut what = format!("{} {} {}", b.date, b.kind.label(lang), fmt::money(b.amount, lang));
-                        // A negative allocation was saved as what it is: a correction.
-                        if b.kind == BudgetKind::Allocation && b.amount.0 < 0 {
-                            what.push_str(tr(lang, S::NoteCorrection));
-                        }
-                        (S::SavedBudget, what)
-                    }
-                    Built::Unit(u) => (S::SavedUnit, u.name.clone()),
-                };
-                self.say(s, &[&what]);
-                if let Built::Unit(u) = &built {
-                    let code = u.code.clone();
-                    if let Err(e) = self.reveal(&code) {
-                        self.fail(&e);
-                    }
-                }
-            }
+        match self.write(&built, reversing) {
+            Ok(()) => self.saved(built),
             Err(StoreError::Rejected(problems)) => {
+                // The store's own check found what the form's did not: beside the fields too.
                 let n = problems.len();
                 if let Some(form) = self.form.as_mut() {
                     for p in problems {
@@ -186,6 +112,116 @@ impl App {
                 self.warn(S::FixFirst, &[&n.to_string()]);
             }
             Err(e) => self.fail(&e),
+        }
+    }
+
+    /// The record the open form builds, with the form's kind; `None` (the first field with
+    /// a problem focused, and the number of problems said) when it builds none.
+    fn build_form(&mut self) -> Option<(Built, FormKind)> {
+        let form = self.form.as_mut()?;
+        form.attempted = true;
+        let Some(built) = records::check(form) else {
+            let n = form.shown_problems().max(1);
+            if let Some(i) = (0..form.fields.len()).find(|i| form.shows_problem(*i).is_some()) {
+                form.focus = i;
+            }
+            self.warn(S::FixFirst, &[&n.to_string()]);
+            return None;
+        };
+        Some((built, form.kind.clone()))
+    }
+
+    /// A new unit's code unlike its siblings' (the parent's digits `+` filled in, saved as
+    /// they are): warned once, saved on the second Enter. Whether saving stops here.
+    fn code_warning(&mut self, form_kind: &FormKind, built: &Built) -> bool {
+        if let (FormKind::NewUnit, Built::Unit(u)) = (form_kind, built) {
+            let warn = match code_unlike_siblings(&self.store, u) {
+                Ok(w) => w,
+                Err(e) => {
+                    self.fail(&e);
+                    return true;
+                }
+            };
+            if let Some((example, sibling)) = warn {
+                if self.code_warned.as_deref() != Some(u.code.as_str()) {
+                    self.code_warned = Some(u.code.clone());
+                    let said = if sibling {
+                        S::CodeUnlikeSiblings
+                    } else {
+                        S::CodeUnlikeParent
+                    };
+                    self.warn(said, &[&example]);
+                    return true;
+                }
+            }
+        }
+        self.code_warned = None;
+        false
+    }
+
+    /// Asks before saving a record that looks mistaken (`Pending::SaveForm` saves it on `y`).
+    /// Whether it asked.
+    fn ask_first(&mut self, built: &Built, reversing_form: bool) -> bool {
+        let lang = self.lang;
+        let mistakes: Vec<String> = self
+            .likely_mistakes(built, reversing_form)
+            .into_iter()
+            .map(|(_, (zh, en))| lang.pick(&zh, &en).to_string())
+            .collect();
+        if mistakes.is_empty() {
+            return false;
+        }
+        // The form keeps saying them beside its fields under the question.
+        self.recheck();
+        let question = format!("{}\n{}", mistakes.join("\n"), self.t(S::AskSaveAnyway));
+        self.modal = Some(Modal::Confirm {
+            question,
+            then: Pending::SaveForm,
+        });
+        true
+    }
+
+    /// The store write of a built record: added, or (a reversing form) the reversal of the
+    /// entry `reversing` names; a unit added or changed.
+    fn write(&mut self, built: &Built, reversing: Option<RecordKey>) -> Result<(), StoreError> {
+        match built {
+            Built::Training(t) => self.store.add_records(std::slice::from_ref(t)).map(|_| ()),
+            Built::Evaluation(e) => self.store.add_records(std::slice::from_ref(e)).map(|_| ()),
+            Built::Budget(b) => match reversing {
+                Some(of) => self.store.reverse_budget(of, b).map(|_| ()),
+                None => self.store.add_records(std::slice::from_ref(b)).map(|_| ()),
+            },
+            Built::Unit(u) => self.store.apply_units(std::slice::from_ref(u)).map(|_| ()),
+        }
+    }
+
+    /// After a save: the form closed, its values remembered for the next form, what the write
+    /// made stale read again, the record said, and a saved unit selected.
+    fn saved(&mut self, built: Built) {
+        records::remember(&mut self.recent, &built);
+        self.form = None;
+        self.reversing = None;
+        self.after_write(matches!(built, Built::Unit(_)));
+        let lang = self.lang;
+        let (s, what) = match &built {
+            Built::Training(t) => (S::SavedTraining, format!("{} {}", t.date, t.kind.label(lang))),
+            Built::Evaluation(e) => (S::SavedEvaluation, format!("{} {}", e.date, e.kind.label(lang))),
+            Built::Budget(b) => {
+                let mut what = format!("{} {} {}", b.date, b.kind.label(lang), fmt::money(b.amount, lang));
+                // A negative allocation was saved as what it is: a correction.
+                if b.kind == BudgetKind::Allocation && b.amount.0 < 0 {
+                    what.push_str(tr(lang, S::NoteCorrection));
+                }
+                (S::SavedBudget, what)
+            }
+            Built::Unit(u) => (S::SavedUnit, u.name.clone()),
+        };
+        self.say(s, &[&what]);
+        if let Built::Unit(u) = &built {
+            let code = u.code.clone();
+            if let Err(e) = self.reveal(&code) {
+                self.fail(&e);
+            }
         }
     }
 
