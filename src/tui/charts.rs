@@ -81,7 +81,7 @@ fn coverage_list(points: &[CoveragePoint], lang: Lang, height: u16) -> (Vec<Stri
 /// The largest first change line the coverage tab scrolls to (`J`) in a body `height` rows.
 pub fn coverage_scroll_max(points: &[CoveragePoint], lang: Lang, height: u16) -> usize {
     let (list, room) = coverage_list(points, lang, height);
-    list.len().saturating_sub(room)
+    super::scroll::last_offset(list.len(), room)
 }
 
 /// Draws the coverage chart and, under it, the change lines from the `offset`th (`J`/`K`
@@ -99,7 +99,7 @@ pub fn render_coverage(
     };
     let levels = coverage_levels(last);
     let (all, room) = coverage_list(points, lang, area.height);
-    let offset = offset.min(all.len().saturating_sub(room));
+    let offset = offset.min(super::scroll::last_offset(all.len(), room));
     let above = offset > 0;
     let below = offset + room < all.len();
     let width = area.width as usize;

@@ -285,7 +285,7 @@ impl Details {
             self.selected = super::scroll::moved(self.selected, delta, self.len());
         } else {
             // Other tabs scroll.
-            self.offset = (self.offset as isize + delta).max(0) as usize;
+            self.offset = super::scroll::scrolled(self.offset, delta);
         }
     }
 
@@ -293,7 +293,7 @@ impl Details {
     pub fn scroll_into_view(&mut self, height: usize, lines: usize) {
         let height = height.max(1);
         if !self.tab.is_records() {
-            self.offset = self.offset.min(lines.saturating_sub(height));
+            self.offset = self.offset.min(super::scroll::last_offset(lines, height));
             return;
         }
         self.offset = super::scroll::offset_showing(self.selected, self.offset, height);

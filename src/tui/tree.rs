@@ -189,8 +189,7 @@ impl Tree {
     pub fn scroll_into_view(&mut self, height: usize) {
         let height = height.max(1);
         self.offset = super::scroll::offset_showing(self.selected, self.offset, height);
-        let max_offset = self.rows.len().saturating_sub(height);
-        self.offset = self.offset.min(max_offset);
+        self.offset = self.offset.min(super::scroll::last_offset(self.rows.len(), height));
     }
 
     /// Shows every unit down to `levels` levels (1: the roots only). Stops opening once

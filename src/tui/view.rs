@@ -1009,7 +1009,7 @@ pub fn help_scroll(area: Rect, lang: Lang) -> (usize, usize) {
     let rows = rect.height.saturating_sub(2) as usize;
     (
         rows,
-        help_lines_in(lang, help_text_width(rect)).len().saturating_sub(rows),
+        super::scroll::last_offset(help_lines_in(lang, help_text_width(rect)).len(), rows),
     )
 }
 

@@ -2,6 +2,7 @@
 
 use crate::tui::action::Action;
 use crate::tui::app::{App, Modal};
+use crate::tui::scroll;
 
 impl App {
     pub(in crate::tui::app) fn on_help(&mut self, action: Action) {
@@ -9,14 +10,14 @@ impl App {
             return;
         };
         // The offset is kept within the help's lines by `prepare` (it knows the screen).
-        let page = self.help_page.max(1);
+        let page = self.help_page.max(1) as isize;
         match action {
-            Action::Up => *offset = offset.saturating_sub(1),
-            Action::Down => *offset += 1,
-            Action::PageUp => *offset = offset.saturating_sub(page),
-            Action::PageDown => *offset += page,
+            Action::Up => *offset = scroll::scrolled(*offset, -1),
+            Action::Down => *offset = scroll::scrolled(*offset, 1),
+            Action::PageUp => *offset = scroll::scrolled(*offset, -page),
+            Action::PageDown => *offset = scroll::scrolled(*offset, page),
             Action::Home => *offset = 0,
-            Action::End => *offset = usize::MAX / 2,
+            Action::End => *offset = scroll::scrolled(*offset, isize::MAX / 2),
             Action::Cancel => self.modal = None,
             Action::Quit => self.quit = true,
             _ => {}
