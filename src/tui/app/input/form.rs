@@ -6,7 +6,7 @@ use crate::store::StoreError;
 use crate::tui::action::Action;
 use crate::tui::app::{unit_ref, App, Modal, Pending};
 use crate::tui::details::{Content, Tab};
-use crate::tui::form::Form;
+use crate::tui::form::{Form, FormKind};
 use crate::tui::records;
 use crate::tui::strings::S;
 
@@ -22,7 +22,7 @@ impl App {
     pub(in crate::tui::app) fn recheck(&mut self) {
         let Some(form) = self.form.as_mut() else { return };
         let Some(built) = records::check(form) else { return };
-        let reversing = matches!(form.kind, crate::tui::form::FormKind::Budget { reversing: true });
+        let reversing = matches!(form.kind, FormKind::Budget { reversing: true });
         let mistakes = self.likely_mistakes(&built, reversing);
         let Some(form) = self.form.as_mut() else { return };
         for (field, (zh, en)) in mistakes {

@@ -5,7 +5,7 @@ use crate::i18n::Lang;
 use crate::tui::action::Action;
 use crate::tui::app::{unit_ref, App};
 use crate::tui::form::FieldKind;
-use crate::tui::picker::{Choice, Picker};
+use crate::tui::picker::{Choice, Picker, Source};
 use crate::tui::strings::{tr, S};
 use crate::tui::text_input::is_edit;
 
@@ -48,10 +48,7 @@ impl App {
     }
 
     pub(in crate::tui::app) fn refilter_picker(&mut self) {
-        let units = self
-            .picker
-            .as_ref()
-            .is_some_and(|p| p.source == crate::tui::picker::Source::Units);
+        let units = self.picker.as_ref().is_some_and(|p| p.source == Source::Units);
         if units && !self.ensure_index() {
             return;
         }
