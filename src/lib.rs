@@ -18,12 +18,14 @@
 #![deny(unused_must_use, clippy::let_underscore_must_use)]
 
 pub mod backup;
+pub mod binary;
 pub mod cli;
 pub mod coverage_series;
 pub mod domain;
 pub mod history;
 pub mod i18n;
 pub mod interchange;
+pub mod record;
 pub mod report;
 pub mod report_book;
 pub mod rollup;

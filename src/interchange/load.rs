@@ -7,8 +7,10 @@ use super::parse::{self, parse_sheet_with, Flush, Parsed, ParsedFile, Refs};
 use super::table::open_sheet;
 use super::Sheet;
 use super::{FileProblem, Kind, Problems};
+use crate::domain::RecordKind;
 use crate::domain::{Problem, StationStatus};
-use crate::store::{AddOutcome, Record, RecordKind, RowProblem, Store, StoreError};
+use crate::record::Record;
+use crate::store::{AddOutcome, RowProblem, Store, StoreError};
 use std::path::Path;
 
 /// What an import did, for the message the user reads.
@@ -401,11 +403,7 @@ fn merge(a: Problems, b: Problems) -> Problems {
 }
 
 fn kind_of(kind: RecordKind) -> Kind {
-    match kind {
-        RecordKind::Evaluation => Kind::Evaluations,
-        RecordKind::Training => Kind::Trainings,
-        RecordKind::Budget => Kind::Budget,
-    }
+    Kind::from(kind)
 }
 
 /// A size limit, overridable from the environment so that tests can stream small files (and

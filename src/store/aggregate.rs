@@ -5,10 +5,11 @@
 //! `rebuild_totals` replaces them.
 
 use super::codec::{decode_total, encode_total, Page, Stored, UnitRow};
-use super::import::{tree_of, RecordKind};
+use super::import::tree_of;
 use super::keys::{self, TreeId};
 use super::write::{Undo, WriteSet};
 use super::{Result, Store, StoreError};
+use crate::domain::RecordKind;
 use crate::domain::{BudgetEntry, Day, Evaluation, Level, Training};
 use crate::rollup::{self, bucket_year, unit_events, year_complete, Measures, Sparse, YearBucket};
 use chrono::{Datelike, NaiveDate};

@@ -234,6 +234,16 @@ stored_v1!(Evaluation, "evaluation");
 stored_v1!(Training, "training");
 stored_v1!(BudgetEntry, "budget entry");
 
+/// Any record's bytes, as its kind's `Stored` impl writes them (version 1): generic code above
+/// the store knows records by `Record` alone, which says nothing of encoding.
+pub fn encode_record<R: crate::record::Record>(record: &R) -> Result<Vec<u8>, EncodeError> {
+    envelope(R::KIND.value_name(), 1, record)
+}
+
+pub fn decode_record<R: crate::record::Record>(bytes: &[u8]) -> Result<R, DecodeError> {
+    open(R::KIND.value_name(), 1, bytes)
+}
+
 type Pairs = Vec<(u8, i64)>;
 
 #[derive(Serialize, Deserialize)]

@@ -10,124 +10,15 @@ use super::keys::{self, RecordKey, TreeId};
 use super::write::{Undo, WriteSet};
 use super::{Result, Store, StoreError};
 use crate::domain::*;
-use crate::rollup::{self, unit_events, Measures};
+use crate::record::Record;
+use crate::rollup::unit_events;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RecordKind {
-    Evaluation = 1,
-    Training = 2,
-    Budget = 3,
-}
-
-/// A dated record that belongs to one unit and adds to the totals.
-pub trait Record: Stored + Clone + PartialEq + std::fmt::Debug + serde::Serialize {
-    const KIND: RecordKind;
-    fn id(&self) -> Option<&str>;
-    /// The unit whose totals it adds to.
-    fn owner(&self) -> &str;
-    fn delta(&self) -> (Day, Measures);
-    fn validate(&self) -> Vec<Problem>;
-    /// Every rule but the text cap, for a restore (values stored before the cap existed).
-    fn validate_restored(&self) -> Vec<Problem>;
-    /// Other units it names (field, code), which must exist.
-    fn references(&self) -> Vec<(&'static str, &str)> {
-        Vec::new()
-    }
-    /// Whether the owner must have a station (evaluations evaluate stations).
-    fn needs_station() -> bool {
-        false
-    }
-    fn owner_field() -> &'static str;
-}
-
-impl RecordKind {
-    pub fn name(self) -> &'static str {
-        match self {
-            RecordKind::Evaluation => "evaluation",
-            RecordKind::Training => "training",
-            RecordKind::Budget => "budget",
-        }
-    }
-}
 
 pub(crate) fn tree_of(kind: RecordKind) -> TreeId {
     match kind {
         RecordKind::Evaluation => TreeId::Evaluations,
         RecordKind::Training => TreeId::Trainings,
         RecordKind::Budget => TreeId::Budget,
-    }
-}
-
-impl Record for Evaluation {
-    const KIND: RecordKind = RecordKind::Evaluation;
-    fn id(&self) -> Option<&str> {
-        self.id.as_deref()
-    }
-    fn owner(&self) -> &str {
-        &self.unit
-    }
-    fn delta(&self) -> (Day, Measures) {
-        rollup::evaluation_delta(self)
-    }
-    fn validate(&self) -> Vec<Problem> {
-        Evaluation::validate(self)
-    }
-    fn validate_restored(&self) -> Vec<Problem> {
-        Evaluation::validate_restored(self)
-    }
-    fn needs_station() -> bool {
-        true
-    }
-    fn owner_field() -> &'static str {
-        "unit"
-    }
-}
-
-impl Record for Training {
-    const KIND: RecordKind = RecordKind::Training;
-    fn id(&self) -> Option<&str> {
-        self.id.as_deref()
-    }
-    fn owner(&self) -> &str {
-        &self.host
-    }
-    fn delta(&self) -> (Day, Measures) {
-        rollup::training_delta(self)
-    }
-    fn validate(&self) -> Vec<Problem> {
-        Training::validate(self)
-    }
-    fn validate_restored(&self) -> Vec<Problem> {
-        Training::validate_restored(self)
-    }
-    fn references(&self) -> Vec<(&'static str, &str)> {
-        self.units.iter().map(|c| ("units", c.as_str())).collect()
-    }
-    fn owner_field() -> &'static str {
-        "host"
-    }
-}
-
-impl Record for BudgetEntry {
-    const KIND: RecordKind = RecordKind::Budget;
-    fn id(&self) -> Option<&str> {
-        self.id.as_deref()
-    }
-    fn owner(&self) -> &str {
-        &self.unit
-    }
-    fn delta(&self) -> (Day, Measures) {
-        rollup::budget_delta(self)
-    }
-    fn validate(&self) -> Vec<Problem> {
-        BudgetEntry::validate(self)
-    }
-    fn validate_restored(&self) -> Vec<Problem> {
-        BudgetEntry::validate_restored(self)
-    }
-    fn owner_field() -> &'static str {
-        "unit"
     }
 }
 
@@ -283,7 +174,7 @@ impl Store {
     ) -> Result<R> {
         let edit = self.page_edit(R::KIND, pages, key)?;
         let at = edit.find(key).map_err(|_| StoreError::UnknownRecord(key.to_text()))?;
-        let record = R::decode(&edit.remove(at).record)?;
+        let record = super::codec::decode_record::<R>(&edit.remove(at).record)?;
         let (day, delta) = record.delta();
         deltas.subtract(ancestry, key.unit, day, &delta.sparse())?;
         if let Some(id) = record.id() {
@@ -318,8 +209,9 @@ impl Store {
     }
 
     /// Deletes one evaluation or training (budget entries are corrected, not deleted).
-    pub fn delete_record<R: Record>(&self, key: RecordKey) -> Result<R> {
+    pub fn delete_record<R: Record>(&self, id: &RecordId) -> Result<R> {
         self.check_writable()?;
+        let key = RecordKey::of_id(id)?;
         let mut pages: HashMap<[u8; 6], PageEdit> = HashMap::default();
         let mut set = WriteSet::default();
         let mut deltas = Deltas::default();
@@ -343,7 +235,7 @@ impl Store {
 
     /// A unit's records, newest first, at most `limit`; with `subtree`, those of every unit
     /// below it too.
-    pub fn records_of<R: Record>(&self, code: &str, subtree: bool, limit: usize) -> Result<Vec<(RecordKey, R)>> {
+    pub fn records_of<R: Record>(&self, code: &str, subtree: bool, limit: usize) -> Result<Vec<(RecordId, R)>> {
         let idx = self.unit_index(code)?;
         let mut units = vec![idx];
         if subtree {
@@ -370,13 +262,13 @@ impl Store {
                         hash: e.hash,
                         occurrence: e.occurrence,
                     };
-                    out.push((key, R::decode(&e.record)?));
+                    out.push((key, super::codec::decode_record::<R>(&e.record)?));
                 }
             }
         }
         out.sort_by(|a, b| b.0.day.cmp(&a.0.day).then(a.0.cmp(&b.0)));
         out.truncate(limit);
-        Ok(out)
+        Ok(out.into_iter().map(|(key, record)| (key.id(), record)).collect())
     }
 
     /// The unit's newest record of a kind dated on or before `until`.
@@ -389,7 +281,7 @@ impl Store {
         {
             let (_, v) = item?;
             if let Some(e) = Page::decode(&v)?.entries.into_iter().rev().find(|e| e.day <= until) {
-                return Ok(Some(R::decode(&e.record)?));
+                return Ok(Some(super::codec::decode_record::<R>(&e.record)?));
             }
         }
         Ok(None)
@@ -401,7 +293,7 @@ impl Store {
         for item in self.tree(tree_of(R::KIND)).iter() {
             let (_, v) = item?;
             for e in Page::decode(&v)?.entries {
-                out.push(R::decode(&e.record)?);
+                out.push(super::codec::decode_record::<R>(&e.record)?);
             }
         }
         Ok(out)

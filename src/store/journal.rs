@@ -299,7 +299,14 @@ impl Store {
         if !entry.undoable() {
             return Err(cannot());
         }
-        let key = || entry.key.as_deref().and_then(RecordKey::from_text).ok_or_else(cannot);
+        let key = || {
+            entry
+                .key
+                .as_deref()
+                .filter(|text| RecordKey::from_text(text).is_some())
+                .map(crate::domain::RecordId::new)
+                .ok_or_else(cannot)
+        };
         let before = || entry.before.as_deref().ok_or_else(cannot);
         let after = || entry.after.as_deref().ok_or_else(cannot);
         let token = || entry.import_token().ok_or_else(cannot);
@@ -316,9 +323,9 @@ impl Store {
         self.set_undoing(Some(id));
         let result = (|| -> Result<()> {
             match (entry.action.as_str(), entry.kind.as_str()) {
-                ("add", "evaluation") => self.delete_record::<Evaluation>(key()?).map(|_| ()),
-                ("add", "training") => self.delete_record::<Training>(key()?).map(|_| ()),
-                ("add", "budget") => self.delete_record::<BudgetEntry>(key()?).map(|_| ()),
+                ("add", "evaluation") => self.delete_record::<Evaluation>(&key()?).map(|_| ()),
+                ("add", "training") => self.delete_record::<Training>(&key()?).map(|_| ()),
+                ("add", "budget") => self.delete_record::<BudgetEntry>(&key()?).map(|_| ()),
                 ("delete", "evaluation") => self.add_records(&[parse::<Evaluation>(before()?)?]).map(|_| ()),
                 ("delete", "training") => self.add_records(&[parse::<Training>(before()?)?]).map(|_| ()),
                 ("delete", "budget") => self.add_records(&[parse::<BudgetEntry>(before()?)?]).map(|_| ()),

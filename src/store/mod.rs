@@ -17,9 +17,8 @@ mod write;
 
 pub use aggregate::Difference;
 pub use error::{Result, RowProblem, StoreError};
-pub use import::{Record, RecordKind, UnitOutcome};
+pub use import::UnitOutcome;
 pub use journal::{import_counts, is_reversal, row_of, JournalEntry, Reversal};
-pub use keys::RecordKey;
 pub use session::{AddOutcome, ImportSession};
 
 use codec::{Stored, UnitRow};

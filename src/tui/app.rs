@@ -16,10 +16,11 @@ use super::strings::{fill, tr, S};
 use super::tree::Tree;
 use super::view;
 use crate::domain::date::last_day_of_month;
+use crate::domain::RecordId;
 use crate::domain::*;
 use crate::history::Brief;
 use crate::i18n::Lang;
-use crate::store::{JournalEntry, RecordKey, Store, StoreError};
+use crate::store::{JournalEntry, Store, StoreError};
 use chrono::{Datelike, NaiveDate};
 use crossterm::event::{KeyEvent, KeyEventKind};
 use ratatui::layout::Rect;
@@ -36,8 +37,8 @@ pub enum Focus {
 pub enum Pending {
     Quit,
     DiscardForm,
-    DeleteEvaluation(RecordKey),
-    DeleteTraining(RecordKey),
+    DeleteEvaluation(RecordId),
+    DeleteTraining(RecordId),
     /// Delete the unit of this code (it has no units below and no records).
     DeleteUnit(String),
     /// Undo the journal entry of this id, the newest change when it was asked.
@@ -102,7 +103,7 @@ pub struct App {
     help_page: usize,
     ids: u32,
     /// The budget entry the open reversing form reverses (its key), set when `r` opens it.
-    reversing: Option<RecordKey>,
+    reversing: Option<RecordId>,
     /// A new unit's code that was warned about (unlike its siblings'): Enter again saves it.
     code_warned: Option<String>,
 }
@@ -641,8 +642,8 @@ impl App {
 
     fn selected_record<R: Clone>(
         &self,
-        pick: impl Fn(&Content) -> Option<&Vec<(RecordKey, R)>>,
-    ) -> Option<(RecordKey, R)> {
+        pick: impl Fn(&Content) -> Option<&Vec<(RecordId, R)>>,
+    ) -> Option<(RecordId, R)> {
         let loaded = self.details.loaded.as_ref()?;
         pick(&loaded.content)?.get(self.details.selected).cloned()
     }
@@ -663,7 +664,7 @@ impl App {
             return;
         };
         // Reversed already, or a reversal itself: the store's words say so before any typing.
-        if let Err(e) = self.store.check_reversible(key) {
+        if let Err(e) = self.store.check_reversible(&key) {
             return self.fail(&e);
         }
         let unit = match self.store.unit(&entry.unit) {
@@ -977,7 +978,7 @@ impl App {
                 return;
             }
         }
-        let reversing = if reversing_form { self.reversing } else { None };
+        let reversing = if reversing_form { self.reversing.clone() } else { None };
         let built = match &built {
             Built::Training(_) => built.with_id(self.new_id('T')),
             Built::Evaluation(_) => built.with_id(self.new_id('E')),
@@ -988,7 +989,7 @@ impl App {
             Built::Training(t) => self.store.add_records(std::slice::from_ref(t)).map(|o| o.added),
             Built::Evaluation(e) => self.store.add_records(std::slice::from_ref(e)).map(|o| o.added),
             Built::Budget(b) => match reversing {
-                Some(of) => self.store.reverse_budget(of, b).map(|_| 1),
+                Some(of) => self.store.reverse_budget(&of, b).map(|_| 1),
                 None => self.store.add_records(std::slice::from_ref(b)).map(|o| o.added),
             },
             Built::Unit(u) => self
@@ -1089,7 +1090,7 @@ impl App {
             if let Some((key, kind, brief)) = record {
                 let what = format!("{} {brief}", crate::history::kind_word(kind, lang));
                 return Some(Scope::Record {
-                    key: key.to_text(),
+                    key: key.to_string(),
                     what,
                 });
             }
@@ -1226,11 +1227,11 @@ impl App {
                 self.picker = None;
             }
             Pending::DeleteEvaluation(key) => {
-                let r = self.store.delete_record::<Evaluation>(key).map(|_| ());
+                let r = self.store.delete_record::<Evaluation>(&key).map(|_| ());
                 self.after_delete(r);
             }
             Pending::DeleteTraining(key) => {
-                let r = self.store.delete_record::<Training>(key).map(|_| ());
+                let r = self.store.delete_record::<Training>(&key).map(|_| ());
                 self.after_delete(r);
             }
             Pending::DeleteUnit(code) => match self.store.delete_unit(&code) {

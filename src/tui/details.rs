@@ -8,9 +8,10 @@ use super::strings::{fill, tr, S};
 use super::table::{self, Column};
 use crate::coverage_series::{coverage_series, CoveragePoint};
 use crate::domain::*;
+use crate::domain::{RecordId, RecordKind};
 use crate::i18n::Lang;
 use crate::rollup::Measures;
-use crate::store::{RecordKey, Result, Store};
+use crate::store::{Result, Store};
 use chrono::NaiveDate;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
@@ -36,6 +37,16 @@ impl Tab {
         Tab::Coverage,
         Tab::Funding,
     ];
+
+    /// The kind of record the tab lists; `None` for the tabs of figures.
+    pub fn record_kind(self) -> Option<RecordKind> {
+        match self {
+            Tab::Evaluations => Some(RecordKind::Evaluation),
+            Tab::Trainings => Some(RecordKind::Training),
+            Tab::Budget => Some(RecordKind::Budget),
+            Tab::Overview | Tab::Coverage | Tab::Funding => None,
+        }
+    }
 
     fn index(self) -> usize {
         Tab::ALL.iter().position(|t| *t == self).unwrap_or(0)
@@ -89,9 +100,9 @@ pub enum Content {
         parent: Option<String>,
         measures: Box<Measures>,
     },
-    Evaluations(Vec<(RecordKey, Evaluation)>),
-    Trainings(Vec<(RecordKey, Training)>),
-    Budget(Vec<(RecordKey, BudgetEntry)>),
+    Evaluations(Vec<(RecordId, Evaluation)>),
+    Trainings(Vec<(RecordId, Training)>),
+    Budget(Vec<(RecordId, BudgetEntry)>),
     Coverage(Vec<CoveragePoint>),
     Funding {
         measures: Box<Measures>,
@@ -663,7 +674,7 @@ pub fn record_lines(
                 .map(|(key, b)| {
                     // A reversed entry and a reversing one say so before their voucher (with
                     // a separator only when a voucher follows).
-                    let mark = match loaded.reversals.get(&key.to_text()) {
+                    let mark = match loaded.reversals.get(key.as_str()) {
                         Some(Some(n)) => fill(t(S::ReversedBy), &[&n.to_string()]),
                         Some(None) => t(S::IsReversal).to_string(),
                         None => String::new(),
