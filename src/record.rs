@@ -24,6 +24,42 @@ pub trait Record: Clone + PartialEq + std::fmt::Debug + serde::Serialize + serde
         false
     }
     fn owner_field() -> &'static str;
+
+    /// Rows of this kind as the storage trait takes them (borrowed: no copy on the import path).
+    fn rows(rows: &[Self]) -> Rows<'_>;
+    /// The rows, when `rows` are of this kind.
+    fn of_rows(rows: Rows<'_>) -> Option<&[Self]>;
+    /// A record of this kind as the storage trait hands it back.
+    fn into_any(self) -> AnyRecord;
+    /// The record, when `any` is of this kind.
+    fn from_any(any: AnyRecord) -> Option<Self>;
+}
+
+/// Rows of one kind, borrowed: what the object-safe `storage::Storage` takes where generic code
+/// has a `&[R]`.
+#[derive(Clone, Copy, Debug)]
+pub enum Rows<'a> {
+    Evaluations(&'a [Evaluation]),
+    Trainings(&'a [Training]),
+    Budget(&'a [BudgetEntry]),
+}
+
+impl Rows<'_> {
+    pub fn kind(&self) -> RecordKind {
+        match self {
+            Rows::Evaluations(_) => RecordKind::Evaluation,
+            Rows::Trainings(_) => RecordKind::Training,
+            Rows::Budget(_) => RecordKind::Budget,
+        }
+    }
+}
+
+/// One record of any kind: what `storage::Storage` hands back where generic code has an `R`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum AnyRecord {
+    Evaluation(Evaluation),
+    Training(Training),
+    Budget(BudgetEntry),
 }
 
 impl Record for Evaluation {
@@ -48,6 +84,24 @@ impl Record for Evaluation {
     }
     fn owner_field() -> &'static str {
         "unit"
+    }
+    fn rows(rows: &[Self]) -> Rows<'_> {
+        Rows::Evaluations(rows)
+    }
+    fn of_rows(rows: Rows<'_>) -> Option<&[Self]> {
+        match rows {
+            Rows::Evaluations(rows) => Some(rows),
+            _ => None,
+        }
+    }
+    fn into_any(self) -> AnyRecord {
+        AnyRecord::Evaluation(self)
+    }
+    fn from_any(any: AnyRecord) -> Option<Self> {
+        match any {
+            AnyRecord::Evaluation(r) => Some(r),
+            _ => None,
+        }
     }
 }
 
@@ -74,6 +128,24 @@ impl Record for Training {
     fn owner_field() -> &'static str {
         "host"
     }
+    fn rows(rows: &[Self]) -> Rows<'_> {
+        Rows::Trainings(rows)
+    }
+    fn of_rows(rows: Rows<'_>) -> Option<&[Self]> {
+        match rows {
+            Rows::Trainings(rows) => Some(rows),
+            _ => None,
+        }
+    }
+    fn into_any(self) -> AnyRecord {
+        AnyRecord::Training(self)
+    }
+    fn from_any(any: AnyRecord) -> Option<Self> {
+        match any {
+            AnyRecord::Training(r) => Some(r),
+            _ => None,
+        }
+    }
 }
 
 impl Record for BudgetEntry {
@@ -95,5 +167,23 @@ impl Record for BudgetEntry {
     }
     fn owner_field() -> &'static str {
         "unit"
+    }
+    fn rows(rows: &[Self]) -> Rows<'_> {
+        Rows::Budget(rows)
+    }
+    fn of_rows(rows: Rows<'_>) -> Option<&[Self]> {
+        match rows {
+            Rows::Budget(rows) => Some(rows),
+            _ => None,
+        }
+    }
+    fn into_any(self) -> AnyRecord {
+        AnyRecord::Budget(self)
+    }
+    fn from_any(any: AnyRecord) -> Option<Self> {
+        match any {
+            AnyRecord::Budget(r) => Some(r),
+            _ => None,
+        }
     }
 }

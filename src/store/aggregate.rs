@@ -79,18 +79,14 @@ impl<'a> Ancestry<'a> {
 
     fn walk(&mut self, idx: u32) -> Result<Vec<u32>> {
         let mut chain = Vec::with_capacity(6);
-        let mut current = idx;
-        for _ in 0..64 {
-            let (parent, level) = self.get(current)?;
+        crate::registry::rules::walk_up(idx, |current| {
+            let (parent, level) = self.get(*current)?;
             if keeps_bucket(level) {
-                chain.push(current);
+                chain.push(*current);
             }
-            match parent {
-                Some(p) => current = p,
-                None => return Ok(chain),
-            }
-        }
-        Err(StoreError::Corrupt("the hierarchy has a cycle".into()))
+            Ok(parent)
+        })?;
+        Ok(chain)
     }
 }
 
@@ -274,22 +270,16 @@ impl Store {
         for year in years {
             let mut out = YearBuckets::new();
             let mut add = |unit: u32, day: Day, delta: &Sparse| -> Result<()> {
-                let mut current = Some(unit);
-                let mut steps = 0;
-                while let Some(idx) = current {
+                crate::registry::rules::walk_up(unit, |idx| {
+                    let idx = *idx;
                     let (parent, level) = *units
                         .get(&idx)
                         .ok_or_else(|| StoreError::Corrupt(format!("unit #{idx} is missing")))?;
                     if keeps_bucket(level) {
                         out.entry((idx, year)).or_default().add(day, delta)?;
                     }
-                    current = parent;
-                    steps += 1;
-                    if steps > 64 {
-                        return Err(StoreError::Corrupt("the hierarchy has a cycle".into()));
-                    }
-                }
-                Ok(())
+                    Ok(parent)
+                })
             };
             for (kind, unit) in pages.remove(&year).unwrap_or_default() {
                 let Some(v) = self.tree(tree_of(kind)).get(keys::page_key(unit, year))? else {

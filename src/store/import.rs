@@ -4,15 +4,15 @@
 
 use super::aggregate::{Ancestry, Deltas};
 use super::codec::{Page, Stored, UnitRow};
-use super::error::RowProblem;
 use super::journal::{json, ROW_BY_ROW_LIMIT};
 use super::keys::{self, RecordKey, TreeId};
 use super::write::{Undo, WriteSet};
 use super::{Result, Store, StoreError};
 use crate::domain::*;
 use crate::record::Record;
+use crate::registry::rules;
 use crate::rollup::unit_events;
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use rustc_hash::FxHashMap as HashMap;
 
 pub(crate) fn tree_of(kind: RecordKind) -> TreeId {
     match kind {
@@ -313,30 +313,16 @@ impl Store {
 
     fn apply_units_with(&self, units: &[Unit], cap_text: bool) -> Result<UnitOutcome> {
         self.check_writable()?;
-        let mut problems: Vec<RowProblem> = Vec::new();
-        let mut in_batch: HashMap<&str, usize> = HashMap::default();
-        for (row, unit) in units.iter().enumerate() {
-            let rules = if cap_text {
-                unit.validate()
-            } else {
-                unit.validate_restored()
-            };
-            for problem in rules {
-                problems.push(RowProblem { row, problem });
-            }
-            if in_batch.insert(unit.code.as_str(), row).is_some() {
-                problems.push(RowProblem {
-                    row,
-                    problem: Problem::new(
-                        "code",
-                        format!("编码 {} 在本文件中重复", unit.code),
-                        format!("{} appears twice in this file", unit.code),
-                    ),
-                });
-            }
+        let mut facts = SledUnits {
+            store: self,
+            stored: HashMap::default(),
+        };
+        let problems = rules::unit_problems(units, cap_text, &mut facts)?;
+        if !problems.is_empty() {
+            return Err(StoreError::Rejected(problems));
         }
-        // The hierarchy as it will be: the batch over the store.
-        let mut stored: HashMap<String, Option<UnitRow>> = HashMap::default();
+        // What validation read is read once.
+        let mut stored = facts.stored;
         let mut lookup = |code: &str| -> Result<Option<UnitRow>> {
             if let Some(r) = stored.get(code) {
                 return Ok(r.clone());
@@ -345,99 +331,6 @@ impl Store {
             stored.insert(code.to_string(), r.clone());
             Ok(r)
         };
-        let mut merged_parent: HashMap<String, (Option<String>, Level)> = HashMap::default();
-        for unit in units {
-            merged_parent.insert(unit.code.clone(), (unit.parent.clone(), unit.level));
-        }
-        let mut reaches_root: HashSet<String> = HashSet::default();
-        for (row, unit) in units.iter().enumerate() {
-            let Some(parent) = &unit.parent else { continue };
-            let parent_level = match merged_parent.get(parent.as_str()) {
-                Some((_, level)) => Some(*level),
-                None => lookup(parent)?.map(|r| r.unit.level),
-            };
-            match parent_level {
-                None => problems.push(RowProblem {
-                    row,
-                    problem: unknown_unit("parent", parent),
-                }),
-                Some(level) if level >= unit.level => problems.push(RowProblem {
-                    row,
-                    problem: Problem::new(
-                        "level",
-                        format!("层级“{}”须低于上级 {} 的层级“{}”", unit.level.zh(), parent, level.zh()),
-                        format!(
-                            "{} must be deeper than its parent {} ({})",
-                            unit.level.en(),
-                            parent,
-                            level.en()
-                        ),
-                    ),
-                }),
-                Some(_) => {}
-            }
-            // Walk up; with levels strictly deepening a loop is impossible, but a store
-            // edited elsewhere is not trusted. A unit whose ancestors were walked already and
-            // reach a root is not walked again, so a chain of N parents costs N steps, not N².
-            let mut seen = HashSet::default();
-            let mut current = Some(parent.clone());
-            let mut cycle = false;
-            while let Some(code) = current {
-                if reaches_root.contains(&code) {
-                    break;
-                }
-                if code == unit.code || !seen.insert(code.clone()) {
-                    problems.push(RowProblem {
-                        row,
-                        problem: Problem::new("parent", "上级关系形成循环", "the parents form a cycle"),
-                    });
-                    cycle = true;
-                    break;
-                }
-                current = match merged_parent.get(code.as_str()) {
-                    Some((p, _)) => p.clone(),
-                    None => lookup(&code)?.and_then(|r| r.unit.parent),
-                };
-            }
-            if !cycle {
-                reaches_root.extend(seen);
-            }
-        }
-        // A unit whose level changes keeps its stored children (those the file does not move):
-        // each must stay deeper than it, or the rollups of the unit would lose them.
-        for (row, unit) in units.iter().enumerate() {
-            let Some(old) = lookup(&unit.code)? else { continue };
-            if old.unit.level == unit.level {
-                continue;
-            }
-            for child in self.child_indices(Some(old.idx))? {
-                let Some(child) = self.unit_row(child)? else { continue };
-                if merged_parent.contains_key(child.unit.code.as_str()) || child.unit.level > unit.level {
-                    continue;
-                }
-                let (code, level) = (&child.unit.code, child.unit.level);
-                problems.push(RowProblem {
-                    row,
-                    problem: Problem::new(
-                        "level",
-                        format!(
-                            "层级不能改为“{}”：下级单位 {code} 的层级“{}”须低于它（请先改下级单位，或在同一文件中一并改）",
-                            unit.level.zh(),
-                            level.zh()
-                        ),
-                        format!(
-                            "the level cannot become {}: its child {code} ({}) must stay deeper (change the child first, or in the same file)",
-                            unit.level.en(),
-                            level.en()
-                        ),
-                    ),
-                });
-            }
-        }
-        if !problems.is_empty() {
-            problems.sort_by_key(|p| p.row);
-            return Err(StoreError::Rejected(problems));
-        }
 
         let mut outcome = UnitOutcome::default();
         let mut set = WriteSet::default();
@@ -601,14 +494,39 @@ impl Store {
     }
 }
 
-pub(crate) fn unknown_unit(field: &'static str, code: &str) -> Problem {
-    // Never echo an ID number typed where a code goes.
-    let code = crate::domain::privacy::mask_id_numbers(code);
-    Problem::new(
-        field,
-        format!("没有编码为 {code} 的单位"),
-        format!("no unit has the code {code}"),
-    )
+/// The stored units as `rules::unit_problems` asks for them, each read once.
+struct SledUnits<'s> {
+    store: &'s Store,
+    stored: HashMap<String, Option<UnitRow>>,
+}
+
+impl SledUnits<'_> {
+    fn row(&mut self, code: &str) -> Result<Option<&UnitRow>> {
+        if !self.stored.contains_key(code) {
+            let row = self.store.unit_row_by_code(code)?;
+            self.stored.insert(code.to_string(), row);
+        }
+        Ok(self.stored.get(code).and_then(Option::as_ref))
+    }
+}
+
+impl rules::StoredUnits for SledUnits<'_> {
+    fn parent_and_level(&mut self, code: &str) -> Result<Option<(Option<String>, Level)>> {
+        Ok(self.row(code)?.map(|r| (r.unit.parent.clone(), r.unit.level)))
+    }
+
+    fn children_of(&mut self, code: &str) -> Result<Vec<(String, Level)>> {
+        let Some(idx) = self.row(code)?.map(|r| r.idx) else {
+            return Ok(Vec::new());
+        };
+        let mut out = Vec::new();
+        for child in self.store.child_indices(Some(idx))? {
+            if let Some(child) = self.store.unit_row(child)? {
+                out.push((child.unit.code, child.unit.level));
+            }
+        }
+        Ok(out)
+    }
 }
 
 #[cfg(test)]

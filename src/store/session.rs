@@ -9,7 +9,6 @@
 use super::aggregate::{Ancestry, Deltas};
 use super::codec::{self, PageEntry};
 use super::error::RowProblem;
-use super::import::unknown_unit;
 use super::import::PageEdit;
 use super::journal::{json, ROW_BY_ROW_LIMIT};
 use super::keys::{self, RecordKey, TreeId};
@@ -20,6 +19,7 @@ use crate::domain::RecordKind;
 use crate::domain::{Day, Problem, StationStatus};
 use crate::i18n::Lang;
 use crate::record::Record;
+use crate::registry::rules;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 /// Keys of added records are kept for the caller up to this many (a form wants its key; a
@@ -143,44 +143,28 @@ impl<R: Record> ImportSession<'_, R> {
         let mut problems = Vec::new();
         for (i, record) in rows.iter().enumerate() {
             let row = first_row + i;
+            let owner = self.facts(record.owner())?;
+            let restoring = self.restoring;
+            let mut found = Vec::new();
+            rules::record_problems(
+                record,
+                restoring,
+                owner.map(|f| rules::Owner {
+                    has_station: f.has_station,
+                }),
+                |code| Ok(self.facts(code)?.is_some()),
+                |problem| found.push(problem),
+            )?;
+            problems.extend(found.into_iter().map(|problem| RowProblem { row, problem }));
             let mut bad = |problem: Problem| problems.push(RowProblem { row, problem });
-            let rules = if self.restoring {
-                record.validate_restored()
-            } else {
-                record.validate()
-            };
-            for p in rules {
-                bad(p);
-            }
-            let owner = match self.facts(record.owner())? {
-                None => {
-                    bad(unknown_unit(R::owner_field(), record.owner()));
-                    continue;
-                }
-                Some(f) => f,
-            };
-            if R::needs_station() && !owner.has_station {
-                bad(Problem::new(
-                    R::owner_field(),
-                    format!("单位 {} 没有社工站（站点状态为“无”），不能评估", record.owner()),
-                    format!("unit {} has no station (status none) to evaluate", record.owner()),
-                ));
-            }
-            for (field, code) in record.references() {
-                if self.facts(code)?.is_none() {
-                    bad(unknown_unit(field, code));
-                }
-            }
+            // An unknown owner is the row's problem; nothing else of it can be checked.
+            let Some(owner) = owner else { continue };
             if let Some(problem) = self.grow_page(record, owner.idx)? {
                 bad(problem);
             }
             if let Some(id) = record.id() {
                 if !self.ids_seen.insert(id.to_string()) {
-                    bad(Problem::new(
-                        "id",
-                        format!("编号 {id} 在本文件中重复"),
-                        format!("{id} appears twice in this file"),
-                    ));
+                    bad(rules::twice_in_file("id", id));
                     continue;
                 }
                 if let Some(stored) = ids.get(keys::id_key(R::KIND as u8, id))? {
@@ -190,11 +174,7 @@ impl<R: Record> ImportSession<'_, R> {
                     let hash = xxhash_rust::xxh3::xxh3_64(&super::codec::encode_record(record)?);
                     let same = stored.unit == owner.idx && stored.day == record.delta().0 && stored.hash == hash;
                     if !same {
-                        bad(Problem::new(
-                            "id",
-                            format!("编号 {id} 已存有内容不同的记录；不会覆盖"),
-                            format!("{id} is already stored with different content; it is not overwritten"),
-                        ));
+                        bad(rules::id_conflict(id));
                     }
                 }
             }
