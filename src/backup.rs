@@ -30,6 +30,7 @@ use crate::binary;
 use crate::domain::{BudgetEntry, Evaluation, Training, Unit};
 use crate::i18n::Lang;
 use crate::record::Record;
+use crate::storage::Storage;
 use crate::store::{self, JournalEntry, Store, StoreError};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use std::fs::File;
@@ -280,16 +281,20 @@ fn write_item<W: Write, T: Serialize>(out: &mut W, tag: u8, item: &T) -> Result<
     Ok(())
 }
 
-fn write_records<W: Write, R: Record + Serialize>(store: &Store, out: &mut W, tag: u8) -> Result<u64, WriteFail> {
+fn write_records<W: Write, R: Record + Serialize>(
+    storage: &dyn Storage,
+    out: &mut W,
+    tag: u8,
+) -> Result<u64, WriteFail> {
     let mut n = 0u64;
-    store.for_each_record(|r: R| -> Result<(), WriteFail> {
+    crate::registry::for_each_record(storage, |r: R| -> Result<(), WriteFail> {
         n += 1;
         write_item(out, tag, &r)
     })?;
     Ok(n)
 }
 
-fn write_stream<W: Write>(store: &Store, out: W) -> Result<(W, BackupSummary), WriteFail> {
+fn write_stream<W: Write>(store: &dyn Storage, out: W) -> Result<(W, BackupSummary), WriteFail> {
     let mut out = Hashing::new(out);
     out.write_all(MAGIC)?;
     out.write_all(&FORMAT_VERSION.to_le_bytes())?;
@@ -299,7 +304,7 @@ fn write_stream<W: Write>(store: &Store, out: W) -> Result<(W, BackupSummary), W
         store_schema: store::SCHEMA_VERSION,
     };
     binary::write_item(&mut out, &info)?;
-    let units = store.units_in_added_order()?;
+    let units = store.units_for_backup()?;
     for u in &units {
         write_item(&mut out, TAG_UNIT, u)?;
     }
@@ -332,7 +337,7 @@ pub fn write_atomically<T, E>(
 }
 
 /// Writes the whole store to `path`.
-pub fn backup(store: &Store, path: &Path) -> Result<BackupSummary, BackupError> {
+pub fn backup(store: &dyn Storage, path: &Path) -> Result<BackupSummary, BackupError> {
     let io_err = |e: io::Error| WriteFail::Io(e);
     write_atomically(path, |w| write_stream(store, w), io_err).map_err(|e| match e {
         WriteFail::Store(e) => BackupError::Store(e),
@@ -430,9 +435,7 @@ impl BackupReader {
         }
         self.last_tag = tag;
         Ok(match tag {
-            TAG_UNIT if self.version == 1 => {
-                Item::Unit(self.decode::<crate::store::codec::legacy::UnitV1>("a unit")?.into())
-            }
+            TAG_UNIT if self.version == 1 => Item::Unit(self.decode::<crate::domain::legacy::UnitV1>("a unit")?.into()),
             TAG_UNIT => Item::Unit(self.decode("a unit")?),
             TAG_EVALUATION => Item::Evaluation(self.decode("an evaluation")?),
             TAG_TRAINING => Item::Training(self.decode("a training")?),

@@ -14,15 +14,21 @@
 //!   stored journal changes. sled's key still holds a unit's insertion number, which is why a
 //!   backup replays units in their first-added order; a code-based id (a schema-4 upgrade in
 //!   `store/migrate.rs`) would end that and is left for later.
-//! - **Operations, then batches.** Today the trait is at the level of the writes the program
-//!   makes (apply units, add records, delete, reverse, undo), each all-or-nothing inside the
-//!   backend; sled keeps its pages, year buckets, id index, write set with undo log, recovery
-//!   and lock, so nothing is lost in speed or safety. The rules those writes follow are written
-//!   once outside the storage folder, in `registry` (validation and its words, the parent walk
-//!   with its limit, the journal's entries), and a backend calls them: sled's write paths read
-//!   the facts they need from its own trees in the same pass that writes, which is where its
-//!   speed comes from. A streamed bulk import is `import` (check rows in chunks, write them,
-//!   finish all or nothing), sled's page-batched session behind it.
+//! - **Operations now, batches next.** Today the trait is at the level of the writes the
+//!   program makes (apply units, add records, delete, reverse, undo, a streamed import), each
+//!   all-or-nothing inside the backend; sled keeps its pages, year buckets, id index, write set
+//!   with undo log, recovery and lock, so nothing is lost in speed or safety. The rules those
+//!   writes follow are written once outside the storage folder, in `registry::rules`
+//!   (validation and its words, the parent walk with its limit) and `registry::journal` (the
+//!   journal's entries, what undo can take back), and a backend calls them: sled's write paths
+//!   read the facts they need from its own trees in the same pass that writes, which is where
+//!   its speed comes from. What a write changes in the totals is computed from the domain
+//!   (`Record::delta`, `rollup::unit_events`) but applied inside sled, and the undo of each
+//!   kind of change is still carried out in `store/journal.rs` and `store/undo.rs`. The next
+//!   step, for PostgreSQL, is one `commit(Batch)` (unit puts and deletes, record adds and
+//!   removes, totals deltas, journal entries) with those decisions moved up into the registry.
+//! - **Not yet in the trait:** records by date range (`records_of` is newest first with a
+//!   limit, which is all the callers ask today).
 //! - **Where PostgreSQL plugs in:** a `postgres` module implementing `Storage` (units and
 //!   records as tables keyed by code and id, totals as per-unit-per-year rows summed up the
 //!   tree, the journal as a table; one SQL transaction per write; `import` as a COPY into a
@@ -63,6 +69,10 @@ pub trait Storage {
     fn path_to(&self, code: &str) -> Result<Vec<Unit>>;
     /// Every unit, parents before children.
     fn all_units(&self) -> Result<Vec<Unit>>;
+    /// Every unit in the order a backup lists them: the order that, replayed into an empty
+    /// backend of the same kind, gives every record the same id again (sled: the order units
+    /// were first added, since its ids hold a unit's number).
+    fn units_for_backup(&self) -> Result<Vec<Unit>>;
     /// Units, evaluations, trainings, budget entries.
     fn counts(&self) -> Result<[usize; 4]>;
 
@@ -93,7 +103,9 @@ pub trait Storage {
         limit: usize,
         keep: &mut dyn FnMut(&JournalEntry) -> bool,
     ) -> Result<Vec<(u64, JournalEntry)>>;
-    /// The number the next journal entry will get.
+    /// The whole journal, oldest first, with the entries' numbers (for a backup).
+    fn journal_entries(&self) -> Result<Vec<(u64, JournalEntry)>>;
+    /// The number of the newest journal entry (0 when there is none).
     fn journal_mark(&self) -> Result<u64>;
     /// Every budget reversal the journal links.
     fn reversals(&self) -> Result<Vec<Reversal>>;

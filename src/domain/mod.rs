@@ -3,6 +3,7 @@
 //! never kept (personal ID numbers).
 
 pub mod date;
+pub mod legacy;
 pub mod money;
 pub mod privacy;
 pub mod problem;

@@ -45,6 +45,11 @@ impl Registry {
         Ok(Registry::over(Box::new(Store::create(dir)?)))
     }
 
+    /// The backend itself, for code that works on any `Storage` (a backup).
+    pub fn storage(&self) -> &dyn Storage {
+        self.storage.as_ref()
+    }
+
     /// Where the data is, in words.
     pub fn place(&self) -> String {
         self.storage.place()
@@ -111,23 +116,9 @@ impl Registry {
     /// error `f` returns.
     pub fn for_each_record<R: Record, E: From<StoreError>>(
         &self,
-        mut f: impl FnMut(R) -> std::result::Result<(), E>,
+        f: impl FnMut(R) -> std::result::Result<(), E>,
     ) -> std::result::Result<(), E> {
-        let mut failed: Option<E> = None;
-        self.storage.each_record(R::KIND, &mut |any| {
-            let outcome = match R::from_any(any) {
-                Some(r) => f(r),
-                None => Err(E::from(wrong_kind())),
-            };
-            match outcome {
-                Ok(()) => ControlFlow::Continue(()),
-                Err(e) => {
-                    failed = Some(e);
-                    ControlFlow::Break(())
-                }
-            }
-        })?;
-        failed.map_or(Ok(()), Err)
+        for_each_record(self.storage(), f)
     }
 
     /// Every record of a kind.
@@ -242,6 +233,35 @@ impl Registry {
             inner: self.storage.import(R::KIND)?,
             kind: PhantomData,
         })
+    }
+}
+
+/// `Registry::for_each_record` on any backend (a backup works on a `&dyn Storage`, so that an
+/// upgrade can back a store up before the registry is opened over it).
+pub fn for_each_record<R: Record, E: From<StoreError>>(
+    storage: &dyn Storage,
+    mut f: impl FnMut(R) -> std::result::Result<(), E>,
+) -> std::result::Result<(), E> {
+    let mut failed: Option<E> = None;
+    storage.each_record(R::KIND, &mut |any| {
+        let outcome = match R::from_any(any) {
+            Some(r) => f(r),
+            None => Err(E::from(wrong_kind())),
+        };
+        match outcome {
+            Ok(()) => ControlFlow::Continue(()),
+            Err(e) => {
+                failed = Some(e);
+                ControlFlow::Break(())
+            }
+        }
+    })?;
+    failed.map_or(Ok(()), Err)
+}
+
+impl From<Store> for Registry {
+    fn from(store: Store) -> Registry {
+        Registry::over(Box::new(store))
     }
 }
 

@@ -443,3 +443,17 @@ impl Store {
         Ok(())
     }
 }
+
+impl Store {
+    /// The measures of a unit's subtree dated on or before `as_of`.
+    pub fn subtree_measures(&self, code: &str, as_of: NaiveDate) -> Result<Measures> {
+        let idx = self.unit_index(code)?;
+        self.measures_as_of(idx, as_of)
+    }
+
+    /// The unit's newest evaluation dated on or before `until`.
+    pub fn latest_evaluation(&self, code: &str, until: Day) -> Result<Option<crate::domain::Evaluation>> {
+        let idx = self.unit_index(code)?;
+        self.latest_record::<crate::domain::Evaluation>(idx, until)
+    }
+}

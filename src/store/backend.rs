@@ -94,6 +94,12 @@ impl Storage for Store {
     fn all_units(&self) -> Result<Vec<Unit>> {
         Store::all_units(self)
     }
+    fn units_for_backup(&self) -> Result<Vec<Unit>> {
+        Store::units_in_added_order(self)
+    }
+    fn journal_entries(&self) -> Result<Vec<(u64, JournalEntry)>> {
+        Store::journal_entries(self)
+    }
     fn counts(&self) -> Result<[usize; 4]> {
         Store::counts(self)
     }

@@ -20,7 +20,8 @@ use crate::domain::RecordId;
 use crate::domain::*;
 use crate::history::Brief;
 use crate::i18n::Lang;
-use crate::store::{JournalEntry, Store, StoreError};
+use crate::registry::Registry;
+use crate::store::{JournalEntry, StoreError};
 use chrono::{Datelike, NaiveDate};
 use crossterm::event::{KeyEvent, KeyEventKind};
 use ratatui::layout::Rect;
@@ -78,7 +79,7 @@ pub struct Figures {
 const MAX_TREE_ROWS: usize = 20_000;
 
 pub struct App {
-    pub store: Store,
+    pub store: Registry,
     pub lang: Lang,
     pub today: NaiveDate,
     pub as_of: NaiveDate,
@@ -152,7 +153,7 @@ pub fn year_forward(d: NaiveDate, today: NaiveDate) -> NaiveDate {
 
 impl App {
     /// The UI over an open store, showing its roots, as of `today`.
-    pub fn new(store: Store, lang: Lang, today: NaiveDate) -> Result<App, StoreError> {
+    pub fn new(store: Registry, lang: Lang, today: NaiveDate) -> Result<App, StoreError> {
         let tree = Tree::load_open(&store)?;
         Ok(App {
             store,
@@ -1383,7 +1384,7 @@ pub fn unit_ref(u: &Unit) -> UnitRef {
 /// they share with each other and the parent), a sibling's code to show as an example (with
 /// `true`); with no siblings, the parent's code (with `false`) when the new code's length
 /// differs from it. `None` when it follows the pattern, or there is nothing to compare with.
-fn code_unlike_siblings(store: &Store, unit: &Unit) -> Result<Option<(String, bool)>, StoreError> {
+fn code_unlike_siblings(store: &Registry, unit: &Unit) -> Result<Option<(String, bool)>, StoreError> {
     let siblings: Vec<String> = match &unit.parent {
         Some(p) => store.children(p)?,
         None => store.roots()?,

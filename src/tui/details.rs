@@ -10,8 +10,9 @@ use crate::coverage_series::{coverage_series, CoveragePoint};
 use crate::domain::*;
 use crate::domain::{RecordId, RecordKind};
 use crate::i18n::Lang;
+use crate::registry::Registry;
 use crate::rollup::Measures;
-use crate::store::{Result, Store};
+use crate::store::Result;
 use chrono::NaiveDate;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
@@ -150,7 +151,7 @@ pub struct Details {
     pub loaded: Option<Loaded>,
 }
 
-fn names_of(store: &Store, codes: impl Iterator<Item = String>) -> Result<HashMap<String, String>> {
+fn names_of(store: &Registry, codes: impl Iterator<Item = String>) -> Result<HashMap<String, String>> {
     let mut names = HashMap::new();
     for code in codes {
         if let std::collections::hash_map::Entry::Vacant(slot) = names.entry(code) {
@@ -170,7 +171,7 @@ impl Details {
     }
 
     /// Reads what the tab shows for `code` as of `as_of`, unless it is already read.
-    pub fn load(&mut self, store: &Store, code: &str, as_of: NaiveDate) -> Result<()> {
+    pub fn load(&mut self, store: &Registry, code: &str, as_of: NaiveDate) -> Result<()> {
         let subtree = self.subtree;
         let tab = self.tab;
         if let Some(l) = &self.loaded {

@@ -3,7 +3,8 @@
 //! The unit pickers of the forms search the same index.
 
 use crate::domain::{Level, Unit};
-use crate::store::{Result, Store};
+use crate::registry::Registry;
+use crate::store::Result;
 use pinyin::ToPinyin;
 use std::collections::HashMap;
 
@@ -51,7 +52,7 @@ pub fn pinyin_of(name: &str) -> (String, String) {
 }
 
 impl Index {
-    pub fn build(store: &Store) -> Result<Index> {
+    pub fn build(store: &Registry) -> Result<Index> {
         Ok(Index::from_units(store.all_units()?))
     }
 
