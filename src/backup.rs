@@ -13,10 +13,10 @@
 //!
 //! ```text
 //! MAGIC (16 bytes: "shegong-backup\n\x1a")  version: u32
-//! info: BackupInfo                     (bincode, varint encoding)
+//! info: BackupInfo                     (as `binary` encodes an item)
 //! { tag: u8, item }*                   tag 1 Unit, 2 Evaluation, 3 Training, 4 BudgetEntry,
 //!                                      5 (id: u64, JournalEntry), in that order; item =
-//!                                      bincode of the type (the journal oldest first)
+//!                                      the type as `binary` encodes it (the journal oldest first)
 //! tag 0, trailer: Trailer              (the count of each kind and of journal entries)
 //! checksum: u64                        xxh3-64 of every byte before it
 //! ```
@@ -26,10 +26,12 @@
 //! domain type that is written here requires a new version number (a test restores a version 1
 //! fixture to catch that).
 
+use crate::binary;
 use crate::domain::{BudgetEntry, Evaluation, Training, Unit};
 use crate::i18n::Lang;
-use crate::store::{self, JournalEntry, Record, Store, StoreError};
-use bincode::Options;
+use crate::record::Record;
+use crate::storage::Storage;
+use crate::store::{self, JournalEntry, Store, StoreError};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Read, Write};
@@ -39,20 +41,12 @@ pub const MAGIC: &[u8; 16] = b"shegong-backup\n\x1a";
 /// The format this version writes and the newest it reads.
 pub const FORMAT_VERSION: u32 = 2;
 
-/// The largest single item (a unit or record) a backup may hold: guards the reader against a
-/// damaged length field asking for gigabytes.
-const MAX_ITEM_BYTES: u64 = 16 * 1024 * 1024;
-
 const TAG_END: u8 = 0;
 const TAG_UNIT: u8 = 1;
 const TAG_EVALUATION: u8 = 2;
 const TAG_TRAINING: u8 = 3;
 const TAG_BUDGET: u8 = 4;
 const TAG_JOURNAL: u8 = 5;
-
-fn codec() -> impl Options {
-    bincode::DefaultOptions::new().with_limit(MAX_ITEM_BYTES)
-}
 
 /// What the file says about itself.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -281,31 +275,26 @@ impl From<io::Error> for WriteFail {
     }
 }
 
-impl From<bincode::Error> for WriteFail {
-    fn from(e: bincode::Error) -> Self {
-        match *e {
-            bincode::ErrorKind::Io(io) => WriteFail::Io(io),
-            other => WriteFail::Io(io::Error::other(other.to_string())),
-        }
-    }
-}
-
 fn write_item<W: Write, T: Serialize>(out: &mut W, tag: u8, item: &T) -> Result<(), WriteFail> {
     out.write_all(&[tag])?;
-    codec().serialize_into(&mut *out, item)?;
+    binary::write_item(&mut *out, item)?;
     Ok(())
 }
 
-fn write_records<W: Write, R: Record + Serialize>(store: &Store, out: &mut W, tag: u8) -> Result<u64, WriteFail> {
+fn write_records<W: Write, R: Record + Serialize>(
+    storage: &dyn Storage,
+    out: &mut W,
+    tag: u8,
+) -> Result<u64, WriteFail> {
     let mut n = 0u64;
-    store.for_each_record(|r: R| -> Result<(), WriteFail> {
+    crate::registry::for_each_record(storage, |r: R| -> Result<(), WriteFail> {
         n += 1;
         write_item(out, tag, &r)
     })?;
     Ok(n)
 }
 
-fn write_stream<W: Write>(store: &Store, out: W) -> Result<(W, BackupSummary), WriteFail> {
+fn write_stream<W: Write>(store: &dyn Storage, out: W) -> Result<(W, BackupSummary), WriteFail> {
     let mut out = Hashing::new(out);
     out.write_all(MAGIC)?;
     out.write_all(&FORMAT_VERSION.to_le_bytes())?;
@@ -314,8 +303,8 @@ fn write_stream<W: Write>(store: &Store, out: W) -> Result<(W, BackupSummary), W
         created_at: chrono::Local::now().to_rfc3339_opts(chrono::SecondsFormat::Secs, false),
         store_schema: store::SCHEMA_VERSION,
     };
-    codec().serialize_into(&mut out, &info)?;
-    let units = store.units_in_added_order()?;
+    binary::write_item(&mut out, &info)?;
+    let units = store.units_for_backup()?;
     for u in &units {
         write_item(&mut out, TAG_UNIT, u)?;
     }
@@ -330,7 +319,7 @@ fn write_stream<W: Write>(store: &Store, out: W) -> Result<(W, BackupSummary), W
         trailer.counts[4] += 1;
     }
     out.write_all(&[TAG_END])?;
-    codec().serialize_into(&mut out, &trailer)?;
+    binary::write_item(&mut out, &trailer)?;
     let checksum = out.hash.digest();
     let mut inner = out.inner;
     inner.write_all(&checksum.to_le_bytes())?;
@@ -348,7 +337,7 @@ pub fn write_atomically<T, E>(
 }
 
 /// Writes the whole store to `path`.
-pub fn backup(store: &Store, path: &Path) -> Result<BackupSummary, BackupError> {
+pub fn backup(store: &dyn Storage, path: &Path) -> Result<BackupSummary, BackupError> {
     let io_err = |e: io::Error| WriteFail::Io(e);
     write_atomically(path, |w| write_stream(store, w), io_err).map_err(|e| match e {
         WriteFail::Store(e) => BackupError::Store(e),
@@ -432,9 +421,7 @@ impl BackupReader {
     }
 
     fn decode<T: DeserializeOwned>(&mut self, what: &str) -> Result<T, BackupError> {
-        codec()
-            .deserialize_from(&mut self.input)
-            .map_err(|e| self.damaged(format!("{what}: {e}")))
+        binary::read_item(&mut self.input).map_err(|e| self.damaged(format!("{what}: {e}")))
     }
 
     fn next(&mut self) -> Result<Item, BackupError> {
@@ -448,9 +435,7 @@ impl BackupReader {
         }
         self.last_tag = tag;
         Ok(match tag {
-            TAG_UNIT if self.version == 1 => {
-                Item::Unit(self.decode::<crate::store::codec::legacy::UnitV1>("a unit")?.into())
-            }
+            TAG_UNIT if self.version == 1 => Item::Unit(self.decode::<crate::domain::legacy::UnitV1>("a unit")?.into()),
             TAG_UNIT => Item::Unit(self.decode("a unit")?),
             TAG_EVALUATION => Item::Evaluation(self.decode("an evaluation")?),
             TAG_TRAINING => Item::Training(self.decode("a training")?),

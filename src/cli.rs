@@ -6,9 +6,10 @@ use crate::domain::date::parse_as_of;
 use crate::domain::{BudgetEntry, Evaluation, Training};
 use crate::i18n::Lang;
 use crate::interchange::{self, check_output, render_problems, ExportError, Exporter, ImportError, Kind};
+use crate::registry::Registry;
 use crate::report;
 use crate::report_book;
-use crate::store::{self, Store, StoreError};
+use crate::store::{self, StoreError};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -196,7 +197,7 @@ impl Context {
 
     /// Opens the store, with this session's operator for the journal. A store from an older
     /// shegong is backed up and upgraded first, and the user is told where the backup is.
-    pub fn open(&self) -> Result<Store, Failure> {
+    pub fn open(&self) -> Result<Registry, Failure> {
         let (mut store, upgraded) = crate::upgrade::open(&self.dir, self.readonly).map_err(|e| {
             Failure {
                 code: e.exit_code(),
@@ -208,11 +209,11 @@ impl Context {
             eprintln!("{}", crate::text::for_terminal_lines(&upgraded.message(self.lang)));
         }
         store.set_operator(&self.operator);
-        Ok(store)
+        Ok(Registry::from(store))
     }
 
-    fn create(&self) -> Result<Store, StoreError> {
-        let mut store = Store::create(&self.dir)?;
+    fn create(&self) -> Result<Registry, StoreError> {
+        let mut store = Registry::create(&self.dir)?;
         store.set_operator(&self.operator);
         Ok(store)
     }
@@ -313,7 +314,7 @@ fn run_on(ctx: &Context, command: &Command, out: &mut dyn Write) -> Result<(), F
         Command::Backup { file } => {
             check_output(file, &ctx.dir).map_err(|r| Failure::usage(r.message(lang)))?;
             let store = ctx.open()?;
-            let summary = backup::backup(&store, file).map_err(|e| backup_failure(e, lang))?;
+            let summary = backup::backup(store.storage(), file).map_err(|e| backup_failure(e, lang))?;
             let [u, e, t, b] = summary.counts;
             let j = summary.journal;
             let msg = match lang {
@@ -488,7 +489,7 @@ fn parse_kind(text: &str, lang: Lang) -> Result<Kind, Failure> {
 }
 
 /// Loads the built-in Xishan data, turning a problem into a failure (it would be a bug).
-pub fn load_xishan(store: &Store, lang: Lang) -> Result<(), Failure> {
+pub fn load_xishan(store: &Registry, lang: Lang) -> Result<(), Failure> {
     crate::xishan::load(store).map_err(|(name, e)| import_failure(&name, e, lang))
 }
 
@@ -514,7 +515,7 @@ fn import_failure(name: &str, e: ImportError, lang: Lang) -> Failure {
     }
 }
 
-fn import_file(store: &Store, kind: Kind, file: &Path, lang: Lang, out: &mut dyn Write) -> Result<(), Failure> {
+fn import_file(store: &Registry, kind: Kind, file: &Path, lang: Lang, out: &mut dyn Write) -> Result<(), Failure> {
     let name = file.display().to_string();
     let summary = interchange::import_file(store, kind, file).map_err(|e| import_failure(&name, e, lang))?;
     let (rows, added, updated, same) = (summary.rows, summary.added, summary.updated, summary.already_present);
@@ -584,7 +585,7 @@ fn export_failure(e: ExportError, lang: Lang) -> Failure {
 }
 
 /// Writes every record of a kind to the exporter, straight from the store.
-fn export_rows(store: &Store, kind: Kind, exporter: &mut Exporter, lang: Lang) -> Result<(), Failure> {
+fn export_rows(store: &Registry, kind: Kind, exporter: &mut Exporter, lang: Lang) -> Result<(), Failure> {
     enum Fail {
         Store(StoreError),
         Export(ExportError),
@@ -610,7 +611,7 @@ fn export_rows(store: &Store, kind: Kind, exporter: &mut Exporter, lang: Lang) -
 }
 
 fn export_to(
-    store: &Store,
+    store: &Registry,
     kind: Kind,
     format: ExportFormat,
     lang: Lang,
@@ -629,7 +630,7 @@ fn export_to(
 /// Exports to stdout, or to a file written whole or not at all (a temporary file renamed), or
 /// to a device or FIFO as a stream.
 fn export_file(
-    store: &Store,
+    store: &Registry,
     kind: Kind,
     format: ExportFormat,
     lang: Lang,
@@ -712,7 +713,7 @@ fn restored_message(summary: &BackupSummary, file: &Path, dir: &Path, lang: Lang
 
 /// `shegong` alone: opens the store (creating it with the Xishan data on first run).
 /// Returns the store and whether it was just created.
-pub fn open_or_create(ctx: &Context) -> Result<(Store, bool), Failure> {
+pub fn open_or_create(ctx: &Context) -> Result<(Registry, bool), Failure> {
     if store::exists(&ctx.dir) {
         return ctx.open().map(|s| (s, false));
     }

@@ -6,7 +6,8 @@
 
 use crate::domain::date::last_day_of_month;
 use crate::domain::Level;
-use crate::store::{Result, Store};
+use crate::registry::Registry;
+use crate::store::Result;
 use chrono::{Datelike, NaiveDate};
 
 /// The figures of one date: units and covered units per level (indexed by `Level::index`).
@@ -23,7 +24,7 @@ impl CoveragePoint {
     }
 }
 
-fn point(store: &Store, code: &str, date: NaiveDate) -> Result<CoveragePoint> {
+fn point(store: &Registry, code: &str, date: NaiveDate) -> Result<CoveragePoint> {
     let m = store.subtree_measures(code, date)?;
     let mut p = CoveragePoint {
         date,
@@ -50,7 +51,12 @@ fn shift_months(d: NaiveDate, n: i32) -> Option<NaiveDate> {
 /// Month-end points from the month before coverage began up to `until` (the last point is
 /// `until` itself), at most `max_points` of them: longer spans keep every 2nd, 3rd, 6th or
 /// 12th month end (December always among them). Without any coverage: the last twelve months.
-pub fn coverage_series(store: &Store, code: &str, until: NaiveDate, max_points: usize) -> Result<Vec<CoveragePoint>> {
+pub fn coverage_series(
+    store: &Registry,
+    code: &str,
+    until: NaiveDate,
+    max_points: usize,
+) -> Result<Vec<CoveragePoint>> {
     // Walk back a year at a time to the last year end without coverage.
     let mut first_year = until.year();
     for year in (until.year() - 40..until.year()).rev() {
@@ -111,7 +117,7 @@ pub fn coverage_series(store: &Store, code: &str, until: NaiveDate, max_points: 
 /// bisection (coverage is a step function of the day), a few reads per change. At most
 /// `max_points` such days are added, so that a store with a change every day stays quick.
 fn with_change_days(
-    store: &Store,
+    store: &Registry,
     code: &str,
     points: Vec<CoveragePoint>,
     max_points: usize,
@@ -155,7 +161,7 @@ mod tests {
     fn change_days_are_the_real_days() {
         use crate::domain::{PartialDate, StationStatus, Unit};
         let dir = tempfile::tempdir().unwrap();
-        let store = Store::create(dir.path()).unwrap();
+        let store = Registry::create(dir.path()).unwrap();
         let mut d = Unit::new("D", None, Level::District, "区");
         d.station = StationStatus::Operating;
         d.opened_on = PartialDate::parse("2021-05-30").ok();

@@ -5,28 +5,42 @@
 //! - `domain`: pure types and rules (units, stations, records, money, dates, words). Uses nothing.
 //! - `i18n`: the user's language. Uses nothing.
 //! - `rollup`: pure measures and their sums. Uses `domain`.
-//! - `store`: sled, keys, codec, writes, stored totals. Uses `domain`, `rollup`.
-//! - `report`: the rollup report of a unit and its children, and its formats. Uses `store`.
+//! - `record`: what a dated record is to the registry and any backend (no encoding). Uses
+//!   `domain`, `rollup`.
+//! - `storage`: the `Storage` trait every backend implements (sled now, PostgreSQL next).
+//!   Uses `domain`, `record`, `rollup`.
+//! - `registry`: `Registry` over a `Box<dyn Storage>`, what everything below calls; the rules
+//!   written once (validation and its words, the parent walk, the journal's entries). Uses
+//!   `domain`, `record`, `storage`, and `store` to open the sled backend.
+//! - `store`: the sled backend (keys, codec, writes, stored totals, recovery, lock); calls the
+//!   `registry` rules. Uses `domain`, `record`, `rollup`, `registry::{rules, journal}`.
+//! - `binary`: the backup file's item encoding. Uses nothing.
+//! - `report`: the rollup report of a unit and its children, and its formats. Uses `registry`.
 //! - `report_book`: the report as an Excel workbook. Uses `report`, `interchange`.
-//! - `interchange`: CSV, XLSX and JSON files in and out. Uses `domain`, `store`.
-//! - `backup`: the whole store as one file and back. Uses `domain`, `store`.
+//! - `interchange`: CSV, XLSX and JSON files in and out. Uses `domain`, `registry`.
+//! - `backup`: the whole store as one file and back. Uses `domain`, `storage` (writing),
+//!   `store` (restore builds a sled store beside the old one), `binary`.
 //! - `history`: the change journal in words (when, what, fields before and after). Uses
-//!   `domain`, `store`, `interchange`.
+//!   `domain`, `registry`, `interchange`.
 //! - `cli`: the commands. Uses everything above; only `main` uses it.
 
 // No error may be dropped unread (issue 11): a `Result` is handled, returned, or said why not.
 #![deny(unused_must_use, clippy::let_underscore_must_use)]
 
 pub mod backup;
+pub mod binary;
 pub mod cli;
 pub mod coverage_series;
 pub mod domain;
 pub mod history;
 pub mod i18n;
 pub mod interchange;
+pub mod record;
+pub mod registry;
 pub mod report;
 pub mod report_book;
 pub mod rollup;
+pub mod storage;
 pub mod store;
 pub mod text;
 pub mod tui;

@@ -103,7 +103,7 @@ fn backups_kept() -> usize {
 /// After a session of the UI that changed something: the whole store to
 /// `DIR/backups/auto-YYYYMMDD-HHMMSS.sgbak`, keeping the newest few. A failure is said, not
 /// fatal: the store itself is safe.
-fn automatic_backup(store: &shegong::store::Store, ctx: &Context) {
+fn automatic_backup(store: &shegong::registry::Registry, ctx: &Context) {
     let folder = ctx.dir.join("backups");
     if let Err(e) = std::fs::create_dir_all(&folder) {
         eprintln!(
@@ -114,7 +114,7 @@ fn automatic_backup(store: &shegong::store::Store, ctx: &Context) {
         return;
     }
     let name = format!("auto-{}.sgbak", chrono::Local::now().format("%Y%m%d-%H%M%S"));
-    match shegong::backup::backup(store, &folder.join(&name)) {
+    match shegong::backup::backup(store.storage(), &folder.join(&name)) {
         Ok(_) => {
             let mut autos: Vec<_> = std::fs::read_dir(&folder)
                 .into_iter()

@@ -6,8 +6,9 @@
 use crate::domain::date::day_of;
 use crate::domain::*;
 use crate::i18n::Lang;
+use crate::registry::Registry;
 use crate::rollup::Measures;
-use crate::store::{Result, Store, StoreError};
+use crate::store::{Result, StoreError};
 use crate::text;
 use chrono::NaiveDate;
 use serde_json::{json, Map, Value};
@@ -50,7 +51,7 @@ impl ReportNode {
 }
 
 /// The report for `code` (or the root when there is one; a sum of the roots when several).
-pub fn build(store: &Store, code: Option<&str>, as_of: NaiveDate, depth: usize) -> Result<ReportNode> {
+pub fn build(store: &Registry, code: Option<&str>, as_of: NaiveDate, depth: usize) -> Result<ReportNode> {
     match code {
         Some(code) => {
             let unit = store
@@ -90,7 +91,7 @@ pub fn build(store: &Store, code: Option<&str>, as_of: NaiveDate, depth: usize) 
     }
 }
 
-fn node(store: &Store, unit: &Unit, as_of: NaiveDate, depth: usize) -> Result<ReportNode> {
+fn node(store: &Registry, unit: &Unit, as_of: NaiveDate, depth: usize) -> Result<ReportNode> {
     let measures = store.subtree_measures(&unit.code, as_of)?;
     let latest_evaluation = store.latest_evaluation(&unit.code, day_of(as_of))?;
     let mut children = Vec::new();
@@ -509,18 +510,4 @@ fn children_table(node: &ReportNode, lang: Lang) -> String {
     right.extend(shown.iter().map(|_| true));
     right.extend([true, true, true, true]);
     text::table(&header, &rows, &right)
-}
-
-impl Store {
-    /// The measures of a unit's subtree dated on or before `as_of`.
-    pub fn subtree_measures(&self, code: &str, as_of: NaiveDate) -> Result<Measures> {
-        let idx = self.unit_index(code)?;
-        self.measures_as_of(idx, as_of)
-    }
-
-    /// The unit's newest evaluation dated on or before `until`.
-    pub fn latest_evaluation(&self, code: &str, until: Day) -> Result<Option<Evaluation>> {
-        let idx = self.unit_index(code)?;
-        self.latest_record::<Evaluation>(idx, until)
-    }
 }

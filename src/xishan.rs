@@ -2,7 +2,7 @@
 //! and loaded through the same importer as any file.
 
 use crate::interchange::{import_bytes, ImportError, Kind};
-use crate::store::Store;
+use crate::registry::Registry;
 
 /// The four files, in the order they must be loaded (units first).
 pub const FILES: [(Kind, &str, &[u8]); 4] = [
@@ -29,7 +29,7 @@ pub const FILES: [(Kind, &str, &[u8]); 4] = [
 ];
 
 /// Loads the Xishan data into a store.
-pub fn load(store: &Store) -> Result<(), (String, ImportError)> {
+pub fn load(store: &Registry) -> Result<(), (String, ImportError)> {
     for (kind, name, bytes) in FILES {
         import_bytes(store, kind, bytes).map_err(|e| (name.to_string(), e))?;
     }

@@ -296,7 +296,7 @@ fn state(dir: &Path) -> Result<State, String> {
 
 fn read_state(dir: &Path) -> Result<State, String> {
     use shegong::domain::{BudgetEntry, Evaluation, Training};
-    let store = shegong::store::Store::open(dir, true).map_err(|e| e.to_string())?;
+    let store = shegong::registry::Registry::open(dir, true).map_err(|e| e.to_string())?;
     let e = |e: shegong::store::StoreError| e.to_string();
     let records = format!(
         "{:?}\n{:?}\n{:?}\n{:?}",

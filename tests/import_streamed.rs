@@ -136,7 +136,7 @@ fn a_file_streamed_from_disk_equals_its_bytes_imported_in_memory() {
         let memory = tmp.path().join(format!("{name}-memory"));
         ok(&memory, &["init"]);
         {
-            let store = shegong::store::Store::open(&memory, false).unwrap();
+            let store = shegong::registry::Registry::open(&memory, false).unwrap();
             let summary =
                 shegong::interchange::import_bytes(&store, shegong::interchange::Kind::Budget, &bytes).unwrap();
             assert_eq!(summary.added, 3_300);

@@ -83,17 +83,17 @@ fn undo_works_back_through_a_mixed_journal() {
         let mut reversal = entry.clone();
         reversal.amount = shegong::domain::Fen(-10_000);
         reversal.note = "冲销 2021-12-01 100.00".into();
-        let by = store.reverse_budget(key, &reversal).unwrap();
+        let by = store.reverse_budget(&key, &reversal).unwrap();
         let number = store.journal_mark().unwrap();
         let mut again = reversal.clone();
         again.voucher = "again".into();
-        let refused = store.reverse_budget(key, &again).unwrap_err();
+        let refused = store.reverse_budget(&key, &again).unwrap_err();
         let said = refused.message(shegong::i18n::Lang::En);
         assert!(matches!(refused, StoreError::Refused { .. }), "{said}");
         assert!(said.contains(&format!("reversed already by #{number}")), "{said}");
         let said = refused.message(shegong::i18n::Lang::Zh);
         assert!(said.contains(&format!("已由 #{number} 冲销")), "{said}");
-        let refused = store.reverse_budget(by, &entry).unwrap_err();
+        let refused = store.reverse_budget(&by, &entry).unwrap_err();
         assert!(
             refused
                 .message(shegong::i18n::Lang::En)

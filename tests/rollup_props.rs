@@ -4,8 +4,9 @@
 
 use chrono::NaiveDate;
 use proptest::prelude::*;
+use shegong::domain::RecordId;
 use shegong::domain::*;
-use shegong::store::{RecordKey, Store};
+use shegong::store::Store;
 
 const STREETS: usize = 3;
 const COMMUNITIES: usize = 6;
@@ -98,8 +99,8 @@ fn op() -> impl Strategy<Value = Op> {
 struct Model {
     units: Vec<Unit>,
     budget: Vec<BudgetEntry>,
-    evaluations: Vec<(RecordKey, Evaluation)>,
-    trainings: Vec<(RecordKey, Training)>,
+    evaluations: Vec<(RecordId, Evaluation)>,
+    trainings: Vec<(RecordId, Training)>,
 }
 
 impl Model {
@@ -263,7 +264,7 @@ fn run(ops: Vec<Op>, dates: Vec<NaiveDate>) {
                     Ok(outcome) => {
                         assert!(has_station);
                         if let Some(key) = outcome.keys.first() {
-                            model.evaluations.push((*key, e));
+                            model.evaluations.push((key.clone(), e));
                         } else {
                             assert_eq!(outcome.already_present, 1);
                         }
@@ -287,7 +288,7 @@ fn run(ops: Vec<Op>, dates: Vec<NaiveDate>) {
                 };
                 let outcome = store.add_records(std::slice::from_ref(&t)).unwrap();
                 if let Some(key) = outcome.keys.first() {
-                    model.trainings.push((*key, t));
+                    model.trainings.push((key.clone(), t));
                 }
             }
             Op::Station {
@@ -314,14 +315,14 @@ fn run(ops: Vec<Op>, dates: Vec<NaiveDate>) {
             Op::DeleteEvaluation { nth } => {
                 if !model.evaluations.is_empty() {
                     let (key, e) = model.evaluations.remove(nth % model.evaluations.len());
-                    let deleted: Evaluation = store.delete_record(key).unwrap();
+                    let deleted: Evaluation = store.delete_record(&key).unwrap();
                     assert_eq!(deleted, e);
                 }
             }
             Op::DeleteTraining { nth } => {
                 if !model.trainings.is_empty() {
                     let (key, t) = model.trainings.remove(nth % model.trainings.len());
-                    let deleted: Training = store.delete_record(key).unwrap();
+                    let deleted: Training = store.delete_record(&key).unwrap();
                     assert_eq!(deleted, t);
                 }
             }

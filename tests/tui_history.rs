@@ -8,7 +8,7 @@ mod tui_support;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use shegong::domain::*;
 use shegong::i18n::Lang;
-use shegong::store::Store;
+use shegong::registry::Registry;
 use shegong::tui::action::Action;
 use shegong::tui::app::{Modal, Pending};
 use shegong::tui::history::Scope;
@@ -183,7 +183,7 @@ fn readonly_refuses_undo_but_shows_the_history() {
 #[test]
 fn nothing_to_undo_is_said_and_an_added_unit_is_undone_too() {
     let dir = tempfile::tempdir().expect("a folder");
-    let store = Store::create(dir.path()).expect("a store");
+    let store = Registry::create(dir.path()).expect("a store");
     let mut app = App::new(store, Lang::Zh, today()).expect("the UI starts");
     keys(&mut app, &["u"]);
     assert!(app.modal.is_none());

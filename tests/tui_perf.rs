@@ -9,7 +9,7 @@ mod tui_support;
 
 use crossterm::event::KeyCode;
 use shegong::i18n::Lang;
-use shegong::store::Store;
+use shegong::registry::Registry;
 use shegong::tui::App;
 use std::time::{Duration, Instant};
 use tui_support::*;
@@ -48,7 +48,7 @@ fn large_store() {
         return;
     };
     let t = Instant::now();
-    let store = Store::open(std::path::Path::new(&dir), true).expect("the store opens");
+    let store = Registry::open(std::path::Path::new(&dir), true).expect("the store opens");
     let opened = t.elapsed();
     let mut app = App::new(store, Lang::Zh, chrono::Local::now().date_naive()).expect("the UI starts");
     render(&mut app, W, H);

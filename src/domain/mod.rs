@@ -3,14 +3,17 @@
 //! never kept (personal ID numbers).
 
 pub mod date;
+pub mod legacy;
 pub mod money;
 pub mod privacy;
 pub mod problem;
+pub mod record;
 pub mod records;
 pub mod words;
 
 pub use date::{Day, PartialDate};
 pub use money::Fen;
 pub use problem::Problem;
+pub use record::{RecordId, RecordKind};
 pub use records::{BudgetEntry, Evaluation, Training, Unit};
 pub use words::*;

@@ -7,8 +7,11 @@ use super::parse::{self, parse_sheet_with, Flush, Parsed, ParsedFile, Refs};
 use super::table::open_sheet;
 use super::Sheet;
 use super::{FileProblem, Kind, Problems};
+use crate::domain::RecordKind;
 use crate::domain::{Problem, StationStatus};
-use crate::store::{AddOutcome, Record, RecordKind, RowProblem, Store, StoreError};
+use crate::record::Record;
+use crate::registry::Registry;
+use crate::store::{AddOutcome, RowProblem, StoreError};
 use std::path::Path;
 
 /// What an import did, for the message the user reads.
@@ -122,14 +125,14 @@ const STREAM_ABOVE_BYTES: usize = 16 * 1024 * 1024;
 const PASS_ROWS: usize = 1_500_000;
 
 /// Imports one file of a kind (CSV in any encoding, a workbook or JSON), all or nothing.
-pub fn import_bytes(store: &Store, kind: Kind, bytes: &[u8]) -> Result<ImportSummary, ImportError> {
+pub fn import_bytes(store: &Registry, kind: Kind, bytes: &[u8]) -> Result<ImportSummary, ImportError> {
     import(store, kind, bytes.len() as u64, &|| open_sheet(bytes))
 }
 
 /// Imports one file from disk, as `import_bytes` would its bytes, without holding the file in
 /// memory when it is CSV: the rows are read as they come, and a streamed import opens the file
 /// again for each pass. A workbook or JSON file is read whole (up to `file::WHOLE_FILE_LIMIT`).
-pub fn import_file(store: &Store, kind: Kind, path: &Path) -> Result<ImportSummary, ImportError> {
+pub fn import_file(store: &Registry, kind: Kind, path: &Path) -> Result<ImportSummary, ImportError> {
     if store.is_readonly() {
         return Err(ImportError::Store(StoreError::ReadOnly));
     }
@@ -143,7 +146,7 @@ pub fn import_file(store: &Store, kind: Kind, path: &Path) -> Result<ImportSumma
 /// Opens the file's rows afresh, from its first row: once, or once per pass of a streamed import.
 type Open<'o, 'a> = &'o dyn Fn() -> Result<Sheet<'a>, Problems>;
 
-fn import(store: &Store, kind: Kind, size: u64, open: Open) -> Result<ImportSummary, ImportError> {
+fn import(store: &Registry, kind: Kind, size: u64, open: Open) -> Result<ImportSummary, ImportError> {
     if store.is_readonly() {
         return Err(ImportError::Store(StoreError::ReadOnly));
     }
@@ -180,7 +183,7 @@ fn import(store: &Store, kind: Kind, size: u64, open: Open) -> Result<ImportSumm
 /// Stores a file of records; the summary carries the parser's warnings and those of records
 /// dated before their unit's station opened.
 fn records<R: Record>(
-    store: &Store,
+    store: &Registry,
     kind: Kind,
     p: &Parsed<R>,
     rows: usize,
@@ -197,7 +200,7 @@ fn records<R: Record>(
 /// Warns of each record dated before its unit's station opened (stored all the same: the
 /// money or training may have come before the opening, but it deserves a look).
 fn before_opening<R>(
-    store: &Store,
+    store: &Registry,
     kind: Kind,
     p: &Parsed<R>,
     dated: fn(&R) -> (&String, crate::domain::PartialDate),
@@ -236,7 +239,7 @@ fn before_opening<R>(
 
 /// Units are parsed over what is stored (a column the file lacks keeps the stored value), and
 /// the summary lists each field that changed.
-fn import_units(store: &Store, sheet: &mut Sheet) -> Result<ImportSummary, ImportError> {
+fn import_units(store: &Registry, sheet: &mut Sheet) -> Result<ImportSummary, ImportError> {
     let mut before: rustc_hash::FxHashMap<String, crate::domain::Unit> = rustc_hash::FxHashMap::default();
     let mut failure: Option<StoreError> = None;
     let parsed = parse::parse_units_over(sheet, &mut |code| match store.unit(code) {
@@ -291,7 +294,7 @@ type ChunkedRows<R> = fn(&mut Sheet, &mut Refs, Flush<R>) -> Result<Parsed<R>, P
 /// A large file of records: first every row is parsed and checked against the store, chunk by
 /// chunk, keeping only the problems; then, when there are none, it is read again and written
 /// chunk by chunk in one import session (rolled back whole if anything fails on the way).
-fn stream<R: Record>(store: &Store, open: Open, rows: ChunkedRows<R>) -> Result<ImportSummary, ImportError> {
+fn stream<R: Record>(store: &Registry, open: Open, rows: ChunkedRows<R>) -> Result<ImportSummary, ImportError> {
     let mut session = store.import_session::<R>()?;
     let mut store_problems = Problems::default();
     let mut failure: Option<StoreError> = None;
@@ -357,8 +360,8 @@ fn stream<R: Record>(store: &Store, open: Open, rows: ChunkedRows<R>) -> Result<
                     let share = match share_of.get(record.owner()) {
                         Some(s) => *s,
                         None => {
-                            let idx = store.unit_index_of(record.owner()).ok().flatten().unwrap_or(0);
-                            let s = idx as usize % passes;
+                            // Any split by unit touches each page in one pass only.
+                            let s = (xxhash_rust::xxh3::xxh3_64(record.owner().as_bytes()) % passes as u64) as usize;
                             share_of.insert(record.owner().to_string(), s);
                             s
                         }
@@ -401,11 +404,7 @@ fn merge(a: Problems, b: Problems) -> Problems {
 }
 
 fn kind_of(kind: RecordKind) -> Kind {
-    match kind {
-        RecordKind::Evaluation => Kind::Evaluations,
-        RecordKind::Training => Kind::Trainings,
-        RecordKind::Budget => Kind::Budget,
-    }
+    Kind::from(kind)
 }
 
 /// A size limit, overridable from the environment so that tests can stream small files (and
@@ -427,7 +426,7 @@ mod tests {
     #[test]
     fn a_file_changed_between_passes_is_refused_and_nothing_is_stored() {
         let tmp = tempfile::tempdir().unwrap();
-        let store = Store::create(&tmp.path().join("s")).unwrap();
+        let store = Registry::create(&tmp.path().join("s")).unwrap();
         crate::xishan::load(&store).unwrap();
         let before = store.counts().unwrap();
         let checked = b"date,unit,kind,amount\n2021-12-01,530112000000,allocation,1\n";

@@ -40,7 +40,7 @@ pub use xlsx::{
     XLSX_MAX_ROWS,
 };
 
-use crate::domain::Problem;
+use crate::domain::{Problem, RecordKind};
 use crate::i18n::Lang;
 
 /// The four kinds of file.
@@ -76,15 +76,30 @@ impl Kind {
 
     /// What a clerk calls the records of this kind, for messages and sheet names.
     pub fn label(self, lang: Lang) -> &'static str {
-        match (self, lang) {
-            (Kind::Units, Lang::Zh) => "单位",
-            (Kind::Evaluations, Lang::Zh) => "评估",
-            (Kind::Trainings, Lang::Zh) => "培训",
-            (Kind::Budget, Lang::Zh) => "资金",
-            (Kind::Units, Lang::En) => "units",
-            (Kind::Evaluations, Lang::En) => "evaluations",
-            (Kind::Trainings, Lang::En) => "trainings",
-            (Kind::Budget, Lang::En) => "budget entries",
+        match (self.record(), lang) {
+            (Some(kind), _) => kind.label(lang),
+            (None, Lang::Zh) => "单位",
+            (None, Lang::En) => "units",
+        }
+    }
+
+    /// The kind of record a file of this kind holds; `None` for units.
+    pub fn record(self) -> Option<RecordKind> {
+        match self {
+            Kind::Units => None,
+            Kind::Evaluations => Some(RecordKind::Evaluation),
+            Kind::Trainings => Some(RecordKind::Training),
+            Kind::Budget => Some(RecordKind::Budget),
+        }
+    }
+}
+
+impl From<RecordKind> for Kind {
+    fn from(kind: RecordKind) -> Kind {
+        match kind {
+            RecordKind::Evaluation => Kind::Evaluations,
+            RecordKind::Training => Kind::Trainings,
+            RecordKind::Budget => Kind::Budget,
         }
     }
 }

@@ -5,10 +5,11 @@
 //! `rebuild_totals` replaces them.
 
 use super::codec::{decode_total, encode_total, Page, Stored, UnitRow};
-use super::import::{tree_of, RecordKind};
+use super::import::tree_of;
 use super::keys::{self, TreeId};
 use super::write::{Undo, WriteSet};
 use super::{Result, Store, StoreError};
+use crate::domain::RecordKind;
 use crate::domain::{BudgetEntry, Day, Evaluation, Level, Training};
 use crate::rollup::{self, bucket_year, unit_events, year_complete, Measures, Sparse, YearBucket};
 use chrono::{Datelike, NaiveDate};
@@ -78,18 +79,14 @@ impl<'a> Ancestry<'a> {
 
     fn walk(&mut self, idx: u32) -> Result<Vec<u32>> {
         let mut chain = Vec::with_capacity(6);
-        let mut current = idx;
-        for _ in 0..64 {
-            let (parent, level) = self.get(current)?;
+        crate::registry::rules::walk_up(idx, |current| {
+            let (parent, level) = self.get(*current)?;
             if keeps_bucket(level) {
-                chain.push(current);
+                chain.push(*current);
             }
-            match parent {
-                Some(p) => current = p,
-                None => return Ok(chain),
-            }
-        }
-        Err(StoreError::Corrupt("the hierarchy has a cycle".into()))
+            Ok(parent)
+        })?;
+        Ok(chain)
     }
 }
 
@@ -273,22 +270,16 @@ impl Store {
         for year in years {
             let mut out = YearBuckets::new();
             let mut add = |unit: u32, day: Day, delta: &Sparse| -> Result<()> {
-                let mut current = Some(unit);
-                let mut steps = 0;
-                while let Some(idx) = current {
+                crate::registry::rules::walk_up(unit, |idx| {
+                    let idx = *idx;
                     let (parent, level) = *units
                         .get(&idx)
                         .ok_or_else(|| StoreError::Corrupt(format!("unit #{idx} is missing")))?;
                     if keeps_bucket(level) {
                         out.entry((idx, year)).or_default().add(day, delta)?;
                     }
-                    current = parent;
-                    steps += 1;
-                    if steps > 64 {
-                        return Err(StoreError::Corrupt("the hierarchy has a cycle".into()));
-                    }
-                }
-                Ok(())
+                    Ok(parent)
+                })
             };
             for (kind, unit) in pages.remove(&year).unwrap_or_default() {
                 let Some(v) = self.tree(tree_of(kind)).get(keys::page_key(unit, year))? else {
@@ -450,5 +441,19 @@ impl Store {
             }
         }
         Ok(())
+    }
+}
+
+impl Store {
+    /// The measures of a unit's subtree dated on or before `as_of`.
+    pub fn subtree_measures(&self, code: &str, as_of: NaiveDate) -> Result<Measures> {
+        let idx = self.unit_index(code)?;
+        self.measures_as_of(idx, as_of)
+    }
+
+    /// The unit's newest evaluation dated on or before `until`.
+    pub fn latest_evaluation(&self, code: &str, until: Day) -> Result<Option<crate::domain::Evaluation>> {
+        let idx = self.unit_index(code)?;
+        self.latest_record::<crate::domain::Evaluation>(idx, until)
     }
 }

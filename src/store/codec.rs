@@ -164,50 +164,9 @@ impl Stored for UnitRow {
 /// Stored layouts of earlier versions, read only to upgrade them.
 pub mod legacy {
     use super::{Day, UnitRow};
-    use crate::domain::records::count_from_schema2;
-    use crate::domain::{Level, PartialDate, StationStatus, Unit};
     use serde::{Deserialize, Serialize};
 
-    /// A unit as schema 2 and backup format 1 wrote it: staff counts were plain numbers, and an
-    /// empty cell was stored as 0.
-    #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-    pub struct UnitV1 {
-        pub code: String,
-        pub parent: Option<String>,
-        pub level: Level,
-        pub name: String,
-        pub station: StationStatus,
-        pub opened_on: Option<PartialDate>,
-        pub closed_on: Option<PartialDate>,
-        pub operator: String,
-        pub address: String,
-        pub contact: String,
-        pub phone: String,
-        pub note: String,
-        pub social_workers: u32,
-        pub certified_workers: u32,
-    }
-
-    impl From<UnitV1> for Unit {
-        fn from(u: UnitV1) -> Unit {
-            Unit {
-                code: u.code,
-                parent: u.parent,
-                level: u.level,
-                name: u.name,
-                station: u.station,
-                opened_on: u.opened_on,
-                closed_on: u.closed_on,
-                operator: u.operator,
-                address: u.address,
-                contact: u.contact,
-                phone: u.phone,
-                note: u.note,
-                social_workers: count_from_schema2(u.social_workers),
-                certified_workers: count_from_schema2(u.certified_workers),
-            }
-        }
-    }
+    pub use crate::domain::legacy::UnitV1;
 
     #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
     pub struct UnitRowV1 {
@@ -233,6 +192,16 @@ stored_v1!(Page, "record page");
 stored_v1!(Evaluation, "evaluation");
 stored_v1!(Training, "training");
 stored_v1!(BudgetEntry, "budget entry");
+
+/// Any record's bytes, as its kind's `Stored` impl writes them (version 1): generic code above
+/// the store knows records by `Record` alone, which says nothing of encoding.
+pub fn encode_record<R: crate::record::Record>(record: &R) -> Result<Vec<u8>, EncodeError> {
+    envelope(R::KIND.value_name(), 1, record)
+}
+
+pub fn decode_record<R: crate::record::Record>(bytes: &[u8]) -> Result<R, DecodeError> {
+    open(R::KIND.value_name(), 1, bytes)
+}
 
 type Pairs = Vec<(u8, i64)>;
 
@@ -482,11 +451,11 @@ mod tests {
         let mut row = sample_unit();
         row.unit.social_workers = None;
         row.unit.certified_workers = None;
-        let old = legacy::UnitRowV1 {
+        let old = super::legacy::UnitRowV1 {
             idx: row.idx,
             parent_idx: row.parent_idx,
             first_evaluation: row.first_evaluation,
-            unit: legacy::UnitV1 {
+            unit: super::legacy::UnitV1 {
                 code: row.unit.code.clone(),
                 parent: row.unit.parent.clone(),
                 level: row.unit.level,

@@ -2,11 +2,12 @@
 //! records are never held twice in memory; and putting a backed-up journal back.
 
 use super::codec::{Page, Stored, UnitRow};
-use super::import::{tree_of, Record};
+use super::import::tree_of;
 use super::journal::JournalEntry;
 use super::keys::TreeId;
 use super::{Result, Store, StoreError};
 use crate::domain::Unit;
+use crate::record::Record;
 
 impl Store {
     /// Calls `f` with every record of a kind, in key order (unit, day, identity): the same
@@ -18,7 +19,7 @@ impl Store {
         for item in self.tree(tree_of(R::KIND)).iter() {
             let (_, v) = item.map_err(StoreError::from)?;
             for e in Page::decode(&v).map_err(StoreError::from)?.entries {
-                f(R::decode(&e.record).map_err(StoreError::from)?)?;
+                f(super::codec::decode_record::<R>(&e.record).map_err(StoreError::from)?)?;
             }
         }
         Ok(())

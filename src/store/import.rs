@@ -4,130 +4,21 @@
 
 use super::aggregate::{Ancestry, Deltas};
 use super::codec::{Page, Stored, UnitRow};
-use super::error::RowProblem;
 use super::journal::{json, ROW_BY_ROW_LIMIT};
 use super::keys::{self, RecordKey, TreeId};
 use super::write::{Undo, WriteSet};
 use super::{Result, Store, StoreError};
 use crate::domain::*;
-use crate::rollup::{self, unit_events, Measures};
-use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum RecordKind {
-    Evaluation = 1,
-    Training = 2,
-    Budget = 3,
-}
-
-/// A dated record that belongs to one unit and adds to the totals.
-pub trait Record: Stored + Clone + PartialEq + std::fmt::Debug + serde::Serialize {
-    const KIND: RecordKind;
-    fn id(&self) -> Option<&str>;
-    /// The unit whose totals it adds to.
-    fn owner(&self) -> &str;
-    fn delta(&self) -> (Day, Measures);
-    fn validate(&self) -> Vec<Problem>;
-    /// Every rule but the text cap, for a restore (values stored before the cap existed).
-    fn validate_restored(&self) -> Vec<Problem>;
-    /// Other units it names (field, code), which must exist.
-    fn references(&self) -> Vec<(&'static str, &str)> {
-        Vec::new()
-    }
-    /// Whether the owner must have a station (evaluations evaluate stations).
-    fn needs_station() -> bool {
-        false
-    }
-    fn owner_field() -> &'static str;
-}
-
-impl RecordKind {
-    pub fn name(self) -> &'static str {
-        match self {
-            RecordKind::Evaluation => "evaluation",
-            RecordKind::Training => "training",
-            RecordKind::Budget => "budget",
-        }
-    }
-}
+use crate::record::Record;
+use crate::registry::rules;
+use crate::rollup::unit_events;
+use rustc_hash::FxHashMap as HashMap;
 
 pub(crate) fn tree_of(kind: RecordKind) -> TreeId {
     match kind {
         RecordKind::Evaluation => TreeId::Evaluations,
         RecordKind::Training => TreeId::Trainings,
         RecordKind::Budget => TreeId::Budget,
-    }
-}
-
-impl Record for Evaluation {
-    const KIND: RecordKind = RecordKind::Evaluation;
-    fn id(&self) -> Option<&str> {
-        self.id.as_deref()
-    }
-    fn owner(&self) -> &str {
-        &self.unit
-    }
-    fn delta(&self) -> (Day, Measures) {
-        rollup::evaluation_delta(self)
-    }
-    fn validate(&self) -> Vec<Problem> {
-        Evaluation::validate(self)
-    }
-    fn validate_restored(&self) -> Vec<Problem> {
-        Evaluation::validate_restored(self)
-    }
-    fn needs_station() -> bool {
-        true
-    }
-    fn owner_field() -> &'static str {
-        "unit"
-    }
-}
-
-impl Record for Training {
-    const KIND: RecordKind = RecordKind::Training;
-    fn id(&self) -> Option<&str> {
-        self.id.as_deref()
-    }
-    fn owner(&self) -> &str {
-        &self.host
-    }
-    fn delta(&self) -> (Day, Measures) {
-        rollup::training_delta(self)
-    }
-    fn validate(&self) -> Vec<Problem> {
-        Training::validate(self)
-    }
-    fn validate_restored(&self) -> Vec<Problem> {
-        Training::validate_restored(self)
-    }
-    fn references(&self) -> Vec<(&'static str, &str)> {
-        self.units.iter().map(|c| ("units", c.as_str())).collect()
-    }
-    fn owner_field() -> &'static str {
-        "host"
-    }
-}
-
-impl Record for BudgetEntry {
-    const KIND: RecordKind = RecordKind::Budget;
-    fn id(&self) -> Option<&str> {
-        self.id.as_deref()
-    }
-    fn owner(&self) -> &str {
-        &self.unit
-    }
-    fn delta(&self) -> (Day, Measures) {
-        rollup::budget_delta(self)
-    }
-    fn validate(&self) -> Vec<Problem> {
-        BudgetEntry::validate(self)
-    }
-    fn validate_restored(&self) -> Vec<Problem> {
-        BudgetEntry::validate_restored(self)
-    }
-    fn owner_field() -> &'static str {
-        "unit"
     }
 }
 
@@ -283,7 +174,7 @@ impl Store {
     ) -> Result<R> {
         let edit = self.page_edit(R::KIND, pages, key)?;
         let at = edit.find(key).map_err(|_| StoreError::UnknownRecord(key.to_text()))?;
-        let record = R::decode(&edit.remove(at).record)?;
+        let record = super::codec::decode_record::<R>(&edit.remove(at).record)?;
         let (day, delta) = record.delta();
         deltas.subtract(ancestry, key.unit, day, &delta.sparse())?;
         if let Some(id) = record.id() {
@@ -318,8 +209,9 @@ impl Store {
     }
 
     /// Deletes one evaluation or training (budget entries are corrected, not deleted).
-    pub fn delete_record<R: Record>(&self, key: RecordKey) -> Result<R> {
+    pub fn delete_record<R: Record>(&self, id: &RecordId) -> Result<R> {
         self.check_writable()?;
+        let key = RecordKey::of_id(id)?;
         let mut pages: HashMap<[u8; 6], PageEdit> = HashMap::default();
         let mut set = WriteSet::default();
         let mut deltas = Deltas::default();
@@ -343,7 +235,7 @@ impl Store {
 
     /// A unit's records, newest first, at most `limit`; with `subtree`, those of every unit
     /// below it too.
-    pub fn records_of<R: Record>(&self, code: &str, subtree: bool, limit: usize) -> Result<Vec<(RecordKey, R)>> {
+    pub fn records_of<R: Record>(&self, code: &str, subtree: bool, limit: usize) -> Result<Vec<(RecordId, R)>> {
         let idx = self.unit_index(code)?;
         let mut units = vec![idx];
         if subtree {
@@ -370,13 +262,13 @@ impl Store {
                         hash: e.hash,
                         occurrence: e.occurrence,
                     };
-                    out.push((key, R::decode(&e.record)?));
+                    out.push((key, super::codec::decode_record::<R>(&e.record)?));
                 }
             }
         }
         out.sort_by(|a, b| b.0.day.cmp(&a.0.day).then(a.0.cmp(&b.0)));
         out.truncate(limit);
-        Ok(out)
+        Ok(out.into_iter().map(|(key, record)| (key.id(), record)).collect())
     }
 
     /// The unit's newest record of a kind dated on or before `until`.
@@ -389,7 +281,7 @@ impl Store {
         {
             let (_, v) = item?;
             if let Some(e) = Page::decode(&v)?.entries.into_iter().rev().find(|e| e.day <= until) {
-                return Ok(Some(R::decode(&e.record)?));
+                return Ok(Some(super::codec::decode_record::<R>(&e.record)?));
             }
         }
         Ok(None)
@@ -401,7 +293,7 @@ impl Store {
         for item in self.tree(tree_of(R::KIND)).iter() {
             let (_, v) = item?;
             for e in Page::decode(&v)?.entries {
-                out.push(R::decode(&e.record)?);
+                out.push(super::codec::decode_record::<R>(&e.record)?);
             }
         }
         Ok(out)
@@ -421,30 +313,16 @@ impl Store {
 
     fn apply_units_with(&self, units: &[Unit], cap_text: bool) -> Result<UnitOutcome> {
         self.check_writable()?;
-        let mut problems: Vec<RowProblem> = Vec::new();
-        let mut in_batch: HashMap<&str, usize> = HashMap::default();
-        for (row, unit) in units.iter().enumerate() {
-            let rules = if cap_text {
-                unit.validate()
-            } else {
-                unit.validate_restored()
-            };
-            for problem in rules {
-                problems.push(RowProblem { row, problem });
-            }
-            if in_batch.insert(unit.code.as_str(), row).is_some() {
-                problems.push(RowProblem {
-                    row,
-                    problem: Problem::new(
-                        "code",
-                        format!("编码 {} 在本文件中重复", unit.code),
-                        format!("{} appears twice in this file", unit.code),
-                    ),
-                });
-            }
+        let mut facts = SledUnits {
+            store: self,
+            stored: HashMap::default(),
+        };
+        let problems = rules::unit_problems(units, cap_text, &mut facts)?;
+        if !problems.is_empty() {
+            return Err(StoreError::Rejected(problems));
         }
-        // The hierarchy as it will be: the batch over the store.
-        let mut stored: HashMap<String, Option<UnitRow>> = HashMap::default();
+        // What validation read is read once.
+        let mut stored = facts.stored;
         let mut lookup = |code: &str| -> Result<Option<UnitRow>> {
             if let Some(r) = stored.get(code) {
                 return Ok(r.clone());
@@ -453,99 +331,6 @@ impl Store {
             stored.insert(code.to_string(), r.clone());
             Ok(r)
         };
-        let mut merged_parent: HashMap<String, (Option<String>, Level)> = HashMap::default();
-        for unit in units {
-            merged_parent.insert(unit.code.clone(), (unit.parent.clone(), unit.level));
-        }
-        let mut reaches_root: HashSet<String> = HashSet::default();
-        for (row, unit) in units.iter().enumerate() {
-            let Some(parent) = &unit.parent else { continue };
-            let parent_level = match merged_parent.get(parent.as_str()) {
-                Some((_, level)) => Some(*level),
-                None => lookup(parent)?.map(|r| r.unit.level),
-            };
-            match parent_level {
-                None => problems.push(RowProblem {
-                    row,
-                    problem: unknown_unit("parent", parent),
-                }),
-                Some(level) if level >= unit.level => problems.push(RowProblem {
-                    row,
-                    problem: Problem::new(
-                        "level",
-                        format!("层级“{}”须低于上级 {} 的层级“{}”", unit.level.zh(), parent, level.zh()),
-                        format!(
-                            "{} must be deeper than its parent {} ({})",
-                            unit.level.en(),
-                            parent,
-                            level.en()
-                        ),
-                    ),
-                }),
-                Some(_) => {}
-            }
-            // Walk up; with levels strictly deepening a loop is impossible, but a store
-            // edited elsewhere is not trusted. A unit whose ancestors were walked already and
-            // reach a root is not walked again, so a chain of N parents costs N steps, not N².
-            let mut seen = HashSet::default();
-            let mut current = Some(parent.clone());
-            let mut cycle = false;
-            while let Some(code) = current {
-                if reaches_root.contains(&code) {
-                    break;
-                }
-                if code == unit.code || !seen.insert(code.clone()) {
-                    problems.push(RowProblem {
-                        row,
-                        problem: Problem::new("parent", "上级关系形成循环", "the parents form a cycle"),
-                    });
-                    cycle = true;
-                    break;
-                }
-                current = match merged_parent.get(code.as_str()) {
-                    Some((p, _)) => p.clone(),
-                    None => lookup(&code)?.and_then(|r| r.unit.parent),
-                };
-            }
-            if !cycle {
-                reaches_root.extend(seen);
-            }
-        }
-        // A unit whose level changes keeps its stored children (those the file does not move):
-        // each must stay deeper than it, or the rollups of the unit would lose them.
-        for (row, unit) in units.iter().enumerate() {
-            let Some(old) = lookup(&unit.code)? else { continue };
-            if old.unit.level == unit.level {
-                continue;
-            }
-            for child in self.child_indices(Some(old.idx))? {
-                let Some(child) = self.unit_row(child)? else { continue };
-                if merged_parent.contains_key(child.unit.code.as_str()) || child.unit.level > unit.level {
-                    continue;
-                }
-                let (code, level) = (&child.unit.code, child.unit.level);
-                problems.push(RowProblem {
-                    row,
-                    problem: Problem::new(
-                        "level",
-                        format!(
-                            "层级不能改为“{}”：下级单位 {code} 的层级“{}”须低于它（请先改下级单位，或在同一文件中一并改）",
-                            unit.level.zh(),
-                            level.zh()
-                        ),
-                        format!(
-                            "the level cannot become {}: its child {code} ({}) must stay deeper (change the child first, or in the same file)",
-                            unit.level.en(),
-                            level.en()
-                        ),
-                    ),
-                });
-            }
-        }
-        if !problems.is_empty() {
-            problems.sort_by_key(|p| p.row);
-            return Err(StoreError::Rejected(problems));
-        }
 
         let mut outcome = UnitOutcome::default();
         let mut set = WriteSet::default();
@@ -709,14 +494,39 @@ impl Store {
     }
 }
 
-pub(crate) fn unknown_unit(field: &'static str, code: &str) -> Problem {
-    // Never echo an ID number typed where a code goes.
-    let code = crate::domain::privacy::mask_id_numbers(code);
-    Problem::new(
-        field,
-        format!("没有编码为 {code} 的单位"),
-        format!("no unit has the code {code}"),
-    )
+/// The stored units as `rules::unit_problems` asks for them, each read once.
+struct SledUnits<'s> {
+    store: &'s Store,
+    stored: HashMap<String, Option<UnitRow>>,
+}
+
+impl SledUnits<'_> {
+    fn row(&mut self, code: &str) -> Result<Option<&UnitRow>> {
+        if !self.stored.contains_key(code) {
+            let row = self.store.unit_row_by_code(code)?;
+            self.stored.insert(code.to_string(), row);
+        }
+        Ok(self.stored.get(code).and_then(Option::as_ref))
+    }
+}
+
+impl rules::StoredUnits for SledUnits<'_> {
+    fn parent_and_level(&mut self, code: &str) -> Result<Option<(Option<String>, Level)>> {
+        Ok(self.row(code)?.map(|r| (r.unit.parent.clone(), r.unit.level)))
+    }
+
+    fn children_of(&mut self, code: &str) -> Result<Vec<(String, Level)>> {
+        let Some(idx) = self.row(code)?.map(|r| r.idx) else {
+            return Ok(Vec::new());
+        };
+        let mut out = Vec::new();
+        for child in self.store.child_indices(Some(idx))? {
+            if let Some(child) = self.store.unit_row(child)? {
+                out.push((child.unit.code, child.unit.level));
+            }
+        }
+        Ok(out)
+    }
 }
 
 #[cfg(test)]

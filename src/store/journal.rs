@@ -9,33 +9,10 @@ use super::codec::Stored;
 use super::keys::TreeId;
 use super::write::{Undo, WriteSet};
 use super::{Result, Store, StoreError};
-use serde::{Deserialize, Serialize};
-
-/// Up to this many records in one write are journaled one by one; more are summarised.
-pub const ROW_BY_ROW_LIMIT: usize = 100;
-
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct JournalEntry {
-    /// Seconds since 1970-01-01 UTC.
-    pub at: i64,
-    pub operator: String,
-    /// `add`, `update`, `delete` or `import`.
-    pub action: String,
-    /// `unit`, `evaluation`, `training` or `budget`.
-    pub kind: String,
-    /// The unit the change belongs to, when there is one.
-    pub unit: Option<String>,
-    /// The record's key (as `RecordKey::to_text`), for records; for a bulk import of records,
-    /// `import:TOKEN`, the token under which the `batches` tree keeps the keys it added.
-    pub key: Option<String>,
-    /// JSON of the record before and after the change.
-    pub before: Option<String>,
-    pub after: Option<String>,
-    /// One line for people: what happened.
-    pub summary: String,
-    /// For an undo: the id of the entry it undid.
-    pub undoes: Option<u64>,
-}
+pub use crate::registry::journal::{
+    import_counts, import_summary, is_reversal, json, renumbered, row_of, row_summary, JournalEntry, Reversal,
+    IMPORT_PREFIX, REVERSES, ROW_BY_ROW_LIMIT,
+};
 
 impl Stored for JournalEntry {
     const VERSION: u8 = 1;
@@ -48,74 +25,9 @@ impl Stored for JournalEntry {
     }
 }
 
-/// JSON of a record for the journal (its before and after, which `undo` puts back). An error
-/// is returned, never an entry without them.
-pub fn json<T: Serialize>(value: &T) -> super::Result<Option<String>> {
-    serde_json::to_string(value)
-        .map(Some)
-        .map_err(|e| super::StoreError::TooLarge {
-            what: "journal entry",
-            bytes: None,
-            detail: e.to_string(),
-        })
-}
-
-/// The summary of a bulk import's one journal entry. It is stored text, so its shape is kept
-/// here with its reader (`import_counts`), which lets a screen say it in the user's language.
-pub fn import_summary(kind: &str, added: usize, updated: usize) -> String {
-    if kind == "unit" {
-        format!("units: {added} added, {updated} updated")
-    } else {
-        format!("{added} {kind} records added")
-    }
-}
-
-/// The summary of one row of an import of `n` rows journaled row by row (`training added ·
-/// 2/5`): undo takes the rows of one import back together, and finds them by it.
-pub(crate) fn row_summary(summary: String, k: usize, n: usize) -> String {
-    if n > 1 {
-        format!("{summary} · {k}/{n}")
-    } else {
-        summary
-    }
-}
-
-/// (k, n) from a summary `row_summary` wrote for an import of more than one row.
-pub fn row_of(summary: &str) -> Option<(u64, u64)> {
-    let (_, tail) = summary.rsplit_once(" · ")?;
-    let (k, n) = tail.split_once('/')?;
-    let (k, n): (u64, u64) = (k.parse().ok()?, n.parse().ok()?);
-    (n > 1 && (1..=n).contains(&k)).then_some((k, n))
-}
-
-/// (added, updated) from a summary `import_summary` wrote.
-pub fn import_counts(summary: &str) -> Option<(usize, usize)> {
-    if let Some(rest) = summary.strip_prefix("units: ") {
-        let (added, updated) = rest.strip_suffix(" updated")?.split_once(" added, ")?;
-        return Some((added.parse().ok()?, updated.parse().ok()?));
-    }
-    let (added, _) = summary.strip_suffix(" records added")?.split_once(' ')?;
-    Some((added.parse().ok()?, 0))
-}
-
 /// The number of a journal key (8 bytes, big-endian).
 fn entry_number(key: &[u8]) -> Option<u64> {
     key.try_into().ok().map(u64::from_be_bytes)
-}
-
-/// `entries` (oldest first, with the numbers they had) numbered 1, 2, 3, …; an undo's
-/// reference to the entry it undid follows its entry.
-pub(crate) fn renumbered(entries: Vec<(u64, JournalEntry)>) -> Vec<(u64, JournalEntry)> {
-    let mut new_of = std::collections::HashMap::new();
-    let mut out = Vec::with_capacity(entries.len());
-    for (n, (old, mut entry)) in (1u64..).zip(entries) {
-        new_of.insert(old, n);
-        if let Some(undone) = entry.undoes {
-            entry.undoes = Some(new_of.get(&undone).copied().unwrap_or(undone));
-        }
-        out.push((n, entry));
-    }
-    out
 }
 
 impl Store {
@@ -127,18 +39,7 @@ impl Store {
     pub(crate) fn entry(&self, action: &str, kind: &str, unit: Option<&str>, summary: String) -> JournalEntry {
         // While undoing, the writes that undo are journaled as the undo of that entry.
         let undoes = self.undoing.lock().ok().and_then(|u| *u);
-        JournalEntry {
-            undoes,
-            at: chrono::Utc::now().timestamp(),
-            operator: self.operator.clone(),
-            action: if undoes.is_some() { "undo".into() } else { action.into() },
-            kind: kind.into(),
-            unit: unit.map(str::to_string),
-            key: None,
-            before: None,
-            after: None,
-            summary,
-        }
+        JournalEntry::new(&self.operator, undoes, action, kind, unit, summary)
     }
 
     /// Adds a journal entry to a write, under the number after the newest one stored or
@@ -242,49 +143,6 @@ impl Store {
     }
 }
 
-/// How the entry of a reversal (冲销) names the budget entry it reverses: its summary is
-/// `budget reverses KEY`, KEY as `RecordKey::to_text`. The journal is backed up whole, so the
-/// link survives a restore.
-pub(crate) const REVERSES: &str = "budget reverses ";
-
-/// Whether an entry added a reversal (冲销) of another budget entry.
-pub fn is_reversal(entry: &JournalEntry) -> bool {
-    entry.action == "add" && entry.summary.starts_with(REVERSES)
-}
-
-/// A reversal in force (not undone): the entry reversed, the reversing entry, and the number
-/// of the journal entry that added the reversal.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Reversal {
-    pub of: String,
-    pub by: String,
-    pub number: u64,
-    /// The reversing budget entry as added (its JSON), to name it in words.
-    pub record: Option<String>,
-}
-
-/// How a bulk import's entry names the keys it added: `import:TOKEN`.
-pub(crate) const IMPORT_PREFIX: &str = "import:";
-
-impl JournalEntry {
-    /// The token under which the `batches` tree keeps the keys this bulk import added.
-    pub(crate) fn import_token(&self) -> Option<u64> {
-        self.key.as_deref()?.strip_prefix(IMPORT_PREFIX)?.parse().ok()
-    }
-
-    /// Whether `undo_last` can take this change back: a record added or deleted, a unit
-    /// added, changed or deleted, a bulk import that names what it changed. Not a bulk import
-    /// journaled before schema 3, which kept only its counts.
-    pub fn undoable(&self) -> bool {
-        match (self.action.as_str(), self.kind.as_str()) {
-            ("add" | "delete", "evaluation" | "training" | "budget") => true,
-            ("add" | "update" | "delete", "unit") => true,
-            ("import", "evaluation" | "training" | "budget" | "unit") => self.import_token().is_some(),
-            _ => false,
-        }
-    }
-}
-
 impl Store {
     /// Undoes the newest change not undone yet, whatever it was: an added record is deleted, a
     /// deleted one comes back, an added unit is deleted, a deleted one comes back, an updated
@@ -299,7 +157,14 @@ impl Store {
         if !entry.undoable() {
             return Err(cannot());
         }
-        let key = || entry.key.as_deref().and_then(RecordKey::from_text).ok_or_else(cannot);
+        let key = || {
+            entry
+                .key
+                .as_deref()
+                .filter(|text| RecordKey::from_text(text).is_some())
+                .map(crate::domain::RecordId::new)
+                .ok_or_else(cannot)
+        };
         let before = || entry.before.as_deref().ok_or_else(cannot);
         let after = || entry.after.as_deref().ok_or_else(cannot);
         let token = || entry.import_token().ok_or_else(cannot);
@@ -316,9 +181,9 @@ impl Store {
         self.set_undoing(Some(id));
         let result = (|| -> Result<()> {
             match (entry.action.as_str(), entry.kind.as_str()) {
-                ("add", "evaluation") => self.delete_record::<Evaluation>(key()?).map(|_| ()),
-                ("add", "training") => self.delete_record::<Training>(key()?).map(|_| ()),
-                ("add", "budget") => self.delete_record::<BudgetEntry>(key()?).map(|_| ()),
+                ("add", "evaluation") => self.delete_record::<Evaluation>(&key()?).map(|_| ()),
+                ("add", "training") => self.delete_record::<Training>(&key()?).map(|_| ()),
+                ("add", "budget") => self.delete_record::<BudgetEntry>(&key()?).map(|_| ()),
                 ("delete", "evaluation") => self.add_records(&[parse::<Evaluation>(before()?)?]).map(|_| ()),
                 ("delete", "training") => self.add_records(&[parse::<Training>(before()?)?]).map(|_| ()),
                 ("delete", "budget") => self.add_records(&[parse::<BudgetEntry>(before()?)?]).map(|_| ()),

@@ -146,6 +146,16 @@ impl RecordKey {
         self.bytes().iter().map(|b| format!("{b:02x}")).collect()
     }
 
+    /// The opaque id callers see: the text form, which is also what the journal keeps.
+    pub fn id(&self) -> crate::domain::RecordId {
+        crate::domain::RecordId::new(self.to_text())
+    }
+
+    /// The key inside an id this store gave; `UnknownRecord` for any other text.
+    pub fn of_id(id: &crate::domain::RecordId) -> super::Result<RecordKey> {
+        RecordKey::from_text(id.as_str()).ok_or_else(|| super::StoreError::UnknownRecord(id.to_string()))
+    }
+
     pub fn from_text(text: &str) -> Option<RecordKey> {
         let text = text.trim();
         if text.len() != RECORD_KEY_LEN * 2 || !text.is_ascii() {

@@ -3,6 +3,7 @@
 //! `store/` sees sled or raw bytes.
 
 mod aggregate;
+mod backend;
 pub mod codec;
 mod dump;
 mod error;
@@ -17,9 +18,8 @@ mod write;
 
 pub use aggregate::Difference;
 pub use error::{Result, RowProblem, StoreError};
-pub use import::{Record, RecordKind, UnitOutcome};
+pub use import::UnitOutcome;
 pub use journal::{import_counts, is_reversal, row_of, JournalEntry, Reversal};
-pub use keys::RecordKey;
 pub use session::{AddOutcome, ImportSession};
 
 use codec::{Stored, UnitRow};
@@ -513,21 +513,20 @@ impl Store {
 
     /// The unit and its ancestors, root first.
     pub fn path_to(&self, code: &str) -> Result<Vec<crate::domain::Unit>> {
-        let mut row = self
+        let row = self
             .unit_row_by_code(code)?
             .ok_or_else(|| StoreError::UnknownUnit(code.to_string()))?;
-        let mut path = vec![row.unit.clone()];
-        let mut guard = 0;
-        while let Some(parent) = row.parent_idx {
-            guard += 1;
-            if guard > 64 {
-                return Err(StoreError::Corrupt("the hierarchy has a cycle".into()));
-            }
-            row = self
-                .unit_row(parent)?
-                .ok_or_else(|| StoreError::Corrupt(format!("missing parent of {}", row.unit.code)))?;
+        let mut path = Vec::new();
+        crate::registry::rules::walk_up(row, |row| {
             path.push(row.unit.clone());
-        }
+            match row.parent_idx {
+                None => Ok(None),
+                Some(parent) => self
+                    .unit_row(parent)?
+                    .map(Some)
+                    .ok_or_else(|| StoreError::Corrupt(format!("missing parent of {}", row.unit.code))),
+            }
+        })?;
         path.reverse();
         Ok(path)
     }

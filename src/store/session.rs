@@ -10,12 +10,16 @@ use super::aggregate::{Ancestry, Deltas};
 use super::codec::{self, PageEntry};
 use super::error::RowProblem;
 use super::import::PageEdit;
-use super::import::{unknown_unit, Record, RecordKind};
 use super::journal::{json, ROW_BY_ROW_LIMIT};
 use super::keys::{self, RecordKey, TreeId};
 use super::write::{LoggedWrite, Undo, WriteSet};
 use super::{Result, Store, StoreError};
+use crate::domain::RecordId;
+use crate::domain::RecordKind;
 use crate::domain::{Day, Problem, StationStatus};
+use crate::i18n::Lang;
+use crate::record::Record;
+use crate::registry::rules;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 /// Keys of added records are kept for the caller up to this many (a form wants its key; a
@@ -30,8 +34,8 @@ pub struct AddOutcome {
     pub added: usize,
     /// Rows that were stored already (the same file imported again).
     pub already_present: usize,
-    /// Keys of the added records, in input order (only the first ten thousand).
-    pub keys: Vec<RecordKey>,
+    /// Ids of the added records, in input order (only the first ten thousand).
+    pub keys: Vec<crate::domain::RecordId>,
 }
 
 /// Facts about a unit that validation of records needs.
@@ -139,58 +143,38 @@ impl<R: Record> ImportSession<'_, R> {
         let mut problems = Vec::new();
         for (i, record) in rows.iter().enumerate() {
             let row = first_row + i;
+            let owner = self.facts(record.owner())?;
+            let restoring = self.restoring;
+            let mut found = Vec::new();
+            rules::record_problems(
+                record,
+                restoring,
+                owner.map(|f| rules::Owner {
+                    has_station: f.has_station,
+                }),
+                |code| Ok(self.facts(code)?.is_some()),
+                |problem| found.push(problem),
+            )?;
+            problems.extend(found.into_iter().map(|problem| RowProblem { row, problem }));
             let mut bad = |problem: Problem| problems.push(RowProblem { row, problem });
-            let rules = if self.restoring {
-                record.validate_restored()
-            } else {
-                record.validate()
-            };
-            for p in rules {
-                bad(p);
-            }
-            let owner = match self.facts(record.owner())? {
-                None => {
-                    bad(unknown_unit(R::owner_field(), record.owner()));
-                    continue;
-                }
-                Some(f) => f,
-            };
-            if R::needs_station() && !owner.has_station {
-                bad(Problem::new(
-                    R::owner_field(),
-                    format!("单位 {} 没有社工站（站点状态为“无”），不能评估", record.owner()),
-                    format!("unit {} has no station (status none) to evaluate", record.owner()),
-                ));
-            }
-            for (field, code) in record.references() {
-                if self.facts(code)?.is_none() {
-                    bad(unknown_unit(field, code));
-                }
-            }
+            // An unknown owner is the row's problem; nothing else of it can be checked.
+            let Some(owner) = owner else { continue };
             if let Some(problem) = self.grow_page(record, owner.idx)? {
                 bad(problem);
             }
             if let Some(id) = record.id() {
                 if !self.ids_seen.insert(id.to_string()) {
-                    bad(Problem::new(
-                        "id",
-                        format!("编号 {id} 在本文件中重复"),
-                        format!("{id} appears twice in this file"),
-                    ));
+                    bad(rules::twice_in_file("id", id));
                     continue;
                 }
                 if let Some(stored) = ids.get(keys::id_key(R::KIND as u8, id))? {
                     // Same id and same content is the same record (stored already); same id
                     // and other content is a conflict, never an overwrite.
                     let stored = RecordKey::parse(&stored).ok_or_else(|| StoreError::Corrupt("bad id entry".into()))?;
-                    let hash = xxhash_rust::xxh3::xxh3_64(&record.encode()?);
+                    let hash = xxhash_rust::xxh3::xxh3_64(&super::codec::encode_record(record)?);
                     let same = stored.unit == owner.idx && stored.day == record.delta().0 && stored.hash == hash;
                     if !same {
-                        bad(Problem::new(
-                            "id",
-                            format!("编号 {id} 已存有内容不同的记录；不会覆盖"),
-                            format!("{id} is already stored with different content; it is not overwritten"),
-                        ));
+                        bad(rules::id_conflict(id));
                     }
                 }
             }
@@ -208,18 +192,14 @@ impl<R: Record> ImportSession<'_, R> {
         let (day, _) = record.delta();
         let year = crate::rollup::bucket_year(day);
         let key = keys::page_key(unit, year);
-        let size = record.encode()?.len() as u64 + codec::PAGE_ENTRY_OVERHEAD;
+        let size = super::codec::encode_record(record)?.len() as u64 + codec::PAGE_ENTRY_OVERHEAD;
         let total = self.page_bytes.entry(key).or_insert(0);
         *total += size;
         if *total <= codec::PAGE_LIMIT || !self.pages_refused.insert(key) {
             return Ok(None);
         }
         let limit = codec::PAGE_LIMIT / (1024 * 1024);
-        let (zh_kind, en_kind) = match R::KIND {
-            RecordKind::Evaluation => ("评估", "evaluations"),
-            RecordKind::Training => ("培训", "trainings"),
-            RecordKind::Budget => ("资金", "budget entries"),
-        };
+        let (zh_kind, en_kind) = (R::KIND.label(Lang::Zh), R::KIND.label(Lang::En));
         let owner = record.owner();
         Ok(Some(Problem::new(
             R::owner_field(),
@@ -313,7 +293,7 @@ impl<R: Record> ImportSession<'_, R> {
             let owner = self
                 .facts(record.owner())?
                 .ok_or_else(|| StoreError::UnknownUnit(record.owner().into()))?;
-            let bytes = record.encode()?;
+            let bytes = super::codec::encode_record(record)?;
             let (day, delta) = record.delta();
             let hash = xxhash_rust::xxh3::xxh3_64(&bytes);
             let occurrence = if self.seen.insert(hash) {
@@ -361,7 +341,7 @@ impl<R: Record> ImportSession<'_, R> {
             }
             self.outcome.added += 1;
             if self.outcome.keys.len() < KEYS_KEPT {
-                self.outcome.keys.push(key);
+                self.outcome.keys.push(key.id());
             }
             self.batch.extend_from_slice(&key.bytes());
             if self.batch.len() >= BATCH_CHUNK * keys::RECORD_KEY_LEN {
@@ -421,10 +401,10 @@ impl Store {
     /// Adds `reversal`, the budget entry that cancels the one stored under `of` (冲销), and
     /// journals the link. Refused in words, nothing stored, when `of` was reversed already
     /// (naming the first reversal) or is itself a reversal (undo that instead).
-    pub fn reverse_budget(&self, of: RecordKey, reversal: &crate::domain::BudgetEntry) -> Result<RecordKey> {
+    pub fn reverse_budget(&self, of: &RecordId, reversal: &crate::domain::BudgetEntry) -> Result<RecordId> {
         use crate::domain::BudgetEntry;
         self.check_reversible(of)?;
-        let of_text = of.to_text();
+        let of_text = of.to_string();
         let mut session = self.import_session::<BudgetEntry>()?;
         let rows = std::slice::from_ref(reversal);
         let problems = session.check(rows, 0)?;
@@ -432,7 +412,7 @@ impl Store {
             return Err(StoreError::Rejected(problems));
         }
         let mut set = session.plan(rows)?;
-        let Some(key) = session.outcome.keys.first().copied() else {
+        let Some(key) = session.outcome.keys.first().cloned() else {
             return Err(StoreError::Refused {
                 zh: "这条冲销记录已经存在，未重复保存。".into(),
                 en: "This reversing entry is stored already; it was not stored again.".into(),
@@ -444,7 +424,7 @@ impl Store {
             Some(&reversal.unit),
             format!("{}{of_text}", super::journal::REVERSES),
         );
-        entry.key = Some(key.to_text());
+        entry.key = Some(key.to_string());
         entry.after = json(reversal)?;
         self.journal(&mut set, entry)?;
         self.apply(set)?;
@@ -453,10 +433,11 @@ impl Store {
 
     /// Whether the budget entry stored under `of` may be reversed: it exists, was not
     /// reversed already (else the first reversal is named) and is not a reversal itself.
-    pub fn check_reversible(&self, of: RecordKey) -> Result<()> {
+    pub fn check_reversible(&self, of: &RecordId) -> Result<()> {
         use crate::domain::BudgetEntry;
         self.check_writable()?;
-        let of_text = of.to_text();
+        let of_text = of.to_string();
+        let of = RecordKey::of_id(of)?;
         let named = |r: &super::journal::Reversal| {
             r.record
                 .as_deref()

@@ -7,12 +7,14 @@
 
 use super::aggregate::{Ancestry, Deltas};
 use super::codec::{Stored, UnitRow};
-use super::import::{tree_of, PageEdit, Record, RecordKind};
+use super::import::{tree_of, PageEdit};
 use super::journal::JournalEntry;
 use super::keys::{self, RecordKey, TreeId};
 use super::write::{Undo, WriteSet};
 use super::{Result, Store, StoreError};
+use crate::domain::RecordKind;
 use crate::domain::{Training, Unit};
+use crate::record::Record;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 /// Units of a bulk import per value of the `batches` tree.

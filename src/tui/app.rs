@@ -18,7 +18,8 @@ use super::text_input::TextInput;
 use super::tree::Tree;
 use crate::domain::*;
 use crate::i18n::Lang;
-use crate::store::{RecordKey, Store, StoreError};
+use crate::registry::Registry;
+use crate::store::StoreError;
 use chrono::NaiveDate;
 use crossterm::event::{KeyEvent, KeyEventKind};
 use std::collections::HashMap;
@@ -38,8 +39,8 @@ pub enum Focus {
 pub enum Pending {
     Quit,
     DiscardForm,
-    DeleteEvaluation(RecordKey),
-    DeleteTraining(RecordKey),
+    DeleteEvaluation(RecordId),
+    DeleteTraining(RecordId),
     /// Delete the unit of this code (it has no units below and no records).
     DeleteUnit(String),
     /// Undo the journal entry of this id, the newest change when it was asked.
@@ -79,7 +80,7 @@ pub struct Figures {
 const MAX_TREE_ROWS: usize = 20_000;
 
 pub struct App {
-    pub store: Store,
+    pub store: Registry,
     pub lang: Lang,
     pub today: NaiveDate,
     pub as_of: NaiveDate,
@@ -104,14 +105,14 @@ pub struct App {
     help_page: usize,
     ids: u32,
     /// The budget entry the open reversing form reverses (its key), set when `r` opens it.
-    reversing: Option<RecordKey>,
+    reversing: Option<RecordId>,
     /// A new unit's code that was warned about (unlike its siblings'): Enter again saves it.
     code_warned: Option<String>,
 }
 
 impl App {
     /// The UI over an open store, showing its roots, as of `today`.
-    pub fn new(store: Store, lang: Lang, today: NaiveDate) -> Result<App, StoreError> {
+    pub fn new(store: Registry, lang: Lang, today: NaiveDate) -> Result<App, StoreError> {
         let tree = Tree::load_open(&store)?;
         Ok(App {
             store,
@@ -276,8 +277,8 @@ impl App {
 
     fn selected_record<R: Clone>(
         &self,
-        pick: impl Fn(&Content) -> Option<&Vec<(RecordKey, R)>>,
-    ) -> Option<(RecordKey, R)> {
+        pick: impl Fn(&Content) -> Option<&Vec<(RecordId, R)>>,
+    ) -> Option<(RecordId, R)> {
         let loaded = self.details.loaded.as_ref()?;
         pick(&loaded.content)?.get(self.details.selected).cloned()
     }

@@ -8,9 +8,11 @@ use super::strings::{fill, tr, S};
 use super::table::{self, Column};
 use crate::coverage_series::{coverage_series, CoveragePoint};
 use crate::domain::*;
+use crate::domain::{RecordId, RecordKind};
 use crate::i18n::Lang;
+use crate::registry::Registry;
 use crate::rollup::Measures;
-use crate::store::{RecordKey, Result, Store};
+use crate::store::Result;
 use chrono::NaiveDate;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
@@ -36,6 +38,16 @@ impl Tab {
         Tab::Coverage,
         Tab::Funding,
     ];
+
+    /// The kind of record the tab lists; `None` for the tabs of figures.
+    pub fn record_kind(self) -> Option<RecordKind> {
+        match self {
+            Tab::Evaluations => Some(RecordKind::Evaluation),
+            Tab::Trainings => Some(RecordKind::Training),
+            Tab::Budget => Some(RecordKind::Budget),
+            Tab::Overview | Tab::Coverage | Tab::Funding => None,
+        }
+    }
 
     fn index(self) -> usize {
         Tab::ALL.iter().position(|t| *t == self).unwrap_or(0)
@@ -89,9 +101,9 @@ pub enum Content {
         parent: Option<String>,
         measures: Box<Measures>,
     },
-    Evaluations(Vec<(RecordKey, Evaluation)>),
-    Trainings(Vec<(RecordKey, Training)>),
-    Budget(Vec<(RecordKey, BudgetEntry)>),
+    Evaluations(Vec<(RecordId, Evaluation)>),
+    Trainings(Vec<(RecordId, Training)>),
+    Budget(Vec<(RecordId, BudgetEntry)>),
     Coverage(Vec<CoveragePoint>),
     Funding {
         measures: Box<Measures>,
@@ -139,7 +151,7 @@ pub struct Details {
     pub loaded: Option<Loaded>,
 }
 
-fn names_of(store: &Store, codes: impl Iterator<Item = String>) -> Result<HashMap<String, String>> {
+fn names_of(store: &Registry, codes: impl Iterator<Item = String>) -> Result<HashMap<String, String>> {
     let mut names = HashMap::new();
     for code in codes {
         if let std::collections::hash_map::Entry::Vacant(slot) = names.entry(code) {
@@ -159,7 +171,7 @@ impl Details {
     }
 
     /// Reads what the tab shows for `code` as of `as_of`, unless it is already read.
-    pub fn load(&mut self, store: &Store, code: &str, as_of: NaiveDate) -> Result<()> {
+    pub fn load(&mut self, store: &Registry, code: &str, as_of: NaiveDate) -> Result<()> {
         let subtree = self.subtree;
         let tab = self.tab;
         if let Some(l) = &self.loaded {
@@ -663,7 +675,7 @@ pub fn record_lines(
                 .map(|(key, b)| {
                     // A reversed entry and a reversing one say so before their voucher (with
                     // a separator only when a voucher follows).
-                    let mark = match loaded.reversals.get(&key.to_text()) {
+                    let mark = match loaded.reversals.get(key.as_str()) {
                         Some(Some(n)) => fill(t(S::ReversedBy), &[&n.to_string()]),
                         Some(None) => t(S::IsReversal).to_string(),
                         None => String::new(),

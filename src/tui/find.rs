@@ -4,7 +4,8 @@
 
 use super::text_input::TextInput;
 use crate::domain::{Level, Unit};
-use crate::store::{Result, Store};
+use crate::registry::Registry;
+use crate::store::Result;
 use pinyin::ToPinyin;
 use std::collections::HashMap;
 
@@ -52,7 +53,7 @@ pub fn pinyin_of(name: &str) -> (String, String) {
 }
 
 impl Index {
-    pub fn build(store: &Store) -> Result<Index> {
+    pub fn build(store: &Registry) -> Result<Index> {
         Ok(Index::from_units(store.all_units()?))
     }
 

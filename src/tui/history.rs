@@ -8,7 +8,8 @@ use super::fmt;
 use super::strings::{fill, tr, S};
 use crate::history::{self as words, Effect};
 use crate::i18n::Lang;
-use crate::store::{JournalEntry, Result, Store};
+use crate::registry::Registry;
+use crate::store::{JournalEntry, Result};
 use crate::text;
 use ratatui::style::{Color, Modifier, Style};
 use ratatui::text::{Line, Span};
@@ -22,7 +23,7 @@ pub const LIMIT: usize = 500;
 pub enum Scope {
     /// A unit's own records and fields; with `subtree`, those of every unit below it too.
     Unit { code: String, name: String, subtree: bool },
-    /// One record, by its key (`RecordKey::to_text`, as the journal keeps it); `what` says
+    /// One record, by its id (`RecordId`, as the journal keeps it); `what` says
     /// which record in a few words, for the title.
     Record { key: String, what: String },
 }
@@ -43,7 +44,7 @@ pub struct History {
 }
 
 impl History {
-    pub fn load(store: &Store, scope: Scope) -> Result<History> {
+    pub fn load(store: &Registry, scope: Scope) -> Result<History> {
         let mut h = History {
             scope,
             entries: Vec::new(),
@@ -58,7 +59,7 @@ impl History {
     }
 
     /// Reads the entries of the scope again (after `s`).
-    pub fn reload(&mut self, store: &Store) -> Result<()> {
+    pub fn reload(&mut self, store: &Registry) -> Result<()> {
         let entries = match &self.scope {
             Scope::Record { key, .. } => store.history_where(LIMIT, |e| e.key.as_deref() == Some(key.as_str()))?,
             Scope::Unit {

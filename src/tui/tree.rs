@@ -4,8 +4,9 @@
 
 use crate::domain::{Level, StationOnDate, Unit};
 use crate::i18n::Lang;
+use crate::registry::Registry;
 use crate::rollup::Measures;
-use crate::store::{Result, Store};
+use crate::store::Result;
 use chrono::NaiveDate;
 use ratatui::style::{Color, Style};
 use std::collections::{HashMap, HashSet};
@@ -71,7 +72,7 @@ pub struct Tree {
 
 impl Tree {
     /// The roots, closed.
-    pub fn load(store: &Store) -> Result<Tree> {
+    pub fn load(store: &Registry) -> Result<Tree> {
         let rows = store
             .roots()?
             .into_iter()
@@ -90,7 +91,7 @@ impl Tree {
 
     /// The first screen: the roots with their children shown (the district and its streets),
     /// opening roots in order while fewer than `START_ROWS` rows are shown.
-    pub fn load_open(store: &Store) -> Result<Tree> {
+    pub fn load_open(store: &Registry) -> Result<Tree> {
         let mut tree = Tree::load(store)?;
         let mut i = 0;
         while i < tree.rows.len() && tree.rows.len() < START_ROWS {
@@ -110,7 +111,7 @@ impl Tree {
         self.selected().map(|r| r.unit.code.as_str())
     }
 
-    fn children_of(&mut self, store: &Store, code: &str) -> Result<Vec<Unit>> {
+    fn children_of(&mut self, store: &Registry, code: &str) -> Result<Vec<Unit>> {
         if let Some(c) = self.children.get(code) {
             return Ok(c.clone());
         }
@@ -120,7 +121,7 @@ impl Tree {
     }
 
     /// Opens row `i`; false when it has no children.
-    pub fn open(&mut self, store: &Store, i: usize) -> Result<bool> {
+    pub fn open(&mut self, store: &Registry, i: usize) -> Result<bool> {
         let Some(row) = self.rows.get(i) else { return Ok(false) };
         if row.open {
             return Ok(true);
@@ -194,7 +195,7 @@ impl Tree {
 
     /// Shows every unit down to `levels` levels (1: the roots only). Stops opening once
     /// `max_rows` rows are shown, so that a huge store stays responsive; returns whether it did.
-    pub fn set_depth(&mut self, store: &Store, levels: usize, max_rows: usize) -> Result<bool> {
+    pub fn set_depth(&mut self, store: &Registry, levels: usize, max_rows: usize) -> Result<bool> {
         let keep = self.selected_code().map(str::to_string);
         let mut i = 0;
         // Close everything, then open breadth-wise row by row.
@@ -226,7 +227,7 @@ impl Tree {
     }
 
     /// Opens the ancestors of the last unit of `path` (root first) and selects it.
-    pub fn reveal(&mut self, store: &Store, path: &[Unit]) -> Result<bool> {
+    pub fn reveal(&mut self, store: &Registry, path: &[Unit]) -> Result<bool> {
         let mut from = 0;
         for (n, unit) in path.iter().enumerate() {
             let Some(at) = (from..self.rows.len()).find(|j| self.rows[*j].unit.code == unit.code) else {
@@ -244,7 +245,7 @@ impl Tree {
 
     /// Reads the hierarchy again (after a unit was added or changed), keeping what was open
     /// and the selection.
-    pub fn reload(&mut self, store: &Store) -> Result<()> {
+    pub fn reload(&mut self, store: &Registry) -> Result<()> {
         let open: HashSet<String> = self
             .rows
             .iter()

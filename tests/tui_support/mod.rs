@@ -8,7 +8,7 @@ use ratatui::backend::TestBackend;
 use ratatui::buffer::Buffer;
 use ratatui::Terminal;
 use shegong::i18n::Lang;
-use shegong::store::Store;
+use shegong::registry::Registry;
 use shegong::tui::{self, App};
 use unicode_width::UnicodeWidthStr;
 
@@ -21,9 +21,9 @@ pub fn today() -> NaiveDate {
 /// screens showing the history are the same on every machine).
 pub const LOADED_BY: &str = "李淳";
 
-pub fn xishan_store(readonly: bool) -> (tempfile::TempDir, Store) {
+pub fn xishan_store(readonly: bool) -> (tempfile::TempDir, Registry) {
     let dir = tempfile::tempdir().expect("a temporary folder");
-    let mut store = Store::create(dir.path()).expect("a new store");
+    let mut store = Registry::create(dir.path()).expect("a new store");
     store.set_operator(LOADED_BY);
     shegong::xishan::load(&store).expect("the Xishan data loads");
     store.flush().expect("flushed");
@@ -33,7 +33,7 @@ pub fn xishan_store(readonly: bool) -> (tempfile::TempDir, Store) {
     // sled lets go of a closed store in the background: retry the read-only open a while.
     drop(store);
     for _ in 0..100 {
-        match Store::open(dir.path(), true) {
+        match Registry::open(dir.path(), true) {
             Ok(store) => return (dir, store),
             Err(_) => std::thread::sleep(std::time::Duration::from_millis(100)),
         }

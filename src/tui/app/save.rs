@@ -2,9 +2,11 @@
 //! beside the fields), a new unit's code checked against its siblings', the store write, and
 //! everything read before that the write makes stale (`after_write`).
 
+use crate::domain::RecordId;
 use crate::domain::{BudgetKind, PartialDate, Unit};
 use crate::i18n::Lang;
-use crate::store::{RecordKey, Store, StoreError};
+use crate::registry::Registry;
+use crate::store::StoreError;
 use crate::tui::app::{App, Modal, Pending};
 use crate::tui::form::FormKind;
 use crate::tui::records::Built;
@@ -92,7 +94,7 @@ impl App {
         if !confirmed && self.ask_first(&built, reversing_form) {
             return;
         }
-        let reversing = if reversing_form { self.reversing } else { None };
+        let reversing = if reversing_form { self.reversing.clone() } else { None };
         let built = match &built {
             Built::Training(_) => built.with_id(self.new_id('T')),
             Built::Evaluation(_) => built.with_id(self.new_id('E')),
@@ -183,12 +185,12 @@ impl App {
 
     /// The store write of a built record: added, or (a reversing form) the reversal of the
     /// entry `reversing` names; a unit added or changed.
-    fn write(&mut self, built: &Built, reversing: Option<RecordKey>) -> Result<(), StoreError> {
+    fn write(&mut self, built: &Built, reversing: Option<RecordId>) -> Result<(), StoreError> {
         match built {
             Built::Training(t) => self.store.add_records(std::slice::from_ref(t)).map(|_| ()),
             Built::Evaluation(e) => self.store.add_records(std::slice::from_ref(e)).map(|_| ()),
             Built::Budget(b) => match reversing {
-                Some(of) => self.store.reverse_budget(of, b).map(|_| ()),
+                Some(of) => self.store.reverse_budget(&of, b).map(|_| ()),
                 None => self.store.add_records(std::slice::from_ref(b)).map(|_| ()),
             },
             Built::Unit(u) => self.store.apply_units(std::slice::from_ref(u)).map(|_| ()),
@@ -242,7 +244,7 @@ impl App {
 /// they share with each other and the parent), a sibling's code to show as an example (with
 /// `true`); with no siblings, the parent's code (with `false`) when the new code's length
 /// differs from it. `None` when it follows the pattern, or there is nothing to compare with.
-fn code_unlike_siblings(store: &Store, unit: &Unit) -> Result<Option<(String, bool)>, StoreError> {
+fn code_unlike_siblings(store: &Registry, unit: &Unit) -> Result<Option<(String, bool)>, StoreError> {
     let siblings: Vec<String> = match &unit.parent {
         Some(p) => store.children(p)?,
         None => store.roots()?,

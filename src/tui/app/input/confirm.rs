@@ -133,11 +133,11 @@ impl App {
                 self.picker = None;
             }
             Pending::DeleteEvaluation(key) => {
-                let r = self.store.delete_record::<Evaluation>(key).map(|_| ());
+                let r = self.store.delete_record::<Evaluation>(&key).map(|_| ());
                 self.after_delete(r);
             }
             Pending::DeleteTraining(key) => {
-                let r = self.store.delete_record::<Training>(key).map(|_| ());
+                let r = self.store.delete_record::<Training>(&key).map(|_| ());
                 self.after_delete(r);
             }
             Pending::DeleteUnit(code) => match self.store.delete_unit(&code) {

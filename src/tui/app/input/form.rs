@@ -91,7 +91,7 @@ impl App {
             return;
         };
         // Reversed already, or a reversal itself: the store's words say so before any typing.
-        if let Err(e) = self.store.check_reversible(key) {
+        if let Err(e) = self.store.check_reversible(&key) {
             return self.fail(&e);
         }
         let unit = match self.store.unit(&entry.unit) {

@@ -47,7 +47,7 @@ impl App {
             if let Some((key, kind, brief)) = record {
                 let what = format!("{} {brief}", crate::history::kind_word(kind, lang));
                 return Some(Scope::Record {
-                    key: key.to_text(),
+                    key: key.to_string(),
                     what,
                 });
             }

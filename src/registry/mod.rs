@@ -1,0 +1,287 @@
+//! The registry: the one thing the TUI, the CLI, interchange and backup call to read and change
+//! the data. It holds a `Box<dyn storage::Storage>` (sled today, PostgreSQL next) and gives
+//! callers typed methods with the names they had on `store::Store` (`records_of::<Evaluation>`,
+//! `add_records`, `undo_last`, …). The rules every backend follows are written here once:
+//! `rules` (validation and its words, the walk up the parent chain with its limit), `journal`
+//! (what an entry says: who, when, what, before and after).
+
+pub mod journal;
+pub mod rules;
+
+use crate::domain::{BudgetEntry, Day, Evaluation, RecordId, Unit};
+use crate::record::Record;
+use crate::rollup::Measures;
+use crate::storage::{BulkImport, Storage};
+use crate::store::{
+    AddOutcome, Difference, JournalEntry, Result, Reversal, RowProblem, Store, StoreError, UnitOutcome,
+};
+use chrono::NaiveDate;
+use std::marker::PhantomData;
+use std::ops::ControlFlow;
+use std::path::Path;
+
+pub struct Registry {
+    storage: Box<dyn Storage>,
+}
+
+/// A record of another kind than asked for came back: the backend broke its contract.
+fn wrong_kind() -> StoreError {
+    StoreError::Corrupt("the storage returned a record of another kind".into())
+}
+
+impl Registry {
+    /// The registry over any backend.
+    pub fn over(storage: Box<dyn Storage>) -> Registry {
+        Registry { storage }
+    }
+
+    /// Opens the sled store in `dir` (see `Store::open`).
+    pub fn open(dir: &Path, readonly: bool) -> Result<Registry> {
+        Ok(Registry::over(Box::new(Store::open(dir, readonly)?)))
+    }
+
+    /// Creates a new sled store in `dir` (see `Store::create`).
+    pub fn create(dir: &Path) -> Result<Registry> {
+        Ok(Registry::over(Box::new(Store::create(dir)?)))
+    }
+
+    /// The backend itself, for code that works on any `Storage` (a backup).
+    pub fn storage(&self) -> &dyn Storage {
+        self.storage.as_ref()
+    }
+
+    /// Where the data is, in words.
+    pub fn place(&self) -> String {
+        self.storage.place()
+    }
+
+    pub fn is_readonly(&self) -> bool {
+        self.storage.is_readonly()
+    }
+
+    pub fn set_operator(&mut self, operator: &str) {
+        self.storage.set_operator(operator)
+    }
+
+    pub fn flush(&self) -> Result<()> {
+        self.storage.flush()
+    }
+
+    pub fn is_empty(&self) -> Result<bool> {
+        self.storage.is_empty()
+    }
+
+    // ---- units ----
+
+    pub fn unit(&self, code: &str) -> Result<Option<Unit>> {
+        self.storage.unit(code)
+    }
+
+    pub fn roots(&self) -> Result<Vec<Unit>> {
+        self.storage.roots()
+    }
+
+    pub fn children(&self, code: &str) -> Result<Vec<Unit>> {
+        self.storage.children(code)
+    }
+
+    pub fn has_children(&self, code: &str) -> Result<bool> {
+        self.storage.has_children(code)
+    }
+
+    pub fn path_to(&self, code: &str) -> Result<Vec<Unit>> {
+        self.storage.path_to(code)
+    }
+
+    pub fn all_units(&self) -> Result<Vec<Unit>> {
+        self.storage.all_units()
+    }
+
+    pub fn counts(&self) -> Result<[usize; 4]> {
+        self.storage.counts()
+    }
+
+    // ---- records ----
+
+    /// A unit's records of a kind (and its subtree's), newest first, at most `limit`.
+    pub fn records_of<R: Record>(&self, code: &str, subtree: bool, limit: usize) -> Result<Vec<(RecordId, R)>> {
+        self.storage
+            .records_of(R::KIND, code, subtree, limit)?
+            .into_iter()
+            .map(|(id, any)| R::from_any(any).map(|r| (id, r)).ok_or_else(wrong_kind))
+            .collect()
+    }
+
+    /// Calls `f` with every record of a kind, in the backend's stable order; stops at the first
+    /// error `f` returns.
+    pub fn for_each_record<R: Record, E: From<StoreError>>(
+        &self,
+        f: impl FnMut(R) -> std::result::Result<(), E>,
+    ) -> std::result::Result<(), E> {
+        for_each_record(self.storage(), f)
+    }
+
+    /// Every record of a kind.
+    pub fn all_records<R: Record>(&self) -> Result<Vec<R>> {
+        let mut out = Vec::new();
+        self.for_each_record::<R, StoreError>(|r| {
+            out.push(r);
+            Ok(())
+        })?;
+        Ok(out)
+    }
+
+    pub fn latest_evaluation(&self, code: &str, until: Day) -> Result<Option<Evaluation>> {
+        self.storage.latest_evaluation(code, until)
+    }
+
+    // ---- totals ----
+
+    pub fn subtree_measures(&self, code: &str, as_of: NaiveDate) -> Result<Measures> {
+        self.storage.subtree_measures(code, as_of)
+    }
+
+    pub fn check(&self) -> Result<Vec<Difference>> {
+        self.storage.check()
+    }
+
+    // ---- the journal ----
+
+    /// The newest `limit` entries, of one unit or of all.
+    pub fn history(&self, unit: Option<&str>, limit: usize) -> Result<Vec<JournalEntry>> {
+        Ok(self
+            .history_with_ids(unit, limit)?
+            .into_iter()
+            .map(|(_, e)| e)
+            .collect())
+    }
+
+    pub fn history_with_ids(&self, unit: Option<&str>, limit: usize) -> Result<Vec<(u64, JournalEntry)>> {
+        self.history_where(limit, |e| unit.is_none() || e.unit.as_deref() == unit)
+    }
+
+    pub fn history_where(
+        &self,
+        limit: usize,
+        mut keep: impl FnMut(&JournalEntry) -> bool,
+    ) -> Result<Vec<(u64, JournalEntry)>> {
+        self.storage.history_where(limit, &mut keep)
+    }
+
+    pub fn journal_mark(&self) -> Result<u64> {
+        self.storage.journal_mark()
+    }
+
+    pub fn reversals(&self) -> Result<Vec<Reversal>> {
+        self.storage.reversals()
+    }
+
+    pub fn undo_target(&self) -> Result<Option<(u64, JournalEntry)>> {
+        self.storage.undo_target()
+    }
+
+    pub fn undo_last(&self) -> Result<JournalEntry> {
+        self.storage.undo_last()
+    }
+
+    // ---- writes ----
+
+    /// Adds new units and updates changed ones, all or nothing.
+    pub fn apply_units(&self, units: &[Unit]) -> Result<UnitOutcome> {
+        self.storage.apply_units(units, false)
+    }
+
+    /// `apply_units` for a restore: the text cap is not applied.
+    pub fn apply_units_restored(&self, units: &[Unit]) -> Result<UnitOutcome> {
+        self.storage.apply_units(units, true)
+    }
+
+    /// Adds records, all or nothing; rows stored already add nothing.
+    pub fn add_records<R: Record>(&self, rows: &[R]) -> Result<AddOutcome> {
+        self.storage.add_records(R::rows(rows), false)
+    }
+
+    /// `add_records` for a restore: the text cap is not applied.
+    pub fn add_records_restored<R: Record>(&self, rows: &[R]) -> Result<AddOutcome> {
+        self.storage.add_records(R::rows(rows), true)
+    }
+
+    /// Deletes one evaluation or training; returns it.
+    pub fn delete_record<R: Record>(&self, id: &RecordId) -> Result<R> {
+        R::from_any(self.storage.delete_record(R::KIND, id)?).ok_or_else(wrong_kind)
+    }
+
+    pub fn check_reversible(&self, of: &RecordId) -> Result<()> {
+        self.storage.check_reversible(of)
+    }
+
+    pub fn reverse_budget(&self, of: &RecordId, reversal: &BudgetEntry) -> Result<RecordId> {
+        self.storage.reverse_budget(of, reversal)
+    }
+
+    pub fn check_deletable(&self, code: &str) -> Result<()> {
+        self.storage.check_deletable(code)
+    }
+
+    pub fn delete_unit(&self, code: &str) -> Result<Unit> {
+        self.storage.delete_unit(code)
+    }
+
+    /// A streamed bulk import of one kind.
+    pub fn import_session<R: Record>(&self) -> Result<ImportSession<'_, R>> {
+        Ok(ImportSession {
+            inner: self.storage.import(R::KIND)?,
+            kind: PhantomData,
+        })
+    }
+}
+
+/// `Registry::for_each_record` on any backend (a backup works on a `&dyn Storage`, so that an
+/// upgrade can back a store up before the registry is opened over it).
+pub fn for_each_record<R: Record, E: From<StoreError>>(
+    storage: &dyn Storage,
+    mut f: impl FnMut(R) -> std::result::Result<(), E>,
+) -> std::result::Result<(), E> {
+    let mut failed: Option<E> = None;
+    storage.each_record(R::KIND, &mut |any| {
+        let outcome = match R::from_any(any) {
+            Some(r) => f(r),
+            None => Err(E::from(wrong_kind())),
+        };
+        match outcome {
+            Ok(()) => ControlFlow::Continue(()),
+            Err(e) => {
+                failed = Some(e);
+                ControlFlow::Break(())
+            }
+        }
+    })?;
+    failed.map_or(Ok(()), Err)
+}
+
+impl From<Store> for Registry {
+    fn from(store: Store) -> Registry {
+        Registry::over(Box::new(store))
+    }
+}
+
+/// A streamed bulk import of records of one kind: `check` chunks, `write` them, `finish`. All
+/// or nothing: dropped before `finish`, nothing of it stays.
+pub struct ImportSession<'s, R: Record> {
+    inner: Box<dyn BulkImport + 's>,
+    kind: PhantomData<R>,
+}
+
+impl<R: Record> ImportSession<'_, R> {
+    pub fn check(&mut self, rows: &[R], first_row: usize) -> Result<Vec<RowProblem>> {
+        self.inner.check(R::rows(rows), first_row)
+    }
+
+    pub fn write(&mut self, rows: &[R]) -> Result<()> {
+        self.inner.write(R::rows(rows))
+    }
+
+    pub fn finish(self) -> Result<AddOutcome> {
+        self.inner.finish()
+    }
+}

@@ -1,0 +1,252 @@
+//! The rules every write follows, written once for every backend, with their words in both
+//! languages: the walk up the parent chain (with its limit), what makes a batch of units
+//! acceptable (codes once per file, parents that exist, levels that deepen, no loops, stored
+//! children that stay deeper), and what makes a record acceptable (its own fields, an owner
+//! that exists and, for an evaluation, has a station, references that exist, an id used once).
+//! A backend supplies the facts it stores through small lookups and reports the problems.
+
+use crate::domain::{Level, Problem, Unit};
+use crate::record::Record;
+use crate::store::{Result, RowProblem, StoreError};
+use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+
+/// The deepest a hierarchy may be before a walk up it calls it a loop: far past the six levels
+/// a real district has, and a stop for a store damaged or edited elsewhere.
+pub const MAX_DEPTH: usize = 64;
+
+/// The error of a walk that did not reach a root.
+pub fn cycle() -> StoreError {
+    StoreError::Corrupt("the hierarchy has a cycle".into())
+}
+
+/// Walks up from `start`: `visit` sees each unit (the start first) and returns its parent, or
+/// `None` at a root. More than `MAX_DEPTH` steps is a loop (`Corrupt`). Allocates nothing.
+pub fn walk_up<T>(start: T, mut visit: impl FnMut(&T) -> Result<Option<T>>) -> Result<()> {
+    let mut current = start;
+    for _ in 0..=MAX_DEPTH {
+        match visit(&current)? {
+            Some(parent) => current = parent,
+            None => return Ok(()),
+        }
+    }
+    Err(cycle())
+}
+
+/// No unit has this code. An ID number typed where a code goes is never echoed.
+pub fn unknown_unit(field: &'static str, code: &str) -> Problem {
+    let code = crate::domain::privacy::mask_id_numbers(code);
+    Problem::new(
+        field,
+        format!("没有编码为 {code} 的单位"),
+        format!("no unit has the code {code}"),
+    )
+}
+
+/// A code (or id) given twice in one input.
+pub fn twice_in_file(field: &'static str, value: &str) -> Problem {
+    let zh_name = if field == "id" { "编号" } else { "编码" };
+    Problem::new(
+        field,
+        format!("{zh_name} {value} 在本文件中重复"),
+        format!("{value} appears twice in this file"),
+    )
+}
+
+/// A record's id is stored with other content.
+pub fn id_conflict(id: &str) -> Problem {
+    Problem::new(
+        "id",
+        format!("编号 {id} 已存有内容不同的记录；不会覆盖"),
+        format!("{id} is already stored with different content; it is not overwritten"),
+    )
+}
+
+/// What a backend knows of stored units, for checking a batch of units.
+pub trait StoredUnits {
+    /// The stored unit's parent and level.
+    fn parent_and_level(&mut self, code: &str) -> Result<Option<(Option<String>, Level)>>;
+    /// The stored unit's children: code and level.
+    fn children_of(&mut self, code: &str) -> Result<Vec<(String, Level)>>;
+}
+
+/// The problems of a batch of units against what is stored, sorted by row; empty when the
+/// batch may be written. `cap_text` is false for a restore (values stored before the cap).
+pub fn unit_problems(units: &[Unit], cap_text: bool, stored: &mut dyn StoredUnits) -> Result<Vec<RowProblem>> {
+    let mut problems: Vec<RowProblem> = Vec::new();
+    let mut in_batch: HashMap<&str, usize> = HashMap::default();
+    for (row, unit) in units.iter().enumerate() {
+        let rules = if cap_text {
+            unit.validate()
+        } else {
+            unit.validate_restored()
+        };
+        for problem in rules {
+            problems.push(RowProblem { row, problem });
+        }
+        if in_batch.insert(unit.code.as_str(), row).is_some() {
+            problems.push(RowProblem {
+                row,
+                problem: twice_in_file("code", &unit.code),
+            });
+        }
+    }
+    // The hierarchy as it will be: the batch over the store.
+    let mut merged_parent: HashMap<&str, (Option<&str>, Level)> = HashMap::default();
+    for unit in units {
+        merged_parent.insert(unit.code.as_str(), (unit.parent.as_deref(), unit.level));
+    }
+    let mut reaches_root: HashSet<String> = HashSet::default();
+    for (row, unit) in units.iter().enumerate() {
+        let Some(parent) = &unit.parent else { continue };
+        let parent_level = match merged_parent.get(parent.as_str()) {
+            Some((_, level)) => Some(*level),
+            None => stored.parent_and_level(parent)?.map(|(_, level)| level),
+        };
+        match parent_level {
+            None => problems.push(RowProblem {
+                row,
+                problem: unknown_unit("parent", parent),
+            }),
+            Some(level) if level >= unit.level => problems.push(RowProblem {
+                row,
+                problem: Problem::new(
+                    "level",
+                    format!("层级“{}”须低于上级 {} 的层级“{}”", unit.level.zh(), parent, level.zh()),
+                    format!(
+                        "{} must be deeper than its parent {} ({})",
+                        unit.level.en(),
+                        parent,
+                        level.en()
+                    ),
+                ),
+            }),
+            Some(_) => {}
+        }
+        // Walk up; with levels strictly deepening a loop is impossible, but a store edited
+        // elsewhere is not trusted. A unit whose ancestors were walked already and reach a root
+        // is not walked again, so a chain of N parents costs N steps, not N².
+        let mut seen = HashSet::default();
+        let mut current = Some(parent.clone());
+        let mut cycle = false;
+        while let Some(code) = current {
+            if reaches_root.contains(&code) {
+                break;
+            }
+            if code == unit.code || !seen.insert(code.clone()) {
+                problems.push(RowProblem {
+                    row,
+                    problem: Problem::new("parent", "上级关系形成循环", "the parents form a cycle"),
+                });
+                cycle = true;
+                break;
+            }
+            current = match merged_parent.get(code.as_str()) {
+                Some((p, _)) => p.map(str::to_string),
+                None => stored.parent_and_level(&code)?.and_then(|(p, _)| p),
+            };
+        }
+        if !cycle {
+            reaches_root.extend(seen);
+        }
+    }
+    // A unit whose level changes keeps its stored children (those the batch does not move):
+    // each must stay deeper than it, or the rollups of the unit would lose them.
+    for (row, unit) in units.iter().enumerate() {
+        let Some((_, old_level)) = stored.parent_and_level(&unit.code)? else {
+            continue;
+        };
+        if old_level == unit.level {
+            continue;
+        }
+        for (code, level) in stored.children_of(&unit.code)? {
+            if merged_parent.contains_key(code.as_str()) || level > unit.level {
+                continue;
+            }
+            problems.push(RowProblem {
+                row,
+                problem: Problem::new(
+                    "level",
+                    format!(
+                        "层级不能改为“{}”：下级单位 {code} 的层级“{}”须低于它（请先改下级单位，或在同一文件中一并改）",
+                        unit.level.zh(),
+                        level.zh()
+                    ),
+                    format!(
+                        "the level cannot become {}: its child {code} ({}) must stay deeper (change the child first, or in the same file)",
+                        unit.level.en(),
+                        level.en()
+                    ),
+                ),
+            });
+        }
+    }
+    problems.sort_by_key(|p| p.row);
+    Ok(problems)
+}
+
+/// What a backend knows of a record's owner.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Owner {
+    pub has_station: bool,
+}
+
+/// The problems of one record that depend on nothing but it and the units it names: its own
+/// fields (without the text cap for a restore), an owner that exists (`owner` is `None` when
+/// it does not) and has a station where the kind needs one, references that exist. Ids and
+/// sizes are the backend's to check against what it stores.
+pub fn record_problems<R: Record>(
+    record: &R,
+    restoring: bool,
+    owner: Option<Owner>,
+    mut exists: impl FnMut(&str) -> Result<bool>,
+    mut bad: impl FnMut(Problem),
+) -> Result<()> {
+    let rules = if restoring {
+        record.validate_restored()
+    } else {
+        record.validate()
+    };
+    for p in rules {
+        bad(p);
+    }
+    let Some(owner) = owner else {
+        bad(unknown_unit(R::owner_field(), record.owner()));
+        return Ok(());
+    };
+    if R::needs_station() && !owner.has_station {
+        bad(Problem::new(
+            R::owner_field(),
+            format!("单位 {} 没有社工站（站点状态为“无”），不能评估", record.owner()),
+            format!("unit {} has no station (status none) to evaluate", record.owner()),
+        ));
+    }
+    for (field, code) in record.references() {
+        if !exists(code)? {
+            bad(unknown_unit(field, code));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_walk_stops_at_a_root_and_refuses_a_loop() {
+        let mut seen = Vec::new();
+        walk_up(3u32, |u| {
+            seen.push(*u);
+            Ok(u.checked_sub(1).filter(|p| *p > 0))
+        })
+        .expect("walked");
+        assert_eq!(seen, [3, 2, 1]);
+        let mut steps = 0;
+        let looped = walk_up(1u32, |u| {
+            steps += 1;
+            Ok(Some(*u))
+        });
+        assert!(looped.is_err());
+        assert_eq!(steps, MAX_DEPTH + 1);
+    }
+}

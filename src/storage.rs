@@ -1,0 +1,143 @@
+//! The storage trait: what the registry (`crate::registry`) needs from any place that keeps
+//! units, records, totals and the journal. Object-safe, so the registry holds a
+//! `Box<dyn Storage>` chosen at run time: the sled store (`crate::store`) today, a PostgreSQL
+//! backend (`--db URL`, issue 13) next.
+//!
+//! # Decisions
+//!
+//! - **Kinds, not generics, at the trait.** A generic method (`records_of<R>`) would make the
+//!   trait not object-safe, so records cross it as `record::Rows` (a borrowed slice of one
+//!   kind: no copy on the import path) and `record::AnyRecord`; the registry gives callers the
+//!   typed methods (`records_of::<Evaluation>`) they had on `Store`.
+//! - **A record's identity is a `domain::RecordId`,** opaque text the backend gives. sled's is
+//!   its key as text (`RecordKey::to_text`), which is what the journal already stored, so no
+//!   stored journal changes. sled's key still holds a unit's insertion number, which is why a
+//!   backup replays units in their first-added order; a code-based id (a schema-4 upgrade in
+//!   `store/migrate.rs`) would end that and is left for later.
+//! - **Operations now, batches next.** Today the trait is at the level of the writes the
+//!   program makes (apply units, add records, delete, reverse, undo, a streamed import), each
+//!   all-or-nothing inside the backend; sled keeps its pages, year buckets, id index, write set
+//!   with undo log, recovery and lock, so nothing is lost in speed or safety. The rules those
+//!   writes follow are written once outside the storage folder, in `registry::rules`
+//!   (validation and its words, the parent walk with its limit) and `registry::journal` (the
+//!   journal's entries, what undo can take back), and a backend calls them: sled's write paths
+//!   read the facts they need from its own trees in the same pass that writes, which is where
+//!   its speed comes from. What a write changes in the totals is computed from the domain
+//!   (`Record::delta`, `rollup::unit_events`) but applied inside sled, and the undo of each
+//!   kind of change is still carried out in `store/journal.rs` and `store/undo.rs`. The next
+//!   step, for PostgreSQL, is one `commit(Batch)` (unit puts and deletes, record adds and
+//!   removes, totals deltas, journal entries) with those decisions moved up into the registry.
+//! - **Not yet in the trait:** records by date range (`records_of` is newest first with a
+//!   limit, which is all the callers ask today).
+//! - **Where PostgreSQL plugs in:** a `postgres` module implementing `Storage` (units and
+//!   records as tables keyed by code and id, totals as per-unit-per-year rows summed up the
+//!   tree, the journal as a table; one SQL transaction per write; `import` as a COPY into a
+//!   staging table checked, then moved, in one transaction), chosen by `Registry::connect` from
+//!   `--db URL`. It calls the same `registry` rules, and `tests/backend_suite` runs on it as on
+//!   sled.
+//!
+//! Errors are `store::StoreError` for now: its cases (unknown unit, rejected rows, refused,
+//! damaged, in use) are the ones any backend reports, worded in both languages.
+
+use crate::domain::{Day, Evaluation, RecordId, RecordKind, Unit};
+use crate::record::{AnyRecord, Rows};
+use crate::rollup::Measures;
+use crate::store::{AddOutcome, Difference, JournalEntry, Result, Reversal, RowProblem, UnitOutcome};
+use chrono::NaiveDate;
+use std::ops::ControlFlow;
+
+/// Everything the registry asks of a backend.
+pub trait Storage {
+    /// Where the data is, in words for messages (a folder, a database URL).
+    fn place(&self) -> String;
+    fn is_readonly(&self) -> bool;
+    /// Who the journal records from now on.
+    fn set_operator(&mut self, operator: &str);
+    /// Makes everything written so far durable.
+    fn flush(&self) -> Result<()>;
+    /// True when no unit is stored.
+    fn is_empty(&self) -> Result<bool>;
+
+    // ---- units ----
+    fn unit(&self, code: &str) -> Result<Option<Unit>>;
+    /// The units without a parent, by code.
+    fn roots(&self) -> Result<Vec<Unit>>;
+    /// The children of a unit, by code.
+    fn children(&self, code: &str) -> Result<Vec<Unit>>;
+    fn has_children(&self, code: &str) -> Result<bool>;
+    /// The unit and its ancestors, root first.
+    fn path_to(&self, code: &str) -> Result<Vec<Unit>>;
+    /// Every unit, parents before children.
+    fn all_units(&self) -> Result<Vec<Unit>>;
+    /// Every unit in the order a backup lists them: the order that, replayed into an empty
+    /// backend of the same kind, gives every record the same id again (sled: the order units
+    /// were first added, since its ids hold a unit's number).
+    fn units_for_backup(&self) -> Result<Vec<Unit>>;
+    /// Units, evaluations, trainings, budget entries.
+    fn counts(&self) -> Result<[usize; 4]>;
+
+    // ---- records ----
+    /// A unit's records of a kind (and its subtree's), newest first, at most `limit`.
+    fn records_of(
+        &self,
+        kind: RecordKind,
+        code: &str,
+        subtree: bool,
+        limit: usize,
+    ) -> Result<Vec<(RecordId, AnyRecord)>>;
+    /// Every record of a kind, in the backend's stable order, until `f` breaks.
+    fn each_record(&self, kind: RecordKind, f: &mut dyn FnMut(AnyRecord) -> ControlFlow<()>) -> Result<()>;
+    /// The unit's newest evaluation dated on or before `until`.
+    fn latest_evaluation(&self, code: &str, until: Day) -> Result<Option<Evaluation>>;
+
+    // ---- totals ----
+    /// The totals of a unit's subtree as of a date.
+    fn subtree_measures(&self, code: &str, as_of: NaiveDate) -> Result<Measures>;
+    /// Stored totals that differ from a recomputation from the records.
+    fn check(&self) -> Result<Vec<Difference>>;
+
+    // ---- the journal ----
+    /// Entries newest first that `keep` keeps, at most `limit`, with their numbers.
+    fn history_where(
+        &self,
+        limit: usize,
+        keep: &mut dyn FnMut(&JournalEntry) -> bool,
+    ) -> Result<Vec<(u64, JournalEntry)>>;
+    /// The whole journal, oldest first, with the entries' numbers (for a backup).
+    fn journal_entries(&self) -> Result<Vec<(u64, JournalEntry)>>;
+    /// The number of the newest journal entry (0 when there is none).
+    fn journal_mark(&self) -> Result<u64>;
+    /// Every budget reversal the journal links.
+    fn reversals(&self) -> Result<Vec<Reversal>>;
+    /// The entry `undo_last` would undo.
+    fn undo_target(&self) -> Result<Option<(u64, JournalEntry)>>;
+    /// Undoes the newest change that can be undone; returns its entry.
+    fn undo_last(&self) -> Result<JournalEntry>;
+
+    // ---- writes, each all or nothing ----
+    /// Adds and updates units (`restored`: a backup's values, without the text cap).
+    fn apply_units(&self, units: &[Unit], restored: bool) -> Result<UnitOutcome>;
+    /// Adds records of one kind; rows stored already add nothing.
+    fn add_records(&self, rows: Rows<'_>, restored: bool) -> Result<AddOutcome>;
+    /// Deletes one record; returns it.
+    fn delete_record(&self, kind: RecordKind, id: &RecordId) -> Result<AnyRecord>;
+    fn check_reversible(&self, of: &RecordId) -> Result<()>;
+    /// Adds the budget entry that cancels `of`; returns its id.
+    fn reverse_budget(&self, of: &RecordId, reversal: &crate::domain::BudgetEntry) -> Result<RecordId>;
+    fn check_deletable(&self, code: &str) -> Result<()>;
+    fn delete_unit(&self, code: &str) -> Result<Unit>;
+    /// A streamed bulk import of one kind.
+    fn import(&self, kind: RecordKind) -> Result<Box<dyn BulkImport + '_>>;
+}
+
+/// A streamed bulk import: rows are checked in chunks (nothing stored), then written in
+/// chunks, then `finish` makes them final and journals them, all or nothing: dropped before
+/// `finish`, nothing of it stays.
+pub trait BulkImport {
+    /// Problems of these rows against the store and the rows checked before; `first_row` is
+    /// the index of `rows[0]` in the whole input.
+    fn check(&mut self, rows: Rows<'_>, first_row: usize) -> Result<Vec<RowProblem>>;
+    /// Stores rows `check` passed, as one part.
+    fn write(&mut self, rows: Rows<'_>) -> Result<()>;
+    fn finish(self: Box<Self>) -> Result<AddOutcome>;
+}

@@ -1,0 +1,209 @@
+//! The sled store as a `storage::Storage`: each method is the store's own, with records
+//! crossing as `Rows` and `AnyRecord` and dispatched to the typed code by kind.
+
+use super::{
+    AddOutcome, Difference, ImportSession, JournalEntry, Result, Reversal, RowProblem, Store, StoreError, UnitOutcome,
+};
+use crate::domain::{BudgetEntry, Day, Evaluation, RecordId, RecordKind, Training, Unit};
+use crate::record::{AnyRecord, Record, Rows};
+use crate::rollup::Measures;
+use crate::storage::{BulkImport, Storage};
+use chrono::NaiveDate;
+use std::ops::ControlFlow;
+
+/// Rows of another kind than the session's: a bug in the caller, said as a refusal.
+fn wrong_kind(expected: RecordKind, got: RecordKind) -> StoreError {
+    StoreError::Refused {
+        zh: format!(
+            "内部错误：{}导入收到了{}记录。",
+            expected.label(crate::i18n::Lang::Zh),
+            got.label(crate::i18n::Lang::Zh)
+        ),
+        en: format!(
+            "internal error: an import of {} was given {}.",
+            expected.label(crate::i18n::Lang::En),
+            got.label(crate::i18n::Lang::En)
+        ),
+    }
+}
+
+fn typed<R: Record>(rows: Rows<'_>) -> Result<&[R]> {
+    R::of_rows(rows).ok_or_else(|| wrong_kind(R::KIND, rows.kind()))
+}
+
+fn any_list<R: Record>(list: Vec<(RecordId, R)>) -> Vec<(RecordId, AnyRecord)> {
+    list.into_iter().map(|(id, r)| (id, r.into_any())).collect()
+}
+
+impl Store {
+    fn each_typed<R: Record>(&self, f: &mut dyn FnMut(AnyRecord) -> ControlFlow<()>) -> Result<()> {
+        let walked = self.for_each_record::<R, StoreErrorOrStop>(|r| match f(r.into_any()) {
+            ControlFlow::Continue(()) => Ok(()),
+            ControlFlow::Break(()) => Err(StoreErrorOrStop::Stop),
+        });
+        match walked {
+            Ok(()) | Err(StoreErrorOrStop::Stop) => Ok(()),
+            Err(StoreErrorOrStop::Store(e)) => Err(e),
+        }
+    }
+}
+
+/// A walk's end: stopped by the caller, or a store error.
+enum StoreErrorOrStop {
+    Store(StoreError),
+    Stop,
+}
+
+impl From<StoreError> for StoreErrorOrStop {
+    fn from(e: StoreError) -> Self {
+        StoreErrorOrStop::Store(e)
+    }
+}
+
+impl Storage for Store {
+    fn place(&self) -> String {
+        self.dir().display().to_string()
+    }
+    fn is_readonly(&self) -> bool {
+        Store::is_readonly(self)
+    }
+    fn set_operator(&mut self, operator: &str) {
+        Store::set_operator(self, operator)
+    }
+    fn flush(&self) -> Result<()> {
+        Store::flush(self)
+    }
+    fn is_empty(&self) -> Result<bool> {
+        Store::is_empty(self)
+    }
+    fn unit(&self, code: &str) -> Result<Option<Unit>> {
+        Store::unit(self, code)
+    }
+    fn roots(&self) -> Result<Vec<Unit>> {
+        Store::roots(self)
+    }
+    fn children(&self, code: &str) -> Result<Vec<Unit>> {
+        Store::children(self, code)
+    }
+    fn has_children(&self, code: &str) -> Result<bool> {
+        Store::has_children(self, code)
+    }
+    fn path_to(&self, code: &str) -> Result<Vec<Unit>> {
+        Store::path_to(self, code)
+    }
+    fn all_units(&self) -> Result<Vec<Unit>> {
+        Store::all_units(self)
+    }
+    fn units_for_backup(&self) -> Result<Vec<Unit>> {
+        Store::units_in_added_order(self)
+    }
+    fn journal_entries(&self) -> Result<Vec<(u64, JournalEntry)>> {
+        Store::journal_entries(self)
+    }
+    fn counts(&self) -> Result<[usize; 4]> {
+        Store::counts(self)
+    }
+    fn records_of(
+        &self,
+        kind: RecordKind,
+        code: &str,
+        subtree: bool,
+        limit: usize,
+    ) -> Result<Vec<(RecordId, AnyRecord)>> {
+        Ok(match kind {
+            RecordKind::Evaluation => any_list(Store::records_of::<Evaluation>(self, code, subtree, limit)?),
+            RecordKind::Training => any_list(Store::records_of::<Training>(self, code, subtree, limit)?),
+            RecordKind::Budget => any_list(Store::records_of::<BudgetEntry>(self, code, subtree, limit)?),
+        })
+    }
+    fn each_record(&self, kind: RecordKind, f: &mut dyn FnMut(AnyRecord) -> ControlFlow<()>) -> Result<()> {
+        match kind {
+            RecordKind::Evaluation => self.each_typed::<Evaluation>(f),
+            RecordKind::Training => self.each_typed::<Training>(f),
+            RecordKind::Budget => self.each_typed::<BudgetEntry>(f),
+        }
+    }
+    fn latest_evaluation(&self, code: &str, until: Day) -> Result<Option<Evaluation>> {
+        Store::latest_evaluation(self, code, until)
+    }
+    fn subtree_measures(&self, code: &str, as_of: NaiveDate) -> Result<Measures> {
+        Store::subtree_measures(self, code, as_of)
+    }
+    fn check(&self) -> Result<Vec<Difference>> {
+        Store::check(self)
+    }
+    fn history_where(
+        &self,
+        limit: usize,
+        keep: &mut dyn FnMut(&JournalEntry) -> bool,
+    ) -> Result<Vec<(u64, JournalEntry)>> {
+        Store::history_where(self, limit, keep)
+    }
+    fn journal_mark(&self) -> Result<u64> {
+        Store::journal_mark(self)
+    }
+    fn reversals(&self) -> Result<Vec<Reversal>> {
+        Store::reversals(self)
+    }
+    fn undo_target(&self) -> Result<Option<(u64, JournalEntry)>> {
+        Store::undo_target(self)
+    }
+    fn undo_last(&self) -> Result<JournalEntry> {
+        Store::undo_last(self)
+    }
+    fn apply_units(&self, units: &[Unit], restored: bool) -> Result<UnitOutcome> {
+        if restored {
+            Store::apply_units_restored(self, units)
+        } else {
+            Store::apply_units(self, units)
+        }
+    }
+    fn add_records(&self, rows: Rows<'_>, restored: bool) -> Result<AddOutcome> {
+        match (rows, restored) {
+            (Rows::Evaluations(rows), false) => Store::add_records(self, rows),
+            (Rows::Trainings(rows), false) => Store::add_records(self, rows),
+            (Rows::Budget(rows), false) => Store::add_records(self, rows),
+            (Rows::Evaluations(rows), true) => Store::add_records_restored(self, rows),
+            (Rows::Trainings(rows), true) => Store::add_records_restored(self, rows),
+            (Rows::Budget(rows), true) => Store::add_records_restored(self, rows),
+        }
+    }
+    fn delete_record(&self, kind: RecordKind, id: &RecordId) -> Result<AnyRecord> {
+        Ok(match kind {
+            RecordKind::Evaluation => Store::delete_record::<Evaluation>(self, id)?.into_any(),
+            RecordKind::Training => Store::delete_record::<Training>(self, id)?.into_any(),
+            RecordKind::Budget => Store::delete_record::<BudgetEntry>(self, id)?.into_any(),
+        })
+    }
+    fn check_reversible(&self, of: &RecordId) -> Result<()> {
+        Store::check_reversible(self, of)
+    }
+    fn reverse_budget(&self, of: &RecordId, reversal: &BudgetEntry) -> Result<RecordId> {
+        Store::reverse_budget(self, of, reversal)
+    }
+    fn check_deletable(&self, code: &str) -> Result<()> {
+        Store::check_deletable(self, code).map(|_| ())
+    }
+    fn delete_unit(&self, code: &str) -> Result<Unit> {
+        Store::delete_unit(self, code)
+    }
+    fn import(&self, kind: RecordKind) -> Result<Box<dyn BulkImport + '_>> {
+        Ok(match kind {
+            RecordKind::Evaluation => Box::new(self.import_session::<Evaluation>()?),
+            RecordKind::Training => Box::new(self.import_session::<Training>()?),
+            RecordKind::Budget => Box::new(self.import_session::<BudgetEntry>()?),
+        })
+    }
+}
+
+impl<R: Record> BulkImport for ImportSession<'_, R> {
+    fn check(&mut self, rows: Rows<'_>, first_row: usize) -> Result<Vec<RowProblem>> {
+        ImportSession::check(self, typed::<R>(rows)?, first_row)
+    }
+    fn write(&mut self, rows: Rows<'_>) -> Result<()> {
+        ImportSession::write(self, typed::<R>(rows)?)
+    }
+    fn finish(self: Box<Self>) -> Result<AddOutcome> {
+        ImportSession::finish(*self)
+    }
+}
