@@ -4,6 +4,7 @@
 //!
 //! - `domain`: pure types and rules (units, stations, records, money, dates, words). Uses nothing.
 //! - `i18n`: the user's language. Uses nothing.
+//! - `words`: the catalogue of every user-facing text, zh and en, by key. Uses `i18n`.
 //! - `rollup`: pure measures and their sums. Uses `domain`.
 //! - `store`: sled, keys, codec, writes, stored totals. Uses `domain`, `rollup`.
 //! - `report`: the rollup report of a unit and its children, and its formats. Uses `store`.
@@ -31,4 +32,5 @@ pub mod store;
 pub mod text;
 pub mod tui;
 pub mod upgrade;
+pub mod words;
 pub mod xishan;

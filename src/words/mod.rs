@@ -1,0 +1,100 @@
+//! The catalogue of words: every user-facing text, in Chinese and English, in one place and
+//! looked up by key. Each area has its own file and key type (`ui::S`, `cli::C`, ...), written
+//! with `catalogue!` as one entry per key: `Key => "中文", "English";`. A text takes arguments
+//! in order where it says `{}` (`fill`, `say`); `{ }` with a space inside is not a placeholder.
+//!
+//! Outside this folder no code chooses between two texts by language: the tests below fail on
+//! `match lang`, `Lang::pick(` or a two-language `Problem::new` anywhere else in `src/`, except
+//! in the files of `ALLOWED` (owned by others this session, or not yet converted).
+
+use crate::i18n::Lang;
+use std::fmt;
+
+/// The key type of one area of the catalogue: each key has a name and its two texts.
+pub trait Word: Copy + fmt::Debug + 'static {
+    /// Every key of the area, in the order written.
+    const ALL: &'static [Self];
+    /// The key's name, as written in the catalogue.
+    fn key(self) -> &'static str;
+    /// The Chinese and the English text.
+    fn texts(self) -> (&'static str, &'static str);
+}
+
+/// Declares one area's key type and its texts. Each key is written once, with both languages
+/// beside it, so a text cannot be added in one language only.
+macro_rules! catalogue {
+    ($(#[$doc:meta])* $name:ident { $($key:ident => $zh:literal, $en:literal;)* }) => {
+        $(#[$doc])*
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+        pub enum $name {
+            $($key,)*
+        }
+
+        impl $crate::words::Word for $name {
+            const ALL: &'static [Self] = &[$($name::$key,)*];
+
+            fn key(self) -> &'static str {
+                match self {
+                    $($name::$key => stringify!($key),)*
+                }
+            }
+
+            fn texts(self) -> (&'static str, &'static str) {
+                match self {
+                    $($name::$key => ($zh, $en),)*
+                }
+            }
+        }
+    };
+}
+
+pub mod cli;
+pub mod ui;
+
+pub use cli::C;
+pub use ui::S;
+
+/// The text of a key in the user's language.
+pub fn tr<W: Word>(lang: Lang, key: W) -> &'static str {
+    let (zh, en) = key.texts();
+    match lang {
+        Lang::Zh => zh,
+        Lang::En => en,
+    }
+}
+
+/// The text of a key in the user's language, with the arguments in place of its `{}`s.
+pub fn say<W: Word>(lang: Lang, key: W, args: &[&dyn fmt::Display]) -> String {
+    put(tr(lang, key), args)
+}
+
+/// The text of a key in both languages (Chinese, English), with the arguments in place: for
+/// messages that carry both, such as a `Problem`.
+pub fn both<W: Word>(key: W, args: &[&dyn fmt::Display]) -> (String, String) {
+    let (zh, en) = key.texts();
+    (put(zh, args), put(en, args))
+}
+
+/// Puts the arguments in place of the `{}`s, in order.
+pub fn fill(template: &str, args: &[&str]) -> String {
+    let shown: Vec<&dyn fmt::Display> = args.iter().map(|a| a as &dyn fmt::Display).collect();
+    put(template, &shown)
+}
+
+fn put(template: &str, args: &[&dyn fmt::Display]) -> String {
+    let mut out = String::with_capacity(template.len() + 16);
+    let mut rest = template;
+    let mut args = args.iter();
+    while let Some(at) = rest.find("{}") {
+        out.push_str(&rest[..at]);
+        if let Some(arg) = args.next() {
+            out.push_str(&arg.to_string());
+        }
+        rest = &rest[at + 2..];
+    }
+    out.push_str(rest);
+    out
+}
+
+#[cfg(test)]
+mod tests;
