@@ -1,7 +1,8 @@
 //! The catalogue of words: every user-facing text, in Chinese and English, in one place and
 //! looked up by key. Each area has its own file and key type (`ui::S`, `cli::C`, ...), written
 //! with `catalogue!` as one entry per key: `Key => "中文", "English";`. A text takes arguments
-//! in order where it says `{}` (`fill`, `say`); `{ }` with a space inside is not a placeholder.
+//! in order where it says `{}`, or argument N where it says `{N}` (`fill`, `say`); `{ }` with
+//! a space inside is only a brace.
 //!
 //! Outside this folder no code chooses between two texts by language: the tests below fail on
 //! `match lang`, `Lang::pick(` or a two-language `Problem::new` anywhere else in `src/`, except
@@ -83,17 +84,70 @@ pub fn fill(template: &str, args: &[&str]) -> String {
 
 fn put(template: &str, args: &[&dyn fmt::Display]) -> String {
     let mut out = String::with_capacity(template.len() + 16);
+    let mut next = 0;
     let mut rest = template;
-    let mut args = args.iter();
-    while let Some(at) = rest.find("{}") {
+    while let Some(at) = rest.find('{') {
         out.push_str(&rest[..at]);
-        if let Some(arg) = args.next() {
-            out.push_str(&arg.to_string());
+        rest = &rest[at..];
+        match placeholder(rest) {
+            Some((len, index)) => {
+                let index = index.unwrap_or_else(|| {
+                    next += 1;
+                    next - 1
+                });
+                if let Some(arg) = args.get(index) {
+                    out.push_str(&arg.to_string());
+                }
+                rest = &rest[len..];
+            }
+            None => {
+                out.push('{');
+                rest = &rest[1..];
+            }
         }
-        rest = &rest[at + 2..];
     }
     out.push_str(rest);
     out
+}
+
+/// At a `{`: the length of the placeholder there and its number, `{}` (the next argument) or
+/// `{N}` (argument N, for a language that says things in another order); `None` for a `{`
+/// that is only a brace.
+fn placeholder(text: &str) -> Option<(usize, Option<usize>)> {
+    let inside = &text[1..];
+    let end = inside.find('}')?;
+    let digits = &inside[..end];
+    if digits.is_empty() {
+        Some((2, None))
+    } else if digits.len() <= 2 && digits.bytes().all(|b| b.is_ascii_digit()) {
+        digits.parse().ok().map(|n| (end + 2, Some(n)))
+    } else {
+        None
+    }
+}
+
+/// The placeholders of a text, in a form to compare across languages: how many `{}`s, and
+/// the numbers of the `{N}`s, sorted.
+pub fn placeholders(text: &str) -> (usize, Vec<usize>) {
+    let mut plain = 0;
+    let mut numbered = Vec::new();
+    let mut rest = text;
+    while let Some(at) = rest.find('{') {
+        rest = &rest[at..];
+        match placeholder(rest) {
+            Some((len, None)) => {
+                plain += 1;
+                rest = &rest[len..];
+            }
+            Some((len, Some(n))) => {
+                numbered.push(n);
+                rest = &rest[len..];
+            }
+            None => rest = &rest[1..],
+        }
+    }
+    numbered.sort_unstable();
+    (plain, numbered)
 }
 
 #[cfg(test)]
