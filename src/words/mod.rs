@@ -50,9 +50,11 @@ macro_rules! catalogue {
 }
 
 pub mod cli;
+pub mod journal;
 pub mod ui;
 
 pub use cli::C;
+pub use journal::J;
 pub use ui::S;
 
 /// The text of a key in the user's language.
