@@ -50,10 +50,12 @@ macro_rules! catalogue {
 }
 
 pub mod cli;
+pub mod files;
 pub mod journal;
 pub mod ui;
 
 pub use cli::C;
+pub use files::F;
 pub use journal::J;
 pub use ui::S;
 

@@ -17,6 +17,7 @@ fn entries() -> Vec<(&'static str, &'static str, &'static str, &'static str)> {
     area::<S>("ui", &mut rows);
     area::<C>("cli", &mut rows);
     area::<J>("journal", &mut rows);
+    area::<F>("files", &mut rows);
     rows
 }
 
@@ -79,6 +80,8 @@ fn fills_in_order() {
     assert_eq!(placeholders("{1}，{} 与 {0}{ }"), (1, vec![0, 1]));
 }
 
+const NOT_YET: &str = "not converted yet";
+
 /// Files that may still choose by language themselves, and why. Those owned by another helper
 /// this session are converted after the merge; the lead empties this list.
 const ALLOWED: &[(&str, &str)] = &[
@@ -87,21 +90,19 @@ const ALLOWED: &[(&str, &str)] = &[
     ("src/tui/records.rs", "parse owns it this session"),
     ("src/tui/app.rs", "app owns it this session"),
     ("src/i18n.rs", "defines Lang::pick, still called by src/store/"),
-    ("src/domain/privacy.rs", "not converted yet"),
-    ("src/domain/records.rs", "not converted yet"),
-    ("src/domain/words.rs", "not converted yet"),
-    ("src/interchange/file.rs", "not converted yet"),
-    ("src/interchange/json.rs", "not converted yet"),
-    ("src/interchange/load.rs", "not converted yet"),
-    ("src/interchange/mod.rs", "not converted yet"),
-    ("src/interchange/table.rs", "not converted yet"),
-    ("src/interchange/write.rs", "not converted yet"),
-    ("src/interchange/xlsx.rs", "not converted yet"),
-    ("src/report.rs", "not converted yet"),
-    ("src/report_book.rs", "not converted yet"),
-    ("src/tui/fmt.rs", "not converted yet"),
-    ("src/tui/picker.rs", "not converted yet"),
-    ("src/tui/view.rs", "not converted yet"),
+    ("src/domain/privacy.rs", NOT_YET),
+    ("src/domain/records.rs", NOT_YET),
+    ("src/domain/words.rs", NOT_YET),
+    ("src/interchange/file.rs", NOT_YET),
+    ("src/interchange/json.rs", NOT_YET),
+    ("src/interchange/load.rs", NOT_YET),
+    ("src/interchange/mod.rs", NOT_YET),
+    ("src/interchange/table.rs", NOT_YET),
+    ("src/interchange/xlsx.rs", NOT_YET),
+    ("src/report.rs", NOT_YET),
+    ("src/report_book.rs", NOT_YET),
+    ("src/tui/fmt.rs", NOT_YET),
+    ("src/tui/view.rs", NOT_YET),
 ];
 
 /// What marks a text chosen by language outside the catalogue.
@@ -185,10 +186,11 @@ fn no_choosing_by_language_outside_the_catalogue() {
         "texts chosen by language outside src/words/ (add them to the catalogue):\n{}",
         found.join("\n")
     );
+    // Another helper's file may change under its owner; a file left to convert must shrink.
     let stale: Vec<&str> = ALLOWED
         .iter()
+        .filter(|(a, why)| *why == NOT_YET && !used.contains(a))
         .map(|(a, _)| *a)
-        .filter(|a| !a.ends_with('/') && !used.contains(a))
         .collect();
     assert!(
         stale.is_empty(),
