@@ -59,6 +59,21 @@ pub use files::F;
 pub use journal::J;
 pub use ui::S;
 
+/// How a language names large amounts: Chinese counts in 万 and 亿 (ten thousands, hundred
+/// millions), English in k, M and B (thousands, millions, billions).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LargeNumbers {
+    WanYi,
+    Thousands,
+}
+
+pub fn large_numbers(lang: Lang) -> LargeNumbers {
+    match lang {
+        Lang::Zh => LargeNumbers::WanYi,
+        Lang::En => LargeNumbers::Thousands,
+    }
+}
+
 /// The text of a key in the user's language.
 pub fn tr<W: Word>(lang: Lang, key: W) -> &'static str {
     let (zh, en) = key.texts();

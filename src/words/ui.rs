@@ -359,5 +359,7 @@ catalogue! {
             "The code differs in length from its parent's ({}): press Enter again to save it as it is.";
         ReversedBy => "已由 #{} 冲销", "reversed by #{}";
         IsReversal => "冲销", "reversal";
+        // A field's name, then what it says (a problem).
+        LabelValue => "{}：{}", "{}: {}";
     }
 }
