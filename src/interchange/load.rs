@@ -9,6 +9,7 @@ use super::Sheet;
 use super::{FileProblem, Kind, Problems};
 use crate::domain::{Problem, StationStatus};
 use crate::store::{AddOutcome, Record, RecordKind, RowProblem, Store, StoreError};
+use crate::words::P;
 use std::path::Path;
 
 /// What an import did, for the message the user reads.
@@ -222,11 +223,7 @@ fn before_opening<R>(
                 FileProblem::new(
                     line,
                     column.clone(),
-                    Problem::new(
-                        "date",
-                        format!("日期 {date} 早于单位 {unit} 的站点建站日期 {on}（已导入，请核对）"),
-                        format!("the date {date} is before unit {unit}'s station opened on {on} (imported; please check it)"),
-                    ),
+                    Problem::said("date", P::DateBeforeOpened, &[&date, &unit, &on]),
                 )
             });
         }
@@ -279,10 +276,7 @@ fn import_units(store: &Store, sheet: &mut Sheet) -> Result<ImportSummary, Impor
 
 /// The units path returns before a units file is parsed as records.
 fn unreachable_units() -> Result<ImportSummary, ImportError> {
-    Err(ImportError::Problems(Problems::file(
-        "内部错误：单位文件走错了导入路径",
-        "internal error: a units file took the records' import path",
-    )))
+    Err(ImportError::Problems(Problems::file(P::UnitsFileWrongPath, &[])))
 }
 
 /// How a kind's rows are read in chunks.
@@ -376,10 +370,7 @@ fn stream<R: Record>(store: &Store, open: Open, rows: ChunkedRows<R>) -> Result<
         take(&mut rest.records, &mut rest.lines);
         // Each pass reads the file anew: what was checked must be what is written.
         if sheet.digest() != digest {
-            return Err(ImportError::Problems(Problems::file(
-                "文件在导入过程中被改动了，未导入任何数据。请等文件保存完毕后再导入",
-                "the file changed while it was being imported; nothing was stored. Import it again once it is saved",
-            )));
+            return Err(ImportError::Problems(Problems::file(P::FileChangedDuringImport, &[])));
         }
         session.write(&batch)?;
     }

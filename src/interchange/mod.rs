@@ -42,6 +42,7 @@ pub use xlsx::{
 
 use crate::domain::Problem;
 use crate::i18n::Lang;
+use crate::words::{Word, F};
 
 /// The four kinds of file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -76,16 +77,13 @@ impl Kind {
 
     /// What a clerk calls the records of this kind, for messages and sheet names.
     pub fn label(self, lang: Lang) -> &'static str {
-        match (self, lang) {
-            (Kind::Units, Lang::Zh) => "单位",
-            (Kind::Evaluations, Lang::Zh) => "评估",
-            (Kind::Trainings, Lang::Zh) => "培训",
-            (Kind::Budget, Lang::Zh) => "资金",
-            (Kind::Units, Lang::En) => "units",
-            (Kind::Evaluations, Lang::En) => "evaluations",
-            (Kind::Trainings, Lang::En) => "trainings",
-            (Kind::Budget, Lang::En) => "budget entries",
-        }
+        let word = match self {
+            Kind::Units => F::KindPluralUnits,
+            Kind::Evaluations => F::KindPluralEvaluations,
+            Kind::Trainings => F::KindPluralTrainings,
+            Kind::Budget => F::KindPluralBudget,
+        };
+        crate::words::tr(lang, word)
     }
 }
 
@@ -109,8 +107,8 @@ impl FileProblem {
     }
 
     /// A problem of the whole file (it cannot be read at all).
-    pub fn file(zh: impl Into<String>, en: impl Into<String>) -> FileProblem {
-        FileProblem::new(0, "", Problem::new("", zh, en))
+    pub fn file<W: Word>(key: W, args: &[&dyn std::fmt::Display]) -> FileProblem {
+        FileProblem::new(0, "", Problem::said("", key, args))
     }
 
     /// `FILE:LINE: column: what is wrong` (`FILE: what is wrong` for the whole file).
@@ -173,8 +171,8 @@ impl Problems {
     }
 
     /// A problem of the whole file.
-    pub fn file(zh: impl Into<String>, en: impl Into<String>) -> Problems {
-        Problems::one(FileProblem::file(zh, en))
+    pub fn file<W: Word>(key: W, args: &[&dyn std::fmt::Display]) -> Problems {
+        Problems::one(FileProblem::file(key, args))
     }
 
     /// Problems in line order (stable: a line's problems keep their column order).
@@ -254,7 +252,11 @@ mod tests {
     fn problems_are_bounded() {
         let mut p = Problems::default();
         for i in 0..10_000 {
-            p.push(FileProblem::file(format!("{i}"), format!("{i}")));
+            p.push(FileProblem::new(
+                0,
+                "",
+                Problem::new("", format!("{i}"), format!("{i}")),
+            ));
         }
         assert_eq!(p.total, 10_000);
         assert_eq!(p.shown.len(), PROBLEM_LIST_LIMIT);

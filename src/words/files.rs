@@ -26,6 +26,23 @@ catalogue! {
         RestoreIncomplete =>
             "恢复未完成：备份中有 {} 条 {}，只写入了 {} 条。",
             "The restore is incomplete: the backup holds {} {}, only {} were stored.";
+        // Writing files (export, report).
+        OutputInStore =>
+            "不能写入 {}：它在数据库文件夹 {} 里，会毁坏数据库。请写到数据库文件夹以外（或其 backups 子文件夹）",
+            "will not write {}: it is inside the store folder {}, and would destroy the store; write it outside that folder (or into its backups folder)";
+        OutputFolder => "不能写入 {}：这是一个文件夹，请给出文件名", "cannot write {}: it is a folder; name a file";
+        OutputDanglingLink =>
+            "不能写入 {}：这是一个指向不存在文件的符号链接；请给出实际的文件名",
+            "will not write {}: it is a symbolic link to a file that does not exist; name the real file";
+        XlsxFailed => "无法生成 Excel 工作簿：{}", "cannot make the Excel workbook: {}";
+        TooManyRowsForXlsx =>
+            "记录超过 Excel 工作表的上限（{} 行），请改用 --format csv",
+            "more records than an Excel sheet holds ({} rows); use --format csv";
+        // What a clerk calls the records of a kind, in messages and sheet names.
+        KindPluralUnits => "单位", "units";
+        KindPluralEvaluations => "评估", "evaluations";
+        KindPluralTrainings => "培训", "trainings";
+        KindPluralBudget => "资金", "budget entries";
         Upgraded =>
             "数据库格式已从版本 {} 升级到 {}；升级前的备份：{}",
             "The store was upgraded from format version {} to {}; the backup made before: {}";

@@ -52,11 +52,13 @@ macro_rules! catalogue {
 pub mod cli;
 pub mod files;
 pub mod journal;
+pub mod problems;
 pub mod ui;
 
 pub use cli::C;
 pub use files::F;
 pub use journal::J;
+pub use problems::P;
 pub use ui::S;
 
 /// How a language names large amounts: Chinese counts in 万 and 亿 (ten thousands, hundred
@@ -93,6 +95,14 @@ pub fn say<W: Word>(lang: Lang, key: W, args: &[&dyn fmt::Display]) -> String {
 pub fn both<W: Word>(key: W, args: &[&dyn fmt::Display]) -> (String, String) {
     let (zh, en) = key.texts();
     (put(zh, args), put(en, args))
+}
+
+/// The text of `outer` in both languages, its one `{}` filled with the text of `inner` (and
+/// its arguments) in the same language: for a message that names its cause in words.
+pub fn both_within<O: Word, I: Word>(outer: O, inner: I, args: &[&dyn fmt::Display]) -> (String, String) {
+    let (zh, en) = both(inner, args);
+    let (outer_zh, outer_en) = outer.texts();
+    (put(outer_zh, &[&zh]), put(outer_en, &[&en]))
 }
 
 /// Puts the arguments in place of the `{}`s, in order.

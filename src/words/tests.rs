@@ -18,6 +18,7 @@ fn entries() -> Vec<(&'static str, &'static str, &'static str, &'static str)> {
     area::<C>("cli", &mut rows);
     area::<J>("journal", &mut rows);
     area::<F>("files", &mut rows);
+    area::<P>("problems", &mut rows);
     rows
 }
 
@@ -93,12 +94,8 @@ const ALLOWED: &[(&str, &str)] = &[
     ("src/domain/privacy.rs", NOT_YET),
     ("src/domain/records.rs", NOT_YET),
     ("src/domain/words.rs", NOT_YET),
-    ("src/interchange/file.rs", NOT_YET),
-    ("src/interchange/json.rs", NOT_YET),
     ("src/interchange/load.rs", NOT_YET),
     ("src/interchange/mod.rs", NOT_YET),
-    ("src/interchange/table.rs", NOT_YET),
-    ("src/interchange/xlsx.rs", NOT_YET),
     ("src/report.rs", NOT_YET),
     ("src/report_book.rs", NOT_YET),
 ];
@@ -163,7 +160,9 @@ fn no_choosing_by_language_outside_the_catalogue() {
             continue;
         }
         let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("cannot read {name}: {e}"));
-        let hits: Vec<String> = text
+        // Tests may build texts in both languages by hand.
+        let code = text.split("#[cfg(test)]").next().unwrap_or("");
+        let hits: Vec<String> = code
             .lines()
             .enumerate()
             .filter(|(_, line)| MARKS.iter().any(|m| marks(line, m)))
