@@ -46,7 +46,7 @@ impl UnitChange {
     /// name in the user's language, its value before and after as an export writes it.
     pub fn render(&self, lang: crate::i18n::Lang) -> String {
         use super::ToRow;
-        let empty = lang.pick("（空）", "(empty)");
+        let empty = crate::words::tr(lang, P::EmptyValue);
         let shown = |t: String| if t.is_empty() { empty.to_string() } else { visible(&t) };
         let fields: Vec<String> = super::columns_of(Kind::Units)
             .iter()
@@ -56,7 +56,7 @@ impl UnitChange {
                 (b != a).then(|| format!("{} {} → {}", lang.pick(column.alias, column.name), shown(b), shown(a)))
             })
             .collect();
-        let sep = lang.pick("；", "; ");
+        let sep = crate::words::tr(lang, P::ChangesSeparator);
         format!("{}: {}", visible(&self.after.name), fields.join(sep))
     }
 }

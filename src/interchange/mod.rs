@@ -196,12 +196,7 @@ pub fn render_problems(file: &str, problems: &Problems, lang: Lang) -> String {
     let mut lines: Vec<String> = problems.shown.iter().map(|p| p.render(file, lang)).collect();
     let rest = problems.total.saturating_sub(problems.shown.len());
     if rest > 0 {
-        lines.push(match lang {
-            Lang::Zh => format!("……另有 {rest} 处错误未列出（先改正以上各处，再导入一次即可看到）"),
-            Lang::En => {
-                format!("... and {rest} more problems not listed (fix the ones above and import again to see them)")
-            }
-        });
+        lines.push(crate::words::say(lang, crate::words::P::MoreProblems, &[&rest]));
     }
     lines.join("\n")
 }

@@ -77,6 +77,12 @@ catalogue! {
         SheetEmpty =>
             "工作簿的第一个工作表是空的，没有标题行",
             "the workbook's first sheet is empty: it has no header row";
+        MoreProblems =>
+            "……另有 {} 处错误未列出（先改正以上各处，再导入一次即可看到）",
+            "... and {} more problems not listed (fix the ones above and import again to see them)";
+        // A unit's fields changed by an import: an empty value, and between two fields.
+        EmptyValue => "（空）", "(empty)";
+        ChangesSeparator => "；", "; ";
         CellNotUtf8 =>
             "不是 UTF-8 文字：文件前面是 UTF-8，这部分可能是用其他编码（如 GBK）存的",
             "is not UTF-8 text: the file before it is UTF-8, so this part was probably saved in another encoding (GBK?)";
