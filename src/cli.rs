@@ -470,7 +470,7 @@ fn import_file(store: &Store, kind: Kind, file: &Path, lang: Lang, out: &mut dyn
             .filter(|(n, _)| *n > 0)
             .map(|(n, key)| say(lang, key, &[&n]))
             .collect();
-        let parts = parts.join(tr(lang, C::ImportPartsSeparator));
+        let parts = parts.join(tr(lang, C::ListSeparator));
         say(lang, C::ImportRows, &[&name, &rows, &parts])
     };
     writeln!(out, "{msg}").map_err(|e| io_failure(e, lang))?;

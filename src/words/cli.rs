@@ -35,7 +35,7 @@ catalogue! {
             "{}: all {} rows are already stored; nothing was added or changed.";
         // The rows of a file, then the parts below joined by the separator.
         ImportRows => "{}：{} 行：{}。", "{}: {} rows: {}.";
-        ImportPartsSeparator => "，", ", ";
+        ListSeparator => "，", ", ";
         AddedUnits => "新增 {} 个", "{} added";
         AddedRecords => "新增 {} 条", "{} added";
         UpdatedUnits => "更新 {} 个", "{} updated";

@@ -53,12 +53,14 @@ pub mod cli;
 pub mod files;
 pub mod journal;
 pub mod problems;
+pub mod report;
 pub mod ui;
 
 pub use cli::C;
 pub use files::F;
 pub use journal::J;
 pub use problems::P;
+pub use report::R;
 pub use ui::S;
 
 /// How a language names large amounts: Chinese counts in 万 and 亿 (ten thousands, hundred
