@@ -28,6 +28,21 @@ impl Problem {
         Problem { field, zh, en }
     }
 
+    /// A problem worded by the catalogue whose arguments are words themselves, given in each
+    /// language by `args` (a grade, a station status).
+    pub fn said_in<W: Word>(field: &'static str, key: W, args: impl Fn(Lang) -> Vec<Box<dyn fmt::Display>>) -> Problem {
+        let text = |lang: Lang| {
+            let args = args(lang);
+            let args: Vec<&dyn fmt::Display> = args.iter().map(|a| a.as_ref() as &dyn fmt::Display).collect();
+            crate::words::say(lang, key, &args)
+        };
+        Problem {
+            field,
+            zh: text(Lang::Zh),
+            en: text(Lang::En),
+        }
+    }
+
     /// A problem whose two texts were put together already (from catalogue entries).
     pub fn from_both(field: &'static str, zh: String, en: String) -> Problem {
         Problem { field, zh, en }

@@ -6,6 +6,32 @@ catalogue! {
     /// The key of a text of a problem.
     P {
         Required => "必填，不能为空", "is required";
+        // Validation of a record (`domain`).
+        ParentIsItself => "不能是自身", "cannot be the unit itself";
+        TooManyCharacters => "最多 {} 个字，现有 {}", "at most {} characters, has {}";
+        OpenedOnRequired => "站点状态为“{}”时必须填写建站日期", "is required when the station is {}";
+        ClosedOnRequired => "站点已撤销时必须填写撤站日期", "is required when the station is closed";
+        ClosedBeforeOpened => "{} 早于建站日期 {}", "{} is before opened_on {}";
+        ClosedOnWithoutClosing => "只有已撤销的站点才有撤站日期", "only a closed station has a closing date";
+        CertifiedOverWorkers => "持证社工 {} 人多于专职社工 {} 人", "{} is more than social_workers {}";
+        ScoreOutOfRange => "须在 0 到 100 之间", "must be between 0 and 100";
+        GradeDisagreesWithScore =>
+            "“{}”与得分 {} 不符（应为“{}”）",
+            "{} does not agree with score {} (that is {})";
+        MustBePositive => "须大于 0", "must be more than 0";
+        MustNotBeZero => "不能为 0", "must not be zero";
+        BadCode =>
+            "“{}”无效：须为 1–32 位数字、字母、_ 或 -",
+            "“{}” is not a valid code: 1–32 of 0-9 A-Z a-z _ -";
+        DateOutOfYears => "日期 {} 不存在或超出 {}–{} 年", "{} is not a date between the years {} and {}";
+        BadPhone =>
+            "“{}”无效：只能含数字、空格、+、-、括号和分机号（如 0871-6818 1234 转 801）",
+            "“{}” is not a phone number: digits, spaces, +, -, parentheses and an extension only (e.g. 0871-6818 1234 ext. 801)";
+        AtMost64Characters => "最多 64 个字", "at most 64 characters";
+        LooksLikeResidentId =>
+            "第 {} 个字起像是居民身份证号码：本系统不保存个人身份证号码，请删去",
+            "looks like a resident ID number from character {}: shegong does not keep personal ID numbers; remove it";
+
         // Reading files.
         OpenFolder => "无法打开：这是一个文件夹，不是文件", "cannot open it: it is a folder, not a file";
         OpenNoSuchFile => "无法打开文件：文件不存在", "cannot open the file: there is no such file";
