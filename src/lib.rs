@@ -2,9 +2,10 @@
 //!
 //! Modules, and which may use which (dependencies point one way):
 //!
-//! - `domain`: pure types and rules (units, stations, records, money, dates, words). Uses nothing.
 //! - `i18n`: the user's language. Uses nothing.
 //! - `words`: the catalogue of every user-facing text, zh and en, by key. Uses `i18n`.
+//! - `domain`: pure types and rules (units, stations, records, money, dates, words). Uses
+//!   `words` for the texts of its problems.
 //! - `rollup`: pure measures and their sums. Uses `domain`.
 //! - `store`: sled, keys, codec, writes, stored totals. Uses `domain`, `rollup`.
 //! - `report`: the rollup report of a unit and its children, and its formats. Uses `store`.

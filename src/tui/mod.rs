@@ -4,7 +4,8 @@
 //!
 //! - `app`: state, and what each action does (`action` names them; `keymap` maps keys to them)
 //! - `view`: drawing the screen from `&App`; `details`, `charts`, `tree`, `find`, `form`,
-//!   `picker`, `records`, `history` own their parts (`scroll` their cursors); `strings` holds every word shown, in zh and en
+//!   `picker`, `records`, `history` own their parts (`scroll` their cursors); `strings`
+//!   re-exports the UI's words from the catalogue (`crate::words`)
 //! - `fmt`, `table`: money, dates and text in terminal cells
 //!
 //! The store is opened before the terminal is taken, so that "store in use" (exit 3) is printed

@@ -92,7 +92,10 @@ const ALLOWED: &[(&str, &str)] = &[
     ("src/tui/records.rs", "parse owns it this session"),
     ("src/tui/app.rs", "app owns it this session"),
     ("src/i18n.rs", "defines Lang::pick, still called by src/store/"),
-    ("src/domain/words.rs", NOT_YET),
+    (
+        "src/domain/words.rs",
+        "the domain's enumerations keep their own zh/en words: import reads both",
+    ),
 ];
 
 /// What marks a text chosen by language outside the catalogue.
