@@ -32,6 +32,7 @@ use crate::i18n::Lang;
 use crate::record::Record;
 use crate::storage::Storage;
 use crate::store::{self, JournalEntry, Store, StoreError};
+use crate::words::{say, F};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use std::fs::File;
 use std::io::{self, BufReader, BufWriter, Read, Write};
@@ -129,87 +130,23 @@ impl BackupError {
     }
 
     pub fn message(&self, lang: Lang) -> String {
-        let zh = lang == Lang::Zh;
         match self {
             BackupError::Store(e) => e.message(lang),
-            BackupError::Io { path, error } => {
-                if zh {
-                    format!("无法读写文件 {}：{error}", path.display())
-                } else {
-                    format!("cannot read or write {}: {error}", path.display())
-                }
-            }
-            BackupError::NotABackup(path) => {
-                if zh {
-                    format!(
-                        "{} 不是 shegong 备份文件（应为 `shegong backup` 生成的文件）；未做任何改动。",
-                        path.display()
-                    )
-                } else {
-                    format!(
-                        "{} is not a shegong backup (a file made by `shegong backup`); nothing was changed.",
-                        path.display()
-                    )
-                }
-            }
+            BackupError::Io { path, error } => say(lang, F::BackupIo, &[&path.display(), error]),
+            BackupError::NotABackup(path) => say(lang, F::NotABackup, &[&path.display()]),
             BackupError::NewerFormat { path, found } => {
-                if zh {
-                    format!(
-                        "{} 是较新版本的 shegong 生成的备份（格式 {found}），本程序只能读取格式 {FORMAT_VERSION}。请升级 shegong 后再恢复；未做任何改动。",
-                        path.display()
-                    )
-                } else {
-                    format!(
-                        "{} was made by a newer shegong (backup format {found}); this one reads format {FORMAT_VERSION}. Upgrade shegong and restore again; nothing was changed.",
-                        path.display()
-                    )
-                }
+                say(lang, F::BackupNewerFormat, &[&path.display(), found, &FORMAT_VERSION])
             }
-            BackupError::Damaged { path, what } => {
-                if zh {
-                    format!("备份文件 {} 已损坏或不完整（{what}）；未做任何改动。", path.display())
-                } else {
-                    format!(
-                        "The backup {} is damaged or incomplete ({what}); nothing was changed.",
-                        path.display()
-                    )
-                }
-            }
+            BackupError::Damaged { path, what } => say(lang, F::BackupDamaged, &[&path.display(), what]),
             BackupError::BadValue { path, item, problem } => {
-                if zh {
-                    format!(
-                        "备份文件 {} 的第 {item} 项数据不合规则（{}）；未做任何改动。",
-                        path.display(),
-                        problem.render(lang)
-                    )
-                } else {
-                    format!(
-                        "Item {item} of the backup {} breaks a rule ({}); nothing was changed.",
-                        path.display(),
-                        problem.render(lang)
-                    )
-                }
+                say(lang, F::BackupBadValue, &[&path.display(), item, &problem.render(lang)])
             }
             BackupError::NotEmpty { dir, counts } => {
                 let [u, e, t, b] = counts;
-                if zh {
-                    format!(
-                        "{} 中的数据库已有数据（{u} 个单位、{e} 条评估、{t} 条培训、{b} 条资金记录），恢复只能写入新的或空的数据库。请用 --data-dir 指定一个新文件夹；未做任何改动。",
-                        dir.display()
-                    )
-                } else {
-                    format!(
-                        "The store in {} already holds data ({u} units, {e} evaluations, {t} trainings, {b} budget entries); restore only fills a new or empty store. Choose a new folder with --data-dir; nothing was changed.",
-                        dir.display()
-                    )
-                }
+                say(lang, F::RestoreNotEmpty, &[&dir.display(), u, e, t, b])
             }
             BackupError::Incomplete { kind, expected, added } => {
-                if zh {
-                    format!("恢复未完成：备份中有 {expected} 条 {kind}，只写入了 {added} 条。")
-                } else {
-                    format!("The restore is incomplete: the backup holds {expected} {kind}, only {added} were stored.")
-                }
+                say(lang, F::RestoreIncomplete, &[expected, kind, added])
             }
         }
     }

@@ -10,6 +10,7 @@ use crate::registry::Registry;
 use crate::report;
 use crate::report_book;
 use crate::store::{self, StoreError};
+use crate::words::{say, tr, C, S};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -239,10 +240,7 @@ impl Failure {
     fn with_team_hint(mut self, lang: Lang) -> Failure {
         if self.code == 3 {
             self.message.push('\n');
-            self.message.push_str(lang.pick(
-                "多人同时录入：计划支持共享的 PostgreSQL 服务器（--db 选项，尚未提供）；在此之前请轮流使用，或各自录入后用 export / import 合并。",
-                "For a team working at once, a shared PostgreSQL server (a --db option) is planned but not there yet; until then take turns, or enter records apart and merge them with export / import.",
-            ));
+            self.message.push_str(tr(lang, C::TeamHint));
         }
         self
     }
@@ -278,12 +276,8 @@ fn run_on(ctx: &Context, command: &Command, out: &mut dyn Write) -> Result<(), F
                 load_xishan(&store, lang)?;
             }
             store.flush().map_err(st)?;
-            let msg = match (lang, empty) {
-                (Lang::Zh, false) => format!("已在 {} 创建数据库，并载入西山区数据。", ctx.dir.display()),
-                (Lang::Zh, true) => format!("已在 {} 创建空数据库。", ctx.dir.display()),
-                (Lang::En, false) => format!("Created the store in {} with the Xishan data.", ctx.dir.display()),
-                (Lang::En, true) => format!("Created an empty store in {}.", ctx.dir.display()),
-            };
+            let created = if *empty { C::CreatedEmpty } else { C::CreatedWithXishan };
+            let msg = say(lang, created, &[&ctx.dir.display()]);
             eprintln!("{}", crate::text::for_terminal_lines(&msg));
             Ok(())
         }
@@ -300,13 +294,7 @@ fn run_on(ctx: &Context, command: &Command, out: &mut dyn Write) -> Result<(), F
                 check_output(path, &ctx.dir).map_err(|r| Failure::usage(r.message(lang)))?;
             }
             if *format == ExportFormat::Xlsx && output.is_none() && std::io::stdout().is_terminal() {
-                return Err(Failure::usage(
-                    lang.pick(
-                        "Excel 工作簿不能显示在终端上：请用 -o 文件名.xlsx 指定输出文件",
-                        "an Excel workbook cannot be shown in a terminal: name the file with -o FILE.xlsx",
-                    )
-                    .into(),
-                ));
+                return Err(Failure::usage(tr(lang, C::XlsxNotToTerminal).into()));
             }
             let store = ctx.open()?;
             export_file(&store, kind, *format, lang, output, out)
@@ -317,16 +305,7 @@ fn run_on(ctx: &Context, command: &Command, out: &mut dyn Write) -> Result<(), F
             let summary = backup::backup(store.storage(), file).map_err(|e| backup_failure(e, lang))?;
             let [u, e, t, b] = summary.counts;
             let j = summary.journal;
-            let msg = match lang {
-                Lang::Zh => format!(
-                    "已将 {u} 个单位、{e} 条评估、{t} 条培训、{b} 条资金记录及 {j} 条变更日志备份到 {}。",
-                    file.display()
-                ),
-                Lang::En => format!(
-                    "Backed up {u} units, {e} evaluations, {t} trainings, {b} budget entries and {j} journal entries to {}.",
-                    file.display()
-                ),
-            };
+            let msg = say(lang, C::BackedUp, &[&u, &e, &t, &b, &j, &file.display()]);
             writeln!(out, "{msg}").map_err(|e| io_failure(e, lang))
         }
         Command::Restore { file } => {
@@ -349,25 +328,11 @@ fn run_on(ctx: &Context, command: &Command, out: &mut dyn Write) -> Result<(), F
                 check_output(path, &ctx.dir).map_err(|r| Failure::usage(r.message(lang)))?;
             }
             if *format == ReportFormat::Xlsx && output.is_none() {
-                return Err(Failure::usage(
-                    lang.pick(
-                        "报表工作簿须写入文件，不能输出到终端：请用 -o 文件名.xlsx 指定输出文件",
-                        "a report workbook is written to a file, not to a terminal: name the file with -o FILE.xlsx",
-                    )
-                    .into(),
-                ));
+                return Err(Failure::usage(tr(lang, C::ReportBookNotToTerminal).into()));
             }
             let as_of = match as_of {
                 None => chrono::Local::now().date_naive(),
-                Some(text) => parse_as_of(text).map_err(|_| {
-                    Failure::usage(
-                        lang.pick(
-                            &format!("--as-of：无法识别日期“{text}”（例如 2021-11-09）"),
-                            &format!("--as-of: cannot read the date “{text}” (e.g. 2021-11-09)"),
-                        )
-                        .to_string(),
-                    )
-                })?,
+                Some(text) => parse_as_of(text).map_err(|_| Failure::usage(say(lang, C::AsOfUnreadable, &[text])))?,
             };
             let store = ctx.open()?;
             let node = report::build(&store, unit.as_deref(), as_of, *depth).map_err(st)?;
@@ -377,7 +342,7 @@ fn run_on(ctx: &Context, command: &Command, out: &mut dyn Write) -> Result<(), F
                 ReportFormat::Json => {
                     let json = serde_json::to_string_pretty(&report::to_json(&node)).map_err(|e| Failure {
                         code: 1,
-                        message: format!("{}{e}", lang.pick("无法生成 JSON：", "cannot write the JSON: ")),
+                        message: say(lang, C::JsonFailed, &[&e]),
                     })?;
                     (json + "\n").into_bytes()
                 }
@@ -406,20 +371,14 @@ fn run_on(ctx: &Context, command: &Command, out: &mut dyn Write) -> Result<(), F
             let what = crate::history::describe(&entry, lang, &name) + &crate::history::undo_scope(&entry, lang);
             let what = crate::text::for_terminal_lines(&what);
             let number = id.map(|id| format!("#{id} ")).unwrap_or_default();
-            writeln!(out, "{}{number}{what}", lang.pick("已撤销：", "Undone: ")).map_err(|e| io_failure(e, lang))
+            writeln!(out, "{}", say(lang, S::Undone, &[&format!("{number}{what}")])).map_err(|e| io_failure(e, lang))
         }
         Command::Unit {
             action: UnitCommand::Delete { code },
         } => {
             let store = ctx.open()?;
             let unit = store.delete_unit(code).map_err(st)?;
-            let said = match lang {
-                Lang::Zh => format!("已删除单位 {}（{}）；`shegong undo` 可撤销。", unit.name, unit.code),
-                Lang::En => format!(
-                    "Deleted the unit {} ({}); `shegong undo` brings it back.",
-                    unit.name, unit.code
-                ),
-            };
+            let said = say(lang, C::UnitDeleted, &[&unit.name, &unit.code]);
             writeln!(out, "{said}").map_err(|e| io_failure(e, lang))
         }
         Command::History { unit, limit, format } => {
@@ -440,23 +399,10 @@ fn run_on(ctx: &Context, command: &Command, out: &mut dyn Write) -> Result<(), F
             let differences = store.check().map_err(st)?;
             let [units, evals, trainings, budget] = store.counts().map_err(st)?;
             if differences.is_empty() {
-                let msg = match lang {
-                    Lang::Zh => format!(
-                        "检查通过：{units} 个单位、{evals} 条评估、{trainings} 条培训、{budget} 条资金记录，所有汇总与重新计算一致。"
-                    ),
-                    Lang::En => format!(
-                        "Check passed: {units} units, {evals} evaluations, {trainings} trainings, {budget} budget entries; every stored total equals the recomputation."
-                    ),
-                };
+                let msg = say(lang, C::CheckPassed, &[&units, &evals, &trainings, &budget]);
                 writeln!(out, "{msg}").map_err(|e| io_failure(e, lang))
             } else {
-                let mut lines = vec![match lang {
-                    Lang::Zh => format!("检查未通过：{} 处汇总与重新计算不一致：", differences.len()),
-                    Lang::En => format!(
-                        "Check failed: {} stored totals differ from the recomputation:",
-                        differences.len()
-                    ),
-                }];
+                let mut lines = vec![say(lang, C::CheckFailed, &[&differences.len()])];
                 for d in differences.iter().take(100) {
                     lines.push(format!("  {} {}: {}", d.unit, d.year, d.what));
                 }
@@ -471,21 +417,13 @@ fn run_on(ctx: &Context, command: &Command, out: &mut dyn Write) -> Result<(), F
 
 fn io_failure(e: std::io::Error, lang: Lang) -> Failure {
     Failure {
-        message: format!("{}{e}", lang.pick("写出失败：", "cannot write the output: ")),
+        message: say(lang, C::WriteFailed, &[&e]),
         code: 1,
     }
 }
 
 fn parse_kind(text: &str, lang: Lang) -> Result<Kind, Failure> {
-    Kind::parse(text).ok_or_else(|| {
-        Failure::usage(
-            lang.pick(
-                &format!("未知的类别“{text}”：可用 units、evaluations、trainings、budget"),
-                &format!("unknown kind “{text}”: use units, evaluations, trainings or budget"),
-            )
-            .to_string(),
-        )
-    })
+    Kind::parse(text).ok_or_else(|| Failure::usage(say(lang, C::UnknownKind, &[&text])))
 }
 
 /// Loads the built-in Xishan data, turning a problem into a failure (it would be a bug).
@@ -497,10 +435,9 @@ fn import_failure(name: &str, e: ImportError, lang: Lang) -> Failure {
     match e {
         ImportError::Problems(problems) => {
             let n = problems.len();
-            let head = match lang {
-                Lang::Zh => format!("{name}：发现 {n} 处错误，此文件中的数据均未导入。请改正后重新导入整个文件："),
-                Lang::En if n == 1 => format!("{name}: 1 problem; nothing from this file was stored. Fix it and import the whole file again:"),
-                Lang::En => format!("{name}: {n} problems; nothing from this file was stored. Fix them and import the whole file again:"),
+            let head = match n {
+                1 => say(lang, C::ImportProblem, &[&name]),
+                _ => say(lang, C::ImportProblems, &[&name, &n]),
             };
             Failure {
                 message: format!("{head}\n{}", render_problems(name, &problems, lang)),
@@ -520,46 +457,22 @@ fn import_file(store: &Registry, kind: Kind, file: &Path, lang: Lang, out: &mut 
     let summary = interchange::import_file(store, kind, file).map_err(|e| import_failure(&name, e, lang))?;
     let (rows, added, updated, same) = (summary.rows, summary.added, summary.updated, summary.already_present);
     let units = kind == Kind::Units;
-    let msg = match lang {
-        Lang::Zh if rows == 0 => format!("{name}：文件中没有数据行，未导入任何记录。"),
-        Lang::Zh if added == 0 && updated == 0 => {
-            format!("{name}：{rows} 行均已在库中，未新增或更改任何记录。")
-        }
-        Lang::Zh => {
-            let unit = if units { "个" } else { "条" };
-            let parts: Vec<String> = [
-                (added, format!("新增 {added} {unit}")),
-                (updated, format!("更新 {updated} {unit}")),
-                (
-                    same,
-                    format!("{same} {unit}已在库中{}", if units { "且无变化" } else { "" }),
-                ),
-            ]
+    let msg = if rows == 0 {
+        say(lang, C::ImportNoRows, &[&name])
+    } else if added == 0 && updated == 0 {
+        say(lang, C::ImportAllStored, &[&name, &rows])
+    } else {
+        let [add, update, keep] = match units {
+            true => [C::AddedUnits, C::UpdatedUnits, C::SameUnits],
+            false => [C::AddedRecords, C::UpdatedRecords, C::SameRecords],
+        };
+        let parts: Vec<String> = [(added, add), (updated, update), (same, keep)]
             .into_iter()
             .filter(|(n, _)| *n > 0)
-            .map(|(_, t)| t)
+            .map(|(n, key)| say(lang, key, &[&n]))
             .collect();
-            format!("{name}：{rows} 行：{}。", parts.join("，"))
-        }
-        Lang::En if rows == 0 => format!("{name}: the file has no data rows; nothing was imported."),
-        Lang::En if added == 0 && updated == 0 => {
-            format!("{name}: all {rows} rows are already stored; nothing was added or changed.")
-        }
-        Lang::En => {
-            let parts: Vec<String> = [
-                (added, format!("{added} added")),
-                (updated, format!("{updated} updated")),
-                (
-                    same,
-                    format!("{same} already stored{}", if units { " unchanged" } else { "" }),
-                ),
-            ]
-            .into_iter()
-            .filter(|(n, _)| *n > 0)
-            .map(|(_, t)| t)
-            .collect();
-            format!("{name}: {rows} rows: {}.", parts.join(", "))
-        }
+        let parts = parts.join(tr(lang, C::ListSeparator));
+        say(lang, C::ImportRows, &[&name, &rows, &parts])
     };
     writeln!(out, "{msg}").map_err(|e| io_failure(e, lang))?;
     // Each unit that changed, field by field; then what was stored but deserves a look.
@@ -567,10 +480,7 @@ fn import_file(store: &Registry, kind: Kind, file: &Path, lang: Lang, out: &mut 
         writeln!(out, "  {}", change.render(lang)).map_err(|e| io_failure(e, lang))?;
     }
     if !summary.warnings.is_empty() {
-        let head = match lang {
-            Lang::Zh => format!("{name}：已导入，但有 {} 处请核对：", summary.warnings.total),
-            Lang::En => format!("{name}: imported, but {} to check:", summary.warnings.total),
-        };
+        let head = say(lang, C::ImportedToCheck, &[&name, &summary.warnings.total]);
         writeln!(out, "{head}").map_err(|e| io_failure(e, lang))?;
         writeln!(out, "{}", render_problems(&name, &summary.warnings, lang)).map_err(|e| io_failure(e, lang))?;
     }
@@ -642,7 +552,7 @@ fn export_file(
         return out.flush().map_err(|e| io_failure(e, lang));
     };
     let io_err = |e: std::io::Error| Failure {
-        message: format!("{}{}: {e}", lang.pick("无法写入 ", "cannot write "), path.display()),
+        message: say(lang, C::CannotWriteFile, &[&path.display(), &e]),
         code: 1,
     };
     let n = backup::write_atomically(
@@ -654,10 +564,7 @@ fn export_file(
         io_err,
     )?;
     let what = kind.label(lang);
-    let msg = match lang {
-        Lang::Zh => format!("已将 {n} 条{what}记录导出到 {}。", path.display()),
-        Lang::En => format!("Exported {n} {what} to {}.", path.display()),
-    };
+    let msg = say(lang, C::Exported, &[&n, &what, &path.display()]);
     eprintln!("{}", crate::text::for_terminal_lines(&msg));
     Ok(())
 }
@@ -665,7 +572,7 @@ fn export_file(
 /// A report to a file, written whole or not at all (a temporary file renamed), as export does.
 fn write_report_file(path: &Path, bytes: &[u8], lang: Lang) -> Result<(), Failure> {
     let io_err = |e: std::io::Error| Failure {
-        message: format!("{}{}: {e}", lang.pick("无法写入 ", "cannot write "), path.display()),
+        message: say(lang, C::CannotWriteFile, &[&path.display(), &e]),
         code: 1,
     };
     backup::write_atomically(
@@ -676,13 +583,7 @@ fn write_report_file(path: &Path, bytes: &[u8], lang: Lang) -> Result<(), Failur
         },
         io_err,
     )?;
-    eprintln!(
-        "{}",
-        match lang {
-            Lang::Zh => format!("已将报表写入 {}。", path.display()),
-            Lang::En => format!("Wrote the report to {}.", path.display()),
-        }
-    );
+    eprintln!("{}", say(lang, C::ReportWritten, &[&path.display()]));
     Ok(())
 }
 
@@ -697,18 +598,11 @@ fn restored_message(summary: &BackupSummary, file: &Path, dir: &Path, lang: Lang
     let [u, e, t, b] = summary.counts;
     let j = summary.journal;
     let (version, when) = (&summary.info.app_version, &summary.info.created_at);
-    match lang {
-        Lang::Zh => format!(
-            "已从 {}（shegong {version} 于 {when} 备份）恢复 {u} 个单位、{e} 条评估、{t} 条培训、{b} 条资金记录及 {j} 条变更日志到 {}。",
-            file.display(),
-            dir.display()
-        ),
-        Lang::En => format!(
-            "Restored {u} units, {e} evaluations, {t} trainings, {b} budget entries and {j} journal entries from {} (backed up by shegong {version} at {when}) into {}.",
-            file.display(),
-            dir.display()
-        ),
-    }
+    say(
+        lang,
+        C::Restored,
+        &[&u, &e, &t, &b, &j, &file.display(), version, when, &dir.display()],
+    )
 }
 
 /// `shegong` alone: opens the store (creating it with the Xishan data on first run).

@@ -13,6 +13,7 @@ use crate::domain::{BudgetEntry, Evaluation, Training, Unit};
 use crate::i18n::Lang;
 use crate::interchange::{columns_of, Cell, Kind, ToRow};
 use crate::store::JournalEntry;
+use crate::words::{say, tr, J, S};
 use serde::de::DeserializeOwned;
 
 /// The local time of an entry, to the minute (`2026-11-27 09:35`); `—` for a time that cannot
@@ -34,29 +35,29 @@ fn local(at: i64, format: &str) -> String {
 
 /// The journal's kind in words (`training` → 培训); an unknown one as it is.
 pub fn kind_word(kind: &str, lang: Lang) -> String {
-    let (zh, en) = match kind {
-        "unit" => ("单位", "unit"),
-        "evaluation" => ("评估", "evaluation"),
-        "training" => ("培训", "training"),
-        "budget" => ("资金记录", "budget entry"),
-        "store" => ("数据库", "store"),
+    let word = match kind {
+        "unit" => J::KindUnit,
+        "evaluation" => J::KindEvaluation,
+        "training" => J::KindTraining,
+        "budget" => J::KindBudget,
+        "store" => J::KindStore,
         other => return other.to_string(),
     };
-    lang.pick(zh, en).to_string()
+    tr(lang, word).to_string()
 }
 
 /// The journal's action in words (`add` → 新增); an unknown one as it is.
 pub fn action_word(action: &str, lang: Lang) -> String {
-    let (zh, en) = match action {
-        "add" => ("新增", "added"),
-        "update" => ("修改", "updated"),
-        "delete" => ("删除", "deleted"),
-        "import" => ("导入", "imported"),
-        "undo" => ("撤销", "undo"),
-        "restore" => ("恢复", "restored"),
+    let word = match action {
+        "add" => J::ActionAdd,
+        "update" => J::ActionUpdate,
+        "delete" => J::ActionDelete,
+        "import" => J::ActionImport,
+        "undo" => J::ActionUndo,
+        "restore" => J::ActionRestore,
         other => return other.to_string(),
     };
-    lang.pick(zh, en).to_string()
+    tr(lang, word).to_string()
 }
 
 /// What an entry did to its record, read from which sides it keeps: an undo is journaled
@@ -90,10 +91,7 @@ fn effect_word(effect: Effect, lang: Lang) -> String {
 
 /// `新增培训` / `added training`: Chinese writes the two words together.
 fn join(action: &str, kind: &str, lang: Lang) -> String {
-    match lang {
-        Lang::Zh => format!("{action}{kind}"),
-        Lang::En => format!("{action} {kind}"),
-    }
+    say(lang, J::ActionOnKind, &[&action, &kind])
 }
 
 fn parse<T: DeserializeOwned>(json: &str) -> Option<T> {
@@ -108,10 +106,7 @@ pub trait Brief {
 
 impl Brief for Unit {
     fn brief(&self, lang: Lang) -> String {
-        match lang {
-            Lang::Zh => format!("{}（{}）", self.name, self.code),
-            Lang::En => format!("{} ({})", self.name, self.code),
-        }
+        say(lang, J::UnitBrief, &[&self.name, &self.code])
     }
 }
 
@@ -160,11 +155,9 @@ fn import_text(entry: &JournalEntry, lang: Lang) -> Option<String> {
         return None;
     }
     let (added, updated) = crate::store::import_counts(&entry.summary)?;
-    Some(match (lang, updated) {
-        (Lang::Zh, 0) => format!("新增 {added} 条"),
-        (Lang::Zh, _) => format!("新增 {added} 条，修改 {updated} 条"),
-        (Lang::En, 0) => format!("{added} added"),
-        (Lang::En, _) => format!("{added} added, {updated} updated"),
+    Some(match updated {
+        0 => say(lang, J::ImportAdded, &[&added]),
+        _ => say(lang, J::ImportAddedUpdated, &[&added, &updated]),
     })
 }
 
@@ -182,7 +175,7 @@ pub fn describe(entry: &JournalEntry, lang: Lang, name: &dyn Fn(&str) -> Option<
             }
         }
         // A reversal (冲销) says so: its amount is the negated one of the entry it reverses.
-        None if crate::store::is_reversal(entry) => lang.pick("新增冲销", "added reversal").to_string(),
+        None if crate::store::is_reversal(entry) => tr(lang, J::AddedReversal).to_string(),
         None => join(&action_word(&entry.action, lang), &kind, lang),
     };
     let record = entry
@@ -193,7 +186,7 @@ pub fn describe(entry: &JournalEntry, lang: Lang, name: &dyn Fn(&str) -> Option<
     let what = record
         .or_else(|| import_text(entry, lang))
         .unwrap_or_else(|| entry.summary.clone());
-    let colon = lang.pick("：", ": ");
+    let colon = tr(lang, J::Colon);
     let mut line = if what.is_empty() {
         head
     } else {
@@ -213,17 +206,14 @@ pub fn describe(entry: &JournalEntry, lang: Lang, name: &dyn Fn(&str) -> Option<
 /// (`（连同同一次导入的共 5 条）`); empty for a change of its own.
 pub fn undo_scope(entry: &JournalEntry, lang: Lang) -> String {
     match crate::store::row_of(&entry.summary) {
-        Some((_, n)) => match lang {
-            Lang::Zh => format!("（连同同一次导入的共 {n} 条）"),
-            Lang::En => format!(" (all {n} rows of that import)"),
-        },
+        Some((_, n)) => say(lang, J::UndoScope, &[&n]),
         None => String::new(),
     }
 }
 
 /// What the UI appends to an entry that was undone (`（已撤销）` / ` (undone)`).
 pub fn undone_mark(lang: Lang) -> &'static str {
-    lang.pick("（已撤销）", " (undone)")
+    tr(lang, S::HistoryUndone)
 }
 
 /// The ids of the entries that some entry of `entries` undid.
@@ -237,7 +227,7 @@ fn undone_ids(entries: &[(u64, JournalEntry)]) -> std::collections::HashSet<u64>
 /// or removed. `name` gives a unit's name for its code.
 pub fn listing(entries: &[(u64, JournalEntry)], lang: Lang, name: &dyn Fn(&str) -> Option<String>) -> String {
     if entries.is_empty() {
-        return format!("{}\n", lang.pick("没有变更记录。", "No changes recorded."));
+        return format!("{}\n", tr(lang, S::HistoryEmpty));
     }
     let undone = undone_ids(entries);
     // A unit's code (a record's host or unit, a unit's parent) with its name, as the UI does.
@@ -266,19 +256,14 @@ pub fn listing(entries: &[(u64, JournalEntry)], lang: Lang, name: &dyn Fn(&str) 
                         _ if c.after.is_empty() => named(&c.before),
                         _ => named(&c.after),
                     };
-                    out.push_str(&format!(
-                        "    {}{}{}\n",
-                        c.field,
-                        lang.pick("：", ": "),
-                        printable(&value)
-                    ));
+                    out.push_str(&format!("    {}{}{}\n", c.field, tr(lang, J::Colon), printable(&value)));
                 }
             }
             // A record this version cannot read back: its JSON as it is.
             None => {
                 for (label, json) in [
-                    (lang.pick("之前：", "before: "), &e.before),
-                    (lang.pick("之后：", "after: "), &e.after),
+                    (tr(lang, S::HistoryBefore), &e.before),
+                    (tr(lang, S::HistoryAfter), &e.after),
                 ] {
                     if let Some(json) = json {
                         out.push_str(&format!("    {label}{}\n", printable(json)));

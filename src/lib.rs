@@ -2,8 +2,10 @@
 //!
 //! Modules, and which may use which (dependencies point one way):
 //!
-//! - `domain`: pure types and rules (units, stations, records, money, dates, words). Uses nothing.
 //! - `i18n`: the user's language. Uses nothing.
+//! - `words`: the catalogue of every user-facing text, zh and en, by key. Uses `i18n`.
+//! - `domain`: pure types and rules (units, stations, records, money, dates, words). Uses
+//!   `words` for the texts of its problems.
 //! - `rollup`: pure measures and their sums. Uses `domain`.
 //! - `record`: what a dated record is to the registry and any backend (no encoding). Uses
 //!   `domain`, `rollup`.
@@ -45,4 +47,5 @@ pub mod store;
 pub mod text;
 pub mod tui;
 pub mod upgrade;
+pub mod words;
 pub mod xishan;

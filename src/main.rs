@@ -7,6 +7,7 @@
 
 use clap::Parser;
 use shegong::cli::{self, Args, Context};
+use shegong::words::{tr, C};
 
 fn main() {
     install_panic_message();
@@ -64,7 +65,7 @@ fn install_panic_message() {
 /// The terminal UI: the store is opened (or created with the Xishan data) before the screen
 /// is taken, so that "in use" and other failures print on a normal screen.
 fn open_ui(ctx: &Context) -> Result<(), cli::Failure> {
-    use shegong::tui::strings::{tr, S};
+    use shegong::words::S;
     use std::io::IsTerminal;
     if !std::io::stdout().is_terminal() || !std::io::stdin().is_terminal() {
         return Err(cli::Failure {
@@ -106,11 +107,7 @@ fn backups_kept() -> usize {
 fn automatic_backup(store: &shegong::registry::Registry, ctx: &Context) {
     let folder = ctx.dir.join("backups");
     if let Err(e) = std::fs::create_dir_all(&folder) {
-        eprintln!(
-            "{}{}: {e}",
-            ctx.lang.pick("自动备份失败：", "The automatic backup failed: "),
-            folder.display()
-        );
+        eprintln!("{}{}: {e}", tr(ctx.lang, C::AutoBackupFailed), folder.display());
         return;
     }
     let name = format!("auto-{}.sgbak", chrono::Local::now().format("%Y%m%d-%H%M%S"));
@@ -132,24 +129,16 @@ fn automatic_backup(store: &shegong::registry::Registry, ctx: &Context) {
             if autos.len() > keep {
                 for old in &autos[..autos.len() - keep] {
                     if let Err(e) = std::fs::remove_file(old) {
-                        eprintln!(
-                            "{}{}: {e}",
-                            ctx.lang
-                                .pick("未能删除旧的自动备份 ", "Could not remove the old automatic backup "),
-                            old.display()
-                        );
+                        eprintln!("{}{}: {e}", tr(ctx.lang, C::OldBackupNotRemoved), old.display());
                     }
                 }
             }
             eprintln!(
                 "{}{}",
-                ctx.lang.pick("已自动备份：", "Backed up automatically: "),
+                tr(ctx.lang, C::BackedUpAutomatically),
                 folder.join(name).display()
             );
         }
-        Err(e) => eprintln!(
-            "{}{e}",
-            ctx.lang.pick("自动备份失败：", "The automatic backup failed: ")
-        ),
+        Err(e) => eprintln!("{}{e}", tr(ctx.lang, C::AutoBackupFailed)),
     }
 }

@@ -10,6 +10,7 @@ use crate::registry::Registry;
 use crate::rollup::Measures;
 use crate::store::{Result, StoreError};
 use crate::text;
+use crate::words::{say, tr, C, F, R, S};
 use chrono::NaiveDate;
 use serde_json::{json, Map, Value};
 
@@ -274,7 +275,6 @@ pub fn to_csv(node: &ReportNode) -> String {
 
 /// The report as a person reads it: a summary of the unit, then a table of its children.
 pub fn to_table(node: &ReportNode, lang: Lang) -> String {
-    let zh = lang == Lang::Zh;
     let m = &node.measures;
     let mut out = Vec::new();
     let title = if node.code.is_empty() {
@@ -282,40 +282,29 @@ pub fn to_table(node: &ReportNode, lang: Lang) -> String {
     } else {
         format!("{}（{}）", node.name, node.code)
     };
-    out.push(if zh {
-        format!("{title} · {} · 截至 {}", node.level.zh(), node.as_of)
-    } else {
-        format!("{title} · {} · as of {}", node.level.en(), node.as_of)
-    });
+    out.push(say(lang, R::TitleAsOf, &[&title, &node.level.label(lang), &node.as_of]));
     if !node.virtual_root {
         // What counted on the date first; the stored status and dates after it.
         let mut dates = Vec::new();
         if node.station.has_opened() {
             if let Some(d) = node.opened_on {
-                dates.push(lang.pick(&format!("建站 {d}"), &format!("opened {d}")).to_string());
+                dates.push(say(lang, R::OpenedOnDate, &[&d]).to_string());
             }
         }
         if let Some(d) = node.closed_on {
-            dates.push(lang.pick(&format!("撤站 {d}"), &format!("closed {d}")).to_string());
+            dates.push(say(lang, R::ClosedOnDate, &[&d]).to_string());
         }
         let stored = if dates.is_empty() {
             node.station.label(lang).to_string()
         } else {
-            format!("{}{}", node.station.label(lang), lang.pick("，", ", ")) + &dates.join(lang.pick("，", ", "))
+            format!("{}{}", node.station.label(lang), tr(lang, C::ListSeparator))
+                + &dates.join(tr(lang, C::ListSeparator))
         };
-        out.push(if zh {
-            format!(
-                "本级站点（截至 {}）：{}（现状：{stored}）",
-                node.as_of,
-                node.on_date.zh()
-            )
-        } else {
-            format!(
-                "Own station on {}: {} (stored: {stored})",
-                node.as_of,
-                node.on_date.shown(lang)
-            )
-        });
+        out.push(say(
+            lang,
+            R::OwnStationStored,
+            &[&node.as_of, &node.on_date.shown(lang), &stored],
+        ));
     }
     let coverage: Vec<String> = node
         .levels_below()
@@ -323,35 +312,18 @@ pub fn to_table(node: &ReportNode, lang: Lang) -> String {
         .filter(|l| m.units(**l) > 0 || **l <= Level::Community)
         .map(|l| format!("{} {}/{}", l.label(lang), m.covered(*l), m.units(*l)))
         .collect();
-    out.push(format!(
-        "{}{}",
-        lang.pick("覆盖（有运营站点/单位数）：", "Coverage (covered/units): "),
-        coverage.join("  ")
+    out.push(format!("{}{}", tr(lang, R::CoverageCoveredUnits), coverage.join("  ")));
+    out.push(say(
+        lang,
+        R::FundingLine,
+        &[&(m.allocated().yuan()), &(m.spent().yuan()), &(ratio_text(node))],
     ));
-    out.push(if zh {
-        format!(
-            "资金：拨付 {} 元  支出 {} 元  执行率 {}",
-            m.allocated().yuan(),
-            m.spent().yuan(),
-            ratio_text(node)
-        )
-    } else {
-        format!(
-            "Funding: allocated ¥{}  spent ¥{}  spent/allocated {}",
-            m.allocated().yuan(),
-            m.spent().yuan(),
-            ratio_text(node)
-        )
-    });
     let mut money_rows = Vec::new();
     for c in Category::ALL.iter().map(|c| Some(*c)).chain([None]) {
         let (a, s) = m.by_category(c);
         if a.0 != 0 || s.0 != 0 {
             money_rows.push(vec![
-                format!(
-                    "  {}",
-                    c.map_or(lang.pick("未注明科目", "category not stated"), |c| c.label(lang))
-                ),
+                format!("  {}", c.map_or(tr(lang, R::CategoryNotStated), |c| c.label(lang))),
                 a.yuan(),
                 s.yuan(),
             ]);
@@ -361,10 +333,7 @@ pub fn to_table(node: &ReportNode, lang: Lang) -> String {
         let (a, s) = m.by_source(src);
         if a.0 != 0 || s.0 != 0 {
             money_rows.push(vec![
-                format!(
-                    "  {}",
-                    src.map_or(lang.pick("未注明来源", "source not stated"), |s| s.label(lang))
-                ),
+                format!("  {}", src.map_or(tr(lang, R::SourceNotStated), |s| s.label(lang))),
                 a.yuan(),
                 s.yuan(),
             ]);
@@ -373,8 +342,8 @@ pub fn to_table(node: &ReportNode, lang: Lang) -> String {
     if !money_rows.is_empty() {
         let header = vec![
             String::new(),
-            lang.pick("拨付（元）", "allocated ¥").into(),
-            lang.pick("支出（元）", "spent ¥").into(),
+            tr(lang, R::AllocatedYuan).into(),
+            tr(lang, R::SpentYuan).into(),
         ];
         out.push(text::table(&header, &money_rows, &[false, true, true]));
     }
@@ -383,23 +352,16 @@ pub fn to_table(node: &ReportNode, lang: Lang) -> String {
         .filter(|k| m.evaluations_of_kind(**k) != 0)
         .map(|k| format!("{} {}", k.label(lang), m.evaluations_of_kind(*k)))
         .collect();
-    out.push(if zh {
-        format!(
-            "评估：{} 次{}  已评估站点 {}  未评估的运营站点 {}",
-            m.evaluations(),
-            bracketed(&kinds, lang),
-            m.evaluated_stations(),
-            m.stations_without_evaluation()
-        )
-    } else {
-        format!(
-            "Evaluations: {}{}  stations evaluated {}  operating stations without one {}",
-            m.evaluations(),
-            bracketed(&kinds, lang),
-            m.evaluated_stations(),
-            m.stations_without_evaluation()
-        )
-    });
+    out.push(say(
+        lang,
+        R::EvaluationsLine,
+        &[
+            &(m.evaluations()),
+            &(bracketed(&kinds, lang)),
+            &(m.evaluated_stations()),
+            &(m.stations_without_evaluation()),
+        ],
+    ));
     let tkinds: Vec<String> = TrainingKind::ALL
         .iter()
         .filter(|k| m.trainings_of_kind(**k) != 0)
@@ -410,21 +372,16 @@ pub fn to_table(node: &ReportNode, lang: Lang) -> String {
         Some(h) => {
             let h = crate::domain::records::tenths(h.max(0) as u32);
             let n = m.trainings_with_hours();
-            lang.pick(&format!("课时 {h}（{n} 次给出）"), &format!("hours {h} (given by {n})"))
-                .to_string()
+            say(lang, R::HoursGivenBy, &[&h, &n]).to_string()
         }
-        None => lang.pick("课时未注明", "hours not stated").to_string(),
+        None => tr(lang, S::HoursNotStated).to_string(),
     };
     let attendees = match m.stated_attendees() {
         Some(a) => {
             let n = m.trainings_with_attendees();
-            lang.pick(
-                &format!("参训 {a} 人次（{n} 次给出）"),
-                &format!("attendees {a} (given by {n})"),
-            )
-            .to_string()
+            say(lang, R::AttendeesGivenBy, &[&a, &n]).to_string()
         }
-        None => lang.pick("参训人数未注明", "attendees not stated").to_string(),
+        None => tr(lang, S::AttendeesNotStated).to_string(),
     };
     // Without any training there is nothing to state or leave unstated.
     let detail = if m.trainings() == 0 {
@@ -432,11 +389,11 @@ pub fn to_table(node: &ReportNode, lang: Lang) -> String {
     } else {
         format!("  {hours}  {attendees}")
     };
-    out.push(if zh {
-        format!("培训：{} 次{}{detail}", m.trainings(), bracketed(&tkinds, lang))
-    } else {
-        format!("Trainings: {}{}{detail}", m.trainings(), bracketed(&tkinds, lang))
-    });
+    out.push(say(
+        lang,
+        R::TrainingsLine,
+        &[&(m.trainings()), &(bracketed(&tkinds, lang)), &detail],
+    ));
     if !node.children.is_empty() {
         out.push(String::new());
         out.push(children_table(node, lang));
@@ -449,11 +406,10 @@ pub fn to_table(node: &ReportNode, lang: Lang) -> String {
 /// `（中期 1，终期 2）` / ` (midterm 1, final 2)`; nothing when there is nothing to list, so
 /// that no count reads `0 ()`.
 fn bracketed(parts: &[String], lang: Lang) -> String {
-    match (parts.is_empty(), lang) {
-        (true, _) => String::new(),
-        (false, Lang::Zh) => format!("（{}）", parts.join("，")),
-        (false, Lang::En) => format!(" ({})", parts.join(", ")),
+    if parts.is_empty() {
+        return String::new();
     }
+    say(lang, R::Bracketed, &[&parts.join(tr(lang, C::ListSeparator))])
 }
 
 fn children_table(node: &ReportNode, lang: Lang) -> String {
@@ -465,18 +421,18 @@ fn children_table(node: &ReportNode, lang: Lang) -> String {
         .take(2)
         .collect();
     let mut header: Vec<String> = vec![
-        lang.pick("名称", "name").into(),
-        lang.pick("编码", "code").into(),
-        lang.pick("站点", "station").into(),
+        tr(lang, R::HeaderName).into(),
+        tr(lang, R::HeaderCode).into(),
+        tr(lang, R::HeaderStation).into(),
     ];
     for l in &shown {
-        header.push(format!("{}{}", l.label(lang), lang.pick("覆盖", " covered")));
+        header.push(format!("{}{}", l.label(lang), tr(lang, R::CoveredSuffix)));
     }
     header.extend([
-        lang.pick("拨付（元）", "allocated ¥").to_string(),
-        lang.pick("支出（元）", "spent ¥").to_string(),
-        lang.pick("评估", "evals").to_string(),
-        lang.pick("培训", "trainings").to_string(),
+        tr(lang, R::AllocatedYuan).to_string(),
+        tr(lang, R::SpentYuan).to_string(),
+        tr(lang, R::HeaderEvals).to_string(),
+        tr(lang, F::KindPluralTrainings).to_string(),
     ]);
     let mut rows = Vec::new();
     let mut flat = Vec::new();

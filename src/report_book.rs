@@ -23,6 +23,7 @@ use crate::domain::*;
 use crate::i18n::Lang;
 use crate::interchange::{Cell, ExportError, XlsxSheet, MONEY_FORMAT};
 use crate::report::ReportNode;
+use crate::words::{say, tr, F, J, R, S};
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 use std::path::Path;
 
@@ -66,17 +67,9 @@ impl BookError {
     }
 
     pub fn message(&self, lang: Lang) -> String {
-        match (self, lang) {
-            (BookError::MoneyTooLarge { unit, amount }, Lang::Zh) => format!(
-                "{unit}的金额 {} 元超出电子表格能准确到分显示的范围（15 位有效数字，即不足 10 万亿元），未写出工作簿；请改用 --format csv 或 json",
-                amount.yuan()
-            ),
-            (BookError::MoneyTooLarge { unit, amount }, Lang::En) => format!(
-                "the amount ¥{} of {unit} is more than a spreadsheet shows exactly to the fen (15 significant digits: under 10 trillion yuan); no workbook was written: use --format csv or json",
-                amount.yuan()
-            ),
-            (BookError::Xlsx(e), Lang::Zh) => format!("无法生成 Excel 工作簿：{e}"),
-            (BookError::Xlsx(e), Lang::En) => format!("cannot make the Excel workbook: {e}"),
+        match self {
+            BookError::MoneyTooLarge { unit, amount } => say(lang, R::MoneyTooLargeForSheet, &[unit, &amount.yuan()]),
+            BookError::Xlsx(e) => say(lang, F::XlsxFailed, &[e]),
         }
     }
 }
@@ -190,10 +183,6 @@ struct Book<'a> {
 }
 
 impl<'a> Book<'a> {
-    fn pick(&self, zh: &str, en: &str) -> String {
-        self.lang.pick(zh, en).to_string()
-    }
-
     /// A sheet with the common lines, one more line saying what its rows are, and a header.
     fn sheet(&self, name: &str, rows_are: Option<String>, headers: &[String]) -> Result<XlsxSheet, BookError> {
         let mut lines = self.lines.clone();
@@ -236,24 +225,18 @@ impl<'a> Book<'a> {
     /// What the rows of a child sheet are.
     fn rows_are(&self) -> String {
         if self.deep {
-            self.pick(
-                "每行为其下一个单位（含其下各级的合计），按层级顺序排列",
-                "One row per unit below it (each with the units below that), in tree order",
-            )
+            say(self.lang, R::OneRowPerUnit, &[])
         } else {
-            self.pick(
-                "每行为一个下级单位（含其下各级的合计）",
-                "One row per child unit (each with the units below it)",
-            )
+            say(self.lang, R::OneRowPerChild, &[])
         }
     }
 
     /// The columns every child sheet starts with.
     fn key_headers(&self) -> Vec<String> {
-        let mut h = vec![self.pick("编码", "code"), self.pick("名称", "name")];
-        h.push(self.pick("层级", "level"));
+        let mut h = vec![say(self.lang, R::HeaderCode, &[]), say(self.lang, R::HeaderName, &[])];
+        h.push(say(self.lang, R::HeaderLevel, &[]));
         if self.deep {
-            h.push(self.pick("上级编码", "parent"));
+            h.push(say(self.lang, R::HeaderParent, &[]));
         }
         h
     }
@@ -322,124 +305,117 @@ impl<'a> Book<'a> {
         let node = self.root;
         let m = &node.measures;
         let headers = [
-            self.pick("分类", "section"),
-            self.pick("项目", "item"),
-            self.pick("数值", "value"),
+            say(self.lang, R::HeaderSection, &[]),
+            say(self.lang, R::HeaderItem, &[]),
+            say(self.lang, R::HeaderValue, &[]),
         ];
-        let mut sheet = self.sheet(&self.pick("汇总", "Summary"), None, &headers)?;
+        let mut sheet = self.sheet(&say(self.lang, R::SheetSummary, &[]), None, &headers)?;
         let mut rows: Vec<(String, String, Cell)> = Vec::new();
         fn add(rows: &mut Vec<(String, String, Cell)>, section: &str, item: String, value: Cell) {
             rows.push((section.to_string(), item, value));
         }
 
-        let s = lang.pick("单位", "unit");
-        add(&mut rows, s, self.pick("名称", "name"), text(&node.name));
-        add(&mut rows, s, self.pick("编码", "code"), text(&node.code));
+        let s = tr(lang, J::KindUnit);
+        add(&mut rows, s, say(self.lang, R::HeaderName, &[]), text(&node.name));
+        add(&mut rows, s, say(self.lang, R::HeaderCode, &[]), text(&node.code));
         add(
             &mut rows,
             s,
-            self.pick("层级", "level"),
+            say(self.lang, R::HeaderLevel, &[]),
             word(node.level, Level::en, Level::zh),
         );
         add(
             &mut rows,
             s,
-            self.pick("截至", "as of"),
+            say(self.lang, R::HeaderAsOf, &[]),
             Cell::Date(node.as_of.to_string()),
         );
         if !node.virtual_root {
             add(
                 &mut rows,
                 s,
-                self.pick("本级站点（截至当日）", "own station on the date"),
+                say(self.lang, R::OwnStationDate, &[]),
                 word(node.on_date, |w| w.shown(Lang::En), StationOnDate::zh),
             );
             add(
                 &mut rows,
                 s,
-                self.pick("站点现状", "station (stored)"),
+                say(self.lang, R::StationStored, &[]),
                 word(node.station, StationStatus::en, StationStatus::zh),
             );
             add(
                 &mut rows,
                 s,
-                self.pick("建站日期", "opened on"),
+                say(self.lang, R::HeaderOpened, &[]),
                 node.opened_on.map_or(Cell::Empty, |d| Cell::Date(d.to_string())),
             );
             add(
                 &mut rows,
                 s,
-                self.pick("撤站日期", "closed on"),
+                say(self.lang, R::HeaderClosed, &[]),
                 node.closed_on.map_or(Cell::Empty, |d| Cell::Date(d.to_string())),
             );
         }
 
-        let s = lang.pick("覆盖", "coverage");
+        let s = tr(lang, R::SectionCoverage);
         for level in node.levels_below() {
             let l = level.label(lang);
+            add(&mut rows, s, say(lang, R::UnitsAtLevel, &[&l]), count(m.units(level)));
             add(
                 &mut rows,
                 s,
-                lang.pick(&format!("{l}单位数"), &format!("{l} units")).into(),
-                count(m.units(level)),
-            );
-            add(
-                &mut rows,
-                s,
-                lang.pick(&format!("{l}有运营站点"), &format!("{l} covered")).into(),
+                say(lang, R::CoveredAtLevel, &[&l]),
                 count(m.covered(level)),
             );
         }
 
-        let s = lang.pick("资金", "funding");
+        let s = tr(lang, R::SectionFunding);
         add(
             &mut rows,
             s,
-            self.pick("拨付（元）", "allocated ¥"),
+            say(self.lang, R::AllocatedYuan, &[]),
             Cell::Money(m.allocated()),
         );
-        add(&mut rows, s, self.pick("支出（元）", "spent ¥"), Cell::Money(m.spent()));
+        add(&mut rows, s, say(self.lang, R::SpentYuan, &[]), Cell::Money(m.spent()));
         let ratio_at = rows.len();
-        add(&mut rows, s, self.pick("执行率", "spent/allocated"), Cell::Empty);
+        add(&mut rows, s, say(self.lang, R::SpentShare, &[]), Cell::Empty);
         // The parts that hold money, as the report's table lists them.
-        let not_stated_category = lang.pick("未注明科目", "category not stated");
+        let not_stated_category = tr(lang, R::CategoryNotStated);
         for c in Category::ALL.iter().map(|c| Some(*c)).chain([None]) {
             let (a, sp) = m.by_category(c);
             let name = c.map_or(not_stated_category, |c| c.label(lang));
-            for (amount, what) in [(a, lang.pick("拨付", "allocated")), (sp, lang.pick("支出", "spent"))] {
+            for (amount, what) in [(a, tr(lang, R::AllocatedLower)), (sp, tr(lang, R::SpentLower))] {
                 if amount.0 != 0 {
                     add(
                         &mut rows,
                         s,
-                        lang.pick(&format!("{name}·{what}（元）"), &format!("{name}: {what} ¥"))
-                            .into(),
+                        say(lang, R::MeasureYuan, &[&name, &what]),
                         Cell::Money(amount),
                     );
                 }
             }
         }
-        let not_stated_source = lang.pick("未注明来源", "source not stated");
+        let not_stated_source = tr(lang, R::SourceNotStated);
         for src in Source::ALL.iter().map(|s| Some(*s)).chain([None]) {
             let (a, sp) = m.by_source(src);
             let name = src.map_or(not_stated_source, |s| s.label(lang));
-            for (amount, what) in [(a, lang.pick("拨付", "allocated")), (sp, lang.pick("支出", "spent"))] {
+            for (amount, what) in [(a, tr(lang, R::AllocatedLower)), (sp, tr(lang, R::SpentLower))] {
                 if amount.0 != 0 {
                     add(
                         &mut rows,
                         s,
-                        lang.pick(&format!("{name}·{what}（元）"), &format!("{name}: {what} ¥"))
-                            .into(),
+                        say(lang, R::MeasureYuan, &[&name, &what]),
                         Cell::Money(amount),
                     );
                 }
             }
         }
 
-        let s = lang.pick("评估", "evaluations");
+        let s = tr(lang, F::KindPluralEvaluations);
         add(
             &mut rows,
             s,
-            self.pick("评估次数", "evaluations"),
+            say(self.lang, R::EvaluationCount, &[]),
             count(m.evaluations()),
         );
         for k in EvalKind::ALL {
@@ -461,24 +437,29 @@ impl<'a> Book<'a> {
         add(
             &mut rows,
             s,
-            self.pick("未定等级", "no grade"),
+            say(self.lang, R::GradeNotSet, &[]),
             count(m.evaluations_of_grade(None)),
         );
         add(
             &mut rows,
             s,
-            self.pick("已评估站点", "stations evaluated"),
+            say(self.lang, R::StationsEvaluated, &[]),
             count(m.evaluated_stations()),
         );
         add(
             &mut rows,
             s,
-            self.pick("未评估的运营站点", "operating stations without one"),
+            say(self.lang, R::OperatingStationsWithoutOne, &[]),
             count(m.stations_without_evaluation()),
         );
 
-        let s = lang.pick("培训", "trainings");
-        add(&mut rows, s, self.pick("培训次数", "trainings"), count(m.trainings()));
+        let s = tr(lang, F::KindPluralTrainings);
+        add(
+            &mut rows,
+            s,
+            say(self.lang, R::TrainingCount, &[]),
+            count(m.trainings()),
+        );
         for k in TrainingKind::ALL {
             add(
                 &mut rows,
@@ -498,21 +479,21 @@ impl<'a> Book<'a> {
         add(
             &mut rows,
             s,
-            self.pick("未注明形式", "mode not stated"),
+            say(self.lang, R::ModeNotStated, &[]),
             count(m.trainings_of_mode(None)),
         );
-        add(&mut rows, s, self.pick("课时", "hours"), hours(m));
+        add(&mut rows, s, say(self.lang, R::HeaderHours, &[]), hours(m));
         add(
             &mut rows,
             s,
-            self.pick("给出课时的培训", "trainings giving hours"),
+            say(self.lang, R::TrainingsGivingHours, &[]),
             count(m.trainings_with_hours()),
         );
-        add(&mut rows, s, self.pick("参训人次", "attendees"), attendees(m));
+        add(&mut rows, s, say(self.lang, R::HeaderAttendees, &[]), attendees(m));
         add(
             &mut rows,
             s,
-            self.pick("给出人数的培训", "trainings giving attendees"),
+            say(self.lang, R::TrainingsGivingAttendees, &[]),
             count(m.trainings_with_attendees()),
         );
 
@@ -524,21 +505,15 @@ impl<'a> Book<'a> {
     }
 
     fn kind_header(&self, word: &str) -> String {
-        self.lang
-            .pick(&format!("类型：{word}"), &format!("kind: {word}"))
-            .to_string()
+        say(self.lang, R::KindIs, &[&word]).to_string()
     }
 
     fn grade_header(&self, word: &str) -> String {
-        self.lang
-            .pick(&format!("等级：{word}"), &format!("grade: {word}"))
-            .to_string()
+        say(self.lang, R::GradeIs, &[&word]).to_string()
     }
 
     fn mode_header(&self, word: &str) -> String {
-        self.lang
-            .pick(&format!("形式：{word}"), &format!("mode: {word}"))
-            .to_string()
+        say(self.lang, R::ModeIs, &[&word]).to_string()
     }
 
     fn coverage(&mut self) -> Result<(), BookError> {
@@ -552,17 +527,17 @@ impl<'a> Book<'a> {
             .collect();
         let mut headers = self.key_headers();
         headers.extend([
-            self.pick("本级站点（截至当日）", "own station on the date"),
-            self.pick("站点现状", "station (stored)"),
-            self.pick("建站日期", "opened on"),
-            self.pick("撤站日期", "closed on"),
+            say(self.lang, R::OwnStationDate, &[]),
+            say(self.lang, R::StationStored, &[]),
+            say(self.lang, R::HeaderOpened, &[]),
+            say(self.lang, R::HeaderClosed, &[]),
         ]);
         for l in &levels {
             let l = l.label(lang);
-            headers.push(lang.pick(&format!("{l}单位数"), &format!("{l} units")).into());
-            headers.push(lang.pick(&format!("{l}有运营站点"), &format!("{l} covered")).into());
+            headers.push(say(lang, R::UnitsAtLevel, &[&l]));
+            headers.push(say(lang, R::CoveredAtLevel, &[&l]));
         }
-        let mut sheet = self.sheet(&self.pick("覆盖", "Coverage"), Some(self.rows_are()), &headers)?;
+        let mut sheet = self.sheet(&say(self.lang, R::SheetCoverage, &[]), Some(self.rows_are()), &headers)?;
         for row in &self.rows {
             let n = row.node;
             let mut cells = self.key_cells(row);
@@ -592,33 +567,30 @@ impl<'a> Book<'a> {
             Source::ALL
                 .iter()
                 .map(|s| s.label(lang).to_string())
-                .chain([self.pick("未注明来源", "source not stated")])
+                .chain([say(self.lang, R::SourceNotStated, &[])])
                 .collect()
         } else {
             Category::ALL
                 .iter()
                 .map(|c| c.label(lang).to_string())
-                .chain([self.pick("未注明科目", "category not stated")])
+                .chain([say(self.lang, R::CategoryNotStated, &[])])
                 .collect()
         };
         let mut headers = self.key_headers();
         let keys = headers.len();
         headers.extend([
-            self.pick("拨付（元）", "allocated ¥"),
-            self.pick("支出（元）", "spent ¥"),
-            self.pick("执行率", "spent/allocated"),
+            say(self.lang, R::AllocatedYuan, &[]),
+            say(self.lang, R::SpentYuan, &[]),
+            say(self.lang, R::SpentShare, &[]),
         ]);
         for p in &parts {
-            headers.push(
-                lang.pick(&format!("{p}·拨付（元）"), &format!("{p}: allocated ¥"))
-                    .into(),
-            );
-            headers.push(lang.pick(&format!("{p}·支出（元）"), &format!("{p}: spent ¥")).into());
+            headers.push(say(lang, R::AllocatedYuanOf, &[&p]));
+            headers.push(say(lang, R::SpentYuanOf, &[&p]));
         }
         let name = if by_source {
-            self.pick("资金（按来源）", "Funding by source")
+            say(self.lang, R::FundingBySource, &[])
         } else {
-            self.pick("资金（按科目）", "Funding by category")
+            say(self.lang, R::FundingByCategory, &[])
         };
         let mut sheet = self.sheet(&name, Some(self.rows_are()), &headers)?;
         for row in &self.rows {
@@ -651,20 +623,20 @@ impl<'a> Book<'a> {
     fn evaluations(&mut self) -> Result<(), BookError> {
         let lang = self.lang;
         let mut headers = self.key_headers();
-        headers.push(self.pick("评估次数", "evaluations"));
+        headers.push(say(self.lang, R::EvaluationCount, &[]));
         headers.extend(EvalKind::ALL.iter().map(|k| self.kind_header(k.label(lang))));
         headers.extend(Grade::ALL.iter().map(|g| self.grade_header(g.label(lang))));
         headers.extend([
-            self.pick("未定等级", "no grade"),
-            self.pick("已评估站点", "stations evaluated"),
-            self.pick("未评估的运营站点", "operating stations without one"),
-            self.pick("本级最近评估日期", "own latest evaluation"),
-            self.pick("类型", "kind"),
-            self.pick("评估机构", "evaluator"),
-            self.pick("得分", "score"),
-            self.pick("等级", "grade"),
+            say(self.lang, R::GradeNotSet, &[]),
+            say(self.lang, R::StationsEvaluated, &[]),
+            say(self.lang, R::OperatingStationsWithoutOne, &[]),
+            say(self.lang, R::OwnLatestEvaluation, &[]),
+            say(self.lang, R::HeaderKind, &[]),
+            say(self.lang, R::HeaderEvaluator, &[]),
+            say(self.lang, R::HeaderScore, &[]),
+            say(self.lang, R::HeaderGrade, &[]),
         ]);
-        let mut sheet = self.sheet(&self.pick("评估", "Evaluations"), Some(self.rows_are()), &headers)?;
+        let mut sheet = self.sheet(&say(self.lang, S::TabEvaluations, &[]), Some(self.rows_are()), &headers)?;
         for row in &self.rows {
             let m = &row.node.measures;
             let mut cells = self.key_cells(row);
@@ -696,17 +668,17 @@ impl<'a> Book<'a> {
     fn trainings(&mut self) -> Result<(), BookError> {
         let lang = self.lang;
         let mut headers = self.key_headers();
-        headers.push(self.pick("培训次数", "trainings"));
+        headers.push(say(self.lang, R::TrainingCount, &[]));
         headers.extend(TrainingKind::ALL.iter().map(|k| self.kind_header(k.label(lang))));
         headers.extend(TrainingMode::ALL.iter().map(|x| self.mode_header(x.label(lang))));
         headers.extend([
-            self.pick("未注明形式", "mode not stated"),
-            self.pick("课时", "hours"),
-            self.pick("给出课时的培训", "trainings giving hours"),
-            self.pick("参训人次", "attendees"),
-            self.pick("给出人数的培训", "trainings giving attendees"),
+            say(self.lang, R::ModeNotStated, &[]),
+            say(self.lang, R::HeaderHours, &[]),
+            say(self.lang, R::TrainingsGivingHours, &[]),
+            say(self.lang, R::HeaderAttendees, &[]),
+            say(self.lang, R::TrainingsGivingAttendees, &[]),
         ]);
-        let mut sheet = self.sheet(&self.pick("培训", "Trainings"), Some(self.rows_are()), &headers)?;
+        let mut sheet = self.sheet(&say(self.lang, S::TabTrainings, &[]), Some(self.rows_are()), &headers)?;
         for row in &self.rows {
             let m = &row.node.measures;
             let mut cells = self.key_cells(row);
@@ -731,16 +703,10 @@ pub fn heading(node: &ReportNode, lang: Lang, source: &BookSource) -> Vec<String
     let title = unit_title(node);
     let store = source.store.display();
     let made = &source.made_at;
-    match lang {
-        Lang::Zh => vec![
-            format!("{title} · {} · 截至 {}", node.level.zh(), node.as_of),
-            format!("数据来源：{store}（shegong 数据库）· 报表生成于 {made}"),
-        ],
-        Lang::En => vec![
-            format!("{title} · {} · as of {}", node.level.en(), node.as_of),
-            format!("Source: the shegong store in {store} · report made {made}"),
-        ],
-    }
+    vec![
+        say(lang, R::TitleAsOf, &[&title, &node.level.label(lang), &node.as_of]),
+        say(lang, R::MadeFrom, &[&store, made]),
+    ]
 }
 
 /// The workbook's bytes: the summary, then coverage, funding (by category, by source),

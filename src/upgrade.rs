@@ -5,6 +5,7 @@
 use crate::backup::{self, BackupError};
 use crate::i18n::Lang;
 use crate::store::{Store, StoreError, SCHEMA_VERSION};
+use crate::words::{say, F};
 use std::path::{Path, PathBuf};
 
 /// What an upgrade did, for the message the user reads.
@@ -17,21 +18,7 @@ pub struct Upgraded {
 
 impl Upgraded {
     pub fn message(&self, lang: Lang) -> String {
-        if lang == Lang::Zh {
-            format!(
-                "数据库格式已从版本 {} 升级到 {}；升级前的备份：{}",
-                self.from,
-                self.to,
-                self.backup.display()
-            )
-        } else {
-            format!(
-                "The store was upgraded from format version {} to {}; the backup made before: {}",
-                self.from,
-                self.to,
-                self.backup.display()
-            )
-        }
+        say(lang, F::Upgraded, &[&self.from, &self.to, &self.backup.display()])
     }
 }
 

@@ -4,6 +4,7 @@
 //! `validate`, which asks here, so the importer and the UI's forms refuse alike.
 
 use super::Problem;
+use crate::words::P;
 
 /// Problems for each field whose text holds something that is a resident ID number: 18
 /// characters — a region, a real birth date, a sequence, and the ISO 7064 MOD 11-2 check
@@ -12,15 +13,7 @@ use super::Problem;
 pub fn id_number_problems(fields: &[(&'static str, &str)]) -> Vec<Problem> {
     fields
         .iter()
-        .filter_map(|(field, text)| {
-            find_id_number(text).map(|at| {
-                Problem::new(
-                    field,
-                    format!("第 {at} 个字起像是居民身份证号码：本系统不保存个人身份证号码，请删去"),
-                    format!("looks like a resident ID number from character {at}: shegong does not keep personal ID numbers; remove it"),
-                )
-            })
-        })
+        .filter_map(|(field, text)| find_id_number(text).map(|at| Problem::said(field, P::LooksLikeResidentId, &[&at])))
         .collect()
 }
 

@@ -2,6 +2,7 @@
 //! importer adds file and line, the UI shows them next to the field.
 
 use crate::i18n::Lang;
+use crate::words::Word;
 use std::fmt;
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -21,8 +22,34 @@ impl Problem {
         }
     }
 
+    /// A problem worded by the catalogue: the key's text in both languages, with `args`.
+    pub fn said<W: Word>(field: &'static str, key: W, args: &[&dyn fmt::Display]) -> Problem {
+        let (zh, en) = crate::words::both(key, args);
+        Problem { field, zh, en }
+    }
+
+    /// A problem worded by the catalogue whose arguments are words themselves, given in each
+    /// language by `args` (a grade, a station status).
+    pub fn said_in<W: Word>(field: &'static str, key: W, args: impl Fn(Lang) -> Vec<Box<dyn fmt::Display>>) -> Problem {
+        let text = |lang: Lang| {
+            let args = args(lang);
+            let args: Vec<&dyn fmt::Display> = args.iter().map(|a| a.as_ref() as &dyn fmt::Display).collect();
+            crate::words::say(lang, key, &args)
+        };
+        Problem {
+            field,
+            zh: text(Lang::Zh),
+            en: text(Lang::En),
+        }
+    }
+
+    /// A problem whose two texts were put together already (from catalogue entries).
+    pub fn from_both(field: &'static str, zh: String, en: String) -> Problem {
+        Problem { field, zh, en }
+    }
+
     pub fn required(field: &'static str) -> Problem {
-        Problem::new(field, "必填，不能为空", "is required")
+        Problem::said(field, crate::words::P::Required, &[])
     }
 
     pub fn message(&self, lang: Lang) -> &str {

@@ -5,6 +5,7 @@ use super::date::PartialDate;
 use super::money::Fen;
 use super::problem::Problem;
 use super::words::*;
+use crate::words::P;
 use serde::{Deserialize, Serialize};
 
 pub const MAX_NAME_CHARS: usize = 64;
@@ -121,57 +122,43 @@ impl Unit {
             if let Some(p) = check_code("parent", parent) {
                 problems.push(p);
             } else if parent == &self.code {
-                problems.push(Problem::new("parent", "不能是自身", "cannot be the unit itself"));
+                problems.push(Problem::said("parent", P::ParentIsItself, &[]));
             }
         }
         let name_chars = self.name.trim().chars().count();
         if name_chars == 0 {
             problems.push(Problem::required("name"));
         } else if self.name.chars().count() > MAX_NAME_CHARS {
-            problems.push(Problem::new(
+            problems.push(Problem::said(
                 "name",
-                format!("最多 {MAX_NAME_CHARS} 个字，现有 {}", self.name.chars().count()),
-                format!("at most {MAX_NAME_CHARS} characters, has {}", self.name.chars().count()),
+                P::TooManyCharacters,
+                &[&MAX_NAME_CHARS, &(self.name.chars().count())],
             ));
         }
         if self.station.has_opened() && self.opened_on.is_none() {
-            problems.push(Problem::new(
-                "opened_on",
-                format!("站点状态为“{}”时必须填写建站日期", self.station.zh()),
-                format!("is required when the station is {}", self.station.en()),
-            ));
+            problems.push(Problem::said_in("opened_on", P::OpenedOnRequired, |lang| {
+                vec![Box::new(self.station.label(lang))]
+            }));
         }
         match (self.station, self.closed_on) {
-            (StationStatus::Closed, None) => problems.push(Problem::new(
-                "closed_on",
-                "站点已撤销时必须填写撤站日期",
-                "is required when the station is closed",
-            )),
+            (StationStatus::Closed, None) => problems.push(Problem::said("closed_on", P::ClosedOnRequired, &[])),
             (StationStatus::Closed, Some(closed)) => {
                 if let Some(opened) = self.opened_on {
                     if closed.end() < opened.end() {
-                        problems.push(Problem::new(
-                            "closed_on",
-                            format!("{closed} 早于建站日期 {opened}"),
-                            format!("{closed} is before opened_on {opened}"),
-                        ));
+                        problems.push(Problem::said("closed_on", P::ClosedBeforeOpened, &[&closed, &opened]));
                     }
                 }
             }
-            (_, Some(_)) => problems.push(Problem::new(
-                "closed_on",
-                "只有已撤销的站点才有撤站日期",
-                "only a closed station has a closing date",
-            )),
+            (_, Some(_)) => problems.push(Problem::said("closed_on", P::ClosedOnWithoutClosing, &[])),
             _ => {}
         }
         // Only two stated counts can disagree: an unstated one says nothing.
         if let (Some(certified), Some(social)) = (self.certified_workers, self.social_workers) {
             if certified > social {
-                problems.push(Problem::new(
+                problems.push(Problem::said(
                     "certified_workers",
-                    format!("持证社工 {certified} 人多于专职社工 {social} 人"),
-                    format!("{certified} is more than social_workers {social}"),
+                    P::CertifiedOverWorkers,
+                    &[&certified, &social],
                 ));
             }
         }
@@ -258,25 +245,17 @@ impl Evaluation {
         check_id(&self.id, &mut problems);
         if let Some(score) = self.score {
             if score > 1000 {
-                problems.push(Problem::new("score", "须在 0 到 100 之间", "must be between 0 and 100"));
+                problems.push(Problem::said("score", P::ScoreOutOfRange, &[]));
             } else if let Some(grade) = self.grade {
                 let derived = Grade::from_score_tenths(score);
                 if derived != grade {
-                    problems.push(Problem::new(
-                        "grade",
-                        format!(
-                            "“{}”与得分 {} 不符（应为“{}”）",
-                            grade.zh(),
-                            tenths(score as u32),
-                            derived.zh()
-                        ),
-                        format!(
-                            "{} does not agree with score {} (that is {})",
-                            grade.en(),
-                            tenths(score as u32),
-                            derived.en()
-                        ),
-                    ));
+                    problems.push(Problem::said_in("grade", P::GradeDisagreesWithScore, |lang| {
+                        vec![
+                            Box::new(grade.label(lang)),
+                            Box::new(tenths(score as u32)),
+                            Box::new(derived.label(lang)),
+                        ]
+                    }));
                 }
             }
         }
@@ -309,7 +288,7 @@ impl Training {
         let mut problems = Vec::new();
         check_id(&self.id, &mut problems);
         if self.hours == Some(0) {
-            problems.push(Problem::new("hours", "须大于 0", "must be more than 0"));
+            problems.push(Problem::said("hours", P::MustBePositive, &[]));
         }
         for code in &self.units {
             if let Some(p) = check_code("units", code) {
@@ -354,7 +333,7 @@ impl BudgetEntry {
         let mut problems = Vec::new();
         check_id(&self.id, &mut problems);
         if self.amount == Fen::ZERO {
-            problems.push(Problem::new("amount", "不能为 0", "must not be zero"));
+            problems.push(Problem::said("amount", P::MustNotBeZero, &[]));
         }
         check_date("date", Some(&self.date), &mut problems);
         if cap_text {
@@ -394,11 +373,7 @@ pub fn check_code(field: &'static str, code: &str) -> Option<Problem> {
     if !ok_chars || code.len() > MAX_CODE_LEN {
         // Never echo an ID number typed where a code goes.
         let code = super::privacy::mask_id_numbers(code);
-        return Some(Problem::new(
-            field,
-            format!("“{code}”无效：须为 1–32 位数字、字母、_ 或 -"),
-            format!("“{code}” is not a valid code: 1–32 of 0-9 A-Z a-z _ -"),
-        ));
+        return Some(Problem::said(field, P::BadCode, &[&code]));
     }
     None
 }
@@ -412,11 +387,7 @@ fn check_text_lengths(fields: &[(&'static str, &str)], problems: &mut Vec<Proble
         }
         let chars = text.chars().count();
         if chars > MAX_TEXT_CHARS {
-            problems.push(Problem::new(
-                field,
-                format!("最多 {MAX_TEXT_CHARS} 个字，现有 {chars}"),
-                format!("at most {MAX_TEXT_CHARS} characters, has {chars}"),
-            ));
+            problems.push(Problem::said(field, P::TooManyCharacters, &[&MAX_TEXT_CHARS, &chars]));
         }
     }
 }
@@ -426,18 +397,10 @@ fn check_text_lengths(fields: &[(&'static str, &str)], problems: &mut Vec<Proble
 fn check_date(field: &'static str, date: Option<&PartialDate>, problems: &mut Vec<Problem>) {
     if let Some(date) = date {
         if !date.is_valid() {
-            problems.push(Problem::new(
+            problems.push(Problem::said(
                 field,
-                format!(
-                    "日期 {date} 不存在或超出 {}–{} 年",
-                    super::date::MIN_YEAR,
-                    super::date::MAX_YEAR
-                ),
-                format!(
-                    "{date} is not a date between the years {} and {}",
-                    super::date::MIN_YEAR,
-                    super::date::MAX_YEAR
-                ),
+                P::DateOutOfYears,
+                &[&date, &(super::date::MIN_YEAR), &(super::date::MAX_YEAR)],
             ));
         }
     }
@@ -458,17 +421,13 @@ pub fn check_phone(phone: &str) -> Option<Problem> {
         return None;
     }
     let shown = super::privacy::mask_id_numbers(phone);
-    Some(Problem::new(
-        "phone",
-        format!("“{shown}”无效：只能含数字、空格、+、-、括号和分机号（如 0871-6818 1234 转 801）"),
-        format!("“{shown}” is not a phone number: digits, spaces, +, -, parentheses and an extension only (e.g. 0871-6818 1234 ext. 801)"),
-    ))
+    Some(Problem::said("phone", P::BadPhone, &[&shown]))
 }
 
 fn check_id(id: &Option<String>, problems: &mut Vec<Problem>) {
     if let Some(id) = id {
         if id.chars().count() > 64 {
-            problems.push(Problem::new("id", "最多 64 个字", "at most 64 characters"));
+            problems.push(Problem::said("id", P::AtMost64Characters, &[]));
         }
     }
 }

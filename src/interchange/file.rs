@@ -13,6 +13,7 @@ use super::table::{read_csv, Sheet};
 use super::Problems;
 use crate::domain::Problem;
 use crate::i18n::Lang;
+use crate::words::{say, F, P};
 use std::fs::File;
 use std::io::{self, BufWriter, Read, Write};
 use std::path::{Path, PathBuf};
@@ -70,50 +71,26 @@ fn open_file(path: &Path) -> Result<(File, std::fs::Metadata), Problem> {
     let file = File::open(path).map_err(|e| cannot_open(&e))?;
     let meta = file.metadata().map_err(|e| cannot_open(&e))?;
     if meta.is_dir() {
-        return Err(Problem::new(
-            "",
-            "无法打开：这是一个文件夹，不是文件",
-            "cannot open it: it is a folder, not a file",
-        ));
+        return Err(Problem::said("", P::OpenFolder, &[]));
     }
     Ok((file, meta))
 }
 
 fn cannot_open(e: &io::Error) -> Problem {
     match e.kind() {
-        io::ErrorKind::NotFound => Problem::new(
-            "",
-            "无法打开文件：文件不存在",
-            "cannot open the file: there is no such file",
-        ),
-        io::ErrorKind::PermissionDenied => Problem::new(
-            "",
-            "无法打开文件：没有读取它的权限",
-            "cannot open the file: you are not allowed to read it",
-        ),
-        _ => Problem::new("", format!("无法打开文件：{e}"), format!("cannot open the file: {e}")),
+        io::ErrorKind::NotFound => Problem::said("", P::OpenNoSuchFile, &[]),
+        io::ErrorKind::PermissionDenied => Problem::said("", P::OpenNotAllowed, &[]),
+        _ => Problem::said("", P::OpenFailed, &[&e]),
     }
 }
 
 fn read_failed(e: io::Error) -> Problem {
-    Problem::new(
-        "",
-        format!("读取文件时出错：{e}"),
-        format!("error while reading the file: {e}"),
-    )
+    Problem::said("", P::ReadFailed, &[&e])
 }
 
 fn too_big(size: u64, limit: u64) -> Problem {
     let (mb, limit) = (size.div_ceil(1 << 20), limit.div_ceil(1 << 20));
-    Problem::new(
-        "",
-        format!(
-            "此文件有 {mb} MB，超过 Excel 或 JSON 文件可导入的上限 {limit} MB（这类文件须整个读入内存）。请另存为 CSV（UTF-8）后导入：CSV 文件不限大小"
-        ),
-        format!(
-            "this file has {mb} MB, more than the {limit} MB an Excel or JSON file may have (such files are read into memory whole); save it as CSV (UTF-8) and import that: a CSV file may have any size"
-        ),
-    )
+    Problem::said("", P::FileTooLargeForMemory, &[&mb, &limit])
 }
 
 /// Why an output path is refused before anything is written.
@@ -131,31 +108,10 @@ pub enum OutputRefusal {
 
 impl OutputRefusal {
     pub fn message(&self, lang: Lang) -> String {
-        match (self, lang) {
-            (OutputRefusal::InStore { path, store }, Lang::Zh) => format!(
-                "不能写入 {}：它在数据库文件夹 {} 里，会毁坏数据库。请写到数据库文件夹以外（或其 backups 子文件夹）",
-                path.display(),
-                store.display()
-            ),
-            (OutputRefusal::InStore { path, store }, Lang::En) => format!(
-                "will not write {}: it is inside the store folder {}, and would destroy the store; write it outside that folder (or into its backups folder)",
-                path.display(),
-                store.display()
-            ),
-            (OutputRefusal::Folder(path), Lang::Zh) => {
-                format!("不能写入 {}：这是一个文件夹，请给出文件名", path.display())
-            }
-            (OutputRefusal::Folder(path), Lang::En) => {
-                format!("cannot write {}: it is a folder; name a file", path.display())
-            }
-            (OutputRefusal::DanglingLink(path), Lang::Zh) => format!(
-                "不能写入 {}：这是一个指向不存在文件的符号链接；请给出实际的文件名",
-                path.display()
-            ),
-            (OutputRefusal::DanglingLink(path), Lang::En) => format!(
-                "will not write {}: it is a symbolic link to a file that does not exist; name the real file",
-                path.display()
-            ),
+        match self {
+            OutputRefusal::InStore { path, store } => say(lang, F::OutputInStore, &[&path.display(), &store.display()]),
+            OutputRefusal::Folder(path) => say(lang, F::OutputFolder, &[&path.display()]),
+            OutputRefusal::DanglingLink(path) => say(lang, F::OutputDanglingLink, &[&path.display()]),
         }
     }
 }

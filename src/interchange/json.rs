@@ -6,6 +6,7 @@
 use super::table::{clean_headers, Table};
 use super::{FileProblem, Problems};
 use crate::domain::Problem;
+use crate::words::P;
 use csv::StringRecord;
 use serde::Deserialize;
 use serde_json::value::RawValue;
@@ -48,15 +49,7 @@ fn skip_ws(bytes: &[u8], mut pos: usize) -> usize {
 }
 
 fn syntax(line: usize, what: String) -> Problems {
-    Problems::one(FileProblem::new(
-        line,
-        "",
-        Problem::new(
-            "",
-            format!("JSON 格式错误：{what}"),
-            format!("this is not valid JSON: {what}"),
-        ),
-    ))
+    Problems::one(FileProblem::new(line, "", Problem::said("", P::NotJson, &[&what])))
 }
 
 /// Distinct keys a JSON file may use. A kind has at most 14 columns; a file of 20,000 objects
@@ -107,10 +100,7 @@ type Cells = Vec<(usize, Option<String>)>;
 pub fn read_json(bytes: &[u8]) -> Result<Table, Problems> {
     let bytes = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]).unwrap_or(bytes);
     if std::str::from_utf8(bytes).is_err() {
-        return Err(Problems::file(
-            "JSON 文件须为 UTF-8 编码",
-            "a JSON file must be UTF-8 text",
-        ));
+        return Err(Problems::file(P::JsonNotUtf8, &[]));
     }
     let mut pos = skip_ws(bytes, 0) + 1; // past '['
                                          // Each object as (line, [(key's index, cell)]): memory in proportion to the file.
@@ -172,11 +162,7 @@ pub fn read_json(bytes: &[u8]) -> Result<Table, Problems> {
                 None => problems.push(FileProblem::new(
                     line,
                     header_names[i].clone(),
-                    Problem::new(
-                        "",
-                        "值须为文字或数字，不能是列表或对象",
-                        "must be text or a number, not a list or an object",
-                    ),
+                    Problem::said("", P::JsonValueNotText, &[]),
                 )),
             }
         }
@@ -199,11 +185,7 @@ fn too_many_keys(line: usize) -> Problems {
     Problems::one(FileProblem::new(
         line,
         "",
-        Problem::new(
-            "",
-            format!("JSON 文件中的不同键（列名）超过 {MAX_JSON_KEYS} 个，无法导入（每类文件最多 14 列）"),
-            format!("the JSON file uses more than {MAX_JSON_KEYS} different keys (column names); a file of any kind has at most 14 columns"),
-        ),
+        Problem::said("", P::JsonTooManyKeys, &[&MAX_JSON_KEYS]),
     ))
 }
 

@@ -12,6 +12,7 @@ use crate::domain::{Problem, StationStatus};
 use crate::record::Record;
 use crate::registry::Registry;
 use crate::store::{AddOutcome, RowProblem, StoreError};
+use crate::words::P;
 use std::path::Path;
 
 /// What an import did, for the message the user reads.
@@ -48,7 +49,7 @@ impl UnitChange {
     /// name in the user's language, its value before and after as an export writes it.
     pub fn render(&self, lang: crate::i18n::Lang) -> String {
         use super::ToRow;
-        let empty = lang.pick("（空）", "(empty)");
+        let empty = crate::words::tr(lang, P::EmptyValue);
         let shown = |t: String| if t.is_empty() { empty.to_string() } else { visible(&t) };
         let fields: Vec<String> = super::columns_of(Kind::Units)
             .iter()
@@ -58,7 +59,7 @@ impl UnitChange {
                 (b != a).then(|| format!("{} {} → {}", lang.pick(column.alias, column.name), shown(b), shown(a)))
             })
             .collect();
-        let sep = lang.pick("；", "; ");
+        let sep = crate::words::tr(lang, P::ChangesSeparator);
         format!("{}: {}", visible(&self.after.name), fields.join(sep))
     }
 }
@@ -225,11 +226,7 @@ fn before_opening<R>(
                 FileProblem::new(
                     line,
                     column.clone(),
-                    Problem::new(
-                        "date",
-                        format!("日期 {date} 早于单位 {unit} 的站点建站日期 {on}（已导入，请核对）"),
-                        format!("the date {date} is before unit {unit}'s station opened on {on} (imported; please check it)"),
-                    ),
+                    Problem::said("date", P::DateBeforeOpened, &[&date, &unit, &on]),
                 )
             });
         }
@@ -282,10 +279,7 @@ fn import_units(store: &Registry, sheet: &mut Sheet) -> Result<ImportSummary, Im
 
 /// The units path returns before a units file is parsed as records.
 fn unreachable_units() -> Result<ImportSummary, ImportError> {
-    Err(ImportError::Problems(Problems::file(
-        "内部错误：单位文件走错了导入路径",
-        "internal error: a units file took the records' import path",
-    )))
+    Err(ImportError::Problems(Problems::file(P::UnitsFileWrongPath, &[])))
 }
 
 /// How a kind's rows are read in chunks.
@@ -379,10 +373,7 @@ fn stream<R: Record>(store: &Registry, open: Open, rows: ChunkedRows<R>) -> Resu
         take(&mut rest.records, &mut rest.lines);
         // Each pass reads the file anew: what was checked must be what is written.
         if sheet.digest() != digest {
-            return Err(ImportError::Problems(Problems::file(
-                "文件在导入过程中被改动了，未导入任何数据。请等文件保存完毕后再导入",
-                "the file changed while it was being imported; nothing was stored. Import it again once it is saved",
-            )));
+            return Err(ImportError::Problems(Problems::file(P::FileChangedDuringImport, &[])));
         }
         session.write(&batch)?;
     }

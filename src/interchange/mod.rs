@@ -42,6 +42,7 @@ pub use xlsx::{
 
 use crate::domain::{Problem, RecordKind};
 use crate::i18n::Lang;
+use crate::words::{Word, F};
 
 /// The four kinds of file.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -76,11 +77,13 @@ impl Kind {
 
     /// What a clerk calls the records of this kind, for messages and sheet names.
     pub fn label(self, lang: Lang) -> &'static str {
-        match (self.record(), lang) {
-            (Some(kind), _) => kind.label(lang),
-            (None, Lang::Zh) => "单位",
-            (None, Lang::En) => "units",
-        }
+        let word = match self {
+            Kind::Units => F::KindPluralUnits,
+            Kind::Evaluations => F::KindPluralEvaluations,
+            Kind::Trainings => F::KindPluralTrainings,
+            Kind::Budget => F::KindPluralBudget,
+        };
+        crate::words::tr(lang, word)
     }
 
     /// The kind of record a file of this kind holds; `None` for units.
@@ -124,8 +127,8 @@ impl FileProblem {
     }
 
     /// A problem of the whole file (it cannot be read at all).
-    pub fn file(zh: impl Into<String>, en: impl Into<String>) -> FileProblem {
-        FileProblem::new(0, "", Problem::new("", zh, en))
+    pub fn file<W: Word>(key: W, args: &[&dyn std::fmt::Display]) -> FileProblem {
+        FileProblem::new(0, "", Problem::said("", key, args))
     }
 
     /// `FILE:LINE: column: what is wrong` (`FILE: what is wrong` for the whole file).
@@ -188,8 +191,8 @@ impl Problems {
     }
 
     /// A problem of the whole file.
-    pub fn file(zh: impl Into<String>, en: impl Into<String>) -> Problems {
-        Problems::one(FileProblem::file(zh, en))
+    pub fn file<W: Word>(key: W, args: &[&dyn std::fmt::Display]) -> Problems {
+        Problems::one(FileProblem::file(key, args))
     }
 
     /// Problems in line order (stable: a line's problems keep their column order).
@@ -213,12 +216,7 @@ pub fn render_problems(file: &str, problems: &Problems, lang: Lang) -> String {
     let mut lines: Vec<String> = problems.shown.iter().map(|p| p.render(file, lang)).collect();
     let rest = problems.total.saturating_sub(problems.shown.len());
     if rest > 0 {
-        lines.push(match lang {
-            Lang::Zh => format!("……另有 {rest} 处错误未列出（先改正以上各处，再导入一次即可看到）"),
-            Lang::En => {
-                format!("... and {rest} more problems not listed (fix the ones above and import again to see them)")
-            }
-        });
+        lines.push(crate::words::say(lang, crate::words::P::MoreProblems, &[&rest]));
     }
     lines.join("\n")
 }
@@ -269,7 +267,11 @@ mod tests {
     fn problems_are_bounded() {
         let mut p = Problems::default();
         for i in 0..10_000 {
-            p.push(FileProblem::file(format!("{i}"), format!("{i}")));
+            p.push(FileProblem::new(
+                0,
+                "",
+                Problem::new("", format!("{i}"), format!("{i}")),
+            ));
         }
         assert_eq!(p.total, 10_000);
         assert_eq!(p.shown.len(), PROBLEM_LIST_LIMIT);

@@ -8,6 +8,7 @@ use super::encoding::{choose, is_utf16_without_bom, utf8_line_in_gbk, Choice, Re
 use super::stream::{Counted, Decoded, Digest, Unreadable, CHUNK, MAX_ROW_BYTES, SNIFF_BYTES};
 use super::{FileProblem, Problems};
 use crate::domain::Problem;
+use crate::words::P;
 use csv::StringRecord;
 use std::borrow::Cow;
 use std::io::{Cursor, Read};
@@ -101,13 +102,7 @@ impl Sheet<'_> {
                     Ok(false) => return Ok(None),
                     Ok(true) if is_blank(record) => continue,
                     Ok(true) => return Ok(Some(line)),
-                    Err(e) => {
-                        return Err(FileProblem::new(
-                            line,
-                            "",
-                            Problem::new("", format!("无法读取此行：{e}"), format!("cannot read this line: {e}")),
-                        ))
-                    }
+                    Err(e) => return Err(FileProblem::new(line, "", Problem::said("", P::LineUnreadable, &[&e]))),
                 }
             },
         }
@@ -159,18 +154,9 @@ fn line_breaks(text: &[u8]) -> usize {
 /// GB18030, which covers GBK and GB2312 (what Excel on Chinese Windows writes).
 pub fn decode_text(bytes: &[u8]) -> Result<Cow<'_, str>, Problems> {
     if let Some(rest) = bytes.strip_prefix(&[0xEF, 0xBB, 0xBF]) {
-        return std::str::from_utf8(rest).map(Cow::Borrowed).map_err(|e| {
-            Problems::file(
-                format!(
-                    "文件开头标明是 UTF-8，但第 {} 个字节起不是 UTF-8 文字",
-                    e.valid_up_to() + 4
-                ),
-                format!(
-                    "the file says it is UTF-8, but from byte {} on it is not UTF-8 text",
-                    e.valid_up_to() + 4
-                ),
-            )
-        });
+        return std::str::from_utf8(rest)
+            .map(Cow::Borrowed)
+            .map_err(|e| Problems::file(P::BomUtf8Broken, &[&(e.valid_up_to() + 4)]));
     }
     if bytes.starts_with(&[0xFF, 0xFE]) || bytes.starts_with(&[0xFE, 0xFF]) {
         // `decode` sniffs the BOM and picks UTF-16LE or BE.
@@ -190,15 +176,7 @@ pub fn decode_text(bytes: &[u8]) -> Result<Cow<'_, str>, Problems> {
     match choose(&bytes[first..end], end == bytes.len()) {
         Ok(Choice::Utf8) => std::str::from_utf8(bytes).map(Cow::Borrowed).map_err(|e| {
             let line = line_breaks(&bytes[..e.valid_up_to()]) + 1;
-            Problems::one(FileProblem::new(
-                line,
-                "",
-                Problem::new(
-                    "",
-                    "此行不是 UTF-8 文字：文件前面是 UTF-8，这部分可能是用其他编码（如 GBK）存的",
-                    "this row is not UTF-8 text: the file before it is UTF-8, so this part was probably saved in another encoding (GBK?)",
-                ),
-            ))
+            Problems::one(FileProblem::new(line, "", Problem::said("", P::RowNotUtf8, &[])))
         }),
         Ok(Choice::Gb18030) => {
             let (text, bad) = encoding_rs::GB18030.decode_without_bom_handling(bytes);
@@ -221,25 +199,15 @@ pub fn decode_text(bytes: &[u8]) -> Result<Cow<'_, str>, Problems> {
 
 /// A line that is UTF-8 in a file that is GBK before it.
 fn mixed_problem() -> Problem {
-    Problem::new(
-        "",
-        "此行是 UTF-8 文字，而文件前面是 GBK：一个文件混用了两种编码，未导入任何数据。请把整个文件另存为 CSV（UTF-8）后再导入",
-        "this row is UTF-8 text, but the file before it is GBK: the file mixes two encodings, and nothing was stored. Save the whole file as CSV (UTF-8) and import that",
-    )
+    Problem::said("", P::MixedEncodings, &[])
 }
 
 fn utf16_without_bom() -> FileProblem {
-    FileProblem::file(
-        "文件像是没有字节顺序标记（BOM）的 UTF-16 文字，无法可靠读取。请另存为 CSV（UTF-8）后再导入",
-        "the file looks like UTF-16 text without a byte-order mark, which cannot be read reliably; save it as CSV (UTF-8) and import that",
-    )
+    FileProblem::file(P::Utf16WithoutBom, &[])
 }
 
 fn other_encoding(name: &str) -> FileProblem {
-    FileProblem::file(
-        format!("无法读取文件的文字：编码像是 {name}，本系统只读 UTF-8 或 GBK/GB18030。请另存为 CSV（UTF-8）后再导入"),
-        format!("cannot read the file's text: it looks like {name}; shegong reads UTF-8 or GBK/GB18030 only. Save it as CSV (UTF-8) and import that"),
-    )
+    FileProblem::file(P::EncodingUnsupported, &[&name])
 }
 
 fn not_text() -> Problems {
@@ -247,10 +215,7 @@ fn not_text() -> Problems {
 }
 
 fn not_text_problem() -> FileProblem {
-    FileProblem::file(
-        "无法识别文件的文字编码（应为 UTF-8 或 GBK/GB18030 的 CSV，或 .xlsx 工作簿）",
-        "cannot read the file's text: it is neither UTF-8 nor GBK/GB18030 (expected CSV, or an .xlsx workbook)",
-    )
+    FileProblem::file(P::EncodingUnknown, &[])
 }
 
 /// The cell separator: a comma, or a tab when the first non-blank line has tabs and no commas
@@ -354,7 +319,7 @@ fn read_header(mut sheet: Sheet<'_>) -> Result<Sheet<'_>, Problems> {
         Ok(None) => Err(Problems::one(FileProblem::new(
             1,
             "",
-            Problem::new("", "文件是空的，没有标题行", "the file is empty: it has no header row"),
+            Problem::said("", P::FileEmpty, &[]),
         ))),
         Ok(Some(line)) => {
             sheet.header_line = line;
@@ -370,81 +335,32 @@ fn read_header(mut sheet: Sheet<'_>) -> Result<Sheet<'_>, Problems> {
 fn stream_problem(e: &csv::Error, line: usize, headers: &[String]) -> FileProblem {
     let at_header = headers.is_empty();
     match e.kind() {
-        csv::ErrorKind::Utf8 { .. } if at_header => FileProblem::file(
-            "无法读取文件的文字：文件开头是 UTF-8，但标题行不是 UTF-8 文字",
-            "cannot read the file's text: it begins as UTF-8, but its header row is not UTF-8 text",
-        ),
+        csv::ErrorKind::Utf8 { .. } if at_header => FileProblem::file(P::HeaderNotUtf8, &[]),
         csv::ErrorKind::Utf8 { err, .. } => {
-            let (column, zh, en) = match headers.get(err.field()) {
-                Some(h) => (h.clone(), "", ""),
-                None => (String::new(), "此行", "this row "),
+            let (column, what) = match headers.get(err.field()) {
+                Some(h) => (h.clone(), P::CellNotUtf8),
+                None => (String::new(), P::RowNotUtf8),
             };
-            FileProblem::new(
-                line,
-                column,
-                Problem::new(
-                    "",
-                    format!("{zh}不是 UTF-8 文字：文件前面是 UTF-8，这部分可能是用其他编码（如 GBK）存的"),
-                    format!("{en}is not UTF-8 text: the file before it is UTF-8, so this part was probably saved in another encoding (GBK?)"),
-                ),
-            )
+            FileProblem::new(line, column, Problem::said("", what, &[]))
         }
         csv::ErrorKind::Io(io) => match Unreadable::of(io) {
             Some(Unreadable::NotText { .. }) if at_header => not_text_problem(),
             // Bytes are counted from 1 in messages, as `decode_text` counts them.
-            Some(&Unreadable::NotText { utf16: false, byte }) => FileProblem::new(
-                line,
-                "",
-                Problem::new(
-                    "",
-                    format!("从此行起的文字既不是 UTF-8 也不是 GBK/GB18030（文件第 {} 字节起）", byte + 1),
-                    format!(
-                        "from this row on the text is neither UTF-8 nor GBK/GB18030 (from byte {} of the file)",
-                        byte + 1
-                    ),
-                ),
-            ),
-            Some(&Unreadable::NotText { utf16: true, byte }) => FileProblem::new(
-                line,
-                "",
-                Problem::new(
-                    "",
-                    format!("文件开头标明是 UTF-16，但从此行起（文件第 {} 字节起）不是 UTF-16 文字", byte + 1),
-                    format!(
-                        "the file says it is UTF-16, but from this row on (from byte {}) it is not UTF-16 text",
-                        byte + 1
-                    ),
-                ),
-            ),
+            Some(&Unreadable::NotText { utf16: false, byte }) => {
+                FileProblem::new(line, "", Problem::said("", P::RowNotText, &[&(byte + 1)]))
+            }
+            Some(&Unreadable::NotText { utf16: true, byte }) => {
+                FileProblem::new(line, "", Problem::said("", P::Utf16Broken, &[&(byte + 1)]))
+            }
             Some(Unreadable::Utf16WithoutBom) => utf16_without_bom(),
             Some(&Unreadable::Encoding(name)) => other_encoding(name),
             Some(Unreadable::Mixed { .. }) => FileProblem::new(line, "", mixed_problem()),
-            Some(Unreadable::RowTooLong) => FileProblem::new(
-                line,
-                "",
-                Problem::new(
-                    "",
-                    format!(
-                        "此行超过 {} MB：多半是某个引号（\"）没有配对，使文件其余部分都成了一个单元格",
-                        MAX_ROW_BYTES >> 20
-                    ),
-                    format!(
-                        "this row is longer than {} MB: most likely a quote (\") is never closed, which makes the rest of the file one cell",
-                        MAX_ROW_BYTES >> 20
-                    ),
-                ),
-            ),
-            None => FileProblem::new(
-                line,
-                "",
-                Problem::new("", format!("读取文件时出错：{io}"), format!("error while reading the file: {io}")),
-            ),
+            Some(Unreadable::RowTooLong) => {
+                FileProblem::new(line, "", Problem::said("", P::RowTooLong, &[&(MAX_ROW_BYTES >> 20)]))
+            }
+            None => FileProblem::new(line, "", Problem::said("", P::ReadFailed, &[&io])),
         },
-        _ => FileProblem::new(
-            line,
-            "",
-            Problem::new("", format!("无法读取此行：{e}"), format!("cannot read this line: {e}")),
-        ),
+        _ => FileProblem::new(line, "", Problem::said("", P::LineUnreadable, &[&e])),
     }
 }
 

@@ -7,6 +7,7 @@ use super::{neutralize, Kind};
 use crate::domain::records::tenths;
 use crate::domain::*;
 use crate::i18n::Lang;
+use crate::words::{say, C, F};
 use std::io::{self, Write};
 
 /// One cell of an exported row.
@@ -196,19 +197,10 @@ impl From<csv::Error> for ExportError {
 
 impl ExportError {
     pub fn message(&self, lang: Lang) -> String {
-        match (self, lang) {
-            (ExportError::Io(e), Lang::Zh) => format!("写出失败：{e}"),
-            (ExportError::Io(e), Lang::En) => format!("cannot write the output: {e}"),
-            (ExportError::Xlsx(e), Lang::Zh) => format!("无法生成 Excel 工作簿：{e}"),
-            (ExportError::Xlsx(e), Lang::En) => format!("cannot make the Excel workbook: {e}"),
-            (ExportError::TooManyRows, Lang::Zh) => format!(
-                "记录超过 Excel 工作表的上限（{} 行），请改用 --format csv",
-                super::XLSX_MAX_ROWS
-            ),
-            (ExportError::TooManyRows, Lang::En) => format!(
-                "more records than an Excel sheet holds ({} rows); use --format csv",
-                super::XLSX_MAX_ROWS
-            ),
+        match self {
+            ExportError::Io(e) => say(lang, C::WriteFailed, &[e]),
+            ExportError::Xlsx(e) => say(lang, F::XlsxFailed, &[e]),
+            ExportError::TooManyRows => say(lang, F::TooManyRowsForXlsx, &[&super::XLSX_MAX_ROWS]),
         }
     }
 }

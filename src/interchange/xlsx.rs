@@ -10,6 +10,7 @@ use super::write::{Cell, ExportError};
 use super::{looks_like_formula, FileProblem, Kind, Problems};
 use crate::domain::Problem;
 use crate::i18n::Lang;
+use crate::words::P;
 use calamine::{Data, Range, Reader};
 use csv::StringRecord;
 use rust_xlsxwriter::{Format, FormatBorder, Workbook, Worksheet, XlsxError};
@@ -27,12 +28,7 @@ pub fn is_workbook(bytes: &[u8]) -> bool {
 }
 
 fn unreadable(e: impl std::fmt::Display) -> Problems {
-    Problems::file(
-        format!("无法读取此 Excel 工作簿（{e}）。可在 Excel 中另存为 .xlsx 或 CSV（UTF-8）后再导入"),
-        format!(
-            "cannot read this Excel workbook ({e}); save it again as .xlsx or as CSV (UTF-8) in Excel and import that"
-        ),
-    )
+    Problems::file(P::WorkbookUnreadable, &[&e])
 }
 
 /// The widest sheet read: a kind has at most 14 columns, so a cell far to the right is a
@@ -88,7 +84,7 @@ pub fn read_workbook(bytes: &[u8]) -> Result<Table, Problems> {
 /// The first sheet of an .xlsx, cell by cell as its XML streams by.
 fn read_xlsx_cells<RS: std::io::Read + std::io::Seek>(wb: &mut calamine::Xlsx<RS>) -> Result<Table, Problems> {
     let Some(name) = wb.sheet_names().first().cloned() else {
-        return Err(Problems::file("工作簿中没有工作表", "the workbook has no sheet"));
+        return Err(Problems::file(P::WorkbookNoSheet, &[]));
     };
     let mut reader = wb.worksheet_cells_reader(&name).map_err(unreadable)?;
     let mut table = TableBuilder::new();
@@ -124,19 +120,14 @@ fn too_wide(line: usize, column: usize) -> Problems {
     Problems::one(FileProblem::new(
         line,
         "",
-        Problem::new(
-            "",
-            format!("第 {n} 列有内容：工作表最多读 {MAX_SHEET_COLUMNS} 列（每类文件最多 14 列），请删去多余的列"),
-            format!("column {n} has a value: a sheet is read up to column {MAX_SHEET_COLUMNS} (a file of any kind has at most 14 columns); delete the extra columns"),
-        ),
+        Problem::said("", P::SheetTooWide, &[&n, &MAX_SHEET_COLUMNS]),
     ))
 }
 
-fn too_large(what_zh: String, what_en: String) -> Problems {
-    Problems::file(
-        format!("此工作簿{what_zh}，超过可导入的上限。请另存为 CSV（UTF-8）后导入：CSV 文件不限大小"),
-        format!("this workbook {what_en}, more than can be imported; save it as CSV (UTF-8) and import that: a CSV file may have any size"),
-    )
+/// The workbook is too large: `what` says how, in words of its own.
+fn too_large(what: P, args: &[&dyn std::fmt::Display]) -> Problems {
+    let (zh, en) = crate::words::both_within(P::WorkbookTooLarge, what, args);
+    Problems::one(FileProblem::new(0, "", Problem::from_both("", zh, en)))
 }
 
 /// Refuses a zip archive whose parts say they unzip to more than `MAX_UNZIPPED_BYTES`.
@@ -153,7 +144,7 @@ fn check_unzipped_size(bytes: &[u8]) -> Result<(), Problems> {
     }
     if total > MAX_UNZIPPED_BYTES {
         let mb = total >> 20;
-        return Err(too_large(format!("解压后有 {mb} MB"), format!("unzips to {mb} MB")));
+        return Err(too_large(P::WorkbookUnzipsTo, &[&mb]));
     }
     Ok(())
 }
@@ -241,17 +232,9 @@ fn ods_too_large(bytes: &[u8]) -> Option<Problems> {
     }
     let cells = last.saturating_sub(first.unwrap_or(0)).saturating_mul(widest);
     if widest > MAX_SHEET_COLUMNS as u64 {
-        return Some(too_large(
-            format!("的一个工作表有 {widest} 列（最多读 {MAX_SHEET_COLUMNS} 列）"),
-            format!("has {widest} columns in a sheet (at most {MAX_SHEET_COLUMNS} are read)"),
-        ));
+        return Some(too_large(P::WorkbookSheetTooWide, &[&widest, &MAX_SHEET_COLUMNS]));
     }
-    (cells > MAX_SHEET_CELLS).then(|| {
-        too_large(
-            format!("的一个工作表展开后有 {cells} 个单元格（最多 {MAX_SHEET_CELLS} 个）"),
-            format!("has {cells} cells in a sheet once its repeated rows are expanded (at most {MAX_SHEET_CELLS})"),
-        )
-    })
+    (cells > MAX_SHEET_CELLS).then(|| too_large(P::WorkbookSheetTooManyCells, &[&cells, &MAX_SHEET_CELLS]))
 }
 
 fn first_sheet<RS: std::io::Read + std::io::Seek, R: Reader<RS>>(wb: &mut R) -> Result<Range<Data>, Problems>
@@ -259,7 +242,7 @@ where
     R::Error: std::fmt::Display,
 {
     match wb.worksheet_range_at(0) {
-        None => Err(Problems::file("工作簿中没有工作表", "the workbook has no sheet")),
+        None => Err(Problems::file(P::WorkbookNoSheet, &[])),
         Some(Err(e)) => Err(unreadable(e)),
         Some(Ok(range)) => Ok(range),
     }
@@ -306,11 +289,7 @@ impl TableBuilder {
                     self.problems.push(FileProblem::new(
                         line,
                         column,
-                        Problem::new(
-                            "",
-                            format!("单元格是 Excel 错误值 {shown}，请先改正公式或填入数值"),
-                            format!("the cell holds the Excel error {shown}: fix the formula or type the value"),
-                        ),
+                        Problem::said("", P::ExcelErrorCell, &[&shown]),
                     ));
                     cells.push(String::new());
                 }
@@ -331,10 +310,7 @@ impl TableBuilder {
 
     fn finish(mut self) -> Result<Table, Problems> {
         if !self.have_header {
-            self.problems.push(FileProblem::file(
-                "工作簿的第一个工作表是空的，没有标题行",
-                "the workbook's first sheet is empty: it has no header row",
-            ));
+            self.problems.push(FileProblem::file(P::SheetEmpty, &[]));
         }
         if self.problems.is_empty() {
             Ok(self.table)

@@ -7,6 +7,7 @@
 use crate::domain::Fen;
 use crate::i18n::Lang;
 use crate::text;
+use crate::words::{large_numbers, LargeNumbers};
 use chrono::NaiveDate;
 use unicode_segmentation::UnicodeSegmentation;
 
@@ -19,9 +20,9 @@ pub fn money(f: Fen, lang: Lang) -> String {
     if f.0.unsigned_abs() < WAN_FROM as u64 {
         return f.yuan();
     }
-    match lang {
-        Lang::Zh => f.wan(),
-        Lang::En => english_short(f),
+    match large_numbers(lang) {
+        LargeNumbers::WanYi => f.wan(),
+        LargeNumbers::Thousands => english_short(f),
     }
 }
 
@@ -53,7 +54,7 @@ fn english_short(f: Fen) -> String {
 pub fn money_short(f: Fen, lang: Lang) -> String {
     const YI: u128 = 10_000_000_000; // fen in 1亿 yuan
     let abs = f.0.unsigned_abs() as u128;
-    if abs < YI || lang == Lang::En {
+    if abs < YI || large_numbers(lang) == LargeNumbers::Thousands {
         return money(f, lang);
     }
     let sign = if f.0 < 0 { "-" } else { "" };

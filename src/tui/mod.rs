@@ -5,7 +5,8 @@
 //! - `app`: state, and what each action does (`action` names them; `keymap` maps keys to them);
 //!   `app::input` has the keys of each context, `app::save` saving a form
 //! - `view`: drawing the screen from `&App`; `details`, `charts`, `tree`, `find`, `form`,
-//!   `picker`, `records`, `history` own their parts (`scroll` their cursors); `strings` holds every word shown, in zh and en
+//!   `picker`, `records`, `history` own their parts (`scroll` their cursors); `strings`
+//!   re-exports the UI's words from the catalogue (`crate::words`)
 //! - `text_input`: the one editable line every form field and prompt uses
 //! - `fmt`, `table`: money, dates and text in terminal cells
 //!

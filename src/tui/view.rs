@@ -809,10 +809,7 @@ pub fn problem_line(lang: Lang, label: &str, message: &str) -> String {
     if message.starts_with(label) {
         return message.to_string();
     }
-    match lang {
-        Lang::Zh => format!("{label}：{message}"),
-        Lang::En => format!("{label}: {message}"),
-    }
+    super::strings::say(lang, S::LabelValue, &[&label, &message])
 }
 
 /// What a field shows, and the caret's cell offset within it.
