@@ -3,6 +3,7 @@
 //! never kept (personal ID numbers).
 
 pub mod date;
+pub mod fields;
 pub mod money;
 pub mod privacy;
 pub mod problem;
@@ -10,6 +11,7 @@ pub mod records;
 pub mod words;
 
 pub use date::{Day, PartialDate};
+pub use fields::FieldError;
 pub use money::Fen;
 pub use problem::Problem;
 pub use records::{BudgetEntry, Evaluation, Training, Unit};
