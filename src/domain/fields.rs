@@ -19,6 +19,7 @@
 use super::date::{DateError, PartialDate, MAX_YEAR, MIN_YEAR};
 use super::money::{to_halfwidth, Fen, MoneyError};
 use super::problem::Problem;
+use super::records::{MAX_CODE_LEN, MAX_NAME_CHARS, MAX_TEXT_CHARS};
 use crate::i18n::Lang;
 use std::borrow::Cow;
 
@@ -49,6 +50,16 @@ pub enum FieldError {
     Count(String),
     /// Not one of a word list's words; `choices` lists them (`a/甲, b/乙`).
     Word { given: String, choices: String },
+    /// Not a unit's code (1–32 of `0-9 A-Z a-z _ -`).
+    Code(String),
+    /// Not a phone number.
+    Phone(String),
+    /// More characters than the field holds.
+    TooLong { max: usize, has: usize },
+    /// A record's id of more than `MAX_ID_CHARS` characters.
+    IdTooLong,
+    /// Text holding a resident ID number, from character `at` (1-based); never echoed.
+    IdNumber { at: usize },
 }
 
 /// A value as a message echoes it: at most 40 characters, so that a huge bad cell does not
@@ -104,6 +115,24 @@ impl FieldError {
             (Count(s), Lang::En) => format!("“{s}” is not a whole number of 0 or more"),
             (Word { given, choices }, Lang::Zh) => format!("“{given}”不是可用的值（可填：{choices}）"),
             (Word { given, choices }, Lang::En) => format!("“{given}” is not one of the accepted words: {choices}"),
+            (Code(s), Lang::Zh) => format!("“{s}”无效：须为 1–32 位数字、字母、_ 或 -"),
+            (Code(s), Lang::En) => format!("“{s}” is not a valid code: 1–32 of 0-9 A-Z a-z _ -"),
+            (Phone(s), Lang::Zh) => {
+                format!("“{s}”无效：只能含数字、空格、+、-、括号和分机号（如 0871-6818 1234 转 801）")
+            }
+            (Phone(s), Lang::En) => format!(
+                "“{s}” is not a phone number: digits, spaces, +, -, parentheses and an extension only (e.g. 0871-6818 1234 ext. 801)"
+            ),
+            (TooLong { max, has }, Lang::Zh) => format!("最多 {max} 个字，现有 {has}"),
+            (TooLong { max, has }, Lang::En) => format!("at most {max} characters, has {has}"),
+            (IdTooLong, Lang::Zh) => format!("最多 {MAX_ID_CHARS} 个字"),
+            (IdTooLong, Lang::En) => format!("at most {MAX_ID_CHARS} characters"),
+            (IdNumber { at }, Lang::Zh) => {
+                format!("第 {at} 个字起像是居民身份证号码：本系统不保存个人身份证号码，请删去")
+            }
+            (IdNumber { at }, Lang::En) => format!(
+                "looks like a resident ID number from character {at}: shegong does not keep personal ID numbers; remove it"
+            ),
         }
     }
 
@@ -200,6 +229,84 @@ pub fn word<W>(raw: &str, parse: fn(&str) -> Option<W>, choices: fn() -> String)
         given: given(raw),
         choices: choices(),
     })
+}
+
+/// A unit's code: 1–32 of `0-9 A-Z a-z _ -`.
+pub fn code(raw: &str) -> Result<&str, FieldError> {
+    if raw.is_empty() {
+        return Err(FieldError::Empty);
+    }
+    let ok_chars = raw.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    if !ok_chars || raw.len() > MAX_CODE_LEN {
+        // Never echo an ID number typed where a code goes.
+        return Err(FieldError::Code(super::privacy::mask_id_numbers(raw).into_owned()));
+    }
+    Ok(raw)
+}
+
+/// A phone number (or several, separated by `、` `,` `;` `/`): digits, spaces, `+`, `-`,
+/// parentheses, and an extension (`转 801`, `分机 801`, `ext. 801`, `x801`); full-width forms
+/// read as ASCII. Empty is allowed (the field is optional): it is `Ok`.
+pub fn phone(raw: &str) -> Result<&str, FieldError> {
+    if raw.trim().is_empty() {
+        return Ok(raw);
+    }
+    let half = to_halfwidth(raw);
+    let mut rest = half.to_lowercase();
+    for word in ["分机", "转", "ext.", "ext", "x"] {
+        rest = rest.replace(word, " ");
+    }
+    let allowed = |c: char| c.is_ascii_digit() || " +-()、,;/；，".contains(c);
+    let digits = rest.chars().filter(char::is_ascii_digit).count();
+    if rest.chars().all(allowed) && digits >= 3 {
+        return Ok(raw);
+    }
+    Err(FieldError::Phone(super::privacy::mask_id_numbers(raw).into_owned()))
+}
+
+/// Free text (note, address, evaluator, topic, voucher, ...): at most `MAX_TEXT_CHARS`
+/// characters. Empty is allowed. (An ID number in it is `no_id_number`'s to refuse.)
+pub fn text(raw: &str) -> Result<&str, FieldError> {
+    at_most(raw, MAX_TEXT_CHARS)
+}
+
+/// A unit's name: required, at most `MAX_NAME_CHARS` characters.
+pub fn name(raw: &str) -> Result<&str, FieldError> {
+    if raw.trim().is_empty() {
+        return Err(FieldError::Empty);
+    }
+    at_most(raw, MAX_NAME_CHARS)
+}
+
+fn at_most(raw: &str, max: usize) -> Result<&str, FieldError> {
+    // Bytes first: a string of at most `max` bytes cannot have more characters.
+    if raw.len() <= max {
+        return Ok(raw);
+    }
+    let has = raw.chars().count();
+    if has > max {
+        return Err(FieldError::TooLong { max, has });
+    }
+    Ok(raw)
+}
+
+/// The most characters a record's id may have.
+pub const MAX_ID_CHARS: usize = 64;
+
+/// A record's id (a file's `id` column; the UI makes its own): at most `MAX_ID_CHARS`.
+pub fn record_id(raw: &str) -> Result<&str, FieldError> {
+    if raw.chars().count() > MAX_ID_CHARS {
+        return Err(FieldError::IdTooLong);
+    }
+    Ok(raw)
+}
+
+/// Text that holds no resident ID number (`privacy.rs`): shegong never keeps one.
+pub fn no_id_number(raw: &str) -> Result<&str, FieldError> {
+    match super::privacy::find_id_number(raw) {
+        Some(at) => Err(FieldError::IdNumber { at }),
+        None => Ok(raw),
+    }
 }
 
 /// `2021-11-08` read without allocating; `None` means "use the full parser" (other forms and
@@ -405,6 +512,71 @@ mod tests {
         let p = FieldError::Count("x".into()).problem("attendees");
         assert_eq!(p.field, "attendees");
         assert_eq!(p.zh, "“x”不是不小于 0 的整数");
+    }
+
+    #[test]
+    fn codes() {
+        assert_eq!(code("530102001"), Ok("530102001"));
+        assert_eq!(code("bj_01-a"), Ok("bj_01-a"));
+        assert_eq!(code(""), Err(FieldError::Empty));
+        assert_eq!(code("a b"), Err(FieldError::Code("a b".into())));
+        assert_eq!(code(&"1".repeat(33)), Err(FieldError::Code("1".repeat(33))));
+        let masked = code("11010519491231002X#").unwrap_err();
+        assert!(!en(masked).contains("11010519491231002X"));
+    }
+
+    #[test]
+    fn phone_numbers() {
+        for ok in [
+            "",
+            "0871-6818 1234",
+            "(0871) 68181234 转 801",
+            "13800138000、0871-1234567",
+            "１３８００１３８０００",
+            "x801 0871",
+        ] {
+            assert_eq!(phone(ok), Ok(ok), "{ok}");
+        }
+        for bad in ["call me", "12", "0871-abc"] {
+            assert_eq!(phone(bad), Err(FieldError::Phone(bad.into())), "{bad}");
+        }
+        assert!(en(phone("call me").unwrap_err()).contains("ext. 801"));
+    }
+
+    #[test]
+    fn text_names_and_ids_have_their_caps() {
+        let cap = "字".repeat(MAX_TEXT_CHARS);
+        assert_eq!(text(&cap), Ok(cap.as_str()));
+        assert_eq!(text(""), Ok(""));
+        let over = "a".repeat(MAX_TEXT_CHARS + 1);
+        assert_eq!(
+            text(&over),
+            Err(FieldError::TooLong {
+                max: MAX_TEXT_CHARS,
+                has: MAX_TEXT_CHARS + 1
+            })
+        );
+        assert_eq!(name("翠湖"), Ok("翠湖"));
+        assert_eq!(name("  "), Err(FieldError::Empty));
+        assert!(matches!(
+            name(&"名".repeat(MAX_NAME_CHARS + 1)),
+            Err(FieldError::TooLong { .. })
+        ));
+        assert_eq!(record_id(&"i".repeat(MAX_ID_CHARS)).map(str::len), Ok(MAX_ID_CHARS));
+        assert_eq!(record_id(&"i".repeat(MAX_ID_CHARS + 1)), Err(FieldError::IdTooLong));
+    }
+
+    #[test]
+    fn id_numbers_are_refused_and_never_echoed() {
+        assert_eq!(no_id_number("会议记录"), Ok("会议记录"));
+        assert_eq!(
+            no_id_number("号 11010519491231002X"),
+            Err(FieldError::IdNumber { at: 3 })
+        );
+        // A wrong check character is not an ID number.
+        assert_eq!(no_id_number("110105194912310021"), Ok("110105194912310021"));
+        let m = FieldError::IdNumber { at: 3 }.message(Lang::Zh);
+        assert!(m.starts_with("第 3 个字起像是居民身份证号码"), "{m}");
     }
 
     proptest! {

@@ -12,20 +12,12 @@ use super::Problem;
 pub fn id_number_problems(fields: &[(&'static str, &str)]) -> Vec<Problem> {
     fields
         .iter()
-        .filter_map(|(field, text)| {
-            find_id_number(text).map(|at| {
-                Problem::new(
-                    field,
-                    format!("第 {at} 个字起像是居民身份证号码：本系统不保存个人身份证号码，请删去"),
-                    format!("looks like a resident ID number from character {at}: shegong does not keep personal ID numbers; remove it"),
-                )
-            })
-        })
+        .filter_map(|(field, text)| super::fields::no_id_number(text).err().map(|e| e.problem(field)))
         .collect()
 }
 
 /// The position (1-based, in characters) where an ID number starts, if the text holds one.
-fn find_id_number(text: &str) -> Option<usize> {
+pub(super) fn find_id_number(text: &str) -> Option<usize> {
     id_number_spans(text).next().map(|(start, _)| start + 1)
 }
 

@@ -124,15 +124,8 @@ impl Unit {
                 problems.push(Problem::new("parent", "不能是自身", "cannot be the unit itself"));
             }
         }
-        let name_chars = self.name.trim().chars().count();
-        if name_chars == 0 {
-            problems.push(Problem::required("name"));
-        } else if self.name.chars().count() > MAX_NAME_CHARS {
-            problems.push(Problem::new(
-                "name",
-                format!("最多 {MAX_NAME_CHARS} 个字，现有 {}", self.name.chars().count()),
-                format!("at most {MAX_NAME_CHARS} characters, has {}", self.name.chars().count()),
-            ));
+        if let Err(e) = super::fields::name(&self.name) {
+            problems.push(e.problem("name"));
         }
         if self.station.has_opened() && self.opened_on.is_none() {
             problems.push(Problem::new(
@@ -387,36 +380,14 @@ pub fn tenths(value: u32) -> String {
 }
 
 pub fn check_code(field: &'static str, code: &str) -> Option<Problem> {
-    if code.is_empty() {
-        return Some(Problem::required(field));
-    }
-    let ok_chars = code.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-    if !ok_chars || code.len() > MAX_CODE_LEN {
-        // Never echo an ID number typed where a code goes.
-        let code = super::privacy::mask_id_numbers(code);
-        return Some(Problem::new(
-            field,
-            format!("“{code}”无效：须为 1–32 位数字、字母、_ 或 -"),
-            format!("“{code}” is not a valid code: 1–32 of 0-9 A-Z a-z _ -"),
-        ));
-    }
-    None
+    super::fields::code(code).err().map(|e| e.problem(field))
 }
 
 /// Free-text fields longer than `MAX_TEXT_CHARS`.
 fn check_text_lengths(fields: &[(&'static str, &str)], problems: &mut Vec<Problem>) {
     for (field, text) in fields {
-        // Bytes first: a string of at most MAX_TEXT_CHARS bytes cannot have more characters.
-        if text.len() <= MAX_TEXT_CHARS {
-            continue;
-        }
-        let chars = text.chars().count();
-        if chars > MAX_TEXT_CHARS {
-            problems.push(Problem::new(
-                field,
-                format!("最多 {MAX_TEXT_CHARS} 个字，现有 {chars}"),
-                format!("at most {MAX_TEXT_CHARS} characters, has {chars}"),
-            ));
+        if let Err(e) = super::fields::text(text) {
+            problems.push(e.problem(field));
         }
     }
 }
@@ -443,33 +414,14 @@ fn check_date(field: &'static str, date: Option<&PartialDate>, problems: &mut Ve
     }
 }
 
-/// A phone number (or several, separated by `、` `,` `;` `/`): digits, spaces, `+`, `-`,
-/// parentheses, and an extension (`转 801`, `分机 801`, `ext. 801`, `x801`); full-width forms
-/// read as ASCII. Empty is allowed (the field is optional).
+/// A phone number (`fields::phone`); empty is allowed (the field is optional).
 pub fn check_phone(phone: &str) -> Option<Problem> {
-    let half = super::money::to_halfwidth(phone);
-    let mut rest = half.to_lowercase();
-    for word in ["分机", "转", "ext.", "ext", "x"] {
-        rest = rest.replace(word, " ");
-    }
-    let allowed = |c: char| c.is_ascii_digit() || " +-()、,;/；，".contains(c);
-    let digits = rest.chars().filter(char::is_ascii_digit).count();
-    if phone.trim().is_empty() || (rest.chars().all(allowed) && digits >= 3) {
-        return None;
-    }
-    let shown = super::privacy::mask_id_numbers(phone);
-    Some(Problem::new(
-        "phone",
-        format!("“{shown}”无效：只能含数字、空格、+、-、括号和分机号（如 0871-6818 1234 转 801）"),
-        format!("“{shown}” is not a phone number: digits, spaces, +, -, parentheses and an extension only (e.g. 0871-6818 1234 ext. 801)"),
-    ))
+    super::fields::phone(phone).err().map(|e| e.problem("phone"))
 }
 
 fn check_id(id: &Option<String>, problems: &mut Vec<Problem>) {
-    if let Some(id) = id {
-        if id.chars().count() > 64 {
-            problems.push(Problem::new("id", "最多 64 个字", "at most 64 characters"));
-        }
+    if let Some(Err(e)) = id.as_deref().map(super::fields::record_id) {
+        problems.push(e.problem("id"));
     }
 }
 
