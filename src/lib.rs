@@ -2,7 +2,8 @@
 //!
 //! Modules, and which may use which (dependencies point one way):
 //!
-//! - `domain`: pure types and rules (units, stations, records, money, dates, words). Uses nothing.
+//! - `domain`: pure types and rules (units, stations, records, money, dates, words, the one
+//!   parser of each field that files and forms share). Uses nothing.
 //! - `i18n`: the user's language. Uses nothing.
 //! - `rollup`: pure measures and their sums. Uses `domain`.
 //! - `store`: sled, keys, codec, writes, stored totals. Uses `domain`, `rollup`.

@@ -1,6 +1,6 @@
 //! The domain: pure types and rules, no I/O. Units and their stations, evaluations, trainings,
-//! budget entries, money in fen, partial dates, the words of every enumeration, and what is
-//! never kept (personal ID numbers).
+//! budget entries, money in fen, partial dates, the words of every enumeration, what is
+//! never kept (personal ID numbers), and the one parser of each field (`fields`).
 
 pub mod date;
 pub mod fields;
