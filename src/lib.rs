@@ -4,8 +4,9 @@
 //!
 //! - `i18n`: the user's language. Uses nothing.
 //! - `words`: the catalogue of every user-facing text, zh and en, by key. Uses `i18n`.
-//! - `domain`: pure types and rules (units, stations, records, money, dates, words). Uses
-//!   `words` for the texts of its problems.
+//! - `domain`: pure types and rules (units, stations, records, money, dates, words, the one
+//!   parser of each field that files and forms share). Uses `words` for the texts of its
+//!   problems.
 //! - `rollup`: pure measures and their sums. Uses `domain`.
 //! - `record`: what a dated record is to the registry and any backend (no encoding). Uses
 //!   `domain`, `rollup`.

@@ -278,7 +278,7 @@ fn problems_show_beside_fields_and_nothing_is_saved() {
     type_text(&mut app, "12 wan");
     let form = app.form.as_ref().expect("the form");
     let p = form.shows_problem(amount_at).expect("a problem beside the amount");
-    assert!(p.en.contains("not an amount"), "{}", p.en);
+    assert!(p.en.contains("cannot read the amount “12 wan”"), "{}", p.en);
     keys(&mut app, &["Enter"]);
     assert!(app.form.is_some(), "not saved");
     assert!(app.status.as_ref().is_some_and(|s| s.error));
@@ -788,7 +788,7 @@ fn form_problems_name_the_field_once_in_one_language() {
     keys(&mut app, &["t"]);
     set_field(&mut app, "date", "2021-02-30");
     let text = screen(&mut app, 80, 24);
-    assert!(text.contains("日期：“2021-02-30”不存在"), "{text}");
+    assert!(text.contains("日期：“2021-02-30”不是真实存在的一天"), "{text}");
     assert!(!text.contains("日期: 日期") && !text.contains("日期：日期"), "{text}");
     keys(&mut app, &["Esc", "y", "e"]);
     set_field(&mut app, "closed_on", "2021-06-01");

@@ -1,8 +1,9 @@
 //! The domain: pure types and rules, no I/O. Units and their stations, evaluations, trainings,
-//! budget entries, money in fen, partial dates, the words of every enumeration, and what is
-//! never kept (personal ID numbers).
+//! budget entries, money in fen, partial dates, the words of every enumeration, what is
+//! never kept (personal ID numbers), and the one parser of each field (`fields`).
 
 pub mod date;
+pub mod fields;
 pub mod legacy;
 pub mod money;
 pub mod privacy;
@@ -12,6 +13,7 @@ pub mod records;
 pub mod words;
 
 pub use date::{Day, PartialDate};
+pub use fields::FieldError;
 pub use money::Fen;
 pub use problem::Problem;
 pub use record::{RecordId, RecordKind};

@@ -4,7 +4,6 @@
 //! `validate`, which asks here, so the importer and the UI's forms refuse alike.
 
 use super::Problem;
-use crate::words::P;
 
 /// Problems for each field whose text holds something that is a resident ID number: 18
 /// characters — a region, a real birth date, a sequence, and the ISO 7064 MOD 11-2 check
@@ -13,12 +12,12 @@ use crate::words::P;
 pub fn id_number_problems(fields: &[(&'static str, &str)]) -> Vec<Problem> {
     fields
         .iter()
-        .filter_map(|(field, text)| find_id_number(text).map(|at| Problem::said(field, P::LooksLikeResidentId, &[&at])))
+        .filter_map(|(field, text)| super::fields::no_id_number(text).err().map(|e| e.problem(field)))
         .collect()
 }
 
 /// The position (1-based, in characters) where an ID number starts, if the text holds one.
-fn find_id_number(text: &str) -> Option<usize> {
+pub(super) fn find_id_number(text: &str) -> Option<usize> {
     id_number_spans(text).next().map(|(start, _)| start + 1)
 }
 

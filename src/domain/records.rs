@@ -125,15 +125,8 @@ impl Unit {
                 problems.push(Problem::said("parent", P::ParentIsItself, &[]));
             }
         }
-        let name_chars = self.name.trim().chars().count();
-        if name_chars == 0 {
-            problems.push(Problem::required("name"));
-        } else if self.name.chars().count() > MAX_NAME_CHARS {
-            problems.push(Problem::said(
-                "name",
-                P::TooManyCharacters,
-                &[&MAX_NAME_CHARS, &(self.name.chars().count())],
-            ));
+        if let Err(e) = super::fields::name(&self.name) {
+            problems.push(e.problem("name"));
         }
         if self.station.has_opened() && self.opened_on.is_none() {
             problems.push(Problem::said_in("opened_on", P::OpenedOnRequired, |lang| {
@@ -366,28 +359,14 @@ pub fn tenths(value: u32) -> String {
 }
 
 pub fn check_code(field: &'static str, code: &str) -> Option<Problem> {
-    if code.is_empty() {
-        return Some(Problem::required(field));
-    }
-    let ok_chars = code.chars().all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
-    if !ok_chars || code.len() > MAX_CODE_LEN {
-        // Never echo an ID number typed where a code goes.
-        let code = super::privacy::mask_id_numbers(code);
-        return Some(Problem::said(field, P::BadCode, &[&code]));
-    }
-    None
+    super::fields::code(code).err().map(|e| e.problem(field))
 }
 
 /// Free-text fields longer than `MAX_TEXT_CHARS`.
 fn check_text_lengths(fields: &[(&'static str, &str)], problems: &mut Vec<Problem>) {
     for (field, text) in fields {
-        // Bytes first: a string of at most MAX_TEXT_CHARS bytes cannot have more characters.
-        if text.len() <= MAX_TEXT_CHARS {
-            continue;
-        }
-        let chars = text.chars().count();
-        if chars > MAX_TEXT_CHARS {
-            problems.push(Problem::said(field, P::TooManyCharacters, &[&MAX_TEXT_CHARS, &chars]));
+        if let Err(e) = super::fields::text(text) {
+            problems.push(e.problem(field));
         }
     }
 }
@@ -406,29 +385,14 @@ fn check_date(field: &'static str, date: Option<&PartialDate>, problems: &mut Ve
     }
 }
 
-/// A phone number (or several, separated by `、` `,` `;` `/`): digits, spaces, `+`, `-`,
-/// parentheses, and an extension (`转 801`, `分机 801`, `ext. 801`, `x801`); full-width forms
-/// read as ASCII. Empty is allowed (the field is optional).
+/// A phone number (`fields::phone`); empty is allowed (the field is optional).
 pub fn check_phone(phone: &str) -> Option<Problem> {
-    let half = super::money::to_halfwidth(phone);
-    let mut rest = half.to_lowercase();
-    for word in ["分机", "转", "ext.", "ext", "x"] {
-        rest = rest.replace(word, " ");
-    }
-    let allowed = |c: char| c.is_ascii_digit() || " +-()、,;/；，".contains(c);
-    let digits = rest.chars().filter(char::is_ascii_digit).count();
-    if phone.trim().is_empty() || (rest.chars().all(allowed) && digits >= 3) {
-        return None;
-    }
-    let shown = super::privacy::mask_id_numbers(phone);
-    Some(Problem::said("phone", P::BadPhone, &[&shown]))
+    super::fields::phone(phone).err().map(|e| e.problem("phone"))
 }
 
 fn check_id(id: &Option<String>, problems: &mut Vec<Problem>) {
-    if let Some(id) = id {
-        if id.chars().count() > 64 {
-            problems.push(Problem::said("id", P::AtMost64Characters, &[]));
-        }
+    if let Some(Err(e)) = id.as_deref().map(super::fields::record_id) {
+        problems.push(e.problem("id"));
     }
 }
 

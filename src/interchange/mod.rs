@@ -143,13 +143,9 @@ impl FileProblem {
 
 /// A cell or header as a message echoes it: at most 40 characters, so that a huge bad cell
 /// does not flood the clerk's screen.
-/// An ID number in it is shown as `*`s: a message never echoes one.
+/// An ID number in it is shown as `*`s: a message never echoes one. The field parsers' own rule.
 pub fn clip(text: &str) -> std::borrow::Cow<'_, str> {
-    let text = crate::domain::privacy::mask_id_numbers(text);
-    match text.char_indices().nth(40) {
-        None => text,
-        Some((at, _)) => std::borrow::Cow::Owned(format!("{}…", &text[..at])),
-    }
+    crate::domain::fields::shown(text)
 }
 
 /// At most this many problems are kept and listed; the rest are only counted, so that a file

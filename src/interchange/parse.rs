@@ -9,12 +9,14 @@
 use super::columns::{self, budget_col as B, columns_of, eval_col as E, training_col as T, unit_col as U, MAX_COLUMNS};
 use super::table::Sheet;
 use super::{open_sheet, unneutralize, FileProblem, Kind, Problems};
-use crate::domain::date::{DateError, MAX_YEAR, MIN_YEAR};
-use crate::domain::money::MoneyError;
+use crate::domain::fields::{self, FieldError};
 use crate::domain::records::check_code;
 use crate::domain::*;
 use csv::StringRecord;
 use std::collections::HashMap;
+
+/// Kept here for the interchange's public names; the one parser is the domain's.
+pub use crate::domain::fields::parse_tenths;
 
 /// The records of a file, with the line each came from and the file's name for each column.
 #[derive(Clone, Debug)]
@@ -231,11 +233,6 @@ impl<'r> Row<'r, '_> {
         });
     }
 
-    fn bad(&mut self, c: usize, zh: String, en: String) {
-        let field = self.field(c);
-        self.problem(Problem::new(field, zh, en));
-    }
-
     fn required(&mut self, c: usize) {
         let field = self.field(c);
         self.problem(Problem::required(field));
@@ -273,35 +270,24 @@ impl<'r> Row<'r, '_> {
         t
     }
 
+    /// Notes what is wrong with the cell of column `c`, worded by the field's parser.
+    fn refuse(&mut self, c: usize, error: FieldError) {
+        let field = self.field(c);
+        self.problem(error.problem(field));
+    }
+
     fn date(&mut self, c: usize) -> Option<PartialDate> {
         let raw = self.raw(c);
-        let shown = super::clip(raw);
         if raw.is_empty() {
             return None;
         }
-        let parsed = match fast_date(raw) {
-            Some(d) => Ok(d),
-            None => PartialDate::parse(raw),
-        };
-        match parsed {
+        match fields::date(raw) {
             Ok(d) => {
                 self.after_today(c, d);
                 Some(d)
             }
-            Err(DateError::OutOfRange(_)) => {
-                self.bad(
-                    c,
-                    format!("“{shown}”不是真实存在的一天（年份须在 {MIN_YEAR}–{MAX_YEAR} 之间，月、日须真实存在）"),
-                    format!("“{shown}” is not a real date (years {MIN_YEAR}–{MAX_YEAR}; the month and day must exist)"),
-                );
-                None
-            }
-            Err(_) => {
-                self.bad(
-                    c,
-                    format!("无法识别“{shown}”（可写 2021-11-08、2021/11/8、2021.11.8、2021年11月8日，只知年月或年份时写 2021-11 或 2021）"),
-                    format!("cannot read the date “{shown}” (write 2021-11-08, 2021/11/8, 2021.11.8 or 2021年11月8日; 2021-11 or 2021 when only the month or year is known)"),
-                );
+            Err(e) => {
+                self.refuse(c, e);
                 None
             }
         }
@@ -367,21 +353,13 @@ impl<'r> Row<'r, '_> {
     }
 
     fn word<W>(&mut self, c: usize, parse: fn(&str) -> Option<W>, choices: fn() -> String) -> Option<W> {
-        let raw = self.raw(c);
-        let shown = super::clip(raw);
-        if raw.is_empty() {
-            return None;
+        match fields::optional(fields::word(self.raw(c), parse, choices)) {
+            Ok(w) => w,
+            Err(e) => {
+                self.refuse(c, e);
+                None
+            }
         }
-        let value = parse(raw);
-        if value.is_none() {
-            let list = choices();
-            self.bad(
-                c,
-                format!("“{shown}”不是可用的值（可填：{list}）"),
-                format!("“{shown}” is not one of the accepted words: {list}"),
-            );
-        }
-        value
     }
 
     fn required_word<W>(&mut self, c: usize, parse: fn(&str) -> Option<W>, choices: fn() -> String) -> Option<W> {
@@ -392,78 +370,34 @@ impl<'r> Row<'r, '_> {
         self.word(c, parse, choices)
     }
 
+    /// A count: empty is "not stated".
     fn whole(&mut self, c: usize) -> Option<u32> {
-        let raw = self.raw(c);
-        let shown = super::clip(raw);
-        if raw.is_empty() {
-            return None;
-        }
-        match crate::domain::money::to_halfwidth(raw).parse::<u32>() {
-            Ok(n) => Some(n),
-            Err(_) => {
-                self.bad(
-                    c,
-                    format!("“{shown}”不是不小于 0 的整数"),
-                    format!("“{shown}” is not a whole number of 0 or more"),
-                );
+        match fields::optional(fields::count(self.raw(c))) {
+            Ok(n) => n,
+            Err(e) => {
+                self.refuse(c, e);
                 None
             }
         }
     }
 
-    /// A number with at most one decimal, in tenths.
-    fn tenths(&mut self, c: usize, max_tenths: u32) -> Option<u32> {
-        let raw = self.raw(c);
-        let shown = super::clip(raw);
-        if raw.is_empty() {
-            return None;
+    /// A number with at most one decimal, in tenths (hours, score): empty is "not stated".
+    fn tenths(&mut self, c: usize, parse: fn(&str) -> Result<u32, FieldError>) -> Option<u32> {
+        match fields::optional(parse(self.raw(c))) {
+            Ok(t) => t,
+            Err(e) => {
+                self.refuse(c, e);
+                None
+            }
         }
-        let parsed = parse_tenths(&crate::domain::money::to_halfwidth(raw)).filter(|t| *t <= max_tenths);
-        if parsed.is_none() {
-            let max = max_tenths / 10;
-            self.bad(
-                c,
-                format!("“{shown}”应为 0 到 {max} 之间、最多一位小数的数"),
-                format!("“{shown}” is not a number from 0 to {max} with at most one decimal"),
-            );
-        }
-        parsed
     }
 
+    /// An amount (required: empty is the required problem).
     fn money(&mut self, c: usize) -> Option<Fen> {
-        let raw = self.raw(c);
-        let shown = super::clip(raw);
-        if let Some(f) = fast_money(raw) {
-            return Some(f);
-        }
-        match Fen::parse(raw) {
+        match fields::money(self.raw(c)) {
             Ok(f) => Some(f),
-            Err(MoneyError::Empty) => {
-                self.required(c);
-                None
-            }
-            Err(MoneyError::TooManyDecimals(_)) => {
-                self.bad(
-                    c,
-                    format!("“{shown}”超过两位小数（只能精确到分）"),
-                    format!("the amount “{shown}” has more than two decimals (amounts are exact to the fen)"),
-                );
-                None
-            }
-            Err(MoneyError::TooLarge(_)) => {
-                self.bad(
-                    c,
-                    format!("“{shown}”太大"),
-                    format!("the amount “{shown}” is too large"),
-                );
-                None
-            }
-            Err(MoneyError::NotANumber(_)) => {
-                self.bad(
-                    c,
-                    format!("无法识别“{shown}”（以元为单位，可写 1700000、1,700,000.00、¥300、170万、1.5万元；冲正写负数）"),
-                    format!("cannot read the amount “{shown}” (yuan: write 1700000, 1,700,000.00, ¥300, 170万 or 1.5万元; a correction is negative)"),
-                );
+            Err(e) => {
+                self.refuse(c, e);
                 None
             }
         }
@@ -540,83 +474,9 @@ fn trim(s: &str) -> &str {
     }
 }
 
-/// `2021-11-08` read without allocating; `None` means "use the full parser" (other forms and
-/// every error go there, so the result is always the full parser's).
-fn fast_date(s: &str) -> Option<PartialDate> {
-    let b = s.as_bytes();
-    if b.len() != 10 || b[4] != b'-' || b[7] != b'-' {
-        return None;
-    }
-    let digit = |i: usize| -> Option<u32> {
-        let c = b[i];
-        c.is_ascii_digit().then(|| (c - b'0') as u32)
-    };
-    let num =
-        |r: std::ops::Range<usize>| -> Option<u32> { r.into_iter().try_fold(0, |acc, i| Some(acc * 10 + digit(i)?)) };
-    let (year, month, day) = (num(0..4)?, num(5..7)?, num(8..10)?);
-    if !(MIN_YEAR as u32..=MAX_YEAR as u32).contains(&year) || month == 0 || day == 0 {
-        return None;
-    }
-    chrono::NaiveDate::from_ymd_opt(year as i32, month, day)?;
-    Some(PartialDate {
-        year: year as u16,
-        month: month as u8,
-        day: day as u8,
-    })
-}
-
-/// `1700000`, `-20.5`, `1200.50` read without allocating; `None` means "use the full parser".
-fn fast_money(s: &str) -> Option<Fen> {
-    let (negative, digits) = match s.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, s),
-    };
-    let (int, frac) = match digits.split_once('.') {
-        Some((i, f)) => (i, f),
-        None => (digits, ""),
-    };
-    if int.is_empty()
-        || int.len() > 15
-        || frac.len() > 2
-        || (digits.contains('.') && frac.is_empty())
-        || !int.bytes().all(|c| c.is_ascii_digit())
-        || !frac.bytes().all(|c| c.is_ascii_digit())
-    {
-        return None;
-    }
-    let mut fen: i64 = 0;
-    for c in int.bytes() {
-        fen = fen * 10 + (c - b'0') as i64;
-    }
-    let mut cents = 0i64;
-    for (i, c) in frac.bytes().enumerate() {
-        cents += (c - b'0') as i64 * if i == 0 { 10 } else { 1 };
-    }
-    let fen = fen * 100 + cents;
-    Some(Fen(if negative { -fen } else { fen }))
-}
-
 /// Today, for warnings of dates after it.
 fn today() -> chrono::NaiveDate {
     chrono::Local::now().date_naive()
-}
-
-/// `12`, `12.5` → tenths; anything else is None.
-pub fn parse_tenths(raw: &str) -> Option<u32> {
-    let (int, frac) = match raw.split_once('.') {
-        Some((i, f)) => (i, f),
-        None => (raw, ""),
-    };
-    if int.is_empty()
-        || !int.chars().all(|c| c.is_ascii_digit())
-        || frac.len() > 1
-        || !frac.chars().all(|c| c.is_ascii_digit())
-    {
-        return None;
-    }
-    let whole: u32 = int.parse().ok()?;
-    let tenth: u32 = if frac.is_empty() { 0 } else { frac.parse().ok()? };
-    whole.checked_mul(10)?.checked_add(tenth)
 }
 
 /// Runs `read` over every row; returns the records, or every problem of the file. Once a
@@ -821,7 +681,9 @@ pub(super) fn evaluations_rows_chunked(
             row.reference(E::UNIT, &unit, true);
             let date = row.required_date(E::DATE);
             let kind = row.required_word(E::KIND, EvalKind::parse, EvalKind::choices);
-            let score = row.tenths(E::SCORE, 1000).map(|t| t as u16);
+            let score = row
+                .tenths(E::SCORE, |raw| fields::score(raw).map(u32::from))
+                .map(|t| t as u16);
             let grade = row.word(E::GRADE, Grade::parse, Grade::choices);
             let e = Evaluation {
                 id: row.optional_text(E::ID),
@@ -863,7 +725,7 @@ pub(super) fn trainings_rows_chunked(
             row.reference(T::HOST, &host, false);
             let kind = row.required_word(T::KIND, TrainingKind::parse, TrainingKind::choices);
             let mode = row.word(T::MODE, TrainingMode::parse, TrainingMode::choices);
-            let hours = row.tenths(T::HOURS, 100_000);
+            let hours = row.tenths(T::HOURS, fields::hours);
             let units: Vec<String> = row
                 .unguarded(T::UNITS)
                 .split([';', '；'])
@@ -987,7 +849,6 @@ mod tests {
     use super::super::table::open_csv;
     use super::*;
     use crate::i18n::Lang;
-    use proptest::prelude::*;
 
     fn budget(csv: &str) -> Result<Parsed<BudgetEntry>, Problems> {
         parse_budget(&mut open_csv(csv.as_bytes())?)
@@ -1032,32 +893,5 @@ mod tests {
         let problems = budget(&csv).unwrap_err();
         assert_eq!(problems.total, 40_000);
         assert_eq!(problems.shown.len(), super::super::PROBLEM_LIST_LIMIT);
-    }
-
-    #[test]
-    fn tenths() {
-        assert_eq!(parse_tenths("12.5"), Some(125));
-        assert_eq!(parse_tenths("3"), Some(30));
-        assert_eq!(parse_tenths("1.25"), None);
-        assert_eq!(parse_tenths("-1"), None);
-    }
-
-    proptest! {
-        #[test]
-        fn fast_date_agrees_with_the_full_parser(y in 0u32..10000, m in 0u32..100, d in 0u32..100, sep in "[-/.]") {
-            let s = format!("{y:04}{sep}{m:02}{sep}{d:02}");
-            if let Some(fast) = fast_date(&s) {
-                prop_assert_eq!(Ok(fast), PartialDate::parse(&s));
-            } else if sep == "-" {
-                prop_assert!(PartialDate::parse(&s).is_err(), "{}", s);
-            }
-        }
-
-        #[test]
-        fn fast_money_agrees_with_the_full_parser(s in "-?[0-9]{0,17}(\\.[0-9]{0,3})?") {
-            if let Some(fast) = fast_money(&s) {
-                prop_assert_eq!(Ok(fast), Fen::parse(&s));
-            }
-        }
     }
 }

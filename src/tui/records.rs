@@ -260,11 +260,6 @@ fn text_of(form: &Form, name: &str) -> String {
     form.field(name).map(|f| f.text.trim().to_string()).unwrap_or_default()
 }
 
-fn opt_text(form: &Form, name: &str) -> Option<String> {
-    let t = text_of(form, name);
-    (!t.is_empty()).then_some(t)
-}
-
 /// Collects the problems of reading the fields.
 struct Reader<'f> {
     form: &'f Form,
@@ -272,85 +267,38 @@ struct Reader<'f> {
 }
 
 impl<'f> Reader<'f> {
-    fn date(&mut self, name: &'static str) -> Option<PartialDate> {
-        let t = text_of(self.form, name);
-        match PartialDate::parse(&t) {
-            Ok(d) => Some(d),
-            Err(date::DateError::Empty) => {
-                if self.form.field(name).is_some_and(|f| f.required) {
-                    self.problems.push(Problem::required(name));
-                }
-                None
-            }
-            Err(date::DateError::Unreadable(_)) => {
-                self.problems.push(problem(name, S::ErrDate, &[&t]));
-                None
-            }
-            Err(date::DateError::OutOfRange(_)) => {
-                self.problems.push(problem(name, S::ErrDateRange, &[&t]));
+    /// The field's text through its parser, the problem (worded by the parser) beside the
+    /// field: `Some(None)` when empty and not required ("not stated").
+    fn parse<T>(&mut self, name: &'static str, parse: impl Fn(&str) -> Result<T, FieldError>) -> Option<Option<T>> {
+        match parse(&text_of(self.form, name)) {
+            Ok(v) => Some(Some(v)),
+            Err(FieldError::Empty) if !self.form.field(name).is_some_and(|f| f.required) => Some(None),
+            Err(e) => {
+                self.problems.push(e.problem(name));
                 None
             }
         }
+    }
+
+    fn date(&mut self, name: &'static str) -> Option<PartialDate> {
+        self.parse(name, fields::date).flatten()
     }
 
     fn money(&mut self, name: &'static str) -> Option<Fen> {
-        let t = text_of(self.form, name);
-        match Fen::parse(&t) {
-            Ok(f) => Some(f),
-            Err(money::MoneyError::Empty) => {
-                self.problems.push(Problem::required(name));
-                None
-            }
-            Err(money::MoneyError::TooManyDecimals(_)) => {
-                self.problems.push(problem(name, S::ErrMoneyDecimals, &[&t]));
-                None
-            }
-            Err(money::MoneyError::TooLarge(_)) => {
-                self.problems.push(problem(name, S::ErrMoneyLarge, &[&t]));
-                None
-            }
-            Err(money::MoneyError::NotANumber(_)) => {
-                self.problems.push(problem(name, S::ErrMoney, &[&t]));
-                None
-            }
-        }
+        self.parse(name, fields::money).flatten()
     }
 
-    /// `12.5` → 125; empty → None.
-    fn tenths(&mut self, name: &'static str) -> Option<Option<u32>> {
-        // Full-width digits (１２．５) read as ASCII, as in files.
-        let t = money::to_halfwidth(&text_of(self.form, name)).into_owned();
-        if t.is_empty() {
-            return Some(None);
-        }
-        let (int, frac) = t.split_once('.').unwrap_or((&t, ""));
-        let ok = !int.is_empty()
-            && int.len() <= 7
-            && int.chars().all(|c| c.is_ascii_digit())
-            && frac.len() <= 1
-            && frac.chars().all(|c| c.is_ascii_digit())
-            && !(t.contains('.') && frac.is_empty());
-        if !ok {
-            self.problems.push(problem(name, S::ErrTenths, &[&t]));
-            return None;
-        }
-        let i: u32 = int.parse().unwrap_or(0);
-        let f: u32 = frac.parse().unwrap_or(0);
-        Some(Some(i * 10 + f))
+    /// `12.5` → 125; empty → `Some(None)`.
+    fn hours(&mut self, name: &'static str) -> Option<Option<u32>> {
+        self.parse(name, fields::hours)
+    }
+
+    fn score(&mut self, name: &'static str) -> Option<Option<u16>> {
+        self.parse(name, fields::score)
     }
 
     fn count(&mut self, name: &'static str) -> Option<Option<u32>> {
-        let t = money::to_halfwidth(&text_of(self.form, name)).into_owned();
-        if t.is_empty() {
-            return Some(None);
-        }
-        match t.parse::<u32>() {
-            Ok(n) if t.chars().all(|c| c.is_ascii_digit()) => Some(Some(n)),
-            _ => {
-                self.problems.push(problem(name, S::ErrCount, &[&t]));
-                None
-            }
-        }
+        self.parse(name, fields::count)
     }
 
     fn choice<T: Copy>(&mut self, name: &'static str, all: &[T]) -> Option<Option<T>> {
@@ -424,7 +372,7 @@ pub fn check(form: &mut Form) -> Option<Built> {
 fn notes_for(form: &Form, built: Option<&Built>) -> Vec<(&'static str, (String, String))> {
     let mut out = Vec::new();
     if let Some(f) = form.field("amount") {
-        if let Ok(fen) = Fen::parse(&f.text) {
+        if let Ok(fen) = fields::money(f.text.trim()) {
             // From 1万 on, the amount in 万 too; English, which has no 万, from 100k on.
             let wan = |lang: Lang| match lang {
                 Lang::Zh if fen.0.unsigned_abs() >= 1_000_000 => format!(" ({})", fen.wan()),
@@ -461,7 +409,7 @@ fn notes_for(form: &Form, built: Option<&Built>) -> Vec<(&'static str, (String, 
         }
     }
     if let Some(f) = form.field("date") {
-        if let Ok(d) = PartialDate::parse(&f.text) {
+        if let Ok(d) = fields::date(f.text.trim()) {
             if !d.is_full() {
                 let end = super::fmt::date(d.end());
                 out.push((
@@ -482,7 +430,7 @@ fn read_training(r: &mut Reader) -> Option<Built> {
     let host = r.unit("host");
     let kind = r.choice("kind", TrainingKind::ALL);
     let mode = r.choice("mode", TrainingMode::ALL);
-    let hours = r.tenths("hours");
+    let hours = r.hours("hours");
     let attendees = r.count("attendees");
     let units = r
         .form
@@ -512,22 +460,16 @@ fn read_evaluation(r: &mut Reader) -> Option<Built> {
         }
     }
     let kind = r.choice("kind", EvalKind::ALL);
-    let score = r.tenths("score");
+    let score = r.score("score");
     let grade = r.choice("grade", Grade::ALL);
     let score = score?;
-    if let Some(s) = score {
-        if s > 1000 {
-            r.problems.push(problem("score", S::ErrScore, &[]));
-            return None;
-        }
-    }
     Some(Built::Evaluation(Evaluation {
         id: None,
         unit: unit?.code,
         date: date?,
         kind: kind??,
         evaluator: text_of(r.form, "evaluator"),
-        score: score.map(|s| s as u16),
+        score,
         grade: grade?,
         note: text_of(r.form, "note"),
     }))
@@ -562,16 +504,8 @@ fn read_unit(r: &mut Reader) -> Option<Built> {
         .map(|u| u.code.clone());
     let level = r.choice("level", Level::ALL);
     let station = r.choice("station", StationStatus::ALL);
-    let opened = if opt_text(r.form, "opened_on").is_some() {
-        r.date("opened_on").map(Some)
-    } else {
-        Some(None)
-    };
-    let closed = if opt_text(r.form, "closed_on").is_some() {
-        r.date("closed_on").map(Some)
-    } else {
-        Some(None)
-    };
+    let opened = r.parse("opened_on", fields::date);
+    let closed = r.parse("closed_on", fields::date);
     let social = r.count("social_workers");
     let certified = r.count("certified_workers");
     Some(Built::Unit(Unit {
