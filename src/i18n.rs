@@ -37,12 +37,11 @@ impl Lang {
         }
     }
 
-    /// Picks the Chinese or the English text.
+    /// Reads a value that carries both languages (a problem's texts, a column's names): the
+    /// Chinese or the English one. Texts themselves come from the catalogue (`words`), which
+    /// is where this choice is made.
     pub fn pick<'a>(self, zh: &'a str, en: &'a str) -> &'a str {
-        match self {
-            Lang::Zh => zh,
-            Lang::En => en,
-        }
+        crate::words::pick(self, zh, en)
     }
 }
 

@@ -21,7 +21,9 @@ use super::money::{to_halfwidth, Fen, MoneyError};
 use super::problem::Problem;
 use super::records::{MAX_CODE_LEN, MAX_NAME_CHARS, MAX_TEXT_CHARS};
 use crate::i18n::Lang;
+use crate::words::{say, P};
 use std::borrow::Cow;
+use std::fmt;
 
 /// The most hours one training session may state, in tenths (10,000 hours).
 pub const MAX_HOURS_TENTHS: u32 = 100_000;
@@ -79,69 +81,40 @@ fn given(text: &str) -> String {
 impl FieldError {
     /// The message, in one language (without the field's name: the caller places it).
     pub fn message(&self, lang: Lang) -> String {
+        let (key, args) = self.words();
+        let args: Vec<&dyn fmt::Display> = args.iter().map(|a| a.as_ref() as &dyn fmt::Display).collect();
+        say(lang, key, &args)
+    }
+
+    /// The catalogue's key of the message and its arguments.
+    fn words(&self) -> (P, Vec<Box<dyn fmt::Display + '_>>) {
         use FieldError::*;
-        match (self, lang) {
-            (Empty, Lang::Zh) => "必填，不能为空".to_string(),
-            (Empty, Lang::En) => "is required".to_string(),
-            (DateUnreadable(s), Lang::Zh) => format!(
-                "无法识别“{s}”（可写 2021-11-08、2021/11/8、2021.11.8、2021年11月8日，只知年月或年份时写 2021-11 或 2021）"
+        match self {
+            Empty => (P::Required, vec![]),
+            DateUnreadable(s) => (P::DateUnreadable, vec![Box::new(s)]),
+            DateOutOfRange(s) => (
+                P::DateNotReal,
+                vec![Box::new(s), Box::new(MIN_YEAR), Box::new(MAX_YEAR)],
             ),
-            (DateUnreadable(s), Lang::En) => format!(
-                "cannot read the date “{s}” (write 2021-11-08, 2021/11/8, 2021.11.8 or 2021年11月8日; 2021-11 or 2021 when only the month or year is known)"
-            ),
-            (DateOutOfRange(s), Lang::Zh) => {
-                format!("“{s}”不是真实存在的一天（年份须在 {MIN_YEAR}–{MAX_YEAR} 之间，月、日须真实存在）")
-            }
-            (DateOutOfRange(s), Lang::En) => {
-                format!("“{s}” is not a real date (years {MIN_YEAR}–{MAX_YEAR}; the month and day must exist)")
-            }
-            (MoneyUnreadable(s), Lang::Zh) => {
-                format!("无法识别“{s}”（以元为单位，可写 1700000、1,700,000.00、¥300、170万、1.5万元；冲正写负数）")
-            }
-            (MoneyUnreadable(s), Lang::En) => format!(
-                "cannot read the amount “{s}” (yuan: write 1700000, 1,700,000.00, ¥300, 170万 or 1.5万元; a correction is negative)"
-            ),
-            (MoneyDecimals(s), Lang::Zh) => format!("“{s}”超过两位小数（只能精确到分）"),
-            (MoneyDecimals(s), Lang::En) => {
-                format!("the amount “{s}” has more than two decimals (amounts are exact to the fen)")
-            }
-            (MoneyTooLarge(s), Lang::Zh) => format!("“{s}”太大"),
-            (MoneyTooLarge(s), Lang::En) => format!("the amount “{s}” is too large"),
-            (Tenths { given, max }, Lang::Zh) => format!("“{given}”应为 0 到 {max} 之间、最多一位小数的数"),
-            (Tenths { given, max }, Lang::En) => {
-                format!("“{given}” is not a number from 0 to {max} with at most one decimal")
-            }
-            (Count(s), Lang::Zh) => format!("“{s}”不是不小于 0 的整数"),
-            (Count(s), Lang::En) => format!("“{s}” is not a whole number of 0 or more"),
-            (Word { given, choices }, Lang::Zh) => format!("“{given}”不是可用的值（可填：{choices}）"),
-            (Word { given, choices }, Lang::En) => format!("“{given}” is not one of the accepted words: {choices}"),
-            (Code(s), Lang::Zh) => format!("“{s}”无效：须为 1–32 位数字、字母、_ 或 -"),
-            (Code(s), Lang::En) => format!("“{s}” is not a valid code: 1–32 of 0-9 A-Z a-z _ -"),
-            (Phone(s), Lang::Zh) => {
-                format!("“{s}”无效：只能含数字、空格、+、-、括号和分机号（如 0871-6818 1234 转 801）")
-            }
-            (Phone(s), Lang::En) => format!(
-                "“{s}” is not a phone number: digits, spaces, +, -, parentheses and an extension only (e.g. 0871-6818 1234 ext. 801)"
-            ),
-            (TooLong { max, has }, Lang::Zh) => format!("最多 {max} 个字，现有 {has}"),
-            (TooLong { max, has }, Lang::En) => format!("at most {max} characters, has {has}"),
-            (IdTooLong, Lang::Zh) => format!("最多 {MAX_ID_CHARS} 个字"),
-            (IdTooLong, Lang::En) => format!("at most {MAX_ID_CHARS} characters"),
-            (IdNumber { at }, Lang::Zh) => {
-                format!("第 {at} 个字起像是居民身份证号码：本系统不保存个人身份证号码，请删去")
-            }
-            (IdNumber { at }, Lang::En) => format!(
-                "looks like a resident ID number from character {at}: shegong does not keep personal ID numbers; remove it"
-            ),
+            MoneyUnreadable(s) => (P::MoneyUnreadable, vec![Box::new(s)]),
+            MoneyDecimals(s) => (P::MoneyDecimals, vec![Box::new(s)]),
+            MoneyTooLarge(s) => (P::MoneyTooLarge, vec![Box::new(s)]),
+            Tenths { given, max } => (P::NotTenths, vec![Box::new(given), Box::new(max)]),
+            Count(s) => (P::NotACount, vec![Box::new(s)]),
+            Word { given, choices } => (P::NotAWord, vec![Box::new(given), Box::new(choices)]),
+            Code(s) => (P::BadCode, vec![Box::new(s)]),
+            Phone(s) => (P::BadPhone, vec![Box::new(s)]),
+            TooLong { max, has } => (P::TooManyCharacters, vec![Box::new(max), Box::new(has)]),
+            IdTooLong => (P::AtMostCharacters, vec![Box::new(MAX_ID_CHARS)]),
+            IdNumber { at } => (P::LooksLikeResidentId, vec![Box::new(at)]),
         }
     }
 
     /// The problem of `field` (its English column name), in both languages.
     pub fn problem(&self, field: &'static str) -> Problem {
-        match self {
-            FieldError::Empty => Problem::required(field),
-            _ => Problem::new(field, self.message(Lang::Zh), self.message(Lang::En)),
-        }
+        let (key, args) = self.words();
+        let args: Vec<&dyn fmt::Display> = args.iter().map(|a| a.as_ref() as &dyn fmt::Display).collect();
+        Problem::said(field, key, &args)
     }
 }
 

@@ -4,6 +4,7 @@
 //! the opaque id a storage backend gives a record: callers keep it, show it, and hand it back.
 
 use crate::i18n::Lang;
+use crate::words::{tr, F};
 
 /// The three kinds of dated record. The numbers are the sled store's (they name its trees and
 /// its id index), so they never change.
@@ -42,14 +43,12 @@ impl RecordKind {
 
     /// What a clerk calls records of this kind, in the plural.
     pub fn label(self, lang: Lang) -> &'static str {
-        match (self, lang) {
-            (RecordKind::Evaluation, Lang::Zh) => "评估",
-            (RecordKind::Training, Lang::Zh) => "培训",
-            (RecordKind::Budget, Lang::Zh) => "资金",
-            (RecordKind::Evaluation, Lang::En) => "evaluations",
-            (RecordKind::Training, Lang::En) => "trainings",
-            (RecordKind::Budget, Lang::En) => "budget entries",
-        }
+        let key = match self {
+            RecordKind::Evaluation => F::KindPluralEvaluations,
+            RecordKind::Training => F::KindPluralTrainings,
+            RecordKind::Budget => F::KindPluralBudget,
+        };
+        tr(lang, key)
     }
 }
 

@@ -12,6 +12,8 @@ use super::{open_sheet, unneutralize, FileProblem, Kind, Problems};
 use crate::domain::fields::{self, FieldError};
 use crate::domain::records::check_code;
 use crate::domain::*;
+use crate::i18n::Lang;
+use crate::words::{say, tr, P};
 use csv::StringRecord;
 use std::collections::HashMap;
 
@@ -91,11 +93,7 @@ impl Columns {
                 Some(c) if slot[c].is_some() => problems.push(FileProblem::new(
                     header_line,
                     header.clone(),
-                    Problem::new(
-                        "",
-                        format!("此列出现了两次（与“{}”重复）", names[c]),
-                        format!("this column appears twice (the same as “{}”)", names[c]),
-                    ),
+                    Problem::said("", P::ColumnTwice, &[&names[c]]),
                 )),
                 Some(c) => {
                     slot[c] = Some(i);
@@ -106,17 +104,18 @@ impl Columns {
                     problems.push(FileProblem::new(
                         header_line,
                         header.clone(),
-                        Problem::new(
+                        // The Chinese names the kind in words, the English by its file kind.
+                        Problem::from_both(
                             "",
-                            format!(
-                                "未知的列（{}文件可用的列：{}）",
-                                kind.label(crate::i18n::Lang::Zh),
-                                known.join("、")
+                            say(
+                                Lang::Zh,
+                                P::UnknownColumn,
+                                &[&kind.label(Lang::Zh), &known.join(tr(Lang::Zh, P::ColumnSeparator))],
                             ),
-                            format!(
-                                "unknown column (a {} file has the columns {})",
-                                kind.name(),
-                                known.join(", ")
+                            say(
+                                Lang::En,
+                                P::UnknownColumn,
+                                &[&kind.name(), &known.join(tr(Lang::En, P::ColumnSeparator))],
                             ),
                         ),
                     ));
@@ -135,11 +134,7 @@ impl Columns {
                 problems.push(FileProblem::new(
                     header_line,
                     "",
-                    Problem::new(
-                        "",
-                        format!("缺少必填的列“{name}”"),
-                        format!("the required column “{name}” is missing"),
-                    ),
+                    Problem::said("", P::RequiredColumnMissing, &[&name]),
                 ));
             }
         }
@@ -300,17 +295,8 @@ impl<'r> Row<'r, '_> {
         }
         let (line, column) = (self.line, self.cols.names[c].clone());
         let field = self.field(c);
-        self.warnings.push_with(|| {
-            FileProblem::new(
-                line,
-                column,
-                Problem::new(
-                    field,
-                    format!("日期 {d} 在今天之后（已导入，请核对）"),
-                    format!("the date {d} is after today (imported; please check it)"),
-                ),
-            )
-        });
+        self.warnings
+            .push_with(|| FileProblem::new(line, column, Problem::said(field, P::ImportedDateAfterToday, &[&d])));
     }
 
     /// Cells in characters that text in the wrong encoding turns into (`лҶ` for 谢叶 read as
@@ -334,11 +320,7 @@ impl<'r> Row<'r, '_> {
                 FileProblem::new(
                     line,
                     column.unwrap_or_else(|| format!("#{}", i + 1)),
-                    Problem::new(
-                        "",
-                        format!("“{shown}”含不常见的字符“{ch}”：文件的编码可能不对（已导入，请核对）"),
-                        format!("“{shown}” has the unlikely character “{ch}”: the file's encoding may be wrong (imported; please check it)"),
-                    ),
+                    Problem::said("", P::UnlikelyCharacter, &[&shown, &ch]),
                 )
             });
         }
@@ -410,19 +392,13 @@ impl<'r> Row<'r, '_> {
         }
         let known = self.refs.unit(code);
         let code = super::clip(code);
-        let (zh, en) = match known {
-            Some(None) => (
-                format!("没有编码为 {code} 的单位"),
-                format!("no unit has the code {code}"),
-            ),
-            Some(Some(false)) if needs_station => (
-                format!("单位 {code} 没有社工站（站点状态为“无”），不能评估"),
-                format!("unit {code} has no station (status none) to evaluate"),
-            ),
+        let field = self.field(c);
+        let problem = match known {
+            Some(None) => Problem::said(field, P::UnknownUnit, &[&code]),
+            Some(Some(false)) if needs_station => crate::registry::rules::no_station(field, &code),
             _ => return,
         };
         let column = self.cols.names[c].clone();
-        let problem = Problem::new(self.field(c), zh, en);
         self.refs.problems.push(FileProblem::new(self.line, column, problem));
     }
 
@@ -453,11 +429,7 @@ impl<'r> Row<'r, '_> {
                 FileProblem::new(
                     line,
                     format!("#{n}"),
-                    Problem::new(
-                        "",
-                        format!("第 {n} 列没有标题，这一行却在此填了“{v}”（是否多了逗号或错了列？）"),
-                        format!("column {n} has no header, but this row has “{v}” there (an extra comma or a shifted cell?)"),
-                    ),
+                    Problem::said("", P::CellWithoutHeader, &[&n, &v]),
                 )
             });
         }

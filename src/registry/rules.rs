@@ -8,6 +8,7 @@
 use crate::domain::{Level, Problem, Unit};
 use crate::record::Record;
 use crate::store::{Result, RowProblem, StoreError};
+use crate::words::{say, P};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 /// The deepest a hierarchy may be before a walk up it calls it a loop: far past the six levels
@@ -35,30 +36,29 @@ pub fn walk_up<T>(start: T, mut visit: impl FnMut(&T) -> Result<Option<T>>) -> R
 /// No unit has this code. An ID number typed where a code goes is never echoed.
 pub fn unknown_unit(field: &'static str, code: &str) -> Problem {
     let code = crate::domain::privacy::mask_id_numbers(code);
-    Problem::new(
-        field,
-        format!("没有编码为 {code} 的单位"),
-        format!("no unit has the code {code}"),
-    )
+    Problem::said(field, P::UnknownUnit, &[&code])
+}
+
+/// The unit coded `code` has no station (status none), so it cannot be evaluated.
+pub fn no_station(field: &'static str, code: &str) -> Problem {
+    Problem::said_in(field, P::NoStation, |lang| {
+        vec![Box::new(say(lang, P::UnitCoded, &[&code]))]
+    })
 }
 
 /// A code (or id) given twice in one input.
 pub fn twice_in_file(field: &'static str, value: &str) -> Problem {
-    let zh_name = if field == "id" { "编号" } else { "编码" };
-    Problem::new(
-        field,
-        format!("{zh_name} {value} 在本文件中重复"),
-        format!("{value} appears twice in this file"),
-    )
+    let key = if field == "id" {
+        P::IdTwiceInFile
+    } else {
+        P::CodeTwiceInFile
+    };
+    Problem::said(field, key, &[&value])
 }
 
 /// A record's id is stored with other content.
 pub fn id_conflict(id: &str) -> Problem {
-    Problem::new(
-        "id",
-        format!("编号 {id} 已存有内容不同的记录；不会覆盖"),
-        format!("{id} is already stored with different content; it is not overwritten"),
-    )
+    Problem::said("id", P::IdConflict, &[&id])
 }
 
 /// What a backend knows of stored units, for checking a batch of units.
@@ -109,16 +109,13 @@ pub fn unit_problems(units: &[Unit], cap_text: bool, stored: &mut dyn StoredUnit
             }),
             Some(level) if level >= unit.level => problems.push(RowProblem {
                 row,
-                problem: Problem::new(
-                    "level",
-                    format!("层级“{}”须低于上级 {} 的层级“{}”", unit.level.zh(), parent, level.zh()),
-                    format!(
-                        "{} must be deeper than its parent {} ({})",
-                        unit.level.en(),
-                        parent,
-                        level.en()
-                    ),
-                ),
+                problem: Problem::said_in("level", P::LevelBelowParent, |lang| {
+                    vec![
+                        Box::new(unit.level.label(lang)),
+                        Box::new(parent.clone()),
+                        Box::new(level.label(lang)),
+                    ]
+                }),
             }),
             Some(_) => {}
         }
@@ -135,7 +132,7 @@ pub fn unit_problems(units: &[Unit], cap_text: bool, stored: &mut dyn StoredUnit
             if code == unit.code || !seen.insert(code.clone()) {
                 problems.push(RowProblem {
                     row,
-                    problem: Problem::new("parent", "上级关系形成循环", "the parents form a cycle"),
+                    problem: Problem::said("parent", P::ParentCycle, &[]),
                 });
                 cycle = true;
                 break;
@@ -164,19 +161,13 @@ pub fn unit_problems(units: &[Unit], cap_text: bool, stored: &mut dyn StoredUnit
             }
             problems.push(RowProblem {
                 row,
-                problem: Problem::new(
-                    "level",
-                    format!(
-                        "层级不能改为“{}”：下级单位 {code} 的层级“{}”须低于它（请先改下级单位，或在同一文件中一并改）",
-                        unit.level.zh(),
-                        level.zh()
-                    ),
-                    format!(
-                        "the level cannot become {}: its child {code} ({}) must stay deeper (change the child first, or in the same file)",
-                        unit.level.en(),
-                        level.en()
-                    ),
-                ),
+                problem: Problem::said_in("level", P::LevelAboveChild, |lang| {
+                    vec![
+                        Box::new(unit.level.label(lang)),
+                        Box::new(code.clone()),
+                        Box::new(level.label(lang)),
+                    ]
+                }),
             });
         }
     }
@@ -214,11 +205,7 @@ pub fn record_problems<R: Record>(
         return Ok(());
     };
     if R::needs_station() && !owner.has_station {
-        bad(Problem::new(
-            R::owner_field(),
-            format!("单位 {} 没有社工站（站点状态为“无”），不能评估", record.owner()),
-            format!("unit {} has no station (status none) to evaluate", record.owner()),
-        ));
+        bad(no_station(R::owner_field(), record.owner()));
     }
     for (field, code) in record.references() {
         if !exists(code)? {

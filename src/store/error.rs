@@ -3,6 +3,7 @@
 
 use crate::domain::Problem;
 use crate::i18n::Lang;
+use crate::words::{say, tr, D};
 use std::path::PathBuf;
 
 /// A problem with one row of a batch of writes; `row` counts from 0 in the input.
@@ -87,180 +88,54 @@ impl StoreError {
     }
 
     pub fn message(&self, lang: Lang) -> String {
-        let zh = lang == Lang::Zh;
         match self {
-            StoreError::Missing(p) => {
-                if zh {
-                    format!(
-                        "{} 中还没有数据库。请先运行 `shegong init`（或 `shegong init --empty`）。",
-                        p.display()
-                    )
-                } else {
-                    format!(
-                        "There is no store in {}. Run `shegong init` (or `shegong init --empty`) first.",
-                        p.display()
-                    )
-                }
-            }
-            StoreError::AlreadyExists(p) => {
-                if zh {
-                    format!("{} 中已有数据库，未做任何改动。", p.display())
-                } else {
-                    format!(
-                        "A store with data already exists in {}; nothing was changed.",
-                        p.display()
-                    )
-                }
-            }
-            StoreError::InUse(p) => {
-                if zh {
-                    format!(
-                        "数据库 {} 正被另一个 shegong 进程使用。请先关闭那个程序，再试一次。",
-                        p.display()
-                    )
-                } else {
-                    format!(
-                        "The store in {} is in use by another shegong process. Close that one and try again.",
-                        p.display()
-                    )
-                }
-            }
-            StoreError::NotAFolder(p) => {
-                if zh {
-                    format!(
-                        "数据目录 {} 是一个文件，不是文件夹。请用 --data-dir 指定一个文件夹；未做任何改动。",
-                        p.display()
-                    )
-                } else {
-                    format!(
-                        "The data folder {} is a file, not a folder. Choose a folder with --data-dir; nothing was changed.",
-                        p.display()
-                    )
-                }
-            }
-            StoreError::NewerSchema { found, supported } => {
-                if zh {
-                    format!("数据库格式版本为 {found}，本程序只支持到 {supported}。请升级 shegong；数据未被改动。")
-                } else {
-                    format!(
-                        "The store has format version {found}; this shegong reads up to {supported}. Upgrade shegong; the store was not changed."
-                    )
-                }
-            }
-            StoreError::OlderSchema { found, supported } => {
-                if zh {
-                    format!("数据库格式版本为 {found}，需要升级到 {supported} 才能使用。请不带 --readonly 打开一次，程序会先自动备份再升级；数据未被改动。")
-                } else {
-                    format!(
-                        "The store has format version {found} and must be upgraded to {supported} before use. Open it once without --readonly: shegong backs it up first, then upgrades it. The store was not changed."
-                    )
-                }
-            }
+            StoreError::Missing(p) => say(lang, D::StoreMissing, &[&p.display()]),
+            StoreError::AlreadyExists(p) => say(lang, D::StoreAlreadyExists, &[&p.display()]),
+            StoreError::InUse(p) => say(lang, D::StoreInUse, &[&p.display()]),
+            StoreError::NotAFolder(p) => say(lang, D::StoreNotAFolder, &[&p.display()]),
+            StoreError::NewerSchema { found, supported } => say(lang, D::StoreNewerSchema, &[found, supported]),
+            StoreError::OlderSchema { found, supported } => say(lang, D::StoreOlderSchema, &[found, supported]),
             // The detail comes from deep inside (sled, the decoder) and is for whoever helps
             // the user: the sentence before it says what happened and what to do.
-            StoreError::Corrupt(what) => {
-                if zh {
-                    format!("数据库已损坏，无法读取。请用 `shegong restore` 从备份恢复（备份在数据目录的 backups 文件夹中）。技术细节：{what}")
-                } else {
-                    format!("The store is damaged and cannot be read. Restore it from a backup with `shegong restore` (backups are in the backups folder of the data folder). Technical detail: {what}")
-                }
-            }
-            StoreError::ReadOnly => lang
-                .pick(
-                    "只读模式（--readonly）下不能修改数据。",
-                    "Read-only mode (--readonly): no change is allowed.",
-                )
-                .into(),
+            StoreError::Corrupt(what) => say(lang, D::StoreCorrupt, &[what]),
+            StoreError::ReadOnly => tr(lang, D::StoreReadOnly).into(),
             StoreError::Rejected(problems) => {
-                let head = if zh {
-                    format!("有 {} 处错误，未保存任何数据：", problems.len())
-                } else {
-                    format!("{} problem(s); nothing was stored:", problems.len())
-                };
-                let mut out = head;
+                let mut out = say(lang, D::StoreRejected, &[&problems.len()]);
                 for p in problems.iter().take(50) {
                     out.push_str(&format!("\n  {}: {}", p.row + 1, p.problem.render(lang)));
                 }
                 out
             }
-            StoreError::UnknownUnit(code) => {
-                if zh {
-                    format!("没有编码为 {code} 的单位。")
-                } else {
-                    format!("There is no unit with code {code}.")
-                }
-            }
-            StoreError::UnknownRecord(key) => {
-                if zh {
-                    format!("没有编号为 {key} 的记录。")
-                } else {
-                    format!("There is no record {key}.")
-                }
-            }
-            StoreError::NothingToUndo => lang.pick("没有可以撤销的变更。", "There is no change to undo.").into(),
-            StoreError::CannotUndo(what) => {
-                if zh {
-                    format!("最近的变更（{what}）不能撤销：它是旧版本记下的批量导入，没有记下导入了哪些记录。请从备份恢复。")
-                } else {
-                    format!("The last change ({what}) cannot be undone: it is a bulk import journaled by an older version, which did not keep which records it added. Restore from a backup instead.")
-                }
-            }
-            StoreError::Overflow => lang
-                .pick(
-                    "合计金额超出可表示的范围，未保存。",
-                    "A total is out of range; nothing was stored.",
-                )
-                .into(),
+            StoreError::UnknownUnit(code) => say(lang, D::StoreUnknownUnit, &[code]),
+            StoreError::UnknownRecord(key) => say(lang, D::StoreUnknownRecord, &[key]),
+            StoreError::NothingToUndo => tr(lang, D::StoreNothingToUndo).into(),
+            StoreError::CannotUndo(what) => say(lang, D::StoreCannotUndo, &[what]),
+            StoreError::Overflow => tr(lang, D::StoreOverflow).into(),
             StoreError::TooLarge { what, bytes, detail } => {
                 let limit = super::codec::MAX_VALUE_BYTES / (1024 * 1024);
                 match bytes {
                     Some(b) => {
                         let mb = b.div_ceil(1024 * 1024);
-                        if zh {
-                            format!(
-                                "要保存的数据（{what}）约 {mb} MB，超过数据库单个值的上限 {limit} MB；未保存任何数据。"
-                            )
-                        } else {
-                            format!("A {what} to store would be about {mb} MB, more than the store's limit of {limit} MB for one value; nothing was stored.")
-                        }
+                        say(lang, D::StoreValueTooLarge, &[what, &mb, &limit])
                     }
-                    None => {
-                        if zh {
-                            format!("无法编码要保存的数据（{what}）：{detail}；未保存任何数据。")
-                        } else {
-                            format!("A {what} could not be encoded: {detail}; nothing was stored.")
-                        }
-                    }
+                    None => say(lang, D::StoreCannotEncode, &[what, detail]),
                 }
             }
             StoreError::PageFull { unit, year, kind } => {
                 let limit = super::codec::PAGE_LIMIT / (1024 * 1024);
-                let zh_kind = match *kind {
-                    "evaluation" => "评估",
-                    "training" => "培训",
-                    _ => "资金",
+                let kind = match *kind {
+                    "evaluation" => D::PageKindEvaluation,
+                    "training" => D::PageKindTraining,
+                    _ => D::PageKindBudget,
                 };
-                if zh {
-                    format!("单位 {unit} {year} 年的{zh_kind}记录连同已保存的将超过 {limit} MB，超出一个单位一年能保存的上限；未保存任何数据。请检查文件是否重复或有误。")
-                } else {
-                    format!("unit {unit}'s {kind} records of {year}, with those stored already, would pass {limit} MB, more than the store keeps for one unit and year; nothing was stored. Check the file for repeated or wrong rows.")
-                }
+                say(lang, D::StorePageFull, &[unit, year, &tr(lang, kind), &limit])
             }
             StoreError::WriteFailed(detail) => {
                 let detail = detail.as_deref().unwrap_or("");
-                if zh {
-                    format!("无法写入数据库（磁盘已满或出错）：本次写入未保存；未完成的部分会在下次打开数据库时自动回滚。请腾出磁盘空间后重试。{detail}")
-                } else {
-                    format!("The store could not be written (the disk is full or failing): this write was not kept, and what it began is rolled back when the store is next opened. Free some disk space and try again. {detail}")
-                }
+                say(lang, D::StoreWriteFailed, &[&detail])
             }
-            StoreError::Io(e) => {
-                if zh {
-                    format!("读写数据库出错：{e}")
-                } else {
-                    format!("Could not read or write the store: {e}")
-                }
-            }
+            StoreError::Io(e) => say(lang, D::StoreIo, &[e]),
+            // A refusal carries both languages already (worded from the catalogue).
             StoreError::Refused { zh: z, en } => lang.pick(z, en).to_string(),
         }
     }

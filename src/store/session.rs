@@ -17,9 +17,9 @@ use super::{Result, Store, StoreError};
 use crate::domain::RecordId;
 use crate::domain::RecordKind;
 use crate::domain::{Day, Problem, StationStatus};
-use crate::i18n::Lang;
 use crate::record::Record;
 use crate::registry::rules;
+use crate::words::D;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 /// Keys of added records are kept for the caller up to this many (a form wants its key; a
@@ -199,17 +199,15 @@ impl<R: Record> ImportSession<'_, R> {
             return Ok(None);
         }
         let limit = codec::PAGE_LIMIT / (1024 * 1024);
-        let (zh_kind, en_kind) = (R::KIND.label(Lang::Zh), R::KIND.label(Lang::En));
-        let owner = record.owner();
-        Ok(Some(Problem::new(
-            R::owner_field(),
-            format!(
-                "单位 {owner} {year} 年的{zh_kind}记录到这一行已超过 {limit} MB，超出一个单位一年能保存的上限；请检查文件是否重复或有误"
-            ),
-            format!(
-                "unit {owner}'s {en_kind} of {year} pass {limit} MB at this row, more than the store keeps for one unit and year; check the file for repeated or wrong rows"
-            ),
-        )))
+        let owner = record.owner().to_string();
+        Ok(Some(Problem::said_in(R::owner_field(), D::PageFullAtRow, |lang| {
+            vec![
+                Box::new(owner.clone()),
+                Box::new(year),
+                Box::new(R::KIND.label(lang)),
+                Box::new(limit),
+            ]
+        })))
     }
 
     /// Stores rows that `check` passed, as one part of a streamed import.

@@ -6,6 +6,7 @@ use super::form::{Field, FieldKind, Form, FormKind, UnitRef};
 use super::strings::{fill, tr, S};
 use crate::domain::*;
 use crate::i18n::Lang;
+use crate::words::{large_numbers, LargeNumbers, P};
 use chrono::NaiveDate;
 
 /// What the user chose last time, offered again (a clerk records many sessions a day).
@@ -252,10 +253,6 @@ pub fn edit_unit_form(unit: &Unit, parent: Option<UnitRef>) -> Form {
 
 // ---- reading the fields ----
 
-fn problem(field: &'static str, s: S, args: &[&str]) -> Problem {
-    Problem::new(field, fill(tr(Lang::Zh, s), args), fill(tr(Lang::En, s), args))
-}
-
 fn text_of(form: &Form, name: &str) -> String {
     form.field(name).map(|f| f.text.trim().to_string()).unwrap_or_default()
 }
@@ -374,9 +371,11 @@ fn notes_for(form: &Form, built: Option<&Built>) -> Vec<(&'static str, (String, 
     if let Some(f) = form.field("amount") {
         if let Ok(fen) = fields::money(f.text.trim()) {
             // From 1万 on, the amount in 万 too; English, which has no 万, from 100k on.
-            let wan = |lang: Lang| match lang {
-                Lang::Zh if fen.0.unsigned_abs() >= 1_000_000 => format!(" ({})", fen.wan()),
-                Lang::En if fen.0.unsigned_abs() >= 10_000_000 => format!(" ({})", super::fmt::money(fen, lang)),
+            let wan = |lang: Lang| match large_numbers(lang) {
+                LargeNumbers::WanYi if fen.0.unsigned_abs() >= 1_000_000 => format!(" ({})", fen.wan()),
+                LargeNumbers::Thousands if fen.0.unsigned_abs() >= 10_000_000 => {
+                    format!(" ({})", super::fmt::money(fen, lang))
+                }
                 _ => String::new(),
             };
             // A negative allocation takes money back: said beside the amount as it is typed.
@@ -456,7 +455,7 @@ fn read_evaluation(r: &mut Reader) -> Option<Built> {
     let unit = r.unit("unit");
     if let Some(u) = &unit {
         if !u.has_station {
-            r.problems.push(problem("unit", S::ErrNoStation, &[&u.name]));
+            r.problems.push(Problem::said("unit", P::NoStation, &[&u.name]));
         }
     }
     let kind = r.choice("kind", EvalKind::ALL);

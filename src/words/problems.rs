@@ -6,6 +6,25 @@ catalogue! {
     /// The key of a text of a problem.
     P {
         Required => "必填，不能为空", "is required";
+        // One field's value (`domain::fields`), the same in the importer and the forms.
+        DateUnreadable =>
+            "无法识别“{}”（可写 2021-11-08、2021/11/8、2021.11.8、2021年11月8日，只知年月或年份时写 2021-11 或 2021）",
+            "cannot read the date “{}” (write 2021-11-08, 2021/11/8, 2021.11.8 or 2021年11月8日; 2021-11 or 2021 when only the month or year is known)";
+        DateNotReal =>
+            "“{}”不是真实存在的一天（年份须在 {}–{} 之间，月、日须真实存在）",
+            "“{}” is not a real date (years {}–{}; the month and day must exist)";
+        MoneyUnreadable =>
+            "无法识别“{}”（以元为单位，可写 1700000、1,700,000.00、¥300、170万、1.5万元；冲正写负数）",
+            "cannot read the amount “{}” (yuan: write 1700000, 1,700,000.00, ¥300, 170万 or 1.5万元; a correction is negative)";
+        MoneyDecimals =>
+            "“{}”超过两位小数（只能精确到分）",
+            "the amount “{}” has more than two decimals (amounts are exact to the fen)";
+        MoneyTooLarge => "“{}”太大", "the amount “{}” is too large";
+        NotTenths =>
+            "“{}”应为 0 到 {} 之间、最多一位小数的数",
+            "“{}” is not a number from 0 to {} with at most one decimal";
+        NotACount => "“{}”不是不小于 0 的整数", "“{}” is not a whole number of 0 or more";
+        NotAWord => "“{}”不是可用的值（可填：{}）", "“{}” is not one of the accepted words: {}";
         // Validation of a record (`domain`).
         ParentIsItself => "不能是自身", "cannot be the unit itself";
         TooManyCharacters => "最多 {} 个字，现有 {}", "at most {} characters, has {}";
@@ -27,10 +46,40 @@ catalogue! {
         BadPhone =>
             "“{}”无效：只能含数字、空格、+、-、括号和分机号（如 0871-6818 1234 转 801）",
             "“{}” is not a phone number: digits, spaces, +, -, parentheses and an extension only (e.g. 0871-6818 1234 ext. 801)";
-        AtMost64Characters => "最多 64 个字", "at most 64 characters";
+        AtMostCharacters => "最多 {} 个字", "at most {} characters";
         LooksLikeResidentId =>
             "第 {} 个字起像是居民身份证号码：本系统不保存个人身份证号码，请删去",
             "looks like a resident ID number from character {}: shegong does not keep personal ID numbers; remove it";
+
+        // Checks against the stored units (`registry::rules`, and the importer's references).
+        UnknownUnit => "没有编码为 {} 的单位", "no unit has the code {}";
+        // The unit is named by the caller: "unit C1" by the importer, its name by the form.
+        NoStation => "{} 没有社工站（站点状态为“无”），不能评估", "{} has no station (status none) to evaluate";
+        UnitCoded => "单位 {}", "unit {}";
+        CodeTwiceInFile => "编码 {} 在本文件中重复", "{} appears twice in this file";
+        IdTwiceInFile => "编号 {} 在本文件中重复", "{} appears twice in this file";
+        IdConflict =>
+            "编号 {} 已存有内容不同的记录；不会覆盖",
+            "{} is already stored with different content; it is not overwritten";
+        LevelBelowParent => "层级“{}”须低于上级 {} 的层级“{}”", "{} must be deeper than its parent {} ({})";
+        ParentCycle => "上级关系形成循环", "the parents form a cycle";
+        LevelAboveChild =>
+            "层级不能改为“{}”：下级单位 {} 的层级“{}”须低于它（请先改下级单位，或在同一文件中一并改）",
+            "the level cannot become {}: its child {} ({}) must stay deeper (change the child first, or in the same file)";
+
+        // The header and cells of a file being imported (`interchange::parse`).
+        ColumnTwice => "此列出现了两次（与“{}”重复）", "this column appears twice (the same as “{}”)";
+        // A Chinese file is named by its kind's word, an English one by its file kind.
+        UnknownColumn => "未知的列（{}文件可用的列：{}）", "unknown column (a {} file has the columns {})";
+        ColumnSeparator => "、", ", ";
+        RequiredColumnMissing => "缺少必填的列“{}”", "the required column “{}” is missing";
+        ImportedDateAfterToday => "日期 {} 在今天之后（已导入，请核对）", "the date {} is after today (imported; please check it)";
+        UnlikelyCharacter =>
+            "“{}”含不常见的字符“{}”：文件的编码可能不对（已导入，请核对）",
+            "“{}” has the unlikely character “{}”: the file's encoding may be wrong (imported; please check it)";
+        CellWithoutHeader =>
+            "第 {} 列没有标题，这一行却在此填了“{}”（是否多了逗号或错了列？）",
+            "column {} has no header, but this row has “{}” there (an extra comma or a shifted cell?)";
 
         // Reading files.
         OpenFolder => "无法打开：这是一个文件夹，不是文件", "cannot open it: it is a folder, not a file";

@@ -87,7 +87,6 @@ catalogue! {
         FieldVoucher => "凭证号", "Voucher";
         OpenedOn => "，{} 建站", ", opened {}";
         ClosedOn => "，{} 撤站", ", closed {}";
-        StaffValue => "专职 {} 人，持证 {} 人", "{} social workers, {} certified";
         FiguresAsOf => "截至 {} 的合计（含下级）", "Totals as of {}";
         Coverage => "覆盖", "Covered";
         Allocated => "拨付", "Allocated";
@@ -98,7 +97,6 @@ catalogue! {
         CountValue => "共 {} 次", "{} in all";
         NoGrade => "无等级", "no grade";
         WithoutEvaluation => "尚无评估的运营站点：{} 个", "operating stations not yet evaluated: {}";
-        HoursAttendees => "课时 {}，参训 {} 人次", "{} hours, {} attendees";
         StaffPair => "专职 {}，持证 {}", "social workers {}, certified {}";
         PeopleCount => "{} 人", "{}";
         HoursGiven => "课时 {}，共 {} 次给出", "{} hours (given by {})";
@@ -160,15 +158,6 @@ catalogue! {
             "请输入日期：可写 2021-11-09、2021-11 或 2021",
             "type a date: 2021-11-09, 2021-11 or 2021";
         ErrDateRange => "“{}”不存在或超出 1900–2999 年", "“{}” is not a real date between 1900 and 2999";
-        ErrMoney =>
-            "“{}”不是金额：可写 120000、1,200.50、¥300 或 12万",
-            "“{}” is not an amount: write 120000, 1,200.50, ¥300 or 12万";
-        ErrMoneyDecimals => "“{}”小数太多：金额精确到分", "“{}” has too many decimals: amounts go to the fen";
-        ErrMoneyLarge => "“{}”太大", "“{}” is too large";
-        ErrTenths => "“{}”须为数字，最多一位小数", "“{}” must be a number with at most one decimal";
-        ErrCount => "“{}”须为不小于 0 的整数", "“{}” must be a whole number, 0 or more";
-        ErrScore => "得分须在 0 到 100 之间", "must be between 0 and 100";
-        ErrNoStation => "{} 没有社工站（站点状态为“无”），不能评估", "{} has no station (status none) to evaluate";
         FixFirst => "有 {} 处需要修改，尚未保存。", "{} problem(s) to fix; nothing was saved.";
         SavedTraining => "已保存培训：{}。", "Saved the training: {}.";
         SavedEvaluation => "已保存评估：{}。", "Saved the evaluation: {}.";

@@ -4,13 +4,12 @@
 
 use crate::domain::RecordId;
 use crate::domain::{BudgetKind, PartialDate, Unit};
-use crate::i18n::Lang;
 use crate::registry::Registry;
 use crate::store::StoreError;
 use crate::tui::app::{App, Modal, Pending};
 use crate::tui::form::FormKind;
 use crate::tui::records::Built;
-use crate::tui::strings::{fill, tr, S};
+use crate::tui::strings::{tr, S};
 use crate::tui::{fmt, records};
 
 impl App {
@@ -32,12 +31,12 @@ impl App {
         built: &Built,
         reversing: bool,
     ) -> Vec<(&'static str, (String, String))> {
-        let both = |s: S, args: &[&str]| (fill(tr(Lang::Zh, s), args), fill(tr(Lang::En, s), args));
+        let both = crate::words::both::<S>;
         let mut out = Vec::new();
         let today = fmt::date(self.today);
         let dated = |field: &'static str, d: &PartialDate, out: &mut Vec<_>| {
             if d.start() > self.today {
-                out.push((field, both(S::WarnAfterToday, &[&d.to_string(), &today])));
+                out.push((field, both(S::WarnAfterToday, &[d, &today])));
             }
         };
         let (date, station_of) = match built {
@@ -61,9 +60,7 @@ impl App {
                 if let Ok(Some(unit)) = self.store.unit(code) {
                     if let Some(opened) = unit.opened_on {
                         if d.end() < opened.start() {
-                            let args = [d.to_string(), unit.name.clone(), opened.to_string()];
-                            let args: Vec<&str> = args.iter().map(String::as_str).collect();
-                            out.push(("date", both(S::WarnBeforeOpened, &args)));
+                            out.push(("date", both(S::WarnBeforeOpened, &[&d, &unit.name, &opened])));
                         }
                     }
                 }

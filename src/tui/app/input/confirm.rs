@@ -2,7 +2,6 @@
 //! newest change, discarding or saving a form; what each does once confirmed.
 
 use crate::domain::{Evaluation, Training};
-use crate::i18n::Lang;
 use crate::store::StoreError;
 use crate::tui::action::Action;
 use crate::tui::app::{App, Modal, Pending};
@@ -60,12 +59,7 @@ impl App {
         if let Err(e) = self.store.check_deletable(&unit.code) {
             return self.fail(&e);
         }
-        let what = format!("{}（{}）", unit.name, unit.code);
-        let what = if self.lang == Lang::Zh {
-            what
-        } else {
-            format!("{} ({})", unit.name, unit.code)
-        };
+        let what = crate::words::say(self.lang, crate::words::J::UnitBrief, &[&unit.name, &unit.code]);
         self.modal = Some(Modal::Confirm {
             question: fill(self.t(S::AskDeleteUnit), &[&what]),
             then: Pending::DeleteUnit(unit.code),
