@@ -5,25 +5,20 @@ use super::{
     AddOutcome, Difference, ImportSession, JournalEntry, Result, Reversal, RowProblem, Store, StoreError, UnitOutcome,
 };
 use crate::domain::{BudgetEntry, Day, Evaluation, RecordId, RecordKind, Training, Unit};
+use crate::i18n::Lang;
 use crate::record::{AnyRecord, Record, Rows};
 use crate::rollup::Measures;
 use crate::storage::{BulkImport, Storage};
+use crate::words::{say, D};
 use chrono::NaiveDate;
 use std::ops::ControlFlow;
 
 /// Rows of another kind than the session's: a bug in the caller, said as a refusal.
 fn wrong_kind(expected: RecordKind, got: RecordKind) -> StoreError {
+    let text = |lang: Lang| say(lang, D::ImportWrongKind, &[&expected.label(lang), &got.label(lang)]);
     StoreError::Refused {
-        zh: format!(
-            "内部错误：{}导入收到了{}记录。",
-            expected.label(crate::i18n::Lang::Zh),
-            got.label(crate::i18n::Lang::Zh)
-        ),
-        en: format!(
-            "internal error: an import of {} was given {}.",
-            expected.label(crate::i18n::Lang::En),
-            got.label(crate::i18n::Lang::En)
-        ),
+        zh: text(Lang::Zh),
+        en: text(Lang::En),
     }
 }
 

@@ -3,7 +3,7 @@
 
 use crate::domain::Problem;
 use crate::i18n::Lang;
-use crate::words::{say, tr, D};
+use crate::words::{say, tr, Word, D};
 use std::path::PathBuf;
 
 /// A problem with one row of a batch of writes; `row` counts from 0 in the input.
@@ -85,6 +85,12 @@ impl StoreError {
             StoreError::ReadOnly => 4,
             _ => 1,
         }
+    }
+
+    /// A refusal worded by the catalogue: the key's text in both languages, with `args`.
+    pub fn refused<W: Word>(key: W, args: &[&dyn std::fmt::Display]) -> StoreError {
+        let (zh, en) = crate::words::both(key, args);
+        StoreError::Refused { zh, en }
     }
 
     pub fn message(&self, lang: Lang) -> String {

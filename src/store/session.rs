@@ -411,10 +411,7 @@ impl Store {
         }
         let mut set = session.plan(rows)?;
         let Some(key) = session.outcome.keys.first().cloned() else {
-            return Err(StoreError::Refused {
-                zh: "这条冲销记录已经存在，未重复保存。".into(),
-                en: "This reversing entry is stored already; it was not stored again.".into(),
-            });
+            return Err(StoreError::refused(D::ReversalStoredAlready, &[]));
         };
         let mut entry = self.entry(
             "add",
@@ -446,25 +443,10 @@ impl Store {
         for r in self.reversals()? {
             if r.of == of_text {
                 let what = named(&r);
-                return Err(StoreError::Refused {
-                    zh: format!("这条资金记录已由 #{} 冲销（{what}），不能再次冲销。", r.number),
-                    en: format!(
-                        "This budget entry was reversed already by #{} ({what}); it cannot be reversed twice.",
-                        r.number
-                    ),
-                });
+                return Err(StoreError::refused(D::ReversedAlready, &[&r.number, &what]));
             }
             if r.by == of_text {
-                return Err(StoreError::Refused {
-                    zh: format!(
-                        "这是一条冲销记录（#{}），冲销记录不能再冲销；录错了请撤销它。",
-                        r.number
-                    ),
-                    en: format!(
-                        "This is a reversal (#{}); a reversal cannot itself be reversed: undo it instead.",
-                        r.number
-                    ),
-                });
+                return Err(StoreError::refused(D::ReversalNotReversible, &[&r.number]));
             }
         }
         let mut pages: HashMap<[u8; 6], PageEdit> = HashMap::default();
@@ -499,12 +481,9 @@ impl Store {
         let row = self
             .unit_row_by_code(code)?
             .ok_or_else(|| StoreError::UnknownUnit(code.to_string()))?;
-        let refuse = |zh: String, en: String| Err(StoreError::Refused { zh, en });
+        let refuse = |key: D| Err(StoreError::refused(key, &[&code]));
         if self.has_children(code)? {
-            return refuse(
-                format!("单位 {code} 下还有下级单位，不能删除：先删除下级单位。"),
-                format!("Unit {code} has units below it and cannot be deleted: delete those first."),
-            );
+            return refuse(D::DeleteHasChildren);
         }
         for kind in [RecordKind::Evaluation, RecordKind::Training, RecordKind::Budget] {
             if self
@@ -514,10 +493,7 @@ impl Store {
                 .transpose()?
                 .is_some()
             {
-                return refuse(
-                    format!("单位 {code} 还有评估、培训或资金记录，不能删除。"),
-                    format!("Unit {code} has evaluations, trainings or budget entries and cannot be deleted."),
-                );
+                return refuse(D::DeleteHasRecords);
             }
         }
         let mut served = false;
@@ -526,10 +502,7 @@ impl Store {
             Ok(())
         })?;
         if served {
-            return refuse(
-                format!("单位 {code} 是某条培训的服务站点，不能删除。"),
-                format!("Unit {code} is served by a training and cannot be deleted."),
-            );
+            return refuse(D::DeleteServed);
         }
         Ok(row)
     }

@@ -59,5 +59,28 @@ catalogue! {
             "无法写入数据库（磁盘已满或出错）：本次写入未保存；未完成的部分会在下次打开数据库时自动回滚。请腾出磁盘空间后重试。{}",
             "The store could not be written (the disk is full or failing): this write was not kept, and what it began is rolled back when the store is next opened. Free some disk space and try again. {}";
         StoreIo => "读写数据库出错：{}", "Could not read or write the store: {}";
+
+        // Refusals (`StoreError::Refused`): a change not made, and why.
+        ReversalStoredAlready =>
+            "这条冲销记录已经存在，未重复保存。",
+            "This reversing entry is stored already; it was not stored again.";
+        // Reversed by entry number `{}`, said as its date and amount `{}`.
+        ReversedAlready =>
+            "这条资金记录已由 #{} 冲销（{}），不能再次冲销。",
+            "This budget entry was reversed already by #{} ({}); it cannot be reversed twice.";
+        ReversalNotReversible =>
+            "这是一条冲销记录（#{}），冲销记录不能再冲销；录错了请撤销它。",
+            "This is a reversal (#{}); a reversal cannot itself be reversed: undo it instead.";
+        DeleteHasChildren =>
+            "单位 {} 下还有下级单位，不能删除：先删除下级单位。",
+            "Unit {} has units below it and cannot be deleted: delete those first.";
+        DeleteHasRecords =>
+            "单位 {} 还有评估、培训或资金记录，不能删除。",
+            "Unit {} has evaluations, trainings or budget entries and cannot be deleted.";
+        DeleteServed =>
+            "单位 {} 是某条培训的服务站点，不能删除。",
+            "Unit {} is served by a training and cannot be deleted.";
+        // A bug in the caller: an import of one kind (plural) given records of another.
+        ImportWrongKind => "内部错误：{}导入收到了{}记录。", "internal error: an import of {} was given {}.";
     }
 }
