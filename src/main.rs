@@ -54,10 +54,8 @@ fn install_panic_message() {
             .location()
             .map(|l| format!(" ({}:{})", l.file(), l.line()))
             .unwrap_or_default();
-        eprintln!(
-            "shegong 内部错误，操作已中止{place}。数据不会写一半：请运行 `shegong check`，如有问题用备份恢复。\n\
-             shegong stopped on an internal error{place}. No write is left half done: run `shegong check`, and restore from a backup if it fails."
-        );
+        let (zh, en) = shegong::words::both(C::InternalError, &[&place]);
+        eprintln!("{zh}\n{en}");
         std::process::exit(1);
     }));
 }

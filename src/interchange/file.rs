@@ -237,10 +237,8 @@ pub fn write_output<T, E>(
                 if gone.kind() != io::ErrorKind::NotFound {
                     // The error that stopped the write is returned; this one is said beside it
                     // (in both languages: the caller's language is not at hand here).
-                    eprintln!(
-                        "未能删除未写完的文件 {0}（{gone}），可以手动删除。The unfinished file {0} could not be removed ({gone}); it can be deleted by hand.",
-                        tmp.display()
-                    );
+                    let (zh, en) = crate::words::both(F::UnfinishedFileNotRemoved, &[&tmp.display(), &gone]);
+                    eprintln!("{zh}{en}");
                 }
             }
             Err(e)

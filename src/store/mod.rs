@@ -102,10 +102,8 @@ impl Drop for ReadonlyCopy {
         // A copy that cannot be removed holds nothing that is not in the store itself; the
         // system clears its temporary folder. Nothing else can be done from a drop.
         if std::fs::remove_dir_all(&self.0).is_err() && self.0.exists() {
-            eprintln!(
-                "shegong: 无法删除临时副本 / could not remove the temporary copy {}",
-                self.0.display()
-            );
+            let (zh, en) = crate::words::both(crate::words::D::TempCopyNotRemoved, &[]);
+            eprintln!("shegong: {zh} / {en} {}", self.0.display());
         }
     }
 }

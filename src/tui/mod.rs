@@ -59,7 +59,8 @@ pub fn restore_terminal() {
     // Both steps are tried whatever the first did; a failure is said (in both languages: this
     // runs from the panic hook too, where the language is not at hand) with the way out.
     if let Err(e) = left.and(disable_raw_mode()) {
-        eprintln!("终端未能复原，请运行 `reset`。The terminal could not be restored: run `reset`. ({e})");
+        let (zh, en) = crate::words::both(crate::words::S::TerminalNotRestored, &[]);
+        eprintln!("{zh}{en} ({e})");
     }
 }
 

@@ -68,5 +68,10 @@ catalogue! {
         CheckFailed =>
             "检查未通过：{} 处汇总与重新计算不一致：",
             "Check failed: {} stored totals differ from the recomputation:";
+        // Said in both languages at once (the language is not at hand in the panic hook); `{}`
+        // is where it stopped.
+        InternalError =>
+            "shegong 内部错误，操作已中止{}。数据不会写一半：请运行 `shegong check`，如有问题用备份恢复。",
+            "shegong stopped on an internal error{}. No write is left half done: run `shegong check`, and restore from a backup if it fails.";
     }
 }

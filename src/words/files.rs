@@ -46,5 +46,9 @@ catalogue! {
         Upgraded =>
             "数据库格式已从版本 {} 升级到 {}；升级前的备份：{}",
             "The store was upgraded from format version {} to {}; the backup made before: {}";
+        // Said in both languages at once, beside the error that stopped the write.
+        UnfinishedFileNotRemoved =>
+            "未能删除未写完的文件 {}（{}），可以手动删除。",
+            "The unfinished file {} could not be removed ({}); it can be deleted by hand.";
     }
 }

@@ -82,5 +82,7 @@ catalogue! {
             "Unit {} is served by a training and cannot be deleted.";
         // A bug in the caller: an import of one kind (plural) given records of another.
         ImportWrongKind => "内部错误：{}导入收到了{}记录。", "internal error: an import of {} was given {}.";
+        // Said in both languages at once (from a drop, where the language is not at hand).
+        TempCopyNotRemoved => "无法删除临时副本", "could not remove the temporary copy";
     }
 }

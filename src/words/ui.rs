@@ -350,5 +350,8 @@ catalogue! {
         IsReversal => "冲销", "reversal";
         // A field's name, then what it says (a problem).
         LabelValue => "{}：{}", "{}: {}";
+        // Said in both languages at once (from the panic hook too, where the language is not
+        // at hand).
+        TerminalNotRestored => "终端未能复原，请运行 `reset`。", "The terminal could not be restored: run `reset`.";
     }
 }
