@@ -303,6 +303,11 @@ catalogue! {
         KeyClearField => "清空本项", "clear the field";
         KeyRight => "光标右移或下一个选项", "caret right, or next choice";
         KeyLeft => "光标左移或上一个选项", "caret left, or previous choice";
+        HelpEdit => "编辑文字（表单、查找、日期、筛选）", "Editing text (forms, find, date, filter)";
+        KeyCaretLeft => "光标左移", "caret left";
+        KeyCaretRight => "光标右移", "caret right";
+        KeyWordLeft => "光标移到前一个词的开头", "caret to the start of the word before";
+        KeyWordRight => "光标移到后一个词的末尾", "caret to the end of the word after";
         KeyOpenClose => "展开/收起", "open/close";
         KeyFindNextPrev => "下/上一个", "next/prev match";
         KeyFindPrev => "上一个匹配", "previous match";
