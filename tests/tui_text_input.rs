@@ -224,3 +224,60 @@ fn the_help_lists_the_editing_keys_once() {
         }
     }
 }
+
+fn date_error(app: &App) -> Option<String> {
+    match &app.modal {
+        Some(Modal::DatePrompt { error, .. }) => error.clone(),
+        other => panic!("no date prompt: {other:?}"),
+    }
+}
+
+/// The date prompt reads a date with the one parser of a date (`domain::fields::date`) and
+/// says what is wrong in its words, the words the importer and the forms use; a month or a
+/// year is its end, and after today is refused.
+#[test]
+fn the_date_prompt_reads_and_words_a_date_as_the_forms_do() {
+    use shegong::domain::fields;
+    for lang in [Lang::Zh, Lang::En] {
+        let (_dir, mut app) = xishan_app(lang);
+        for bad in ["去年", "2021-02-30", "１８９９"] {
+            keys(&mut app, &["g"]);
+            type_text(&mut app, bad);
+            keys(&mut app, &["Enter"]);
+            let expected = fields::date(bad).map(|_| ()).expect_err("not a date").message(lang);
+            assert_eq!(date_error(&app), Some(expected), "{bad}");
+            // An edit takes the error away; the text stays to be mended.
+            keys(&mut app, &["Left"]);
+            assert_eq!(date_error(&app), None);
+            assert_eq!(date_prompt_text(&app), bad);
+            keys(&mut app, &["Esc"]);
+        }
+        // 2021年11月: its end, which is today (2021-11-30).
+        keys(&mut app, &["g"]);
+        type_text(&mut app, "2021年11月");
+        keys(&mut app, &["Enter"]);
+        assert!(app.modal.is_none());
+        assert_eq!(
+            app.as_of,
+            chrono::NaiveDate::from_ymd_opt(2021, 11, 30).expect("a date")
+        );
+        // ２０２０: full-width digits, the end of the year.
+        keys(&mut app, &["g"]);
+        type_text(&mut app, "２０２０");
+        keys(&mut app, &["Enter"]);
+        assert_eq!(
+            app.as_of,
+            chrono::NaiveDate::from_ymd_opt(2020, 12, 31).expect("a date")
+        );
+        // 2021 ends after today: refused, as is any date after today.
+        keys(&mut app, &["g"]);
+        type_text(&mut app, "2021");
+        keys(&mut app, &["Enter"]);
+        let error = date_error(&app).expect("refused");
+        assert!(error.contains("2021-11-30"), "{error}");
+        assert_eq!(
+            app.as_of,
+            chrono::NaiveDate::from_ymd_opt(2020, 12, 31).expect("a date")
+        );
+    }
+}
