@@ -152,14 +152,10 @@ catalogue! {
         NoteAmount => "即 {} 元{}", "= ¥{}{}";
         NoteGrade => "按得分为“{}”", "grade from score: {}";
         NotePartialDate => "按 {} 计入", "counts from {}";
-        ErrDate =>
-            "无法识别“{}”：可写 2021-11-09、2021-11 或 2021",
-            "cannot read “{}”: write 2021-11-09, 2021-11 or 2021";
         DashNotStated => "；— 为未注明", "; — unstated";
         TypeADate =>
             "请输入日期：可写 2021-11-09、2021-11 或 2021",
             "type a date: 2021-11-09, 2021-11 or 2021";
-        ErrDateRange => "“{}”不存在或超出 1900–2999 年", "“{}” is not a real date between 1900 and 2999";
         ErrMoney =>
             "“{}”不是金额：可写 120000、1,200.50、¥300 或 12万",
             "“{}” is not an amount: write 120000, 1,200.50, ¥300 or 12万";
@@ -287,7 +283,6 @@ catalogue! {
         KeyDetailsDown => "详情向下滚动", "scroll the details down";
         KeyDetailsUp => "详情向上滚动", "scroll the details up";
         FootDetailsScroll => "滚动详情", "scroll details";
-        KeyClearFilter => "清空筛选", "clear the filter";
         FootMore => "其余按键", "more keys";
         FootHomeEnd => "首/尾", "top/end";
         UiFailed => "终端界面出错：", "the terminal UI failed: ";
