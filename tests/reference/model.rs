@@ -249,9 +249,9 @@ impl Model {
         self.unit(code).is_some_and(|u| u.station != StationStatus::None)
     }
 
-    /// Why a record would be refused: an unknown owner or served unit, an evaluation of a unit
-    /// without a station.
-    fn acceptable(&self, rec: &Rec) -> bool {
+    /// Whether a record would be accepted: not with an unknown owner or served unit, nor as an
+    /// evaluation of a unit without a station.
+    pub fn acceptable(&self, rec: &Rec) -> bool {
         if self.unit(rec.owner()).is_none() {
             return false;
         }
