@@ -403,6 +403,75 @@ fn table_money_rows(table: &str) -> Vec<(String, String, String)> {
     rows
 }
 
+/// The CSV rows the model's report (its JSON) calls for, node by node, depth first: each
+/// field the CSV has, as text. Units and coverage count the node itself at its own level.
+fn csv_rows_of(report: &Value, depth: usize, out: &mut Vec<Vec<String>>) {
+    let level = report["level"].as_str().unwrap_or_default();
+    let own_covered = report["station"]["covered"].as_bool().unwrap_or(false);
+    let count = |lvl: &str, what: &str| -> String {
+        if lvl == level {
+            match what {
+                "units" => "1".into(),
+                _ => u8::from(own_covered).to_string(),
+            }
+        } else {
+            report["coverage"][lvl][what].as_i64().unwrap_or(0).to_string()
+        }
+    };
+    let funding = &report["funding"];
+    let fen = |what: &str| funding[what].as_i64().unwrap_or(0);
+    let trainings = &report["trainings"];
+    let text = |v: &Value| match v {
+        Value::Null => String::new(),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    };
+    out.push(vec![
+        text(&report["code"]),
+        text(&report["name"]),
+        text(&report["level"]),
+        depth.to_string(),
+        text(&report["as_of"]),
+        text(&report["station"]["status"]),
+        own_covered.to_string(),
+        count("street", "units"),
+        count("street", "covered"),
+        count("community", "units"),
+        count("community", "covered"),
+        fen("allocated_fen").to_string(),
+        fen("spent_fen").to_string(),
+        Fen(fen("allocated_fen")).plain(),
+        Fen(fen("spent_fen")).plain(),
+        text(&report["evaluations"]["count"]),
+        text(&trainings["count"]),
+        trainings["hours"].as_f64().map(|h| h.to_string()).unwrap_or_default(),
+        text(&trainings["attendees"]),
+        text(&report["station"]["on_date"]),
+        text(&trainings["hours_given"]),
+        text(&trainings["attendees_given"]),
+    ]);
+    for child in report["children"].as_array().into_iter().flatten() {
+        csv_rows_of(child, depth + 1, out);
+    }
+}
+
+/// The report's CSV as rows of fields (no field of these reports needs quoting); hours are
+/// read as a number, so that `1.5` and `15 tenths` compare.
+fn csv_rows(csv: &str) -> Vec<Vec<String>> {
+    csv.lines()
+        .skip(1)
+        .map(|line| {
+            let mut fields: Vec<String> = line.split(',').map(str::to_string).collect();
+            if let Some(hours) = fields.get_mut(17) {
+                if let Ok(h) = hours.parse::<f64>() {
+                    *hours = h.to_string();
+                }
+            }
+            fields
+        })
+        .collect()
+}
+
 fn check_reports(db: &harness::Db, model: &Model, dates: &[Ymd], picks: (usize, usize)) {
     let mut targets = Vec::new();
     if let Some(d) = model.codes_at(Level::District).first() {
@@ -434,6 +503,10 @@ fn check_reports(db: &harness::Db, model: &Model, dates: &[Ymd], picks: (usize, 
                     "latest evaluation of {node} as of {as_of:?}: got {latest}, want one of {candidates:?}"
                 );
             }
+            let mut want_csv = Vec::new();
+            csv_rows_of(&want, 0, &mut want_csv);
+            let csv = harness::report_csv(db, code, naive(as_of), *depth);
+            assert_eq!(csv_rows(&csv), want_csv, "CSV of {code} as of {as_of:?}:\n{csv}");
             let table = harness::report_table(db, code, naive(as_of));
             let want_rows: Vec<(String, String, String)> = model
                 .money_rows(code, as_of)

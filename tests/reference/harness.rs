@@ -94,6 +94,12 @@ pub fn report_json(db: &Db, code: &str, date: NaiveDate, depth: usize) -> Value 
     shegong::report::to_json(&node)
 }
 
+/// The report as CSV, `depth` levels of children.
+pub fn report_csv(db: &Db, code: &str, date: NaiveDate, depth: usize) -> String {
+    let node = shegong::report::build(&db.store, Some(code), date, depth).expect("report");
+    shegong::report::to_csv(&node)
+}
+
 /// The report as a person reads it (English).
 pub fn report_table(db: &Db, code: &str, date: NaiveDate) -> String {
     let node = shegong::report::build(&db.store, Some(code), date, 0).expect("report");
