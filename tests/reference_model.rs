@@ -682,3 +682,45 @@ fn the_models_calendar_knows_month_ends() {
     assert!(!model::counts(&year, (2023, 12, 30)));
     assert!(model::counts(&year, (2023, 12, 31)));
 }
+
+/// A year's stored total stands for the year only once the year is over: as of Dec 30 and
+/// Dec 1 a budget entry of the year (which counts from Dec 31) and a training of December are
+/// left out, as of Dec 31 they count. (cargo-mutants: `year_complete` with `day != 31` passed
+/// every random case.)
+#[test]
+fn a_year_counts_whole_only_from_its_last_day() {
+    let spec = |date: PartialDate| RecSpec {
+        unit: 1, // S1, a street: streets keep year totals
+        date,
+        kind: 0,
+        score: None,
+        graded: false,
+        hours: Some(15),
+        attendees: Some(4),
+        mode: None,
+        category: Some(2),
+        source: Some(1),
+        fen: 12_345,
+        served: None,
+    };
+    let year = PartialDate {
+        year: 2021,
+        month: 0,
+        day: 0,
+    };
+    let december = PartialDate {
+        year: 2021,
+        month: 12,
+        day: 0,
+    };
+    let ops = vec![
+        Op::Add(2, spec(year)),
+        Op::Add(1, spec(december)),
+        Op::Add(2, spec(december)),
+    ];
+    run(
+        ops,
+        vec![(2021, 12, 30), (2021, 12, 1), (2021, 12, 31), (2022, 1, 1)],
+        (0, 0),
+    );
+}
