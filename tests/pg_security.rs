@@ -537,3 +537,52 @@ fn the_harness_stops_its_own_server_and_removes_its_folder() {
     });
     assert!(!alive, "the server (pid {pid}) still runs");
 }
+
+#[test]
+fn a_stale_save_touches_nothing_and_names_who_saved_and_a_reimport_adds_nothing() {
+    let Some(d) = district("stamps") else { return };
+    // Both read version 1; the district saves first; the clerk's save of version 1 touches
+    // nothing, and the row says who saved and when.
+    let version = d.cluster.query(
+        &d.clerk,
+        &d.db,
+        &format!("SELECT version FROM shegong.units WHERE code = '{BIJI}';"),
+    );
+    assert_eq!(version.trim(), "1");
+    d.cluster.run(
+        &d.district,
+        &d.db,
+        &format!("UPDATE shegong.units SET phone = '1' WHERE code = '{BIJI}' AND version = 1;"),
+    );
+    let clerk = d.cluster.run(
+        &d.clerk,
+        &d.db,
+        &format!("UPDATE shegong.units SET phone = '2', version = 1, updated_by = 'x' WHERE code = '{BIJI}' AND version = 1;"),
+    );
+    assert!(clerk.contains("UPDATE 0"), "{clerk}");
+    let stamp = d.cluster.query(
+        &d.clerk,
+        &d.db,
+        &format!("SELECT phone, version, updated_by, updated_at > now() - interval '1 hour' FROM shegong.units WHERE code = '{BIJI}';"),
+    );
+    assert_eq!(stamp.trim(), format!("1|2|{}|t", d.district.name));
+
+    // The same rows imported twice: the second adds nothing; two identical rows of one file
+    // (occurrences 0 and 1) are two records.
+    let import = format!(
+        "BEGIN;
+         CREATE TEMP TABLE s (LIKE shegong.staging_trainings) ON COMMIT DROP;
+         COPY s (host, date, kind, content_hash, occurrence) FROM STDIN;
+{BIJI}\t2022-03\tclass\t\\\\x50\t0
+{BIJI}\t2022-03\tclass\t\\\\x50\t1
+\\.
+         INSERT INTO shegong.trainings (host, date, kind, content_hash, occurrence)
+           SELECT host, date, kind, content_hash, occurrence FROM s
+           ON CONFLICT (content_hash, occurrence) DO NOTHING;
+         COMMIT;"
+    );
+    let first = d.cluster.run(&d.clerk, &d.db, &import);
+    let second = d.cluster.run(&d.clerk, &d.db, &import);
+    assert!(first.contains("INSERT 0 2"), "{first}");
+    assert!(second.contains("INSERT 0 0"), "{second}");
+}
