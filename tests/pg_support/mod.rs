@@ -44,8 +44,8 @@ impl Login {
 pub struct Cluster {
     root: tempfile::TempDir,
     bin: PathBuf,
-    /// As root: the uid and gid of `postgres`, which runs the server.
-    run_as: Option<(u32, u32)>,
+    /// As root: `runuser`, and the uid and gid of `postgres`, which runs the server.
+    run_as: Option<(PathBuf, u32, u32)>,
     pid: i32,
     superuser: Login,
     /// Applying migrations creates the cluster-wide group roles, which two databases of one
@@ -90,10 +90,15 @@ impl Cluster {
     fn try_start() -> Result<Cluster, Refusal> {
         let bin = bin_dir().map_err(Refusal::Skip)?;
         let run_as = if unsafe { libc::geteuid() } == 0 {
-            if !Path::new("/usr/sbin/runuser").exists() && !Path::new("/sbin/runuser").exists() {
+            let Some(runuser) = ["/usr/sbin/runuser", "/sbin/runuser", "/usr/bin/runuser"]
+                .into_iter()
+                .map(PathBuf::from)
+                .find(|path| path.is_file())
+            else {
                 return Err(Refusal::Skip("the tests run as root and runuser is missing".into()));
-            }
-            Some(postgres_ids().map_err(Refusal::Skip)?)
+            };
+            let (uid, gid) = postgres_ids().map_err(Refusal::Skip)?;
+            Some((runuser, uid, gid))
         } else {
             None
         };
@@ -122,11 +127,11 @@ impl Cluster {
         std::fs::set_permissions(root.join("pgpass"), std::fs::Permissions::from_mode(0o600))
             .map_err(|e| format!("pgpass: {e}"))?;
         self.remember(&self.superuser.clone())?;
-        if let Some((uid, gid)) = self.run_as {
+        if let Some((_, uid, gid)) = &self.run_as {
             // The folder is the server's; root keeps reading it (the password file stays
             // root's, mode 0600: it is the client's).
             for path in [root.as_path(), pwfile.as_path()] {
-                std::os::unix::fs::chown(path, Some(uid), Some(gid)).map_err(|e| format!("chown: {e}"))?;
+                std::os::unix::fs::chown(path, Some(*uid), Some(*gid)).map_err(|e| format!("chown: {e}"))?;
             }
         }
         let data = root.join("data");
@@ -186,8 +191,8 @@ impl Cluster {
     /// A command of the server's binaries, as `postgres` when the tests run as root.
     fn server_command(&self, program: &str) -> Command {
         let path = self.bin.join(program);
-        let mut command = if self.run_as.is_some() {
-            let mut c = Command::new("runuser");
+        let mut command = if let Some((runuser, _, _)) = &self.run_as {
+            let mut c = Command::new(runuser);
             c.args(["-u", "postgres", "--"]).arg(path);
             c
         } else {
