@@ -25,6 +25,8 @@
 //!   `store` (restore builds a sled store beside the old one), `binary`.
 //! - `history`: the change journal in words (when, what, fields before and after). Uses
 //!   `domain`, `registry`, `interchange`.
+//! - `pg`: the shared PostgreSQL server's schema, roles and row-level security as SQL
+//!   migrations (no client yet). Uses nothing.
 //! - `cli`: the commands. Uses everything above; only `main` uses it.
 
 // No error may be dropped unread (issue 11): a `Result` is handled, returned, or said why not.
@@ -38,6 +40,7 @@ pub mod domain;
 pub mod history;
 pub mod i18n;
 pub mod interchange;
+pub mod pg;
 pub mod record;
 pub mod registry;
 pub mod report;
