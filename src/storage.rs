@@ -39,12 +39,12 @@
 //! Errors are `store::StoreError` for now: its cases (unknown unit, rejected rows, refused,
 //! damaged, in use) are the ones any backend reports, worded in both languages.
 
-use crate::domain::{Day, Evaluation, RecordId, RecordKind, Unit};
+use crate::domain::{Day, RecordId, RecordKind, Unit};
 use crate::record::{AnyRecord, Rows};
 use crate::rollup::Measures;
 use crate::store::{AddOutcome, Difference, JournalEntry, Result, Reversal, RowProblem, UnitOutcome};
 use chrono::NaiveDate;
-use std::ops::ControlFlow;
+use std::ops::{ControlFlow, RangeInclusive};
 
 /// Everything the registry asks of a backend.
 pub trait Storage {
@@ -77,18 +77,18 @@ pub trait Storage {
     fn counts(&self) -> Result<[usize; 4]>;
 
     // ---- records ----
-    /// A unit's records of a kind (and its subtree's), newest first, at most `limit`.
-    fn records_of(
+    /// A unit's records of a kind (and its subtree's) dated within `days`, newest first (records
+    /// of one day in the backend's stable order), at most `limit`.
+    fn records_in(
         &self,
         kind: RecordKind,
         code: &str,
+        days: RangeInclusive<Day>,
         subtree: bool,
         limit: usize,
     ) -> Result<Vec<(RecordId, AnyRecord)>>;
     /// Every record of a kind, in the backend's stable order, until `f` breaks.
     fn each_record(&self, kind: RecordKind, f: &mut dyn FnMut(AnyRecord) -> ControlFlow<()>) -> Result<()>;
-    /// The unit's newest evaluation dated on or before `until`.
-    fn latest_evaluation(&self, code: &str, until: Day) -> Result<Option<Evaluation>>;
 
     // ---- totals ----
     /// The totals of a unit's subtree as of a date.

@@ -17,7 +17,7 @@ use crate::store::{
 };
 use chrono::NaiveDate;
 use std::marker::PhantomData;
-use std::ops::ControlFlow;
+use std::ops::{ControlFlow, RangeInclusive};
 use std::path::Path;
 
 pub struct Registry {
@@ -105,8 +105,20 @@ impl Registry {
 
     /// A unit's records of a kind (and its subtree's), newest first, at most `limit`.
     pub fn records_of<R: Record>(&self, code: &str, subtree: bool, limit: usize) -> Result<Vec<(RecordId, R)>> {
+        self.records_in(code, Day::MIN..=Day::MAX, subtree, limit)
+    }
+
+    /// A unit's records of a kind (and its subtree's) dated within `days`, newest first, at
+    /// most `limit`.
+    pub fn records_in<R: Record>(
+        &self,
+        code: &str,
+        days: RangeInclusive<Day>,
+        subtree: bool,
+        limit: usize,
+    ) -> Result<Vec<(RecordId, R)>> {
         self.storage
-            .records_of(R::KIND, code, subtree, limit)?
+            .records_in(R::KIND, code, days, subtree, limit)?
             .into_iter()
             .map(|(id, any)| R::from_any(any).map(|r| (id, r)).ok_or_else(wrong_kind))
             .collect()
@@ -131,8 +143,10 @@ impl Registry {
         Ok(out)
     }
 
+    /// The unit's newest evaluation dated on or before `until`.
     pub fn latest_evaluation(&self, code: &str, until: Day) -> Result<Option<Evaluation>> {
-        self.storage.latest_evaluation(code, until)
+        let newest = self.records_in::<Evaluation>(code, Day::MIN..=until, false, 1)?;
+        Ok(newest.into_iter().next().map(|(_, e)| e))
     }
 
     // ---- totals ----

@@ -9,7 +9,7 @@ use crate::record::{AnyRecord, Record, Rows};
 use crate::rollup::Measures;
 use crate::storage::{BulkImport, Storage};
 use chrono::NaiveDate;
-use std::ops::ControlFlow;
+use std::ops::{ControlFlow, RangeInclusive};
 
 /// Rows of another kind than the session's: a bug in the caller, said as a refusal.
 fn wrong_kind(expected: RecordKind, got: RecordKind) -> StoreError {
@@ -103,17 +103,18 @@ impl Storage for Store {
     fn counts(&self) -> Result<[usize; 4]> {
         Store::counts(self)
     }
-    fn records_of(
+    fn records_in(
         &self,
         kind: RecordKind,
         code: &str,
+        days: RangeInclusive<Day>,
         subtree: bool,
         limit: usize,
     ) -> Result<Vec<(RecordId, AnyRecord)>> {
         Ok(match kind {
-            RecordKind::Evaluation => any_list(Store::records_of::<Evaluation>(self, code, subtree, limit)?),
-            RecordKind::Training => any_list(Store::records_of::<Training>(self, code, subtree, limit)?),
-            RecordKind::Budget => any_list(Store::records_of::<BudgetEntry>(self, code, subtree, limit)?),
+            RecordKind::Evaluation => any_list(Store::records_in::<Evaluation>(self, code, days, subtree, limit)?),
+            RecordKind::Training => any_list(Store::records_in::<Training>(self, code, days, subtree, limit)?),
+            RecordKind::Budget => any_list(Store::records_in::<BudgetEntry>(self, code, days, subtree, limit)?),
         })
     }
     fn each_record(&self, kind: RecordKind, f: &mut dyn FnMut(AnyRecord) -> ControlFlow<()>) -> Result<()> {
@@ -122,9 +123,6 @@ impl Storage for Store {
             RecordKind::Training => self.each_typed::<Training>(f),
             RecordKind::Budget => self.each_typed::<BudgetEntry>(f),
         }
-    }
-    fn latest_evaluation(&self, code: &str, until: Day) -> Result<Option<Evaluation>> {
-        Store::latest_evaluation(self, code, until)
     }
     fn subtree_measures(&self, code: &str, as_of: NaiveDate) -> Result<Measures> {
         Store::subtree_measures(self, code, as_of)
