@@ -107,6 +107,16 @@ pub trait Storage {
     fn journal_entries(&self) -> Result<Vec<(u64, JournalEntry)>>;
     /// The number of the newest journal entry (0 when there is none).
     fn journal_mark(&self) -> Result<u64>;
+    /// Replaces the journal with `entries` (a backup's, oldest first, renumbered 1, 2, 3, …
+    /// by `registry::journal::renumbered`; an import's token dropped, since what it named is
+    /// not backed up), then adds a note of `action` on `kind` with `summary`.
+    fn replace_journal(
+        &self,
+        entries: Vec<(u64, JournalEntry)>,
+        action: &str,
+        kind: &str,
+        summary: String,
+    ) -> Result<()>;
     /// Every budget reversal the journal links.
     fn reversals(&self) -> Result<Vec<Reversal>>;
     /// The entry `undo_last` would undo.
@@ -140,4 +150,24 @@ pub trait BulkImport {
     /// Stores rows `check` passed, as one part.
     fn write(&mut self, rows: Rows<'_>) -> Result<()>;
     fn finish(self: Box<Self>) -> Result<AddOutcome>;
+}
+
+/// Where a backup is restored to, chosen by the caller (`store::SledRestore` for a folder):
+/// `backup::restore_into` checks the backup, then asks the target, in this order, to take its
+/// place, for an empty backend to fill, and to put the filled one in place all at once; after
+/// a failure, to leave its place as it was.
+pub trait RestoreTarget {
+    /// Where, in words for messages.
+    fn place(&self) -> String;
+    /// Takes the place for this restore (making and locking it as needed); the counts of what
+    /// it holds (units, evaluations, trainings, budget) when it is not empty, which refuses the
+    /// restore.
+    fn open(&mut self) -> Result<Option<[usize; 4]>>;
+    /// A new, empty backend that the journal records `operator` in, not seen at the place
+    /// until `install`.
+    fn build(&mut self, operator: &str) -> Result<Box<dyn Storage>>;
+    /// Makes the filled backend the place's, all at once.
+    fn install(&mut self, filled: Box<dyn Storage>) -> Result<()>;
+    /// Takes back what `open` and `build` did, after a failure.
+    fn abandon(&mut self) -> Result<()>;
 }

@@ -140,6 +140,15 @@ impl Storage for Store {
     fn journal_mark(&self) -> Result<u64> {
         Store::journal_mark(self)
     }
+    fn replace_journal(
+        &self,
+        entries: Vec<(u64, JournalEntry)>,
+        action: &str,
+        kind: &str,
+        summary: String,
+    ) -> Result<()> {
+        Store::replace_journal(self, entries, action, kind, summary)
+    }
     fn reversals(&self) -> Result<Vec<Reversal>> {
         Store::reversals(self)
     }
