@@ -97,11 +97,12 @@ pub trait Storage {
     fn check(&self) -> Result<Vec<Difference>>;
 
     // ---- the journal ----
-    /// Entries newest first that `keep` keeps, at most `limit`, with their numbers.
+    /// Entries newest first that `keep` keeps (given each entry's number), at most `limit` (0:
+    /// no limit), with their numbers.
     fn history_where(
         &self,
         limit: usize,
-        keep: &mut dyn FnMut(&JournalEntry) -> bool,
+        keep: &mut dyn FnMut(u64, &JournalEntry) -> bool,
     ) -> Result<Vec<(u64, JournalEntry)>>;
     /// The whole journal, oldest first, with the entries' numbers (for a backup).
     fn journal_entries(&self) -> Result<Vec<(u64, JournalEntry)>>;
@@ -119,10 +120,15 @@ pub trait Storage {
     ) -> Result<()>;
     /// Every budget reversal the journal links.
     fn reversals(&self) -> Result<Vec<Reversal>>;
-    /// The entry `undo_last` would undo.
-    fn undo_target(&self) -> Result<Option<(u64, JournalEntry)>>;
-    /// Undoes the newest change that can be undone; returns its entry.
-    fn undo_last(&self) -> Result<JournalEntry>;
+    /// While `Some(n)`, every write is journaled as the undo of entry `n` (action `undo`):
+    /// `registry::undo` takes a single change back through the ordinary writes.
+    fn undoing(&self, entry: Option<u64>);
+    /// Takes back the rows of one import journaled row by row (`registry::undo` found and
+    /// checked them; `kind` is `None` for units), in one write that journals the undo of each.
+    fn undo_rows(&self, kind: Option<RecordKind>, rows: &[(u64, JournalEntry)]) -> Result<()>;
+    /// Takes back the bulk import whose entry is `undone` (its number and entry), which names
+    /// what it changed by `token`, in one write that journals its undo.
+    fn undo_import(&self, kind: Option<RecordKind>, token: u64, undone: (u64, &JournalEntry)) -> Result<()>;
 
     // ---- writes, each all or nothing ----
     /// Adds and updates units (`restored`: a backup's values, without the text cap).

@@ -7,6 +7,7 @@
 
 pub mod journal;
 pub mod rules;
+pub mod undo;
 
 use crate::domain::{BudgetEntry, Day, Evaluation, RecordId, Unit};
 use crate::record::Record;
@@ -179,7 +180,7 @@ impl Registry {
         limit: usize,
         mut keep: impl FnMut(&JournalEntry) -> bool,
     ) -> Result<Vec<(u64, JournalEntry)>> {
-        self.storage.history_where(limit, &mut keep)
+        self.storage.history_where(limit, &mut |_, e| keep(e))
     }
 
     pub fn journal_mark(&self) -> Result<u64> {
@@ -188,14 +189,6 @@ impl Registry {
 
     pub fn reversals(&self) -> Result<Vec<Reversal>> {
         self.storage.reversals()
-    }
-
-    pub fn undo_target(&self) -> Result<Option<(u64, JournalEntry)>> {
-        self.storage.undo_target()
-    }
-
-    pub fn undo_last(&self) -> Result<JournalEntry> {
-        self.storage.undo_last()
     }
 
     // ---- writes ----

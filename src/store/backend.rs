@@ -133,9 +133,9 @@ impl Storage for Store {
     fn history_where(
         &self,
         limit: usize,
-        keep: &mut dyn FnMut(&JournalEntry) -> bool,
+        keep: &mut dyn FnMut(u64, &JournalEntry) -> bool,
     ) -> Result<Vec<(u64, JournalEntry)>> {
-        Store::history_where(self, limit, keep)
+        Store::history_numbered(self, limit, keep)
     }
     fn journal_mark(&self) -> Result<u64> {
         Store::journal_mark(self)
@@ -152,11 +152,33 @@ impl Storage for Store {
     fn reversals(&self) -> Result<Vec<Reversal>> {
         Store::reversals(self)
     }
-    fn undo_target(&self) -> Result<Option<(u64, JournalEntry)>> {
-        Store::undo_target(self)
+    fn undoing(&self, entry: Option<u64>) {
+        Store::set_undoing(self, entry)
     }
-    fn undo_last(&self) -> Result<JournalEntry> {
-        Store::undo_last(self)
+    fn undo_rows(&self, kind: Option<RecordKind>, rows: &[(u64, JournalEntry)]) -> Result<()> {
+        match kind {
+            Some(RecordKind::Evaluation) => self.undo_record_rows::<Evaluation>(rows),
+            Some(RecordKind::Training) => self.undo_record_rows::<Training>(rows),
+            Some(RecordKind::Budget) => self.undo_record_rows::<BudgetEntry>(rows),
+            None => self.undo_unit_rows(rows),
+        }
+    }
+    fn undo_import(&self, kind: Option<RecordKind>, token: u64, undone: (u64, &JournalEntry)) -> Result<()> {
+        let (id, e) = undone;
+        let undo = JournalEntry::new(
+            &self.operator,
+            Some(id),
+            &e.action,
+            &e.kind,
+            e.unit.as_deref(),
+            e.summary.clone(),
+        );
+        match kind {
+            Some(RecordKind::Evaluation) => self.undo_import::<Evaluation>(token, undo),
+            Some(RecordKind::Training) => self.undo_import::<Training>(token, undo),
+            Some(RecordKind::Budget) => self.undo_import::<BudgetEntry>(token, undo),
+            None => self.undo_unit_import(token, undo),
+        }
     }
     fn apply_units(&self, units: &[Unit], restored: bool) -> Result<UnitOutcome> {
         if restored {
