@@ -11,30 +11,47 @@
 //!   typed methods (`records_of::<Evaluation>`) they had on `Store`.
 //! - **A record's identity is a `domain::RecordId`,** opaque text the backend gives. sled's is
 //!   its key as text (`RecordKey::to_text`), which is what the journal already stored, so no
-//!   stored journal changes. sled's key still holds a unit's insertion number, which is why a
-//!   backup replays units in their first-added order; a code-based id (a schema-4 upgrade in
-//!   `store/migrate.rs`) would end that and is left for later.
-//! - **Operations now, batches next.** Today the trait is at the level of the writes the
-//!   program makes (apply units, add records, delete, reverse, undo, a streamed import), each
-//!   all-or-nothing inside the backend; sled keeps its pages, year buckets, id index, write set
-//!   with undo log, recovery and lock, so nothing is lost in speed or safety. The rules those
-//!   writes follow are written once outside the storage folder, in `registry::rules`
-//!   (validation and its words, the parent walk with its limit) and `registry::journal` (the
-//!   journal's entries, what undo can take back), and a backend calls them: sled's write paths
+//!   stored journal changes.
+//! - **Operations now, one batch later.** The trait is at the level of the writes the program
+//!   makes (apply units, add records, delete, reverse, the inverse writes of undo, a streamed
+//!   import), each all-or-nothing inside the backend; sled keeps its pages, year buckets, id
+//!   index, write set with undo log, recovery and lock, so nothing is lost in speed or safety.
+//!   The rules those writes follow are written once outside the storage folder, in
+//!   `registry::rules` (validation and its words, the parent walk with its limit),
+//!   `registry::journal` (the journal's entries, what undo can take back) and `registry::undo`
+//!   (which entry undo takes back, whether it can, the rows of one import found and checked
+//!   together, and the inverse write chosen: a record deleted or put back, a unit deleted or
+//!   given its old fields, `undo_rows`, `undo_import`); a backend carries the write out and,
+//!   while `undoing(Some(n))` is set, journals it as the undo of entry `n`. sled's write paths
 //!   read the facts they need from its own trees in the same pass that writes, which is where
-//!   its speed comes from. What a write changes in the totals is computed from the domain
-//!   (`Record::delta`, `rollup::unit_events`) but applied inside sled, and the undo of each
-//!   kind of change is still carried out in `store/journal.rs` and `store/undo.rs`. The next
-//!   step, for PostgreSQL, is one `commit(Batch)` (unit puts and deletes, record adds and
-//!   removes, totals deltas, journal entries) with those decisions moved up into the registry.
-//! - **Not yet in the trait:** records by date range (`records_of` is newest first with a
-//!   limit, which is all the callers ask today).
+//!   its speed comes from, and what a write changes in the totals is computed from the domain
+//!   (`Record::delta`, `rollup::unit_events`) but applied inside sled.
+//! - **Left for later: `commit(Batch)`.** One all-or-nothing batch (unit puts and deletes,
+//!   record adds and removes by id, totals deltas and first-evaluation moves computed in the
+//!   registry, journal entries; returning the new ids), with the registry building it for the
+//!   small writes (a record deleted, a budget entry reversed, a unit deleted, a single undo,
+//!   the form's saves) and sled applying the deltas to its year buckets up the ancestor chain
+//!   through its `WriteSet`. Not done in this round: the single writes above stay trait
+//!   methods, which a PostgreSQL backend can implement each as one SQL transaction.
+//! - **Records by date range** (`records_in`: a unit's or a subtree's records of a kind dated
+//!   within a range, newest first, at most a limit). `Registry::records_of` is its whole range,
+//!   and `Registry::latest_evaluation` (the report's "newest evaluation as of") its range up
+//!   to a day with a limit of one; sled reads only the year pages the range touches.
+//! - **Restore through the trait.** `backup::restore_into` verifies a backup, then asks a
+//!   `RestoreTarget` to take its place (refused when it holds data), for an empty backend to
+//!   fill through `Storage` (`apply_units`, `add_records`, `replace_journal`), and to put it in
+//!   place at once; after a failure, to leave the place as it was. sled's target
+//!   (`store::SledRestore`) builds the new store in `restore-in-progress` and renames it in.
 //! - **Where PostgreSQL plugs in:** a `postgres` module implementing `Storage` (units and
 //!   records as tables keyed by code and id, totals as per-unit-per-year rows summed up the
-//!   tree, the journal as a table; one SQL transaction per write; `import` as a COPY into a
-//!   staging table checked, then moved, in one transaction), chosen by `Registry::connect` from
-//!   `--db URL`. It calls the same `registry` rules, and `tests/backend_suite` runs on it as on
-//!   sled.
+//!   tree, the journal as a table; one SQL transaction per write; `records_in` as an indexed
+//!   range query; `import` as a COPY into a staging table checked, then moved, in one
+//!   transaction) and `RestoreTarget` (a new schema filled, then swapped in one transaction),
+//!   chosen by `Registry::connect` from `--db URL`. It calls the same `registry` rules, and
+//!   `tests/backend_suite` runs on it as on sled.
+//! - **Left for later: a code-based sled id.** sled's record id holds a unit's insertion
+//!   number, so a backup replays units in their first-added order (`units_for_backup`); an id
+//!   from the unit's code (a schema-4 upgrade in `store/migrate.rs`) would end that.
 //!
 //! Errors are `store::StoreError` for now: its cases (unknown unit, rejected rows, refused,
 //! damaged, in use) are the ones any backend reports, worded in both languages.

@@ -3,7 +3,8 @@
 //! callers typed methods with the names they had on `store::Store` (`records_of::<Evaluation>`,
 //! `add_records`, `undo_last`, …). The rules every backend follows are written here once:
 //! `rules` (validation and its words, the walk up the parent chain with its limit), `journal`
-//! (what an entry says: who, when, what, before and after).
+//! (what an entry says: who, when, what, before and after), `undo` (what undo takes back, and
+//! by which inverse write).
 
 pub mod journal;
 pub mod rules;

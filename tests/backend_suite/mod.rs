@@ -488,5 +488,18 @@ pub fn undo_takes_back_each_kind_of_change(maker: &dyn Fn() -> Fixture) {
     assert_eq!(r.counts().expect("counts")[2], 300);
     r.undo_last().expect("import undone");
     assert_eq!((r.counts().expect("counts"), totals()), start);
+    // A few records added together, journaled row by row, go back together; each undo is
+    // journaled, naming the row it undid.
+    let mark = r.journal_mark().expect("mark");
+    r.add_records(&[training("2023-04-01", STREET_A, 5), training("2023-04-02", STREET_A, 6)])
+        .expect("stored");
+    assert_eq!(r.journal_mark().expect("mark"), mark + 2);
+    r.undo_last().expect("rows undone");
+    assert_eq!((r.counts().expect("counts"), totals()), start);
+    let undos = r.history(None, 2).expect("history");
+    let mut undid: Vec<Option<u64>> = undos.iter().map(|e| e.undoes).collect();
+    undid.sort();
+    assert_eq!(undid, [Some(mark + 1), Some(mark + 2)]);
+    assert!(undos.iter().all(|e| e.action == "undo"));
     assert!(r.check().expect("checked").is_empty());
 }
