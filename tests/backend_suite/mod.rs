@@ -4,11 +4,20 @@
 //! maker, together with whatever keeps the backend alive (a temporary folder, a database).
 //!
 //! Covered: units and their children, records newest first with a limit (of a unit and of its
-//! subtree), records by date range (ends included, across years, a partial date at its end), totals as of a date at several levels, a write that fails part-way leaving
-//! nothing, a streamed import that is all or nothing and adds nothing the second time, the
-//! journal appending and reading back, and undo of each kind of change.
+//! subtree), records by date range (ends included, across years, a partial date at its end),
+//! totals as of a date at several levels, a write that fails part-way leaving nothing, a streamed import that is all or nothing and adds nothing the second time, the
+//! journal appending and reading back, undo of each kind of change, and the reference-model
+//! property test (`reference/`: random operations give the same reports and journal as a plain
+//! model, 256 cases).
 
 #![allow(dead_code)]
+
+/// The reference-model property test (issue 12), run on every backend like the rest.
+pub mod reference;
+pub use reference::{
+    a_year_counts_whole_only_from_its_last_day, reports_and_journal_equal_the_reference_model,
+    the_models_calendar_knows_month_ends,
+};
 
 use chrono::NaiveDate;
 use shegong::domain::*;
@@ -34,6 +43,9 @@ macro_rules! backend_suite {
             a_streamed_import_is_all_or_nothing_and_adds_nothing_twice,
             the_journal_appends_and_reads_back,
             undo_takes_back_each_kind_of_change,
+            reports_and_journal_equal_the_reference_model,
+            the_models_calendar_knows_month_ends,
+            a_year_counts_whole_only_from_its_last_day,
         );
     };
     (@tests $maker:expr; $($name:ident),+ $(,)?) => {
