@@ -580,7 +580,8 @@ pub fn restore_into(target: &mut dyn RestoreTarget, path: &Path, operator: &str)
     match restored {
         Ok(()) => Ok(summary),
         Err(e) => {
-            // A refusal because the place holds data leaves it as it was found.
+            // The target takes back what it did (a half-built store, a folder made for this
+            // restore); a place that held data is left as it was found.
             target.abandon()?;
             Err(e)
         }
