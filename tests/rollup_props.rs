@@ -1,5 +1,5 @@
 //! Property tests: money and dates print and parse back to themselves. (The stored rollups
-//! against a recomputation are `reference_model.rs`'s, which checks every measure of the
+//! against a recomputation are the backend suite's reference model's, which checks every measure of the
 //! report with a calendar of its own.)
 
 use chrono::NaiveDate;

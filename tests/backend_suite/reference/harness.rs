@@ -1,7 +1,7 @@
-//! The one place the reference-model test touches the program: open a fresh store, apply an
-//! operation, read a report and the journal. Everything else in `tests/reference/` speaks in
-//! domain records and plain values, so pointing the test at another backend (the registry
-//! layer over a storage trait) means editing this file only.
+//! The one place the reference-model test touches the program: take a fresh registry from the
+//! backend suite's maker, apply an operation, read a report and the journal. Everything else in
+//! `reference/` speaks in domain records and plain values; the registry is over whichever
+//! storage the maker gives, so every backend runs the same test.
 
 use chrono::NaiveDate;
 use serde_json::Value;
@@ -10,10 +10,10 @@ use shegong::domain::{BudgetEntry, Evaluation, Training, Unit};
 use shegong::record::Record;
 use shegong::registry::Registry;
 
-/// A fresh, empty store in a folder of its own, removed when dropped.
+/// A fresh, empty registry, and what keeps its backend alive (removed when dropped).
 pub struct Db {
     store: Registry,
-    _dir: tempfile::TempDir,
+    _keep: Box<dyn std::any::Any>,
 }
 
 /// One journal entry as the model predicts it: what was done, to which kind, of which unit,
@@ -30,10 +30,12 @@ pub struct JournalLine {
 /// A write was refused or failed; the test only needs to know that it did.
 pub type Refused = String;
 
-pub fn open() -> Db {
-    let dir = tempfile::tempdir().expect("temp dir");
-    let store = Registry::create(&dir.path().join("s")).expect("new store");
-    Db { store, _dir: dir }
+pub fn open(maker: &dyn Fn() -> super::super::Fixture) -> Db {
+    let fixture = maker();
+    Db {
+        store: fixture.registry,
+        _keep: fixture._keep,
+    }
 }
 
 fn refused(e: impl std::fmt::Debug) -> Refused {

@@ -3,11 +3,10 @@
 //! one by one and imported several at a time; reversals; deletes; undo of the last change) give
 //! the same report, measure by measure, for several units and dates, and the same journal,
 //! entry by entry, as a plain in-memory model with its own calendar and sums
-//! (`reference/model.rs`). The program is reached only through `reference/harness.rs`.
+//! (`reference/model.rs`). The program is reached only through `reference/harness.rs`, over a
+//! registry the backend suite's maker gives, so every backend runs it (`tests/backend_sled.rs`).
 
-#[path = "reference/harness.rs"]
 mod harness;
-#[path = "reference/model.rs"]
 mod model;
 
 use chrono::NaiveDate;
@@ -15,6 +14,8 @@ use model::{Model, Rec, Ymd};
 use proptest::prelude::*;
 use serde_json::Value;
 use shegong::domain::*;
+
+use super::Fixture;
 
 // ---------------------------------------------------------------- generated operations
 
@@ -547,8 +548,8 @@ fn agree(step: &Op, want: model::Expect, got: Result<(), harness::Refused>) {
     );
 }
 
-fn run(ops: Vec<Op>, dates: Vec<Ymd>, picks: (usize, usize)) {
-    let db = harness::open();
+fn run(maker: &dyn Fn() -> Fixture, ops: Vec<Op>, dates: Vec<Ymd>, picks: (usize, usize)) {
+    let db = harness::open(maker);
     let mut model = Model::default();
     let mut serials = Serials::default();
     let base = base_units();
@@ -645,22 +646,30 @@ fn run(ops: Vec<Op>, dates: Vec<Ymd>, picks: (usize, usize)) {
     check_reports(&db, &model, &dates, picks);
 }
 
-proptest! {
-    #![proptest_config(ProptestConfig { cases: 256, ..ProptestConfig::default() })]
-
-    #[test]
-    fn reports_and_journal_equal_the_reference_model(
-        ops in proptest::collection::vec(op(), 1..24),
-        dates in proptest::collection::vec(as_of(), 1..4),
-        picks in (any::<usize>(), any::<usize>()),
-    ) {
-        run(ops, dates, picks);
+/// 256 random sequences of operations, each on a fresh registry from `maker`; a failing one
+/// is shrunk and reported as proptest does.
+pub fn reports_and_journal_equal_the_reference_model(maker: &dyn Fn() -> Fixture) {
+    let config = ProptestConfig {
+        cases: 256,
+        ..ProptestConfig::default()
+    };
+    let mut runner = proptest::test_runner::TestRunner::new(config);
+    let cases = (
+        proptest::collection::vec(op(), 1..24),
+        proptest::collection::vec(as_of(), 1..4),
+        (any::<usize>(), any::<usize>()),
+    );
+    let outcome = runner.run(&cases, |(ops, dates, picks)| {
+        run(maker, ops, dates, picks);
+        Ok(())
+    });
+    if let Err(failure) = outcome {
+        panic!("{failure}");
     }
 }
 
 /// The calendar the model keeps is right where it matters most: month ends and leap days.
-#[test]
-fn the_models_calendar_knows_month_ends() {
+pub fn the_models_calendar_knows_month_ends(_maker: &dyn Fn() -> Fixture) {
     assert_eq!(model::last_day(2020, 2), 29);
     assert_eq!(model::last_day(2100, 2), 28);
     assert_eq!(model::last_day(2000, 2), 29);
@@ -687,8 +696,7 @@ fn the_models_calendar_knows_month_ends() {
 /// Dec 1 a budget entry of the year (which counts from Dec 31) and a training of December are
 /// left out, as of Dec 31 they count. (cargo-mutants: `year_complete` with `day != 31` passed
 /// every random case.)
-#[test]
-fn a_year_counts_whole_only_from_its_last_day() {
+pub fn a_year_counts_whole_only_from_its_last_day(maker: &dyn Fn() -> Fixture) {
     let spec = |date: PartialDate| RecSpec {
         unit: 1, // S1, a street: streets keep year totals
         date,
@@ -719,6 +727,7 @@ fn a_year_counts_whole_only_from_its_last_day() {
         Op::Add(2, spec(december)),
     ];
     run(
+        maker,
         ops,
         vec![(2021, 12, 30), (2021, 12, 1), (2021, 12, 31), (2022, 1, 1)],
         (0, 0),
