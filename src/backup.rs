@@ -30,8 +30,8 @@ use crate::binary;
 use crate::domain::{BudgetEntry, Evaluation, Training, Unit};
 use crate::i18n::Lang;
 use crate::record::Record;
-use crate::storage::Storage;
-use crate::store::{self, JournalEntry, Store, StoreError};
+use crate::storage::{RestoreTarget, Storage};
+use crate::store::{self, JournalEntry, StoreError};
 use crate::words::{say, F};
 use serde::{de::DeserializeOwned, Deserialize, Serialize};
 use std::fs::File;
@@ -460,8 +460,8 @@ enum Batch {
     Budget(Vec<BudgetEntry>),
 }
 
-fn add_all<R: Record>(store: &Store, records: Vec<R>, kind: &'static str) -> Result<(), BackupError> {
-    let outcome = store.add_records_restored(&records)?;
+fn add_all<R: Record>(store: &dyn Storage, records: Vec<R>, kind: &'static str) -> Result<(), BackupError> {
+    let outcome = store.add_records(R::rows(&records), true)?;
     if outcome.added != records.len() {
         return Err(BackupError::Incomplete {
             kind,
@@ -473,11 +473,11 @@ fn add_all<R: Record>(store: &Store, records: Vec<R>, kind: &'static str) -> Res
 }
 
 impl Batch {
-    fn store(self, store: &Store) -> Result<(), BackupError> {
+    fn store(self, store: &dyn Storage) -> Result<(), BackupError> {
         match self {
             Batch::None => Ok(()),
             Batch::Units(units) => {
-                let outcome = store.apply_units_restored(&units)?;
+                let outcome = store.apply_units(&units, true)?;
                 if outcome.added != units.len() {
                     return Err(BackupError::Incomplete {
                         kind: "units",
@@ -497,7 +497,7 @@ impl Batch {
 /// Adds every item of a (verified) backup to an empty store, one batch per kind, so that
 /// identical records keep their occurrence numbers and so their keys; then puts the journal
 /// back.
-fn fill(store: &Store, path: &Path) -> Result<(), BackupError> {
+fn fill(store: &dyn Storage, path: &Path) -> Result<(), BackupError> {
     let mut reader = BackupReader::open(path)?;
     let mut batch = Batch::None;
     let mut journal = Vec::new();
@@ -549,65 +549,41 @@ fn fill(store: &Store, path: &Path) -> Result<(), BackupError> {
     Ok(())
 }
 
-/// The folder, inside the store's, where a restore builds the new store before it takes the
-/// place of the old (empty) one. One left by a killed restore is removed by the next.
-pub const RESTORE_FOLDER: &str = "restore-in-progress";
+/// The folder, inside a sled store's, where a restore builds the new store.
+pub use crate::store::RESTORE_FOLDER;
 
-/// Restores a backup into the store in `dir`: creates it when missing, fills it when empty,
-/// refuses it when it holds data. All or nothing: the backup is verified in full (its values
-/// as strictly as an import's) before the store is touched, and the new store is built in
-/// `dir/restore-in-progress` and put in place with one rename, so a restore that fails or is
-/// killed leaves `dir` as it was and can simply be run again.
+/// Restores a backup into the store in `dir` (sled's `store::SledRestore`): creates it when
+/// missing, fills it when empty, refuses it when it holds data.
 pub fn restore(dir: &Path, path: &Path, operator: &str) -> Result<BackupSummary, BackupError> {
+    restore_into(&mut store::SledRestore::new(dir), path, operator)
+}
+
+/// Restores a backup into any backend the caller gives. All or nothing: the backup is verified
+/// in full (its values as strictly as an import's) before the target is touched, and the new
+/// store is built apart and put in place at once by the target (sled: a folder beside the old
+/// one, then one rename), so a restore that fails or is killed leaves the place as it was and
+/// can simply be run again.
+pub fn restore_into(target: &mut dyn RestoreTarget, path: &Path, operator: &str) -> Result<BackupSummary, BackupError> {
     let summary = verify(path)?;
-    let dir_existed = dir.exists();
-    store::create_private_dir(dir)?;
-    let result = restore_locked(dir, path, operator);
-    if result.is_err() && !dir_existed {
-        // The folder this restore made holds nothing else: take it away again.
-        if let Err(e) = std::fs::remove_dir_all(dir) {
-            return Err(BackupError::Io {
-                path: dir.to_path_buf(),
-                error: e.to_string(),
-            });
-        }
-    }
-    result.map(|()| summary)
-}
-
-fn restore_locked(dir: &Path, path: &Path, operator: &str) -> Result<(), BackupError> {
-    let _lock = if store::exists(dir) {
-        // Only emptiness matters: an empty store of an older schema is replaced, not upgraded.
-        let (existing, _) = Store::open_any_schema(dir, false)?;
-        if !existing.is_empty()? {
+    let restored = (|| -> Result<(), BackupError> {
+        if let Some(counts) = target.open()? {
             return Err(BackupError::NotEmpty {
-                dir: dir.to_path_buf(),
-                counts: existing.counts()?,
+                dir: PathBuf::from(target.place()),
+                counts,
             });
         }
-        existing.into_lock()?
-    } else {
-        store::lock_dir(dir)?
-    };
-    let work = dir.join(RESTORE_FOLDER);
-    let io_err = |e: io::Error| BackupError::Io {
-        path: work.clone(),
-        error: e.to_string(),
-    };
-    if work.exists() {
-        std::fs::remove_dir_all(&work).map_err(io_err)?;
+        let filled = target.build(operator)?;
+        fill(filled.as_ref(), path)?;
+        target.install(filled)?;
+        Ok(())
+    })();
+    match restored {
+        Ok(()) => Ok(summary),
+        Err(e) => {
+            // The target takes back what it did (a half-built store, a folder made for this
+            // restore); a place that held data is left as it was found.
+            target.abandon()?;
+            Err(e)
+        }
     }
-    let built = build(&work, path, operator).and_then(|()| store::install_store(dir, &work).map_err(BackupError::from));
-    // The half-built store on failure, the replaced empty one on success.
-    let cleaned = std::fs::remove_dir_all(&work).map_err(io_err);
-    built.and(cleaned)
-}
-
-/// The whole new store, in `work`, closed when this returns.
-fn build(work: &Path, path: &Path, operator: &str) -> Result<(), BackupError> {
-    let mut store = Store::create(work)?;
-    store.set_operator(operator);
-    fill(&store, path)?;
-    store.flush()?;
-    Ok(())
 }

@@ -13,18 +13,22 @@
 //! - `storage`: the `Storage` trait every backend implements (sled now, PostgreSQL next).
 //!   Uses `domain`, `record`, `rollup`.
 //! - `registry`: `Registry` over a `Box<dyn Storage>`, what everything below calls; the rules
-//!   written once (validation and its words, the parent walk, the journal's entries). Uses
+//!   written once (validation and its words, the parent walk, the journal's entries, undo's
+//!   decisions). Uses
 //!   `domain`, `record`, `storage`, and `store` to open the sled backend.
-//! - `store`: the sled backend (keys, codec, writes, stored totals, recovery, lock); calls the
-//!   `registry` rules. Uses `domain`, `record`, `rollup`, `registry::{rules, journal}`.
+//! - `store`: the sled backend (keys, codec, writes, stored totals, recovery, lock, a restore's
+//!   build-beside-then-rename); calls the `registry` rules. Uses `domain`, `record`, `rollup`, `registry::{rules, journal}`.
 //! - `binary`: the backup file's item encoding. Uses nothing.
 //! - `report`: the rollup report of a unit and its children, and its formats. Uses `registry`.
 //! - `report_book`: the report as an Excel workbook. Uses `report`, `interchange`.
 //! - `interchange`: CSV, XLSX and JSON files in and out. Uses `domain`, `registry`.
-//! - `backup`: the whole store as one file and back. Uses `domain`, `storage` (writing),
-//!   `store` (restore builds a sled store beside the old one), `binary`.
+//! - `backup`: the whole store as one file and back. Uses `domain`, `storage` (writing, and
+//!   restoring into any `RestoreTarget`), `store` (its errors; `restore(dir)` gives sled's
+//!   target), `binary`.
 //! - `history`: the change journal in words (when, what, fields before and after). Uses
 //!   `domain`, `registry`, `interchange`.
+//! - `pg`: the shared PostgreSQL server's schema, roles and row-level security as SQL
+//!   migrations (no client yet). Uses nothing.
 //! - `cli`: the commands. Uses everything above; only `main` uses it.
 
 // No error may be dropped unread (issue 11): a `Result` is handled, returned, or said why not.
@@ -38,6 +42,7 @@ pub mod domain;
 pub mod history;
 pub mod i18n;
 pub mod interchange;
+pub mod pg;
 pub mod record;
 pub mod registry;
 pub mod report;

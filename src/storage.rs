@@ -11,40 +11,57 @@
 //!   typed methods (`records_of::<Evaluation>`) they had on `Store`.
 //! - **A record's identity is a `domain::RecordId`,** opaque text the backend gives. sled's is
 //!   its key as text (`RecordKey::to_text`), which is what the journal already stored, so no
-//!   stored journal changes. sled's key still holds a unit's insertion number, which is why a
-//!   backup replays units in their first-added order; a code-based id (a schema-4 upgrade in
-//!   `store/migrate.rs`) would end that and is left for later.
-//! - **Operations now, batches next.** Today the trait is at the level of the writes the
-//!   program makes (apply units, add records, delete, reverse, undo, a streamed import), each
-//!   all-or-nothing inside the backend; sled keeps its pages, year buckets, id index, write set
-//!   with undo log, recovery and lock, so nothing is lost in speed or safety. The rules those
-//!   writes follow are written once outside the storage folder, in `registry::rules`
-//!   (validation and its words, the parent walk with its limit) and `registry::journal` (the
-//!   journal's entries, what undo can take back), and a backend calls them: sled's write paths
+//!   stored journal changes.
+//! - **Operations now, one batch later.** The trait is at the level of the writes the program
+//!   makes (apply units, add records, delete, reverse, the inverse writes of undo, a streamed
+//!   import), each all-or-nothing inside the backend; sled keeps its pages, year buckets, id
+//!   index, write set with undo log, recovery and lock, so nothing is lost in speed or safety.
+//!   The rules those writes follow are written once outside the storage folder, in
+//!   `registry::rules` (validation and its words, the parent walk with its limit),
+//!   `registry::journal` (the journal's entries, what undo can take back) and `registry::undo`
+//!   (which entry undo takes back, whether it can, the rows of one import found and checked
+//!   together, and the inverse write chosen: a record deleted or put back, a unit deleted or
+//!   given its old fields, `undo_rows`, `undo_import`); a backend carries the write out and,
+//!   while `undoing(Some(n))` is set, journals it as the undo of entry `n`. sled's write paths
 //!   read the facts they need from its own trees in the same pass that writes, which is where
-//!   its speed comes from. What a write changes in the totals is computed from the domain
-//!   (`Record::delta`, `rollup::unit_events`) but applied inside sled, and the undo of each
-//!   kind of change is still carried out in `store/journal.rs` and `store/undo.rs`. The next
-//!   step, for PostgreSQL, is one `commit(Batch)` (unit puts and deletes, record adds and
-//!   removes, totals deltas, journal entries) with those decisions moved up into the registry.
-//! - **Not yet in the trait:** records by date range (`records_of` is newest first with a
-//!   limit, which is all the callers ask today).
+//!   its speed comes from, and what a write changes in the totals is computed from the domain
+//!   (`Record::delta`, `rollup::unit_events`) but applied inside sled.
+//! - **Left for later: `commit(Batch)`.** One all-or-nothing batch (unit puts and deletes,
+//!   record adds and removes by id, totals deltas and first-evaluation moves computed in the
+//!   registry, journal entries; returning the new ids), with the registry building it for the
+//!   small writes (a record deleted, a budget entry reversed, a unit deleted, a single undo,
+//!   the form's saves) and sled applying the deltas to its year buckets up the ancestor chain
+//!   through its `WriteSet`. Not done in this round: the single writes above stay trait
+//!   methods, which a PostgreSQL backend can implement each as one SQL transaction.
+//! - **Records by date range** (`records_in`: a unit's or a subtree's records of a kind dated
+//!   within a range, newest first, at most a limit). `Registry::records_of` is its whole range,
+//!   and `Registry::latest_evaluation` (the report's "newest evaluation as of") its range up
+//!   to a day with a limit of one; sled reads only the year pages the range touches.
+//! - **Restore through the trait.** `backup::restore_into` verifies a backup, then asks a
+//!   `RestoreTarget` to take its place (refused when it holds data), for an empty backend to
+//!   fill through `Storage` (`apply_units`, `add_records`, `replace_journal`), and to put it in
+//!   place at once; after a failure, to leave the place as it was. sled's target
+//!   (`store::SledRestore`) builds the new store in `restore-in-progress` and renames it in.
 //! - **Where PostgreSQL plugs in:** a `postgres` module implementing `Storage` (units and
 //!   records as tables keyed by code and id, totals as per-unit-per-year rows summed up the
-//!   tree, the journal as a table; one SQL transaction per write; `import` as a COPY into a
-//!   staging table checked, then moved, in one transaction), chosen by `Registry::connect` from
-//!   `--db URL`. It calls the same `registry` rules, and `tests/backend_suite` runs on it as on
-//!   sled.
+//!   tree, the journal as a table; one SQL transaction per write; `records_in` as an indexed
+//!   range query; `import` as a COPY into a staging table checked, then moved, in one
+//!   transaction) and `RestoreTarget` (a new schema filled, then swapped in one transaction),
+//!   chosen by `Registry::connect` from `--db URL`. It calls the same `registry` rules, and
+//!   `tests/backend_suite` runs on it as on sled.
+//! - **Left for later: a code-based sled id.** sled's record id holds a unit's insertion
+//!   number, so a backup replays units in their first-added order (`units_for_backup`); an id
+//!   from the unit's code (a schema-4 upgrade in `store/migrate.rs`) would end that.
 //!
 //! Errors are `store::StoreError` for now: its cases (unknown unit, rejected rows, refused,
 //! damaged, in use) are the ones any backend reports, worded in both languages.
 
-use crate::domain::{Day, Evaluation, RecordId, RecordKind, Unit};
+use crate::domain::{Day, RecordId, RecordKind, Unit};
 use crate::record::{AnyRecord, Rows};
 use crate::rollup::Measures;
 use crate::store::{AddOutcome, Difference, JournalEntry, Result, Reversal, RowProblem, UnitOutcome};
 use chrono::NaiveDate;
-use std::ops::ControlFlow;
+use std::ops::{ControlFlow, RangeInclusive};
 
 /// Everything the registry asks of a backend.
 pub trait Storage {
@@ -77,18 +94,18 @@ pub trait Storage {
     fn counts(&self) -> Result<[usize; 4]>;
 
     // ---- records ----
-    /// A unit's records of a kind (and its subtree's), newest first, at most `limit`.
-    fn records_of(
+    /// A unit's records of a kind (and its subtree's) dated within `days`, newest first (records
+    /// of one day in the backend's stable order), at most `limit`.
+    fn records_in(
         &self,
         kind: RecordKind,
         code: &str,
+        days: RangeInclusive<Day>,
         subtree: bool,
         limit: usize,
     ) -> Result<Vec<(RecordId, AnyRecord)>>;
     /// Every record of a kind, in the backend's stable order, until `f` breaks.
     fn each_record(&self, kind: RecordKind, f: &mut dyn FnMut(AnyRecord) -> ControlFlow<()>) -> Result<()>;
-    /// The unit's newest evaluation dated on or before `until`.
-    fn latest_evaluation(&self, code: &str, until: Day) -> Result<Option<Evaluation>>;
 
     // ---- totals ----
     /// The totals of a unit's subtree as of a date.
@@ -97,22 +114,38 @@ pub trait Storage {
     fn check(&self) -> Result<Vec<Difference>>;
 
     // ---- the journal ----
-    /// Entries newest first that `keep` keeps, at most `limit`, with their numbers.
+    /// Entries newest first that `keep` keeps (given each entry's number), at most `limit` (0:
+    /// no limit), with their numbers.
     fn history_where(
         &self,
         limit: usize,
-        keep: &mut dyn FnMut(&JournalEntry) -> bool,
+        keep: &mut dyn FnMut(u64, &JournalEntry) -> bool,
     ) -> Result<Vec<(u64, JournalEntry)>>;
     /// The whole journal, oldest first, with the entries' numbers (for a backup).
     fn journal_entries(&self) -> Result<Vec<(u64, JournalEntry)>>;
     /// The number of the newest journal entry (0 when there is none).
     fn journal_mark(&self) -> Result<u64>;
+    /// Replaces the journal with `entries` (a backup's, oldest first, renumbered 1, 2, 3, …
+    /// by `registry::journal::renumbered`; an import's token dropped, since what it named is
+    /// not backed up), then adds a note of `action` on `kind` with `summary`.
+    fn replace_journal(
+        &self,
+        entries: Vec<(u64, JournalEntry)>,
+        action: &str,
+        kind: &str,
+        summary: String,
+    ) -> Result<()>;
     /// Every budget reversal the journal links.
     fn reversals(&self) -> Result<Vec<Reversal>>;
-    /// The entry `undo_last` would undo.
-    fn undo_target(&self) -> Result<Option<(u64, JournalEntry)>>;
-    /// Undoes the newest change that can be undone; returns its entry.
-    fn undo_last(&self) -> Result<JournalEntry>;
+    /// While `Some(n)`, every write is journaled as the undo of entry `n` (action `undo`):
+    /// `registry::undo` takes a single change back through the ordinary writes.
+    fn undoing(&self, entry: Option<u64>);
+    /// Takes back the rows of one import journaled row by row (`registry::undo` found and
+    /// checked them; `kind` is `None` for units), in one write that journals the undo of each.
+    fn undo_rows(&self, kind: Option<RecordKind>, rows: &[(u64, JournalEntry)]) -> Result<()>;
+    /// Takes back the bulk import whose entry is `undone` (its number and entry), which names
+    /// what it changed by `token`, in one write that journals its undo.
+    fn undo_import(&self, kind: Option<RecordKind>, token: u64, undone: (u64, &JournalEntry)) -> Result<()>;
 
     // ---- writes, each all or nothing ----
     /// Adds and updates units (`restored`: a backup's values, without the text cap).
@@ -140,4 +173,24 @@ pub trait BulkImport {
     /// Stores rows `check` passed, as one part.
     fn write(&mut self, rows: Rows<'_>) -> Result<()>;
     fn finish(self: Box<Self>) -> Result<AddOutcome>;
+}
+
+/// Where a backup is restored to, chosen by the caller (`store::SledRestore` for a folder):
+/// `backup::restore_into` checks the backup, then asks the target, in this order, to take its
+/// place, for an empty backend to fill, and to put the filled one in place all at once; after
+/// a failure, to leave its place as it was.
+pub trait RestoreTarget {
+    /// Where, in words for messages.
+    fn place(&self) -> String;
+    /// Takes the place for this restore (making and locking it as needed); the counts of what
+    /// it holds (units, evaluations, trainings, budget) when it is not empty, which refuses the
+    /// restore.
+    fn open(&mut self) -> Result<Option<[usize; 4]>>;
+    /// A new, empty backend that the journal records `operator` in, not seen at the place
+    /// until `install`.
+    fn build(&mut self, operator: &str) -> Result<Box<dyn Storage>>;
+    /// Makes the filled backend the place's, all at once.
+    fn install(&mut self, filled: Box<dyn Storage>) -> Result<()>;
+    /// Takes back what `open` and `build` did, after a failure.
+    fn abandon(&mut self) -> Result<()>;
 }

@@ -48,6 +48,33 @@ fn assert_same(a: &Env, b: &Env) {
     assert!(records(a) == records(b), "the records differ");
 }
 
+/// The journal, oldest first, with the numbers it shows.
+fn journal(env: &Env) -> Vec<(u64, shegong::store::JournalEntry)> {
+    let store = shegong::store::Store::open(&env.dir, true).expect("the store opens");
+    store.journal_entries().expect("the journal reads")
+}
+
+/// `to`, restored from a backup of `from`, holds `from`'s journal entry for entry (same
+/// numbers, times, operators, records before and after; a bulk import's token, which named
+/// keys in the store it was made in, is not carried), then the restore's own entry.
+fn assert_journal_carried(from: &Env, to: &Env) {
+    let want: Vec<(u64, shegong::store::JournalEntry)> = journal(from)
+        .into_iter()
+        .map(|(n, mut e)| {
+            if e.key.as_deref().is_some_and(|k| k.starts_with("import:")) {
+                e.key = None;
+            }
+            (n, e)
+        })
+        .collect();
+    let got = journal(to);
+    assert_eq!(got.len(), want.len() + 1, "the restored journal has another length");
+    assert!(got[..want.len()] == want[..], "the restored journal differs");
+    let (n, restore) = &got[want.len()];
+    assert_eq!(*n, want.len() as u64 + 1);
+    assert_eq!((restore.action.as_str(), restore.kind.as_str()), ("restore", "store"));
+}
+
 /// Files in the test folder whose name marks a half-written file.
 fn partial_files(env: &Env) -> Vec<String> {
     std::fs::read_dir(env.tmp.path())
@@ -83,6 +110,7 @@ fn backup_then_restore_into_a_new_store_is_exact() {
         "{out}"
     );
     assert_same(&src, &dst);
+    assert_journal_carried(&src, &dst);
     let check = dst.ok(&["check"]);
     assert!(check.contains("Check passed"), "{check}");
     // The restored store is an ordinary one: the same files import as already stored, and its
@@ -109,6 +137,7 @@ fn backup_then_restore_into_a_new_store_is_exact() {
     let third = Env::none();
     third.ok(&["restore", file2.to_str().unwrap()]);
     assert_same(&src, &third);
+    assert_journal_carried(&dst, &third);
 }
 
 #[test]

@@ -280,9 +280,18 @@ struct State {
     counts: [usize; 4],
     records: String,
     report: String,
+    /// The journal, one line per entry: everything but the time it was written, and a bulk
+    /// import's token (a number sled hands out, which differs between runs and which a
+    /// backup does not carry).
+    journal: Vec<String>,
 }
 
 impl State {
+    /// The same records and figures, whatever the journal says.
+    fn same_data(&self, other: &State) -> bool {
+        (self.counts, &self.records, &self.report) == (other.counts, &other.records, &other.report)
+    }
+
     fn summary(&self) -> String {
         format!("(units, evaluations, trainings, budget) = {:?}", self.counts)
     }
@@ -311,10 +320,26 @@ fn read_state(dir: &Path) -> Result<State, String> {
         let node = shegong::report::build(&store, Some(&root.code), as_of, 99).map_err(e)?;
         report.push_str(&shegong::report::to_json(&node).to_string());
     }
+    let journal = shegong::storage::Storage::journal_entries(store.storage())
+        .map_err(e)?
+        .into_iter()
+        .map(|(n, j)| {
+            let key = match j.key.as_deref() {
+                // A backup does not carry it either (it names keys in the store it was made in).
+                Some(k) if k.starts_with("import:") => None,
+                other => other,
+            };
+            format!(
+                "#{n} {} {} {:?} {:?} {:?} {:?} {:?} {:?} {}",
+                j.action, j.kind, j.unit, key, j.before, j.after, j.undoes, j.operator, j.summary
+            )
+        })
+        .collect();
     Ok(State {
         counts: store.counts().map_err(e)?,
         records,
         report,
+        journal,
     })
 }
 
@@ -730,8 +755,11 @@ fn a_kill_inside_the_logged_write_is_rolled_back() {
 
 /// Runs `shegong ARGS` on fresh copies of `base` (between 5 and 30 of them), each killed after a
 /// random delay of up to 1.2 times `clean`; each copy must then pass `check`, and `judge` says
-/// whether it holds what it should (failing through `fail`, which keeps the store). Returns how
-/// many runs the kill cut short, and how many ran.
+/// whether it holds what it should (failing through `fail`, which keeps the store). `inside`
+/// looks at the store right after the kill, before anything opens it, and says whether the
+/// kill landed inside the write. Returns how many runs the kill cut short, how many of those
+/// inside the write, and how many ran.
+#[allow(clippy::too_many_arguments)]
 fn kill_copies(
     s: &Settings,
     root: &Path,
@@ -739,10 +767,11 @@ fn kill_copies(
     base: &Path,
     args: &[&str],
     clean: Duration,
+    inside: &dyn Fn(&Path) -> bool,
     judge: impl Fn(&Path, &dyn Fn(String) -> String),
-) -> (usize, usize) {
+) -> (usize, usize, usize) {
     let mut rng = Rng(s.seed ^ label.bytes().fold(0, |h, b| h * 31 + u64::from(b)));
-    let (mut killed, iterations) = (0, s.iterations.clamp(5, 30));
+    let (mut killed, mut inside_count, iterations) = (0, 0, s.iterations.clamp(5, 30));
     for i in 0..iterations {
         let dir = root.join(format!("{label}-{i}"));
         copy_dir(base, &dir);
@@ -757,12 +786,38 @@ fn kill_copies(
             .unwrap();
         if kill_after(child, delay).0 {
             killed += 1;
+            if inside(&dir) {
+                inside_count += 1;
+            }
         }
         check(&dir).map_err(|e| fail(format!("after the kill: {e}"))).unwrap();
         judge(&dir, &fail);
         std::fs::remove_dir_all(&dir).unwrap();
     }
-    (killed, iterations)
+    (killed, inside_count, iterations)
+}
+
+/// The schema number a store says, read with sled directly (nothing upgraded or rolled back).
+fn schema_left(dir: &Path) -> u32 {
+    let schema = {
+        let db = sled::open(dir.join("sled")).expect("sled opens after a kill");
+        let meta = db.open_tree("meta").unwrap();
+        let bytes = meta.get("schema").unwrap().expect("a schema number");
+        u32::from_be_bytes(bytes.as_ref().try_into().expect("four bytes"))
+    };
+    wait_until_closed(dir);
+    schema
+}
+
+/// Whether a killed upgrade had begun its work: the backup made before it is complete, and
+/// the store still says its old schema (the new number is written when the work is done).
+fn killed_inside_upgrade(dir: &Path, old_schema: u32) -> bool {
+    let backed_up = std::fs::read_dir(dir.join("backups")).is_ok_and(|entries| {
+        entries
+            .flatten()
+            .any(|e| e.file_name().to_string_lossy().ends_with(".sgbak"))
+    });
+    backed_up && schema_left(dir) == old_schema
 }
 
 /// Upgrading a schema 1 store (backup, then the totals rebuilt from the records) killed at
@@ -789,12 +844,59 @@ fn a_killed_upgrade_runs_again_and_loses_nothing() {
         "a clean upgrade changes the figures"
     );
 
-    let (killed_count, iterations) = kill_copies(&s, &fx.root, "upgrade", &old, &["check"], clean, |dir, fail| {
-        if state(dir).map_err(fail).unwrap() != reference {
-            fail("the upgraded store's records or figures differ from a clean upgrade's".into());
+    let inside = |dir: &Path| killed_inside_upgrade(dir, 1);
+    let (killed_count, inside_count, iterations) = kill_copies(
+        &s,
+        &fx.root,
+        "upgrade",
+        &old,
+        &["check"],
+        clean,
+        &inside,
+        |dir, fail| {
+            if state(dir).map_err(fail).unwrap() != reference {
+                fail("the upgraded store's records, figures or journal differ from a clean upgrade's".into());
+            }
+        },
+    );
+    // Random delays may all miss the upgrade's own work (the backup before it takes most of
+    // the time): aim at it, halving the window, until a kill lands inside it.
+    let (mut inside_count, mut attempts) = (inside_count, 0);
+    let (mut low, mut high) = (Duration::ZERO, clean * 2);
+    while inside_count == 0 && attempts < 24 {
+        attempts += 1;
+        let delay = (low + high) / 2;
+        let dir = fx.root.join(format!("upgrade-aimed-{attempts}"));
+        copy_dir(&old, &dir);
+        let tag = format!("aimed upgrade {attempts} (kill after {delay:?}); {context}");
+        let name = format!("shegong-crash-upgrade-aimed-{}-{attempts}", s.seed);
+        let fail = |what: String| -> String { keep_and_panic(&dir, &name, &tag, what) };
+        let child = command(&dir, &["check"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let (killed, _) = kill_after(child, delay);
+        if killed && killed_inside_upgrade(&dir, 1) {
+            inside_count += 1;
+        } else if !killed || schema_left(&dir) != 1 {
+            high = delay; // too late: the upgrade was done
+        } else {
+            low = delay; // too early: the backup was not finished
         }
-    });
-    eprintln!("crash_kill: upgrade: {killed_count} of {iterations} runs killed before they ended ({context})");
+        check(&dir).map_err(|e| fail(format!("after the kill: {e}"))).unwrap();
+        if state(&dir).map_err(fail).unwrap() != reference {
+            fail("the upgraded store's records, figures or journal differ from a clean upgrade's".into());
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+    eprintln!(
+        "crash_kill: upgrade: {killed_count} of {iterations} runs killed before they ended, {inside_count} inside the upgrade ({attempts} aimed runs) ({context})"
+    );
+    assert!(
+        inside_count > 0,
+        "no kill landed inside the upgrade (backup made, old schema still stated) in {iterations} runs: the re-run is untested"
+    );
 
     let backup = std::fs::read_dir(clean_dir.join("backups"))
         .unwrap()
@@ -803,9 +905,19 @@ fn a_killed_upgrade_runs_again_and_loses_nothing() {
         .expect("the upgrade made a backup");
     let restored = fx.root.join("upgrade-restored");
     common::ok(&restored, &["restore", backup.to_str().unwrap()]);
+    let restored = state(&restored).unwrap();
     assert!(
-        state(&restored).unwrap() == reference,
+        restored.same_data(&reference),
         "the backup made before the upgrade restores other figures"
+    );
+    // Its journal: the store's, then the restore's own entry.
+    let n = reference.journal.len();
+    assert_eq!(restored.journal[..n], reference.journal[..]);
+    assert_eq!(restored.journal.len(), n + 1);
+    assert!(
+        restored.journal[n].starts_with(&format!("#{} restore store", n + 1)),
+        "{}",
+        restored.journal[n]
     );
 }
 
@@ -827,27 +939,120 @@ fn a_killed_undo_is_all_or_nothing() {
     let started = Instant::now();
     common::ok(&clean_dir, &["undo"]);
     let clean = started.elapsed();
+    let undone_state = state(&clean_dir).unwrap();
     assert!(
-        state(&clean_dir).unwrap() == p.before,
+        undone_state.same_data(&p.before),
         "a clean undo does not give the state before the entry"
+    );
+    let entry_state = state(&with_entry).unwrap();
+    assert!(entry_state.same_data(&p.after));
+    // The journal: the entry's adding, then its undo, naming it.
+    assert_eq!(undone_state.journal.len(), entry_state.journal.len() + 1);
+    assert_eq!(
+        undone_state.journal[..entry_state.journal.len()],
+        entry_state.journal[..]
     );
 
     let undone = std::cell::Cell::new(0);
-    let (killed_count, iterations) = kill_copies(&s, &fx.root, "undo", &with_entry, &["undo"], clean, |dir, fail| {
-        let now = state(dir).map_err(fail).unwrap();
-        if now == p.before {
-            undone.set(undone.get() + 1);
-        } else if now == p.after {
-            common::ok(dir, &["undo"]);
-            if state(dir).map_err(fail).unwrap() != p.before {
-                fail("undo after the kill did not give the state before the entry".into());
+    // A single entry's undo is one sled transaction: there is no inside to land in.
+    let (killed_count, _, iterations) = kill_copies(
+        &s,
+        &fx.root,
+        "undo",
+        &with_entry,
+        &["undo"],
+        clean,
+        &|_| false,
+        |dir, fail| {
+            let now = state(dir).map_err(fail).unwrap();
+            if now == undone_state {
+                undone.set(undone.get() + 1);
+            } else if now == entry_state {
+                common::ok(dir, &["undo"]);
+                if state(dir).map_err(fail).unwrap() != undone_state {
+                    fail("undo after the kill did not give the state (and journal) of a clean undo".into());
+                }
+            } else {
+                fail("the store holds part of the undo, or its journal differs".into());
             }
-        } else {
-            fail("the store holds part of the undo".into());
-        }
-    });
+        },
+    );
     let undone_count = undone.get();
     eprintln!(
         "crash_kill: undo: {killed_count} of {iterations} runs killed before they ended, {undone_count} had undone ({context})"
+    );
+}
+
+/// An undo that goes through the logged write (taking back a move of streets, which rebuilds
+/// every total) killed until a kill lands inside that write: the store then holds the pending
+/// undo log, the next open rolls the undo back whole (records, figures and journal as before
+/// the undo), and undo run again gives a clean undo's state.
+#[test]
+fn a_kill_inside_a_logged_undo_is_rolled_back() {
+    let s = settings();
+    let context = &s.context;
+    let fx = fixture(&s, &[Scenario::MoveStreets]);
+    let (_, p) = &fx.prepared[0];
+    let moved = fx.root.join("base-moved");
+    copy_dir(&p.base, &moved);
+    common::ok(&moved, &["import", p.kind, p.file.to_str().unwrap()]);
+    let moved_state = state(&moved).unwrap();
+
+    let clean_dir = fx.root.join("undo-move-clean");
+    copy_dir(&moved, &clean_dir);
+    let started = Instant::now();
+    common::ok(&clean_dir, &["undo"]);
+    let clean = started.elapsed();
+    let undone_state = state(&clean_dir).unwrap();
+    assert!(undone_state.same_data(&p.before), "a clean undo of the move");
+
+    let (mut low, mut high) = (Duration::ZERO, clean * 2);
+    let (mut hits, mut attempts) = (0, 0);
+    while hits < 2 && attempts < 24 {
+        attempts += 1;
+        let delay = (low + high) / 2;
+        let dir = fx.root.join(format!("undo-move-{attempts}"));
+        copy_dir(&moved, &dir);
+        let tag = format!("undo attempt {attempts} (kill after {delay:?}); {context}");
+        let name = format!("shegong-crash-undo-move-{}-{attempts}", s.seed);
+        let fail = |what: String| -> String { keep_and_panic(&dir, &name, &tag, what) };
+        let child = command(&dir, &["undo"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .unwrap();
+        let (killed, _) = kill_after(child, delay);
+        let pending = pending_left(&dir);
+        check(&dir).map_err(|e| fail(format!("after the kill: {e}"))).unwrap();
+        let now = state(&dir).map_err(fail).unwrap();
+        if pending {
+            hits += 1;
+            if now != moved_state {
+                fail("an unfinished undo was not rolled back whole".into());
+            }
+            high += clean / 4;
+        } else if now == moved_state {
+            if killed {
+                low = delay;
+            } else {
+                fail("the undo ended without undoing".into());
+            }
+        } else if now == undone_state {
+            high = delay;
+        } else {
+            fail("the store holds part of the undo, or its journal differs".into());
+        }
+        if now == moved_state {
+            common::ok(&dir, &["undo"]);
+            if state(&dir).map_err(fail).unwrap() != undone_state {
+                fail("undo after the kill did not give a clean undo's state and journal".into());
+            }
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+    eprintln!("crash_kill: undo of a move: {hits} kills inside the logged write in {attempts} attempts ({context})");
+    assert!(
+        hits > 0,
+        "no kill landed inside the undo's logged write in {attempts} attempts: its roll-back is untested"
     );
 }

@@ -49,9 +49,10 @@ fn undo_takes_back_the_newest_change_and_is_journaled() {
     let tmp = tempfile::tempdir().unwrap();
     let dir = tmp.path().join("store");
     ok(&dir, &["init"]);
-    let store = Store::open(&dir, false).unwrap();
+    // Undo is decided in the registry, over the store.
+    let store = shegong::registry::Registry::from(Store::open(&dir, false).unwrap());
     let as_of = chrono::NaiveDate::from_ymd_opt(2022, 1, 1).unwrap();
-    let trainings = |s: &Store| s.subtree_measures("530112000000", as_of).unwrap().trainings();
+    let trainings = |s: &shegong::registry::Registry| s.subtree_measures("530112000000", as_of).unwrap().trainings();
     assert_eq!(trainings(&store), 15);
 
     let t = Training {

@@ -266,7 +266,11 @@ fn recording_a_training_takes_defaults_and_changes_the_figures_at_once() {
     assert_eq!(trainings_of_district(&app), 17);
     // The figures on screen follow.
     let text = frame(&mut app);
-    assert!(text.contains("共 17 次") || app.details.tab == Tab::Trainings, "{text}");
+    // The street's training list shows both sessions at once. (An `||` with the tab shown
+    // once made this check always true.)
+    assert_eq!(app.details.tab, Tab::Trainings);
+    assert_eq!(text.matches("一对一辅导：台账规范").count(), 2, "{text}");
+    assert!(text.contains("共 2 条"), "{text}");
 }
 
 #[test]

@@ -6,6 +6,7 @@
 mod tui_support;
 
 use shegong::i18n::Lang;
+use shegong::tui::app::Modal;
 use shegong::tui::App;
 use tui_support::*;
 
@@ -167,6 +168,22 @@ fn help_paged_down() {
         // The first draw tells the help how tall a page is.
         screen(app, 80, 24);
         keys(app, &["PageDown"]);
+    });
+}
+
+/// The help from its forms section on: the form's own keys, then the editing keys every
+/// prompt shares (listed once), then the picker's, find's and the date prompt's own.
+#[test]
+fn help_editing_keys() {
+    snapshot_all("help_editing", |app| {
+        keys(app, &["?"]);
+        // The help is 80 columns wide at both sizes (77 for its text): the same lines.
+        let heading = shegong::tui::strings::tr(app.lang, shegong::tui::strings::S::HelpForm);
+        let offset = shegong::tui::view::help_lines_in(app.lang, 77)
+            .iter()
+            .position(|l| l.to_string() == heading)
+            .expect("the help has a forms section");
+        app.modal = Some(Modal::Help { offset });
     });
 }
 

@@ -117,6 +117,14 @@ fn records_a_training_in_the_real_binary() {
     let data = dir.path().join("store");
     let data = data.to_str().expect("a UTF-8 path");
     assert_eq!(trainings(bin, data), 15);
+    // Twelve automatic backups of earlier sessions, and a backup of the user's own: the
+    // session's backup makes thirteen automatic ones, of which the newest 10 are kept.
+    let backups_dir = std::path::Path::new(data).join("backups");
+    std::fs::create_dir_all(&backups_dir).expect("a backups folder");
+    let earlier: Vec<String> = (1..=12).map(|i| format!("auto-2020{i:02}01-080000.sgbak")).collect();
+    for name in earlier.iter().chain([&"mine.sgbak".to_string()]) {
+        std::fs::write(backups_dir.join(name), b"an earlier backup").expect("written");
+    }
 
     let tmux = open_ui(bin, data, "en", (120, 40), "test");
     tmux.wait_for("西山区", 20);
@@ -150,13 +158,22 @@ fn records_a_training_in_the_real_binary() {
         std::thread::sleep(Duration::from_millis(100));
     }
     assert_eq!(trainings(bin, data), 16);
-    // A session that changed something leaves an automatic backup behind.
-    let backups: Vec<_> = std::fs::read_dir(std::path::Path::new(data).join("backups"))
+    // A session that changed something leaves an automatic backup behind, and only the
+    // newest 10 automatic backups stay: the three oldest went, the user's own file stays.
+    let mut names: Vec<String> = std::fs::read_dir(&backups_dir)
         .expect("a backups folder")
         .flatten()
-        .filter(|e| e.file_name().to_string_lossy().starts_with("auto-"))
+        .map(|e| e.file_name().to_string_lossy().into_owned())
         .collect();
-    assert_eq!(backups.len(), 1);
+    names.sort();
+    let autos: Vec<&String> = names.iter().filter(|n| n.starts_with("auto-")).collect();
+    assert_eq!(autos.len(), 10, "{names:?}");
+    assert_eq!(autos[..9], earlier.iter().skip(3).collect::<Vec<_>>()[..], "{names:?}");
+    assert!(
+        !earlier.contains(autos[9]),
+        "the session's own backup is kept: {names:?}"
+    );
+    assert!(names.contains(&"mine.sgbak".to_string()), "{names:?}");
 }
 
 /// Issue 10 at 80×24 in the real binary, in Chinese: the overview marks and scrolls, the

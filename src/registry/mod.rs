@@ -3,10 +3,12 @@
 //! callers typed methods with the names they had on `store::Store` (`records_of::<Evaluation>`,
 //! `add_records`, `undo_last`, …). The rules every backend follows are written here once:
 //! `rules` (validation and its words, the walk up the parent chain with its limit), `journal`
-//! (what an entry says: who, when, what, before and after).
+//! (what an entry says: who, when, what, before and after), `undo` (what undo takes back, and
+//! by which inverse write).
 
 pub mod journal;
 pub mod rules;
+pub mod undo;
 
 use crate::domain::{BudgetEntry, Day, Evaluation, RecordId, Unit};
 use crate::record::Record;
@@ -17,7 +19,7 @@ use crate::store::{
 };
 use chrono::NaiveDate;
 use std::marker::PhantomData;
-use std::ops::ControlFlow;
+use std::ops::{ControlFlow, RangeInclusive};
 use std::path::Path;
 
 pub struct Registry {
@@ -105,8 +107,20 @@ impl Registry {
 
     /// A unit's records of a kind (and its subtree's), newest first, at most `limit`.
     pub fn records_of<R: Record>(&self, code: &str, subtree: bool, limit: usize) -> Result<Vec<(RecordId, R)>> {
+        self.records_in(code, Day::MIN..=Day::MAX, subtree, limit)
+    }
+
+    /// A unit's records of a kind (and its subtree's) dated within `days`, newest first, at
+    /// most `limit`.
+    pub fn records_in<R: Record>(
+        &self,
+        code: &str,
+        days: RangeInclusive<Day>,
+        subtree: bool,
+        limit: usize,
+    ) -> Result<Vec<(RecordId, R)>> {
         self.storage
-            .records_of(R::KIND, code, subtree, limit)?
+            .records_in(R::KIND, code, days, subtree, limit)?
             .into_iter()
             .map(|(id, any)| R::from_any(any).map(|r| (id, r)).ok_or_else(wrong_kind))
             .collect()
@@ -131,8 +145,10 @@ impl Registry {
         Ok(out)
     }
 
+    /// The unit's newest evaluation dated on or before `until`.
     pub fn latest_evaluation(&self, code: &str, until: Day) -> Result<Option<Evaluation>> {
-        self.storage.latest_evaluation(code, until)
+        let newest = self.records_in::<Evaluation>(code, Day::MIN..=until, false, 1)?;
+        Ok(newest.into_iter().next().map(|(_, e)| e))
     }
 
     // ---- totals ----
@@ -165,7 +181,7 @@ impl Registry {
         limit: usize,
         mut keep: impl FnMut(&JournalEntry) -> bool,
     ) -> Result<Vec<(u64, JournalEntry)>> {
-        self.storage.history_where(limit, &mut keep)
+        self.storage.history_where(limit, &mut |_, e| keep(e))
     }
 
     pub fn journal_mark(&self) -> Result<u64> {
@@ -174,14 +190,6 @@ impl Registry {
 
     pub fn reversals(&self) -> Result<Vec<Reversal>> {
         self.storage.reversals()
-    }
-
-    pub fn undo_target(&self) -> Result<Option<(u64, JournalEntry)>> {
-        self.storage.undo_target()
-    }
-
-    pub fn undo_last(&self) -> Result<JournalEntry> {
-        self.storage.undo_last()
     }
 
     // ---- writes ----

@@ -453,7 +453,7 @@ impl Store {
 
     /// The unit's newest evaluation dated on or before `until`.
     pub fn latest_evaluation(&self, code: &str, until: Day) -> Result<Option<crate::domain::Evaluation>> {
-        let idx = self.unit_index(code)?;
-        self.latest_record::<crate::domain::Evaluation>(idx, until)
+        let newest = self.records_in::<crate::domain::Evaluation>(code, Day::MIN..=until, false, 1)?;
+        Ok(newest.into_iter().next().map(|(_, e)| e))
     }
 }

@@ -11,7 +11,7 @@ use crate::rollup::Measures;
 use crate::storage::{BulkImport, Storage};
 use crate::words::{say, D};
 use chrono::NaiveDate;
-use std::ops::ControlFlow;
+use std::ops::{ControlFlow, RangeInclusive};
 
 /// Rows of another kind than the session's: a bug in the caller, said as a refusal.
 fn wrong_kind(expected: RecordKind, got: RecordKind) -> StoreError {
@@ -98,17 +98,18 @@ impl Storage for Store {
     fn counts(&self) -> Result<[usize; 4]> {
         Store::counts(self)
     }
-    fn records_of(
+    fn records_in(
         &self,
         kind: RecordKind,
         code: &str,
+        days: RangeInclusive<Day>,
         subtree: bool,
         limit: usize,
     ) -> Result<Vec<(RecordId, AnyRecord)>> {
         Ok(match kind {
-            RecordKind::Evaluation => any_list(Store::records_of::<Evaluation>(self, code, subtree, limit)?),
-            RecordKind::Training => any_list(Store::records_of::<Training>(self, code, subtree, limit)?),
-            RecordKind::Budget => any_list(Store::records_of::<BudgetEntry>(self, code, subtree, limit)?),
+            RecordKind::Evaluation => any_list(Store::records_in::<Evaluation>(self, code, days, subtree, limit)?),
+            RecordKind::Training => any_list(Store::records_in::<Training>(self, code, days, subtree, limit)?),
+            RecordKind::Budget => any_list(Store::records_in::<BudgetEntry>(self, code, days, subtree, limit)?),
         })
     }
     fn each_record(&self, kind: RecordKind, f: &mut dyn FnMut(AnyRecord) -> ControlFlow<()>) -> Result<()> {
@@ -117,9 +118,6 @@ impl Storage for Store {
             RecordKind::Training => self.each_typed::<Training>(f),
             RecordKind::Budget => self.each_typed::<BudgetEntry>(f),
         }
-    }
-    fn latest_evaluation(&self, code: &str, until: Day) -> Result<Option<Evaluation>> {
-        Store::latest_evaluation(self, code, until)
     }
     fn subtree_measures(&self, code: &str, as_of: NaiveDate) -> Result<Measures> {
         Store::subtree_measures(self, code, as_of)
@@ -130,21 +128,52 @@ impl Storage for Store {
     fn history_where(
         &self,
         limit: usize,
-        keep: &mut dyn FnMut(&JournalEntry) -> bool,
+        keep: &mut dyn FnMut(u64, &JournalEntry) -> bool,
     ) -> Result<Vec<(u64, JournalEntry)>> {
-        Store::history_where(self, limit, keep)
+        Store::history_numbered(self, limit, keep)
     }
     fn journal_mark(&self) -> Result<u64> {
         Store::journal_mark(self)
     }
+    fn replace_journal(
+        &self,
+        entries: Vec<(u64, JournalEntry)>,
+        action: &str,
+        kind: &str,
+        summary: String,
+    ) -> Result<()> {
+        Store::replace_journal(self, entries, action, kind, summary)
+    }
     fn reversals(&self) -> Result<Vec<Reversal>> {
         Store::reversals(self)
     }
-    fn undo_target(&self) -> Result<Option<(u64, JournalEntry)>> {
-        Store::undo_target(self)
+    fn undoing(&self, entry: Option<u64>) {
+        Store::set_undoing(self, entry)
     }
-    fn undo_last(&self) -> Result<JournalEntry> {
-        Store::undo_last(self)
+    fn undo_rows(&self, kind: Option<RecordKind>, rows: &[(u64, JournalEntry)]) -> Result<()> {
+        match kind {
+            Some(RecordKind::Evaluation) => self.undo_record_rows::<Evaluation>(rows),
+            Some(RecordKind::Training) => self.undo_record_rows::<Training>(rows),
+            Some(RecordKind::Budget) => self.undo_record_rows::<BudgetEntry>(rows),
+            None => self.undo_unit_rows(rows),
+        }
+    }
+    fn undo_import(&self, kind: Option<RecordKind>, token: u64, undone: (u64, &JournalEntry)) -> Result<()> {
+        let (id, e) = undone;
+        let undo = JournalEntry::new(
+            &self.operator,
+            Some(id),
+            &e.action,
+            &e.kind,
+            e.unit.as_deref(),
+            e.summary.clone(),
+        );
+        match kind {
+            Some(RecordKind::Evaluation) => self.undo_import::<Evaluation>(token, undo),
+            Some(RecordKind::Training) => self.undo_import::<Training>(token, undo),
+            Some(RecordKind::Budget) => self.undo_import::<BudgetEntry>(token, undo),
+            None => self.undo_unit_import(token, undo),
+        }
     }
     fn apply_units(&self, units: &[Unit], restored: bool) -> Result<UnitOutcome> {
         if restored {

@@ -236,7 +236,23 @@ impl Store {
     /// A unit's records, newest first, at most `limit`; with `subtree`, those of every unit
     /// below it too.
     pub fn records_of<R: Record>(&self, code: &str, subtree: bool, limit: usize) -> Result<Vec<(RecordId, R)>> {
+        self.records_in(code, Day::MIN..=Day::MAX, subtree, limit)
+    }
+
+    /// A unit's records dated within `days`, newest first (ties in key order), at most
+    /// `limit`; with `subtree`, those of every unit below it too. Only the pages of the years
+    /// `days` touches are read.
+    pub fn records_in<R: Record>(
+        &self,
+        code: &str,
+        days: std::ops::RangeInclusive<Day>,
+        subtree: bool,
+        limit: usize,
+    ) -> Result<Vec<(RecordId, R)>> {
         let idx = self.unit_index(code)?;
+        if limit == 0 {
+            return Ok(Vec::new());
+        }
         let mut units = vec![idx];
         if subtree {
             let mut i = 0;
@@ -245,17 +261,25 @@ impl Store {
                 i += 1;
             }
         }
+        // A day no calendar date has (the ends of `Day`) reaches past every page's year.
+        let year = |day: Day, beyond: u16| match chrono::NaiveDate::from_num_days_from_ce_opt(day) {
+            Some(_) => crate::rollup::bucket_year(day),
+            None => beyond,
+        };
+        let (first_year, last_year) = (year(*days.start(), 0), year(*days.end(), u16::MAX));
         let tree = self.tree(tree_of(R::KIND));
         let mut out: Vec<(RecordKey, R)> = Vec::new();
         for unit in units {
             let mut taken = 0;
-            'pages: for item in tree.scan_prefix(unit.to_be_bytes()).rev() {
+            'pages: for item in tree
+                .range(keys::page_key(unit, first_year)..=keys::page_key(unit, last_year))
+                .rev()
+            {
                 let (_, v) = item?;
                 for e in Page::decode(&v)?.entries.into_iter().rev() {
-                    if taken == limit {
-                        break 'pages;
+                    if !days.contains(&e.day) {
+                        continue;
                     }
-                    taken += 1;
                     let key = RecordKey {
                         unit,
                         day: e.day,
@@ -263,28 +287,17 @@ impl Store {
                         occurrence: e.occurrence,
                     };
                     out.push((key, super::codec::decode_record::<R>(&e.record)?));
+                    taken += 1;
+                    // Stop here, not at the next entry: that may be on a page not read yet.
+                    if taken == limit {
+                        break 'pages;
+                    }
                 }
             }
         }
         out.sort_by(|a, b| b.0.day.cmp(&a.0.day).then(a.0.cmp(&b.0)));
         out.truncate(limit);
         Ok(out.into_iter().map(|(key, record)| (key.id(), record)).collect())
-    }
-
-    /// The unit's newest record of a kind dated on or before `until`.
-    pub(crate) fn latest_record<R: Record>(&self, idx: u32, until: Day) -> Result<Option<R>> {
-        let last_year = crate::rollup::bucket_year(until);
-        let tree = self.tree(tree_of(R::KIND));
-        for item in tree
-            .range(keys::page_key(idx, 0)..=keys::page_key(idx, last_year))
-            .rev()
-        {
-            let (_, v) = item?;
-            if let Some(e) = Page::decode(&v)?.entries.into_iter().rev().find(|e| e.day <= until) {
-                return Ok(Some(super::codec::decode_record::<R>(&e.record)?));
-            }
-        }
-        Ok(None)
     }
 
     /// Every record of a kind, in key order (for export and backup).

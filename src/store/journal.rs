@@ -3,7 +3,7 @@
 //! no gaps, across restarts: the number the UI and `shegong history` show as `#N`). A bulk
 //! import of many records is one entry (its counts, and a token naming the keys it added in the
 //! `batches` tree, so that undo can take back exactly those); single changes carry the record
-//! before and after. `undo_last` takes back the newest change not undone yet, whatever it was.
+//! before and after. `undo_last` (decided in `registry::undo`) takes back the newest change not undone yet.
 
 use super::codec::Stored;
 use super::keys::TreeId;
@@ -129,10 +129,19 @@ impl Store {
         limit: usize,
         mut keep: impl FnMut(&JournalEntry) -> bool,
     ) -> Result<Vec<(u64, JournalEntry)>> {
+        self.history_numbered(limit, &mut |_, e| keep(e))
+    }
+
+    /// `history_where` with `keep` given each entry's number too.
+    pub fn history_numbered(
+        &self,
+        limit: usize,
+        keep: &mut dyn FnMut(u64, &JournalEntry) -> bool,
+    ) -> Result<Vec<(u64, JournalEntry)>> {
         let mut out = Vec::new();
         for item in self.journal_newest_first() {
             let entry = item?;
-            if keep(&entry.1) {
+            if keep(entry.0, &entry.1) {
                 out.push(entry);
                 if out.len() == limit {
                     break;
@@ -144,113 +153,6 @@ impl Store {
 }
 
 impl Store {
-    /// Undoes the newest change not undone yet, whatever it was: an added record is deleted, a
-    /// deleted one comes back, an added unit is deleted, a deleted one comes back, an updated
-    /// unit gets its old fields, a bulk import's records are removed (all or nothing). The undo
-    /// is journaled too (action `undo`).
-    pub fn undo_last(&self) -> Result<JournalEntry> {
-        use super::keys::RecordKey;
-        use crate::domain::{BudgetEntry, Evaluation, Training, Unit};
-        self.check_writable()?;
-        let (id, entry) = self.undo_target()?.ok_or(StoreError::NothingToUndo)?;
-        let cannot = || StoreError::CannotUndo(entry.summary.clone());
-        if !entry.undoable() {
-            return Err(cannot());
-        }
-        let key = || {
-            entry
-                .key
-                .as_deref()
-                .filter(|text| RecordKey::from_text(text).is_some())
-                .map(crate::domain::RecordId::new)
-                .ok_or_else(cannot)
-        };
-        let before = || entry.before.as_deref().ok_or_else(cannot);
-        let after = || entry.after.as_deref().ok_or_else(cannot);
-        let token = || entry.import_token().ok_or_else(cannot);
-        fn parse<T: serde::de::DeserializeOwned>(json: &str) -> Result<T> {
-            serde_json::from_str(json).map_err(|e| StoreError::Corrupt(format!("journal entry: {e}")))
-        }
-        // The rows of one import journaled row by row go back together, in one write.
-        if let Some((k, n)) = row_of(&entry.summary) {
-            if matches!(entry.action.as_str(), "add" | "update") {
-                return self.undo_rows(id, &entry, k, n).map(|_| entry);
-            }
-        }
-        let undo = || self.entry(&entry.action, &entry.kind, entry.unit.as_deref(), entry.summary.clone());
-        self.set_undoing(Some(id));
-        let result = (|| -> Result<()> {
-            match (entry.action.as_str(), entry.kind.as_str()) {
-                ("add", "evaluation") => self.delete_record::<Evaluation>(&key()?).map(|_| ()),
-                ("add", "training") => self.delete_record::<Training>(&key()?).map(|_| ()),
-                ("add", "budget") => self.delete_record::<BudgetEntry>(&key()?).map(|_| ()),
-                ("delete", "evaluation") => self.add_records(&[parse::<Evaluation>(before()?)?]).map(|_| ()),
-                ("delete", "training") => self.add_records(&[parse::<Training>(before()?)?]).map(|_| ()),
-                ("delete", "budget") => self.add_records(&[parse::<BudgetEntry>(before()?)?]).map(|_| ()),
-                ("update" | "delete", "unit") => self.apply_units(&[parse::<Unit>(before()?)?]).map(|_| ()),
-                ("add", "unit") => self.delete_unit(&parse::<Unit>(after()?)?.code).map(|_| ()),
-                ("import", "evaluation") => self.undo_import::<Evaluation>(token()?, undo()),
-                ("import", "training") => self.undo_import::<Training>(token()?, undo()),
-                ("import", "budget") => self.undo_import::<BudgetEntry>(token()?, undo()),
-                ("import", "unit") => self.undo_unit_import(token()?, undo()),
-                _ => Err(cannot()),
-            }
-        })();
-        self.set_undoing(None);
-        result.map(|_| entry)
-    }
-
-    /// The change `undo_last` would take back, with its id: the newest entry that is not an
-    /// undo and was not undone. A restore's entry (kind `store`) is passed over: it marks
-    /// where a backup's journal resumed, and the records it put back keep their keys, so the
-    /// changes before it can still be taken back. `None` when there is none. It may not be
-    /// `undoable`: the UI asks this first, to say exactly what will be undone, or why it cannot.
-    pub fn undo_target(&self) -> Result<Option<(u64, JournalEntry)>> {
-        let mut undone = std::collections::HashSet::new();
-        for item in self.journal_newest_first() {
-            let (id, entry) = item?;
-            if let Some(u) = entry.undoes {
-                undone.insert(u);
-            } else if !undone.contains(&id) && entry.kind != "store" {
-                return Ok(Some((id, entry)));
-            }
-        }
-        Ok(None)
-    }
-
-    /// Takes back the `n` rows of one import journaled row by row, `k`-th of which is entry
-    /// `id`: the rows are the entries numbered around it, in one write.
-    fn undo_rows(&self, id: u64, entry: &JournalEntry, k: u64, n: u64) -> Result<()> {
-        use crate::domain::{BudgetEntry, Evaluation, Training};
-        let first = id
-            .checked_sub(k - 1)
-            .ok_or_else(|| StoreError::CannotUndo(entry.summary.clone()))?;
-        let mut rows = Vec::new();
-        for row in first..first + n {
-            let bytes = self
-                .tree(TreeId::Journal)
-                .get(row.to_be_bytes())?
-                .ok_or_else(|| StoreError::CannotUndo(entry.summary.clone()))?;
-            let e = JournalEntry::decode(&bytes)?;
-            // Journaled in one write, the rows are of one kind and say which row they are.
-            let in_group = e.kind == entry.kind
-                && e.undoes.is_none()
-                && matches!(e.action.as_str(), "add" | "update")
-                && row_of(&e.summary) == Some((row - first + 1, n));
-            if !in_group {
-                return Err(StoreError::CannotUndo(entry.summary.clone()));
-            }
-            rows.push((row, e));
-        }
-        match entry.kind.as_str() {
-            "evaluation" => self.undo_record_rows::<Evaluation>(&rows),
-            "training" => self.undo_record_rows::<Training>(&rows),
-            "budget" => self.undo_record_rows::<BudgetEntry>(&rows),
-            "unit" => self.undo_unit_rows(&rows),
-            _ => Err(StoreError::CannotUndo(entry.summary.clone())),
-        }
-    }
-
     /// Every reversal in force, oldest first: read from the journal (reversals not undone).
     pub fn reversals(&self) -> Result<Vec<Reversal>> {
         let mut undone = std::collections::HashSet::new();
@@ -277,7 +179,8 @@ impl Store {
         Ok(out)
     }
 
-    fn set_undoing(&self, id: Option<u64>) {
+    /// While `Some(n)`, the writes this store makes are journaled as the undo of entry `n`.
+    pub(crate) fn set_undoing(&self, id: Option<u64>) {
         if let Ok(mut slot) = self.undoing.lock() {
             *slot = id;
         }

@@ -12,6 +12,7 @@ mod journal;
 pub mod keys;
 mod migrate;
 mod optional_numbers;
+mod restore;
 mod session;
 mod undo;
 mod write;
@@ -20,6 +21,7 @@ pub use aggregate::Difference;
 pub use error::{Result, RowProblem, StoreError};
 pub use import::UnitOutcome;
 pub use journal::{import_counts, is_reversal, row_of, JournalEntry, Reversal};
+pub use restore::{SledRestore, RESTORE_FOLDER};
 pub use session::{AddOutcome, ImportSession};
 
 use codec::{Stored, UnitRow};

@@ -1,7 +1,7 @@
 //! Taking back changes of many records or units at once, each in one all-or-nothing write (a
 //! logged one when large, so that a crash rolls it back): a bulk import, whose entry names the
 //! keys it added in the `batches` tree, and an import small enough to be journaled row by row,
-//! whose rows are taken back together. `journal::undo_last` decides what to take back; single
+//! whose rows are taken back together. `registry::undo` decides what to take back; single
 //! changes go through the ordinary writes (`delete_record`, `add_records`, `apply_units`,
 //! `delete_unit`).
 

@@ -65,6 +65,10 @@ pub enum Action {
     Right,
     LineStart,
     LineEnd,
+    /// The caret to the start of the word before it.
+    WordLeft,
+    /// The caret to the end of the word after it.
+    WordRight,
     Backspace,
     DeleteForward,
     /// Empties the focused field.

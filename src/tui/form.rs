@@ -330,6 +330,16 @@ impl Form {
         true
     }
 
+    /// Ctrl-← and Ctrl-→ (Alt-B, Alt-F): the caret by a word in text; nothing in a choice or
+    /// a unit field (a word there is the whole value).
+    pub fn word_step(&mut self, forward: bool) {
+        if let Some(f) = self.focused_mut() {
+            if f.is_text() {
+                f.text.step_word(forward);
+            }
+        }
+    }
+
     pub fn line_start(&mut self) {
         if let Some(f) = self.focused_mut() {
             f.text.home();

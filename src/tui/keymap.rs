@@ -14,6 +14,9 @@ pub enum Ctx {
     Tree,
     Records,
     Form,
+    /// Editing a line of text: bindings shared by every context that edits one (a form field,
+    /// the find prompt, the date prompt, a picker's filter), so the same keys edit everywhere.
+    Edit,
     Picker,
     Find,
     /// The prompt for an as-of date (`g`).
@@ -28,12 +31,13 @@ pub enum Ctx {
 
 impl Ctx {
     /// The contexts the help screen lists, in order, with their headings.
-    pub const HELP_ORDER: [(Ctx, S); 11] = [
+    pub const HELP_ORDER: [(Ctx, S); 12] = [
         (Ctx::Main, S::HelpMain),
         (Ctx::Tree, S::HelpTree),
         (Ctx::Records, S::HelpRecords),
         (Ctx::History, S::HelpHistory),
         (Ctx::Form, S::HelpForm),
+        (Ctx::Edit, S::HelpEdit),
         (Ctx::Picker, S::HelpPicker),
         (Ctx::Find, S::HelpFind),
         (Ctx::DatePrompt, S::HelpDatePrompt),
@@ -57,6 +61,14 @@ const fn c(ch: char) -> Key {
 
 const fn ctrl(ch: char) -> Key {
     Key(KeyCode::Char(ch), KeyModifiers::CONTROL)
+}
+
+const fn ctrl_k(code: KeyCode) -> Key {
+    Key(code, KeyModifiers::CONTROL)
+}
+
+const fn alt(ch: char) -> Key {
+    Key(KeyCode::Char(ch), KeyModifiers::ALT)
 }
 
 /// How a binding shows in the footer.
@@ -173,13 +185,22 @@ pub static BINDINGS: &[Binding] = &[
     b(Form, &[k(K::Tab), k(K::Down)], A::NextField, S::KeyNextField, Yes),
     b(Form, &[k(K::BackTab), k(K::Up)], A::PrevField, S::KeyPrevField, Yes),
     b(Form, &[k(K::F(2)), ctrl('o')], A::Pick, S::KeyPick, Yes),
+    // ← and → also change a choice: the form's own, so that its footer says so. The other
+    // editing keys are the `Edit` ones below.
     b(Form, &[k(K::Left)], A::Left, S::KeyLeft, Group(S::KeyLeftRight)),
     b(Form, &[k(K::Right)], A::Right, S::KeyRight, Join),
-    b(Form, &[k(K::Home), ctrl('a')], A::LineStart, S::KeyLineStart, No),
-    b(Form, &[k(K::End), ctrl('e')], A::LineEnd, S::KeyLineEnd, No),
-    b(Form, &[k(K::Backspace)], A::Backspace, S::KeyBackspace, No),
-    b(Form, &[k(K::Delete)], A::DeleteForward, S::KeyDeleteForward, No),
-    b(Form, &[ctrl('u')], A::ClearField, S::KeyClearField, No),
+    // Editing a line of text, in every context that has one (`applies`): a form field, the
+    // find prompt, the date prompt, a picker's filter. Ctrl-←/→ and Alt-B/F are the usual word
+    // moves of shells and editors; none of these keys means anything else in those contexts.
+    b(Edit, &[k(K::Left)], A::Left, S::KeyCaretLeft, No),
+    b(Edit, &[k(K::Right)], A::Right, S::KeyCaretRight, No),
+    b(Edit, &[ctrl_k(K::Left), alt('b')], A::WordLeft, S::KeyWordLeft, No),
+    b(Edit, &[ctrl_k(K::Right), alt('f')], A::WordRight, S::KeyWordRight, No),
+    b(Edit, &[k(K::Home), ctrl('a')], A::LineStart, S::KeyLineStart, No),
+    b(Edit, &[k(K::End), ctrl('e')], A::LineEnd, S::KeyLineEnd, No),
+    b(Edit, &[k(K::Backspace)], A::Backspace, S::KeyBackspace, No),
+    b(Edit, &[k(K::Delete)], A::DeleteForward, S::KeyDeleteForward, No),
+    b(Edit, &[ctrl('u')], A::ClearField, S::KeyClearField, No),
     // Pickers.
     b(Picker, &[k(K::Enter)], A::Choose, S::KeyChoose, Yes),
     b(Picker, &[k(K::Esc)], A::Cancel, S::KeyCancel, Yes),
@@ -187,19 +208,14 @@ pub static BINDINGS: &[Binding] = &[
     b(Picker, &[k(K::Down)], A::Down, S::KeyDown, Join),
     b(Picker, &[k(K::PageUp)], A::PageUp, S::KeyPageUp, No),
     b(Picker, &[k(K::PageDown)], A::PageDown, S::KeyPageDown, No),
-    b(Picker, &[k(K::Backspace)], A::Backspace, S::KeyBackspace, No),
-    b(Picker, &[ctrl('u')], A::ClearField, S::KeyClearFilter, No),
     // Find.
     b(Find, &[k(K::Enter)], A::Choose, S::KeyGoTo, Yes),
     b(Find, &[k(K::Esc)], A::Cancel, S::KeyCancel, Yes),
     b(Find, &[k(K::Up)], A::Up, S::KeyUp, Group(S::KeyMove)),
     b(Find, &[k(K::Down)], A::Down, S::KeyDown, Join),
-    b(Find, &[k(K::Backspace)], A::Backspace, S::KeyBackspace, No),
     // The as-of date prompt.
     b(DatePrompt, &[k(K::Enter)], A::Choose, S::KeyShowDate, Yes),
     b(DatePrompt, &[k(K::Esc)], A::Cancel, S::KeyCancel, Yes),
-    b(DatePrompt, &[k(K::Backspace)], A::Backspace, S::KeyBackspace, No),
-    b(DatePrompt, &[ctrl('u')], A::ClearField, S::KeyClearField, No),
     // A confirmation: its own key confirms, every other key cancels.
     b(Confirm, &[c('y'), c('Y')], A::Confirm, S::KeyConfirm, Yes),
     b(Confirm, &[k(K::Esc), c('n')], A::Cancel, S::KeyCancel, Yes),
@@ -242,8 +258,14 @@ pub fn normalize(event: &KeyEvent) -> Key {
     Key(code, mods)
 }
 
+/// The contexts that edit a line of text, where the `Edit` bindings apply.
+pub const TEXT_CONTEXTS: [Ctx; 4] = [Form, Picker, Find, DatePrompt];
+
 fn applies(binding: Ctx, ctx: Ctx) -> bool {
-    binding == ctx || binding == Any || (binding == Main && matches!(ctx, Tree | Records))
+    binding == ctx
+        || binding == Any
+        || (binding == Main && matches!(ctx, Tree | Records))
+        || (binding == Edit && TEXT_CONTEXTS.contains(&ctx))
 }
 
 /// The action a key means in a context. Text contexts turn other printable keys into input;
@@ -256,7 +278,7 @@ pub fn lookup(ctx: Ctx, event: &KeyEvent) -> Option<Action> {
         if binding.keys.contains(&key) {
             let rank = if binding.ctx == ctx {
                 0
-            } else if binding.ctx == Main {
+            } else if matches!(binding.ctx, Main | Edit) {
                 1
             } else {
                 2
@@ -409,6 +431,42 @@ mod tests {
                 }
             }
         }
+    }
+
+    /// A key of the shared editing bindings, bound again in a text context, must mean the
+    /// same there (the form's ←/→, bound again only for its footer's hint): no context takes
+    /// an editing key for something else.
+    #[test]
+    fn editing_keys_mean_the_same_in_every_text_context() {
+        for edit in BINDINGS.iter().filter(|b| b.ctx == Edit) {
+            for ctx in TEXT_CONTEXTS {
+                for k in edit.keys {
+                    let event = KeyEvent::new(k.0, k.1);
+                    assert_eq!(lookup(ctx, &event), Some(edit.action), "{k:?} in {ctx:?}");
+                }
+            }
+        }
+        for (ctx, code, mods) in [
+            (Find, KeyCode::Left, KeyModifiers::CONTROL),
+            (DatePrompt, KeyCode::Char('b'), KeyModifiers::ALT),
+            (Picker, KeyCode::Char('f'), KeyModifiers::ALT),
+            (Form, KeyCode::Right, KeyModifiers::CONTROL),
+        ] {
+            assert!(
+                matches!(
+                    lookup(ctx, &KeyEvent::new(code, mods)),
+                    Some(Action::WordLeft | Action::WordRight)
+                ),
+                "{code:?} {mods:?} in {ctx:?}"
+            );
+        }
+        // Outside text the editing keys keep their own meanings.
+        assert_eq!(lookup(Tree, &key(KeyCode::Left)), Some(Action::Close));
+        assert_eq!(lookup(Tree, &key(KeyCode::Home)), Some(Action::Home));
+        assert_eq!(
+            lookup(Help, &KeyEvent::new(KeyCode::Char('b'), KeyModifiers::ALT)),
+            None
+        );
     }
 
     #[test]

@@ -161,6 +161,14 @@ impl TextInput {
                 self.step(true);
                 Some(false)
             }
+            Action::WordLeft => {
+                self.step_word(false);
+                Some(false)
+            }
+            Action::WordRight => {
+                self.step_word(true);
+                Some(false)
+            }
             Action::LineStart => {
                 self.home();
                 Some(false)
@@ -184,6 +192,8 @@ pub fn is_edit(action: Action) -> bool {
             | Action::ClearField
             | Action::Left
             | Action::Right
+            | Action::WordLeft
+            | Action::WordRight
             | Action::LineStart
             | Action::LineEnd
     )

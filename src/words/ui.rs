@@ -150,14 +150,10 @@ catalogue! {
         NoteAmount => "即 {} 元{}", "= ¥{}{}";
         NoteGrade => "按得分为“{}”", "grade from score: {}";
         NotePartialDate => "按 {} 计入", "counts from {}";
-        ErrDate =>
-            "无法识别“{}”：可写 2021-11-09、2021-11 或 2021",
-            "cannot read “{}”: write 2021-11-09, 2021-11 or 2021";
         DashNotStated => "；— 为未注明", "; — unstated";
         TypeADate =>
             "请输入日期：可写 2021-11-09、2021-11 或 2021",
             "type a date: 2021-11-09, 2021-11 or 2021";
-        ErrDateRange => "“{}”不存在或超出 1900–2999 年", "“{}” is not a real date between 1900 and 2999";
         FixFirst => "有 {} 处需要修改，尚未保存。", "{} problem(s) to fix; nothing was saved.";
         SavedTraining => "已保存培训：{}。", "Saved the training: {}.";
         SavedEvaluation => "已保存评估：{}。", "Saved the evaluation: {}.";
@@ -276,7 +272,6 @@ catalogue! {
         KeyDetailsDown => "详情向下滚动", "scroll the details down";
         KeyDetailsUp => "详情向上滚动", "scroll the details up";
         FootDetailsScroll => "滚动详情", "scroll details";
-        KeyClearFilter => "清空筛选", "clear the filter";
         FootMore => "其余按键", "more keys";
         FootHomeEnd => "首/尾", "top/end";
         UiFailed => "终端界面出错：", "the terminal UI failed: ";
@@ -292,6 +287,11 @@ catalogue! {
         KeyClearField => "清空本项", "clear the field";
         KeyRight => "光标右移或下一个选项", "caret right, or next choice";
         KeyLeft => "光标左移或上一个选项", "caret left, or previous choice";
+        HelpEdit => "编辑文字（表单、查找、日期、筛选）", "Editing text (forms, find, date, filter)";
+        KeyCaretLeft => "光标左移", "caret left";
+        KeyCaretRight => "光标右移", "caret right";
+        KeyWordLeft => "光标移到前一个词的开头", "caret to the start of the word before";
+        KeyWordRight => "光标移到后一个词的末尾", "caret to the end of the word after";
         KeyOpenClose => "展开/收起", "open/close";
         KeyFindNextPrev => "下/上一个", "next/prev match";
         KeyFindPrev => "上一个匹配", "previous match";

@@ -4,11 +4,20 @@
 //! maker, together with whatever keeps the backend alive (a temporary folder, a database).
 //!
 //! Covered: units and their children, records newest first with a limit (of a unit and of its
-//! subtree), totals as of a date at several levels, a write that fails part-way leaving
-//! nothing, a streamed import that is all or nothing and adds nothing the second time, the
-//! journal appending and reading back, and undo of each kind of change.
+//! subtree), records by date range (ends included, across years, a partial date at its end),
+//! totals as of a date at several levels, a write that fails part-way leaving nothing, a streamed import that is all or nothing and adds nothing the second time, the
+//! journal appending and reading back, undo of each kind of change, and the reference-model
+//! property test (`reference/`: random operations give the same reports and journal as a plain
+//! model, 256 cases).
 
 #![allow(dead_code)]
+
+/// The reference-model property test (issue 12), run on every backend like the rest.
+pub mod reference;
+pub use reference::{
+    a_year_counts_whole_only_from_its_last_day, reports_and_journal_equal_the_reference_model,
+    the_models_calendar_knows_month_ends,
+};
 
 use chrono::NaiveDate;
 use shegong::domain::*;
@@ -28,11 +37,15 @@ macro_rules! backend_suite {
         $crate::backend_suite!(@tests $maker;
             units_and_children,
             records_newest_first_with_a_limit,
+            records_by_date_range,
             totals_as_of_a_date_at_several_levels,
             a_write_that_fails_part_way_leaves_nothing,
             a_streamed_import_is_all_or_nothing_and_adds_nothing_twice,
             the_journal_appends_and_reads_back,
             undo_takes_back_each_kind_of_change,
+            reports_and_journal_equal_the_reference_model,
+            the_models_calendar_knows_month_ends,
+            a_year_counts_whole_only_from_its_last_day,
         );
     };
     (@tests $maker:expr; $($name:ident),+ $(,)?) => {
@@ -185,6 +198,68 @@ pub fn records_newest_first_with_a_limit(maker: &dyn Fn() -> Fixture) {
     assert_eq!(r.counts().expect("counts"), [4, 0, 3, 0]);
     assert!(r.delete_record::<Training>(&id).is_err(), "gone once deleted");
     assert_eq!(r.all_records::<Training>().expect("all").len(), 3);
+}
+
+pub fn records_by_date_range(maker: &dyn Fn() -> Fixture) {
+    let fixture = with_hierarchy(maker);
+    let r = &fixture.registry;
+    r.add_records(&[
+        training("2021-06-01", STREET_A, 20),
+        training("2021-12-31", STREET_A, 30),
+        training("2022-01-01", STREET_A, 40),
+        training("2022", STREET_A, 50),
+        training("2023-01-31", COMMUNITY_A1, 60),
+    ])
+    .expect("stored");
+    let day = |text: &str| shegong::domain::date::day_of(on(text));
+    let days = |list: Vec<(RecordId, Training)>| list.into_iter().map(|(_, t)| t.date.to_string()).collect::<Vec<_>>();
+    let range = |code: &str, from: &str, to: &str, subtree: bool, limit: usize| {
+        days(
+            r.records_in::<Training>(code, day(from)..=day(to), subtree, limit)
+                .expect("read"),
+        )
+    };
+    // Both ends count; a year alone is dated at its end.
+    assert_eq!(
+        range(STREET_A, "2021-12-31", "2022-12-31", false, 10),
+        ["2022", "2022-01-01", "2021-12-31"]
+    );
+    assert_eq!(
+        range(STREET_A, "2021-12-31", "2022-12-30", false, 10),
+        ["2022-01-01", "2021-12-31"]
+    );
+    assert_eq!(range(STREET_A, "2021-12-31", "2022-12-31", false, 1), ["2022"]);
+    assert_eq!(range(STREET_A, "2021-01-01", "2021-12-30", false, 10), ["2021-06-01"]);
+    assert_eq!(
+        range(DISTRICT, "2022-12-31", "2023-12-31", true, 10),
+        ["2023-01-31", "2022"]
+    );
+    assert!(range(DISTRICT, "2022-12-31", "2023-12-31", false, 10).is_empty());
+    assert!(range(STREET_A, "2023-01-01", "2021-01-01", true, 10).is_empty());
+    assert!(range(STREET_A, "2021-01-01", "2023-12-31", true, 0).is_empty());
+    // The whole range is what records_of lists.
+    assert_eq!(
+        days(
+            r.records_in::<Training>(DISTRICT, Day::MIN..=Day::MAX, true, 10)
+                .expect("read")
+        ),
+        days(r.records_of::<Training>(DISTRICT, true, 10).expect("read"))
+    );
+    assert!(matches!(
+        r.records_in::<Training>("530112999000", day("2021-01-01")..=day("2021-12-31"), false, 10),
+        Err(StoreError::UnknownUnit(_))
+    ));
+    // The newest evaluation as of a day is read by range.
+    r.add_records(&[evaluation("2021-03-01", STREET_A), evaluation("2022-05-01", STREET_A)])
+        .expect("stored");
+    let latest = |until: &str| {
+        r.latest_evaluation(STREET_A, day(until))
+            .expect("read")
+            .map(|e| e.date.to_string())
+    };
+    assert_eq!(latest("2022-04-30").as_deref(), Some("2021-03-01"));
+    assert_eq!(latest("2022-05-01").as_deref(), Some("2022-05-01"));
+    assert_eq!(latest("2021-02-28"), None);
 }
 
 pub fn totals_as_of_a_date_at_several_levels(maker: &dyn Fn() -> Fixture) {
@@ -425,5 +500,18 @@ pub fn undo_takes_back_each_kind_of_change(maker: &dyn Fn() -> Fixture) {
     assert_eq!(r.counts().expect("counts")[2], 300);
     r.undo_last().expect("import undone");
     assert_eq!((r.counts().expect("counts"), totals()), start);
+    // A few records added together, journaled row by row, go back together; each undo is
+    // journaled, naming the row it undid.
+    let mark = r.journal_mark().expect("mark");
+    r.add_records(&[training("2023-04-01", STREET_A, 5), training("2023-04-02", STREET_A, 6)])
+        .expect("stored");
+    assert_eq!(r.journal_mark().expect("mark"), mark + 2);
+    r.undo_last().expect("rows undone");
+    assert_eq!((r.counts().expect("counts"), totals()), start);
+    let undos = r.history(None, 2).expect("history");
+    let mut undid: Vec<Option<u64>> = undos.iter().map(|e| e.undoes).collect();
+    undid.sort();
+    assert_eq!(undid, [Some(mark + 1), Some(mark + 2)]);
+    assert!(undos.iter().all(|e| e.action == "undo"));
     assert!(r.check().expect("checked").is_empty());
 }

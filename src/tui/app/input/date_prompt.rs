@@ -1,6 +1,9 @@
-//! Keys in the as-of date prompt (`g`): the typed date is a `TextInput`; Enter reads it as
-//! the importer reads dates (a partial date is the end of its period), not after today.
+//! Keys in the as-of date prompt (`g`): the typed date is a `TextInput`; Enter reads it with
+//! the one parser of a date (`domain::fields::date`, as the importer and the forms read one),
+//! a partial date meaning the end of its month or year, and refuses a date after today. A date
+//! it cannot read is worded as everywhere else (`FieldError`).
 
+use crate::domain::fields;
 use crate::tui::action::Action;
 use crate::tui::app::{App, Modal};
 use crate::tui::fmt;
@@ -25,24 +28,20 @@ impl App {
                 let typed = text.trim().to_string();
                 let lang = self.lang;
                 if typed.is_empty() {
+                    // Said as a prompt, not as a field's "is required": nothing was refused.
                     *error = Some(tr(lang, S::TypeADate).to_string());
                     return;
                 }
-                let problem = match crate::domain::date::parse_as_of(&typed) {
-                    Ok(d) if d > self.today => {
-                        Some(fill(tr(lang, S::DateAfterToday), &[&typed, &fmt::date(self.today)]))
+                match fields::date(&typed) {
+                    Ok(d) if d.end() > self.today => {
+                        *error = Some(fill(tr(lang, S::DateAfterToday), &[&typed, &fmt::date(self.today)]));
                     }
                     Ok(d) => {
                         self.modal = None;
-                        self.set_as_of(d);
-                        return;
+                        self.set_as_of(d.end());
                     }
-                    Err(crate::domain::date::DateError::OutOfRange(_)) => {
-                        Some(fill(tr(lang, S::ErrDateRange), &[&typed]))
-                    }
-                    Err(_) => Some(fill(tr(lang, S::ErrDate), &[&typed])),
-                };
-                *error = problem;
+                    Err(e) => *error = Some(e.message(lang)),
+                }
             }
             _ => {}
         }

@@ -131,6 +131,8 @@ impl App {
             }
             Action::Left => changed = form.left_right(false),
             Action::Right => changed = form.left_right(true),
+            Action::WordLeft => form.word_step(false),
+            Action::WordRight => form.word_step(true),
             Action::LineStart => form.line_start(),
             Action::LineEnd => form.line_end(),
             Action::Backspace => changed = form.backspace(),

@@ -1,0 +1,46 @@
+//! The shared PostgreSQL server's schema, as versioned SQL migrations (issue 13). This module
+//! owns the SQL text only; no database client yet. The PostgreSQL backend (next) applies every
+//! migration newer than the database's `schema_version`, each in one transaction, in order.
+//!
+//! - `0001_schema.sql`: the schema `shegong` (with ltree in it); `units` with its `ltree` path
+//!   kept by a trigger and a version stamp for conflicting saves; `evaluations`, `trainings`,
+//!   `budget` (money in `bigint` fen, a content hash so that a re-import adds nothing); the
+//!   `journal`, whose id, time and login the server sets; `staff` (login, role, unit); the
+//!   staging templates of the bulk import. Its header says why totals are computed on read.
+//! - `0002_live.sql`: `NOTIFY shegong_changes` with the units touched, once per statement.
+//! - `0003_security.sql`: the group roles `shegong_district`, `shegong_clerk`,
+//!   `shegong_auditor`, their grants, the scope functions (keyed by `current_user` through
+//!   `staff`) and row-level security, enabled and forced on every table.
+//!
+//! `docs/SERVER.md` describes them in words; `tests/pg_security.rs` tries every write a clerk
+//! and an auditor could attempt with psql.
+
+/// Every migration, by version, in the order they are applied.
+pub const MIGRATIONS: &[(u32, &str)] = &[
+    (1, include_str!("migrations/0001_schema.sql")),
+    (2, include_str!("migrations/0002_live.sql")),
+    (3, include_str!("migrations/0003_security.sql")),
+];
+
+/// The group roles a login is put in, by the role `staff add` gives it.
+pub const GROUPS: &[(&str, &str)] = &[
+    ("district", "shegong_district"),
+    ("clerk", "shegong_clerk"),
+    ("auditor", "shegong_auditor"),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn versions_count_up_from_one() {
+        for (i, (version, sql)) in MIGRATIONS.iter().enumerate() {
+            assert_eq!(*version as usize, i + 1);
+            assert!(
+                sql.contains("SET LOCAL search_path = pg_catalog, shegong;"),
+                "migration {version}"
+            );
+        }
+    }
+}
