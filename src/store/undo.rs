@@ -15,6 +15,7 @@ use super::{Result, Store, StoreError};
 use crate::domain::RecordKind;
 use crate::domain::{Training, Unit};
 use crate::record::Record;
+use crate::words::D;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 /// Units of a bulk import per value of the `batches` tree.
@@ -143,7 +144,6 @@ impl Store {
             .filter(|c| c.before.is_none())
             .map(|c| c.code.as_str())
             .collect();
-        let refuse = |zh: String, en: String| Err(StoreError::Refused { zh, en });
         for change in &changes {
             let code = change.code.as_str();
             let row = self
@@ -153,13 +153,7 @@ impl Store {
                 None => {
                     for child in self.children(code)? {
                         if !added.contains(child.code.as_str()) {
-                            return refuse(
-                                format!("单位 {code} 下还有下级单位 {}，不能撤销它的新增。", child.code),
-                                format!(
-                                    "Unit {code} has the unit {} below it: its adding cannot be undone.",
-                                    child.code
-                                ),
-                            );
+                            return Err(StoreError::refused(D::UndoAddHasChild, &[&code, &child.code]));
                         }
                     }
                     for kind in [RecordKind::Evaluation, RecordKind::Training, RecordKind::Budget] {
@@ -170,10 +164,7 @@ impl Store {
                             .transpose()?
                             .is_some()
                         {
-                            return refuse(
-                                format!("单位 {code} 已有评估、培训或资金记录，不能撤销它的新增。"),
-                                format!("Unit {code} has evaluations, trainings or budget entries: its adding cannot be undone."),
-                            );
+                            return Err(StoreError::refused(D::UndoAddHasRecords, &[&code]));
                         }
                     }
                     super::session::remove_unit_keys(&mut set, &row)?;
@@ -220,10 +211,7 @@ impl Store {
                 Ok(())
             })?;
             if let Some(code) = served {
-                return refuse(
-                    format!("单位 {code} 是某条培训的服务站点，不能撤销它的新增。"),
-                    format!("Unit {code} is served by a training: its adding cannot be undone."),
-                );
+                return Err(StoreError::refused(D::UndoAddServed, &[&code]));
             }
         }
         set.rebuild_totals = true;

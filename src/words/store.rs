@@ -80,6 +80,15 @@ catalogue! {
         DeleteServed =>
             "单位 {} 是某条培训的服务站点，不能删除。",
             "Unit {} is served by a training and cannot be deleted.";
+        UndoAddHasChild =>
+            "单位 {} 下还有下级单位 {}，不能撤销它的新增。",
+            "Unit {} has the unit {} below it: its adding cannot be undone.";
+        UndoAddHasRecords =>
+            "单位 {} 已有评估、培训或资金记录，不能撤销它的新增。",
+            "Unit {} has evaluations, trainings or budget entries: its adding cannot be undone.";
+        UndoAddServed =>
+            "单位 {} 是某条培训的服务站点，不能撤销它的新增。",
+            "Unit {} is served by a training: its adding cannot be undone.";
         // A bug in the caller: an import of one kind (plural) given records of another.
         ImportWrongKind => "内部错误：{}导入收到了{}记录。", "internal error: an import of {} was given {}.";
         // Said in both languages at once (from a drop, where the language is not at hand).
