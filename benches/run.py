@@ -504,9 +504,14 @@ def main():
     p.add_argument("--profile", choices=["release", "debug"], default="release",
                    help="the build measured (debug only to try the script out)")
     p.add_argument("--hledger-timeout", type=int, default=1800)
+    p.add_argument("--shegong", metavar="BINARY",
+                   help="measure this shegong binary instead of the one built here (e.g. an older "
+                        "commit's release build, to compare before and after in one session)")
     a = p.parse_args()
 
     shegong, sled_open = build(a.profile)
+    if a.shegong:
+        shegong = os.path.abspath(a.shegong)
     name = a.size if a.shape == "default" else f"{a.size}-{a.shape}"
     work = os.path.join(a.work, name)
     data = os.path.join(work, "data")
