@@ -42,9 +42,10 @@
 //!   fill through `Storage` (`apply_units`, `add_records`, `replace_journal`), and to put it in
 //!   place at once; after a failure, to leave the place as it was. sled's target
 //!   (`store::SledRestore`) builds the new store in `restore-in-progress` and renames it in.
-//! - **Where PostgreSQL plugs in:** a `postgres` module implementing `Storage` (units and
-//!   records as tables keyed by code and id, totals as per-unit-per-year rows summed up the
-//!   tree, the journal as a table; one SQL transaction per write; `records_in` as an indexed
+//! - **Where PostgreSQL plugs in:** a `postgres` module implementing `Storage` over the
+//!   schema in `src/pg/migrations/` (docs/SERVER.md: units with an `ltree` path, records keyed
+//!   by kind and id with a content hash, totals computed on read over the subtree, the journal
+//!   as an append-only table, all under FORCE'd row-level security); one SQL transaction per write; `records_in` as an indexed
 //!   range query; `import` as a COPY into a staging table checked, then moved, in one
 //!   transaction) and `RestoreTarget` (a new schema filled, then swapped in one transaction),
 //!   chosen by `Registry::connect` from `--db URL`. It calls the same `registry` rules, and
