@@ -234,6 +234,18 @@ mod tests {
         assert!(Fen::parse("99999999999999999999").is_err());
     }
 
+    /// The edges cargo-mutants found untested (docs/TESTING.md): a minus after the yuan sign,
+    /// a second minus, a point with no decimals, and the first group of thousands.
+    #[test]
+    fn signs_and_separators_at_their_edges() {
+        assert_eq!(Fen::parse("¥-5"), Ok(Fen(-500)));
+        assert!(Fen::parse("-¥-5").is_err());
+        assert!(Fen::parse("12.").is_err());
+        assert!(Fen::parse(",123").is_err());
+        assert!(Fen::parse("1234,567").is_err());
+        assert_eq!(Fen::parse("123,456"), Ok(Fen(12_345_600)));
+    }
+
     #[test]
     fn formats_for_people() {
         assert_eq!(Fen(170_000_000).yuan(), "1,700,000.00");
