@@ -379,13 +379,37 @@ fn kill_after(mut child: Child, delay: Duration) -> (bool, std::process::ExitSta
 /// Whether an unfinished logged write was left behind (sled opened directly, not through
 /// shegong, so that nothing is rolled back yet).
 fn pending_left(dir: &Path) -> bool {
-    let pending = {
-        let db = sled::open(dir.join("sled")).expect("sled opens after a kill");
-        let meta = db.open_tree("meta").unwrap();
-        meta.contains_key("pending").unwrap()
-    };
+    // sled 0.34 can panic (not err) on some killed files, and the store's own open swaps the
+    // panic hook for a silent one while it opens sled (store::open_catching_panics), which can
+    // hide a panic of this thread if another test is opening at that moment. So the panic is
+    // caught here and said again with the folder kept, to leave a message either way.
+    let opened = std::panic::catch_unwind(|| -> Result<bool, String> {
+        let db = sled::open(dir.join("sled")).map_err(|e| e.to_string())?;
+        let meta = db.open_tree("meta").map_err(|e| e.to_string())?;
+        meta.contains_key("pending").map_err(|e| e.to_string())
+    });
     wait_until_closed(dir);
-    pending
+    match opened {
+        Ok(Ok(pending)) => pending,
+        Ok(Err(e)) => {
+            keep_and_panic(
+                dir,
+                "shegong-crash-pending",
+                "reading the pending mark",
+                format!("sled refused: {e}"),
+            );
+            false
+        }
+        Err(_) => {
+            keep_and_panic(
+                dir,
+                "shegong-crash-pending",
+                "reading the pending mark",
+                "sled panicked".into(),
+            );
+            false
+        }
+    }
 }
 
 /// Keeps the store of a failed iteration for a post-mortem, and fails.
