@@ -94,15 +94,6 @@ impl Store {
         }
     }
 
-    /// The journal, newest first, optionally of one unit only, at most `limit` entries.
-    pub fn history(&self, unit: Option<&str>, limit: usize) -> Result<Vec<JournalEntry>> {
-        Ok(self
-            .history_with_ids(unit, limit)?
-            .into_iter()
-            .map(|(_, e)| e)
-            .collect())
-    }
-
     /// Every journal entry with its id, newest first, read as needed.
     fn journal_newest_first(&self) -> impl Iterator<Item = Result<(u64, JournalEntry)>> + '_ {
         self.tree(TreeId::Journal).iter().rev().map(|item| {
