@@ -75,6 +75,18 @@ pub enum StoreError {
     /// sled could not write (the disk is full, or failing): the write was not kept. With the
     /// OS's words when this is the error itself; `None` for a later attempt in the same process.
     WriteFailed(Option<String>),
+    /// A write outside the units this login may write (a shared server's clerk or auditor); the
+    /// server refused it (row-level security or grants) and nothing was written.
+    NotAllowed {
+        login: String,
+        unit: String,
+    },
+    /// The shared server cannot be reached or refused the login: `server` names it (never with
+    /// a password), `reason` says why in the server's or the OS's words.
+    Unreachable {
+        server: String,
+        reason: String,
+    },
 }
 
 impl StoreError {
@@ -82,7 +94,9 @@ impl StoreError {
         match self {
             StoreError::InUse(_) => 3,
             // SPEC.md: 4, the write is not allowed.
-            StoreError::ReadOnly => 4,
+            StoreError::ReadOnly | StoreError::NotAllowed { .. } => 4,
+            // SPEC.md: 5, the shared server cannot be reached or refused the login.
+            StoreError::Unreachable { .. } => 5,
             _ => 1,
         }
     }
@@ -105,6 +119,8 @@ impl StoreError {
             // the user: the sentence before it says what happened and what to do.
             StoreError::Corrupt(what) => say(lang, D::StoreCorrupt, &[what]),
             StoreError::ReadOnly => tr(lang, D::StoreReadOnly).into(),
+            StoreError::NotAllowed { login, unit } => say(lang, D::StoreNotAllowed, &[login, unit]),
+            StoreError::Unreachable { server, reason } => say(lang, D::StoreUnreachable, &[server, reason]),
             StoreError::Rejected(problems) => {
                 let mut out = say(lang, D::StoreRejected, &[&problems.len()]);
                 for p in problems.iter().take(50) {

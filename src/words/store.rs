@@ -28,6 +28,12 @@ catalogue! {
         StoreReadOnly =>
             "只读模式（--readonly）下不能修改数据。",
             "Read-only mode (--readonly): no change is allowed.";
+        StoreNotAllowed =>
+            "登录 {} 不能修改单位 {} 的数据（不在本登录负责的范围内），未做任何改动。",
+            "Login {} may not change the data of unit {} (outside the units this login may write); nothing was changed.";
+        StoreUnreachable =>
+            "无法连接共享服务器 {}：{}",
+            "Cannot use the shared server {}: {}";
         StoreRejected => "有 {} 处错误，未保存任何数据：", "{} problem(s); nothing was stored:";
         StoreUnknownUnit => "没有编码为 {} 的单位。", "There is no unit with code {}.";
         StoreUnknownRecord => "没有编号为 {} 的记录。", "There is no record {}.";
