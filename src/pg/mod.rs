@@ -14,6 +14,14 @@
 //!
 //! `docs/SERVER.md` describes them in words; `tests/pg_security.rs` tries every write a clerk
 //! and an auditor could attempt with psql.
+//!
+//! Connecting: `connect` (from `--db URL` / `$SHEGONG_DB`, the `PG*` variables and the
+//! password file), reading the string (`conninfo`), the password file (`pgpass`), TLS (`tls`).
+
+pub mod connect;
+pub mod conninfo;
+pub mod pgpass;
+pub mod tls;
 
 /// Every migration, by version, in the order they are applied.
 pub const MIGRATIONS: &[(u32, &str)] = &[

@@ -1,0 +1,52 @@
+//! The words of connecting to the shared server (`pg::connect`) and of its logins (`pg::staff`):
+//! why a connection failed, what `staff` did or refused.
+
+catalogue! {
+    /// The key of a text about the shared server.
+    N {
+        // The server when the connection string could not be read (so nothing of it is shown:
+        // it may hold a password).
+        ServerUnnamed => "（--db 或 SHEGONG_DB 给出的服务器）", "(the server given by --db or SHEGONG_DB)";
+        // Why a connection failed: `{}` is the detail in the server's or the system's words.
+        UrlUnreadable => "连接串无法识别：{}", "the connection string cannot be read: {}";
+        UrlNoEquals => "某个参数缺少“=”", "a parameter has no “=”";
+        UrlUnterminated => "某个带引号的值缺少结束的引号", "a quoted value has no closing quote";
+        UrlBadEscape => "某个“%”转义不是有效的 UTF-8 文字", "a “%” escape is not valid UTF-8 text";
+        UrlBadHost => "IPv6 地址缺少“]”", "an IPv6 address lacks its “]”";
+        UnknownSslMode =>
+            "sslmode 的值“{}”无法识别（可用 disable、prefer、require、verify-ca、verify-full）",
+            "sslmode “{}” is not one of disable, prefer, require, verify-ca, verify-full";
+        BadPort => "端口“{}”不是 1 到 65535 之间的数字", "the port “{}” is not a number from 1 to 65535";
+        BadParameter => "连接参数有误：{}", "a connection parameter is wrong: {}";
+        NoUser =>
+            "没有指定登录名：请在网址中写明（postgresql://登录名@主机/数据库），或设置 PGUSER",
+            "no login is given: put it in the URL (postgresql://LOGIN@HOST/DB) or set PGUSER";
+        NoSuchHost => "找不到这个主机名（{}）", "no such host ({})";
+        Refused =>
+            "连接被拒绝：该地址和端口上没有运行数据库服务器（{}）",
+            "connection refused: no server is running at that address and port ({})";
+        NoSocket =>
+            "该套接字上没有运行数据库服务器（{}）",
+            "no server is running on that socket ({})";
+        TimedOut => "连接超时，服务器没有应答（{}）", "the server did not answer in time ({})";
+        BadPassword => "登录名或口令不对（{}）", "the login or its password is wrong ({})";
+        NoPassword =>
+            "服务器要求口令，但没有提供：请写在 ~/.pgpass（或 PGPASSFILE 指定的文件，权限 600）中",
+            "the server asks for a password and none was given: put it in ~/.pgpass (or the file PGPASSFILE names, mode 600)";
+        // Added to a failed login when the password file was not read.
+        PassfileIgnored =>
+            "；口令文件 {} 其他用户也能读写，因此未使用：请运行 chmod 600 {}",
+            "; the password file {} may be read by other users, so it was not used: run chmod 600 {}";
+        LoginRefused => "服务器不接受这个登录（{}）", "the server does not accept this login ({})";
+        NoDatabase => "服务器上没有这个数据库（{}）", "there is no such database on the server ({})";
+        NotReady => "服务器正在启动或关闭，请稍后再试（{}）", "the server is starting up or shutting down; try again shortly ({})";
+        TooManyConnections => "服务器的连接数已满（{}）", "the server has no free connection ({})";
+        TlsFailed => "TLS 加密连接失败（{}）", "the TLS connection failed ({})";
+        TlsRootFile => "无法读取根证书文件 {}：{}", "cannot read the root certificate file {}: {}";
+        TlsNoRoots =>
+            "没有可信的根证书：请用 sslrootcert=文件 指定服务器证书的签发机构",
+            "there is no trusted root certificate: name the server's certificate authority with sslrootcert=FILE";
+        ConnectFailed => "连接失败（{}）", "the connection failed ({})";
+        ConnectionLost => "与服务器的连接中断（{}）", "the connection to the server was lost ({})";
+    }
+}
