@@ -1,6 +1,7 @@
 //! The shared PostgreSQL server's schema, as versioned SQL migrations (issue 13). This module
-//! owns the SQL text only; no database client yet. The PostgreSQL backend (next) applies every
-//! migration newer than the database's `schema_version`, each in one transaction, in order.
+//! owns the SQL text, and beside it the PostgreSQL backend: `migrate` applies every migration
+//! newer than the database's `schema_version`, each in one transaction, in order; `backend`'s
+//! `PgStorage` implements `storage::Storage` over the schema; `error` maps the server's errors.
 //!
 //! - `0001_schema.sql`: the schema `shegong` (with ltree in it); `units` with its `ltree` path
 //!   kept by a trigger and a version stamp for conflicting saves; `evaluations`, `trainings`,
@@ -14,6 +15,10 @@
 //!
 //! `docs/SERVER.md` describes them in words; `tests/pg_security.rs` tries every write a clerk
 //! and an auditor could attempt with psql.
+
+pub mod backend;
+pub mod error;
+pub mod migrate;
 
 /// Every migration, by version, in the order they are applied.
 pub const MIGRATIONS: &[(u32, &str)] = &[
