@@ -28,7 +28,9 @@
 //! - `history`: the change journal in words (when, what, fields before and after). Uses
 //!   `domain`, `registry`, `interchange`.
 //! - `pg`: the shared PostgreSQL server's schema, roles and row-level security as SQL
-//!   migrations (no client yet). Uses nothing.
+//!   migrations; `pg::migrate` applies them; `pg::backend::PgStorage` implements `storage` on
+//!   the server (`pg::error` maps its errors). Uses `domain`, `record`, `rollup`, `storage`,
+//!   `registry::{rules, journal}`, `store` (its errors and outcomes).
 //! - `cli`: the commands. Uses everything above; only `main` uses it.
 
 // No error may be dropped unread (issue 11): a `Result` is handled, returned, or said why not.

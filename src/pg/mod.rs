@@ -1,6 +1,7 @@
 //! The shared PostgreSQL server's schema, as versioned SQL migrations (issue 13). This module
-//! owns the SQL text only; no database client yet. The PostgreSQL backend (next) applies every
-//! migration newer than the database's `schema_version`, each in one transaction, in order.
+//! owns the SQL text, and beside it the PostgreSQL backend: `migrate` applies every migration
+//! newer than the database's `schema_version`, each in one transaction, in order; `backend`'s
+//! `PgStorage` implements `storage::Storage` over the schema; `error` maps the server's errors.
 //!
 //! - `0001_schema.sql`: the schema `shegong` (with ltree in it); `units` with its `ltree` path
 //!   kept by a trigger and a version stamp for conflicting saves; `evaluations`, `trainings`,
@@ -22,6 +23,10 @@ pub mod connect;
 pub mod conninfo;
 pub mod pgpass;
 pub mod tls;
+
+pub mod backend;
+pub mod error;
+pub mod migrate;
 
 /// Every migration, by version, in the order they are applied.
 pub const MIGRATIONS: &[(u32, &str)] = &[

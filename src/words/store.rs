@@ -66,6 +66,13 @@ catalogue! {
             "The store could not be written (the disk is full or failing): this write was not kept, and what it began is rolled back when the store is next opened. Free some disk space and try again. {}";
         StoreIo => "读写数据库出错：{}", "Could not read or write the store: {}";
 
+        // The shared server (`pg`): a database `{}` that `init` has not made a shegong one yet.
+        PgNotInitialized =>
+            "服务器上的数据库 {} 还没有 shegong 的表。请先用有权限的登录运行 `shegong --db URL init`。",
+            "The database {} on the server has no shegong tables yet. Run `shegong --db URL init` with a login allowed to, first.";
+        // The server refused a write for a rule of its schema, in its own words `{}`.
+        PgRefused => "服务器拒绝了这次修改，未做任何改动：{}", "The server refused the change; nothing was changed: {}";
+        PgNotYet => "共享服务器上还不能这样做。", "This cannot be done on the shared server yet.";
         // Refusals (`StoreError::Refused`): a change not made, and why.
         ReversalStoredAlready =>
             "这条冲销记录已经存在，未重复保存。",
