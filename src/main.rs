@@ -5,14 +5,13 @@
 // No error may be dropped unread (issue 11): a `Result` is handled, returned, or said why not.
 #![deny(unused_must_use, clippy::let_underscore_must_use)]
 
-use clap::Parser;
 use shegong::cli::{self, Args, Context};
 use shegong::words::{tr, C};
 
 fn main() {
     install_panic_message();
     make_files_private();
-    let args = Args::parse();
+    let args = Args::from_command_line();
     let ctx = match Context::from_args(&args) {
         Ok(c) => c,
         Err(message) => {
@@ -85,7 +84,8 @@ fn open_ui(ctx: &Context) -> Result<(), cli::Failure> {
         code: 1,
         message: format!("{}{e}", tr(ctx.lang, S::UiFailed)),
     })?;
-    if app.store.journal_mark().unwrap_or(0) != mark {
+    // The automatic backup is the folder store's: a server is backed up by its keepers.
+    if ctx.db.is_none() && app.store.journal_mark().unwrap_or(0) != mark {
         automatic_backup(&app.store, ctx);
     }
     Ok(())

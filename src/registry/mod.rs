@@ -47,6 +47,21 @@ impl Registry {
         Ok(Registry::over(Box::new(Store::create(dir)?)))
     }
 
+    /// Connects to a shegong database on a shared server (`pg::connect::connect`: `url`, else
+    /// `$SHEGONG_DB`, with the `PG*` variables and the password file). `readonly` makes the
+    /// session's transactions read-only at the server; `lang` words a failure to connect.
+    pub fn connect(url: Option<&str>, lang: crate::i18n::Lang, readonly: bool) -> Result<Registry> {
+        let (mut client, place) = crate::pg::connect::connect(url, lang)?;
+        if readonly {
+            client
+                .batch_execute("SET default_transaction_read_only = on")
+                .map_err(|e| crate::pg::error::store_error(&e, &place, ""))?;
+        }
+        Ok(Registry::over(Box::new(crate::pg::backend::PgStorage::new(
+            client, place,
+        )?)))
+    }
+
     /// The backend itself, for code that works on any `Storage` (a backup).
     pub fn storage(&self) -> &dyn Storage {
         self.storage.as_ref()

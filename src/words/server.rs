@@ -48,5 +48,33 @@ catalogue! {
             "there is no trusted root certificate: name the server's certificate authority with sslrootcert=FILE";
         ConnectFailed => "连接失败（{}）", "the connection failed ({})";
         ConnectionLost => "与服务器的连接中断（{}）", "the connection to the server was lost ({})";
+        // staff
+        RoleDistrict => "区级", "district";
+        RoleClerk => "录入员", "clerk";
+        RoleAuditor => "审计", "auditor";
+        StaffLogin => "登录名", "login";
+        StaffRole => "角色", "role";
+        StaffUnit => "单位", "unit";
+        StaffNone => "还没有任何登录（用 `shegong --db URL staff add` 添加）。", "No logins yet (add one with `shegong --db URL staff add`).";
+        StaffAdded => "已添加登录 {}（{}）。", "Added the login {} ({}).";
+        // Login, role, unit code.
+        StaffAddedWithUnit => "已添加登录 {}（{}，单位 {} 及其下级）。", "Added the login {} ({} of unit {} and the units below it).";
+        StaffRemoved => "已删除登录 {}。", "Removed the login {}.";
+        StaffExists => "服务器上已有名为 {} 的登录（角色），未做任何改动。", "The server has a login (role) named {} already; nothing was changed.";
+        StaffUnknown => "{} 不是本数据库的工作人员登录，未做任何改动。", "{} is not a staff login of this database; nothing was changed.";
+        StaffBadLogin => "登录名“{}”不可用：须为 1 到 63 个字节。", "The login “{}” cannot be used: it must be 1 to 63 bytes long.";
+        StaffClerkNeedsUnit => "录入员（clerk）须用 --unit 指定所属单位。", "A clerk needs its unit: add --unit CODE.";
+        StaffUnitOnlyForClerk => "只有录入员（clerk）有所属单位：district 与 auditor 不能带 --unit。", "Only a clerk has a unit: district and auditor take no --unit.";
+        // The login running staff, and the server's words.
+        StaffNotAllowed =>
+            "登录 {} 无权管理登录：需要能创建角色（CREATEROLE）的登录，例如运行 init 的登录。服务器说：{}",
+            "The login {} may not manage logins: it takes one that may create roles (CREATEROLE), such as the one that ran init. The server says: {}";
+        // The login, and what it still owns in the server's words.
+        StaffOwnsThings =>
+            "登录 {} 在服务器上还拥有对象或权限，不能删除（未做任何改动）：{}",
+            "The login {} still owns objects or holds privileges on the server and cannot be removed; nothing was changed: {}";
+        StaffPasswordPrompt => "登录 {} 的口令：", "Password for the login {}: ";
+        StaffPasswordEmpty => "标准输入中没有口令（读到空行），未做任何改动。", "No password on standard input (an empty line); nothing was changed.";
+        StaffPasswordUnreadable => "无法从标准输入读取口令：{}", "Cannot read the password from standard input: {}";
     }
 }
