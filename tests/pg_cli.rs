@@ -1,0 +1,352 @@
+//! The command line on a shared server (issue 13), through the real binary against a
+//! throwaway cluster of `pg_support` (a Unix socket in a temp folder; every password in the
+//! cluster's password file, handed to the binary as `PGPASSFILE`, never on a command line):
+//! `--db` with the `PG*` variables and the password file, `init` on an empty database,
+//! `staff add|list|remove`, and the exit codes and words of a refused login (5), an unreachable
+//! server (5) and a bad mix of options (2). Skipped, saying why, without PostgreSQL.
+
+// Not every helper of the harness is used here.
+#[allow(dead_code)]
+mod pg_support;
+mod skip;
+
+use pg_support::{Cluster, Login};
+use std::io::Write;
+use std::process::{Command, Output, Stdio};
+
+/// The binary, in English, with no `PG*` or `SHEGONG_*` setting of the caller's.
+fn binary() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_shegong"));
+    for (key, _) in std::env::vars_os() {
+        let key = key.to_string_lossy().into_owned();
+        if key.starts_with("PG") || key.starts_with("SHEGONG_") || key.starts_with("LC_") {
+            command.env_remove(key);
+        }
+    }
+    command.env("LANG", "en_US.UTF-8");
+    command
+}
+
+/// Runs `command` with `stdin` on its standard input.
+fn run(mut command: Command, stdin: Option<&str>) -> Output {
+    let spawned = command
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn();
+    let mut child = match spawned {
+        Ok(child) => child,
+        Err(e) => panic!("the binary did not start: {e}"),
+    };
+    if let Some(mut pipe) = child.stdin.take() {
+        if let Some(text) = stdin {
+            if let Err(e) = pipe.write_all(text.as_bytes()) {
+                panic!("stdin: {e}");
+            }
+        }
+    }
+    match child.wait_with_output() {
+        Ok(out) => out,
+        Err(e) => panic!("the binary: {e}"),
+    }
+}
+
+/// The URL of `login` on `db` of `cluster`: no password, the socket folder as `host`.
+fn url(cluster: &Cluster, login: &Login, db: &str) -> String {
+    format!("postgresql://{}@/{db}?host={}", login.name, cluster.root().display())
+}
+
+/// The binary as `login` on `db` (password from the cluster's password file).
+fn on(cluster: &Cluster, login: &Login, db: &str, args: &[&str]) -> Command {
+    let mut command = binary();
+    command
+        .arg("--db")
+        .arg(url(cluster, login, db))
+        .args(args)
+        .env("PGPASSFILE", cluster.root().join("pgpass"));
+    command
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[track_caller]
+fn expect(out: &Output, code: i32) -> String {
+    let said = format!("stdout:\n{}\nstderr:\n{}", text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(code), "{said}");
+    text(&out.stdout)
+}
+
+/// A login that owns `db`, may create roles (as the one that runs `init` must), with no
+/// shegong schema in it yet.
+fn empty_database(cluster: &Cluster, db: &str) -> Login {
+    let owner = Login::new(&format!("{db}_owner"));
+    cluster.create_login(&owner, "CREATEROLE");
+    cluster.run(
+        cluster.superuser(),
+        "postgres",
+        &format!("CREATE DATABASE \"{db}\" OWNER \"{}\";", owner.name),
+    );
+    owner
+}
+
+#[test]
+fn operator_is_refused_with_db() {
+    let out = run(
+        {
+            let mut c = binary();
+            c.args(["--db", "postgresql://clerk@/x", "--operator", "someone", "report"]);
+            c
+        },
+        None,
+    );
+    expect(&out, 2);
+    assert!(
+        text(&out.stderr).contains("--operator cannot be used with --db"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn db_and_data_dir_typed_together_are_refused() {
+    let mut c = binary();
+    c.args(["--db", "postgresql://clerk@/x", "--data-dir", "/nonexistent", "report"]);
+    let out = run(c, None);
+    expect(&out, 2);
+    assert!(text(&out.stderr).contains("--db and --data-dir cannot be used together"));
+}
+
+#[test]
+fn staff_needs_a_server() {
+    let tmp = match tempfile::tempdir() {
+        Ok(t) => t,
+        Err(e) => panic!("{e}"),
+    };
+    let mut c = binary();
+    c.arg("--data-dir").arg(tmp.path()).args(["staff", "list"]);
+    let out = run(c, None);
+    expect(&out, 2);
+    assert!(text(&out.stderr).contains("staff works on a shared server only"));
+}
+
+#[test]
+fn a_server_that_is_not_there_exits_5_naming_it() {
+    let tmp = match tempfile::tempdir() {
+        Ok(t) => t,
+        Err(e) => panic!("{e}"),
+    };
+    let mut c = binary();
+    c.args(["report"]).env(
+        "SHEGONG_DB",
+        format!("postgresql://clerk:hunter2@/reg?host={}", tmp.path().display()),
+    );
+    let out = run(c, None);
+    expect(&out, 5);
+    let said = text(&out.stderr);
+    assert!(
+        said.contains(&format!("clerk@{}:5432/reg", tmp.path().display())),
+        "{said}"
+    );
+    assert!(said.contains("no server is running on that socket"), "{said}");
+    assert!(!said.contains("hunter2"), "{said}");
+}
+
+#[test]
+fn a_wrong_password_exits_5_naming_the_server_and_not_the_password() {
+    let Some(cluster) = Cluster::shared() else {
+        return;
+    };
+    let db = "wrongpw";
+    let owner = empty_database(&cluster, db);
+    let wrong = "not-the-password-7f3a";
+    let mut c = binary();
+    c.args(["report"])
+        .env(
+            "SHEGONG_DB",
+            format!(
+                "postgresql://{}:{wrong}@/{db}?host={}",
+                owner.name,
+                cluster.root().display()
+            ),
+        )
+        .env("PGPASSFILE", "/nonexistent");
+    let out = run(c, None);
+    expect(&out, 5);
+    let said = text(&out.stderr);
+    let place = format!("{}@{}:5432/{db}", owner.name, cluster.root().display());
+    assert!(said.contains(&place), "{said}");
+    assert!(said.contains("the login or its password is wrong"), "{said}");
+    assert!(!said.contains(wrong) && !said.contains(&owner.password), "{said}");
+
+    // No password at all, and a password file others may read: both said.
+    let loose = cluster.root().join("loose-pgpass");
+    let written = std::fs::write(&loose, format!("*:*:*:{}:{}\n", owner.name, owner.password)).and_then(|()| {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&loose, std::fs::Permissions::from_mode(0o644))
+    });
+    if let Err(e) = written {
+        panic!("{e}");
+    }
+    let mut c = on(&cluster, &owner, db, &["report"]);
+    c.env("PGPASSFILE", &loose);
+    let out = run(c, None);
+    expect(&out, 5);
+    let said = text(&out.stderr);
+    assert!(
+        said.contains("the server asks for a password and none was given"),
+        "{said}"
+    );
+    assert!(
+        said.contains("may be read by other users, so it was not used"),
+        "{said}"
+    );
+    assert!(!said.contains(&owner.password), "{said}");
+}
+
+#[test]
+fn a_stopped_server_exits_5() {
+    let Some(cluster) = Cluster::start() else {
+        return;
+    };
+    let db = "stopped";
+    let owner = empty_database(&cluster, db);
+    expect(&run(on(&cluster, &owner, db, &["init", "--empty"]), None), 0);
+    let command = on(&cluster, &owner, db, &["staff", "list"]);
+    let root = cluster.root().to_path_buf();
+    // Stopped by its own pid, and its folder (socket included) gone.
+    drop(cluster);
+    let out = run(command, None);
+    expect(&out, 5);
+    let said = text(&out.stderr);
+    assert!(
+        said.contains(&format!("{}@{}:5432/{db}", owner.name, root.display())),
+        "{said}"
+    );
+}
+
+#[test]
+fn init_on_an_empty_database_then_staff() {
+    let Some(cluster) = Cluster::shared() else {
+        return;
+    };
+    let db = "staffing";
+    let owner = empty_database(&cluster, db);
+    let out = run(on(&cluster, &owner, db, &["init", "--empty"]), None);
+    expect(&out, 0);
+    assert!(
+        text(&out.stderr).contains("Created an empty store in"),
+        "{}",
+        text(&out.stderr)
+    );
+    let version = cluster.query(&owner, db, "SELECT max(version) FROM shegong.schema_version");
+    assert_eq!(version.trim(), shegong::pg::MIGRATIONS.len().to_string());
+
+    // An auditor with a password given on standard input; it logs in with it.
+    let auditor = Login::new(&format!("{db}_audit"));
+    let out = run(
+        on(
+            &cluster,
+            &owner,
+            db,
+            &["staff", "add", &auditor.name, "--role", "auditor", "--password-stdin"],
+        ),
+        Some(&format!("{}\n", auditor.password)),
+    );
+    expect(&out, 0);
+    assert!(text(&out.stdout).contains(&format!("Added the login {} (auditor)", auditor.name)));
+    if let Err(e) = cluster.remember(&auditor) {
+        panic!("{e}");
+    }
+    let listed = expect(&run(on(&cluster, &auditor, db, &["staff", "list"]), None), 0);
+    assert!(listed.starts_with("login"), "{listed}");
+    assert!(
+        listed
+            .lines()
+            .any(|l| l.split_whitespace().collect::<Vec<_>>() == [auditor.name.as_str(), "auditor"]),
+        "{listed}"
+    );
+    // What the server keeps is a SCRAM verifier, never the password; nor is it in its log.
+    let stored = cluster.query(
+        cluster.superuser(),
+        db,
+        &format!("SELECT rolpassword FROM pg_authid WHERE rolname = '{}'", auditor.name),
+    );
+    assert!(stored.starts_with("SCRAM-SHA-256$4096:"), "{stored}");
+    assert!(!stored.contains(&auditor.password));
+    assert!(!cluster.log().contains(&auditor.password));
+
+    // The auditor may not add staff: refused in words.
+    let out = run(
+        on(
+            &cluster,
+            &auditor,
+            db,
+            &["staff", "add", "someone", "--role", "district"],
+        ),
+        None,
+    );
+    expect(&out, 1);
+    assert!(
+        text(&out.stderr).contains("may not manage logins"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    // A clerk needs a unit (a usage error), one that exists.
+    let out = run(
+        on(&cluster, &owner, db, &["staff", "add", "c1", "--role", "clerk"]),
+        None,
+    );
+    expect(&out, 2);
+    let out = run(
+        on(
+            &cluster,
+            &owner,
+            db,
+            &["staff", "add", "c1", "--role", "clerk", "--unit", "999"],
+        ),
+        None,
+    );
+    expect(&out, 1);
+    assert!(
+        text(&out.stderr).contains("There is no unit with code 999"),
+        "{}",
+        text(&out.stderr)
+    );
+    let roles = cluster.query(
+        cluster.superuser(),
+        db,
+        "SELECT count(*) FROM pg_roles WHERE rolname = 'c1'",
+    );
+    assert_eq!(roles.trim(), "0", "a refused add leaves no role behind");
+
+    // A login name that needs quoting is one identifier, not SQL.
+    let odd = "odd\"; DROP ROLE x; --";
+    expect(
+        &run(
+            on(&cluster, &owner, db, &["staff", "add", odd, "--role", "auditor"]),
+            None,
+        ),
+        0,
+    );
+    expect(&run(on(&cluster, &owner, db, &["staff", "remove", odd]), None), 0);
+
+    // Removing: the row and the role go; a second remove is refused in words.
+    expect(
+        &run(on(&cluster, &owner, db, &["staff", "remove", &auditor.name]), None),
+        0,
+    );
+    let listed = expect(&run(on(&cluster, &owner, db, &["staff", "list"]), None), 0);
+    assert!(!listed.contains(&auditor.name), "{listed}");
+    let roles = cluster.query(
+        cluster.superuser(),
+        db,
+        &format!("SELECT count(*) FROM pg_roles WHERE rolname = '{}'", auditor.name),
+    );
+    assert_eq!(roles.trim(), "0");
+    let out = run(on(&cluster, &owner, db, &["staff", "remove", &auditor.name]), None);
+    expect(&out, 1);
+    assert!(text(&out.stderr).contains("is not a staff login of this database"));
+}
