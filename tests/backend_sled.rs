@@ -11,6 +11,7 @@ fn sled() -> Fixture {
     let registry = Registry::create(&tmp.path().join("store")).expect("a new store");
     Fixture {
         registry,
+        journal_login: None,
         _keep: Box::new(tmp),
     }
 }

@@ -3,7 +3,8 @@
 //! runs one statement at a time) and what it learnt on connecting (the login, its role); the
 //! reads, writes, totals and the bulk import each live in a file beside this one.
 
-use super::error::store_error;
+use super::error::{store_error, store_error_at};
+use super::import::Journaled;
 use super::migrate;
 use crate::domain::{BudgetEntry, Day, RecordId, RecordKind, Unit};
 use crate::i18n::Lang;
@@ -14,7 +15,8 @@ use crate::store::{AddOutcome, Difference, JournalEntry, Result, Reversal, Store
 use crate::words::{say, D};
 use chrono::NaiveDate;
 use postgres::Client;
-use std::cell::{Cell, RefCell};
+use rustc_hash::FxHashSet as HashSet;
+use std::cell::{Cell, RefCell, RefMut};
 use std::ops::{ControlFlow, RangeInclusive};
 
 /// A shegong database on a server, through one connection.
@@ -27,8 +29,15 @@ pub struct PgStorage {
     /// The role the server gives this login (`district`, `clerk`, `auditor`), `None` for a
     /// login with no row in `shegong.staff`.
     pub(super) role: Option<String>,
+    /// A clerk's own unit (its writes fall under it), from `shegong.staff`.
+    pub(super) scope_unit: Option<String>,
+    /// The codes a clerk may write, as last read (read again on a miss: another login may
+    /// have added a unit below it since).
+    scope: RefCell<Option<HashSet<String>>>,
     /// While set, writes are journaled as the undo of this entry.
     pub(super) undoing: Cell<Option<u64>>,
+    /// The kinds whose staging table this connection has made.
+    staged: Cell<[bool; 3]>,
 }
 
 /// A refusal in the catalogue's words.
@@ -39,8 +48,13 @@ pub(super) fn refused(key: D, args: &[&dyn std::fmt::Display]) -> StoreError {
     }
 }
 
-fn not_yet() -> StoreError {
-    refused(D::PgNotYet, &[])
+/// A kind's place in per-kind arrays.
+fn slot(kind: RecordKind) -> usize {
+    match kind {
+        RecordKind::Evaluation => 0,
+        RecordKind::Training => 1,
+        RecordKind::Budget => 2,
+    }
 }
 
 impl PgStorage {
@@ -55,17 +69,35 @@ impl PgStorage {
             Some(found) if found < supported => return Err(StoreError::OlderSchema { found, supported }),
             Some(_) => {}
         }
+        // ltree's operators live in the schema `shegong` (migration 1): the queries name the
+        // tables in full, and find the operators through the path.
+        client
+            .batch_execute("SET search_path = pg_catalog, shegong")
+            .map_err(|e| store_error(&e, &place, ""))?;
         let row = client
             .query_one("SELECT current_user::text, shegong.role_of(current_user)", &[])
             .map_err(|e| store_error(&e, &place, ""))?;
         let login: String = row.try_get(0).map_err(|e| store_error(&e, &place, ""))?;
         let role: Option<String> = row.try_get(1).map_err(|e| store_error(&e, &place, &login))?;
+        let scope_unit: Option<String> = match role.as_deref() {
+            Some("clerk") => client
+                .query_opt("SELECT unit FROM shegong.staff WHERE login = current_user", &[])
+                .map_err(|e| store_error(&e, &place, &login))?
+                .map(|r| r.try_get(0))
+                .transpose()
+                .map_err(|e| store_error(&e, &place, &login))?
+                .flatten(),
+            _ => None,
+        };
         Ok(PgStorage {
             client: RefCell::new(client),
             place,
             login,
             role,
+            scope_unit,
+            scope: RefCell::new(None),
             undoing: Cell::new(None),
+            staged: Cell::new([false; 3]),
         })
     }
 
@@ -82,6 +114,76 @@ impl PgStorage {
     /// `e` as a `StoreError` of this place and login.
     pub(super) fn err(&self, e: &postgres::Error) -> StoreError {
         store_error(e, &self.place, &self.login)
+    }
+
+    /// `e`, met while writing `unit`.
+    pub(super) fn err_at(&self, e: &postgres::Error, unit: Option<&str>) -> StoreError {
+        store_error_at(e, &self.place, &self.login, unit)
+    }
+
+    /// The connection, for one statement or transaction. Busy means a caller reads through
+    /// this backend while holding it: a bug, said as an error rather than a panic.
+    pub(super) fn client(&self) -> Result<RefMut<'_, Client>> {
+        self.client
+            .try_borrow_mut()
+            .map_err(|_| StoreError::Io(format!("{}: the connection is busy", self.place)))
+    }
+
+    /// A write of `unit` this login may not make.
+    pub(super) fn not_allowed(&self, unit: &str) -> StoreError {
+        StoreError::NotAllowed {
+            login: self.login.clone(),
+            unit: unit.to_string(),
+        }
+    }
+
+    /// Whether this login writes `code` (a unit that exists, or is about to under it): a
+    /// district login everything, a clerk its unit and below, anyone else nothing. The server
+    /// holds the same line with its policies; this says it first, naming the unit.
+    pub(super) fn may_write(&self, code: &str) -> Result<bool> {
+        match self.role.as_deref() {
+            Some("district") => Ok(true),
+            Some("clerk") => {
+                if let Some(codes) = self.scope.borrow().as_ref() {
+                    if codes.contains(code) {
+                        return Ok(true);
+                    }
+                }
+                let row = self
+                    .client()?
+                    .query_one("SELECT shegong.writable_codes(current_user)", &[])
+                    .map_err(|e| self.err(&e))?;
+                let codes: Option<Vec<String>> = row.try_get(0).map_err(|e| self.err(&e))?;
+                let codes: HashSet<String> = codes.unwrap_or_default().into_iter().collect();
+                let found = codes.contains(code);
+                *self.scope.borrow_mut() = Some(codes);
+                Ok(found)
+            }
+            _ => Ok(false),
+        }
+    }
+
+    /// `NotAllowed` naming `unit` unless this login writes it; `None` asks nothing yet.
+    pub(super) fn require_writer(&self, unit: Option<&str>) -> Result<()> {
+        match unit {
+            Some(code) if !self.may_write(code)? => Err(self.not_allowed(code)),
+            _ => Ok(()),
+        }
+    }
+
+    /// Units changed: a clerk's writable codes are read again when next asked.
+    pub(super) fn forget_scope(&self) {
+        *self.scope.borrow_mut() = None;
+    }
+
+    pub(super) fn staged(&self, kind: RecordKind) -> bool {
+        self.staged.get()[slot(kind)]
+    }
+
+    pub(super) fn set_staged(&self, kind: RecordKind) {
+        let mut all = self.staged.get();
+        all[slot(kind)] = true;
+        self.staged.set(all);
     }
 }
 
@@ -101,111 +203,117 @@ impl Storage for PgStorage {
     }
     fn is_empty(&self) -> Result<bool> {
         let row = self
-            .client
-            .borrow_mut()
+            .client()?
             .query_one("SELECT NOT EXISTS (SELECT FROM shegong.units)", &[])
             .map_err(|e| self.err(&e))?;
         row.try_get(0).map_err(|e| self.err(&e))
     }
-    fn unit(&self, _code: &str) -> Result<Option<Unit>> {
-        Err(not_yet())
+    fn unit(&self, code: &str) -> Result<Option<Unit>> {
+        self.read_unit(code)
     }
     fn roots(&self) -> Result<Vec<Unit>> {
-        Err(not_yet())
+        self.read_roots()
     }
-    fn children(&self, _code: &str) -> Result<Vec<Unit>> {
-        Err(not_yet())
+    fn children(&self, code: &str) -> Result<Vec<Unit>> {
+        self.read_children(code)
     }
-    fn has_children(&self, _code: &str) -> Result<bool> {
-        Err(not_yet())
+    fn has_children(&self, code: &str) -> Result<bool> {
+        self.read_has_children(code)
     }
-    fn path_to(&self, _code: &str) -> Result<Vec<Unit>> {
-        Err(not_yet())
+    fn path_to(&self, code: &str) -> Result<Vec<Unit>> {
+        self.read_path_to(code)
     }
     fn all_units(&self) -> Result<Vec<Unit>> {
-        Err(not_yet())
+        self.read_all_units()
     }
+    // A record's id here does not depend on its unit's: parents first is all a replay needs.
     fn units_for_backup(&self) -> Result<Vec<Unit>> {
-        Err(not_yet())
+        self.read_all_units()
     }
     fn counts(&self) -> Result<[usize; 4]> {
-        Err(not_yet())
+        self.read_counts()
     }
     fn records_in(
         &self,
-        _kind: RecordKind,
-        _code: &str,
-        _days: RangeInclusive<Day>,
-        _subtree: bool,
-        _limit: usize,
+        kind: RecordKind,
+        code: &str,
+        days: RangeInclusive<Day>,
+        subtree: bool,
+        limit: usize,
     ) -> Result<Vec<(RecordId, AnyRecord)>> {
-        Err(not_yet())
+        self.read_records_in(kind, code, days, subtree, limit)
     }
-    fn each_record(&self, _kind: RecordKind, _f: &mut dyn FnMut(AnyRecord) -> ControlFlow<()>) -> Result<()> {
-        Err(not_yet())
+    fn each_record(&self, kind: RecordKind, f: &mut dyn FnMut(AnyRecord) -> ControlFlow<()>) -> Result<()> {
+        self.read_each_record(kind, f)
     }
-    fn subtree_measures(&self, _code: &str, _as_of: NaiveDate) -> Result<Measures> {
-        Err(not_yet())
+    fn subtree_measures(&self, code: &str, as_of: NaiveDate) -> Result<Measures> {
+        self.read_subtree_measures(code, as_of)
     }
     fn check(&self) -> Result<Vec<Difference>> {
-        Err(not_yet())
+        self.run_check()
     }
     fn history_where(
         &self,
-        _limit: usize,
-        _keep: &mut dyn FnMut(u64, &JournalEntry) -> bool,
+        limit: usize,
+        keep: &mut dyn FnMut(u64, &JournalEntry) -> bool,
     ) -> Result<Vec<(u64, JournalEntry)>> {
-        Err(not_yet())
+        self.read_history(limit, keep)
     }
     fn journal_entries(&self) -> Result<Vec<(u64, JournalEntry)>> {
-        Err(not_yet())
+        let mut all = self.read_history(0, &mut |_, _| true)?;
+        all.reverse();
+        Ok(all)
     }
     fn journal_mark(&self) -> Result<u64> {
-        Err(not_yet())
+        self.read_journal_mark()
     }
     fn replace_journal(
         &self,
-        _entries: Vec<(u64, JournalEntry)>,
-        _action: &str,
-        _kind: &str,
-        _summary: String,
+        entries: Vec<(u64, JournalEntry)>,
+        action: &str,
+        kind: &str,
+        summary: String,
     ) -> Result<()> {
-        Err(not_yet())
+        self.write_replaced_journal(entries, action, kind, summary)
     }
     fn reversals(&self) -> Result<Vec<Reversal>> {
-        Err(not_yet())
+        self.read_reversals()
     }
     fn undoing(&self, entry: Option<u64>) {
         self.undoing.set(entry)
     }
-    fn undo_rows(&self, _kind: Option<RecordKind>, _rows: &[(u64, JournalEntry)]) -> Result<()> {
-        Err(not_yet())
+    fn undo_rows(&self, kind: Option<RecordKind>, rows: &[(u64, JournalEntry)]) -> Result<()> {
+        match kind {
+            Some(kind) => self.undo_record_rows(kind, rows),
+            None => self.undo_unit_rows(rows),
+        }
     }
-    fn undo_import(&self, _kind: Option<RecordKind>, _token: u64, _undone: (u64, &JournalEntry)) -> Result<()> {
-        Err(not_yet())
+    fn undo_import(&self, kind: Option<RecordKind>, token: u64, undone: (u64, &JournalEntry)) -> Result<()> {
+        self.undo_batch(kind, token, undone)
     }
-    fn apply_units(&self, _units: &[Unit], _restored: bool) -> Result<UnitOutcome> {
-        Err(not_yet())
+    fn apply_units(&self, units: &[Unit], restored: bool) -> Result<UnitOutcome> {
+        self.write_units(units, restored)
     }
-    fn add_records(&self, _rows: Rows<'_>, _restored: bool) -> Result<AddOutcome> {
-        Err(not_yet())
+    fn add_records(&self, rows: Rows<'_>, restored: bool) -> Result<AddOutcome> {
+        self.add_rows(rows, restored, Journaled::Rows)
     }
-    fn delete_record(&self, _kind: RecordKind, _id: &RecordId) -> Result<AnyRecord> {
-        Err(not_yet())
+    fn delete_record(&self, kind: RecordKind, id: &RecordId) -> Result<AnyRecord> {
+        self.remove_record(kind, id)
     }
-    fn check_reversible(&self, _of: &RecordId) -> Result<()> {
-        Err(not_yet())
+    fn check_reversible(&self, of: &RecordId) -> Result<()> {
+        self.reversible(of)
     }
-    fn reverse_budget(&self, _of: &RecordId, _reversal: &BudgetEntry) -> Result<RecordId> {
-        Err(not_yet())
+    fn reverse_budget(&self, of: &RecordId, reversal: &BudgetEntry) -> Result<RecordId> {
+        self.reverse(of, reversal)
     }
-    fn check_deletable(&self, _code: &str) -> Result<()> {
-        Err(not_yet())
+    fn check_deletable(&self, code: &str) -> Result<()> {
+        let mut client = self.client()?;
+        self.deletable(&mut *client, code).map(|_| ())
     }
-    fn delete_unit(&self, _code: &str) -> Result<Unit> {
-        Err(not_yet())
+    fn delete_unit(&self, code: &str) -> Result<Unit> {
+        self.remove_unit(code)
     }
-    fn import(&self, _kind: RecordKind) -> Result<Box<dyn BulkImport + '_>> {
-        Err(not_yet())
+    fn import(&self, kind: RecordKind) -> Result<Box<dyn BulkImport + '_>> {
+        Ok(Box::new(self.import_of(kind)?))
     }
 }

@@ -69,7 +69,7 @@ pub fn apply(client: &mut Client) -> Result<u32, StoreError> {
         tx.batch_execute(sql).map_err(|e| store_error(&e, "", ""))?;
         if *number == 1 {
             tx.batch_execute(
-                "CREATE TABLE shegong.schema_version (
+                "CREATE TABLE IF NOT EXISTS shegong.schema_version (
                    version integer PRIMARY KEY,
                    applied_at timestamptz NOT NULL DEFAULT now()
                  )",
@@ -77,8 +77,11 @@ pub fn apply(client: &mut Client) -> Result<u32, StoreError> {
             .map_err(|e| store_error(&e, "", ""))?;
         }
         let v = i32::try_from(*number).map_err(|_| StoreError::Overflow)?;
-        tx.execute("INSERT INTO shegong.schema_version (version) VALUES ($1)", &[&v])
-            .map_err(|e| store_error(&e, "", ""))?;
+        tx.execute(
+            "INSERT INTO shegong.schema_version (version) VALUES ($1) ON CONFLICT DO NOTHING",
+            &[&v],
+        )
+        .map_err(|e| store_error(&e, "", ""))?;
         tx.commit().map_err(|e| store_error(&e, "", ""))?;
     }
     version(client)?.ok_or_else(|| StoreError::Corrupt("no schema version after migrating".into()))

@@ -12,6 +12,8 @@
 //! - `0003_security.sql`: the group roles `shegong_district`, `shegong_clerk`,
 //!   `shegong_auditor`, their grants, the scope functions (keyed by `current_user` through
 //!   `staff`) and row-level security, enabled and forced on every table.
+//! - `0004_backend.sql`: what the backend needs: `schema_version` (also when 1–3 were applied
+//!   by hand), the journal's `undoes` and a restore's own times, each record's import `batch`.
 //!
 //! `docs/SERVER.md` describes them in words; `tests/pg_security.rs` tries every write a clerk
 //! and an auditor could attempt with psql.
@@ -28,13 +30,20 @@ pub mod tls;
 
 pub mod backend;
 pub mod error;
+mod import;
+mod journal;
 pub mod migrate;
+mod read;
+mod rows;
+mod totals;
+mod write;
 
 /// Every migration, by version, in the order they are applied.
 pub const MIGRATIONS: &[(u32, &str)] = &[
     (1, include_str!("migrations/0001_schema.sql")),
     (2, include_str!("migrations/0002_live.sql")),
     (3, include_str!("migrations/0003_security.sql")),
+    (4, include_str!("migrations/0004_backend.sql")),
 ];
 
 /// The group roles a login is put in, by the role `staff add` gives it.

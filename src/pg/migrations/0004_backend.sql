@@ -1,0 +1,49 @@
+-- shegong on a shared PostgreSQL server, migration 4: what the program's backend needs beyond
+-- the tables of migration 1 (src/pg/backend.rs).
+--
+-- - `schema_version`: the versions applied. `shegong --db URL init` (src/pg/migrate.rs) makes it
+--   with migration 1 and records each migration in the migration's own transaction; this
+--   migration makes it too when migrations were applied by hand (psql), and from here on each
+--   migration records itself, so both ways agree.
+-- - The journal keeps which entry an undo took back (`undoes`), and a restore's note (kind
+--   `store`). A restore (the owner only) keeps each restored entry's own time and login
+--   (`restored`); for anyone else the trigger stamps them as before.
+-- - Each record carries the token of the bulk import that added it (`batch`: the adding
+--   transaction's id), so that `undo` takes one import back whole.
+
+SET LOCAL search_path = pg_catalog, shegong;
+
+CREATE TABLE IF NOT EXISTS shegong.schema_version (
+  version integer PRIMARY KEY,
+  applied_at timestamptz NOT NULL DEFAULT now()
+);
+INSERT INTO shegong.schema_version (version) VALUES (1), (2), (3), (4) ON CONFLICT DO NOTHING;
+GRANT SELECT ON shegong.schema_version TO shegong_district, shegong_clerk, shegong_auditor;
+
+ALTER TABLE shegong.journal ADD COLUMN undoes bigint;
+ALTER TABLE shegong.journal ADD COLUMN restored boolean NOT NULL DEFAULT false;
+ALTER TABLE shegong.journal DROP CONSTRAINT journal_kind_check;
+ALTER TABLE shegong.journal ADD CONSTRAINT journal_kind_check
+  CHECK (kind IN ('unit', 'evaluation', 'training', 'budget', 'import', 'undo', 'store'));
+
+CREATE OR REPLACE FUNCTION shegong.journal_stamp() RETURNS trigger
+LANGUAGE plpgsql
+SET search_path = pg_catalog, shegong, pg_temp
+AS $$
+BEGIN
+  NEW.id := nextval('shegong.journal_id_seq');
+  IF NOT (NEW.restored AND is_owner(current_user)) THEN
+    NEW.at := now();
+    NEW.login := current_user;
+    NEW.restored := false;
+  END IF;
+  RETURN NEW;
+END
+$$;
+
+ALTER TABLE shegong.evaluations ADD COLUMN batch bigint;
+ALTER TABLE shegong.trainings ADD COLUMN batch bigint;
+ALTER TABLE shegong.budget ADD COLUMN batch bigint;
+CREATE INDEX evaluations_batch ON shegong.evaluations (batch) WHERE batch IS NOT NULL;
+CREATE INDEX trainings_batch ON shegong.trainings (batch) WHERE batch IS NOT NULL;
+CREATE INDEX budget_batch ON shegong.budget (batch) WHERE batch IS NOT NULL;
