@@ -350,3 +350,148 @@ fn init_on_an_empty_database_then_staff() {
     expect(&out, 1);
     assert!(text(&out.stderr).contains("is not a staff login of this database"));
 }
+
+/// A budget file of one allocation to `unit`.
+fn budget_file(dir: &std::path::Path, name: &str, id: &str, unit: &str) -> std::path::PathBuf {
+    let path = dir.join(name);
+    let csv =
+        format!("id,date,unit,kind,category,source,amount,voucher,note\n{id},2022-01-05,{unit},allocation,,,1.5万,,\n");
+    if let Err(e) = std::fs::write(&path, csv) {
+        panic!("{e}");
+    }
+    path
+}
+
+const BIJI: &str = "530112008000";
+const XIYUAN: &str = "530112001000";
+
+#[test]
+fn init_loads_xishan_and_clerks_write_only_their_units() {
+    let Some(cluster) = Cluster::shared() else {
+        return;
+    };
+    let db = "xishan";
+    let owner = empty_database(&cluster, db);
+    let out = run(on(&cluster, &owner, db, &["init"]), None);
+    expect(&out, 0);
+    assert!(
+        text(&out.stderr).contains("with the Xishan data"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    // The letter's figures, as tests/xishan_figures.rs checks them on the folder store.
+    let report = |login: &Login, args: &[&str]| -> serde_json::Value {
+        let mut all = vec!["report", "--format", "json"];
+        all.extend_from_slice(args);
+        let json = expect(&run(on(&cluster, login, db, &all), None), 0);
+        match serde_json::from_str(&json) {
+            Ok(v) => v,
+            Err(e) => panic!("{e}: {json}"),
+        }
+    };
+    let r = report(&owner, &["--as-of", "2020-12-31"]);
+    assert_eq!(r["code"], "530112000000");
+    assert_eq!(r["coverage"]["street"]["units"], 10);
+    assert_eq!(r["coverage"]["street"]["covered"], 5);
+    let r = report(&owner, &["--as-of", "2021-05-30"]);
+    assert_eq!(r["coverage"]["street"]["covered"], 10);
+    assert_eq!(r["station"]["covered"], true);
+    let r = report(&owner, &["--as-of", "2021-11-08", "--depth", "1"]);
+    assert_eq!(r["evaluations"]["by_kind"]["midterm"], 10);
+    assert_eq!(r["children"].as_array().map(Vec::len), Some(10));
+    let r = report(&owner, &["--as-of", "2021-11-09"]);
+    assert_eq!(r["trainings"]["count"], 15);
+    assert_eq!(r["trainings"]["by_kind"]["class"], 1);
+    assert_eq!(r["trainings"]["by_kind"]["coaching"], 10);
+    assert_eq!(r["trainings"]["by_kind"]["meeting"], 4);
+    assert_eq!(r["funding"]["allocated_fen"], 170_000_000);
+    assert_eq!(r["funding"]["spent_fen"], 0);
+    expect(&run(on(&cluster, &owner, db, &["check"]), None), 0);
+
+    // A database with data is not initialized again.
+    let out = run(on(&cluster, &owner, db, &["init"]), None);
+    expect(&out, 1);
+    assert!(text(&out.stderr).contains("already exists"), "{}", text(&out.stderr));
+
+    // A clerk of 碧鸡街道, its password given on standard input, connecting by a URL without
+    // one (the password file has it).
+    let clerk = Login::new(&format!("{db}_biji"));
+    let out = run(
+        on(
+            &cluster,
+            &owner,
+            db,
+            &[
+                "staff",
+                "add",
+                &clerk.name,
+                "--role",
+                "clerk",
+                "--unit",
+                BIJI,
+                "--password-stdin",
+            ],
+        ),
+        Some(&format!("{}\n", clerk.password)),
+    );
+    expect(&out, 0);
+    if let Err(e) = cluster.remember(&clerk) {
+        panic!("{e}");
+    }
+    let listed = expect(&run(on(&cluster, &owner, db, &["staff", "list"]), None), 0);
+    assert!(listed.contains(&format!("{BIJI} 碧鸡街道")), "{listed}");
+
+    let tmp = match tempfile::tempdir() {
+        Ok(t) => t,
+        Err(e) => panic!("{e}"),
+    };
+    let mine = budget_file(tmp.path(), "biji.csv", "BJ-2022-1", BIJI);
+    let mine = mine.display().to_string();
+    let out = run(on(&cluster, &clerk, db, &["import", "budget", &mine]), None);
+    expect(&out, 0);
+    // 西苑 is not the clerk's: exit 4, naming the unit; nothing stored.
+    let theirs = budget_file(tmp.path(), "xiyuan.csv", "XY-2022-1", XIYUAN);
+    let out = run(
+        on(
+            &cluster,
+            &clerk,
+            db,
+            &["import", "budget", &theirs.display().to_string()],
+        ),
+        None,
+    );
+    expect(&out, 4);
+    let said = text(&out.stderr);
+    assert!(said.contains(XIYUAN) && said.contains(&clerk.name), "{said}");
+    let r = report(&owner, &["--as-of", "2022-01-05", "--depth", "1"]);
+    assert_eq!(r["funding"]["allocated_fen"], 170_000_000 + 1_500_000);
+
+    // An auditor writes nothing: exit 4.
+    let auditor = Login::new(&format!("{db}_audit"));
+    expect(
+        &run(
+            on(
+                &cluster,
+                &owner,
+                db,
+                &["staff", "add", &auditor.name, "--role", "auditor", "--password-stdin"],
+            ),
+            Some(&format!("{}\n", auditor.password)),
+        ),
+        0,
+    );
+    if let Err(e) = cluster.remember(&auditor) {
+        panic!("{e}");
+    }
+    let out = run(on(&cluster, &auditor, db, &["import", "budget", &mine]), None);
+    expect(&out, 4);
+
+    // The journal names the clerk's login, as the server recorded it.
+    let history = expect(
+        &run(on(&cluster, &auditor, db, &["history", "--format", "json"]), None),
+        0,
+    );
+    assert!(history.contains(&clerk.name), "{history}");
+    expect(&run(on(&cluster, &auditor, db, &["check"]), None), 0);
+}
