@@ -487,6 +487,34 @@ fn init_loads_xishan_and_clerks_write_only_their_units() {
     let out = run(on(&cluster, &auditor, db, &["import", "budget", &mine]), None);
     expect(&out, 4);
 
+    // The UI opens the clerk's forms on its units unmarked. (A unit outside them is marked in
+    // the form's title once `PgStorage` answers `Storage::may_write` from the server's scope.)
+    let clerk_url = format!(
+        "{}&passfile={}",
+        url(&cluster, &clerk, db),
+        cluster.root().join("pgpass").display()
+    );
+    let store = match shegong::registry::Registry::connect(Some(&clerk_url), shegong::i18n::Lang::En, false) {
+        Ok(store) => store,
+        Err(e) => panic!("{e}"),
+    };
+    assert_eq!(store.may_write(BIJI).ok(), Some(true));
+    let today = chrono::NaiveDate::from_ymd_opt(2022, 1, 5).unwrap_or_default();
+    let mut app = match shegong::tui::App::new(store, shegong::i18n::Lang::En, today) {
+        Ok(app) => app,
+        Err(e) => panic!("{e}"),
+    };
+    if let Err(e) = app.reveal(BIJI) {
+        panic!("{e}");
+    }
+    app.apply(shegong::tui::action::Action::AddBudget);
+    let title = app.form.as_ref().map(|f| f.title.1.clone()).unwrap_or_default();
+    assert!(
+        title.contains("碧鸡街道") && !title.contains("may not change"),
+        "{title}"
+    );
+    drop(app);
+
     // The journal names the clerk's login, as the server recorded it.
     let history = expect(
         &run(on(&cluster, &auditor, db, &["history", "--format", "json"]), None),

@@ -76,6 +76,11 @@ impl Registry {
         self.storage.is_readonly()
     }
 
+    /// Whether this session may write the records of unit `code` (see `Storage::may_write`).
+    pub fn may_write(&self, code: &str) -> Result<bool> {
+        self.storage.may_write(code)
+    }
+
     pub fn set_operator(&mut self, operator: &str) {
         self.storage.set_operator(operator)
     }

@@ -48,6 +48,8 @@ catalogue! {
             "there is no trusted root certificate: name the server's certificate authority with sslrootcert=FILE";
         ConnectFailed => "连接失败（{}）", "the connection failed ({})";
         ConnectionLost => "与服务器的连接中断（{}）", "the connection to the server was lost ({})";
+        // A form's title, on a unit (`{}`, its code) outside the units this login writes.
+        FormOutsideScope => "（本登录不能修改单位 {}，保存会被拒绝）", " (this login may not change unit {}: saving will be refused)";
         // staff
         RoleDistrict => "区级", "district";
         RoleClerk => "录入员", "clerk";
