@@ -16,6 +16,7 @@ use backend_suite::Fixture;
 use pg_support::{Cluster, Login};
 use shegong::pg::backend::PgStorage;
 use shegong::pg::migrate;
+use shegong::pg::restore::PgRestore;
 use shegong::registry::Registry;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
@@ -95,25 +96,36 @@ impl Drop for Database {
     }
 }
 
-/// A registry over a fresh database of the running cluster.
-fn pg() -> Fixture {
+/// A fresh database of the running cluster (from the template), and a connection to it as
+/// its owner, with the owner's login.
+fn fresh(cluster: &Arc<Cluster>) -> (Database, postgres::Client, Login) {
     static NEXT: AtomicUsize = AtomicUsize::new(0);
-    let Some(cluster) = Cluster::shared() else {
-        panic!("the cluster was there when the test began");
-    };
-    let owner = owner(&cluster);
+    let owner = owner(cluster);
     let name = format!("suite_{}", NEXT.fetch_add(1, Ordering::SeqCst));
     cluster.run(
         &owner,
         "postgres",
         &format!("CREATE DATABASE \"{name}\" TEMPLATE {TEMPLATE};"),
     );
-    let database = Database {
-        cluster: Arc::clone(&cluster),
-        name: name.clone(),
+    let client = connect(cluster, &owner, &name);
+    (
+        Database {
+            cluster: Arc::clone(cluster),
+            name,
+        },
+        client,
+        owner,
+    )
+}
+
+/// A registry over a fresh database of the running cluster.
+fn pg() -> Fixture {
+    let Some(cluster) = Cluster::shared() else {
+        panic!("the cluster was there when the test began");
     };
-    let client = connect(&cluster, &owner, &name);
-    let storage = PgStorage::new(client, format!("{}@socket/{name}", owner.name)).expect("the backend");
+    let (database, client, owner) = fresh(&cluster);
+    let place = format!("{}@socket/{}", owner.name, database.name);
+    let storage = PgStorage::new(client, place).expect("the backend");
     Fixture {
         registry: Registry::over(Box::new(storage)),
         journal_login: Some(owner.name.clone()),
@@ -122,3 +134,80 @@ fn pg() -> Fixture {
 }
 
 backend_suite!(pg, if Cluster::shared());
+
+/// The reports of a few units at a few dates, as JSON.
+fn reports(registry: &Registry) -> Vec<serde_json::Value> {
+    let mut out = Vec::new();
+    for code in [
+        backend_suite::DISTRICT,
+        backend_suite::STREET_A,
+        backend_suite::COMMUNITY_A1,
+    ] {
+        for day in ["2021-06-30", "2021-12-31", "2022-12-31", "2030-01-01"] {
+            let as_of = chrono::NaiveDate::parse_from_str(day, "%Y-%m-%d").expect("a day");
+            let node = shegong::report::build(registry, Some(code), as_of, 2).expect("a report");
+            out.push(shegong::report::to_json(&node));
+        }
+    }
+    out
+}
+
+/// Moving between stores: a sled store's backup restored onto the server gives the same
+/// reports and passes `check`; a second restore into it is refused; the server's backup
+/// restored into a new sled store gives the same reports again.
+#[test]
+fn a_sled_backup_restores_onto_the_server_and_back() {
+    use backend_suite::*;
+    use shegong::domain::BudgetKind;
+    let Some(cluster) = Cluster::shared() else { return };
+    let tmp = tempfile::tempdir().expect("a temporary folder");
+    let sled = Registry::create(&tmp.path().join("sled")).expect("a sled store");
+    sled.apply_units(&hierarchy()).expect("units");
+    sled.add_records(&[
+        budget("2021-01-15", STREET_A, BudgetKind::Allocation, 500_000),
+        budget("2021-12-31", STREET_A, BudgetKind::Expenditure, 120_000),
+        budget("2022", COMMUNITY_A1, BudgetKind::Allocation, 7),
+    ])
+    .expect("budget");
+    sled.add_records(&[evaluation("2022-06-30", STREET_A)])
+        .expect("evaluations");
+    sled.add_records(&[
+        training("2021-12-31", COMMUNITY_A1, 15),
+        training("2022-03-01", STREET_B, 20),
+    ])
+    .expect("trainings");
+    let from_sled = tmp.path().join("sled.backup");
+    shegong::backup::backup(sled.storage(), &from_sled).expect("backed up");
+
+    let (database, client, owner) = fresh(&cluster);
+    let place = format!("{}@socket/{}", owner.name, database.name);
+    let mut target = PgRestore::new(client, place.clone());
+    shegong::backup::restore_into(&mut target, &from_sled, "王芳").expect("restored onto the server");
+    let server = Registry::over(Box::new(
+        PgStorage::new(connect(&cluster, &owner, &database.name), place.clone()).expect("the backend"),
+    ));
+    assert_eq!(server.counts().expect("counts"), sled.counts().expect("counts"));
+    assert_eq!(reports(&server), reports(&sled), "the same reports on the server");
+    assert!(server.check().expect("checked").is_empty());
+    let journal = server.history(None, 0).expect("journal");
+    assert_eq!(
+        journal.len(),
+        sled.history(None, 0).expect("journal").len() + 1,
+        "the restore's note added"
+    );
+    assert_eq!(journal[0].kind, "store");
+
+    let mut again = PgRestore::new(connect(&cluster, &owner, &database.name), place);
+    assert!(
+        shegong::backup::restore_into(&mut again, &from_sled, "王芳").is_err(),
+        "a database holding data is refused"
+    );
+    assert_eq!(server.counts().expect("counts"), sled.counts().expect("counts"));
+
+    let from_server = tmp.path().join("server.backup");
+    shegong::backup::backup(server.storage(), &from_server).expect("backed up from the server");
+    shegong::backup::restore(&tmp.path().join("back"), &from_server, "王芳").expect("restored into sled");
+    let back = Registry::open(&tmp.path().join("back"), false).expect("opened");
+    assert_eq!(reports(&back), reports(&sled), "the same reports back on sled");
+    assert!(back.check().expect("checked").is_empty());
+}

@@ -38,6 +38,9 @@ pub struct PgStorage {
     pub(super) undoing: Cell<Option<u64>>,
     /// The kinds whose staging table this connection has made.
     staged: Cell<[bool; 3]>,
+    /// A restore holds the connection in one transaction: each write is a savepoint in it,
+    /// and `flush` commits it (`pg::restore`).
+    held: Cell<bool>,
 }
 
 /// A refusal in the catalogue's words.
@@ -98,6 +101,7 @@ impl PgStorage {
             scope: RefCell::new(None),
             undoing: Cell::new(None),
             staged: Cell::new([false; 3]),
+            held: Cell::new(false),
         })
     }
 
@@ -176,6 +180,28 @@ impl PgStorage {
         *self.scope.borrow_mut() = None;
     }
 
+    /// Opens the one transaction a restore fills the database in; `flush` commits it, and
+    /// dropping the backend before then rolls it back.
+    pub(super) fn hold(&self) -> Result<()> {
+        self.client()?.batch_execute("BEGIN").map_err(|e| self.err(&e))?;
+        self.held.set(true);
+        Ok(())
+    }
+
+    /// Inside a restore's transaction: other writers of units and records wait until it ends.
+    pub(super) fn lock_for_restore(&self) -> Result<()> {
+        self.client()?
+            .batch_execute(
+                "LOCK TABLE shegong.units, shegong.evaluations, shegong.trainings, shegong.budget, shegong.journal
+                 IN SHARE ROW EXCLUSIVE MODE",
+            )
+            .map_err(|e| self.err(&e))
+    }
+
+    pub(super) fn held(&self) -> bool {
+        self.held.get()
+    }
+
     pub(super) fn staged(&self, kind: RecordKind) -> bool {
         self.staged.get()[slot(kind)]
     }
@@ -197,8 +223,13 @@ impl Storage for PgStorage {
     // The journal's login is the server's `current_user`; a name given here is not used (the
     // CLI refuses `--operator` with `--db`).
     fn set_operator(&mut self, _operator: &str) {}
-    // Every write commits its own transaction: nothing is left to flush.
+    // Every write commits its own transaction: nothing is left to flush, except a restore's
+    // one transaction, which this makes visible at once.
     fn flush(&self) -> Result<()> {
+        if self.held.get() {
+            self.client()?.batch_execute("COMMIT").map_err(|e| self.err(&e))?;
+            self.held.set(false);
+        }
         Ok(())
     }
     fn is_empty(&self) -> Result<bool> {
@@ -315,5 +346,18 @@ impl Storage for PgStorage {
     }
     fn import(&self, kind: RecordKind) -> Result<Box<dyn BulkImport + '_>> {
         Ok(Box::new(self.import_of(kind)?))
+    }
+}
+
+impl Drop for PgStorage {
+    fn drop(&mut self) {
+        if !self.held.get() {
+            return;
+        }
+        // A restore that did not finish: nothing of it stays (closing the connection would
+        // roll it back too; this says so if even that fails).
+        if let Err(e) = self.client.get_mut().batch_execute("ROLLBACK") {
+            eprintln!("{}", self.err(&e).message(crate::i18n::Lang::En));
+        }
     }
 }

@@ -13,6 +13,7 @@
 
 use super::backend::PgStorage;
 use super::rows::{self, int};
+use super::tx::statements;
 use crate::domain::{Problem, RecordId, RecordKind};
 use crate::i18n::Lang;
 use crate::record::{AnyRecord, Record, Rows};
@@ -118,6 +119,8 @@ pub struct PgImport<'s> {
     token: i64,
     /// The `seq` a single row is put back under (undoing its deletion keeps its id).
     seq_back: Option<i64>,
+    /// Inside a restore's transaction: a savepoint, not a transaction of its own.
+    nested: bool,
 }
 
 impl PgStorage {
@@ -135,6 +138,7 @@ impl PgStorage {
             open: false,
             token: 0,
             seq_back: None,
+            nested: false,
         })
     }
 
@@ -202,7 +206,42 @@ impl PgImport<'_> {
         Ok(facts)
     }
 
+    /// Reads the facts of every unit these rows name that was not read yet, in one query.
+    fn read_facts<R: Record>(&mut self, rows: &[R]) -> Result<()> {
+        let mut wanted: Vec<&str> = Vec::new();
+        let mut asked: HashSet<&str> = HashSet::default();
+        for record in rows {
+            let named = std::iter::once(record.owner()).chain(record.references().into_iter().map(|(_, c)| c));
+            for code in named {
+                if !self.facts.contains_key(code) && asked.insert(code) {
+                    wanted.push(code);
+                }
+            }
+        }
+        if wanted.is_empty() {
+            return Ok(());
+        }
+        let found = self
+            .store
+            .client()?
+            .query(
+                "SELECT code, station <> 'none' FROM shegong.units WHERE code = ANY($1)",
+                &[&wanted],
+            )
+            .map_err(|e| self.store.err(&e))?;
+        for code in &wanted {
+            self.facts.insert(code.to_string(), None);
+        }
+        for row in &found {
+            let code: String = row.try_get(0).map_err(|e| self.store.err(&e))?;
+            let station: bool = row.try_get(1).map_err(|e| self.store.err(&e))?;
+            self.facts.insert(code, Some(station));
+        }
+        Ok(())
+    }
+
     fn check_typed<R: Record>(&mut self, rows: &[R], first_row: usize) -> Result<Vec<RowProblem>> {
+        self.read_facts(rows)?;
         let mut problems = Vec::new();
         // The stored records of the ids these rows give: same content is the same record.
         let ids: Vec<&str> = rows.iter().filter_map(|r| r.id()).collect();
@@ -304,7 +343,10 @@ impl PgImport<'_> {
                 .map_err(|e| self.store.err(&e))?;
             self.store.set_staged(self.kind);
         }
-        client.batch_execute("BEGIN").map_err(|e| self.store.err(&e))?;
+        self.nested = self.store.held();
+        client
+            .batch_execute(statements(self.nested).0)
+            .map_err(|e| self.store.err(&e))?;
         self.open = true;
         let row = client
             .query_one("SELECT pg_current_xact_id()::text::bigint", &[])
@@ -453,7 +495,9 @@ impl PgImport<'_> {
         }
         let mut client = self.store.client()?;
         self.store.append(&mut *client, &entries.list)?;
-        client.batch_execute("COMMIT").map_err(|e| self.store.err(&e))?;
+        client
+            .batch_execute(statements(self.nested).1)
+            .map_err(|e| self.store.err(&e))?;
         self.open = false;
         Ok(outcome)
     }
@@ -561,7 +605,9 @@ impl Drop for PgImport<'_> {
         // Not finished (dropped, or a step failed): nothing of it stays. A failure here means the
         // connection is gone, which ends the transaction anyway; it is said, not swallowed.
         let rolled_back = match self.store.client() {
-            Ok(mut client) => client.batch_execute("ROLLBACK").map_err(|e| self.store.err(&e)),
+            Ok(mut client) => client
+                .batch_execute(statements(self.nested).2)
+                .map_err(|e| self.store.err(&e)),
             Err(e) => Err(e),
         };
         if let Err(e) = rolled_back {

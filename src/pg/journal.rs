@@ -151,8 +151,7 @@ impl PgStorage {
         kind: &str,
         summary: String,
     ) -> Result<()> {
-        let mut client = self.client()?;
-        let mut tx = client.transaction().map_err(|e| self.err(&e))?;
+        let mut tx = self.begin()?;
         tx.batch_execute(
             "DELETE FROM shegong.journal;
              SELECT setval('shegong.journal_id_seq', 1, false);",
@@ -187,7 +186,7 @@ impl PgStorage {
             .map_err(|err| self.err(&err))?;
         }
         let note = self.entry(action, kind, None, summary);
-        self.append(&mut tx, &[note])?;
-        tx.commit().map_err(|e| self.err(&e))
+        self.append(&mut *tx, &[note])?;
+        tx.commit()
     }
 }

@@ -1,7 +1,8 @@
 //! The shared PostgreSQL server's schema, as versioned SQL migrations (issue 13). This module
 //! owns the SQL text, and beside it the PostgreSQL backend: `migrate` applies every migration
 //! newer than the database's `schema_version`, each in one transaction, in order; `backend`'s
-//! `PgStorage` implements `storage::Storage` over the schema; `error` maps the server's errors.
+//! `PgStorage` implements `storage::Storage` over the schema; `restore`'s `PgRestore` is the
+//! `storage::RestoreTarget` a backup is restored into; `error` maps the server's errors.
 //!
 //! - `0001_schema.sql`: the schema `shegong` (with ltree in it); `units` with its `ltree` path
 //!   kept by a trigger and a version stamp for conflicting saves; `evaluations`, `trainings`,
@@ -34,8 +35,10 @@ mod import;
 mod journal;
 pub mod migrate;
 mod read;
+pub mod restore;
 mod rows;
 mod totals;
+mod tx;
 mod write;
 
 /// Every migration, by version, in the order they are applied.

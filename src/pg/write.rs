@@ -89,9 +89,8 @@ impl PgStorage {
     }
 
     pub(super) fn write_units(&self, units: &[Unit], restored: bool) -> Result<UnitOutcome> {
-        let mut client = self.client()?;
-        let mut tx = client.transaction().map_err(|e| self.err(&e))?;
-        let stored = self.stored_units(&mut tx)?;
+        let mut tx = self.begin()?;
+        let stored = self.stored_units(&mut *tx)?;
         let mut known = Known(
             stored
                 .iter()
@@ -107,19 +106,21 @@ impl PgStorage {
         let mut ordered: Vec<&Unit> = units.iter().collect();
         ordered.sort_by_key(|u| u.level);
         for unit in &ordered {
-            let parent_ok = |p: &Option<String>| match p {
-                Some(p) => new_codes.contains(p.as_str()) || self.may_write(p).unwrap_or(false),
-                None => self.may_write("").unwrap_or(false),
+            // A root is the district's to add or move to; anything else goes under a unit
+            // this login writes, or one it adds in this batch.
+            let parent_ok = match &unit.parent {
+                Some(p) => new_codes.contains(p.as_str()) || self.may_write(p)?,
+                None => self.role.as_deref() == Some("district"),
             };
             match stored.get(&unit.code) {
                 None => {
-                    if !parent_ok(&unit.parent) {
+                    if !parent_ok {
                         return Err(self.not_allowed(&unit.code));
                     }
                     new_codes.insert(&unit.code);
                 }
                 Some(old) if old != *unit => {
-                    let moved_ok = old.parent == unit.parent || parent_ok(&unit.parent);
+                    let moved_ok = old.parent == unit.parent || parent_ok;
                     if !self.may_write(&unit.code)? || !moved_ok {
                         return Err(self.not_allowed(&unit.code));
                     }
@@ -132,11 +133,11 @@ impl PgStorage {
         for unit in &ordered {
             match stored.get(&unit.code) {
                 None => {
-                    self.put_unit(&mut tx, unit, true)?;
+                    self.put_unit(&mut *tx, unit, true)?;
                     outcome.added += 1;
                 }
                 Some(old) if old != *unit => {
-                    self.put_unit(&mut tx, unit, false)?;
+                    self.put_unit(&mut *tx, unit, false)?;
                     outcome.updated += 1;
                 }
                 Some(_) => outcome.unchanged += 1,
@@ -164,8 +165,8 @@ impl PgStorage {
             entry.after = json(unit)?;
             entries.push(entry);
         }
-        self.append(&mut tx, &entries)?;
-        tx.commit().map_err(|e| self.err(&e))?;
+        self.append(&mut *tx, &entries)?;
+        tx.commit()?;
         self.forget_scope();
         Ok(outcome)
     }
@@ -195,18 +196,17 @@ impl PgStorage {
     }
 
     pub(super) fn remove_record(&self, kind: RecordKind, id: &RecordId) -> Result<AnyRecord> {
-        let mut client = self.client()?;
-        let mut tx = client.transaction().map_err(|e| self.err(&e))?;
-        let (seq, record) = self.stored_record(&mut tx, kind, id)?;
+        let mut tx = self.begin()?;
+        let (seq, record) = self.stored_record(&mut *tx, kind, id)?;
         let owner = record_owner(&record).to_string();
         self.require_writer(Some(&owner))?;
-        self.remove_records(&mut tx, kind, &[seq], &owner)?;
+        self.remove_records(&mut *tx, kind, &[seq], &owner)?;
         let name = kind.name();
         let mut entry = self.entry("delete", name, Some(&owner), format!("{name} deleted"));
         entry.key = Some(id.to_string());
         entry.before = record_json(&record)?;
-        self.append(&mut tx, &[entry])?;
-        tx.commit().map_err(|e| self.err(&e))?;
+        self.append(&mut *tx, &[entry])?;
+        tx.commit()?;
         Ok(record)
     }
 
@@ -284,19 +284,18 @@ impl PgStorage {
     }
 
     pub(super) fn remove_unit(&self, code: &str) -> Result<Unit> {
-        let mut client = self.client()?;
-        let mut tx = client.transaction().map_err(|e| self.err(&e))?;
-        let unit = self.deletable(&mut tx, code)?;
+        let mut tx = self.begin()?;
+        let unit = self.deletable(&mut *tx, code)?;
         let mut entry = self.entry("delete", "unit", Some(code), format!("unit {code} delete"));
         entry.before = json(&unit)?;
-        self.append(&mut tx, &[entry])?;
+        self.append(&mut *tx, &[entry])?;
         let n = tx
             .execute("DELETE FROM shegong.units WHERE code = $1", &[&code])
             .map_err(|e| self.err_at(&e, Some(code)))?;
         if n != 1 {
             return Err(self.not_allowed(code));
         }
-        tx.commit().map_err(|e| self.err(&e))?;
+        tx.commit()?;
         self.forget_scope();
         Ok(unit)
     }
@@ -314,22 +313,21 @@ impl PgStorage {
     }
 
     pub(super) fn undo_record_rows(&self, kind: RecordKind, rows: &[(u64, JournalEntry)]) -> Result<()> {
-        let mut client = self.client()?;
-        let mut tx = client.transaction().map_err(|e| self.err(&e))?;
+        let mut tx = self.begin()?;
         for (_, e) in rows {
             let id = e
                 .key
                 .as_deref()
                 .map(RecordId::new)
                 .ok_or_else(|| StoreError::CannotUndo(e.summary.clone()))?;
-            let (seq, record) = self.stored_record(&mut tx, kind, &id)?;
+            let (seq, record) = self.stored_record(&mut *tx, kind, &id)?;
             let owner = record_owner(&record).to_string();
             self.require_writer(Some(&owner))?;
-            self.remove_records(&mut tx, kind, &[seq], &owner)?;
+            self.remove_records(&mut *tx, kind, &[seq], &owner)?;
         }
         let undos: Vec<JournalEntry> = rows.iter().map(|row| self.undo_entry(row)).collect();
-        self.append(&mut tx, &undos)?;
-        tx.commit().map_err(|e| self.err(&e))
+        self.append(&mut *tx, &undos)?;
+        tx.commit()
     }
 
     pub(super) fn undo_unit_rows(&self, rows: &[(u64, JournalEntry)]) -> Result<()> {
@@ -349,9 +347,8 @@ impl PgStorage {
             .filter(|(_, before)| before.is_none())
             .map(|(code, _)| code.as_str())
             .collect();
-        let mut client = self.client()?;
-        let mut tx = client.transaction().map_err(|e| self.err(&e))?;
-        let stored = self.stored_units(&mut tx)?;
+        let mut tx = self.begin()?;
+        let stored = self.stored_units(&mut *tx)?;
         // Checks first: an added unit goes only with everything below it, and without records.
         for (code, before) in &changes {
             if !stored.contains_key(code) {
@@ -387,12 +384,12 @@ impl PgStorage {
         let mut updates: Vec<&Unit> = changes.iter().filter_map(|(_, before)| before.as_ref()).collect();
         updates.sort_by_key(|u| u.level);
         for unit in updates {
-            self.put_unit(&mut tx, unit, false)?;
+            self.put_unit(&mut *tx, unit, false)?;
         }
         let mut removed: Vec<&Unit> = added.iter().filter_map(|code| stored.get(*code)).collect();
         removed.sort_by_key(|u| std::cmp::Reverse(u.level));
         let undos: Vec<JournalEntry> = rows.iter().map(|row| self.undo_entry(row)).collect();
-        self.append(&mut tx, &undos)?;
+        self.append(&mut *tx, &undos)?;
         for unit in removed {
             let n = tx
                 .execute("DELETE FROM shegong.units WHERE code = $1", &[&unit.code])
@@ -401,7 +398,7 @@ impl PgStorage {
                 return Err(self.not_allowed(&unit.code));
             }
         }
-        tx.commit().map_err(|e| self.err(&e))?;
+        tx.commit()?;
         self.forget_scope();
         Ok(())
     }
@@ -413,8 +410,7 @@ impl PgStorage {
         let kind = kind.ok_or_else(cannot)?;
         let token = i64::try_from(token).map_err(|_| cannot())?;
         let t = rows::table(kind);
-        let mut client = self.client()?;
-        let mut tx = client.transaction().map_err(|e| self.err(&e))?;
+        let mut tx = self.begin()?;
         let owners = tx
             .query(
                 &format!("SELECT DISTINCT {} FROM {} WHERE batch = $1", t.owner, t.name),
@@ -438,7 +434,7 @@ impl PgStorage {
             e.unit.as_deref(),
             e.summary.clone(),
         );
-        self.append(&mut tx, &[undo])?;
-        tx.commit().map_err(|e| self.err(&e))
+        self.append(&mut *tx, &[undo])?;
+        tx.commit()
     }
 }

@@ -72,7 +72,6 @@ catalogue! {
             "The database {} on the server has no shegong tables yet. Run `shegong --db URL init` with a login allowed to, first.";
         // The server refused a write for a rule of its schema, in its own words `{}`.
         PgRefused => "服务器拒绝了这次修改，未做任何改动：{}", "The server refused the change; nothing was changed: {}";
-        PgNotYet => "共享服务器上还不能这样做。", "This cannot be done on the shared server yet.";
         // Refusals (`StoreError::Refused`): a change not made, and why.
         ReversalStoredAlready =>
             "这条冲销记录已经存在，未重复保存。",

@@ -19,6 +19,14 @@ CREATE TABLE IF NOT EXISTS shegong.schema_version (
 );
 INSERT INTO shegong.schema_version (version) VALUES (1), (2), (3), (4) ON CONFLICT DO NOTHING;
 GRANT SELECT ON shegong.schema_version TO shegong_district, shegong_clerk, shegong_auditor;
+-- Under forced row-level security like every table: anyone reads the version (a login the
+-- database does not know yet is told it is too new or too old, not that it is empty); only the
+-- owner, migrating, writes it.
+ALTER TABLE shegong.schema_version ENABLE ROW LEVEL SECURITY;
+ALTER TABLE shegong.schema_version FORCE ROW LEVEL SECURITY;
+CREATE POLICY read ON shegong.schema_version FOR SELECT USING (true);
+CREATE POLICY owner_write ON shegong.schema_version FOR ALL
+  USING ((SELECT shegong.is_owner(current_user))) WITH CHECK ((SELECT shegong.is_owner(current_user)));
 
 ALTER TABLE shegong.journal ADD COLUMN undoes bigint;
 ALTER TABLE shegong.journal ADD COLUMN restored boolean NOT NULL DEFAULT false;
