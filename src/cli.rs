@@ -396,13 +396,15 @@ fn run_on(ctx: &Context, command: &Command, out: &mut dyn Write) -> Result<(), F
             if ctx.readonly {
                 return Err(st(StoreError::ReadOnly));
             }
-            if ctx.server().is_some() {
-                // The server's `RestoreTarget` is not there yet: say so before touching anything.
-                let store = ctx.open()?;
-                return Err(Failure {
-                    code: 1,
-                    message: say(lang, C::RestoreToServerNotYet, &[&store.place()]),
-                });
+            if let Some(url) = ctx.server() {
+                // Into a database on the server: its schema made if missing, refused with data.
+                let (client, place) = crate::pg::connect::connect(Some(url), lang).map_err(st)?;
+                let mut target = crate::pg::restore::PgRestore::new(client, place.clone());
+                let summary =
+                    backup::restore_into(&mut target, file, &ctx.operator).map_err(|e| backup_failure(e, lang))?;
+                let into = Path::new(&place);
+                return writeln!(out, "{}", restored_message(&summary, file, into, lang))
+                    .map_err(|e| io_failure(e, lang));
             }
             let summary = backup::restore(&ctx.dir, file, &ctx.operator).map_err(|e| backup_failure(e, lang))?;
             writeln!(out, "{}", restored_message(&summary, file, &ctx.dir, lang)).map_err(|e| io_failure(e, lang))

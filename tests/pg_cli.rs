@@ -523,3 +523,71 @@ fn init_loads_xishan_and_clerks_write_only_their_units() {
     assert!(history.contains(&clerk.name), "{history}");
     expect(&run(on(&cluster, &auditor, db, &["check"]), None), 0);
 }
+
+/// The binary on a store folder.
+fn on_folder(dir: &std::path::Path, args: &[&str]) -> Command {
+    let mut command = binary();
+    command.arg("--data-dir").arg(dir).args(args);
+    command
+}
+
+#[test]
+fn a_folder_store_moves_to_the_server_and_back_with_the_same_reports() {
+    let Some(cluster) = Cluster::shared() else {
+        return;
+    };
+    let db = "moving";
+    let owner = empty_database(&cluster, db);
+    let tmp = match tempfile::tempdir() {
+        Ok(t) => t,
+        Err(e) => panic!("{e}"),
+    };
+    let folder = tmp.path().join("store");
+    let back = tmp.path().join("back");
+    let file = tmp.path().join("xishan.sgbak").display().to_string();
+    let again = tmp.path().join("again.sgbak").display().to_string();
+    expect(&run(on_folder(&folder, &["init"]), None), 0);
+    let mine = budget_file(tmp.path(), "b.csv", "MOVE-1", BIJI).display().to_string();
+    expect(&run(on_folder(&folder, &["import", "budget", &mine]), None), 0);
+    expect(&run(on_folder(&folder, &["backup", &file]), None), 0);
+
+    // Into an empty database (no schema yet): made, filled, and the same figures.
+    let out = run(on(&cluster, &owner, db, &["restore", &file]), None);
+    let said = expect(&out, 0);
+    assert!(said.contains(&format!("{}@", owner.name)), "{said}");
+    let reports = |run_on: &dyn Fn(&[&str]) -> Command| -> Vec<String> {
+        ["2020-12-31", "2021-11-09", "2022-01-05"]
+            .iter()
+            .flat_map(|day| {
+                [
+                    expect(
+                        &run(
+                            run_on(&["report", "--format", "json", "--depth", "2", "--as-of", day]),
+                            None,
+                        ),
+                        0,
+                    ),
+                    expect(
+                        &run(
+                            run_on(&["report", "--format", "json", "--unit", BIJI, "--as-of", day]),
+                            None,
+                        ),
+                        0,
+                    ),
+                ]
+            })
+            .collect()
+    };
+    let on_sled = reports(&|args| on_folder(&folder, args));
+    let on_server = reports(&|args| on(&cluster, &owner, db, args));
+    assert_eq!(on_sled, on_server);
+    expect(&run(on(&cluster, &owner, db, &["check"]), None), 0);
+    // A second restore into it is refused: it holds data.
+    expect(&run(on(&cluster, &owner, db, &["restore", &file]), None), 1);
+
+    // And back to a folder.
+    expect(&run(on(&cluster, &owner, db, &["backup", &again]), None), 0);
+    expect(&run(on_folder(&back, &["restore", &again]), None), 0);
+    assert_eq!(on_sled, reports(&|args| on_folder(&back, args)));
+    expect(&run(on_folder(&back, &["check"]), None), 0);
+}

@@ -32,9 +32,6 @@ catalogue! {
         StaffNeedsDb =>
             "staff 命令只用于共享服务器：请加上 --db URL（或设置 SHEGONG_DB）。",
             "staff works on a shared server only: add --db URL (or set SHEGONG_DB).";
-        RestoreToServerNotYet =>
-            "暂时还不能把备份恢复到共享服务器（{}）；数据未被改动。",
-            "Restoring a backup into the shared server ({}) is not possible yet; nothing was changed.";
         // import
         UnknownKind =>
             "未知的类别“{}”：可用 units、evaluations、trainings、budget",
