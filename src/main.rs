@@ -1,6 +1,7 @@
 //! The binary: parse the arguments, run a command (or the terminal UI), print a failure in the
 //! user's language and exit with SPEC.md's code (0 ok, 1 bad data or failed check, 2 usage,
-//! 3 store in use, 4 the write is not allowed: `--readonly`).
+//! 3 store in use, 4 the write is not allowed: `--readonly`, or outside a server login's units;
+//! 5 the shared server cannot be reached or refused the login).
 
 // No error may be dropped unread (issue 11): a `Result` is handled, returned, or said why not.
 #![deny(unused_must_use, clippy::let_underscore_must_use)]
