@@ -29,8 +29,9 @@
 //!   `domain`, `registry`, `interchange`.
 //! - `pg`: the shared PostgreSQL server's schema, roles and row-level security as SQL
 //!   migrations; `pg::migrate` applies them; `pg::backend::PgStorage` implements `storage` on
-//!   the server (`pg::error` maps its errors). Uses `domain`, `record`, `rollup`, `storage`,
-//!   `registry::{rules, journal}`, `store` (its errors and outcomes).
+//!   the server (`pg::error` maps its errors; `pg::restore::PgRestore` is its restore target).
+//!   Uses `domain`, `record`, `rollup`, `storage`, `registry::{rules, journal}`, `store` (its
+//!   errors, outcomes and record encoding, for the content hash).
 //! - `cli`: the commands. Uses everything above; only `main` uses it.
 
 // No error may be dropped unread (issue 11): a `Result` is handled, returned, or said why not.
