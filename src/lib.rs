@@ -30,9 +30,10 @@
 //!   `domain`, `registry`, `interchange`.
 //! - `pg`: the shared PostgreSQL server's schema, roles and row-level security as SQL
 //!   migrations; `pg::migrate` applies them; `pg::backend::PgStorage` implements `storage` on
-//!   the server (`pg::error` maps its errors); `pg::connect` connects (URL, `PG*` variables,
-//!   password file, TLS) and `pg::staff` manages the logins. Uses `domain`, `record`, `rollup`,
-//!   `storage`, `registry::{rules, journal}`, `store` (its errors and outcomes), `words`.
+//!   the server (`pg::error` maps its errors; `pg::restore::PgRestore` is its restore target);
+//!   `pg::connect` connects (URL, `PG*` variables, password file, TLS) and `pg::staff` manages
+//!   the logins. Uses `domain`, `record`, `rollup`, `storage`, `registry::{rules, journal}`,
+//!   `store` (its errors, outcomes and record encoding, for the content hash), `words`.
 //! - `cli`: the commands. Uses everything above; only `main` uses it.
 
 // No error may be dropped unread (issue 11): a `Result` is handled, returned, or said why not.

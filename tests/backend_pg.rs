@@ -211,3 +211,87 @@ fn a_sled_backup_restores_onto_the_server_and_back() {
     assert_eq!(reports(&back), reports(&sled), "the same reports back on sled");
     assert!(back.check().expect("checked").is_empty());
 }
+
+/// Logins and what they may write, as the program says it: a clerk writes its street and what
+/// is below it, and a write elsewhere is refused naming the unit (exit 4), before the server's
+/// policies would; the journal records the clerk's login. An auditor's backend is read-only and
+/// its writes are refused the same way.
+#[test]
+fn a_clerk_writes_its_units_and_is_refused_elsewhere_naming_the_unit() {
+    use backend_suite::*;
+    use shegong::domain::{BudgetKind, Level, Unit};
+    use shegong::store::StoreError;
+    let Some(cluster) = Cluster::shared() else { return };
+    let (database, mut client, owner) = fresh(&cluster);
+    let clerk = Login::new(&format!("{}_clerk", database.name));
+    let auditor = Login::new(&format!("{}_auditor", database.name));
+    cluster.create_login(&clerk, "IN ROLE shegong_clerk");
+    cluster.create_login(&auditor, "IN ROLE shegong_auditor");
+    let place = format!("{}@socket/{}", owner.name, database.name);
+    {
+        let district = Registry::over(Box::new(
+            PgStorage::new(connect(&cluster, &owner, &database.name), place.clone()).expect("the backend"),
+        ));
+        district.apply_units(&hierarchy()).expect("units");
+    }
+    client
+        .execute(
+            "INSERT INTO shegong.staff (login, role, unit) VALUES ($1, 'clerk', $2), ($3, 'auditor', NULL)",
+            &[&clerk.name, &STREET_A, &auditor.name],
+        )
+        .expect("staff rows");
+    let as_clerk = Registry::over(Box::new(
+        PgStorage::new(connect(&cluster, &clerk, &database.name), place.clone()).expect("the clerk's backend"),
+    ));
+    assert!(!as_clerk.is_readonly());
+    as_clerk
+        .add_records(&[budget("2022-01-01", COMMUNITY_A1, BudgetKind::Allocation, 100)])
+        .expect("its own community");
+    as_clerk
+        .apply_units(&[Unit::new("530112001002", Some(STREET_A), Level::Community, "新社区")])
+        .expect("a unit under its street");
+    let refused_unit = |e: StoreError| {
+        assert_eq!(e.exit_code(), 4, "{e:?}");
+        match e {
+            StoreError::NotAllowed { login, unit } => {
+                assert_eq!(login, clerk.name);
+                unit
+            }
+            other => panic!("refused as not allowed, got {other:?}"),
+        }
+    };
+    let other = as_clerk
+        .add_records(&[budget("2022-01-01", STREET_B, BudgetKind::Allocation, 100)])
+        .expect_err("another street");
+    assert_eq!(refused_unit(other), STREET_B);
+    let mut renamed = hierarchy()[2].clone();
+    renamed.name = "改名".into();
+    assert_eq!(
+        refused_unit(as_clerk.apply_units(&[renamed]).expect_err("another street's unit")),
+        STREET_B
+    );
+    assert_eq!(
+        refused_unit(as_clerk.delete_unit(STREET_B).expect_err("another street's unit")),
+        STREET_B
+    );
+    let mut session = as_clerk
+        .import_session::<shegong::domain::BudgetEntry>()
+        .expect("a session");
+    let rows = [budget("2022-02-01", STREET_B, BudgetKind::Allocation, 5)];
+    assert_eq!(refused_unit(session.check(&rows, 0).expect_err("checked")), STREET_B);
+    drop(session);
+    assert_eq!(as_clerk.counts().expect("counts"), [5, 0, 0, 1]);
+    let newest = as_clerk.history(None, 1).expect("journal");
+    assert_eq!(newest[0].operator, clerk.name, "the journal records the server's login");
+
+    let as_auditor = Registry::over(Box::new(
+        PgStorage::new(connect(&cluster, &auditor, &database.name), place).expect("the auditor's backend"),
+    ));
+    assert!(as_auditor.is_readonly());
+    assert_eq!(as_auditor.counts().expect("reads everything"), [5, 0, 0, 1]);
+    match as_auditor.add_records(&[budget("2022-01-01", STREET_A, BudgetKind::Allocation, 100)]) {
+        Err(StoreError::NotAllowed { unit, .. }) => assert_eq!(unit, STREET_A),
+        other => panic!("an auditor's write refused, got {other:?}"),
+    }
+    assert!(as_auditor.check().expect("checked").is_empty());
+}

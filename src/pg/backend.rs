@@ -141,9 +141,26 @@ impl PgStorage {
         }
     }
 
+    /// Reads again the codes a clerk writes (nothing to read for anyone else): each write
+    /// does this before it opens its transaction, whose checks then ask `may_write`.
+    pub(super) fn refresh_scope(&self) -> Result<()> {
+        if self.role.as_deref() != Some("clerk") {
+            return Ok(());
+        }
+        let row = self
+            .client()?
+            .query_one("SELECT shegong.writable_codes(current_user)", &[])
+            .map_err(|e| self.err(&e))?;
+        let codes: Option<Vec<String>> = row.try_get(0).map_err(|e| self.err(&e))?;
+        *self.scope.borrow_mut() = Some(codes.unwrap_or_default().into_iter().collect());
+        Ok(())
+    }
+
     /// Whether this login writes `code` (a unit that exists, or is about to under it): a
     /// district login everything, a clerk its unit and below, anyone else nothing. The server
-    /// holds the same line with its policies; this says it first, naming the unit.
+    /// holds the same line with its policies; this says it first, naming the unit. A code the
+    /// clerk's codes as last read lack is looked up again when the connection is free (another
+    /// login may have added it since); inside a write's transaction, `refresh_scope` read them.
     pub(super) fn may_write(&self, code: &str) -> Result<bool> {
         match self.role.as_deref() {
             Some("district") => Ok(true),
@@ -153,15 +170,11 @@ impl PgStorage {
                         return Ok(true);
                     }
                 }
-                let row = self
-                    .client()?
-                    .query_one("SELECT shegong.writable_codes(current_user)", &[])
-                    .map_err(|e| self.err(&e))?;
-                let codes: Option<Vec<String>> = row.try_get(0).map_err(|e| self.err(&e))?;
-                let codes: HashSet<String> = codes.unwrap_or_default().into_iter().collect();
-                let found = codes.contains(code);
-                *self.scope.borrow_mut() = Some(codes);
-                Ok(found)
+                if self.client.try_borrow_mut().is_err() {
+                    return Ok(false);
+                }
+                self.refresh_scope()?;
+                Ok(self.scope.borrow().as_ref().is_some_and(|codes| codes.contains(code)))
             }
             _ => Ok(false),
         }

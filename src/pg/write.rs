@@ -89,6 +89,7 @@ impl PgStorage {
     }
 
     pub(super) fn write_units(&self, units: &[Unit], restored: bool) -> Result<UnitOutcome> {
+        self.refresh_scope()?;
         let mut tx = self.begin()?;
         let stored = self.stored_units(&mut *tx)?;
         let mut known = Known(
@@ -196,6 +197,7 @@ impl PgStorage {
     }
 
     pub(super) fn remove_record(&self, kind: RecordKind, id: &RecordId) -> Result<AnyRecord> {
+        self.refresh_scope()?;
         let mut tx = self.begin()?;
         let (seq, record) = self.stored_record(&mut *tx, kind, id)?;
         let owner = record_owner(&record).to_string();
@@ -284,6 +286,7 @@ impl PgStorage {
     }
 
     pub(super) fn remove_unit(&self, code: &str) -> Result<Unit> {
+        self.refresh_scope()?;
         let mut tx = self.begin()?;
         let unit = self.deletable(&mut *tx, code)?;
         let mut entry = self.entry("delete", "unit", Some(code), format!("unit {code} delete"));
@@ -313,6 +316,7 @@ impl PgStorage {
     }
 
     pub(super) fn undo_record_rows(&self, kind: RecordKind, rows: &[(u64, JournalEntry)]) -> Result<()> {
+        self.refresh_scope()?;
         let mut tx = self.begin()?;
         for (_, e) in rows {
             let id = e
@@ -347,6 +351,7 @@ impl PgStorage {
             .filter(|(_, before)| before.is_none())
             .map(|(code, _)| code.as_str())
             .collect();
+        self.refresh_scope()?;
         let mut tx = self.begin()?;
         let stored = self.stored_units(&mut *tx)?;
         // Checks first: an added unit goes only with everything below it, and without records.
@@ -410,6 +415,7 @@ impl PgStorage {
         let kind = kind.ok_or_else(cannot)?;
         let token = i64::try_from(token).map_err(|_| cannot())?;
         let t = rows::table(kind);
+        self.refresh_scope()?;
         let mut tx = self.begin()?;
         let owners = tx
             .query(
