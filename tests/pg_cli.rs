@@ -466,6 +466,18 @@ fn init_loads_xishan_and_clerks_write_only_their_units() {
     assert!(said.contains(XIYUAN) && said.contains(&clerk.name), "{said}");
     let r = report(&owner, &["--as-of", "2022-01-05", "--depth", "1"]);
     assert_eq!(r["funding"]["allocated_fen"], 170_000_000 + 1_500_000);
+    // --readonly holds on a server too: reads work, a write is refused (exit 4) in its words.
+    let again = budget_file(tmp.path(), "again.csv", "BJ-2022-2", BIJI)
+        .display()
+        .to_string();
+    let out = run(
+        on(&cluster, &clerk, db, &["--readonly", "import", "budget", &again]),
+        None,
+    );
+    expect(&out, 4);
+    assert!(text(&out.stderr).contains("Read-only mode"), "{}", text(&out.stderr));
+    expect(&run(on(&cluster, &clerk, db, &["--readonly", "undo"]), None), 4);
+    expect(&run(on(&cluster, &clerk, db, &["--readonly", "check"]), None), 0);
 
     // An auditor writes nothing: exit 4.
     let auditor = Login::new(&format!("{db}_audit"));

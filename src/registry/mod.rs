@@ -24,6 +24,9 @@ use std::path::Path;
 
 pub struct Registry {
     storage: Box<dyn Storage>,
+    /// `--readonly` on a shared server: every write refused here, before the server's
+    /// read-only transactions would refuse it in their words (sled's store refuses by itself).
+    readonly: bool,
 }
 
 /// A record of another kind than asked for came back: the backend broke its contract.
@@ -34,7 +37,10 @@ fn wrong_kind() -> StoreError {
 impl Registry {
     /// The registry over any backend.
     pub fn over(storage: Box<dyn Storage>) -> Registry {
-        Registry { storage }
+        Registry {
+            storage,
+            readonly: false,
+        }
     }
 
     /// Opens the sled store in `dir` (see `Store::open`).
@@ -57,9 +63,10 @@ impl Registry {
                 .batch_execute("SET default_transaction_read_only = on")
                 .map_err(|e| crate::pg::error::store_error(&e, &place, ""))?;
         }
-        Ok(Registry::over(Box::new(crate::pg::backend::PgStorage::new(
-            client, place,
-        )?)))
+        Ok(Registry {
+            storage: Box::new(crate::pg::backend::PgStorage::new(client, place)?),
+            readonly,
+        })
     }
 
     /// The backend itself, for code that works on any `Storage` (a backup).
@@ -73,11 +80,14 @@ impl Registry {
     }
 
     pub fn is_readonly(&self) -> bool {
-        self.storage.is_readonly()
+        self.readonly || self.storage.is_readonly()
     }
 
     /// Whether this session may write the records of unit `code` (see `Storage::may_write`).
     pub fn may_write(&self, code: &str) -> Result<bool> {
+        if self.readonly {
+            return Ok(false);
+        }
         self.storage.may_write(code)
     }
 
@@ -214,8 +224,17 @@ impl Registry {
 
     // ---- writes ----
 
+    /// `ReadOnly` under `--readonly` on a server.
+    fn writing(&self) -> Result<()> {
+        match self.readonly {
+            true => Err(StoreError::ReadOnly),
+            false => Ok(()),
+        }
+    }
+
     /// Adds new units and updates changed ones, all or nothing.
     pub fn apply_units(&self, units: &[Unit]) -> Result<UnitOutcome> {
+        self.writing()?;
         self.storage.apply_units(units, false)
     }
 
@@ -226,6 +245,7 @@ impl Registry {
 
     /// Adds records, all or nothing; rows stored already add nothing.
     pub fn add_records<R: Record>(&self, rows: &[R]) -> Result<AddOutcome> {
+        self.writing()?;
         self.storage.add_records(R::rows(rows), false)
     }
 
@@ -236,6 +256,7 @@ impl Registry {
 
     /// Deletes one evaluation or training; returns it.
     pub fn delete_record<R: Record>(&self, id: &RecordId) -> Result<R> {
+        self.writing()?;
         R::from_any(self.storage.delete_record(R::KIND, id)?).ok_or_else(wrong_kind)
     }
 
@@ -244,6 +265,7 @@ impl Registry {
     }
 
     pub fn reverse_budget(&self, of: &RecordId, reversal: &BudgetEntry) -> Result<RecordId> {
+        self.writing()?;
         self.storage.reverse_budget(of, reversal)
     }
 
@@ -252,11 +274,13 @@ impl Registry {
     }
 
     pub fn delete_unit(&self, code: &str) -> Result<Unit> {
+        self.writing()?;
         self.storage.delete_unit(code)
     }
 
     /// A streamed bulk import of one kind.
     pub fn import_session<R: Record>(&self) -> Result<ImportSession<'_, R>> {
+        self.writing()?;
         Ok(ImportSession {
             inner: self.storage.import(R::KIND)?,
             kind: PhantomData,

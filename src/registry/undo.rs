@@ -48,7 +48,7 @@ impl Registry {
     /// Undoes the newest change not undone yet, whatever it was, all or nothing; the undo is
     /// journaled too (action `undo`). Returns the entry undone.
     pub fn undo_last(&self) -> Result<JournalEntry> {
-        if self.storage.is_readonly() {
+        if self.is_readonly() {
             return Err(StoreError::ReadOnly);
         }
         let (id, entry) = self.undo_target()?.ok_or(StoreError::NothingToUndo)?;
