@@ -498,6 +498,12 @@ fn init_loads_xishan_and_clerks_write_only_their_units() {
     }
     let out = run(on(&cluster, &auditor, db, &["import", "budget", &mine]), None);
     expect(&out, 4);
+    let said = text(&out.stderr);
+    assert!(
+        said.contains(&format!("The login {} may read but not change anything", auditor.name)),
+        "{said}"
+    );
+    expect(&run(on(&cluster, &auditor, db, &["undo"]), None), 4);
 
     // The UI opens the clerk's forms on its units unmarked. (A unit outside them is marked in
     // the form's title once `PgStorage` answers `Storage::may_write` from the server's scope.)

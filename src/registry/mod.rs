@@ -27,6 +27,8 @@ pub struct Registry {
     /// `--readonly` on a shared server: every write refused here, before the server's
     /// read-only transactions would refuse it in their words (sled's store refuses by itself).
     readonly: bool,
+    /// A server's login that only reads (its role says so): named when a write is refused.
+    reads_only: Option<String>,
 }
 
 /// A record of another kind than asked for came back: the backend broke its contract.
@@ -40,6 +42,7 @@ impl Registry {
         Registry {
             storage,
             readonly: false,
+            reads_only: None,
         }
     }
 
@@ -63,9 +66,12 @@ impl Registry {
                 .batch_execute("SET default_transaction_read_only = on")
                 .map_err(|e| crate::pg::error::store_error(&e, &place, ""))?;
         }
+        let storage = crate::pg::backend::PgStorage::new(client, place)?;
+        let reads_only = storage.is_readonly().then(|| storage.login().to_string());
         Ok(Registry {
-            storage: Box::new(crate::pg::backend::PgStorage::new(client, place)?),
+            storage: Box::new(storage),
             readonly,
+            reads_only,
         })
     }
 
@@ -229,6 +235,15 @@ impl Registry {
         match self.readonly {
             true => Err(StoreError::ReadOnly),
             false => Ok(()),
+        }
+    }
+
+    /// Why a write is refused while `is_readonly`: `--readonly`, or a server's login that
+    /// only reads (named).
+    pub fn readonly_error(&self) -> StoreError {
+        match (&self.reads_only, self.readonly) {
+            (Some(login), false) => StoreError::ReadsOnly { login: login.clone() },
+            _ => StoreError::ReadOnly,
         }
     }
 

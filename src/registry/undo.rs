@@ -49,7 +49,7 @@ impl Registry {
     /// journaled too (action `undo`). Returns the entry undone.
     pub fn undo_last(&self) -> Result<JournalEntry> {
         if self.is_readonly() {
-            return Err(StoreError::ReadOnly);
+            return Err(self.readonly_error());
         }
         let (id, entry) = self.undo_target()?.ok_or(StoreError::NothingToUndo)?;
         let cannot = || StoreError::CannotUndo(entry.summary.clone());

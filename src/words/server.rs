@@ -48,6 +48,10 @@ catalogue! {
             "there is no trusted root certificate: name the server's certificate authority with sslrootcert=FILE";
         ConnectFailed => "连接失败（{}）", "the connection failed ({})";
         ConnectionLost => "与服务器的连接中断（{}）", "the connection to the server was lost ({})";
+        // A login (`{}`) that may read but not write.
+        LoginReadsOnly =>
+            "登录 {} 只能查看（审计，或不是本数据库的工作人员），不能修改数据；未做任何改动。",
+            "The login {} may read but not change anything (an auditor, or not staff of this database); nothing was changed.";
         // A form's title, on a unit (`{}`, its code) outside the units this login writes.
         FormOutsideScope => "（本登录不能修改单位 {}，保存会被拒绝）", " (this login may not change unit {}: saving will be refused)";
         // staff
