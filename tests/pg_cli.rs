@@ -333,6 +333,30 @@ fn init_on_an_empty_database_then_staff() {
     );
     expect(&run(on(&cluster, &owner, db, &["staff", "remove", odd]), None), 0);
 
+    // A login that owns something on the server is not removed, and keeps its row.
+    let keeper = format!("{db}_keeper");
+    expect(
+        &run(
+            on(&cluster, &owner, db, &["staff", "add", &keeper, "--role", "district"]),
+            None,
+        ),
+        0,
+    );
+    cluster.run(
+        cluster.superuser(),
+        db,
+        &format!("CREATE TABLE public.kept (x int); ALTER TABLE public.kept OWNER TO \"{keeper}\";"),
+    );
+    let out = run(on(&cluster, &owner, db, &["staff", "remove", &keeper]), None);
+    expect(&out, 1);
+    assert!(
+        text(&out.stderr).contains("still owns objects"),
+        "{}",
+        text(&out.stderr)
+    );
+    let listed = expect(&run(on(&cluster, &owner, db, &["staff", "list"]), None), 0);
+    assert!(listed.contains(&keeper), "{listed}");
+
     // Removing: the row and the role go; a second remove is refused in words.
     expect(
         &run(on(&cluster, &owner, db, &["staff", "remove", &auditor.name]), None),
