@@ -180,6 +180,22 @@ fn a_wrong_password_exits_5_naming_the_server_and_not_the_password() {
     assert!(said.contains("the login or its password is wrong"), "{said}");
     assert!(!said.contains(wrong) && !said.contains(&owner.password), "{said}");
 
+    // The error itself, as a program sees it: neither its words nor its Debug hold the password.
+    let url_with = format!(
+        "postgresql://{}:{wrong}@/{db}?host={}&passfile=/nonexistent",
+        owner.name,
+        cluster.root().display()
+    );
+    match shegong::pg::connect::connect(Some(&url_with), shegong::i18n::Lang::Zh) {
+        Ok(_) => panic!("connected with a wrong password"),
+        Err(e) => {
+            let shown = format!("{} {e:?}", e.message(shegong::i18n::Lang::Zh));
+            assert!(shown.contains(&place) && shown.contains("登录名或口令不对"), "{shown}");
+            assert!(!shown.contains(wrong), "{shown}");
+            assert_eq!(e.exit_code(), 5);
+        }
+    }
+
     // No password at all, and a password file others may read: both said.
     let loose = cluster.root().join("loose-pgpass");
     let written = std::fs::write(&loose, format!("*:*:*:{}:{}\n", owner.name, owner.password)).and_then(|()| {
