@@ -761,6 +761,27 @@ fn init_server(url: &str, empty: bool, lang: Lang) -> Result<(), Failure> {
             return Err(st(StoreError::AlreadyExists(PathBuf::from(&place))));
         }
     }
+    // Say who may, rather than the server's refusal halfway through the first migration.
+    let may = client
+        .query_one(
+            "SELECT current_user::text, has_database_privilege(current_database(), 'CREATE'),
+                    coalesce((SELECT rolcreaterole OR rolsuper FROM pg_catalog.pg_roles
+                               WHERE rolname = current_user), false)
+                    OR (SELECT count(*) = 3 FROM pg_catalog.pg_roles
+                         WHERE rolname IN ('shegong_district', 'shegong_clerk', 'shegong_auditor'))",
+            &[],
+        )
+        .and_then(|row| {
+            Ok((
+                row.try_get::<_, String>(0)?,
+                row.try_get::<_, bool>(1)?,
+                row.try_get::<_, bool>(2)?,
+            ))
+        })
+        .map_err(|e| st(crate::pg::error::store_error(&e, &place, "")))?;
+    if let (login, false, _) | (login, _, false) = may {
+        return Err(st(StoreError::refused(N::InitNotAllowed, &[&login, &place])));
+    }
     crate::pg::migrate::apply(&mut client).map_err(st)?;
     let store = Registry::over(Box::new(
         crate::pg::backend::PgStorage::new(client, place.clone()).map_err(st)?,

@@ -259,6 +259,19 @@ fn init_on_an_empty_database_then_staff() {
     let version = cluster.query(&owner, db, "SELECT max(version) FROM shegong.schema_version");
     assert_eq!(version.trim(), shegong::pg::MIGRATIONS.len().to_string());
 
+    // A login that may not create the tables is told who may, and nothing is made.
+    let stranger = Login::new(&format!("{db}_stranger"));
+    cluster.create_login(&stranger, "");
+    let fresh = "staffing_fresh";
+    empty_database(&cluster, fresh);
+    let out = run(on(&cluster, &stranger, fresh, &["init"]), None);
+    expect(&out, 1);
+    assert!(
+        text(&out.stderr).contains("init must be run by the database's owner"),
+        "{}",
+        text(&out.stderr)
+    );
+
     // An auditor with a password given on standard input; it logs in with it.
     let auditor = Login::new(&format!("{db}_audit"));
     let out = run(

@@ -52,6 +52,11 @@ catalogue! {
         LoginReadsOnly =>
             "登录 {} 只能查看（审计，或不是本数据库的工作人员），不能修改数据；未做任何改动。",
             "The login {} may read but not change anything (an auditor, or not staff of this database); nothing was changed.";
+        // The login, and the server: `init` needs the database's owner (or CREATE on it) and
+        // CREATEROLE while the group roles are not there yet.
+        InitNotAllowed =>
+            "登录 {} 不能在 {} 中建立 shegong 的表：init 须由数据库的所有者运行，且该登录能创建角色（CREATEROLE）；未做任何改动。",
+            "The login {} may not make shegong's tables in {}: init must be run by the database's owner, with a login that may create roles (CREATEROLE); nothing was changed.";
         // A form's title, on a unit (`{}`, its code) outside the units this login writes.
         FormOutsideScope => "（本登录不能修改单位 {}，保存会被拒绝）", " (this login may not change unit {}: saving will be refused)";
         // staff
