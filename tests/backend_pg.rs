@@ -159,6 +159,7 @@ fn reports(registry: &Registry) -> Vec<serde_json::Value> {
 fn a_sled_backup_restores_onto_the_server_and_back() {
     use backend_suite::*;
     use shegong::domain::BudgetKind;
+    use shegong::store::StoreError;
     let Some(cluster) = Cluster::shared() else { return };
     let tmp = tempfile::tempdir().expect("a temporary folder");
     let sled = Registry::create(&tmp.path().join("sled")).expect("a sled store");
@@ -207,7 +208,18 @@ fn a_sled_backup_restores_onto_the_server_and_back() {
     let from_server = tmp.path().join("server.backup");
     shegong::backup::backup(server.storage(), &from_server).expect("backed up from the server");
     shegong::backup::restore(&tmp.path().join("back"), &from_server, "王芳").expect("restored into sled");
-    let back = Registry::open(&tmp.path().join("back"), false).expect("opened");
+    // Other tests of this binary fork psql meanwhile: a child forked while the restore held
+    // the folder's lock keeps it until it execs, so the first open may find it in use.
+    let mut tries = 0;
+    let back = loop {
+        match Registry::open(&tmp.path().join("back"), false) {
+            Err(StoreError::InUse(_)) if tries < 50 => {
+                tries += 1;
+                std::thread::sleep(std::time::Duration::from_millis(100));
+            }
+            opened => break opened.expect("opened"),
+        }
+    };
     assert_eq!(reports(&back), reports(&sled), "the same reports back on sled");
     assert!(back.check().expect("checked").is_empty());
 }

@@ -12,7 +12,8 @@
 //! identical row of this input, as the sled store counts it), unique per kind.
 
 use super::backend::PgStorage;
-use super::rows::{self, int};
+use super::rows;
+use super::stage::{self, stage};
 use super::tx::statements;
 use crate::domain::{Problem, RecordId, RecordKind};
 use crate::i18n::Lang;
@@ -23,7 +24,6 @@ use crate::storage::BulkImport;
 use crate::store::{AddOutcome, Result, RowProblem, StoreError};
 use crate::words::{say, D};
 use postgres::binary_copy::BinaryCopyInWriter;
-use postgres::types::{ToSql, Type};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 /// The ids of added records an outcome keeps, as the sled store does.
@@ -35,69 +35,6 @@ pub(super) enum Journaled {
     Rows,
     /// One reversal (冲销) of the budget entry named.
     Reversal(String),
-}
-
-/// The staging table of a kind: its name, columns and their types for binary COPY.
-fn stage(kind: RecordKind) -> (&'static str, &'static str, &'static [Type]) {
-    match kind {
-        RecordKind::Evaluation => (
-            "stage_evaluations",
-            "ord bigint, id text, unit text, date text, kind text, evaluator text, score smallint, grade text, \
-             note text, content_hash bytea, occurrence integer",
-            &[
-                Type::INT8,
-                Type::TEXT,
-                Type::TEXT,
-                Type::TEXT,
-                Type::TEXT,
-                Type::TEXT,
-                Type::INT2,
-                Type::TEXT,
-                Type::TEXT,
-                Type::BYTEA,
-                Type::INT4,
-            ],
-        ),
-        RecordKind::Training => (
-            "stage_trainings",
-            "ord bigint, id text, date text, host text, kind text, mode text, topic text, hours integer, \
-             attendees integer, units text[], note text, content_hash bytea, occurrence integer",
-            &[
-                Type::INT8,
-                Type::TEXT,
-                Type::TEXT,
-                Type::TEXT,
-                Type::TEXT,
-                Type::TEXT,
-                Type::TEXT,
-                Type::INT4,
-                Type::INT4,
-                Type::TEXT_ARRAY,
-                Type::TEXT,
-                Type::BYTEA,
-                Type::INT4,
-            ],
-        ),
-        RecordKind::Budget => (
-            "stage_budget",
-            "ord bigint, id text, date text, unit text, kind text, category text, source text, amount bigint, \
-             voucher text, note text, content_hash bytea, occurrence integer",
-            &[
-                Type::INT8,
-                Type::TEXT,
-                Type::TEXT,
-                Type::TEXT,
-                Type::TEXT,
-                Type::TEXT,
-                Type::TEXT,
-                Type::INT8,
-                Type::TEXT,
-                Type::TEXT,
-                Type::BYTEA,
-                Type::INT4,
-            ],
-        ),
-    }
 }
 
 /// One streamed import of one kind.
@@ -348,6 +285,10 @@ impl PgImport<'_> {
             .batch_execute(statements(self.nested).0)
             .map_err(|e| self.store.err(&e))?;
         self.open = true;
+        // The move into the table sorts the staged rows into input order: in memory, not on disk.
+        client
+            .batch_execute("SET LOCAL work_mem = '256MB'")
+            .map_err(|e| self.store.err(&e))?;
         let row = client
             .query_one("SELECT pg_current_xact_id()::text::bigint", &[])
             .map_err(|e| self.store.err(&e))?;
@@ -368,78 +309,7 @@ impl PgImport<'_> {
             .copy_in(&format!("COPY pg_temp.{table} FROM STDIN (FORMAT binary)"))
             .map_err(|e| self.store.err(&e))?;
         let mut writer = BinaryCopyInWriter::new(sink, types);
-        let store = self.store;
-        let mut send = |values: &[&(dyn ToSql + Sync)]| writer.write(values).map_err(|e| store.err(&e));
-        match rows {
-            Rows::Evaluations(list) => {
-                for r in list {
-                    let (hash, occurrence) = next_occurrence(&mut self.seen, rows::content_hash(r)?)?;
-                    self.sent += 1;
-                    let score = r
-                        .score
-                        .map(|s| i16::try_from(s).map_err(|_| StoreError::Overflow))
-                        .transpose()?;
-                    let grade = r.grade.map(|g| g.en());
-                    send(&[
-                        &self.sent,
-                        &r.id,
-                        &r.unit,
-                        &r.date.to_string(),
-                        &r.kind.en(),
-                        &r.evaluator,
-                        &score,
-                        &grade,
-                        &r.note,
-                        &hash,
-                        &occurrence,
-                    ])?;
-                }
-            }
-            Rows::Trainings(list) => {
-                for r in list {
-                    let (hash, occurrence) = next_occurrence(&mut self.seen, rows::content_hash(r)?)?;
-                    self.sent += 1;
-                    let mode = r.mode.map(|m| m.en());
-                    send(&[
-                        &self.sent,
-                        &r.id,
-                        &r.date.to_string(),
-                        &r.host,
-                        &r.kind.en(),
-                        &mode,
-                        &r.topic,
-                        &int(r.hours)?,
-                        &int(r.attendees)?,
-                        &r.units,
-                        &r.note,
-                        &hash,
-                        &occurrence,
-                    ])?;
-                }
-            }
-            Rows::Budget(list) => {
-                for r in list {
-                    let (hash, occurrence) = next_occurrence(&mut self.seen, rows::content_hash(r)?)?;
-                    self.sent += 1;
-                    let category = r.category.map(|c| c.en());
-                    let source = r.source.map(|s| s.en());
-                    send(&[
-                        &self.sent,
-                        &r.id,
-                        &r.date.to_string(),
-                        &r.unit,
-                        &r.kind.en(),
-                        &category,
-                        &source,
-                        &r.amount.0,
-                        &r.voucher,
-                        &r.note,
-                        &hash,
-                        &occurrence,
-                    ])?;
-                }
-            }
-        }
+        stage::send(&mut writer, rows, &mut self.seen, &mut self.sent, self.store)?;
         writer.finish().map_err(|e| self.store.err(&e))?;
         Ok(())
     }
@@ -575,14 +445,6 @@ pub(super) fn record_json(record: &AnyRecord) -> Result<Option<String>> {
         AnyRecord::Training(t) => json(t),
         AnyRecord::Budget(b) => json(b),
     }
-}
-
-/// The hash and this row's occurrence of it in the input.
-fn next_occurrence(seen: &mut HashMap<Vec<u8>, i32>, hash: Vec<u8>) -> Result<(Vec<u8>, i32)> {
-    let slot = seen.entry(hash.clone()).or_insert(0);
-    let occurrence = *slot;
-    *slot = slot.checked_add(1).ok_or(StoreError::Overflow)?;
-    Ok((hash, occurrence))
 }
 
 impl BulkImport for PgImport<'_> {

@@ -37,6 +37,7 @@ pub mod migrate;
 mod read;
 pub mod restore;
 mod rows;
+mod stage;
 mod totals;
 mod tx;
 mod write;

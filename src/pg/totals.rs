@@ -73,17 +73,14 @@ fn any_date() -> Result<PartialDate> {
 }
 
 impl PgStorage {
-    /// The SQL condition on a table's owner column for a scope, and the group key's columns.
-    fn scoped(owner: &str, scope: &Scope<'_>) -> (String, &'static str) {
+    /// The SQL condition on a table's owner column for a scope.
+    fn scoped(owner: &str, scope: &Scope<'_>) -> String {
         match scope {
-            Scope::Subtree { .. } => (
-                format!(
-                    "{owner} IN (SELECT code FROM shegong.units WHERE path <@ (SELECT path FROM shegong.units WHERE code = $1))
-                     AND day <= $2"
-                ),
-                "",
+            Scope::Subtree { .. } => format!(
+                "{owner} IN (SELECT code FROM shegong.units WHERE path <@ (SELECT path FROM shegong.units WHERE code = $1))
+                 AND day <= $2"
             ),
-            Scope::EveryUnitByYear => ("true".into(), ""),
+            Scope::EveryUnitByYear => "true".into(),
         }
     }
 
@@ -95,7 +92,7 @@ impl PgStorage {
         let date = any_date()?;
         for kind in [RecordKind::Budget, RecordKind::Evaluation, RecordKind::Training] {
             let t = rows::table(kind);
-            let (condition, _) = Self::scoped(t.owner, scope);
+            let condition = Self::scoped(t.owner, scope);
             let key = if by_year {
                 format!("{}, extract(year FROM day)::int", t.owner)
             } else {
