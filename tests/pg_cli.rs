@@ -461,6 +461,23 @@ fn init_loads_xishan_and_clerks_write_only_their_units() {
     assert_eq!(r["funding"]["allocated_fen"], 170_000_000);
     assert_eq!(r["funding"]["spent_fen"], 0);
     expect(&run(on(&cluster, &owner, db, &["check"]), None), 0);
+    // The other reading commands as on a folder store.
+    let units = expect(&run(on(&cluster, &owner, db, &["export", "units"]), None), 0);
+    assert!(units.contains("碧鸡街道"), "{units}");
+    let books = match tempfile::tempdir() {
+        Ok(t) => t,
+        Err(e) => panic!("{e}"),
+    };
+    let book = books.path().join("report.xlsx");
+    let book_name = book.display().to_string();
+    expect(
+        &run(
+            on(&cluster, &owner, db, &["report", "--format", "xlsx", "-o", &book_name]),
+            None,
+        ),
+        0,
+    );
+    assert!(std::fs::metadata(&book).map(|m| m.len() > 0).unwrap_or(false));
 
     // A database with data is not initialized again.
     let out = run(on(&cluster, &owner, db, &["init"]), None);
