@@ -169,9 +169,28 @@ fn lock(dir: &Path) -> Result<File> {
         .open(&path)
         .map_err(|e| StoreError::Io(format!("{}: {e}", path.display())))?;
     restrict(&path, 0o600)?;
-    file.try_lock_exclusive()
-        .map_err(|_| StoreError::InUse(dir.to_path_buf()))?;
+    retrying_briefly(|| file.try_lock_exclusive()).map_err(|_| StoreError::InUse(dir.to_path_buf()))?;
     Ok(file)
+}
+
+/// Takes a lock, trying again for a moment before giving up. Between `fork` and `exec`, a child
+/// process that this process (or another shegong's thread) starts holds a copy of every open
+/// descriptor, the lock file's included, until its `exec` closes them (they are close-on-exec):
+/// a lock released a moment ago can still look held. Another process that really holds the
+/// store holds it for longer than this wait.
+fn retrying_briefly<E>(mut take: impl FnMut() -> std::result::Result<(), E>) -> std::result::Result<(), E> {
+    const TRIES: u32 = 15;
+    let mut tries = 0;
+    loop {
+        match take() {
+            Ok(()) => return Ok(()),
+            Err(e) if tries + 1 >= TRIES => return Err(e),
+            Err(_) => {
+                tries += 1;
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+        }
+    }
 }
 
 /// A reader's lock: the lock file opened to read (a reader creates and changes nothing) and
@@ -184,8 +203,7 @@ fn read_lock(dir: &Path) -> Result<Option<File>> {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
         Err(e) => return Err(StoreError::Io(format!("{}: {e}", path.display()))),
     };
-    file.try_lock_shared()
-        .map_err(|_| StoreError::InUse(dir.to_path_buf()))?;
+    retrying_briefly(|| file.try_lock_shared()).map_err(|_| StoreError::InUse(dir.to_path_buf()))?;
     Ok(Some(file))
 }
 
