@@ -467,3 +467,216 @@ fn children_table(node: &ReportNode, lang: Lang) -> String {
     right.extend([true, true, true, true]);
     text::table(&header, &rows, &right)
 }
+
+#[cfg(test)]
+mod tests {
+    //! The three formats of a hand-made report, whole: the store and its sums are the backend
+    //! suite's; here each line and cell must show the figure it names.
+    use super::*;
+    use crate::rollup::at;
+
+    fn date(text: &str) -> NaiveDate {
+        NaiveDate::parse_from_str(text, "%Y-%m-%d").unwrap()
+    }
+
+    fn unit_node(code: &str, name: &str, level: Level, measures: Measures) -> ReportNode {
+        ReportNode {
+            code: code.into(),
+            name: name.into(),
+            level,
+            station: StationStatus::None,
+            opened_on: None,
+            closed_on: None,
+            covered: false,
+            on_date: StationOnDate::None,
+            as_of: date("2024-02-29"),
+            measures,
+            latest_evaluation: None,
+            children: Vec::new(),
+            virtual_root: false,
+        }
+    }
+
+    fn units(street: (i64, i64), community: (i64, i64)) -> Measures {
+        let mut m = Measures::default();
+        m.0[at::UNITS + Level::Street.index()] = street.0;
+        m.0[at::COVERED + Level::Street.index()] = street.1;
+        m.0[at::UNITS + Level::Community.index()] = community.0;
+        m.0[at::COVERED + Level::Community.index()] = community.1;
+        m
+    }
+
+    /// A district with two streets: one with two communities (one covered), one with none.
+    fn district() -> ReportNode {
+        let mut m = units((2, 1), (2, 1));
+        let fund = |kind, category, source| at::fund(kind, category, source);
+        // Construction: allocated only; training: spent only; service purchase: nothing.
+        m.0[fund(
+            BudgetKind::Allocation,
+            Some(Category::Construction),
+            Some(Source::Fiscal),
+        )] = 1_000_000;
+        m.0[fund(
+            BudgetKind::Expenditure,
+            Some(Category::Training),
+            Some(Source::WelfareLottery),
+        )] = 250_050;
+        m.0[fund(BudgetKind::Allocation, None, None)] = 20_000;
+        m.0[at::EVAL_COUNT] = 3;
+        m.0[at::EVAL_KIND + EvalKind::Midterm.index()] = 1;
+        m.0[at::EVAL_KIND + EvalKind::Final.index()] = 2;
+        m.0[at::EVALUATED] = 2;
+        m.0[at::COVERED_EVALUATED] = 1;
+        m.0[at::TRAIN_COUNT] = 2;
+        m.0[at::TRAIN_KIND + TrainingKind::Class.index()] = 2;
+        m.0[at::TRAIN_HOURS] = 35;
+        m.0[at::TRAIN_HOURS_GIVEN] = 1;
+        m.0[at::TRAIN_ATTENDEES] = 40;
+        m.0[at::TRAIN_ATTENDEES_GIVEN] = 2;
+        let mut root = unit_node("D1", "西山区", Level::District, m);
+        root.station = StationStatus::Operating;
+        root.opened_on = PartialDate::parse("2020-03").ok();
+        root.on_date = StationOnDate::Covered;
+        root.covered = true;
+
+        let mut a = unit_node("S1", "甲街道", Level::Street, units((1, 1), (2, 1)));
+        a.on_date = StationOnDate::Covered;
+        a.measures.0[fund(
+            BudgetKind::Allocation,
+            Some(Category::Construction),
+            Some(Source::Fiscal),
+        )] = 1_000_000;
+        let mut c1 = unit_node("C1", "一社区", Level::Community, units((0, 0), (1, 1)));
+        c1.on_date = StationOnDate::Covered;
+        let c2 = unit_node("C2", "二社区", Level::Community, units((0, 0), (1, 0)));
+        a.children = vec![c1, c2];
+        let mut b = unit_node("S2", "乙街道", Level::Street, units((1, 0), (0, 0)));
+        b.station = StationStatus::Closed;
+        b.opened_on = PartialDate::parse("2021").ok();
+        b.closed_on = PartialDate::parse("2023-12-31").ok();
+        b.on_date = StationOnDate::Closed;
+        root.children = vec![a, b];
+        root
+    }
+
+    #[test]
+    fn the_table_shows_each_figure_on_its_line() {
+        let table = to_table(&district(), Lang::En);
+        assert_eq!(
+            table,
+            [
+                "西山区（D1） · district · as of 2024-02-29",
+                "Own station on 2024-02-29: covered (stored: operating, opened 2020-03)",
+                "Coverage (covered/units): street 1/2  community 1/2",
+                "Funding: allocated ¥10,200.00  spent ¥2,500.50  spent/allocated 24.51%",
+                "                       allocated ¥   spent ¥",
+                "─────────────────────  ───────────  ────────",
+                "  construction           10,000.00      0.00",
+                "  training                    0.00  2,500.50",
+                "  category not stated       200.00      0.00",
+                "  fiscal                 10,000.00      0.00",
+                "  welfare_lottery             0.00  2,500.50",
+                "  source not stated         200.00      0.00",
+                "Evaluations: 3 (midterm 1, final 2)  stations evaluated 2  operating stations without one 1",
+                "Trainings: 2 (class 2)  hours 3.5 (given by 1)  attendees 40 (given by 2)",
+                "",
+                "name      code  station  street covered  community covered  allocated ¥  spent ¥  evals  trainings",
+                "────────  ────  ───────  ──────────────  ─────────────────  ───────────  ───────  ─────  ─────────",
+                "甲街道    S1    covered             1/1                1/2    10,000.00     0.00      0          0",
+                "  一社区  C1    covered               —                1/1         0.00     0.00      0          0",
+                "  二社区  C2    none                  —                0/1         0.00     0.00      0          0",
+                "乙街道    S2    closed              0/1                  —         0.00     0.00      0          0",
+            ]
+            .join("\n")
+        );
+    }
+
+    #[test]
+    fn a_unit_without_units_below_shows_its_levels_empty() {
+        let mut street = district().children.remove(1);
+        street.measures.0[at::TRAIN_COUNT] = 1;
+        street.measures.0[at::TRAIN_KIND + TrainingKind::Meeting.index()] = 1;
+        let table = to_table(&street, Lang::En);
+        assert_eq!(
+            table,
+            [
+                "乙街道（S2） · street · as of 2024-02-29",
+                "Own station on 2024-02-29: closed (stored: closed, opened 2021, closed 2023-12-31)",
+                "Coverage (covered/units): community 0/0",
+                "Funding: allocated ¥0.00  spent ¥0.00  spent/allocated —",
+                "Evaluations: 0  stations evaluated 0  operating stations without one 0",
+                "Trainings: 1 (meeting 1)  hours not stated  attendees not stated",
+            ]
+            .join("\n")
+        );
+    }
+
+    #[test]
+    fn the_sum_of_several_roots_has_no_station_line() {
+        let mut all = district();
+        all.code = String::new();
+        all.name = "全部 / all".into();
+        all.virtual_root = true;
+        all.children.clear();
+        let table = to_table(&all, Lang::Zh);
+        assert_eq!(
+            table,
+            [
+                "全部 / all · 区 · 截至 2024-02-29",
+                "覆盖（有运营站点/单位数）：街道 1/2  社区 1/2",
+                "资金：拨付 10,200.00 元  支出 2,500.50 元  执行率 24.51%",
+                "              拨付（元）  支出（元）",
+                "────────────  ──────────  ──────────",
+                "  建设         10,000.00        0.00",
+                "  培训              0.00    2,500.50",
+                "  未注明科目      200.00        0.00",
+                "  财政         10,000.00        0.00",
+                "  福彩公益金        0.00    2,500.50",
+                "  未注明来源      200.00        0.00",
+                "评估：3 次（中期 1，终期 2）  已评估站点 2  未评估的运营站点 1",
+                "培训：2 次（培训班 2）  课时 3.5（1 次给出）  参训 40 人次（2 次给出）",
+            ]
+            .join("\n")
+        );
+    }
+
+    /// A province whose district lies directly below it (no city): the children's table shows
+    /// the first two levels that have units, not the empty city level.
+    #[test]
+    fn the_childrens_table_skips_levels_without_units() {
+        let mut district = district();
+        district.children.clear();
+        district.measures.0[at::UNITS + Level::District.index()] = 1;
+        let mut province = unit_node("P1", "某省", Level::Province, district.measures.clone());
+        province.children = vec![district];
+        let table = to_table(&province, Lang::En);
+        let children: Vec<&str> = table.lines().skip_while(|l| !l.is_empty()).collect();
+        assert_eq!(
+            children,
+            [
+                "",
+                "name    code  station  district covered  street covered  allocated ¥   spent ¥  evals  trainings",
+                "──────  ────  ───────  ────────────────  ──────────────  ───────────  ────────  ─────  ─────────",
+                "西山区  D1    covered               0/1             1/2    10,200.00  2,500.50      3          2",
+            ]
+        );
+    }
+
+    #[test]
+    fn the_csv_has_a_row_per_unit_at_its_depth() {
+        let csv = to_csv(&district());
+        assert_eq!(
+            csv,
+            [
+            "code,name,level,depth,as_of,station,covered,street_units,street_covered,community_units,community_covered,allocated_fen,spent_fen,allocated_yuan,spent_yuan,evaluations,trainings,training_hours,attendees,station_on_date,hours_given,attendees_given",
+            "D1,西山区,district,0,2024-02-29,operating,true,2,1,2,1,1020000,250050,10200.00,2500.50,3,2,3.5,40,covered,1,2",
+            "S1,甲街道,street,1,2024-02-29,none,false,1,1,2,1,1000000,0,10000.00,0.00,0,0,,,covered,0,0",
+            "C1,一社区,community,2,2024-02-29,none,false,0,0,1,1,0,0,0.00,0.00,0,0,,,covered,0,0",
+            "C2,二社区,community,2,2024-02-29,none,false,0,0,1,0,0,0,0.00,0.00,0,0,,,none,0,0",
+            "S2,乙街道,street,1,2024-02-29,closed,false,1,0,0,0,0,0,0.00,0.00,0,0,,,closed,0,0",
+            "",
+        ]
+        .join("\n")
+        );
+    }
+}

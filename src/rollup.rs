@@ -424,4 +424,203 @@ mod tests {
         b.add(10, &one.negated().unwrap()).unwrap();
         assert_eq!(b.days.len(), 1);
     }
+
+    /// The indices are the stored layout of every year total and day entry (schema 3): a
+    /// change that moves one reads old stores wrongly, though a fresh store would not notice.
+    #[test]
+    fn stored_indices_keep_their_meaning() {
+        let layout = [
+            at::UNITS,
+            at::COVERED,
+            at::FUND,
+            at::EVAL_COUNT,
+            at::EVAL_KIND,
+            at::EVAL_GRADE,
+            at::EVALUATED,
+            at::COVERED_EVALUATED,
+            at::TRAIN_COUNT,
+            at::TRAIN_KIND,
+            at::TRAIN_MODE,
+            at::TRAIN_HOURS,
+            at::TRAIN_ATTENDEES,
+            at::TRAIN_HOURS_GIVEN,
+            at::TRAIN_ATTENDEES_GIVEN,
+            at::LEN,
+        ];
+        assert_eq!(layout, [0, 5, 10, 66, 67, 72, 77, 78, 79, 80, 84, 88, 89, 90, 91, 92]);
+        // Money: kind, then category (not stated last), then source (not stated last), one
+        // slot each, in order and without a gap.
+        let mut next = at::FUND;
+        for kind in BudgetKind::ALL {
+            let categories = Category::ALL.iter().map(|c| Some(*c)).chain([None]);
+            for category in categories {
+                let sources = Source::ALL.iter().map(|s| Some(*s)).chain([None]);
+                for source in sources {
+                    assert_eq!(
+                        at::fund(*kind, category, source),
+                        next,
+                        "{kind:?} {category:?} {source:?}"
+                    );
+                    next += 1;
+                }
+            }
+        }
+        assert_eq!(next, at::EVAL_COUNT);
+    }
+
+    /// Slot `i` holds `i + 1`, so each reader shows which slots it read.
+    fn numbered() -> Measures {
+        let mut m = Measures::default();
+        for (i, v) in m.0.iter_mut().enumerate() {
+            *v = i as i64 + 1;
+        }
+        m
+    }
+
+    #[test]
+    fn each_reader_reads_its_own_slots() {
+        let m = numbered();
+        let slot = |i: usize| i as i64 + 1;
+        for (n, level) in Level::ALL.iter().enumerate() {
+            assert_eq!(m.units(*level), slot(n));
+            assert_eq!(m.covered(*level), slot(5 + n));
+        }
+        assert_eq!(m.covered_total(), (6..=10).sum::<i64>());
+        assert_eq!(m.allocated(), Fen((11..=38).sum()));
+        assert_eq!(m.spent(), Fen((39..=66).sum()));
+        assert_eq!(m.evaluations(), slot(66));
+        for (n, kind) in EvalKind::ALL.iter().enumerate() {
+            assert_eq!(m.evaluations_of_kind(*kind), slot(67 + n));
+        }
+        for (n, grade) in Grade::ALL.iter().enumerate() {
+            assert_eq!(m.evaluations_of_grade(Some(*grade)), slot(72 + n));
+        }
+        assert_eq!(m.evaluations_of_grade(None), slot(76));
+        assert_eq!(m.evaluated_stations(), slot(77));
+        assert_eq!(m.stations_without_evaluation(), m.covered_total() - slot(78));
+        assert_eq!(m.trainings(), slot(79));
+        for (n, kind) in TrainingKind::ALL.iter().enumerate() {
+            assert_eq!(m.trainings_of_kind(*kind), slot(80 + n));
+        }
+        for (n, mode) in TrainingMode::ALL.iter().enumerate() {
+            assert_eq!(m.trainings_of_mode(Some(*mode)), slot(84 + n));
+        }
+        assert_eq!(m.trainings_of_mode(None), slot(87));
+        assert_eq!(m.training_hours_tenths(), slot(88));
+        assert_eq!(m.training_attendees(), slot(89));
+        assert_eq!(m.trainings_with_hours(), slot(90));
+        assert_eq!(m.trainings_with_attendees(), slot(91));
+        assert_eq!(m.stated_hours_tenths(), Some(slot(88)));
+        assert_eq!(m.stated_attendees(), Some(slot(89)));
+    }
+
+    #[test]
+    fn measures_add_subtract_and_refuse_to_wrap() {
+        let mut m = Measures::default();
+        assert!(m.is_zero());
+        m.add(&numbered()).unwrap();
+        assert!(!m.is_zero());
+        assert_eq!(m, numbered());
+        m.add(&numbered()).unwrap();
+        assert_eq!(m.units(Level::Province), 2);
+        m.sub(&numbered()).unwrap();
+        assert_eq!(m, numbered());
+        m.sub(&numbered()).unwrap();
+        assert!(m.is_zero());
+
+        let mut big = Measures::default();
+        big.0[at::TRAIN_ATTENDEES] = i64::MAX;
+        assert_eq!(big.clone().add(&numbered()), Err(Overflow));
+        let mut small = Measures::default();
+        small.0[at::UNITS] = i64::MIN;
+        assert_eq!(small.sub(&numbered()), Err(Overflow));
+    }
+
+    #[test]
+    fn a_delta_adds_what_its_record_says() {
+        let entry = BudgetEntry {
+            id: None,
+            date: PartialDate::parse("2021-06-30").unwrap(),
+            unit: "a".into(),
+            kind: BudgetKind::Allocation,
+            category: None,
+            source: None,
+            amount: Fen(12_345),
+            voucher: String::new(),
+            note: String::new(),
+        };
+        let (_, m) = budget_delta(&entry);
+        assert_eq!(m.allocated(), Fen(12_345));
+        assert_eq!(m.spent(), Fen(0));
+    }
+
+    #[test]
+    fn sparse_keeps_only_non_zero_counters_in_order() {
+        let mut m = Measures::default();
+        m.0[3] = 7;
+        m.0[20] = -5;
+        m.0[at::LEN - 1] = 1;
+        let pairs = vec![(3, 7), (20, -5), ((at::LEN - 1) as u8, 1)];
+        assert_eq!(m.to_sparse(), pairs);
+        assert_eq!(m.sparse(), Sparse(pairs.clone()));
+        assert_eq!(Measures::from_sparse(&pairs), m);
+        // An index a newer program wrote is dropped, not a panic.
+        assert_eq!(
+            Measures::from_sparse(&[(3, 7), (20, -5), (200, 9), ((at::LEN - 1) as u8, 1)]),
+            m
+        );
+    }
+
+    #[test]
+    fn sparse_sums_merge_in_order_and_drop_zeros() {
+        let mut a = Sparse::default();
+        assert!(a.is_zero());
+        a.add(&Sparse(vec![(5, 2), (9, 1)])).unwrap();
+        assert!(!a.is_zero());
+        a.add(&Sparse(vec![(1, 4), (5, 3), (7, -1)])).unwrap();
+        assert_eq!(a, Sparse(vec![(1, 4), (5, 5), (7, -1), (9, 1)]));
+        a.add(&Sparse(vec![(5, -5), (9, -1)])).unwrap();
+        assert_eq!(a, Sparse(vec![(1, 4), (7, -1)]));
+        assert_eq!(a.negated().unwrap(), Sparse(vec![(1, -4), (7, 1)]));
+        assert_eq!(a.clone().add(&Sparse(vec![(1, i64::MAX)])), Err(Overflow));
+        assert_eq!(Sparse(vec![(1, i64::MIN)]).negated(), Err(Overflow));
+
+        let mut m = numbered();
+        a.add_to(&mut m).unwrap();
+        assert_eq!(m.0[1], 2 + 4);
+        assert_eq!(m.0[7], 8 - 1);
+        assert_eq!(m.0[2], 3);
+        assert_eq!(Sparse(vec![(0, i64::MAX)]).add_to(&mut m), Err(Overflow));
+    }
+
+    #[test]
+    fn a_year_bucket_is_empty_only_without_days_and_total() {
+        let mut b = YearBucket::default();
+        assert!(b.is_empty());
+        b.add(10, &Sparse(vec![(at::EVAL_COUNT as u8, 1)])).unwrap();
+        assert!(!b.is_empty());
+        let total_only = YearBucket {
+            total: numbered(),
+            days: BTreeMap::new(),
+        };
+        assert!(!total_only.is_empty());
+        let days_only = YearBucket {
+            total: Measures::default(),
+            days: BTreeMap::from([(10, Sparse(vec![(1, 1)]))]),
+        };
+        assert!(!days_only.is_empty());
+        assert_eq!(b.until(9).unwrap(), Measures::default());
+        assert_eq!(b.until(10).unwrap().evaluations(), 1);
+    }
+
+    #[test]
+    fn days_are_filed_under_their_year() {
+        assert_eq!(bucket_year(EPOCH), 0);
+        let leap_day = NaiveDate::from_ymd_opt(2024, 2, 29).unwrap_or_default();
+        let new_year = NaiveDate::from_ymd_opt(2025, 1, 1).unwrap_or_default();
+        assert_eq!(bucket_year(day_of(leap_day)), 2024);
+        assert_eq!(bucket_year(day_of(new_year)), 2025);
+        assert_eq!(as_of_day(leap_day), day_of(leap_day));
+        assert_eq!(as_of_day(new_year) - as_of_day(leap_day), 307);
+    }
 }

@@ -276,6 +276,72 @@ mod tests {
         assert_eq!(feb.end(), d(2024, 2, 29));
     }
 
+    /// The edges cargo-mutants found untested (docs/TESTING.md): one-digit and three-digit
+    /// months and days, a zero month or day, a sign (which `u32::from_str` would accept),
+    /// and December.
+    #[test]
+    fn each_part_is_checked_at_its_edges() {
+        let ok = |s: &str, y: u16, m: u8, day: u8| {
+            assert_eq!(PartialDate::parse(s), Ok(PartialDate { year: y, month: m, day }), "{s}");
+        };
+        ok("2021-1-8", 2021, 1, 8);
+        ok("2021-1", 2021, 1, 0);
+        ok("2021-12", 2021, 12, 0);
+        ok("2021-12-31", 2021, 12, 31);
+        ok("1900-01-01", 1900, 1, 1);
+        ok("2999-12-31", 2999, 12, 31);
+        for s in [
+            "2021-+1",
+            "2021-11-+8",
+            "+2021",
+            "2021-011",
+            "2021-11-008",
+            "2021-0",
+            "2021-00",
+        ] {
+            assert!(matches!(PartialDate::parse(s), Err(DateError::Unreadable(_))), "{s}");
+        }
+        for s in ["2021-11-0", "2021-11-00", "20211"] {
+            assert!(PartialDate::parse(s).is_err(), "{s}");
+        }
+        for s in ["1899", "3000-01", "2021-13", "2021-02-29"] {
+            assert!(matches!(PartialDate::parse(s), Err(DateError::OutOfRange(_))), "{s}");
+        }
+    }
+
+    /// A backup holds the numbers themselves: `is_valid` is what checks them.
+    #[test]
+    fn stored_numbers_are_checked_as_parse_checks_text() {
+        let p = |year, month, day| PartialDate { year, month, day };
+        assert!(p(2021, 11, 8).is_valid());
+        assert!(p(2021, 11, 0).is_valid());
+        assert!(p(2021, 0, 0).is_valid());
+        assert!(!p(2021, 0, 5).is_valid());
+        assert!(!p(2021, 13, 0).is_valid());
+        assert!(!p(2021, 2, 29).is_valid());
+        assert!(!p(1899, 1, 1).is_valid());
+        assert!(p(2021, 11, 8).is_full());
+        assert!(!p(2021, 11, 0).is_full());
+    }
+
+    #[test]
+    fn periods_start_and_end() {
+        let p = |s: &str| PartialDate::parse(s).unwrap();
+        assert_eq!(p("2021").start(), d(2021, 1, 1));
+        assert_eq!(p("2021-11").start(), d(2021, 11, 1));
+        assert_eq!(p("2021-11-08").start(), d(2021, 11, 8));
+        assert_eq!(p("2021-11").end(), d(2021, 11, 30));
+        assert_eq!(p("2021-11-08").end_day(), d(2021, 11, 8).num_days_from_ce());
+        assert_eq!(PartialDate::full(d(2024, 2, 29)), p("2024-02-29"));
+        assert_eq!(parse_as_of("2024-02"), Ok(d(2024, 2, 29)));
+        assert_eq!(parse_as_of("2021"), Ok(d(2021, 12, 31)));
+        assert_eq!(parse_as_of(""), Err(DateError::Empty));
+        assert_eq!(day_of(d(1, 1, 1)), 1);
+        assert_eq!(day_of(d(2024, 3, 1)) - day_of(d(2024, 2, 28)), 2);
+        assert_eq!(date_of(day_of(d(2024, 2, 29))), d(2024, 2, 29));
+        assert_eq!(date_of(i32::MAX), NaiveDate::MIN);
+    }
+
     #[test]
     fn prints_what_it_reads() {
         for s in ["2021-11-08", "2021-11", "2021"] {

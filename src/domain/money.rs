@@ -253,4 +253,68 @@ mod tests {
         assert_eq!(Fen(-2_050).plain(), "-20.50");
         assert_eq!(Fen(5).plain(), "0.05");
     }
+
+    /// The edges of each format cargo-mutants found untested (docs/TESTING.md): signs, zero,
+    /// the last fen, each place a separator goes, and 万's rounding and threshold.
+    #[test]
+    fn formats_at_their_edges() {
+        assert_eq!(Fen(0).plain(), "0.00");
+        assert_eq!(Fen(100).plain(), "1.00");
+        assert_eq!(Fen(-5).plain(), "-0.05");
+        assert_eq!(Fen(123_456_789).plain(), "1234567.89");
+        assert_eq!(Fen(i64::MIN).plain(), "-92233720368547758.08");
+
+        assert_eq!(Fen(0).yuan(), "0.00");
+        assert_eq!(Fen(99_999).yuan(), "999.99");
+        assert_eq!(Fen(100_000).yuan(), "1,000.00");
+        assert_eq!(Fen(-123_456_789).yuan(), "-1,234,567.89");
+        assert_eq!(format!("{}", Fen(-100_001)), "-1,000.01");
+
+        assert_eq!(Fen(0).wan(), "0.00万");
+        assert_eq!(Fen(4_999).wan(), "0.00万");
+        assert_eq!(Fen(5_000).wan(), "0.01万");
+        assert_eq!(Fen(-5_000).wan(), "-0.01万");
+        assert_eq!(Fen(12_345_678_900).wan(), "12,345.68万");
+        assert_eq!(Fen(1_000_000).wan(), "1.00万");
+
+        assert_eq!(Fen(99_999_999).human(), "999,999.99");
+        assert_eq!(Fen(100_000_000).human(), "100.00万");
+        assert_eq!(Fen(-100_000_000).human(), "-100.00万");
+        assert_eq!(Fen(-99_999_999).human(), "-999,999.99");
+
+        for (n, grouped) in [
+            (0, "0"),
+            (7, "7"),
+            (999, "999"),
+            (1_000, "1,000"),
+            (12_345, "12,345"),
+            (123_456, "123,456"),
+            (1_234_567, "1,234,567"),
+            (u64::MAX, "18,446,744,073,709,551,615"),
+        ] {
+            assert_eq!(group_thousands(n), grouped);
+        }
+    }
+
+    #[test]
+    fn arithmetic_is_checked() {
+        assert_eq!(Fen(2).checked_add(Fen(3)), Some(Fen(5)));
+        assert_eq!(Fen(i64::MAX).checked_add(Fen(1)), None);
+        assert_eq!(Fen(2).checked_sub(Fen(3)), Some(Fen(-1)));
+        assert_eq!(Fen(i64::MIN).checked_sub(Fen(1)), None);
+        assert_eq!(Fen(7).checked_neg(), Some(Fen(-7)));
+        assert_eq!(Fen(i64::MIN).checked_neg(), None);
+    }
+
+    #[test]
+    fn only_full_width_forms_become_ascii() {
+        use std::borrow::Cow;
+        assert!(matches!(to_halfwidth("1,000.50"), Cow::Borrowed(_)));
+        assert!(matches!(to_halfwidth("￥1"), Cow::Borrowed(_)));
+        assert_eq!(to_halfwidth("！～"), "!~");
+        assert_eq!(to_halfwidth("￥１"), "￥1");
+        assert_eq!(to_halfwidth("１\u{3000}２"), "1 2");
+        // Just outside the block: left as typed.
+        assert_eq!(to_halfwidth("\u{FF00}\u{FF5F}１"), "\u{FF00}\u{FF5F}1");
+    }
 }

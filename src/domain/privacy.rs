@@ -164,6 +164,23 @@ mod tests {
         assert_eq!(mask_id_numbers("1700000"), "1700000");
     }
 
+    /// The edges cargo-mutants found untested (docs/TESTING.md): each check character below is
+    /// right, so only the date or the grouping refuses them.
+    #[test]
+    fn the_date_and_the_grouping_are_checked_on_their_own() {
+        // Years 1900 to 2100 only, and a date that exists (month 13 is none).
+        assert_eq!(find_id_number("110105190001010028"), Some(1));
+        assert_eq!(find_id_number("110105210012310021"), Some(1));
+        assert_eq!(find_id_number("110105189912310023"), None);
+        assert_eq!(find_id_number("110105210101010020"), None);
+        assert_eq!(find_id_number("110105194913310021"), None);
+        // Only spaces and hyphens group digits; a letter or a CJK character ends the run.
+        assert_eq!(find_id_number("110105a19491231002X"), None);
+        assert_eq!(find_id_number("110105号19491231002X"), None);
+        // A short run after a number is not a number: nothing of the earlier run is reused.
+        assert_eq!(mask_id_numbers(&format!("{SAMPLE}，1")), "******************，1");
+    }
+
     #[test]
     fn the_problem_names_the_field_and_does_not_echo_the_number() {
         let problems = id_number_problems(&[("note", "无"), ("evaluator", SAMPLE)]);
