@@ -8,6 +8,8 @@
 //!   parser of each field that files and forms share). Uses `words` for the texts of its
 //!   problems.
 //! - `rollup`: pure measures and their sums. Uses `domain`.
+//! - `search`: find's matching rules (name, code, pinyin; the order of matches), written once
+//!   for the UI, the storage trait's default and sled's index. Uses `domain`.
 //! - `record`: what a dated record is to the registry and any backend (no encoding). Uses
 //!   `domain`, `rollup`.
 //! - `storage`: the `Storage` trait every backend implements (sled now, PostgreSQL next).
@@ -48,6 +50,7 @@ pub mod registry;
 pub mod report;
 pub mod report_book;
 pub mod rollup;
+pub mod search;
 pub mod storage;
 pub mod store;
 pub mod text;

@@ -93,6 +93,12 @@ pub trait Storage {
     fn units_for_backup(&self) -> Result<Vec<Unit>>;
     /// Units, evaluations, trainings, budget entries.
     fn counts(&self) -> Result<[usize; 4]>;
+    /// The units a find query matches (`search::rank`), best first (`search::order_key`), at
+    /// most `limit`. The default scans every unit; a backend with an index answers the same
+    /// from it (sled: `store::find`), at the cost of the matches rather than of every unit.
+    fn find_units(&self, query: &str, limit: usize) -> Result<Vec<Unit>> {
+        Ok(crate::search::scan(self.all_units()?, query, limit))
+    }
 
     // ---- records ----
     /// A unit's records of a kind (and its subtree's) dated within `days`, newest first (records

@@ -25,6 +25,8 @@ impl Store {
                     // million after a reopen: numbered 1, 2, 3, … again.
                     self.renumber_journal()?;
                 }
+                // Schema 4: the find index (`store::find`), built from every unit.
+                3 => self.build_find_index()?,
                 other => return Err(StoreError::Corrupt(format!("unknown schema version {other}"))),
             }
             self.flush()?;

@@ -89,10 +89,17 @@ impl Store {
             return Ok(());
         }
         if set.ops.len() <= TRANSACTION_LIMIT && !set.rebuild_totals {
-            self.apply_in_transaction(set.ops)?;
-        } else {
-            self.apply_logged(set)?;
+            // The find index's changes go in the same transaction, if it still fits.
+            let find = self.find_ops(&set.ops)?;
+            if set.ops.len() + find.len() <= TRANSACTION_LIMIT {
+                let mut ops = set.ops;
+                ops.extend(find);
+                self.apply_in_transaction(ops)?;
+                return self.flush();
+            }
         }
+        // A logged write indexes its units as it writes them (`logged_part`).
+        self.apply_logged(set)?;
         self.flush()
     }
 
@@ -180,7 +187,11 @@ impl Store {
             write.started = true;
         }
         self.flush()?;
-        self.write_plain(set.ops)?;
+        let mut ops = set.ops;
+        self.write_plain(&mut ops)?;
+        // The find index follows the unit rows written (not logged: `recover` takes a row's
+        // keys back with it).
+        self.index_written(&ops)?;
         if set.rebuild_totals {
             self.rebuild_totals()?;
         }
@@ -197,7 +208,7 @@ impl Store {
 
     /// Plain inserts, sorted by key (sled splits fewer nodes), on two threads: sled is safe
     /// for concurrent writers, and the machine has two cores.
-    fn write_plain(&self, mut ops: Vec<Op>) -> Result<()> {
+    fn write_plain(&self, ops: &mut [Op]) -> Result<()> {
         ops.sort_unstable_by(|a, b| (a.tree, &a.key).cmp(&(b.tree, &b.key)));
         let half = ops.len() / 2;
         let (first, second) = ops.split_at(half);
@@ -231,6 +242,16 @@ impl Store {
             let (_, bytes) = item?;
             let chunk: Vec<(TreeId, Vec<u8>, Undo)> = decode_list(&bytes)?;
             for (tree, key, undo) in chunk {
+                if tree == TreeId::Units {
+                    // The unit's find keys go back with its row.
+                    let old = match &undo {
+                        Undo::Restore(v) => Some(v.as_slice()),
+                        Undo::Remove | Undo::Rebuild => None,
+                    };
+                    if !matches!(undo, Undo::Rebuild) {
+                        self.undo_unit(&key, old)?;
+                    }
+                }
                 match undo {
                     Undo::Remove => {
                         self.tree(tree).remove(key)?;

@@ -1,15 +1,18 @@
-//! Finding units by name, code or pinyin (`xy` and `xiyuan` both find 西苑街道): an index of
-//! every unit built on first use, the `/` prompt's state, and the matches n/N step through.
-//! The unit pickers of the forms search the same index.
+//! Finding units by name, code or pinyin (`xy` and `xiyuan` both find 西苑街道): the `/`
+//! prompt's state and the matches n/N step through, which the store finds
+//! (`Registry::find_units`: sled's find index), and the in-memory index of every unit that the
+//! unit pickers of the forms search, built on their first use. Both follow `crate::search`.
 
 use super::text_input::TextInput;
 use crate::domain::{Level, Unit};
 use crate::registry::Registry;
+use crate::search::{self, Forms};
 use crate::store::Result;
-use pinyin::ToPinyin;
 use std::collections::HashMap;
 
-/// One unit as find sees it.
+pub use crate::search::pinyin_of;
+
+/// One unit as the pickers' index sees it.
 #[derive(Clone, Debug)]
 pub struct Entry {
     pub code: String,
@@ -18,9 +21,7 @@ pub struct Entry {
     pub parent: Option<String>,
     pub has_station: bool,
     /// Lower-case name, initials (`xyjd`) and full pinyin (`xiyuanjiedao`).
-    name_lower: String,
-    initials: String,
-    spelled: String,
+    forms: Forms,
 }
 
 /// Every unit, searchable.
@@ -28,28 +29,6 @@ pub struct Entry {
 pub struct Index {
     pub entries: Vec<Entry>,
     by_code: HashMap<String, usize>,
-}
-
-/// `西苑街道` → (`xyjd`, `xiyuanjiedao`); letters and digits stay as they are.
-pub fn pinyin_of(name: &str) -> (String, String) {
-    let mut initials = String::new();
-    let mut spelled = String::new();
-    for (ch, py) in name.chars().zip(name.to_pinyin()) {
-        match py {
-            Some(p) => {
-                initials.push_str(p.first_letter());
-                spelled.push_str(p.plain());
-            }
-            None if ch.is_alphanumeric() => {
-                for l in ch.to_lowercase() {
-                    initials.push(l);
-                    spelled.push(l);
-                }
-            }
-            None => {}
-        }
-    }
-    (initials, spelled)
 }
 
 impl Index {
@@ -61,12 +40,9 @@ impl Index {
         let mut entries = Vec::with_capacity(units.len());
         let mut by_code = HashMap::with_capacity(units.len());
         for u in units {
-            let (initials, spelled) = pinyin_of(&u.name);
             by_code.insert(u.code.clone(), entries.len());
             entries.push(Entry {
-                name_lower: u.name.to_lowercase(),
-                initials,
-                spelled,
+                forms: Forms::of(&u.name),
                 has_station: u.station != crate::domain::StationStatus::None,
                 code: u.code,
                 name: u.name,
@@ -88,35 +64,32 @@ impl Index {
 
     /// Indices of the units that match, best first, at most `limit`.
     pub fn search(&self, query: &str, limit: usize) -> Vec<usize> {
-        let q: String = query.trim().to_lowercase().split_whitespace().collect();
+        let q = search::normalize(query);
         if q.is_empty() {
             return Vec::new();
         }
         let mut hits: Vec<(u8, usize)> = Vec::new();
         for (i, e) in self.entries.iter().enumerate() {
-            let rank = if e.name_lower == q || e.code == q {
-                0
-            } else if e.name_lower.starts_with(&q) || e.initials.starts_with(&q) || e.code.starts_with(&q) {
-                1
-            } else if e.spelled.starts_with(&q) {
-                2
-            } else if e.name_lower.contains(&q) || e.initials.contains(&q) {
-                3
-            } else if e.code.contains(&q) || e.spelled.contains(&q) {
-                4
-            } else {
-                continue;
-            };
-            hits.push((rank, i));
+            if let Some(rank) = search::rank(&e.forms, &e.code, &q) {
+                hits.push((rank, i));
+            }
         }
         hits.sort_by(|a, b| {
-            a.0.cmp(&b.0)
-                .then(self.entries[a.1].level.cmp(&self.entries[b.1].level))
-                .then(self.entries[a.1].code.cmp(&self.entries[b.1].code))
+            let (x, y) = (&self.entries[a.1], &self.entries[b.1]);
+            search::order_key(a.0, x.level, &x.code).cmp(&search::order_key(b.0, y.level, &y.code))
         });
         hits.truncate(limit);
         hits.into_iter().map(|(_, i)| i).collect()
     }
+}
+
+/// One match listed under the `/` prompt.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Hit {
+    pub code: String,
+    pub name: String,
+    /// The parent's name, for telling apart units of the same name.
+    pub parent: Option<String>,
 }
 
 /// The `/` prompt and the matches of the last search.
@@ -126,8 +99,10 @@ pub struct Find {
     pub open: bool,
     /// What is typed, with its caret.
     pub query: TextInput,
-    /// Indices into the index, best first.
-    pub results: Vec<usize>,
+    /// The matches listed, best first: as many as the pane shows (more as it scrolls).
+    pub results: Vec<Hit>,
+    /// More units match than `results` holds.
+    pub more: bool,
     pub selected: usize,
     pub offset: usize,
     /// Codes of the last accepted search, for n/N.
@@ -135,7 +110,7 @@ pub struct Find {
     pub current: usize,
 }
 
-/// At most this many matches are listed.
+/// At most this many matches are listed, and stepped through with n/N.
 pub const MAX_RESULTS: usize = 500;
 
 #[cfg(test)]

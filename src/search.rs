@@ -1,0 +1,134 @@
+//! Find's matching rules, written once: what a query matches in a unit (its name, its code, the
+//! pinyin initials `xyjd` and spelling `xiyuanjiedao` of its name) and in what order the
+//! matches come. The `/` prompt and the unit pickers (`tui::find`), the storage trait's
+//! default `find_units` (a scan of every unit) and the sled store's find index (which only
+//! gathers candidates, then ranks them here) all use them, so each answers the same.
+
+use crate::domain::{Level, Unit};
+use pinyin::ToPinyin;
+
+/// `西苑街道` → (`xyjd`, `xiyuanjiedao`); letters and digits stay as they are, lower-cased.
+pub fn pinyin_of(name: &str) -> (String, String) {
+    let mut initials = String::new();
+    let mut spelled = String::new();
+    for (ch, py) in name.chars().zip(name.to_pinyin()) {
+        match py {
+            Some(p) => {
+                initials.push_str(p.first_letter());
+                spelled.push_str(p.plain());
+            }
+            None if ch.is_alphanumeric() => {
+                for l in ch.to_lowercase() {
+                    initials.push(l);
+                    spelled.push(l);
+                }
+            }
+            None => {}
+        }
+    }
+    (initials, spelled)
+}
+
+/// What a query is compared as: trimmed, lower-case, without white space (`"Xi Yuan"` is
+/// `xiyuan`). Empty means "nothing to find".
+pub fn normalize(query: &str) -> String {
+    query.trim().to_lowercase().split_whitespace().collect()
+}
+
+/// The forms of a unit's name a query is compared with.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Forms {
+    /// The name, lower-case.
+    pub name: String,
+    /// Pinyin initials (`xyjd`).
+    pub initials: String,
+    /// Full pinyin (`xiyuanjiedao`).
+    pub spelled: String,
+}
+
+impl Forms {
+    pub fn of(name: &str) -> Forms {
+        let (initials, spelled) = pinyin_of(name);
+        Forms {
+            name: name.to_lowercase(),
+            initials,
+            spelled,
+        }
+    }
+}
+
+/// The best ranks come first: 0 the name or code itself; 1 the start of the name, its
+/// initials or its code; 2 the start of the spelling; 3 inside the name or the initials; 4
+/// inside the code or the spelling.
+pub const RANKS: u8 = 5;
+
+/// How well a unit matches a normalized, non-empty query `q` (see `RANKS`); `None`: not at all.
+pub fn rank(forms: &Forms, code: &str, q: &str) -> Option<u8> {
+    if forms.name == q || code == q {
+        Some(0)
+    } else if forms.name.starts_with(q) || forms.initials.starts_with(q) || code.starts_with(q) {
+        Some(1)
+    } else if forms.spelled.starts_with(q) {
+        Some(2)
+    } else if forms.name.contains(q) || forms.initials.contains(q) {
+        Some(3)
+    } else if code.contains(q) || forms.spelled.contains(q) {
+        Some(4)
+    } else {
+        None
+    }
+}
+
+/// The order of matches: by rank, then shallower levels first, then by code.
+pub fn order_key(rank: u8, level: Level, code: &str) -> (u8, Level, &str) {
+    (rank, level, code)
+}
+
+/// Every unit that matches `query`, best first, at most `limit`: the scan that any backend
+/// can run over its units, and what an index must answer the same as.
+pub fn scan(units: impl IntoIterator<Item = Unit>, query: &str, limit: usize) -> Vec<Unit> {
+    let q = normalize(query);
+    if q.is_empty() || limit == 0 {
+        return Vec::new();
+    }
+    let mut hits: Vec<(u8, Unit)> = units
+        .into_iter()
+        .filter_map(|u| rank(&Forms::of(&u.name), &u.code, &q).map(|r| (r, u)))
+        .collect();
+    hits.sort_by(|a, b| order_key(a.0, a.1.level, &a.1.code).cmp(&order_key(b.0, b.1.level, &b.1.code)));
+    hits.truncate(limit);
+    hits.into_iter().map(|(_, u)| u).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ranks_follow_the_rules() {
+        let f = Forms::of("西苑街道");
+        assert_eq!(rank(&f, "530112001000", "西苑街道"), Some(0));
+        assert_eq!(rank(&f, "530112001000", "530112001000"), Some(0));
+        assert_eq!(rank(&f, "530112001000", "西苑"), Some(1));
+        assert_eq!(rank(&f, "530112001000", "xy"), Some(1));
+        assert_eq!(rank(&f, "530112001000", "5301"), Some(1));
+        assert_eq!(rank(&f, "530112001000", "xiyuan"), Some(2));
+        assert_eq!(rank(&f, "530112001000", "街道"), Some(3));
+        assert_eq!(rank(&f, "530112001000", "jd"), Some(3));
+        assert_eq!(rank(&f, "530112001000", "1120"), Some(4));
+        assert_eq!(rank(&f, "530112001000", "jiedao"), Some(4));
+        assert_eq!(rank(&f, "530112001000", "东"), None);
+        assert_eq!(normalize("  Xi Yuan "), "xiyuan");
+    }
+
+    #[test]
+    fn a_scan_orders_by_rank_level_and_code() {
+        let units = vec![
+            Unit::new("2", None, Level::Community, "西苑社区"),
+            Unit::new("1", None, Level::Street, "东西苑"),
+            Unit::new("3", None, Level::Street, "西苑街道"),
+        ];
+        let codes: Vec<String> = scan(units, "西苑", 10).into_iter().map(|u| u.code).collect();
+        assert_eq!(codes, ["3", "2", "1"]);
+    }
+}
