@@ -106,10 +106,18 @@ fn large_store() {
     // still build) and scanned it at each key; timed here for comparison.
     let t = Instant::now();
     let index = shegong::tui::find::Index::build(&app.store).expect("the index builds");
-    println!("{:<46} {:>10}", "(before: build the index of every unit)", ms(t.elapsed()));
+    println!(
+        "{:<46} {:>10}",
+        "(before: build the index of every unit)",
+        ms(t.elapsed())
+    );
     let t = Instant::now();
     let n = index.search("hx", shegong::tui::find::MAX_RESULTS).len();
-    println!("{:<46} {:>10}  ({n} matches)", "(before: one key, “hx” in it)", ms(t.elapsed()));
+    println!(
+        "{:<46} {:>10}  ({n} matches)",
+        "(before: one key, “hx” in it)",
+        ms(t.elapsed())
+    );
     drop(index);
     report(
         "/ (find: the store's find index)",
