@@ -4,6 +4,8 @@
 //! ```text
 //! SHEGONG_PERF_DIR=/tmp/tui-big cargo test --release --test tui_perf -- --ignored --nocapture
 //! ```
+//!
+//! `SHEGONG_PERF_READONLY=0` opens the store to write instead of through `--readonly`'s copy.
 
 mod tui_support;
 
@@ -48,7 +50,10 @@ fn large_store() {
         return;
     };
     let t = Instant::now();
-    let store = Registry::open(std::path::Path::new(&dir), true).expect("the store opens");
+    // Read-only (as a read-only UI opens it: a private copy of the store) unless
+    // SHEGONG_PERF_READONLY=0, for a store too large to copy beside itself.
+    let readonly = std::env::var("SHEGONG_PERF_READONLY").map_or(true, |v| v != "0");
+    let store = Registry::open(std::path::Path::new(&dir), readonly).expect("the store opens");
     let opened = t.elapsed();
     let mut app = App::new(store, Lang::Zh, chrono::Local::now().date_naive()).expect("the UI starts");
     render(&mut app, W, H);
