@@ -1,8 +1,8 @@
 //! Find's matching rules, written once: what a query matches in a unit (its name, its code, the
 //! pinyin initials `xyjd` and spelling `xiyuanjiedao` of its name) and in what order the
-//! matches come. The `/` prompt and the unit pickers (`tui::find`), the storage trait's
-//! default `find_units` (a scan of every unit) and the sled store's find index (which only
-//! gathers candidates, then ranks them here) all use them, so each answers the same.
+//! matches come; and an in-memory index of units that applies them. The storage trait's
+//! default `find_units` (a scan of every unit), the sled store's find (the index, kept between
+//! searches) and the unit pickers (`tui::find`) all use them, so each answers the same.
 
 use crate::domain::{Level, Unit};
 use pinyin::ToPinyin;
@@ -98,6 +98,74 @@ pub fn scan(units: impl IntoIterator<Item = Unit>, query: &str, limit: usize) ->
     hits.sort_by(|a, b| order_key(a.0, a.1.level, &a.1.code).cmp(&order_key(b.0, b.1.level, &b.1.code)));
     hits.truncate(limit);
     hits.into_iter().map(|(_, u)| u).collect()
+}
+
+/// One unit as an in-memory index sees it.
+#[derive(Clone, Debug)]
+pub struct Entry {
+    pub code: String,
+    pub name: String,
+    pub level: Level,
+    pub parent: Option<String>,
+    pub has_station: bool,
+    /// Lower-case name, initials (`xyjd`) and full pinyin (`xiyuanjiedao`).
+    pub forms: Forms,
+}
+
+/// Every unit with its pinyin worked out once, searched by a scan per query (`rank` over each
+/// entry): the sled store's find (`store::find`) and the unit pickers of the forms.
+#[derive(Default)]
+pub struct Index {
+    pub entries: Vec<Entry>,
+    by_code: std::collections::HashMap<String, usize>,
+}
+
+impl Index {
+    pub fn from_units(units: Vec<Unit>) -> Index {
+        let mut entries = Vec::with_capacity(units.len());
+        let mut by_code = std::collections::HashMap::with_capacity(units.len());
+        for u in units {
+            by_code.insert(u.code.clone(), entries.len());
+            entries.push(Entry {
+                forms: Forms::of(&u.name),
+                has_station: u.station != crate::domain::StationStatus::None,
+                code: u.code,
+                name: u.name,
+                level: u.level,
+                parent: u.parent,
+            });
+        }
+        Index { entries, by_code }
+    }
+
+    pub fn get(&self, code: &str) -> Option<&Entry> {
+        self.by_code.get(code).map(|i| &self.entries[*i])
+    }
+
+    /// The parent's name, for telling apart units of the same name.
+    pub fn parent_name(&self, e: &Entry) -> Option<&str> {
+        e.parent.as_deref().and_then(|p| self.get(p)).map(|p| p.name.as_str())
+    }
+
+    /// Indices of the units that match, best first, at most `limit`: what `scan` answers.
+    pub fn search(&self, query: &str, limit: usize) -> Vec<usize> {
+        let q = normalize(query);
+        if q.is_empty() || limit == 0 {
+            return Vec::new();
+        }
+        let mut hits: Vec<(u8, usize)> = Vec::new();
+        for (i, e) in self.entries.iter().enumerate() {
+            if let Some(rank) = rank(&e.forms, &e.code, &q) {
+                hits.push((rank, i));
+            }
+        }
+        hits.sort_by(|a, b| {
+            let (x, y) = (&self.entries[a.1], &self.entries[b.1]);
+            order_key(a.0, x.level, &x.code).cmp(&order_key(b.0, y.level, &y.code))
+        });
+        hits.truncate(limit);
+        hits.into_iter().map(|(_, i)| i).collect()
+    }
 }
 
 #[cfg(test)]

@@ -110,7 +110,7 @@ fn large_store() {
     // Issue 14: before, `/` built an in-memory index of every unit (what the unit pickers
     // still build) and scanned it at each key; timed here for comparison.
     let t = Instant::now();
-    let index = shegong::tui::find::Index::build(&app.store).expect("the index builds");
+    let index = shegong::tui::find::build_index(&app.store).expect("the index builds");
     println!(
         "{:<46} {:>10}",
         "(before: build the index of every unit)",

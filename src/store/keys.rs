@@ -32,12 +32,10 @@ pub enum TreeId {
     /// import token (u64), chunk (u32) → the keys of the records a bulk import added
     /// (`RecordKey::bytes`, one after another): what undoing that import removes.
     Batches,
-    /// family, term, 0, level, code → empty: the find index (`store::find`).
-    Find,
 }
 
 impl TreeId {
-    pub const ALL: [TreeId; 14] = [
+    pub const ALL: [TreeId; 13] = [
         TreeId::Meta,
         TreeId::Units,
         TreeId::Codes,
@@ -51,7 +49,6 @@ impl TreeId {
         TreeId::Journal,
         TreeId::Totals,
         TreeId::Batches,
-        TreeId::Find,
     ];
 
     pub fn name(self) -> &'static str {
@@ -69,7 +66,6 @@ impl TreeId {
             TreeId::Journal => "journal",
             TreeId::Totals => "totals",
             TreeId::Batches => "batches",
-            TreeId::Find => "find",
         }
     }
 }

@@ -88,18 +88,12 @@ impl Store {
         if set.is_empty() {
             return Ok(());
         }
+        self.forget_units_in(&set);
         if set.ops.len() <= TRANSACTION_LIMIT && !set.rebuild_totals {
-            // The find index's changes go in the same transaction, if it still fits.
-            let find = self.find_ops(&set.ops)?;
-            if set.ops.len() + find.len() <= TRANSACTION_LIMIT {
-                let mut ops = set.ops;
-                ops.extend(find);
-                self.apply_in_transaction(ops)?;
-                return self.flush();
-            }
+            self.apply_in_transaction(set.ops)?;
+        } else {
+            self.apply_logged(set)?;
         }
-        // A logged write indexes its units as it writes them (`logged_part`).
-        self.apply_logged(set)?;
         self.flush()
     }
 
@@ -151,6 +145,7 @@ impl Store {
     /// the log always holds the values from before the whole write), then the part itself.
     pub(crate) fn logged_part(&self, write: &mut LoggedWrite, set: WriteSet) -> Result<()> {
         super::failed_earlier()?;
+        self.forget_units_in(&set);
         let pending = self.tree(TreeId::Pending);
         // Undo entries are encoded chunk by chunk, never all at once: a national import has
         // millions of them.
@@ -187,11 +182,7 @@ impl Store {
             write.started = true;
         }
         self.flush()?;
-        let mut ops = set.ops;
-        self.write_plain(&mut ops)?;
-        // The find index follows the unit rows written (not logged: `recover` takes a row's
-        // keys back with it).
-        self.index_written(&ops)?;
+        self.write_plain(set.ops)?;
         if set.rebuild_totals {
             self.rebuild_totals()?;
         }
@@ -208,7 +199,7 @@ impl Store {
 
     /// Plain inserts, sorted by key (sled splits fewer nodes), on two threads: sled is safe
     /// for concurrent writers, and the machine has two cores.
-    fn write_plain(&self, ops: &mut [Op]) -> Result<()> {
+    fn write_plain(&self, mut ops: Vec<Op>) -> Result<()> {
         ops.sort_unstable_by(|a, b| (a.tree, &a.key).cmp(&(b.tree, &b.key)));
         let half = ops.len() / 2;
         let (first, second) = ops.split_at(half);
@@ -232,8 +223,16 @@ impl Store {
         })
     }
 
+    /// Find's index is of the units as they were: a write that changes any is the end of it.
+    fn forget_units_in(&self, set: &WriteSet) {
+        if set.ops.iter().any(|op| op.tree == TreeId::Units) {
+            self.forget_find_index();
+        }
+    }
+
     /// Rolls back a write that did not finish, then recomputes the totals from the records.
     pub(crate) fn recover(&self) -> Result<()> {
+        self.forget_find_index();
         // After a failed write (a full disk) this process cannot write: the rollback happens
         // when the store is next opened, from the undo log already on disk.
         super::failed_earlier()?;
@@ -242,16 +241,6 @@ impl Store {
             let (_, bytes) = item?;
             let chunk: Vec<(TreeId, Vec<u8>, Undo)> = decode_list(&bytes)?;
             for (tree, key, undo) in chunk {
-                if tree == TreeId::Units {
-                    // The unit's find keys go back with its row.
-                    let old = match &undo {
-                        Undo::Restore(v) => Some(v.as_slice()),
-                        Undo::Remove | Undo::Rebuild => None,
-                    };
-                    if !matches!(undo, Undo::Rebuild) {
-                        self.undo_unit(&key, old)?;
-                    }
-                }
                 match undo {
                     Undo::Remove => {
                         self.tree(tree).remove(key)?;

@@ -1,86 +1,17 @@
 //! Finding units by name, code or pinyin (`xy` and `xiyuan` both find 西苑街道): the `/`
 //! prompt's state and the matches n/N step through, which the store finds
-//! (`Registry::find_units`: sled's find index), and the in-memory index of every unit that the
+//! (`Registry::find_units`), and the in-memory index of every unit (`search::Index`) that the
 //! unit pickers of the forms search, built on their first use. Both follow `crate::search`.
 
 use super::text_input::TextInput;
-use crate::domain::{Level, Unit};
 use crate::registry::Registry;
-use crate::search::{self, Forms};
 use crate::store::Result;
-use std::collections::HashMap;
 
-pub use crate::search::pinyin_of;
+pub use crate::search::{pinyin_of, Entry, Index};
 
-/// One unit as the pickers' index sees it.
-#[derive(Clone, Debug)]
-pub struct Entry {
-    pub code: String,
-    pub name: String,
-    pub level: Level,
-    pub parent: Option<String>,
-    pub has_station: bool,
-    /// Lower-case name, initials (`xyjd`) and full pinyin (`xiyuanjiedao`).
-    forms: Forms,
-}
-
-/// Every unit, searchable.
-#[derive(Default)]
-pub struct Index {
-    pub entries: Vec<Entry>,
-    by_code: HashMap<String, usize>,
-}
-
-impl Index {
-    pub fn build(store: &Registry) -> Result<Index> {
-        Ok(Index::from_units(store.all_units()?))
-    }
-
-    pub fn from_units(units: Vec<Unit>) -> Index {
-        let mut entries = Vec::with_capacity(units.len());
-        let mut by_code = HashMap::with_capacity(units.len());
-        for u in units {
-            by_code.insert(u.code.clone(), entries.len());
-            entries.push(Entry {
-                forms: Forms::of(&u.name),
-                has_station: u.station != crate::domain::StationStatus::None,
-                code: u.code,
-                name: u.name,
-                level: u.level,
-                parent: u.parent,
-            });
-        }
-        Index { entries, by_code }
-    }
-
-    pub fn get(&self, code: &str) -> Option<&Entry> {
-        self.by_code.get(code).map(|i| &self.entries[*i])
-    }
-
-    /// The parent's name, for telling apart units of the same name.
-    pub fn parent_name(&self, e: &Entry) -> Option<&str> {
-        e.parent.as_deref().and_then(|p| self.get(p)).map(|p| p.name.as_str())
-    }
-
-    /// Indices of the units that match, best first, at most `limit`.
-    pub fn search(&self, query: &str, limit: usize) -> Vec<usize> {
-        let q = search::normalize(query);
-        if q.is_empty() {
-            return Vec::new();
-        }
-        let mut hits: Vec<(u8, usize)> = Vec::new();
-        for (i, e) in self.entries.iter().enumerate() {
-            if let Some(rank) = search::rank(&e.forms, &e.code, &q) {
-                hits.push((rank, i));
-            }
-        }
-        hits.sort_by(|a, b| {
-            let (x, y) = (&self.entries[a.1], &self.entries[b.1]);
-            search::order_key(a.0, x.level, &x.code).cmp(&search::order_key(b.0, y.level, &y.code))
-        });
-        hits.truncate(limit);
-        hits.into_iter().map(|(_, i)| i).collect()
-    }
+/// The pickers' index of every unit, built on their first use.
+pub fn build_index(store: &Registry) -> Result<Index> {
+    Ok(Index::from_units(store.all_units()?))
 }
 
 /// One match listed under the `/` prompt.
@@ -116,6 +47,7 @@ pub const MAX_RESULTS: usize = 500;
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::{Level, Unit};
 
     #[test]
     fn finds_by_initials_and_spelling() {
