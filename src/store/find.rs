@@ -45,6 +45,11 @@ impl Store {
         Ok(index)
     }
 
+    /// Whether an index is kept (a write then checks whether it changes what it holds).
+    pub(crate) fn has_find_index(&self) -> bool {
+        self.find_cache.lock().map_or(true, |c| c.is_some())
+    }
+
     /// Drops the index: a write is changing units.
     pub(crate) fn forget_find_index(&self) {
         // A poisoned lock still holds the slot: it is emptied all the same.

@@ -223,9 +223,28 @@ impl Store {
         })
     }
 
-    /// Find's index is of the units as they were: a write that changes any is the end of it.
+    /// Find's index is of the units as they were: a write that changes what it holds of any
+    /// (not, say, only a unit's first evaluation, which saving an evaluation moves) is the end
+    /// of it.
     fn forget_units_in(&self, set: &WriteSet) {
-        if set.ops.iter().any(|op| op.tree == TreeId::Units) {
+        if !self.has_find_index() {
+            return;
+        }
+        use super::codec::Stored;
+        // A row that does not decode counts as changed: the index is dropped, never kept stale.
+        let seen_by_find = |bytes: &[u8]| {
+            super::codec::UnitRow::decode(bytes)
+                .ok()
+                .map(|r| (r.unit.code, r.unit.name, r.unit.level, r.unit.parent, r.unit.station))
+        };
+        let changes = |op: &Op| match (&op.undo, &op.value) {
+            (Undo::Restore(old), Some(new)) => {
+                let old = seen_by_find(old);
+                old.is_none() || old != seen_by_find(new)
+            }
+            _ => true,
+        };
+        if set.ops.iter().any(|op| op.tree == TreeId::Units && changes(op)) {
             self.forget_find_index();
         }
     }
