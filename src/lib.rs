@@ -8,17 +8,19 @@
 //!   parser of each field that files and forms share). Uses `words` for the texts of its
 //!   problems.
 //! - `rollup`: pure measures and their sums. Uses `domain`.
+//! - `search`: find's matching rules (name, code, pinyin; the order of matches), written once
+//!   for the UI, the storage trait's default and sled's index. Uses `domain`.
 //! - `record`: what a dated record is to the registry and any backend (no encoding). Uses
 //!   `domain`, `rollup`.
 //! - `storage`: the `Storage` trait every backend implements (sled now, PostgreSQL next).
-//!   Uses `domain`, `record`, `rollup`.
+//!   Uses `domain`, `record`, `rollup`, `search` (the default `find_units`).
 //! - `registry`: `Registry` over a `Box<dyn Storage>`, what everything below calls; the rules
 //!   written once (validation and its words, the parent walk, the journal's entries, undo's
 //!   decisions). Uses
 //!   `domain`, `record`, `storage`, and `store` to open the sled backend, `pg` to connect to a
 //!   server.
 //! - `store`: the sled backend (keys, codec, writes, stored totals, recovery, lock, a restore's
-//!   build-beside-then-rename); calls the `registry` rules. Uses `domain`, `record`, `rollup`, `registry::{rules, journal}`.
+//!   build-beside-then-rename); calls the `registry` rules. Uses `domain`, `record`, `rollup`, `registry::{rules, journal}`, `search`.
 //! - `binary`: the backup file's item encoding. Uses nothing.
 //! - `report`: the rollup report of a unit and its children, and its formats. Uses `registry`.
 //! - `report_book`: the report as an Excel workbook. Uses `report`, `interchange`.
@@ -53,6 +55,7 @@ pub mod registry;
 pub mod report;
 pub mod report_book;
 pub mod rollup;
+pub mod search;
 pub mod storage;
 pub mod store;
 pub mod text;

@@ -50,6 +50,9 @@
 //!   transaction) and `RestoreTarget` (a new schema filled, then swapped in one transaction),
 //!   chosen by `Registry::connect` from `--db URL`. It calls the same `registry` rules, and
 //!   `tests/backend_suite` runs on it as on sled.
+//! - **Find with a default** (`find_units`, issue 14): the default ranks every unit by
+//!   `search::rank` (a scan, which is all a backend without an index needs); sled keeps an
+//!   index of every unit between searches (`store::find`, which says why it is not in sled).
 //! - **Left for later: a code-based sled id.** sled's record id holds a unit's insertion
 //!   number, so a backup replays units in their first-added order (`units_for_backup`); an id
 //!   from the unit's code (a schema-4 upgrade in `store/migrate.rs`) would end that.
@@ -99,6 +102,12 @@ pub trait Storage {
     fn units_for_backup(&self) -> Result<Vec<Unit>>;
     /// Units, evaluations, trainings, budget entries.
     fn counts(&self) -> Result<[usize; 4]>;
+    /// The units a find query matches (`search::rank`), best first (`search::order_key`), at
+    /// most `limit`. The default scans every unit; a backend with an index answers the same
+    /// from it (sled: `store::find`), at the cost of the matches rather than of every unit.
+    fn find_units(&self, query: &str, limit: usize) -> Result<Vec<Unit>> {
+        Ok(crate::search::scan(self.all_units()?, query, limit))
+    }
 
     // ---- records ----
     /// A unit's records of a kind (and its subtree's) dated within `days`, newest first (records

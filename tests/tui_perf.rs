@@ -4,6 +4,8 @@
 //! ```text
 //! SHEGONG_PERF_DIR=/tmp/tui-big cargo test --release --test tui_perf -- --ignored --nocapture
 //! ```
+//!
+//! `SHEGONG_PERF_READONLY=0` opens the store to write instead of through `--readonly`'s copy.
 
 mod tui_support;
 
@@ -48,7 +50,10 @@ fn large_store() {
         return;
     };
     let t = Instant::now();
-    let store = Registry::open(std::path::Path::new(&dir), true).expect("the store opens");
+    // Read-only (as a read-only UI opens it: a private copy of the store) unless
+    // SHEGONG_PERF_READONLY=0, for a store too large to copy beside itself.
+    let readonly = std::env::var("SHEGONG_PERF_READONLY").map_or(true, |v| v != "0");
+    let store = Registry::open(std::path::Path::new(&dir), readonly).expect("the store opens");
     let opened = t.elapsed();
     let mut app = App::new(store, Lang::Zh, chrono::Local::now().date_naive()).expect("the UI starts");
     render(&mut app, W, H);
@@ -102,14 +107,39 @@ fn large_store() {
         app.details.loaded.as_ref().map(|l| (l.tab, l.too_many))
     );
     keys(&mut app, &["s", "Tab", "Tab", "Tab"]);
+    // Issue 14: before, `/` built an in-memory index of every unit (what the unit pickers
+    // still build) and scanned it at each key; timed here for comparison.
+    let t = Instant::now();
+    let index = shegong::tui::find::build_index(&app.store).expect("the index builds");
+    println!(
+        "{:<46} {:>10}",
+        "(before: build the index of every unit)",
+        ms(t.elapsed())
+    );
+    let t = Instant::now();
+    let n = index.search("hx", shegong::tui::find::MAX_RESULTS).len();
+    println!(
+        "{:<46} {:>10}  ({n} matches)",
+        "(before: one key, “hx” in it)",
+        ms(t.elapsed())
+    );
+    drop(index);
     report(
-        "/ (find: builds the index of every unit)",
+        "/ (find: the store's find index)",
         timed(&mut app, &[KeyCode::Char('/')]),
     );
     report(
         "typing “hx” in find",
         timed(&mut app, &[KeyCode::Char('h'), KeyCode::Char('x')]),
     );
+    // Each key of a name, a spelling and a code, and a query nothing matches.
+    for typed in ["社区", "xiyuan", "990001002", "zzq"] {
+        keys(&mut app, &["Esc", "/"]);
+        let codes: Vec<KeyCode> = typed.chars().map(KeyCode::Char).collect();
+        report(&format!("typing “{typed}” in find, per key"), timed(&mut app, &codes));
+    }
+    keys(&mut app, &["Esc", "/"]);
+    timed(&mut app, &[KeyCode::Char('h'), KeyCode::Char('x')]);
     report("Enter (reveal the match)", timed(&mut app, &[KeyCode::Enter]));
     report("t (open a training form)", timed(&mut app, &[KeyCode::Char('t')]));
 }

@@ -135,6 +135,11 @@ impl Registry {
         self.storage.all_units()
     }
 
+    /// The units a find query matches, best first, at most `limit` (`Storage::find_units`).
+    pub fn find_units(&self, query: &str, limit: usize) -> Result<Vec<Unit>> {
+        self.storage.find_units(query, limit)
+    }
+
     pub fn counts(&self) -> Result<[usize; 4]> {
         self.storage.counts()
     }

@@ -92,6 +92,9 @@ impl Storage for Store {
     fn units_for_backup(&self) -> Result<Vec<Unit>> {
         Store::units_in_added_order(self)
     }
+    fn find_units(&self, query: &str, limit: usize) -> Result<Vec<Unit>> {
+        Store::find_units(self, query, limit)
+    }
     fn journal_entries(&self) -> Result<Vec<(u64, JournalEntry)>> {
         Store::journal_entries(self)
     }

@@ -11,6 +11,8 @@ impl Store {
     /// Brings a store written with schema `from` up to `SCHEMA_VERSION`.
     pub fn upgrade(&self, from: u32) -> Result<()> {
         self.check_writable()?;
+        // The steps rewrite unit rows in place.
+        self.forget_find_index();
         for version in from..SCHEMA_VERSION {
             match version {
                 // Schema 1 stores were written before the year totals had a tree of their own

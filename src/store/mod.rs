@@ -7,6 +7,7 @@ mod backend;
 pub mod codec;
 mod dump;
 mod error;
+mod find;
 mod import;
 mod journal;
 pub mod keys;
@@ -46,6 +47,8 @@ pub struct Store {
     operator: String,
     /// The journal entry being undone, while an undo writes.
     undoing: std::sync::Mutex<Option<u64>>,
+    /// Find's index of every unit, once built; emptied by a write that changes units.
+    find_cache: std::sync::Mutex<Option<std::sync::Arc<crate::search::Index>>>,
     /// Held for the life of the store: the lock that keeps a second process out (a reader's
     /// is shared). `None` after `into_lock` has taken it, and for a reader of a store without a
     /// lock file (which it does not create).
@@ -384,6 +387,7 @@ impl Store {
             lock,
             operator: default_operator(),
             undoing: std::sync::Mutex::new(None),
+            find_cache: std::sync::Mutex::new(None),
             _copy: copy,
         })
     }

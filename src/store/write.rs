@@ -88,6 +88,7 @@ impl Store {
         if set.is_empty() {
             return Ok(());
         }
+        self.forget_units_in(&set);
         if set.ops.len() <= TRANSACTION_LIMIT && !set.rebuild_totals {
             self.apply_in_transaction(set.ops)?;
         } else {
@@ -144,6 +145,7 @@ impl Store {
     /// the log always holds the values from before the whole write), then the part itself.
     pub(crate) fn logged_part(&self, write: &mut LoggedWrite, set: WriteSet) -> Result<()> {
         super::failed_earlier()?;
+        self.forget_units_in(&set);
         let pending = self.tree(TreeId::Pending);
         // Undo entries are encoded chunk by chunk, never all at once: a national import has
         // millions of them.
@@ -221,8 +223,35 @@ impl Store {
         })
     }
 
+    /// Find's index is of the units as they were: a write that changes what it holds of any
+    /// (not, say, only a unit's first evaluation, which saving an evaluation moves) is the end
+    /// of it.
+    fn forget_units_in(&self, set: &WriteSet) {
+        if !self.has_find_index() {
+            return;
+        }
+        use super::codec::Stored;
+        // A row that does not decode counts as changed: the index is dropped, never kept stale.
+        let seen_by_find = |bytes: &[u8]| {
+            super::codec::UnitRow::decode(bytes)
+                .ok()
+                .map(|r| (r.unit.code, r.unit.name, r.unit.level, r.unit.parent, r.unit.station))
+        };
+        let changes = |op: &Op| match (&op.undo, &op.value) {
+            (Undo::Restore(old), Some(new)) => {
+                let old = seen_by_find(old);
+                old.is_none() || old != seen_by_find(new)
+            }
+            _ => true,
+        };
+        if set.ops.iter().any(|op| op.tree == TreeId::Units && changes(op)) {
+            self.forget_find_index();
+        }
+    }
+
     /// Rolls back a write that did not finish, then recomputes the totals from the records.
     pub(crate) fn recover(&self) -> Result<()> {
+        self.forget_find_index();
         // After a failed write (a full disk) this process cannot write: the rollback happens
         // when the store is next opened, from the undo log already on disk.
         super::failed_earlier()?;

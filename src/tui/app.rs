@@ -248,7 +248,7 @@ impl App {
 
     fn ensure_index(&mut self) -> bool {
         if self.index.is_none() {
-            match Index::build(&self.store) {
+            match super::find::build_index(&self.store) {
                 Ok(i) => self.index = Some(i),
                 Err(e) => {
                     self.fail(&e);

@@ -493,7 +493,9 @@ fn render_tree(app: &App, area: Rect, buf: &mut Buffer) {
 }
 
 fn render_find(app: &App, area: Rect, buf: &mut Buffer) {
-    let title = fill(app.t(S::FindTitle), &[&app.find.results.len().to_string()]);
+    // "12+": more match than are listed yet (they are listed as the pane scrolls).
+    let count = format!("{}{}", app.find.results.len(), if app.find.more { "+" } else { "" });
+    let title = fill(app.t(S::FindTitle), &[&count]);
     let block = pane(format!(" {title} "), true);
     let inner = block.inner(area);
     block.render(area, buf);
@@ -507,9 +509,8 @@ fn render_find(app: &App, area: Rect, buf: &mut Buffer) {
         lines.push(Line::raw(fill(app.t(S::NoMatch), &[&app.find.query])));
     }
     let rows = inner.height.saturating_sub(1) as usize;
-    for (n, i) in app.find.results.iter().enumerate().skip(app.find.offset).take(rows) {
-        let Some(e) = app.find_entry(*i) else { continue };
-        let parent = app.find_parent_name(e).map(|p| format!("‹{p}›")).unwrap_or_default();
+    for (n, e) in app.find.results.iter().enumerate().skip(app.find.offset).take(rows) {
+        let parent = e.parent.as_deref().map(|p| format!("‹{p}›")).unwrap_or_default();
         let left = format!("{} {}", e.name, parent);
         let code_w = e.code.len().min(width / 3);
         let line = format!(

@@ -72,6 +72,10 @@ impl App {
         self.details.scroll_into_view(areas.detail_rows() + 1, overview_lines);
         if self.find.open {
             self.find.offset = scroll::offset_showing(self.find.selected, self.find.offset, rows);
+            // A taller pane than the matches listed so far: list enough to fill it.
+            if self.find.more && self.find.results.len() < self.find.offset + rows {
+                self.fetch_matches(self.find.offset + rows);
+            }
         }
         if let Some(p) = self.picker.as_mut() {
             p.scroll_into_view(view::PICKER_ROWS);

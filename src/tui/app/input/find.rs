@@ -1,39 +1,77 @@
 //! Keys in the find prompt (`/`) and the matches after it (`n`/`N`): the query is a
-//! `TextInput`, searched in the find index at every edit; Enter goes to the chosen unit.
+//! `TextInput`, searched in the store's find index at every edit, for as many matches as the
+//! pane shows (more as it scrolls); Enter goes to the chosen unit.
 
 use crate::tui::action::Action;
 use crate::tui::app::{App, Focus};
+use crate::tui::find::{self, Hit};
+use crate::tui::scroll;
 use crate::tui::strings::S;
 use crate::tui::text_input::is_edit;
-use crate::tui::{find, scroll};
 
 impl App {
     pub(in crate::tui::app) fn open_find(&mut self) {
-        if !self.ensure_index() {
-            return;
-        }
         self.find.open = true;
         self.find.query.clear();
         self.find.results.clear();
+        self.find.more = false;
         self.find.selected = 0;
         self.find.offset = 0;
     }
 
     pub(in crate::tui::app) fn run_find(&mut self) {
-        if let Some(index) = &self.index {
-            self.find.results = index.search(&self.find.query, find::MAX_RESULTS);
-        }
         self.find.selected = 0;
         self.find.offset = 0;
+        self.fetch_matches(self.page);
     }
 
-    /// The find index entry of a result.
-    pub fn find_entry(&self, i: usize) -> Option<&find::Entry> {
-        self.index.as_ref().and_then(|x| x.entries.get(i))
+    /// Lists the first `want` matches of the query (asking the store for one more, to know
+    /// whether there are more).
+    pub(in crate::tui::app) fn fetch_matches(&mut self, want: usize) {
+        let want = want.clamp(1, find::MAX_RESULTS);
+        let units = match self.store.find_units(&self.find.query, want + 1) {
+            Ok(units) => units,
+            Err(e) => {
+                self.find.results.clear();
+                self.find.more = false;
+                self.fail(&e);
+                return;
+            }
+        };
+        self.find.more = units.len() > want;
+        let mut parents: std::collections::HashMap<String, Option<String>> = Default::default();
+        let mut results = Vec::with_capacity(want);
+        for u in units.into_iter().take(want) {
+            let parent = match &u.parent {
+                None => None,
+                Some(p) => match parents.get(p) {
+                    Some(name) => name.clone(),
+                    None => {
+                        let name = match self.store.unit(p) {
+                            Ok(parent) => parent.map(|x| x.name),
+                            Err(e) => {
+                                self.fail(&e);
+                                None
+                            }
+                        };
+                        parents.insert(p.clone(), name.clone());
+                        name
+                    }
+                },
+            };
+            results.push(Hit {
+                code: u.code,
+                name: u.name,
+                parent,
+            });
+        }
+        self.find.results = results;
+        self.find.selected = self.find.selected.min(self.find.results.len().saturating_sub(1));
     }
 
-    pub fn find_parent_name(&self, e: &find::Entry) -> Option<&str> {
-        self.index.as_ref().and_then(|x| x.parent_name(e))
+    /// A result of the last search.
+    pub fn find_entry(&self, i: usize) -> Option<&Hit> {
+        self.find.results.get(i)
     }
 
     pub(in crate::tui::app) fn on_find(&mut self, action: Action) {
@@ -43,17 +81,20 @@ impl App {
             }
             return;
         }
+        // Moving down past the last match listed lists more first.
+        if action == Action::Down && self.find.more && self.find.selected + 1 >= self.find.results.len() {
+            self.fetch_matches(self.find.results.len() * 2);
+        }
         let n = self.find.results.len();
         match action {
             Action::Up => self.find.selected = scroll::moved(self.find.selected, -1, n),
             Action::Down => self.find.selected = scroll::moved(self.find.selected, 1, n),
             Action::Choose => {
-                let codes: Vec<String> = self
-                    .find
-                    .results
-                    .iter()
-                    .filter_map(|i| self.find_entry(*i).map(|e| e.code.clone()))
-                    .collect();
+                if self.find.more {
+                    // n/N step through every match, up to the most listed.
+                    self.fetch_matches(find::MAX_RESULTS);
+                }
+                let codes: Vec<String> = self.find.results.iter().map(|h| h.code.clone()).collect();
                 if codes.is_empty() {
                     self.warn(S::NoMatch, &[&self.find.query.clone()]);
                     return;

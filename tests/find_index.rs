@@ -1,0 +1,271 @@
+//! The sled store's find (issue 14: an index of every unit kept between searches) answers what
+//! a scan of every unit answers (`search::scan`, the storage trait's default), after random
+//! unit writes, deletes, undo, a logged write and its undo, and a restore: each write that
+//! changes units lets the kept index go. Kills are in `tests/crash_kill.rs`, whose every state
+//! read checks the same agreement.
+
+mod common;
+
+use common::*;
+use shegong::domain::{Level, Unit};
+use shegong::registry::Registry;
+use shegong::search;
+use std::path::Path;
+
+/// Characters the random names are made of: a few share syllables (西/希, 街/接) so that
+/// pinyin matches cross names, and a letter and a digit are among them.
+const CHARS: [&str; 16] = [
+    "西", "希", "苑", "街", "接", "道", "社", "区", "和", "平", "东", "山", "碧", "鸡", "A", "1",
+];
+
+fn name(rng: &mut Rng) -> String {
+    let n = 1 + rng.index(6);
+    (0..n).map(|_| *rng.pick(&CHARS)).collect()
+}
+
+/// Queries that a set of units makes likely to match: parts of their names, initials,
+/// spellings and codes, of every length, and a few that match nothing.
+fn queries(units: &[Unit], rng: &mut Rng) -> Vec<String> {
+    let mut out = vec!["x".to_string(), "jie".into(), "社区".into(), "9".into(), "zz".into()];
+    for _ in 0..12 {
+        if units.is_empty() {
+            break;
+        }
+        let u = rng.pick(units);
+        let forms = search::Forms::of(&u.name);
+        for s in [&forms.name, &forms.initials, &forms.spelled, &u.code] {
+            let chars: Vec<char> = s.chars().collect();
+            if chars.is_empty() {
+                continue;
+            }
+            let from = rng.index(chars.len());
+            let len = 1 + rng.index(chars.len() - from);
+            out.push(chars[from..from + len].iter().collect());
+        }
+    }
+    out
+}
+
+/// The index's answer is the scan's, at several limits. (The scan is `search::scan`'s, with
+/// each unit's pinyin worked out once rather than once per query.)
+fn agrees(store: &Registry, rng: &mut Rng, when: &str) {
+    let units = store.all_units().unwrap();
+    let forms: Vec<search::Forms> = units.iter().map(|u| search::Forms::of(&u.name)).collect();
+    for q in queries(&units, rng) {
+        let n = search::normalize(&q);
+        let mut hits: Vec<(u8, &Unit)> = units
+            .iter()
+            .zip(&forms)
+            .filter_map(|(u, f)| search::rank(f, &u.code, &n).map(|r| (r, u)))
+            .collect();
+        hits.sort_by(|a, b| {
+            search::order_key(a.0, a.1.level, &a.1.code).cmp(&search::order_key(b.0, b.1.level, &b.1.code))
+        });
+        let scanned: Vec<&str> = hits.iter().map(|(_, u)| u.code.as_str()).collect();
+        for limit in [1, 7, 1000] {
+            let indexed: Vec<String> = store
+                .find_units(&q, limit)
+                .unwrap()
+                .into_iter()
+                .map(|u| u.code)
+                .collect();
+            assert_eq!(
+                indexed,
+                scanned[..scanned.len().min(limit)],
+                "{when}: query {q:?}, limit {limit}"
+            );
+        }
+    }
+}
+
+/// A random batch: new streets and communities, and renames or moves of stored units.
+fn batch(store: &Registry, rng: &mut Rng, next: &mut u32, size: usize) -> Vec<Unit> {
+    let stored = store.all_units().unwrap();
+    let streets: Vec<&Unit> = stored.iter().filter(|u| u.level == Level::Street).collect();
+    let mut out: Vec<Unit> = Vec::new();
+    for _ in 0..size {
+        if !stored.is_empty() && rng.chance(30) {
+            let mut u = rng.pick(&stored).clone();
+            if out.iter().any(|o| o.code == u.code) {
+                continue;
+            }
+            u.name = name(rng);
+            out.push(u);
+        } else if streets.is_empty() || rng.chance(30) {
+            *next += 1;
+            out.push(Unit::new(
+                &format!("9{:05}000", *next),
+                Some("D"),
+                Level::Street,
+                &name(rng),
+            ));
+        } else {
+            *next += 1;
+            let parent = rng.pick(&streets).code.clone();
+            out.push(Unit::new(
+                &format!("9{:05}{:03}", *next, *next % 1000),
+                Some(&parent),
+                Level::Community,
+                &name(rng),
+            ));
+        }
+    }
+    out
+}
+
+fn new_store(dir: &Path) -> Registry {
+    let store = Registry::create(dir).unwrap();
+    store
+        .apply_units(&[Unit::new("D", None, Level::District, "西山区")])
+        .unwrap();
+    store
+}
+
+#[test]
+fn the_index_agrees_with_a_scan_through_writes_deletes_and_undo() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = new_store(&tmp.path().join("s"));
+    let mut rng = Rng(14);
+    let mut next = 0;
+    agrees(&store, &mut rng, "one unit");
+    for round in 0..25 {
+        let size = 1 + rng.index(8);
+        let units = batch(&store, &mut rng, &mut next, size);
+        store.apply_units(&units).unwrap();
+        agrees(&store, &mut rng, &format!("round {round}: written"));
+        // Delete a unit without children now and then.
+        if rng.chance(40) {
+            let all = store.all_units().unwrap();
+            let leaves: Vec<&Unit> = all
+                .iter()
+                .filter(|u| u.code != "D" && !store.has_children(&u.code).unwrap())
+                .collect();
+            if !leaves.is_empty() {
+                let code = rng.pick(&leaves).code.clone();
+                // A unit with records is refused (and stays): the index must agree either way.
+                match store.delete_unit(&code) {
+                    Ok(_) | Err(shegong::store::StoreError::Refused { .. }) => {}
+                    Err(e) => panic!("{e}"),
+                }
+                agrees(&store, &mut rng, &format!("round {round}: {code} deleted"));
+            }
+        }
+        // An evaluation moves its unit's first evaluation (a write to the unit's row that
+        // leaves what find holds as it was).
+        if rng.chance(30) {
+            let all = store.all_units().unwrap();
+            let mut with_station = rng.pick(&all).clone();
+            with_station.station = shegong::domain::StationStatus::Operating;
+            with_station.opened_on = shegong::domain::PartialDate::parse("2020-01-01").ok();
+            store.apply_units(std::slice::from_ref(&with_station)).unwrap();
+            let unit = with_station.code;
+            let evaluation = shegong::domain::Evaluation {
+                id: None,
+                unit,
+                date: shegong::domain::PartialDate::parse(&format!("2021-{:02}-10", 1 + round % 12)).unwrap(),
+                kind: shegong::domain::EvalKind::Annual,
+                evaluator: "区民政局".into(),
+                score: Some(880),
+                grade: None,
+                note: String::new(),
+            };
+            store.add_records(&[evaluation]).unwrap();
+            agrees(&store, &mut rng, &format!("round {round}: evaluated"));
+        }
+        if rng.chance(40) {
+            match store.undo_last() {
+                Ok(_) | Err(shegong::store::StoreError::Refused { .. }) => {}
+                Err(e) => panic!("{e}"),
+            }
+            agrees(&store, &mut rng, &format!("round {round}: undone"));
+        }
+    }
+}
+
+/// Streets moved to another district change the hierarchy's shape, so the write is the
+/// logged one (as a large import's is). Renamed as they move; then the move undone, itself a
+/// logged write.
+#[test]
+fn a_logged_write_and_its_undo_keep_the_index() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = new_store(&tmp.path().join("s"));
+    store
+        .apply_units(&[Unit::new("E", None, Level::District, "东山区")])
+        .unwrap();
+    let mut rng = Rng(1414);
+    let mut next = 0;
+    for _ in 0..4 {
+        let units = batch(&store, &mut rng, &mut next, 60);
+        store.apply_units(&units).unwrap();
+    }
+    agrees(&store, &mut rng, "imported");
+    let moved: Vec<Unit> = store
+        .children("D")
+        .unwrap()
+        .into_iter()
+        .step_by(2)
+        .map(|mut u| {
+            u.parent = Some("E".into());
+            u.name = format!("{}东", u.name);
+            u
+        })
+        .collect();
+    assert!(moved.len() > 5);
+    store.apply_units(&moved).unwrap();
+    assert_eq!(store.children("E").unwrap().len(), moved.len());
+    agrees(&store, &mut rng, "moved and renamed");
+    store.undo_last().unwrap();
+    assert!(store.children("E").unwrap().is_empty());
+    agrees(&store, &mut rng, "move undone");
+}
+
+#[test]
+fn a_restored_store_has_its_index() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = new_store(&tmp.path().join("s"));
+    let mut rng = Rng(7);
+    let mut next = 0;
+    for _ in 0..5 {
+        let units = batch(&store, &mut rng, &mut next, 10);
+        store.apply_units(&units).unwrap();
+    }
+    let file = tmp.path().join("b.sgbak");
+    shegong::backup::backup(store.storage(), &file).unwrap();
+    let restored = tmp.path().join("r");
+    shegong::backup::restore(&restored, &file, "tester").unwrap();
+    let restored = Registry::open(&restored, false).unwrap();
+    assert_eq!(restored.all_units().unwrap().len(), store.all_units().unwrap().len());
+    agrees(&restored, &mut rng, "restored");
+}
+
+/// The trait's default (a scan of every unit) is what a backend without an index answers:
+/// the same as the sled index on the Xishan data.
+#[test]
+fn the_default_scan_and_the_index_agree_on_xishan() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("s");
+    ok(&dir, &["init"]);
+    let store = Registry::open(&dir, true).unwrap();
+    let units = store.all_units().unwrap();
+    for q in [
+        "xy",
+        "biji",
+        "碧鸡",
+        "530112008",
+        "jd",
+        "街道",
+        "jie",
+        "西山区",
+        "530112000000",
+        "1120",
+        "zz",
+    ] {
+        let indexed: Vec<String> = store.find_units(q, 500).unwrap().into_iter().map(|u| u.code).collect();
+        let scanned: Vec<String> = search::scan(units.clone(), q, 500)
+            .into_iter()
+            .map(|u| u.code)
+            .collect();
+        assert_eq!(indexed, scanned, "{q}");
+    }
+    assert_eq!(store.find_units("jd", 500).unwrap().len(), 10);
+}
