@@ -10,7 +10,7 @@ use crate::registry::Registry;
 use crate::report;
 use crate::report_book;
 use crate::store::{self, StoreError};
-use crate::words::{say, tr, C, S};
+use crate::words::{say, tr, C, N, S};
 use clap::{Parser, Subcommand, ValueEnum};
 use std::io::{IsTerminal, Write};
 use std::path::{Path, PathBuf};
@@ -31,11 +31,41 @@ pub struct Args {
     /// Refuse every write
     #[arg(long, global = true)]
     pub readonly: bool,
-    /// Who the change journal records (default: the OS user)
+    /// Who the change journal records (default: the OS user; not with --db, where it is the login)
     #[arg(long, global = true, value_name = "NAME")]
     pub operator: Option<String>,
+    /// A shared PostgreSQL server instead of a store folder (else $SHEGONG_DB): a URL such as
+    /// postgresql://LOGIN@HOST/DB?sslmode=verify-full, or key=value pairs; the PG* variables and
+    /// ~/.pgpass fill in what it leaves out
+    #[arg(long, global = true, env = "SHEGONG_DB", value_name = "URL", hide_env_values = true)]
+    pub db: Option<String>,
+    /// Which of --db and --data-dir were typed (not taken from the environment).
+    #[arg(skip)]
+    pub typed: Typed,
     #[command(subcommand)]
     pub command: Option<Command>,
+}
+
+/// Which options were typed on the command line rather than taken from the environment.
+#[derive(Clone, Copy, Debug, Default)]
+pub struct Typed {
+    pub db: bool,
+    pub data_dir: bool,
+}
+
+impl Args {
+    /// The arguments of this process, knowing which options were typed.
+    pub fn from_command_line() -> Args {
+        use clap::{CommandFactory, FromArgMatches};
+        let matches = Args::command().get_matches();
+        let mut args = Args::from_arg_matches(&matches).unwrap_or_else(|e| e.exit());
+        let typed = |id: &str| matches.value_source(id) == Some(clap::parser::ValueSource::CommandLine);
+        args.typed = Typed {
+            db: typed("db"),
+            data_dir: typed("data_dir"),
+        };
+        args
+    }
 }
 
 #[derive(Subcommand, Debug)]
@@ -93,6 +123,31 @@ pub enum Command {
     Backup { file: PathBuf },
     /// Fill a new or empty store from a backup file (creates the store if missing)
     Restore { file: PathBuf },
+    /// Logins of the shared server (--db) and what they may write: add, list, remove
+    Staff {
+        #[command(subcommand)]
+        action: StaffCommand,
+    },
+}
+
+#[derive(Subcommand, Debug)]
+pub enum StaffCommand {
+    /// Create a login: district (writes everywhere), clerk (its unit and below), auditor (reads)
+    Add {
+        login: String,
+        #[arg(long, value_enum)]
+        role: crate::pg::staff::Role,
+        /// The clerk's unit (required for a clerk)
+        #[arg(long, value_name = "CODE")]
+        unit: Option<String>,
+        /// Read the login's password from standard input (one line); never give it as an option
+        #[arg(long)]
+        password_stdin: bool,
+    },
+    /// Every login with its role and unit
+    List,
+    /// Remove a login (its role on the server, and its row)
+    Remove { login: String },
 }
 
 #[derive(Clone, Copy, Debug, ValueEnum, PartialEq, Eq)]
@@ -176,6 +231,9 @@ pub fn default_data_dir() -> PathBuf {
 /// The settings every command shares.
 pub struct Context {
     pub dir: PathBuf,
+    /// The shared server's URL (`--db` or `$SHEGONG_DB`, possibly empty: the `PG*` variables
+    /// alone); `None` for the store folder `dir`.
+    pub db: Option<String>,
     pub lang: Lang,
     pub readonly: bool,
     pub operator: String,
@@ -187,18 +245,41 @@ impl Context {
             None => Lang::from_env(),
             Some(l) => Lang::parse(l).ok_or_else(|| format!("--lang: “{l}” is not zh or en"))?,
         };
+        // A typed option wins over the environment; two typed, or two from the environment,
+        // are refused rather than guessed between.
+        let db = match (args.typed.db, args.typed.data_dir, &args.db, &args.data_dir) {
+            (true, true, _, _) => return Err(tr(lang, C::DbAndDataDir).into()),
+            (true, false, db, _) => db.clone(),
+            (false, true, _, _) => None,
+            (false, false, Some(_), Some(_)) => return Err(tr(lang, C::DbAndDataDirInEnv).into()),
+            (false, false, db, _) => db.clone(),
+        };
+        if db.is_some() && args.operator.is_some() {
+            return Err(tr(lang, C::OperatorWithDb).into());
+        }
         let operator = args.operator.clone().unwrap_or_else(os_operator);
         Ok(Context {
             dir: args.data_dir.clone().unwrap_or_else(default_data_dir),
+            db,
             lang,
             readonly: args.readonly,
             operator,
         })
     }
 
+    /// Where the data is, in words: the store folder, or the `--db` text without a password
+    /// (the server's own name for it is `Registry::place`, once connected).
+    fn server(&self) -> Option<&str> {
+        self.db.as_deref()
+    }
+
     /// Opens the store, with this session's operator for the journal. A store from an older
     /// shegong is backed up and upgraded first, and the user is told where the backup is.
     pub fn open(&self) -> Result<Registry, Failure> {
+        if let Some(url) = self.server() {
+            // On the server, who writes is the login: the journal takes it from the server.
+            return Registry::connect(Some(url), self.lang, self.readonly).map_err(|e| Failure::store(e, self.lang));
+        }
         let (mut store, upgraded) = crate::upgrade::open(&self.dir, self.readonly).map_err(|e| {
             Failure {
                 code: e.exit_code(),
@@ -271,6 +352,9 @@ fn run_on(ctx: &Context, command: &Command, out: &mut dyn Write) -> Result<(), F
             if ctx.readonly {
                 return Err(st(StoreError::ReadOnly));
             }
+            if let Some(url) = ctx.server() {
+                return init_server(url, *empty, lang);
+            }
             let store = ctx.create().map_err(st)?;
             if !empty {
                 load_xishan(&store, lang)?;
@@ -312,6 +396,16 @@ fn run_on(ctx: &Context, command: &Command, out: &mut dyn Write) -> Result<(), F
             if ctx.readonly {
                 return Err(st(StoreError::ReadOnly));
             }
+            if let Some(url) = ctx.server() {
+                // Into a database on the server: its schema made if missing, refused with data.
+                let (client, place) = crate::pg::connect::connect(Some(url), lang).map_err(st)?;
+                let mut target = crate::pg::restore::PgRestore::new(client, place.clone());
+                let summary =
+                    backup::restore_into(&mut target, file, &ctx.operator).map_err(|e| backup_failure(e, lang))?;
+                let into = Path::new(&place);
+                return writeln!(out, "{}", restored_message(&summary, file, into, lang))
+                    .map_err(|e| io_failure(e, lang));
+            }
             let summary = backup::restore(&ctx.dir, file, &ctx.operator).map_err(|e| backup_failure(e, lang))?;
             writeln!(out, "{}", restored_message(&summary, file, &ctx.dir, lang)).map_err(|e| io_failure(e, lang))
         }
@@ -347,7 +441,10 @@ fn run_on(ctx: &Context, command: &Command, out: &mut dyn Write) -> Result<(), F
                     (json + "\n").into_bytes()
                 }
                 ReportFormat::Xlsx => {
-                    let store_dir = std::fs::canonicalize(&ctx.dir).unwrap_or_else(|_| ctx.dir.clone());
+                    let store_dir = match ctx.server() {
+                        Some(_) => PathBuf::from(store.place()),
+                        None => std::fs::canonicalize(&ctx.dir).unwrap_or_else(|_| ctx.dir.clone()),
+                    };
                     let source = report_book::BookSource {
                         store: &store_dir,
                         made_at: chrono::Local::now().format("%Y-%m-%d %H:%M:%S %:z").to_string(),
@@ -393,6 +490,12 @@ fn run_on(ctx: &Context, command: &Command, out: &mut dyn Write) -> Result<(), F
                 }
             };
             out.write_all(text.as_bytes()).map_err(|e| io_failure(e, lang))
+        }
+        Command::Staff { action } => {
+            let Some(url) = ctx.server() else {
+                return Err(Failure::usage(tr(lang, C::StaffNeedsDb).into()));
+            };
+            staff_command(url, action, lang, out)
         }
         Command::Check => {
             let store = ctx.open()?;
@@ -605,10 +708,97 @@ fn restored_message(summary: &BackupSummary, file: &Path, dir: &Path, lang: Lang
     )
 }
 
+/// `staff add|list|remove` on the server `url`.
+fn staff_command(url: &str, action: &StaffCommand, lang: Lang, out: &mut dyn Write) -> Result<(), Failure> {
+    use crate::pg::staff::{self, Role};
+    let st = |e: StoreError| Failure::store(e, lang);
+    if let StaffCommand::Add { role, unit, .. } = action {
+        match (role, unit) {
+            (Role::Clerk, None) => return Err(Failure::usage(tr(lang, N::StaffClerkNeedsUnit).into())),
+            (Role::District | Role::Auditor, Some(_)) => {
+                return Err(Failure::usage(tr(lang, N::StaffUnitOnlyForClerk).into()))
+            }
+            _ => {}
+        }
+    }
+    let (mut client, place) = crate::pg::connect::connect(Some(url), lang).map_err(st)?;
+    let said = match action {
+        StaffCommand::Add {
+            login,
+            role,
+            unit,
+            password_stdin,
+        } => {
+            let password = match password_stdin {
+                true => Some(staff::read_password(login, lang).map_err(st)?),
+                false => None,
+            };
+            staff::add(&mut client, &place, login, *role, unit.as_deref(), password.as_deref()).map_err(st)?;
+            staff::added(login, *role, unit.as_deref(), lang) + "\n"
+        }
+        StaffCommand::List => staff::table(&staff::list(&mut client, &place).map_err(st)?, lang),
+        StaffCommand::Remove { login } => {
+            staff::remove(&mut client, &place, login).map_err(st)?;
+            say(lang, N::StaffRemoved, &[login]) + "\n"
+        }
+    };
+    out.write_all(said.as_bytes()).map_err(|e| io_failure(e, lang))
+}
+
+/// `init` on a shared server: the schema's migrations in a database without shegong's data
+/// (one that has it is refused, as sled's `init` refuses a store with data), then the Xishan
+/// data unless `--empty`.
+fn init_server(url: &str, empty: bool, lang: Lang) -> Result<(), Failure> {
+    let st = |e: StoreError| Failure::store(e, lang);
+    let (mut client, place) = crate::pg::connect::connect(Some(url), lang).map_err(st)?;
+    if crate::pg::migrate::version(&mut client).map_err(st)?.is_some() {
+        // A schema there already: refused when it holds any unit, else brought up to date.
+        let held = client
+            .query_one("SELECT EXISTS (SELECT FROM shegong.units)", &[])
+            .and_then(|row| row.try_get::<_, bool>(0))
+            .map_err(|e| st(crate::pg::error::store_error(&e, &place, "")))?;
+        if held {
+            return Err(st(StoreError::AlreadyExists(PathBuf::from(&place))));
+        }
+    }
+    // Say who may, rather than the server's refusal halfway through the first migration.
+    let may = client
+        .query_one(
+            "SELECT current_user::text, has_database_privilege(current_database(), 'CREATE'),
+                    coalesce((SELECT rolcreaterole OR rolsuper FROM pg_catalog.pg_roles
+                               WHERE rolname = current_user), false)
+                    OR (SELECT count(*) = 3 FROM pg_catalog.pg_roles
+                         WHERE rolname IN ('shegong_district', 'shegong_clerk', 'shegong_auditor'))",
+            &[],
+        )
+        .and_then(|row| {
+            Ok((
+                row.try_get::<_, String>(0)?,
+                row.try_get::<_, bool>(1)?,
+                row.try_get::<_, bool>(2)?,
+            ))
+        })
+        .map_err(|e| st(crate::pg::error::store_error(&e, &place, "")))?;
+    if let (login, false, _) | (login, _, false) = may {
+        return Err(st(StoreError::refused(N::InitNotAllowed, &[&login, &place])));
+    }
+    crate::pg::migrate::apply(&mut client).map_err(st)?;
+    let store = Registry::over(Box::new(
+        crate::pg::backend::PgStorage::new(client, place.clone()).map_err(st)?,
+    ));
+    if !empty {
+        load_xishan(&store, lang)?;
+    }
+    let created = if empty { C::CreatedEmpty } else { C::CreatedWithXishan };
+    eprintln!("{}", crate::text::for_terminal_lines(&say(lang, created, &[&place])));
+    Ok(())
+}
+
 /// `shegong` alone: opens the store (creating it with the Xishan data on first run).
 /// Returns the store and whether it was just created.
 pub fn open_or_create(ctx: &Context) -> Result<(Registry, bool), Failure> {
-    if store::exists(&ctx.dir) {
+    // A server is made by `init` (it needs a login that may create roles), never on the way.
+    if ctx.server().is_some() || store::exists(&ctx.dir) {
         return ctx.open().map(|s| (s, false));
     }
     if ctx.readonly {

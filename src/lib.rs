@@ -15,7 +15,8 @@
 //! - `registry`: `Registry` over a `Box<dyn Storage>`, what everything below calls; the rules
 //!   written once (validation and its words, the parent walk, the journal's entries, undo's
 //!   decisions). Uses
-//!   `domain`, `record`, `storage`, and `store` to open the sled backend.
+//!   `domain`, `record`, `storage`, and `store` to open the sled backend, `pg` to connect to a
+//!   server.
 //! - `store`: the sled backend (keys, codec, writes, stored totals, recovery, lock, a restore's
 //!   build-beside-then-rename); calls the `registry` rules. Uses `domain`, `record`, `rollup`, `registry::{rules, journal}`.
 //! - `binary`: the backup file's item encoding. Uses nothing.
@@ -29,9 +30,10 @@
 //!   `domain`, `registry`, `interchange`.
 //! - `pg`: the shared PostgreSQL server's schema, roles and row-level security as SQL
 //!   migrations; `pg::migrate` applies them; `pg::backend::PgStorage` implements `storage` on
-//!   the server (`pg::error` maps its errors; `pg::restore::PgRestore` is its restore target).
-//!   Uses `domain`, `record`, `rollup`, `storage`, `registry::{rules, journal}`, `store` (its
-//!   errors, outcomes and record encoding, for the content hash).
+//!   the server (`pg::error` maps its errors; `pg::restore::PgRestore` is its restore target);
+//!   `pg::connect` connects (URL, `PG*` variables, password file, TLS) and `pg::staff` manages
+//!   the logins. Uses `domain`, `record`, `rollup`, `storage`, `registry::{rules, journal}`,
+//!   `store` (its errors, outcomes and record encoding, for the content hash), `words`.
 //! - `cli`: the commands. Uses everything above; only `main` uses it.
 
 // No error may be dropped unread (issue 11): a `Result` is handled, returned, or said why not.

@@ -1,18 +1,18 @@
 //! The binary: parse the arguments, run a command (or the terminal UI), print a failure in the
 //! user's language and exit with SPEC.md's code (0 ok, 1 bad data or failed check, 2 usage,
-//! 3 store in use, 4 the write is not allowed: `--readonly`).
+//! 3 store in use, 4 the write is not allowed: `--readonly`, or outside a server login's units;
+//! 5 the shared server cannot be reached or refused the login).
 
 // No error may be dropped unread (issue 11): a `Result` is handled, returned, or said why not.
 #![deny(unused_must_use, clippy::let_underscore_must_use)]
 
-use clap::Parser;
 use shegong::cli::{self, Args, Context};
 use shegong::words::{tr, C};
 
 fn main() {
     install_panic_message();
     make_files_private();
-    let args = Args::parse();
+    let args = Args::from_command_line();
     let ctx = match Context::from_args(&args) {
         Ok(c) => c,
         Err(message) => {
@@ -85,7 +85,8 @@ fn open_ui(ctx: &Context) -> Result<(), cli::Failure> {
         code: 1,
         message: format!("{}{e}", tr(ctx.lang, S::UiFailed)),
     })?;
-    if app.store.journal_mark().unwrap_or(0) != mark {
+    // The automatic backup is the folder store's: a server is backed up by its keepers.
+    if ctx.db.is_none() && app.store.journal_mark().unwrap_or(0) != mark {
         automatic_backup(&app.store, ctx);
     }
     Ok(())

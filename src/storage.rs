@@ -69,6 +69,12 @@ pub trait Storage {
     /// Where the data is, in words for messages (a folder, a database URL).
     fn place(&self) -> String;
     fn is_readonly(&self) -> bool;
+    /// Whether this session may write the records of unit `code` (a shared server's clerk: its
+    /// unit and the units below it), asked before a form is typed into; the server itself
+    /// holds the same line. Every unit alike unless read-only, by default.
+    fn may_write(&self, _code: &str) -> Result<bool> {
+        Ok(!self.is_readonly())
+    }
     /// Who the journal records from now on.
     fn set_operator(&mut self, operator: &str);
     /// Makes everything written so far durable.

@@ -135,7 +135,7 @@ pub fn import_bytes(store: &Registry, kind: Kind, bytes: &[u8]) -> Result<Import
 /// again for each pass. A workbook or JSON file is read whole (up to `file::WHOLE_FILE_LIMIT`).
 pub fn import_file(store: &Registry, kind: Kind, path: &Path) -> Result<ImportSummary, ImportError> {
     if store.is_readonly() {
-        return Err(ImportError::Store(StoreError::ReadOnly));
+        return Err(ImportError::Store(store.readonly_error()));
     }
     let whole_limit = tunable("SHEGONG_WHOLE_FILE_LIMIT", file::WHOLE_FILE_LIMIT as usize) as u64;
     match file::open(path, whole_limit).map_err(ImportError::File)? {
@@ -149,7 +149,7 @@ type Open<'o, 'a> = &'o dyn Fn() -> Result<Sheet<'a>, Problems>;
 
 fn import(store: &Registry, kind: Kind, size: u64, open: Open) -> Result<ImportSummary, ImportError> {
     if store.is_readonly() {
-        return Err(ImportError::Store(StoreError::ReadOnly));
+        return Err(ImportError::Store(store.readonly_error()));
     }
     if size > tunable("SHEGONG_STREAM_ABOVE_BYTES", STREAM_ABOVE_BYTES) as u64 {
         match kind {

@@ -18,6 +18,16 @@
 //!
 //! `docs/SERVER.md` describes them in words; `tests/pg_security.rs` tries every write a clerk
 //! and an auditor could attempt with psql.
+//!
+//! Connecting: `connect` (from `--db URL` / `$SHEGONG_DB`, the `PG*` variables and the
+//! password file), reading the string (`conninfo`), the password file (`pgpass`), TLS (`tls`).
+//! Logins: `staff` (`staff add|list|remove`).
+
+pub mod connect;
+pub mod conninfo;
+pub mod pgpass;
+pub mod staff;
+pub mod tls;
 
 pub mod backend;
 pub mod error;

@@ -24,6 +24,11 @@ use std::path::Path;
 
 pub struct Registry {
     storage: Box<dyn Storage>,
+    /// `--readonly` on a shared server: every write refused here, before the server's
+    /// read-only transactions would refuse it in their words (sled's store refuses by itself).
+    readonly: bool,
+    /// A server's login that only reads (its role says so): named when a write is refused.
+    reads_only: Option<String>,
 }
 
 /// A record of another kind than asked for came back: the backend broke its contract.
@@ -34,7 +39,11 @@ fn wrong_kind() -> StoreError {
 impl Registry {
     /// The registry over any backend.
     pub fn over(storage: Box<dyn Storage>) -> Registry {
-        Registry { storage }
+        Registry {
+            storage,
+            readonly: false,
+            reads_only: None,
+        }
     }
 
     /// Opens the sled store in `dir` (see `Store::open`).
@@ -45,6 +54,25 @@ impl Registry {
     /// Creates a new sled store in `dir` (see `Store::create`).
     pub fn create(dir: &Path) -> Result<Registry> {
         Ok(Registry::over(Box::new(Store::create(dir)?)))
+    }
+
+    /// Connects to a shegong database on a shared server (`pg::connect::connect`: `url`, else
+    /// `$SHEGONG_DB`, with the `PG*` variables and the password file). `readonly` makes the
+    /// session's transactions read-only at the server; `lang` words a failure to connect.
+    pub fn connect(url: Option<&str>, lang: crate::i18n::Lang, readonly: bool) -> Result<Registry> {
+        let (mut client, place) = crate::pg::connect::connect(url, lang)?;
+        if readonly {
+            client
+                .batch_execute("SET default_transaction_read_only = on")
+                .map_err(|e| crate::pg::error::store_error(&e, &place, ""))?;
+        }
+        let storage = crate::pg::backend::PgStorage::new(client, place)?;
+        let reads_only = storage.is_readonly().then(|| storage.login().to_string());
+        Ok(Registry {
+            storage: Box::new(storage),
+            readonly,
+            reads_only,
+        })
     }
 
     /// The backend itself, for code that works on any `Storage` (a backup).
@@ -58,7 +86,15 @@ impl Registry {
     }
 
     pub fn is_readonly(&self) -> bool {
-        self.storage.is_readonly()
+        self.readonly || self.storage.is_readonly()
+    }
+
+    /// Whether this session may write the records of unit `code` (see `Storage::may_write`).
+    pub fn may_write(&self, code: &str) -> Result<bool> {
+        if self.readonly {
+            return Ok(false);
+        }
+        self.storage.may_write(code)
     }
 
     pub fn set_operator(&mut self, operator: &str) {
@@ -194,8 +230,26 @@ impl Registry {
 
     // ---- writes ----
 
+    /// `ReadOnly` under `--readonly` on a server.
+    fn writing(&self) -> Result<()> {
+        match self.readonly {
+            true => Err(StoreError::ReadOnly),
+            false => Ok(()),
+        }
+    }
+
+    /// Why a write is refused while `is_readonly`: `--readonly`, or a server's login that
+    /// only reads (named).
+    pub fn readonly_error(&self) -> StoreError {
+        match (&self.reads_only, self.readonly) {
+            (Some(login), false) => StoreError::ReadsOnly { login: login.clone() },
+            _ => StoreError::ReadOnly,
+        }
+    }
+
     /// Adds new units and updates changed ones, all or nothing.
     pub fn apply_units(&self, units: &[Unit]) -> Result<UnitOutcome> {
+        self.writing()?;
         self.storage.apply_units(units, false)
     }
 
@@ -206,6 +260,7 @@ impl Registry {
 
     /// Adds records, all or nothing; rows stored already add nothing.
     pub fn add_records<R: Record>(&self, rows: &[R]) -> Result<AddOutcome> {
+        self.writing()?;
         self.storage.add_records(R::rows(rows), false)
     }
 
@@ -216,6 +271,7 @@ impl Registry {
 
     /// Deletes one evaluation or training; returns it.
     pub fn delete_record<R: Record>(&self, id: &RecordId) -> Result<R> {
+        self.writing()?;
         R::from_any(self.storage.delete_record(R::KIND, id)?).ok_or_else(wrong_kind)
     }
 
@@ -224,6 +280,7 @@ impl Registry {
     }
 
     pub fn reverse_budget(&self, of: &RecordId, reversal: &BudgetEntry) -> Result<RecordId> {
+        self.writing()?;
         self.storage.reverse_budget(of, reversal)
     }
 
@@ -232,11 +289,13 @@ impl Registry {
     }
 
     pub fn delete_unit(&self, code: &str) -> Result<Unit> {
+        self.writing()?;
         self.storage.delete_unit(code)
     }
 
     /// A streamed bulk import of one kind.
     pub fn import_session<R: Record>(&self) -> Result<ImportSession<'_, R>> {
+        self.writing()?;
         Ok(ImportSession {
             inner: self.storage.import(R::KIND)?,
             kind: PhantomData,

@@ -48,8 +48,8 @@ impl Registry {
     /// Undoes the newest change not undone yet, whatever it was, all or nothing; the undo is
     /// journaled too (action `undo`). Returns the entry undone.
     pub fn undo_last(&self) -> Result<JournalEntry> {
-        if self.storage.is_readonly() {
-            return Err(StoreError::ReadOnly);
+        if self.is_readonly() {
+            return Err(self.readonly_error());
         }
         let (id, entry) = self.undo_target()?.ok_or(StoreError::NothingToUndo)?;
         let cannot = || StoreError::CannotUndo(entry.summary.clone());

@@ -81,6 +81,11 @@ pub enum StoreError {
         login: String,
         unit: String,
     },
+    /// Every write refused: a shared server's login that only reads (an auditor, or a login
+    /// without a staff role).
+    ReadsOnly {
+        login: String,
+    },
     /// The shared server cannot be reached or refused the login: `server` names it (never with
     /// a password), `reason` says why in the server's or the OS's words.
     Unreachable {
@@ -94,7 +99,7 @@ impl StoreError {
         match self {
             StoreError::InUse(_) => 3,
             // SPEC.md: 4, the write is not allowed.
-            StoreError::ReadOnly | StoreError::NotAllowed { .. } => 4,
+            StoreError::ReadOnly | StoreError::NotAllowed { .. } | StoreError::ReadsOnly { .. } => 4,
             // SPEC.md: 5, the shared server cannot be reached or refused the login.
             StoreError::Unreachable { .. } => 5,
             _ => 1,
@@ -121,6 +126,7 @@ impl StoreError {
             StoreError::ReadOnly => tr(lang, D::StoreReadOnly).into(),
             StoreError::NotAllowed { login, unit } => say(lang, D::StoreNotAllowed, &[login, unit]),
             StoreError::Unreachable { server, reason } => say(lang, D::StoreUnreachable, &[server, reason]),
+            StoreError::ReadsOnly { login } => say(lang, crate::words::N::LoginReadsOnly, &[login]),
             StoreError::Rejected(problems) => {
                 let mut out = say(lang, D::StoreRejected, &[&problems.len()]);
                 for p in problems.iter().take(50) {

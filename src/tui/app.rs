@@ -268,7 +268,7 @@ impl App {
 
     fn writable(&mut self) -> bool {
         if self.store.is_readonly() {
-            self.fail(&StoreError::ReadOnly);
+            self.fail(&self.store.readonly_error());
             false
         } else {
             true

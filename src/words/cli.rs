@@ -17,8 +17,21 @@ catalogue! {
         OldBackupNotRemoved => "未能删除旧的自动备份 ", "Could not remove the old automatic backup ";
         BackedUpAutomatically => "已自动备份：", "Backed up automatically: ";
         TeamHint =>
-            "多人同时录入：计划支持共享的 PostgreSQL 服务器（--db 选项，尚未提供）；在此之前请轮流使用，或各自录入后用 export / import 合并。",
-            "For a team working at once, a shared PostgreSQL server (a --db option) is planned but not there yet; until then take turns, or enter records apart and merge them with export / import.";
+            "多人同时录入：请使用共享的 PostgreSQL 服务器（--db URL，见 docs/SHARED.md）；否则请轮流使用，或各自录入后用 export / import 合并。",
+            "For a team working at once, use a shared PostgreSQL server (--db URL, see docs/SHARED.md); otherwise take turns, or enter records apart and merge them with export / import.";
+        // the shared server (--db)
+        DbAndDataDir =>
+            "--db 与 --data-dir 不能同时使用：共享服务器与本机数据库只能选一个。",
+            "--db and --data-dir cannot be used together: choose the shared server or a store on this machine.";
+        DbAndDataDirInEnv =>
+            "环境变量 SHEGONG_DB 与 SHEGONG_DATA_DIR 都已设置：请用 --db 或 --data-dir 指明使用哪一个。",
+            "Both SHEGONG_DB and SHEGONG_DATA_DIR are set: say which to use with --db or --data-dir.";
+        OperatorWithDb =>
+            "使用共享服务器（--db）时不能用 --operator：变更日志记录的是连接服务器的登录名。",
+            "--operator cannot be used with --db: on the shared server the journal records the login you connect as.";
+        StaffNeedsDb =>
+            "staff 命令只用于共享服务器：请加上 --db URL（或设置 SHEGONG_DB）。",
+            "staff works on a shared server only: add --db URL (or set SHEGONG_DB).";
         // import
         UnknownKind =>
             "未知的类别“{}”：可用 units、evaluations、trainings、budget",

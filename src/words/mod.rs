@@ -55,6 +55,7 @@ pub mod files;
 pub mod journal;
 pub mod problems;
 pub mod report;
+pub mod server;
 pub mod store;
 pub mod ui;
 
@@ -63,6 +64,7 @@ pub use files::F;
 pub use journal::J;
 pub use problems::P;
 pub use report::R;
+pub use server::N;
 pub use store::D;
 pub use ui::S;
 

@@ -21,6 +21,7 @@ fn entries() -> Vec<(&'static str, &'static str, &'static str, &'static str)> {
     area::<P>("problems", &mut rows);
     area::<R>("report", &mut rows);
     area::<D>("store", &mut rows);
+    area::<N>("server", &mut rows);
     rows
 }
 
@@ -209,6 +210,7 @@ fn every_key_is_used() {
     area::<P>("P", &mut keys);
     area::<R>("R", &mut keys);
     area::<D>("D", &mut keys);
+    area::<N>("N", &mut keys);
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut files = Vec::new();
     sources(&root.join("src"), &mut files);

@@ -20,8 +20,17 @@ use std::process::{Command, Output, Stdio};
 use std::sync::{Arc, Mutex, Weak};
 use std::time::{Duration, Instant};
 
-/// The port in the socket's name; nothing listens on TCP.
+/// The port in the socket's name; nothing listens on TCP (unless `start_listening`).
 const PORT: &str = "5432";
+
+/// What `start_listening` adds: a TCP address, more server settings, and files for them
+/// (a certificate and its key), written into the cluster's folder as the server's own.
+#[derive(Clone, Default)]
+struct Listen {
+    port: Option<u16>,
+    settings: String,
+    files: Vec<(String, Vec<u8>)>,
+}
 
 /// A login and its password.
 #[derive(Clone, Debug)]
@@ -52,6 +61,7 @@ pub struct Cluster {
     /// cluster must not do at the same moment.
     migrating: Mutex<()>,
     passfile: Mutex<()>,
+    listen: Listen,
 }
 
 /// Why a cluster could not start: a skip (something missing) or a failure.
@@ -87,7 +97,42 @@ impl Cluster {
         }
     }
 
+    /// A new cluster of its own that also listens on 127.0.0.1 at a free port (and on its
+    /// socket, under that port's number), with more server settings (`-c name=value …`, e.g.
+    /// TLS; `{root}` in them is the cluster's folder) and `files` (name, contents) written into
+    /// that folder for them, readable by the server only; `None` after reporting a skip.
+    // Only tests/pg_tls.rs listens on TCP.
+    #[allow(dead_code)]
+    pub fn start_listening(settings: &str, files: &[(&str, &[u8])]) -> Option<Cluster> {
+        let port = match std::net::TcpListener::bind("127.0.0.1:0").and_then(|l| l.local_addr()) {
+            Ok(addr) => addr.port(),
+            Err(e) => panic!("no free port on 127.0.0.1: {e}"),
+        };
+        let listen = Listen {
+            port: Some(port),
+            settings: settings.to_string(),
+            files: files.iter().map(|(n, c)| (n.to_string(), c.to_vec())).collect(),
+        };
+        match Cluster::try_start_with(listen) {
+            Ok(cluster) => Some(cluster),
+            Err(Refusal::Skip(why)) => {
+                super::skip::skip(&why);
+                None
+            }
+            Err(Refusal::Fail(why)) => panic!("the throwaway PostgreSQL cluster did not start: {why}"),
+        }
+    }
+
+    /// The port it listens on (and names its socket by).
+    pub fn port(&self) -> String {
+        self.listen.port.map_or_else(|| PORT.to_string(), |p| p.to_string())
+    }
+
     fn try_start() -> Result<Cluster, Refusal> {
+        Cluster::try_start_with(Listen::default())
+    }
+
+    fn try_start_with(listen: Listen) -> Result<Cluster, Refusal> {
         let bin = bin_dir().map_err(Refusal::Skip)?;
         let run_as = if unsafe { libc::geteuid() } == 0 {
             let Some(runuser) = ["/usr/sbin/runuser", "/sbin/runuser", "/usr/bin/runuser"]
@@ -114,6 +159,7 @@ impl Cluster {
             superuser: Login::new("postgres"),
             migrating: Mutex::new(()),
             passfile: Mutex::new(()),
+            listen,
         };
         cluster.init_and_run().map_err(Refusal::Fail)?;
         Ok(cluster)
@@ -156,11 +202,23 @@ impl Cluster {
         }
         std::fs::remove_file(&pwfile).map_err(|e| format!("pwfile: {e}"))?;
         // A test server: no durability needed, and the socket only in our folder.
+        let addresses = if self.listen.port.is_some() { "127.0.0.1" } else { "" };
         let options = format!(
-            "-c listen_addresses='' -c port={PORT} -c unix_socket_directories='{}' -c fsync=off \
-             -c synchronous_commit=off -c full_page_writes=off",
-            root.display()
+            "-c listen_addresses='{addresses}' -c port={} -c unix_socket_directories='{}' -c fsync=off \
+             -c synchronous_commit=off -c full_page_writes=off {}",
+            self.port(),
+            root.display(),
+            self.listen.settings.replace("{root}", &root.display().to_string())
         );
+        for (name, contents) in &self.listen.files {
+            let path = root.join(name);
+            std::fs::write(&path, contents).map_err(|e| format!("{name}: {e}"))?;
+            std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o600))
+                .map_err(|e| format!("{name}: {e}"))?;
+            if let Some((_, uid, gid)) = &self.run_as {
+                std::os::unix::fs::chown(&path, Some(*uid), Some(*gid)).map_err(|e| format!("chown: {e}"))?;
+            }
+        }
         let out = self
             .server_command("pg_ctl")
             .arg("-D")
@@ -267,7 +325,7 @@ impl Cluster {
             .args(["-X", "-w", "-v", "ON_ERROR_STOP=1"])
             .args(args)
             .env("PGHOST", self.root.path())
-            .env("PGPORT", PORT)
+            .env("PGPORT", self.port())
             .env("PGUSER", &login.name)
             .env("PGDATABASE", db)
             .env("PGPASSFILE", self.root.path().join("pgpass"));

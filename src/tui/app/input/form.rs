@@ -41,6 +41,7 @@ impl App {
         let Some(unit) = self.selected_ref() else {
             return self.say(S::EmptyStore, &[]);
         };
+        let code = unit.code.clone();
         let form = match tab {
             Tab::Trainings => records::training_form(self.today, unit, &self.recent),
             Tab::Evaluations => records::evaluation_form(self.today, unit, &self.recent),
@@ -48,6 +49,8 @@ impl App {
         };
         // Show the list the new record will join.
         self.details.tab = tab;
+        let mut form = form;
+        self.mark_scope(&mut form, &code);
         self.open_form(form);
     }
 
@@ -56,7 +59,9 @@ impl App {
             return;
         }
         let selected = self.selected_unit().cloned();
-        let form = if edit {
+        // A unit is written where it is (a change) or under its parent (a new one).
+        let scope = selected.as_ref().map(|u| u.code.clone());
+        let mut form = if edit {
             let Some(unit) = selected else { return };
             let parent = match &unit.parent {
                 Some(p) => match self.store.unit(p) {
@@ -72,7 +77,24 @@ impl App {
         } else {
             records::new_unit_form(selected.map(|u| (unit_ref(&u), u.level)))
         };
+        if let Some(code) = scope {
+            self.mark_scope(&mut form, &code);
+        }
         self.open_form(form);
+    }
+
+    /// A unit outside the units this login writes (a shared server's clerk) is said in the
+    /// form's title before anything is typed; saving would be refused (exit 4's words).
+    fn mark_scope(&mut self, form: &mut Form, code: &str) {
+        match self.store.may_write(code) {
+            Ok(true) => {}
+            Ok(false) => {
+                let (zh, en) = crate::words::both(crate::words::N::FormOutsideScope, &[&code]);
+                form.title.0.push_str(&zh);
+                form.title.1.push_str(&en);
+            }
+            Err(e) => self.fail(&e),
+        }
     }
 
     pub(in crate::tui::app) fn reverse_selected(&mut self) {
