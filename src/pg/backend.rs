@@ -233,6 +233,10 @@ impl Storage for PgStorage {
     fn is_readonly(&self) -> bool {
         !matches!(self.role.as_deref(), Some("district" | "clerk"))
     }
+    // A clerk's form on another unit is marked before typing: the server's own line, asked.
+    fn may_write(&self, code: &str) -> Result<bool> {
+        PgStorage::may_write(self, code)
+    }
     // The journal's login is the server's `current_user`; a name given here is not used (the
     // CLI refuses `--operator` with `--db`).
     fn set_operator(&mut self, _operator: &str) {}

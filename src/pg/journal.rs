@@ -60,23 +60,35 @@ impl PgStorage {
         }
         tx.execute("SELECT pg_advisory_xact_lock($1)", &[&JOURNAL_LOCK])
             .map_err(|e| self.err(&e))?;
-        let insert = tx
-            .prepare(
-                "INSERT INTO shegong.journal (kind, action, unit, record, before, after, summary, undoes)
-                 VALUES ($1, $2, $3, $4, $5::text::jsonb, $6::text::jsonb, $7, $8)",
-            )
-            .map_err(|e| self.err(&e))?;
+        // One statement for all of them, in order: the trigger numbers them as they come.
+        let mut columns: [Vec<Option<String>>; 7] = Default::default();
+        let mut undoes = Vec::with_capacity(entries.len());
         for e in entries {
-            let unit = e.unit.as_deref().or(self.scope_unit.as_deref());
-            let undoes = e.undoes.map(number).transpose()?;
-            tx.execute(
-                &insert,
-                &[
-                    &e.kind, &e.action, &unit, &e.key, &e.before, &e.after, &e.summary, &undoes,
-                ],
-            )
-            .map_err(|err| self.err_at(&err, unit))?;
+            let unit = e.unit.clone().or_else(|| self.scope_unit.clone());
+            let values = [
+                Some(e.kind.clone()),
+                Some(e.action.clone()),
+                unit,
+                e.key.clone(),
+                e.before.clone(),
+                e.after.clone(),
+                Some(e.summary.clone()),
+            ];
+            for (column, value) in columns.iter_mut().zip(values) {
+                column.push(value);
+            }
+            undoes.push(e.undoes.map(number).transpose()?);
         }
+        let [kinds, actions, units, keys, befores, afters, summaries] = &columns;
+        tx.execute(
+            "INSERT INTO shegong.journal (kind, action, unit, record, before, after, summary, undoes)
+             SELECT k, a, u, r, b::jsonb, af::jsonb, s, un
+             FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[])
+                  WITH ORDINALITY AS t (k, a, u, r, b, af, s, un, o)
+             ORDER BY o",
+            &[kinds, actions, units, keys, befores, afters, summaries, &undoes],
+        )
+        .map_err(|err| self.err_at(&err, units.iter().flatten().next().map(String::as_str)))?;
         Ok(())
     }
 

@@ -15,6 +15,8 @@
 //!   `staff`) and row-level security, enabled and forced on every table.
 //! - `0004_backend.sql`: what the backend needs: `schema_version` (also when 1–3 were applied
 //!   by hand), the journal's `undoes` and a restore's own times, each record's import `batch`.
+//! - `0005_import_speed.sql`: a faster bulk import: `day_of` inlinable, and `id` unique only
+//!   where given (a partial index).
 //!
 //! `docs/SERVER.md` describes them in words; `tests/pg_security.rs` tries every write a clerk
 //! and an auditor could attempt with psql.
@@ -48,6 +50,7 @@ pub const MIGRATIONS: &[(u32, &str)] = &[
     (2, include_str!("migrations/0002_live.sql")),
     (3, include_str!("migrations/0003_security.sql")),
     (4, include_str!("migrations/0004_backend.sql")),
+    (5, include_str!("migrations/0005_import_speed.sql")),
 ];
 
 /// The group roles a login is put in, by the role `staff add` gives it.
