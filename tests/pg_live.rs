@@ -183,3 +183,162 @@ fn the_feed_gets_another_sessions_save_within_two_seconds() {
         other => panic!("no change within 2 s of the save: {other:?}"),
     }
 }
+
+/// tmux on a private socket, so that a user's own sessions are never touched; the server
+/// (and the UI in it) is ended on drop.
+struct Tmux {
+    socket: String,
+}
+
+impl Tmux {
+    fn run(&self, args: &[&str]) -> Option<Output> {
+        Command::new("tmux")
+            .arg("-L")
+            .arg(&self.socket)
+            .args(args)
+            .output()
+            .ok()
+    }
+
+    fn screen(&self) -> String {
+        self.run(&["capture-pane", "-p", "-t", "ui"])
+            .map(|o| text(&o.stdout))
+            .unwrap_or_default()
+    }
+
+    fn keys(&self, keys: &[&str]) {
+        let mut args = vec!["send-keys", "-t", "ui"];
+        args.extend_from_slice(keys);
+        self.run(&args);
+    }
+
+    /// Waits until `done` says yes of the screen; panics with the screen after `within`.
+    fn wait(&self, what: &str, within: Duration, done: impl Fn(&str) -> bool) -> String {
+        let start = Instant::now();
+        loop {
+            let screen = self.screen();
+            if done(&screen) {
+                return screen;
+            }
+            if start.elapsed() > within {
+                panic!("{what} not within {within:?}; the screen:\n{screen}");
+            }
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn wait_for(&self, text: &str, secs: u64) -> String {
+        self.wait(&format!("“{text}”"), Duration::from_secs(secs), |s| {
+            s.contains(text)
+        })
+    }
+
+    /// Moves the selection down until the status line names `code`.
+    fn select(&self, code: &str) {
+        for _ in 0..30 {
+            if self.screen().contains(code) {
+                return;
+            }
+            self.keys(&["Down"]);
+            std::thread::sleep(Duration::from_millis(150));
+        }
+        self.wait_for(code, 2);
+    }
+
+    /// Records an allocation of `yuan` for the selected unit through the form.
+    fn record_allocation(&self, yuan: &str, title: &str, saved: &str) -> Instant {
+        self.keys(&["b"]);
+        self.wait_for(title, 10);
+        // Date, unit, kind, category, source: the amount is the sixth field.
+        self.keys(&["Tab", "Tab", "Tab", "Tab", "Tab"]);
+        self.keys(&["-l", yuan]);
+        self.wait_for(yuan, 5);
+        self.keys(&["C-s"]);
+        self.wait_for(saved, 10);
+        Instant::now()
+    }
+}
+
+impl Drop for Tmux {
+    fn drop(&mut self) {
+        self.run(&["kill-server"]);
+    }
+}
+
+fn quote(s: &str) -> String {
+    format!("'{}'", s.replace('\'', r"'\''"))
+}
+
+/// The UI of `login` on `db` in `lang`, in a tmux window of `size`.
+fn open_ui(cluster: &Cluster, login: &Login, db: &str, lang: &str, size: (u16, u16)) -> Tmux {
+    let tmux = Tmux {
+        socket: format!("shegong-live-{}-{lang}", std::process::id()),
+    };
+    let command = format!(
+        "env -u PGPASSWORD PGPASSFILE={} {} --db {} --lang {lang}",
+        quote(&cluster.root().join("pgpass").display().to_string()),
+        quote(env!("CARGO_BIN_EXE_shegong")),
+        quote(&url(cluster, login, db)),
+    );
+    let (w, h) = (size.0.to_string(), size.1.to_string());
+    let started = tmux.run(&["new-session", "-d", "-s", "ui", "-x", &w, "-y", &h, &command]);
+    assert!(started.is_some_and(|o| o.status.success()), "tmux started");
+    tmux
+}
+
+/// The first line of `screen` that names `name` (its tree row).
+fn row<'a>(screen: &'a str, name: &str) -> &'a str {
+    screen.lines().find(|l| l.contains(name)).unwrap_or("")
+}
+
+#[test]
+fn two_uis_each_see_the_others_saves_within_two_seconds() {
+    if Command::new("tmux").arg("-V").output().is_err() {
+        skip::skip("tmux is not installed");
+        return;
+    }
+    let Some(cluster) = Cluster::start() else {
+        return;
+    };
+    let db = "live";
+    let (owner, clerk) = xishan(&cluster, db, "clerk_biji");
+    // The clerk of 碧鸡街道 in Chinese at 80×24, the district in English at 120×40.
+    let zh = open_ui(&cluster, &clerk, db, "zh", (80, 24));
+    let en = open_ui(&cluster, &owner, db, "en", (120, 40));
+    zh.wait_for("碧鸡街道", 20);
+    en.wait_for("碧鸡街道", 20);
+    zh.select(BIJI);
+    en.select(XIYUAN);
+
+    // The clerk records for 碧鸡街道; the district's screen shows it without a key press.
+    let before = row(&en.screen(), "碧鸡街道").to_string();
+    let saved = zh.record_allocation("54321", "录入资金", "已保存资金记录");
+    let said = "clerk_biji updated the budget: 碧鸡街道";
+    let screen = en.wait(said, Duration::from_secs(2), |s| s.contains(said));
+    let screen = if row(&screen, "碧鸡街道") == before {
+        en.wait("碧鸡街道's new figure", Duration::from_secs(2), |s| {
+            row(s, "碧鸡街道") != before
+        })
+    } else {
+        screen
+    };
+    assert!(saved.elapsed() < Duration::from_secs(2), "{screen}");
+    // The keys line stays on screen under it.
+    assert!(screen.lines().last().is_some_and(|l| l.contains('?')), "{screen}");
+
+    // And the other way round: the district records for 西苑街道.
+    let before = row(&zh.screen(), "西苑街道").to_string();
+    let saved = en.record_allocation("12345", "Record a budget entry", "Saved the budget entry");
+    let said = format!("{} 更新了资金：西苑街道", owner.name);
+    let screen = zh.wait(&said, Duration::from_secs(2), |s| s.contains(&said));
+    let screen = if row(&screen, "西苑街道") == before {
+        zh.wait("西苑街道's new figure", Duration::from_secs(2), |s| {
+            row(s, "西苑街道") != before
+        })
+    } else {
+        screen
+    };
+    assert!(saved.elapsed() < Duration::from_secs(2), "{screen}");
+    assert!(screen.lines().last().is_some_and(|l| l.contains('?')), "{screen}");
+    println!("zh at 80×24:\n{screen}\nen at 120×40:\n{}", en.screen());
+}
