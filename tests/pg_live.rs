@@ -340,5 +340,23 @@ fn two_uis_each_see_the_others_saves_within_two_seconds() {
     };
     assert!(saved.elapsed() < Duration::from_secs(2), "{screen}");
     assert!(screen.lines().last().is_some_and(|l| l.contains('?')), "{screen}");
+
+    // A form open in the district's UI, half typed, stays as it is while the clerk saves.
+    en.keys(&["b"]);
+    en.wait_for("Record a budget entry", 10);
+    en.keys(&["Tab", "Tab", "Tab", "Tab", "Tab"]);
+    en.keys(&["-l", "777"]);
+    en.wait_for("777", 5);
+    let typed = en.screen();
+    zh.record_allocation("1000", "录入资金", "已保存资金记录");
+    // Behind the form, 碧鸡街道's row takes the new figure (54,321 + 1,000), and the footer
+    // names the clerk.
+    let moved = en.wait("the clerk's save under the open form", Duration::from_secs(2), |s| {
+        s != typed && row(s, "碧鸡街道").contains("55,321.00") && s.contains("clerk_biji updated")
+    });
+    assert!(
+        moved.contains("Record a budget entry") && moved.contains("777"),
+        "{moved}"
+    );
     println!("zh at 80×24:\n{screen}\nen at 120×40:\n{}", en.screen());
 }
