@@ -36,6 +36,8 @@
 //!   `pg::connect` connects (URL, `PG*` variables, password file, TLS) and `pg::staff` manages
 //!   the logins. Uses `domain`, `record`, `rollup`, `storage`, `registry::{rules, journal}`,
 //!   `store` (its errors, outcomes and record encoding, for the content hash), `words`.
+//! - `live`: other people's changes on a shared server, as the UI receives them (`Change`,
+//!   `ChangeFeed`; `pg::listen` feeds it). Uses nothing of the crate.
 //! - `cli`: the commands. Uses everything above; only `main` uses it.
 
 // No error may be dropped unread (issue 11): a `Result` is handled, returned, or said why not.
@@ -49,6 +51,7 @@ pub mod domain;
 pub mod history;
 pub mod i18n;
 pub mod interchange;
+pub mod live;
 pub mod pg;
 pub mod record;
 pub mod registry;

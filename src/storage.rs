@@ -177,6 +177,13 @@ pub trait Storage {
     fn delete_unit(&self, code: &str) -> Result<Unit>;
     /// A streamed bulk import of one kind.
     fn import(&self, kind: RecordKind) -> Result<Box<dyn BulkImport + '_>>;
+
+    // ---- other people's changes ----
+    /// A feed of the changes other sessions commit (`crate::live`), for the UI to show without
+    /// a key press; `None` where nobody else writes (sled: one process holds the store).
+    fn watch(&self) -> Result<Option<crate::live::ChangeFeed>> {
+        Ok(None)
+    }
 }
 
 /// A streamed bulk import: rows are checked in chunks (nothing stored), then written in

@@ -41,6 +41,9 @@ pub struct PgStorage {
     /// A restore holds the connection in one transaction: each write is a savepoint in it,
     /// and `flush` commits it (`pg::restore`).
     held: Cell<bool>,
+    /// How to connect again, for the change feed's own connection (`pg::listen`); `None`
+    /// for a backend made over a connection alone, which has no feed.
+    pub(super) source: Option<super::listen::Source>,
 }
 
 /// A refusal in the catalogue's words.
@@ -102,7 +105,17 @@ impl PgStorage {
             undoing: Cell::new(None),
             staged: Cell::new([false; 3]),
             held: Cell::new(false),
+            source: None,
         })
+    }
+
+    /// Remembers how this backend connected (`--db URL` or none, and the language of a failure
+    /// to connect), so that `watch` can open the change feed's connection the same way.
+    pub fn connected_from(&mut self, url: Option<&str>, lang: Lang) {
+        self.source = Some(super::listen::Source {
+            url: url.map(str::to_string),
+            lang,
+        });
     }
 
     /// The login the server knows this connection as.
@@ -363,6 +376,9 @@ impl Storage for PgStorage {
     }
     fn import(&self, kind: RecordKind) -> Result<Box<dyn BulkImport + '_>> {
         Ok(Box::new(self.import_of(kind)?))
+    }
+    fn watch(&self) -> Result<Option<crate::live::ChangeFeed>> {
+        self.listen()
     }
 }
 

@@ -23,7 +23,8 @@
 //!
 //! Connecting: `connect` (from `--db URL` / `$SHEGONG_DB`, the `PG*` variables and the
 //! password file), reading the string (`conninfo`), the password file (`pgpass`), TLS (`tls`).
-//! Logins: `staff` (`staff add|list|remove`).
+//! Logins: `staff` (`staff add|list|remove`). Other people's changes: `listen` (the change
+//! feed's own connection, `LISTEN shegong_changes`).
 
 pub mod connect;
 pub mod conninfo;
@@ -35,6 +36,7 @@ pub mod backend;
 pub mod error;
 mod import;
 mod journal;
+mod listen;
 pub mod migrate;
 mod read;
 pub mod restore;

@@ -66,7 +66,8 @@ impl Registry {
                 .batch_execute("SET default_transaction_read_only = on")
                 .map_err(|e| crate::pg::error::store_error(&e, &place, ""))?;
         }
-        let storage = crate::pg::backend::PgStorage::new(client, place)?;
+        let mut storage = crate::pg::backend::PgStorage::new(client, place)?;
+        storage.connected_from(url, lang);
         let reads_only = storage.is_readonly().then(|| storage.login().to_string());
         Ok(Registry {
             storage: Box::new(storage),
@@ -78,6 +79,12 @@ impl Registry {
     /// The backend itself, for code that works on any `Storage` (a backup).
     pub fn storage(&self) -> &dyn Storage {
         self.storage.as_ref()
+    }
+
+    /// Other sessions' changes as they commit (`Storage::watch`); `None` where nobody else
+    /// writes.
+    pub fn watch(&self) -> Result<Option<crate::live::ChangeFeed>> {
+        self.storage.watch()
     }
 
     /// Where the data is, in words.

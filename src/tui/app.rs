@@ -2,7 +2,7 @@
 //! picker, the find prompt, confirmations and the status line) and where an action goes: keys
 //! become actions in `keymap`, `apply` hands each to the context that has the keyboard. What
 //! each context does is in `input` (one module per context); saving a form and what a write
-//! makes stale in `save`; reading what a frame shows in `prepare`. Every read and write calls
+//! makes stale in `save`; other sessions' changes in `live`; reading what a frame shows in `prepare`. Every read and write calls
 //! the library; a failed write becomes a message and the UI goes on.
 
 use super::action::Action;
@@ -25,6 +25,7 @@ use crossterm::event::{KeyEvent, KeyEventKind};
 use std::collections::HashMap;
 
 mod input;
+mod live;
 mod prepare;
 mod save;
 

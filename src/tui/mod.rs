@@ -1,6 +1,7 @@
 //! The terminal UI (`shegong` with no subcommand): the terminal taken and given back (raw
 //! mode, alternate screen, bracketed paste; restored on quit, on error and on panic) and the
-//! event loop. Everything else is in the submodules:
+//! event loop (with a shared server's change feed, `crate::live`, looked at between keys).
+//! Everything else is in the submodules:
 //!
 //! - `app`: state, and what each action does (`action` names them; `keymap` maps keys to them);
 //!   `app::input` has the keys of each context, `app::save` saving a form
@@ -87,19 +88,52 @@ impl Drop for Guard {
     }
 }
 
+/// How long the loop waits for a key before looking at the change feed: well inside the two
+/// seconds in which another session's save must show.
+const FEED_POLL: std::time::Duration = std::time::Duration::from_millis(250);
+
+fn on_event(app: &mut App, terminal: &mut Terminal<CrosstermBackend<io::Stdout>>, event: Event) -> io::Result<()> {
+    match event {
+        Event::Key(key) => app.on_key(key),
+        Event::Paste(text) => app.on_paste(&text),
+        // The next draw takes the new size.
+        Event::Resize(_, _) => terminal.autoresize()?,
+        _ => {}
+    }
+    Ok(())
+}
+
 /// Runs the UI until the user quits; gives the app (and its store) back.
 pub fn run(mut app: App) -> io::Result<App> {
     let _guard = Guard::take()?;
     let mut terminal = Terminal::new(CrosstermBackend::new(stdout()))?;
     terminal.clear()?;
+    // Other sessions' changes (a shared server); none where nobody else writes.
+    let feed = match app.store.watch() {
+        Ok(feed) => feed,
+        Err(e) => {
+            app.fail(&e);
+            None
+        }
+    };
     while !app.quit {
         terminal.draw(|frame| draw(&mut app, frame))?;
-        match event::read()? {
-            Event::Key(key) => app.on_key(key),
-            Event::Paste(text) => app.on_paste(&text),
-            // The next draw takes the new size.
-            Event::Resize(_, _) => terminal.autoresize()?,
-            _ => {}
+        // Without a feed, only a key changes the screen; with one, keys are waited for at most
+        // `FEED_POLL` at a time, and what came on the feed meanwhile is applied, then drawn.
+        if let Some(feed) = &feed {
+            let mut changed = false;
+            while !changed && !app.quit {
+                if event::poll(FEED_POLL)? {
+                    on_event(&mut app, &mut terminal, event::read()?)?;
+                    changed = true;
+                }
+                while let Some(change) = feed.try_next() {
+                    app.on_feed(change);
+                    changed = true;
+                }
+            }
+        } else {
+            on_event(&mut app, &mut terminal, event::read()?)?;
         }
     }
     app.store.flush().map_err(|e| io::Error::other(e.message(app.lang)))?;

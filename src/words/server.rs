@@ -87,5 +87,9 @@ catalogue! {
         StaffPasswordPrompt => "登录 {} 的口令：", "Password for the login {}: ";
         StaffPasswordEmpty => "标准输入中没有口令（读到空行），未做任何改动。", "No password on standard input (an empty line); nothing was changed.";
         StaffPasswordUnreadable => "无法从标准输入读取口令：{}", "Cannot read the password from standard input: {}";
+        // The change feed (`pg::listen`): its own connection dropped; `{}` is the detail, when
+        // there is one, in the server's or the system's words.
+        FeedLost => "实时更新的连接断开了，正在重连。", "The connection for live updates dropped; reconnecting.";
+        FeedLostWhy => "实时更新的连接断开了，正在重连：{}", "The connection for live updates dropped; reconnecting: {}";
     }
 }

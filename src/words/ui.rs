@@ -353,5 +353,15 @@ catalogue! {
         // Said in both languages at once (from the panic hook too, where the language is not
         // at hand).
         TerminalNotRestored => "终端未能复原，请运行 `reset`。", "The terminal could not be restored: run `reset`.";
+        // Another session's change, on a shared server (`tui::app::live`): who, what, which
+        // unit, at what time (HH:MM).
+        LiveChanged => "{} 更新了{}：{}（{}）", "{} updated {}: {} ({})";
+        LiveWhatUnits => "单位", "units";
+        LiveWhatEvaluations => "评估", "evaluations";
+        LiveWhatTrainings => "培训", "trainings";
+        LiveWhatBudget => "资金", "the budget";
+        LiveMoreUnits => "{} 等另 {} 个单位", "{} and {} more";
+        LiveManyUnits => "多个单位", "many units";
+        LiveUnreadable => "收到无法读取的变更通知，已全部重读：{}", "A change notice could not be read; everything was read again: {}";
     }
 }
