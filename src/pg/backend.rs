@@ -10,7 +10,7 @@ use crate::domain::{BudgetEntry, Day, RecordId, RecordKind, Unit};
 use crate::i18n::Lang;
 use crate::record::{AnyRecord, Rows};
 use crate::rollup::Measures;
-use crate::storage::{BulkImport, Storage};
+use crate::storage::{BulkImport, Storage, UnitStamp};
 use crate::store::{AddOutcome, Difference, JournalEntry, Result, Reversal, StoreError, UnitOutcome};
 use crate::words::{say, D};
 use chrono::NaiveDate;
@@ -337,6 +337,13 @@ impl Storage for PgStorage {
     }
     fn apply_units(&self, units: &[Unit], restored: bool) -> Result<UnitOutcome> {
         self.write_units(units, restored)
+    }
+    fn unit_stamp(&self, code: &str) -> Result<Option<UnitStamp>> {
+        let mut client = self.client()?;
+        self.stamp_of(&mut *client, code)
+    }
+    fn update_unit(&self, unit: &Unit, expected: Option<&UnitStamp>) -> Result<UnitOutcome> {
+        self.write_units_expecting(std::slice::from_ref(unit), false, expected)
     }
     fn add_records(&self, rows: Rows<'_>, restored: bool) -> Result<AddOutcome> {
         self.add_rows(rows, restored, Journaled::Rows)

@@ -21,6 +21,8 @@
 //!
 //! Connecting: `connect` (from `--db URL` / `$SHEGONG_DB`, the `PG*` variables and the
 //! password file), reading the string (`conninfo`), the password file (`pgpass`), TLS (`tls`).
+//! Two people saving one unit: `conflict` (its stamp, and the refusal of a stale save).
+//!
 //! Logins: `staff` (`staff add|list|remove`).
 
 pub mod connect;
@@ -30,6 +32,7 @@ pub mod staff;
 pub mod tls;
 
 pub mod backend;
+mod conflict;
 pub mod error;
 mod import;
 mod journal;

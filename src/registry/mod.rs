@@ -13,7 +13,7 @@ pub mod undo;
 use crate::domain::{BudgetEntry, Day, Evaluation, RecordId, Unit};
 use crate::record::Record;
 use crate::rollup::Measures;
-use crate::storage::{BulkImport, Storage};
+use crate::storage::{BulkImport, Storage, UnitStamp};
 use crate::store::{
     AddOutcome, Difference, JournalEntry, Result, Reversal, RowProblem, Store, StoreError, UnitOutcome,
 };
@@ -251,6 +251,19 @@ impl Registry {
     pub fn apply_units(&self, units: &[Unit]) -> Result<UnitOutcome> {
         self.writing()?;
         self.storage.apply_units(units, false)
+    }
+
+    /// The stored version of unit `code` (a shared server's; `None` on sled), which a form
+    /// editing it keeps for `update_unit`.
+    pub fn unit_stamp(&self, code: &str) -> Result<Option<UnitStamp>> {
+        self.storage.unit_stamp(code)
+    }
+
+    /// Saves one unit a form edited: refused with `StoreError::Conflict` when someone else
+    /// saved it since the form read `expected`.
+    pub fn update_unit(&self, unit: &Unit, expected: Option<&UnitStamp>) -> Result<UnitOutcome> {
+        self.writing()?;
+        self.storage.update_unit(unit, expected)
     }
 
     /// `apply_units` for a restore: the text cap is not applied.
