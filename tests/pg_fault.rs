@@ -196,3 +196,34 @@ fn the_server_going_away_mid_import_exits_5_and_leaves_nothing() {
     let rows = cluster.query(&owner, db, "SELECT count(*) FROM shegong.budget WHERE id LIKE 'F-%'");
     assert_eq!(rows.trim(), "0");
 }
+
+#[test]
+fn a_session_connects_again_when_the_server_is_back() {
+    let Some(mut cluster) = Cluster::start() else { return };
+    let db = "again";
+    let owner = Login::new("again_owner");
+    cluster.create_database(db, &owner);
+    // The program's own connecting: the URL, and the password from the password file.
+    std::env::set_var("PGPASSFILE", cluster.root().join("pgpass"));
+    let url = format!("postgresql://{}@/{db}?host={}", owner.name, cluster.root().display());
+    let session = match Registry::connect(Some(&url), shegong::i18n::Lang::En, false) {
+        Ok(r) => r,
+        Err(e) => panic!("connecting: {e}"),
+    };
+    let unit = shegong::domain::Unit::new(BIJI, None, shegong::domain::Level::District, "碧鸡");
+    cluster.stop_server();
+    let lost = session
+        .apply_units(std::slice::from_ref(&unit))
+        .expect_err("the server is gone");
+    assert_eq!(lost.exit_code(), 5, "{lost:?}");
+    assert!(!lost.message(shegong::i18n::Lang::En).contains(&owner.password));
+    // Still down: said again, not a panic or a hang.
+    assert_eq!(session.counts().expect_err("still gone").exit_code(), 5);
+    cluster.start_again();
+    session
+        .apply_units(std::slice::from_ref(&unit))
+        .expect("saved once the server is back");
+    assert_eq!(session.counts().expect("counts")[0], 1, "stored once");
+    let journaled = cluster.query(&owner, db, "SELECT count(*) FROM shegong.journal");
+    assert_eq!(journaled.trim(), "1");
+}

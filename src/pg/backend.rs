@@ -41,7 +41,14 @@ pub struct PgStorage {
     /// A restore holds the connection in one transaction: each write is a savepoint in it,
     /// and `flush` commits it (`pg::restore`).
     held: Cell<bool>,
+    /// How to connect again (the same URL, variables and password file; the password is
+    /// never put in a message) after the server went away: `None` for a connection a caller
+    /// handed in without one.
+    reconnect: Option<Reconnect>,
 }
+
+/// Connects again, as the first connection did.
+pub type Reconnect = Box<dyn Fn() -> Result<Client>>;
 
 /// A refusal in the catalogue's words.
 pub(super) fn refused(key: D, args: &[&dyn std::fmt::Display]) -> StoreError {
@@ -102,6 +109,7 @@ impl PgStorage {
             undoing: Cell::new(None),
             staged: Cell::new([false; 3]),
             held: Cell::new(false),
+            reconnect: None,
         })
     }
 
@@ -128,9 +136,30 @@ impl PgStorage {
     /// The connection, for one statement or transaction. Busy means a caller reads through
     /// this backend while holding it: a bug, said as an error rather than a panic.
     pub(super) fn client(&self) -> Result<RefMut<'_, Client>> {
-        self.client
+        let mut client = self
+            .client
             .try_borrow_mut()
-            .map_err(|_| StoreError::Io(format!("{}: the connection is busy", self.place)))
+            .map_err(|_| StoreError::Io(format!("{}: the connection is busy", self.place)))?;
+        // The server went away since the last statement: connect again, once per use, so that
+        // a session (the UI) goes on when it is back. A restore's transaction died with its
+        // connection: not resumed (its caller sees the failure and abandons it).
+        if client.is_closed() && !self.held.get() {
+            if let Some(again) = &self.reconnect {
+                let mut fresh = again()?;
+                fresh
+                    .batch_execute("SET search_path = pg_catalog, shegong")
+                    .map_err(|e| self.err(&e))?;
+                *client = fresh;
+                // Staging tables were the old session's.
+                self.staged.set([false; 3]);
+            }
+        }
+        Ok(client)
+    }
+
+    /// Lets this backend connect again with `again` after the server went away.
+    pub fn reconnect_with(&mut self, again: Reconnect) {
+        self.reconnect = Some(again);
     }
 
     /// A write of `unit` this login may not make.

@@ -66,7 +66,18 @@ impl Registry {
                 .batch_execute("SET default_transaction_read_only = on")
                 .map_err(|e| crate::pg::error::store_error(&e, &place, ""))?;
         }
-        let storage = crate::pg::backend::PgStorage::new(client, place)?;
+        let mut storage = crate::pg::backend::PgStorage::new(client, place)?;
+        // After the server went away, the same way again (the URL read anew, as now).
+        let again_url = url.map(str::to_string);
+        storage.reconnect_with(Box::new(move || {
+            let (mut client, place) = crate::pg::connect::connect(again_url.as_deref(), lang)?;
+            if readonly {
+                client
+                    .batch_execute("SET default_transaction_read_only = on")
+                    .map_err(|e| crate::pg::error::store_error(&e, &place, ""))?;
+            }
+            Ok(client)
+        }));
         let reads_only = storage.is_readonly().then(|| storage.login().to_string());
         Ok(Registry {
             storage: Box::new(storage),
