@@ -166,6 +166,17 @@ pub trait Storage {
     // ---- writes, each all or nothing ----
     /// Adds and updates units (`restored`: a backup's values, without the text cap).
     fn apply_units(&self, units: &[Unit], restored: bool) -> Result<UnitOutcome>;
+    /// The version of unit `code` as stored, for a form that edits it to hand back to
+    /// `update_unit`. `None` where one process holds the store (sled): nobody else can have
+    /// saved in between.
+    fn unit_stamp(&self, _code: &str) -> Result<Option<UnitStamp>> {
+        Ok(None)
+    }
+    /// Saves one unit a form edited, refused with `StoreError::Conflict` (naming who saved it
+    /// and when) when `expected` is given and the stored version is no longer it.
+    fn update_unit(&self, unit: &Unit, _expected: Option<&UnitStamp>) -> Result<UnitOutcome> {
+        self.apply_units(std::slice::from_ref(unit), false)
+    }
     /// Adds records of one kind; rows stored already add nothing.
     fn add_records(&self, rows: Rows<'_>, restored: bool) -> Result<AddOutcome>;
     /// Deletes one record; returns it.
@@ -184,6 +195,15 @@ pub trait Storage {
     fn watch(&self) -> Result<Option<crate::live::ChangeFeed>> {
         Ok(None)
     }
+}
+
+/// A unit's version as the backend stores it (a shared server: bumped by every save), with
+/// who saved it last and when (the server's time, in words).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct UnitStamp {
+    pub version: i64,
+    pub by: String,
+    pub at: String,
 }
 
 /// A streamed bulk import: rows are checked in chunks (nothing stored), then written in

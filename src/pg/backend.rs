@@ -10,7 +10,7 @@ use crate::domain::{BudgetEntry, Day, RecordId, RecordKind, Unit};
 use crate::i18n::Lang;
 use crate::record::{AnyRecord, Rows};
 use crate::rollup::Measures;
-use crate::storage::{BulkImport, Storage};
+use crate::storage::{BulkImport, Storage, UnitStamp};
 use crate::store::{AddOutcome, Difference, JournalEntry, Result, Reversal, StoreError, UnitOutcome};
 use crate::words::{say, D};
 use chrono::NaiveDate;
@@ -44,7 +44,14 @@ pub struct PgStorage {
     /// How to connect again, for the change feed's own connection (`pg::listen`); `None`
     /// for a backend made over a connection alone, which has no feed.
     pub(super) source: Option<super::listen::Source>,
+    /// How to connect again (the same URL, variables and password file; the password is
+    /// never put in a message) after the server went away: `None` for a connection a caller
+    /// handed in without one.
+    reconnect: Option<Reconnect>,
 }
+
+/// Connects again, as the first connection did.
+pub type Reconnect = Box<dyn Fn() -> Result<Client>>;
 
 /// A refusal in the catalogue's words.
 pub(super) fn refused(key: D, args: &[&dyn std::fmt::Display]) -> StoreError {
@@ -106,6 +113,7 @@ impl PgStorage {
             staged: Cell::new([false; 3]),
             held: Cell::new(false),
             source: None,
+            reconnect: None,
         })
     }
 
@@ -141,9 +149,30 @@ impl PgStorage {
     /// The connection, for one statement or transaction. Busy means a caller reads through
     /// this backend while holding it: a bug, said as an error rather than a panic.
     pub(super) fn client(&self) -> Result<RefMut<'_, Client>> {
-        self.client
+        let mut client = self
+            .client
             .try_borrow_mut()
-            .map_err(|_| StoreError::Io(format!("{}: the connection is busy", self.place)))
+            .map_err(|_| StoreError::Io(format!("{}: the connection is busy", self.place)))?;
+        // The server went away since the last statement: connect again, once per use, so that
+        // a session (the UI) goes on when it is back. A restore's transaction died with its
+        // connection: not resumed (its caller sees the failure and abandons it).
+        if client.is_closed() && !self.held.get() {
+            if let Some(again) = &self.reconnect {
+                let mut fresh = again()?;
+                fresh
+                    .batch_execute("SET search_path = pg_catalog, shegong")
+                    .map_err(|e| self.err(&e))?;
+                *client = fresh;
+                // Staging tables were the old session's.
+                self.staged.set([false; 3]);
+            }
+        }
+        Ok(client)
+    }
+
+    /// Lets this backend connect again with `again` after the server went away.
+    pub fn reconnect_with(&mut self, again: Reconnect) {
+        self.reconnect = Some(again);
     }
 
     /// A write of `unit` this login may not make.
@@ -354,6 +383,13 @@ impl Storage for PgStorage {
     }
     fn apply_units(&self, units: &[Unit], restored: bool) -> Result<UnitOutcome> {
         self.write_units(units, restored)
+    }
+    fn unit_stamp(&self, code: &str) -> Result<Option<UnitStamp>> {
+        let mut client = self.client()?;
+        self.stamp_of(&mut *client, code)
+    }
+    fn update_unit(&self, unit: &Unit, expected: Option<&UnitStamp>) -> Result<UnitOutcome> {
+        self.write_units_expecting(std::slice::from_ref(unit), false, expected)
     }
     fn add_records(&self, rows: Rows<'_>, restored: bool) -> Result<AddOutcome> {
         self.add_rows(rows, restored, Journaled::Rows)

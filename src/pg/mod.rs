@@ -23,6 +23,8 @@
 //!
 //! Connecting: `connect` (from `--db URL` / `$SHEGONG_DB`, the `PG*` variables and the
 //! password file), reading the string (`conninfo`), the password file (`pgpass`), TLS (`tls`).
+//! Two people saving one unit: `conflict` (its stamp, and the refusal of a stale save).
+//!
 //! Logins: `staff` (`staff add|list|remove`). Other people's changes: `listen` (the change
 //! feed's own connection, `LISTEN shegong_changes`).
 
@@ -33,6 +35,7 @@ pub mod staff;
 pub mod tls;
 
 pub mod backend;
+mod conflict;
 pub mod error;
 mod import;
 mod journal;

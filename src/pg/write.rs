@@ -13,6 +13,7 @@ use crate::domain::{BudgetEntry, Level, RecordId, RecordKind, Unit};
 use crate::record::{AnyRecord, Rows};
 use crate::registry::journal::{json, row_summary, JournalEntry};
 use crate::registry::rules::{self, StoredUnits};
+use crate::storage::UnitStamp;
 use crate::store::{Result, StoreError, UnitOutcome};
 use crate::words::D;
 use postgres::GenericClient;
@@ -77,20 +78,59 @@ impl PgStorage {
 
     /// Writes `unit` (added when `old` is `None`), in `tx`; a row the policies hide is refused.
     fn put_unit(&self, tx: &mut impl GenericClient, unit: &Unit, added: bool) -> Result<()> {
-        let params = unit_params(unit)?;
+        self.put_unit_at(tx, unit, added, None)
+    }
+
+    /// `put_unit`, an update only of the stored version `expected` when given (a form's save):
+    /// no row then is someone else's save in between, `Conflict`.
+    fn put_unit_at(&self, tx: &mut impl GenericClient, unit: &Unit, added: bool, expected: Option<i64>) -> Result<()> {
+        let mut params: Vec<_> = Vec::from(unit_params(unit)?);
+        let update = match expected {
+            Some(version) if !added => {
+                params.push(Box::new(version));
+                format!("{UNIT_UPDATE} AND version = $15")
+            }
+            _ => UNIT_UPDATE.to_string(),
+        };
         let refs: Vec<&(dyn postgres::types::ToSql + Sync)> = params.iter().map(|p| p.as_ref()).collect();
         let n = tx
-            .execute(if added { UNIT_INSERT } else { UNIT_UPDATE }, &refs)
+            .execute(if added { UNIT_INSERT } else { update.as_str() }, &refs)
             .map_err(|e| self.err_at(&e, Some(&unit.code)))?;
         if n != 1 {
+            if expected.is_some() {
+                if let Some(stamp) = self.stamp_in(tx, &unit.code)? {
+                    return Err(self.conflict(&unit.code, stamp));
+                }
+            }
             return Err(self.not_allowed(&unit.code));
         }
         Ok(())
     }
 
     pub(super) fn write_units(&self, units: &[Unit], restored: bool) -> Result<UnitOutcome> {
+        self.write_units_expecting(units, restored, None)
+    }
+
+    /// `write_units`, where `expected` (a form's save of one unit) is the version the form
+    /// read: a unit stored with another version is someone else's save since, `Conflict`.
+    pub(super) fn write_units_expecting(
+        &self,
+        units: &[Unit],
+        restored: bool,
+        expected: Option<&UnitStamp>,
+    ) -> Result<UnitOutcome> {
         self.refresh_scope()?;
         let mut tx = self.begin()?;
+        // Checked first, with the row locked, so that the unit the checks below read is the
+        // one this save replaces.
+        if let (Some(expected), [unit]) = (expected, units) {
+            if let Some(stamp) = self.stamp_in(&mut *tx, &unit.code)? {
+                if stamp.version != expected.version {
+                    return Err(self.conflict(&unit.code, stamp));
+                }
+            }
+        }
+        let version = expected.map(|s| s.version);
         let stored = self.stored_units(&mut *tx)?;
         let mut known = Known(
             stored
@@ -138,7 +178,7 @@ impl PgStorage {
                     outcome.added += 1;
                 }
                 Some(old) if old != *unit => {
-                    self.put_unit(&mut *tx, unit, false)?;
+                    self.put_unit_at(&mut *tx, unit, false, version)?;
                     outcome.updated += 1;
                 }
                 Some(_) => outcome.unchanged += 1,

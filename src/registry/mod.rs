@@ -13,7 +13,7 @@ pub mod undo;
 use crate::domain::{BudgetEntry, Day, Evaluation, RecordId, Unit};
 use crate::record::Record;
 use crate::rollup::Measures;
-use crate::storage::{BulkImport, Storage};
+use crate::storage::{BulkImport, Storage, UnitStamp};
 use crate::store::{
     AddOutcome, Difference, JournalEntry, Result, Reversal, RowProblem, Store, StoreError, UnitOutcome,
 };
@@ -60,14 +60,14 @@ impl Registry {
     /// `$SHEGONG_DB`, with the `PG*` variables and the password file). `readonly` makes the
     /// session's transactions read-only at the server; `lang` words a failure to connect.
     pub fn connect(url: Option<&str>, lang: crate::i18n::Lang, readonly: bool) -> Result<Registry> {
-        let (mut client, place) = crate::pg::connect::connect(url, lang)?;
-        if readonly {
-            client
-                .batch_execute("SET default_transaction_read_only = on")
-                .map_err(|e| crate::pg::error::store_error(&e, &place, ""))?;
-        }
+        let (client, place) = connect_session(url, lang, readonly)?;
         let mut storage = crate::pg::backend::PgStorage::new(client, place)?;
         storage.connected_from(url, lang);
+        // After the server went away, the same way again (the URL read anew, as now).
+        let again_url = url.map(str::to_string);
+        storage.reconnect_with(Box::new(move || {
+            Ok(connect_session(again_url.as_deref(), lang, readonly)?.0)
+        }));
         let reads_only = storage.is_readonly().then(|| storage.login().to_string());
         Ok(Registry {
             storage: Box::new(storage),
@@ -265,6 +265,19 @@ impl Registry {
         self.storage.apply_units(units, false)
     }
 
+    /// The stored version of unit `code` (a shared server's; `None` on sled), which a form
+    /// editing it keeps for `update_unit`.
+    pub fn unit_stamp(&self, code: &str) -> Result<Option<UnitStamp>> {
+        self.storage.unit_stamp(code)
+    }
+
+    /// Saves one unit a form edited: refused with `StoreError::Conflict` when someone else
+    /// saved it since the form read `expected`.
+    pub fn update_unit(&self, unit: &Unit, expected: Option<&UnitStamp>) -> Result<UnitOutcome> {
+        self.writing()?;
+        self.storage.update_unit(unit, expected)
+    }
+
     /// `apply_units` for a restore: the text cap is not applied.
     pub fn apply_units_restored(&self, units: &[Unit]) -> Result<UnitOutcome> {
         self.storage.apply_units(units, true)
@@ -363,4 +376,16 @@ impl<R: Record> ImportSession<'_, R> {
     pub fn finish(self) -> Result<AddOutcome> {
         self.inner.finish()
     }
+}
+
+/// One session on the server: connected (`pg::connect`), and made read-only at the server when
+/// `readonly`, as a backstop behind the registry's own refusal.
+fn connect_session(url: Option<&str>, lang: crate::i18n::Lang, readonly: bool) -> Result<(postgres::Client, String)> {
+    let (mut client, place) = crate::pg::connect::connect(url, lang)?;
+    if readonly {
+        client
+            .batch_execute("SET default_transaction_read_only = on")
+            .map_err(|e| crate::pg::error::store_error(&e, &place, ""))?;
+    }
+    Ok((client, place))
 }

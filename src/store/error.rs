@@ -92,6 +92,13 @@ pub enum StoreError {
         server: String,
         reason: String,
     },
+    /// A unit saved from a form that someone else saved after the form read it (`by`, at
+    /// `at`); nothing was written.
+    Conflict {
+        unit: String,
+        by: String,
+        at: String,
+    },
 }
 
 impl StoreError {
@@ -126,6 +133,7 @@ impl StoreError {
             StoreError::ReadOnly => tr(lang, D::StoreReadOnly).into(),
             StoreError::NotAllowed { login, unit } => say(lang, D::StoreNotAllowed, &[login, unit]),
             StoreError::Unreachable { server, reason } => say(lang, D::StoreUnreachable, &[server, reason]),
+            StoreError::Conflict { unit, by, at } => say(lang, D::StoreConflict, &[unit, by, at]),
             StoreError::ReadsOnly { login } => say(lang, crate::words::N::LoginReadsOnly, &[login]),
             StoreError::Rejected(problems) => {
                 let mut out = say(lang, D::StoreRejected, &[&problems.len()]);

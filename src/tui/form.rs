@@ -153,6 +153,9 @@ pub struct Form {
     /// What each field held when the form opened: Esc on a form that still holds it closes
     /// without asking.
     initial: Vec<Value>,
+    /// The version of the unit an edit form changes, as read when it opened (a shared
+    /// server's; `None` on sled): its save is refused if someone else saved in between.
+    pub stamp: Option<crate::storage::UnitStamp>,
 }
 
 /// What a field holds, for comparing with what it held when the form opened.
@@ -172,6 +175,7 @@ impl Form {
         let focus = fields.iter().position(|f| !f.locked).unwrap_or(0);
         let initial = fields.iter().map(value_of).collect();
         Form {
+            stamp: None,
             kind,
             title,
             fields,

@@ -34,6 +34,10 @@ catalogue! {
         StoreUnreachable =>
             "无法连接共享服务器 {}：{}",
             "Cannot use the shared server {}: {}";
+        // Unit `{0}` was saved by login `{1}` at `{2}` after the form read it.
+        StoreConflict =>
+            "单位 {} 已被 {} 于 {} 修改，未保存；您填写的内容仍在表单中。请核对后再保存。",
+            "Unit {} was changed by {} at {}; nothing was saved, and what you typed is still in the form. Check it, then save again.";
         StoreRejected => "有 {} 处错误，未保存任何数据：", "{} problem(s); nothing was stored:";
         StoreUnknownUnit => "没有编码为 {} 的单位。", "There is no unit with code {}.";
         StoreUnknownRecord => "没有编号为 {} 的记录。", "There is no record {}.";

@@ -201,6 +201,13 @@ impl Cluster {
             return Err(format!("initdb: {}", String::from_utf8_lossy(&out.stderr)));
         }
         std::fs::remove_file(&pwfile).map_err(|e| format!("pwfile: {e}"))?;
+        self.launch()
+    }
+
+    /// Starts the server on the initialized folder (again, after `stop_server`).
+    fn launch(&mut self) -> Result<(), String> {
+        let root = self.root.path().to_path_buf();
+        let data = root.join("data");
         // A test server: no durability needed, and the socket only in our folder.
         let addresses = if self.listen.port.is_some() { "127.0.0.1" } else { "" };
         let options = format!(
@@ -244,6 +251,24 @@ impl Cluster {
             ));
         }
         Ok(())
+    }
+
+    /// Stops the server by its pid, as if it went away mid-session (tests/pg_fault.rs); the
+    /// folder stays for `start_again`.
+    // Only tests/pg_fault.rs stops a server it still uses.
+    #[allow(dead_code)]
+    pub fn stop_server(&mut self) {
+        self.stop();
+        // Not signalled again on drop: the pid may be someone else's by then.
+        self.pid = 0;
+    }
+
+    /// Starts the stopped server again on the same folder and socket.
+    #[allow(dead_code)]
+    pub fn start_again(&mut self) {
+        if let Err(why) = self.launch() {
+            panic!("the throwaway PostgreSQL cluster did not start again: {why}");
+        }
     }
 
     /// A command of the server's binaries, as `postgres` when the tests run as root.

@@ -110,6 +110,23 @@ impl App {
                 }
                 self.warn(S::FixFirst, &[&n.to_string()]);
             }
+            Err(e @ StoreError::Conflict { .. }) => {
+                // The form keeps what was typed; it now holds the version just refused, so that
+                // saving again (after checking, as the message says) writes over it.
+                let code = match &built {
+                    Built::Unit(u) => u.code.clone(),
+                    _ => String::new(),
+                };
+                match self.store.unit_stamp(&code) {
+                    Ok(stamp) => {
+                        if let Some(form) = self.form.as_mut() {
+                            form.stamp = stamp;
+                        }
+                        self.fail(&e);
+                    }
+                    Err(again) => self.fail(&again),
+                }
+            }
             Err(e) => self.fail(&e),
         }
     }
@@ -190,7 +207,10 @@ impl App {
                 Some(of) => self.store.reverse_budget(&of, b).map(|_| ()),
                 None => self.store.add_records(std::slice::from_ref(b)).map(|_| ()),
             },
-            Built::Unit(u) => self.store.apply_units(std::slice::from_ref(u)).map(|_| ()),
+            Built::Unit(u) => match self.form.as_ref().filter(|f| matches!(f.kind, FormKind::EditUnit(_))) {
+                Some(form) => self.store.update_unit(u, form.stamp.as_ref()).map(|_| ()),
+                None => self.store.apply_units(std::slice::from_ref(u)).map(|_| ()),
+            },
         }
     }
 

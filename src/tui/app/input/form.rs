@@ -61,8 +61,25 @@ impl App {
         let selected = self.selected_unit().cloned();
         // A unit is written where it is (a change) or under its parent (a new one).
         let scope = selected.as_ref().map(|u| u.code.clone());
+        let mut stamp = None;
         let mut form = if edit {
             let Some(unit) = selected else { return };
+            // The stamp first, then the unit as stored now: a save in between is then refused
+            // as a conflict, never overwritten unseen.
+            let read = self
+                .store
+                .unit_stamp(&unit.code)
+                .and_then(|s| Ok((s, self.store.unit(&unit.code)?)));
+            let unit = match read {
+                Ok((s, fresh)) => {
+                    stamp = s;
+                    fresh.unwrap_or(unit)
+                }
+                Err(e) => {
+                    self.fail(&e);
+                    return;
+                }
+            };
             let parent = match &unit.parent {
                 Some(p) => match self.store.unit(p) {
                     Ok(u) => u.as_ref().map(unit_ref),
@@ -77,6 +94,7 @@ impl App {
         } else {
             records::new_unit_form(selected.map(|u| (unit_ref(&u), u.level)))
         };
+        form.stamp = stamp;
         if let Some(code) = scope {
             self.mark_scope(&mut form, &code);
         }

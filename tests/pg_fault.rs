@@ -1,0 +1,229 @@
+//! Faults and conflicts on a shared server (issue 13): the server going away in the middle of
+//! a command (exit 5, the server named, the reason in words, nothing of the write left), and
+//! two people saving one unit (the second, stale save refused naming who saved and when).
+//! Each test its own throwaway cluster of `pg_support` (one is stopped and started again).
+//! Skipped, saying why, without PostgreSQL.
+
+// Not every helper of the harness is used here.
+#[allow(dead_code)]
+mod pg_support;
+mod skip;
+
+use pg_support::{Cluster, Login};
+use shegong::pg::backend::PgStorage;
+use shegong::registry::Registry;
+use shegong::store::StoreError;
+use std::process::{Command, Stdio};
+use std::time::{Duration, Instant};
+
+const BIJI: &str = "530112008000";
+
+/// The binary as `login` on `db`, in English, with none of the caller's `PG*`/`SHEGONG_*`.
+fn on(cluster: &Cluster, login: &Login, db: &str, args: &[&str]) -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_shegong"));
+    for (key, _) in std::env::vars_os() {
+        let key = key.to_string_lossy().into_owned();
+        if key.starts_with("PG") || key.starts_with("SHEGONG_") || key.starts_with("LC_") {
+            command.env_remove(key);
+        }
+    }
+    command
+        .env("LANG", "en_US.UTF-8")
+        .arg("--db")
+        .arg(format!(
+            "postgresql://{}@/{db}?host={}",
+            login.name,
+            cluster.root().display()
+        ))
+        .args(args)
+        .env("PGPASSFILE", cluster.root().join("pgpass"))
+        .stdin(Stdio::null());
+    command
+}
+
+/// Runs `command`, asserting its exit code; its standard output and error.
+#[track_caller]
+fn expect(mut command: Command, code: i32) -> (String, String) {
+    let out = match command.output() {
+        Ok(out) => out,
+        Err(e) => panic!("the binary: {e}"),
+    };
+    let (stdout, stderr) = (
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    );
+    assert_eq!(out.status.code(), Some(code), "stdout:\n{stdout}\nstderr:\n{stderr}");
+    (stdout, stderr)
+}
+
+/// A registry as `login` on `db`.
+fn registry(cluster: &Cluster, login: &Login, db: &str) -> Registry {
+    let mut config = postgres::Config::new();
+    config
+        .host_path(cluster.root())
+        .port(5432)
+        .user(&login.name)
+        .password(&login.password)
+        .dbname(db);
+    let client = match config.connect(postgres::NoTls) {
+        Ok(client) => client,
+        Err(e) => panic!("connecting as {}: {e}", login.name),
+    };
+    let storage = match PgStorage::new(client, format!("{}@socket/{db}", login.name)) {
+        Ok(s) => s,
+        Err(e) => panic!("the backend: {e}"),
+    };
+    Registry::over(Box::new(storage))
+}
+
+#[test]
+fn a_stale_unit_save_is_refused_naming_who_saved_and_when() {
+    let Some(cluster) = Cluster::start() else { return };
+    let db = "conflict";
+    let first = Login::new("conflict_owner");
+    cluster.create_database(db, &first);
+    let second = Login::new("conflict_second");
+    cluster.create_login(&second, "IN ROLE shegong_district");
+    cluster.run(
+        cluster.superuser(),
+        db,
+        &format!(
+            "INSERT INTO shegong.staff (login, role, unit) VALUES ('{}', 'district', NULL);",
+            second.name
+        ),
+    );
+    let a = registry(&cluster, &first, db);
+    let b = registry(&cluster, &second, db);
+    let unit = shegong::domain::Unit::new(BIJI, None, shegong::domain::Level::District, "碧鸡");
+    a.apply_units(&[unit]).expect("a unit");
+
+    // Both open the unit's form.
+    let a_read = a.unit_stamp(BIJI).expect("a's stamp").expect("a stamp on a server");
+    let b_read = b.unit_stamp(BIJI).expect("b's stamp").expect("a stamp on a server");
+    assert_eq!(a_read, b_read);
+    let mut a_form = a.unit(BIJI).expect("read").expect("there");
+    let mut b_form = b.unit(BIJI).expect("read").expect("there");
+    a_form.name = "碧鸡（甲改）".into();
+    b_form.name = "碧鸡（乙改）".into();
+
+    a.update_unit(&a_form, Some(&a_read)).expect("the first save");
+    let refused = b.update_unit(&b_form, Some(&b_read)).expect_err("the stale save");
+    assert_eq!(refused.exit_code(), 1, "{refused:?}");
+    let saved = a.unit_stamp(BIJI).expect("stamp").expect("there");
+    match &refused {
+        StoreError::Conflict { unit, by, at } => {
+            assert_eq!(unit, BIJI);
+            assert_eq!(by, &first.name, "the first's login");
+            assert_eq!(at, &saved.at, "the first's save's time");
+        }
+        other => panic!("a conflict, got {other:?}"),
+    }
+    let zh = refused.message(shegong::i18n::Lang::Zh);
+    assert!(
+        zh.contains(&format!("单位 {BIJI} 已被 {} 于 {} 修改", first.name, saved.at)),
+        "{zh}"
+    );
+    assert!(refused
+        .message(shegong::i18n::Lang::En)
+        .contains("what you typed is still in the form"));
+    // The unit holds the first's change, and the journal nothing of the second's.
+    assert_eq!(b.unit(BIJI).expect("read").expect("there").name, "碧鸡（甲改）");
+    assert!(b
+        .history(None, 0)
+        .expect("journal")
+        .iter()
+        .all(|e| e.operator != second.name));
+    // Saving again with the version just refused (what the form keeps) writes it.
+    b.update_unit(&b_form, Some(&saved)).expect("saved after checking");
+    assert_eq!(a.unit(BIJI).expect("read").expect("there").name, "碧鸡（乙改）");
+    // A save without a stamp (an import) is last-writer-wins, as on sled.
+    a.update_unit(&a_form, None).expect("no stamp, no conflict");
+}
+
+#[test]
+fn the_server_going_away_mid_import_exits_5_and_leaves_nothing() {
+    let Some(mut cluster) = Cluster::start() else { return };
+    let db = "fault";
+    let owner = Login::new("fault_owner");
+    cluster.create_login(&owner, "CREATEROLE");
+    cluster.run(
+        cluster.superuser(),
+        "postgres",
+        &format!("CREATE DATABASE \"{db}\" OWNER \"{}\";", owner.name),
+    );
+    expect(on(&cluster, &owner, db, &["init"]), 0);
+    let (before, _) = expect(on(&cluster, &owner, db, &["report", "--format", "json"]), 0);
+
+    // A long import: enough rows that it is still running when the server stops.
+    let tmp = tempfile::tempdir().expect("a temp folder");
+    let file = tmp.path().join("many.csv");
+    let mut csv = String::from("id,date,unit,kind,category,source,amount,voucher,note\n");
+    for i in 0..400_000 {
+        csv.push_str(&format!(
+            "F-{i},2022-01-05,{BIJI},allocation,,,{}.00,,\n",
+            100 + i % 900
+        ));
+    }
+    std::fs::write(&file, csv).expect("the file");
+    let child = on(&cluster, &owner, db, &["import", "budget", &file.display().to_string()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the import started");
+    // Stopped once the import is under way (its connection open, rows checked or staged).
+    std::thread::sleep(Duration::from_millis(2500));
+    let stopped_at = Instant::now();
+    cluster.stop_server();
+    let out = child.wait_with_output().expect("the import ended");
+    let said = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert_eq!(out.status.code(), Some(5), "stderr:\n{said}");
+    assert!(stopped_at.elapsed() < Duration::from_secs(60));
+    let place = format!("{}@{}:5432/{db}", owner.name, cluster.root().display());
+    assert!(
+        said.contains(&format!("Cannot use the shared server {place}")),
+        "{said}"
+    );
+    assert!(!said.contains(&owner.password), "{said}");
+
+    // While it is down, any command says so with exit 5.
+    let (_, down) = expect(on(&cluster, &owner, db, &["report"]), 5);
+    assert!(down.contains(&place), "{down}");
+
+    cluster.start_again();
+    let (after, _) = expect(on(&cluster, &owner, db, &["report", "--format", "json"]), 0);
+    assert_eq!(after, before, "nothing of the import is there");
+    expect(on(&cluster, &owner, db, &["check"]), 0);
+    let rows = cluster.query(&owner, db, "SELECT count(*) FROM shegong.budget WHERE id LIKE 'F-%'");
+    assert_eq!(rows.trim(), "0");
+}
+
+#[test]
+fn a_session_connects_again_when_the_server_is_back() {
+    let Some(mut cluster) = Cluster::start() else { return };
+    let db = "again";
+    let owner = Login::new("again_owner");
+    cluster.create_database(db, &owner);
+    // The program's own connecting: the URL, and the password from the password file.
+    std::env::set_var("PGPASSFILE", cluster.root().join("pgpass"));
+    let url = format!("postgresql://{}@/{db}?host={}", owner.name, cluster.root().display());
+    let session = match Registry::connect(Some(&url), shegong::i18n::Lang::En, false) {
+        Ok(r) => r,
+        Err(e) => panic!("connecting: {e}"),
+    };
+    let unit = shegong::domain::Unit::new(BIJI, None, shegong::domain::Level::District, "碧鸡");
+    cluster.stop_server();
+    let lost = session
+        .apply_units(std::slice::from_ref(&unit))
+        .expect_err("the server is gone");
+    assert_eq!(lost.exit_code(), 5, "{lost:?}");
+    assert!(!lost.message(shegong::i18n::Lang::En).contains(&owner.password));
+    // Still down: said again, not a panic or a hang.
+    assert_eq!(session.counts().expect_err("still gone").exit_code(), 5);
+    cluster.start_again();
+    session
+        .apply_units(std::slice::from_ref(&unit))
+        .expect("saved once the server is back");
+    assert_eq!(session.counts().expect("counts")[0], 1, "stored once");
+    let journaled = cluster.query(&owner, db, "SELECT count(*) FROM shegong.journal");
+    assert_eq!(journaled.trim(), "1");
+}
