@@ -147,7 +147,7 @@ def measure(store_args, perf_env, saves_env, data, runs):
         m = re.match(r"(open \+ first frame.*?|↓ ×100 in the tree|PgDn ×5|open a district \(→\)|"
                      r"Tab → funding chart of the root.*?)\s+(?:mean\s+)?([\d.]+ ms)", line)
         if m:
-            fig["UI: " + m.group(1).strip()] = m.group(2)
+            fig["UI: " + m.group(1).strip() + (" (mean per key)" if "×" in m.group(1) else "")] = m.group(2)
     _, saves = run([test_program("pg_concurrency"), "--ignored", "--nocapture", "--exact",
                     "saves_on_a_large_store"], env=clean_env(saves_env))
     m = re.search(r"saves: (\d+) writers, (\d+) saves in ([\d.]+) s = (\d+) saves/s, p99 ([\d.]+) ms", saves)
