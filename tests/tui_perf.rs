@@ -6,6 +6,9 @@
 //! ```
 //!
 //! `SHEGONG_PERF_READONLY=0` opens the store to write instead of through `--readonly`'s copy.
+//! On a shared server instead (issue 13; `benches/server.py` does this), the same measures with
+//! the store opened as `--db URL --readonly` opens it: `SHEGONG_PERF_DB=URL` in place of
+//! `SHEGONG_PERF_DIR`.
 
 mod tui_support;
 
@@ -45,15 +48,21 @@ fn report(what: &str, (mean, max): (Duration, Duration)) {
 #[test]
 #[ignore]
 fn large_store() {
-    let Ok(dir) = std::env::var("SHEGONG_PERF_DIR") else {
-        println!("skipped: set SHEGONG_PERF_DIR to a large store");
+    let db = std::env::var("SHEGONG_PERF_DB").ok();
+    let dir = std::env::var("SHEGONG_PERF_DIR").ok();
+    if db.is_none() && dir.is_none() {
+        println!("skipped: set SHEGONG_PERF_DIR to a large store (or SHEGONG_PERF_DB to a server)");
         return;
-    };
+    }
     let t = Instant::now();
     // Read-only (as a read-only UI opens it: a private copy of the store) unless
     // SHEGONG_PERF_READONLY=0, for a store too large to copy beside itself.
     let readonly = std::env::var("SHEGONG_PERF_READONLY").map_or(true, |v| v != "0");
-    let store = Registry::open(std::path::Path::new(&dir), readonly).expect("the store opens");
+    let store = match (&db, &dir) {
+        (Some(url), _) => Registry::connect(Some(url), Lang::Zh, true).expect("the server's store opens"),
+        (None, Some(dir)) => Registry::open(std::path::Path::new(dir), readonly).expect("the store opens"),
+        (None, None) => return,
+    };
     let opened = t.elapsed();
     let mut app = App::new(store, Lang::Zh, chrono::Local::now().date_naive()).expect("the UI starts");
     render(&mut app, W, H);
