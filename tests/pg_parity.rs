@@ -229,48 +229,16 @@ fn synthetic_files_give_the_same_reports_on_sled_and_on_the_server() {
             return;
         }
     }
-    // Known difference, left out here and shown by `same_day_evaluations_agree_on_the_latest`
-    // (ignored): of two evaluations of one unit on one day, the stores call different ones the
-    // latest. Only the first of each (unit, day) is kept.
-    let evaluations = files.join("evaluations.csv");
-    let text = match std::fs::read_to_string(&evaluations) {
-        Ok(t) => t,
-        Err(e) => panic!("{e}"),
-    };
-    let mut lines = text.lines();
-    let header = lines.next().unwrap_or_default();
-    let columns: Vec<&str> = header.split(',').collect();
-    let at = |name: &str| columns.iter().position(|c| *c == name);
-    let (Some(unit), Some(date)) = (at("unit"), at("date")) else {
-        panic!("no unit or date column in {header}");
-    };
-    let mut seen = std::collections::HashSet::new();
-    let mut kept = vec![header.to_string()];
-    for line in lines {
-        let cells: Vec<&str> = line.split(',').collect();
-        if seen.insert((
-            cells.get(unit).map(|s| s.to_string()),
-            cells.get(date).map(|s| s.to_string()),
-        )) {
-            kept.push(line.to_string());
-        }
-    }
-    if let Err(e) = std::fs::write(&evaluations, kept.join("\n") + "\n") {
-        panic!("{e}");
-    }
     let folder = Store::Folder(tmp.path().join("store"));
     let server = database(&cluster, "parity_synthetic");
     let compared = same_reports(&folder, &server, &files);
     println!("synthetic: {compared} reports equal");
 }
 
-/// Two evaluations of one station on one day: which is the latest? On sled it is the last of
-/// that day in its page (by content hash); on the server the first by `seq` (the order of
-/// import). `Storage::records_in` leaves the order within a day to the backend, and
-/// `Registry::latest_evaluation` takes the first; so the reports differ. Ignored until the
-/// lead chooses a rule (e.g. the registry picking among that day's evaluations by content).
+/// Two evaluations of one station on one day: which is the latest? Each backend orders one
+/// day's records its own way (sled by content hash, the server by import order), so
+/// `Registry::latest_evaluation` picks among that day's by content, the same on both.
 #[test]
-#[ignore]
 fn same_day_evaluations_agree_on_the_latest() {
     let Some(cluster) = Cluster::shared() else {
         return;

@@ -194,9 +194,30 @@ impl Registry {
     }
 
     /// The unit's newest evaluation dated on or before `until`.
+    ///
+    /// Of several evaluations on that day, the one whose content is the greatest, field by
+    /// field in the file's column order (id, kind, evaluator, score, grade, note): each backend
+    /// orders one day's records its own way, and every backend must name the same one.
     pub fn latest_evaluation(&self, code: &str, until: Day) -> Result<Option<Evaluation>> {
         let newest = self.records_in::<Evaluation>(code, Day::MIN..=until, false, 1)?;
-        Ok(newest.into_iter().next().map(|(_, e)| e))
+        let Some((_, first)) = newest.into_iter().next() else {
+            return Ok(None);
+        };
+        let day = first.delta().0;
+        let that_day = self.records_in::<Evaluation>(code, day..=day, false, usize::MAX)?;
+        Ok(that_day.into_iter().map(|(_, e)| e).chain([first]).max_by(|a, b| {
+            let key = |e: &Evaluation| {
+                (
+                    e.id.clone(),
+                    e.kind,
+                    e.evaluator.clone(),
+                    e.score,
+                    e.grade,
+                    e.note.clone(),
+                )
+            };
+            key(a).cmp(&key(b))
+        }))
     }
 
     // ---- totals ----
