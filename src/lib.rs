@@ -16,7 +16,7 @@
 //!   Uses `domain`, `record`, `rollup`, `search` (the default `find_units`).
 //! - `registry`: `Registry` over a `Box<dyn Storage>`, what everything below calls; the rules
 //!   written once (validation and its words, the parent walk, the journal's entries, undo's
-//!   decisions). Uses
+//!   decisions, an all-or-nothing batch of changes and the corrections built as one). Uses
 //!   `domain`, `record`, `storage`, and `store` to open the sled backend, `pg` to connect to a
 //!   server.
 //! - `store`: the sled backend (keys, codec, writes, stored totals, recovery, lock, a restore's

@@ -12,7 +12,7 @@
 //! - **A record's identity is a `domain::RecordId`,** opaque text the backend gives. sled's is
 //!   its key as text (`RecordKey::to_text`), which is what the journal already stored, so no
 //!   stored journal changes.
-//! - **Operations now, one batch later.** The trait is at the level of the writes the program
+//! - **Operations, and batches of them.** The trait is at the level of the writes the program
 //!   makes (apply units, add records, delete, reverse, the inverse writes of undo, a streamed
 //!   import), each all-or-nothing inside the backend; sled keeps its pages, year buckets, id
 //!   index, write set with undo log, recovery and lock, so nothing is lost in speed or safety.
@@ -26,13 +26,26 @@
 //!   read the facts they need from its own trees in the same pass that writes, which is where
 //!   its speed comes from, and what a write changes in the totals is computed from the domain
 //!   (`Record::delta`, `rollup::unit_events`) but applied inside sled.
-//! - **Left for later: `commit(Batch)`.** One all-or-nothing batch (unit puts and deletes,
-//!   record adds and removes by id, totals deltas and first-evaluation moves computed in the
-//!   registry, journal entries; returning the new ids), with the registry building it for the
-//!   small writes (a record deleted, a budget entry reversed, a unit deleted, a single undo,
-//!   the form's saves) and sled applying the deltas to its year buckets up the ancestor chain
-//!   through its `WriteSet`. Not done in this round: the single writes above stay trait
-//!   methods, which a PostgreSQL backend can implement each as one SQL transaction.
+//! - **An all-or-nothing batch: `commit(&Batch)`.** A `registry::batch::Batch` is an ordered
+//!   list of domain-level changes, each one of the single writes above (units put, records of
+//!   one kind added, a record deleted by id, a budget entry reversed, a unit deleted), with no
+//!   bytes, keys or SQL in it; the registry builds it (`Registry::correct_budget`: a reversal
+//!   and the corrected entry). `commit` makes the changes in order through those same single
+//!   writes (`registry::batch::carry_out`), so each reads what the ones before it wrote (a
+//!   second reversal of one entry is refused, totals add up) and follows the same rules, inside
+//!   one all-or-nothing write of the backend's: sled's undo-logged write (`store::batch`: each
+//!   change one part of one `LoggedWrite`, the pending mark on disk from the first part to the
+//!   end, so a SIGKILL in between is rolled back whole on the next open; a refused change takes
+//!   the parts before it back at once from the same log, the totals' old values logged too so
+//!   that no rebuild is needed), PostgreSQL's one transaction (`pg::tx::commit_batch`: each
+//!   change's write a savepoint in it, so a rule, a policy's refusal or a conflict anywhere
+//!   rolls all back). The refused change's own error is returned: it names the unit or record.
+//!   **Journaled change by change,** each as its single write would be, not as one entry: undo
+//!   then takes a batch back one change at a time, newest first, through the inverse writes it
+//!   already has, the journal's readers (reversals in force, history, a backup) need nothing
+//!   new, and history shows a correction as what it is, a reversal and a new entry. The single
+//!   writes stay trait methods and their path is unchanged (sled's `apply` asks one
+//!   uncontended lock whether a batch is open), so nothing is lost in their speed.
 //! - **Records by date range** (`records_in`: a unit's or a subtree's records of a kind dated
 //!   within a range, newest first, at most a limit). `Registry::records_of` is its whole range,
 //!   and `Registry::latest_evaluation` (the report's "newest evaluation as of") its range up
@@ -62,6 +75,7 @@
 
 use crate::domain::{Day, RecordId, RecordKind, Unit};
 use crate::record::{AnyRecord, Rows};
+use crate::registry::batch::{Batch, Committed};
 use crate::rollup::Measures;
 use crate::store::{AddOutcome, Difference, JournalEntry, Result, Reversal, RowProblem, UnitOutcome};
 use chrono::NaiveDate;
@@ -188,6 +202,12 @@ pub trait Storage {
     fn delete_unit(&self, code: &str) -> Result<Unit>;
     /// A streamed bulk import of one kind.
     fn import(&self, kind: RecordKind) -> Result<Box<dyn BulkImport + '_>>;
+
+    // ---- an all-or-nothing batch ----
+    /// Makes every change of `batch`, in order, each journaled as its single write would be,
+    /// or none of them: a change refused (its error returned as it is, naming the unit or
+    /// record) leaves units, records, totals and the journal as before the batch.
+    fn commit(&self, batch: &Batch) -> Result<Committed>;
 
     // ---- other people's changes ----
     /// A feed of the changes other sessions commit (`crate::live`), for the UI to show without

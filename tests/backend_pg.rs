@@ -307,3 +307,90 @@ fn a_clerk_writes_its_units_and_is_refused_elsewhere_naming_the_unit() {
     }
     assert!(as_auditor.check().expect("checked").is_empty());
 }
+
+/// A clerk's batch whose last change falls outside its street is refused whole, naming the
+/// unit: the changes before it, inside its street, are rolled back with it (one transaction),
+/// and the records, every figure and the journal are as before. The same batch without that
+/// change commits.
+#[test]
+fn a_clerks_batch_refused_at_another_street_leaves_nothing() {
+    use backend_suite::*;
+    use shegong::domain::{BudgetKind, Level, Unit};
+    use shegong::registry::batch::{Batch, Change, RecordRows};
+    use shegong::store::StoreError;
+    let Some(cluster) = Cluster::shared() else { return };
+    let (database, mut client, owner) = fresh(&cluster);
+    let clerk = Login::new(&format!("{}_clerk", database.name));
+    cluster.create_login(&clerk, "IN ROLE shegong_clerk");
+    let place = format!("{}@socket/{}", owner.name, database.name);
+    let district = Registry::over(Box::new(
+        PgStorage::new(connect(&cluster, &owner, &database.name), place.clone()).expect("the backend"),
+    ));
+    district.apply_units(&hierarchy()).expect("units");
+    let entry = district
+        .add_records(&[budget("2022-03-01", STREET_A, BudgetKind::Allocation, 10_000)])
+        .expect("an entry");
+    client
+        .execute(
+            "INSERT INTO shegong.staff (login, role, unit) VALUES ($1, 'clerk', $2)",
+            &[&clerk.name, &STREET_A],
+        )
+        .expect("staff row");
+    let seen = |r: &Registry| {
+        let figures: Vec<_> = [DISTRICT, STREET_A, STREET_B, COMMUNITY_A1]
+            .iter()
+            .map(|code| {
+                let m = r
+                    .subtree_measures(code, chrono::NaiveDate::from_ymd_opt(2030, 1, 1).expect("a day"))
+                    .expect("totals");
+                (m.allocated().0, m.units(Level::Community))
+            })
+            .collect();
+        (
+            r.counts().expect("counts"),
+            r.all_units().expect("units"),
+            figures,
+            r.storage().journal_entries().expect("journal"),
+            r.reversals().expect("reversals").len(),
+        )
+    };
+    let before = seen(&district);
+    let as_clerk = Registry::over(Box::new(
+        PgStorage::new(connect(&cluster, &clerk, &database.name), place).expect("the clerk's backend"),
+    ));
+    let mut reversal = budget("2022-03-01", STREET_A, BudgetKind::Allocation, -10_000);
+    reversal.note = "冲销".into();
+    let good = Batch::new()
+        .with(Change::PutUnits(vec![Unit::new(
+            "530112001002",
+            Some(STREET_A),
+            Level::Community,
+            "新社区",
+        )]))
+        .with(Change::ReverseBudget {
+            of: entry.keys[0].clone(),
+            reversal,
+        })
+        .with(Change::AddNewRecords(RecordRows::Budget(vec![budget(
+            "2022-03-01",
+            COMMUNITY_A1,
+            BudgetKind::Allocation,
+            12_000,
+        )])));
+    let outside = good.clone().with(Change::AddRecords(RecordRows::Budget(vec![budget(
+        "2022-03-02",
+        STREET_B,
+        BudgetKind::Allocation,
+        5,
+    )])));
+    match as_clerk.commit(&outside) {
+        Err(StoreError::NotAllowed { login, unit }) => assert_eq!((login, unit), (clerk.name.clone(), STREET_B.into())),
+        other => panic!("refused naming the other street, got {other:?}"),
+    }
+    assert_eq!(seen(&district), before, "nothing of the batch stays");
+    as_clerk.commit(&good).expect("the batch inside its street");
+    let after = seen(&district);
+    assert_eq!(after.0, [5, 0, 0, 3]);
+    assert_eq!(after.4, 1, "the reversal in force");
+    assert_eq!(after.3.len(), before.3.len() + 3);
+}

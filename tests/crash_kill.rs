@@ -11,7 +11,9 @@
 //! writes); budget and trainings files with the importer's streaming thresholds lowered, so
 //! that they take the path of a large file (checked in chunks, then written in several passes
 //! of one import session). Now and then the first reopen is itself killed while it may be
-//! rolling back.
+//! rolling back. A batch (`Storage::commit`: forty corrections, a unit and an evaluation, in
+//! one logged write) is killed until a kill lands inside it, by the test binary run again as
+//! the child that commits it (`a_killed_batch_leaves_nothing_of_it`).
 //!
 //! Settings (environment):
 //! - `SHEGONG_CRASH_ITERATIONS` (default 20)
@@ -1119,5 +1121,183 @@ fn a_kill_inside_a_logged_undo_is_rolled_back() {
     assert!(
         hits > 0,
         "no kill landed inside the undo's logged write in {attempts} attempts: its roll-back is untested"
+    );
+}
+
+// ---------------------------------------------------------------- a batch killed
+
+/// The test binary runs itself as the child that commits the batch (no command of the program
+/// commits a batch of this size: the UI's correction is two changes): set to the store's
+/// folder, `a_killed_batch_leaves_nothing_of_it` commits `batch_of` there and exits.
+const BATCH_CHILD: &str = "SHEGONG_CRASH_BATCH_CHILD";
+const BATCH_STREETS: usize = 40;
+
+/// A district and `BATCH_STREETS` streets with stations, each with one budget entry.
+fn batch_base(dir: &Path) {
+    use shegong::domain::*;
+    let r = shegong::registry::Registry::create(dir).expect("a new store");
+    let mut units = vec![Unit::new("530112000000", None, Level::District, "西山区")];
+    let mut entries = Vec::new();
+    for i in 0..BATCH_STREETS {
+        let code = format!("530112{:03}000", i + 1);
+        let mut street = Unit::new(&code, Some("530112000000"), Level::Street, &format!("街道{i}"));
+        street.station = StationStatus::Operating;
+        street.opened_on = PartialDate::parse("2021-05").ok();
+        units.push(street);
+        entries.push(batch_entry(&code, 10_000 + i as i64));
+    }
+    r.apply_units(&units).expect("units");
+    r.add_records(&entries).expect("entries");
+    r.flush().expect("flushed");
+}
+
+fn batch_entry(unit: &str, fen: i64) -> shegong::domain::BudgetEntry {
+    use shegong::domain::*;
+    BudgetEntry {
+        id: None,
+        date: PartialDate::parse("2022-03-01").expect("a date"),
+        unit: unit.into(),
+        kind: BudgetKind::Allocation,
+        category: Some(Category::Operation),
+        source: Some(Source::Fiscal),
+        amount: Fen(fen),
+        voucher: String::new(),
+        note: String::new(),
+    }
+}
+
+/// Every street's entry corrected (its reversal, then the corrected entry), then a new unit
+/// and an evaluation of it: many changes, each one part of the batch's one logged write.
+fn batch_of(r: &shegong::registry::Registry) -> shegong::registry::batch::Batch {
+    use shegong::domain::*;
+    use shegong::registry::batch::{Batch, Change, RecordRows};
+    let mut batch = Batch::new();
+    for i in 0..BATCH_STREETS {
+        let code = format!("530112{:03}000", i + 1);
+        let (id, entry) = r
+            .records_of::<BudgetEntry>(&code, false, 1)
+            .expect("read")
+            .into_iter()
+            .next()
+            .expect("the street's entry");
+        let mut reversal = entry.clone();
+        reversal.amount = Fen(-entry.amount.0);
+        batch.push(Change::ReverseBudget { of: id, reversal });
+        batch.push(Change::AddNewRecords(RecordRows::Budget(vec![batch_entry(
+            &code,
+            20_000 + i as i64,
+        )])));
+    }
+    let mut community = Unit::new("530112001001", Some("530112001000"), Level::Community, "新社区");
+    community.station = StationStatus::Operating;
+    community.opened_on = PartialDate::parse("2022-01").ok();
+    batch.push(Change::PutUnits(vec![community]));
+    batch.push(Change::AddRecords(RecordRows::Evaluations(vec![Evaluation {
+        id: None,
+        unit: "530112001001".into(),
+        date: PartialDate::parse("2022-06-30").expect("a date"),
+        kind: EvalKind::Annual,
+        evaluator: "区民政局".into(),
+        score: Some(880),
+        grade: Some(Grade::Good),
+        note: String::new(),
+    }])));
+    batch
+}
+
+fn commit_batch_in(dir: &Path) {
+    let r = shegong::registry::Registry::open(dir, false).expect("the store opens");
+    r.commit(&batch_of(&r)).expect("the batch commits");
+}
+
+/// A batch (`Storage::commit`) killed until a kill lands inside its one logged write (the
+/// store then holds the pending undo log): the next open rolls the whole batch back (records,
+/// figures and journal as before it), `check` passes, and the batch committed again gives a
+/// clean run's state. A kill that lands before or after the write leaves the state before or
+/// after, never a mix.
+#[test]
+fn a_killed_batch_leaves_nothing_of_it() {
+    if let Some(dir) = std::env::var_os(BATCH_CHILD) {
+        commit_batch_in(Path::new(&dir));
+        return;
+    }
+    let s = settings();
+    let context = &s.context;
+    let root = tempfile::tempdir().expect("a temporary folder");
+    let base = root.path().join("base");
+    batch_base(&base);
+    let before = state(&base).unwrap();
+    let clean_dir = root.path().join("clean");
+    copy_dir(&base, &clean_dir);
+    let started = Instant::now();
+    commit_batch_in(&clean_dir);
+    let clean = started.elapsed();
+    let after = state(&clean_dir).unwrap();
+    assert!(!after.same_data(&before), "the batch changes the store");
+    assert_eq!(after.counts[3], before.counts[3] + 2 * BATCH_STREETS);
+    check(&clean_dir).unwrap();
+
+    let child = |dir: &Path| {
+        Command::new(std::env::current_exe().expect("this test binary"))
+            .args(["--exact", "a_killed_batch_leaves_nothing_of_it", "--test-threads=1"])
+            .env(BATCH_CHILD, dir)
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("the child runs")
+    };
+    // The child starts a test binary before it writes: its own clean run, timed.
+    let timed = root.path().join("timed");
+    copy_dir(&base, &timed);
+    let started = Instant::now();
+    let status = child(&timed).wait().expect("the child ends");
+    assert!(status.success(), "the child commits the batch");
+    let whole = started.elapsed();
+    assert!(state(&timed).unwrap() == after || state(&timed).unwrap().same_data(&after));
+
+    let (mut low, mut high) = (whole.saturating_sub(clean * 2), whole);
+    let (mut hits, mut attempts) = (0, 0);
+    while hits < 2 && attempts < 30 {
+        attempts += 1;
+        let delay = (low + high) / 2;
+        let dir = root.path().join(format!("batch-{attempts}"));
+        copy_dir(&base, &dir);
+        let tag = format!("batch attempt {attempts} (kill after {delay:?}); {context}");
+        let name = format!("shegong-crash-batch-{}-{attempts}", s.seed);
+        let fail = |what: String| -> String { keep_and_panic(&dir, &name, &tag, what) };
+        let (killed, _) = kill_after(child(&dir), delay);
+        let pending = pending_left(&dir);
+        check(&dir).map_err(|e| fail(format!("after the kill: {e}"))).unwrap();
+        let now = state(&dir).map_err(fail).unwrap();
+        if pending {
+            hits += 1;
+            if now != before {
+                fail("an unfinished batch was not rolled back whole".into());
+            }
+            // Land elsewhere inside it next time.
+            high = delay + clean / 3;
+        } else if now == before {
+            if killed {
+                low = delay;
+            } else {
+                fail("the batch ended without committing".into());
+            }
+        } else if now.same_data(&after) {
+            high = delay;
+        } else {
+            fail("the store holds part of the batch".into());
+        }
+        if now == before {
+            commit_batch_in(&dir);
+            if !state(&dir).map_err(fail).unwrap().same_data(&after) {
+                fail("the batch committed after the kill did not give a clean run's state".into());
+            }
+        }
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+    eprintln!("crash_kill: batch: {hits} kills inside the logged write in {attempts} attempts ({context})");
+    assert!(
+        hits > 0,
+        "no kill landed inside the batch's logged write in {attempts} attempts: its roll-back is untested"
     );
 }

@@ -261,6 +261,22 @@ impl PgStorage {
         self.staged.get()[slot(kind)]
     }
 
+    /// Which kinds' staging tables this connection has made, for a batch to put back after a
+    /// rollback took away the ones made inside it (`set_all_staged`).
+    pub(super) fn all_staged(&self) -> [bool; 3] {
+        self.staged.get()
+    }
+
+    pub(super) fn set_all_staged(&self, staged: [bool; 3]) {
+        self.staged.set(staged);
+    }
+
+    /// Marks the connection as inside a transaction of its own (a batch's), so that each
+    /// write in it is a savepoint.
+    pub(super) fn set_held(&self, held: bool) {
+        self.held.set(held);
+    }
+
     pub(super) fn set_staged(&self, kind: RecordKind) {
         let mut all = self.staged.get();
         all[slot(kind)] = true;
@@ -409,6 +425,9 @@ impl Storage for PgStorage {
     }
     fn delete_unit(&self, code: &str) -> Result<Unit> {
         self.remove_unit(code)
+    }
+    fn commit(&self, batch: &crate::registry::batch::Batch) -> Result<crate::registry::batch::Committed> {
+        self.commit_batch(batch)
     }
     fn import(&self, kind: RecordKind) -> Result<Box<dyn BulkImport + '_>> {
         Ok(Box::new(self.import_of(kind)?))

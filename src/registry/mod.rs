@@ -4,8 +4,10 @@
 //! `add_records`, `undo_last`, …). The rules every backend follows are written here once:
 //! `rules` (validation and its words, the walk up the parent chain with its limit), `journal`
 //! (what an entry says: who, when, what, before and after), `undo` (what undo takes back, and
-//! by which inverse write).
+//! by which inverse write), `batch` (an all-or-nothing list of changes, and the correction of
+//! a budget entry built as one).
 
+pub mod batch;
 pub mod journal;
 pub mod rules;
 pub mod undo;
@@ -337,6 +339,31 @@ impl Registry {
     pub fn delete_unit(&self, code: &str) -> Result<Unit> {
         self.writing()?;
         self.storage.delete_unit(code)
+    }
+
+    /// Makes every change of `batch`, in order, or none of them (`Storage::commit`).
+    pub fn commit(&self, batch: &batch::Batch) -> Result<batch::Committed> {
+        self.writing()?;
+        self.storage.commit(batch)
+    }
+
+    /// Corrects the budget entry `of` (更正): its reversal (冲销) `reversal` and the entry
+    /// `corrected` in its place, in one batch, so that the figures are never those of one
+    /// without the other. Refused, nothing stored, as a reversal alone is (`of` reversed
+    /// already, or a reversal itself). Returns the ids of the reversal and the new entry.
+    pub fn correct_budget(
+        &self,
+        of: &RecordId,
+        reversal: &BudgetEntry,
+        corrected: &BudgetEntry,
+    ) -> Result<(RecordId, RecordId)> {
+        let committed = self.commit(&batch::correction(of, reversal, corrected))?;
+        match committed.ids().as_slice() {
+            [reversed, added] => Ok((reversed.clone(), added.clone())),
+            _ => Err(StoreError::Corrupt(
+                "the storage committed a correction without its two entries".into(),
+            )),
+        }
     }
 
     /// A streamed bulk import of one kind.

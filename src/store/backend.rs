@@ -214,6 +214,9 @@ impl Storage for Store {
     fn delete_unit(&self, code: &str) -> Result<Unit> {
         Store::delete_unit(self, code)
     }
+    fn commit(&self, batch: &crate::registry::batch::Batch) -> Result<crate::registry::batch::Committed> {
+        Store::commit(self, batch)
+    }
     fn import(&self, kind: RecordKind) -> Result<Box<dyn BulkImport + '_>> {
         Ok(match kind {
             RecordKind::Evaluation => Box::new(self.import_session::<Evaluation>()?),

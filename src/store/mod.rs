@@ -4,6 +4,7 @@
 
 mod aggregate;
 mod backend;
+mod batch;
 pub mod codec;
 mod dump;
 mod error;
@@ -47,6 +48,8 @@ pub struct Store {
     operator: String,
     /// The journal entry being undone, while an undo writes.
     undoing: std::sync::Mutex<Option<u64>>,
+    /// While a batch is committed (`store::batch`), the undo-logged write its changes go into.
+    batch: std::sync::Mutex<Option<batch::BatchWrite>>,
     /// Find's index of every unit, once built; emptied by a write that changes units.
     find_cache: std::sync::Mutex<Option<std::sync::Arc<crate::search::Index>>>,
     /// Held for the life of the store: the lock that keeps a second process out (a reader's
@@ -387,6 +390,7 @@ impl Store {
             lock,
             operator: default_operator(),
             undoing: std::sync::Mutex::new(None),
+            batch: std::sync::Mutex::new(None),
             find_cache: std::sync::Mutex::new(None),
             _copy: copy,
         })

@@ -88,6 +88,10 @@ impl Store {
         if set.is_empty() {
             return Ok(());
         }
+        // Inside a batch: one part of the batch's one undo-logged write.
+        let Some(set) = self.batch_part(set)? else {
+            return Ok(());
+        };
         self.forget_units_in(&set);
         if set.ops.len() <= TRANSACTION_LIMIT && !set.rebuild_totals {
             self.apply_in_transaction(set.ops)?;
@@ -251,6 +255,13 @@ impl Store {
 
     /// Rolls back a write that did not finish, then recomputes the totals from the records.
     pub(crate) fn recover(&self) -> Result<()> {
+        self.roll_back_log(true)
+    }
+
+    /// Rolls back a write that did not finish from its undo log; with `rebuild`, then
+    /// recomputes the totals from the records (after a crash, or a write that rebuilt them;
+    /// a batch refused part way logs their old values instead).
+    pub(crate) fn roll_back_log(&self, rebuild: bool) -> Result<()> {
         self.forget_find_index();
         // After a failed write (a full disk) this process cannot write: the rollback happens
         // when the store is next opened, from the undo log already on disk.
@@ -271,7 +282,9 @@ impl Store {
                 }
             }
         }
-        self.rebuild_totals()?;
+        if rebuild {
+            self.rebuild_totals()?;
+        }
         self.flush()?;
         self.tree(TreeId::Meta).remove(keys::META_PENDING)?;
         pending.clear()?;

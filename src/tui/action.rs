@@ -45,6 +45,8 @@ pub enum Action {
     AddUnit,
     EditUnit,
     Reverse,
+    /// Correct the selected budget entry: its reversal and the corrected entry, saved together.
+    Correct,
     Delete,
     /// Delete the selected unit (one with no units below and no records).
     DeleteUnit,
@@ -91,6 +93,7 @@ impl Action {
                 | Action::AddUnit
                 | Action::EditUnit
                 | Action::Reverse
+                | Action::Correct
                 | Action::Delete
                 | Action::Undo
         )

@@ -156,6 +156,9 @@ pub struct Form {
     /// The version of the unit an edit form changes, as read when it opened (a shared
     /// server's; `None` on sled): its save is refused if someone else saved in between.
     pub stamp: Option<crate::storage::UnitStamp>,
+    /// A correction's form: the budget entry it corrects (its id) and that entry's reversal,
+    /// saved with the form's entry as one batch (`Registry::correct_budget`).
+    pub corrects: Option<(crate::domain::RecordId, crate::domain::BudgetEntry)>,
 }
 
 /// What a field holds, for comparing with what it held when the form opened.
@@ -176,6 +179,7 @@ impl Form {
         let initial = fields.iter().map(value_of).collect();
         Form {
             stamp: None,
+            corrects: None,
             kind,
             title,
             fields,

@@ -174,6 +174,59 @@ pub fn reversing_form(today: NaiveDate, unit: UnitRef, entry: &BudgetEntry) -> F
     form
 }
 
+/// A form that corrects `entry` (更正): an ordinary budget form holding the entry's own values
+/// (its date, unit, kind, category, source, amount, voucher and note), the amount focused,
+/// titled with the entry it corrects. Saved, it stores `correction_reversal(entry)` and the
+/// form's entry as one batch; it holds the entry's id and that reversal (`Form::corrects`).
+pub fn correcting_form(today: NaiveDate, unit: UnitRef, of: RecordId, entry: &BudgetEntry) -> Form {
+    let what = format!("{} {}", entry.date, entry.amount.yuan());
+    let title = (
+        fill(tr(Lang::Zh, S::FormCorrect), &[&what, &unit.name]),
+        fill(tr(Lang::En, S::FormCorrect), &[&what, &unit.name]),
+    );
+    let mut fields = budget_fields(
+        today,
+        unit,
+        index_of(BudgetKind::ALL, entry.kind),
+        entry.category.and_then(|c| index_of(Category::ALL, c)),
+        entry.source.and_then(|s| index_of(Source::ALL, s)),
+        &entry.amount.plain(),
+        &entry.note,
+    );
+    for field in &mut fields {
+        match field.name {
+            "date" => field.text = super::text_input::TextInput::new(entry.date.to_string()),
+            "voucher" => field.text = super::text_input::TextInput::new(entry.voucher.clone()),
+            _ => {}
+        }
+    }
+    let mut form = Form::new(FormKind::Budget { reversing: false }, title, fields);
+    form.corrects = Some((of, correction_reversal(entry)));
+    if let Some(i) = form.fields.iter().position(|f| f.name == "amount") {
+        form.focus = i;
+    }
+    form
+}
+
+/// The entry that cancels `entry` in a correction: the same unit, kind, category, source and
+/// date (so that the mistyped amount counts on no day, and the corrected one from the day the
+/// form gives), the negated amount, its note naming what it reverses (in Chinese, as the
+/// reversing form's: it is stored data).
+pub fn correction_reversal(entry: &BudgetEntry) -> BudgetEntry {
+    let what = format!("{} {} {}", entry.date, entry.voucher, entry.amount.yuan());
+    BudgetEntry {
+        id: None,
+        date: entry.date,
+        unit: entry.unit.clone(),
+        kind: entry.kind,
+        category: entry.category,
+        source: entry.source,
+        amount: entry.amount.checked_neg().unwrap_or(entry.amount),
+        voucher: String::new(),
+        note: fill(tr(Lang::Zh, S::ReverseNote), &[what.trim()]),
+    }
+}
+
 fn unit_fields(u: &Unit, parent: Option<UnitRef>, editing: bool) -> Vec<Field> {
     let count = |n: Option<u32>| n.map(|n| n.to_string()).unwrap_or_default();
     let mut code = Field::new("code", S::FieldCode, FieldKind::Text)

@@ -305,12 +305,12 @@ fn render_status(app: &App, area: Rect, buf: &mut Buffer) -> Option<Position> {
 /// two). When some do not fit, the last line ends with a mark that `?` lists them all.
 fn footer_rows(app: &App, width: usize) -> Vec<Vec<(String, &'static str)>> {
     let hint_w = |keys: &str, label: &str| text::width(keys) + 1 + text::width(label) + 2;
-    // Budget entries are reversed, never deleted; only they are reversed; a tab without
+    // Budget entries are reversed or corrected, never deleted; only they are; a tab without
     // records (overview, charts) has neither.
     let hidden: &[Action] = match app.details.tab {
         Tab::Budget => &[Action::Delete],
-        Tab::Evaluations | Tab::Trainings => &[Action::Reverse],
-        _ => &[Action::Delete, Action::Reverse],
+        Tab::Evaluations | Tab::Trainings => &[Action::Reverse, Action::Correct],
+        _ => &[Action::Delete, Action::Reverse, Action::Correct],
     };
     let all = keymap::hints_except(app.context(), app.lang, app.store.is_readonly(), hidden);
     let mut rows: Vec<Vec<(String, &'static str)>> = vec![Vec::new()];

@@ -80,6 +80,10 @@ catalogue! {
         ReversalStoredAlready =>
             "这条冲销记录已经存在，未重复保存。",
             "This reversing entry is stored already; it was not stored again.";
+        // A batch's record that must be new (a correction's corrected entry) is stored already.
+        BatchStoredAlready =>
+            "更正后的记录与已有的一条完全相同，整批未保存，未做任何改动。",
+            "The corrected entry is the same as one stored already; nothing of the correction was saved.";
         // Reversed by entry number `{}`, said as its date and amount `{}`.
         ReversedAlready =>
             "这条资金记录已由 #{} 冲销（{}），不能再次冲销。",

@@ -136,6 +136,8 @@ catalogue! {
         FormEvaluation => "录入评估 · {}", "Record an evaluation · {}";
         FormBudget => "录入资金 · {}", "Record a budget entry · {}";
         FormReverse => "冲销资金记录 · {}", "Reverse a budget entry · {}";
+        // Correcting the entry `{0}` (its date and amount) of unit `{1}`.
+        FormCorrect => "更正资金记录（{}）· {}", "Correct the budget entry of {} · {}";
         FormNewUnit => "新增下级单位 · {}", "New unit under {}";
         FormNewRoot => "新增单位", "New unit";
         FormEditUnit => "修改单位 · {}", "Edit unit · {}";
@@ -158,6 +160,10 @@ catalogue! {
         SavedTraining => "已保存培训：{}。", "Saved the training: {}.";
         SavedEvaluation => "已保存评估：{}。", "Saved the evaluation: {}.";
         SavedBudget => "已保存资金记录：{}。", "Saved the budget entry: {}.";
+        // A correction: the entry `{0}` reversed and the entry `{1}` saved, in one write.
+        SavedCorrection =>
+            "已更正：冲销 {}，并保存 {}。",
+            "Corrected: reversed {} and saved {}.";
         SavedUnit => "已保存单位：{}。", "Saved the unit: {}.";
         Deleted => "已删除。", "Deleted.";
         Cancelled => "已取消。", "Cancelled.";
@@ -230,6 +236,7 @@ catalogue! {
         KeyDepth => "显示层数", "levels shown";
         KeyDelete => "删除记录", "delete record";
         KeyReverse => "冲销资金", "reverse entry";
+        KeyCorrect => "更正资金", "correct entry";
         KeyBackToTree => "回到单位树", "back to tree";
         KeySave => "保存", "save";
         KeyCancel => "取消", "cancel";

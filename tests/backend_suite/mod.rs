@@ -6,11 +6,19 @@
 //! Covered: units and their children, records newest first with a limit (of a unit and of its
 //! subtree), records by date range (ends included, across years, a partial date at its end),
 //! totals as of a date at several levels, a write that fails part-way leaving nothing, a streamed import that is all or nothing and adds nothing the second time, the
-//! journal appending and reading back, undo of each kind of change, and the reference-model
+//! journal appending and reading back, undo of each kind of change, an all-or-nothing batch
+//! (`batch`: all of it, none of it after a refusal, undone, a correction's figures), and the reference-model
 //! property test (`reference/`: random operations give the same reports and journal as a plain
 //! model, 256 cases).
 
 #![allow(dead_code)]
+
+/// The all-or-nothing batch (`Storage::commit`), run on every backend like the rest.
+pub mod batch;
+pub use batch::{
+    a_batch_makes_all_its_changes, a_batch_refused_at_its_last_change_leaves_everything,
+    a_correction_gives_the_right_figures_before_and_after, undo_takes_a_batch_back_change_by_change,
+};
 
 /// The reference-model property test (issue 12), run on every backend like the rest.
 pub mod reference;
@@ -54,6 +62,10 @@ macro_rules! backend_suite {
             reports_and_journal_equal_the_reference_model,
             the_models_calendar_knows_month_ends,
             a_year_counts_whole_only_from_its_last_day,
+            a_batch_makes_all_its_changes,
+            a_batch_refused_at_its_last_change_leaves_everything,
+            undo_takes_a_batch_back_change_by_change,
+            a_correction_gives_the_right_figures_before_and_after,
         );
     };
     (@tests $maker:expr, $ready:expr; $($name:ident),+ $(,)?) => {

@@ -3,7 +3,7 @@
 //! everything read before that the write makes stale (`after_write`).
 
 use crate::domain::RecordId;
-use crate::domain::{BudgetKind, PartialDate, Unit};
+use crate::domain::{BudgetEntry, BudgetKind, PartialDate, Unit};
 use crate::registry::Registry;
 use crate::store::StoreError;
 use crate::tui::app::{App, Modal, Pending};
@@ -92,14 +92,19 @@ impl App {
             return;
         }
         let reversing = if reversing_form { self.reversing.clone() } else { None };
+        let corrects = self.form.as_ref().and_then(|f| f.corrects.clone());
         let built = match &built {
             Built::Training(_) => built.with_id(self.new_id('T')),
             Built::Evaluation(_) => built.with_id(self.new_id('E')),
             Built::Budget(_) => built.with_id(self.new_id('B')),
             Built::Unit(_) => built,
         };
-        match self.write(&built, reversing) {
-            Ok(()) => self.saved(built),
+        let written = match (&corrects, &built) {
+            (Some((of, reversal)), Built::Budget(b)) => self.store.correct_budget(of, reversal, b).map(|_| ()),
+            _ => self.write(&built, reversing),
+        };
+        match written {
+            Ok(()) => self.saved(built, corrects.as_ref().map(|(_, reversal)| reversal)),
             Err(StoreError::Rejected(problems)) => {
                 // The store's own check found what the form's did not: beside the fields too.
                 let n = problems.len();
@@ -215,8 +220,9 @@ impl App {
     }
 
     /// After a save: the form closed, its values remembered for the next form, what the write
-    /// made stale read again, the record said, and a saved unit selected.
-    fn saved(&mut self, built: Built) {
+    /// made stale read again, the record said (with the entry a correction reversed, `reversal`),
+    /// and a saved unit selected.
+    fn saved(&mut self, built: Built, reversal: Option<&BudgetEntry>) {
         records::remember(&mut self.recent, &built);
         self.form = None;
         self.reversing = None;
@@ -235,7 +241,15 @@ impl App {
             }
             Built::Unit(u) => (S::SavedUnit, u.name.clone()),
         };
-        self.say(s, &[&what]);
+        match reversal {
+            Some(reversal) => {
+                // Both halves said: the entry taken out (as it was typed), the one put in.
+                let was = reversal.amount.checked_neg().unwrap_or(reversal.amount);
+                let reversed = format!("{} {}", reversal.date, fmt::money(was, lang));
+                self.say(S::SavedCorrection, &[&reversed, &what]);
+            }
+            None => self.say(s, &[&what]),
+        }
         if let Built::Unit(u) = &built {
             let code = u.code.clone();
             if let Err(e) = self.reveal(&code) {

@@ -144,6 +144,36 @@ impl App {
         self.reversing = Some(key);
     }
 
+    /// Opens the correction (更正) of the selected budget entry: a budget form holding its
+    /// values; saving stores its reversal and the corrected entry together. Refused before any
+    /// typing, in the store's words, when it was reversed already or is a reversal itself.
+    pub(in crate::tui::app) fn correct_selected(&mut self) {
+        if self.details.tab != Tab::Budget {
+            self.say(S::ReverseOnlyBudget, &[]);
+            return;
+        }
+        if !self.writable() {
+            return;
+        }
+        let Some((key, entry)) = self.selected_record(|c| match c {
+            Content::Budget(v) => Some(v),
+            _ => None,
+        }) else {
+            self.say(S::NothingSelected, &[]);
+            return;
+        };
+        if let Err(e) = self.store.check_reversible(&key) {
+            return self.fail(&e);
+        }
+        let unit = match self.store.unit(&entry.unit) {
+            Ok(Some(u)) => unit_ref(&u),
+            Ok(None) => return self.fail(&StoreError::UnknownUnit(entry.unit.clone())),
+            Err(e) => return self.fail(&e),
+        };
+        let form = records::correcting_form(self.today, unit, key, &entry);
+        self.open_form(form);
+    }
+
     pub(in crate::tui::app) fn on_form(&mut self, action: Action) {
         let Some(form) = self.form.as_mut() else { return };
         let mut changed = false;

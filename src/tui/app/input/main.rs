@@ -86,6 +86,7 @@ impl App {
             Action::AddUnit => self.open_unit_form(false),
             Action::EditUnit => self.open_unit_form(true),
             Action::Reverse => self.reverse_selected(),
+            Action::Correct => self.correct_selected(),
             Action::Delete => self.delete_selected(),
             Action::DeleteUnit => self.request_delete_unit(),
             Action::History => self.open_history(),
