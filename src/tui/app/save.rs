@@ -124,10 +124,11 @@ impl App {
                         }
                         self.fail(&e);
                     }
-                    Err(again) => self.fail(&again),
+                    Err(again) => self.not_saved(&again),
                 }
             }
-            Err(e) => self.fail(&e),
+            // The form stays open with what was typed (a server away: until it is back).
+            Err(e) => self.not_saved(&e),
         }
     }
 
@@ -154,7 +155,7 @@ impl App {
             let warn = match code_unlike_siblings(&self.store, u) {
                 Ok(w) => w,
                 Err(e) => {
-                    self.fail(&e);
+                    self.not_saved(&e);
                     return true;
                 }
             };
@@ -217,6 +218,8 @@ impl App {
     /// After a save: the form closed, its values remembered for the next form, what the write
     /// made stale read again, the record said, and a saved unit selected.
     fn saved(&mut self, built: Built) {
+        // A write that went through: the server is back, whatever the banner said.
+        self.server_back();
         records::remember(&mut self.recent, &built);
         self.form = None;
         self.reversing = None;
