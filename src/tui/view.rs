@@ -670,7 +670,13 @@ fn render_details(app: &App, area: Rect, buf: &mut Buffer) {
         ..inner
     };
     let Some(loaded) = &app.details.loaded else {
-        Line::styled("—", dim()).render(body, buf);
+        // Not read: while the server is away, said so (it is read when the server is back).
+        let text = if app.server_away() {
+            fmt::cut(app.t(S::ShownWhenBack), body.width as usize)
+        } else {
+            "—".to_string()
+        };
+        Line::styled(text, dim()).render(body, buf);
         return;
     };
     let width = body.width as usize;

@@ -372,6 +372,8 @@ catalogue! {
         ServerBack =>
             "共享服务器 {} 已恢复连接（{}），数字已重新读取。",
             "The shared server {} is back ({}); the figures were read again.";
+        // The details pane of a unit not read before the server went away.
+        ShownWhenBack => "— 服务器恢复后显示", "— shown when the server is back";
         // A save refused because the server cannot be reached; `{}` says why.
         NotSavedServerAway =>
             "未保存：无法连接共享服务器（{}）。表单保留了输入的内容，服务器恢复后再按 Ctrl-S 保存。",
