@@ -100,3 +100,21 @@ fn the_banner_while_the_server_is_away() {
     }
     fits(&screens[0], 80);
 }
+
+#[test]
+fn a_form_outside_the_logins_units_says_so_in_full() {
+    // The title a clerk's form gets for another street's unit (`FormOutsideScope`), here with
+    // a long unit name: wider than the form at 80 columns.
+    let screens = snapshot_all("outside_scope", |app| {
+        keys(app, &["b"]);
+        if let Some(form) = app.form.as_mut() {
+            let (zh, en) = shegong::words::both(shegong::words::N::FormOutsideScope, &[&"530112008001"]);
+            form.title.0 = format!("录入资金 · 碧鸡街道碧鸡社区居民委员会第三网格服务点{zh}");
+            form.title.1 = format!("Record a budget entry · 碧鸡街道碧鸡社区居民委员会第三网格服务点{en}");
+        }
+    });
+    assert!(screens[0].contains("保存会被拒绝"), "{}", screens[0]);
+    assert!(screens[2].contains("saving will be refused)"), "{}", screens[2]);
+    fits(&screens[0], 80);
+    fits(&screens[2], 80);
+}

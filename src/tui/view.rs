@@ -799,8 +799,16 @@ fn render_form(app: &App, area: Rect, buf: &mut Buffer) -> Option<Position> {
     let wanted = form.fields.len() as u16 + 4;
     let height = wanted.min(area.height.saturating_sub(2));
     let rect = centered(area, width, height);
-    let title = format!(" {} ", lang.pick(&form.title.0, &form.title.1));
-    let inner = popup(rect, title, buf, Color::Cyan);
+    // A title wider than the border (a long unit's name, a clerk's "may not change unit …"):
+    // its first line in the border, the rest on the line above the form's help.
+    let full = lang.pick(&form.title.0, &form.title.1);
+    let (title, rest) = match fmt::wrap(full, width.saturating_sub(4) as usize).first() {
+        Some(first) if first.len() < full.len() && full.starts_with(first.as_str()) => {
+            (first.clone(), full[first.len()..].trim_start().to_string())
+        }
+        _ => (full.to_string(), String::new()),
+    };
+    let inner = popup(rect, format!(" {title} "), buf, Color::Cyan);
     let iw = inner.width as usize;
     let label_w = form
         .fields
@@ -879,6 +887,10 @@ fn render_form(app: &App, area: Rect, buf: &mut Buffer) -> Option<Position> {
         None => (app.t(S::FormHelp).to_string(), Color::DarkGray),
     };
     Line::styled(fmt::cut(&text.0, iw), Style::default().fg(text.1)).render(bottom, buf);
+    if !rest.is_empty() {
+        let above = Rect::new(inner.x, inner.bottom().saturating_sub(2), inner.width, 1);
+        Line::styled(fmt::cut(&rest, iw), Style::default().fg(Color::Yellow)).render(above, buf);
+    }
     scroll_marks(lang, rect, scroll > 0, scroll + rows < form.fields.len(), buf);
     // The picker goes over the rows below its field; the cursor is in its filter line.
     if let (Some(p), Some((x, y))) = (&app.picker, picker_at) {

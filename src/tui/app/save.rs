@@ -218,8 +218,6 @@ impl App {
     /// After a save: the form closed, its values remembered for the next form, what the write
     /// made stale read again, the record said, and a saved unit selected.
     fn saved(&mut self, built: Built) {
-        // A write that went through: the server is back, whatever the banner said.
-        self.server_back();
         records::remember(&mut self.recent, &built);
         self.form = None;
         self.reversing = None;
@@ -249,6 +247,8 @@ impl App {
 
     /// Everything read before a write may have changed.
     pub(in crate::tui::app) fn after_write(&mut self, units_changed: bool) {
+        // A write that went through: the server is back, whatever the banner said.
+        self.server_back();
         self.figures.clear();
         self.details.invalidate();
         if units_changed {
