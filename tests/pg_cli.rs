@@ -10,16 +10,9 @@
 mod pg_support;
 mod skip;
 
-use pg_support::binary::{binary, empty_database, on, run, text, url};
+use pg_support::binary::{binary, empty_database, expect, on, run, text, url};
 use pg_support::{Cluster, Login};
-use std::process::{Command, Output};
-
-#[track_caller]
-fn expect(out: &Output, code: i32) -> String {
-    let said = format!("stdout:\n{}\nstderr:\n{}", text(&out.stdout), text(&out.stderr));
-    assert_eq!(out.status.code(), Some(code), "{said}");
-    text(&out.stdout)
-}
+use std::process::Command;
 
 #[test]
 fn operator_is_refused_with_db() {

@@ -21,13 +21,13 @@
 mod pg_support;
 mod skip;
 
-use pg_support::binary::{on, run, url_with_passfile};
+use pg_support::binary::{expect, on, run, url_with_passfile};
 use pg_support::{Cluster, Login};
 use shegong::domain::{BudgetEntry, BudgetKind, Fen, PartialDate};
 use shegong::i18n::Lang;
 use shegong::registry::Registry;
 use std::collections::BTreeMap;
-use std::process::{Output, Stdio};
+use std::process::Stdio;
 use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
@@ -36,23 +36,14 @@ const DB: &str = "many";
 /// Rows of each of the three imports.
 const IMPORT_ROWS: usize = 300;
 
-#[track_caller]
-fn ok(out: &Output) -> String {
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "stdout:\n{stdout}\nstderr:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    stdout
-}
-
 fn report(cluster: &Cluster, login: &Login) -> serde_json::Value {
-    let json = ok(&run(
-        on(cluster, login, DB, &["report", "--format", "json", "--depth", "1"]),
-        None,
-    ));
+    let json = expect(
+        &run(
+            on(cluster, login, DB, &["report", "--format", "json", "--depth", "1"]),
+            None,
+        ),
+        0,
+    );
     match serde_json::from_str(&json) {
         Ok(v) => v,
         Err(e) => panic!("{e}: {json}"),
@@ -76,10 +67,10 @@ fn staff(cluster: &Cluster, owner: &Login, name: &str, role: &str, unit: Option<
     if let Some(unit) = unit {
         args.extend(["--unit", unit]);
     }
-    ok(&run(
-        on(cluster, owner, DB, &args),
-        Some(&format!("{}\n", login.password)),
-    ));
+    expect(
+        &run(on(cluster, owner, DB, &args), Some(&format!("{}\n", login.password))),
+        0,
+    );
     if let Err(e) = cluster.remember(&login) {
         panic!("{e}");
     }
@@ -133,7 +124,7 @@ fn sixteen_writers_and_three_imports_lose_nothing() {
         "postgres",
         &format!("CREATE DATABASE {DB} OWNER \"{}\";", owner.name),
     );
-    ok(&run(on(&cluster, &owner, DB, &["init"]), None));
+    expect(&run(on(&cluster, &owner, DB, &["init"]), None), 0);
     let before = report(&cluster, &owner);
     let root = before["code"].as_str().map(str::to_string).unwrap_or_default();
     let streets: Vec<String> = before["children"]
@@ -276,7 +267,7 @@ fn sixteen_writers_and_three_imports_lose_nothing() {
     for child in importers {
         match child.wait_with_output() {
             Ok(out) => {
-                ok(&out);
+                expect(&out, 0);
             }
             Err(e) => panic!("an import: {e}"),
         }
@@ -345,7 +336,7 @@ fn sixteen_writers_and_three_imports_lose_nothing() {
     assert_eq!(funding(&report(&cluster, &clerks[2])), funding(&after));
 
     // `check` recomputes everything and finds it equal.
-    ok(&run(on(&cluster, &owner, DB, &["check"]), None));
+    expect(&run(on(&cluster, &owner, DB, &["check"]), None), 0);
 
     // The journal: one entry per save and per import, each under the login that made it.
     let by_login = cluster.query(

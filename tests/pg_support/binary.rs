@@ -1,7 +1,8 @@
 //! The real binary against a throwaway cluster, shared by the PostgreSQL test files: the
 //! command with none of the caller's `PG*`, `SHEGONG_*` or `LC_*` settings (in English), the
 //! URL of a login on a database (the socket folder as `host`, never a password), the binary as
-//! that login (the password from the cluster's password file), and running it.
+//! that login (the password from the cluster's password file), running it, and its exit code
+//! asserted.
 
 // Each test file uses part of what the files share.
 #![allow(dead_code)]
@@ -72,6 +73,14 @@ pub fn run(mut command: Command, stdin: Option<&str>) -> Output {
         Ok(out) => out,
         Err(e) => panic!("the binary: {e}"),
     }
+}
+
+/// Asserts that `out` exited with `code` (saying its output if not); its standard output.
+#[track_caller]
+pub fn expect(out: &Output, code: i32) -> String {
+    let said = format!("stdout:\n{}\nstderr:\n{}", text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(code), "{said}");
+    text(&out.stdout)
 }
 
 /// Bytes a process wrote, as text.
