@@ -10,86 +10,9 @@
 mod pg_support;
 mod skip;
 
+use pg_support::binary::{binary, empty_database, expect, on, run, text, url};
 use pg_support::{Cluster, Login};
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
-
-/// The binary, in English, with no `PG*` or `SHEGONG_*` setting of the caller's.
-fn binary() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_shegong"));
-    for (key, _) in std::env::vars_os() {
-        let key = key.to_string_lossy().into_owned();
-        if key.starts_with("PG") || key.starts_with("SHEGONG_") || key.starts_with("LC_") {
-            command.env_remove(key);
-        }
-    }
-    command.env("LANG", "en_US.UTF-8");
-    command
-}
-
-/// Runs `command` with `stdin` on its standard input.
-fn run(mut command: Command, stdin: Option<&str>) -> Output {
-    let spawned = command
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn();
-    let mut child = match spawned {
-        Ok(child) => child,
-        Err(e) => panic!("the binary did not start: {e}"),
-    };
-    if let Some(mut pipe) = child.stdin.take() {
-        if let Some(text) = stdin {
-            if let Err(e) = pipe.write_all(text.as_bytes()) {
-                panic!("stdin: {e}");
-            }
-        }
-    }
-    match child.wait_with_output() {
-        Ok(out) => out,
-        Err(e) => panic!("the binary: {e}"),
-    }
-}
-
-/// The URL of `login` on `db` of `cluster`: no password, the socket folder as `host`.
-fn url(cluster: &Cluster, login: &Login, db: &str) -> String {
-    format!("postgresql://{}@/{db}?host={}", login.name, cluster.root().display())
-}
-
-/// The binary as `login` on `db` (password from the cluster's password file).
-fn on(cluster: &Cluster, login: &Login, db: &str, args: &[&str]) -> Command {
-    let mut command = binary();
-    command
-        .arg("--db")
-        .arg(url(cluster, login, db))
-        .args(args)
-        .env("PGPASSFILE", cluster.root().join("pgpass"));
-    command
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-#[track_caller]
-fn expect(out: &Output, code: i32) -> String {
-    let said = format!("stdout:\n{}\nstderr:\n{}", text(&out.stdout), text(&out.stderr));
-    assert_eq!(out.status.code(), Some(code), "{said}");
-    text(&out.stdout)
-}
-
-/// A login that owns `db`, may create roles (as the one that runs `init` must), with no
-/// shegong schema in it yet.
-fn empty_database(cluster: &Cluster, db: &str) -> Login {
-    let owner = Login::new(&format!("{db}_owner"));
-    cluster.create_login(&owner, "CREATEROLE");
-    cluster.run(
-        cluster.superuser(),
-        "postgres",
-        &format!("CREATE DATABASE \"{db}\" OWNER \"{}\";", owner.name),
-    );
-    owner
-}
+use std::process::Command;
 
 #[test]
 fn operator_is_refused_with_db() {

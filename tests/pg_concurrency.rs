@@ -21,13 +21,13 @@
 mod pg_support;
 mod skip;
 
+use pg_support::binary::{expect, on, run, url_with_passfile};
 use pg_support::{Cluster, Login};
 use shegong::domain::{BudgetEntry, BudgetKind, Fen, PartialDate};
 use shegong::i18n::Lang;
 use shegong::registry::Registry;
 use std::collections::BTreeMap;
-use std::io::Write;
-use std::process::{Command, Output, Stdio};
+use std::process::Stdio;
 use std::sync::{Arc, Barrier};
 use std::time::{Duration, Instant};
 
@@ -36,74 +36,14 @@ const DB: &str = "many";
 /// Rows of each of the three imports.
 const IMPORT_ROWS: usize = 300;
 
-/// The binary, in English, with no `PG*` or `SHEGONG_*` setting of the caller's.
-fn binary() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_shegong"));
-    for (key, _) in std::env::vars_os() {
-        let key = key.to_string_lossy().into_owned();
-        if key.starts_with("PG") || key.starts_with("SHEGONG_") || key.starts_with("LC_") {
-            command.env_remove(key);
-        }
-    }
-    command.env("LANG", "en_US.UTF-8");
-    command
-}
-
-/// The URL of `login` on the test database: the socket folder as `host`, the password in the
-/// cluster's password file.
-fn url(cluster: &Cluster, login: &Login) -> String {
-    format!(
-        "postgresql://{}@/{DB}?host={}&passfile={}",
-        login.name,
-        cluster.root().display(),
-        cluster.root().join("pgpass").display()
-    )
-}
-
-fn on(cluster: &Cluster, login: &Login, args: &[&str]) -> Command {
-    let mut command = binary();
-    command.arg("--db").arg(url(cluster, login)).args(args);
-    command
-}
-
-fn run(mut command: Command, stdin: Option<&str>) -> Output {
-    let spawned = command
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn();
-    let mut child = match spawned {
-        Ok(child) => child,
-        Err(e) => panic!("the binary did not start: {e}"),
-    };
-    if let (Some(mut pipe), Some(text)) = (child.stdin.take(), stdin) {
-        if let Err(e) = pipe.write_all(text.as_bytes()) {
-            panic!("stdin: {e}");
-        }
-    }
-    match child.wait_with_output() {
-        Ok(out) => out,
-        Err(e) => panic!("the binary: {e}"),
-    }
-}
-
-#[track_caller]
-fn ok(out: &Output) -> String {
-    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
-    assert_eq!(
-        out.status.code(),
-        Some(0),
-        "stdout:\n{stdout}\nstderr:\n{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    stdout
-}
-
 fn report(cluster: &Cluster, login: &Login) -> serde_json::Value {
-    let json = ok(&run(
-        on(cluster, login, &["report", "--format", "json", "--depth", "1"]),
-        None,
-    ));
+    let json = expect(
+        &run(
+            on(cluster, login, DB, &["report", "--format", "json", "--depth", "1"]),
+            None,
+        ),
+        0,
+    );
     match serde_json::from_str(&json) {
         Ok(v) => v,
         Err(e) => panic!("{e}: {json}"),
@@ -127,7 +67,10 @@ fn staff(cluster: &Cluster, owner: &Login, name: &str, role: &str, unit: Option<
     if let Some(unit) = unit {
         args.extend(["--unit", unit]);
     }
-    ok(&run(on(cluster, owner, &args), Some(&format!("{}\n", login.password))));
+    expect(
+        &run(on(cluster, owner, DB, &args), Some(&format!("{}\n", login.password))),
+        0,
+    );
     if let Err(e) = cluster.remember(&login) {
         panic!("{e}");
     }
@@ -181,7 +124,7 @@ fn sixteen_writers_and_three_imports_lose_nothing() {
         "postgres",
         &format!("CREATE DATABASE {DB} OWNER \"{}\";", owner.name),
     );
-    ok(&run(on(&cluster, &owner, &["init"]), None));
+    expect(&run(on(&cluster, &owner, DB, &["init"]), None), 0);
     let before = report(&cluster, &owner);
     let root = before["code"].as_str().map(str::to_string).unwrap_or_default();
     let streets: Vec<String> = before["children"]
@@ -273,7 +216,7 @@ fn sixteen_writers_and_three_imports_lose_nothing() {
 
     // All at once: 16 writers (each connected before the start) and three imports.
     let start = Arc::new(Barrier::new(WRITERS + 1));
-    let url_of = |login: &Login| url(&cluster, login);
+    let url_of = |login: &Login| url_with_passfile(&cluster, login, DB);
     let mut threads = Vec::new();
     for writer in 0..WRITERS {
         let (login, _) = who(writer);
@@ -305,7 +248,7 @@ fn sixteen_writers_and_three_imports_lose_nothing() {
         .iter()
         .zip(&import_paths)
         .map(|((login, _), path)| {
-            let mut command = on(&cluster, login, &["import", "budget"]);
+            let mut command = on(&cluster, login, DB, &["import", "budget"]);
             command.arg(path).stdout(Stdio::piped()).stderr(Stdio::piped());
             match command.spawn() {
                 Ok(child) => child,
@@ -324,7 +267,7 @@ fn sixteen_writers_and_three_imports_lose_nothing() {
     for child in importers {
         match child.wait_with_output() {
             Ok(out) => {
-                ok(&out);
+                expect(&out, 0);
             }
             Err(e) => panic!("an import: {e}"),
         }
@@ -393,7 +336,7 @@ fn sixteen_writers_and_three_imports_lose_nothing() {
     assert_eq!(funding(&report(&cluster, &clerks[2])), funding(&after));
 
     // `check` recomputes everything and finds it equal.
-    ok(&run(on(&cluster, &owner, &["check"]), None));
+    expect(&run(on(&cluster, &owner, DB, &["check"]), None), 0);
 
     // The journal: one entry per save and per import, each under the login that made it.
     let by_login = cluster.query(

@@ -9,6 +9,8 @@
 mod pg_support;
 mod skip;
 
+use pg_support::binary::{empty_database, on, text, url};
+use pg_support::tmux::{self, open_ui};
 use pg_support::{Cluster, Login};
 use shegong::pg::backend::PgStorage;
 use shegong::registry::Registry;
@@ -18,29 +20,6 @@ use std::time::{Duration, Instant};
 
 const BIJI: &str = "530112008000";
 
-/// The binary as `login` on `db`, in English, with none of the caller's `PG*`/`SHEGONG_*`.
-fn on(cluster: &Cluster, login: &Login, db: &str, args: &[&str]) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_shegong"));
-    for (key, _) in std::env::vars_os() {
-        let key = key.to_string_lossy().into_owned();
-        if key.starts_with("PG") || key.starts_with("SHEGONG_") || key.starts_with("LC_") {
-            command.env_remove(key);
-        }
-    }
-    command
-        .env("LANG", "en_US.UTF-8")
-        .arg("--db")
-        .arg(format!(
-            "postgresql://{}@/{db}?host={}",
-            login.name,
-            cluster.root().display()
-        ))
-        .args(args)
-        .env("PGPASSFILE", cluster.root().join("pgpass"))
-        .stdin(Stdio::null());
-    command
-}
-
 /// Runs `command`, asserting its exit code; its standard output and error.
 #[track_caller]
 fn expect(mut command: Command, code: i32) -> (String, String) {
@@ -48,10 +27,7 @@ fn expect(mut command: Command, code: i32) -> (String, String) {
         Ok(out) => out,
         Err(e) => panic!("the binary: {e}"),
     };
-    let (stdout, stderr) = (
-        String::from_utf8_lossy(&out.stdout).into_owned(),
-        String::from_utf8_lossy(&out.stderr).into_owned(),
-    );
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
     assert_eq!(out.status.code(), Some(code), "stdout:\n{stdout}\nstderr:\n{stderr}");
     (stdout, stderr)
 }
@@ -144,13 +120,7 @@ fn a_stale_unit_save_is_refused_naming_who_saved_and_when() {
 fn the_server_going_away_mid_import_exits_5_and_leaves_nothing() {
     let Some(mut cluster) = Cluster::start() else { return };
     let db = "fault";
-    let owner = Login::new("fault_owner");
-    cluster.create_login(&owner, "CREATEROLE");
-    cluster.run(
-        cluster.superuser(),
-        "postgres",
-        &format!("CREATE DATABASE \"{db}\" OWNER \"{}\";", owner.name),
-    );
+    let owner = empty_database(&cluster, db);
     expect(on(&cluster, &owner, db, &["init"]), 0);
     let (before, _) = expect(on(&cluster, &owner, db, &["report", "--format", "json"]), 0);
 
@@ -166,6 +136,7 @@ fn the_server_going_away_mid_import_exits_5_and_leaves_nothing() {
     }
     std::fs::write(&file, csv).expect("the file");
     let child = on(&cluster, &owner, db, &["import", "budget", &file.display().to_string()])
+        .stdin(Stdio::null())
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -205,8 +176,7 @@ fn a_session_connects_again_when_the_server_is_back() {
     cluster.create_database(db, &owner);
     // The program's own connecting: the URL, and the password from the password file.
     std::env::set_var("PGPASSFILE", cluster.root().join("pgpass"));
-    let url = format!("postgresql://{}@/{db}?host={}", owner.name, cluster.root().display());
-    let session = match Registry::connect(Some(&url), shegong::i18n::Lang::En, false) {
+    let session = match Registry::connect(Some(&url(&cluster, &owner, db)), shegong::i18n::Lang::En, false) {
         Ok(r) => r,
         Err(e) => panic!("connecting: {e}"),
     };
@@ -226,4 +196,85 @@ fn a_session_connects_again_when_the_server_is_back() {
     assert_eq!(session.counts().expect("counts")[0], 1, "stored once");
     let journaled = cluster.query(&owner, db, "SELECT count(*) FROM shegong.journal");
     assert_eq!(journaled.trim(), "1");
+}
+
+/// Whether `screen` shows the banner of a server that cannot be reached, in either language.
+fn banner(screen: &str) -> bool {
+    screen.contains("⚠ The shared server") || screen.contains("无法连接共享服务器")
+}
+
+/// The screen's lines trimmed and joined by a space: English words wrapped onto two lines read
+/// as one text.
+fn flat(screen: &str) -> String {
+    screen.lines().map(str::trim).collect::<Vec<_>>().join(" ")
+}
+
+#[test]
+fn the_ui_says_the_server_is_away_keeps_the_form_and_saves_it_when_it_is_back() {
+    if !tmux::available() {
+        skip::skip("tmux is not installed");
+        return;
+    }
+    let Some(mut cluster) = Cluster::start() else { return };
+    let db = "banner";
+    let owner = empty_database(&cluster, db);
+    expect(on(&cluster, &owner, db, &["init"]), 0);
+    // One UI in English at 80×24 (it will type a form), one in Chinese at 120×40.
+    let en = open_ui(&cluster, &owner, db, "en", (80, 24));
+    let zh = open_ui(&cluster, &owner, db, "zh", (120, 40));
+    en.wait_for("碧鸡街道", 20);
+    zh.wait_for("碧鸡街道", 20);
+    en.select(BIJI);
+    let before = en.screen();
+
+    // The server goes away: both show the banner within seconds, without a key.
+    cluster.stop_server();
+    let place = format!("{}@{}:5432/{db}", owner.name, cluster.root().display());
+    let down = en.wait("the banner", Duration::from_secs(8), banner);
+    assert!(
+        flat(&down).contains(&format!("{place} cannot be reached since"))
+            && flat(&down).contains("Nothing you typed is lost"),
+        "{down}"
+    );
+    // What was read stays on screen (the streets of the tree, the details).
+    assert!(down.contains("碧鸡街道") && down.contains("西苑街道"), "{down}");
+    let zh_down = zh.wait("the banner", Duration::from_secs(8), banner);
+    assert!(
+        zh_down.contains(&place) && zh_down.contains("已输入的内容不会丢失"),
+        "{zh_down}"
+    );
+
+    // A form typed and saved while it is away: kept, said not saved, the banner still up.
+    en.type_allocation("4321", "Record a budget entry");
+    en.keys(&["C-s"]);
+    let refused = en.wait_for("Not saved", 10);
+    assert!(
+        flat(&refused).contains("press Ctrl-S again once it is back"),
+        "{refused}"
+    );
+    assert!(
+        refused.contains("Record a budget entry") && refused.contains("4321"),
+        "{refused}"
+    );
+    assert!(banner(&refused), "{refused}");
+    println!("en at 80×24, the server away, the form refused:\n{refused}");
+
+    // The server is back: the banner goes without a key, the status says so, the form is
+    // still open with what was typed.
+    cluster.start_again();
+    let back = en.wait("the banner gone", Duration::from_secs(15), |s| !banner(s));
+    assert!(
+        back.contains("Record a budget entry") && back.contains("4321"),
+        "{back}"
+    );
+    let zh_back = zh.wait("the banner gone", Duration::from_secs(15), |s| !banner(s));
+    let rows = || cluster.query(&owner, db, "SELECT count(*) FROM shegong.budget WHERE amount = 432100");
+    assert!(zh_back.contains("已恢复连接"), "{zh_back}");
+    assert_eq!(rows().trim(), "0", "nothing saved while away");
+    // Saving the kept form now writes it.
+    en.keys(&["C-s"]);
+    let saved = en.wait_for("Saved the budget entry", 10);
+    assert!(!banner(&saved), "{saved}");
+    assert_eq!(rows().trim(), "1", "{saved}");
+    assert!(before.contains("碧鸡街道"));
 }

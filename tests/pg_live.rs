@@ -10,40 +10,17 @@
 mod pg_support;
 mod skip;
 
+use pg_support::binary::{empty_database, on, text, url_with_passfile};
+use pg_support::tmux::{self, open_ui, row};
 use pg_support::{Cluster, Login};
 use shegong::domain::{BudgetEntry, BudgetKind, Fen, PartialDate};
 use shegong::live::FeedEvent;
 use shegong::registry::Registry;
-use std::process::{Command, Output};
+use std::process::Output;
 use std::time::{Duration, Instant};
 
 const BIJI: &str = "530112008000";
 const XIYUAN: &str = "530112001000";
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
-
-/// The binary with no `PG*` or `SHEGONG_*` setting of the caller's, its password file the
-/// cluster's.
-fn binary(cluster: &Cluster) -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_shegong"));
-    for (key, _) in std::env::vars_os() {
-        let key = key.to_string_lossy().into_owned();
-        if key.starts_with("PG") || key.starts_with("SHEGONG_") || key.starts_with("LC_") {
-            command.env_remove(key);
-        }
-    }
-    command
-        .env("LANG", "en_US.UTF-8")
-        .env("PGPASSFILE", cluster.root().join("pgpass"));
-    command
-}
-
-/// The URL of `login` on `db`: no password, the socket folder as `host`.
-fn url(cluster: &Cluster, login: &Login, db: &str) -> String {
-    format!("postgresql://{}@/{db}?host={}", login.name, cluster.root().display())
-}
 
 #[track_caller]
 fn ok(out: std::io::Result<Output>) -> String {
@@ -63,23 +40,14 @@ fn ok(out: std::io::Result<Output>) -> String {
 /// A database `db` loaded with the Xishan data by its owner (a district login), and a clerk
 /// of 碧鸡街道 named `clerk`.
 fn xishan(cluster: &Cluster, db: &str, clerk: &str) -> (Login, Login) {
-    let owner = Login::new(&format!("{db}_owner"));
-    cluster.create_login(&owner, "CREATEROLE");
-    cluster.run(
-        cluster.superuser(),
-        "postgres",
-        &format!("CREATE DATABASE \"{db}\" OWNER \"{}\";", owner.name),
-    );
-    ok(binary(cluster)
-        .arg("--db")
-        .arg(url(cluster, &owner, db))
-        .arg("init")
-        .output());
+    let owner = empty_database(cluster, db);
+    ok(on(cluster, &owner, db, &["init"]).output());
     let clerk = Login::new(clerk);
-    let mut add = binary(cluster);
-    add.arg("--db")
-        .arg(url(cluster, &owner, db))
-        .args([
+    let mut add = on(
+        cluster,
+        &owner,
+        db,
+        &[
             "staff",
             "add",
             &clerk.name,
@@ -88,8 +56,9 @@ fn xishan(cluster: &Cluster, db: &str, clerk: &str) -> (Login, Login) {
             "--unit",
             BIJI,
             "--password-stdin",
-        ])
-        .stdin(std::process::Stdio::piped())
+        ],
+    );
+    add.stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped());
     let child = add.spawn().map(|mut child| {
@@ -109,12 +78,11 @@ fn xishan(cluster: &Cluster, db: &str, clerk: &str) -> (Login, Login) {
 }
 
 fn connect(cluster: &Cluster, login: &Login, db: &str) -> Registry {
-    let with_passfile = format!(
-        "{}&passfile={}",
-        url(cluster, login, db),
-        cluster.root().join("pgpass").display()
-    );
-    match Registry::connect(Some(&with_passfile), shegong::i18n::Lang::En, false) {
+    match Registry::connect(
+        Some(&url_with_passfile(cluster, login, db)),
+        shegong::i18n::Lang::En,
+        false,
+    ) {
         Ok(store) => store,
         Err(e) => panic!("{e}"),
     }
@@ -184,116 +152,9 @@ fn the_feed_gets_another_sessions_save_within_two_seconds() {
     }
 }
 
-/// tmux on a private socket, so that a user's own sessions are never touched; the server
-/// (and the UI in it) is ended on drop.
-struct Tmux {
-    socket: String,
-}
-
-impl Tmux {
-    fn run(&self, args: &[&str]) -> Option<Output> {
-        Command::new("tmux")
-            .arg("-L")
-            .arg(&self.socket)
-            .args(args)
-            .output()
-            .ok()
-    }
-
-    fn screen(&self) -> String {
-        self.run(&["capture-pane", "-p", "-t", "ui"])
-            .map(|o| text(&o.stdout))
-            .unwrap_or_default()
-    }
-
-    fn keys(&self, keys: &[&str]) {
-        let mut args = vec!["send-keys", "-t", "ui"];
-        args.extend_from_slice(keys);
-        self.run(&args);
-    }
-
-    /// Waits until `done` says yes of the screen; panics with the screen after `within`.
-    fn wait(&self, what: &str, within: Duration, done: impl Fn(&str) -> bool) -> String {
-        let start = Instant::now();
-        loop {
-            let screen = self.screen();
-            if done(&screen) {
-                return screen;
-            }
-            if start.elapsed() > within {
-                panic!("{what} not within {within:?}; the screen:\n{screen}");
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-
-    fn wait_for(&self, text: &str, secs: u64) -> String {
-        self.wait(&format!("“{text}”"), Duration::from_secs(secs), |s| {
-            s.contains(text)
-        })
-    }
-
-    /// Moves the selection down until the status line names `code`.
-    fn select(&self, code: &str) {
-        for _ in 0..30 {
-            if self.screen().contains(code) {
-                return;
-            }
-            self.keys(&["Down"]);
-            std::thread::sleep(Duration::from_millis(150));
-        }
-        self.wait_for(code, 2);
-    }
-
-    /// Records an allocation of `yuan` for the selected unit through the form.
-    fn record_allocation(&self, yuan: &str, title: &str, saved: &str) -> Instant {
-        self.keys(&["b"]);
-        self.wait_for(title, 10);
-        // Date, unit, kind, category, source: the amount is the sixth field.
-        self.keys(&["Tab", "Tab", "Tab", "Tab", "Tab"]);
-        self.keys(&["-l", yuan]);
-        self.wait_for(yuan, 5);
-        self.keys(&["C-s"]);
-        self.wait_for(saved, 10);
-        Instant::now()
-    }
-}
-
-impl Drop for Tmux {
-    fn drop(&mut self) {
-        self.run(&["kill-server"]);
-    }
-}
-
-fn quote(s: &str) -> String {
-    format!("'{}'", s.replace('\'', r"'\''"))
-}
-
-/// The UI of `login` on `db` in `lang`, in a tmux window of `size`.
-fn open_ui(cluster: &Cluster, login: &Login, db: &str, lang: &str, size: (u16, u16)) -> Tmux {
-    let tmux = Tmux {
-        socket: format!("shegong-live-{}-{lang}", std::process::id()),
-    };
-    let command = format!(
-        "env -u PGPASSWORD PGPASSFILE={} {} --db {} --lang {lang}",
-        quote(&cluster.root().join("pgpass").display().to_string()),
-        quote(env!("CARGO_BIN_EXE_shegong")),
-        quote(&url(cluster, login, db)),
-    );
-    let (w, h) = (size.0.to_string(), size.1.to_string());
-    let started = tmux.run(&["new-session", "-d", "-s", "ui", "-x", &w, "-y", &h, &command]);
-    assert!(started.is_some_and(|o| o.status.success()), "tmux started");
-    tmux
-}
-
-/// The first line of `screen` that names `name` (its tree row).
-fn row<'a>(screen: &'a str, name: &str) -> &'a str {
-    screen.lines().find(|l| l.contains(name)).unwrap_or("")
-}
-
 #[test]
 fn two_uis_each_see_the_others_saves_within_two_seconds() {
-    if Command::new("tmux").arg("-V").output().is_err() {
+    if !tmux::available() {
         skip::skip("tmux is not installed");
         return;
     }

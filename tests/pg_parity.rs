@@ -11,6 +11,7 @@
 mod pg_support;
 mod skip;
 
+use pg_support::binary::{binary, url_with_passfile};
 use pg_support::{Cluster, Login};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
@@ -24,18 +25,6 @@ const DATES: [&str; 6] = [
     "2024-02-29",
     "2023-06-30",
 ];
-
-fn binary() -> Command {
-    let mut command = Command::new(env!("CARGO_BIN_EXE_shegong"));
-    for (key, _) in std::env::vars_os() {
-        let key = key.to_string_lossy().into_owned();
-        if key.starts_with("PG") || key.starts_with("SHEGONG_") || key.starts_with("LC_") {
-            command.env_remove(key);
-        }
-    }
-    command.env("LANG", "en_US.UTF-8").stdin(Stdio::null());
-    command
-}
 
 #[track_caller]
 fn ok(mut command: Command) -> String {
@@ -62,17 +51,13 @@ enum Store<'a> {
 impl Store<'_> {
     fn command(&self, args: &[&str]) -> Command {
         let mut command = binary();
+        command.stdin(Stdio::null());
         match self {
             Store::Folder(dir) => {
                 command.arg("--data-dir").arg(dir);
             }
             Store::Server(cluster, login, db) => {
-                command.arg("--db").arg(format!(
-                    "postgresql://{}@/{db}?host={}&passfile={}",
-                    login.name,
-                    cluster.root().display(),
-                    cluster.root().join("pgpass").display()
-                ));
+                command.arg("--db").arg(url_with_passfile(cluster, login, db));
             }
         }
         command.args(args);

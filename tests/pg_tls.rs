@@ -11,6 +11,7 @@
 mod pg_support;
 mod skip;
 
+use pg_support::binary::binary;
 use pg_support::{Cluster, Login};
 use shegong::i18n::Lang;
 use std::path::Path;
@@ -192,10 +193,9 @@ fn sslmode_is_carried_out_as_libpq_does() {
     assert!(said.contains("cannot read the root certificate file"), "{said}");
 
     // The binary too, from $SHEGONG_DB.
-    let out = Command::new(env!("CARGO_BIN_EXE_shegong"))
+    let out = binary()
         .args(["staff", "list"])
         .env("SHEGONG_DB", url("localhost", "verify-full", "test-ca.crt"))
-        .env("LANG", "en_US.UTF-8")
         .output();
     match out {
         Ok(out) => assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr)),

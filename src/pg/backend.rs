@@ -18,6 +18,8 @@ use postgres::Client;
 use rustc_hash::FxHashSet as HashSet;
 use std::cell::{Cell, RefCell, RefMut};
 use std::ops::{ControlFlow, RangeInclusive};
+use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::Arc;
 
 /// A shegong database on a server, through one connection.
 pub struct PgStorage {
@@ -48,6 +50,10 @@ pub struct PgStorage {
     /// never put in a message) after the server went away: `None` for a connection a caller
     /// handed in without one.
     reconnect: Option<Reconnect>,
+    /// The server process of this backend's connection (0 before the change feed asked):
+    /// the feed leaves out its notifications. Set again on connecting again, so that this
+    /// session's own saves after the server came back are not told as someone else's.
+    pub(super) own_pid: Arc<AtomicI32>,
 }
 
 /// Connects again, as the first connection did.
@@ -114,6 +120,7 @@ impl PgStorage {
             held: Cell::new(false),
             source: None,
             reconnect: None,
+            own_pid: Arc::new(AtomicI32::new(0)),
         })
     }
 
@@ -162,6 +169,14 @@ impl PgStorage {
                 fresh
                     .batch_execute("SET search_path = pg_catalog, shegong")
                     .map_err(|e| self.err(&e))?;
+                // The feed (if one listens) leaves out this new server process's notifications.
+                if self.own_pid.load(Ordering::Relaxed) != 0 {
+                    let row = fresh
+                        .query_one("SELECT pg_backend_pid()", &[])
+                        .map_err(|e| self.err(&e))?;
+                    let pid: i32 = row.try_get(0).map_err(|e| self.err(&e))?;
+                    self.own_pid.store(pid, Ordering::Relaxed);
+                }
                 *client = fresh;
                 // Staging tables were the old session's.
                 self.staged.set([false; 3]);

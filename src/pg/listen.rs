@@ -3,7 +3,8 @@
 //! password in any message), runs `LISTEN shegong_changes` on it and hands it to a thread, which
 //! sends each notification migration 2 sends (`0002_live.sql`), read into a `live::Change`,
 //! over a channel. Notifications of this session's own writes (the main connection's server
-//! process) are left out: the save that made them refreshed already.
+//! process, `PgStorage::own_pid`, set anew when it connects again) are left out: the save that
+//! made them refreshed already.
 //!
 //! When the connection drops, the thread says `Lost` with why, tries again every second, and
 //! says `Back` once it listens again; what the UI does about either is its own business. The
@@ -16,7 +17,7 @@ use crate::store::{Result, StoreError};
 use crate::words::{say, N};
 use postgres::fallible_iterator::FallibleIterator;
 use postgres::Client;
-use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicI32, Ordering};
 use std::sync::mpsc::{channel, Sender};
 use std::sync::Arc;
 use std::time::Duration;
@@ -48,6 +49,8 @@ impl PgStorage {
                 .map_err(|e| self.err(&e))?;
             row.try_get::<_, i32>(0).map_err(|e| self.err(&e))?
         };
+        self.own_pid.store(own, Ordering::Relaxed);
+        let own = Arc::clone(&self.own_pid);
         let url = source.url.clone();
         let lang = source.lang;
         let client = listening(url.as_deref(), lang)?;
@@ -72,11 +75,18 @@ fn listening(url: Option<&str>, lang: Lang) -> Result<Client> {
 }
 
 /// The thread: notifications to events until `stop`, or until nobody receives them.
-fn feed(mut client: Client, own: i32, send: &Sender<FeedEvent>, stop: &AtomicBool, url: Option<&str>, lang: Lang) {
+fn feed(
+    mut client: Client,
+    own: Arc<AtomicI32>,
+    send: &Sender<FeedEvent>,
+    stop: &AtomicBool,
+    url: Option<&str>,
+    lang: Lang,
+) {
     while !stop.load(Ordering::Relaxed) {
         let next = client.notifications().timeout_iter(WAIT).next();
         let event = match next {
-            Ok(Some(note)) if note.process_id() == own => continue,
+            Ok(Some(note)) if note.process_id() == own.load(Ordering::Relaxed) => continue,
             Ok(Some(note)) => match Change::parse(note.payload()) {
                 Ok(change) => FeedEvent::Changed(change),
                 Err(why) => FeedEvent::Unreadable {

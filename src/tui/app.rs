@@ -2,7 +2,8 @@
 //! picker, the find prompt, confirmations and the status line) and where an action goes: keys
 //! become actions in `keymap`, `apply` hands each to the context that has the keyboard. What
 //! each context does is in `input` (one module per context); saving a form and what a write
-//! makes stale in `save`; other sessions' changes in `live`; reading what a frame shows in `prepare`. Every read and write calls
+//! makes stale in `save`; other sessions' changes in `live`; the server going away in
+//! `outage`; reading what a frame shows in `prepare`. Every read and write calls
 //! the library; a failed write becomes a message and the UI goes on.
 
 use super::action::Action;
@@ -26,6 +27,7 @@ use std::collections::HashMap;
 
 mod input;
 mod live;
+mod outage;
 mod prepare;
 mod save;
 
@@ -109,6 +111,8 @@ pub struct App {
     reversing: Option<RecordId>,
     /// A new unit's code that was warned about (unlike its siblings'): Enter again saves it.
     code_warned: Option<String>,
+    /// The shared server cannot be reached (the banner is up; `outage`).
+    pub outage: Option<outage::Outage>,
 }
 
 impl App {
@@ -138,6 +142,7 @@ impl App {
             ids: 0,
             reversing: None,
             code_warned: None,
+            outage: None,
         })
     }
 
@@ -159,8 +164,12 @@ impl App {
         });
     }
 
-    /// A store error becomes a message; the UI goes on.
+    /// A store error becomes a message; the UI goes on. A server that cannot be reached also
+    /// puts up the banner until it answers again (`outage`).
     pub fn fail(&mut self, e: &StoreError) {
+        if let StoreError::Unreachable { server, .. } = e {
+            self.server_lost(server);
+        }
         let text = e.message(self.lang).replace('\n', " ");
         self.status = Some(Status { text, error: true });
     }

@@ -1,6 +1,7 @@
 //! The terminal UI (`shegong` with no subcommand): the terminal taken and given back (raw
 //! mode, alternate screen, bracketed paste; restored on quit, on error and on panic) and the
-//! event loop (with a shared server's change feed, `crate::live`, looked at between keys).
+//! event loop (with a shared server's change feed, `crate::live`, looked at between keys, and
+//! the server tried again between keys while it is away, `app::outage`).
 //! Everything else is in the submodules:
 //!
 //! - `app`: state, and what each action does (`action` names them; `keymap` maps keys to them);
@@ -8,6 +9,7 @@
 //! - `view`: drawing the screen from `&App`; `details`, `charts`, `tree`, `find`, `form`,
 //!   `picker`, `records`, `history` own their parts (`scroll` their cursors); `strings`
 //!   re-exports the UI's words from the catalogue (`crate::words`)
+//! - `notice`: the banner of a server that cannot be reached, and long status messages wrapped
 //! - `text_input`: the one editable line every form field and prompt uses
 //! - `fmt`, `table`: money, dates and text in terminal cells
 //!
@@ -23,6 +25,7 @@ pub mod fmt;
 pub mod form;
 pub mod history;
 pub mod keymap;
+pub mod notice;
 pub mod picker;
 pub mod records;
 pub mod scroll;
@@ -118,22 +121,27 @@ pub fn run(mut app: App) -> io::Result<App> {
     };
     while !app.quit {
         terminal.draw(|frame| draw(&mut app, frame))?;
-        // Without a feed, only a key changes the screen; with one, keys are waited for at most
-        // `FEED_POLL` at a time, and what came on the feed meanwhile is applied, then drawn.
-        if let Some(feed) = &feed {
-            let mut changed = false;
-            while !changed && !app.quit {
-                if event::poll(FEED_POLL)? {
-                    on_event(&mut app, &mut terminal, event::read()?)?;
-                    changed = true;
-                }
+        // Without a feed, only a key changes the screen; with one, or while the shared server
+        // is away (the banner is up and the server is tried again without a key), keys are
+        // waited for at most `FEED_POLL` at a time, and what came on the feed or of the retry
+        // meanwhile is applied, then drawn.
+        let mut changed = false;
+        while !changed && !app.quit {
+            if feed.is_none() && !app.server_away() {
+                on_event(&mut app, &mut terminal, event::read()?)?;
+                break;
+            }
+            if event::poll(FEED_POLL)? {
+                on_event(&mut app, &mut terminal, event::read()?)?;
+                changed = true;
+            }
+            if let Some(feed) = &feed {
                 while let Some(change) = feed.try_next() {
                     app.on_feed(change);
                     changed = true;
                 }
             }
-        } else {
-            on_event(&mut app, &mut terminal, event::read()?)?;
+            changed |= app.retry_server();
         }
     }
     app.store.flush().map_err(|e| io::Error::other(e.message(app.lang)))?;

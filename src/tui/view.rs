@@ -1,6 +1,7 @@
 //! Drawing, from a shared borrow of the app: the layout, then one function per region —
-//! header (path and as-of date), tree, details, status line, footer of key hints — and the
-//! overlays (form, picker, confirmation, help). Text is measured in cells; the real cursor
+//! header (path and as-of date), tree, details, status line (wrapped, `notice`), the banner of
+//! a server that cannot be reached, footer of key hints — and the overlays (form, picker,
+//! confirmation, help). Text is measured in cells; the real cursor
 //! goes to the caret of the focused input; popups clear any wide glyph cut by their edge.
 
 use super::action::Action;
@@ -10,6 +11,7 @@ use super::details::{self, Content, Tab};
 use super::fmt;
 use super::form::FieldKind;
 use super::keymap::{self, Ctx};
+use super::notice;
 use super::strings::{fill, tr, S};
 use crate::i18n::Lang;
 use crate::text;
@@ -30,6 +32,9 @@ pub struct Areas {
     pub header: Rect,
     pub tree: Option<Rect>,
     pub details: Option<Rect>,
+    /// The banner while the shared server cannot be reached, above the status line.
+    pub banner: Option<Rect>,
+    /// The status line: one line, or as many as a long message is wrapped onto.
     pub status: Rect,
     pub footer: Rect,
     pub too_small: bool,
@@ -46,11 +51,18 @@ impl Areas {
         self.details.map(|r| r.height.saturating_sub(4) as usize).unwrap_or(10)
     }
 
-    /// Between the header and the status line: where the tree and the details go, and the
-    /// history view over both.
+    /// Between the header and the status line (or the banner): where the tree and the
+    /// details go, and the history view over both.
     pub fn body(&self) -> Rect {
         let y = self.header.bottom();
-        Rect::new(self.header.x, y, self.header.width, self.status.y.saturating_sub(y))
+        let end = self.banner.map_or(self.status.y, |b| b.y);
+        Rect::new(self.header.x, y, self.header.width, end.saturating_sub(y))
+    }
+
+    /// Rows the banner and a status message of more than one line take beyond the one status
+    /// line every screen has.
+    pub fn notice_extra(&self) -> u16 {
+        self.banner.map_or(0, |b| b.height) + self.status.height.saturating_sub(1)
     }
 }
 
@@ -70,8 +82,23 @@ pub fn layout(area: Rect, app: &App) -> Areas {
         area.width,
         footer_h.min(area.height),
     );
-    let status = line(area.bottom().saturating_sub(footer_h + 1));
-    let body = Rect::new(area.x, area.y + 1, area.width, area.height.saturating_sub(2 + footer_h));
+    // A long status message takes more lines, and the banner its own, above the footer.
+    let width = area.width as usize;
+    let status_h = notice::status_lines(app, width).len().max(1) as u16;
+    let banner_h = notice::banner_lines(app, banner_width(width)).len() as u16;
+    let status = Rect::new(
+        area.x,
+        area.bottom().saturating_sub(footer_h + status_h),
+        area.width,
+        status_h,
+    );
+    let banner = (banner_h > 0).then(|| Rect::new(area.x, status.y.saturating_sub(banner_h), area.width, banner_h));
+    let body = Rect::new(
+        area.x,
+        area.y + 1,
+        area.width,
+        area.height.saturating_sub(1 + footer_h + status_h + banner_h),
+    );
     let show_tree = !app.zoom || app.find.open;
     let (tree, details) = if show_tree {
         let tw = (area.width / 2).clamp(42, 72).min(area.width);
@@ -91,6 +118,7 @@ pub fn layout(area: Rect, app: &App) -> Areas {
         header,
         tree,
         details,
+        banner,
         status,
         footer,
         too_small,
@@ -138,13 +166,20 @@ pub fn render(app: &App, frame: &mut Frame) {
         render_details(app, r, buf);
     }
     render_footer(app, areas.footer, buf);
+    // A status line of one line is drawn under the overlays, as it always was; more lines, and
+    // the banner, go over them, in rows the overlays leave free where they can (`over`).
+    let extra = areas.notice_extra();
+    let over = Rect {
+        height: area.height.saturating_sub(extra),
+        ..area
+    };
     let mut cursor = render_status(app, areas.status, buf);
     if app.form.is_some() {
-        cursor = render_form(app, area, buf);
+        cursor = render_form(app, over, buf);
     }
     match &app.modal {
         Some(Modal::Confirm { question, .. }) => {
-            render_confirm(app, question, area, buf);
+            render_confirm(app, question, over, buf);
             cursor = None;
         }
         Some(Modal::Help { offset }) => {
@@ -157,6 +192,14 @@ pub fn render(app: &App, frame: &mut Frame) {
         }
         Some(Modal::DatePrompt { .. }) => {}
         None => {}
+    }
+    if extra > 0 {
+        if let Some(p) = render_status(app, areas.status, buf) {
+            cursor = Some(p);
+        }
+        if let Some(r) = areas.banner {
+            render_banner(app, r, buf);
+        }
     }
     if let Some(p) = cursor {
         frame.set_cursor_position(p);
@@ -274,7 +317,16 @@ fn render_status(app: &App, area: Rect, buf: &mut Buffer) -> Option<Position> {
             } else {
                 Style::default().fg(Color::Green)
             };
-            Line::from(Span::styled(fmt::cut(&s.text, width), style))
+            // Wrapped onto the lines `layout` gave it (`notice`).
+            Clear.render(area, buf);
+            for (n, text) in notice::status_lines(app, width)
+                .into_iter()
+                .enumerate()
+                .take(area.height as usize)
+            {
+                Line::from(Span::styled(text, style)).render(Rect::new(area.x, area.y + n as u16, area.width, 1), buf);
+            }
+            return None;
         }
         None => {
             let info = match app.selected_unit() {
@@ -299,6 +351,31 @@ fn render_status(app: &App, area: Rect, buf: &mut Buffer) -> Option<Position> {
     };
     line.render(area, buf);
     None
+}
+
+/// The banner's text width: a cell of margin each side.
+fn banner_width(width: usize) -> usize {
+    width.saturating_sub(2)
+}
+
+/// The banner while the shared server cannot be reached: white on red, over every overlay.
+fn render_banner(app: &App, area: Rect, buf: &mut Buffer) {
+    let style = Style::default()
+        .bg(Color::Red)
+        .fg(Color::White)
+        .add_modifier(Modifier::BOLD);
+    Clear.render(area, buf);
+    buf.set_style(area, style);
+    let width = area.width as usize;
+    for (n, text) in notice::banner_lines(app, banner_width(width))
+        .into_iter()
+        .enumerate()
+        .take(area.height as usize)
+    {
+        let line = fmt::left(&format!(" {text}"), width);
+        Line::styled(line, style).render(Rect::new(area.x, area.y + n as u16, area.width, 1), buf);
+    }
+    clear_wide_edges(area, buf);
 }
 
 /// The footer's hints for the current context, packed into lines `width` cells wide (at most
@@ -593,7 +670,13 @@ fn render_details(app: &App, area: Rect, buf: &mut Buffer) {
         ..inner
     };
     let Some(loaded) = &app.details.loaded else {
-        Line::styled("—", dim()).render(body, buf);
+        // Not read: while the server is away, said so (it is read when the server is back).
+        let text = if app.server_away() {
+            fmt::cut(app.t(S::ShownWhenBack), body.width as usize)
+        } else {
+            "—".to_string()
+        };
+        Line::styled(text, dim()).render(body, buf);
         return;
     };
     let width = body.width as usize;
@@ -716,8 +799,16 @@ fn render_form(app: &App, area: Rect, buf: &mut Buffer) -> Option<Position> {
     let wanted = form.fields.len() as u16 + 4;
     let height = wanted.min(area.height.saturating_sub(2));
     let rect = centered(area, width, height);
-    let title = format!(" {} ", lang.pick(&form.title.0, &form.title.1));
-    let inner = popup(rect, title, buf, Color::Cyan);
+    // A title wider than the border (a long unit's name, a clerk's "may not change unit …"):
+    // its first line in the border, the rest on the line above the form's help.
+    let full = lang.pick(&form.title.0, &form.title.1);
+    let (title, rest) = match fmt::wrap(full, width.saturating_sub(4) as usize).first() {
+        Some(first) if first.len() < full.len() && full.starts_with(first.as_str()) => {
+            (first.clone(), full[first.len()..].trim_start().to_string())
+        }
+        _ => (full.to_string(), String::new()),
+    };
+    let inner = popup(rect, format!(" {title} "), buf, Color::Cyan);
     let iw = inner.width as usize;
     let label_w = form
         .fields
@@ -796,6 +887,10 @@ fn render_form(app: &App, area: Rect, buf: &mut Buffer) -> Option<Position> {
         None => (app.t(S::FormHelp).to_string(), Color::DarkGray),
     };
     Line::styled(fmt::cut(&text.0, iw), Style::default().fg(text.1)).render(bottom, buf);
+    if !rest.is_empty() {
+        let above = Rect::new(inner.x, inner.bottom().saturating_sub(2), inner.width, 1);
+        Line::styled(fmt::cut(&rest, iw), Style::default().fg(Color::Yellow)).render(above, buf);
+    }
     scroll_marks(lang, rect, scroll > 0, scroll + rows < form.fields.len(), buf);
     // The picker goes over the rows below its field; the cursor is in its filter line.
     if let (Some(p), Some((x, y))) = (&app.picker, picker_at) {

@@ -370,5 +370,20 @@ catalogue! {
         LiveMoreUnits => "{} 等另 {} 个单位", "{} and {} more";
         LiveManyUnits => "多个单位", "many units";
         LiveUnreadable => "收到无法读取的变更通知，已全部重读：{}", "A change notice could not be read; everything was read again: {}";
+        // The banner while the shared server cannot be reached (`tui::app::outage`): the
+        // server (`login@host:port/db`), and since when (HH:MM).
+        ServerAway =>
+            "⚠ 自 {1} 起无法连接共享服务器 {0}。已输入的内容不会丢失，程序每隔几秒自动重试。",
+            "⚠ The shared server {0} cannot be reached since {1}. Nothing you typed is lost; retrying by itself every few seconds.";
+        // The server answers again: which one, at what time (HH:MM).
+        ServerBack =>
+            "共享服务器 {} 已恢复连接（{}），数字已重新读取。",
+            "The shared server {} is back ({}); the figures were read again.";
+        // The details pane of a unit not read before the server went away.
+        ShownWhenBack => "— 服务器恢复后显示", "— shown when the server is back";
+        // A save refused because the server cannot be reached; `{}` says why.
+        NotSavedServerAway =>
+            "未保存：无法连接共享服务器（{}）。表单保留了输入的内容，服务器恢复后再按 Ctrl-S 保存。",
+            "Not saved: the shared server cannot be reached ({}). The form keeps what you typed; press Ctrl-S again once it is back.";
     }
 }

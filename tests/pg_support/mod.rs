@@ -12,6 +12,12 @@
 //!
 //! Where the binaries (or, as root, the `postgres` user and `runuser`) are missing, `start`
 //! reports a skip through `skip::skip`, which fails under `SHEGONG_NO_SKIP=1`.
+//!
+//! Beside it, what the PostgreSQL test files share: `binary` (the real binary as a login on a
+//! database of the cluster, and running it) and `tmux` (the UI in a private tmux server).
+
+pub mod binary;
+pub mod tmux;
 
 use std::io::Write;
 use std::os::unix::fs::PermissionsExt;

@@ -1,8 +1,9 @@
 //! Other sessions' changes on a shared server (`crate::live`), applied without a key press:
 //! just the touched rows read again (their figures and their ancestors', the details pane),
 //! the tree read again when units changed, and the status line saying who changed what. An
-//! open form, picker or question is left as it is. What to do when the feed's connection
-//! drops or comes back (`Lost`, `Back`) is not decided here: the status line only says so.
+//! open form, picker or question is left as it is. When the feed's connection drops (`Lost`)
+//! the status line says so and the banner of `outage` goes up; when it is back (`Back`), the
+//! server is tried at once and everything is read again.
 
 use crate::live::{Change, FeedEvent};
 use crate::tui::app::App;
@@ -20,13 +21,19 @@ impl App {
                 self.forget_all(true);
                 self.warn(S::LiveUnreadable, &[&format!("{why}: {payload}")]);
             }
+            // The banner goes up (the server may well be gone) until a read reaches it again.
             FeedEvent::Lost(words) => {
+                let place = self.store.place();
+                self.server_lost(&place);
                 self.status = Some(crate::tui::app::Status {
                     text: words,
                     error: true,
                 });
             }
-            FeedEvent::Back => self.forget_all(true),
+            FeedEvent::Back => {
+                self.retry_soon();
+                self.forget_all(true);
+            }
         }
     }
 
@@ -61,7 +68,7 @@ impl App {
         }
     }
 
-    fn forget_all(&mut self, units_changed: bool) {
+    pub(in crate::tui::app) fn forget_all(&mut self, units_changed: bool) {
         self.figures.clear();
         self.details.invalidate();
         if units_changed {

@@ -1,5 +1,6 @@
 //! Before each frame: the figures of the tree rows on screen, the details of the selected
-//! unit, and every list and pane kept in view (the scroll rule is `scroll`'s).
+//! unit, and every list and pane kept in view (the scroll rule is `scroll`'s). Nothing is
+//! read while the shared server is away (`outage`): the last reads stay on screen.
 
 use crate::tui::app::{App, Figures, Modal};
 use crate::tui::details::Content;
@@ -16,7 +17,10 @@ impl App {
         self.tree.scroll_into_view(rows);
         let end = (self.tree.offset + rows).min(self.tree.rows.len());
         let mut error = None;
-        for i in self.tree.offset..end {
+        // While the server cannot be reached, the frame shows what was last read (and the
+        // banner): only `outage`'s retry tries it, so that keys never wait on it.
+        let away = self.server_away();
+        for i in (self.tree.offset..end).filter(|_| !away) {
             let code = self.tree.rows[i].unit.code.clone();
             if self.tree.rows[i].kids.is_none() {
                 match self.store.has_children(&code) {
@@ -42,7 +46,17 @@ impl App {
             }
         }
         if let Some(code) = self.tree.selected_code().map(str::to_string) {
-            if let Err(e) = self.details.load(&self.store, &code, self.as_of) {
+            if away {
+                // What was read for another unit is not shown as this one's.
+                if self
+                    .details
+                    .loaded
+                    .as_ref()
+                    .is_some_and(|l| l.code != code || l.tab != self.details.tab)
+                {
+                    self.details.invalidate();
+                }
+            } else if let Err(e) = self.details.load(&self.store, &code, self.as_of) {
                 self.details.invalidate();
                 error = Some(e);
             }

@@ -129,10 +129,11 @@ impl App {
                         }
                         self.fail(&e);
                     }
-                    Err(again) => self.fail(&again),
+                    Err(again) => self.not_saved(&again),
                 }
             }
-            Err(e) => self.fail(&e),
+            // The form stays open with what was typed (a server away: until it is back).
+            Err(e) => self.not_saved(&e),
         }
     }
 
@@ -159,7 +160,7 @@ impl App {
             let warn = match code_unlike_siblings(&self.store, u) {
                 Ok(w) => w,
                 Err(e) => {
-                    self.fail(&e);
+                    self.not_saved(&e);
                     return true;
                 }
             };
@@ -260,6 +261,8 @@ impl App {
 
     /// Everything read before a write may have changed.
     pub(in crate::tui::app) fn after_write(&mut self, units_changed: bool) {
+        // A write that went through: the server is back, whatever the banner said.
+        self.server_back();
         self.figures.clear();
         self.details.invalidate();
         if units_changed {
