@@ -17,6 +17,9 @@
 //!   by hand), the journal's `undoes` and a restore's own times, each record's import `batch`.
 //! - `0005_import_speed.sql`: a faster bulk import: `day_of` inlinable, and `id` unique only
 //!   where given (a partial index).
+//! - `0006_unit_check.sql`: a record's unit checked once per statement (statement triggers that
+//!   lock the units named `FOR KEY SHARE`) instead of by foreign keys row by row; a unit with
+//!   records is not deleted nor renamed (a trigger on `units`).
 //!
 //! `docs/SERVER.md` describes them in words; `tests/pg_security.rs` tries every write a clerk
 //! and an auditor could attempt with psql.
@@ -47,6 +50,7 @@ mod rows;
 mod stage;
 mod totals;
 mod tx;
+mod unit_stage;
 mod write;
 
 /// Every migration, by version, in the order they are applied.
@@ -56,6 +60,7 @@ pub const MIGRATIONS: &[(u32, &str)] = &[
     (3, include_str!("migrations/0003_security.sql")),
     (4, include_str!("migrations/0004_backend.sql")),
     (5, include_str!("migrations/0005_import_speed.sql")),
+    (6, include_str!("migrations/0006_unit_check.sql")),
 ];
 
 /// The group roles a login is put in, by the role `staff add` gives it.

@@ -170,9 +170,24 @@ impl PgStorage {
             }
         }
         let mut outcome = UnitOutcome::default();
+        // Many added at once, none updated (an import): staged and moved by level
+        // (`unit_stage`). With updates among them, each row in turn, so that an update and an
+        // add below it keep the order of levels.
+        let added: Vec<&Unit> = ordered
+            .iter()
+            .copied()
+            .filter(|u| !stored.contains_key(&u.code))
+            .collect();
+        let updates = ordered.iter().any(|u| stored.get(&u.code).is_some_and(|old| old != *u));
+        let bulk = !updates && added.len() >= super::unit_stage::BULK_FROM;
+        if bulk {
+            self.insert_units_bulk(&mut *tx, &added)?;
+            outcome.added = added.len();
+        }
         // Parents before children: levels deepen down the hierarchy.
         for unit in &ordered {
             match stored.get(&unit.code) {
+                None if bulk => {}
                 None => {
                     self.put_unit(&mut *tx, unit, true)?;
                     outcome.added += 1;
