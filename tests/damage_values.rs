@@ -253,3 +253,68 @@ fn a_unit_that_is_its_own_parent_is_refused_not_looped_on() {
         judged(&shegong(&dir, &["report", "--unit", unit]));
     }
 }
+
+/// `check` also reads the hierarchy (a unit not deeper than its parent, whose rollups would skip
+/// its children) and each unit's first evaluation, which reports count stations by; the
+/// mutation run (docs/TESTING.md) found no test that damaged either.
+#[test]
+fn a_level_not_below_its_parent_and_a_wrong_first_evaluation_are_found_by_check() {
+    use shegong::domain::Level;
+    use shegong::store::codec::{Stored, UnitRow};
+    let (_tmp, dir) = xishan();
+    assert!(check(&dir).0, "the undamaged store passes");
+    edit(&dir, |db| {
+        let units = db.open_tree("units").unwrap();
+        let rows: Vec<_> = units.iter().map(|i| i.unwrap()).collect();
+        let (k, v) = rows
+            .iter()
+            .find(|(_, v)| UnitRow::decode(v).unwrap().parent_idx.is_some())
+            .unwrap();
+        let mut row = UnitRow::decode(v).unwrap();
+        row.unit.level = Level::Province;
+        units.insert(k, row.encode().unwrap()).unwrap();
+    });
+    let (passed, stderr) = check(&dir);
+    assert!(!passed, "check passed on a unit made a province below its parent");
+    assert!(
+        stderr.contains("its level (province) is not deeper than its parent's"),
+        "{stderr}"
+    );
+
+    let (_tmp, dir) = xishan();
+    edit(&dir, |db| {
+        let units = db.open_tree("units").unwrap();
+        let rows: Vec<_> = units.iter().map(|i| i.unwrap()).collect();
+        let (k, v) = rows.last().unwrap();
+        let mut row = UnitRow::decode(v).unwrap();
+        // A day before its first evaluation, or one when it has none.
+        row.first_evaluation = Some(row.first_evaluation.map_or(0, |d| d - 1));
+        units.insert(k, row.encode().unwrap()).unwrap();
+    });
+    let (passed, stderr) = check(&dir);
+    assert!(!passed, "check passed on a wrong first evaluation");
+    assert!(stderr.contains("first evaluation differs"), "{stderr}");
+}
+
+/// Rolling back an unfinished write rebuilds every total and puts each unit's first
+/// evaluation back as the records say; the mutation run (docs/TESTING.md) found that a rebuild
+/// which left a wrong first evaluation in place went unseen.
+#[test]
+fn a_rollback_puts_back_a_wrong_first_evaluation() {
+    use shegong::store::codec::{Stored, UnitRow};
+    let (_tmp, dir) = xishan();
+    let before = report_json(&dir, &["--as-of", "2021-11-09", "--depth", "1"]);
+    edit(&dir, |db| {
+        put(db, "meta", b"pending", &[1]);
+        let units = db.open_tree("units").unwrap();
+        let rows: Vec<_> = units.iter().map(|i| i.unwrap()).collect();
+        let (k, v) = rows.last().unwrap();
+        let mut row = UnitRow::decode(v).unwrap();
+        row.first_evaluation = Some(row.first_evaluation.map_or(0, |d| d - 1));
+        units.insert(k, row.encode().unwrap()).unwrap();
+    });
+    // The writable open rolls back and rebuilds; nothing is left for check to find.
+    let (passed, stderr) = check(&dir);
+    assert!(passed, "{stderr}");
+    assert_eq!(report_json(&dir, &["--as-of", "2021-11-09", "--depth", "1"]), before);
+}

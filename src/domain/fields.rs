@@ -552,6 +552,37 @@ mod tests {
         assert!(m.starts_with("第 3 个字起像是居民身份证号码"), "{m}");
     }
 
+    // What the mutation run (docs/TESTING.md) found the tests above left open.
+
+    #[test]
+    fn a_code_may_have_exactly_32_characters() {
+        let longest = "a".repeat(MAX_CODE_LEN);
+        assert_eq!(code(&longest), Ok(longest.as_str()));
+    }
+
+    #[test]
+    fn the_fast_date_reads_only_hyphens_in_both_places() {
+        // Ten characters with one hyphen in its place: not the fast form, and no date.
+        for s in ["2021-11x08", "2021x11-08", "2021-11 08"] {
+            assert_eq!(date(s), Err(FieldError::DateUnreadable(s.into())), "{s}");
+        }
+    }
+
+    #[test]
+    fn the_fast_money_reads_only_digits_after_the_point() {
+        for s in ["1.x", "3.a", "12.5a"] {
+            assert_eq!(money(s), Err(FieldError::MoneyUnreadable(s.into())), "{s}");
+        }
+    }
+
+    #[test]
+    fn tenths_take_no_sign_that_u32_would() {
+        assert_eq!(parse_tenths("+1"), None);
+        assert_eq!(parse_tenths("1.+"), None);
+        assert_eq!(parse_tenths(".5"), None);
+        assert!(matches!(hours("+1"), Err(FieldError::Tenths { .. })));
+    }
+
     proptest! {
         #[test]
         fn fast_date_agrees_with_the_full_parser(y in 0u32..10000, m in 0u32..100, d in 0u32..100, sep in "[-/.]") {

@@ -68,3 +68,26 @@ impl fmt::Display for Problem {
 }
 
 impl std::error::Error for Problem {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_problem_reads_in_either_language_with_its_field() {
+        let p = Problem::from_both("amount", "不能为 0".into(), "must not be zero".into());
+        assert_eq!(p, Problem::said("amount", crate::words::P::MustNotBeZero, &[]));
+        assert_eq!(p.message(Lang::Zh), "不能为 0");
+        assert_eq!(p.message(Lang::En), "must not be zero");
+        assert_eq!(p.render(Lang::Zh), "amount: 不能为 0");
+        assert_eq!(p.render(Lang::En), "amount: must not be zero");
+        assert_eq!(p.to_string(), "amount: must not be zero");
+        let r = Problem::required("date");
+        assert_eq!((r.field, r.en.as_str()), ("date", "is required"));
+        let s = Problem::said_in("opened_on", crate::words::P::OpenedOnRequired, |lang| {
+            vec![Box::new(lang.pick("运营", "operating"))]
+        });
+        assert_eq!(s.en, "is required when the station is operating");
+        assert_eq!(s.zh, "站点状态为“运营”时必须填写建站日期");
+    }
+}

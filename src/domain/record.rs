@@ -85,4 +85,24 @@ mod tests {
         }
         assert_eq!(RecordKind::from_name("unit"), None);
     }
+
+    #[test]
+    fn each_kind_has_its_words_and_an_id_shows_as_given() {
+        assert_eq!(
+            RecordKind::ALL.map(RecordKind::name),
+            ["evaluation", "training", "budget"]
+        );
+        assert_eq!(
+            RecordKind::ALL.map(RecordKind::value_name),
+            ["evaluation", "training", "budget entry"]
+        );
+        assert_eq!(
+            RecordKind::ALL.map(|k| k.label(Lang::En)),
+            ["evaluations", "trainings", "budget entries"]
+        );
+        assert_eq!(RecordKind::ALL.map(|k| k.label(Lang::Zh)), ["评估", "培训", "资金"]);
+        let id = RecordId::new("12/2021/3f");
+        assert_eq!(id.as_str(), "12/2021/3f");
+        assert_eq!(id.to_string(), "12/2021/3f");
+    }
 }

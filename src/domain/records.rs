@@ -399,6 +399,8 @@ fn check_id(id: &Option<String>, problems: &mut Vec<Problem>) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::domain::FieldError;
+    use crate::i18n::Lang;
 
     #[test]
     fn unit_rules_name_the_field() {
@@ -446,5 +448,317 @@ mod tests {
         assert_eq!(e.effective_grade(), Some(Grade::Excellent));
         let derived = Evaluation { grade: None, ..e };
         assert_eq!(derived.effective_grade(), Some(Grade::Good));
+    }
+
+    // What the mutation run (docs/TESTING.md) found the tests above left open: each rule's edge,
+    // one problem at a time, and the `validate_restored` variants.
+
+    fn day(text: &str) -> PartialDate {
+        PartialDate::parse(text).expect("a date")
+    }
+
+    fn naive(text: &str) -> chrono::NaiveDate {
+        day(text).end()
+    }
+
+    /// The fields and English messages of a record's problems, in order.
+    fn said(problems: Vec<Problem>) -> Vec<(&'static str, String)> {
+        problems.into_iter().map(|p| (p.field, p.en)).collect()
+    }
+
+    fn evaluation() -> Evaluation {
+        Evaluation {
+            id: Some("e1".into()),
+            unit: "530112001".into(),
+            date: day("2021-11-08"),
+            kind: EvalKind::Annual,
+            evaluator: "评估组".into(),
+            score: Some(855),
+            grade: Some(Grade::Good),
+            note: String::new(),
+        }
+    }
+
+    fn training() -> Training {
+        Training {
+            id: Some("t1".into()),
+            date: day("2021-11-08"),
+            host: "530112001".into(),
+            kind: TrainingKind::Class,
+            mode: Some(TrainingMode::Online),
+            topic: "个案管理".into(),
+            hours: Some(25),
+            attendees: Some(12),
+            units: vec![],
+            note: String::new(),
+        }
+    }
+
+    fn budget() -> BudgetEntry {
+        BudgetEntry {
+            id: Some("b1".into()),
+            date: day("2021-11-08"),
+            unit: "530112001".into(),
+            kind: BudgetKind::Allocation,
+            category: Some(Category::Operation),
+            source: Some(Source::Fiscal),
+            amount: Fen(100),
+            voucher: String::new(),
+            note: String::new(),
+        }
+    }
+
+    #[test]
+    fn a_unit_is_not_its_own_parent_and_its_parent_is_a_code() {
+        let mut u = Unit::new("530112001", Some("530112001"), Level::Street, "西苑街道");
+        assert_eq!(
+            said(u.validate()),
+            [("parent", "cannot be the unit itself".to_string())]
+        );
+        u.parent = Some("no such code".into());
+        let problems = said(u.validate());
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].0, "parent");
+        u.parent = Some("530112000".into());
+        assert!(u.validate().is_empty());
+        u.name = " ".into();
+        assert_eq!(said(u.validate()), [("name", FieldError::Empty.message(Lang::En))]);
+    }
+
+    #[test]
+    fn a_station_closes_on_or_after_it_opened_and_only_when_closed() {
+        let mut u = Unit::new("530112001", None, Level::District, "西山区");
+        u.station = StationStatus::Operating;
+        assert_eq!(
+            said(u.validate()),
+            [("opened_on", "is required when the station is operating".to_string())]
+        );
+        u.opened_on = Some(day("2021-05-10"));
+        assert!(u.validate().is_empty());
+        u.closed_on = Some(day("2022-01-01"));
+        assert_eq!(
+            said(u.validate()),
+            [("closed_on", "only a closed station has a closing date".to_string())]
+        );
+        u.station = StationStatus::Closed;
+        assert!(u.validate().is_empty(), "closed after it opened");
+        u.closed_on = Some(day("2021-05-10"));
+        assert!(u.validate().is_empty(), "closed on the day it opened");
+        u.closed_on = Some(day("2021-05-09"));
+        assert_eq!(
+            said(u.validate()),
+            [("closed_on", "2021-05-09 is before opened_on 2021-05-10".to_string())]
+        );
+        u.closed_on = None;
+        assert_eq!(
+            said(u.validate()),
+            [("closed_on", "is required when the station is closed".to_string())]
+        );
+        // A closed station without an opening date: only that is missing.
+        u.opened_on = None;
+        u.closed_on = Some(day("2021-05-09"));
+        assert_eq!(said(u.validate())[0].0, "opened_on");
+        assert_eq!(u.validate().len(), 1);
+    }
+
+    #[test]
+    fn certified_workers_may_equal_but_not_exceed_social_workers() {
+        let mut u = Unit::new("530112001", None, Level::District, "西山区");
+        u.social_workers = Some(3);
+        u.certified_workers = Some(3);
+        assert!(u.validate().is_empty());
+        u.certified_workers = Some(2);
+        assert!(u.validate().is_empty());
+        u.certified_workers = Some(4);
+        assert_eq!(
+            said(u.validate()),
+            [("certified_workers", "4 is more than social_workers 3".to_string())]
+        );
+        u.social_workers = None;
+        assert!(u.validate().is_empty(), "an unstated count says nothing");
+    }
+
+    #[test]
+    fn a_unit_checks_its_phone_and_keeps_no_id_number() {
+        let mut u = Unit::new("530112001", None, Level::District, "西山区");
+        u.phone = "call me".into();
+        assert_eq!(said(u.validate())[0].0, "phone");
+        assert_eq!(u.validate().len(), 1);
+        u.phone = "0871-68181234".into();
+        u.contact = "张三 11010519491231002X".into();
+        assert_eq!(said(u.validate())[0].0, "contact");
+        assert_eq!(check_phone(""), None);
+        assert_eq!(check_phone("12").map(|p| p.field), Some("phone"));
+    }
+
+    #[test]
+    fn a_restored_record_may_exceed_the_text_cap_but_not_the_calendar() {
+        let long = "备".repeat(MAX_TEXT_CHARS + 1);
+        let impossible = PartialDate {
+            year: 2021,
+            month: 2,
+            day: 30,
+        };
+
+        let mut u = Unit::new("530112001", None, Level::District, "西山区");
+        u.note = long.clone();
+        assert_eq!(said(u.validate())[0].0, "note");
+        assert!(u.validate_restored().is_empty());
+        u.station = StationStatus::Operating;
+        u.opened_on = Some(impossible);
+        assert_eq!(said(u.validate_restored())[0].0, "opened_on");
+
+        let mut e = evaluation();
+        assert!(e.validate().is_empty());
+        e.note = long.clone();
+        assert_eq!(said(e.validate())[0].0, "note");
+        assert!(e.validate_restored().is_empty());
+        e.date = impossible;
+        assert_eq!(
+            said(e.validate_restored()),
+            [(
+                "date",
+                "2021-02-30 is not a date between the years 1900 and 2999".to_string()
+            )]
+        );
+
+        let mut t = training();
+        assert!(t.validate().is_empty());
+        t.topic = long.clone();
+        assert_eq!(said(t.validate())[0].0, "topic");
+        assert!(t.validate_restored().is_empty());
+        t.date = impossible;
+        assert_eq!(said(t.validate_restored())[0].0, "date");
+
+        let mut b = budget();
+        assert!(b.validate().is_empty());
+        b.voucher = long;
+        assert_eq!(said(b.validate())[0].0, "voucher");
+        assert!(b.validate_restored().is_empty());
+        b.date = impossible;
+        assert_eq!(said(b.validate_restored())[0].0, "date");
+    }
+
+    #[test]
+    fn an_evaluation_scores_up_to_100_with_an_agreeing_grade() {
+        let mut e = evaluation();
+        e.score = Some(1000);
+        e.grade = Some(Grade::Excellent);
+        assert!(e.validate().is_empty());
+        e.score = Some(1001);
+        assert_eq!(said(e.validate()), [("score", "must be between 0 and 100".to_string())]);
+        e.score = Some(855);
+        e.grade = Some(Grade::Pass);
+        let problems = said(e.validate());
+        assert_eq!(problems.len(), 1, "{problems:?}");
+        assert_eq!(problems[0].0, "grade");
+        assert!(problems[0].1.contains("85.5"), "{problems:?}");
+        e.grade = None;
+        assert!(e.validate().is_empty());
+        e.score = None;
+        assert_eq!(e.effective_grade(), None);
+        e.id = Some("i".repeat(65));
+        assert_eq!(said(e.validate())[0].0, "id");
+        e.id = Some("11010519491231002X".into());
+        assert_eq!(said(e.validate())[0].0, "id");
+        e.id = None;
+        e.evaluator = "11010519491231002X".into();
+        assert_eq!(said(e.validate())[0].0, "evaluator");
+    }
+
+    #[test]
+    fn a_training_lasts_and_serves_stations_by_their_codes() {
+        let mut t = training();
+        t.hours = Some(1);
+        assert!(t.validate().is_empty());
+        t.hours = None;
+        assert!(t.validate().is_empty());
+        t.hours = Some(0);
+        assert_eq!(said(t.validate()), [("hours", "must be more than 0".to_string())]);
+        t.hours = Some(25);
+        assert_eq!(t.served(), ["530112001"]);
+        t.units = vec!["530112002".into(), "bad code".into()];
+        assert_eq!(said(t.validate())[0].0, "units");
+        assert_eq!(t.validate().len(), 1);
+        assert_eq!(t.served(), ["530112002", "bad code"]);
+        t.units.clear();
+        t.id = Some("i".repeat(65));
+        assert_eq!(said(t.validate())[0].0, "id");
+        t.id = None;
+        t.note = "11010519491231002X".into();
+        assert_eq!(said(t.validate())[0].0, "note");
+    }
+
+    #[test]
+    fn a_budget_entry_is_never_zero() {
+        let mut b = budget();
+        b.amount = Fen(-1);
+        assert!(b.validate().is_empty());
+        b.amount = Fen::ZERO;
+        assert_eq!(said(b.validate()), [("amount", "must not be zero".to_string())]);
+        b.amount = Fen(1);
+        b.id = Some("i".repeat(65));
+        assert_eq!(said(b.validate())[0].0, "id");
+        b.id = None;
+        b.note = "11010519491231002X".into();
+        assert_eq!(said(b.validate())[0].0, "note");
+    }
+
+    #[test]
+    fn a_station_stands_on_a_date_as_its_dates_say() {
+        let mut u = Unit::new("530112001", None, Level::District, "西山区");
+        let on = naive("2021-06-01");
+        assert_eq!(u.station_on(on), StationOnDate::None);
+        u.station = StationStatus::Planned;
+        u.opened_on = Some(day("2021-01-01"));
+        assert_eq!(
+            u.station_on(on),
+            StationOnDate::Planned,
+            "not opened: the date is not read"
+        );
+        u.station = StationStatus::Building;
+        assert_eq!(u.station_on(on), StationOnDate::Building);
+        u.station = StationStatus::Operating;
+        u.opened_on = None;
+        assert_eq!(u.station_on(on), StationOnDate::None, "opened without a date");
+        u.opened_on = Some(day("2021-06-01"));
+        assert_eq!(u.station_on(on), StationOnDate::Covered, "from the day it opened");
+        assert!(u.covered_on(on));
+        assert_eq!(u.station_on(naive("2021-05-31")), StationOnDate::NotYet);
+        assert!(!u.covered_on(naive("2021-05-31")));
+        // A month opens at its end.
+        u.opened_on = Some(day("2021-06"));
+        assert_eq!(u.station_on(naive("2021-06-29")), StationOnDate::NotYet);
+        assert_eq!(u.station_on(naive("2021-06-30")), StationOnDate::Covered);
+        u.opened_on = Some(day("2021-06-01"));
+        // A closing date counts only for a closed station.
+        u.closed_on = Some(day("2021-09-01"));
+        assert_eq!(u.station_on(naive("2021-12-01")), StationOnDate::Covered);
+        u.station = StationStatus::Closed;
+        assert_eq!(u.station_on(naive("2021-08-31")), StationOnDate::Covered);
+        assert_eq!(
+            u.station_on(naive("2021-09-01")),
+            StationOnDate::Closed,
+            "from the day it closed"
+        );
+        assert_eq!(u.station_on(naive("2021-12-01")), StationOnDate::Closed);
+        assert!(!u.covered_on(naive("2021-12-01")));
+        assert_eq!(u.station_on(naive("2021-05-01")), StationOnDate::NotYet);
+    }
+
+    #[test]
+    fn old_counts_tenths_and_a_new_unit() {
+        assert_eq!(count_from_schema2(0), None);
+        assert_eq!(count_from_schema2(3), Some(3));
+        assert_eq!(tenths(125), "12.5");
+        assert_eq!(tenths(120), "12");
+        assert_eq!(tenths(5), "0.5");
+        let u = Unit::new("c", Some("p"), Level::Community, "n");
+        assert_eq!(
+            (u.code.as_str(), u.parent.as_deref(), u.level, u.name.as_str()),
+            ("c", Some("p"), Level::Community, "n")
+        );
+        assert_eq!(u.station, StationStatus::None);
+        assert_eq!((u.social_workers, u.certified_workers), (None, None));
     }
 }

@@ -191,4 +191,19 @@ mod tests {
         assert_eq!(Grade::from_score_tenths(600), Grade::Pass);
         assert_eq!(Grade::from_score_tenths(599), Grade::Fail);
     }
+
+    #[test]
+    fn a_station_on_a_date_reads_not_yet_in_english_only_where_shown() {
+        assert_eq!(StationOnDate::NotYet.shown(Lang::En), "not yet");
+        assert_eq!(StationOnDate::NotYet.label(Lang::En), "not_yet");
+        assert_eq!(StationOnDate::NotYet.shown(Lang::Zh), "未建");
+        assert_eq!(StationOnDate::Covered.shown(Lang::En), "covered");
+        assert_eq!(StationOnDate::Closed.shown(Lang::Zh), "已撤");
+    }
+
+    #[test]
+    fn only_an_operating_or_closed_station_has_opened() {
+        let opened: Vec<_> = StationStatus::ALL.iter().filter(|s| s.has_opened()).collect();
+        assert_eq!(opened, [&StationStatus::Operating, &StationStatus::Closed]);
+    }
 }

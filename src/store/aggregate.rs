@@ -457,3 +457,17 @@ impl Store {
         Ok(newest.into_iter().next().map(|(_, e)| e))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Communities keep no bucket, every level above them does. Reports read the same figures
+    /// either way (a community's are summed from its pages, or would be read from its bucket),
+    /// so only this sees the rule: a mutation run (docs/TESTING.md) changed it unseen.
+    #[test]
+    fn every_level_but_the_community_keeps_a_bucket() {
+        let keeping: Vec<Level> = Level::ALL.iter().copied().filter(|l| keeps_bucket(*l)).collect();
+        assert_eq!(keeping, [Level::Province, Level::City, Level::District, Level::Street]);
+    }
+}
