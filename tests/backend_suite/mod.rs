@@ -20,6 +20,10 @@ pub use batch::{
     a_correction_gives_the_right_figures_before_and_after, undo_takes_a_batch_back_change_by_change,
 };
 
+/// A unit's children with their totals after every kind of write, on every backend.
+pub mod children;
+pub use children::children_totals_follow_every_write;
+
 /// The reference-model property test (issue 12), run on every backend like the rest.
 pub mod reference;
 pub use reference::{
@@ -66,6 +70,7 @@ macro_rules! backend_suite {
             a_batch_refused_at_its_last_change_leaves_everything,
             undo_takes_a_batch_back_change_by_change,
             a_correction_gives_the_right_figures_before_and_after,
+            children_totals_follow_every_write,
         );
     };
     (@tests $maker:expr, $ready:expr; $($name:ident),+ $(,)?) => {
