@@ -7,7 +7,8 @@
 //! subtree), records by date range (ends included, across years, a partial date at its end),
 //! totals as of a date at several levels, a write that fails part-way leaving nothing, a streamed import that is all or nothing and adds nothing the second time, the
 //! journal appending and reading back, undo of each kind of change, an all-or-nothing batch
-//! (`batch`: all of it, none of it after a refusal, undone, a correction's figures), and the reference-model
+//! (`batch`: all of it, none of it after a refusal, undone, a correction's figures), a unit's
+//! children with their totals equal to each child's after every kind of write (`children`), and the reference-model
 //! property test (`reference/`: random operations give the same reports and journal as a plain
 //! model, 256 cases).
 
