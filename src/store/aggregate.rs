@@ -2,7 +2,9 @@
 //! excepted: they are the deepest level and their own records are few, so their figures are
 //! summed from their pages). Writes add their deltas here (`Deltas`); reports read them
 //! (`measures_as_of`); `check` recomputes them from the records and compares;
-//! `rebuild_totals` replaces them.
+//! `rebuild_totals` replaces them. Beside them, each unit's total over every year is kept with
+//! its parent (`TreeId::ChildTotals`), and the latest day of any event: a unit's children with
+//! their current totals are then one range read (`children_measures`), not a few reads each.
 
 use super::codec::{decode_total, encode_total, Page, Stored, UnitRow};
 use super::import::tree_of;
