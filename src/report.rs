@@ -94,11 +94,16 @@ pub fn build(store: &Registry, code: Option<&str>, as_of: NaiveDate, depth: usiz
 
 fn node(store: &Registry, unit: &Unit, as_of: NaiveDate, depth: usize) -> Result<ReportNode> {
     let measures = store.subtree_measures(&unit.code, as_of)?;
+    node_with(store, unit, measures, as_of, depth)
+}
+
+/// A node whose measures are known: a child's come with its parent's one read of them all.
+fn node_with(store: &Registry, unit: &Unit, measures: Measures, as_of: NaiveDate, depth: usize) -> Result<ReportNode> {
     let latest_evaluation = store.latest_evaluation(&unit.code, day_of(as_of))?;
     let mut children = Vec::new();
     if depth > 0 {
-        for child in store.children(&unit.code)? {
-            children.push(node(store, &child, as_of, depth - 1)?);
+        for (child, m) in store.children_measures(&unit.code, as_of)? {
+            children.push(node_with(store, &child, m, as_of, depth - 1)?);
         }
     }
     Ok(ReportNode {

@@ -140,6 +140,18 @@ pub trait Storage {
     // ---- totals ----
     /// The totals of a unit's subtree as of a date.
     fn subtree_measures(&self, code: &str, as_of: NaiveDate) -> Result<Measures>;
+    /// The children of a unit (as `children`), each with its subtree's totals as of a date.
+    /// The default reads each child's; sled keeps its children's current totals with the
+    /// parent, one range read whatever their number (`store::aggregate`).
+    fn children_measures(&self, code: &str, as_of: NaiveDate) -> Result<Vec<(Unit, Measures)>> {
+        self.children(code)?
+            .into_iter()
+            .map(|child| {
+                let m = self.subtree_measures(&child.code, as_of)?;
+                Ok((child, m))
+            })
+            .collect()
+    }
     /// Stored totals that differ from a recomputation from the records.
     fn check(&self) -> Result<Vec<Difference>>;
 

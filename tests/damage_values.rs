@@ -141,10 +141,61 @@ fn a_wrong_year_total_is_found_by_check() {
     );
 }
 
+/// Each unit's total kept with its parent (`child_totals`, what the report's children read
+/// today): one made wrong, one removed, one added for a unit that is not a child, and the
+/// latest day of the events moved before the last event: check finds each.
+#[test]
+fn a_wrong_total_kept_with_a_parent_is_found_by_check() {
+    let (_tmp, dir) = xishan();
+    let before = report_json(&dir, &[]);
+    edit(&dir, |db| {
+        // A street's total gets the bytes of the district's largest year total: valid, wrong.
+        let totals = db.open_tree("totals").unwrap();
+        let all: Vec<_> = totals.iter().map(|i| i.unwrap()).collect();
+        let (_, largest) = all.iter().max_by_key(|(_, v)| v.len()).unwrap().clone();
+        let (key, _) = first(db, "child_totals");
+        put(db, "child_totals", &key, &largest);
+    });
+    let (passed, stderr) = check(&dir);
+    assert!(!passed, "check passed on a wrong total kept with a parent");
+    assert!(stderr.contains("total kept with its parent differs"), "{stderr}");
+    assert_ne!(
+        report_json(&dir, &[]),
+        before,
+        "today's report does not read the kept totals"
+    );
+
+    let (_tmp, dir) = xishan();
+    edit(&dir, |db| {
+        let kept = db.open_tree("child_totals").unwrap();
+        let (key, value) = first(db, "child_totals");
+        kept.remove(&key).unwrap();
+        let mut stray = key.to_vec();
+        stray[4..].copy_from_slice(&0x00FF_FFFFu32.to_be_bytes());
+        kept.insert(stray, value).unwrap();
+    });
+    let (passed, stderr) = check(&dir);
+    assert!(!passed, "check passed with a kept total missing and one too many");
+    assert_eq!(
+        stderr.matches("total kept with its parent differs").count(),
+        2,
+        "{stderr}"
+    );
+
+    let (_tmp, dir) = xishan();
+    edit(&dir, |db| {
+        // Day numbers are stored with their sign bit flipped: this is long before any event.
+        put(db, "meta", b"latest_day", &0x8000_0001u32.to_be_bytes());
+    });
+    let (passed, stderr) = check(&dir);
+    assert!(!passed, "check passed with the latest day before the last event");
+    assert!(stderr.contains("latest day of the events differs"), "{stderr}");
+}
+
 #[test]
 fn garbage_values_are_refused_in_words() {
     type Change = fn(&sled::Db);
-    let cases: [(&str, Change); 9] = [
+    let cases: [(&str, Change); 10] = [
         ("a bucket", |db| {
             let (k, _) = first(db, "buckets");
             put(db, "buckets", &k, GARBAGE);
@@ -180,6 +231,10 @@ fn garbage_values_are_refused_in_words() {
                 *b = 0xFF;
             }
             put(db, "budget", &k, &v);
+        }),
+        ("a total kept with a parent", |db| {
+            let (k, _) = first(db, "child_totals");
+            put(db, "child_totals", &k, GARBAGE);
         }),
         ("the schema version removed", |db| {
             db.open_tree("meta").unwrap().remove("schema").unwrap();

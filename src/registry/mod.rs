@@ -228,6 +228,11 @@ impl Registry {
         self.storage.subtree_measures(code, as_of)
     }
 
+    /// The children of a unit, each with its subtree's totals as of a date.
+    pub fn children_measures(&self, code: &str, as_of: NaiveDate) -> Result<Vec<(Unit, Measures)>> {
+        self.storage.children_measures(code, as_of)
+    }
+
     pub fn check(&self) -> Result<Vec<Difference>> {
         self.storage.check()
     }

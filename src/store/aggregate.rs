@@ -2,7 +2,9 @@
 //! excepted: they are the deepest level and their own records are few, so their figures are
 //! summed from their pages). Writes add their deltas here (`Deltas`); reports read them
 //! (`measures_as_of`); `check` recomputes them from the records and compares;
-//! `rebuild_totals` replaces them.
+//! `rebuild_totals` replaces them. Beside them, each unit's total over every year is kept with
+//! its parent (`TreeId::ChildTotals`), and the latest day of any event: a unit's children with
+//! their current totals are then one range read (`children_measures`), not a few reads each.
 
 use super::codec::{decode_total, encode_total, Page, Stored, UnitRow};
 use super::import::tree_of;
@@ -26,6 +28,11 @@ pub fn keeps_bucket(level: Level) -> bool {
 #[derive(Default)]
 pub struct Deltas {
     buckets: HashMap<(u32, u16), Vec<Cell>>,
+    /// The parent of each unit whose buckets change: its total over every year is kept with
+    /// the parent too (`TreeId::ChildTotals`).
+    parents: HashMap<u32, Option<u32>>,
+    /// The latest day of any change.
+    latest: Option<Day>,
 }
 
 /// A change of one counter on one day.
@@ -35,8 +42,8 @@ type Cell = (Day, u8, i64);
 pub struct Ancestry<'a> {
     store: &'a Store,
     units: HashMap<u32, (Option<u32>, Level)>,
-    /// Bucket chains already walked, by unit.
-    chains: HashMap<u32, Vec<u32>>,
+    /// Bucket chains already walked, by unit, each unit with its parent.
+    chains: HashMap<u32, Vec<(u32, Option<u32>)>>,
 }
 
 impl<'a> Ancestry<'a> {
@@ -69,7 +76,7 @@ impl<'a> Ancestry<'a> {
 
     /// The units whose buckets a change to `idx` touches: it (unless a community) and its
     /// ancestors, nearest first.
-    pub fn bucket_chain(&mut self, idx: u32) -> Result<&[u32]> {
+    pub fn bucket_chain(&mut self, idx: u32) -> Result<&[(u32, Option<u32>)]> {
         if !self.chains.contains_key(&idx) {
             let chain = self.walk(idx)?;
             self.chains.insert(idx, chain);
@@ -77,12 +84,12 @@ impl<'a> Ancestry<'a> {
         Ok(self.chains.get(&idx).map_or(&[], |c| c.as_slice()))
     }
 
-    fn walk(&mut self, idx: u32) -> Result<Vec<u32>> {
+    fn walk(&mut self, idx: u32) -> Result<Vec<(u32, Option<u32>)>> {
         let mut chain = Vec::with_capacity(6);
         crate::registry::rules::walk_up(idx, |current| {
             let (parent, level) = self.get(*current)?;
             if keeps_bucket(level) {
-                chain.push(*current);
+                chain.push((*current, parent));
             }
             Ok(parent)
         })?;
@@ -97,12 +104,14 @@ impl Deltas {
             return Ok(());
         }
         let year = bucket_year(day);
-        for idx in ancestry.bucket_chain(unit)? {
+        for (idx, parent) in ancestry.bucket_chain(unit)? {
             self.buckets
                 .entry((*idx, year))
                 .or_default()
                 .extend(delta.0.iter().map(|(i, v)| (day, *i, *v)));
+            self.parents.insert(*idx, *parent);
         }
+        self.latest = self.latest.max(Some(day));
         Ok(())
     }
 
@@ -115,12 +124,15 @@ impl Deltas {
         let tree = store.tree(TreeId::Buckets);
         let mut entries: Vec<_> = self.buckets.into_iter().collect();
         entries.sort_unstable_by_key(|(k, _)| *k);
+        // How each unit's total over every year moves: the sum of its buckets' totals' moves.
+        let mut moved: BTreeMap<u32, Measures> = BTreeMap::new();
         for ((unit, year), mut cells) in entries {
             let key = keys::bucket_key(unit, year);
             let mut bucket = match tree.get(key)? {
                 Some(bytes) => YearBucket::decode(&bytes)?,
                 None => YearBucket::default(),
             };
+            let before = bucket.total.clone();
             cells.sort_unstable_by_key(|(day, i, _)| (*day, *i));
             // Fold each day's cells into one sparse delta, then add it once.
             let mut at = 0;
@@ -140,6 +152,9 @@ impl Deltas {
                 }
                 bucket.add(day, &delta)?;
             }
+            let slot = moved.entry(unit).or_default();
+            slot.add(&bucket.total)?;
+            slot.sub(&before)?;
             if bucket.is_empty() {
                 set.remove(TreeId::Buckets, key.to_vec(), Undo::Rebuild);
                 set.remove(TreeId::Totals, key.to_vec(), Undo::Rebuild);
@@ -151,6 +166,36 @@ impl Deltas {
                     Undo::Rebuild,
                 );
                 set.put(TreeId::Buckets, key.to_vec(), bucket.encode()?, Undo::Rebuild);
+            }
+        }
+        let child_totals = store.tree(TreeId::ChildTotals);
+        for (unit, delta) in moved {
+            let Some(parent) = self.parents.get(&unit).copied().flatten() else {
+                continue;
+            };
+            if delta.is_zero() {
+                continue;
+            }
+            let key = keys::child_key(Some(parent), unit);
+            let mut total = match child_totals.get(key)? {
+                Some(bytes) => decode_total(&bytes)?,
+                None => Measures::default(),
+            };
+            total.add(&delta)?;
+            if total.is_zero() {
+                set.remove(TreeId::ChildTotals, key.to_vec(), Undo::Rebuild);
+            } else {
+                set.put(TreeId::ChildTotals, key.to_vec(), encode_total(&total)?, Undo::Rebuild);
+            }
+        }
+        if let Some(latest) = self.latest {
+            if store.latest_day()?.is_none_or(|stored| stored < latest) {
+                set.put(
+                    TreeId::Meta,
+                    keys::META_LATEST_DAY.to_vec(),
+                    keys::day_value(latest).to_vec(),
+                    Undo::Rebuild,
+                );
             }
         }
         Ok(())
@@ -234,8 +279,9 @@ impl Store {
 
     /// Recomputes every bucket from the units and records, one year at a time (in memory: one
     /// year's buckets, the page keys, and a few numbers per unit, never every bucket at once);
-    /// hands each year's buckets to `each`, and returns every unit's first evaluation.
-    fn recompute(&self, mut each: impl FnMut(YearBuckets) -> Result<()>) -> Result<HashMap<u32, Day>> {
+    /// hands each year's buckets to `each`, and returns every unit's first evaluation and the
+    /// latest day of any event.
+    fn recompute(&self, mut each: impl FnMut(YearBuckets) -> Result<()>) -> Result<(HashMap<u32, Day>, Option<Day>)> {
         let mut units: HashMap<u32, (Option<u32>, Level)> = HashMap::default();
         for item in self.tree(TreeId::Units).iter() {
             let (_, v) = item?;
@@ -267,9 +313,13 @@ impl Store {
             Ok(())
         })?;
 
+        let mut latest: Option<Day> = None;
         for year in years {
             let mut out = YearBuckets::new();
             let mut add = |unit: u32, day: Day, delta: &Sparse| -> Result<()> {
+                if !delta.is_zero() {
+                    latest = latest.max(Some(day));
+                }
                 crate::registry::rules::walk_up(unit, |idx| {
                     let idx = *idx;
                     let (parent, level) = *units
@@ -304,7 +354,78 @@ impl Store {
             out.retain(|_, b| !b.is_empty());
             each(out)?;
         }
-        Ok(first_eval)
+        Ok((first_eval, latest))
+    }
+
+    /// Every unit's total over every year, summed from the stored year totals, with its
+    /// parent: what `TreeId::ChildTotals` holds (units without a parent excepted).
+    fn each_child_total(&self, mut f: impl FnMut(u32, u32, Measures) -> Result<()>) -> Result<()> {
+        let mut current: Option<(u32, Measures)> = None;
+        let mut finish = |done: Option<(u32, Measures)>| -> Result<()> {
+            let Some((unit, total)) = done else {
+                return Ok(());
+            };
+            let row = self
+                .unit_row(unit)?
+                .ok_or_else(|| StoreError::Corrupt(format!("unit #{unit} has totals but is missing")))?;
+            match row.parent_idx {
+                Some(parent) if !total.is_zero() => f(parent, unit, total),
+                _ => Ok(()),
+            }
+        };
+        for item in self.tree(TreeId::Totals).iter() {
+            let (k, v) = item?;
+            let (unit, _) = keys::parse_bucket_key(&k).ok_or_else(|| StoreError::Corrupt("bad totals key".into()))?;
+            let total = decode_total(&v)?;
+            match &mut current {
+                Some((at, sum)) if *at == unit => sum.add(&total)?,
+                _ => finish(current.replace((unit, total)))?,
+            }
+        }
+        finish(current)
+    }
+
+    /// The latest day of any event stored, as `keys::META_LATEST_DAY` says.
+    pub(crate) fn latest_day(&self) -> Result<Option<Day>> {
+        match self.tree(TreeId::Meta).get(keys::META_LATEST_DAY)? {
+            Some(v) => Ok(Some(
+                keys::read_day(&v).ok_or_else(|| StoreError::Corrupt("bad latest day".into()))?,
+            )),
+            None => Ok(None),
+        }
+    }
+
+    /// Each child of a unit with its subtree's measures as of `as_of`. On or after the latest
+    /// day of any event, the children that keep buckets are one range read of their totals
+    /// kept with the parent (`TreeId::ChildTotals`); before it (a report of a past date), and
+    /// for communities, each child is read on its own.
+    pub fn children_measures(&self, code: &str, as_of: NaiveDate) -> Result<Vec<(crate::domain::Unit, Measures)>> {
+        let idx = self.unit_index(code)?;
+        let rows = self.rows_of(self.child_indices(Some(idx))?)?;
+        let current = self
+            .latest_day()?
+            .is_none_or(|latest| rollup::as_of_day(as_of) >= latest);
+        let mut kept: HashMap<u32, Measures> = HashMap::default();
+        if current {
+            for item in self
+                .tree(TreeId::ChildTotals)
+                .scan_prefix(keys::children_prefix(Some(idx)))
+            {
+                let (k, v) = item?;
+                let child = keys::read_u32(k.get(4..).unwrap_or_default())
+                    .ok_or_else(|| StoreError::Corrupt("bad child totals key".into()))?;
+                kept.insert(child, decode_total(&v)?);
+            }
+        }
+        let mut out = Vec::with_capacity(rows.len());
+        for row in rows {
+            let measures = match kept.remove(&row.idx) {
+                Some(m) if keeps_bucket(row.unit.level) => m,
+                _ => self.measures_as_of(row.idx, as_of)?,
+            };
+            out.push((row.unit, measures));
+        }
+        Ok(out)
     }
 
     /// Every unit's own events (it exists; its station opens, closes, is first evaluated),
@@ -345,7 +466,7 @@ impl Store {
         let buckets = self.tree(TreeId::Buckets);
         let totals = self.tree(TreeId::Totals);
         let mut expected_keys: rustc_hash::FxHashSet<(u32, u16)> = Default::default();
-        let first_eval = self.recompute(|year| {
+        let (first_eval, latest) = self.recompute(|year| {
             for (key, bucket) in year {
                 let stored_key = keys::bucket_key(key.0, key.1);
                 match buckets.get(stored_key)? {
@@ -375,6 +496,39 @@ impl Store {
             if !expected_keys.contains(&key) {
                 difference(key, "year total differs");
             }
+        }
+        // Each unit's total over every year kept with its parent: the sum of its year totals
+        // (compared above with the recomputation).
+        let child_totals = self.tree(TreeId::ChildTotals);
+        let mut expected_children: rustc_hash::FxHashSet<(u32, u32)> = Default::default();
+        let mut child_differences = Vec::new();
+        self.each_child_total(|parent, unit, total| {
+            match child_totals.get(keys::child_key(Some(parent), unit))? {
+                Some(v) if decode_total(&v)? == total => {}
+                _ => child_differences.push(unit),
+            }
+            expected_children.insert((parent, unit));
+            Ok(())
+        })?;
+        for item in child_totals.iter() {
+            let (k, _) = item?;
+            let pair = (keys::read_u32(&k), keys::read_u32(k.get(4..).unwrap_or_default()));
+            match pair {
+                (Some(parent), Some(unit)) if expected_children.contains(&(parent, unit)) => {}
+                (_, Some(unit)) => child_differences.push(unit),
+                _ => return Err(StoreError::Corrupt("bad child totals key".into())),
+            }
+        }
+        for unit in child_differences {
+            difference((unit, 0), "total kept with its parent differs");
+        }
+        // The latest day may lie after the last event (a delete leaves it), never before.
+        if latest.is_some_and(|day| self.latest_day().ok().flatten().is_none_or(|stored| stored < day)) {
+            differences.push(Difference {
+                unit: String::new(),
+                year: 0,
+                what: "latest day of the events differs".into(),
+            });
         }
         // The hierarchy itself: the totals are recomputed along it, so a unit not deeper than
         // its parent (whose rollups would skip its children) would pass unseen otherwise.
@@ -423,13 +577,24 @@ impl Store {
         let totals = self.tree(TreeId::Totals);
         tree.clear()?;
         totals.clear()?;
-        let first_eval = self.recompute(|year| {
+        let (first_eval, latest) = self.recompute(|year| {
             for ((unit, year), bucket) in year {
                 totals.insert(keys::bucket_key(unit, year), encode_total(&bucket.total)?)?;
                 tree.insert(keys::bucket_key(unit, year), bucket.encode()?)?;
             }
             Ok(())
         })?;
+        let child_totals = self.tree(TreeId::ChildTotals);
+        child_totals.clear()?;
+        self.each_child_total(|parent, unit, total| {
+            child_totals.insert(keys::child_key(Some(parent), unit), encode_total(&total)?)?;
+            Ok(())
+        })?;
+        let meta = self.tree(TreeId::Meta);
+        match latest {
+            Some(day) => meta.insert(keys::META_LATEST_DAY, &keys::day_value(day))?,
+            None => meta.remove(keys::META_LATEST_DAY)?,
+        };
         let units = self.tree(TreeId::Units);
         for item in units.iter() {
             let (k, v) = item?;

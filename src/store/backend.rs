@@ -125,6 +125,9 @@ impl Storage for Store {
     fn subtree_measures(&self, code: &str, as_of: NaiveDate) -> Result<Measures> {
         Store::subtree_measures(self, code, as_of)
     }
+    fn children_measures(&self, code: &str, as_of: NaiveDate) -> Result<Vec<(Unit, Measures)>> {
+        Store::children_measures(self, code, as_of)
+    }
     fn check(&self) -> Result<Vec<Difference>> {
         Store::check(self)
     }

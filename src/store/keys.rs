@@ -32,10 +32,14 @@ pub enum TreeId {
     /// import token (u64), chunk (u32) → the keys of the records a bulk import added
     /// (`RecordKey::bytes`, one after another): what undoing that import removes.
     Batches,
+    /// parent idx, child idx (u32, u32, as `Children`) → the child's subtree total over every
+    /// year (the sum of its `Totals`), for each child that keeps buckets: a parent's children
+    /// are one range read, whatever their number (`aggregate::children_measures`).
+    ChildTotals,
 }
 
 impl TreeId {
-    pub const ALL: [TreeId; 13] = [
+    pub const ALL: [TreeId; 14] = [
         TreeId::Meta,
         TreeId::Units,
         TreeId::Codes,
@@ -49,6 +53,7 @@ impl TreeId {
         TreeId::Journal,
         TreeId::Totals,
         TreeId::Batches,
+        TreeId::ChildTotals,
     ];
 
     pub fn name(self) -> &'static str {
@@ -66,6 +71,7 @@ impl TreeId {
             TreeId::Journal => "journal",
             TreeId::Totals => "totals",
             TreeId::Batches => "batches",
+            TreeId::ChildTotals => "child_totals",
         }
     }
 }
@@ -75,6 +81,17 @@ pub const ROOT_PARENT: u32 = u32::MAX;
 pub const META_SCHEMA: &[u8] = b"schema";
 pub const META_NEXT_UNIT: &[u8] = b"next_unit";
 pub const META_PENDING: &[u8] = b"pending";
+/// The latest day of any event stored (a bound: a delete leaves it; a rebuild makes it exact).
+/// On or after it, every subtree's totals as of the day are its totals over every year.
+pub const META_LATEST_DAY: &[u8] = b"latest_day";
+
+pub fn day_value(day: Day) -> [u8; 4] {
+    day_bits(day).to_be_bytes()
+}
+
+pub fn read_day(bytes: &[u8]) -> Option<Day> {
+    read_u32(bytes).map(day_from_bits)
+}
 
 pub fn u32_key(value: u32) -> [u8; 4] {
     value.to_be_bytes()

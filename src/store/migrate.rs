@@ -27,6 +27,10 @@ impl Store {
                     // million after a reopen: numbered 1, 2, 3, … again.
                     self.renumber_journal()?;
                 }
+                // Schema 4: each unit's total over every year is kept with its parent
+                // (`child_totals`), with the latest day of any event; both are recomputed with
+                // the rest of the totals.
+                3 => self.rebuild_totals()?,
                 other => return Err(StoreError::Corrupt(format!("unknown schema version {other}"))),
             }
             self.flush()?;

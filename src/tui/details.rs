@@ -241,8 +241,7 @@ impl Details {
                 let total = store.subtree_measures(code, as_of)?;
                 let mut own = total.clone();
                 let mut children = Vec::new();
-                for child in store.children(code)? {
-                    let m = store.subtree_measures(&child.code, as_of)?;
+                for (child, m) in store.children_measures(code, as_of)? {
                     own.sub(&m)?;
                     children.push((child.name, m.allocated(), m.spent()));
                 }

@@ -7,7 +7,8 @@
 //! subtree), records by date range (ends included, across years, a partial date at its end),
 //! totals as of a date at several levels, a write that fails part-way leaving nothing, a streamed import that is all or nothing and adds nothing the second time, the
 //! journal appending and reading back, undo of each kind of change, an all-or-nothing batch
-//! (`batch`: all of it, none of it after a refusal, undone, a correction's figures), and the reference-model
+//! (`batch`: all of it, none of it after a refusal, undone, a correction's figures), a unit's
+//! children with their totals equal to each child's after every kind of write (`children`), and the reference-model
 //! property test (`reference/`: random operations give the same reports and journal as a plain
 //! model, 256 cases).
 
@@ -19,6 +20,10 @@ pub use batch::{
     a_batch_makes_all_its_changes, a_batch_refused_at_its_last_change_leaves_everything,
     a_correction_gives_the_right_figures_before_and_after, undo_takes_a_batch_back_change_by_change,
 };
+
+/// A unit's children with their totals after every kind of write, on every backend.
+pub mod children;
+pub use children::children_totals_follow_every_write;
 
 /// The reference-model property test (issue 12), run on every backend like the rest.
 pub mod reference;
@@ -66,6 +71,7 @@ macro_rules! backend_suite {
             a_batch_refused_at_its_last_change_leaves_everything,
             undo_takes_a_batch_back_change_by_change,
             a_correction_gives_the_right_figures_before_and_after,
+            children_totals_follow_every_write,
         );
     };
     (@tests $maker:expr, $ready:expr; $($name:ident),+ $(,)?) => {
