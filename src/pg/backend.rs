@@ -370,6 +370,9 @@ impl Storage for PgStorage {
     fn subtree_measures(&self, code: &str, as_of: NaiveDate) -> Result<Measures> {
         self.read_subtree_measures(code, as_of)
     }
+    fn children_measures(&self, code: &str, as_of: NaiveDate) -> Result<Vec<(Unit, Measures)>> {
+        self.read_children_measures(code, as_of)
+    }
     fn check(&self) -> Result<Vec<Difference>> {
         self.run_check()
     }
