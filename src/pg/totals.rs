@@ -29,20 +29,23 @@ use chrono::NaiveDate;
 use std::collections::BTreeMap;
 use std::ops::ControlFlow;
 
-/// Which units, by unit and year, a subtree as of a day, or each child's subtree of a unit as
-/// of a day (keyed by the child's path, so that all children are one query per table).
+/// Which units: by unit and year, a subtree as of a day, or each child's subtree of a unit as
+/// of a day (keyed by the child's path, so that all children are one query per table). The
+/// subtree's root is given by its path (read first, `Top`), sent as a parameter: the server
+/// plans each query knowing it, so a street's few units are found by index and their records
+/// by `(unit, day)`, and the root's by one pass over each table (a path looked up inside the
+/// query left the planner guessing, and it scanned the whole budget table for a street).
 enum Scope<'a> {
-    Subtree { code: &'a str, as_of: NaiveDate },
-    Children { code: &'a str, as_of: NaiveDate },
+    Subtree { top: &'a Top, as_of: NaiveDate },
+    Children { top: &'a Top, as_of: NaiveDate },
     EveryUnitByYear,
 }
 
-/// The parent's path, for the children's scope: a one-row relation `p(ppath)`, named apart
-/// from `units.path` so that the units' own columns stay unqualified.
-const PARENT_PATH: &str = "(SELECT path AS ppath FROM shegong.units WHERE code = $1) p";
-
-/// A unit's child (as its path) that a unit `u` of the subtree lies under.
-const CHILD_OF_U: &str = "subpath(u.path, 0, nlevel(p.ppath) + 1)::text";
+/// A unit's path (as text) and its number of labels.
+struct Top {
+    path: String,
+    depth: i32,
+}
 
 type Key = (String, i32);
 
@@ -91,19 +94,16 @@ impl PgStorage {
     fn scoped(table: &str, owner: &str, scope: &Scope<'_>) -> (String, String, String) {
         match scope {
             Scope::Subtree { .. } => (
-                format!("{table} r"),
-                format!(
-                    "r.{owner} IN (SELECT code FROM shegong.units WHERE path <@ (SELECT path FROM shegong.units WHERE code = $1))
-                     AND r.day <= $2"
-                ),
+                format!("{table} r JOIN shegong.units u ON u.code = r.{owner}"),
+                "u.path <@ $1::shegong.ltree AND r.day <= $2".into(),
                 "''::text, 0".into(),
             ),
             // Each record's unit found in `units` and summed under the child it lies beneath:
             // one pass over the parent's subtree, however many children it has.
-            Scope::Children { .. } => (
-                format!("{table} r JOIN shegong.units u ON u.code = r.{owner} CROSS JOIN {PARENT_PATH}"),
-                "u.path <@ p.ppath AND u.path <> p.ppath AND r.day <= $2".into(),
-                format!("{CHILD_OF_U}, 0"),
+            Scope::Children { top, .. } => (
+                format!("{table} r JOIN shegong.units u ON u.code = r.{owner}"),
+                "u.path <@ $1::shegong.ltree AND u.path <> $1::shegong.ltree AND r.day <= $2".into(),
+                format!("subpath(u.path, 0, {})::text, 0", top.depth + 1),
             ),
             Scope::EveryUnitByYear => (
                 format!("{table} r"),
@@ -136,8 +136,8 @@ impl PgStorage {
             };
             let sql = format!("SELECT {key}, {fields}, {sums} FROM {source} WHERE {condition} GROUP BY {group}");
             let found = match scope {
-                Scope::Subtree { code, as_of } | Scope::Children { code, as_of } => {
-                    self.client()?.query(&sql, &[code, as_of])
+                Scope::Subtree { top, as_of } | Scope::Children { top, as_of } => {
+                    self.client()?.query(&sql, &[&top.path, as_of])
                 }
                 Scope::EveryUnitByYear => self.client()?.query(&sql, &[]),
             }
@@ -214,24 +214,18 @@ impl PgStorage {
     /// station's coverage, its first evaluation) dated on or before it; the whole subtree's
     /// under the key "", or each child's subtree's under the child's path (`Scope::Children`:
     /// the parent itself is not in any child's).
-    fn unit_measures(&self, code: &str, as_of: NaiveDate, by_child: bool) -> Result<BTreeMap<String, Measures>> {
+    fn unit_measures(&self, top: &Top, as_of: NaiveDate, by_child: bool) -> Result<BTreeMap<String, Measures>> {
         let first = "(SELECT min(e.day) FROM shegong.evaluations e WHERE e.unit = u.code)";
         let sql = if by_child {
             format!(
-                "SELECT {UNIT_COLUMNS}, {first}, {CHILD_OF_U}
-                 FROM shegong.units u CROSS JOIN {PARENT_PATH} WHERE u.path <@ p.ppath AND u.path <> p.ppath"
+                "SELECT {UNIT_COLUMNS}, {first}, subpath(u.path, 0, {})::text
+                 FROM shegong.units u WHERE u.path <@ $1::shegong.ltree AND u.path <> $1::shegong.ltree",
+                top.depth + 1
             )
         } else {
-            format!(
-                "SELECT {UNIT_COLUMNS}, {first}, ''::text
-                 FROM shegong.units u WHERE path <@ (SELECT path FROM shegong.units WHERE code = $1)"
-            )
+            format!("SELECT {UNIT_COLUMNS}, {first}, ''::text FROM shegong.units u WHERE u.path <@ $1::shegong.ltree")
         };
-        let found = self.client()?.query(&sql, &[&code]).map_err(|e| self.err(&e))?;
-        // A subtree holds at least its own unit; a unit's children may be none.
-        if found.is_empty() && !by_child {
-            return Err(StoreError::UnknownUnit(code.to_string()));
-        }
+        let found = self.client()?.query(&sql, &[&top.path]).map_err(|e| self.err(&e))?;
         let until = day_of(as_of);
         let mut out: BTreeMap<String, Measures> = BTreeMap::new();
         for row in &found {
@@ -252,11 +246,25 @@ impl PgStorage {
     /// child's subtree (key: the child's path), added under each key: the one path both the
     /// subtree's totals and the children's take.
     fn scope_measures(&self, code: &str, as_of: NaiveDate, by_child: bool) -> Result<BTreeMap<String, Measures>> {
-        let mut out = self.unit_measures(code, as_of, by_child)?;
+        let found = self
+            .client()?
+            .query_opt(
+                "SELECT path::text, nlevel(path) FROM shegong.units WHERE code = $1",
+                &[&code],
+            )
+            .map_err(|e| self.err(&e))?;
+        let Some(row) = found else {
+            return Err(StoreError::UnknownUnit(code.to_string()));
+        };
+        let top = Top {
+            path: row.try_get(0).map_err(|e| self.err(&e))?,
+            depth: row.try_get(1).map_err(|e| self.err(&e))?,
+        };
+        let mut out = self.unit_measures(&top, as_of, by_child)?;
         let scope = if by_child {
-            Scope::Children { code, as_of }
+            Scope::Children { top: &top, as_of }
         } else {
-            Scope::Subtree { code, as_of }
+            Scope::Subtree { top: &top, as_of }
         };
         for ((key, _), records) in self.grouped(&scope)? {
             out.entry(key).or_default().add(&records).map_err(overflow)?;
