@@ -152,6 +152,12 @@ pub trait Storage {
             })
             .collect()
     }
+    /// Whether `children_measures` of a parent costs about what one child's `subtree_measures`
+    /// does (the server: one query per table for all children), so that the UI reads a screen
+    /// of sibling rows with it; `false` (sled) keeps reading only the rows on screen.
+    fn children_measures_at_once(&self) -> bool {
+        false
+    }
     /// Stored totals that differ from a recomputation from the records.
     fn check(&self) -> Result<Vec<Difference>>;
 

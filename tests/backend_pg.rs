@@ -394,3 +394,57 @@ fn a_clerks_batch_refused_at_another_street_leaves_nothing() {
     assert_eq!(after.4, 1, "the reversal in force");
     assert_eq!(after.3.len(), before.3.len() + 3);
 }
+
+/// The tree's figures on the server (read a parent's children at once,
+/// `Storage::children_measures_at_once`) are each row's own subtree totals, for every row of
+/// the whole tree opened, at a past date and today; the sled store says it reads row by row.
+#[test]
+fn the_trees_figures_read_by_parent_are_each_rows_totals() {
+    use backend_suite::*;
+    use shegong::domain::BudgetKind;
+    use shegong::tui::App;
+    let Some(_cluster) = Cluster::shared() else { return };
+    let Fixture { registry, _keep, .. } = pg();
+    assert!(registry.children_measures_at_once());
+    registry.apply_units(&hierarchy()).expect("units");
+    registry
+        .add_records(&[
+            budget("2021-01-15", STREET_A, BudgetKind::Allocation, 500_000),
+            budget("2021-12-31", COMMUNITY_A1, BudgetKind::Expenditure, 120_000),
+            budget("2022", DISTRICT, BudgetKind::Allocation, 7),
+            budget("2022-02-28", STREET_B, BudgetKind::Allocation, 300_000),
+        ])
+        .expect("budget");
+    registry
+        .add_records(&[evaluation("2022-06-30", STREET_A)])
+        .expect("evaluations");
+    let today = chrono::Local::now().date_naive();
+    let mut app = App::new(registry, shegong::i18n::Lang::En, today).expect("the app");
+    for as_of in [chrono::NaiveDate::from_ymd_opt(2021, 12, 31).expect("a day"), today] {
+        app.as_of = as_of;
+        app.figures.clear();
+        app.tree.set_depth(&app.store, 5, 1000).expect("opened");
+        assert_eq!(app.tree.rows.len(), 4, "every unit a row");
+        app.prepare(ratatui::layout::Rect::new(0, 0, 120, 40));
+        assert!(app.status.as_ref().is_none_or(|s| !s.error), "no error shown");
+        for row in &app.tree.rows {
+            let m = app.store.subtree_measures(&row.unit.code, as_of).expect("totals");
+            let (covered, units) = shegong::tui::tree::coverage_of(row.unit.level, &m);
+            let want = shegong::tui::app::Figures {
+                covered,
+                units,
+                allocated: m.allocated(),
+                spent: m.spent(),
+            };
+            assert_eq!(
+                app.figures.get(&row.unit.code),
+                Some(&want),
+                "{} as of {as_of}",
+                row.unit.code
+            );
+        }
+    }
+    let tmp = tempfile::tempdir().expect("a temporary folder");
+    let sled = Registry::create(&tmp.path().join("sled")).expect("a sled store");
+    assert!(!sled.children_measures_at_once(), "sled reads the rows on screen");
+}

@@ -370,6 +370,14 @@ impl Storage for PgStorage {
     fn subtree_measures(&self, code: &str, as_of: NaiveDate) -> Result<Measures> {
         self.read_subtree_measures(code, as_of)
     }
+    fn children_measures(&self, code: &str, as_of: NaiveDate) -> Result<Vec<(Unit, Measures)>> {
+        self.read_children_measures(code, as_of)
+    }
+    // A subtree's totals are a few queries whatever its size: all children at once cost
+    // about one child's.
+    fn children_measures_at_once(&self) -> bool {
+        true
+    }
     fn check(&self) -> Result<Vec<Difference>> {
         self.run_check()
     }

@@ -4,7 +4,11 @@
 //! grade and score, mode, category and source), plus the subtree's units with the day of each
 //! one's first evaluation for coverage; each group becomes `Measures` through the domain's own
 //! rules (`rollup::*_delta`, `rollup::unit_events`), so the server and the sled store count
-//! alike. Money stays `bigint` fen: a group's sum is cast back to `bigint` in the server (an
+//! alike. A unit's children's totals (`children_measures`, what the report and the funding
+//! chart read) take the same path once for all children: each record's unit joined to `units`
+//! and grouped under the child it lies beneath (`subpath` of its path one level below the
+//! parent's), so a parent of 300 children costs the queries of one subtree, not 300 times
+//! them. Money stays `bigint` fen: a group's sum is cast back to `bigint` in the server (an
 //! overflow is an error there, never a rounding), and sums in Rust are checked.
 //!
 //! `check` recomputes from the records in Rust (each record's own delta, by unit and year) and
@@ -16,7 +20,7 @@ use super::rows::{self, UNIT_COLUMNS};
 use crate::domain::date::day_of;
 use crate::domain::{
     BudgetEntry, BudgetKind, Category, EvalKind, Evaluation, Fen, Grade, PartialDate, RecordKind, Source, Training,
-    TrainingKind, TrainingMode,
+    TrainingKind, TrainingMode, Unit,
 };
 use crate::record::AnyRecord;
 use crate::rollup::{self, at, Measures};
@@ -25,10 +29,22 @@ use chrono::NaiveDate;
 use std::collections::BTreeMap;
 use std::ops::ControlFlow;
 
-/// Which units, by unit and year, or a subtree as of a day.
+/// Which units: by unit and year, a subtree as of a day, or each child's subtree of a unit as
+/// of a day (keyed by the child's path, so that all children are one query per table). The
+/// subtree's root is given by its path (read first, `Top`), sent as a parameter: the server
+/// plans each query knowing it, so a street's few units are found by index and their records
+/// by `(unit, day)`, and the root's by one pass over each table (a path looked up inside the
+/// query left the planner guessing, and it scanned the whole budget table for a street).
 enum Scope<'a> {
-    Subtree { code: &'a str, as_of: NaiveDate },
+    Subtree { top: &'a Top, as_of: NaiveDate },
+    Children { top: &'a Top, as_of: NaiveDate },
     EveryUnitByYear,
+}
+
+/// A unit's path (as text) and its number of labels.
+struct Top {
+    path: String,
+    depth: i32,
 }
 
 type Key = (String, i32);
@@ -73,31 +89,38 @@ fn any_date() -> Result<PartialDate> {
 }
 
 impl PgStorage {
-    /// The SQL condition on a table's owner column for a scope.
-    fn scoped(owner: &str, scope: &Scope<'_>) -> String {
+    /// The SQL source and condition for a record table (aliased `r`) in a scope, and the
+    /// group key it is summed by (a text and an int).
+    fn scoped(table: &str, owner: &str, scope: &Scope<'_>) -> (String, String, String) {
         match scope {
-            Scope::Subtree { .. } => format!(
-                "{owner} IN (SELECT code FROM shegong.units WHERE path <@ (SELECT path FROM shegong.units WHERE code = $1))
-                 AND day <= $2"
+            Scope::Subtree { .. } => (
+                format!("{table} r JOIN shegong.units u ON u.code = r.{owner}"),
+                "u.path <@ $1::shegong.ltree AND r.day <= $2".into(),
+                "''::text, 0".into(),
             ),
-            Scope::EveryUnitByYear => "true".into(),
+            // Each record's unit found in `units` and summed under the child it lies beneath:
+            // one pass over the parent's subtree, however many children it has.
+            Scope::Children { top, .. } => (
+                format!("{table} r JOIN shegong.units u ON u.code = r.{owner}"),
+                "u.path <@ $1::shegong.ltree AND u.path <> $1::shegong.ltree AND r.day <= $2".into(),
+                format!("subpath(u.path, 0, {})::text, 0", top.depth + 1),
+            ),
+            Scope::EveryUnitByYear => (
+                format!("{table} r"),
+                "true".into(),
+                format!("r.{owner}, extract(year FROM r.day)::int"),
+            ),
         }
     }
 
-    /// One query per record table: each group's measures, by (unit, year) or for the whole
-    /// subtree (key ("", 0)).
+    /// One query per record table: each group's measures, by (unit, year), for the whole
+    /// subtree (key ("", 0)) or by child (key (the child's path, 0)).
     fn grouped(&self, scope: &Scope<'_>) -> Result<BTreeMap<Key, Measures>> {
         let mut out: BTreeMap<Key, Measures> = BTreeMap::new();
-        let by_year = matches!(scope, Scope::EveryUnitByYear);
         let date = any_date()?;
         for kind in [RecordKind::Budget, RecordKind::Evaluation, RecordKind::Training] {
             let t = rows::table(kind);
-            let condition = Self::scoped(t.owner, scope);
-            let key = if by_year {
-                format!("{}, extract(year FROM day)::int", t.owner)
-            } else {
-                "''::text, 0".to_string()
-            };
+            let (source, condition, key) = Self::scoped(t.name, t.owner, scope);
             let (fields, sums) = match kind {
                 RecordKind::Budget => ("kind, category, source", "sum(amount)::bigint, 0::bigint, 0::bigint, 0::bigint, 0::bigint"),
                 RecordKind::Evaluation => ("kind, grade, score", "count(*), 0::bigint, 0::bigint, 0::bigint, 0::bigint"),
@@ -111,12 +134,11 @@ impl PgStorage {
             } else {
                 "1, 2, 3, 4, 5"
             };
-            let sql = format!(
-                "SELECT {key}, {fields}, {sums} FROM {} WHERE {condition} GROUP BY {group}",
-                t.name
-            );
+            let sql = format!("SELECT {key}, {fields}, {sums} FROM {source} WHERE {condition} GROUP BY {group}");
             let found = match scope {
-                Scope::Subtree { code, as_of } => self.client()?.query(&sql, &[code, as_of]),
+                Scope::Subtree { top, as_of } | Scope::Children { top, as_of } => {
+                    self.client()?.query(&sql, &[&top.path, as_of])
+                }
                 Scope::EveryUnitByYear => self.client()?.query(&sql, &[]),
             }
             .map_err(|e| self.err(&e))?;
@@ -189,36 +211,95 @@ impl PgStorage {
     }
 
     /// What the units of a subtree contribute as of `as_of`: each one's events (it exists, its
-    /// station's coverage, its first evaluation) dated on or before it.
-    fn unit_measures(&self, code: &str, as_of: NaiveDate) -> Result<Measures> {
-        let sql = format!(
-            "SELECT {UNIT_COLUMNS}, (SELECT min(e.day) FROM shegong.evaluations e WHERE e.unit = u.code)
-             FROM shegong.units u WHERE path <@ (SELECT path FROM shegong.units WHERE code = $1)"
-        );
-        let found = self.client()?.query(&sql, &[&code]).map_err(|e| self.err(&e))?;
-        if found.is_empty() {
-            return Err(StoreError::UnknownUnit(code.to_string()));
-        }
+    /// station's coverage, its first evaluation) dated on or before it; the whole subtree's
+    /// under the key "", or each child's subtree's under the child's path (`Scope::Children`:
+    /// the parent itself is not in any child's).
+    fn unit_measures(&self, top: &Top, as_of: NaiveDate, by_child: bool) -> Result<BTreeMap<String, Measures>> {
+        let first = "(SELECT min(e.day) FROM shegong.evaluations e WHERE e.unit = u.code)";
+        let sql = if by_child {
+            format!(
+                "SELECT {UNIT_COLUMNS}, {first}, subpath(u.path, 0, {})::text
+                 FROM shegong.units u WHERE u.path <@ $1::shegong.ltree AND u.path <> $1::shegong.ltree",
+                top.depth + 1
+            )
+        } else {
+            format!("SELECT {UNIT_COLUMNS}, {first}, ''::text FROM shegong.units u WHERE u.path <@ $1::shegong.ltree")
+        };
+        let found = self.client()?.query(&sql, &[&top.path]).map_err(|e| self.err(&e))?;
         let until = day_of(as_of);
-        let mut m = Measures::default();
+        let mut out: BTreeMap<String, Measures> = BTreeMap::new();
         for row in &found {
             let unit = rows::unit(row, 0)?;
             let first: Option<NaiveDate> = row.try_get(14).map_err(|e| self.err(&e))?;
+            let key: String = row.try_get(15).map_err(|e| self.err(&e))?;
+            let m = out.entry(key).or_default();
             for (day, events) in rollup::unit_events(&unit, first.map(day_of)) {
                 if day <= until {
                     m.add(&events).map_err(overflow)?;
                 }
             }
         }
-        Ok(m)
+        Ok(out)
+    }
+
+    /// The units' part and the records' part of a subtree as of a day (key "") or of each
+    /// child's subtree (key: the child's path), added under each key: the one path both the
+    /// subtree's totals and the children's take.
+    fn scope_measures(&self, code: &str, as_of: NaiveDate, by_child: bool) -> Result<BTreeMap<String, Measures>> {
+        let found = self
+            .client()?
+            .query_opt(
+                "SELECT path::text, nlevel(path) FROM shegong.units WHERE code = $1",
+                &[&code],
+            )
+            .map_err(|e| self.err(&e))?;
+        let Some(row) = found else {
+            return Err(StoreError::UnknownUnit(code.to_string()));
+        };
+        let top = Top {
+            path: row.try_get(0).map_err(|e| self.err(&e))?,
+            depth: row.try_get(1).map_err(|e| self.err(&e))?,
+        };
+        let mut out = self.unit_measures(&top, as_of, by_child)?;
+        let scope = if by_child {
+            Scope::Children { top: &top, as_of }
+        } else {
+            Scope::Subtree { top: &top, as_of }
+        };
+        for ((key, _), records) in self.grouped(&scope)? {
+            out.entry(key).or_default().add(&records).map_err(overflow)?;
+        }
+        Ok(out)
     }
 
     pub(super) fn read_subtree_measures(&self, code: &str, as_of: NaiveDate) -> Result<Measures> {
-        let mut m = self.unit_measures(code, as_of)?;
-        for records in self.grouped(&Scope::Subtree { code, as_of })?.values() {
-            m.add(records).map_err(overflow)?;
+        let mut all = self.scope_measures(code, as_of, false)?;
+        Ok(all.remove("").unwrap_or_default())
+    }
+
+    /// Each child of `code` (in `children`'s order) with its subtree's measures as of `as_of`:
+    /// one query for the units' part and one per record table for all children together,
+    /// instead of that many per child.
+    pub(super) fn read_children_measures(&self, code: &str, as_of: NaiveDate) -> Result<Vec<(Unit, Measures)>> {
+        self.must_exist(code)?;
+        // The children and their paths in one read (in `read_children`'s order), so that each
+        // child listed has the path its totals are keyed by.
+        let sql = format!(
+            "SELECT {UNIT_COLUMNS}, path::text FROM shegong.units WHERE parent = $1 ORDER BY code COLLATE \"C\""
+        );
+        let children = self.client()?.query(&sql, &[&code]).map_err(|e| self.err(&e))?;
+        if children.is_empty() {
+            return Ok(Vec::new());
         }
-        Ok(m)
+        let mut by_path = self.scope_measures(code, as_of, true)?;
+        children
+            .iter()
+            .map(|row| {
+                let child = rows::unit(row, 0)?;
+                let path: String = row.try_get(14).map_err(|e| self.err(&e))?;
+                Ok((child, by_path.remove(&path).unwrap_or_default()))
+            })
+            .collect()
     }
 
     pub(super) fn run_check(&self) -> Result<Vec<Difference>> {

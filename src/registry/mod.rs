@@ -233,6 +233,11 @@ impl Registry {
         self.storage.children_measures(code, as_of)
     }
 
+    /// Whether sibling rows are best read together (`Storage::children_measures_at_once`).
+    pub fn children_measures_at_once(&self) -> bool {
+        self.storage.children_measures_at_once()
+    }
+
     pub fn check(&self) -> Result<Vec<Difference>> {
         self.storage.check()
     }

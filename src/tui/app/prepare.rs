@@ -1,11 +1,27 @@
 //! Before each frame: the figures of the tree rows on screen, the details of the selected
 //! unit, and every list and pane kept in view (the scroll rule is `scroll`'s). Nothing is
-//! read while the shared server is away (`outage`): the last reads stay on screen.
+//! read while the shared server is away (`outage`): the last reads stay on screen. On the
+//! server a parent's children's figures are one read for them all (`children_measures`), not one
+//! per row; sled reads just the rows on screen, as before.
 
+use crate::domain::Level;
+use crate::rollup::Measures;
+use crate::store::Result;
 use crate::tui::app::{App, Figures, Modal};
 use crate::tui::details::Content;
 use crate::tui::{scroll, view};
 use ratatui::layout::Rect;
+
+/// A tree row's figures from its subtree's totals.
+fn figures_of(level: Level, m: &Measures) -> Figures {
+    let (covered, units) = crate::tui::tree::coverage_of(level, m);
+    Figures {
+        covered,
+        units,
+        allocated: m.allocated(),
+        spent: m.spent(),
+    }
+}
 
 impl App {
     /// Reads what the next frame shows (figures of the rows on screen, the details tab) and
@@ -20,6 +36,11 @@ impl App {
         // While the server cannot be reached, the frame shows what was last read (and the
         // banner): only `outage`'s retry tries it, so that keys never wait on it.
         let away = self.server_away();
+        if !away && self.store.children_measures_at_once() {
+            if let Err(e) = self.read_siblings_at_once(end) {
+                error = Some(e);
+            }
+        }
         for i in (self.tree.offset..end).filter(|_| !away) {
             let code = self.tree.rows[i].unit.code.clone();
             if self.tree.rows[i].kids.is_none() {
@@ -32,14 +53,7 @@ impl App {
                 let level = self.tree.rows[i].unit.level;
                 match self.store.subtree_measures(&code, self.as_of) {
                     Ok(m) => {
-                        let (covered, units) = crate::tui::tree::coverage_of(level, &m);
-                        let figures = Figures {
-                            covered,
-                            units,
-                            allocated: m.allocated(),
-                            spent: m.spent(),
-                        };
-                        self.figures.insert(code, figures);
+                        self.figures.insert(code, figures_of(level, &m));
                     }
                     Err(e) => error = Some(e),
                 }
@@ -105,5 +119,30 @@ impl App {
         if let Some(e) = error {
             self.fail(&e);
         }
+    }
+
+    /// The figures of every row on screen (up to row `end`) that has a parent and none yet,
+    /// read with one `children_measures` per parent: all its children's at once (the ones off
+    /// screen too, so that scrolling among them reads nothing more), where the backend says
+    /// that costs about one child's. Roots are left to the per-row read.
+    fn read_siblings_at_once(&mut self, end: usize) -> Result<()> {
+        let mut parents: Vec<usize> = Vec::new();
+        for i in self.tree.offset..end {
+            if self.figures.contains_key(&self.tree.rows[i].unit.code) {
+                continue;
+            }
+            if let Some(p) = self.tree.parent_of(i) {
+                if !parents.contains(&p) {
+                    parents.push(p);
+                }
+            }
+        }
+        for p in parents {
+            let code = self.tree.rows[p].unit.code.clone();
+            for (child, m) in self.store.children_measures(&code, self.as_of)? {
+                self.figures.insert(child.code, figures_of(child.level, &m));
+            }
+        }
+        Ok(())
     }
 }
