@@ -2,11 +2,12 @@
 //! text fields edit through `TextInput` (in `form`), a choice or unit field opens the picker,
 //! Enter saves (in `save`).
 
+use crate::domain::{BudgetEntry, RecordId};
 use crate::store::StoreError;
 use crate::tui::action::Action;
 use crate::tui::app::{unit_ref, App, Modal, Pending};
 use crate::tui::details::{Content, Tab};
-use crate::tui::form::{Form, FormKind};
+use crate::tui::form::{Form, FormKind, UnitRef};
 use crate::tui::records;
 use crate::tui::strings::S;
 
@@ -116,28 +117,8 @@ impl App {
     }
 
     pub(in crate::tui::app) fn reverse_selected(&mut self) {
-        if self.details.tab != Tab::Budget {
-            self.say(S::ReverseOnlyBudget, &[]);
+        let Some((key, entry, unit)) = self.selected_reversible() else {
             return;
-        }
-        if !self.writable() {
-            return;
-        }
-        let Some((key, entry)) = self.selected_record(|c| match c {
-            Content::Budget(v) => Some(v),
-            _ => None,
-        }) else {
-            self.say(S::NothingSelected, &[]);
-            return;
-        };
-        // Reversed already, or a reversal itself: the store's words say so before any typing.
-        if let Err(e) = self.store.check_reversible(&key) {
-            return self.fail(&e);
-        }
-        let unit = match self.store.unit(&entry.unit) {
-            Ok(Some(u)) => unit_ref(&u),
-            Ok(None) => return self.fail(&StoreError::UnknownUnit(entry.unit.clone())),
-            Err(e) => return self.fail(&e),
         };
         let form = records::reversing_form(self.today, unit, &entry);
         self.open_form(form);
@@ -145,33 +126,48 @@ impl App {
     }
 
     /// Opens the correction (更正) of the selected budget entry: a budget form holding its
-    /// values; saving stores its reversal and the corrected entry together. Refused before any
-    /// typing, in the store's words, when it was reversed already or is a reversal itself.
+    /// values; saving stores its reversal and the corrected entry together.
     pub(in crate::tui::app) fn correct_selected(&mut self) {
+        let Some((key, entry, unit)) = self.selected_reversible() else {
+            return;
+        };
+        let form = records::correcting_form(self.today, unit, key, &entry);
+        self.open_form(form);
+    }
+
+    /// The selected budget entry that a reversal or a correction may take back, with its id and
+    /// unit; `None` after saying why not (not the budget tab, read-only, nothing selected, or,
+    /// in the store's words before any typing, reversed already or a reversal itself).
+    fn selected_reversible(&mut self) -> Option<(RecordId, BudgetEntry, UnitRef)> {
         if self.details.tab != Tab::Budget {
             self.say(S::ReverseOnlyBudget, &[]);
-            return;
+            return None;
         }
         if !self.writable() {
-            return;
+            return None;
         }
         let Some((key, entry)) = self.selected_record(|c| match c {
             Content::Budget(v) => Some(v),
             _ => None,
         }) else {
             self.say(S::NothingSelected, &[]);
-            return;
+            return None;
         };
         if let Err(e) = self.store.check_reversible(&key) {
-            return self.fail(&e);
+            self.fail(&e);
+            return None;
         }
-        let unit = match self.store.unit(&entry.unit) {
-            Ok(Some(u)) => unit_ref(&u),
-            Ok(None) => return self.fail(&StoreError::UnknownUnit(entry.unit.clone())),
-            Err(e) => return self.fail(&e),
-        };
-        let form = records::correcting_form(self.today, unit, key, &entry);
-        self.open_form(form);
+        match self.store.unit(&entry.unit) {
+            Ok(Some(u)) => Some((key, entry, unit_ref(&u))),
+            Ok(None) => {
+                self.fail(&StoreError::UnknownUnit(entry.unit.clone()));
+                None
+            }
+            Err(e) => {
+                self.fail(&e);
+                None
+            }
+        }
     }
 
     pub(in crate::tui::app) fn on_form(&mut self, action: Action) {
