@@ -615,12 +615,6 @@ impl Store {
         let idx = self.unit_index(code)?;
         self.measures_as_of(idx, as_of)
     }
-
-    /// The unit's newest evaluation dated on or before `until`.
-    pub fn latest_evaluation(&self, code: &str, until: Day) -> Result<Option<crate::domain::Evaluation>> {
-        let newest = self.records_in::<crate::domain::Evaluation>(code, Day::MIN..=until, false, 1)?;
-        Ok(newest.into_iter().next().map(|(_, e)| e))
-    }
 }
 
 #[cfg(test)]
