@@ -29,13 +29,33 @@ fn is_grouping(c: char) -> bool {
 
 /// Where each ID number in the text is: (first character, one past the last), in characters.
 /// One pass, no allocation: it runs on every text field of every imported row. Grouping spaces
-/// and hyphens are read through, so that a number written in groups is still found.
+/// and hyphens are read through, so that a number written in groups is still found; and any
+/// whole groups of a run that make 18 characters are tried, so that a number followed (or
+/// preceded) by another group of digits, `11010519491231002X 2X`, is found too. An ungrouped
+/// run longer than 18 stays a longer number, not an ID number.
 fn id_number_spans(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
     let is_part = |c: char| c.is_ascii_digit() || c == 'X' || c == 'x';
-    let mut run = ['0'; 18];
-    let (mut run_len, mut run_start, mut run_end) = (0usize, 0usize, 0usize);
+    // The run's last 18 characters, as a ring: the character, its position, and whether it
+    // starts a group (the run's first character, or the first after a grouping character).
+    let mut ring = [('0', 0usize, false); 18];
+    let mut run_len = 0usize;
     // A grouping character right after a digit: the run goes on if a digit follows it.
     let mut grouped = false;
+    // The 18 characters that end the run so far, when they start at a group's start.
+    let window_at_group_end = move |ring: &[(char, usize, bool); 18], run_len: usize| {
+        if run_len < 18 {
+            return None;
+        }
+        // `run_len % 18` is the ring slot of the oldest of the last 18 characters.
+        let oldest = run_len % 18;
+        let (_, start, starts_group) = ring[oldest];
+        if !starts_group {
+            return None;
+        }
+        let chars: [char; 18] = std::array::from_fn(|i| ring[(oldest + i) % 18].0);
+        let end = ring[(oldest + 17) % 18].1 + 1;
+        is_id_number(&chars).then_some((start, end))
+    };
     let mut chars = text.chars().map(Some).chain(std::iter::once(None)).enumerate();
     std::iter::from_fn(move || {
         for (pos, c) in chars.by_ref() {
@@ -43,23 +63,25 @@ fn id_number_spans(text: &str) -> impl Iterator<Item = (usize, usize)> + '_ {
             let c = c.map(ascii_digit_or_x);
             match c {
                 Some(c) if is_part(c) => {
-                    if run_len == 0 {
-                        run_start = pos;
-                    }
-                    if run_len < 18 {
-                        run[run_len] = c;
-                    }
+                    ring[run_len % 18] = (c, pos, run_len == 0 || grouped);
                     run_len += 1;
-                    run_end = pos + 1;
                     grouped = false;
                 }
-                Some(c) if is_grouping(c) && run_len > 0 && !grouped => grouped = true,
+                Some(c) if is_grouping(c) && run_len > 0 && !grouped => {
+                    // A group ends here: the groups that end with it may make a number.
+                    if let Some(span) = window_at_group_end(&ring, run_len) {
+                        // Nothing of a number found is reused for the next one.
+                        run_len = 0;
+                        return Some(span);
+                    }
+                    grouped = true;
+                }
                 _ => {
-                    let found = run_len == 18 && is_id_number(&run);
+                    let found = window_at_group_end(&ring, run_len);
                     run_len = 0;
                     grouped = false;
-                    if found {
-                        return Some((run_start, run_end));
+                    if found.is_some() {
+                        return found;
                     }
                 }
             }
@@ -179,6 +201,20 @@ mod tests {
         assert_eq!(find_id_number("110105号19491231002X"), None);
         // A short run after a number is not a number: nothing of the earlier run is reused.
         assert_eq!(mask_id_numbers(&format!("{SAMPLE}，1")), "******************，1");
+    }
+
+    /// A hostile-input run found a number followed by a space and more digits slipping through:
+    /// whole groups that make 18 characters are tried, wherever they sit in the run.
+    #[test]
+    fn a_number_among_other_groups_of_digits_is_found() {
+        assert_eq!(find_id_number(&format!("{SAMPLE} 2X")), Some(1));
+        assert_eq!(find_id_number(&format!("3 {SAMPLE}")), Some(3));
+        assert_eq!(find_id_number(&format!("12 {SAMPLE} 45")), Some(4));
+        assert_eq!(find_id_number("1101 0519 4912 3100 2X 2X"), Some(1));
+        assert_eq!(mask_id_numbers(&format!("1 {SAMPLE} 2")), "1 ****************** 2");
+        // Still not inside an ungrouped longer run, even when other groups follow or precede it.
+        assert_eq!(find_id_number(&format!("1 9{SAMPLE}")), None);
+        assert_eq!(find_id_number(&format!("{SAMPLE}9 1")), None);
     }
 
     #[test]
