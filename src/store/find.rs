@@ -124,20 +124,6 @@ fn first_chars(s: &str, n: usize) -> &str {
     }
 }
 
-/// Every substring of `s` of 1..=`longest` characters, without white space (a query has none).
-fn substrings(s: &str, longest: usize, into: &mut BTreeSet<String>) {
-    let chars: Vec<char> = s.chars().collect();
-    for start in 0..chars.len() {
-        for len in 1..=longest.min(chars.len() - start) {
-            let part = &chars[start..start + len];
-            if part.iter().any(|c| c.is_whitespace()) {
-                break;
-            }
-            into.insert(part.iter().collect());
-        }
-    }
-}
-
 /// The substrings a query is looked up by in a family of substrings up to `longest`: itself
 /// when it is that short, else each of its substrings of that length.
 fn grams_of(q: &str, longest: usize) -> Vec<String> {
@@ -149,14 +135,39 @@ fn grams_of(q: &str, longest: usize) -> Vec<String> {
     set.into_iter().collect()
 }
 
-/// The term prefixes of one family for a unit (sorted, each once).
-fn terms_of(family: u8, level: Level, code: &str, forms: &Forms) -> Vec<Vec<u8>> {
-    let mut terms = BTreeSet::new();
+/// Every substring of `s` of 1..=`longest` characters, without white space (a query has none),
+/// as slices of `s`.
+fn substrings<'s>(s: &'s str, longest: usize, into: &mut Vec<&'s str>) {
+    let bounds: Vec<usize> = s.char_indices().map(|(i, _)| i).chain([s.len()]).collect();
+    let chars = bounds.len() - 1;
+    for start in 0..chars {
+        for len in 1..=longest.min(chars - start) {
+            let part = &s[bounds[start]..bounds[start + len]];
+            // Each longer part adds one character: only that one is new.
+            if part.chars().next_back().is_some_and(char::is_whitespace) {
+                break;
+            }
+            into.push(part);
+        }
+    }
+}
+
+/// The term prefixes of one family for a unit, each once, to `each` (in no set order).
+fn each_term(
+    family: u8,
+    level: Level,
+    code: &str,
+    forms: &Forms,
+    mut each: impl FnMut(&[u8]) -> Result<()>,
+) -> Result<()> {
+    if family == CODE {
+        return each(&code_term(level));
+    }
+    let mut terms: Vec<&str> = Vec::new();
     match family {
-        CODE => return vec![code_term(level)],
         EXACT => {
             if !forms.name.is_empty() {
-                terms.insert(forms.name.clone());
+                terms.push(&forms.name);
             }
         }
         PREFIX => {
@@ -164,7 +175,7 @@ fn terms_of(family: u8, level: Level, code: &str, forms: &Forms) -> Vec<Vec<u8>>
                 for n in 1..=PREFIX_CHARS {
                     let p = first_chars(s, n);
                     if !p.is_empty() {
-                        terms.insert(p.to_string());
+                        terms.push(p);
                     }
                 }
             }
@@ -173,7 +184,7 @@ fn terms_of(family: u8, level: Level, code: &str, forms: &Forms) -> Vec<Vec<u8>>
             for n in 1..=SPELLED_CHARS {
                 let p = first_chars(&forms.spelled, n);
                 if !p.is_empty() {
-                    terms.insert(p.to_string());
+                    terms.push(p);
                 }
             }
         }
@@ -186,24 +197,35 @@ fn terms_of(family: u8, level: Level, code: &str, forms: &Forms) -> Vec<Vec<u8>>
             substrings(&forms.spelled, REST_GRAM, &mut terms);
         }
     }
-    terms.into_iter().map(|t| term_prefix(family, &t)).collect()
+    terms.sort_unstable();
+    terms.dedup();
+    let mut prefix = Vec::with_capacity(32);
+    for t in terms {
+        prefix.clear();
+        prefix.push(family);
+        prefix.extend_from_slice(t.as_bytes());
+        prefix.push(END);
+        each(&prefix)?;
+    }
+    Ok(())
 }
 
 /// Every record of a unit, sorted.
-pub(crate) fn records_of(unit: &Unit) -> Vec<Vec<u8>> {
+pub(crate) fn records_of(unit: &Unit) -> Result<Vec<Vec<u8>>> {
     let forms = Forms::of(&unit.name);
     let at = entry(unit.level, &unit.code);
-    let mut out: Vec<Vec<u8>> = FAMILIES
-        .iter()
-        .flat_map(|f| terms_of(*f, unit.level, &unit.code, &forms))
-        .map(|mut t| {
-            t.extend_from_slice(&at);
-            t
-        })
-        .collect();
+    let mut out: Vec<Vec<u8>> = Vec::new();
+    for family in FAMILIES {
+        each_term(family, unit.level, &unit.code, &forms, |term| {
+            let mut record = term.to_vec();
+            record.extend_from_slice(&at);
+            out.push(record);
+            Ok(())
+        })?;
+    }
     out.sort_unstable();
     out.dedup();
-    out
+    Ok(out)
 }
 
 // ---- pages ----
@@ -460,22 +482,37 @@ fn seen(unit: Option<&Unit>) -> Option<(&str, &str, Level)> {
     unit.map(|u| (u.name.as_str(), u.code.as_str(), u.level))
 }
 
+/// What a change removes, and what it adds.
+type Removed<T> = (T, T);
+
 /// The records a change of units from old to new removes and adds, each list sorted.
-fn record_changes(changes: &[(Option<Unit>, Option<Unit>)]) -> (Vec<Vec<u8>>, Vec<Vec<u8>>) {
+fn record_changes(changes: &[(Option<Unit>, Option<Unit>)]) -> Result<Removed<Vec<Vec<u8>>>> {
     let mut removed = Vec::new();
     let mut added = Vec::new();
     for (old, new) in changes {
         if seen(old.as_ref()) == seen(new.as_ref()) {
             continue;
         }
-        let before: BTreeSet<Vec<u8>> = old.as_ref().map(records_of).unwrap_or_default().into_iter().collect();
-        let after: BTreeSet<Vec<u8>> = new.as_ref().map(records_of).unwrap_or_default().into_iter().collect();
+        let before: BTreeSet<Vec<u8>> = old
+            .as_ref()
+            .map(records_of)
+            .transpose()?
+            .unwrap_or_default()
+            .into_iter()
+            .collect();
+        let after: BTreeSet<Vec<u8>> = new
+            .as_ref()
+            .map(records_of)
+            .transpose()?
+            .unwrap_or_default()
+            .into_iter()
+            .collect();
         removed.extend(before.difference(&after).cloned());
         added.extend(after.difference(&before).cloned());
     }
     removed.sort_unstable();
     added.sort_unstable();
-    (removed, added)
+    Ok((removed, added))
 }
 
 /// A unit row's key, the unit before a write and after it.
@@ -536,7 +573,7 @@ impl Store {
     pub(crate) fn find_ops(&self, ops: &[Op]) -> Result<Vec<Op>> {
         let changes: Vec<(Option<Unit>, Option<Unit>)> =
             self.unit_changes(ops)?.into_iter().map(|(_, o, n)| (o, n)).collect();
-        let (removed, added) = record_changes(&changes);
+        let (removed, added) = record_changes(&changes)?;
         self.page_ops(removed, added)
     }
 
@@ -575,7 +612,7 @@ impl Store {
             self.rebuild_find_index()?;
         } else {
             let changes: Vec<(Option<Unit>, Option<Unit>)> = pending.changes.into_values().collect();
-            let (removed, added) = record_changes(&changes);
+            let (removed, added) = record_changes(&changes)?;
             let tree = self.tree(TreeId::Find);
             for op in self.page_ops(removed, added)? {
                 match op.value {
@@ -624,21 +661,32 @@ impl Store {
                 .next()
                 .transpose()?
                 .map(|(k, _)| k.to_vec());
-            let mut records = match &old {
+            let mut stored = match &old {
                 Some(bytes) => decode_page(bytes)?,
                 None => Vec::new(),
             };
+            // The page's records and this page's changes, both sorted, merged in one pass (an
+            // import into an empty index puts every record in one page first).
+            let mut records = Vec::with_capacity(stored.len());
+            let mut i = 0;
             while at < changes.len() && next.as_ref().is_none_or(|n| changes[at].0 < *n) {
-                let (record, add) = &changes[at];
-                match (records.binary_search(record), add) {
-                    (Err(i), true) => records.insert(i, record.clone()),
-                    (Ok(i), false) => {
-                        records.remove(i);
-                    }
-                    _ => {}
+                let (record, add) = &mut changes[at];
+                while i < stored.len() && stored[i] < *record {
+                    records.push(std::mem::take(&mut stored[i]));
+                    i += 1;
+                }
+                let present = i < stored.len() && stored[i] == *record;
+                if present {
+                    // Kept if added again, gone if removed.
+                    i += 1;
+                }
+                if *add {
+                    records.push(std::mem::take(record));
                 }
                 at += 1;
             }
+            records.extend(stored.drain(i..));
+            records.dedup();
             let mut pages: Vec<(Vec<u8>, Vec<u8>)> = Vec::new();
             let mut pager = Pager::new(key.clone(), |k, v| {
                 pages.push((k, v));
@@ -697,9 +745,15 @@ impl Store {
             let mut postings: FxHashMap<Vec<u8>, Vec<u32>> = FxHashMap::default();
             for (n, (_, level, code, forms)) in units.iter().enumerate() {
                 let n = u32::try_from(n).map_err(|_| StoreError::Overflow)?;
-                for term in terms_of(family, *level, code, forms) {
-                    postings.entry(term).or_default().push(n);
-                }
+                each_term(family, *level, code, forms, |term| {
+                    match postings.get_mut(term) {
+                        Some(units_of_term) => units_of_term.push(n),
+                        None => {
+                            postings.insert(term.to_vec(), vec![n]);
+                        }
+                    }
+                    Ok(())
+                })?;
             }
             let mut terms: Vec<(Vec<u8>, Vec<u32>)> = postings.into_iter().collect();
             terms.sort_unstable_by(|a, b| a.0.cmp(&b.0));
@@ -1002,7 +1056,7 @@ mod tests {
     #[test]
     fn a_unit_has_records_in_each_family() {
         let unit = Unit::new("530112001000", None, Level::Street, "西苑街道");
-        let records = records_of(&unit);
+        let records = records_of(&unit).unwrap();
         let has = |family: u8, term: &str| {
             let p = term_prefix(family, term);
             records.iter().any(|k| k.starts_with(&p))
