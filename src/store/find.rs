@@ -13,8 +13,10 @@
 //! (a term's run shares the term, the level and most of the code: 4–6 bytes a posting). A
 //! page's key is a lower bound of its records (the first page's is empty), so the page that
 //! holds or would hold a record is the last key at or before it. A national store's ~80
-//! postings per unit are then ~30k values, not ~44 million keys (the key per posting of
-//! branch `find`, commits c2e225f–22fecb3, could not finish a national units import).
+//! postings per unit are then tens of thousands of values (352 MB), not ~44 million keys (the
+//! key per posting of branch `find`, commits c2e225f–22fecb3, could not finish a national
+//! units import). What it costs an import is in docs/PERFORMANCE.md ("Find index kept in the
+//! store").
 //!
 //! The families, one per rank of `search::rank`:
 //!
