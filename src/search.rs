@@ -1,8 +1,9 @@
 //! Find's matching rules, written once: what a query matches in a unit (its name, its code, the
 //! pinyin initials `xyjd` and spelling `xiyuanjiedao` of its name) and in what order the
 //! matches come; and an in-memory index of units that applies them. The storage trait's
-//! default `find_units` (a scan of every unit), the sled store's find (the index, kept between
-//! searches) and the unit pickers (`tui::find`) all use them, so each answers the same.
+//! default `find_units` (a scan of every unit), the sled store's find index (`store::find`,
+//! which ranks each candidate it reads by `rank`) and the unit pickers (`tui::find`) all use
+//! them, so each answers the same.
 
 use crate::domain::{Level, Unit};
 use pinyin::ToPinyin;
@@ -113,7 +114,7 @@ pub struct Entry {
 }
 
 /// Every unit with its pinyin worked out once, searched by a scan per query (`rank` over each
-/// entry): the sled store's find (`store::find`) and the unit pickers of the forms.
+/// entry): the unit pickers of the forms.
 #[derive(Default)]
 pub struct Index {
     pub entries: Vec<Entry>,

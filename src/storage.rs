@@ -64,8 +64,8 @@
 //!   chosen by `Registry::connect` from `--db URL`. It calls the same `registry` rules, and
 //!   `tests/backend_suite` runs on it as on sled.
 //! - **Find with a default** (`find_units`, issue 14): the default ranks every unit by
-//!   `search::rank` (a scan, which is all a backend without an index needs); sled keeps an
-//!   index of every unit between searches (`store::find`, which says why it is not in sled).
+//!   `search::rank` (a scan, which is all a backend without an index needs); sled answers from
+//!   a find index kept in the store with every write (`store::find`: packed postings).
 //! - **Left for later: a code-based sled id.** sled's record id holds a unit's insertion
 //!   number, so a backup replays units in their first-added order (`units_for_backup`); an id
 //!   from the unit's code (a schema-4 upgrade in `store/migrate.rs`) would end that.

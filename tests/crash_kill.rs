@@ -425,6 +425,16 @@ fn kill_after(mut child: Child, delay: Duration) -> (bool, std::process::ExitSta
 
 /// Whether an unfinished logged write was left behind (sled opened directly, not through
 /// shegong, so that nothing is rolled back yet).
+/// Whether a killed write left the find index marked as being changed (`store::find`).
+fn find_stale_left(dir: &Path) -> bool {
+    let stale = std::panic::catch_unwind(|| {
+        let db = sled::open(dir.join("sled")).ok()?;
+        db.open_tree("meta").ok()?.contains_key("find_stale").ok()
+    });
+    wait_until_closed(dir);
+    matches!(stale, Ok(Some(true)))
+}
+
 fn pending_left(dir: &Path) -> bool {
     // sled 0.34 can panic (not err) on some killed files, and the store's own open swaps the
     // panic hook for a silent one while it opens sled (store::open_catching_panics), which can
@@ -779,6 +789,7 @@ fn a_kill_inside_the_logged_write_is_rolled_back() {
     for (scenario, p) in &fx.prepared {
         let (mut low, mut high) = (Duration::ZERO, p.clean * 2);
         let mut hits = 0;
+        let mut stale = 0;
         let mut attempts = 0;
         while hits < 3 && attempts < 24 {
             attempts += 1;
@@ -792,6 +803,8 @@ fn a_kill_inside_the_logged_write_is_rolled_back() {
             let pending = pending_left(&dir);
             if pending {
                 hits += 1;
+                // Killed while the write's end was changing the find index: rebuilt on reopen.
+                stale += usize::from(find_stale_left(&dir));
                 // Kill the roll-back itself at some point, then let it finish.
                 let child = command(&dir, &["check"])
                     .stdout(Stdio::null())
@@ -816,7 +829,7 @@ fn a_kill_inside_the_logged_write_is_rolled_back() {
             }
             std::fs::remove_dir_all(&dir).unwrap();
         }
-        eprintln!("crash_kill: {scenario:?}: {hits} kills inside the logged write in {attempts} attempts ({context})");
+        eprintln!("crash_kill: {scenario:?}: {hits} kills inside the logged write ({stale} of them while it changed the find index) in {attempts} attempts ({context})");
         assert!(
             hits > 0,
             "{scenario:?}: no kill landed inside the logged write in {attempts} attempts: the roll-back is untested"

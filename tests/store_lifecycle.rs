@@ -140,7 +140,8 @@ fn a_schema_3_store_gains_the_totals_kept_with_parents() {
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     assert_eq!(backups.len(), 1, "{backups:?}");
-    assert!(backups[0].starts_with("pre-upgrade-v3-to-v4"), "{backups:?}");
+    let name = format!("pre-upgrade-v3-to-v{}", shegong::store::SCHEMA_VERSION);
+    assert!(backups[0].starts_with(&name), "{backups:?}");
 }
 
 #[test]

@@ -567,6 +567,10 @@ impl Store {
                 });
             }
         }
+        // The find index (`store::find`), recomputed from the units.
+        if let Some((unit, what)) = self.check_find_index()? {
+            differences.push(Difference { unit, year: 0, what });
+        }
         Ok(differences)
     }
 

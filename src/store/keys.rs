@@ -36,10 +36,13 @@ pub enum TreeId {
     /// year (the sum of its `Totals`), for each child that keeps buckets: a parent's children
     /// are one range read, whatever their number (`aggregate::children_measures`).
     ChildTotals,
+    /// The find index (`store::find`): a lower bound of its records (empty for the first) →
+    /// a page of records `family, term, 0xFF, level, code`, packed.
+    Find,
 }
 
 impl TreeId {
-    pub const ALL: [TreeId; 14] = [
+    pub const ALL: [TreeId; 15] = [
         TreeId::Meta,
         TreeId::Units,
         TreeId::Codes,
@@ -54,6 +57,7 @@ impl TreeId {
         TreeId::Totals,
         TreeId::Batches,
         TreeId::ChildTotals,
+        TreeId::Find,
     ];
 
     pub fn name(self) -> &'static str {
@@ -72,6 +76,7 @@ impl TreeId {
             TreeId::Totals => "totals",
             TreeId::Batches => "batches",
             TreeId::ChildTotals => "child_totals",
+            TreeId::Find => "find",
         }
     }
 }

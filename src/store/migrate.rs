@@ -11,8 +11,6 @@ impl Store {
     /// Brings a store written with schema `from` up to `SCHEMA_VERSION`.
     pub fn upgrade(&self, from: u32) -> Result<()> {
         self.check_writable()?;
-        // The steps rewrite unit rows in place.
-        self.forget_find_index();
         for version in from..SCHEMA_VERSION {
             match version {
                 // Schema 1 stores were written before the year totals had a tree of their own
@@ -31,6 +29,8 @@ impl Store {
                 // (`child_totals`), with the latest day of any event; both are recomputed with
                 // the rest of the totals.
                 3 => self.rebuild_totals()?,
+                // Schema 5: the find index (`store::find`), built from every unit.
+                4 => self.rebuild_find_index()?,
                 other => return Err(StoreError::Corrupt(format!("unknown schema version {other}"))),
             }
             self.flush()?;

@@ -34,7 +34,7 @@ use std::path::{Path, PathBuf};
 
 /// The version of the store's layout. A store with a larger number is refused; one with a
 /// smaller number is upgraded (`upgrade::open` backs it up first; the steps are in `migrate`).
-pub const SCHEMA_VERSION: u32 = 4;
+pub const SCHEMA_VERSION: u32 = 5;
 
 /// sled's page cache; its real memory use can be several times this.
 const CACHE_BYTES: u64 = 64 * 1024 * 1024;
@@ -50,8 +50,6 @@ pub struct Store {
     undoing: std::sync::Mutex<Option<u64>>,
     /// While a batch is committed (`store::batch`), the undo-logged write its changes go into.
     batch: std::sync::Mutex<Option<batch::BatchWrite>>,
-    /// Find's index of every unit, once built; emptied by a write that changes units.
-    find_cache: std::sync::Mutex<Option<std::sync::Arc<crate::search::Index>>>,
     /// Held for the life of the store: the lock that keeps a second process out (a reader's
     /// is shared). `None` after `into_lock` has taken it, and for a reader of a store without a
     /// lock file (which it does not create).
@@ -391,7 +389,6 @@ impl Store {
             operator: default_operator(),
             undoing: std::sync::Mutex::new(None),
             batch: std::sync::Mutex::new(None),
-            find_cache: std::sync::Mutex::new(None),
             _copy: copy,
         })
     }

@@ -46,6 +46,8 @@ pub(crate) struct LoggedWrite {
     parts_expected: bool,
     logged: rustc_hash::FxHashSet<(TreeId, Vec<u8>)>,
     started: bool,
+    /// The units it changes, for the find index at its end (`store::find`).
+    find: super::find::PendingFind,
 }
 
 /// Writes to make together.
@@ -92,12 +94,18 @@ impl Store {
         let Some(set) = self.batch_part(set)? else {
             return Ok(());
         };
-        self.forget_units_in(&set);
         if set.ops.len() <= TRANSACTION_LIMIT && !set.rebuild_totals {
-            self.apply_in_transaction(set.ops)?;
-        } else {
-            self.apply_logged(set)?;
+            // The find index's pages go in the same transaction, if they still fit.
+            let find = self.find_ops(&set.ops)?;
+            if set.ops.len() + find.len() <= TRANSACTION_LIMIT {
+                let mut ops = set.ops;
+                ops.extend(find);
+                self.apply_in_transaction(ops)?;
+                return self.flush();
+            }
         }
+        // A logged write changes the find index at its end (`logged_finish`).
+        self.apply_logged(set)?;
         self.flush()
     }
 
@@ -149,7 +157,8 @@ impl Store {
     /// the log always holds the values from before the whole write), then the part itself.
     pub(crate) fn logged_part(&self, write: &mut LoggedWrite, set: WriteSet) -> Result<()> {
         super::failed_earlier()?;
-        self.forget_units_in(&set);
+        // The rows before the part is written: what the find index changes from.
+        self.note_find_changes(&mut write.find, &set.ops)?;
         let pending = self.tree(TreeId::Pending);
         // Undo entries are encoded chunk by chunk, never all at once: a national import has
         // millions of them.
@@ -194,9 +203,16 @@ impl Store {
     }
 
     /// Ends a large write: once this returns, it can no longer be rolled back.
-    pub(crate) fn logged_finish(&self, _write: LoggedWrite) -> Result<()> {
+    pub(crate) fn logged_finish(&self, write: LoggedWrite) -> Result<()> {
         self.flush()?;
-        self.tree(TreeId::Meta).remove(keys::META_PENDING)?;
+        // The find index follows the rows, while the undo log can still take them back.
+        self.finish_find_changes(write.find)?;
+        self.flush()?;
+        // Both marks go at once: a kill leaves the index stale only with the log there.
+        let mut marks = sled::Batch::default();
+        marks.remove(keys::META_PENDING);
+        marks.remove(super::find::META_FIND_STALE);
+        self.tree(TreeId::Meta).apply_batch(marks)?;
         self.tree(TreeId::Pending).clear()?;
         self.flush()
     }
@@ -227,32 +243,6 @@ impl Store {
         })
     }
 
-    /// Find's index is of the units as they were: a write that changes what it holds of any
-    /// (not, say, only a unit's first evaluation, which saving an evaluation moves) is the end
-    /// of it.
-    fn forget_units_in(&self, set: &WriteSet) {
-        if !self.has_find_index() {
-            return;
-        }
-        use super::codec::Stored;
-        // A row that does not decode counts as changed: the index is dropped, never kept stale.
-        let seen_by_find = |bytes: &[u8]| {
-            super::codec::UnitRow::decode(bytes)
-                .ok()
-                .map(|r| (r.unit.code, r.unit.name, r.unit.level, r.unit.parent, r.unit.station))
-        };
-        let changes = |op: &Op| match (&op.undo, &op.value) {
-            (Undo::Restore(old), Some(new)) => {
-                let old = seen_by_find(old);
-                old.is_none() || old != seen_by_find(new)
-            }
-            _ => true,
-        };
-        if set.ops.iter().any(|op| op.tree == TreeId::Units && changes(op)) {
-            self.forget_find_index();
-        }
-    }
-
     /// Rolls back a write that did not finish, then recomputes the totals from the records.
     pub(crate) fn recover(&self) -> Result<()> {
         self.roll_back_log(true)
@@ -262,7 +252,6 @@ impl Store {
     /// recomputes the totals from the records (after a crash, or a write that rebuilt them;
     /// a batch refused part way logs their old values instead).
     pub(crate) fn roll_back_log(&self, rebuild: bool) -> Result<()> {
-        self.forget_find_index();
         // After a failed write (a full disk) this process cannot write: the rollback happens
         // when the store is next opened, from the undo log already on disk.
         super::failed_earlier()?;
@@ -285,6 +274,8 @@ impl Store {
         if rebuild {
             self.rebuild_totals()?;
         }
+        // A find index the write had begun to change is rebuilt from the rows put back.
+        self.roll_back_find()?;
         self.flush()?;
         self.tree(TreeId::Meta).remove(keys::META_PENDING)?;
         pending.clear()?;
