@@ -666,6 +666,7 @@ pub(super) fn evaluations_rows_chunked(
                 score,
                 grade,
                 note: row.text(E::NOTE),
+                points: None,
             };
             row.record_problems(e.validate());
             Some(e)

@@ -10,6 +10,7 @@
 pub mod batch;
 pub mod journal;
 pub mod rules;
+pub mod schemes;
 pub mod undo;
 
 use crate::domain::{BudgetEntry, Day, Evaluation, RecordId, Unit};

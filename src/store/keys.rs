@@ -36,10 +36,12 @@ pub enum TreeId {
     /// year (the sum of its `Totals`), for each child that keeps buckets: a parent's children
     /// are one range read, whatever their number (`aggregate::children_measures`).
     ChildTotals,
+    /// scheme name (UTF-8) → Scheme (`store::schemes`, issue 15).
+    Schemes,
 }
 
 impl TreeId {
-    pub const ALL: [TreeId; 14] = [
+    pub const ALL: [TreeId; 15] = [
         TreeId::Meta,
         TreeId::Units,
         TreeId::Codes,
@@ -54,6 +56,7 @@ impl TreeId {
         TreeId::Totals,
         TreeId::Batches,
         TreeId::ChildTotals,
+        TreeId::Schemes,
     ];
 
     pub fn name(self) -> &'static str {
@@ -72,6 +75,7 @@ impl TreeId {
             TreeId::Totals => "totals",
             TreeId::Batches => "batches",
             TreeId::ChildTotals => "child_totals",
+            TreeId::Schemes => "schemes",
         }
     }
 }
