@@ -29,7 +29,7 @@ pub struct Scheme {
 /// What an evaluation gives per indicator of its scheme: (indicator code, tenths), sorted by
 /// code so that the same points are the same bytes (and the same content hash) whatever order
 /// a file's columns were in. An indicator the evaluation does not give is absent, never 0.
-#[derive(Clone, Debug, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, Deserialize)]
 pub struct Points {
     pub scheme: String,
     pub given: Vec<(String, u16)>,

@@ -27,6 +27,29 @@ catalogue! {
             "方案“{}”的指标“{}”在文件中出现了两次",
             "the scheme “{}” has the indicator “{}” twice in the file";
         SchemesSheet => "评估方案", "Schemes";
+        // The workbook (`report_book`) and the report.
+        IndicatorsSheet => "指标", "Indicators";
+        LowestSheet => "各维度最低站点", "Lowest by group";
+        IndicatorRowsAre =>
+            "每行一个指标：各站点截至该日最新一次评估中给出该指标分数的，平均得分与平均得分率",
+            "one row per indicator: over each station's latest evaluation as of the date that gives it, the mean points and mean share of the maximum";
+        LowestRowsAre =>
+            "每个维度得分率最低的 {} 个站点（该维度内已评指标的得分 ÷ 满分）",
+            "the {} stations lowest on each group (points ÷ maximum over the group's indicators they were given)";
+        IndicatorShareHeader => "{}·{} 平均得分率", "{} {} mean share";
+        HeaderScheme => "方案", "Scheme";
+        HeaderGroup => "维度", "Group";
+        HeaderIndicator => "指标编码", "Indicator";
+        HeaderIndicatorName => "指标名称", "Name";
+        HeaderMaxPoints => "满分", "Max points";
+        HeaderGiven => "评分站点数", "Stations given";
+        HeaderMeanPoints => "平均得分", "Mean points";
+        HeaderMeanShare => "平均得分率", "Mean share";
+        HeaderRank => "名次", "Rank";
+        HeaderStationCode => "站点编码", "Station code";
+        HeaderStationName => "站点名称", "Station";
+        HeaderPoints => "得分", "Points";
+        HeaderShare => "得分率", "Share";
         // The import's summary.
         SchemesImported =>
             "已导入 {} 个评估方案（共 {} 个指标）；{} 个方案已存在且相同",
