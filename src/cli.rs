@@ -76,6 +76,8 @@ pub enum Command {
         empty: bool,
     },
     /// Import a file (CSV, .xlsx or JSON): KIND is units, evaluations, trainings, budget or schemes
+    /// (`import schemes example`: the example scheme shipped in data/example-scheme.csv, an
+    /// example only, not the Xishan standard)
     Import { kind: String, file: PathBuf },
     /// Export every record of a kind in the import format (to stdout unless -o FILE)
     Export {
@@ -696,7 +698,13 @@ fn wide_columns(store: &Registry, kind: Kind, lang: Lang) -> Result<Option<Vec<(
 /// `import schemes FILE` (issue 15).
 fn import_schemes(store: &Registry, file: &Path, lang: Lang, out: &mut dyn Write) -> Result<(), Failure> {
     let name = file.display().to_string();
-    let added = interchange::schemes::import_schemes_file(store, file).map_err(|e| import_failure(&name, e, lang))?;
+    // `import schemes example` (no such file here): the example scheme built into the program.
+    let added = if file == Path::new(interchange::schemes::EXAMPLE_NAME) && !file.exists() {
+        interchange::schemes::import_schemes_bytes(store, interchange::schemes::EXAMPLE_SCHEME)
+    } else {
+        interchange::schemes::import_schemes_file(store, file)
+    }
+    .map_err(|e| import_failure(&name, e, lang))?;
     let msg = say(
         lang,
         crate::words::K::SchemesImported,

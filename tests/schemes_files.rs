@@ -244,3 +244,25 @@ fn the_wide_export_reads_back_exactly_and_adds_nothing_twice() {
     ok(&third, &["import", "evaluations", book.to_str().unwrap()]);
     assert_eq!(ok(&third, &["export", "evaluations"]), csv);
 }
+
+#[test]
+fn the_example_scheme_loads_with_one_command_and_says_it_is_an_example() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("store");
+    ok(&dir, &["init"]);
+    // The Xishan data carries no scheme: the letter does not give the standard's indicators.
+    assert_eq!(ok(&dir, &["export", "schemes"]).lines().count(), 1);
+    let said = ok(&dir, &["import", "schemes", "example"]);
+    assert!(said.contains("(20 indicators)"), "{said}");
+    let csv = ok(&dir, &["export", "schemes"]);
+    let rows: Vec<&str> = csv.lines().skip(1).collect();
+    assert_eq!(rows.len(), 20);
+    assert!(rows.iter().all(|r| r.starts_with("示例方案（非西山区标准）,")), "{csv}");
+    let mut groups: Vec<&str> = rows.iter().map(|r| r.split(',').nth(3).unwrap()).collect();
+    groups.dedup();
+    assert_eq!(groups, ["场所", "人员", "制度", "服务", "档案"]);
+    // The shipped file is the same scheme.
+    let file = Path::new(env!("CARGO_MANIFEST_DIR")).join("data/example-scheme.csv");
+    let again = ok(&dir, &["import", "schemes", file.to_str().unwrap()]);
+    assert!(again.contains("1 were stored already"), "{again}");
+}

@@ -29,6 +29,13 @@ pub const SCHEME_COLUMNS: [(&str, &str); 5] = [
     ("max_points", "满分"),
 ];
 
+/// The example scheme shipped with the program (`data/example-scheme.csv`): an example of the
+/// form only, named so; the letter does not give the Xishan standard's indicators.
+pub const EXAMPLE_SCHEME: &[u8] = include_bytes!("../../data/example-scheme.csv");
+
+/// What `import schemes` takes as the example scheme's name, when no file is called so.
+pub const EXAMPLE_NAME: &str = "example";
+
 /// Whether a command's KIND names schemes.
 pub fn is_schemes_kind(text: &str) -> bool {
     matches!(
