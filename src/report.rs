@@ -174,7 +174,7 @@ pub fn to_json(node: &ReportNode) -> Value {
             "score": e.score.map(|s| s as f64 / 10.0), "grade": e.effective_grade().map(|g| g.en()),
         })
     });
-    json!({
+    let mut value = json!({
         "code": node.code,
         "name": node.name,
         "level": node.level.en(),
@@ -218,9 +218,19 @@ pub fn to_json(node: &ReportNode) -> Value {
             "hours_given": m.trainings_with_hours(),
             "attendees_given": m.trainings_with_attendees(),
         },
-        "indicators": node.indicators.iter().map(indicators_json).collect::<Vec<_>>(),
         "children": node.children.iter().map(to_json).collect::<Vec<_>>(),
-    })
+    });
+    // Only where latest evaluations give points (issue 15): a report without schemes is as it
+    // was, key for key.
+    if !node.indicators.is_empty() {
+        if let Some(object) = value.as_object_mut() {
+            object.insert(
+                "indicators".into(),
+                Value::Array(node.indicators.iter().map(indicators_json).collect()),
+            );
+        }
+    }
+    value
 }
 
 /// A scheme's per-indicator rollup as JSON (issue 15): the exact sums, and the means and

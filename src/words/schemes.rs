@@ -50,6 +50,8 @@ catalogue! {
         HeaderStationName => "站点名称", "Station";
         HeaderPoints => "得分", "Points";
         HeaderShare => "得分率", "Share";
+        // The UI's evaluations tab.
+        PointsInNote => "{} 分项：{}", "{} points: {}";
         // The import's summary.
         SchemesImported =>
             "已导入 {} 个评估方案（共 {} 个指标）；{} 个方案已存在且相同",
