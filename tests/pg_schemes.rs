@@ -2,6 +2,8 @@
 //! `district` adds schemes and that nobody changes or deletes one, while every role reads them;
 //! checked with psql as each login, as `pg_security.rs` checks the other tables.
 
+// Not every helper of the harness is used here.
+#[allow(dead_code)]
 mod pg_support;
 mod skip;
 
