@@ -8,14 +8,17 @@
 //! (keys are content hashes): the journal's record keys, and `undo`, stay right. A backup
 //! survives changes of the store's internal layout, and `shegong check` passes after a restore.
 //!
-//! Format version 2 (version 1 differs only in the unit: its staff counts were plain numbers,
-//! read back by `records::count_from_schema2`), all integers little-endian:
+//! Format version 3 (version 2 differs only in the evaluation, which had no points per
+//! indicator (`legacy::EvaluationV1`) and in having no schemes; version 1 also in the unit: its
+//! staff counts were plain numbers, read back by `records::count_from_schema2`), all integers
+//! little-endian:
 //!
 //! ```text
 //! MAGIC (16 bytes: "shegong-backup\n\x1a")  version: u32
 //! info: BackupInfo                     (as `binary` encodes an item)
 //! { tag: u8, item }*                   tag 1 Unit, 2 Evaluation, 3 Training, 4 BudgetEntry,
-//!                                      5 (id: u64, JournalEntry), in that order; item =
+//!                                      5 (id: u64, JournalEntry), 6 Scheme (version 3),
+//!                                      in that order; item =
 //!                                      the type as `binary` encodes it (the journal oldest first)
 //! tag 0, trailer: Trailer              (the count of each kind and of journal entries)
 //! checksum: u64                        xxh3-64 of every byte before it
@@ -27,7 +30,7 @@
 //! fixture to catch that).
 
 use crate::binary;
-use crate::domain::{BudgetEntry, Evaluation, Training, Unit};
+use crate::domain::{BudgetEntry, Evaluation, Scheme, Training, Unit};
 use crate::i18n::Lang;
 use crate::record::Record;
 use crate::storage::{RestoreTarget, Storage};
@@ -40,7 +43,7 @@ use std::path::{Path, PathBuf};
 
 pub const MAGIC: &[u8; 16] = b"shegong-backup\n\x1a";
 /// The format this version writes and the newest it reads.
-pub const FORMAT_VERSION: u32 = 2;
+pub const FORMAT_VERSION: u32 = 3;
 
 const TAG_END: u8 = 0;
 const TAG_UNIT: u8 = 1;
@@ -48,6 +51,8 @@ const TAG_EVALUATION: u8 = 2;
 const TAG_TRAINING: u8 = 3;
 const TAG_BUDGET: u8 = 4;
 const TAG_JOURNAL: u8 = 5;
+/// Evaluation schemes, after the journal (format 3): nothing before them refers to them.
+const TAG_SCHEME: u8 = 6;
 
 /// What the file says about itself.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -255,6 +260,9 @@ fn write_stream<W: Write>(store: &dyn Storage, out: W) -> Result<(W, BackupSumma
         write_item(&mut out, TAG_JOURNAL, &entry)?;
         trailer.counts[4] += 1;
     }
+    for scheme in store.schemes()? {
+        write_item(&mut out, TAG_SCHEME, &scheme)?;
+    }
     out.write_all(&[TAG_END])?;
     binary::write_item(&mut out, &trailer)?;
     let checksum = out.hash.digest();
@@ -302,6 +310,7 @@ enum Item {
     Training(Training),
     Budget(BudgetEntry),
     Journal((u64, JournalEntry)),
+    Scheme(Scheme),
     End(Trailer),
 }
 
@@ -374,10 +383,15 @@ impl BackupReader {
         Ok(match tag {
             TAG_UNIT if self.version == 1 => Item::Unit(self.decode::<crate::domain::legacy::UnitV1>("a unit")?.into()),
             TAG_UNIT => Item::Unit(self.decode("a unit")?),
+            TAG_EVALUATION if self.version < 3 => Item::Evaluation(
+                self.decode::<crate::domain::legacy::EvaluationV1>("an evaluation")?
+                    .into(),
+            ),
             TAG_EVALUATION => Item::Evaluation(self.decode("an evaluation")?),
             TAG_TRAINING => Item::Training(self.decode("a training")?),
             TAG_BUDGET => Item::Budget(self.decode("a budget entry")?),
             TAG_JOURNAL => Item::Journal(self.decode("a journal entry")?),
+            TAG_SCHEME if self.version >= 3 => Item::Scheme(self.decode("a scheme")?),
             TAG_END => Item::End(self.decode("the trailer")?),
             other => return Err(self.damaged(format!("unknown item type {other}"))),
         })
@@ -417,6 +431,7 @@ pub fn verify(path: &Path) -> Result<BackupSummary, BackupError> {
             Item::Evaluation(r) => r.validate_restored(),
             Item::Training(r) => r.validate_restored(),
             Item::Budget(r) => r.validate_restored(),
+            Item::Scheme(s) => s.validate(),
             Item::Journal(_) | Item::End(_) => Vec::new(),
         };
         if let Some(problem) = problems.into_iter().next() {
@@ -432,6 +447,8 @@ pub fn verify(path: &Path) -> Result<BackupSummary, BackupError> {
             Item::Training(_) => counts[2] += 1,
             Item::Budget(_) => counts[3] += 1,
             Item::Journal(_) => counts[4] += 1,
+            // Not in the trailer's counts, which format 2 fixed; the checksum covers them.
+            Item::Scheme(_) => {}
             Item::End(t) => break t,
         }
     };
@@ -458,6 +475,7 @@ enum Batch {
     Evaluations(Vec<Evaluation>),
     Trainings(Vec<Training>),
     Budget(Vec<BudgetEntry>),
+    Schemes(Vec<Scheme>),
 }
 
 fn add_all<R: Record>(store: &dyn Storage, records: Vec<R>, kind: &'static str) -> Result<(), BackupError> {
@@ -490,6 +508,7 @@ impl Batch {
             Batch::Evaluations(r) => add_all(store, r, "evaluations"),
             Batch::Trainings(r) => add_all(store, r, "trainings"),
             Batch::Budget(r) => add_all(store, r, "budget entries"),
+            Batch::Schemes(s) => Ok(store.add_schemes(&s)?),
         }
     }
 }
@@ -520,6 +539,10 @@ fn fill(store: &dyn Storage, path: &Path) -> Result<(), BackupError> {
                 v.push(r);
                 Batch::Budget(v)
             }
+            (Batch::Schemes(mut v), Item::Scheme(s)) => {
+                v.push(s);
+                Batch::Schemes(v)
+            }
             (batch, Item::Journal(entry)) => {
                 journal.push(entry);
                 batch
@@ -531,6 +554,7 @@ fn fill(store: &dyn Storage, path: &Path) -> Result<(), BackupError> {
                     Item::Evaluation(r) => Batch::Evaluations(vec![r]),
                     Item::Training(r) => Batch::Trainings(vec![r]),
                     Item::Budget(r) => Batch::Budget(vec![r]),
+                    Item::Scheme(s) => Batch::Schemes(vec![s]),
                     Item::Journal(_) | Item::End(_) => break,
                 }
             }

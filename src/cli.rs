@@ -75,7 +75,9 @@ pub enum Command {
         #[arg(long)]
         empty: bool,
     },
-    /// Import a file (CSV, .xlsx or JSON): KIND is units, evaluations, trainings or budget
+    /// Import a file (CSV, .xlsx or JSON): KIND is units, evaluations, trainings, budget or schemes
+    /// (`import schemes example`: the example scheme shipped in data/example-scheme.csv, an
+    /// example only, not the Xishan standard)
     Import { kind: String, file: PathBuf },
     /// Export every record of a kind in the import format (to stdout unless -o FILE)
     Export {
@@ -365,13 +367,22 @@ fn run_on(ctx: &Context, command: &Command, out: &mut dyn Write) -> Result<(), F
             eprintln!("{}", crate::text::for_terminal_lines(&msg));
             Ok(())
         }
+        Command::Import { kind, file } if interchange::schemes::is_schemes_kind(kind) => {
+            let store = ctx.open()?;
+            import_schemes(&store, file, lang, out)
+        }
         Command::Import { kind, file } => {
             let kind = parse_kind(kind, lang)?;
             let store = ctx.open()?;
             import_file(&store, kind, file, lang, out)
         }
         Command::Export { kind, format, output } => {
-            let kind = parse_kind(kind, lang)?;
+            let schemes = interchange::schemes::is_schemes_kind(kind);
+            let kind = if schemes {
+                Kind::Evaluations
+            } else {
+                parse_kind(kind, lang)?
+            };
             // `-o -` is stdout, as for most tools.
             let output = output.as_deref().filter(|p| *p != Path::new("-"));
             if let Some(path) = output {
@@ -381,6 +392,9 @@ fn run_on(ctx: &Context, command: &Command, out: &mut dyn Write) -> Result<(), F
                 return Err(Failure::usage(tr(lang, C::XlsxNotToTerminal).into()));
             }
             let store = ctx.open()?;
+            if schemes {
+                return export_schemes_file(&store, *format, lang, output, out);
+            }
             export_file(&store, kind, *format, lang, output, out)
         }
         Command::Backup { file } => {
@@ -598,7 +612,13 @@ fn export_failure(e: ExportError, lang: Lang) -> Failure {
 }
 
 /// Writes every record of a kind to the exporter, straight from the store.
-fn export_rows(store: &Registry, kind: Kind, exporter: &mut Exporter, lang: Lang) -> Result<(), Failure> {
+fn export_rows(
+    store: &Registry,
+    kind: Kind,
+    exporter: &mut Exporter,
+    wide: Option<&[(String, String)]>,
+    lang: Lang,
+) -> Result<(), Failure> {
     enum Fail {
         Store(StoreError),
         Export(ExportError),
@@ -613,7 +633,13 @@ fn export_rows(store: &Registry, kind: Kind, exporter: &mut Exporter, lang: Lang
             .all_units()
             .map_err(Fail::Store)
             .and_then(|units| units.iter().try_for_each(|u| exporter.row(u).map_err(Fail::Export))),
-        Kind::Evaluations => store.for_each_record(|r: Evaluation| exporter.row(&r).map_err(Fail::Export)),
+        Kind::Evaluations => match wide {
+            Some(columns) => store.for_each_record(|r: Evaluation| {
+                let extra = interchange::schemes::wide_cells(&r, columns);
+                exporter.row_wide(&r, extra).map_err(Fail::Export)
+            }),
+            None => store.for_each_record(|r: Evaluation| exporter.row(&r).map_err(Fail::Export)),
+        },
         Kind::Trainings => store.for_each_record(|r: Training| exporter.row(&r).map_err(Fail::Export)),
         Kind::Budget => store.for_each_record(|r: BudgetEntry| exporter.row(&r).map_err(Fail::Export)),
     };
@@ -635,9 +661,93 @@ fn export_to(
         ExportFormat::Xlsx => interchange::Format::Xlsx,
         ExportFormat::Json => interchange::Format::Json,
     };
-    let mut exporter = Exporter::new(kind, format, lang, out).map_err(|e| export_failure(e, lang))?;
-    export_rows(store, kind, &mut exporter, lang)?;
+    let wide = wide_columns(store, kind, lang)?;
+    let mut exporter = match &wide {
+        Some(columns) => Exporter::new_wide(kind, format, lang, out, columns),
+        None => Exporter::new(kind, format, lang, out),
+    }
+    .map_err(|e| export_failure(e, lang))?;
+    export_rows(store, kind, &mut exporter, wide.as_deref(), lang)?;
     exporter.finish().map_err(|e| export_failure(e, lang))
+}
+
+/// The extra columns of an evaluations export when any evaluation gives points per indicator
+/// (issue 15): a first pass finds the schemes they use. `None`: the usual columns only.
+fn wide_columns(store: &Registry, kind: Kind, lang: Lang) -> Result<Option<Vec<(String, String)>>, Failure> {
+    if kind != Kind::Evaluations {
+        return Ok(None);
+    }
+    let mut used: Vec<String> = Vec::new();
+    store
+        .for_each_record(|r: Evaluation| -> Result<(), StoreError> {
+            if let Some(p) = &r.points {
+                if !used.contains(&p.scheme) {
+                    used.push(p.scheme.clone());
+                }
+            }
+            Ok(())
+        })
+        .map_err(|e| Failure::store(e, lang))?;
+    if used.is_empty() {
+        return Ok(None);
+    }
+    let schemes = store.schemes().map_err(|e| Failure::store(e, lang))?;
+    Ok(Some(interchange::schemes::wide_columns(&schemes, &used)))
+}
+
+/// `import schemes FILE` (issue 15).
+fn import_schemes(store: &Registry, file: &Path, lang: Lang, out: &mut dyn Write) -> Result<(), Failure> {
+    let name = file.display().to_string();
+    // `import schemes example` (no such file here): the example scheme built into the program.
+    let added = if file == Path::new(interchange::schemes::EXAMPLE_NAME) && !file.exists() {
+        interchange::schemes::import_schemes_bytes(store, interchange::schemes::EXAMPLE_SCHEME)
+    } else {
+        interchange::schemes::import_schemes_file(store, file)
+    }
+    .map_err(|e| import_failure(&name, e, lang))?;
+    let msg = say(
+        lang,
+        crate::words::K::SchemesImported,
+        &[&added.added, &added.indicators, &added.already_present],
+    );
+    writeln!(out, "{name}: {msg}").map_err(|e| io_failure(e, lang))
+}
+
+/// `export schemes` (issue 15): to stdout, or to a file written whole or not at all.
+fn export_schemes_file(
+    store: &Registry,
+    format: ExportFormat,
+    lang: Lang,
+    output: Option<&Path>,
+    out: &mut dyn Write,
+) -> Result<(), Failure> {
+    let format = match format {
+        ExportFormat::Csv => interchange::Format::Csv,
+        ExportFormat::Xlsx => interchange::Format::Xlsx,
+        ExportFormat::Json => interchange::Format::Json,
+    };
+    let schemes = store.schemes().map_err(|e| Failure::store(e, lang))?;
+    let Some(path) = output else {
+        interchange::schemes::export_schemes(&schemes, format, lang, out).map_err(|e| export_failure(e, lang))?;
+        return out.flush().map_err(|e| io_failure(e, lang));
+    };
+    let io_err = |e: std::io::Error| Failure {
+        message: say(lang, C::CannotWriteFile, &[&path.display(), &e]),
+        code: 1,
+    };
+    let n = backup::write_atomically(
+        path,
+        |mut w| {
+            let n = interchange::schemes::export_schemes(&schemes, format, lang, &mut w)
+                .map_err(|e| export_failure(e, lang))?;
+            Ok((w, n))
+        },
+        io_err,
+    )?;
+    let what = tr(lang, crate::words::K::SchemesSheet);
+    let msg = say(lang, C::Exported, &[&n, &what, &path.display()]);
+    eprintln!("{}", crate::text::for_terminal_lines(&msg));
+    Ok(())
 }
 
 /// Exports to stdout, or to a file written whole or not at all (a temporary file renamed), or

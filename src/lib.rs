@@ -24,6 +24,8 @@
 //! - `binary`: the backup file's item encoding. Uses nothing.
 //! - `report`: the rollup report of a unit and its children, and its formats. Uses `registry`.
 //! - `report_book`: the report as an Excel workbook. Uses `report`, `interchange`.
+//! - `indicators`: the per-indicator rollup of evaluation schemes (issue 15), for the report,
+//!   its workbook and the UI. Uses `domain`, `registry`.
 //! - `interchange`: CSV, XLSX and JSON files in and out. Uses `domain`, `registry`.
 //! - `backup`: the whole store as one file and back. Uses `domain`, `storage` (writing, and
 //!   restoring into any `RestoreTarget`), `store` (its errors; `restore(dir)` gives sled's
@@ -50,6 +52,7 @@ pub mod coverage_series;
 pub mod domain;
 pub mod history;
 pub mod i18n;
+pub mod indicators;
 pub mod interchange;
 pub mod live;
 pub mod pg;

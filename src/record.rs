@@ -24,6 +24,12 @@ pub trait Record: Clone + PartialEq + std::fmt::Debug + serde::Serialize + serde
         false
     }
     fn owner_field() -> &'static str;
+    /// Which layout of its kind's fields the record needs: 1 for every record as it was before
+    /// evaluation schemes, 2 for an evaluation with points per indicator (a field added after
+    /// the others). A backend that keeps records as bytes writes the layout it says.
+    fn layout(&self) -> u8 {
+        1
+    }
 
     /// Rows of this kind as the storage trait takes them (borrowed: no copy on the import path).
     fn rows(rows: &[Self]) -> Rows<'_>;
@@ -84,6 +90,13 @@ impl Record for Evaluation {
     }
     fn owner_field() -> &'static str {
         "unit"
+    }
+    fn layout(&self) -> u8 {
+        if self.points.is_some() {
+            2
+        } else {
+            1
+        }
     }
     fn rows(rows: &[Self]) -> Rows<'_> {
         Rows::Evaluations(rows)

@@ -30,6 +30,8 @@ pub struct ReportNode {
     pub as_of: NaiveDate,
     pub measures: Measures,
     pub latest_evaluation: Option<Evaluation>,
+    /// Per scheme, the per-indicator rollup of the subtree's latest evaluations (issue 15).
+    pub indicators: Vec<crate::indicators::SchemeRollup>,
     pub children: Vec<ReportNode>,
     /// True for the node that sums several roots.
     pub virtual_root: bool,
@@ -85,6 +87,7 @@ pub fn build(store: &Registry, code: Option<&str>, as_of: NaiveDate, depth: usiz
                 as_of,
                 measures,
                 latest_evaluation: None,
+                indicators: Vec::new(),
                 children: if depth == 0 { Vec::new() } else { children },
                 virtual_root: true,
             })
@@ -100,6 +103,12 @@ fn node(store: &Registry, unit: &Unit, as_of: NaiveDate, depth: usize) -> Result
 /// A node whose measures are known: a child's come with its parent's one read of them all.
 fn node_with(store: &Registry, unit: &Unit, measures: Measures, as_of: NaiveDate, depth: usize) -> Result<ReportNode> {
     let latest_evaluation = store.latest_evaluation(&unit.code, day_of(as_of))?;
+    // Only a store with schemes reads the subtree's evaluations for them.
+    let indicators = if store.schemes()?.is_empty() {
+        Vec::new()
+    } else {
+        crate::indicators::of_subtree(store, &unit.code, day_of(as_of))?
+    };
     let mut children = Vec::new();
     if depth > 0 {
         for (child, m) in store.children_measures(&unit.code, as_of)? {
@@ -118,6 +127,7 @@ fn node_with(store: &Registry, unit: &Unit, measures: Measures, as_of: NaiveDate
         as_of,
         measures,
         latest_evaluation,
+        indicators,
         children,
         virtual_root: false,
     })
@@ -164,7 +174,7 @@ pub fn to_json(node: &ReportNode) -> Value {
             "score": e.score.map(|s| s as f64 / 10.0), "grade": e.effective_grade().map(|g| g.en()),
         })
     });
-    json!({
+    let mut value = json!({
         "code": node.code,
         "name": node.name,
         "level": node.level.en(),
@@ -209,6 +219,61 @@ pub fn to_json(node: &ReportNode) -> Value {
             "attendees_given": m.trainings_with_attendees(),
         },
         "children": node.children.iter().map(to_json).collect::<Vec<_>>(),
+    });
+    // Only where latest evaluations give points (issue 15): a report without schemes is as it
+    // was, key for key.
+    if !node.indicators.is_empty() {
+        if let Some(object) = value.as_object_mut() {
+            object.insert(
+                "indicators".into(),
+                Value::Array(node.indicators.iter().map(indicators_json).collect()),
+            );
+        }
+    }
+    value
+}
+
+/// A scheme's per-indicator rollup as JSON (issue 15): the exact sums, and the means and
+/// shares they give as decimals (see `crate::indicators`).
+fn indicators_json(s: &crate::indicators::SchemeRollup) -> Value {
+    let indicators: Vec<Value> = s
+        .indicators
+        .iter()
+        .map(|i| {
+            json!({
+                "code": i.code, "name": i.name, "group": i.group,
+                "max_points": i.max_points as f64 / 10.0,
+                "given": i.given,
+                "points_sum": i.sum_tenths as f64 / 10.0,
+                "mean_points": i.mean_hundredths().map(|h| h as f64 / 100.0),
+                "mean_share": i.mean_share_bp().map(|bp| bp as f64 / 10_000.0),
+            })
+        })
+        .collect();
+    let groups: Vec<Value> = s
+        .groups
+        .iter()
+        .map(|g| {
+            let lowest: Vec<Value> = g
+                .lowest
+                .iter()
+                .map(|l| {
+                    json!({
+                        "code": l.code, "name": l.name,
+                        "points": l.points_tenths as f64 / 10.0,
+                        "max_points": l.max_tenths as f64 / 10.0,
+                        "share": l.share_bp() as f64 / 10_000.0,
+                    })
+                })
+                .collect();
+            json!({ "group": g.group, "stations": g.stations, "lowest": lowest })
+        })
+        .collect();
+    json!({
+        "scheme": s.scheme,
+        "stations": s.stations,
+        "indicators": indicators,
+        "lowest_by_group": groups,
     })
 }
 
@@ -497,6 +562,7 @@ mod tests {
             as_of: date("2024-02-29"),
             measures,
             latest_evaluation: None,
+            indicators: Vec::new(),
             children: Vec::new(),
             virtual_root: false,
         }

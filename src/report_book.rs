@@ -23,7 +23,7 @@ use crate::domain::*;
 use crate::i18n::Lang;
 use crate::interchange::{Cell, ExportError, XlsxSheet, MONEY_FORMAT};
 use crate::report::ReportNode;
-use crate::words::{say, tr, F, J, R, S};
+use crate::words::{say, tr, F, J, K, R, S};
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 use std::path::Path;
 
@@ -636,6 +636,12 @@ impl<'a> Book<'a> {
             say(self.lang, R::HeaderScore, &[]),
             say(self.lang, R::HeaderGrade, &[]),
         ]);
+        let columns: Vec<(&str, &str)> = self.indicator_columns().collect();
+        headers.extend(
+            columns
+                .iter()
+                .map(|(scheme, code)| say(lang, K::IndicatorShareHeader, &[scheme, code])),
+        );
         let mut sheet = self.sheet(&say(self.lang, S::TabEvaluations, &[]), Some(self.rows_are()), &headers)?;
         for row in &self.rows {
             let m = &row.node.measures;
@@ -660,7 +666,114 @@ impl<'a> Book<'a> {
                         .map_or_else(not_stated, |g| word(g, Grade::en, Grade::zh)),
                 ]),
             }
+            // Issue 15: each indicator of the unit's schemes, as the row's mean share of it.
+            let first = cells.len();
+            let shares: Vec<Option<u64>> = self
+                .indicator_columns()
+                .map(|(s, i)| share_of(row.node, s, i))
+                .collect();
+            cells.extend(shares.iter().map(|_| Cell::Empty));
             self.put(&mut sheet, cells, None)?;
+            self.put_shares(&mut sheet, first, &shares)?;
+        }
+        self.push(sheet)
+    }
+
+    /// The root's schemes' indicators, (scheme, indicator code), in order.
+    fn indicator_columns(&self) -> impl Iterator<Item = (&'a str, &'a str)> {
+        let root: &'a ReportNode = self.root;
+        root.indicators
+            .iter()
+            .flat_map(|s| s.indicators.iter().map(move |i| (s.scheme.as_str(), i.code.as_str())))
+    }
+
+    /// Writes shares (basis points) as percentages into the last row, from column `first`.
+    fn put_shares(&self, sheet: &mut XlsxSheet, first: usize, shares: &[Option<u64>]) -> Result<(), BookError> {
+        let row = sheet.last_row();
+        for (n, bp) in shares.iter().enumerate() {
+            let Some(bp) = bp else { continue };
+            let c = (first + n) as u16;
+            sheet
+                .worksheet()
+                .write_number_with_format(row, c, *bp as f64 / 10_000.0, &self.percent)?;
+            sheet.widen(c, &format!("{}.{:02}%", bp / 100, bp % 100));
+        }
+        Ok(())
+    }
+
+    /// Issue 15: one row per indicator of each scheme the unit's latest evaluations give
+    /// points of (given, mean points, mean share); then the lowest stations of each group.
+    fn indicators(&mut self) -> Result<(), BookError> {
+        if self.root.indicators.is_empty() {
+            return Ok(());
+        }
+        let lang = self.lang;
+        let headers: Vec<String> = [
+            K::HeaderScheme,
+            K::HeaderGroup,
+            K::HeaderIndicator,
+            K::HeaderIndicatorName,
+            K::HeaderMaxPoints,
+            K::HeaderGiven,
+            K::HeaderMeanPoints,
+            K::HeaderMeanShare,
+        ]
+        .iter()
+        .map(|k| tr(lang, *k).to_string())
+        .collect();
+        let rows_are = tr(lang, K::IndicatorRowsAre).to_string();
+        let mut sheet = self.sheet(tr(lang, K::IndicatorsSheet), Some(rows_are), &headers)?;
+        let root: &'a ReportNode = self.root;
+        for s in &root.indicators {
+            for i in &s.indicators {
+                let cells = vec![
+                    text(&s.scheme),
+                    text(&i.group),
+                    text(&i.code),
+                    text(&i.name),
+                    Cell::Number(tenths_text(i64::from(i.max_points))),
+                    count(i.given as i64),
+                    i.mean_hundredths()
+                        .map_or(Cell::Empty, |h| Cell::Number(hundredths_text(h))),
+                    Cell::Empty,
+                ];
+                self.put(&mut sheet, cells, None)?;
+                self.put_shares(&mut sheet, 7, &[i.mean_share_bp()])?;
+            }
+        }
+        self.push(sheet)?;
+        let headers: Vec<String> = [
+            K::HeaderScheme,
+            K::HeaderGroup,
+            K::HeaderRank,
+            K::HeaderStationCode,
+            K::HeaderStationName,
+            K::HeaderPoints,
+            K::HeaderMaxPoints,
+            K::HeaderShare,
+        ]
+        .iter()
+        .map(|k| tr(lang, *k).to_string())
+        .collect();
+        let rows_are = say(lang, K::LowestRowsAre, &[&crate::indicators::LOWEST_PER_GROUP]);
+        let mut sheet = self.sheet(tr(lang, K::LowestSheet), Some(rows_are), &headers)?;
+        for s in &root.indicators {
+            for g in &s.groups {
+                for (rank, l) in g.lowest.iter().enumerate() {
+                    let cells = vec![
+                        text(&s.scheme),
+                        text(&g.group),
+                        count(rank as i64 + 1),
+                        text(&l.code),
+                        text(&l.name),
+                        Cell::Number(tenths_text(l.points_tenths as i64)),
+                        Cell::Number(tenths_text(l.max_tenths as i64)),
+                        Cell::Empty,
+                    ];
+                    self.put(&mut sheet, cells, None)?;
+                    self.put_shares(&mut sheet, 7, &[Some(l.share_bp())])?;
+                }
+            }
         }
         self.push(sheet)
     }
@@ -698,6 +811,26 @@ impl<'a> Book<'a> {
     }
 }
 
+/// A node's mean share of one indicator of a scheme, in basis points.
+fn share_of(node: &ReportNode, scheme: &str, code: &str) -> Option<u64> {
+    node.indicators
+        .iter()
+        .find(|s| s.scheme == scheme)?
+        .indicators
+        .iter()
+        .find(|i| i.code == code)?
+        .mean_share_bp()
+}
+
+/// `8.25` from 825 hundredths.
+fn hundredths_text(h: u64) -> String {
+    match h % 100 {
+        0 => format!("{}", h / 100),
+        r if r % 10 == 0 => format!("{}.{}", h / 100, r / 10),
+        r => format!("{}.{:02}", h / 100, r),
+    }
+}
+
 /// The lines every sheet starts with: the unit and the date, then the source.
 pub fn heading(node: &ReportNode, lang: Lang, source: &BookSource) -> Vec<String> {
     let title = unit_title(node);
@@ -730,6 +863,7 @@ pub fn workbook(node: &ReportNode, depth: usize, lang: Lang, source: &BookSource
     book.funding(false)?;
     book.funding(true)?;
     book.evaluations()?;
+    book.indicators()?;
     book.trainings()?;
     Ok(book.workbook.save_to_buffer()?)
 }

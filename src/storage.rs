@@ -227,6 +227,13 @@ pub trait Storage {
     /// record) leaves units, records, totals and the journal as before the batch.
     fn commit(&self, batch: &Batch) -> Result<Committed>;
 
+    // ---- evaluation schemes (issue 15) ----
+    /// Every stored evaluation scheme, by name.
+    fn schemes(&self) -> Result<Vec<crate::domain::Scheme>>;
+    /// Stores schemes none of which is stored yet (`Registry::add_schemes` checks that), all or
+    /// nothing. Schemes are master data read by every evaluation: not journaled, not undone.
+    fn add_schemes(&self, schemes: &[crate::domain::Scheme]) -> Result<()>;
+
     // ---- other people's changes ----
     /// A feed of the changes other sessions commit (`crate::live`), for the UI to show without
     /// a key press; `None` where nobody else writes (sled: one process holds the store).

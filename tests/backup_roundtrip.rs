@@ -99,7 +99,7 @@ fn backup_then_restore_into_a_new_store_is_exact() {
     );
     assert!(std::fs::read(&file)
         .unwrap()
-        .starts_with(b"shegong-backup\n\x1a\x02\x00\x00\x00"));
+        .starts_with(b"shegong-backup\n\x1a\x03\x00\x00\x00"));
     assert!(partial_files(&src).is_empty());
 
     let dst = Env::none();
@@ -236,7 +236,7 @@ fn a_backup_from_a_newer_version_is_refused_clearly() {
     let out = env.run(&["restore", path.to_str().unwrap()]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        stderr(&out).contains("was made by a newer shegong (backup format 7); this one reads format 2"),
+        stderr(&out).contains("was made by a newer shegong (backup format 7); this one reads format 3"),
         "{}",
         stderr(&out)
     );

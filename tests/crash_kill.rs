@@ -1218,6 +1218,7 @@ fn batch_of(r: &shegong::registry::Registry) -> shegong::registry::batch::Batch 
         score: Some(880),
         grade: Some(Grade::Good),
         note: String::new(),
+        points: None,
     }])));
     batch
 }

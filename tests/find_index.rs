@@ -171,6 +171,7 @@ fn the_index_agrees_with_a_scan_through_writes_deletes_and_undo() {
                 score: Some(880),
                 grade: None,
                 note: String::new(),
+                points: None,
             };
             store.add_records(&[evaluation]).unwrap();
             agrees(&store, &mut rng, &format!("round {round}: evaluated"));

@@ -1,8 +1,9 @@
 //! Layouts of domain values that older versions wrote, read only to bring them up to date: a
-//! unit as schema 2 stores and backup format 1 files hold it.
+//! unit as schema 2 stores and backup format 1 files hold it; an evaluation as backup formats
+//! 1 and 2 hold it (before points per indicator).
 
 use super::records::count_from_schema2;
-use super::{Level, PartialDate, StationStatus, Unit};
+use super::{EvalKind, Evaluation, Grade, Level, PartialDate, StationStatus, Unit};
 use serde::{Deserialize, Serialize};
 
 /// A unit as schema 2 and backup format 1 wrote it: staff counts were plain numbers, and an
@@ -42,6 +43,35 @@ impl From<UnitV1> for Unit {
             note: u.note,
             social_workers: count_from_schema2(u.social_workers),
             certified_workers: count_from_schema2(u.certified_workers),
+        }
+    }
+}
+
+/// An evaluation as backup formats 1 and 2 wrote it: without points per indicator.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EvaluationV1 {
+    pub id: Option<String>,
+    pub unit: String,
+    pub date: PartialDate,
+    pub kind: EvalKind,
+    pub evaluator: String,
+    pub score: Option<u16>,
+    pub grade: Option<Grade>,
+    pub note: String,
+}
+
+impl From<EvaluationV1> for Evaluation {
+    fn from(e: EvaluationV1) -> Evaluation {
+        Evaluation {
+            id: e.id,
+            unit: e.unit,
+            date: e.date,
+            kind: e.kind,
+            evaluator: e.evaluator,
+            score: e.score,
+            grade: e.grade,
+            note: e.note,
+            points: None,
         }
     }
 }

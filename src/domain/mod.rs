@@ -10,6 +10,7 @@ pub mod privacy;
 pub mod problem;
 pub mod record;
 pub mod records;
+pub mod scheme;
 pub mod words;
 
 pub use date::{Day, PartialDate};
@@ -18,4 +19,5 @@ pub use money::Fen;
 pub use problem::Problem;
 pub use record::{RecordId, RecordKind};
 pub use records::{BudgetEntry, Evaluation, Training, Unit};
+pub use scheme::{Indicator, Points, Scheme};
 pub use words::*;

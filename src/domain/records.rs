@@ -4,6 +4,7 @@
 use super::date::PartialDate;
 use super::money::Fen;
 use super::problem::Problem;
+use super::scheme::Points;
 use super::words::*;
 use crate::words::P;
 use serde::{Deserialize, Serialize};
@@ -48,6 +49,10 @@ pub struct Evaluation {
     /// The grade as given; `effective_grade` derives it from the score when empty.
     pub grade: Option<Grade>,
     pub note: String,
+    /// The points per indicator of a scheme (`None`: one score only, as before schemes). Last,
+    /// so that an evaluation without points is stored in exactly the bytes (and content hash)
+    /// it had before this field existed (`store::codec`).
+    pub points: Option<Points>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -252,6 +257,17 @@ impl Evaluation {
                 }
             }
         }
+        if let Some(points) = self.points.as_ref().filter(|p| !p.given.is_empty()) {
+            let sum = points.sum();
+            if self.score.map(u32::from) != Some(sum) {
+                let given = self.score.map_or_else(String::new, |s| tenths(u32::from(s)));
+                problems.push(Problem::said(
+                    "score",
+                    crate::words::K::ScoreDisagreesWithPoints,
+                    &[&given, &tenths(sum)],
+                ));
+            }
+        }
         check_date("date", Some(&self.date), &mut problems);
         if cap_text {
             check_text_lengths(&[("evaluator", &self.evaluator), ("note", &self.note)], &mut problems);
@@ -443,6 +459,7 @@ mod tests {
             score: Some(855),
             grade: Some(Grade::Excellent),
             note: String::new(),
+            points: None,
         };
         assert_eq!(e.validate()[0].field, "grade");
         assert_eq!(e.effective_grade(), Some(Grade::Excellent));
@@ -476,6 +493,7 @@ mod tests {
             score: Some(855),
             grade: Some(Grade::Good),
             note: String::new(),
+            points: None,
         }
     }
 

@@ -3,7 +3,7 @@
 //! it streams by when it is CSV; bytes already in memory (`import_bytes`) are read in place.
 
 use super::file::{self, Opened};
-use super::parse::{self, parse_sheet_with, Flush, Parsed, ParsedFile, Refs};
+use super::parse::{self, parse_sheet_against, Flush, Parsed, ParsedFile, Refs};
 use super::table::open_sheet;
 use super::Sheet;
 use super::{FileProblem, Kind, Problems};
@@ -171,7 +171,8 @@ fn import(store: &Registry, kind: Kind, size: u64, open: Open) -> Result<ImportS
     if kind == Kind::Units {
         return import_units(store, &mut sheet);
     }
-    let parsed = parse_sheet_with(kind, &mut sheet, Some(&mut lookup)).map_err(ImportError::Problems)?;
+    let schemes = schemes_for(store, kind)?;
+    let parsed = parse_sheet_against(kind, &mut sheet, Some(&mut lookup), schemes).map_err(ImportError::Problems)?;
     let rows = parsed.len();
     match &parsed {
         ParsedFile::Units(_) => unreachable_units(),
@@ -289,6 +290,7 @@ type ChunkedRows<R> = fn(&mut Sheet, &mut Refs, Flush<R>) -> Result<Parsed<R>, P
 /// chunk, keeping only the problems; then, when there are none, it is read again and written
 /// chunk by chunk in one import session (rolled back whole if anything fails on the way).
 fn stream<R: Record>(store: &Registry, open: Open, rows: ChunkedRows<R>) -> Result<ImportSummary, ImportError> {
+    let schemes = schemes_for(store, kind_of(R::KIND))?;
     let mut session = store.import_session::<R>()?;
     let mut store_problems = Problems::default();
     let mut failure: Option<StoreError> = None;
@@ -314,7 +316,11 @@ fn stream<R: Record>(store: &Registry, open: Open, rows: ChunkedRows<R>) -> Resu
             lines.clear();
         };
         let mut sheet = open().map_err(ImportError::Problems)?;
-        let parsed = rows(&mut sheet, &mut Refs::new(None), &mut check);
+        let parsed = rows(
+            &mut sheet,
+            &mut Refs::new(None).with_schemes(schemes.clone()),
+            &mut check,
+        );
         match parsed {
             Ok(mut rest) => {
                 check(&mut rest.records, &mut rest.lines);
@@ -369,7 +375,12 @@ fn stream<R: Record>(store: &Registry, open: Open, rows: ChunkedRows<R>) -> Resu
             lines.clear();
         };
         let mut sheet = open().map_err(ImportError::Problems)?;
-        let mut rest = rows(&mut sheet, &mut Refs::new(None), &mut take).map_err(ImportError::Problems)?;
+        let mut rest = rows(
+            &mut sheet,
+            &mut Refs::new(None).with_schemes(schemes.clone()),
+            &mut take,
+        )
+        .map_err(ImportError::Problems)?;
         take(&mut rest.records, &mut rest.lines);
         // Each pass reads the file anew: what was checked must be what is written.
         if sheet.digest() != digest {
@@ -382,6 +393,15 @@ fn stream<R: Record>(store: &Registry, open: Open, rows: ChunkedRows<R>) -> Resu
         warnings,
         ..summary(checked, outcome)
     })
+}
+
+/// The stored schemes an evaluations file's points are read against (issue 15); none for the
+/// other kinds.
+fn schemes_for(store: &Registry, kind: Kind) -> Result<Vec<crate::domain::Scheme>, ImportError> {
+    match kind {
+        Kind::Evaluations => store.schemes().map_err(ImportError::Store),
+        _ => Ok(Vec::new()),
+    }
 }
 
 /// Two lists of problems as one, in line order, capped.

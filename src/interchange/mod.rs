@@ -13,6 +13,7 @@
 //! - `parse`: rows of cells to records.
 //! - `write`: records to cells, and cells to CSV or JSON.
 //! - `load`: a file into the store, all or nothing.
+//! - `schemes`: evaluation schemes' files in and out, and the wide form of evaluations (issue 15).
 
 mod columns;
 mod encoding;
@@ -20,6 +21,7 @@ mod file;
 mod json;
 mod load;
 mod parse;
+pub mod schemes;
 mod stream;
 mod table;
 mod write;

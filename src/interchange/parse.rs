@@ -13,7 +13,7 @@ use crate::domain::fields::{self, FieldError};
 use crate::domain::records::check_code;
 use crate::domain::*;
 use crate::i18n::Lang;
-use crate::words::{say, tr, P};
+use crate::words::{say, tr, K, P};
 use csv::StringRecord;
 use std::collections::HashMap;
 
@@ -68,6 +68,18 @@ struct Columns {
     guarded: bool,
     /// Positions of empty headers (cells there have no column either).
     unnamed: Vec<usize>,
+    /// An evaluations file's `scheme/方案` column (issue 15), when it has one.
+    scheme: Option<usize>,
+    /// The scheme column's header as the file writes it.
+    scheme_header: String,
+    /// With `scheme`: the other headers, each an indicator (code or name) of a stored scheme,
+    /// with their positions.
+    indicators: Vec<(usize, String)>,
+}
+
+/// Whether a header names an evaluations file's scheme column.
+fn is_scheme_header(header: &str) -> bool {
+    header.trim().eq_ignore_ascii_case("scheme") || header.trim() == "方案"
 }
 
 fn both(kind: Kind, i: usize) -> String {
@@ -78,18 +90,52 @@ fn both(kind: Kind, i: usize) -> String {
 impl Columns {
     /// Maps the file's headers to columns. Unknown, repeated and missing required columns are
     /// problems of the header line.
-    fn new(kind: Kind, headers: &[String], header_line: usize, guarded: bool) -> Result<Columns, Problems> {
+    fn new(
+        kind: Kind,
+        headers: &[String],
+        header_line: usize,
+        guarded: bool,
+        schemes: &[Scheme],
+    ) -> Result<Columns, Problems> {
         let list = columns_of(kind);
         let mut slot = [None; MAX_COLUMNS];
         let mut names: Vec<String> = (0..list.len()).map(|i| both(kind, i)).collect();
         let mut unnamed = Vec::new();
         let mut problems = Problems::default();
+        // Issue 15: an evaluations file with a scheme column carries one column per indicator.
+        let scheme = match kind {
+            Kind::Evaluations => headers.iter().position(|h| is_scheme_header(h)),
+            _ => None,
+        };
+        let mut indicators = Vec::new();
         for (i, header) in headers.iter().enumerate() {
             if header.is_empty() {
                 unnamed.push(i);
                 continue;
             }
-            match columns::find(kind, header).and_then(|c| columns::position(kind, c.name)) {
+            let known = columns::find(kind, header).and_then(|c| columns::position(kind, c.name));
+            if scheme.is_some() && known.is_none() {
+                if scheme == Some(i) {
+                    continue;
+                }
+                if is_scheme_header(header) {
+                    problems.push(FileProblem::new(
+                        header_line,
+                        header.clone(),
+                        Problem::said("", P::ColumnTwice, &[&"scheme/方案"]),
+                    ));
+                } else if schemes.iter().any(|s| s.indicator(header.trim()).is_some()) {
+                    indicators.push((i, header.trim().to_string()));
+                } else {
+                    problems.push(FileProblem::new(
+                        header_line,
+                        header.clone(),
+                        Problem::said("", K::UnknownIndicatorColumn, &[]),
+                    ));
+                }
+                continue;
+            }
+            match known {
                 Some(c) if slot[c].is_some() => problems.push(FileProblem::new(
                     header_line,
                     header.clone(),
@@ -146,6 +192,9 @@ impl Columns {
                 width: headers.len(),
                 guarded,
                 unnamed,
+                scheme_header: scheme.and_then(|i| headers.get(i)).cloned().unwrap_or_default(),
+                scheme,
+                indicators,
             })
         } else {
             Err(problems)
@@ -165,6 +214,8 @@ pub(super) struct Refs<'l> {
     lookup: Option<UnitLookup<'l>>,
     cache: HashMap<String, Option<bool>>,
     problems: Problems,
+    /// The stored evaluation schemes, for an evaluations file's points (issue 15).
+    schemes: Vec<Scheme>,
 }
 
 impl<'l> Refs<'l> {
@@ -173,7 +224,14 @@ impl<'l> Refs<'l> {
             lookup,
             cache: HashMap::new(),
             problems: Problems::default(),
+            schemes: Vec::new(),
         }
+    }
+
+    /// With the stored schemes that an evaluations file's points are read against.
+    pub(super) fn with_schemes(mut self, schemes: Vec<Scheme>) -> Refs<'l> {
+        self.schemes = schemes;
+        self
     }
 
     /// `None` when there is no lookup; else what it says about the code.
@@ -408,6 +466,83 @@ impl<'r> Row<'r, '_> {
         }
     }
 
+    /// An evaluation's points per indicator (issue 15): `None` without a scheme column or with
+    /// an empty scheme cell and no points. Each indicator column's cell is read against the
+    /// row's scheme: a scheme not stored, a column that is not one of its indicators, points
+    /// that are not a number or over the indicator's maximum are each a problem of that cell.
+    fn points(&mut self) -> Option<Points> {
+        let cols = self.cols;
+        let at = cols.scheme?;
+        let line = self.line;
+        let name = self.rec.get(at).map_or("", trim).to_string();
+        let given: Vec<(usize, &String, &str)> = cols
+            .indicators
+            .iter()
+            .map(|(i, header)| (*i, header, self.rec.get(*i).map_or("", trim)))
+            .filter(|(_, _, cell)| !cell.is_empty())
+            .collect();
+        let header = self.rec_header(at);
+        if name.is_empty() {
+            if !given.is_empty() {
+                self.problems
+                    .push_with(|| FileProblem::new(line, header, Problem::said("scheme", K::PointsWithoutScheme, &[])));
+            }
+            return None;
+        }
+        let Some(scheme) = self.refs.schemes.iter().find(|s| s.name == name) else {
+            let shown = super::clip(&name).into_owned();
+            self.problems
+                .push_with(|| FileProblem::new(line, header, Problem::said("scheme", K::UnknownScheme, &[&shown])));
+            return None;
+        };
+        let mut points = Points {
+            scheme: name.clone(),
+            given: Vec::new(),
+        };
+        let mut problems = Vec::new();
+        for (_, header, cell) in given {
+            let Some(indicator) = scheme.indicator(header) else {
+                problems.push(FileProblem::new(
+                    line,
+                    header.clone(),
+                    Problem::said("", K::NotAnIndicator, &[header, &name]),
+                ));
+                continue;
+            };
+            match fields::tenths(cell, crate::domain::scheme::MAX_SCHEME_TENTHS) {
+                Ok(t) if t <= u32::from(indicator.max_points) => {
+                    // At most the indicator's maximum, which is a u16.
+                    points.given.push((indicator.code.clone(), t as u16));
+                }
+                Ok(t) => problems.push(FileProblem::new(
+                    line,
+                    header.clone(),
+                    Problem::said(
+                        "",
+                        K::PointsOverMax,
+                        &[
+                            &crate::domain::records::tenths(t),
+                            &crate::domain::records::tenths(u32::from(indicator.max_points)),
+                        ],
+                    ),
+                )),
+                Err(e) => problems.push(FileProblem::new(line, header.clone(), e.problem(""))),
+            }
+        }
+        for p in problems {
+            self.problems.push(p);
+        }
+        Some(points.sorted())
+    }
+
+    /// The header of the file's column at position `at`.
+    fn rec_header(&self, at: usize) -> String {
+        if self.cols.scheme == Some(at) {
+            return self.cols.scheme_header.clone();
+        }
+        format!("#{}", at + 1)
+    }
+
     /// Cells outside every column (past the header, or under an empty header) are refused
     /// rather than silently dropped: they usually mean a shifted row.
     fn check_stray_cells(&mut self) {
@@ -484,7 +619,7 @@ fn parse_rows_chunked<R>(
     mut read: impl FnMut(&mut Row) -> Option<R>,
     flush: Flush<R>,
 ) -> Result<Parsed<R>, Problems> {
-    let cols = Columns::new(kind, &sheet.headers, sheet.header_line, sheet.guarded)?;
+    let cols = Columns::new(kind, &sheet.headers, sheet.header_line, sheet.guarded, &refs.schemes)?;
     let mut problems = Problems::default();
     let mut warnings = Problems::default();
     let mut records = Vec::new();
@@ -657,6 +792,13 @@ pub(super) fn evaluations_rows_chunked(
                 .tenths(E::SCORE, |raw| fields::score(raw).map(u32::from))
                 .map(|t| t as u16);
             let grade = row.word(E::GRADE, Grade::parse, Grade::choices);
+            let points = row.points();
+            // The score is the sum of the points when the file leaves it empty.
+            let score_cell_empty = row.raw(E::SCORE).is_empty();
+            let score = match &points {
+                Some(p) if score_cell_empty && !p.given.is_empty() => u16::try_from(p.sum()).ok(),
+                _ => score,
+            };
             let e = Evaluation {
                 id: row.optional_text(E::ID),
                 unit,
@@ -666,6 +808,7 @@ pub(super) fn evaluations_rows_chunked(
                 score,
                 grade,
                 note: row.text(E::NOTE),
+                points,
             };
             row.record_problems(e.validate());
             Some(e)
@@ -807,7 +950,17 @@ pub fn parse_file_with(kind: Kind, bytes: &[u8], lookup: Option<UnitLookup>) -> 
 
 /// `parse_file_with` for a sheet already opened (a CSV file read as it streams, say).
 pub fn parse_sheet_with(kind: Kind, sheet: &mut Sheet, lookup: Option<UnitLookup>) -> Result<ParsedFile, Problems> {
-    let refs = &mut Refs::new(lookup);
+    parse_sheet_against(kind, sheet, lookup, Vec::new())
+}
+
+/// `parse_sheet_with`, an evaluations file's points read against the stored `schemes`.
+pub fn parse_sheet_against(
+    kind: Kind,
+    sheet: &mut Sheet,
+    lookup: Option<UnitLookup>,
+    schemes: Vec<Scheme>,
+) -> Result<ParsedFile, Problems> {
+    let refs = &mut Refs::new(lookup).with_schemes(schemes);
     Ok(match kind {
         Kind::Units => ParsedFile::Units(parse_units(sheet)?),
         Kind::Evaluations => ParsedFile::Evaluations(evaluations_rows(sheet, refs)?),

@@ -28,7 +28,7 @@ pub enum Cell {
 }
 
 impl Cell {
-    fn text(t: &str) -> Cell {
+    pub fn text(t: &str) -> Cell {
         if t.is_empty() {
             Cell::Empty
         } else {
@@ -227,33 +227,84 @@ impl<'w> Exporter<'w> {
     /// Starts the file: CSV gets a BOM and the English header; JSON its opening bracket; a
     /// workbook its header row in the user's language.
     pub fn new(kind: Kind, format: Format, lang: Lang, out: &'w mut dyn Write) -> Result<Exporter<'w>, ExportError> {
+        Exporter::new_wide(kind, format, lang, out, &[])
+    }
+
+    /// `new`, with `extra` columns (English name, Chinese name) after the kind's: an
+    /// evaluations file's scheme and indicators (issue 15), whose cells `row_wide` adds.
+    pub fn new_wide(
+        kind: Kind,
+        format: Format,
+        lang: Lang,
+        out: &'w mut dyn Write,
+        extra: &[(String, String)],
+    ) -> Result<Exporter<'w>, ExportError> {
+        let en: Vec<String> = columns_of(kind)
+            .iter()
+            .map(|c| c.name.to_string())
+            .chain(extra.iter().map(|(en, _)| en.clone()))
+            .collect();
+        let shown: Vec<String> = columns_of(kind)
+            .iter()
+            .map(|c| lang.pick(c.alias, c.name).to_string())
+            .chain(extra.iter().map(|(en, zh)| lang.pick(zh, en).to_string()))
+            .collect();
+        Exporter::with_headers(kind.label(lang), &en, &shown, format, lang, out)
+    }
+
+    /// A file of any columns: `en` the headers CSV and JSON write, `shown` a workbook's (in the
+    /// user's language), on a sheet named `sheet`.
+    pub fn with_headers(
+        sheet: &str,
+        en: &[String],
+        shown: &[String],
+        format: Format,
+        lang: Lang,
+        out: &'w mut dyn Write,
+    ) -> Result<Exporter<'w>, ExportError> {
         let target = match format {
             Format::Csv => {
                 out.write_all(&[0xEF, 0xBB, 0xBF])?;
                 let mut writer = csv::WriterBuilder::new()
                     .terminator(csv::Terminator::CRLF)
                     .from_writer(out);
-                writer.write_record(columns_of(kind).iter().map(|c| c.name))?;
+                writer.write_record(en)?;
                 Target::Csv(Box::new(writer))
             }
             Format::Json => {
                 out.write_all(b"[")?;
-                let names = columns_of(kind)
+                let names = en
                     .iter()
-                    .map(|c| serde_json::to_string(c.name).unwrap_or_default())
+                    .map(|name| serde_json::to_string(name).unwrap_or_default())
                     .collect();
                 Target::Json { out, names }
             }
-            Format::Xlsx => Target::Xlsx {
-                sheet: Box::new(super::xlsx::XlsxSheet::new(kind, lang).map_err(|e| ExportError::Xlsx(e.to_string()))?),
-                out,
-            },
+            Format::Xlsx => {
+                let headers: Vec<&str> = shown.iter().map(String::as_str).collect();
+                let sheet = super::xlsx::XlsxSheet::titled(sheet, &[], &headers, lang)
+                    .map_err(|e| ExportError::Xlsx(e.to_string()))?;
+                Target::Xlsx {
+                    sheet: Box::new(sheet),
+                    out,
+                }
+            }
         };
         Ok(Exporter { target, rows: 0 })
     }
 
+    /// A record's row with the cells of the extra columns after its own.
+    pub fn row_wide<R: ToRow>(&mut self, record: &R, extra: Vec<Cell>) -> Result<(), ExportError> {
+        let mut cells = record.cells();
+        cells.extend(extra);
+        self.cells(cells)
+    }
+
     pub fn row<R: ToRow>(&mut self, record: &R) -> Result<(), ExportError> {
-        let cells = record.cells();
+        self.cells(record.cells())
+    }
+
+    /// One row of cells, in the columns' order.
+    pub fn cells(&mut self, cells: Vec<Cell>) -> Result<(), ExportError> {
         match &mut self.target {
             Target::Csv(writer) => writer.write_record(cells.iter().map(Cell::csv))?,
             Target::Json { out, names } => {

@@ -300,6 +300,12 @@ impl PgStorage {
 }
 
 impl Storage for PgStorage {
+    fn schemes(&self) -> Result<Vec<crate::domain::Scheme>> {
+        self.read_schemes()
+    }
+    fn add_schemes(&self, schemes: &[crate::domain::Scheme]) -> Result<()> {
+        self.write_schemes(schemes)
+    }
     fn place(&self) -> String {
         self.place.clone()
     }

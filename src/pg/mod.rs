@@ -20,6 +20,8 @@
 //! - `0006_unit_check.sql`: a record's unit checked once per statement (statement triggers that
 //!   lock the units named `FOR KEY SHARE`) instead of by foreign keys row by row; a unit with
 //!   records is not deleted nor renamed (a trigger on `units`).
+//! - `0007_schemes.sql`: evaluation schemes (only `district` adds them, everyone reads), and an
+//!   evaluation's points per indicator.
 //!
 //! `docs/SERVER.md` describes them in words; `tests/pg_security.rs` tries every write a clerk
 //! and an auditor could attempt with psql.
@@ -47,6 +49,7 @@ pub mod migrate;
 mod read;
 pub mod restore;
 mod rows;
+mod schemes;
 mod stage;
 mod totals;
 mod tx;
@@ -61,6 +64,7 @@ pub const MIGRATIONS: &[(u32, &str)] = &[
     (4, include_str!("migrations/0004_backend.sql")),
     (5, include_str!("migrations/0005_import_speed.sql")),
     (6, include_str!("migrations/0006_unit_check.sql")),
+    (7, include_str!("migrations/0007_schemes.sql")),
 ];
 
 /// The group roles a login is put in, by the role `staff add` gives it.

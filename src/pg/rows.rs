@@ -4,8 +4,8 @@
 //! and a record's `RecordId` (the kind's letter and the row's `seq`: `b12345`).
 
 use crate::domain::{
-    BudgetEntry, BudgetKind, Category, EvalKind, Evaluation, Fen, Grade, Level, PartialDate, RecordId, RecordKind,
-    Source, StationStatus, Training, TrainingKind, TrainingMode, Unit,
+    BudgetEntry, BudgetKind, Category, EvalKind, Evaluation, Fen, Grade, Level, PartialDate, Points, RecordId,
+    RecordKind, Source, StationStatus, Training, TrainingKind, TrainingMode, Unit,
 };
 use crate::record::AnyRecord;
 use crate::store::{Result, StoreError};
@@ -26,7 +26,7 @@ pub fn table(kind: RecordKind) -> Table {
             name: "shegong.evaluations",
             owner: "unit",
             letter: 'e',
-            columns: "id, unit, date, kind, evaluator, score, grade, note",
+            columns: "id, unit, date, kind, evaluator, score, grade, note, scheme, point_codes, point_tenths",
         },
         RecordKind::Training => Table {
             name: "shegong.trainings",
@@ -134,6 +134,7 @@ pub fn record(kind: RecordKind, row: &Row, at: usize) -> Result<AnyRecord> {
             },
             grade: maybe_word(row, at + 6, "the grade", Grade::parse)?,
             note: get(row, at + 7)?,
+            points: points(row, at + 8)?,
         }),
         RecordKind::Training => AnyRecord::Training(Training {
             id: get(row, at)?,
@@ -159,6 +160,49 @@ pub fn record(kind: RecordKind, row: &Row, at: usize) -> Result<AnyRecord> {
             note: get(row, at + 8)?,
         }),
     })
+}
+
+/// An evaluation's points from its `scheme, point_codes, point_tenths` columns from `at`.
+fn points(row: &Row, at: usize) -> Result<Option<Points>> {
+    let scheme: Option<String> = get(row, at)?;
+    let codes: Option<Vec<String>> = get(row, at + 1)?;
+    let tenths: Option<Vec<i16>> = get(row, at + 2)?;
+    let (Some(scheme), Some(codes), Some(tenths)) = (scheme, codes, tenths) else {
+        return Ok(None);
+    };
+    if codes.len() != tenths.len() {
+        return Err(bad("points of", &scheme));
+    }
+    let given = codes
+        .into_iter()
+        .zip(tenths)
+        .map(|(code, t)| {
+            u16::try_from(t)
+                .map(|t| (code, t))
+                .map_err(|_| bad("the points", &t.to_string()))
+        })
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Some(Points { scheme, given }))
+}
+
+/// The `scheme, point_codes, point_tenths` values of an evaluation.
+pub type PointColumns<'a> = (Option<&'a str>, Option<Vec<&'a str>>, Option<Vec<i16>>);
+
+/// An evaluation's points as its three columns' values (all null without points).
+pub fn point_columns(points: &Option<Points>) -> Result<PointColumns<'_>> {
+    let Some(p) = points else {
+        return Ok((None, None, None));
+    };
+    let tenths = p
+        .given
+        .iter()
+        .map(|(_, t)| i16::try_from(*t).map_err(|_| StoreError::Overflow))
+        .collect::<Result<Vec<_>>>()?;
+    Ok((
+        Some(p.scheme.as_str()),
+        Some(p.given.iter().map(|(c, _)| c.as_str()).collect()),
+        Some(tenths),
+    ))
 }
 
 /// A count as an `i32` column value (`None` stays `None`); too large is `Overflow`.

@@ -17,7 +17,8 @@ pub(super) fn stage(kind: RecordKind) -> (&'static str, &'static str, &'static [
         RecordKind::Evaluation => (
             "stage_evaluations",
             "ord bigint, id text, unit text, date text, kind text, evaluator text, score smallint, grade text, \
-             note text, content_hash bytea, occurrence integer",
+             note text, scheme text, point_codes text[], point_tenths smallint[], content_hash bytea, \
+             occurrence integer",
             &[
                 Type::INT8,
                 Type::TEXT,
@@ -28,6 +29,9 @@ pub(super) fn stage(kind: RecordKind) -> (&'static str, &'static str, &'static [
                 Type::INT2,
                 Type::TEXT,
                 Type::TEXT,
+                Type::TEXT,
+                Type::TEXT_ARRAY,
+                Type::INT2_ARRAY,
                 Type::BYTEA,
                 Type::INT4,
             ],
@@ -94,6 +98,7 @@ pub(super) fn send(
                     .map(|s| i16::try_from(s).map_err(|_| StoreError::Overflow))
                     .transpose()?;
                 let grade = r.grade.map(|g| g.en());
+                let (scheme, codes, tenths) = rows::point_columns(&r.points)?;
                 send(&[
                     &*sent,
                     &r.id,
@@ -104,6 +109,9 @@ pub(super) fn send(
                     &score,
                     &grade,
                     &r.note,
+                    &scheme,
+                    &codes,
+                    &tenths,
                     &hash,
                     &occurrence,
                 ])?;

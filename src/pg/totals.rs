@@ -182,6 +182,7 @@ impl PgStorage {
                             score,
                             grade: maybe_word(second.as_deref(), "the grade", Grade::parse)?,
                             note: String::new(),
+                            points: None,
                         };
                         add_times(m, &rollup::evaluation_delta(&e).1, first_sum)?;
                     }

@@ -10,6 +10,7 @@
 pub mod batch;
 pub mod journal;
 pub mod rules;
+pub mod schemes;
 pub mod undo;
 
 use crate::domain::{BudgetEntry, Day, Evaluation, RecordId, Unit};
@@ -216,6 +217,8 @@ impl Registry {
                     e.score,
                     e.grade,
                     e.note.clone(),
+                    // Two of one day alike but for their points (issue 15): still one answer.
+                    e.points.clone(),
                 )
             };
             key(a).cmp(&key(b))

@@ -56,6 +56,12 @@ impl From<StoreError> for StoreErrorOrStop {
 }
 
 impl Storage for Store {
+    fn schemes(&self) -> Result<Vec<crate::domain::Scheme>> {
+        Store::schemes(self)
+    }
+    fn add_schemes(&self, schemes: &[crate::domain::Scheme]) -> Result<()> {
+        Store::add_schemes(self, schemes)
+    }
     fn place(&self) -> String {
         self.dir().display().to_string()
     }

@@ -189,17 +189,61 @@ pub mod legacy {
 }
 
 stored_v1!(Page, "record page");
-stored_v1!(Evaluation, "evaluation");
 stored_v1!(Training, "training");
 stored_v1!(BudgetEntry, "budget entry");
 
-/// Any record's bytes, as its kind's `Stored` impl writes them (version 1): generic code above
-/// the store knows records by `Record` alone, which says nothing of encoding.
+/// An evaluation: version 1 without points per indicator, version 2 with them (issue 15); see
+/// `encode_record`.
+impl Stored for Evaluation {
+    const VERSION: u8 = 2;
+    const NAME: &'static str = "evaluation";
+    fn encode(&self) -> Result<Vec<u8>, EncodeError> {
+        encode_record(self)
+    }
+    fn decode(bytes: &[u8]) -> Result<Self, DecodeError> {
+        decode_record(bytes)
+    }
+}
+
+/// Any record's bytes, as its kind's `Stored` impl writes them: generic code above the store
+/// knows records by `Record` alone, which says nothing of encoding.
+///
+/// Version 1 is every record as it was before evaluation schemes; an evaluation with points
+/// per indicator (`Record::layout` 2) is version 2, its new field last. An evaluation without
+/// points is written as version 1, in exactly the bytes it had before the field existed: bincode
+/// writes a `None` as one 0 byte after the other fields, which is dropped. So the records stored
+/// before keep their content hash (sled's keys, the server's unique key, the dedup of a
+/// re-import), no stored page is rewritten, and no schema upgrade is needed.
 pub fn encode_record<R: crate::record::Record>(record: &R) -> Result<Vec<u8>, EncodeError> {
-    envelope(R::KIND.value_name(), 1, record)
+    let layout = record.layout();
+    let mut bytes = envelope(R::KIND.value_name(), layout, record)?;
+    if R::KIND == crate::domain::RecordKind::Evaluation && layout == 1 {
+        // The `None` of `points`, the last field.
+        if bytes.pop() != Some(0) {
+            return Err(EncodeError {
+                name: R::KIND.value_name(),
+                bytes: None,
+                detail: "an evaluation without points must end in the None of its points".into(),
+            });
+        }
+    }
+    Ok(bytes)
 }
 
 pub fn decode_record<R: crate::record::Record>(bytes: &[u8]) -> Result<R, DecodeError> {
+    if R::KIND == crate::domain::RecordKind::Evaluation {
+        return match bytes.first() {
+            // Version 1 lacks the trailing `None` of `points`: put it back.
+            Some(1) => {
+                let mut v2 = Vec::with_capacity(bytes.len() + 1);
+                v2.push(2);
+                v2.extend_from_slice(&bytes[1..]);
+                v2.push(0);
+                open(R::KIND.value_name(), 2, &v2)
+            }
+            _ => open(R::KIND.value_name(), 2, bytes),
+        };
+    }
     open(R::KIND.value_name(), 1, bytes)
 }
 
@@ -331,6 +375,7 @@ mod tests {
             score: Some(905),
             grade: None,
             note: String::new(),
+            points: None,
         }
     }
 
@@ -388,6 +433,33 @@ mod tests {
         assert_eq!(hex(&sample_budget().encode().unwrap()), BUDGET_V1);
         assert_eq!(hex(&sample_evaluation().encode().unwrap()), EVALUATION_V1);
         assert_eq!(hex(&sample_training().encode().unwrap()), TRAINING_V1);
+    }
+
+    /// An evaluation with points per indicator is version 2: the version-1 fields, then the
+    /// points (issue 15); one without keeps its version-1 bytes (above), and so its hash.
+    #[test]
+    fn an_evaluation_with_points_is_version_2() {
+        let mut e = sample_evaluation();
+        e.points = Some(Points {
+            scheme: "示例".into(),
+            given: vec![("A1".into(), 0), ("B2".into(), 905)],
+        });
+        let bytes = e.encode().unwrap();
+        assert_eq!(bytes[0], 2);
+        let v1 = sample_evaluation().encode().unwrap();
+        assert_eq!(&bytes[1..v1.len()], &v1[1..], "the old fields come first, unchanged");
+        assert_eq!(Evaluation::decode(&bytes).unwrap(), e);
+        e.points = Some(Points {
+            scheme: "示例".into(),
+            given: vec![("A1".into(), 0)],
+        });
+        let bytes = e.encode().unwrap();
+        assert_eq!(
+            (bytes[0], *bytes.last().unwrap()),
+            (2, 0),
+            "a 0 at the end is still version 2"
+        );
+        assert_eq!(Evaluation::decode(&bytes).unwrap(), e);
     }
 
     fn sample_page() -> Page {

@@ -39,10 +39,12 @@ pub enum TreeId {
     /// The find index (`store::find`): a lower bound of its records (empty for the first) →
     /// a page of records `family, term, 0xFF, level, code`, packed.
     Find,
+    /// scheme name (UTF-8) → Scheme (`store::schemes`, issue 15).
+    Schemes,
 }
 
 impl TreeId {
-    pub const ALL: [TreeId; 15] = [
+    pub const ALL: [TreeId; 16] = [
         TreeId::Meta,
         TreeId::Units,
         TreeId::Codes,
@@ -58,6 +60,7 @@ impl TreeId {
         TreeId::Batches,
         TreeId::ChildTotals,
         TreeId::Find,
+        TreeId::Schemes,
     ];
 
     pub fn name(self) -> &'static str {
@@ -77,6 +80,7 @@ impl TreeId {
             TreeId::Batches => "batches",
             TreeId::ChildTotals => "child_totals",
             TreeId::Find => "find",
+            TreeId::Schemes => "schemes",
         }
     }
 }

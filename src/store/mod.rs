@@ -15,6 +15,7 @@ pub mod keys;
 mod migrate;
 mod optional_numbers;
 mod restore;
+mod schemes;
 mod session;
 mod undo;
 mod write;

@@ -590,6 +590,29 @@ pub fn overview_lines(
     out
 }
 
+/// An evaluation's note, after its points per indicator when it gives any (issue 15):
+/// `示例方案 分项：P1 8 · P2 12.5  note`.
+pub fn with_points(e: &Evaluation, lang: Lang) -> String {
+    let Some(points) = e.points.as_ref().filter(|p| !p.given.is_empty()) else {
+        return e.note.clone();
+    };
+    let list: Vec<String> = points
+        .given
+        .iter()
+        .map(|(code, p)| format!("{code} {}", fmt::tenths(i64::from(*p))))
+        .collect();
+    let text = crate::words::say(
+        lang,
+        crate::words::K::PointsInNote,
+        &[&points.scheme, &list.join(" · ")],
+    );
+    if e.note.is_empty() {
+        text
+    } else {
+        format!("{text}  {}", e.note)
+    }
+}
+
 /// Before the amount of a budget entry reversed or reversing, where the voucher column (which
 /// says "reversed by #n" in words) is left out for width.
 pub const REVERSAL_MARK: &str = "↺";
@@ -629,7 +652,7 @@ pub fn record_lines(
                         e.score.map(|s| fmt::tenths(s as i64)).unwrap_or_else(|| "—".into()),
                         e.effective_grade().map(|g| g.label(lang)).unwrap_or("—").into(),
                         e.evaluator.clone(),
-                        e.note.clone(),
+                        with_points(e, lang),
                     ]
                 })
                 .collect(),
@@ -745,4 +768,31 @@ pub fn record_lines(
         .map(|(r, l)| (table::line(r, &cols, &lay), l))
         .collect();
     (header, lines, dashed)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_evaluation_with_points_lists_them_before_its_note() {
+        let mut e = Evaluation {
+            id: None,
+            unit: "530112001000".into(),
+            date: PartialDate::parse("2022-06-01").unwrap(),
+            kind: EvalKind::Annual,
+            evaluator: String::new(),
+            score: Some(205),
+            grade: None,
+            note: "复评".into(),
+            points: None,
+        };
+        assert_eq!(with_points(&e, Lang::En), "复评");
+        e.points = Some(Points {
+            scheme: "示例".into(),
+            given: vec![("P1".into(), 80), ("P2".into(), 125)],
+        });
+        assert_eq!(with_points(&e, Lang::Zh), "示例 分项：P1 8 · P2 12.5  复评");
+        assert_eq!(with_points(&e, Lang::En), "示例 points: P1 8 · P2 12.5  复评");
+    }
 }

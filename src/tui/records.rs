@@ -524,6 +524,7 @@ fn read_evaluation(r: &mut Reader) -> Option<Built> {
         score,
         grade: grade?,
         note: text_of(r.form, "note"),
+        points: None,
     }))
 }
 

@@ -22,6 +22,7 @@ fn entries() -> Vec<(&'static str, &'static str, &'static str, &'static str)> {
     area::<R>("report", &mut rows);
     area::<D>("store", &mut rows);
     area::<N>("server", &mut rows);
+    area::<K>("schemes", &mut rows);
     rows
 }
 
@@ -211,6 +212,7 @@ fn every_key_is_used() {
     area::<R>("R", &mut keys);
     area::<D>("D", &mut keys);
     area::<N>("N", &mut keys);
+    area::<K>("K", &mut keys);
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let mut files = Vec::new();
     sources(&root.join("src"), &mut files);

@@ -25,6 +25,10 @@ pub use batch::{
 pub mod children;
 pub use children::children_totals_follow_every_write;
 
+/// Evaluation schemes and points per indicator (issue 15), on every backend.
+pub mod schemes;
+pub use schemes::schemes_and_points_are_stored_and_backed_up;
+
 /// The reference-model property test (issue 12), run on every backend like the rest.
 pub mod reference;
 pub use reference::{
@@ -72,6 +76,7 @@ macro_rules! backend_suite {
             undo_takes_a_batch_back_change_by_change,
             a_correction_gives_the_right_figures_before_and_after,
             children_totals_follow_every_write,
+            schemes_and_points_are_stored_and_backed_up,
         );
     };
     (@tests $maker:expr, $ready:expr; $($name:ident),+ $(,)?) => {
@@ -151,6 +156,7 @@ pub fn evaluation(day: &str, unit: &str) -> Evaluation {
         score: Some(880),
         grade: Some(Grade::Good),
         note: String::new(),
+        points: None,
     }
 }
 

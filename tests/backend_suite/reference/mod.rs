@@ -297,6 +297,7 @@ fn materialize(model: &Model, kind: usize, r: &RecSpec, serials: &mut Serials) -
                 score: r.score,
                 grade,
                 note,
+                points: None,
             })
         }
         1 => Rec::Training(Training {
