@@ -12,6 +12,7 @@
 //! identical row of this input, as the sled store counts it), unique per kind.
 
 use super::backend::PgStorage;
+use super::partition;
 use super::rows;
 use super::stage::{self, stage};
 use super::tx::statements;
@@ -278,6 +279,11 @@ impl PgImport<'_> {
                     "CREATE TEMP TABLE IF NOT EXISTS {table} ({columns}) ON COMMIT DELETE ROWS"
                 ))
                 .map_err(|e| self.store.err(&e))?;
+            if self.kind == RecordKind::Budget {
+                client
+                    .batch_execute(partition::STAGE_READABLE)
+                    .map_err(|e| self.store.err(&e))?;
+            }
             self.store.set_staged(self.kind);
         }
         self.nested = self.store.held();
@@ -323,43 +329,65 @@ impl PgImport<'_> {
         let t = rows::table(self.kind);
         let (table, _, _) = stage(self.kind);
         let columns = t.columns;
-        let added = match self.seq_back.filter(|_| self.sent == 1) {
-            None => {
-                let sql = format!(
-                    "INSERT INTO {} ({columns}, content_hash, occurrence, batch)
-                     SELECT {columns}, content_hash, occurrence, $1 FROM pg_temp.{table} ORDER BY ord
-                     ON CONFLICT DO NOTHING RETURNING seq",
-                    t.name
-                );
-                self.store.client()?.query(&sql, &[&self.token])
+        let budget = self.kind == RecordKind::Budget;
+        let (seqs, added) = if budget && self.seq_back.is_none() && self.sent >= partition::PARTITION_FROM {
+            let done = self.store.import_partition(self.token)?;
+            let seqs = match done.part {
+                Some(part) => self.store.partition_seqs(part, KEYS_KEPT)?,
+                None => Vec::new(),
+            };
+            (seqs, done.added)
+        } else {
+            // Budget rows: what a bulk import's partition stores is left out here (the main
+            // partition's unique index sees only its own rows), after the lock that keeps bulk
+            // imports out until this commits.
+            let stored_elsewhere = if budget {
+                self.store.share_budget_lock()?;
+                "WHERE NOT EXISTS (SELECT FROM shegong.budget b
+                                    WHERE b.content_hash = s.content_hash AND b.occurrence = s.occurrence)"
+            } else {
+                ""
+            };
+            let added = match self.seq_back.filter(|_| self.sent == 1) {
+                None => {
+                    let sql = format!(
+                        "INSERT INTO {} ({columns}, content_hash, occurrence, batch)
+                         SELECT {columns}, content_hash, occurrence, $1 FROM pg_temp.{table} s {stored_elsewhere}
+                         ORDER BY ord ON CONFLICT DO NOTHING RETURNING seq",
+                        t.name
+                    );
+                    self.store.client()?.query(&sql, &[&self.token])
+                }
+                Some(seq) => {
+                    let sql = format!(
+                        "INSERT INTO {} (seq, {columns}, content_hash, occurrence, batch) OVERRIDING SYSTEM VALUE
+                         SELECT $2, {columns}, content_hash, occurrence, $1 FROM pg_temp.{table} s {stored_elsewhere}
+                         ON CONFLICT DO NOTHING RETURNING seq",
+                        t.name
+                    );
+                    self.store.client()?.query(&sql, &[&self.token, &seq])
+                }
             }
-            Some(seq) => {
-                let sql = format!(
-                    "INSERT INTO {} (seq, {columns}, content_hash, occurrence, batch) OVERRIDING SYSTEM VALUE
-                     SELECT $2, {columns}, content_hash, occurrence, $1 FROM pg_temp.{table}
-                     ON CONFLICT DO NOTHING RETURNING seq",
-                    t.name
-                );
-                self.store.client()?.query(&sql, &[&self.token, &seq])
-            }
-        }
-        .map_err(|e| self.store.err(&e))?;
-        let mut seqs = added
-            .iter()
-            .map(|row| row.try_get::<_, i64>(0))
-            .collect::<std::result::Result<Vec<i64>, _>>()
             .map_err(|e| self.store.err(&e))?;
-        seqs.sort_unstable();
-        outcome.added = seqs.len();
+            let mut seqs = added
+                .iter()
+                .map(|row| row.try_get::<_, i64>(0))
+                .collect::<std::result::Result<Vec<i64>, _>>()
+                .map_err(|e| self.store.err(&e))?;
+            seqs.sort_unstable();
+            let added = seqs.len();
+            (seqs, added)
+        };
+        outcome.added = added;
         outcome.already_present = usize::try_from(self.sent)
             .map_err(|_| StoreError::Overflow)?
-            .saturating_sub(seqs.len());
+            .saturating_sub(added);
         outcome.keys = seqs
             .iter()
             .take(KEYS_KEPT)
             .map(|s| rows::record_id(self.kind, *s))
             .collect();
-        let entries = self.entries(&seqs, journaled)?;
+        let entries = self.entries(&seqs, added, journaled)?;
         if let Some(refusal) = entries.refusal {
             return Err(refusal);
         }
@@ -372,8 +400,9 @@ impl PgImport<'_> {
         Ok(outcome)
     }
 
-    /// The journal entries of what was added (`seqs`, in input order).
-    fn entries(&self, seqs: &[i64], journaled: Journaled) -> Result<Entries> {
+    /// The journal entries of what was added (`added` rows, the first of them `seqs`, in input
+    /// order: all of them when they are few enough to be journaled row by row).
+    fn entries(&self, seqs: &[i64], added: usize, journaled: Journaled) -> Result<Entries> {
         let kind = self.kind.name();
         let mut list = Vec::new();
         if let Journaled::Reversal(of) = journaled {
@@ -395,10 +424,8 @@ impl PgImport<'_> {
             list.push(entry);
             return Ok(Entries { list, refusal: None });
         }
-        if seqs.len() > ROW_BY_ROW_LIMIT {
-            let mut entry = self
-                .store
-                .entry("import", kind, None, import_summary(kind, seqs.len(), 0));
+        if added > ROW_BY_ROW_LIMIT {
+            let mut entry = self.store.entry("import", kind, None, import_summary(kind, added, 0));
             entry.key = Some(format!("{IMPORT_PREFIX}{}", self.token));
             list.push(entry);
         } else {

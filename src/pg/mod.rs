@@ -44,6 +44,7 @@ mod import;
 mod journal;
 mod listen;
 pub mod migrate;
+mod partition;
 mod read;
 pub mod restore;
 mod rows;
@@ -61,6 +62,8 @@ pub const MIGRATIONS: &[(u32, &str)] = &[
     (4, include_str!("migrations/0004_backend.sql")),
     (5, include_str!("migrations/0005_import_speed.sql")),
     (6, include_str!("migrations/0006_unit_check.sql")),
+    // File 0008 as agreed with pgsum's 0007: version 8 once that is merged beside it.
+    (7, include_str!("migrations/0008_budget_partitions.sql")),
 ];
 
 /// The group roles a login is put in, by the role `staff add` gives it.
