@@ -296,6 +296,14 @@ fn a_bulk_import_of_budget_rows_gets_a_partition_of_its_own() {
     let first = import_file(&registry, Kind::Budget, &big).expect("big");
     assert_eq!((first.added, first.already_present), (11_950, 50));
     assert_eq!(partitions(&cluster, &owner, "bulk_budget").trim(), "2");
+    // Numbered in the file's order (the voucher is the row's number).
+    let ordered = cluster.query(
+        &owner,
+        "bulk_budget",
+        "SELECT bool_and(later) FROM (SELECT seq > lag(seq) OVER (ORDER BY substr(voucher, 2)::int) AS later
+           FROM shegong.budget WHERE part <> 0) o",
+    );
+    assert_eq!(ordered.trim(), "t");
     let after_first = sum();
     // Again: nothing added, no partition made; the small file again, nothing either.
     let again = import_file(&registry, Kind::Budget, &big).expect("again");

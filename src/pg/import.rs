@@ -6,7 +6,9 @@
 //! with one `INSERT … SELECT … ON CONFLICT DO NOTHING` that the policies check row by row, marks
 //! them with the import's token (the transaction's id) and journals them (row by row up to
 //! `ROW_BY_ROW_LIMIT` added, else one entry naming the token), then commits. Dropped before
-//! `finish`, the transaction is rolled back: nothing of it stays.
+//! `finish`, the transaction is rolled back: nothing of it stays. Budget rows from
+//! `partition::PARTITION_FROM` on are moved by `shegong.import_budget` instead, into a partition
+//! of their own indexed after the load (`partition`), in the same transaction.
 //!
 //! A re-import adds nothing: each row carries its content hash and its occurrence (the n-th
 //! identical row of this input, as the sled store counts it), unique per kind.

@@ -20,6 +20,9 @@
 //! - `0006_unit_check.sql`: a record's unit checked once per statement (statement triggers that
 //!   lock the units named `FOR KEY SHARE`) instead of by foreign keys row by row; a unit with
 //!   records is not deleted nor renamed (a trigger on `units`).
+//! - `0008_budget_partitions.sql` (version 7 until pgsum's 0007 is merged beside it): `budget`
+//!   partitioned by `part`; a bulk import of budget rows loads a partition of its own, indexed
+//!   after the load and attached in its transaction (`shegong.import_budget`, `partition`).
 //!
 //! `docs/SERVER.md` describes them in words; `tests/pg_security.rs` tries every write a clerk
 //! and an auditor could attempt with psql.

@@ -61,11 +61,13 @@ impl PgStorage {
     /// The first `limit` seqs of partition `part`, in order (the import's input order).
     pub(super) fn partition_seqs(&self, part: i64, limit: usize) -> Result<Vec<i64>> {
         let limit = i64::try_from(limit).map_err(|_| StoreError::Overflow)?;
+        // The partition named in the statement (a number the server gave), so that it is the
+        // only one planned and its index gives the order.
         let found = self
             .client()?
             .query(
-                "SELECT seq FROM shegong.budget WHERE part = $1 ORDER BY seq LIMIT $2",
-                &[&part, &limit],
+                &format!("SELECT seq FROM shegong.budget WHERE part = {part} ORDER BY seq LIMIT $1"),
+                &[&limit],
             )
             .map_err(|e| self.err(&e))?;
         found

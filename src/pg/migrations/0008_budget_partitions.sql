@@ -27,7 +27,7 @@
 -- - after each statement through the parent, `budget_keys_unique` refuses a row whose `seq`,
 --   content or `id` is in another partition (within one partition its unique indexes do).
 --
--- `seq` stays the identity of the parent (`import_budget` draws from its sequence), `part`
+-- `seq` stays the identity of the parent (`import_budget` reserves a block of it), `part`
 -- and `batch` cannot be updated by staff (column grants), and the policies, the NOTIFY and the
 -- unit-check triggers move to the parent unchanged; `import_budget` does their work for the
 -- partition it attaches (scope checked once for the whole import against the login's units,
@@ -178,6 +178,9 @@ DECLARE
   role text := role_of(session_user);
   part_name text;
   staged bigint;
+  last_ord bigint;
+  first_ord bigint;
+  base bigint;
   named text[];
   locked bigint;
   stored bigint[];
@@ -192,11 +195,20 @@ BEGIN
     RAISE insufficient_privilege USING MESSAGE = 'permission denied for table budget';
   END IF;
   PERFORM pg_advisory_xact_lock(x'0000627564676574'::bigint);
-  SELECT count(*), array_agg(DISTINCT s.unit::text) INTO staged, named FROM pg_temp.stage_budget s;
+  -- One pass over the staged rows: how many, the units they name, how they are numbered.
+  SELECT sum(d.n)::bigint, array_agg(d.u), min(d.lo), max(d.hi) INTO staged, named, first_ord, last_ord
+    FROM (SELECT s.unit::text AS u, count(*) AS n, min(s.ord::bigint) AS lo, max(s.ord::bigint) AS hi
+            FROM pg_temp.stage_budget s GROUP BY 1) d;
   part := NULL;
   added := 0;
-  IF staged = 0 THEN
+  IF staged IS NULL THEN
     RETURN;
+  END IF;
+  -- The rows are numbered 1 to N in input order (`ord`): each row's `seq` is a number reserved
+  -- below plus its `ord`, so they keep the input's order without a sort (a number given twice
+  -- is refused by the partition's unique index).
+  IF first_ord < 1 OR last_ord > staged THEN
+    RAISE invalid_parameter_value USING MESSAGE = 'import_budget: the staged rows are not numbered 1 to N';
   END IF;
   -- Migration 6's unit check, once per unit named: each exists, locked as a foreign key's check
   -- locks it.
@@ -217,27 +229,29 @@ BEGIN
     END IF;
   END IF;
   -- What is stored already (in any partition) is left out: a re-import adds nothing.
-  SELECT array_agg(s.ord) INTO stored FROM pg_temp.stage_budget s
+  SELECT array_agg(s.ord::bigint) INTO stored FROM pg_temp.stage_budget s
    WHERE EXISTS (SELECT FROM budget b WHERE b.content_hash = s.content_hash::bytea
                                          AND b.occurrence = s.occurrence::integer);
   IF cardinality(stored) = staged THEN
     RETURN;
   END IF;
+  -- Nobody else takes a number meanwhile: every other writer of budget rows waits for the lock.
+  base := nextval(pg_get_serial_sequence('shegong.budget', 'seq'));
+  PERFORM setval(pg_get_serial_sequence('shegong.budget', 'seq'), base + last_ord);
   part := nextval('shegong.budget_part_seq');
   part_name := 'budget_p' || part;
   EXECUTE format('CREATE TABLE shegong.%I (LIKE shegong.budget INCLUDING DEFAULTS INCLUDING GENERATED '
                  'INCLUDING CONSTRAINTS, CHECK (part = %s))', part_name, part);
-  -- In input order, unindexed.
+  -- Unindexed.
   EXECUTE format(
     'INSERT INTO shegong.%I (seq, id, date, unit, kind, category, source, amount, voucher, note, '
     '                        content_hash, occurrence, batch, part) '
-    'SELECT nextval(%L), s.id::text, s.date::text, s.unit::text, s.kind::text, s.category::text, '
+    'SELECT $4 + s.ord::bigint, s.id::text, s.date::text, s.unit::text, s.kind::text, s.category::text, '
     '       s.source::text, s.amount::bigint, s.voucher::text, s.note::text, s.content_hash::bytea, '
     '       s.occurrence::integer, $1, $2 '
-    '  FROM pg_temp.stage_budget s %s ORDER BY s.ord',
-    part_name, pg_get_serial_sequence('shegong.budget', 'seq'),
-    CASE WHEN stored IS NULL THEN '' ELSE 'WHERE s.ord NOT IN (SELECT unnest($3))' END)
-  USING token, part, stored;
+    '  FROM pg_temp.stage_budget s %s',
+    part_name, CASE WHEN stored IS NULL THEN '' ELSE 'WHERE s.ord NOT IN (SELECT unnest($3))' END)
+  USING token, part, stored, base;
   GET DIAGNOSTICS added = ROW_COUNT;
   -- A given id is unique per kind, across partitions.
   EXECUTE format('SELECT p.id FROM shegong.%I p WHERE p.id IS NOT NULL '
