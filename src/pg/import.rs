@@ -26,7 +26,6 @@ use crate::registry::rules;
 use crate::storage::BulkImport;
 use crate::store::{AddOutcome, Result, RowProblem, StoreError};
 use crate::words::{say, D};
-use postgres::binary_copy::BinaryCopyInWriter;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 /// The ids of added records an outcome keeps, as the sled store does.
@@ -312,14 +311,12 @@ impl PgImport<'_> {
         }
         self.begin()?;
         let (table, _, types) = stage(self.kind);
-        let mut client = self.store.client()?;
-        let sink = client
-            .copy_in(&format!("COPY pg_temp.{table} FROM STDIN (FORMAT binary)"))
-            .map_err(|e| self.store.err(&e))?;
-        let mut writer = BinaryCopyInWriter::new(sink, types);
-        stage::send(&mut writer, rows, &mut self.seen, &mut self.sent, self.store)?;
-        writer.finish().map_err(|e| self.store.err(&e))?;
-        Ok(())
+        let store = self.store;
+        let mut client = store.client()?;
+        let (seen, sent) = (&mut self.seen, &mut self.sent);
+        stage::copy_into(&mut *client, store, table, types, |writer| {
+            stage::send(writer, rows, seen, sent, store)
+        })
     }
 
     /// Moves the staged rows into the table, journals them, commits.
