@@ -244,6 +244,17 @@ fn a_database_of_migrations_one_to_five_is_upgraded_in_place() {
     assert_eq!(fks.trim(), "0");
     let kept = cluster.query(&owner, "upgrade", "SELECT unit FROM shegong.budget");
     assert_eq!(kept.trim(), "u1");
+    // Migration 8 made `budget` partitioned: the old rows are its main partition, and a row
+    // added now is numbered after them (the identity goes on from the old one).
+    cluster.run(&owner, "upgrade", &budget_row("u1", "03"));
+    let numbered = cluster.query(
+        &owner,
+        "upgrade",
+        "SELECT count(DISTINCT seq), count(*), min(tableoid::regclass::text), max(tableoid::regclass::text),
+                (SELECT seq FROM shegong.budget WHERE content_hash = '\\x03') > (SELECT seq FROM shegong.budget WHERE content_hash = '\\x01')
+           FROM shegong.budget",
+    );
+    assert_eq!(numbered.trim(), "2|2|shegong.budget_main|shegong.budget_main|t");
     let out = cluster.psql(&owner, "upgrade", &budget_row("ghost", "02"));
     assert!(!out.status.success(), "the upgraded schema checks a record's unit");
 }
