@@ -18,6 +18,7 @@ Needs the release build of the binary and of the two test programs:
 
     cargo build --release && cargo test --release --no-run --test tui_perf --test pg_concurrency
     python3 benches/server.py --runs 3 [--size tiny] [--keep-data DIR]
+    python3 benches/server.py --imports-only [--bin OLD/shegong]   # imports and report only
 
 The server runs with fsync=off and synchronous_commit=off, as the tests' clusters do (a
 throwaway server): a real server's commits wait for its disk. Prints a Markdown table.
@@ -27,6 +28,7 @@ import argparse, glob, json, os, pwd, re, secrets, shutil, signal, statistics, s
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 GEN = os.path.join(os.path.dirname(ROOT), "shared", "tools", "gen_synthetic.py")
 PROFILE = "release"  # --profile debug: the debug builds, to try the script quickly
+IMPORTS_ONLY = False  # --imports-only: imports and the root report, nothing else
 KINDS = ["units", "evaluations", "trainings", "budget"]
 SIZES = {
     "tiny": ["--districts", "2", "--streets", "3", "--communities", "4", "--evaluations", "300",
@@ -141,6 +143,8 @@ def measure(store_args, perf_env, saves_env, data, runs):
     fig["budget rows/s"] = round(rows / fig["import budget (s)"])
     times = [run([BIN] + store_args + ["report", "--format", "json", "--depth", "1"])[0] for _ in range(runs)]
     fig["report --depth 1 at the root (s), median"] = round(statistics.median(times), 3)
+    if IMPORTS_ONLY:
+        return fig
     _, ui = run([test_program("tui_perf"), "--ignored", "--nocapture", "--test-threads=1"],
                 env=clean_env(perf_env))
     for line in ui.splitlines():
@@ -163,10 +167,14 @@ def main():
     ap.add_argument("--runs", type=int, default=3)
     ap.add_argument("--keep-data", help="generate into (or reuse) this folder and keep it")
     ap.add_argument("--profile", choices=["release", "debug"], default="release")
+    ap.add_argument("--imports-only", action="store_true",
+                    help="the imports and the root report only (no UI, no saves: no test programs needed)")
+    ap.add_argument("--bin", help="this build of shegong instead of target/PROFILE/shegong (a before)")
     args = ap.parse_args()
-    global PROFILE, BIN
+    global PROFILE, BIN, IMPORTS_ONLY
     PROFILE = args.profile
-    BIN = os.path.join(ROOT, "target", PROFILE, "shegong")
+    IMPORTS_ONLY = args.imports_only
+    BIN = args.bin or os.path.join(ROOT, "target", PROFILE, "shegong")
     if not os.access(BIN, os.X_OK):
         sys.exit(f"no {PROFILE} build at {BIN}: cargo build --{PROFILE}")
     work = tempfile.mkdtemp(prefix="shegong-bench-server")

@@ -244,6 +244,148 @@ fn a_database_of_migrations_one_to_five_is_upgraded_in_place() {
     assert_eq!(fks.trim(), "0");
     let kept = cluster.query(&owner, "upgrade", "SELECT unit FROM shegong.budget");
     assert_eq!(kept.trim(), "u1");
+    // Migration 8 made `budget` partitioned: the old rows are its main partition, and a row
+    // added now is numbered after them (the identity goes on from the old one).
+    cluster.run(&owner, "upgrade", &budget_row("u1", "03"));
+    let numbered = cluster.query(
+        &owner,
+        "upgrade",
+        "SELECT count(DISTINCT seq), count(*), min(tableoid::regclass::text), max(tableoid::regclass::text),
+                (SELECT seq FROM shegong.budget WHERE content_hash = '\\x03') > (SELECT seq FROM shegong.budget WHERE content_hash = '\\x01')
+           FROM shegong.budget",
+    );
+    assert_eq!(numbered.trim(), "2|2|shegong.budget_main|shegong.budget_main|t");
     let out = cluster.psql(&owner, "upgrade", &budget_row("ghost", "02"));
     assert!(!out.status.success(), "the upgraded schema checks a record's unit");
+}
+
+/// A budget file of `n` rows over the 40 streets of `units_file`, amounts from `from` on (each
+/// row its own content), plus `extra` rows.
+fn budget_file(dir: &std::path::Path, name: &str, from: usize, n: usize) -> std::path::PathBuf {
+    let mut text = String::from("date,unit,kind,category,source,amount,voucher,note\n");
+    for i in from..from + n {
+        let (d, s) = (i % 5 + 1, i / 5 % 8 + 1);
+        text.push_str(&format!(
+            "2022-{:02},99000{d}00{s}000,allocation,operation,fiscal,{}.{:02},V{i},\n",
+            i % 12 + 1,
+            i / 100 + 1,
+            i % 100
+        ));
+    }
+    let path = dir.join(name);
+    std::fs::write(&path, text).expect("written");
+    path
+}
+
+fn partitions(cluster: &Cluster, owner: &Login, db: &str) -> String {
+    cluster.query(
+        owner,
+        db,
+        "SELECT count(*) FROM pg_inherits WHERE inhparent = 'shegong.budget'::regclass",
+    )
+}
+
+#[test]
+fn a_bulk_import_of_budget_rows_gets_a_partition_of_its_own() {
+    let Some(cluster) = cluster() else { return };
+    let (registry, owner) = registry(&cluster, "bulk_budget");
+    let dir = tempfile::tempdir().expect("a temp dir");
+    import_file(&registry, Kind::Units, &units_file(dir.path(), "")).expect("units");
+    let sum = || {
+        cluster.query(
+            &owner,
+            "bulk_budget",
+            "SELECT count(*), sum(amount) FROM shegong.budget",
+        )
+    };
+    // A few rows go into the main partition.
+    let small = budget_file(dir.path(), "small.csv", 0, 50);
+    assert_eq!(import_file(&registry, Kind::Budget, &small).expect("small").added, 50);
+    assert_eq!(partitions(&cluster, &owner, "bulk_budget").trim(), "1");
+    // 12,000 rows (the 50 among them): a partition of their own, the 50 left out.
+    let big = budget_file(dir.path(), "big.csv", 0, 12_000);
+    let first = import_file(&registry, Kind::Budget, &big).expect("big");
+    assert_eq!((first.added, first.already_present), (11_950, 50));
+    assert_eq!(partitions(&cluster, &owner, "bulk_budget").trim(), "2");
+    // Numbered in the file's order (the voucher is the row's number).
+    let ordered = cluster.query(
+        &owner,
+        "bulk_budget",
+        "SELECT bool_and(later) FROM (SELECT seq > lag(seq) OVER (ORDER BY substr(voucher, 2)::int) AS later
+           FROM shegong.budget WHERE part <> 0) o",
+    );
+    assert_eq!(ordered.trim(), "t");
+    let after_first = sum();
+    // Again: nothing added, no partition made; the small file again, nothing either.
+    let again = import_file(&registry, Kind::Budget, &big).expect("again");
+    assert_eq!((again.added, again.already_present), (0, 12_000));
+    assert_eq!(
+        import_file(&registry, Kind::Budget, &small).expect("small again").added,
+        0
+    );
+    assert_eq!(partitions(&cluster, &owner, "bulk_budget").trim(), "2");
+    assert_eq!(sum(), after_first);
+    // Half stored, half new: the new half in a partition of its own.
+    let half = budget_file(dir.path(), "half.csv", 6_000, 12_000);
+    let third = import_file(&registry, Kind::Budget, &half).expect("half");
+    assert_eq!((third.added, third.already_present), (6_000, 6_000));
+    assert_eq!(partitions(&cluster, &owner, "bulk_budget").trim(), "3");
+    assert!(registry.check().expect("checked").is_empty());
+    // Journaled as one import each; undo takes the last one back whole.
+    let imports = cluster.query(
+        &owner,
+        "bulk_budget",
+        "SELECT count(*) FROM shegong.journal WHERE action = 'import'",
+    );
+    assert_eq!(imports.trim(), "2");
+    registry.undo_last().expect("undone");
+    assert_eq!(sum(), after_first);
+    assert!(registry.check().expect("checked").is_empty());
+    // Ids stay unique across partitions, seqs too.
+    let dupes = cluster.query(
+        &owner,
+        "bulk_budget",
+        "SELECT (SELECT count(*) - count(DISTINCT seq) FROM shegong.budget),
+                (SELECT count(*) - count(DISTINCT (content_hash, occurrence)) FROM shegong.budget)",
+    );
+    assert_eq!(dupes.trim(), "0|0");
+}
+
+#[test]
+fn a_bulk_import_refused_or_dropped_leaves_nothing() {
+    let Some(cluster) = cluster() else { return };
+    let (registry, owner) = registry(&cluster, "bulk_refused");
+    let dir = tempfile::tempdir().expect("a temp dir");
+    import_file(&registry, Kind::Units, &units_file(dir.path(), "")).expect("units");
+    // A row of a unit that does not exist, at the end of 12,000: refused, nothing stored.
+    let file = budget_file(dir.path(), "bad.csv", 0, 12_000);
+    let mut text = std::fs::read_to_string(&file).expect("read");
+    text.push_str("2022-01,990009009000,allocation,operation,fiscal,1.00,V,\n");
+    std::fs::write(&file, text).expect("written");
+    match import_file(&registry, Kind::Budget, &file) {
+        Err(ImportError::Problems(_)) | Err(ImportError::Store(_)) => {}
+        other => panic!("expected a refusal, got {other:?}"),
+    }
+    let left = cluster.query(&owner, "bulk_refused", "SELECT count(*) FROM shegong.budget");
+    assert_eq!(left.trim(), "0");
+    assert_eq!(partitions(&cluster, &owner, "bulk_refused").trim(), "1");
+    // At the server: a partition made, then the transaction rolled back, leaves no table.
+    let sql = "BEGIN;
+         CREATE TEMP TABLE stage_budget (ord bigint, id text, date text, unit text, kind text, category text,
+           source text, amount bigint, voucher text, note text, content_hash bytea, occurrence integer);
+         INSERT INTO stage_budget VALUES (1, NULL, '2022', '990001001000', 'allocation', NULL, NULL, 100, '', '', '\\x01', 0);
+         SELECT added FROM shegong.import_budget(pg_current_xact_id()::text::bigint);
+         SELECT count(*) FROM shegong.budget;
+         ROLLBACK;";
+    let out = cluster.query(&owner, "bulk_refused", sql);
+    assert_eq!(out.lines().collect::<Vec<_>>(), ["1", "1"], "{out}");
+    assert_eq!(partitions(&cluster, &owner, "bulk_refused").trim(), "1");
+    let tables = cluster.query(
+        &owner,
+        "bulk_refused",
+        "SELECT count(*) FROM pg_class WHERE relname ~ '^budget_p[0-9]+$'",
+    );
+    assert_eq!(tables.trim(), "0");
+    let left = cluster.query(&owner, "bulk_refused", "SELECT count(*) FROM shegong.budget");
+    assert_eq!(left.trim(), "0");
 }

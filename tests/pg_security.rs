@@ -20,6 +20,10 @@ const BIJI: &str = "530112001000";
 const BIJI_COMMUNITY: &str = "530112001001";
 const XIYUAN: &str = "530112002000";
 const XIYUAN_COMMUNITY: &str = "530112002001";
+/// What the program runs to let `shegong.import_budget` read the session's staging table of
+/// budget rows (src/pg/partition.rs).
+const STAGE_READABLE: &str = "DO $$ BEGIN EXECUTE format('GRANT SELECT ON pg_temp.stage_budget TO %I', \
+     (SELECT pg_get_userbyid(nspowner) FROM pg_namespace WHERE nspname = 'shegong')); END $$;";
 
 /// A database of its own on the shared cluster, with the district loaded and four logins.
 struct District {
@@ -236,6 +240,27 @@ impl District {
         for table in ["units", "journal", "staff"] {
             sql.push(format!("TRUNCATE shegong.{table};"));
         }
+        // Budget rows' partitions (migration 8): a partition written directly, one of its own attached, `part` changed, and the
+        // bulk import's own function given a row outside its street.
+        sql.extend([
+            format!("INSERT INTO shegong.budget_main (seq, unit, date, kind, amount, content_hash) VALUES (1000, '{BIJI}', '2021-11', 'allocation', 100, '\\x0e');"),
+            format!("UPDATE shegong.budget SET part = 5 WHERE unit = '{BIJI}';"),
+            format!("UPDATE shegong.budget SET batch = 5 WHERE unit = '{BIJI}';"),
+            "DELETE FROM shegong.budget_main;".into(),
+            "CREATE TEMP TABLE p (LIKE shegong.budget); ALTER TABLE shegong.budget ATTACH PARTITION p FOR VALUES IN (5);".into(),
+            "ALTER TABLE shegong.budget DETACH PARTITION shegong.budget_main;".into(),
+            format!(
+                "BEGIN;
+                 CREATE TEMP TABLE stage_budget (ord bigint, id text, date text, unit text, kind text, category text,
+                   source text, amount bigint, voucher text, note text, content_hash bytea, occurrence integer);
+                 INSERT INTO stage_budget VALUES
+                   (1, NULL, '2021-11', '{BIJI}', 'allocation', NULL, NULL, 100, '', '', '\\x0f', 0),
+                   (2, NULL, '2021-11', '{XIYUAN}', 'allocation', NULL, NULL, 100, '', '', '\\x0f', 1);
+                 {STAGE_READABLE}
+                 SELECT shegong.import_budget(pg_current_xact_id()::text::bigint);
+                 COMMIT;"
+            ),
+        ]);
         // The staging templates: nobody writes them, COPY included.
         for table in ["staging_evaluations", "staging_trainings", "staging_budget"] {
             sql.push(format!("INSERT INTO shegong.{table} (content_hash) VALUES ('\\x01');"));
@@ -287,7 +312,7 @@ fn a_clerk_writes_nothing_outside_its_street_and_writes_within_it() {
 \\.
          INSERT INTO shegong.budget (unit, date, kind, amount, content_hash, occurrence)
            SELECT unit, date, kind, amount, content_hash, occurrence FROM s
-           ON CONFLICT (content_hash, occurrence) DO NOTHING;
+           ON CONFLICT (content_hash, occurrence, part) DO NOTHING;
          COMMIT;"
     );
     d.cluster.run(&d.clerk, &d.db, &within);
@@ -585,4 +610,59 @@ fn a_stale_save_touches_nothing_and_names_who_saved_and_a_reimport_adds_nothing(
     let second = d.cluster.run(&d.clerk, &d.db, &import);
     assert!(first.contains("INSERT 0 2"), "{first}");
     assert!(second.contains("INSERT 0 0"), "{second}");
+}
+
+#[test]
+fn a_clerk_imports_budget_rows_in_bulk_within_its_street() {
+    let Some(d) = district("bulkclerk") else { return };
+    let import = format!(
+        "BEGIN;
+         CREATE TEMP TABLE stage_budget (ord bigint, id text, date text, unit text, kind text, category text,
+           source text, amount bigint, voucher text, note text, content_hash bytea, occurrence integer);
+         INSERT INTO stage_budget VALUES
+           (1, NULL, '2022-04', '{BIJI}', 'allocation', NULL, NULL, 700, '', '', '\\x60', 0),
+           (2, NULL, '2022-04', '{BIJI_COMMUNITY}', 'allocation', NULL, NULL, 300, '', '', '\\x61', 0);
+         {STAGE_READABLE}
+         SELECT added FROM shegong.import_budget(pg_current_xact_id()::text::bigint);
+         COMMIT;"
+    );
+    let first = d.cluster.query(&d.clerk, &d.db, &import);
+    assert_eq!(first.trim(), "2");
+    let again = d.cluster.query(&d.clerk, &d.db, &import);
+    assert_eq!(again.trim(), "0", "a re-import adds nothing");
+    let stored = d.cluster.query(
+        &d.owner,
+        &d.db,
+        "SELECT count(*), sum(amount), count(DISTINCT part) FROM shegong.budget WHERE date = '2022-04'",
+    );
+    assert_eq!(stored.trim(), "2|1000|1");
+    // Nobody but the owner reads or writes the partition directly.
+    let part = d.cluster.query(
+        &d.owner,
+        &d.db,
+        "SELECT part FROM shegong.budget WHERE date = '2022-04' LIMIT 1",
+    );
+    let direct = d.cluster.psql(
+        &d.clerk,
+        &d.db,
+        &format!("SELECT count(*) FROM shegong.budget_p{};", part.trim()),
+    );
+    assert!(!direct.status.success(), "the clerk read a partition directly");
+    let routed = format!(
+        "INSERT INTO shegong.budget (unit, date, kind, amount, content_hash, part) \
+         VALUES ('{BIJI}', '2021-11', 'allocation', 100, '\\x62', {});",
+        part.trim()
+    );
+    assert_eq!(
+        d.refused(&d.clerk, &routed),
+        Ok(()),
+        "a row put in a bulk import's partition"
+    );
+    // The auditor may not run it at all.
+    let out = d.cluster.psql(&d.auditor, &d.db, &import);
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("permission denied"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

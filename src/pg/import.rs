@@ -6,12 +6,15 @@
 //! with one `INSERT … SELECT … ON CONFLICT DO NOTHING` that the policies check row by row, marks
 //! them with the import's token (the transaction's id) and journals them (row by row up to
 //! `ROW_BY_ROW_LIMIT` added, else one entry naming the token), then commits. Dropped before
-//! `finish`, the transaction is rolled back: nothing of it stays.
+//! `finish`, the transaction is rolled back: nothing of it stays. Budget rows from
+//! `partition::PARTITION_FROM` on are moved by `shegong.import_budget` instead, into a partition
+//! of their own indexed after the load (`partition`), in the same transaction.
 //!
 //! A re-import adds nothing: each row carries its content hash and its occurrence (the n-th
 //! identical row of this input, as the sled store counts it), unique per kind.
 
 use super::backend::PgStorage;
+use super::partition;
 use super::rows;
 use super::stage::{self, stage};
 use super::tx::statements;
@@ -23,7 +26,6 @@ use crate::registry::rules;
 use crate::storage::BulkImport;
 use crate::store::{AddOutcome, Result, RowProblem, StoreError};
 use crate::words::{say, D};
-use postgres::binary_copy::BinaryCopyInWriter;
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
 
 /// The ids of added records an outcome keeps, as the sled store does.
@@ -278,6 +280,11 @@ impl PgImport<'_> {
                     "CREATE TEMP TABLE IF NOT EXISTS {table} ({columns}) ON COMMIT DELETE ROWS"
                 ))
                 .map_err(|e| self.store.err(&e))?;
+            if self.kind == RecordKind::Budget {
+                client
+                    .batch_execute(partition::STAGE_READABLE)
+                    .map_err(|e| self.store.err(&e))?;
+            }
             self.store.set_staged(self.kind);
         }
         self.nested = self.store.held();
@@ -304,14 +311,12 @@ impl PgImport<'_> {
         }
         self.begin()?;
         let (table, _, types) = stage(self.kind);
-        let mut client = self.store.client()?;
-        let sink = client
-            .copy_in(&format!("COPY pg_temp.{table} FROM STDIN (FORMAT binary)"))
-            .map_err(|e| self.store.err(&e))?;
-        let mut writer = BinaryCopyInWriter::new(sink, types);
-        stage::send(&mut writer, rows, &mut self.seen, &mut self.sent, self.store)?;
-        writer.finish().map_err(|e| self.store.err(&e))?;
-        Ok(())
+        let store = self.store;
+        let mut client = store.client()?;
+        let (seen, sent) = (&mut self.seen, &mut self.sent);
+        stage::copy_into(&mut *client, store, table, types, |writer| {
+            stage::send(writer, rows, seen, sent, store)
+        })
     }
 
     /// Moves the staged rows into the table, journals them, commits.
@@ -323,43 +328,65 @@ impl PgImport<'_> {
         let t = rows::table(self.kind);
         let (table, _, _) = stage(self.kind);
         let columns = t.columns;
-        let added = match self.seq_back.filter(|_| self.sent == 1) {
-            None => {
-                let sql = format!(
-                    "INSERT INTO {} ({columns}, content_hash, occurrence, batch)
-                     SELECT {columns}, content_hash, occurrence, $1 FROM pg_temp.{table} ORDER BY ord
-                     ON CONFLICT DO NOTHING RETURNING seq",
-                    t.name
-                );
-                self.store.client()?.query(&sql, &[&self.token])
+        let budget = self.kind == RecordKind::Budget;
+        let (seqs, added) = if budget && self.seq_back.is_none() && self.sent >= partition::PARTITION_FROM {
+            let done = self.store.import_partition(self.token)?;
+            let seqs = match done.part {
+                Some(part) => self.store.partition_seqs(part, KEYS_KEPT)?,
+                None => Vec::new(),
+            };
+            (seqs, done.added)
+        } else {
+            // Budget rows: what a bulk import's partition stores is left out here (the main
+            // partition's unique index sees only its own rows), after the lock that keeps bulk
+            // imports out until this commits.
+            let stored_elsewhere = if budget {
+                self.store.share_budget_lock()?;
+                "WHERE NOT EXISTS (SELECT FROM shegong.budget b
+                                    WHERE b.content_hash = s.content_hash AND b.occurrence = s.occurrence)"
+            } else {
+                ""
+            };
+            let added = match self.seq_back.filter(|_| self.sent == 1) {
+                None => {
+                    let sql = format!(
+                        "INSERT INTO {} ({columns}, content_hash, occurrence, batch)
+                         SELECT {columns}, content_hash, occurrence, $1 FROM pg_temp.{table} s {stored_elsewhere}
+                         ORDER BY ord ON CONFLICT DO NOTHING RETURNING seq",
+                        t.name
+                    );
+                    self.store.client()?.query(&sql, &[&self.token])
+                }
+                Some(seq) => {
+                    let sql = format!(
+                        "INSERT INTO {} (seq, {columns}, content_hash, occurrence, batch) OVERRIDING SYSTEM VALUE
+                         SELECT $2, {columns}, content_hash, occurrence, $1 FROM pg_temp.{table} s {stored_elsewhere}
+                         ON CONFLICT DO NOTHING RETURNING seq",
+                        t.name
+                    );
+                    self.store.client()?.query(&sql, &[&self.token, &seq])
+                }
             }
-            Some(seq) => {
-                let sql = format!(
-                    "INSERT INTO {} (seq, {columns}, content_hash, occurrence, batch) OVERRIDING SYSTEM VALUE
-                     SELECT $2, {columns}, content_hash, occurrence, $1 FROM pg_temp.{table}
-                     ON CONFLICT DO NOTHING RETURNING seq",
-                    t.name
-                );
-                self.store.client()?.query(&sql, &[&self.token, &seq])
-            }
-        }
-        .map_err(|e| self.store.err(&e))?;
-        let mut seqs = added
-            .iter()
-            .map(|row| row.try_get::<_, i64>(0))
-            .collect::<std::result::Result<Vec<i64>, _>>()
             .map_err(|e| self.store.err(&e))?;
-        seqs.sort_unstable();
-        outcome.added = seqs.len();
+            let mut seqs = added
+                .iter()
+                .map(|row| row.try_get::<_, i64>(0))
+                .collect::<std::result::Result<Vec<i64>, _>>()
+                .map_err(|e| self.store.err(&e))?;
+            seqs.sort_unstable();
+            let added = seqs.len();
+            (seqs, added)
+        };
+        outcome.added = added;
         outcome.already_present = usize::try_from(self.sent)
             .map_err(|_| StoreError::Overflow)?
-            .saturating_sub(seqs.len());
+            .saturating_sub(added);
         outcome.keys = seqs
             .iter()
             .take(KEYS_KEPT)
             .map(|s| rows::record_id(self.kind, *s))
             .collect();
-        let entries = self.entries(&seqs, journaled)?;
+        let entries = self.entries(&seqs, added, journaled)?;
         if let Some(refusal) = entries.refusal {
             return Err(refusal);
         }
@@ -372,8 +399,9 @@ impl PgImport<'_> {
         Ok(outcome)
     }
 
-    /// The journal entries of what was added (`seqs`, in input order).
-    fn entries(&self, seqs: &[i64], journaled: Journaled) -> Result<Entries> {
+    /// The journal entries of what was added (`added` rows, the first of them `seqs`, in input
+    /// order: all of them when they are few enough to be journaled row by row).
+    fn entries(&self, seqs: &[i64], added: usize, journaled: Journaled) -> Result<Entries> {
         let kind = self.kind.name();
         let mut list = Vec::new();
         if let Journaled::Reversal(of) = journaled {
@@ -395,10 +423,8 @@ impl PgImport<'_> {
             list.push(entry);
             return Ok(Entries { list, refusal: None });
         }
-        if seqs.len() > ROW_BY_ROW_LIMIT {
-            let mut entry = self
-                .store
-                .entry("import", kind, None, import_summary(kind, seqs.len(), 0));
+        if added > ROW_BY_ROW_LIMIT {
+            let mut entry = self.store.entry("import", kind, None, import_summary(kind, added, 0));
             entry.key = Some(format!("{IMPORT_PREFIX}{}", self.token));
             list.push(entry);
         } else {

@@ -22,6 +22,9 @@
 //!   records is not deleted nor renamed (a trigger on `units`).
 //! - `0007_schemes.sql`: evaluation schemes (only `district` adds them, everyone reads), and an
 //!   evaluation's points per indicator.
+//! - `0008_budget_partitions.sql`: `budget`
+//!   partitioned by `part`; a bulk import of budget rows loads a partition of its own, indexed
+//!   after the load and attached in its transaction (`shegong.import_budget`, `partition`).
 //!
 //! `docs/SERVER.md` describes them in words; `tests/pg_security.rs` tries every write a clerk
 //! and an auditor could attempt with psql.
@@ -46,6 +49,7 @@ mod import;
 mod journal;
 mod listen;
 pub mod migrate;
+mod partition;
 mod read;
 pub mod restore;
 mod rows;
@@ -65,6 +69,7 @@ pub const MIGRATIONS: &[(u32, &str)] = &[
     (5, include_str!("migrations/0005_import_speed.sql")),
     (6, include_str!("migrations/0006_unit_check.sql")),
     (7, include_str!("migrations/0007_schemes.sql")),
+    (8, include_str!("migrations/0008_budget_partitions.sql")),
 ];
 
 /// The group roles a login is put in, by the role `staff add` gives it.

@@ -1,6 +1,7 @@
 //! The bulk import's staging tables: one per kind, session-private (`pg_temp`), with the
 //! file's columns, the row's place in the input (`ord`), its content hash and occurrence; and
-//! how a chunk of rows is sent into one by binary COPY.
+//! how a chunk of rows is sent into one by binary COPY (`copy_into`, which units added in bulk,
+//! `pg/unit_stage.rs`, send theirs through too).
 
 use super::backend::PgStorage;
 use super::rows::{self, int};
@@ -9,6 +10,7 @@ use crate::record::Rows;
 use crate::store::{Result, StoreError};
 use postgres::binary_copy::BinaryCopyInWriter;
 use postgres::types::{ToSql, Type};
+use postgres::GenericClient;
 use rustc_hash::FxHashMap as HashMap;
 
 /// The staging table of a kind: its name, columns and their types for binary COPY.
@@ -76,6 +78,25 @@ pub(super) fn stage(kind: RecordKind) -> (&'static str, &'static str, &'static [
             ],
         ),
     }
+}
+
+/// One binary COPY into the session's staging table `table` (columns of `types`): `each` writes
+/// the rows through the writer, then the COPY is finished (a failure anywhere ends it, and the
+/// transaction it is in fails with it).
+pub(super) fn copy_into(
+    client: &mut impl GenericClient,
+    store: &PgStorage,
+    table: &str,
+    types: &[Type],
+    each: impl FnOnce(&mut BinaryCopyInWriter<'_>) -> Result<()>,
+) -> Result<()> {
+    let sink = client
+        .copy_in(&format!("COPY pg_temp.{table} FROM STDIN (FORMAT binary)"))
+        .map_err(|e| store.err(&e))?;
+    let mut writer = BinaryCopyInWriter::new(sink, types);
+    each(&mut writer)?;
+    writer.finish().map_err(|e| store.err(&e))?;
+    Ok(())
 }
 
 /// Sends `rows` through `writer`, numbering them on from `sent` and counting each content's

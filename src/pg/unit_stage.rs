@@ -1,6 +1,7 @@
-//! Units added in bulk (an import of many units): sent by binary COPY into a session-private
-//! staging table, then moved with one `INSERT … SELECT` per level, parents' level first, so that
-//! `units_before` finds each parent's path already stored, and the policies check every row.
+//! Units added in bulk (an import of many units): sent by binary COPY (`stage::copy_into`, as
+//! records are) into a session-private staging table, then moved with one `INSERT … SELECT` per
+//! level, parents' level first, so that `units_before` finds each parent's path already stored,
+//! and the policies check every row.
 //! Until this, each unit was its own statement (57,901 units of the synthetic network took
 //! about 140 s: the statement's round trip, its NOTIFY trigger and its policies' sub-selects
 //! once per unit); now a level is one statement.
@@ -12,7 +13,6 @@ use super::backend::PgStorage;
 use super::rows::int;
 use crate::domain::{Level, Unit};
 use crate::store::{Result, StoreError};
-use postgres::binary_copy::BinaryCopyInWriter;
 use postgres::types::Type;
 use postgres::GenericClient;
 
@@ -53,32 +53,30 @@ impl PgStorage {
              TRUNCATE pg_temp.stage_units",
         )
         .map_err(|e| self.err(&e))?;
-        let sink = tx
-            .copy_in("COPY pg_temp.stage_units FROM STDIN (FORMAT binary)")
-            .map_err(|e| self.err(&e))?;
-        let mut writer = BinaryCopyInWriter::new(sink, TYPES);
-        for (ord, u) in (0_i64..).zip(units) {
-            writer
-                .write(&[
-                    &ord,
-                    &u.code,
-                    &u.parent,
-                    &u.level.en(),
-                    &u.name,
-                    &u.station.en(),
-                    &u.opened_on.map(|d| d.to_string()),
-                    &u.closed_on.map(|d| d.to_string()),
-                    &u.operator,
-                    &u.address,
-                    &u.contact,
-                    &u.phone,
-                    &u.note,
-                    &int(u.social_workers)?,
-                    &int(u.certified_workers)?,
-                ])
-                .map_err(|e| self.err(&e))?;
-        }
-        writer.finish().map_err(|e| self.err(&e))?;
+        super::stage::copy_into(tx, self, "stage_units", TYPES, |writer| {
+            for (ord, u) in (0_i64..).zip(units) {
+                writer
+                    .write(&[
+                        &ord,
+                        &u.code,
+                        &u.parent,
+                        &u.level.en(),
+                        &u.name,
+                        &u.station.en(),
+                        &u.opened_on.map(|d| d.to_string()),
+                        &u.closed_on.map(|d| d.to_string()),
+                        &u.operator,
+                        &u.address,
+                        &u.contact,
+                        &u.phone,
+                        &u.note,
+                        &int(u.social_workers)?,
+                        &int(u.certified_workers)?,
+                    ])
+                    .map_err(|e| self.err(&e))?;
+            }
+            Ok(())
+        })?;
         let mut added = 0_u64;
         for &level in Level::ALL {
             if !units.iter().any(|u| u.level == level) {
