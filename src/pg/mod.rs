@@ -37,6 +37,7 @@ pub mod pgpass;
 pub mod staff;
 pub mod tls;
 
+mod again;
 pub mod backend;
 mod conflict;
 pub mod error;
@@ -44,6 +45,7 @@ mod import;
 mod journal;
 mod listen;
 pub mod migrate;
+mod newest;
 mod read;
 pub mod restore;
 mod rows;
