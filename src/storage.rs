@@ -49,7 +49,11 @@
 //! - **Records by date range** (`records_in`: a unit's or a subtree's records of a kind dated
 //!   within a range, newest first, at most a limit). `Registry::records_of` is its whole range,
 //!   and `Registry::latest_evaluation` (the report's "newest evaluation as of") its range up
-//!   to a day with a limit of one; sled reads only the year pages the range touches.
+//!   to a day with a limit of one; sled reads only the year pages the range touches. A
+//!   report's children's are `Registry::latest_evaluations`, which a backend may answer for
+//!   them all in one read (`newest_evaluation_days`, with a default: the server's one query).
+//! - **Connecting again without waiting** (`reconnect_in_background`, with a default): the UI
+//!   asks it, so that a lost server is tried again on a thread of the backend's own.
 //! - **Restore through the trait.** `backup::restore_into` verifies a backup, then asks a
 //!   `RestoreTarget` to take its place (refused when it holds data), for an empty backend to
 //!   fill through `Storage` (`apply_units`, `add_records`, `replace_journal`), and to put it in

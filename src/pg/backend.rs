@@ -367,11 +367,12 @@ impl Storage for PgStorage {
     fn children_measures(&self, code: &str, as_of: NaiveDate) -> Result<Vec<(Unit, Measures)>> {
         self.read_children_measures(code, as_of)
     }
-    // A subtree's totals are a few queries whatever its size: all children at once cost
-    // about one child's.
+    // Every child's newest evaluations in one query (`pg::newest`), not four round trips each.
     fn newest_evaluation_days(&self, codes: &[String], until: Day) -> Result<Option<Vec<Vec<Evaluation>>>> {
         self.read_newest_evaluation_days(codes, until).map(Some)
     }
+    // A subtree's totals are a few queries whatever its size: all children at once cost
+    // about one child's.
     fn children_measures_at_once(&self) -> bool {
         true
     }

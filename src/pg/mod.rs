@@ -27,6 +27,8 @@
 //! Connecting: `connect` (from `--db URL` / `$SHEGONG_DB`, the `PG*` variables and the
 //! password file), reading the string (`conninfo`), the password file (`pgpass`), TLS (`tls`).
 //! Two people saving one unit: `conflict` (its stamp, and the refusal of a stale save).
+//! Connecting again after the server went away, at once or on a thread (the UI): `again`. The
+//! newest evaluations of many units in one query: `newest`.
 //!
 //! Logins: `staff` (`staff add|list|remove`). Other people's changes: `listen` (the change
 //! feed's own connection, `LISTEN shegong_changes`).
