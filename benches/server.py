@@ -170,6 +170,9 @@ def main():
     ap.add_argument("--imports-only", action="store_true",
                     help="the imports and the root report only (no UI, no saves: no test programs needed)")
     ap.add_argument("--bin", help="this build of shegong instead of target/PROFILE/shegong (a before)")
+    ap.add_argument("--hold", type=int, default=0, metavar="SECONDS",
+                    help="keep the server (with the data loaded) up this long after the run, "
+                         "printing its URL, to look at queries on it (EXPLAIN ANALYZE)")
     args = ap.parse_args()
     global PROFILE, BIN, IMPORTS_ONLY
     PROFILE = args.profile
@@ -196,7 +199,10 @@ def main():
         print(f"\n| measure ({args.size} size, {PROFILE} build) | sled | server |\n|---|---|---|")
         for key in list(dict.fromkeys(list(sled) + list(server))):
             print(f"| {key} | {sled.get(key, '—')} | {server.get(key, '—')} |")
-        print(json.dumps({"sled": sled, "server": server}, ensure_ascii=False))
+        print(json.dumps({"sled": sled, "server": server}, ensure_ascii=False), flush=True)
+        if args.hold:
+            print(f"holding the server {args.hold} s: {url} (pid {cluster.pid})", flush=True)
+            time.sleep(args.hold)
     finally:
         if cluster:
             cluster.stop()

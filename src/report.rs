@@ -97,12 +97,21 @@ pub fn build(store: &Registry, code: Option<&str>, as_of: NaiveDate, depth: usiz
 
 fn node(store: &Registry, unit: &Unit, as_of: NaiveDate, depth: usize) -> Result<ReportNode> {
     let measures = store.subtree_measures(&unit.code, as_of)?;
-    node_with(store, unit, measures, as_of, depth)
+    let latest = store.latest_evaluation(&unit.code, day_of(as_of))?;
+    node_with(store, unit, measures, latest, as_of, depth)
 }
 
-/// A node whose measures are known: a child's come with its parent's one read of them all.
-fn node_with(store: &Registry, unit: &Unit, measures: Measures, as_of: NaiveDate, depth: usize) -> Result<ReportNode> {
-    let latest_evaluation = store.latest_evaluation(&unit.code, day_of(as_of))?;
+/// A node whose measures and newest evaluation are known: a child's come with its parent's
+/// one read of them all (`children_measures`, `latest_evaluations`), so that a parent of 300
+/// children costs a few reads, not a few per child.
+fn node_with(
+    store: &Registry,
+    unit: &Unit,
+    measures: Measures,
+    latest_evaluation: Option<Evaluation>,
+    as_of: NaiveDate,
+    depth: usize,
+) -> Result<ReportNode> {
     // Only a store with schemes reads the subtree's evaluations for them.
     let indicators = if store.schemes()?.is_empty() {
         Vec::new()
@@ -111,8 +120,11 @@ fn node_with(store: &Registry, unit: &Unit, measures: Measures, as_of: NaiveDate
     };
     let mut children = Vec::new();
     if depth > 0 {
-        for (child, m) in store.children_measures(&unit.code, as_of)? {
-            children.push(node_with(store, &child, m, as_of, depth - 1)?);
+        let kids = store.children_measures(&unit.code, as_of)?;
+        let codes: Vec<String> = kids.iter().map(|(child, _)| child.code.clone()).collect();
+        let latest = store.latest_evaluations(&codes, day_of(as_of))?;
+        for ((child, m), newest) in kids.into_iter().zip(latest) {
+            children.push(node_with(store, &child, m, newest, as_of, depth - 1)?);
         }
     }
     Ok(ReportNode {

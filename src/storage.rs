@@ -49,7 +49,11 @@
 //! - **Records by date range** (`records_in`: a unit's or a subtree's records of a kind dated
 //!   within a range, newest first, at most a limit). `Registry::records_of` is its whole range,
 //!   and `Registry::latest_evaluation` (the report's "newest evaluation as of") its range up
-//!   to a day with a limit of one; sled reads only the year pages the range touches.
+//!   to a day with a limit of one; sled reads only the year pages the range touches. A
+//!   report's children's are `Registry::latest_evaluations`, which a backend may answer for
+//!   them all in one read (`newest_evaluation_days`, with a default: the server's one query).
+//! - **Connecting again without waiting** (`reconnect_in_background`, with a default): the UI
+//!   asks it, so that a lost server is tried again on a thread of the backend's own.
 //! - **Restore through the trait.** `backup::restore_into` verifies a backup, then asks a
 //!   `RestoreTarget` to take its place (refused when it holds data), for an empty backend to
 //!   fill through `Storage` (`apply_units`, `add_records`, `replace_journal`), and to put it in
@@ -73,7 +77,7 @@
 //! Errors are `store::StoreError` for now: its cases (unknown unit, rejected rows, refused,
 //! damaged, in use) are the ones any backend reports, worded in both languages.
 
-use crate::domain::{Day, RecordId, RecordKind, Unit};
+use crate::domain::{Day, Evaluation, RecordId, RecordKind, Unit};
 use crate::record::{AnyRecord, Rows};
 use crate::registry::batch::{Batch, Committed};
 use crate::rollup::Measures;
@@ -158,6 +162,13 @@ pub trait Storage {
     fn children_measures_at_once(&self) -> bool {
         false
     }
+    /// For each of `codes` (a report's children), its own evaluations dated on its newest day
+    /// on or before `until`, in one read for them all, for `Registry::latest_evaluations` to
+    /// pick one from by its tie rule; `None` (the default: sled, whose reads of one unit's are
+    /// a page or two) to read each unit's as `Registry::latest_evaluation` does.
+    fn newest_evaluation_days(&self, _codes: &[String], _until: Day) -> Result<Option<Vec<Vec<Evaluation>>>> {
+        Ok(None)
+    }
     /// Stored totals that differ from a recomputation from the records.
     fn check(&self) -> Result<Vec<Difference>>;
 
@@ -240,6 +251,11 @@ pub trait Storage {
     fn watch(&self) -> Result<Option<crate::live::ChangeFeed>> {
         Ok(None)
     }
+    /// From now on, a lost connection is made again on a thread of its own, and each read or
+    /// write until it answers says the server cannot be reached rather than waiting (the UI,
+    /// whose keys and frames must never wait on a try: `pg::again`). Nothing where there is no
+    /// connection to lose (sled).
+    fn reconnect_in_background(&self) {}
 }
 
 /// A unit's version as the backend stores it (a shared server: bumped by every save), with

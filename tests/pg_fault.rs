@@ -8,6 +8,7 @@
 #[allow(dead_code)]
 mod pg_support;
 mod skip;
+mod tui_support;
 
 use pg_support::binary::{empty_database, on, text, url};
 use pg_support::tmux::{self, open_ui};
@@ -15,7 +16,13 @@ use pg_support::{Cluster, Login};
 use shegong::pg::backend::PgStorage;
 use shegong::registry::Registry;
 use shegong::store::StoreError;
+use shegong::tui::App;
+use std::net::{TcpListener, TcpStream};
+use std::os::unix::net::UnixStream;
+use std::path::PathBuf;
 use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 const BIJI: &str = "530112008000";
@@ -277,4 +284,168 @@ fn the_ui_says_the_server_is_away_keeps_the_form_and_saves_it_when_it_is_back() 
     assert!(!banner(&saved), "{saved}");
     assert_eq!(rows().trim(), "1", "{saved}");
     assert!(before.contains("碧鸡街道"));
+}
+
+/// A stand-in for the server on a loopback port (`127.0.0.1:port`): while it forwards, each
+/// connection is piped to the cluster's socket; once `blackhole` is set, the connections piped
+/// so far are cut (the UI's session is lost) and new ones are taken and held without a byte in
+/// answer, as a server that hangs does (the driver's connect timeout covers only the socket's
+/// connecting, so a try of connecting again waits on it for as long as it is held).
+struct Proxy {
+    port: u16,
+    blackhole: Arc<AtomicBool>,
+    piped: Arc<Mutex<Vec<TcpStream>>>,
+    held: Arc<Mutex<Vec<TcpStream>>>,
+}
+
+impl Proxy {
+    fn start(socket: PathBuf) -> Proxy {
+        let listener = match TcpListener::bind("127.0.0.1:0") {
+            Ok(l) => l,
+            Err(e) => panic!("a loopback port: {e}"),
+        };
+        let port = match listener.local_addr() {
+            Ok(a) => a.port(),
+            Err(e) => panic!("{e}"),
+        };
+        let proxy = Proxy {
+            port,
+            blackhole: Arc::new(AtomicBool::new(false)),
+            piped: Arc::new(Mutex::new(Vec::new())),
+            held: Arc::new(Mutex::new(Vec::new())),
+        };
+        let (blackhole, piped, held) = (proxy.blackhole.clone(), proxy.piped.clone(), proxy.held.clone());
+        std::thread::spawn(move || {
+            for client in listener.incoming().flatten() {
+                if blackhole.load(Ordering::SeqCst) {
+                    held.lock().unwrap_or_else(|p| p.into_inner()).push(client);
+                    continue;
+                }
+                let Ok(server) = UnixStream::connect(&socket) else {
+                    continue;
+                };
+                let (Ok(mut c_read), Ok(mut s_write)) = (client.try_clone(), server.try_clone()) else {
+                    continue;
+                };
+                let (mut s_read, mut c_write) = (server, client);
+                if let Ok(kept) = c_write.try_clone() {
+                    piped.lock().unwrap_or_else(|p| p.into_inner()).push(kept);
+                }
+                std::thread::spawn(move || {
+                    // A pipe ends when either side closes: nothing to tell.
+                    let _ = std::io::copy(&mut c_read, &mut s_write);
+                    let _ = s_write.shutdown(std::net::Shutdown::Both);
+                });
+                std::thread::spawn(move || {
+                    let _ = std::io::copy(&mut s_read, &mut c_write);
+                    let _ = c_write.shutdown(std::net::Shutdown::Both);
+                });
+            }
+        });
+        proxy
+    }
+
+    /// Cuts every piped connection and holds new ones unanswered.
+    fn hang(&self) {
+        self.blackhole.store(true, Ordering::SeqCst);
+        for c in self.piped.lock().unwrap_or_else(|p| p.into_inner()).drain(..) {
+            let _ = c.shutdown(std::net::Shutdown::Both);
+        }
+    }
+
+    /// Forwards again, closing the connections it held.
+    fn answer(&self) {
+        self.blackhole.store(false, Ordering::SeqCst);
+        for c in self.held.lock().unwrap_or_else(|p| p.into_inner()).drain(..) {
+            let _ = c.shutdown(std::net::Shutdown::Both);
+        }
+    }
+
+    fn held(&self) -> usize {
+        self.held.lock().unwrap_or_else(|p| p.into_inner()).len()
+    }
+}
+
+/// The UI's keys are answered while a try of reaching the server again hangs (on its own
+/// thread: `pg::again`), and it comes back once the server answers.
+#[test]
+fn a_key_is_answered_while_a_reconnect_hangs() {
+    let Some(cluster) = Cluster::start() else { return };
+    let db = "hang";
+    let owner = empty_database(&cluster, db);
+    expect(on(&cluster, &owner, db, &["init"]), 0);
+    let proxy = Proxy::start(cluster.root().join(".s.PGSQL.5432"));
+    let url = format!(
+        "postgresql://{}@127.0.0.1:{}/{db}?sslmode=disable&passfile={}",
+        owner.name,
+        proxy.port,
+        cluster.root().join("pgpass").display()
+    );
+    let store = match Registry::connect(Some(&url), shegong::i18n::Lang::En, false) {
+        Ok(r) => r,
+        Err(e) => panic!("connecting through the proxy: {e}"),
+    };
+    let mut app = match App::new(store, shegong::i18n::Lang::En, tui_support::today()) {
+        Ok(app) => app,
+        Err(e) => panic!("the UI: {e}"),
+    };
+    tui_support::render(&mut app, 120, 40);
+    assert!(!app.server_away());
+
+    proxy.hang();
+    // The next read (the details of the unit a key selects) finds the connection cut: the
+    // banner goes up.
+    for _ in 0..3 {
+        if app.server_away() {
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+        tui_support::press(&mut app, crossterm::event::KeyCode::Down);
+        tui_support::render(&mut app, 120, 40);
+    }
+    assert!(app.server_away(), "the cut connection was not noticed");
+    // A try now starts connecting again, into the server that never answers: it is held there
+    // (as a host that drops packets would hold it for the connect timeout), and says so at once.
+    app.retry_soon();
+    let t = Instant::now();
+    assert!(!app.retry_server(), "not back");
+    assert!(
+        t.elapsed() < Duration::from_millis(500),
+        "the try waited {:?}",
+        t.elapsed()
+    );
+    let t = Instant::now();
+    while proxy.held() == 0 && t.elapsed() < Duration::from_secs(10) {
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    assert_eq!(proxy.held(), 1, "the try reached the hanging server");
+    // Keys are answered meanwhile, each with its frame, and tries say "not yet" without waiting.
+    let before = app.tree.selected;
+    for _ in 0..3 {
+        let t = Instant::now();
+        tui_support::press(&mut app, crossterm::event::KeyCode::Down);
+        app.retry_soon();
+        assert!(!app.retry_server());
+        let screen = tui_support::screen(&mut app, 120, 40);
+        let took = t.elapsed();
+        assert!(
+            took < Duration::from_millis(500),
+            "a key took {took:?} while the try hangs"
+        );
+        assert!(screen.contains("cannot be reached"), "{screen}");
+    }
+    assert_eq!(app.tree.selected, before + 3, "the keys moved the selection");
+
+    // The server answers again (the held connection closes, failing that try): the next tries
+    // connect, and the banner goes.
+    proxy.answer();
+    let t = Instant::now();
+    while app.server_away() && t.elapsed() < Duration::from_secs(20) {
+        app.retry_soon();
+        app.retry_server();
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    assert!(!app.server_away(), "the UI did not come back");
+    let screen = tui_support::screen(&mut app, 120, 40);
+    assert!(screen.contains("is back"), "{screen}");
 }

@@ -222,7 +222,10 @@ fn synthetic_files_give_the_same_reports_on_sled_and_on_the_server() {
 
 /// Two evaluations of one station on one day: which is the latest? Each backend orders one
 /// day's records its own way (sled by content hash, the server by import order), so
-/// `Registry::latest_evaluation` picks among that day's by content, the same on both.
+/// `Registry::latest_evaluation` picks among that day's by content, the same on both. The
+/// children's newest are read in one query on the server (`Storage::newest_evaluation_days`)
+/// and picked by the same rule: streets with ties without ids, ties on a date of the list
+/// (a leap day), one dated on a date of the list exactly, and one on the district itself.
 #[test]
 fn same_day_evaluations_agree_on_the_latest() {
     let Some(cluster) = Cluster::shared() else {
@@ -242,7 +245,15 @@ fn same_day_evaluations_agree_on_the_latest() {
             files.join("evaluations.csv"),
             "id,unit,date,kind,evaluator,score,grade,note\n\
              T-2,530112001000,2022-05-10,self,乙,53.2,,\n\
-             T-1,530112001000,2022-05-10,spot,甲,49.4,,\n",
+             T-1,530112001000,2022-05-10,spot,甲,49.4,,\n\
+             ,530112002000,2022-05-10,self,丙,80.0,,b\n\
+             ,530112002000,2022-05-10,self,丙,80.0,,a\n\
+             ,530112002000,2022-05-10,self,丙,79.5,,c\n\
+             T-3,530112002000,2021-03-01,spot,丁,60.0,,\n\
+             T-4,530112003000,2024-02-29,self,戊,70.0,,\n\
+             ,530112003000,2024-02-29,spot,戊,70.0,,\n\
+             T-5,530112003000,2020-12-31,self,己,,,\n\
+             T-6,530112000000,2023-06-30,self,庚,90.0,,\n",
         )
     });
     if let Err(e) = copied {

@@ -6,7 +6,7 @@
 use super::error::{store_error, store_error_at};
 use super::import::Journaled;
 use super::migrate;
-use crate::domain::{BudgetEntry, Day, RecordId, RecordKind, Unit};
+use crate::domain::{BudgetEntry, Day, Evaluation, RecordId, RecordKind, Unit};
 use crate::i18n::Lang;
 use crate::record::{AnyRecord, Rows};
 use crate::rollup::Measures;
@@ -18,7 +18,7 @@ use postgres::Client;
 use rustc_hash::FxHashSet as HashSet;
 use std::cell::{Cell, RefCell, RefMut};
 use std::ops::{ControlFlow, RangeInclusive};
-use std::sync::atomic::{AtomicI32, Ordering};
+use std::sync::atomic::AtomicI32;
 use std::sync::Arc;
 
 /// A shegong database on a server, through one connection.
@@ -50,14 +50,17 @@ pub struct PgStorage {
     /// never put in a message) after the server went away: `None` for a connection a caller
     /// handed in without one.
     reconnect: Option<Reconnect>,
+    /// Connect again on a thread, never waiting for it (`pg::again`: the UI).
+    pub(super) in_background: Cell<bool>,
+    /// The try of connecting again running on its thread, in the background.
+    pub(super) pending: RefCell<Option<super::again::Pending>>,
     /// The server process of this backend's connection (0 before the change feed asked):
     /// the feed leaves out its notifications. Set again on connecting again, so that this
     /// session's own saves after the server came back are not told as someone else's.
     pub(super) own_pid: Arc<AtomicI32>,
 }
 
-/// Connects again, as the first connection did.
-pub type Reconnect = Box<dyn Fn() -> Result<Client>>;
+pub use super::again::Reconnect;
 
 /// A refusal in the catalogue's words.
 pub(super) fn refused(key: D, args: &[&dyn std::fmt::Display]) -> StoreError {
@@ -120,6 +123,8 @@ impl PgStorage {
             held: Cell::new(false),
             source: None,
             reconnect: None,
+            in_background: Cell::new(false),
+            pending: RefCell::new(None),
             own_pid: Arc::new(AtomicI32::new(0)),
         })
     }
@@ -165,19 +170,8 @@ impl PgStorage {
         // connection: not resumed (its caller sees the failure and abandons it).
         if client.is_closed() && !self.held.get() {
             if let Some(again) = &self.reconnect {
-                let mut fresh = again()?;
-                fresh
-                    .batch_execute("SET search_path = pg_catalog, shegong")
-                    .map_err(|e| self.err(&e))?;
                 // The feed (if one listens) leaves out this new server process's notifications.
-                if self.own_pid.load(Ordering::Relaxed) != 0 {
-                    let row = fresh
-                        .query_one("SELECT pg_backend_pid()", &[])
-                        .map_err(|e| self.err(&e))?;
-                    let pid: i32 = row.try_get(0).map_err(|e| self.err(&e))?;
-                    self.own_pid.store(pid, Ordering::Relaxed);
-                }
-                *client = fresh;
+                *client = self.connect_again(again)?;
                 // Staging tables were the old session's.
                 self.staged.set([false; 3]);
             }
@@ -379,6 +373,10 @@ impl Storage for PgStorage {
     fn children_measures(&self, code: &str, as_of: NaiveDate) -> Result<Vec<(Unit, Measures)>> {
         self.read_children_measures(code, as_of)
     }
+    // Every child's newest evaluations in one query (`pg::newest`), not four round trips each.
+    fn newest_evaluation_days(&self, codes: &[String], until: Day) -> Result<Option<Vec<Vec<Evaluation>>>> {
+        self.read_newest_evaluation_days(codes, until).map(Some)
+    }
     // A subtree's totals are a few queries whatever its size: all children at once cost
     // about one child's.
     fn children_measures_at_once(&self) -> bool {
@@ -463,6 +461,9 @@ impl Storage for PgStorage {
     }
     fn watch(&self) -> Result<Option<crate::live::ChangeFeed>> {
         self.listen()
+    }
+    fn reconnect_in_background(&self) {
+        self.in_background.set(true);
     }
 }
 

@@ -32,6 +32,8 @@
 //! Connecting: `connect` (from `--db URL` / `$SHEGONG_DB`, the `PG*` variables and the
 //! password file), reading the string (`conninfo`), the password file (`pgpass`), TLS (`tls`).
 //! Two people saving one unit: `conflict` (its stamp, and the refusal of a stale save).
+//! Connecting again after the server went away, at once or on a thread (the UI): `again`. The
+//! newest evaluations of many units in one query: `newest`.
 //!
 //! Logins: `staff` (`staff add|list|remove`). Other people's changes: `listen` (the change
 //! feed's own connection, `LISTEN shegong_changes`).
@@ -42,6 +44,7 @@ pub mod pgpass;
 pub mod staff;
 pub mod tls;
 
+mod again;
 pub mod backend;
 mod conflict;
 pub mod error;
@@ -49,6 +52,7 @@ mod import;
 mod journal;
 mod listen;
 pub mod migrate;
+mod newest;
 mod partition;
 mod read;
 pub mod restore;

@@ -16,7 +16,7 @@ const PAGE: i64 = 2_000;
 /// A day as a bound of a SQL date range: `None` when no stored date lies beyond it on that side
 /// (the ends of `Day`, which no calendar date has, and days outside the years a date is written
 /// with).
-fn bound(day: Day) -> Option<NaiveDate> {
+pub(super) fn bound(day: Day) -> Option<NaiveDate> {
     let date = NaiveDate::from_num_days_from_ce_opt(day)?;
     (1..=9999).contains(&date.year()).then_some(date)
 }
@@ -48,18 +48,29 @@ impl PgStorage {
         self.units_where("parent IS NULL ORDER BY code COLLATE \"C\"", &[])
     }
 
+    // One round trip where the unit has children (the UI reads a screen of rows this way); the
+    // unit's existence is asked only when none came back.
     pub(super) fn read_children(&self, code: &str) -> Result<Vec<Unit>> {
-        self.must_exist(code)?;
-        self.units_where("parent = $1 ORDER BY code COLLATE \"C\"", &[&code])
+        let children = self.units_where("parent = $1 ORDER BY code COLLATE \"C\"", &[&code])?;
+        if children.is_empty() {
+            self.must_exist(code)?;
+        }
+        Ok(children)
     }
 
+    // One round trip: the UI asks it of every tree row on screen.
     pub(super) fn read_has_children(&self, code: &str) -> Result<bool> {
-        self.must_exist(code)?;
         let row = self
             .client()?
-            .query_one("SELECT EXISTS (SELECT FROM shegong.units WHERE parent = $1)", &[&code])
+            .query_opt(
+                "SELECT EXISTS (SELECT FROM shegong.units c WHERE c.parent = u.code) FROM shegong.units u WHERE u.code = $1",
+                &[&code],
+            )
             .map_err(|e| self.err(&e))?;
-        row.try_get(0).map_err(|e| self.err(&e))
+        match row {
+            Some(row) => row.try_get(0).map_err(|e| self.err(&e)),
+            None => Err(StoreError::UnknownUnit(code.to_string())),
+        }
     }
 
     /// The unit and its ancestors, root first: the units whose path is a prefix of its own.

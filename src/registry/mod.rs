@@ -39,6 +39,27 @@ fn wrong_kind() -> StoreError {
     StoreError::Corrupt("the storage returned a record of another kind".into())
 }
 
+/// Of one unit's evaluations of one day, the latest: the one whose content is the greatest,
+/// field by field in the file's column order (id, kind, evaluator, score, grade, note). Each
+/// backend orders one day's records its own way, and every backend must name the same one.
+fn latest_of(that_day: impl IntoIterator<Item = Evaluation>) -> Option<Evaluation> {
+    that_day.into_iter().max_by(|a, b| {
+        let key = |e: &Evaluation| {
+            (
+                e.id.clone(),
+                e.kind,
+                e.evaluator.clone(),
+                e.score,
+                e.grade,
+                e.note.clone(),
+                // Two of one day alike but for their points (issue 15): still one answer.
+                e.points.clone(),
+            )
+        };
+        key(a).cmp(&key(b))
+    })
+}
+
 impl Registry {
     /// The registry over any backend.
     pub fn over(storage: Box<dyn Storage>) -> Registry {
@@ -68,7 +89,7 @@ impl Registry {
         storage.connected_from(url, lang);
         // After the server went away, the same way again (the URL read anew, as now).
         let again_url = url.map(str::to_string);
-        storage.reconnect_with(Box::new(move || {
+        storage.reconnect_with(std::sync::Arc::new(move || {
             Ok(connect_session(again_url.as_deref(), lang, readonly)?.0)
         }));
         let reads_only = storage.is_readonly().then(|| storage.login().to_string());
@@ -82,6 +103,12 @@ impl Registry {
     /// The backend itself, for code that works on any `Storage` (a backup).
     pub fn storage(&self) -> &dyn Storage {
         self.storage.as_ref()
+    }
+
+    /// From now on, a connection to the server that closed is made again without waiting for
+    /// it (`Storage::reconnect_in_background`: the UI's keys never wait on a try).
+    pub fn reconnect_in_background(&self) {
+        self.storage.reconnect_in_background();
     }
 
     /// Other sessions' changes as they commit (`Storage::watch`); `None` where nobody else
@@ -196,11 +223,8 @@ impl Registry {
         Ok(out)
     }
 
-    /// The unit's newest evaluation dated on or before `until`.
-    ///
-    /// Of several evaluations on that day, the one whose content is the greatest, field by
-    /// field in the file's column order (id, kind, evaluator, score, grade, note): each backend
-    /// orders one day's records its own way, and every backend must name the same one.
+    /// The unit's newest evaluation dated on or before `until` (of several on that day, the
+    /// one `latest_of` picks).
     pub fn latest_evaluation(&self, code: &str, until: Day) -> Result<Option<Evaluation>> {
         let newest = self.records_in::<Evaluation>(code, Day::MIN..=until, false, 1)?;
         let Some((_, first)) = newest.into_iter().next() else {
@@ -208,21 +232,22 @@ impl Registry {
         };
         let day = first.delta().0;
         let that_day = self.records_in::<Evaluation>(code, day..=day, false, usize::MAX)?;
-        Ok(that_day.into_iter().map(|(_, e)| e).chain([first]).max_by(|a, b| {
-            let key = |e: &Evaluation| {
-                (
-                    e.id.clone(),
-                    e.kind,
-                    e.evaluator.clone(),
-                    e.score,
-                    e.grade,
-                    e.note.clone(),
-                    // Two of one day alike but for their points (issue 15): still one answer.
-                    e.points.clone(),
-                )
-            };
-            key(a).cmp(&key(b))
-        }))
+        Ok(latest_of(that_day.into_iter().map(|(_, e)| e).chain([first])))
+    }
+
+    /// `latest_evaluation` of each of `codes`, in order: in one read for them all where the
+    /// backend offers it (`Storage::newest_evaluation_days`: the server, where a read per
+    /// unit is a round trip each), with the same tie rule.
+    pub fn latest_evaluations(&self, codes: &[String], until: Day) -> Result<Vec<Option<Evaluation>>> {
+        match self.storage.newest_evaluation_days(codes, until)? {
+            Some(days) if days.len() == codes.len() => Ok(days.into_iter().map(latest_of).collect()),
+            Some(days) => Err(StoreError::Corrupt(format!(
+                "the newest evaluations of {} units came back for {}",
+                codes.len(),
+                days.len()
+            ))),
+            None => codes.iter().map(|code| self.latest_evaluation(code, until)).collect(),
+        }
     }
 
     // ---- totals ----

@@ -119,6 +119,8 @@ impl App {
     /// The UI over an open store, showing its roots, as of `today`.
     pub fn new(store: Registry, lang: Lang, today: NaiveDate) -> Result<App, StoreError> {
         let tree = Tree::load_open(&store)?;
+        // Keys and frames never wait on a try to reach a shared server again (`outage`).
+        store.reconnect_in_background();
         Ok(App {
             store,
             lang,

@@ -29,6 +29,8 @@ catalogue! {
             "该套接字上没有运行数据库服务器（{}）",
             "no server is running on that socket ({})";
         TimedOut => "连接超时，服务器没有应答（{}）", "the server did not answer in time ({})";
+        // A read or write while the UI tries to connect again on its own thread (`pg::again`).
+        Reconnecting => "正在后台重新连接，尚无应答", "connecting again in the background, no answer yet";
         BadPassword => "登录名或口令不对（{}）", "the login or its password is wrong ({})";
         NoPassword =>
             "服务器要求口令，但没有提供：请写在 ~/.pgpass（或 PGPASSFILE 指定的文件，权限 600）中",

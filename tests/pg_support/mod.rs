@@ -10,6 +10,10 @@
 //! of the caller's environment is removed from each command, so a developer's own settings never
 //! point a test at a real server.
 //!
+//! A cluster whose test process dies without dropping it (killed, aborted) is stopped and
+//! removed by a watchdog started with the server (`Cluster::watch`); `tests/pg_watchdog.rs`
+//! shows it.
+//!
 //! Where the binaries (or, as root, the `postgres` user and `runuser`) are missing, `start`
 //! reports a skip through `skip::skip`, which fails under `SHEGONG_NO_SKIP=1`.
 //!
@@ -21,6 +25,7 @@ pub mod tmux;
 
 use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
+use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::sync::{Arc, Mutex, Weak};
@@ -255,6 +260,49 @@ impl Cluster {
                 String::from_utf8_lossy(&out.stderr),
                 self.log()
             ));
+        }
+        self.watch()
+    }
+
+    /// Starts the watchdog that stops this server when the test process is gone without
+    /// dropping the cluster (killed, or aborted): a shell loop, detached (its own process
+    /// group, its parent gone at once, no standard streams, so that neither a signal to the
+    /// test's group nor a reader of the test's output waits on it), that looks every half
+    /// second whether the test process lives (a zombie counts as gone) and whether this server
+    /// still runs (its `postmaster.pid` names it: a cluster stopped or dropped, or started again
+    /// under another pid, ends the watch, so a pid used again later is never signalled). When the
+    /// test is gone and the server is not, it stops the server by its pid as `stop` would
+    /// (SIGQUIT, the immediate shutdown, then SIGKILL after 10 s) and removes the folder.
+    fn watch(&self) -> Result<(), String> {
+        const SCRIPT: &str = r#"
+            alive() { [ -r "/proc/$1/stat" ] && ! sed 's/.*) //' "/proc/$1/stat" | grep -q '^Z'; }
+            ours() { [ "$(head -n 1 "$3/postmaster.pid" 2>/dev/null)" = "$2" ]; }
+            watch() {
+                while alive "$1"; do ours "$@" || exit 0; sleep 0.5; done
+                ours "$@" || exit 0
+                kill -QUIT "$2"
+                n=0
+                while alive "$2" && [ "$n" -lt 20 ]; do sleep 0.5; n=$((n + 1)); done
+                alive "$2" && kill -KILL "$2"
+                rm -rf -- "$4"
+            }
+            watch "$@" </dev/null >/dev/null 2>&1 &
+        "#;
+        let root = self.root.path();
+        let status = Command::new("/bin/sh")
+            .args(["-c", SCRIPT, "watchdog"])
+            .arg(std::process::id().to_string())
+            .arg(self.pid.to_string())
+            .arg(root.join("data"))
+            .arg(root)
+            .process_group(0)
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .status()
+            .map_err(|e| format!("the watchdog: {e}"))?;
+        if !status.success() {
+            return Err(format!("the watchdog did not start: {status}"));
         }
         Ok(())
     }

@@ -3,8 +3,10 @@
 //! up a banner (`view` draws it) that stays until the server answers again; meanwhile the
 //! frames show what was last read (`prepare` reads nothing), a save keeps its form, and the
 //! event loop asks `retry_server` every poll, which tries the server every `RETRY` without a
-//! key press. When it answers, the banner goes, the status line says so and everything shown
-//! is read again.
+//! key press. A try never holds the UI: the backend connects again on a thread of its own
+//! (`App::new` asks `reconnect_in_background`; `pg::again`), and until that thread answers a
+//! try says the server cannot be reached at once. When it answers, the banner goes, the status
+//! line says so and everything shown is read again.
 
 use crate::store::StoreError;
 use crate::tui::app::App;
@@ -59,7 +61,8 @@ impl App {
             return false;
         }
         outage.next_try = now + RETRY;
-        // A light read: the backend connects again first when its connection was closed.
+        // A light read: the backend connects again first when its connection was closed (on
+        // its own thread: this says `Unreachable` at once while that thread tries).
         match self.store.roots() {
             Ok(_) => {
                 self.server_back();
