@@ -55,22 +55,25 @@ impl ReportNode {
 
 /// The report for `code` (or the root when there is one; a sum of the roots when several).
 pub fn build(store: &Registry, code: Option<&str>, as_of: NaiveDate, depth: usize) -> Result<ReportNode> {
+    // Asked once for the whole report: on the server each question is a round trip, and a
+    // report of 300 children must not ask it 300 times (tests/pg_queries.rs).
+    let indicators = !store.schemes()?.is_empty();
     match code {
         Some(code) => {
             let unit = store
                 .unit(code)?
                 .ok_or_else(|| StoreError::UnknownUnit(code.to_string()))?;
-            node(store, &unit, as_of, depth)
+            node(store, &unit, as_of, depth, indicators)
         }
         None => {
             let roots = store.roots()?;
             if roots.len() == 1 {
-                return node(store, &roots[0], as_of, depth);
+                return node(store, &roots[0], as_of, depth, indicators);
             }
             let mut measures = Measures::default();
             let mut children = Vec::new();
             for root in &roots {
-                let child = node(store, root, as_of, depth.saturating_sub(1))?;
+                let child = node(store, root, as_of, depth.saturating_sub(1), indicators)?;
                 measures.add(&child.measures)?;
                 children.push(child);
             }
@@ -95,28 +98,28 @@ pub fn build(store: &Registry, code: Option<&str>, as_of: NaiveDate, depth: usiz
     }
 }
 
-fn node(store: &Registry, unit: &Unit, as_of: NaiveDate, depth: usize) -> Result<ReportNode> {
+fn node(store: &Registry, unit: &Unit, as_of: NaiveDate, depth: usize, indicators: bool) -> Result<ReportNode> {
     let measures = store.subtree_measures(&unit.code, as_of)?;
     let latest = store.latest_evaluation(&unit.code, day_of(as_of))?;
-    node_with(store, unit, measures, latest, as_of, depth)
+    node_with(store, unit, (measures, latest), as_of, depth, indicators)
 }
 
 /// A node whose measures and newest evaluation are known: a child's come with its parent's
 /// one read of them all (`children_measures`, `latest_evaluations`), so that a parent of 300
-/// children costs a few reads, not a few per child.
+/// children costs a few reads, not a few per child. `with_indicators`: the store has schemes,
+/// so each node reads its subtree's evaluations for the rollup per indicator (issue 15).
 fn node_with(
     store: &Registry,
     unit: &Unit,
-    measures: Measures,
-    latest_evaluation: Option<Evaluation>,
+    (measures, latest_evaluation): (Measures, Option<Evaluation>),
     as_of: NaiveDate,
     depth: usize,
+    with_indicators: bool,
 ) -> Result<ReportNode> {
-    // Only a store with schemes reads the subtree's evaluations for them.
-    let indicators = if store.schemes()?.is_empty() {
-        Vec::new()
-    } else {
+    let indicators = if with_indicators {
         crate::indicators::of_subtree(store, &unit.code, day_of(as_of))?
+    } else {
+        Vec::new()
     };
     let mut children = Vec::new();
     if depth > 0 {
@@ -124,7 +127,14 @@ fn node_with(
         let codes: Vec<String> = kids.iter().map(|(child, _)| child.code.clone()).collect();
         let latest = store.latest_evaluations(&codes, day_of(as_of))?;
         for ((child, m), newest) in kids.into_iter().zip(latest) {
-            children.push(node_with(store, &child, m, newest, as_of, depth - 1)?);
+            children.push(node_with(
+                store,
+                &child,
+                (m, newest),
+                as_of,
+                depth - 1,
+                with_indicators,
+            )?);
         }
     }
     Ok(ReportNode {
