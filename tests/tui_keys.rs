@@ -506,7 +506,7 @@ fn tabs_cycle_and_subtree_toggles() {
     frame(&mut app);
     assert!(app.details.subtree);
     assert_eq!(app.details.len(), 15);
-    keys(&mut app, &["BTab", "BTab", "BTab"]);
+    keys(&mut app, &["BTab", "BTab", "BTab", "BTab"]);
     assert_eq!(app.details.tab, Tab::Funding);
 }
 

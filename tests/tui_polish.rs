@@ -57,7 +57,7 @@ fn english_amounts_have_no_wan() {
         assert!(!text.contains('万'), "{text}");
         assert!(text.contains("1.70M"), "{text}");
     }
-    keys(&mut app, &["BTab"]);
+    keys(&mut app, &["BTab", "BTab"]);
     let text = screen(&mut app, 120, 40);
     assert!(!text.contains('万') && text.contains("1.70M"), "{text}");
 }
@@ -68,7 +68,7 @@ fn the_records_footer_offers_only_keys_the_tab_takes() {
     let tabs: [(&[&str], bool, bool); 3] = [
         (&["Tab", "Tab", "Tab", "f"], false, true), // budget: reversed, not deleted
         (&["Tab", "Tab", "f"], true, false),        // trainings: deleted, not reversed
-        (&["BTab", "BTab", "f"], false, false),     // coverage: no records
+        (&["BTab", "BTab", "BTab", "f"], false, false), // coverage: no records
     ];
     for (to_tab, d, r) in tabs {
         let (_dir, mut app) = xishan_app(Lang::En);

@@ -75,12 +75,12 @@ fn as_of_2020_year_end() {
 
 #[test]
 fn coverage_chart() {
-    snapshot_all("coverage", |app| keys(app, &["BTab", "BTab"]));
+    snapshot_all("coverage", |app| keys(app, &["BTab", "BTab", "BTab"]));
 }
 
 #[test]
 fn funding_chart() {
-    snapshot_all("funding", |app| keys(app, &["BTab"]));
+    snapshot_all("funding", |app| keys(app, &["BTab", "BTab"]));
 }
 
 #[test]
@@ -353,7 +353,7 @@ fn with_communities(lang: Lang) -> (tempfile::TempDir, App) {
 fn coverage_with_communities_scrolls() {
     for (lang, tag) in LANGS {
         let (_dir, mut app) = with_communities(lang);
-        keys(&mut app, &["BTab", "BTab"]);
+        keys(&mut app, &["BTab", "BTab", "BTab"]);
         for (w, h) in SIZES {
             insta::assert_snapshot!(format!("coverage_communities_{tag}_{w}x{h}"), screen(&mut app, w, h));
         }

@@ -27,16 +27,19 @@ pub enum Tab {
     Budget,
     Coverage,
     Funding,
+    /// The per-indicator view of the subtree (issue 15; `indicator_view` draws it).
+    Indicators,
 }
 
 impl Tab {
-    pub const ALL: [Tab; 6] = [
+    pub const ALL: [Tab; 7] = [
         Tab::Overview,
         Tab::Evaluations,
         Tab::Trainings,
         Tab::Budget,
         Tab::Coverage,
         Tab::Funding,
+        Tab::Indicators,
     ];
 
     /// The kind of record the tab lists; `None` for the tabs of figures.
@@ -45,7 +48,7 @@ impl Tab {
             Tab::Evaluations => Some(RecordKind::Evaluation),
             Tab::Trainings => Some(RecordKind::Training),
             Tab::Budget => Some(RecordKind::Budget),
-            Tab::Overview | Tab::Coverage | Tab::Funding => None,
+            Tab::Overview | Tab::Coverage | Tab::Funding | Tab::Indicators => None,
         }
     }
 
@@ -71,6 +74,7 @@ impl Tab {
                 Tab::Budget => S::TabBudget,
                 Tab::Coverage => S::TabCoverage,
                 Tab::Funding => S::TabFunding,
+                Tab::Indicators => S::TabIndicators,
             },
         )
     }
@@ -85,6 +89,7 @@ impl Tab {
                 Tab::Budget => S::TabBudgetShort,
                 Tab::Coverage => S::TabCoverageShort,
                 Tab::Funding => S::TabFundingShort,
+                Tab::Indicators => S::TabIndicatorsShort,
             },
         )
     }
@@ -112,6 +117,12 @@ pub enum Content {
         /// (name, allocated, spent) of the unit's own entries (its subtree less its children's),
         /// when it has any: the by-unit list must add up to the total.
         own: Option<(String, Fen, Fen)>,
+    },
+    /// The per-indicator rollup of the subtree, one per scheme (`crate::indicators`), and
+    /// whether any scheme is stored at all (to say which of the two is missing).
+    Indicators {
+        rollups: Vec<crate::indicators::SchemeRollup>,
+        schemes: bool,
     },
 }
 
@@ -237,6 +248,10 @@ impl Details {
                 Content::Budget(list)
             }
             Tab::Coverage => Content::Coverage(coverage_series(store, code, as_of, CHART_POINTS)?),
+            Tab::Indicators => Content::Indicators {
+                rollups: crate::indicators::of_subtree(store, code, crate::domain::date::day_of(as_of))?,
+                schemes: !store.schemes()?.is_empty(),
+            },
             Tab::Funding => {
                 let total = store.subtree_measures(code, as_of)?;
                 let mut own = total.clone();
@@ -283,7 +298,18 @@ impl Details {
             Some(Content::Evaluations(v)) => v.len(),
             Some(Content::Trainings(v)) => v.len(),
             Some(Content::Budget(v)) => v.len(),
+            Some(Content::Indicators { rollups, .. }) => lowest_stations(rollups).len(),
             _ => 0,
+        }
+    }
+
+    /// The code of the lowest station chosen on the per-indicator tab.
+    pub fn chosen_station(&self) -> Option<String> {
+        match self.loaded.as_ref().map(|l| &l.content) {
+            Some(Content::Indicators { rollups, .. }) => {
+                lowest_stations(rollups).get(self.selected).map(|s| s.code.clone())
+            }
+            _ => None,
         }
     }
 
@@ -300,6 +326,16 @@ impl Details {
         }
     }
 
+    /// ↑↓ in the details pane: the selected record, or on the per-indicator tab the chosen
+    /// lowest station (J/K scroll that tab, `move_by`).
+    pub fn choose_by(&mut self, delta: isize) {
+        if self.tab == Tab::Indicators {
+            self.selected = super::scroll::moved(self.selected, delta, self.len());
+        } else {
+            self.move_by(delta);
+        }
+    }
+
     /// Keeps the selected record in view; keeps the overview's scroll within its `lines`.
     pub fn scroll_into_view(&mut self, height: usize, lines: usize) {
         let height = height.max(1);
@@ -309,6 +345,15 @@ impl Details {
         }
         self.offset = super::scroll::offset_showing(self.selected, self.offset, height);
     }
+}
+
+/// The lowest stations of every group of every scheme, in the order the per-indicator tab
+/// lists them: what ↑↓ choose among there.
+pub fn lowest_stations(rollups: &[crate::indicators::SchemeRollup]) -> Vec<&crate::indicators::StationShare> {
+    rollups
+        .iter()
+        .flat_map(|r| r.groups.iter().flat_map(|g| g.lowest.iter()))
+        .collect()
 }
 
 // ---- drawing ----

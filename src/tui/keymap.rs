@@ -173,6 +173,7 @@ pub static BINDINGS: &[Binding] = &[
     b(Records, &[c('d'), k(K::Delete)], A::Delete, S::KeyDelete, Yes),
     b(Records, &[c('r')], A::Reverse, S::KeyReverse, Yes),
     b(Records, &[c('c')], A::Correct, S::KeyCorrect, Yes),
+    b(Records, &[k(K::Enter)], A::Open, S::KeyOpenStation, Yes),
     b(
         Records,
         &[k(K::Left), k(K::Esc), c('h')],

@@ -24,6 +24,7 @@ pub mod find;
 pub mod fmt;
 pub mod form;
 pub mod history;
+pub mod indicator_view;
 pub mod keymap;
 pub mod notice;
 pub mod picker;

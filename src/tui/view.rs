@@ -384,12 +384,17 @@ fn footer_rows(app: &App, width: usize) -> Vec<Vec<(String, &'static str)>> {
     let hint_w = |keys: &str, label: &str| text::width(keys) + 1 + text::width(label) + 2;
     // Budget entries are reversed or corrected, never deleted; only they are; a tab without
     // records (overview, charts) has neither.
-    let hidden: &[Action] = match app.details.tab {
-        Tab::Budget => &[Action::Delete],
-        Tab::Evaluations | Tab::Trainings => &[Action::Reverse, Action::Correct],
-        _ => &[Action::Delete, Action::Reverse, Action::Correct],
+    let mut hidden: Vec<Action> = match app.details.tab {
+        Tab::Budget => vec![Action::Delete],
+        Tab::Evaluations | Tab::Trainings => vec![Action::Reverse, Action::Correct],
+        _ => vec![Action::Delete, Action::Reverse, Action::Correct],
     };
-    let all = keymap::hints_except(app.context(), app.lang, app.store.is_readonly(), hidden);
+    // In the details pane Enter opens a lowest station, only on the per-indicator tab (in
+    // the tree the same action opens a unit, and is always shown).
+    if app.context() == keymap::Ctx::Records && app.details.tab != Tab::Indicators {
+        hidden.push(Action::Open);
+    }
+    let all = keymap::hints_except(app.context(), app.lang, app.store.is_readonly(), &hidden);
     let mut rows: Vec<Vec<(String, &'static str)>> = vec![Vec::new()];
     let mut used = 0;
     let mut dropped = false;
@@ -626,8 +631,40 @@ fn render_tabs(app: &App, area: Rect, buf: &mut Buffer) {
     } else {
         (true, 1)
     };
+    // Packed short titles still too wide: as many tabs as fit, from the first or from where
+    // the current one still fits, `…` where some are left out.
+    let tabs: Vec<Tab> = if total(true, 1) > width + 1 {
+        let fits = |from: usize| {
+            let mut used = usize::from(from > 0) * 2;
+            let mut shown = Vec::new();
+            for t in &Tab::ALL[from..] {
+                let w = text::width(t.short(lang)) + 1;
+                // Room for the title, and for `…` after it unless it is the last.
+                let last = shown.len() + from + 1 == Tab::ALL.len();
+                let room = if last { width + 1 } else { width.saturating_sub(1) };
+                if used + w > room {
+                    break;
+                }
+                used += w;
+                shown.push(*t);
+            }
+            shown
+        };
+        let mut from = 0;
+        let mut shown = fits(0);
+        while !shown.contains(&app.details.tab) && from + 1 < Tab::ALL.len() {
+            from += 1;
+            shown = fits(from);
+        }
+        shown
+    } else {
+        Tab::ALL.to_vec()
+    };
     let mut spans = Vec::new();
-    for t in Tab::ALL {
+    if tabs.first() != Tab::ALL.first() {
+        spans.push(Span::styled("… ", dim()));
+    }
+    for t in tabs.iter().copied() {
         let title = if short { t.short(lang) } else { t.title(lang) };
         let style = if t == app.details.tab {
             Style::default()
@@ -646,6 +683,9 @@ fn render_tabs(app: &App, area: Rect, buf: &mut Buffer) {
         if pad == 1 {
             spans.push(Span::raw(" "));
         }
+    }
+    if tabs.last() != Tab::ALL.last() {
+        spans.push(Span::styled("…", dim()));
     }
     Line::from(spans).render(area, buf);
 }
@@ -693,6 +733,15 @@ fn render_details(app: &App, area: Rect, buf: &mut Buffer) {
             details_marks(app.lang, area, above, below, buf);
         }
         Content::Funding { .. } => charts::render_funding(&loaded.content, app.as_of, app.lang, body, buf),
+        Content::Indicators { rollups, schemes } => {
+            let chosen = focused.then_some(app.details.selected);
+            let (lines, _) = super::indicator_view::lines(rollups, *schemes, app.as_of, app.lang, width, chosen);
+            let height = body.height as usize;
+            let offset = app.details.offset.min(lines.len().saturating_sub(height));
+            let below = offset + height < lines.len();
+            Paragraph::new(lines.into_iter().skip(offset).collect::<Vec<_>>()).render(body, buf);
+            details_marks(app.lang, area, offset > 0, below, buf);
+        }
         _ => {
             let (above, below) = render_records(app, loaded, focused, body, buf);
             details_marks(app.lang, area, above, below, buf);

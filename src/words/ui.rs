@@ -385,5 +385,22 @@ catalogue! {
         NotSavedServerAway =>
             "未保存：无法连接共享服务器（{}）。表单保留了输入的内容，服务器恢复后再按 Ctrl-S 保存。",
             "Not saved: the shared server cannot be reached ({}). The form keeps what you typed; press Ctrl-S again once it is back.";
+        // The per-indicator tab (issue 15, `tui::indicator_view`).
+        TabIndicators => "分项指标", "Indicators";
+        TabIndicatorsShort => "分项", "Ind.";
+        NoSchemeYet =>
+            "尚无评估方案：用 shegong import schemes 文件 导入一个（或 import schemes example 载入示例方案），再导入带分项得分的评估。",
+            "No evaluation scheme yet: import one with shegong import schemes FILE (or import schemes example for the example scheme), then evaluations with points per indicator.";
+        // The as-of date.
+        NoPointsYet =>
+            "截至 {}，本单位及下级站点的最新评估都没有分项得分。",
+            "As of {}, no latest evaluation in this subtree gives points per indicator.";
+        // The scheme, how many stations, the as-of date.
+        IndicatorsHead => "{} · {} 个站点的最新评估 · 截至 {}", "{} · latest evaluations of {} stations · as of {}";
+        IndicatorsLegend => "各指标平均得分率（得分 ÷ 满分）", "Mean share of each indicator's maximum";
+        LowestHead => "各维度得分率最低的站点（↑↓ 选择，Enter 在单位树中打开）", "Lowest stations per group (↑↓ choose, Enter opens in the tree)";
+        KeyOpenStation => "在单位树中打开所选站点", "open the chosen station in the tree";
+        // The station's name.
+        StationOpened => "已在单位树中打开 {}", "Opened {} in the tree";
     }
 }

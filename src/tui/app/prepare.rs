@@ -7,7 +7,7 @@
 use crate::domain::Level;
 use crate::rollup::Measures;
 use crate::store::Result;
-use crate::tui::app::{App, Figures, Modal};
+use crate::tui::app::{App, Figures, Focus, Modal};
 use crate::tui::details::Content;
 use crate::tui::{scroll, view};
 use ratatui::layout::Rect;
@@ -92,6 +92,25 @@ impl App {
                 Content::Coverage(points) => {
                     let body = areas.detail_rows() + 1;
                     crate::tui::charts::coverage_scroll_max(points, self.lang, body as u16) + body
+                }
+                // The per-indicator tab scrolls its lines; with the keyboard, to keep the
+                // chosen station in view.
+                Content::Indicators { rollups, schemes } => {
+                    let (lines, stations) = crate::tui::indicator_view::lines(
+                        rollups,
+                        *schemes,
+                        self.as_of,
+                        self.lang,
+                        r.width.saturating_sub(2) as usize,
+                        None,
+                    );
+                    if self.focus == Focus::Records {
+                        if let Some(&line) = stations.get(self.details.selected) {
+                            let body = areas.detail_rows() + 1;
+                            self.details.offset = scroll::offset_showing(line, self.details.offset, body);
+                        }
+                    }
+                    lines.len()
                 }
                 _ => 0,
             },

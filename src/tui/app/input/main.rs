@@ -25,11 +25,12 @@ impl App {
                     _ => isize::MAX / 2,
                 };
                 if self.focus == Focus::Records {
-                    self.details.move_by(delta);
+                    self.details.choose_by(delta);
                 } else {
                     self.tree.move_by(delta);
                 }
             }
+            Action::Open if self.focus == Focus::Records => self.open_chosen_station(),
             Action::Open => self.open_selected(),
             Action::Close => {
                 let i = self.tree.selected;
@@ -111,6 +112,23 @@ impl App {
         match self.tree.open(&self.store, i) {
             Ok(true) => {}
             Ok(false) => self.say(S::NoChildrenHere, &[]),
+            Err(e) => self.fail(&e),
+        }
+    }
+
+    /// Enter on the per-indicator tab: the chosen lowest station, opened in the tree and
+    /// shown (its overview), the tree given the keyboard.
+    pub(in crate::tui::app) fn open_chosen_station(&mut self) {
+        let Some(code) = self.details.chosen_station() else {
+            return;
+        };
+        match self.reveal(&code) {
+            Ok(()) => {
+                self.focus = Focus::Tree;
+                self.details.tab = Tab::Overview;
+                let name = self.selected_unit().map(|u| u.name.clone()).unwrap_or(code);
+                self.say(S::StationOpened, &[&name]);
+            }
             Err(e) => self.fail(&e),
         }
     }
