@@ -98,20 +98,31 @@ pub fn build(store: &Registry, code: Option<&str>, as_of: NaiveDate, depth: usiz
     }
 }
 
+/// A node's children, each with its subtree's totals.
+type Kids = Vec<(Unit, Measures)>;
+
 fn node(store: &Registry, unit: &Unit, as_of: NaiveDate, depth: usize, indicators: bool) -> Result<ReportNode> {
-    let measures = store.subtree_measures(&unit.code, as_of)?;
+    // With children shown, the node's totals and theirs come from one read
+    // (`measures_with_children`): on the server a second pass over the records cost seconds.
+    let (measures, kids) = if depth > 0 {
+        let (measures, kids) = store.measures_with_children(&unit.code, as_of)?;
+        (measures, Some(kids))
+    } else {
+        (store.subtree_measures(&unit.code, as_of)?, None)
+    };
     let latest = store.latest_evaluation(&unit.code, day_of(as_of))?;
-    node_with(store, unit, (measures, latest), as_of, depth, indicators)
+    node_with(store, unit, (measures, latest, kids), as_of, depth, indicators)
 }
 
 /// A node whose measures and newest evaluation are known: a child's come with its parent's
 /// one read of them all (`children_measures`, `latest_evaluations`), so that a parent of 300
-/// children costs a few reads, not a few per child. `with_indicators`: the store has schemes,
+/// children costs a few reads, not a few per child; its children's measures too when read
+/// with its own (`Some`), else they are read here. `with_indicators`: the store has schemes,
 /// so each node reads its subtree's evaluations for the rollup per indicator (issue 15).
 fn node_with(
     store: &Registry,
     unit: &Unit,
-    (measures, latest_evaluation): (Measures, Option<Evaluation>),
+    (measures, latest_evaluation, kids): (Measures, Option<Evaluation>, Option<Kids>),
     as_of: NaiveDate,
     depth: usize,
     with_indicators: bool,
@@ -123,14 +134,17 @@ fn node_with(
     };
     let mut children = Vec::new();
     if depth > 0 {
-        let kids = store.children_measures(&unit.code, as_of)?;
+        let kids = match kids {
+            Some(kids) => kids,
+            None => store.children_measures(&unit.code, as_of)?,
+        };
         let codes: Vec<String> = kids.iter().map(|(child, _)| child.code.clone()).collect();
         let latest = store.latest_evaluations(&codes, day_of(as_of))?;
         for ((child, m), newest) in kids.into_iter().zip(latest) {
             children.push(node_with(
                 store,
                 &child,
-                (m, newest),
+                (m, newest, None),
                 as_of,
                 depth - 1,
                 with_indicators,

@@ -156,6 +156,15 @@ pub trait Storage {
             })
             .collect()
     }
+    /// A unit's subtree totals and its children's (as `children_measures`) as of a date, for a
+    /// report that shows both. The default reads each (sled: a few reads); the server reads the
+    /// records once and sums the children's with the unit's own (`pg::totals`).
+    fn measures_with_children(&self, code: &str, as_of: NaiveDate) -> Result<(Measures, Vec<(Unit, Measures)>)> {
+        Ok((
+            self.subtree_measures(code, as_of)?,
+            self.children_measures(code, as_of)?,
+        ))
+    }
     /// Whether `children_measures` of a parent costs about what one child's `subtree_measures`
     /// does (the server: one query per table for all children), so that the UI reads a screen
     /// of sibling rows with it; `false` (sled) keeps reading only the rows on screen.

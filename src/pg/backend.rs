@@ -373,6 +373,10 @@ impl Storage for PgStorage {
     fn children_measures(&self, code: &str, as_of: NaiveDate) -> Result<Vec<(Unit, Measures)>> {
         self.read_children_measures(code, as_of)
     }
+    // One pass over the records for both: the subtree is its children's plus its own.
+    fn measures_with_children(&self, code: &str, as_of: NaiveDate) -> Result<(Measures, Vec<(Unit, Measures)>)> {
+        self.read_measures_with_children(code, as_of)
+    }
     // Every child's newest evaluations in one query (`pg::newest`), not four round trips each.
     fn newest_evaluation_days(&self, codes: &[String], until: Day) -> Result<Option<Vec<Vec<Evaluation>>>> {
         self.read_newest_evaluation_days(codes, until).map(Some)

@@ -6,7 +6,9 @@
 //!
 //! Every failure is `StoreError::Unreachable`, naming the server as `user@host:port/db` (never
 //! with the password) and the reason in the user's words, with the server's or the system's
-//! own words beside them. Nothing here starts a program, so no password is ever on a command
+//! own words beside them. The startup is bounded by the connect timeout as libpq's is (the
+//! driver's bounds only opening the socket): a server that never answers is said, not waited
+//! for. Nothing here starts a program, so no password is ever on a command
 //! line; the password lives in the `postgres::Config`, whose `Debug` hides it.
 
 use super::conninfo::{to_pairs, ConnInfo, Unreadable};
@@ -17,6 +19,8 @@ use crate::store::StoreError;
 use crate::words::{say, tr, N};
 use postgres::error::SqlState;
 use std::path::{Path, PathBuf};
+use std::sync::mpsc::{channel, RecvTimeoutError};
+use std::time::Duration;
 
 /// The server in words for messages: `user@host:port/db`, never with the password.
 pub type Place = String;
@@ -74,6 +78,10 @@ enum Why {
         error: postgres::Error,
         ignored_passfile: Option<PathBuf>,
     },
+    /// The server took the connection but did not answer within the timeout.
+    Silent(Duration),
+    /// The thread that connects could not start or ended without an answer.
+    Thread(String),
 }
 
 impl Target {
@@ -168,19 +176,49 @@ impl Target {
         Ok(config)
     }
 
+    /// Connects on a thread of its own and waits at most the connect timeout for each host
+    /// (libpq's meaning of it): the driver's timeout bounds only opening the socket, and a
+    /// server that takes the connection and never answers would hold the startup for ever. A
+    /// try given up on is left to end by itself (its connection, if one ever comes, dropped).
     fn connect(&self) -> Result<postgres::Client, Why> {
         let config = self.config()?;
-        let connected = match config.get_ssl_mode() {
-            postgres::config::SslMode::Disable => config.connect(postgres::NoTls),
-            _ => {
-                let tls = tls::client_config(self.sslmode, self.rootcert.as_deref()).map_err(Why::Tls)?;
-                config.connect(tokio_postgres_rustls::MakeRustlsConnect::new(tls))
-            }
+        let tls = match config.get_ssl_mode() {
+            postgres::config::SslMode::Disable => None,
+            _ => Some(tls::client_config(self.sslmode, self.rootcert.as_deref()).map_err(Why::Tls)?),
         };
-        connected.map_err(|error| Why::Connect {
-            error,
-            ignored_passfile: self.ignored_passfile.clone(),
-        })
+        let hosts = u32::try_from(config.get_hosts().len().max(1)).unwrap_or(u32::MAX);
+        let limit = config
+            .get_connect_timeout()
+            .filter(|t| !t.is_zero())
+            .map(|t| t.saturating_mul(hosts));
+        let (tx, rx) = channel();
+        std::thread::Builder::new()
+            .name("shegong-connect".into())
+            .spawn(move || {
+                let connected = match tls {
+                    None => config.connect(postgres::NoTls),
+                    Some(tls) => config.connect(tokio_postgres_rustls::MakeRustlsConnect::new(tls)),
+                };
+                // Nobody waits any more when the try was given up on: the connection goes.
+                if let Err(unwanted) = tx.send(connected) {
+                    drop(unwanted);
+                }
+            })
+            .map_err(|e| Why::Thread(e.to_string()))?;
+        let answer = match limit {
+            Some(limit) => rx.recv_timeout(limit),
+            None => rx.recv().map_err(|_| RecvTimeoutError::Disconnected),
+        };
+        match answer {
+            Ok(connected) => connected.map_err(|error| Why::Connect {
+                error,
+                ignored_passfile: self.ignored_passfile.clone(),
+            }),
+            Err(RecvTimeoutError::Timeout) => Err(Why::Silent(limit.unwrap_or_default())),
+            Err(RecvTimeoutError::Disconnected) => {
+                Err(Why::Thread("the connecting thread ended without an answer".into()))
+            }
+        }
     }
 }
 
@@ -247,6 +285,8 @@ impl Why {
             Why::Tls(TlsSetup::RootFile(path, detail)) => say(lang, N::TlsRootFile, &[&path.display(), &detail]),
             Why::Tls(TlsSetup::NoRoots) => tr(lang, N::TlsNoRoots).to_string(),
             Why::Tls(TlsSetup::Other(detail)) => say(lang, N::TlsFailed, &[&detail]),
+            Why::Silent(limit) => say(lang, N::TimedOut, &[&format!("{} s", limit.as_secs_f32())]),
+            Why::Thread(detail) => say(lang, N::ConnectFailed, &[&detail]),
             Why::Connect {
                 error,
                 ignored_passfile,

@@ -7,8 +7,9 @@
 //! alike. A unit's children's totals (`children_measures`, what the report and the funding
 //! chart read) take the same path once for all children: each record's unit joined to `units`
 //! and grouped under the child it lies beneath (`subpath` of its path one level below the
-//! parent's), so a parent of 300 children costs the queries of one subtree, not 300 times
-//! them. Money stays `bigint` fen: a group's sum is cast back to `bigint` in the server (an
+//! parent's; the parent's own under its own path), so a parent of 300 children costs the
+//! queries of one subtree, not 300 times them, and the same pass gives the parent's subtree
+//! total (`read_measures_with_children`: the root report reads the records once). Money stays `bigint` fen: a group's sum is cast back to `bigint` in the server (an
 //! overflow is an error there, never a rounding), and sums in Rust are checked.
 //!
 //! `check` recomputes from the records in Rust (each record's own delta, by unit and year) and
@@ -98,12 +99,13 @@ impl PgStorage {
                 "u.path <@ $1::shegong.ltree AND r.day <= $2".into(),
                 "''::text, 0".into(),
             ),
-            // Each record's unit found in `units` and summed under the child it lies beneath:
-            // one pass over the parent's subtree, however many children it has.
+            // Each record's unit found in `units` and summed under the child it lies beneath
+            // (the parent's own records under the parent's path): one pass over the parent's
+            // subtree, however many children it has, that also gives the subtree's total.
             Scope::Children { top, .. } => (
                 format!("{table} r JOIN shegong.units u ON u.code = r.{owner}"),
-                "u.path <@ $1::shegong.ltree AND u.path <> $1::shegong.ltree AND r.day <= $2".into(),
-                format!("subpath(u.path, 0, {})::text, 0", top.depth + 1),
+                "u.path <@ $1::shegong.ltree AND r.day <= $2".into(),
+                format!("{}, 0", Self::child_key(top)),
             ),
             Scope::EveryUnitByYear => (
                 format!("{table} r"),
@@ -111,6 +113,12 @@ impl PgStorage {
                 format!("r.{owner}, extract(year FROM r.day)::int"),
             ),
         }
+    }
+
+    /// The path of the child of `top` that a unit (`u`) lies beneath, as text; `top`'s own
+    /// path for `top` itself.
+    fn child_key(top: &Top) -> String {
+        format!("subpath(u.path, 0, least(nlevel(u.path), {}))::text", top.depth + 1)
     }
 
     /// One query per record table: each group's measures, by (unit, year), for the whole
@@ -214,14 +222,13 @@ impl PgStorage {
     /// What the units of a subtree contribute as of `as_of`: each one's events (it exists, its
     /// station's coverage, its first evaluation) dated on or before it; the whole subtree's
     /// under the key "", or each child's subtree's under the child's path (`Scope::Children`:
-    /// the parent itself is not in any child's).
+    /// the parent itself under its own path, in no child's).
     fn unit_measures(&self, top: &Top, as_of: NaiveDate, by_child: bool) -> Result<BTreeMap<String, Measures>> {
         let first = "(SELECT min(e.day) FROM shegong.evaluations e WHERE e.unit = u.code)";
         let sql = if by_child {
             format!(
-                "SELECT {UNIT_COLUMNS}, {first}, subpath(u.path, 0, {})::text
-                 FROM shegong.units u WHERE u.path <@ $1::shegong.ltree AND u.path <> $1::shegong.ltree",
-                top.depth + 1
+                "SELECT {UNIT_COLUMNS}, {first}, {} FROM shegong.units u WHERE u.path <@ $1::shegong.ltree",
+                Self::child_key(top)
             )
         } else {
             format!("SELECT {UNIT_COLUMNS}, {first}, ''::text FROM shegong.units u WHERE u.path <@ $1::shegong.ltree")
@@ -244,7 +251,7 @@ impl PgStorage {
     }
 
     /// The units' part and the records' part of a subtree as of a day (key "") or of each
-    /// child's subtree (key: the child's path), added under each key: the one path both the
+    /// child's subtree (key: the child's path; the unit's own under its path), added under each key: the one path both the
     /// subtree's totals and the children's take.
     fn scope_measures(&self, code: &str, as_of: NaiveDate, by_child: bool) -> Result<BTreeMap<String, Measures>> {
         let found = self
@@ -301,6 +308,36 @@ impl PgStorage {
                 Ok((child, by_path.remove(&path).unwrap_or_default()))
             })
             .collect()
+    }
+
+    /// The subtree's measures of `code` and its children's (as `read_children_measures`) from
+    /// one pass over the records: the subtree is the sum of every key of the children's scope,
+    /// which holds each child's subtree and the unit's own units and records (issue 13: the
+    /// root report read the records twice, once for each).
+    pub(super) fn read_measures_with_children(
+        &self,
+        code: &str,
+        as_of: NaiveDate,
+    ) -> Result<(Measures, Vec<(Unit, Measures)>)> {
+        let sql = format!(
+            "SELECT {UNIT_COLUMNS}, path::text FROM shegong.units WHERE parent = $1 ORDER BY code COLLATE \"C\""
+        );
+        let children = self.client()?.query(&sql, &[&code]).map_err(|e| self.err(&e))?;
+        // `scope_measures` says when the unit does not exist.
+        let mut by_path = self.scope_measures(code, as_of, true)?;
+        let mut subtree = Measures::default();
+        for m in by_path.values() {
+            subtree.add(m).map_err(overflow)?;
+        }
+        let children = children
+            .iter()
+            .map(|row| {
+                let child = rows::unit(row, 0)?;
+                let path: String = row.try_get(14).map_err(|e| self.err(&e))?;
+                Ok((child, by_path.remove(&path).unwrap_or_default()))
+            })
+            .collect::<Result<Vec<_>>>()?;
+        Ok((subtree, children))
     }
 
     pub(super) fn run_check(&self) -> Result<Vec<Difference>> {

@@ -261,6 +261,11 @@ impl Registry {
         self.storage.children_measures(code, as_of)
     }
 
+    /// A unit's subtree totals and its children's in one go (`Storage::measures_with_children`).
+    pub fn measures_with_children(&self, code: &str, as_of: NaiveDate) -> Result<(Measures, Vec<(Unit, Measures)>)> {
+        self.storage.measures_with_children(code, as_of)
+    }
+
     /// Whether sibling rows are best read together (`Storage::children_measures_at_once`).
     pub fn children_measures_at_once(&self) -> bool {
         self.storage.children_measures_at_once()

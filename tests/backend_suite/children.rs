@@ -1,5 +1,6 @@
 //! A unit's children with their totals (`Storage::children_measures`, what the report's
-//! children and the funding chart read), on every backend: after each kind of write (records of
+//! children and the funding chart read; `Storage::measures_with_children`, the report's node
+//! with its children), on every backend: after each kind of write (records of
 //! each kind, a delete, a reversal, a batch, a unit added, moved and deleted, undo, a streamed
 //! import) they equal each child's own subtree totals, as of a past date, today, and a date
 //! after every record; a record dated after the others (so that "today" lies before the
@@ -40,6 +41,17 @@ fn agree(r: &Registry, after: &str) {
                 })
                 .collect();
             assert_eq!(got, want, "children of {parent} as of {day}, after {after}");
+            // The subtree's total read with its children's (the report's one pass on the
+            // server) is the subtree's own, and the children's are the same.
+            let subtree = r.subtree_measures(parent, day).expect("totals");
+            let both = r
+                .measures_with_children(parent, day)
+                .expect("totals with the children's");
+            assert_eq!(
+                both,
+                (subtree, want),
+                "{parent} with its children as of {day}, after {after}"
+            );
         }
     }
     assert_eq!(r.check().expect("checked"), [], "check after {after}");
