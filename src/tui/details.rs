@@ -253,10 +253,12 @@ impl Details {
                 schemes: !store.schemes()?.is_empty(),
             },
             Tab::Funding => {
-                let total = store.subtree_measures(code, as_of)?;
+                // One read of the subtree and its children (one pass over the records on the
+                // server, where the two separately cost two).
+                let (total, kids) = store.measures_with_children(code, as_of)?;
                 let mut own = total.clone();
                 let mut children = Vec::new();
-                for (child, m) in store.children_measures(code, as_of)? {
+                for (child, m) in kids {
                     own.sub(&m)?;
                     children.push((child.name, m.allocated(), m.spent()));
                 }
