@@ -45,7 +45,13 @@ impl App {
         let code = unit.code.clone();
         let form = match tab {
             Tab::Trainings => records::training_form(self.today, unit, &self.recent),
-            Tab::Evaluations => records::evaluation_form(self.today, unit, &self.recent),
+            Tab::Evaluations => {
+                let schemes = match self.store.schemes() {
+                    Ok(s) => s,
+                    Err(e) => return self.fail(&e),
+                };
+                records::evaluation_form(self.today, unit, &self.recent, schemes)
+            }
             _ => records::budget_form(self.today, unit, &self.recent),
         };
         // Show the list the new record will join.
