@@ -6,6 +6,7 @@
 
 mod tui_support;
 
+use crossterm::event::KeyCode;
 use shegong::domain::date::day_of;
 use shegong::i18n::Lang;
 use shegong::interchange::schemes::{import_schemes_bytes, EXAMPLE_SCHEME};
@@ -66,6 +67,10 @@ fn without_a_scheme_chosen_the_form_is_as_before() {
     let form = app.form.as_ref().expect("the form is open");
     assert_eq!(form.fields.len(), 8);
     assert!(!form.changed());
+    // F2 (a scheme's few names have no picker) steps to the next name, as →.
+    press(&mut app, KeyCode::F(2));
+    assert_eq!(app.form.as_ref().map(|f| f.fields.len()), Some(8 + 20 + 5));
+    assert!(app.picker.is_none());
 }
 
 #[test]
