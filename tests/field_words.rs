@@ -112,7 +112,7 @@ fn bad_numbers_read_the_same_in_a_file_and_a_form() {
     training("hours", "10000.5");
     for bad in ["101", "85.55"] {
         let csv = format!("unit,date,kind,score\n530102001,2021-11-08,annual,{bad}\n");
-        let form = records::evaluation_form(day(), station(), &Recent::default());
+        let form = records::evaluation_form(day(), station(), &Recent::default(), Vec::new());
         same(
             from_file(Kind::Evaluations, &csv, "score"),
             from_form(form, "score", bad),

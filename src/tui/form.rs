@@ -27,6 +27,17 @@ pub enum FieldKind {
     Unit,
     /// Several units.
     Units,
+    /// An evaluation scheme by name, or none (the form as without schemes).
+    Scheme {
+        names: Vec<String>,
+    },
+    /// A group's heading between indicator fields: shown, never focused.
+    Heading,
+    /// One indicator's points, in tenths from 0 to `max`; the indicator's code is the field's
+    /// `key`.
+    Points {
+        max: u16,
+    },
 }
 
 /// A unit chosen in a field.
@@ -56,6 +67,11 @@ pub struct Field {
     pub note: Option<(String, String)>,
     /// The user has edited the field and moved on: "required" may now be said.
     pub touched: bool,
+    /// A label known only at run time (an indicator's name, a group), (zh, en): shown instead
+    /// of `label`.
+    pub owned_label: Option<(String, String)>,
+    /// What the field stands for beyond its name (an indicator's code).
+    pub key: String,
 }
 
 impl Field {
@@ -72,6 +88,23 @@ impl Field {
             problem: None,
             note: None,
             touched: false,
+            owned_label: None,
+            key: String::new(),
+        }
+    }
+
+    /// A field whose label is known only at run time.
+    pub fn owned(name: &'static str, label: (String, String), kind: FieldKind) -> Field {
+        let mut f = Field::new(name, S::FieldScore, kind);
+        f.owned_label = Some(label);
+        f
+    }
+
+    /// The label in a language.
+    pub fn label_in(&self, lang: crate::i18n::Lang) -> &str {
+        match &self.owned_label {
+            Some((zh, en)) => lang.pick(zh, en),
+            None => super::strings::tr(lang, self.label),
         }
     }
 
@@ -104,13 +137,19 @@ impl Field {
     pub fn is_text(&self) -> bool {
         matches!(
             self.kind,
-            FieldKind::Text | FieldKind::Date | FieldKind::Money | FieldKind::Tenths | FieldKind::Count
+            FieldKind::Text
+                | FieldKind::Date
+                | FieldKind::Money
+                | FieldKind::Tenths
+                | FieldKind::Count
+                | FieldKind::Points { .. }
         )
     }
 
     pub fn is_empty(&self) -> bool {
         match self.kind {
-            FieldKind::Choice { .. } => self.choice.is_none(),
+            FieldKind::Choice { .. } | FieldKind::Scheme { .. } => self.choice.is_none(),
+            FieldKind::Heading => true,
             FieldKind::Unit | FieldKind::Units => self.units.is_empty(),
             _ => self.text.trim().is_empty(),
         }
@@ -159,6 +198,10 @@ pub struct Form {
     /// A correction's form: the budget entry it corrects (its id) and that entry's reversal,
     /// saved with the form's entry as one batch (`Registry::correct_budget`).
     pub corrects: Option<(crate::domain::RecordId, crate::domain::BudgetEntry)>,
+    /// An evaluation form's schemes (the `scheme` field's words, in this order), and which of
+    /// them the indicator fields are laid out for now.
+    pub schemes: Vec<crate::domain::Scheme>,
+    laid: Option<usize>,
 }
 
 /// What a field holds, for comparing with what it held when the form opened.
@@ -180,6 +223,8 @@ impl Form {
         Form {
             stamp: None,
             corrects: None,
+            schemes: Vec::new(),
+            laid: None,
             kind,
             title,
             fields,
@@ -309,6 +354,23 @@ impl Form {
                 self.dirty = true;
                 true
             }
+            FieldKind::Scheme { names } => {
+                if f.locked || names.is_empty() {
+                    return false;
+                }
+                // "None" is one of the words: the form as without schemes.
+                let n = names.len();
+                f.choice = match (f.choice, forward) {
+                    (None, true) => Some(0),
+                    (None, false) => Some(n - 1),
+                    (Some(i), true) if i + 1 == n => None,
+                    (Some(i), true) => Some(i + 1),
+                    (Some(0), false) => None,
+                    (Some(i), false) => Some(i - 1),
+                };
+                self.dirty = true;
+                true
+            }
             _ if f.is_text() => {
                 f.text.step(forward);
                 false
@@ -327,7 +389,8 @@ impl Form {
         }
         match f.kind {
             FieldKind::Choice { .. } if f.required => return false,
-            FieldKind::Choice { .. } => f.choice = None,
+            FieldKind::Choice { .. } | FieldKind::Scheme { .. } => f.choice = None,
+            FieldKind::Heading => return false,
             FieldKind::Unit | FieldKind::Units => f.units.clear(),
             // Said changed even when it was empty already (the field counts as touched).
             _ => {
@@ -381,6 +444,52 @@ impl Form {
             }
             self.dirty = true;
         }
+    }
+
+    /// Lays out the indicator fields of the scheme the `scheme` field names, under their
+    /// groups' headings, just after it (the points typed for another scheme are dropped); the
+    /// score is then their sum, not typed. With no scheme chosen the form is as without schemes.
+    pub fn lay_out_scheme(&mut self) {
+        let Some(at) = self.fields.iter().position(|f| f.name == "scheme") else {
+            return;
+        };
+        let chosen = self.fields[at].choice;
+        if chosen == self.laid {
+            return;
+        }
+        let focused_scheme = self.focus == at;
+        self.fields
+            .retain(|f| !matches!(f.kind, FieldKind::Heading | FieldKind::Points { .. }));
+        let mut added = Vec::new();
+        if let Some(scheme) = chosen.and_then(|i| self.schemes.get(i)) {
+            for group in scheme.groups() {
+                added.push(Field::owned("group", (group.to_string(), group.to_string()), FieldKind::Heading).locked());
+                for i in scheme.indicators.iter().filter(|i| i.group == group) {
+                    // Always with its decimal: points are typed to one decimal.
+                    let max = format!("{}.{}", i.max_points / 10, i.max_points % 10);
+                    let label = format!("{} (0–{max})", i.name);
+                    let mut f = Field::owned(
+                        "points",
+                        (label.clone(), label),
+                        FieldKind::Points { max: i.max_points },
+                    );
+                    f.key = i.code.clone();
+                    added.push(f);
+                }
+            }
+        }
+        let derived = !added.is_empty();
+        self.fields.splice(at + 1..at + 1, added);
+        if let Some(score) = self.field_mut("score") {
+            score.locked = derived;
+            if !derived {
+                score.text.clear();
+            }
+        }
+        if focused_scheme {
+            self.focus = at;
+        }
+        self.laid = chosen;
     }
 
     /// Forgets every problem before a new check.

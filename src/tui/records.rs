@@ -4,9 +4,10 @@
 
 use super::form::{Field, FieldKind, Form, FormKind, UnitRef};
 use super::strings::{fill, tr, S};
+use crate::domain::scheme::MAX_SCHEME_TENTHS;
 use crate::domain::*;
 use crate::i18n::Lang;
-use crate::words::{large_numbers, LargeNumbers, P};
+use crate::words::{large_numbers, LargeNumbers, K, P};
 use chrono::NaiveDate;
 
 /// What the user chose last time, offered again (a clerk records many sessions a day).
@@ -82,9 +83,11 @@ pub fn training_form(today: NaiveDate, host: UnitRef, recent: &Recent) -> Form {
     Form::new(FormKind::Training, title, fields)
 }
 
-pub fn evaluation_form(today: NaiveDate, unit: UnitRef, recent: &Recent) -> Form {
+/// The evaluation form; with `schemes`, a `scheme` field after the evaluator whose choice lays
+/// out one field per indicator (`Form::lay_out_scheme`); without, the form as it always was.
+pub fn evaluation_form(today: NaiveDate, unit: UnitRef, recent: &Recent, schemes: Vec<Scheme>) -> Form {
     let title = titled(S::FormEvaluation, &unit);
-    let fields = vec![
+    let mut fields = vec![
         Field::new("date", S::FieldDate, FieldKind::Date)
             .required()
             .with_text(super::fmt::date(today)),
@@ -103,7 +106,13 @@ pub fn evaluation_form(today: NaiveDate, unit: UnitRef, recent: &Recent) -> Form
         Field::new("grade", S::FieldGrade, words(Grade::ALL, Grade::zh, Grade::en)),
         Field::new("note", S::FieldNote, FieldKind::Text),
     ];
-    Form::new(FormKind::Evaluation, title, fields)
+    if !schemes.is_empty() {
+        let names = schemes.iter().map(|s| s.name.clone()).collect();
+        fields.insert(4, Field::new("scheme", S::FieldScheme, FieldKind::Scheme { names }));
+    }
+    let mut form = Form::new(FormKind::Evaluation, title, fields);
+    form.schemes = schemes;
+    form
 }
 
 pub fn budget_form(today: NaiveDate, unit: UnitRef, recent: &Recent) -> Form {
@@ -314,6 +323,8 @@ fn text_of(form: &Form, name: &str) -> String {
 struct Reader<'f> {
     form: &'f Form,
     problems: Vec<Problem>,
+    /// Problems of one field among several of the same name (an indicator's points), by index.
+    at: Vec<(usize, Problem)>,
 }
 
 impl<'f> Reader<'f> {
@@ -380,9 +391,12 @@ impl<'f> Reader<'f> {
 /// Reads the form: every problem goes beside its field; the record when there is none.
 pub fn check(form: &mut Form) -> Option<Built> {
     form.clear_problems();
+    form.lay_out_scheme();
+    sum_points(form);
     let mut r = Reader {
         form,
         problems: Vec::new(),
+        at: Vec::new(),
     };
     let built = match &form.kind {
         FormKind::Training => read_training(&mut r),
@@ -391,6 +405,7 @@ pub fn check(form: &mut Form) -> Option<Built> {
         FormKind::NewUnit | FormKind::EditUnit(_) => read_unit(&mut r),
     };
     let mut problems = r.problems;
+    let at = r.at;
     if let Some(b) = &built {
         problems.extend(match b {
             Built::Training(t) => t.validate(),
@@ -401,9 +416,14 @@ pub fn check(form: &mut Form) -> Option<Built> {
     }
     // Notes beside valid fields.
     let notes = notes_for(form, built.as_ref());
-    let ok = problems.is_empty();
+    let ok = problems.is_empty() && at.is_empty();
     for p in problems {
         form.put_problem(p);
+    }
+    for (i, p) in at {
+        if let Some(f) = form.fields.get_mut(i) {
+            f.problem = Some(p);
+        }
     }
     for (name, note) in notes {
         if let Some(f) = form.field_mut(name) {
@@ -419,8 +439,48 @@ pub fn check(form: &mut Form) -> Option<Built> {
     }
 }
 
+/// With a scheme chosen, the score field shows the running sum of the points typed so far
+/// (those that read as points within their indicator's maximum; a bad one is said beside
+/// its own field).
+fn sum_points(form: &mut Form) {
+    if !form.fields.iter().any(|f| matches!(f.kind, FieldKind::Points { .. })) {
+        return;
+    }
+    let sum: u32 = form
+        .fields
+        .iter()
+        .filter_map(|f| match f.kind {
+            FieldKind::Points { max } => fields::tenths(f.text.trim(), u32::from(max)).ok(),
+            _ => None,
+        })
+        .sum();
+    if let Some(score) = form.field_mut("score") {
+        score.text = super::text_input::TextInput::new(super::fmt::tenths(i64::from(sum)));
+    }
+}
+
 fn notes_for(form: &Form, built: Option<&Built>) -> Vec<(&'static str, (String, String))> {
     let mut out = Vec::new();
+    if let Some(scheme) = chosen_scheme(form) {
+        let max = super::fmt::tenths(i64::from(scheme.max_total()));
+        // The running sum beside the scheme too: the score field is below the indicators,
+        // off a small screen while they are typed.
+        let sum = text_of(form, "score");
+        out.push((
+            "scheme",
+            (
+                fill(tr(Lang::Zh, S::NotePointsRunning), &[&sum, &max]),
+                fill(tr(Lang::En, S::NotePointsRunning), &[&sum, &max]),
+            ),
+        ));
+        out.push((
+            "score",
+            (
+                fill(tr(Lang::Zh, S::NotePointsSum), &[&max]),
+                fill(tr(Lang::En, S::NotePointsSum), &[&max]),
+            ),
+        ));
+    }
     if let Some(f) = form.field("amount") {
         if let Ok(fen) = fields::money(f.text.trim()) {
             // From 1万 on, the amount in 万 too; English, which has no 万, from 100k on.
@@ -512,9 +572,11 @@ fn read_evaluation(r: &mut Reader) -> Option<Built> {
         }
     }
     let kind = r.choice("kind", EvalKind::ALL);
+    let points = read_points(r);
     let score = r.score("score");
     let grade = r.choice("grade", Grade::ALL);
     let score = score?;
+    let points = points?;
     Some(Built::Evaluation(Evaluation {
         id: None,
         unit: unit?.code,
@@ -524,8 +586,53 @@ fn read_evaluation(r: &mut Reader) -> Option<Built> {
         score,
         grade: grade?,
         note: text_of(r.form, "note"),
-        points: None,
+        points,
     }))
+}
+
+/// The scheme the `scheme` field names, if any.
+fn chosen_scheme(form: &Form) -> Option<&Scheme> {
+    form.field("scheme")?.choice.and_then(|i| form.schemes.get(i))
+}
+
+/// The points of each indicator field: empty is "not given" (absent, never 0); a bad number
+/// or more than the indicator's maximum is said beside its field, the typing kept.
+/// `Some(None)` without a scheme.
+fn read_points(r: &mut Reader) -> Option<Option<Points>> {
+    let Some(scheme) = chosen_scheme(r.form) else {
+        return Some(None);
+    };
+    let mut given = Vec::new();
+    let mut ok = true;
+    for (i, f) in r.form.fields.iter().enumerate() {
+        let FieldKind::Points { max } = f.kind else { continue };
+        let raw = f.text.trim();
+        let problem = match fields::tenths(raw, MAX_SCHEME_TENTHS) {
+            Err(FieldError::Empty) => continue,
+            Err(e) => e.problem("points"),
+            Ok(t) if t > u32::from(max) => Problem::said(
+                "points",
+                K::PointsOverMax,
+                &[&super::fmt::tenths(i64::from(t)), &super::fmt::tenths(i64::from(max))],
+            ),
+            Ok(t) => {
+                // At most MAX_SCHEME_TENTHS here, which fits.
+                given.push((f.key.clone(), t as u16));
+                continue;
+            }
+        };
+        r.at.push((i, problem));
+        ok = false;
+    }
+    ok.then(|| {
+        Some(
+            Points {
+                scheme: scheme.name.clone(),
+                given,
+            }
+            .sorted(),
+        )
+    })
 }
 
 fn read_budget(r: &mut Reader) -> Option<Built> {

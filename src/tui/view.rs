@@ -862,7 +862,8 @@ fn render_form(app: &App, area: Rect, buf: &mut Buffer) -> Option<Position> {
     let label_w = form
         .fields
         .iter()
-        .map(|f| text::width(tr(lang, f.label)))
+        .filter(|f| f.kind != FieldKind::Heading)
+        .map(|f| text::width(f.label_in(lang)))
         .max()
         .unwrap_or(8)
         + 2;
@@ -874,12 +875,21 @@ fn render_form(app: &App, area: Rect, buf: &mut Buffer) -> Option<Position> {
     let mut picker_at = None;
     for (n, (i, f)) in form.fields.iter().enumerate().skip(scroll).take(rows).enumerate() {
         let y = inner.y + n as u16;
+        if f.kind == FieldKind::Heading {
+            // A group's name over its indicators.
+            Line::styled(
+                fmt::cut(&format!(" ── {} ──", f.label_in(lang)), iw),
+                Style::default().fg(Color::Yellow).add_modifier(Modifier::BOLD),
+            )
+            .render(Rect::new(inner.x, y, inner.width, 1), buf);
+            continue;
+        }
         let focused = i == form.focus && app.picker.is_none();
         let mark = if i == form.focus { "▸" } else { " " };
         let req = if f.required { "*" } else { " " };
         let label = format!(
             "{mark}{}",
-            fmt::left(&format!("{}{req}", tr(lang, f.label)), label_w - 1)
+            fmt::left(&format!("{}{req}", f.label_in(lang)), label_w - 1)
         );
         let label_style = if i == form.focus {
             Style::default().fg(Color::Cyan).add_modifier(Modifier::BOLD)
@@ -926,7 +936,7 @@ fn render_form(app: &App, area: Rect, buf: &mut Buffer) -> Option<Position> {
     let bottom = Rect::new(inner.x, inner.bottom().saturating_sub(1), inner.width, 1);
     let text = match form.shows_problem(form.focus) {
         Some(p) => (
-            problem_line(lang, tr(lang, form.fields[form.focus].label), p.message(lang)),
+            problem_line(lang, form.fields[form.focus].label_in(lang), p.message(lang)),
             Color::Red,
         ),
         None if form.shown_problems() > 0 => (
@@ -968,6 +978,14 @@ fn field_text(app: &App, f: &super::form::Field, width: usize, focused: bool) ->
             };
             (format!("‹ {word} ›"), 0)
         }
+        FieldKind::Scheme { names } => {
+            let word = match f.choice.and_then(|i| names.get(i)) {
+                Some(name) => name.clone(),
+                None => app.t(S::SchemeNone).to_string(),
+            };
+            (format!("‹ {word} ›"), 0)
+        }
+        FieldKind::Heading => (String::new(), 0),
         FieldKind::Unit => match f.units.first() {
             Some(u) => (format!("{} {}", u.name, u.code), 0),
             None => ("—".into(), 0),

@@ -79,6 +79,10 @@ catalogue! {
         FieldEvaluator => "评估机构", "Evaluator";
         FieldScore => "得分", "Score";
         FieldGrade => "等级", "Grade";
+        FieldScheme => "方案", "Scheme";
+        SchemeNone => "不按方案", "none";
+        NotePointsSum => "各指标之和，满分 {}", "sum of the points, out of {}";
+        NotePointsRunning => "合计 {} / {}", "sum {} of {}";
         FieldUnit => "单位", "Unit";
         FieldBudgetKind => "收支类型", "Kind";
         FieldCategory => "科目", "Category";

@@ -7,7 +7,7 @@ use crate::store::StoreError;
 use crate::tui::action::Action;
 use crate::tui::app::{unit_ref, App, Modal, Pending};
 use crate::tui::details::{Content, Tab};
-use crate::tui::form::{Form, FormKind, UnitRef};
+use crate::tui::form::{FieldKind, Form, FormKind, UnitRef};
 use crate::tui::records;
 use crate::tui::strings::S;
 
@@ -45,7 +45,13 @@ impl App {
         let code = unit.code.clone();
         let form = match tab {
             Tab::Trainings => records::training_form(self.today, unit, &self.recent),
-            Tab::Evaluations => records::evaluation_form(self.today, unit, &self.recent),
+            Tab::Evaluations => {
+                let schemes = match self.store.schemes() {
+                    Ok(s) => s,
+                    Err(e) => return self.fail(&e),
+                };
+                records::evaluation_form(self.today, unit, &self.recent, schemes)
+            }
             _ => records::budget_form(self.today, unit, &self.recent),
         };
         // Show the list the new record will join.
@@ -204,6 +210,14 @@ impl App {
             Action::Backspace => changed = form.backspace(),
             Action::DeleteForward => changed = form.delete_forward(),
             Action::ClearField => changed = form.clear_field(),
+            // A scheme's few names have no picker: F2 (or a space) steps to the next, as →.
+            Action::Pick | Action::Input(' ')
+                if form
+                    .focused()
+                    .is_some_and(|f| matches!(f.kind, FieldKind::Scheme { .. })) =>
+            {
+                changed = form.left_right(true)
+            }
             Action::Pick => return self.open_picker(None),
             Action::Input(c) => {
                 let is_text = form.focused().is_some_and(|f| f.is_text());
