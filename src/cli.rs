@@ -727,27 +727,10 @@ fn export_schemes_file(
         ExportFormat::Json => interchange::Format::Json,
     };
     let schemes = store.schemes().map_err(|e| Failure::store(e, lang))?;
-    let Some(path) = output else {
-        interchange::schemes::export_schemes(&schemes, format, lang, out).map_err(|e| export_failure(e, lang))?;
-        return out.flush().map_err(|e| io_failure(e, lang));
-    };
-    let io_err = |e: std::io::Error| Failure {
-        message: say(lang, C::CannotWriteFile, &[&path.display(), &e]),
-        code: 1,
-    };
-    let n = backup::write_atomically(
-        path,
-        |mut w| {
-            let n = interchange::schemes::export_schemes(&schemes, format, lang, &mut w)
-                .map_err(|e| export_failure(e, lang))?;
-            Ok((w, n))
-        },
-        io_err,
-    )?;
     let what = tr(lang, crate::words::K::SchemesSheet);
-    let msg = say(lang, C::Exported, &[&n, &what, &path.display()]);
-    eprintln!("{}", crate::text::for_terminal_lines(&msg));
-    Ok(())
+    export_with(lang, output, out, what, &mut |w| {
+        interchange::schemes::export_schemes(&schemes, format, lang, w).map_err(|e| export_failure(e, lang))
+    })
 }
 
 /// Exports to stdout, or to a file written whole or not at all (a temporary file renamed), or
@@ -760,8 +743,22 @@ fn export_file(
     output: Option<&Path>,
     out: &mut dyn Write,
 ) -> Result<(), Failure> {
+    export_with(lang, output, out, kind.label(lang), &mut |w| {
+        export_to(store, kind, format, lang, w)
+    })
+}
+
+/// Writes an export with `write` (which says how many rows it wrote): to stdout, or to a file
+/// written whole or not at all (a temporary file renamed), saying then what went where.
+fn export_with(
+    lang: Lang,
+    output: Option<&Path>,
+    out: &mut dyn Write,
+    what: &str,
+    write: &mut dyn FnMut(&mut dyn Write) -> Result<usize, Failure>,
+) -> Result<(), Failure> {
     let Some(path) = output else {
-        export_to(store, kind, format, lang, out)?;
+        write(out)?;
         return out.flush().map_err(|e| io_failure(e, lang));
     };
     let io_err = |e: std::io::Error| Failure {
@@ -771,12 +768,11 @@ fn export_file(
     let n = backup::write_atomically(
         path,
         |mut w| {
-            let n = export_to(store, kind, format, lang, &mut w)?;
+            let n = write(&mut w)?;
             Ok((w, n))
         },
         io_err,
     )?;
-    let what = kind.label(lang);
     let msg = say(lang, C::Exported, &[&n, &what, &path.display()]);
     eprintln!("{}", crate::text::for_terminal_lines(&msg));
     Ok(())
