@@ -455,23 +455,7 @@ impl<'t> Posting<'t> {
     }
 
     fn into_iter(mut self) -> impl Iterator<Item = Result<Vec<u8>>> + 't {
-        let mut done = false;
-        std::iter::from_fn(move || {
-            if done {
-                return None;
-            }
-            match self.next_entry() {
-                Ok(Some(e)) => Some(Ok(e)),
-                Ok(None) => {
-                    done = true;
-                    None
-                }
-                Err(e) => {
-                    done = true;
-                    Some(Err(e))
-                }
-            }
-        })
+        until_end(move || self.next_entry())
     }
 }
 
@@ -897,28 +881,28 @@ fn codes_starting<'t>(tree: &'t sled::Tree, level: Level, q: &str) -> impl Itera
     let mut posting = Posting::new(tree, code_term(level));
     let from = entry(level, q);
     let mut started = false;
-    let mut done = false;
-    std::iter::from_fn(move || {
-        if done {
-            return None;
-        }
+    until_end(move || {
         let next = if started {
             posting.next_entry()
         } else {
             started = true;
             posting.seek(&from)
         };
-        match next {
-            Ok(Some(e)) if e.starts_with(&from) => Some(Ok(e)),
-            Ok(_) => {
-                done = true;
-                None
-            }
-            Err(e) => {
-                done = true;
-                Some(Err(e))
-            }
+        next.map(|e| e.filter(|e| e.starts_with(&from)))
+    })
+}
+
+/// The entries `next` gives, ending at the first `None` or after the first error.
+fn until_end<T>(mut next: impl FnMut() -> Result<Option<T>>) -> impl Iterator<Item = Result<T>> {
+    let mut done = false;
+    std::iter::from_fn(move || {
+        if done {
+            return None;
         }
+        let item = next().transpose();
+        // An error is given once, and nothing after it; so is the end.
+        done = !matches!(item, Some(Ok(_)));
+        item
     })
 }
 
