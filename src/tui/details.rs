@@ -1,7 +1,8 @@
 //! The details pane of the selected unit, in tabs: overview (station fields and the subtree's
 //! figures), its evaluations, trainings and budget entries (newest first, optionally with the
 //! whole subtree), and the two charts. Holds what the current tab shows, read from the store
-//! when the unit, tab or date changes, and draws the first four tabs (`charts` draws the rest).
+//! when the unit, tab or date changes, and draws the first four tabs (`charts` draws the rest),
+//! with the selected evaluation's points per indicator under the evaluations table.
 
 use super::fmt;
 use super::strings::{fill, tr, S};
@@ -143,6 +144,9 @@ pub struct Loaded {
     /// Budget entries in a reversal (by key text): `Some(#N)` for one reversed by journal
     /// entry N, `None` for a reversing entry itself. Empty on other tabs.
     pub reversals: HashMap<String, Option<u64>>,
+    /// The schemes stored, on the evaluations tab when a record listed gives points (their
+    /// groups lay out the selected evaluation's points, `points_detail`). Empty otherwise.
+    pub schemes: Vec<Scheme>,
 }
 
 /// At most this many records are listed per tab.
@@ -198,6 +202,7 @@ impl Details {
         let mut names = HashMap::new();
         let mut cut = false;
         let mut reversals = HashMap::new();
+        let mut schemes = Vec::new();
         // Listing the records of a very large subtree reads every unit's pages: refused, and
         // said, above `SUBTREE_LIMIT` units.
         let mut too_many = None;
@@ -229,6 +234,9 @@ impl Details {
                 let list = store.records_of::<Evaluation>(code, subtree, RECORD_LIMIT)?;
                 cut = list.len() >= RECORD_LIMIT;
                 names = names_of(store, list.iter().map(|(_, r)| r.unit.clone()))?;
+                if list.iter().any(|(_, e)| e.points.is_some()) {
+                    schemes = store.schemes()?;
+                }
                 Content::Evaluations(list)
             }
             Tab::Trainings => {
@@ -286,6 +294,7 @@ impl Details {
             names,
             cut,
             reversals,
+            schemes,
         });
         let n = self.len();
         if self.selected >= n {
@@ -658,6 +667,133 @@ pub fn with_points(e: &Evaluation, lang: Lang) -> String {
     } else {
         format!("{text}  {}", e.note)
     }
+}
+
+/// The selected evaluation's points per indicator, grouped as its scheme groups them (issue
+/// 15): drawn under the evaluations table, whose last column cuts them off. A line naming the
+/// evaluation, then a line per group (continued under the group's name when `width` is too
+/// narrow): its points of its maximum, then each indicator's code and points (`—`: not given).
+/// Points of codes the scheme does not have (or of a scheme not stored) come last, as "other".
+/// Empty when the selected record gives no points.
+pub fn points_detail(loaded: &Loaded, selected: usize, lang: Lang, width: usize) -> Vec<Line<'static>> {
+    use crate::words::{say, K};
+    let Content::Evaluations(list) = &loaded.content else {
+        return Vec::new();
+    };
+    let Some(e) = list.get(selected).map(|(_, e)| e) else {
+        return Vec::new();
+    };
+    let Some(points) = e.points.as_ref().filter(|p| !p.given.is_empty()) else {
+        return Vec::new();
+    };
+    let unit = loaded.names.get(&e.unit).cloned().unwrap_or_else(|| e.unit.clone());
+    let score = e.score.map(|s| fmt::tenths(i64::from(s))).unwrap_or_else(|| "—".into());
+    let head = say(lang, K::PointsDetailHead, &[&e.date, &unit, &points.scheme, &score]);
+    let bold = Style::default().add_modifier(Modifier::BOLD);
+    let mut out: Vec<Line<'static>> = fmt::wrap(&head, width)
+        .into_iter()
+        .map(|l| Line::from(Span::styled(l, bold)))
+        .collect();
+    // (label, items): a group's label carries its points of its maximum.
+    let mut groups: Vec<(String, Vec<String>)> = Vec::new();
+    let scheme = loaded.schemes.iter().find(|s| s.name == points.scheme);
+    if let Some(scheme) = scheme {
+        for g in scheme.groups() {
+            let (mut got, mut max) = (0i64, 0i64);
+            let mut items = Vec::new();
+            for i in scheme.indicators.iter().filter(|i| i.group == g) {
+                max += i64::from(i.max_points);
+                let p = points.of(&i.code);
+                got += p.map_or(0, i64::from);
+                let shown = p.map_or_else(|| "—".to_string(), |p| fmt::tenths(i64::from(p)));
+                items.push(format!("{} {shown}", i.code));
+            }
+            groups.push((format!("{g} {}/{}", fmt::tenths(got), fmt::tenths(max)), items));
+        }
+    }
+    let other: Vec<String> = points
+        .given
+        .iter()
+        .filter(|(c, _)| !scheme.is_some_and(|s| s.indicators.iter().any(|i| i.code == *c)))
+        .map(|(c, p)| format!("{c} {}", fmt::tenths(i64::from(*p))))
+        .collect();
+    if !other.is_empty() {
+        groups.push((crate::words::tr(lang, K::PointsOtherGroup).to_string(), other));
+    }
+    let lw = groups
+        .iter()
+        .map(|(l, _)| crate::text::width(l))
+        .max()
+        .unwrap_or(0)
+        .min(width / 3);
+    for (label, items) in groups {
+        let mut line = format!("{} ", fmt::left(&fmt::cut(&label, lw), lw));
+        let mut first = true;
+        for item in items {
+            let used = crate::text::width(&line);
+            let w = crate::text::width(&item);
+            if !first && used + 2 + w > width {
+                out.push(Line::raw(line));
+                line = " ".repeat(lw + 1);
+                first = true;
+            }
+            if !first {
+                line.push_str("  ");
+            }
+            line.push_str(&item);
+            first = false;
+        }
+        out.push(Line::raw(fmt::cut(&line, width)));
+    }
+    out
+}
+
+/// The points detail fitted to a table pane of `body` rows (its column titles and count line
+/// included) listing `rows` records: the lines to draw under a separator, at most as many as
+/// leave the table three rows (or all of its fewer); the last says "z shows all" when cut.
+/// Empty when it does not fit at all.
+pub fn points_detail_fitted(
+    loaded: &Loaded,
+    selected: usize,
+    lang: Lang,
+    width: usize,
+    body: usize,
+    rows: usize,
+) -> Vec<Line<'static>> {
+    let mut lines = points_detail(loaded, selected, lang, width);
+    if lines.is_empty() {
+        return lines;
+    }
+    // Column titles, count line, the separator, and the table's rows kept.
+    let room = body.saturating_sub(3 + rows.clamp(1, 3));
+    if room < 2 {
+        return Vec::new();
+    }
+    if lines.len() > room {
+        lines.truncate(room - 1);
+        let more = crate::words::tr(lang, crate::words::K::PointsDetailCut);
+        lines.push(Line::from(Span::styled(fmt::cut(more, width), dim())));
+    }
+    lines
+}
+
+/// The rows a records table of a pane `body` rows tall lists at once, and the points detail
+/// drawn under it (a separator above it when there is one).
+pub fn table_room(
+    loaded: &Loaded,
+    selected: usize,
+    lang: Lang,
+    width: usize,
+    body: usize,
+) -> (usize, Vec<Line<'static>>) {
+    let rows = match &loaded.content {
+        Content::Evaluations(v) => v.len(),
+        _ => 0,
+    };
+    let detail = points_detail_fitted(loaded, selected, lang, width, body, rows);
+    let taken = if detail.is_empty() { 0 } else { detail.len() + 1 };
+    // The column titles and the count line.
+    (body.saturating_sub(2 + taken), detail)
 }
 
 /// Before the amount of a budget entry reversed or reversing, where the voucher column (which

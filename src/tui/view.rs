@@ -762,7 +762,7 @@ fn render_records(app: &App, loaded: &details::Loaded, focused: bool, area: Rect
     if rows.is_empty() {
         lines.push(Line::raw(fmt::cut(app.t(kind_hint), width)));
     }
-    let room = area.height.saturating_sub(2) as usize;
+    let (room, detail) = details::table_room(loaded, app.details.selected, app.lang, width, area.height as usize);
     for (i, (text, late)) in rows.iter().enumerate().skip(app.details.offset).take(room) {
         let mut style = if *late { dim() } else { Style::default() };
         if i == app.details.selected && focused {
@@ -792,6 +792,22 @@ fn render_records(app: &App, loaded: &details::Loaded, focused: bool, area: Rect
         height: 1,
         ..area
     };
+    // The selected evaluation's points, above the count line under a rule.
+    if !detail.is_empty() {
+        let top = foot_area.y.saturating_sub(detail.len() as u16 + 1);
+        let rule = Rect {
+            y: top,
+            height: 1,
+            ..area
+        };
+        Line::styled("─".repeat(width), dim()).render(rule, buf);
+        let below = Rect {
+            y: top + 1,
+            height: detail.len() as u16,
+            ..area
+        };
+        Paragraph::new(detail).render(below, buf);
+    }
     Line::styled(fmt::cut(&foot, width), dim()).render(foot_area, buf);
     (app.details.offset > 0, app.details.offset + room < rows.len())
 }

@@ -52,6 +52,11 @@ catalogue! {
         HeaderShare => "得分率", "Share";
         // The UI's evaluations tab.
         PointsInNote => "{} 分项：{}", "{} points: {}";
+        // The selected evaluation's points under the evaluations table: date, unit, scheme,
+        // score; the group of indicators its scheme does not have; the block cut short.
+        PointsDetailHead => "{} {} · {} 分项（得分 {}）", "{} {} · points of {} (score {})";
+        PointsOtherGroup => "其他", "Other";
+        PointsDetailCut => "……（z 放大详情可看全部分项）", "… (z zooms the details to show all points)";
         // The import's summary.
         SchemesImported =>
             "已导入 {} 个评估方案（共 {} 个指标）；{} 个方案已存在且相同",

@@ -116,7 +116,16 @@ impl App {
             },
             _ => 0,
         };
-        self.details.scroll_into_view(areas.detail_rows() + 1, overview_lines);
+        // A records table lists fewer rows than the pane is tall: its column titles, its count
+        // line and the selected evaluation's points take some.
+        let height = match (&self.details.loaded, areas.details) {
+            (Some(l), Some(r)) if self.details.tab.is_records() => {
+                let width = r.width.saturating_sub(2) as usize;
+                crate::tui::details::table_room(l, self.details.selected, self.lang, width, areas.detail_rows() + 1).0
+            }
+            _ => areas.detail_rows() + 1,
+        };
+        self.details.scroll_into_view(height, overview_lines);
         if self.find.open {
             self.find.offset = scroll::offset_showing(self.find.selected, self.find.offset, rows);
             // A taller pane than the matches listed so far: list enough to fill it.
