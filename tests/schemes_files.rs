@@ -172,6 +172,20 @@ fn evaluations_with_points_are_refused_whole_with_each_bad_cell() {
     let out = shegong(&dir, &["import", "evaluations", file.to_str().unwrap()]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("e.csv:1: Z9: is not an indicator"), "{err}");
+    // An indicator given twice, by its code and by its name, is refused under its code.
+    std::fs::write(
+        &file,
+        "unit,date,kind,scheme,A1,场所面积\n530112001000,2022-06-01,annual,示例方案,1,2\n",
+    )
+    .unwrap();
+    let out = shegong(&dir, &["import", "evaluations", file.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("e.csv:2: A1: the indicator A1 is given points twice"),
+        "{err}"
+    );
+    assert_eq!(ok(&dir, &["export", "evaluations"]), before, "nothing stored");
 }
 
 #[test]

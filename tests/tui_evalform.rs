@@ -141,6 +141,41 @@ fn points_over_the_maximum_are_refused_at_their_field() {
     assert!(before.is_none_or(|e| e.points.is_none()), "nothing was saved");
 }
 
+/// A problem the record's own check finds about one indicator's points (`Problem::about`)
+/// goes beside that indicator's field, naming it; one about the points as a whole beside the
+/// Scheme field; neither on the first indicator.
+#[test]
+fn a_points_problem_lands_beside_the_indicator_it_is_about() {
+    use shegong::domain::Problem;
+    use shegong::words::K;
+    let (_dir, mut app) = app_with_scheme(Lang::En);
+    open_with_scheme(&mut app);
+    let form = app.form.as_mut().expect("the form is open");
+    form.put_problem(Problem::said("points", K::IndicatorGivenTwice, &[&"S2"]).about("S2"));
+    form.put_problem(Problem::said("points", K::PointsNameNoScheme, &[]));
+    let problem_of = |form: &shegong::tui::form::Form, key: &str| {
+        form.fields
+            .iter()
+            .find(|f| matches!(f.kind, FieldKind::Points { .. }) && f.key == key)
+            .and_then(|f| f.problem.as_ref())
+            .map(|p| p.message(Lang::En).to_string())
+    };
+    assert_eq!(
+        problem_of(form, "S2").as_deref(),
+        Some("the indicator S2 is given points twice")
+    );
+    assert_eq!(problem_of(form, "P1"), None, "not on the first indicator");
+    let scheme = form.field("scheme").and_then(|f| f.problem.as_ref());
+    assert_eq!(
+        scheme.map(|p| p.message(Lang::En)),
+        Some("gives points per indicator but names no scheme")
+    );
+    // About an indicator the form does not show: beside the scheme too (its first problem
+    // kept), never on the first indicator.
+    form.put_problem(Problem::said("points", K::IndicatorGivenTwice, &[&"Z9"]).about("Z9"));
+    assert_eq!(problem_of(form, "P1"), None);
+}
+
 #[test]
 fn snapshots() {
     for (lang, tag) in [(Lang::Zh, "zh"), (Lang::En, "en")] {

@@ -11,6 +11,10 @@ pub struct Problem {
     pub field: &'static str,
     pub zh: String,
     pub en: String,
+    /// What within the field it is about, where one field stands for several values: the
+    /// indicator's code of a problem with an evaluation's `points` (the form puts it beside
+    /// that indicator, a file names that column). `None`: the field as a whole.
+    pub about: Option<String>,
 }
 
 impl Problem {
@@ -19,13 +23,19 @@ impl Problem {
             field,
             zh: zh.into(),
             en: en.into(),
+            about: None,
         }
     }
 
     /// A problem worded by the catalogue: the key's text in both languages, with `args`.
     pub fn said<W: Word>(field: &'static str, key: W, args: &[&dyn fmt::Display]) -> Problem {
         let (zh, en) = crate::words::both(key, args);
-        Problem { field, zh, en }
+        Problem {
+            field,
+            zh,
+            en,
+            about: None,
+        }
     }
 
     /// A problem worded by the catalogue whose arguments are words themselves, given in each
@@ -40,12 +50,24 @@ impl Problem {
             field,
             zh: text(Lang::Zh),
             en: text(Lang::En),
+            about: None,
         }
     }
 
     /// A problem whose two texts were put together already (from catalogue entries).
     pub fn from_both(field: &'static str, zh: String, en: String) -> Problem {
-        Problem { field, zh, en }
+        Problem {
+            field,
+            zh,
+            en,
+            about: None,
+        }
+    }
+
+    /// The problem, about one of the values its field stands for (an indicator's code).
+    pub fn about(mut self, what: impl Into<String>) -> Problem {
+        self.about = Some(what.into());
+        self
     }
 
     pub fn required(field: &'static str) -> Problem {

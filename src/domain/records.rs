@@ -258,6 +258,7 @@ impl Evaluation {
             }
         }
         if let Some(points) = self.points.as_ref().filter(|p| !p.given.is_empty()) {
+            problems.extend(points_problems(points));
             let sum = points.sum();
             if self.score.map(u32::from) != Some(sum) {
                 let given = self.score.map_or_else(String::new, |s| tenths(u32::from(s)));
@@ -279,6 +280,33 @@ impl Evaluation {
         ]));
         problems
     }
+}
+
+/// What can be checked of an evaluation's points without their scheme (against it, the file's
+/// reader and the form check each indicator's maximum): a scheme named, each indicator given
+/// once, none over the 100 points a whole evaluation has. Each about one indicator names it,
+/// in the words and in `Problem::about`, so that a form puts it beside that indicator.
+fn points_problems(points: &Points) -> Vec<Problem> {
+    use crate::domain::scheme::MAX_SCHEME_TENTHS;
+    use crate::words::K;
+    let mut problems = Vec::new();
+    if points.scheme.trim().is_empty() {
+        problems.push(Problem::said("points", K::PointsNameNoScheme, &[]));
+    }
+    // How many times each code came so far: a repeat is said once, at its second coming.
+    let mut seen: std::collections::HashMap<&str, usize> = std::collections::HashMap::new();
+    for (code, p) in &points.given {
+        let times = seen.entry(code.as_str()).or_insert(0);
+        *times += 1;
+        if *times == 2 {
+            problems.push(Problem::said("points", K::IndicatorGivenTwice, &[code]).about(code.clone()));
+        } else if *times == 1 && u32::from(*p) > MAX_SCHEME_TENTHS {
+            problems.push(
+                Problem::said("points", K::IndicatorOverHundred, &[code, &tenths(u32::from(*p))]).about(code.clone()),
+            );
+        }
+    }
+    problems
 }
 
 impl Training {
@@ -465,6 +493,61 @@ mod tests {
         assert_eq!(e.effective_grade(), Some(Grade::Excellent));
         let derived = Evaluation { grade: None, ..e };
         assert_eq!(derived.effective_grade(), Some(Grade::Good));
+    }
+
+    /// Points checked without their scheme: each problem about one indicator names it (in
+    /// its words and in `about`), one about the whole names none.
+    #[test]
+    fn points_problems_name_their_indicator() {
+        let e = Evaluation {
+            id: None,
+            unit: "x".into(),
+            date: PartialDate::parse("2022-06-01").unwrap(),
+            kind: EvalKind::Annual,
+            evaluator: String::new(),
+            score: Some(1),
+            grade: None,
+            note: String::new(),
+            points: Some(Points {
+                scheme: " ".into(),
+                given: vec![
+                    ("P1".into(), 1),
+                    ("S2".into(), 1001),
+                    ("P1".into(), 0),
+                    ("P1".into(), 0),
+                ],
+            }),
+        };
+        let all = e.validate();
+        let problems: Vec<(&str, Option<&str>, &str)> = all
+            .iter()
+            .filter(|p| p.field == "points")
+            .map(|p| {
+                let whole = p.message(Lang::En).contains("names no scheme");
+                (p.field, p.about.as_deref(), if whole { "none" } else { "one" })
+            })
+            .collect();
+        assert_eq!(
+            problems,
+            [
+                ("points", None, "none"),
+                ("points", Some("S2"), "one"),
+                ("points", Some("P1"), "one")
+            ]
+        );
+        let said: Vec<String> = e.validate().iter().map(|p| p.message(Lang::En).to_string()).collect();
+        assert!(
+            said.contains(&"indicator S2: 100.1 is more than 100 points".to_string()),
+            "{said:?}"
+        );
+        assert!(
+            said.contains(&"the indicator P1 is given points twice".to_string()),
+            "{said:?}"
+        );
+        assert!(
+            said.iter().any(|s| s.contains("does not agree")),
+            "the score still checked: {said:?}"
+        );
     }
 
     // What the mutation run (docs/TESTING.md) found the tests above left open: each rule's edge,

@@ -85,7 +85,10 @@ fn locate<T>(kind: Kind, parsed: &Parsed<T>, problems: Vec<RowProblem>) -> Impor
     let located = problems
         .into_iter()
         .map(|RowProblem { row, problem }| {
-            let column = if problem.field.is_empty() {
+            // One about an indicator's points is under that indicator's column.
+            let column = if let Some(code) = &problem.about {
+                code.clone()
+            } else if problem.field.is_empty() {
                 String::new()
             } else {
                 parsed.column_of(kind, problem.field)

@@ -274,7 +274,10 @@ impl<'r> Row<'r, '_> {
         let cols = self.cols;
         let line = self.line;
         self.problems.push_with(|| {
-            let column = if problem.field.is_empty() {
+            // One about an indicator's points is under that indicator's column.
+            let column = if let Some(code) = &problem.about {
+                code.clone()
+            } else if problem.field.is_empty() {
                 String::new()
             } else {
                 match columns::position(cols.kind, problem.field) {

@@ -501,9 +501,22 @@ impl Form {
     }
 
     /// Puts a problem on the field it names (the first field when none matches); keeps the
-    /// first problem of each field.
+    /// first problem of each field. One about an indicator's points (`Problem::about`) goes
+    /// beside that indicator's field; one about the points as a whole, or about an indicator
+    /// the form does not show, beside the Scheme field (else the score).
     pub fn put_problem(&mut self, p: Problem) {
-        let at = self.fields.iter().position(|f| f.name == p.field).unwrap_or(0);
+        let named = |name: &str| self.fields.iter().position(|f| f.name == name);
+        let at = if p.field == "points" {
+            let indicator = p.about.as_deref().and_then(|code| {
+                self.fields
+                    .iter()
+                    .position(|f| matches!(f.kind, FieldKind::Points { .. }) && f.key == code)
+            });
+            indicator.or_else(|| named("scheme")).or_else(|| named("score"))
+        } else {
+            named(p.field)
+        }
+        .unwrap_or(0);
         if let Some(f) = self.fields.get_mut(at) {
             if f.problem.is_none() {
                 f.problem = Some(p);

@@ -16,6 +16,10 @@ catalogue! {
             "{} does not agree with the sum of the indicators' points, {}";
         UnknownScheme => "没有名为“{}”的评估方案（先导入方案：shegong import schemes 文件）",
             "there is no evaluation scheme “{}” (import it first: shegong import schemes FILE)";
+        // An evaluation's points checked without their scheme (`Evaluation::validate`).
+        IndicatorGivenTwice => "指标 {} 的分数给了两次", "the indicator {} is given points twice";
+        IndicatorOverHundred => "指标 {}：{} 分超过 100 分", "indicator {}: {} is more than 100 points";
+        PointsNameNoScheme => "给了各指标分数，但没有说明是哪个方案", "gives points per indicator but names no scheme";
         PointsWithoutScheme => "填了指标分数，但“方案”一栏为空", "has points but the scheme column is empty";
         UnknownIndicatorColumn =>
             "不是任何已导入评估方案的指标（编码或名称），也不是评估文件的列",
