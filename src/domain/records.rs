@@ -232,8 +232,9 @@ impl Evaluation {
         self.validate_with(true)
     }
 
-    /// Every rule but the text cap: for values stored before the cap existed, which a backup
-    /// may hold and a restore must put back (a date no calendar has is still refused).
+    /// Every rule but the text cap and the points' own checks (`points_problems`): for values
+    /// stored before those existed, which a backup may hold and a restore must put back (a
+    /// date no calendar has is still refused).
     pub fn validate_restored(&self) -> Vec<Problem> {
         self.validate_with(false)
     }
@@ -258,7 +259,11 @@ impl Evaluation {
             }
         }
         if let Some(points) = self.points.as_ref().filter(|p| !p.given.is_empty()) {
-            problems.extend(points_problems(points));
+            // Not for a restore: before this check a file naming an indicator by both its code
+            // and its name stored it twice, and a backup must put back what was stored.
+            if cap_text {
+                problems.extend(points_problems(points));
+            }
             let sum = points.sum();
             if self.score.map(u32::from) != Some(sum) {
                 let given = self.score.map_or_else(String::new, |s| tenths(u32::from(s)));
