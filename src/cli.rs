@@ -705,10 +705,23 @@ fn import_schemes(store: &Registry, file: &Path, lang: Lang, out: &mut dyn Write
         interchange::schemes::import_schemes_file(store, file)
     }
     .map_err(|e| import_failure(&name, e, lang))?;
+    use crate::words::K;
+    // Each count in its own number ("1 evaluation scheme", "2 evaluation schemes").
+    let counted = |n: usize, one: K, many: K| {
+        if n == 1 {
+            tr(lang, one).to_string()
+        } else {
+            say(lang, many, &[&n])
+        }
+    };
     let msg = say(
         lang,
-        crate::words::K::SchemesImported,
-        &[&added.added, &added.indicators, &added.already_present],
+        K::SchemesImported,
+        &[
+            &counted(added.added, K::SchemesCountOne, K::SchemesCount),
+            &counted(added.indicators, K::IndicatorsCountOne, K::IndicatorsCount),
+            &counted(added.already_present, K::SchemesStoredOne, K::SchemesStored),
+        ],
     );
     writeln!(out, "{name}: {msg}").map_err(|e| io_failure(e, lang))
 }

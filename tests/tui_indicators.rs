@@ -155,3 +155,30 @@ fn the_tab_shows_the_rollups_figures() {
         at += found + 1;
     }
 }
+
+/// `s` (records of the units below) changes nothing on this tab, which is of the whole subtree
+/// anyway: it does not toggle there (the record tabs keep what they had) and says why.
+#[test]
+fn s_on_the_indicators_tab_toggles_nothing_and_says_why() {
+    for (lang, words) in [
+        (Lang::En, "the indicators tab always covers every unit below"),
+        (Lang::Zh, "分项指标总是统计整个下级范围"),
+    ] {
+        let (_dir, mut app) = app_with(lang, true, true);
+        to_indicators(&mut app);
+        let before = screen(&mut app, 120, 40);
+        keys(&mut app, &["s"]);
+        assert!(!app.details.subtree, "not toggled");
+        let after = screen(&mut app, 120, 40);
+        assert!(after.contains(words), "{after}");
+        // The tab itself is as it was (only the status line says something).
+        let body = |t: &str| t.lines().take(37).collect::<Vec<_>>().join("\n");
+        assert_eq!(body(&before), body(&after));
+        // On a record tab, `s` still toggles.
+        while app.details.tab != Tab::Evaluations {
+            keys(&mut app, &["Tab"]);
+        }
+        keys(&mut app, &["s"]);
+        assert!(app.details.subtree);
+    }
+}

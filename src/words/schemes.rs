@@ -61,9 +61,15 @@ catalogue! {
         PointsDetailHead => "{} {} · {} 分项（得分 {}）", "{} {} · points of {} (score {})";
         PointsOtherGroup => "其他", "Other";
         PointsDetailCut => "……（z 放大详情可看全部分项）", "… (z zooms the details to show all points)";
-        // The import's summary.
-        SchemesImported =>
-            "已导入 {} 个评估方案（共 {} 个指标）；{} 个方案已存在且相同",
-            "imported {} evaluation schemes ({} indicators); {} were stored already, identical";
+        // The import's summary, put together from counts each said whole in its number (as
+        // ImportProblem / ImportProblems): "imported 1 evaluation scheme (20 indicators); 0
+        // were stored already, identical".
+        SchemesImported => "已导入 {}（共 {}）；{}", "imported {} ({}); {}";
+        SchemesCountOne => "1 个评估方案", "1 evaluation scheme";
+        SchemesCount => "{} 个评估方案", "{} evaluation schemes";
+        IndicatorsCountOne => "1 个指标", "1 indicator";
+        IndicatorsCount => "{} 个指标", "{} indicators";
+        SchemesStoredOne => "1 个方案已存在且相同", "1 was stored already, identical";
+        SchemesStored => "{} 个方案已存在且相同", "{} were stored already, identical";
     }
 }

@@ -51,6 +51,10 @@ catalogue! {
         WithSubtree => "含下级", "with units below";
         SubtreeOn => "记录含下级单位", "records of units below included";
         SubtreeOff => "只看本单位的记录", "records of this unit only";
+        // `s` on the per-indicator tab (issue 15), which changes nothing there.
+        SubtreeAlwaysOnIndicators =>
+            "分项指标总是统计整个下级范围；s 只用于评估、培训、资金记录",
+            "the indicators tab always covers every unit below; s is for the record tabs";
         FieldCode => "编码", "Code";
         FieldLevel => "层级", "Level";
         FieldParent => "上级", "Parent";

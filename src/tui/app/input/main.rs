@@ -53,6 +53,11 @@ impl App {
                     Focus::Records => Focus::Tree,
                 };
             }
+            // The per-indicator tab is of the whole subtree whatever `s` says: toggling there
+            // would change nothing shown, only the record tabs later, unseen. Said instead.
+            Action::ToggleSubtree if self.details.tab == Tab::Indicators => {
+                self.say(S::SubtreeAlwaysOnIndicators, &[]);
+            }
             Action::ToggleSubtree => {
                 self.details.subtree = !self.details.subtree;
                 self.say(
