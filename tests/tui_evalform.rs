@@ -191,3 +191,81 @@ fn snapshots() {
         }
     }
 }
+
+/// `c` on the evaluations tab corrects the selected evaluation (its points mistyped): a form
+/// holding its values, each indicator's points included; unchanged it saves nothing; changed,
+/// the stored evaluation is replaced by the corrected one in one write, its id kept.
+#[test]
+fn c_corrects_a_stored_evaluations_points() {
+    use shegong::domain::Evaluation;
+    use shegong::interchange::{import_bytes, Kind};
+    let (_dir, store) = xishan_store(false);
+    import_schemes_bytes(&store, EXAMPLE_SCHEME).expect("the example scheme imports");
+    let codes = [
+        "P1", "P2", "P3", "P4", "S1", "S2", "S3", "S4", "R1", "R2", "R3", "R4", "V1", "V2", "V3", "V4", "F1", "F2",
+        "F3", "F4",
+    ];
+    let mut csv = format!("id,unit,date,kind,scheme,{}\n", codes.join(","));
+    csv.push_str(&format!("XS-P-1,{BIJI},2021-11-20,annual,示例方案（非西山区标准）"));
+    for k in 0..codes.len() {
+        csv.push_str(if k == 3 { "," } else { ",4" });
+    }
+    csv.push('\n');
+    import_bytes(&store, Kind::Evaluations, csv.as_bytes()).expect("the evaluation imports");
+    let mut app = App::new(store, Lang::En, today()).expect("the UI starts");
+    keys(&mut app, &["/"]);
+    type_text(&mut app, "碧鸡");
+    keys(&mut app, &["Enter", "Tab"]);
+    screen(&mut app, 80, 24);
+    keys(&mut app, &["f"]);
+    screen(&mut app, 80, 24);
+    keys(&mut app, &["c"]);
+    let form = app.form.as_ref().expect("the correction form opens");
+    assert!(
+        form.title.1.starts_with("Correct the evaluation of 2021-11-20"),
+        "{:?}",
+        form.title
+    );
+    let shown = points_fields(&app);
+    assert_eq!(shown.len(), 20);
+    for (code, text) in &shown {
+        assert_eq!(text, if code == "P4" { "" } else { "4" }, "{code}");
+    }
+    assert_eq!(
+        form.focused().map(|f| f.key.as_str()),
+        Some("P1"),
+        "the first indicator focused"
+    );
+    // Unchanged: nothing saved, the form stays.
+    keys(&mut app, &["Enter"]);
+    assert!(app.form.is_some());
+    assert!(
+        format!("{:?}", app.status).contains("Nothing was changed"),
+        "{:?}",
+        app.status
+    );
+    // P2 corrected to 1.5 and P4 given 2.
+    keys(&mut app, &["Tab", "Backspace"]);
+    type_text(&mut app, "1.5");
+    keys(&mut app, &["Tab", "Tab"]);
+    type_text(&mut app, "2");
+    keys(&mut app, &["Enter"]);
+    assert!(app.form.is_none(), "saved: {:?}", app.status);
+    assert!(
+        format!("{:?}", app.status).contains("Corrected the evaluation"),
+        "{:?}",
+        app.status
+    );
+    let listed = app.store.records_of::<Evaluation>(BIJI, false, 100).expect("read");
+    let with_points: Vec<&Evaluation> = listed.iter().map(|(_, e)| e).filter(|e| e.points.is_some()).collect();
+    assert_eq!(with_points.len(), 1, "the stored one replaced, not added to");
+    let e = with_points[0];
+    assert_eq!(e.id.as_deref(), Some("XS-P-1"), "its id kept");
+    let points = e.points.as_ref().expect("points");
+    assert_eq!(
+        (points.of("P2"), points.of("P4"), points.of("P1")),
+        (Some(15), Some(20), Some(40))
+    );
+    assert_eq!(e.score.map(u32::from), Some(points.sum()));
+    assert_eq!(points.sum(), 18 * 40 + 15 + 20);
+}

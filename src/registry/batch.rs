@@ -167,6 +167,17 @@ pub fn carry_out(storage: &dyn Storage, batch: &Batch, between: &mut dyn FnMut()
     Ok(committed)
 }
 
+/// The batch that corrects the evaluation stored under `of` (issue 15: its points mistyped):
+/// it deleted, then the corrected one added (which must be new: not an evaluation stored).
+pub fn evaluation_correction(of: &RecordId, corrected: &Evaluation) -> Batch {
+    Batch::new()
+        .with(Change::DeleteRecord {
+            kind: RecordKind::Evaluation,
+            id: of.clone(),
+        })
+        .with(Change::AddNewRecords(RecordRows::Evaluations(vec![corrected.clone()])))
+}
+
 /// The batch that corrects the budget entry `of`: its reversal, then the corrected entry.
 pub fn correction(of: &RecordId, reversal: &BudgetEntry, corrected: &BudgetEntry) -> Batch {
     Batch::new()

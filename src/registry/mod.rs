@@ -409,6 +409,19 @@ impl Registry {
         }
     }
 
+    /// Corrects the evaluation stored under `of`: it is deleted and `corrected` added, all or
+    /// nothing (`batch::evaluation_correction`); each half is journaled as it would be alone,
+    /// so undo takes back the corrected one, then the deletion. The corrected one's key.
+    pub fn correct_evaluation(&self, of: &RecordId, corrected: &Evaluation) -> Result<RecordId> {
+        let committed = self.commit(&batch::evaluation_correction(of, corrected))?;
+        match committed.ids().as_slice() {
+            [added] => Ok(added.clone()),
+            _ => Err(StoreError::Corrupt(
+                "the storage committed an evaluation's correction without its new evaluation".into(),
+            )),
+        }
+    }
+
     /// A streamed bulk import of one kind.
     pub fn import_session<R: Record>(&self) -> Result<ImportSession<'_, R>> {
         self.writing()?;

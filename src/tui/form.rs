@@ -198,6 +198,9 @@ pub struct Form {
     /// A correction's form: the budget entry it corrects (its id) and that entry's reversal,
     /// saved with the form's entry as one batch (`Registry::correct_budget`).
     pub corrects: Option<(crate::domain::RecordId, crate::domain::BudgetEntry)>,
+    /// An evaluation correction's form: the stored evaluation's key, deleted as the form's is
+    /// added in one batch (`Registry::correct_evaluation`), and its id, which the form's keeps.
+    pub replaces: Option<(crate::domain::RecordId, Option<String>)>,
     /// An evaluation form's schemes (the `scheme` field's words, in this order), and which of
     /// them the indicator fields are laid out for now.
     pub schemes: Vec<crate::domain::Scheme>,
@@ -223,6 +226,7 @@ impl Form {
         Form {
             stamp: None,
             corrects: None,
+            replaces: None,
             schemes: Vec::new(),
             laid: None,
             kind,
@@ -238,6 +242,12 @@ impl Form {
 
     /// Whether a field holds something else than when the form opened (typing and deleting
     /// it again leaves the form untouched).
+    /// What the fields hold now is what `changed` compares with (a form filled in after it
+    /// was made, as a correction's with the stored values).
+    pub fn mark_unchanged(&mut self) {
+        self.initial = self.fields.iter().map(value_of).collect();
+    }
+
     pub fn changed(&self) -> bool {
         self.fields.iter().map(value_of).ne(self.initial.iter().cloned())
     }

@@ -115,6 +115,75 @@ pub fn evaluation_form(today: NaiveDate, unit: UnitRef, recent: &Recent, schemes
     form
 }
 
+/// A form that corrects a stored evaluation (更正): the evaluation form holding its values —
+/// date, station, kind, evaluator, its scheme with each indicator's points (or its score),
+/// grade and note — titled with the evaluation it corrects, the first indicator (or the score)
+/// focused. Saved, the stored one is deleted and the form's added in one batch, the id kept
+/// (`Form::replaces`). `None` when its points are of a scheme not stored (they could not be
+/// shown, and saving would lose them).
+pub fn correcting_evaluation_form(
+    today: NaiveDate,
+    unit: UnitRef,
+    of: RecordId,
+    e: &Evaluation,
+    schemes: Vec<Scheme>,
+) -> Option<Form> {
+    let scheme = match &e.points {
+        Some(p) => Some(schemes.iter().position(|s| s.name == p.scheme)?),
+        None => None,
+    };
+    let recent = Recent {
+        eval_kind: index_of(EvalKind::ALL, e.kind),
+        evaluator: e.evaluator.clone(),
+        ..Recent::default()
+    };
+    let what = format!("{} {}", e.date, e.kind.label(Lang::Zh));
+    let what_en = format!("{} {}", e.date, e.kind.label(Lang::En));
+    let title = (
+        fill(tr(Lang::Zh, S::FormCorrectEvaluation), &[&what, &unit.name]),
+        fill(tr(Lang::En, S::FormCorrectEvaluation), &[&what_en, &unit.name]),
+    );
+    let mut form = evaluation_form(today, unit, &recent, schemes);
+    form.title = title;
+    let text = super::text_input::TextInput::new;
+    for f in &mut form.fields {
+        match f.name {
+            "date" => f.text = text(e.date.to_string()),
+            "scheme" => f.choice = scheme,
+            "grade" => f.choice = e.grade.and_then(|g| index_of(Grade::ALL, g)),
+            "note" => f.text = text(e.note.clone()),
+            // Typed only without points: with them it is their sum.
+            "score" if e.points.is_none() => {
+                f.text = text(e.score.map(|s| super::fmt::tenths(i64::from(s))).unwrap_or_default())
+            }
+            _ => {}
+        }
+    }
+    form.lay_out_scheme();
+    if let Some(points) = &e.points {
+        for f in &mut form.fields {
+            if matches!(f.kind, FieldKind::Points { .. }) {
+                let given = points.of(&f.key).map(|p| super::fmt::tenths(i64::from(p)));
+                f.text = text(given.unwrap_or_default());
+            }
+        }
+    }
+    // The score shown as the sum, so that an unchanged form reads as unchanged.
+    let _ = check(&mut form);
+    form.clear_problems();
+    form.mark_unchanged();
+    let first = form
+        .fields
+        .iter()
+        .position(|f| matches!(f.kind, FieldKind::Points { .. }))
+        .or_else(|| form.fields.iter().position(|f| f.name == "score"));
+    if let Some(i) = first {
+        form.focus = i;
+    }
+    form.replaces = Some((of, e.id.clone()));
+    Some(form)
+}
+
 pub fn budget_form(today: NaiveDate, unit: UnitRef, recent: &Recent) -> Form {
     let title = titled(S::FormBudget, &unit);
     let fields = budget_fields(today, unit, recent.budget_kind, recent.category, recent.source, "", "");

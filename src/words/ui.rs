@@ -173,6 +173,16 @@ catalogue! {
             "已更正：冲销 {}，并保存 {}。",
             "Corrected: reversed {} and saved {}.";
         SavedUnit => "已保存单位：{}。", "Saved the unit: {}.";
+        // An evaluation corrected (`c` on the evaluations tab, issue 15): the stored one
+        // deleted and the corrected one saved, in one write.
+        FormCorrectEvaluation => "更正评估（{}）· {}", "Correct the evaluation of {} · {}";
+        SavedEvaluationCorrection =>
+            "已更正评估：{}（原记录已删除；u 可撤销）。",
+            "Corrected the evaluation: {} (the stored one deleted; u undoes it).";
+        CorrectionUnchanged => "没有改动，未保存。", "Nothing was changed; nothing was saved.";
+        CorrectionSchemeMissing =>
+            "这条评估的分项属于未存储的方案“{}”，无法更正。",
+            "This evaluation's points are of the scheme “{}”, which is not stored: it cannot be corrected.";
         Deleted => "已删除。", "Deleted.";
         Cancelled => "已取消。", "Cancelled.";
         AskQuit => "表单中有未保存的输入。确定退出吗？", "The form holds unsaved input. Quit anyway?";

@@ -81,6 +81,11 @@ impl App {
         if !self.writable() {
             return;
         }
+        // A correction that changes nothing would delete and add the same evaluation.
+        if self.form.as_ref().is_some_and(|f| f.replaces.is_some() && !f.changed()) {
+            self.say(S::CorrectionUnchanged, &[]);
+            return;
+        }
         let Some((built, form_kind)) = self.build_form() else {
             return;
         };
@@ -93,17 +98,30 @@ impl App {
         }
         let reversing = if reversing_form { self.reversing.clone() } else { None };
         let corrects = self.form.as_ref().and_then(|f| f.corrects.clone());
-        let built = match &built {
-            Built::Training(_) => built.with_id(self.new_id('T')),
-            Built::Evaluation(_) => built.with_id(self.new_id('E')),
-            Built::Budget(_) => built.with_id(self.new_id('B')),
-            Built::Unit(_) => built,
+        let replaces = self.form.as_ref().and_then(|f| f.replaces.clone());
+        // A corrected evaluation keeps the id of the one it replaces.
+        let kept_id = replaces.as_ref().and_then(|(_, id)| id.clone());
+        let built = match (&built, kept_id) {
+            (Built::Evaluation(_), Some(id)) => built.with_id(id),
+            (Built::Training(_), _) => built.with_id(self.new_id('T')),
+            (Built::Evaluation(_), None) => built.with_id(self.new_id('E')),
+            (Built::Budget(_), _) => built.with_id(self.new_id('B')),
+            (Built::Unit(_), _) => built,
         };
-        let written = match (&corrects, &built) {
-            (Some((of, reversal)), Built::Budget(b)) => self.store.correct_budget(of, reversal, b).map(|_| ()),
+        let written = match (&corrects, &replaces, &built) {
+            (Some((of, reversal)), _, Built::Budget(b)) => self.store.correct_budget(of, reversal, b).map(|_| ()),
+            (_, Some((of, _)), Built::Evaluation(e)) => self.store.correct_evaluation(of, e).map(|_| ()),
             _ => self.write(&built, reversing),
         };
         match written {
+            Ok(()) if replaces.is_some() => {
+                let what = match &built {
+                    Built::Evaluation(e) => format!("{} {}", e.date, e.kind.label(self.lang)),
+                    _ => String::new(),
+                };
+                self.saved(built, None);
+                self.say(S::SavedEvaluationCorrection, &[what.as_str()]);
+            }
             Ok(()) => self.saved(built, corrects.as_ref().map(|(_, reversal)| reversal)),
             Err(StoreError::Rejected(problems)) => {
                 // The store's own check found what the form's did not: beside the fields too.

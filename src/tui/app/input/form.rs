@@ -134,11 +134,46 @@ impl App {
     /// Opens the correction (更正) of the selected budget entry: a budget form holding its
     /// values; saving stores its reversal and the corrected entry together.
     pub(in crate::tui::app) fn correct_selected(&mut self) {
+        if self.details.tab == Tab::Evaluations {
+            return self.correct_selected_evaluation();
+        }
         let Some((key, entry, unit)) = self.selected_reversible() else {
             return;
         };
         let form = records::correcting_form(self.today, unit, key, &entry);
         self.open_form(form);
+    }
+
+    /// Opens the correction (更正) of the selected evaluation (issue 15: its points mistyped):
+    /// an evaluation form holding its values; saving deletes it and adds the corrected one
+    /// together.
+    fn correct_selected_evaluation(&mut self) {
+        if !self.writable() {
+            return;
+        }
+        let Some((key, e)) = self.selected_record(|c| match c {
+            Content::Evaluations(v) => Some(v),
+            _ => None,
+        }) else {
+            return self.say(S::NothingSelected, &[]);
+        };
+        let read = self.store.unit(&e.unit).and_then(|u| Ok((u, self.store.schemes()?)));
+        let (unit, schemes) = match read {
+            Ok((Some(u), schemes)) => (unit_ref(&u), schemes),
+            Ok((None, _)) => return self.fail(&StoreError::UnknownUnit(e.unit.clone())),
+            Err(err) => return self.fail(&err),
+        };
+        let code = unit.code.clone();
+        match records::correcting_evaluation_form(self.today, unit, key, &e, schemes) {
+            Some(mut form) => {
+                self.mark_scope(&mut form, &code);
+                self.open_form(form);
+            }
+            None => {
+                let scheme = e.points.map(|p| p.scheme).unwrap_or_default();
+                self.warn(S::CorrectionSchemeMissing, &[scheme.as_str()]);
+            }
+        }
     }
 
     /// The selected budget entry that a reversal or a correction may take back, with its id and
