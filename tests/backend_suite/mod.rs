@@ -27,7 +27,7 @@ pub use children::children_totals_follow_every_write;
 
 /// Evaluation schemes and points per indicator (issue 15), on every backend.
 pub mod schemes;
-pub use schemes::schemes_and_points_are_stored_and_backed_up;
+pub use schemes::{an_evaluations_correction_replaces_it_whole, schemes_and_points_are_stored_and_backed_up};
 
 /// The reference-model property test (issue 12), run on every backend like the rest.
 pub mod reference;
@@ -77,6 +77,7 @@ macro_rules! backend_suite {
             a_correction_gives_the_right_figures_before_and_after,
             children_totals_follow_every_write,
             schemes_and_points_are_stored_and_backed_up,
+            an_evaluations_correction_replaces_it_whole,
         );
     };
     (@tests $maker:expr, $ready:expr; $($name:ident),+ $(,)?) => {

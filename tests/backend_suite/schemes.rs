@@ -99,3 +99,59 @@ pub fn schemes_and_points_are_stored_and_backed_up(maker: &dyn Fn() -> Fixture) 
     back.sort_by_key(|e| format!("{:?}", e.points));
     assert_eq!(back, expected);
 }
+
+/// An evaluation's correction (its points mistyped, `Registry::correct_evaluation`): the stored
+/// one deleted and the corrected one added in one batch, the figures those of the corrected
+/// one alone, its key the one returned; undo takes it back in two steps (the corrected one,
+/// then the deletion). A correction to an evaluation stored already is refused whole.
+pub fn an_evaluations_correction_replaces_it_whole(maker: &dyn Fn() -> Fixture) {
+    let fixture = with_hierarchy(maker);
+    let r = &fixture.registry;
+    r.add_schemes(&[scheme("示例方案")]).expect("stored");
+    let with = |p1: u16, id: &str| {
+        let mut e = evaluation("2022-05-01", STREET_A);
+        e.id = Some(id.into());
+        e.points = Some(Points {
+            scheme: "示例方案".into(),
+            given: vec![("P1".into(), p1), ("R1".into(), 100), ("S1".into(), 300)],
+        });
+        e.score = Some(p1 + 400);
+        e.grade = None;
+        e
+    };
+    let stored = r.add_records(&[with(100, "E-1")]).expect("stored").keys[0].clone();
+    let other = r.add_records(&[with(50, "E-2")]).expect("stored").keys[0].clone();
+    let added = r.correct_evaluation(&stored, &with(150, "E-1")).expect("corrected");
+    let mut all = r.all_records::<Evaluation>().expect("read");
+    all.sort_by_key(|e| e.id.clone());
+    let given: Vec<(Option<String>, Option<u16>)> = all
+        .iter()
+        .map(|e| (e.id.clone(), e.points.as_ref().and_then(|p| p.of("P1"))))
+        .collect();
+    assert_eq!(given, [(Some("E-1".into()), Some(150)), (Some("E-2".into()), Some(50))]);
+    assert_eq!(r.counts().expect("counts")[1], 2);
+    let listed = r.records_of::<Evaluation>(STREET_A, false, 10).expect("read");
+    assert!(
+        listed.iter().any(|(k, _)| *k == added),
+        "the key returned is the new one's"
+    );
+    assert!(!listed.iter().any(|(k, _)| *k == stored), "the old one is gone");
+    // A correction into an evaluation stored already (E-2's very content) is refused whole.
+    let before = r.all_records::<Evaluation>().expect("read");
+    assert!(r.correct_evaluation(&added, &with(50, "E-2")).is_err());
+    assert_eq!(r.all_records::<Evaluation>().expect("read"), before);
+    let _ = other;
+    // Undo: the corrected one, then the deletion.
+    r.undo_last().expect("undone");
+    assert_eq!(r.counts().expect("counts")[1], 1);
+    r.undo_last().expect("undone");
+    let mut back: Vec<Option<u16>> = r
+        .all_records::<Evaluation>()
+        .expect("read")
+        .iter()
+        .map(|e| e.points.as_ref().and_then(|p| p.of("P1")))
+        .collect();
+    back.sort();
+    assert_eq!(back, [Some(50), Some(100)]);
+    assert!(r.check().expect("checked").is_empty());
+}
