@@ -254,7 +254,7 @@ catalogue! {
         KeyDepth => "显示层数", "levels shown";
         KeyDelete => "删除记录", "delete record";
         KeyReverse => "冲销资金", "reverse entry";
-        KeyCorrect => "更正资金", "correct entry";
+        KeyCorrect => "更正记录", "correct entry";
         KeyBackToTree => "回到单位树", "back to tree";
         KeySave => "保存", "save";
         KeyCancel => "取消", "cancel";
