@@ -36,6 +36,10 @@ CREATE TABLE shegong.budget_imports (
   login name NOT NULL
 );
 REVOKE ALL ON shegong.budget_imports FROM PUBLIC;
+-- Under forced row-level security like every table; only the owner (the functions below) has
+-- any grant on it, so the one policy lets only the owner through.
+ALTER TABLE shegong.budget_imports ENABLE ROW LEVEL SECURITY, FORCE ROW LEVEL SECURITY;
+CREATE POLICY owner ON shegong.budget_imports USING (true) WITH CHECK (true);
 
 CREATE FUNCTION shegong.budget_import_unfinished() RETURNS trigger
 LANGUAGE plpgsql SECURITY DEFINER
