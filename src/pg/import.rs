@@ -316,7 +316,10 @@ impl PgImport<'_> {
             .map_err(|e| self.store.err(&e))?;
         self.token = row.try_get(0).map_err(|e| self.store.err(&e))?;
         drop(client);
-        if self.kind == RecordKind::Budget && self.seq_back.is_none() && self.checked >= partition::PARTITION_FROM {
+        if self.kind == RecordKind::Budget
+            && self.seq_back.is_none()
+            && (partition::PARTITION_FROM..=partition::DIRECT_UP_TO).contains(&self.checked)
+        {
             self.direct = Some(self.store.begin_partition(self.token, self.checked)?);
         }
         Ok(())

@@ -24,6 +24,10 @@ use crate::store::{Result, StoreError};
 /// would slow every read's planning).
 pub(super) const PARTITION_FROM: i64 = 10_000;
 
+/// At most this many rows go straight into a partition (`begin_budget_import` refuses more: the
+/// block of `seq` it reserves is never given back); more go through the staging table.
+pub(super) const DIRECT_UP_TO: i64 = 100_000_000;
+
 /// The advisory lock between writers of budget rows: "budget" in ASCII, as in migration 8.
 const BUDGET_LOCK: i64 = 0x0000_6275_6467_6574;
 
