@@ -29,6 +29,7 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 GEN = os.path.join(os.path.dirname(ROOT), "shared", "tools", "gen_synthetic.py")
 PROFILE = "release"  # --profile debug: the debug builds, to try the script quickly
 IMPORTS_ONLY = False  # --imports-only: imports and the root report, nothing else
+SERVER_OPTIONS = ""  # --wal-minimal: the server without WAL for tables made in the writing transaction
 KINDS = ["units", "evaluations", "trainings", "budget"]
 SIZES = {
     "tiny": ["--districts", "2", "--streets", "3", "--communities", "4", "--evaluations", "300",
@@ -90,7 +91,7 @@ class Cluster:
                      "--locale=C.UTF-8", "--no-sync", f"--pwfile={pw}"])
         os.remove(pw)
         options = (f"-c listen_addresses='' -c port=5432 -c unix_socket_directories='{self.root}' "
-                   "-c fsync=off -c synchronous_commit=off -c full_page_writes=off")
+                   "-c fsync=off -c synchronous_commit=off -c full_page_writes=off" + SERVER_OPTIONS)
         self.server(["pg_ctl", "-D", data, "-l", os.path.join(self.root, "log"), "-w", "-t", "60",
                      "-o", options, "start"])
         with open(os.path.join(data, "postmaster.pid")) as f:
@@ -120,6 +121,24 @@ class Cluster:
         self.psql(f"CREATE DATABASE {db} OWNER {owner}")
         return f"postgresql://{owner}@/{db}?host={self.root}&passfile={self.passfile}"
 
+    def cpu(self):
+        """CPU seconds the server spent so far: the postmaster, its children now running, and
+        those it has reaped (a finished connection's backend), from /proc."""
+        def fields(pid):
+            try:
+                with open(f"/proc/{pid}/stat") as f:
+                    return f.read().rsplit(")", 1)[1].split()
+            except (FileNotFoundError, ProcessLookupError):
+                return None
+        own = fields(self.pid)
+        ticks = sum(int(x) for x in own[11:15]) if own else 0  # utime stime cutime cstime
+        for entry in os.listdir("/proc"):
+            if entry.isdigit():
+                child = fields(int(entry))
+                if child and int(child[1]) == self.pid:
+                    ticks += int(child[11]) + int(child[12])
+        return ticks / os.sysconf("SC_CLK_TCK")
+
     def stop(self):
         os.kill(self.pid, signal.SIGINT)
         for _ in range(600):
@@ -131,13 +150,20 @@ class Cluster:
         shutil.rmtree(self.root, ignore_errors=True)
 
 
-def measure(store_args, perf_env, saves_env, data, runs):
-    """Import, root report, UI and saves on one store; a dict of figures."""
+def measure(store_args, perf_env, saves_env, data, runs, server_cpu=None):
+    """Import, root report, UI and saves on one store; a dict of figures. `server_cpu`: the
+    server's CPU seconds so far (the server's own share of each import, which the load of
+    other programs on the machine does not inflate as it does the wall time)."""
     fig = {}
     run([BIN] + store_args + ["init", "--empty"])
     for kind in KINDS:
+        before = server_cpu() if server_cpu else None
         took, _ = run([BIN] + store_args + ["import", kind, os.path.join(data, f"{kind}.csv")])
         fig[f"import {kind} (s)"] = round(took, 2)
+        if server_cpu:
+            time.sleep(0.5)  # the backend of the import's connection reaped
+            fig[f"import {kind}: server CPU (s)"] = round(server_cpu() - before, 2)
+        fig[f"import {kind}: load average at its end"] = round(os.getloadavg()[0], 1)
     with open(os.path.join(data, "budget.csv")) as f:
         rows = sum(1 for _ in f) - 1
     fig["budget rows/s"] = round(rows / fig["import budget (s)"])
@@ -173,8 +199,13 @@ def main():
     ap.add_argument("--hold", type=int, default=0, metavar="SECONDS",
                     help="keep the server (with the data loaded) up this long after the run, "
                          "printing its URL, to look at queries on it (EXPLAIN ANALYZE)")
+    ap.add_argument("--wal-minimal", action="store_true",
+                    help="the server with wal_level=minimal (no replicas: a table made by the transaction "
+                         "that fills it, such as a bulk import's partition, is not WAL-logged)")
     args = ap.parse_args()
-    global PROFILE, BIN, IMPORTS_ONLY
+    global PROFILE, BIN, IMPORTS_ONLY, SERVER_OPTIONS
+    if args.wal_minimal:
+        SERVER_OPTIONS = " -c wal_level=minimal -c max_wal_senders=0"
     PROFILE = args.profile
     IMPORTS_ONLY = args.imports_only
     BIN = args.bin or os.path.join(ROOT, "target", PROFILE, "shegong")
@@ -194,7 +225,8 @@ def main():
         print(f"sled done; load: {os.getloadavg()}", flush=True)
         cluster = Cluster()
         url = cluster.database("bench")
-        server = measure(["--db", url], {"SHEGONG_PERF_DB": url}, {"SHEGONG_BENCH_DB": url}, data, args.runs)
+        server = measure(["--db", url], {"SHEGONG_PERF_DB": url}, {"SHEGONG_BENCH_DB": url}, data, args.runs,
+                         cluster.cpu)
         print(f"server done; load: {os.getloadavg()}", flush=True)
         print(f"\n| measure ({args.size} size, {PROFILE} build) | sled | server |\n|---|---|---|")
         for key in list(dict.fromkeys(list(sled) + list(server))):

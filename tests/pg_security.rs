@@ -123,6 +123,10 @@ impl District {
                 "must be owner",
                 "must be member",
                 "must be able to SET ROLE",
+                // The direct path of migration 9: not finished, or not begun.
+                "was begun and not finished",
+                "no import of budget rows was begun",
+                "between 1 and 100,000,000 rows",
             ];
             return if REASONS.iter().any(|reason| stderr.contains(reason)) {
                 Ok(())
@@ -260,6 +264,29 @@ impl District {
                  SELECT shegong.import_budget(pg_current_xact_id()::text::bigint);
                  COMMIT;"
             ),
+        ]);
+        // Migration 9: an import's partition COPYed into directly before it is checked. A row
+        // outside the street refuses the import; the partition cannot be kept without that
+        // check (a commit without `finish_budget_import` is refused), nor attached by the
+        // clerk, nor its open import forgotten; `finish` needs a `begin` of its own.
+        let begin = "BEGIN;\nSELECT part, base FROM shegong.begin_budget_import(pg_current_xact_id()::text::bigint, 2) \\gset\n";
+        let rows = format!(
+            "INSERT INTO shegong.budget_p:part (seq, unit, date, kind, amount, content_hash) VALUES
+               (:base + 1, '{BIJI}', '2021-11', 'allocation', 100, '\\x10'),
+               (:base + 2, '{XIYUAN}', '2021-11', 'allocation', 100, '\\x11');\n"
+        );
+        let finish = "SELECT shegong.finish_budget_import(pg_current_xact_id()::text::bigint);\n";
+        sql.extend([
+            format!("{begin}{rows}{finish}COMMIT;"),
+            format!("{begin}{rows}COMMIT;"),
+            format!("BEGIN;\nSAVEPOINT a;\nSELECT part, base FROM shegong.begin_budget_import(pg_current_xact_id()::text::bigint, 2) \\gset\n{rows}RELEASE SAVEPOINT a;\nCOMMIT;"),
+            format!("{begin}{rows}SET CONSTRAINTS ALL IMMEDIATE;\nCOMMIT;"),
+            format!("{begin}{rows}DELETE FROM shegong.budget_imports;\nCOMMIT;"),
+            format!("{begin}{rows}ALTER TABLE shegong.budget ATTACH PARTITION shegong.budget_p:part FOR VALUES IN (:part);\nCOMMIT;"),
+            format!("{begin}{rows}ALTER TABLE shegong.budget_p:part DISABLE TRIGGER ALL;\nCOMMIT;"),
+            format!("BEGIN;\n{finish}COMMIT;"),
+            // A count with no rows behind it would spend the numbers of `seq` for good.
+            "SELECT shegong.begin_budget_import(pg_current_xact_id()::text::bigint, 9000000000000000000);".into(),
         ]);
         // The staging templates: nobody writes them, COPY included.
         for table in ["staging_evaluations", "staging_trainings", "staging_budget"] {
@@ -657,6 +684,46 @@ fn a_clerk_imports_budget_rows_in_bulk_within_its_street() {
         d.refused(&d.clerk, &routed),
         Ok(()),
         "a row put in a bulk import's partition"
+    );
+    // Migration 9's path: the rows COPYed (here inserted) straight into the import's partition,
+    // checked and attached by `finish_budget_import`; a re-import adds nothing and leaves no
+    // partition; the clerk writes none of them afterwards.
+    let direct = format!(
+        "BEGIN;
+         SELECT part, base FROM shegong.begin_budget_import(pg_current_xact_id()::text::bigint, 2) \\gset
+         INSERT INTO shegong.budget_p:part (seq, unit, date, kind, amount, content_hash) VALUES
+           (:base + 1, '{BIJI}', '2022-05', 'allocation', 500, '\\x70'),
+           (:base + 2, '{BIJI_COMMUNITY}', '2022-05', 'allocation', 200, '\\x71');
+         SELECT added FROM shegong.finish_budget_import(pg_current_xact_id()::text::bigint);
+         COMMIT;"
+    );
+    let first = d.cluster.query(&d.clerk, &d.db, &direct);
+    assert_eq!(first.trim(), "2", "{first}");
+    let again = d.cluster.query(&d.clerk, &d.db, &direct);
+    assert_eq!(again.trim(), "0", "a re-import adds nothing");
+    let stored = d.cluster.query(
+        &d.owner,
+        &d.db,
+        "SELECT count(*), sum(amount), count(DISTINCT part), min(batch) = max(batch) FROM shegong.budget WHERE date = '2022-05';
+         SELECT count(*) FROM pg_class WHERE relname LIKE 'budget_p%' AND relkind = 'r' AND NOT relispartition;
+         SELECT count(*) FROM shegong.budget_imports;",
+    );
+    assert_eq!(stored.trim(), "2|700|1|t\n0\n0", "{stored}");
+    let part = d.cluster.query(
+        &d.owner,
+        &d.db,
+        "SELECT part FROM shegong.budget WHERE date = '2022-05' LIMIT 1",
+    );
+    let into = format!(
+        "INSERT INTO shegong.budget_p{} (seq, unit, date, kind, amount, content_hash, part) \
+         VALUES (99999, '{BIJI}', '2021-11', 'allocation', 100, '\\x72', {});",
+        part.trim(),
+        part.trim()
+    );
+    assert_eq!(
+        d.refused(&d.clerk, &into),
+        Ok(()),
+        "a row written into an imported partition"
     );
     // The auditor may not run it at all.
     let out = d.cluster.psql(&d.auditor, &d.db, &import);

@@ -8,7 +8,9 @@
 //! `ROW_BY_ROW_LIMIT` added, else one entry naming the token), then commits. Dropped before
 //! `finish`, the transaction is rolled back: nothing of it stays. Budget rows from
 //! `partition::PARTITION_FROM` on are moved by `shegong.import_budget` instead, into a partition
-//! of their own indexed after the load (`partition`), in the same transaction.
+//! of their own indexed after the load (`partition`), in the same transaction; when that many
+//! were checked before the first write (a streamed import checks all of its rows first), they
+//! are COPYed straight into the partition instead of the staging table (migration 9).
 //!
 //! A re-import adds nothing: each row carries its content hash and its occurrence (the n-th
 //! identical row of this input, as the sled store counts it), unique per kind.
@@ -53,6 +55,10 @@ pub struct PgImport<'s> {
     seen: HashMap<Vec<u8>, i32>,
     /// Rows sent to the staging table.
     sent: i64,
+    /// Rows checked (before the first write: the rows a streamed import will write).
+    checked: i64,
+    /// Budget rows going straight into a partition of their own (migration 9).
+    direct: Option<partition::Direct>,
     /// The transaction is open (the first chunk was written).
     open: bool,
     token: i64,
@@ -74,6 +80,8 @@ impl PgStorage {
             writing: false,
             seen: HashMap::default(),
             sent: 0,
+            checked: 0,
+            direct: None,
             open: false,
             token: 0,
             seq_back: None,
@@ -242,6 +250,13 @@ impl PgImport<'_> {
 
     fn check_rows(&mut self, rows: Rows<'_>, first_row: usize) -> Result<Vec<RowProblem>> {
         self.same_kind(rows)?;
+        let n = match rows {
+            Rows::Evaluations(r) => r.len(),
+            Rows::Trainings(r) => r.len(),
+            Rows::Budget(r) => r.len(),
+        };
+        let n = i64::try_from(n).map_err(|_| StoreError::Overflow)?;
+        self.checked = self.checked.checked_add(n).ok_or(StoreError::Overflow)?;
         match rows {
             Rows::Evaluations(r) => self.check_typed(r, first_row),
             Rows::Trainings(r) => self.check_typed(r, first_row),
@@ -300,6 +315,13 @@ impl PgImport<'_> {
             .query_one("SELECT pg_current_xact_id()::text::bigint", &[])
             .map_err(|e| self.store.err(&e))?;
         self.token = row.try_get(0).map_err(|e| self.store.err(&e))?;
+        drop(client);
+        if self.kind == RecordKind::Budget
+            && self.seq_back.is_none()
+            && (partition::PARTITION_FROM..=partition::DIRECT_UP_TO).contains(&self.checked)
+        {
+            self.direct = Some(self.store.begin_partition(self.token, self.checked)?);
+        }
         Ok(())
     }
 
@@ -314,9 +336,14 @@ impl PgImport<'_> {
         let store = self.store;
         let mut client = store.client()?;
         let (seen, sent) = (&mut self.seen, &mut self.sent);
-        stage::copy_into(&mut *client, store, table, types, |writer| {
-            stage::send(writer, rows, seen, sent, store)
-        })
+        match self.direct {
+            Some(direct) => stage::copy_with(&mut *client, store, &direct.copy_statement(), types, |writer| {
+                stage::send(writer, rows, seen, (sent, direct.base), store)
+            }),
+            None => stage::copy_into(&mut *client, store, table, types, |writer| {
+                stage::send(writer, rows, seen, (sent, 0), store)
+            }),
+        }
     }
 
     /// Moves the staged rows into the table, journals them, commits.
@@ -329,8 +356,14 @@ impl PgImport<'_> {
         let (table, _, _) = stage(self.kind);
         let columns = t.columns;
         let budget = self.kind == RecordKind::Budget;
-        let (seqs, added) = if budget && self.seq_back.is_none() && self.sent >= partition::PARTITION_FROM {
-            let done = self.store.import_partition(self.token)?;
+        let partitioned = match self.direct {
+            Some(_) => Some(self.store.finish_partition(self.token)?),
+            None if budget && self.seq_back.is_none() && self.sent >= partition::PARTITION_FROM => {
+                Some(self.store.import_partition(self.token)?)
+            }
+            None => None,
+        };
+        let (seqs, added) = if let Some(done) = partitioned {
             let seqs = match done.part {
                 Some(part) => self.store.partition_seqs(part, KEYS_KEPT)?,
                 None => Vec::new(),

@@ -25,6 +25,8 @@
 //! - `0008_budget_partitions.sql`: `budget`
 //!   partitioned by `part`; a bulk import of budget rows loads a partition of its own, indexed
 //!   after the load and attached in its transaction (`shegong.import_budget`, `partition`).
+//! - `0009_budget_copy.sql`: `budget_imports`; such an import's rows are COPYed straight into
+//!   its partition (`shegong.begin_budget_import` / `finish_budget_import`, `partition`).
 //!
 //! `docs/SERVER.md` describes them in words; `tests/pg_security.rs` tries every write a clerk
 //! and an auditor could attempt with psql.
@@ -74,6 +76,7 @@ pub const MIGRATIONS: &[(u32, &str)] = &[
     (6, include_str!("migrations/0006_unit_check.sql")),
     (7, include_str!("migrations/0007_schemes.sql")),
     (8, include_str!("migrations/0008_budget_partitions.sql")),
+    (9, include_str!("migrations/0009_budget_copy.sql")),
 ];
 
 /// The group roles a login is put in, by the role `staff add` gives it.

@@ -90,9 +90,25 @@ pub(super) fn copy_into(
     types: &[Type],
     each: impl FnOnce(&mut BinaryCopyInWriter<'_>) -> Result<()>,
 ) -> Result<()> {
-    let sink = client
-        .copy_in(&format!("COPY pg_temp.{table} FROM STDIN (FORMAT binary)"))
-        .map_err(|e| store.err(&e))?;
+    copy_with(
+        client,
+        store,
+        &format!("COPY pg_temp.{table} FROM STDIN (FORMAT binary)"),
+        types,
+        each,
+    )
+}
+
+/// One binary COPY `statement` (`COPY … FROM STDIN (FORMAT binary …)`, columns of `types`), as
+/// `copy_into`.
+pub(super) fn copy_with(
+    client: &mut impl GenericClient,
+    store: &PgStorage,
+    statement: &str,
+    types: &[Type],
+    each: impl FnOnce(&mut BinaryCopyInWriter<'_>) -> Result<()>,
+) -> Result<()> {
+    let sink = client.copy_in(statement).map_err(|e| store.err(&e))?;
     let mut writer = BinaryCopyInWriter::new(sink, types);
     each(&mut writer)?;
     writer.finish().map_err(|e| store.err(&e))?;
@@ -100,12 +116,14 @@ pub(super) fn copy_into(
 }
 
 /// Sends `rows` through `writer`, numbering them on from `sent` and counting each content's
-/// occurrences in `seen` (the n-th identical row of the input is occurrence n).
+/// occurrences in `seen` (the n-th identical row of the input is occurrence n). The first
+/// column is the row's number plus `base` (0 into a staging table's `ord`; the block of `seq`
+/// reserved for an import COPYed straight into its partition, `pg/partition.rs`).
 pub(super) fn send(
     writer: &mut BinaryCopyInWriter<'_>,
     rows: Rows<'_>,
     seen: &mut HashMap<Vec<u8>, i32>,
-    sent: &mut i64,
+    (sent, base): (&mut i64, i64),
     store: &PgStorage,
 ) -> Result<()> {
     let mut send = |values: &[&(dyn ToSql + Sync)]| writer.write(values).map_err(|e| store.err(&e));
@@ -114,6 +132,7 @@ pub(super) fn send(
             for r in list {
                 let (hash, occurrence) = next_occurrence(seen, rows::content_hash(r)?)?;
                 *sent += 1;
+                let number = base.checked_add(*sent).ok_or(StoreError::Overflow)?;
                 let score = r
                     .score
                     .map(|s| i16::try_from(s).map_err(|_| StoreError::Overflow))
@@ -121,7 +140,7 @@ pub(super) fn send(
                 let grade = r.grade.map(|g| g.en());
                 let (scheme, codes, tenths) = rows::point_columns(&r.points)?;
                 send(&[
-                    &*sent,
+                    &number,
                     &r.id,
                     &r.unit,
                     &r.date.to_string(),
@@ -142,9 +161,10 @@ pub(super) fn send(
             for r in list {
                 let (hash, occurrence) = next_occurrence(seen, rows::content_hash(r)?)?;
                 *sent += 1;
+                let number = base.checked_add(*sent).ok_or(StoreError::Overflow)?;
                 let mode = r.mode.map(|m| m.en());
                 send(&[
-                    &*sent,
+                    &number,
                     &r.id,
                     &r.date.to_string(),
                     &r.host,
@@ -164,10 +184,11 @@ pub(super) fn send(
             for r in list {
                 let (hash, occurrence) = next_occurrence(seen, rows::content_hash(r)?)?;
                 *sent += 1;
+                let number = base.checked_add(*sent).ok_or(StoreError::Overflow)?;
                 let category = r.category.map(|c| c.en());
                 let source = r.source.map(|s| s.en());
                 send(&[
-                    &*sent,
+                    &number,
                     &r.id,
                     &r.date.to_string(),
                     &r.unit,
