@@ -279,5 +279,5 @@ $$;
 REVOKE ALL ON FUNCTION shegong.import_budget(bigint) FROM PUBLIC;
 GRANT EXECUTE ON FUNCTION shegong.import_budget(bigint) TO shegong_district, shegong_clerk;
 
--- Version 7 on this branch (file 0008: pgsum's 0007 is expected beside it; renumber at merge).
+-- Version 8.
 INSERT INTO shegong.schema_version (version) VALUES (8) ON CONFLICT DO NOTHING;
