@@ -154,6 +154,10 @@ fn substrings<'s>(s: &'s str, longest: usize, into: &mut Vec<&'s str>) {
     }
 }
 
+/// A term's units while a rebuild gathers them: the last one's number, and the gaps between
+/// their numbers as varints.
+type Gaps = (u32, Vec<u8>);
+
 /// A unit's `search::Forms`, borrowed (from a `Forms`, or from a `Packed` unit).
 #[derive(Clone, Copy)]
 struct FormsOf<'f> {
@@ -801,7 +805,7 @@ impl Store {
             // Each term's units as the gaps between their numbers, in varints (a term's units
             // come in order): about a byte a posting where a `u32` took four (the family of
             // substrings is ~30 million postings at national size).
-            let mut postings: FxHashMap<Vec<u8>, (u32, Vec<u8>)> = FxHashMap::default();
+            let mut postings: FxHashMap<Vec<u8>, Gaps> = FxHashMap::default();
             for (n, unit) in units.iter().enumerate() {
                 let n = u32::try_from(n).map_err(|_| StoreError::Overflow)?;
                 each_term(family, unit.level, unit.code(), unit.forms(), |term| {
@@ -819,7 +823,7 @@ impl Store {
                     Ok(())
                 })?;
             }
-            let mut terms: Vec<(Vec<u8>, (u32, Vec<u8>))> = postings.into_iter().collect();
+            let mut terms: Vec<(Vec<u8>, Gaps)> = postings.into_iter().collect();
             terms.sort_unstable_by(|a, b| a.0.cmp(&b.0));
             for (term, (_, gaps)) in terms {
                 let (mut at, mut n) = (0usize, 0usize);
