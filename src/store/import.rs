@@ -667,6 +667,33 @@ mod tests {
         );
     }
 
+    /// Issue 14: a units import larger than one part (`UNIT_PART_OPS`) is written in parts,
+    /// one undo-logged write: every unit, its totals and its find records are there after it.
+    #[test]
+    fn a_large_units_import_is_written_in_parts_whole() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = Store::create(&tmp.path().join("s")).unwrap();
+        let n = UNIT_PART_OPS / 3 + 500;
+        let mut units = vec![unit("D", None, Level::District)];
+        units.extend((0..n).map(|i| {
+            let mut u = unit(&format!("S{i}"), Some("D"), Level::Street);
+            u.station = StationStatus::Operating;
+            u.opened_on = PartialDate::parse("2021-05").ok();
+            u
+        }));
+        let outcome = store.apply_units(&units).unwrap();
+        assert_eq!(outcome.added, n + 1);
+        assert_eq!(
+            store
+                .child_indices(store.unit_row_by_code("D").unwrap().map(|r| r.idx))
+                .unwrap()
+                .len(),
+            n
+        );
+        assert!(store.check().unwrap().is_empty());
+        assert!(!store.tree(TreeId::Meta).contains_key(keys::META_PENDING).unwrap());
+    }
+
     /// Issue 11 item 14: validation is linear in a chain of parents (50,000 rows took over two
     /// minutes when each walked to the root).
     #[test]
