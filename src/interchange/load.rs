@@ -4,6 +4,7 @@
 
 use super::file::{self, Opened};
 use super::parse::{self, parse_sheet_against, Flush, Parsed, ParsedFile, Refs};
+use super::spill::Spill;
 use super::table::open_sheet;
 use super::Sheet;
 use super::{FileProblem, Kind, Problems};
@@ -125,8 +126,12 @@ fn summary(rows: usize, o: AddOutcome) -> ImportSummary {
 /// written in chunks, so memory stays bounded by a chunk rather than by the file.
 const STREAM_ABOVE_BYTES: usize = 16 * 1024 * 1024;
 
-/// Rows written per pass of a streamed import (see `stream`).
+/// At most this many rows, and this many bytes of rows as the store encodes them, are written
+/// per pass of a streamed import (see `stream`). A pass holds its rows, their pages and their
+/// writes: at the default size about 0.5 KB a row besides sled's cache, so ~16 MB of encoded
+/// budget rows (~300,000) is ~150 MB.
 const PASS_ROWS: usize = 1_500_000;
+const PASS_BYTES: usize = 16 * 1024 * 1024;
 
 /// Imports one file of a kind (CSV in any encoding, a workbook or JSON), all or nothing.
 pub fn import_bytes(store: &Registry, kind: Kind, bytes: &[u8]) -> Result<ImportSummary, ImportError> {
@@ -289,17 +294,19 @@ fn unreachable_units() -> Result<ImportSummary, ImportError> {
 /// How a kind's rows are read in chunks.
 type ChunkedRows<R> = fn(&mut Sheet, &mut Refs, Flush<R>) -> Result<Parsed<R>, Problems>;
 
-/// A large file of records: first every row is parsed and checked against the store, chunk by
-/// chunk, keeping only the problems; then, when there are none, it is read again and written
-/// chunk by chunk in one import session (rolled back whole if anything fails on the way).
+/// A large file of records: every row is parsed and checked against the store, chunk by chunk,
+/// keeping only the problems, and spilled to disk by share of the units (`spill`); then, when
+/// there are no problems, the shares are written in passes, one import session for all of them
+/// (rolled back whole if anything fails on the way). The file is read once, and a pass holds
+/// about `PASS_BYTES` of rows whatever the file's size.
 fn stream<R: Record>(store: &Registry, open: Open, rows: ChunkedRows<R>) -> Result<ImportSummary, ImportError> {
     let schemes = schemes_for(store, kind_of(R::KIND))?;
     let mut session = store.import_session::<R>()?;
     let mut store_problems = Problems::default();
     let mut failure: Option<StoreError> = None;
     let mut checked = 0usize;
+    let mut spill = Spill::<R>::new();
     let headers;
-    let digest;
     let warnings;
     {
         let mut check = |records: &mut Vec<R>, lines: &mut Vec<usize>| {
@@ -312,6 +319,15 @@ fn stream<R: Record>(store: &Registry, open: Open, rows: ChunkedRows<R>) -> Resu
                         }
                     }
                     Err(e) => failure = Some(e),
+                }
+            }
+            // Rows are kept for writing only while there is nothing to refuse.
+            if failure.is_none() && store_problems.is_empty() {
+                for record in records.iter() {
+                    if let Err(e) = spill.push(record) {
+                        failure = Some(e);
+                        break;
+                    }
                 }
             }
             checked += records.len();
@@ -329,7 +345,6 @@ fn stream<R: Record>(store: &Registry, open: Open, rows: ChunkedRows<R>) -> Resu
                 check(&mut rest.records, &mut rest.lines);
                 warnings = rest.warnings;
                 headers = rest.headers;
-                digest = sheet.digest();
             }
             Err(parse_problems) => return Err(ImportError::Problems(merge(parse_problems, store_problems))),
         }
@@ -349,46 +364,12 @@ fn stream<R: Record>(store: &Registry, open: Open, rows: ChunkedRows<R>) -> Resu
         return Err(ImportError::Problems(store_problems));
     }
     // Records in a file come in any order, and every write of a page rewrites it: so each pass
-    // writes the records of one share of the units, touching each page once, and the file is
-    // read once per share. A share is about PASS_ROWS rows.
-    let passes = checked.div_ceil(tunable("SHEGONG_PASS_ROWS", PASS_ROWS).max(1)).max(1);
-    let mut share_of: rustc_hash::FxHashMap<String, usize> = rustc_hash::FxHashMap::default();
-    for pass in 0..passes {
-        let mut batch: Vec<R> = Vec::new();
-        let mut take = |records: &mut Vec<R>, lines: &mut Vec<usize>| {
-            if passes == 1 {
-                batch.append(records);
-            } else {
-                for record in records.drain(..) {
-                    let share = match share_of.get(record.owner()) {
-                        Some(s) => *s,
-                        None => {
-                            // Any split by unit touches each page in one pass only.
-                            let s = (xxhash_rust::xxh3::xxh3_64(record.owner().as_bytes()) % passes as u64) as usize;
-                            share_of.insert(record.owner().to_string(), s);
-                            s
-                        }
-                    };
-                    if share == pass {
-                        batch.push(record);
-                    }
-                }
-            }
-            records.clear();
-            lines.clear();
-        };
-        let mut sheet = open().map_err(ImportError::Problems)?;
-        let mut rest = rows(
-            &mut sheet,
-            &mut Refs::new(None).with_schemes(schemes.clone()),
-            &mut take,
-        )
-        .map_err(ImportError::Problems)?;
-        take(&mut rest.records, &mut rest.lines);
-        // Each pass reads the file anew: what was checked must be what is written.
-        if sheet.digest() != digest {
-            return Err(ImportError::Problems(Problems::file(P::FileChangedDuringImport, &[])));
-        }
+    // writes the records of a run of shares of the units, touching each page once.
+    let mut passes = spill.into_passes(
+        tunable("SHEGONG_PASS_ROWS", PASS_ROWS).max(1),
+        tunable("SHEGONG_PASS_BYTES", PASS_BYTES).max(1) as u64,
+    );
+    while let Some(batch) = passes.next_pass()? {
         session.write(&batch)?;
     }
     let outcome = session.finish()?;
@@ -435,31 +416,30 @@ mod tests {
     use crate::domain::BudgetEntry;
     use std::cell::Cell;
 
-    /// A file that is rewritten between the check and a pass that writes: the pass reads
-    /// other bytes than were checked, and the import stores nothing.
+    /// The file is read once, while it is checked (issue 14: its rows are spilled to disk by
+    /// share of the units); what is written is what was checked, whatever happens to the file
+    /// afterwards. (Passes of a few shares each: `tests/import_streamed.rs`, `spill`'s test.)
     #[test]
-    fn a_file_changed_between_passes_is_refused_and_nothing_is_stored() {
+    fn a_streamed_file_is_read_once() {
         let tmp = tempfile::tempdir().unwrap();
         let store = Registry::create(&tmp.path().join("s")).unwrap();
         crate::xishan::load(&store).unwrap();
         let before = store.counts().unwrap();
-        let checked = b"date,unit,kind,amount\n2021-12-01,530112000000,allocation,1\n";
-        let changed = b"date,unit,kind,amount\n2021-12-01,530112000000,allocation,9\n";
+        let units = ["530112000000", "530112001000", "530112002000"];
+        let mut csv = String::from("date,unit,kind,amount\n");
+        for i in 0..300 {
+            csv.push_str(&format!("2021-12-01,{},allocation,{}\n", units[i % 3], i + 1));
+        }
         let opened = Cell::new(0);
-        let open = |changes: bool| {
-            let bytes: &[u8] = if changes && opened.get() > 0 { changed } else { checked };
+        let open = || {
             opened.set(opened.get() + 1);
             let digest = Digest::default();
-            Ok(read_csv(Hashed::new(bytes, digest.clone()))?.hashed_by(digest))
+            Ok(read_csv(Hashed::new(csv.as_bytes(), digest.clone()))?.hashed_by(digest))
         };
-        match stream::<BudgetEntry>(&store, &|| open(true), parse::budget_rows_chunked) {
-            Err(ImportError::Problems(p)) => assert!(p.shown[0].problem.en.contains("the file changed"), "{p:?}"),
-            other => panic!("{other:?}"),
-        }
-        assert_eq!(opened.get(), 2);
-        assert_eq!(store.counts().unwrap(), before);
-        // The same bytes each time: imported.
-        let summary = stream::<BudgetEntry>(&store, &|| open(false), parse::budget_rows_chunked).unwrap();
-        assert_eq!(summary.added, 1);
+        let summary = stream::<BudgetEntry>(&store, &open, parse::budget_rows_chunked).unwrap();
+        assert_eq!(summary.added, 300);
+        assert_eq!(opened.get(), 1);
+        let after = store.counts().unwrap();
+        assert_eq!(after[3], before[3] + 300, "{before:?} {after:?}");
     }
 }

@@ -22,6 +22,7 @@ mod json;
 mod load;
 mod parse;
 pub mod schemes;
+mod spill;
 mod stream;
 mod table;
 mod write;

@@ -6,13 +6,16 @@ use super::aggregate::{Ancestry, Deltas};
 use super::codec::{Page, Stored, UnitRow};
 use super::journal::{json, ROW_BY_ROW_LIMIT};
 use super::keys::{self, RecordKey, TreeId};
-use super::write::{Undo, WriteSet};
+use super::write::{LoggedWrite, Undo, WriteSet};
 use super::{Result, Store, StoreError};
 use crate::domain::*;
 use crate::record::Record;
 use crate::registry::rules;
 use crate::rollup::unit_events;
 use rustc_hash::FxHashMap as HashMap;
+
+/// Writes per part of a large units import (three a unit added: ~33,000 units, ~35 MB).
+const UNIT_PART_OPS: usize = 100_000;
 
 pub(crate) fn tree_of(kind: RecordKind) -> TreeId {
     match kind {
@@ -325,6 +328,37 @@ impl Store {
     }
 
     fn apply_units_with(&self, units: &[Unit], cap_text: bool) -> Result<UnitOutcome> {
+        let mut logged: Option<LoggedWrite> = None;
+        let result = self.plan_and_write_units(units, cap_text, &mut logged);
+        // A large import written in parts and stopped half way is rolled back at once, as a
+        // crash would be on the next open (if even that fails, the next open does it).
+        if result.is_err() && logged.is_some() && self.recover().is_err() {
+            super::mark_write_failed();
+        }
+        result
+    }
+
+    /// Writes one part of a large units import: as a part of the batch being committed, or
+    /// of this import's own undo-logged write (started by the first part). No key is written
+    /// by two parts (a unit's ops stay in one part; the totals and the journal come last), so
+    /// the log need not remember which keys it holds.
+    fn write_units_part(&self, logged: &mut Option<LoggedWrite>, set: WriteSet) -> Result<()> {
+        let Some(set) = self.batch_part(set)? else {
+            return Ok(());
+        };
+        let write = match logged {
+            Some(w) => w,
+            None => logged.insert(self.logged_begin(false)?),
+        };
+        self.logged_part(write, set)
+    }
+
+    fn plan_and_write_units(
+        &self,
+        units: &[Unit],
+        cap_text: bool,
+        logged: &mut Option<LoggedWrite>,
+    ) -> Result<UnitOutcome> {
         self.check_writable()?;
         let mut facts = SledUnits {
             store: self,
@@ -334,13 +368,15 @@ impl Store {
         if !problems.is_empty() {
             return Err(StoreError::Rejected(problems));
         }
-        // What validation read is read once.
+        // What validation read is read once. Rows are boxed: a unit row is ~300 bytes inline,
+        // and a hash map of 550k codes holds a million slots (two such maps were 0.7 GB of a
+        // national units import's 1.55 GB).
         let mut stored = facts.stored;
-        let mut lookup = |code: &str| -> Result<Option<UnitRow>> {
+        let mut lookup = |code: &str| -> Result<Option<Box<UnitRow>>> {
             if let Some(r) = stored.get(code) {
                 return Ok(r.clone());
             }
-            let r = self.unit_row_by_code(code)?;
+            let r = self.unit_row_by_code(code)?.map(Box::new);
             stored.insert(code.to_string(), r.clone());
             Ok(r)
         };
@@ -352,7 +388,7 @@ impl Store {
         let mut next_idx = self.meta_u32(keys::META_NEXT_UNIT)?.unwrap_or(0);
         let next_before = next_idx;
         // Indices first, so that parents in the same batch can be referred to.
-        let mut idx_of: HashMap<&str, (u32, Option<UnitRow>)> = HashMap::default();
+        let mut idx_of: HashMap<&str, (u32, Option<Box<UnitRow>>)> = HashMap::default();
         for unit in units {
             let existing = lookup(&unit.code)?;
             let idx = match &existing {
@@ -380,6 +416,16 @@ impl Store {
             resolved.push(parent_idx);
         }
         for (unit, parent_idx) in units.iter().zip(resolved) {
+            // A large import is written in parts as it is planned, so that its writes are
+            // never all in memory at once (a national file: 1.65 million of them).
+            if set.ops.len() >= UNIT_PART_OPS {
+                // Totals are rebuilt (when the hierarchy changed shape) once, after the last part.
+                let part = WriteSet {
+                    ops: std::mem::take(&mut set.ops),
+                    rebuild_totals: false,
+                };
+                self.write_units_part(logged, part)?;
+            }
             let (idx, existing) = &idx_of[unit.code.as_str()];
             ancestry.set(*idx, parent_idx, unit.level);
             let row = UnitRow {
@@ -417,7 +463,9 @@ impl Store {
                         row.encode()?,
                         Undo::Restore(old.encode()?),
                     );
-                    if old.parent_idx != parent_idx || old.unit.level != unit.level {
+                    if old.parent_idx != parent_idx {
+                        // Only when the key changes: a remove and a put of one key in one
+                        // undo log would roll back to "removed".
                         set.remove(
                             TreeId::Children,
                             keys::child_key(old.parent_idx, *idx).to_vec(),
@@ -429,6 +477,8 @@ impl Store {
                             Vec::new(),
                             Undo::Remove,
                         );
+                    }
+                    if old.parent_idx != parent_idx || old.unit.level != unit.level {
                         set.rebuild_totals = true;
                     } else {
                         for (day, m) in unit_events(&old.unit, old.first_evaluation) {
@@ -502,7 +552,17 @@ impl Store {
         if !set.rebuild_totals {
             deltas.write_into(self, &mut set)?;
         }
-        self.apply(set)?;
+        // What was read is not needed while writing (nor while the find index is rebuilt).
+        drop((idx_of, stored, ancestry));
+        match logged {
+            None => self.apply(set)?,
+            Some(write) => {
+                self.logged_part(write, set)?;
+                // `logged` stays set until the end: an error on the way still rolls back.
+                self.logged_finish(std::mem::take(write))?;
+                *logged = None;
+            }
+        }
         Ok(outcome)
     }
 }
@@ -510,16 +570,16 @@ impl Store {
 /// The stored units as `rules::unit_problems` asks for them, each read once.
 struct SledUnits<'s> {
     store: &'s Store,
-    stored: HashMap<String, Option<UnitRow>>,
+    stored: HashMap<String, Option<Box<UnitRow>>>,
 }
 
 impl SledUnits<'_> {
     fn row(&mut self, code: &str) -> Result<Option<&UnitRow>> {
         if !self.stored.contains_key(code) {
-            let row = self.store.unit_row_by_code(code)?;
+            let row = self.store.unit_row_by_code(code)?.map(Box::new);
             self.stored.insert(code.to_string(), row);
         }
-        Ok(self.stored.get(code).and_then(Option::as_ref))
+        Ok(self.stored.get(code).and_then(|r| r.as_deref()))
     }
 }
 
@@ -605,6 +665,33 @@ mod tests {
                 .any(|d| d.unit == "C" && d.what.contains("not deeper than its parent")),
             "{differences:?}"
         );
+    }
+
+    /// Issue 14: a units import larger than one part (`UNIT_PART_OPS`) is written in parts,
+    /// one undo-logged write: every unit, its totals and its find records are there after it.
+    #[test]
+    fn a_large_units_import_is_written_in_parts_whole() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = Store::create(&tmp.path().join("s")).unwrap();
+        let n = UNIT_PART_OPS / 3 + 500;
+        let mut units = vec![unit("D", None, Level::District)];
+        units.extend((0..n).map(|i| {
+            let mut u = unit(&format!("S{i}"), Some("D"), Level::Street);
+            u.station = StationStatus::Operating;
+            u.opened_on = PartialDate::parse("2021-05").ok();
+            u
+        }));
+        let outcome = store.apply_units(&units).unwrap();
+        assert_eq!(outcome.added, n + 1);
+        assert_eq!(
+            store
+                .child_indices(store.unit_row_by_code("D").unwrap().map(|r| r.idx))
+                .unwrap()
+                .len(),
+            n
+        );
+        assert!(store.check().unwrap().is_empty());
+        assert!(!store.tree(TreeId::Meta).contains_key(keys::META_PENDING).unwrap());
     }
 
     /// Issue 11 item 14: validation is linear in a chain of parents (50,000 rows took over two

@@ -104,9 +104,6 @@ catalogue! {
         UnitsFileWrongPath =>
             "内部错误：单位文件走错了导入路径",
             "internal error: a units file took the records' import path";
-        FileChangedDuringImport =>
-            "文件在导入过程中被改动了，未导入任何数据。请等文件保存完毕后再导入",
-            "the file changed while it was being imported; nothing was stored. Import it again once it is saved";
         LineUnreadable => "无法读取此行：{}", "cannot read this line: {}";
         BomUtf8Broken =>
             "文件开头标明是 UTF-8，但第 {} 个字节起不是 UTF-8 文字",
