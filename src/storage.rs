@@ -178,6 +178,17 @@ pub trait Storage {
     fn newest_evaluation_days(&self, _codes: &[String], _until: Day) -> Result<Option<Vec<Vec<Evaluation>>>> {
         Ok(None)
     }
+    /// `newest_evaluation_days` of `codes`, the children of `parent` (as `children_measures`
+    /// gave them). The default asks `newest_evaluation_days`; sled keeps each child's newest
+    /// evaluations with the parent (`store::kids`): one read for them all.
+    fn children_newest_evaluation_days(
+        &self,
+        _parent: &str,
+        codes: &[String],
+        until: Day,
+    ) -> Result<Option<Vec<Vec<Evaluation>>>> {
+        self.newest_evaluation_days(codes, until)
+    }
     /// Stored totals that differ from a recomputation from the records.
     fn check(&self) -> Result<Vec<Difference>>;
 
