@@ -139,7 +139,7 @@ fn node_with(
             None => store.children_measures(&unit.code, as_of)?,
         };
         let codes: Vec<String> = kids.iter().map(|(child, _)| child.code.clone()).collect();
-        let latest = store.latest_evaluations(&codes, day_of(as_of))?;
+        let latest = store.children_latest_evaluations(&unit.code, &codes, day_of(as_of))?;
         for ((child, m), newest) in kids.into_iter().zip(latest) {
             children.push(node_with(
                 store,

@@ -51,7 +51,9 @@
 //!   and `Registry::latest_evaluation` (the report's "newest evaluation as of") its range up
 //!   to a day with a limit of one; sled reads only the year pages the range touches. A
 //!   report's children's are `Registry::latest_evaluations`, which a backend may answer for
-//!   them all in one read (`newest_evaluation_days`, with a default: the server's one query).
+//!   them all in one read (`newest_evaluation_days`, with a default: the server's one query);
+//!   asked with the parent (`children_newest_evaluation_days`, defaulting to it), sled answers
+//!   from the children it keeps with each unit (`store::kids`).
 //! - **Connecting again without waiting** (`reconnect_in_background`, with a default): the UI
 //!   asks it, so that a lost server is tried again on a thread of the backend's own.
 //! - **Restore through the trait.** `backup::restore_into` verifies a backup, then asks a
@@ -177,6 +179,17 @@ pub trait Storage {
     /// a page or two) to read each unit's as `Registry::latest_evaluation` does.
     fn newest_evaluation_days(&self, _codes: &[String], _until: Day) -> Result<Option<Vec<Vec<Evaluation>>>> {
         Ok(None)
+    }
+    /// `newest_evaluation_days` of `codes`, the children of `parent` (as `children_measures`
+    /// gave them). The default asks `newest_evaluation_days`; sled keeps each child's newest
+    /// evaluations with the parent (`store::kids`): one read for them all.
+    fn children_newest_evaluation_days(
+        &self,
+        _parent: &str,
+        codes: &[String],
+        until: Day,
+    ) -> Result<Option<Vec<Vec<Evaluation>>>> {
+        self.newest_evaluation_days(codes, until)
     }
     /// Stored totals that differ from a recomputation from the records.
     fn check(&self) -> Result<Vec<Difference>>;

@@ -192,6 +192,50 @@ fn a_wrong_total_kept_with_a_parent_is_found_by_check() {
     assert!(stderr.contains("latest day of the events differs"), "{stderr}");
 }
 
+/// Each unit's children kept with it (`kids`, schema 6: what the tree, the report's children
+/// and the funding chart read): one made another's (valid, wrong), one removed, one garbage,
+/// one kept for a unit without children: check names each.
+#[test]
+fn wrong_children_kept_with_a_unit_are_found_by_check() {
+    let (_tmp, dir) = xishan();
+    let before = report_json(&dir, &["--depth", "1"]);
+    let largest_two = |db: &sled::Db| {
+        let mut all: Vec<_> = db.open_tree("kids").unwrap().iter().map(|i| i.unwrap()).collect();
+        all.sort_by_key(|(_, v)| std::cmp::Reverse(v.len()));
+        (all[0].clone(), all[1].clone())
+    };
+    edit(&dir, |db| {
+        let ((key, _), (_, other)) = largest_two(db);
+        put(db, "kids", &key, &other);
+    });
+    let (passed, stderr) = check(&dir);
+    assert!(!passed, "check passed on wrong children kept with a unit");
+    assert!(stderr.contains("children kept with the unit differ"), "{stderr}");
+    assert_ne!(
+        report_json(&dir, &["--depth", "1"]),
+        before,
+        "the report's children do not read the kept children"
+    );
+
+    let (_tmp, dir) = xishan();
+    edit(&dir, |db| {
+        let ((first_key, _), (second_key, _)) = largest_two(db);
+        let kids = db.open_tree("kids").unwrap();
+        kids.remove(&first_key).unwrap();
+        kids.insert(&second_key, &b"\x01garbage"[..]).unwrap();
+        kids.insert(&0x00FF_FFFFu32.to_be_bytes()[..], &b"\x01"[..]).unwrap();
+    });
+    let (passed, stderr) = check(&dir);
+    assert!(!passed, "check passed with children kept missing, damaged and astray");
+    for what in [
+        "children kept with the unit are missing",
+        "children kept with the unit are damaged",
+        "children kept with a unit that has none",
+    ] {
+        assert!(stderr.contains(what), "{what}: {stderr}");
+    }
+}
+
 #[test]
 fn garbage_values_are_refused_in_words() {
     type Change = fn(&sled::Db);

@@ -155,6 +155,53 @@ fn a_schema_3_store_gains_the_totals_kept_with_parents() {
     assert!(backups[0].starts_with(&name), "{backups:?}");
 }
 
+/// Makes a store look as schema 5 wrote it: no children kept with each unit.
+fn make_schema_5(dir: &std::path::Path, schema: u32) {
+    {
+        let db = sled::open(dir.join("sled")).expect("sled opens");
+        db.open_tree("kids").unwrap().clear().unwrap();
+        db.open_tree("meta")
+            .unwrap()
+            .insert("schema", &schema.to_be_bytes())
+            .unwrap();
+        db.flush().unwrap();
+    }
+    wait_until_closed(dir);
+}
+
+/// Schema 6 keeps each unit's children (their units and newest evaluations) with it, which the
+/// tree, the report's children and the funding chart read: a schema 5 store is backed up, then
+/// gains them, with the same report, and check passes.
+#[test]
+fn a_schema_5_store_gains_the_children_kept_with_each_unit() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("store");
+    ok(&dir, &["init"]);
+    let today = ["--depth", "2"];
+    let before = report_json(&dir, &today);
+    // The step is needed: under the current schema number, check finds them missing.
+    make_schema_5(&dir, shegong::store::SCHEMA_VERSION);
+    let out = shegong(&dir, &["check"]);
+    assert_eq!(out.status.code(), Some(1), "check passed without the children kept");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("children kept with the unit are missing"), "{err}");
+    make_schema_5(&dir, 5);
+    let out = shegong(&dir, &["report", "--format", "json", "--depth", "2"]);
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains("upgraded from format version 5 to"), "{err}");
+    let after: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(after, before);
+    ok(&dir, &["check"]);
+    let backups: Vec<_> = std::fs::read_dir(dir.join("backups"))
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(backups.len(), 1, "{backups:?}");
+    let name = format!("pre-upgrade-v5-to-v{}", shegong::store::SCHEMA_VERSION);
+    assert!(backups[0].starts_with(&name), "{backups:?}");
+}
+
 #[test]
 fn a_lost_sled_conf_loses_nothing() {
     let tmp = tempfile::tempdir().unwrap();

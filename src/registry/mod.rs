@@ -239,7 +239,30 @@ impl Registry {
     /// backend offers it (`Storage::newest_evaluation_days`: the server, where a read per
     /// unit is a round trip each), with the same tie rule.
     pub fn latest_evaluations(&self, codes: &[String], until: Day) -> Result<Vec<Option<Evaluation>>> {
-        match self.storage.newest_evaluation_days(codes, until)? {
+        let days = self.storage.newest_evaluation_days(codes, until)?;
+        self.latest_of_days(codes, days, until)
+    }
+
+    /// `latest_evaluations` of `codes`, the children of `parent`: one read where the backend
+    /// keeps them with the parent (`Storage::children_newest_evaluation_days`).
+    pub fn children_latest_evaluations(
+        &self,
+        parent: &str,
+        codes: &[String],
+        until: Day,
+    ) -> Result<Vec<Option<Evaluation>>> {
+        let days = self.storage.children_newest_evaluation_days(parent, codes, until)?;
+        self.latest_of_days(codes, days, until)
+    }
+
+    /// Each unit's newest evaluation from its newest day's (`Some`), or read unit by unit.
+    fn latest_of_days(
+        &self,
+        codes: &[String],
+        days: Option<Vec<Vec<Evaluation>>>,
+        until: Day,
+    ) -> Result<Vec<Option<Evaluation>>> {
+        match days {
             Some(days) if days.len() == codes.len() => Ok(days.into_iter().map(latest_of).collect()),
             Some(days) => Err(StoreError::Corrupt(format!(
                 "the newest evaluations of {} units came back for {}",

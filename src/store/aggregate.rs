@@ -395,13 +395,15 @@ impl Store {
         }
     }
 
-    /// Each child of a unit with its subtree's measures as of `as_of`. On or after the latest
-    /// day of any event, the children that keep buckets are one range read of their totals
-    /// kept with the parent (`TreeId::ChildTotals`); before it (a report of a past date), and
-    /// for communities, each child is read on its own.
+    /// Each child of a unit with its subtree's measures as of `as_of`. The children are one
+    /// read of those kept with the parent (`store::kids`). On or after the latest day of any
+    /// event, the children that keep buckets are one range read of their totals kept with the
+    /// parent (`TreeId::ChildTotals`); before it (a report of a past date), and for
+    /// communities, each child is read on its own.
     pub fn children_measures(&self, code: &str, as_of: NaiveDate) -> Result<Vec<(crate::domain::Unit, Measures)>> {
         let idx = self.unit_index(code)?;
-        let rows = self.rows_of(self.child_indices(Some(idx))?)?;
+        let mut rows = self.kids_of(Some(idx))?;
+        rows.sort_by(|a, b| a.unit.code.cmp(&b.unit.code));
         let current = self
             .latest_day()?
             .is_none_or(|latest| rollup::as_of_day(as_of) >= latest);
@@ -566,6 +568,14 @@ impl Store {
                     what: "first evaluation differs".into(),
                 });
             }
+        }
+        // The children kept with each parent (`store::kids`), recomputed from the units.
+        for (parent, what) in self.check_kids()? {
+            differences.push(Difference {
+                unit: parent.map(&code_of).unwrap_or_default(),
+                year: 0,
+                what: what.into(),
+            });
         }
         // The find index (`store::find`), recomputed from the units.
         if let Some((unit, what)) = self.check_find_index()? {

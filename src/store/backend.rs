@@ -134,6 +134,14 @@ impl Storage for Store {
     fn children_measures(&self, code: &str, as_of: NaiveDate) -> Result<Vec<(Unit, Measures)>> {
         Store::children_measures(self, code, as_of)
     }
+    fn children_newest_evaluation_days(
+        &self,
+        parent: &str,
+        codes: &[String],
+        until: Day,
+    ) -> Result<Option<Vec<Vec<Evaluation>>>> {
+        Store::children_newest_evaluations(self, parent, codes, until).map(Some)
+    }
     fn check(&self) -> Result<Vec<Difference>> {
         Store::check(self)
     }

@@ -144,6 +144,21 @@ pub struct PageEntry {
     pub record: Vec<u8>,
 }
 
+/// A unit's children as kept with it (`TreeId::Kids`, `store::kids`), by index.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Kids {
+    pub kids: Vec<Kid>,
+}
+
+/// One child: its unit, and the day of its newest evaluation with that day's evaluations (their
+/// own versioned bytes, in page order); `None` when it has none.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Kid {
+    pub idx: u32,
+    pub unit: Unit,
+    pub newest: Option<(Day, Vec<Vec<u8>>)>,
+}
+
 /// Version 2 (schema 3): staff counts are optional. Version 1 bytes still decode, their counts
 /// read by `records::count_from_schema2` (a stored 0 there may have been an empty cell).
 impl Stored for UnitRow {
@@ -189,6 +204,7 @@ pub mod legacy {
 }
 
 stored_v1!(Page, "record page");
+stored_v1!(Kids, "children of a unit");
 stored_v1!(Training, "training");
 stored_v1!(BudgetEntry, "budget entry");
 

@@ -41,10 +41,14 @@ pub enum TreeId {
     Find,
     /// scheme name (UTF-8) → Scheme (`store::schemes`, issue 15).
     Schemes,
+    /// parent idx (u32, `ROOT_PARENT` for the roots) → `codec::Kids`: each child's unit and the
+    /// evaluations of its newest day (schema 6, `store::kids`): a parent's children are one
+    /// read, whatever their number.
+    Kids,
 }
 
 impl TreeId {
-    pub const ALL: [TreeId; 16] = [
+    pub const ALL: [TreeId; 17] = [
         TreeId::Meta,
         TreeId::Units,
         TreeId::Codes,
@@ -61,6 +65,7 @@ impl TreeId {
         TreeId::ChildTotals,
         TreeId::Find,
         TreeId::Schemes,
+        TreeId::Kids,
     ];
 
     pub fn name(self) -> &'static str {
@@ -81,6 +86,7 @@ impl TreeId {
             TreeId::ChildTotals => "child_totals",
             TreeId::Find => "find",
             TreeId::Schemes => "schemes",
+            TreeId::Kids => "kids",
         }
     }
 }

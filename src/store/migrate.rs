@@ -31,6 +31,9 @@ impl Store {
                 3 => self.rebuild_totals()?,
                 // Schema 5: the find index (`store::find`), built from every unit.
                 4 => self.rebuild_find_index()?,
+                // Schema 6: each unit's children kept with it (`store::kids`), built from the
+                // units and their evaluation pages.
+                5 => self.rebuild_kids()?,
                 other => return Err(StoreError::Corrupt(format!("unknown schema version {other}"))),
             }
             self.flush()?;

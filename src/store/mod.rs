@@ -12,6 +12,7 @@ mod find;
 mod import;
 mod journal;
 pub mod keys;
+mod kids;
 mod migrate;
 mod optional_numbers;
 mod restore;
@@ -35,7 +36,7 @@ use std::path::{Path, PathBuf};
 
 /// The version of the store's layout. A store with a larger number is refused; one with a
 /// smaller number is upgraded (`upgrade::open` backs it up first; the steps are in `migrate`).
-pub const SCHEMA_VERSION: u32 = 5;
+pub const SCHEMA_VERSION: u32 = 6;
 
 /// sled's page cache; its real memory use can be several times this.
 const CACHE_BYTES: u64 = 64 * 1024 * 1024;
@@ -502,17 +503,22 @@ impl Store {
         Ok(rows)
     }
 
-    /// The units without a parent, by code.
+    /// The units without a parent, by code (kept together: `store::kids`).
     pub fn roots(&self) -> Result<Vec<crate::domain::Unit>> {
-        Ok(self
-            .rows_of(self.child_indices(None)?)?
-            .into_iter()
-            .map(|r| r.unit)
-            .collect())
+        self.kid_units(None)
     }
 
-    /// The children of a unit, by code.
+    /// The children of a unit, by code (kept with it: `store::kids`).
     pub fn children(&self, code: &str) -> Result<Vec<crate::domain::Unit>> {
+        let idx = self
+            .unit_idx(code)?
+            .ok_or_else(|| StoreError::UnknownUnit(code.to_string()))?;
+        self.kid_units(Some(idx))
+    }
+
+    /// The children of a unit, by code, each read from its own row: what the write paths
+    /// ask (inside a batch, the values kept with each parent change only at its end).
+    pub(crate) fn children_read_each(&self, code: &str) -> Result<Vec<crate::domain::Unit>> {
         let idx = self
             .unit_idx(code)?
             .ok_or_else(|| StoreError::UnknownUnit(code.to_string()))?;

@@ -151,7 +151,7 @@ impl Store {
                 .ok_or_else(|| StoreError::UnknownUnit(code.to_string()))?;
             match &change.before {
                 None => {
-                    for child in self.children(code)? {
+                    for child in self.children_read_each(code)? {
                         if !added.contains(child.code.as_str()) {
                             return Err(StoreError::refused(D::UndoAddHasChild, &[&code, &child.code]));
                         }

@@ -51,6 +51,9 @@ pub(crate) struct LoggedWrite {
     started: bool,
     /// The units it changes, for the find index at its end (`store::find`).
     find: super::find::PendingFind,
+    /// The units and evaluations it changes, for the children kept with each parent at its
+    /// end (`store::kids`).
+    kids: super::kids::PendingKids,
 }
 
 /// What `LoggedWrite::logged` remembers of a key.
@@ -106,11 +109,14 @@ impl Store {
             return Ok(());
         };
         if set.ops.len() <= TRANSACTION_LIMIT && !set.rebuild_totals {
-            // The find index's pages go in the same transaction, if they still fit.
+            // The find index's pages and the children kept with each parent go in the same
+            // transaction, if they still fit.
             let find = self.find_ops(&set.ops)?;
-            if set.ops.len() + find.len() <= TRANSACTION_LIMIT {
+            let kids = self.kids_ops(&set.ops)?;
+            if set.ops.len() + find.len() + kids.len() <= TRANSACTION_LIMIT {
                 let mut ops = set.ops;
                 ops.extend(find);
+                ops.extend(kids);
                 self.apply_in_transaction(ops)?;
                 return self.flush();
             }
@@ -170,6 +176,7 @@ impl Store {
         super::failed_earlier()?;
         // The rows before the part is written: what the find index changes from.
         self.note_find_changes(&mut write.find, &set.ops)?;
+        self.note_kids(&mut write.kids, &set.ops)?;
         let pending = self.tree(TreeId::Pending);
         // Undo entries are encoded chunk by chunk, never all at once: a national import has
         // millions of them.
@@ -218,11 +225,14 @@ impl Store {
         self.flush()?;
         // The find index follows the rows, while the undo log can still take them back.
         self.finish_find_changes(write.find)?;
+        // So do the children kept with each parent.
+        self.finish_kids(write.kids)?;
         self.flush()?;
-        // Both marks go at once: a kill leaves the index stale only with the log there.
+        // The marks go at once: a kill leaves the index stale only with the log there.
         let mut marks = sled::Batch::default();
         marks.remove(keys::META_PENDING);
         marks.remove(super::find::META_FIND_STALE);
+        marks.remove(super::kids::META_KIDS_STALE);
         self.tree(TreeId::Meta).apply_batch(marks)?;
         self.tree(TreeId::Pending).clear()?;
         self.flush()
@@ -287,6 +297,7 @@ impl Store {
         }
         // A find index the write had begun to change is rebuilt from the rows put back.
         self.roll_back_find()?;
+        self.roll_back_kids()?;
         self.flush()?;
         self.tree(TreeId::Meta).remove(keys::META_PENDING)?;
         pending.clear()?;

@@ -52,6 +52,21 @@ fn agree(r: &Registry, after: &str) {
                 (subtree, want),
                 "{parent} with its children as of {day}, after {after}"
             );
+            // The children's newest evaluations read together (sled: kept with the parent)
+            // are each child's own.
+            let until = shegong::domain::date::day_of(day);
+            let codes: Vec<String> = both.1.iter().map(|(c, _)| c.code.clone()).collect();
+            let together = r
+                .children_latest_evaluations(parent, &codes, until)
+                .expect("newest evaluations");
+            let each: Vec<Option<Evaluation>> = codes
+                .iter()
+                .map(|c| r.latest_evaluation(c, until).expect("newest evaluation"))
+                .collect();
+            assert_eq!(
+                together, each,
+                "newest evaluations of {parent}'s children as of {day}, after {after}"
+            );
         }
     }
     assert_eq!(r.check().expect("checked"), [], "check after {after}");
@@ -143,6 +158,31 @@ pub fn children_totals_follow_every_write(maker: &dyn Fn() -> Fixture) {
     agree(r, "an import");
     r.undo_last().expect("import undone");
     agree(r, "the import undone");
+    // Evaluations (the children's newest, kept with the parent on sled): a streamed import
+    // with two on one day, one deleted, the import undone.
+    let mut evaluations: Vec<Evaluation> = (0..40)
+        .map(|i| {
+            let day = format!("2023-{:02}-{:02}", 1 + i % 12, 1 + i % 28);
+            evaluation(&day, [STREET_A, STREET_B][i % 2])
+        })
+        .collect();
+    let mut twin = evaluation("2023-12-28", STREET_B);
+    twin.evaluator = "另一位".into();
+    evaluations.push(twin);
+    let mut session = r.import_session::<Evaluation>().expect("a session");
+    let problems = session.check(&evaluations, 0).expect("checked");
+    assert!(problems.is_empty(), "{problems:?}");
+    session.write(&evaluations).expect("written");
+    session.finish().expect("finished");
+    agree(r, "an import of evaluations");
+    let newest = r
+        .records_in::<Evaluation>(STREET_B, i32::MIN..=i32::MAX, false, 1)
+        .expect("read");
+    r.delete_record::<Evaluation>(&newest[0].0).expect("deleted");
+    agree(r, "a street's newest evaluation deleted");
+    r.undo_last().expect("delete undone");
+    r.undo_last().expect("import undone");
+    agree(r, "the evaluations' import undone");
     // Last (sled then reads each child for any date before it): a record dated after today,
     // which today's figures do not count; deleted, they still agree.
     let future = r
