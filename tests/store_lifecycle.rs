@@ -139,34 +139,36 @@ fn a_schema_3_store_gains_the_totals_kept_with_parents() {
     let out = shegong(&dir, &["check"]);
     assert_eq!(out.status.code(), Some(1), "check passed without the kept totals");
     make_schema_3(&dir, 3);
-    let out = shegong(&dir, &["report", "--format", "json", "--depth", "1"]);
+    upgraded_once(&dir, 3, &today, &before);
+}
+
+/// The first command on a store of schema `from` upgrades it, saying so, after one backup; the
+/// report (`args`) is what it was before, and check passes.
+fn upgraded_once(dir: &std::path::Path, from: u32, args: &[&str], before: &serde_json::Value) {
+    let mut report = vec!["report", "--format", "json"];
+    report.extend_from_slice(args);
+    let out = shegong(dir, &report);
     assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
     let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("upgraded from format version 3 to"), "{err}");
+    assert!(
+        err.contains(&format!("upgraded from format version {from} to")),
+        "{err}"
+    );
     let after: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(after, before);
-    ok(&dir, &["check"]);
+    assert_eq!(&after, before);
+    ok(dir, &["check"]);
     let backups: Vec<_> = std::fs::read_dir(dir.join("backups"))
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
         .collect();
     assert_eq!(backups.len(), 1, "{backups:?}");
-    let name = format!("pre-upgrade-v3-to-v{}", shegong::store::SCHEMA_VERSION);
+    let name = format!("pre-upgrade-v{from}-to-v{}", shegong::store::SCHEMA_VERSION);
     assert!(backups[0].starts_with(&name), "{backups:?}");
 }
 
 /// Makes a store look as schema 5 wrote it: no children kept with each unit.
 fn make_schema_5(dir: &std::path::Path, schema: u32) {
-    {
-        let db = sled::open(dir.join("sled")).expect("sled opens");
-        db.open_tree("kids").unwrap().clear().unwrap();
-        db.open_tree("meta")
-            .unwrap()
-            .insert("schema", &schema.to_be_bytes())
-            .unwrap();
-        db.flush().unwrap();
-    }
-    wait_until_closed(dir);
+    make_store_without_tree(dir, "kids", schema);
 }
 
 /// Schema 6 keeps each unit's children (their units and newest evaluations) with it, which the
@@ -186,20 +188,7 @@ fn a_schema_5_store_gains_the_children_kept_with_each_unit() {
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(err.contains("children kept with the unit are missing"), "{err}");
     make_schema_5(&dir, 5);
-    let out = shegong(&dir, &["report", "--format", "json", "--depth", "2"]);
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("upgraded from format version 5 to"), "{err}");
-    let after: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(after, before);
-    ok(&dir, &["check"]);
-    let backups: Vec<_> = std::fs::read_dir(dir.join("backups"))
-        .unwrap()
-        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
-        .collect();
-    assert_eq!(backups.len(), 1, "{backups:?}");
-    let name = format!("pre-upgrade-v5-to-v{}", shegong::store::SCHEMA_VERSION);
-    assert!(backups[0].starts_with(&name), "{backups:?}");
+    upgraded_once(&dir, 5, &today, &before);
 }
 
 #[test]

@@ -142,9 +142,15 @@ pub fn copy_dir(from: &Path, to: &Path) {
 /// Makes a store look as builds before schema 2 wrote it: no year totals (the `totals` tree
 /// came later), and `schema` as the meta value. Let go of before it returns.
 pub fn make_store_without_totals(dir: &Path, schema: u32) {
+    make_store_without_tree(dir, "totals", schema);
+}
+
+/// Makes a store look as a schema before `tree` wrote it: that tree empty, and `schema` as the
+/// meta value. Let go of before it returns.
+pub fn make_store_without_tree(dir: &Path, tree: &str, schema: u32) {
     {
         let db = sled::open(dir.join("sled")).expect("sled opens");
-        db.open_tree("totals").unwrap().clear().unwrap();
+        db.open_tree(tree).unwrap().clear().unwrap();
         db.open_tree("meta")
             .unwrap()
             .insert("schema", &schema.to_be_bytes())
