@@ -169,38 +169,48 @@ fn import(store: &Registry, kind: Kind, size: u64, open: Open) -> Result<ImportS
             Kind::Budget => return stream::<crate::domain::BudgetEntry>(store, open, parse::budget_rows_chunked),
         }
     }
-    // Unknown unit codes are listed with the file's other problems, in one pass.
-    let mut lookup = |code: &str| match store.unit(code) {
-        Ok(Some(unit)) => Some(unit.station != StationStatus::None),
-        Ok(None) => None,
-        Err(_) => Some(true),
-    };
     let mut sheet = open().map_err(ImportError::Problems)?;
     if kind == Kind::Units {
         return import_units(store, &mut sheet);
     }
+    // Unknown unit codes are listed with the file's other problems, in one pass. Each unit
+    // read is kept for the warnings below: on the server every read is a round trip.
+    let mut units = Units::default();
+    let mut lookup = |code: &str| match store.unit(code) {
+        Ok(unit) => {
+            let known = unit.as_ref().map(|u| u.station != StationStatus::None);
+            units.insert(code.to_string(), unit);
+            known
+        }
+        Err(_) => Some(true),
+    };
     let schemes = schemes_for(store, kind)?;
     let parsed = parse_sheet_against(kind, &mut sheet, Some(&mut lookup), schemes).map_err(ImportError::Problems)?;
     let rows = parsed.len();
+    let units = &units;
     match &parsed {
         ParsedFile::Units(_) => unreachable_units(),
-        ParsedFile::Evaluations(p) => records(store, kind, p, rows, |e| (&e.unit, e.date)),
-        ParsedFile::Trainings(p) => records(store, kind, p, rows, |t| (&t.host, t.date)),
-        ParsedFile::Budget(p) => records(store, kind, p, rows, |b| (&b.unit, b.date)),
+        ParsedFile::Evaluations(p) => records(store, units, kind, p, rows, |e| (&e.unit, e.date)),
+        ParsedFile::Trainings(p) => records(store, units, kind, p, rows, |t| (&t.host, t.date)),
+        ParsedFile::Budget(p) => records(store, units, kind, p, rows, |b| (&b.unit, b.date)),
     }
 }
+
+/// The units a file's rows name, as read while it was parsed (`None`: no such unit).
+type Units = rustc_hash::FxHashMap<String, Option<crate::domain::Unit>>;
 
 /// Stores a file of records; the summary carries the parser's warnings and those of records
 /// dated before their unit's station opened.
 fn records<R: Record>(
     store: &Registry,
+    units: &Units,
     kind: Kind,
     p: &Parsed<R>,
     rows: usize,
     dated: fn(&R) -> (&String, crate::domain::PartialDate),
 ) -> Result<ImportSummary, ImportError> {
     let mut warnings = p.warnings.clone();
-    before_opening(store, kind, p, dated, &mut warnings)?;
+    before_opening(store, units, kind, p, dated, &mut warnings)?;
     let mut s = store_result(kind, p, store.add_records(&p.records).map(|o| summary(rows, o)))?;
     warnings.sort();
     s.warnings = warnings;
@@ -211,6 +221,7 @@ fn records<R: Record>(
 /// money or training may have come before the opening, but it deserves a look).
 fn before_opening<R>(
     store: &Registry,
+    units: &Units,
     kind: Kind,
     p: &Parsed<R>,
     dated: fn(&R) -> (&String, crate::domain::PartialDate),
@@ -223,7 +234,10 @@ fn before_opening<R>(
         let on = match opened.get(unit.as_str()) {
             Some(on) => *on,
             None => {
-                let on = store.unit(unit)?.and_then(|u| u.opened_on);
+                let on = match units.get(unit.as_str()) {
+                    Some(read) => read.as_ref().and_then(|u| u.opened_on),
+                    None => store.unit(unit)?.and_then(|u| u.opened_on),
+                };
                 opened.insert(unit.as_str(), on);
                 on
             }
