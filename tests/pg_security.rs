@@ -20,6 +20,9 @@ const BIJI: &str = "530112001000";
 const BIJI_COMMUNITY: &str = "530112001001";
 const XIYUAN: &str = "530112002000";
 const XIYUAN_COMMUNITY: &str = "530112002001";
+/// The session's staging table of budget rows, as the program makes it (src/pg/stage.rs).
+const STAGE_BUDGET: &str = "CREATE TEMP TABLE stage_budget (ord bigint, id text, date text, unit text, kind text, \
+     category text, source text, amount bigint, voucher text, note text, content_hash bytea, occurrence integer);";
 /// What the program runs to let `shegong.import_budget` read the session's staging table of
 /// budget rows (src/pg/partition.rs).
 const STAGE_READABLE: &str = "DO $$ BEGIN EXECUTE format('GRANT SELECT ON pg_temp.stage_budget TO %I', \
@@ -255,8 +258,7 @@ impl District {
             "ALTER TABLE shegong.budget DETACH PARTITION shegong.budget_main;".into(),
             format!(
                 "BEGIN;
-                 CREATE TEMP TABLE stage_budget (ord bigint, id text, date text, unit text, kind text, category text,
-                   source text, amount bigint, voucher text, note text, content_hash bytea, occurrence integer);
+                 {STAGE_BUDGET}
                  INSERT INTO stage_budget VALUES
                    (1, NULL, '2021-11', '{BIJI}', 'allocation', NULL, NULL, 100, '', '', '\\x0f', 0),
                    (2, NULL, '2021-11', '{XIYUAN}', 'allocation', NULL, NULL, 100, '', '', '\\x0f', 1);
@@ -644,8 +646,7 @@ fn a_clerk_imports_budget_rows_in_bulk_within_its_street() {
     let Some(d) = district("bulkclerk") else { return };
     let import = format!(
         "BEGIN;
-         CREATE TEMP TABLE stage_budget (ord bigint, id text, date text, unit text, kind text, category text,
-           source text, amount bigint, voucher text, note text, content_hash bytea, occurrence integer);
+         {STAGE_BUDGET}
          INSERT INTO stage_budget VALUES
            (1, NULL, '2022-04', '{BIJI}', 'allocation', NULL, NULL, 700, '', '', '\\x60', 0),
            (2, NULL, '2022-04', '{BIJI_COMMUNITY}', 'allocation', NULL, NULL, 300, '', '', '\\x61', 0);

@@ -33,6 +33,13 @@ fn dim() -> Style {
     Style::default().fg(Color::DarkGray)
 }
 
+/// `text` wrapped to `width` cells, every line in `style`.
+fn wrapped(text: &str, width: usize, style: Style) -> impl Iterator<Item = Line<'static>> {
+    fmt::wrap(text, width)
+        .into_iter()
+        .map(move |l| Line::from(Span::styled(l, style)))
+}
+
 /// The tab's lines `width` cells wide, and the line of each lowest station (in the order of
 /// `details::lowest_stations`). `chosen` (when the pane has the keyboard) is shown reversed.
 pub fn lines(
@@ -64,16 +71,8 @@ pub fn lines(
             t(S::IndicatorsHead),
             &[&r.scheme, &r.stations.to_string(), &fmt::date(as_of)],
         );
-        out.extend(
-            fmt::wrap(&head, width)
-                .into_iter()
-                .map(|l| Line::from(Span::styled(l, bold()))),
-        );
-        out.extend(
-            fmt::wrap(t(S::IndicatorsLegend), width)
-                .into_iter()
-                .map(|l| Line::from(Span::styled(l, dim()))),
-        );
+        out.extend(wrapped(&head, width, bold()));
+        out.extend(wrapped(t(S::IndicatorsLegend), width, dim()));
         let nw = r
             .indicators
             .iter()
@@ -97,11 +96,7 @@ pub fn lines(
                 ]));
             }
         }
-        out.extend(
-            fmt::wrap(t(S::LowestHead), width)
-                .into_iter()
-                .map(|l| Line::from(Span::styled(l, bold()))),
-        );
+        out.extend(wrapped(t(S::LowestHead), width, bold()));
         let gw = r
             .groups
             .iter()
