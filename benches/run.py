@@ -4,9 +4,10 @@
 Generates the synthetic data (../shared/tools/gen_synthetic.py), then, in the same run and for
 each of --runs rounds: imports the four files into a new shegong store and into SQLite
 (`.import`), times shegong's root report beside sled's bare open of the same store and beside
-the same rollup as one SQL query, and (once) `hledger balance` over the budget rows as a journal.
-Prints a table of medians and ratios and the targets of the scale issue; writes it to
-bench-results/SIZE-SHAPE.md. `--size tiny --check` is what CI runs: it exercises every step and
+the same rollup as one SQL query, runs `check` on the store, times the UI on it (tests/tui_perf.rs:
+first frame, first `/`, each key in find, the root's funding chart) and (once) `hledger balance`
+over the budget rows as a journal. Prints a table of medians and ratios, then the scale issue's
+table (each figure beside its target, met or not); writes both to bench-results/SIZE-SHAPE.md. `--size tiny --check` is what CI runs: it exercises every step and
 times nothing.
 
 The benchmark checks its own answer: the SQL rollup computes the report's figures by the rules
@@ -17,9 +18,9 @@ edge. The first differing figure is named with both values and the run fails (ex
 
     python3 benches/run.py --size default --runs 3
     python3 benches/run.py --size default --shape wide --runs 3
-    python3 benches/run.py --size national --runs 3
+    python3 benches/run.py --size national --runs 1 --no-hledger
 """
-import argparse, csv, io, json, os, shutil, statistics, subprocess, sys, time
+import argparse, csv, io, json, os, re, shutil, statistics, subprocess, sys, time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 GEN = os.path.join(os.path.dirname(ROOT), "shared", "tools", "gen_synthetic.py")
@@ -484,12 +485,93 @@ def shape_args(size, shape):
 
 
 def build(profile):
-    """Builds shegong and sled_open; returns their paths. CI and real figures use release; a
-    debug build is for trying the script out at --size tiny without a release build."""
+    """Builds shegong, sled_open and tests/tui_perf.rs; returns their paths. CI and real figures
+    use release; a debug build is for trying the script out at --size tiny without a release build."""
+    release = ["--release"] if profile == "release" else []
     cmd = ["cargo", "build", "--quiet", "--bin", "shegong", "--example", "sled_open"]
-    subprocess.run(cmd + (["--release"] if profile == "release" else []), cwd=ROOT, check=True)
+    subprocess.run(cmd + release, cwd=ROOT, check=True)
     target = os.path.join(ROOT, "target", profile)
-    return os.path.join(target, "shegong"), os.path.join(target, "examples", "sled_open")
+    # The UI's figures come from the test program that times key → frame on a given store;
+    # cargo names the program it built in its JSON messages.
+    out = subprocess.run(["cargo", "test", "--quiet", "--no-run", "--test", "tui_perf",
+                          "--message-format=json"] + release,
+                         cwd=ROOT, check=True, stdout=subprocess.PIPE, text=True).stdout
+    ui = [m["executable"] for m in map(json.loads, out.splitlines())
+          if m.get("reason") == "compiler-artifact" and m.get("executable")
+          and m.get("target", {}).get("name") == "tui_perf"]
+    if not ui:
+        sys.exit("cargo built no tests/tui_perf.rs program")
+    return os.path.join(target, "shegong"), os.path.join(target, "examples", "sled_open"), ui[-1]
+
+
+# The lines of tests/tui_perf.rs's output that the issue's table names, and how each is named here.
+UI_LINES = [
+    ("ui_open", r"open \+ first frame"),
+    ("ui_find_first", r"/ \(find"),
+    ("ui_chart", r"Tab → funding chart of the root"),
+]
+
+
+def ui_figures(perf, store):
+    """Key → frame on the store, in ms: the first frame, the first `/`, the funding chart of the
+    root (means), and the slowest single key typed into find (the max over every typed query)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith("SHEGONG_")}
+    # Opened in place: a private copy of a national store would be timed as the open.
+    env.update(SHEGONG_PERF_DIR=store, SHEGONG_PERF_READONLY="0", LANG="en_US.UTF-8")
+    out = subprocess.run([perf, "--ignored", "--nocapture", "--test-threads=1"], env=env,
+                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    if out.returncode != 0:
+        sys.exit(f"tests/tui_perf.rs failed on {store}:\n{out.stdout}\n{out.stderr}")
+    fig, find_keys = {}, []
+    for line in out.stdout.splitlines():
+        times = [float(t) for t in re.findall(r"([\d.]+) ms", line)]
+        if not times:
+            continue
+        for key, pattern in UI_LINES:
+            if re.match(pattern, line):
+                fig[key] = times[0]
+        if re.match(r"typing .* in find", line):
+            find_keys.append(times[-1])
+    fig["ui_find_key_max"] = max(find_keys) if find_keys else None
+    missing = [key for key, _ in UI_LINES if key not in fig]
+    if missing:
+        sys.exit(f"tests/tui_perf.rs printed no {missing}:\n{out.stdout}")
+    return fig
+
+
+def verdict(ok):
+    return "—" if ok is None else ("met" if ok else "**not met**")
+
+
+def issue_table(m, budget_rows):
+    """Each row of issue 14's table: the figure of these runs, the target, and whether it is met."""
+    ms = lambda v: "—" if v is None else f"{v:.1f} ms"
+    below = lambda v, limit: None if v is None else v < limit
+    mems = [m[f"import_{kind}_mem"] for kind in KINDS]
+    ratio = m["import_total"] / m["sqlite_import"] if m["import_total"] and m["sqlite_import"] else None
+    rate = budget_rows / m["import_budget"] if m["import_budget"] else None
+    on_top = None if m["report"] is None or m["sled_open"] is None else m["report"] - m["sled_open"]
+    rows = [
+        ("`/` the first time; each key in find (slowest key)",
+         f"{ms(m['ui_find_first'])}; {ms(m['ui_find_key_max'])}", "first `/` < 100 ms; < 16 ms per key",
+         verdict(None if m["ui_find_first"] is None else
+                 below(m["ui_find_first"], 100) and below(m["ui_find_key_max"], 16))),
+        ("funding chart of the root (key → frame)", ms(m["ui_chart"]), "< 16 ms", verdict(below(m["ui_chart"], 16))),
+        ("root `report --depth 1` on top of sled's bare open", fmt(on_top),
+         "at most 2× the default size's", "compare with the default size's run"),
+        ("peak memory of each import (units, evaluations, trainings, budget)",
+         ", ".join(fmt(v, "MB") for v in mems), "< 500 MB",
+         verdict(None if None in mems else all(v < 500 for v in mems))),
+        ("peak memory of `check`", fmt(m["check_mem"], "MB"), "< 500 MB", verdict(below(m["check_mem"], 500))),
+        ("import of all four files against `sqlite3 .import`; budget rows/s",
+         f"{ratio:.2f}×; {rate:,.0f}/s" if ratio and rate else "—", "≤ 3×; ≥ 100,000/s",
+         verdict(None if ratio is None else ratio <= 3 and rate >= 100_000)),
+        ("kept: report against the SQL rollup", f"{m['sqlite_query'] / m['report']:.1f}×" if m["report"] else "—",
+         "≥ 20×", verdict(None if not m["report"] else m["sqlite_query"] / m["report"] >= 20)),
+        (f"kept: report as of {PAST}", fmt(m["past"]), "< 2 s", verdict(below(m["past"], 2))),
+        ("kept: open + first frame of the UI", ms(m["ui_open"]), "—", ""),
+    ]
+    return ["| measure | this run | target | |", "|---|---|---|---|"] + [f"| {a} | {b} | {c} | {d} |" for a, b, c, d in rows]
 
 
 def main():
@@ -504,12 +586,13 @@ def main():
     p.add_argument("--profile", choices=["release", "debug"], default="release",
                    help="the build measured (debug only to try the script out)")
     p.add_argument("--hledger-timeout", type=int, default=1800)
+    p.add_argument("--no-hledger", action="store_true", help="skip hledger (it takes hours at national size)")
     p.add_argument("--shegong", metavar="BINARY",
                    help="measure this shegong binary instead of the one built here (e.g. an older "
                         "commit's release build, to compare before and after in one session)")
     a = p.parse_args()
 
-    shegong, sled_open = build(a.profile)
+    shegong, sled_open, ui_perf = build(a.profile)
     if a.shegong:
         shegong = os.path.abspath(a.shegong)
     name = a.size if a.shape == "default" else f"{a.size}-{a.shape}"
@@ -525,7 +608,9 @@ def main():
     rules_agreed = check_rules(shegong, a.work)
 
     results = {k: [] for k in ["import_total", "import_budget", "budget_mem", "import_peak_mem", "sqlite_import",
-                               "report", "report_mem", "sled_open", "past", "past_mem", "sqlite_query"]}
+                               "report", "report_mem", "sled_open", "past", "past_mem", "sqlite_query",
+                               "check", "check_mem", "ui_open", "ui_find_first", "ui_find_key_max", "ui_chart"]
+               + [f"import_{kind}" for kind in KINDS] + [f"import_{kind}_mem" for kind in KINDS]}
     store = os.path.join(work, "store")
     db = os.path.join(work, "peer.sqlite")
     agreed = 0
@@ -536,6 +621,9 @@ def main():
         results["import_budget"].append(imports[KINDS.index("budget")][0])
         results["budget_mem"].append(imports[KINDS.index("budget")][1])
         results["sqlite_import"].append(sqlite_secs)
+        for kind, (secs, mem) in zip(KINDS, imports):
+            results[f"import_{kind}"].append(secs)
+            results[f"import_{kind}_mem"].append(mem)
 
         secs, _, _ = timed([sled_open, os.path.join(store, "sled")])
         results["sled_open"].append(secs)
@@ -552,12 +640,17 @@ def main():
         agreed = compare(out, sql_out, f"{name}, run {n + 1}")
         if n == 0:
             agreed += compare(past, run_sql(db, work, report["code"], PAST)[1], f"{name}, past date")
+        secs, mem, _ = timed([shegong, "--readonly", "--data-dir", store, "check"])
+        results["check"].append(secs)
+        results["check_mem"].append(mem)
+        for key, value in ui_figures(ui_perf, store).items():
+            results[key].append(value)
         print(f"run {n + 1}/{a.runs} done", file=sys.stderr)
     print(f"checked: {agreed} figures of the root reports (today and {PAST}) and {rules_agreed} of the "
           f"rules' edge cases equal the SQL rollup's", file=sys.stderr)
 
     hledger = None
-    if shutil.which("hledger"):
+    if shutil.which("hledger") and not a.no_hledger:
         journal = os.path.join(work, "budget.journal")
         if not os.path.exists(journal):
             write_journal(data, journal)
@@ -571,6 +664,11 @@ def main():
          f"shegong/sqlite = {ratio(m['import_total'], m['sqlite_import']):.2f}" if m["sqlite_import"] else ""),
         ("budget rows per second (shegong)", f"{budget_rows / m['import_budget']:,.0f}/s", f"{budget_rows:,} rows"),
         ("peak memory of an import", fmt(m["import_peak_mem"], "MB"), ""),
+    ] + [
+        (f"import {kind}: time; peak memory", f"{fmt(m[f'import_{kind}'])}; {fmt(m[f'import_{kind}_mem'], 'MB')}", "")
+        for kind in KINDS
+    ] + [
+        ("`check` (recomputes everything): time; peak memory", f"{fmt(m['check'])}; {fmt(m['check_mem'], 'MB')}", ""),
         ("sled bare open of the store", fmt(m["sled_open"]), ""),
         ("report --depth 1 at the root", fmt(m["report"]),
          f"on top of open: {fmt((m['report'] or 0) - (m['sled_open'] or 0))}"),
@@ -585,8 +683,9 @@ def main():
     head = (f"## shegong at size `{a.size}`, shape `{a.shape}`"
             f"{f' ({tree[0]:,} districts of {tree[1]} streets of {tree[2]} communities)' if tree else ''}: "
             f"{unit_rows:,} units, {budget_rows:,} budget rows; medians of {a.runs} run(s), "
-            f"{time.strftime('%Y-%m-%d')}\n")
+            f"{time.strftime('%Y-%m-%d %H:%M')}, load average {os.getloadavg()[0]:.1f} at the end\n")
     lines = [head, "| measure | value | note |", "|---|---|---|"] + [f"| {a_} | {b} | {c} |" for a_, b, c in rows]
+    lines += ["", "The scale issue's table (issue 14), from the same runs:", ""] + issue_table(m, budget_rows)
     table = "\n".join(lines)
     print(table)
     if not a.check:
