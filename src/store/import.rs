@@ -13,6 +13,7 @@ use crate::record::Record;
 use crate::registry::rules;
 use crate::rollup::unit_events;
 use rustc_hash::FxHashMap as HashMap;
+use std::borrow::Cow;
 
 /// Writes per part of a large units import (three a unit added: ~33,000 units, ~35 MB).
 const UNIT_PART_OPS: usize = 100_000;
@@ -318,18 +319,32 @@ impl Store {
     /// Adds new units and updates changed ones, all or nothing. Parents may be in the store or
     /// in the same batch; levels must deepen; the hierarchy may not loop.
     pub fn apply_units(&self, units: &[Unit]) -> Result<UnitOutcome> {
-        self.apply_units_with(units, true)
+        self.apply_units_with(Cow::Borrowed(units), true)
+    }
+
+    /// `apply_units` for a units file: the parsed file is freed once it is planned, before
+    /// the find index and the children kept with each unit are rebuilt (a national file is
+    /// ~275 MB of `Unit`s).
+    pub fn import_units(&self, units: Vec<Unit>) -> Result<UnitOutcome> {
+        self.apply_units_with(Cow::Owned(units), true)
     }
 
     /// `apply_units` for a restore: the text cap is not applied to values a backup holds
     /// (they may have been stored before it existed).
     pub fn apply_units_restored(&self, units: &[Unit]) -> Result<UnitOutcome> {
-        self.apply_units_with(units, false)
+        self.apply_units_with(Cow::Borrowed(units), false)
     }
 
-    fn apply_units_with(&self, units: &[Unit], cap_text: bool) -> Result<UnitOutcome> {
+    fn apply_units_with(&self, units: Cow<[Unit]>, cap_text: bool) -> Result<UnitOutcome> {
         let mut logged: Option<LoggedWrite> = None;
-        let result = self.plan_and_write_units(units, cap_text, &mut logged);
+        let result = self
+            .plan_and_write_units(&units, cap_text, &mut logged)
+            .and_then(|(outcome, last)| {
+                // The units are planned: what is left to write no longer needs them.
+                drop(units);
+                self.write_last_units_part(last, &mut logged)?;
+                Ok(outcome)
+            });
         // A large import written in parts and stopped half way is rolled back at once, as a
         // crash would be on the next open (if even that fails, the next open does it).
         if result.is_err() && logged.is_some() && self.recover().is_err() {
@@ -353,12 +368,14 @@ impl Store {
         self.logged_part(write, set)
     }
 
+    /// Checks and plans `units`, writing every part but the last, which it returns with the
+    /// outcome (`write_last_units_part` writes it).
     fn plan_and_write_units(
         &self,
         units: &[Unit],
         cap_text: bool,
         logged: &mut Option<LoggedWrite>,
-    ) -> Result<UnitOutcome> {
+    ) -> Result<(UnitOutcome, WriteSet)> {
         self.check_writable()?;
         let mut facts = SledUnits {
             store: self,
@@ -414,6 +431,9 @@ impl Store {
         for unit in units {
             let parent_idx = parent_idx_of(&unit.parent)?;
             resolved.push(parent_idx);
+            // Every unit of the file is known before the first is walked up: a parent may
+            // come after its child (the walk would otherwise look for it in the store).
+            ancestry.know(idx_of[unit.code.as_str()].0, parent_idx, unit.level);
         }
         for (unit, parent_idx) in units.iter().zip(resolved) {
             // A large import is written in parts as it is planned, so that its writes are
@@ -496,16 +516,16 @@ impl Store {
             let summary = super::journal::import_summary("unit", outcome.added, outcome.updated);
             let mut entry = self.entry("import", "unit", None, summary);
             // What undo needs: each unit changed, and its fields before an update.
-            let changed: Vec<super::undo::UnitChange> = units
+            let changed: Vec<super::undo::UnitChangeRef> = units
                 .iter()
                 .filter_map(|unit| match &idx_of[unit.code.as_str()].1 {
-                    None => Some(super::undo::UnitChange {
-                        code: unit.code.clone(),
+                    None => Some(super::undo::UnitChangeRef {
+                        code: &unit.code,
                         before: None,
                     }),
-                    Some(old) if old.unit != *unit => Some(super::undo::UnitChange {
-                        code: unit.code.clone(),
-                        before: Some(old.unit.clone()),
+                    Some(old) if old.unit != *unit => Some(super::undo::UnitChangeRef {
+                        code: &unit.code,
+                        before: Some(&old.unit),
                     }),
                     Some(_) => None,
                 })
@@ -552,8 +572,12 @@ impl Store {
         if !set.rebuild_totals {
             deltas.write_into(self, &mut set)?;
         }
-        // What was read is not needed while writing (nor while the find index is rebuilt).
-        drop((idx_of, stored, ancestry));
+        Ok((outcome, set))
+    }
+
+    /// Writes a units import's last part (all of it when small) and ends its logged write:
+    /// the find index and the children kept with each unit follow the rows there.
+    fn write_last_units_part(&self, set: WriteSet, logged: &mut Option<LoggedWrite>) -> Result<()> {
         match logged {
             None => self.apply(set)?,
             Some(write) => {
@@ -563,7 +587,7 @@ impl Store {
                 *logged = None;
             }
         }
-        Ok(outcome)
+        Ok(())
     }
 }
 
@@ -692,6 +716,37 @@ mod tests {
         );
         assert!(store.check().unwrap().is_empty());
         assert!(!store.tree(TreeId::Meta).contains_key(keys::META_PENDING).unwrap());
+    }
+
+    /// Issue 14 (memory): a units file is handed over (`import_units`) and freed once planned;
+    /// it is checked as a whole all the same: a parent after its child imports, a loop is
+    /// refused at its row with nothing stored.
+    #[test]
+    fn a_handed_over_units_file_is_checked_whole() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = Store::create(&tmp.path().join("s")).unwrap();
+        let later_parent = vec![
+            unit("S", Some("D"), Level::Street),
+            unit("C", Some("S"), Level::Community),
+            unit("D", None, Level::District),
+        ];
+        assert_eq!(store.import_units(later_parent).unwrap().added, 3);
+        assert_eq!(store.unit_row_by_code("C").unwrap().unwrap().parent_idx, Some(0));
+        assert!(store.check().unwrap().is_empty());
+        let looped = vec![
+            unit("E", Some("D"), Level::Street),
+            unit("A", Some("B"), Level::Street),
+            unit("B", Some("A"), Level::Community),
+        ];
+        match store.import_units(looped) {
+            Err(StoreError::Rejected(p)) => {
+                assert!(p.iter().any(|p| p.row == 2 && p.problem.field == "parent"), "{p:?}");
+            }
+            other => panic!("{other:?}"),
+        }
+        for code in ["E", "A", "B"] {
+            assert!(store.unit_row_by_code(code).unwrap().is_none(), "{code}");
+        }
     }
 
     /// Issue 11 item 14: validation is linear in a chain of parents (50,000 rows took over two
