@@ -338,10 +338,8 @@ impl Store {
     fn apply_units_with(&self, units: Cow<[Unit]>, cap_text: bool) -> Result<UnitOutcome> {
         let mut logged: Option<LoggedWrite> = None;
         let result = self
-            .plan_and_write_units(&units, cap_text, &mut logged)
+            .plan_and_write_units(units, cap_text, &mut logged)
             .and_then(|(outcome, last)| {
-                // The units are planned: what is left to write no longer needs them.
-                drop(units);
                 self.write_last_units_part(last, &mut logged)?;
                 Ok(outcome)
             });
@@ -372,7 +370,7 @@ impl Store {
     /// outcome (`write_last_units_part` writes it).
     fn plan_and_write_units(
         &self,
-        units: &[Unit],
+        units: Cow<[Unit]>,
         cap_text: bool,
         logged: &mut Option<LoggedWrite>,
     ) -> Result<(UnitOutcome, WriteSet)> {
@@ -381,7 +379,7 @@ impl Store {
             store: self,
             stored: HashMap::default(),
         };
-        let problems = rules::unit_problems(units, cap_text, &mut facts)?;
+        let problems = rules::unit_problems(&units, cap_text, &mut facts)?;
         if !problems.is_empty() {
             return Err(StoreError::Rejected(problems));
         }
@@ -404,10 +402,13 @@ impl Store {
         let mut ancestry = Ancestry::new(self);
         let mut next_idx = self.meta_u32(keys::META_NEXT_UNIT)?.unwrap_or(0);
         let next_before = next_idx;
-        // Indices first, so that parents in the same batch can be referred to.
+        // Indices first, so that parents in the same batch can be referred to. The codes are
+        // kept apart from the units, which are consumed as they are planned (issue 14: a
+        // national file is ~275 MB of units).
+        let codes: Vec<String> = units.iter().map(|u| u.code.clone()).collect();
         let mut idx_of: HashMap<&str, (u32, Option<Box<UnitRow>>)> = HashMap::default();
-        for unit in units {
-            let existing = lookup(&unit.code)?;
+        for code in &codes {
+            let existing = lookup(code)?;
             let idx = match &existing {
                 Some(r) => r.idx,
                 None => {
@@ -416,7 +417,7 @@ impl Store {
                     i
                 }
             };
-            idx_of.insert(unit.code.as_str(), (idx, existing));
+            idx_of.insert(code.as_str(), (idx, existing));
         }
         let mut parent_idx_of = |code: &Option<String>| -> Result<Option<u32>> {
             match code {
@@ -428,14 +429,21 @@ impl Store {
             }
         };
         let mut resolved = Vec::with_capacity(units.len());
-        for unit in units {
+        for unit in units.iter() {
             let parent_idx = parent_idx_of(&unit.parent)?;
             resolved.push(parent_idx);
             // Every unit of the file is known before the first is walked up: a parent may
             // come after its child (the walk would otherwise look for it in the store).
             ancestry.know(idx_of[unit.code.as_str()].0, parent_idx, unit.level);
         }
-        for (unit, parent_idx) in units.iter().zip(resolved) {
+        // Whether each unit is added or changed, and, while there are few enough to journal
+        // one by one, their entries' parts (row, action, before, after).
+        let mut changed = vec![false; codes.len()];
+        let mut by_row: Vec<(usize, &'static str, Option<String>, Option<String>)> = Vec::new();
+        let mut units = units;
+        // Last to first, so that a file handed over gives its memory back as it goes (the
+        // order of the writes does not matter: they are one write).
+        for i in (0..codes.len()).rev() {
             // A large import is written in parts as it is planned, so that its writes are
             // never all in memory at once (a national file: 1.65 million of them).
             if set.ops.len() >= UNIT_PART_OPS {
@@ -446,14 +454,42 @@ impl Store {
                 };
                 self.write_units_part(logged, part)?;
             }
-            let (idx, existing) = &idx_of[unit.code.as_str()];
+            let unit = match &mut units {
+                Cow::Borrowed(all) => all.get(i).cloned(),
+                Cow::Owned(all) => {
+                    let unit = all.pop();
+                    if all.capacity() > 4096 && all.len() < all.capacity() / 2 {
+                        all.shrink_to_fit();
+                    }
+                    unit
+                }
+            }
+            .ok_or_else(|| StoreError::Corrupt("a units file ended early".into()))?;
+            let parent_idx = resolved.get(i).copied().flatten();
+            let (idx, existing) = &idx_of[codes[i].as_str()];
             ancestry.set(*idx, parent_idx, unit.level);
             let row = UnitRow {
                 idx: *idx,
                 parent_idx,
                 first_evaluation: existing.as_ref().and_then(|r| r.first_evaluation),
-                unit: unit.clone(),
+                unit,
             };
+            let unit = &row.unit;
+            let action = match existing {
+                None => "add",
+                Some(old) if old.unit == *unit => "",
+                Some(_) => "update",
+            };
+            if !action.is_empty() {
+                changed[i] = true;
+                if by_row.len() <= ROW_BY_ROW_LIMIT {
+                    let before = match existing.as_ref() {
+                        Some(old) => json(&old.unit)?,
+                        None => None,
+                    };
+                    by_row.push((i, action, before, json(unit)?));
+                }
+            }
             match existing {
                 None => {
                     outcome.added += 1;
@@ -511,23 +547,28 @@ impl Store {
                 }
             }
         }
+        drop(units);
         let changes = outcome.added + outcome.updated;
         if changes > ROW_BY_ROW_LIMIT {
+            // The last units' writes go first, before the journal's and the totals' (each key
+            // is in one part): a national file's batch and totals are ~130 MB of writes.
+            if logged.is_some() {
+                let part = WriteSet {
+                    ops: std::mem::take(&mut set.ops),
+                    rebuild_totals: false,
+                };
+                self.write_units_part(logged, part)?;
+            }
             let summary = super::journal::import_summary("unit", outcome.added, outcome.updated);
             let mut entry = self.entry("import", "unit", None, summary);
             // What undo needs: each unit changed, and its fields before an update.
-            let changed: Vec<super::undo::UnitChangeRef> = units
+            let changed: Vec<super::undo::UnitChangeRef> = codes
                 .iter()
-                .filter_map(|unit| match &idx_of[unit.code.as_str()].1 {
-                    None => Some(super::undo::UnitChangeRef {
-                        code: &unit.code,
-                        before: None,
-                    }),
-                    Some(old) if old.unit != *unit => Some(super::undo::UnitChangeRef {
-                        code: &unit.code,
-                        before: Some(&old.unit),
-                    }),
-                    Some(_) => None,
+                .zip(&changed)
+                .filter(|(_, changed)| **changed)
+                .map(|(code, _)| super::undo::UnitChangeRef {
+                    code,
+                    before: idx_of[code.as_str()].1.as_ref().map(|old| &old.unit),
                 })
                 .collect();
             let token = self.db.generate_id()?;
@@ -541,23 +582,21 @@ impl Store {
             }
             entry.key = Some(format!("{}{token}", super::journal::IMPORT_PREFIX));
             self.journal(&mut set, entry)?;
+            if logged.is_some() {
+                let part = WriteSet {
+                    ops: std::mem::take(&mut set.ops),
+                    rebuild_totals: false,
+                };
+                self.write_units_part(logged, part)?;
+            }
         } else if changes > 0 {
-            let mut k = 0;
-            for unit in units {
-                let (_, existing) = &idx_of[unit.code.as_str()];
-                let action = match existing {
-                    None => "add",
-                    Some(old) if old.unit != *unit => "update",
-                    Some(_) => continue,
-                };
-                k += 1;
-                let summary = super::journal::row_summary(format!("unit {} {action}", unit.code), k, changes);
-                let mut entry = self.entry(action, "unit", Some(&unit.code), summary);
-                entry.before = match existing.as_ref() {
-                    Some(old) => json(&old.unit)?,
-                    None => None,
-                };
-                entry.after = json(unit)?;
+            by_row.sort_by_key(|r| r.0);
+            for (k, (i, action, before, after)) in (1..).zip(by_row) {
+                let code = &codes[i];
+                let summary = super::journal::row_summary(format!("unit {code} {action}"), k, changes);
+                let mut entry = self.entry(action, "unit", Some(code), summary);
+                entry.before = before;
+                entry.after = after;
                 self.journal(&mut set, entry)?;
             }
         }
