@@ -512,7 +512,7 @@ impl Store {
     }
 
     /// Compares every stored total (and every unit's first evaluation) with a recomputation,
-    /// a year at a time.
+    /// a year and a district at a time.
     pub fn check(&self) -> Result<Vec<Difference>> {
         let mut differences = Vec::new();
         let code_of = |idx: u32| -> String {

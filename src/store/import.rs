@@ -436,6 +436,9 @@ impl Store {
             // come after its child (the walk would otherwise look for it in the store).
             ancestry.know(idx_of[unit.code.as_str()].0, parent_idx, unit.level);
         }
+        // Every stored unit needed is in `idx_of` now (a fresh store's 550,000 misses were
+        // ~40 MB held to the end).
+        drop(stored);
         // Whether each unit is added or changed, and, while there are few enough to journal
         // one by one, their entries' parts (row, action, before, after).
         let mut changed = vec![false; codes.len()];
