@@ -231,6 +231,11 @@ pub trait Storage {
     // ---- writes, each all or nothing ----
     /// Adds and updates units (`restored`: a backup's values, without the text cap).
     fn apply_units(&self, units: &[Unit], restored: bool) -> Result<UnitOutcome>;
+    /// `apply_units` for a units file, which the backend may free as soon as it has planned
+    /// the write (sled: before the find index is rebuilt).
+    fn import_units(&self, units: Vec<Unit>) -> Result<UnitOutcome> {
+        self.apply_units(&units, false)
+    }
     /// The version of unit `code` as stored, for a form that edits it to hand back to
     /// `update_unit`. `None` where one process holds the store (sled): nobody else can have
     /// saved in between.

@@ -277,26 +277,32 @@ fn import_units(store: &Registry, sheet: &mut Sheet) -> Result<ImportSummary, Im
     if let Some(e) = failure {
         return Err(ImportError::Store(e));
     }
-    let p = parsed.map_err(ImportError::Problems)?;
+    let mut p = parsed.map_err(ImportError::Problems)?;
     let rows = p.records.len();
-    let result = store.apply_units(&p.records).map(|o| ImportSummary {
-        rows,
-        added: o.added,
-        updated: o.updated,
-        already_present: o.unchanged,
-        changes: p
-            .records
-            .iter()
-            .filter_map(|after| {
-                let old = before.get(&after.code)?;
-                (old != after).then(|| UnitChange {
-                    before: old.clone(),
-                    after: after.clone(),
-                })
+    // What changed is known before the write (and said only when it succeeds): the file and
+    // the stored units read for it are then handed over and freed as the write goes on.
+    let changes = p
+        .records
+        .iter()
+        .filter_map(|after| {
+            let old = before.get(&after.code)?;
+            (old != after).then(|| UnitChange {
+                before: old.clone(),
+                after: after.clone(),
             })
-            .collect(),
-        warnings: p.warnings.clone(),
-    });
+        })
+        .collect();
+    drop(before);
+    let result = store
+        .import_units(std::mem::take(&mut p.records))
+        .map(|o| ImportSummary {
+            rows,
+            added: o.added,
+            updated: o.updated,
+            already_present: o.unchanged,
+            changes,
+            warnings: p.warnings.clone(),
+        });
     store_result(Kind::Units, &p, result)
 }
 

@@ -354,6 +354,13 @@ impl Registry {
         self.storage.apply_units(units, false)
     }
 
+    /// `apply_units` for a units file, handed over so that it can be freed before the write's
+    /// end (issue 14: memory at national size).
+    pub fn import_units(&self, units: Vec<Unit>) -> Result<UnitOutcome> {
+        self.writing()?;
+        self.storage.import_units(units)
+    }
+
     /// The stored version of unit `code` (a shared server's; `None` on sled), which a form
     /// editing it keeps for `update_unit`.
     pub fn unit_stamp(&self, code: &str) -> Result<Option<UnitStamp>> {

@@ -10,6 +10,7 @@ use crate::record::Record;
 use crate::store::{Result, RowProblem, StoreError};
 use crate::words::{say, P};
 use rustc_hash::{FxHashMap as HashMap, FxHashSet as HashSet};
+use std::borrow::Cow;
 
 /// The deepest a hierarchy may be before a walk up it calls it a loop: far past the six levels
 /// a real district has, and a stop for a store damaged or edited elsewhere.
@@ -95,7 +96,9 @@ pub fn unit_problems(units: &[Unit], cap_text: bool, stored: &mut dyn StoredUnit
     for unit in units {
         merged_parent.insert(unit.code.as_str(), (unit.parent.as_deref(), unit.level));
     }
-    let mut reaches_root: HashSet<String> = HashSet::default();
+    // Codes borrowed from the batch where they are in it (a national file: 550,000 of them,
+    // each an allocation when copied); only a stored ancestor's code is owned.
+    let mut reaches_root: HashSet<Cow<str>> = HashSet::default();
     for (row, unit) in units.iter().enumerate() {
         let Some(parent) = &unit.parent else { continue };
         let parent_level = match merged_parent.get(parent.as_str()) {
@@ -123,13 +126,13 @@ pub fn unit_problems(units: &[Unit], cap_text: bool, stored: &mut dyn StoredUnit
         // elsewhere is not trusted. A unit whose ancestors were walked already and reach a root
         // is not walked again, so a chain of N parents costs N steps, not N².
         let mut seen = HashSet::default();
-        let mut current = Some(parent.clone());
+        let mut current = Some(Cow::Borrowed(parent.as_str()));
         let mut cycle = false;
         while let Some(code) = current {
-            if reaches_root.contains(&code) {
+            if reaches_root.contains(code.as_ref()) {
                 break;
             }
-            if code == unit.code || !seen.insert(code.clone()) {
+            if code.as_ref() == unit.code || !seen.insert(code.clone()) {
                 problems.push(RowProblem {
                     row,
                     problem: Problem::said("parent", P::ParentCycle, &[]),
@@ -137,9 +140,9 @@ pub fn unit_problems(units: &[Unit], cap_text: bool, stored: &mut dyn StoredUnit
                 cycle = true;
                 break;
             }
-            current = match merged_parent.get(code.as_str()) {
-                Some((p, _)) => p.map(str::to_string),
-                None => stored.parent_and_level(&code)?.and_then(|(p, _)| p),
+            current = match merged_parent.get(code.as_ref()) {
+                Some((p, _)) => p.map(Cow::Borrowed),
+                None => stored.parent_and_level(&code)?.and_then(|(p, _)| p).map(Cow::Owned),
             };
         }
         if !cycle {

@@ -55,6 +55,12 @@ impl<'a> Ancestry<'a> {
         }
     }
 
+    /// Tells it about every unit of a batch before any is walked: a parent may come after its
+    /// child in a units file. Keeps the chains walked so far (there are none yet).
+    pub fn know(&mut self, idx: u32, parent: Option<u32>, level: Level) {
+        self.units.insert(idx, (parent, level));
+    }
+
     /// Tells it about a unit that is being written and is not in the store yet.
     pub fn set(&mut self, idx: u32, parent: Option<u32>, level: Level) {
         self.units.insert(idx, (parent, level));
@@ -225,6 +231,32 @@ type YearBuckets = BTreeMap<(u32, u16), YearBucket>;
 
 const KINDS: [RecordKind; 3] = [RecordKind::Evaluation, RecordKind::Training, RecordKind::Budget];
 
+/// The group of the units above every district (`groups`).
+const ABOVE_DISTRICTS: u32 = u32::MAX;
+
+/// Each unit's district for `recompute`: its highest ancestor (or itself) at district level or
+/// deeper; units above every district are left out (`ABOVE_DISTRICTS`). Every ancestor of a
+/// unit is then in the unit's district or above every district, whatever the levels stored.
+fn groups(units: &HashMap<u32, (Option<u32>, Level)>) -> Result<HashMap<u32, u32>> {
+    let mut group: HashMap<u32, u32> = HashMap::default();
+    for &start in units.keys() {
+        let mut highest = None;
+        crate::registry::rules::walk_up(start, |idx| {
+            let Some(&(parent, level)) = units.get(idx) else {
+                return Ok(None);
+            };
+            if level >= Level::District {
+                highest = Some(*idx);
+            }
+            Ok(parent)
+        })?;
+        if let Some(district) = highest {
+            group.insert(start, district);
+        }
+    }
+    Ok(group)
+}
+
 impl Store {
     /// The measures of a unit's subtree dated on or before `as_of`.
     pub(crate) fn measures_as_of(&self, idx: u32, as_of: NaiveDate) -> Result<Measures> {
@@ -277,10 +309,12 @@ impl Store {
         Ok(sum)
     }
 
-    /// Recomputes every bucket from the units and records, one year at a time (in memory: one
-    /// year's buckets, the page keys, and a few numbers per unit, never every bucket at once);
-    /// hands each year's buckets to `each`, and returns every unit's first evaluation and the
-    /// latest day of any event.
+    /// Recomputes every bucket from the units and records, one year at a time and, within a
+    /// year, one district at a time (issue 14: memory bounded by the largest district, not the
+    /// country): in memory are one district's buckets of one year, those of the units above
+    /// every district for that year, the page keys, and a few numbers per unit. Hands each
+    /// district's buckets, then each year's buckets above the districts, to `each` (every
+    /// bucket once), and returns every unit's first evaluation and the latest day of any event.
     fn recompute(&self, mut each: impl FnMut(YearBuckets) -> Result<()>) -> Result<(HashMap<u32, Day>, Option<Day>)> {
         let mut units: HashMap<u32, (Option<u32>, Level)> = HashMap::default();
         for item in self.tree(TreeId::Units).iter() {
@@ -288,16 +322,18 @@ impl Store {
             let row = UnitRow::decode(&v)?;
             units.insert(row.idx, (row.parent_idx, row.unit.level));
         }
-        // Which pages hold each year, and every unit's first evaluation (the only thing a
-        // unit's events need from its records).
-        let mut pages: BTreeMap<u16, Vec<(RecordKind, u32)>> = BTreeMap::new();
+        let group = groups(&units)?;
+        let group_of = |idx: u32| group.get(&idx).copied().unwrap_or(ABOVE_DISTRICTS);
+        // Which pages hold each year and district, and every unit's first evaluation (the only
+        // thing a unit's events need from its records).
+        let mut pages: BTreeMap<(u16, u32), Vec<(RecordKind, u32)>> = BTreeMap::new();
         let mut first_eval: HashMap<u32, Day> = HashMap::default();
         for kind in KINDS {
             for item in self.tree(tree_of(kind)).iter() {
                 let (k, v) = item?;
                 let (unit, year) =
                     keys::parse_bucket_key(&k).ok_or_else(|| StoreError::Corrupt("bad page key".into()))?;
-                pages.entry(year).or_default().push((kind, unit));
+                pages.entry((year, group_of(unit))).or_default().push((kind, unit));
                 if kind == RecordKind::Evaluation {
                     for entry in Page::decode(&v)?.entries {
                         let slot = first_eval.entry(unit).or_insert(entry.day);
@@ -307,7 +343,7 @@ impl Store {
             }
         }
         // Units count from the epoch (year 0); stations open and close in their own years.
-        let mut years: std::collections::BTreeSet<u16> = pages.keys().copied().collect();
+        let mut years: std::collections::BTreeSet<u16> = pages.keys().map(|(year, _)| *year).collect();
         self.for_each_unit_event(&first_eval, |_, day, _| {
             years.insert(bucket_year(day));
             Ok(())
@@ -315,44 +351,72 @@ impl Store {
 
         let mut latest: Option<Day> = None;
         for year in years {
-            let mut out = YearBuckets::new();
-            let mut add = |unit: u32, day: Day, delta: &Sparse| -> Result<()> {
-                if !delta.is_zero() {
-                    latest = latest.max(Some(day));
-                }
-                crate::registry::rules::walk_up(unit, |idx| {
-                    let idx = *idx;
-                    let (parent, level) = *units
-                        .get(&idx)
-                        .ok_or_else(|| StoreError::Corrupt(format!("unit #{idx} is missing")))?;
-                    if keeps_bucket(level) {
-                        out.entry((idx, year)).or_default().add(day, delta)?;
-                    }
-                    Ok(parent)
-                })
-            };
-            for (kind, unit) in pages.remove(&year).unwrap_or_default() {
-                let Some(v) = self.tree(tree_of(kind)).get(keys::page_key(unit, year))? else {
-                    continue;
-                };
-                for entry in Page::decode(&v)?.entries {
-                    let (day, delta) = record_delta(kind, &entry.record)?;
-                    if bucket_year(day) != year {
-                        return Err(StoreError::Corrupt(format!(
-                            "a record of unit #{unit} is filed under year {year}"
-                        )));
-                    }
-                    add(unit, day, &delta)?;
-                }
-            }
+            // The year's unit events by district (a few per unit at most, most of them in year 0).
+            let mut events: Vec<(u32, u32, Day, Sparse)> = Vec::new();
             self.for_each_unit_event(&first_eval, |idx, day, delta| {
                 if bucket_year(day) == year {
-                    add(idx, day, &delta.sparse())?;
+                    events.push((group_of(idx), idx, day, delta.sparse()));
                 }
                 Ok(())
             })?;
-            out.retain(|_, b| !b.is_empty());
-            each(out)?;
+            events.sort_by_key(|e| e.0);
+            let mut districts: Vec<u32> = pages
+                .range((year, 0)..=(year, u32::MAX))
+                .map(|((_, g), _)| *g)
+                .collect();
+            districts.extend(events.iter().map(|e| e.0));
+            districts.sort_unstable();
+            districts.dedup();
+            // The buckets of the units above every district, summed over the year's districts.
+            let mut above = YearBuckets::new();
+            let mut events = events.into_iter().peekable();
+            for district in districts {
+                let mut out = YearBuckets::new();
+                let mut add = |unit: u32, day: Day, delta: &Sparse| -> Result<()> {
+                    if !delta.is_zero() {
+                        latest = latest.max(Some(day));
+                    }
+                    crate::registry::rules::walk_up(unit, |idx| {
+                        let idx = *idx;
+                        let (parent, level) = *units
+                            .get(&idx)
+                            .ok_or_else(|| StoreError::Corrupt(format!("unit #{idx} is missing")))?;
+                        if keeps_bucket(level) {
+                            // A unit's ancestors are in its district or above every district.
+                            let into = if group_of(idx) == district && district != ABOVE_DISTRICTS {
+                                &mut out
+                            } else {
+                                &mut above
+                            };
+                            into.entry((idx, year)).or_default().add(day, delta)?;
+                        }
+                        Ok(parent)
+                    })
+                };
+                for (kind, unit) in pages.remove(&(year, district)).unwrap_or_default() {
+                    let Some(v) = self.tree(tree_of(kind)).get(keys::page_key(unit, year))? else {
+                        continue;
+                    };
+                    for entry in Page::decode(&v)?.entries {
+                        let (day, delta) = record_delta(kind, &entry.record)?;
+                        if bucket_year(day) != year {
+                            return Err(StoreError::Corrupt(format!(
+                                "a record of unit #{unit} is filed under year {year}"
+                            )));
+                        }
+                        add(unit, day, &delta)?;
+                    }
+                }
+                while let Some((_, idx, day, delta)) = events.next_if(|e| e.0 == district) {
+                    add(idx, day, &delta)?;
+                }
+                out.retain(|_, b| !b.is_empty());
+                if !out.is_empty() {
+                    each(out)?;
+                }
+            }
+            above.retain(|_, b| !b.is_empty());
+            each(above)?;
         }
         Ok((first_eval, latest))
     }
@@ -448,7 +512,7 @@ impl Store {
     }
 
     /// Compares every stored total (and every unit's first evaluation) with a recomputation,
-    /// a year at a time.
+    /// a year and a district at a time.
     pub fn check(&self) -> Result<Vec<Difference>> {
         let mut differences = Vec::new();
         let code_of = |idx: u32| -> String {

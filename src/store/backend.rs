@@ -202,6 +202,9 @@ impl Storage for Store {
             Store::apply_units(self, units)
         }
     }
+    fn import_units(&self, units: Vec<Unit>) -> Result<UnitOutcome> {
+        Store::import_units(self, units)
+    }
     fn add_records(&self, rows: Rows<'_>, restored: bool) -> Result<AddOutcome> {
         match (rows, restored) {
             (Rows::Evaluations(rows), false) => Store::add_records(self, rows),

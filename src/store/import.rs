@@ -13,6 +13,7 @@ use crate::record::Record;
 use crate::registry::rules;
 use crate::rollup::unit_events;
 use rustc_hash::FxHashMap as HashMap;
+use std::borrow::Cow;
 
 /// Writes per part of a large units import (three a unit added: ~33,000 units, ~35 MB).
 const UNIT_PART_OPS: usize = 100_000;
@@ -318,18 +319,30 @@ impl Store {
     /// Adds new units and updates changed ones, all or nothing. Parents may be in the store or
     /// in the same batch; levels must deepen; the hierarchy may not loop.
     pub fn apply_units(&self, units: &[Unit]) -> Result<UnitOutcome> {
-        self.apply_units_with(units, true)
+        self.apply_units_with(Cow::Borrowed(units), true)
+    }
+
+    /// `apply_units` for a units file: the parsed file is freed once it is planned, before
+    /// the find index and the children kept with each unit are rebuilt (a national file is
+    /// ~275 MB of `Unit`s).
+    pub fn import_units(&self, units: Vec<Unit>) -> Result<UnitOutcome> {
+        self.apply_units_with(Cow::Owned(units), true)
     }
 
     /// `apply_units` for a restore: the text cap is not applied to values a backup holds
     /// (they may have been stored before it existed).
     pub fn apply_units_restored(&self, units: &[Unit]) -> Result<UnitOutcome> {
-        self.apply_units_with(units, false)
+        self.apply_units_with(Cow::Borrowed(units), false)
     }
 
-    fn apply_units_with(&self, units: &[Unit], cap_text: bool) -> Result<UnitOutcome> {
+    fn apply_units_with(&self, units: Cow<[Unit]>, cap_text: bool) -> Result<UnitOutcome> {
         let mut logged: Option<LoggedWrite> = None;
-        let result = self.plan_and_write_units(units, cap_text, &mut logged);
+        let result = self
+            .plan_and_write_units(units, cap_text, &mut logged)
+            .and_then(|(outcome, last)| {
+                self.write_last_units_part(last, &mut logged)?;
+                Ok(outcome)
+            });
         // A large import written in parts and stopped half way is rolled back at once, as a
         // crash would be on the next open (if even that fails, the next open does it).
         if result.is_err() && logged.is_some() && self.recover().is_err() {
@@ -353,18 +366,20 @@ impl Store {
         self.logged_part(write, set)
     }
 
+    /// Checks and plans `units`, writing every part but the last, which it returns with the
+    /// outcome (`write_last_units_part` writes it).
     fn plan_and_write_units(
         &self,
-        units: &[Unit],
+        units: Cow<[Unit]>,
         cap_text: bool,
         logged: &mut Option<LoggedWrite>,
-    ) -> Result<UnitOutcome> {
+    ) -> Result<(UnitOutcome, WriteSet)> {
         self.check_writable()?;
         let mut facts = SledUnits {
             store: self,
             stored: HashMap::default(),
         };
-        let problems = rules::unit_problems(units, cap_text, &mut facts)?;
+        let problems = rules::unit_problems(&units, cap_text, &mut facts)?;
         if !problems.is_empty() {
             return Err(StoreError::Rejected(problems));
         }
@@ -387,10 +402,13 @@ impl Store {
         let mut ancestry = Ancestry::new(self);
         let mut next_idx = self.meta_u32(keys::META_NEXT_UNIT)?.unwrap_or(0);
         let next_before = next_idx;
-        // Indices first, so that parents in the same batch can be referred to.
+        // Indices first, so that parents in the same batch can be referred to. The codes are
+        // kept apart from the units, which are consumed as they are planned (issue 14: a
+        // national file is ~275 MB of units).
+        let codes: Vec<String> = units.iter().map(|u| u.code.clone()).collect();
         let mut idx_of: HashMap<&str, (u32, Option<Box<UnitRow>>)> = HashMap::default();
-        for unit in units {
-            let existing = lookup(&unit.code)?;
+        for code in &codes {
+            let existing = lookup(code)?;
             let idx = match &existing {
                 Some(r) => r.idx,
                 None => {
@@ -399,7 +417,7 @@ impl Store {
                     i
                 }
             };
-            idx_of.insert(unit.code.as_str(), (idx, existing));
+            idx_of.insert(code.as_str(), (idx, existing));
         }
         let mut parent_idx_of = |code: &Option<String>| -> Result<Option<u32>> {
             match code {
@@ -411,11 +429,24 @@ impl Store {
             }
         };
         let mut resolved = Vec::with_capacity(units.len());
-        for unit in units {
+        for unit in units.iter() {
             let parent_idx = parent_idx_of(&unit.parent)?;
             resolved.push(parent_idx);
+            // Every unit of the file is known before the first is walked up: a parent may
+            // come after its child (the walk would otherwise look for it in the store).
+            ancestry.know(idx_of[unit.code.as_str()].0, parent_idx, unit.level);
         }
-        for (unit, parent_idx) in units.iter().zip(resolved) {
+        // Every stored unit needed is in `idx_of` now (a fresh store's 550,000 misses were
+        // ~40 MB held to the end).
+        drop(stored);
+        // Whether each unit is added or changed, and, while there are few enough to journal
+        // one by one, their entries' parts (row, action, before, after).
+        let mut changed = vec![false; codes.len()];
+        let mut by_row: Vec<(usize, &'static str, Option<String>, Option<String>)> = Vec::new();
+        let mut units = units;
+        // Last to first, so that a file handed over gives its memory back as it goes (the
+        // order of the writes does not matter: they are one write).
+        for i in (0..codes.len()).rev() {
             // A large import is written in parts as it is planned, so that its writes are
             // never all in memory at once (a national file: 1.65 million of them).
             if set.ops.len() >= UNIT_PART_OPS {
@@ -426,14 +457,42 @@ impl Store {
                 };
                 self.write_units_part(logged, part)?;
             }
-            let (idx, existing) = &idx_of[unit.code.as_str()];
+            let unit = match &mut units {
+                Cow::Borrowed(all) => all.get(i).cloned(),
+                Cow::Owned(all) => {
+                    let unit = all.pop();
+                    if all.capacity() > 4096 && all.len() < all.capacity() / 2 {
+                        all.shrink_to_fit();
+                    }
+                    unit
+                }
+            }
+            .ok_or_else(|| StoreError::Corrupt("a units file ended early".into()))?;
+            let parent_idx = resolved.get(i).copied().flatten();
+            let (idx, existing) = &idx_of[codes[i].as_str()];
             ancestry.set(*idx, parent_idx, unit.level);
             let row = UnitRow {
                 idx: *idx,
                 parent_idx,
                 first_evaluation: existing.as_ref().and_then(|r| r.first_evaluation),
-                unit: unit.clone(),
+                unit,
             };
+            let unit = &row.unit;
+            let action = match existing {
+                None => "add",
+                Some(old) if old.unit == *unit => "",
+                Some(_) => "update",
+            };
+            if !action.is_empty() {
+                changed[i] = true;
+                if by_row.len() <= ROW_BY_ROW_LIMIT {
+                    let before = match existing.as_ref() {
+                        Some(old) => json(&old.unit)?,
+                        None => None,
+                    };
+                    by_row.push((i, action, before, json(unit)?));
+                }
+            }
             match existing {
                 None => {
                     outcome.added += 1;
@@ -491,23 +550,28 @@ impl Store {
                 }
             }
         }
+        drop(units);
         let changes = outcome.added + outcome.updated;
         if changes > ROW_BY_ROW_LIMIT {
+            // The last units' writes go first, before the journal's and the totals' (each key
+            // is in one part): a national file's batch and totals are ~130 MB of writes.
+            if logged.is_some() {
+                let part = WriteSet {
+                    ops: std::mem::take(&mut set.ops),
+                    rebuild_totals: false,
+                };
+                self.write_units_part(logged, part)?;
+            }
             let summary = super::journal::import_summary("unit", outcome.added, outcome.updated);
             let mut entry = self.entry("import", "unit", None, summary);
             // What undo needs: each unit changed, and its fields before an update.
-            let changed: Vec<super::undo::UnitChange> = units
+            let changed: Vec<super::undo::UnitChangeRef> = codes
                 .iter()
-                .filter_map(|unit| match &idx_of[unit.code.as_str()].1 {
-                    None => Some(super::undo::UnitChange {
-                        code: unit.code.clone(),
-                        before: None,
-                    }),
-                    Some(old) if old.unit != *unit => Some(super::undo::UnitChange {
-                        code: unit.code.clone(),
-                        before: Some(old.unit.clone()),
-                    }),
-                    Some(_) => None,
+                .zip(&changed)
+                .filter(|(_, changed)| **changed)
+                .map(|(code, _)| super::undo::UnitChangeRef {
+                    code,
+                    before: idx_of[code.as_str()].1.as_ref().map(|old| &old.unit),
                 })
                 .collect();
             let token = self.db.generate_id()?;
@@ -521,23 +585,21 @@ impl Store {
             }
             entry.key = Some(format!("{}{token}", super::journal::IMPORT_PREFIX));
             self.journal(&mut set, entry)?;
+            if logged.is_some() {
+                let part = WriteSet {
+                    ops: std::mem::take(&mut set.ops),
+                    rebuild_totals: false,
+                };
+                self.write_units_part(logged, part)?;
+            }
         } else if changes > 0 {
-            let mut k = 0;
-            for unit in units {
-                let (_, existing) = &idx_of[unit.code.as_str()];
-                let action = match existing {
-                    None => "add",
-                    Some(old) if old.unit != *unit => "update",
-                    Some(_) => continue,
-                };
-                k += 1;
-                let summary = super::journal::row_summary(format!("unit {} {action}", unit.code), k, changes);
-                let mut entry = self.entry(action, "unit", Some(&unit.code), summary);
-                entry.before = match existing.as_ref() {
-                    Some(old) => json(&old.unit)?,
-                    None => None,
-                };
-                entry.after = json(unit)?;
+            by_row.sort_by_key(|r| r.0);
+            for (k, (i, action, before, after)) in (1..).zip(by_row) {
+                let code = &codes[i];
+                let summary = super::journal::row_summary(format!("unit {code} {action}"), k, changes);
+                let mut entry = self.entry(action, "unit", Some(code), summary);
+                entry.before = before;
+                entry.after = after;
                 self.journal(&mut set, entry)?;
             }
         }
@@ -552,8 +614,12 @@ impl Store {
         if !set.rebuild_totals {
             deltas.write_into(self, &mut set)?;
         }
-        // What was read is not needed while writing (nor while the find index is rebuilt).
-        drop((idx_of, stored, ancestry));
+        Ok((outcome, set))
+    }
+
+    /// Writes a units import's last part (all of it when small) and ends its logged write:
+    /// the find index and the children kept with each unit follow the rows there.
+    fn write_last_units_part(&self, set: WriteSet, logged: &mut Option<LoggedWrite>) -> Result<()> {
         match logged {
             None => self.apply(set)?,
             Some(write) => {
@@ -563,7 +629,7 @@ impl Store {
                 *logged = None;
             }
         }
-        Ok(outcome)
+        Ok(())
     }
 }
 
@@ -692,6 +758,37 @@ mod tests {
         );
         assert!(store.check().unwrap().is_empty());
         assert!(!store.tree(TreeId::Meta).contains_key(keys::META_PENDING).unwrap());
+    }
+
+    /// Issue 14 (memory): a units file is handed over (`import_units`) and freed once planned;
+    /// it is checked as a whole all the same: a parent after its child imports, a loop is
+    /// refused at its row with nothing stored.
+    #[test]
+    fn a_handed_over_units_file_is_checked_whole() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = Store::create(&tmp.path().join("s")).unwrap();
+        let later_parent = vec![
+            unit("S", Some("D"), Level::Street),
+            unit("C", Some("S"), Level::Community),
+            unit("D", None, Level::District),
+        ];
+        assert_eq!(store.import_units(later_parent).unwrap().added, 3);
+        assert_eq!(store.unit_row_by_code("C").unwrap().unwrap().parent_idx, Some(0));
+        assert!(store.check().unwrap().is_empty());
+        let looped = vec![
+            unit("E", Some("D"), Level::Street),
+            unit("A", Some("B"), Level::Street),
+            unit("B", Some("A"), Level::Community),
+        ];
+        match store.import_units(looped) {
+            Err(StoreError::Rejected(p)) => {
+                assert!(p.iter().any(|p| p.row == 2 && p.problem.field == "parent"), "{p:?}");
+            }
+            other => panic!("{other:?}"),
+        }
+        for code in ["E", "A", "B"] {
+            assert!(store.unit_row_by_code(code).unwrap().is_none(), "{code}");
+        }
     }
 
     /// Issue 11 item 14: validation is linear in a chain of parents (50,000 rows took over two
