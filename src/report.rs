@@ -412,10 +412,11 @@ pub fn to_table(node: &ReportNode, lang: Lang) -> String {
             &[&node.as_of, &node.on_date.shown(lang), &stored],
         ));
     }
+    // Every level below the node is named, even one with no units yet (0/0): a clerk reads
+    // "no communities" from it rather than wondering whether the line was cut.
     let coverage: Vec<String> = node
         .levels_below()
         .iter()
-        .filter(|l| m.units(**l) > 0 || **l <= Level::Community)
         .map(|l| format!("{} {}/{}", l.label(lang), m.covered(*l), m.units(*l)))
         .collect();
     out.push(format!("{}{}", tr(lang, R::CoverageCoveredUnits), coverage.join("  ")));
