@@ -304,6 +304,12 @@ pub trait BulkImport {
     /// Stores rows `check` passed, as one part.
     fn write(&mut self, rows: Rows<'_>) -> Result<()>;
     fn finish(self: Box<Self>) -> Result<AddOutcome>;
+    /// Whether a community's rows are best written in the same part as its street's rows (the
+    /// sled store writes each street's yearly totals once per part: `interchange::load::Groups`);
+    /// a server takes rows as they come.
+    fn groups_by_street(&self) -> bool {
+        false
+    }
 }
 
 /// Where a backup is restored to, chosen by the caller (`store::SledRestore` for a folder):

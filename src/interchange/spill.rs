@@ -43,10 +43,17 @@ impl<R: Record> Spill<R> {
     }
 
     /// Adds one checked row to its unit's share.
+    #[cfg(test)]
     pub fn push(&mut self, record: &R) -> Result<()> {
+        self.push_in(record, xxhash_rust::xxh3::xxh3_64(record.owner().as_bytes()))
+    }
+
+    /// Adds one checked row to the share of `group`, a hash that is the same for every row of
+    /// a unit (the load puts a community's rows with its street's: `load::Groups`).
+    pub fn push_in(&mut self, record: &R, group: u64) -> Result<()> {
         let bytes = encode_record(record)?;
         let len = u32::try_from(bytes.len()).map_err(|_| StoreError::Overflow)?;
-        let at = (xxhash_rust::xxh3::xxh3_64(record.owner().as_bytes()) % SHARES as u64) as usize;
+        let at = (group % SHARES as u64) as usize;
         let share = match &mut self.shares[at] {
             Some(share) => share,
             slot => slot.insert(Share {

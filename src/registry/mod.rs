@@ -503,6 +503,11 @@ impl<R: Record> ImportSession<'_, R> {
         self.inner.check(R::rows(rows), first_row)
     }
 
+    /// See `BulkImport::groups_by_street`.
+    pub fn groups_by_street(&self) -> bool {
+        self.inner.groups_by_street()
+    }
+
     pub fn write(&mut self, rows: &[R]) -> Result<()> {
         self.inner.write(R::rows(rows))
     }

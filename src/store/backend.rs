@@ -256,4 +256,7 @@ impl<R: Record> BulkImport for ImportSession<'_, R> {
     fn finish(self: Box<Self>) -> Result<AddOutcome> {
         ImportSession::finish(*self)
     }
+    fn groups_by_street(&self) -> bool {
+        true
+    }
 }
