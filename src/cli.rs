@@ -448,11 +448,13 @@ fn run_on(ctx: &Context, command: &Command, out: &mut dyn Write) -> Result<(), F
                 ReportFormat::Table => (report::to_table(&node, lang) + "\n").into_bytes(),
                 ReportFormat::Csv => report::to_csv(&node).into_bytes(),
                 ReportFormat::Json => {
-                    let json = serde_json::to_string_pretty(&report::to_json(&node)).map_err(|e| Failure {
+                    // Written from the nodes, not through a `serde_json::Value` (`report_json`).
+                    let mut json = Vec::new();
+                    crate::report_json::write(&node, &mut json).map_err(|e| Failure {
                         code: 1,
                         message: say(lang, C::JsonFailed, &[&e]),
                     })?;
-                    (json + "\n").into_bytes()
+                    json
                 }
                 ReportFormat::Xlsx => {
                     let store_dir = match ctx.server() {

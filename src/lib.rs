@@ -24,6 +24,8 @@
 //! - `binary`: the backup file's item encoding. Uses nothing.
 //! - `report`: the rollup report of a unit and its children, and its formats. Uses `registry`.
 //! - `report_book`: the report as an Excel workbook. Uses `report`, `interchange`.
+//! - `report_json`: the report's JSON written straight from its nodes, the bytes of
+//!   `report::to_json`. Uses `report`.
 //! - `indicators`: the per-indicator rollup of evaluation schemes (issue 15), for the report,
 //!   its workbook and the UI. Uses `domain`, `registry`.
 //! - `interchange`: CSV, XLSX and JSON files in and out. Uses `domain`, `registry`.
@@ -60,6 +62,7 @@ pub mod record;
 pub mod registry;
 pub mod report;
 pub mod report_book;
+pub mod report_json;
 pub mod rollup;
 pub mod search;
 pub mod storage;

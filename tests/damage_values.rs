@@ -159,11 +159,12 @@ fn a_wrong_total_kept_with_a_parent_is_found_by_check() {
     let (passed, stderr) = check(&dir);
     assert!(!passed, "check passed on a wrong total kept with a parent");
     assert!(stderr.contains("total kept with its parent differs"), "{stderr}");
-    assert_ne!(
-        report_json(&dir, &[]),
-        before,
-        "today's report does not read the kept totals"
+    // Today's report reads their packed copy (`kid_totals`, schema 7), which no longer agrees.
+    assert!(
+        stderr.contains("children's totals kept with the unit differ"),
+        "{stderr}"
     );
+    assert_eq!(report_json(&dir, &[]), before, "the packed copy was not what changed");
 
     let (_tmp, dir) = xishan();
     edit(&dir, |db| {
@@ -234,6 +235,91 @@ fn wrong_children_kept_with_a_unit_are_found_by_check() {
     ] {
         assert!(stderr.contains(what), "{what}: {stderr}");
     }
+}
+
+/// Each unit's children's totals packed with it (`kid_totals`, schema 7: what the report's
+/// children and the funding chart read): a child's total made wrong (valid bytes), a value
+/// removed, garbage, one kept for a unit without children:
+/// check names each, and the report reads them.
+#[test]
+fn wrong_childrens_totals_packed_with_a_unit_are_found_by_check() {
+    use shegong::store::codec::{KidTotals, Stored};
+    let (_tmp, dir) = xishan();
+    let before = report_json(&dir, &["--depth", "1"]);
+    edit(&dir, |db| {
+        // A child's packed total gets the bytes of the largest year total: valid, wrong.
+        let totals = db.open_tree("totals").unwrap();
+        let all: Vec<_> = totals.iter().map(|i| i.unwrap()).collect();
+        let (_, largest) = all.iter().max_by_key(|(_, v)| v.len()).unwrap().clone();
+        let (key, value) = first(db, "kid_totals");
+        let mut packed = KidTotals::decode(&value).unwrap();
+        assert_ne!(packed.totals[0].1, largest.to_vec());
+        packed.totals[0].1 = largest.to_vec();
+        put(db, "kid_totals", &key, &packed.encode().unwrap());
+    });
+    let (passed, stderr) = check(&dir);
+    assert!(!passed, "check passed on wrong children's totals packed with a unit");
+    assert!(
+        stderr.contains("children's totals kept with the unit differ"),
+        "{stderr}"
+    );
+    assert_ne!(
+        report_json(&dir, &["--depth", "1"]),
+        before,
+        "the report's children do not read the packed totals"
+    );
+
+    let (_tmp, dir) = xishan();
+    edit(&dir, |db| {
+        let (key, _) = first(db, "kid_totals");
+        let tree = db.open_tree("kid_totals").unwrap();
+        tree.remove(&key).unwrap();
+        tree.insert(&0x00FF_FFFFu32.to_be_bytes()[..], &b"\x01"[..]).unwrap();
+    });
+    let (passed, stderr) = check(&dir);
+    assert!(!passed, "check passed with children's totals missing and astray");
+    for what in [
+        "children's totals kept with the unit are missing",
+        "children's totals kept with a unit that has none",
+    ] {
+        assert!(stderr.contains(what), "{what}: {stderr}");
+    }
+
+    let (_tmp, dir) = xishan();
+    edit(&dir, |db| {
+        let (key, _) = first(db, "kid_totals");
+        put(db, "kid_totals", &key, b"\x01garbage");
+    });
+    let (passed, stderr) = check(&dir);
+    assert!(!passed, "check passed with damaged children's totals");
+    assert!(
+        stderr.contains("children's totals kept with the unit are damaged"),
+        "{stderr}"
+    );
+}
+
+/// A process killed while a large write packed the children's totals again (its undo log and
+/// the mark `kid_totals_stale` left on disk, the values half changed): the next open rolls the
+/// write back and packs every value again; check passes and the report is as before.
+#[test]
+fn childrens_totals_left_half_packed_by_a_kill_are_packed_again_on_open() {
+    let (_tmp, dir) = xishan();
+    let before = report_json(&dir, &["--depth", "1"]);
+    edit(&dir, |db| {
+        let tree = db.open_tree("kid_totals").unwrap();
+        let (key, _) = tree.iter().next().unwrap().unwrap();
+        tree.insert(&key, &b"\x01garbage"[..]).unwrap();
+        let meta = db.open_tree("meta").unwrap();
+        meta.insert("pending", &[1u8][..]).unwrap();
+        meta.insert("kid_totals_stale", &[1u8][..]).unwrap();
+    });
+    assert_eq!(report_json(&dir, &["--depth", "1"]), before);
+    let (passed, stderr) = check(&dir);
+    assert!(passed, "{stderr}");
+    edit(&dir, |db| {
+        let meta = db.open_tree("meta").unwrap();
+        assert!(!meta.contains_key("kid_totals_stale").unwrap(), "the mark stays");
+    });
 }
 
 #[test]

@@ -286,3 +286,23 @@ fn the_report_and_the_workbook_agree_with_a_hand_computation() {
         Data::Float((p * 10_000 / max(0)) as f64 / 10_000.0)
     );
 }
+
+/// The report's JSON with the per-indicator rollup in it, written straight from the nodes
+/// (`report_json`, issue 14), is `report::to_json`'s byte for byte, at each depth and date.
+#[test]
+fn the_json_with_indicators_is_to_jsons_byte_for_byte() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = setup(tmp.path());
+    let registry = shegong::registry::Registry::open(&dir, true).unwrap();
+    for day in ["2021-12-31", "2022-12-31"] {
+        let as_of: chrono::NaiveDate = day.parse().unwrap();
+        for depth in 0..=1 {
+            let node = shegong::report::build(&registry, None, as_of, depth).unwrap();
+            assert!(!node.indicators.is_empty(), "no indicators as of {day}");
+            let want = serde_json::to_string_pretty(&shegong::report::to_json(&node)).unwrap() + "\n";
+            let mut got = Vec::new();
+            shegong::report_json::write(&node, &mut got).unwrap();
+            assert_eq!(String::from_utf8(got).unwrap(), want, "as of {day}, depth {depth}");
+        }
+    }
+}

@@ -191,6 +191,34 @@ fn a_schema_5_store_gains_the_children_kept_with_each_unit() {
     upgraded_once(&dir, 5, &today, &before);
 }
 
+/// Makes a store look as schema 6 wrote it: no children's totals packed with each unit.
+fn make_schema_6(dir: &std::path::Path, schema: u32) {
+    make_store_without_tree(dir, "kid_totals", schema);
+}
+
+/// Schema 7 packs each unit's children's totals in one value with it, which the report's
+/// children and the funding chart read: a schema 6 store is backed up, then gains them, with
+/// the same report, and check passes.
+#[test]
+fn a_schema_6_store_gains_the_childrens_totals_packed_with_each_unit() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("store");
+    ok(&dir, &["init"]);
+    let today = ["--depth", "2"];
+    let before = report_json(&dir, &today);
+    // The step is needed: under the current schema number, check finds them missing.
+    make_schema_6(&dir, shegong::store::SCHEMA_VERSION);
+    let out = shegong(&dir, &["check"]);
+    assert_eq!(out.status.code(), Some(1), "check passed without the packed totals");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("children's totals kept with the unit are missing"),
+        "{err}"
+    );
+    make_schema_6(&dir, 6);
+    upgraded_once(&dir, 6, &today, &before);
+}
+
 #[test]
 fn a_lost_sled_conf_loses_nothing() {
     let tmp = tempfile::tempdir().unwrap();

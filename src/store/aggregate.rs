@@ -4,7 +4,7 @@
 //! (`measures_as_of`); `check` recomputes them from the records and compares;
 //! `rebuild_totals` replaces them. Beside them, each unit's total over every year is kept with
 //! its parent (`TreeId::ChildTotals`), and the latest day of any event: a unit's children with
-//! their current totals are then one range read (`children_measures`), not a few reads each.
+//! their current totals are then one read (`children_measures`, packed by `store::kid_totals`).
 
 use super::codec::{decode_total, encode_total, Page, Stored, UnitRow};
 use super::import::tree_of;
@@ -461,8 +461,8 @@ impl Store {
 
     /// Each child of a unit with its subtree's measures as of `as_of`. The children are one
     /// read of those kept with the parent (`store::kids`). On or after the latest day of any
-    /// event, the children that keep buckets are one range read of their totals kept with the
-    /// parent (`TreeId::ChildTotals`); before it (a report of a past date), and for
+    /// event, the children that keep buckets are one read of their totals packed with the
+    /// parent (`store::kid_totals`); before it (a report of a past date), and for
     /// communities, each child is read on its own.
     pub fn children_measures(&self, code: &str, as_of: NaiveDate) -> Result<Vec<(crate::domain::Unit, Measures)>> {
         let idx = self.unit_index(code)?;
@@ -473,14 +473,8 @@ impl Store {
             .is_none_or(|latest| rollup::as_of_day(as_of) >= latest);
         let mut kept: HashMap<u32, Measures> = HashMap::default();
         if current {
-            for item in self
-                .tree(TreeId::ChildTotals)
-                .scan_prefix(keys::children_prefix(Some(idx)))
-            {
-                let (k, v) = item?;
-                let child = keys::read_u32(k.get(4..).unwrap_or_default())
-                    .ok_or_else(|| StoreError::Corrupt("bad child totals key".into()))?;
-                kept.insert(child, decode_total(&v)?);
+            for (child, bytes) in self.kid_totals_of(idx)? {
+                kept.insert(child, decode_total(&bytes)?);
             }
         }
         let mut out = Vec::with_capacity(rows.len());
@@ -641,6 +635,15 @@ impl Store {
                 what: what.into(),
             });
         }
+        // Each parent's children's totals packed in one value (`store::kid_totals`), compared
+        // with the `child_totals` under it (compared above with the recomputation).
+        for (parent, what) in self.check_kid_totals()? {
+            differences.push(Difference {
+                unit: parent.map(&code_of).unwrap_or_default(),
+                year: 0,
+                what: what.into(),
+            });
+        }
         // The find index (`store::find`), recomputed from the units.
         if let Some((unit, what)) = self.check_find_index()? {
             differences.push(Difference { unit, year: 0, what });
@@ -668,6 +671,8 @@ impl Store {
             child_totals.insert(keys::child_key(Some(parent), unit), encode_total(&total)?)?;
             Ok(())
         })?;
+        // Their packed copy, one value per parent (`store::kid_totals`).
+        self.rebuild_kid_totals()?;
         let meta = self.tree(TreeId::Meta);
         match latest {
             Some(day) => meta.insert(keys::META_LATEST_DAY, &keys::day_value(day))?,

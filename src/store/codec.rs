@@ -150,6 +150,14 @@ pub struct Kids {
     pub kids: Vec<Kid>,
 }
 
+/// A unit's children's totals over every year as kept with it (`TreeId::KidTotals`,
+/// `store::kid_totals`): each child's index and its `TreeId::ChildTotals` value, bytes as
+/// stored there (`encode_total`), by index.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct KidTotals {
+    pub totals: Vec<(u32, Vec<u8>)>,
+}
+
 /// One child: its unit, and the day of its newest evaluation with that day's evaluations (their
 /// own versioned bytes, in page order); `None` when it has none.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -205,6 +213,7 @@ pub mod legacy {
 
 stored_v1!(Page, "record page");
 stored_v1!(Kids, "children of a unit");
+stored_v1!(KidTotals, "children's totals of a unit");
 stored_v1!(Training, "training");
 stored_v1!(BudgetEntry, "budget entry");
 

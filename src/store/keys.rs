@@ -45,10 +45,14 @@ pub enum TreeId {
     /// evaluations of its newest day (schema 6, `store::kids`): a parent's children are one
     /// read, whatever their number.
     Kids,
+    /// parent idx (u32) → `codec::KidTotals`: the parent's `ChildTotals` values packed in one
+    /// (schema 7, `store::kid_totals`): a parent's children's totals are one read, whatever
+    /// their number.
+    KidTotals,
 }
 
 impl TreeId {
-    pub const ALL: [TreeId; 17] = [
+    pub const ALL: [TreeId; 18] = [
         TreeId::Meta,
         TreeId::Units,
         TreeId::Codes,
@@ -66,6 +70,7 @@ impl TreeId {
         TreeId::Find,
         TreeId::Schemes,
         TreeId::Kids,
+        TreeId::KidTotals,
     ];
 
     pub fn name(self) -> &'static str {
@@ -87,6 +92,7 @@ impl TreeId {
             TreeId::Find => "find",
             TreeId::Schemes => "schemes",
             TreeId::Kids => "kids",
+            TreeId::KidTotals => "kid_totals",
         }
     }
 }

@@ -34,6 +34,9 @@ impl Store {
                 // Schema 6: each unit's children kept with it (`store::kids`), built from the
                 // units and their evaluation pages.
                 5 => self.rebuild_kids()?,
+                // Schema 7: each unit's children's totals packed in one value with it
+                // (`store::kid_totals`), packed from `child_totals`.
+                6 => self.rebuild_kid_totals()?,
                 other => return Err(StoreError::Corrupt(format!("unknown schema version {other}"))),
             }
             self.flush()?;

@@ -12,6 +12,7 @@ mod find;
 mod import;
 mod journal;
 pub mod keys;
+mod kid_totals;
 mod kids;
 mod migrate;
 mod optional_numbers;
@@ -36,7 +37,7 @@ use std::path::{Path, PathBuf};
 
 /// The version of the store's layout. A store with a larger number is refused; one with a
 /// smaller number is upgraded (`upgrade::open` backs it up first; the steps are in `migrate`).
-pub const SCHEMA_VERSION: u32 = 6;
+pub const SCHEMA_VERSION: u32 = 7;
 
 /// sled's page cache; its real memory use can be several times this.
 const CACHE_BYTES: u64 = 64 * 1024 * 1024;
@@ -277,12 +278,26 @@ fn set_aside_torn_snapshots(sled_dir: &Path) -> Result<()> {
 
 /// Opens sled. sled 0.34.7 panics on some damaged files instead of returning an error (for
 /// one, `pagecache/iterator.rs` asserts on a duplicated segment header): such a panic becomes
-/// a `Corrupt` error in words, and its message is kept off the user's screen.
+/// a `Corrupt` error in words, and its message is kept off the user's screen. The hook is
+/// process-wide: while this thread opens, a panic of any other thread (another test, a worker)
+/// still goes to the hook that was there, with its message.
 fn open_catching_panics(path: &Path) -> sled::Result<sled::Db> {
-    let previous = std::panic::take_hook();
-    std::panic::set_hook(Box::new(|_| {}));
+    let previous = std::sync::Arc::new(std::panic::take_hook());
+    let opening = std::thread::current().id();
+    let others = std::sync::Arc::clone(&previous);
+    std::panic::set_hook(Box::new(move |info| {
+        if std::thread::current().id() != opening {
+            others(info);
+        }
+    }));
     let opened = std::panic::catch_unwind(|| sled::Config::new().path(path).cache_capacity(CACHE_BYTES).open());
-    std::panic::set_hook(previous);
+    // Dropping this thread's hook lets go of its hold on `previous`.
+    drop(std::panic::take_hook());
+    match std::sync::Arc::try_unwrap(previous) {
+        Ok(hook) => std::panic::set_hook(hook),
+        // Another thread's panic is in the old hook right now: it stays shared.
+        Err(shared) => std::panic::set_hook(Box::new(move |info| shared(info))),
+    }
     opened.unwrap_or_else(|_| Err(sled::Error::Corruption { at: None, bt: () }))
 }
 

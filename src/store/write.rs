@@ -54,6 +54,9 @@ pub(crate) struct LoggedWrite {
     /// The units and evaluations it changes, for the children kept with each parent at its
     /// end (`store::kids`).
     kids: super::kids::PendingKids,
+    /// The parents whose children's totals it changes, packed again at its end
+    /// (`store::kid_totals`).
+    kid_totals: super::kid_totals::PendingKidTotals,
 }
 
 /// What `LoggedWrite::logged` remembers of a key.
@@ -113,10 +116,12 @@ impl Store {
             // transaction, if they still fit.
             let find = self.find_ops(&set.ops)?;
             let kids = self.kids_ops(&set.ops)?;
-            if set.ops.len() + find.len() + kids.len() <= TRANSACTION_LIMIT {
+            let kid_totals = self.kid_totals_ops(&set.ops)?;
+            if set.ops.len() + find.len() + kids.len() + kid_totals.len() <= TRANSACTION_LIMIT {
                 let mut ops = set.ops;
                 ops.extend(find);
                 ops.extend(kids);
+                ops.extend(kid_totals);
                 self.apply_in_transaction(ops)?;
                 return self.flush();
             }
@@ -177,6 +182,7 @@ impl Store {
         // The rows before the part is written: what the find index changes from.
         self.note_find_changes(&mut write.find, &set.ops)?;
         self.note_kids(&mut write.kids, &set.ops)?;
+        self.note_kid_totals(&mut write.kid_totals, &set.ops)?;
         let pending = self.tree(TreeId::Pending);
         // Undo entries are encoded chunk by chunk, never all at once: a national import has
         // millions of them.
@@ -227,12 +233,15 @@ impl Store {
         self.finish_find_changes(write.find)?;
         // So do the children kept with each parent.
         self.finish_kids(write.kids)?;
+        // And each parent's children's totals packed in one value.
+        self.finish_kid_totals(write.kid_totals)?;
         self.flush()?;
         // The marks go at once: a kill leaves the index stale only with the log there.
         let mut marks = sled::Batch::default();
         marks.remove(keys::META_PENDING);
         marks.remove(super::find::META_FIND_STALE);
         marks.remove(super::kids::META_KIDS_STALE);
+        marks.remove(super::kid_totals::META_KID_TOTALS_STALE);
         self.tree(TreeId::Meta).apply_batch(marks)?;
         self.tree(TreeId::Pending).clear()?;
         self.flush()
@@ -298,6 +307,7 @@ impl Store {
         // A find index the write had begun to change is rebuilt from the rows put back.
         self.roll_back_find()?;
         self.roll_back_kids()?;
+        self.roll_back_kid_totals()?;
         self.flush()?;
         self.tree(TreeId::Meta).remove(keys::META_PENDING)?;
         pending.clear()?;

@@ -266,7 +266,10 @@ pub fn bar(allocated: Fen, spent: Fen, max: i64, width: usize) -> String {
     )
 }
 
-fn bar_lines(items: &[(String, Fen, Fen)], width: usize, rows: usize, lang: Lang) -> Vec<Line<'static>> {
+/// The bars of `items` (name, allocated, spent), the first `rows` of them, lined up for all of
+/// them: the names' and amounts' columns are as wide as the widest of every item (the amounts
+/// measured, not written: only the shown rows' are written; issue 14's 2,850 children).
+fn bar_lines(items: &[(&str, Fen, Fen)], width: usize, rows: usize, lang: Lang) -> Vec<Line<'static>> {
     let max = items.iter().map(|(_, a, s)| a.0.max(s.0)).max().unwrap_or(0);
     let nw = items
         .iter()
@@ -275,17 +278,18 @@ fn bar_lines(items: &[(String, Fen, Fen)], width: usize, rows: usize, lang: Lang
         .unwrap_or(4)
         .min(width / 3)
         .max(4);
-    let amounts: Vec<String> = items
+    // `{allocated} / {spent}`.
+    let aw = items
         .iter()
-        .map(|(_, a, s)| format!("{} / {}", fmt::money_short(*a, lang), fmt::money_short(*s, lang)))
-        .collect();
-    let aw = amounts.iter().map(|a| crate::text::width(a)).max().unwrap_or(0);
+        .map(|(_, a, s)| fmt::money_short_width(*a, lang) + 3 + fmt::money_short_width(*s, lang))
+        .max()
+        .unwrap_or(0);
     let bw = width.saturating_sub(nw + aw + 2).max(4);
     items
         .iter()
-        .zip(amounts)
         .take(rows)
-        .map(|((n, a, s), amount)| {
+        .map(|(n, a, s)| {
+            let amount = format!("{} / {}", fmt::money_short(*a, lang), fmt::money_short(*s, lang));
             Line::from(vec![
                 Span::raw(fmt::left(n, nw)),
                 Span::raw(" "),
@@ -320,11 +324,13 @@ pub fn render_funding(content: &Content, as_of: NaiveDate, lang: Lang, area: Rec
         .filter(|(_, a, s)| a.0 != 0 || s.0 != 0)
         .collect();
     cats.sort_by_key(|c| std::cmp::Reverse(c.1));
-    let mut kids = children.clone();
+    // Borrowed, not cloned: the root's children are 2,850 at the national size.
+    let mut kids: Vec<(&str, Fen, Fen)> = children.iter().map(|(n, a, s)| (n.as_str(), *a, *s)).collect();
     kids.sort_by(|a, b| b.1.cmp(&a.1).then(b.2.cmp(&a.2)));
     // The unit's own entries first, marked, so that the list adds up to the total above.
-    if let Some((name, a, s)) = own {
-        kids.insert(0, (fill(t(S::OwnFunds), &[name]), *a, *s));
+    let own_label = own.as_ref().map(|(name, a, s)| (fill(t(S::OwnFunds), &[name]), *a, *s));
+    if let Some((label, a, s)) = &own_label {
+        kids.insert(0, (label.as_str(), *a, *s));
     }
     let total = fill(
         t(S::FundingTotal),
@@ -366,6 +372,7 @@ pub fn render_funding(content: &Content, as_of: NaiveDate, lang: Lang, area: Rec
     if cats.is_empty() {
         lines.push(Line::raw(format!("  {}", t(S::NoFunding))));
     } else {
+        let cats: Vec<(&str, Fen, Fen)> = cats.iter().map(|(n, a, s)| (n.as_str(), *a, *s)).collect();
         lines.extend(bar_lines(&cats, width, cats.len(), lang));
     }
     Paragraph::new(lines).render(area, buf);

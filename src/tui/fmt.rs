@@ -66,6 +66,34 @@ pub fn money_short(f: Fen, lang: Lang) -> String {
     )
 }
 
+/// The width in cells of `money_short(f, lang)`, without writing it: a chart of 2,850
+/// children measures every amount to line them up (issue 14), and writing them all cost more
+/// than the rest of its frame. Every short form is `{sign}{whole, grouped}.{two digits}{unit}`;
+/// this follows `money_short`'s choice of unit and rounding (the tests hold the two together).
+pub fn money_short_width(f: Fen, lang: Lang) -> usize {
+    const YI: u128 = 10_000_000_000;
+    let abs = f.0.unsigned_abs() as u128;
+    let (whole, unit_cells) = if abs < WAN_FROM as u128 {
+        (abs / 100, 0)
+    } else if large_numbers(lang) == LargeNumbers::Thousands {
+        // As `english_short`: the largest unit whose rounded value is at least 1.
+        let mut per = 100_000u128;
+        for u in [100_000u128, 100_000_000, 100_000_000_000] {
+            if (abs + u / 200) / (u / 100) >= 100 {
+                per = u;
+            }
+        }
+        ((abs + per / 200) / (per / 100) / 100, 1)
+    } else if abs < YI {
+        // `Fen::wan`: hundredths of 万, rounded half up.
+        ((abs + 5_000) / 10_000 / 100, 2)
+    } else {
+        ((abs + YI / 200) / (YI / 100) / 100, 2)
+    };
+    let digits = whole.checked_ilog10().map_or(1, |l| l as usize + 1);
+    usize::from(f.0 < 0) + digits + (digits - 1) / 3 + 3 + unit_cells
+}
+
 /// `1,700,000.00 (170.00万)` / `1,700,000.00 (1.70M)`: exact yuan, and short when large.
 pub fn money_long(f: Fen, lang: Lang) -> String {
     if f.0.unsigned_abs() >= WAN_FROM as u64 {
@@ -329,6 +357,40 @@ pub fn next_boundary(s: &str, at: usize) -> usize {
 
 #[cfg(test)]
 mod tests {
+    /// `money_short_width` is the width of `money_short`, at every boundary of its units and
+    /// roundings, both signs, both languages.
+    #[test]
+    fn the_short_amounts_width_is_that_of_the_text() {
+        let mut values: Vec<i64> = vec![0, 1, 99, 100, i64::MAX, i64::MIN + 1];
+        let mut p: i64 = 1;
+        for _ in 0..18 {
+            for d in [
+                -5_001, -5_000, -4_999, -501, -500, -499, -51, -50, -49, -1, 0, 1, 7, 123_457,
+            ] {
+                values.push(p.saturating_add(d));
+                values.push(p.saturating_mul(3).saturating_add(d));
+                values.push(p.saturating_mul(9).saturating_add(d));
+                values.push(p.saturating_mul(10).saturating_sub(1).saturating_add(d));
+            }
+            p = p.saturating_mul(10);
+        }
+        for n in 0..20_000i64 {
+            values.push(n.wrapping_mul(2_654_435_761).wrapping_mul(n) % 1_000_000_000_000_000);
+        }
+        for v in values {
+            for f in [Fen(v), Fen(v.saturating_neg())] {
+                for lang in [Lang::Zh, Lang::En] {
+                    let text = money_short(f, lang);
+                    assert_eq!(
+                        money_short_width(f, lang),
+                        crate::text::width(&text),
+                        "{f:?} {lang:?}: {text}"
+                    );
+                }
+            }
+        }
+    }
+
     use super::*;
 
     #[test]

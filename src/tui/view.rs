@@ -394,6 +394,11 @@ fn footer_rows(app: &App, width: usize) -> Vec<Vec<(String, &'static str)>> {
     if app.context() == keymap::Ctx::Records && app.details.tab != Tab::Indicators {
         hidden.push(Action::Open);
     }
+    // The per-indicator tab always covers the whole subtree: `s` changes nothing there (it
+    // only says so), so it is not offered.
+    if app.details.tab == Tab::Indicators {
+        hidden.push(Action::ToggleSubtree);
+    }
     let all = keymap::hints_except(app.context(), app.lang, app.store.is_readonly(), &hidden);
     let mut rows: Vec<Vec<(String, &'static str)>> = vec![Vec::new()];
     let mut used = 0;
