@@ -672,20 +672,13 @@ impl Store {
         if pending.is_empty() {
             return Ok(false);
         }
-        self.tree(TreeId::Meta).insert(META_FIND_STALE, &[1u8])?;
-        self.flush()?;
+        self.mark_stale(META_FIND_STALE)?;
         if pending.rebuild {
             self.rebuild_find_index()?;
         } else {
             let changes: Vec<(Option<Unit>, Option<Unit>)> = pending.changes.into_values().collect();
             let (removed, added) = record_changes(&changes)?;
-            let tree = self.tree(TreeId::Find);
-            for op in self.page_ops(removed, added)? {
-                match op.value {
-                    Some(v) => tree.insert(op.key, v)?,
-                    None => tree.remove(op.key)?,
-                };
-            }
+            self.apply_untransacted(TreeId::Find, self.page_ops(removed, added)?)?;
         }
         Ok(true)
     }
@@ -693,12 +686,7 @@ impl Store {
     /// After a large write's rows were rolled back: an index it had started to change is
     /// rebuilt from the rows as they are now.
     pub(crate) fn roll_back_find(&self) -> Result<()> {
-        if self.tree(TreeId::Meta).contains_key(META_FIND_STALE)? {
-            self.rebuild_find_index()?;
-            self.flush()?;
-            self.tree(TreeId::Meta).remove(META_FIND_STALE)?;
-        }
-        Ok(())
+        self.roll_back_stale(META_FIND_STALE, || self.rebuild_find_index())
     }
 
     /// The page ops that remove and add records (each list sorted): each page they fall in is

@@ -25,7 +25,7 @@
 
 use super::codec::{KidTotals, Stored};
 use super::keys::{self, TreeId};
-use super::write::{Op, Undo};
+use super::write::{each_parents_run, Op, Undo};
 use super::{Result, Store, StoreError};
 use rustc_hash::FxHashSet;
 use std::collections::BTreeMap;
@@ -114,30 +114,20 @@ impl Store {
         if pending.parents.is_empty() {
             return Ok(());
         }
-        self.tree(TreeId::Meta).insert(META_KID_TOTALS_STALE, &[1u8])?;
-        self.flush()?;
+        self.mark_stale(META_KID_TOTALS_STALE)?;
         let mut parents: Vec<u32> = pending.parents.into_iter().collect();
         parents.sort_unstable();
-        let tree = self.tree(TreeId::KidTotals);
-        for parent in parents {
-            let op = value_op(parent, self.packed_child_totals(parent)?)?;
-            match op.value {
-                Some(v) => tree.insert(op.key, v)?,
-                None => tree.remove(op.key)?,
-            };
-        }
-        Ok(())
+        let ops = parents
+            .into_iter()
+            .map(|parent| value_op(parent, self.packed_child_totals(parent)?))
+            .collect::<Result<Vec<Op>>>()?;
+        self.apply_untransacted(TreeId::KidTotals, ops)
     }
 
     /// After a large write's rows were rolled back: values it had started to change are
     /// packed again from `child_totals` as it is now.
     pub(crate) fn roll_back_kid_totals(&self) -> Result<()> {
-        if self.tree(TreeId::Meta).contains_key(META_KID_TOTALS_STALE)? {
-            self.rebuild_kid_totals()?;
-            self.flush()?;
-            self.tree(TreeId::Meta).remove(META_KID_TOTALS_STALE)?;
-        }
-        Ok(())
+        self.roll_back_stale(META_KID_TOTALS_STALE, || self.rebuild_kid_totals())
     }
 
     /// One parent's `child_totals` values, by child (one range read).
@@ -152,24 +142,13 @@ impl Store {
 
     /// Every parent's value as `child_totals` says it should be, parent by parent in key order
     /// (one parent's children in memory at a time).
-    fn each_expected_kid_totals(&self, mut f: impl FnMut(u32, Packed) -> Result<()>) -> Result<()> {
-        let mut current: Option<(u32, Packed)> = None;
-        for item in self.tree(TreeId::ChildTotals).iter() {
+    fn each_expected_kid_totals(&self, f: impl FnMut(u32, Packed) -> Result<()>) -> Result<()> {
+        let entries = self.tree(TreeId::ChildTotals).iter().map(|item| {
             let (k, v) = item?;
             let (parent, child) = parse_child_key(&k)?;
-            match &mut current {
-                Some((at, totals)) if *at == parent => totals.push((child, v.to_vec())),
-                _ => {
-                    if let Some((at, totals)) = current.replace((parent, vec![(child, v.to_vec())])) {
-                        f(at, totals)?;
-                    }
-                }
-            }
-        }
-        if let Some((at, totals)) = current {
-            f(at, totals)?;
-        }
-        Ok(())
+            Ok((parent, (child, v.to_vec())))
+        });
+        each_parents_run(entries, f)
     }
 
     /// Replaces every value with one packed from `child_totals` (the schema 7 upgrade; after

@@ -22,7 +22,7 @@
 
 use super::codec::{Kid, Kids, Page, Stored, UnitRow};
 use super::keys::{self, TreeId};
-use super::write::Op;
+use super::write::{each_parents_run, Op};
 use super::{Result, Store, StoreError};
 use crate::domain::{Day, Evaluation, Unit};
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -250,56 +250,31 @@ impl Store {
         if pending.is_empty() {
             return Ok(());
         }
-        self.tree(TreeId::Meta).insert(META_KIDS_STALE, &[1u8])?;
-        self.flush()?;
+        self.mark_stale(META_KIDS_STALE)?;
         let view = View::new(self, &[])?;
-        let tree = self.tree(TreeId::Kids);
-        for op in self.kids_changes(pending, &view)? {
-            match op.value {
-                Some(v) => tree.insert(op.key, v)?,
-                None => tree.remove(op.key)?,
-            };
-        }
-        Ok(())
+        self.apply_untransacted(TreeId::Kids, self.kids_changes(pending, &view)?)
     }
 
     /// After a large write's rows were rolled back: values it had started to change are
     /// rebuilt from the rows as they are now.
     pub(crate) fn roll_back_kids(&self) -> Result<()> {
-        if self.tree(TreeId::Meta).contains_key(META_KIDS_STALE)? {
-            self.rebuild_kids()?;
-            self.flush()?;
-            self.tree(TreeId::Meta).remove(META_KIDS_STALE)?;
-        }
-        Ok(())
+        self.roll_back_stale(META_KIDS_STALE, || self.rebuild_kids())
     }
 
     /// Each parent's value as the units and pages say it should be, parent by parent in key
     /// order (one parent's children in memory at a time).
     fn each_expected_kids(&self, mut f: impl FnMut(u32, Kids) -> Result<()>) -> Result<()> {
         let view = View::new(self, &[])?;
-        let mut current: Option<(u32, Vec<Kid>)> = None;
-        for item in self.tree(TreeId::Children).iter() {
+        let kids = self.tree(TreeId::Children).iter().map(|item| {
             let (k, _) = item?;
             let parent = keys::read_u32(&k).ok_or_else(bad_key)?;
             let child = keys::read_u32(k.get(4..).unwrap_or_default()).ok_or_else(bad_key)?;
             let row = self
                 .unit_row(child)?
                 .ok_or_else(|| StoreError::Corrupt(format!("unit #{child} is missing")))?;
-            let kid = view.kid(row)?;
-            match &mut current {
-                Some((at, kids)) if *at == parent => kids.push(kid),
-                _ => {
-                    if let Some((at, kids)) = current.replace((parent, vec![kid])) {
-                        f(at, Kids { kids })?;
-                    }
-                }
-            }
-        }
-        if let Some((at, kids)) = current {
-            f(at, Kids { kids })?;
-        }
-        Ok(())
+            Ok((parent, view.kid(row)?))
+        });
+        each_parents_run(kids, |parent, kids| f(parent, Kids { kids }))
     }
 
     /// Replaces every value with a recomputation (the schema 6 upgrade; after a large write

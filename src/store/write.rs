@@ -314,3 +314,62 @@ impl Store {
         self.flush()
     }
 }
+
+/// The derived trees (the find index, each parent's children and their packed totals) that a
+/// large write brings up to date after its rows, outside any transaction. Each has a mark in
+/// `meta` that is on disk while it may be half-changed, so that a kill there leaves it to be
+/// rebuilt, not trusted.
+impl Store {
+    /// Sets `mark` and makes it durable before the derived tree is touched.
+    pub(crate) fn mark_stale(&self, mark: &[u8]) -> Result<()> {
+        self.tree(TreeId::Meta).insert(mark, &[1u8])?;
+        self.flush()
+    }
+
+    /// Writes `ops` straight into `tree`, one insert or remove each (under `mark_stale`).
+    pub(crate) fn apply_untransacted(&self, tree: TreeId, ops: impl IntoIterator<Item = Op>) -> Result<()> {
+        let tree = self.tree(tree);
+        for op in ops {
+            match op.value {
+                Some(v) => tree.insert(op.key, v)?,
+                None => tree.remove(op.key)?,
+            };
+        }
+        Ok(())
+    }
+
+    /// After a large write was rolled back: if `mark` is still set, the tree it guards is
+    /// rebuilt from the rows as they are now, made durable, and the mark dropped.
+    pub(crate) fn roll_back_stale(&self, mark: &[u8], rebuild: impl FnOnce() -> Result<()>) -> Result<()> {
+        if self.tree(TreeId::Meta).contains_key(mark)? {
+            rebuild()?;
+            self.flush()?;
+            self.tree(TreeId::Meta).remove(mark)?;
+        }
+        Ok(())
+    }
+}
+
+/// Calls `f` once per run of consecutive items sharing a parent, in order: a tree keyed by
+/// parent then child, read in key order, one parent's children in memory at a time.
+pub(crate) fn each_parents_run<T>(
+    items: impl IntoIterator<Item = Result<(u32, T)>>,
+    mut f: impl FnMut(u32, Vec<T>) -> Result<()>,
+) -> Result<()> {
+    let mut current: Option<(u32, Vec<T>)> = None;
+    for item in items {
+        let (parent, value) = item?;
+        match &mut current {
+            Some((at, run)) if *at == parent => run.push(value),
+            _ => {
+                if let Some((at, run)) = current.replace((parent, vec![value])) {
+                    f(at, run)?;
+                }
+            }
+        }
+    }
+    match current {
+        Some((at, run)) => f(at, run),
+        None => Ok(()),
+    }
+}
