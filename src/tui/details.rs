@@ -256,10 +256,17 @@ impl Details {
                 Content::Budget(list)
             }
             Tab::Coverage => Content::Coverage(coverage_series(store, code, as_of, CHART_POINTS)?),
-            Tab::Indicators => Content::Indicators {
-                rollups: crate::indicators::of_subtree(store, code, crate::domain::date::day_of(as_of))?,
-                schemes: !store.schemes()?.is_empty(),
-            },
+            Tab::Indicators => {
+                // Points need a scheme: with none stored there is nothing to read, and reading
+                // every evaluation of a national root's subtree to find that out took seconds.
+                let schemes = !store.schemes()?.is_empty();
+                let rollups = if schemes {
+                    crate::indicators::of_subtree(store, code, crate::domain::date::day_of(as_of))?
+                } else {
+                    Vec::new()
+                };
+                Content::Indicators { rollups, schemes }
+            }
             Tab::Funding => {
                 // One read of the subtree and its children (one pass over the records on the
                 // server, where the two separately cost two).
