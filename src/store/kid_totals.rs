@@ -25,7 +25,7 @@
 
 use super::codec::{KidTotals, Stored};
 use super::keys::{self, TreeId};
-use super::write::{each_parents_run, Op, Undo};
+use super::write::{each_parents_run, Op, PerParentWords, Undo};
 use super::{Result, Store, StoreError};
 use rustc_hash::FxHashSet;
 use std::collections::BTreeMap;
@@ -165,32 +165,14 @@ impl Store {
     /// The parents whose value differs from `child_totals`, with what is wrong: missing,
     /// damaged (it does not decode), different, or kept for a parent with no child totals.
     pub(crate) fn check_kid_totals(&self) -> Result<Vec<(Option<u32>, &'static str)>> {
-        let tree = self.tree(TreeId::KidTotals);
-        let mut found = Vec::new();
-        let mut parents: FxHashSet<u32> = FxHashSet::default();
-        let unit_of = |parent: u32| (parent != keys::ROOT_PARENT).then_some(parent);
-        self.each_expected_kid_totals(|parent, expected| {
-            parents.insert(parent);
-            match tree.get(keys::u32_key(parent))? {
-                None => found.push((unit_of(parent), "children's totals kept with the unit are missing")),
-                Some(v) => match KidTotals::decode(&v) {
-                    Err(_) => found.push((unit_of(parent), "children's totals kept with the unit are damaged")),
-                    Ok(stored) if stored.totals != expected => {
-                        found.push((unit_of(parent), "children's totals kept with the unit differ"))
-                    }
-                    Ok(_) => {}
-                },
-            }
-            Ok(())
-        })?;
-        for item in tree.iter() {
-            let (k, _) = item?;
-            let parent = keys::read_u32(&k).ok_or_else(bad_key)?;
-            if k.len() != 4 || !parents.contains(&parent) {
-                found.push((unit_of(parent), "children's totals kept with a unit that has none"));
-            }
-        }
-        Ok(found)
+        let words = PerParentWords {
+            missing: "children's totals kept with the unit are missing",
+            damaged: "children's totals kept with the unit are damaged",
+            differ: "children's totals kept with the unit differ",
+            extra: "children's totals kept with a unit that has none",
+        };
+        let decode = |v: &[u8]| KidTotals::decode(v).ok().map(|k| k.totals);
+        self.check_per_parent(TreeId::KidTotals, &words, decode, |f| self.each_expected_kid_totals(f))
     }
 
     /// A parent's children's totals as kept with it: each child's index and its `child_totals`

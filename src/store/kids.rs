@@ -22,7 +22,7 @@
 
 use super::codec::{Kid, Kids, Page, Stored, UnitRow};
 use super::keys::{self, TreeId};
-use super::write::{each_parents_run, Op};
+use super::write::{each_parents_run, Op, PerParentWords};
 use super::{Result, Store, StoreError};
 use crate::domain::{Day, Evaluation, Unit};
 use rustc_hash::{FxHashMap, FxHashSet};
@@ -291,32 +291,18 @@ impl Store {
     /// The parents whose value differs from a recomputation, with what is wrong: missing,
     /// damaged (it does not decode), different, or kept for a unit without children.
     pub(crate) fn check_kids(&self) -> Result<Vec<(Option<u32>, &'static str)>> {
-        let tree = self.tree(TreeId::Kids);
-        let mut found = Vec::new();
-        let mut parents: FxHashSet<u32> = FxHashSet::default();
-        let unit_of = |parent: u32| (parent != keys::ROOT_PARENT).then_some(parent);
-        self.each_expected_kids(|parent, expected| {
-            parents.insert(parent);
-            match tree.get(keys::u32_key(parent))? {
-                None => found.push((unit_of(parent), "children kept with the unit are missing")),
-                Some(v) => match Kids::decode(&v) {
-                    Err(_) => found.push((unit_of(parent), "children kept with the unit are damaged")),
-                    Ok(stored) if stored != expected => {
-                        found.push((unit_of(parent), "children kept with the unit differ"))
-                    }
-                    Ok(_) => {}
-                },
-            }
-            Ok(())
-        })?;
-        for item in tree.iter() {
-            let (k, _) = item?;
-            let parent = keys::read_u32(&k).ok_or_else(bad_key)?;
-            if k.len() != 4 || !parents.contains(&parent) {
-                found.push((unit_of(parent), "children kept with a unit that has none"));
-            }
-        }
-        Ok(found)
+        let words = PerParentWords {
+            missing: "children kept with the unit are missing",
+            damaged: "children kept with the unit are damaged",
+            differ: "children kept with the unit differ",
+            extra: "children kept with a unit that has none",
+        };
+        self.check_per_parent(
+            TreeId::Kids,
+            &words,
+            |v| Kids::decode(v).ok(),
+            |f| self.each_expected_kids(f),
+        )
     }
 
     /// The children of `parent` (`None`: the roots) as kept with it, by index.

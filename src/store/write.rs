@@ -373,3 +373,51 @@ pub(crate) fn each_parents_run<T>(
         None => Ok(()),
     }
 }
+
+/// What `check_per_parent` says of a parent's value: missing, damaged (it does not decode),
+/// different from what it should be, or kept for a parent that should have none.
+pub(crate) struct PerParentWords {
+    pub missing: &'static str,
+    pub damaged: &'static str,
+    pub differ: &'static str,
+    pub extra: &'static str,
+}
+
+impl Store {
+    /// Compares a tree of one value per parent (`kids`, `kid_totals`) with what it should
+    /// hold, given parent by parent by `each_expected`; names each parent found wrong (`None`
+    /// for the units without a parent).
+    pub(crate) fn check_per_parent<T: PartialEq>(
+        &self,
+        tree: TreeId,
+        words: &PerParentWords,
+        decode: impl Fn(&[u8]) -> Option<T>,
+        each_expected: impl FnOnce(&mut dyn FnMut(u32, T) -> Result<()>) -> Result<()>,
+    ) -> Result<Vec<(Option<u32>, &'static str)>> {
+        let values = self.tree(tree);
+        let mut found = Vec::new();
+        let mut parents: rustc_hash::FxHashSet<u32> = Default::default();
+        let unit_of = |parent: u32| (parent != keys::ROOT_PARENT).then_some(parent);
+        each_expected(&mut |parent, expected| {
+            parents.insert(parent);
+            match values.get(keys::u32_key(parent))? {
+                None => found.push((unit_of(parent), words.missing)),
+                Some(v) => match decode(&v) {
+                    None => found.push((unit_of(parent), words.damaged)),
+                    Some(stored) if stored != expected => found.push((unit_of(parent), words.differ)),
+                    Some(_) => {}
+                },
+            }
+            Ok(())
+        })?;
+        for item in values.iter() {
+            let (k, _) = item?;
+            let parent = keys::read_u32(&k)
+                .ok_or_else(|| StoreError::Corrupt(format!("a bad key in the {} tree", tree.name())))?;
+            if k.len() != 4 || !parents.contains(&parent) {
+                found.push((unit_of(parent), words.extra));
+            }
+        }
+        Ok(found)
+    }
+}
