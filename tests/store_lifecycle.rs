@@ -166,57 +166,36 @@ fn upgraded_once(dir: &std::path::Path, from: u32, args: &[&str], before: &serde
     assert!(backups[0].starts_with(&name), "{backups:?}");
 }
 
-/// Makes a store look as schema 5 wrote it: no children kept with each unit.
-fn make_schema_5(dir: &std::path::Path, schema: u32) {
-    make_store_without_tree(dir, "kids", schema);
+/// A store as schema `from` wrote it, without `tree` (which schema `from + 1` added): under
+/// the current schema number check finds the tree's values `missing` (so the step is needed);
+/// under `from` it is backed up, then gains them, with the same report, and check passes.
+fn gains_tree_from(from: u32, tree: &str, missing: &str) {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path().join("store");
+    ok(&dir, &["init"]);
+    let today = ["--depth", "2"];
+    let before = report_json(&dir, &today);
+    make_store_without_tree(&dir, tree, shegong::store::SCHEMA_VERSION);
+    let out = shegong(&dir, &["check"]);
+    assert_eq!(out.status.code(), Some(1), "check passed without the tree {tree}");
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(err.contains(missing), "{err}");
+    make_store_without_tree(&dir, tree, from);
+    upgraded_once(&dir, from, &today, &before);
 }
 
 /// Schema 6 keeps each unit's children (their units and newest evaluations) with it, which the
-/// tree, the report's children and the funding chart read: a schema 5 store is backed up, then
-/// gains them, with the same report, and check passes.
+/// tree, the report's children and the funding chart read.
 #[test]
 fn a_schema_5_store_gains_the_children_kept_with_each_unit() {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("store");
-    ok(&dir, &["init"]);
-    let today = ["--depth", "2"];
-    let before = report_json(&dir, &today);
-    // The step is needed: under the current schema number, check finds them missing.
-    make_schema_5(&dir, shegong::store::SCHEMA_VERSION);
-    let out = shegong(&dir, &["check"]);
-    assert_eq!(out.status.code(), Some(1), "check passed without the children kept");
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(err.contains("children kept with the unit are missing"), "{err}");
-    make_schema_5(&dir, 5);
-    upgraded_once(&dir, 5, &today, &before);
-}
-
-/// Makes a store look as schema 6 wrote it: no children's totals packed with each unit.
-fn make_schema_6(dir: &std::path::Path, schema: u32) {
-    make_store_without_tree(dir, "kid_totals", schema);
+    gains_tree_from(5, "kids", "children kept with the unit are missing");
 }
 
 /// Schema 7 packs each unit's children's totals in one value with it, which the report's
-/// children and the funding chart read: a schema 6 store is backed up, then gains them, with
-/// the same report, and check passes.
+/// children and the funding chart read.
 #[test]
 fn a_schema_6_store_gains_the_childrens_totals_packed_with_each_unit() {
-    let tmp = tempfile::tempdir().unwrap();
-    let dir = tmp.path().join("store");
-    ok(&dir, &["init"]);
-    let today = ["--depth", "2"];
-    let before = report_json(&dir, &today);
-    // The step is needed: under the current schema number, check finds them missing.
-    make_schema_6(&dir, shegong::store::SCHEMA_VERSION);
-    let out = shegong(&dir, &["check"]);
-    assert_eq!(out.status.code(), Some(1), "check passed without the packed totals");
-    let err = String::from_utf8_lossy(&out.stderr);
-    assert!(
-        err.contains("children's totals kept with the unit are missing"),
-        "{err}"
-    );
-    make_schema_6(&dir, 6);
-    upgraded_once(&dir, 6, &today, &before);
+    gains_tree_from(6, "kid_totals", "children's totals kept with the unit are missing");
 }
 
 #[test]
