@@ -389,3 +389,83 @@ fn an_index_left_half_changed_is_rebuilt_on_open() {
     let store = Registry::open(&dir, true).unwrap();
     agrees(&store, &mut Rng(5), "rebuilt on open");
 }
+
+/// Issue 14 (session 10): each key of a long code, typed as find types it, answers exactly what
+/// `search::scan` answers, at each limit, on codes shaped as the synthetic ones (mostly 9s, 0s
+/// and 1s, so that nearly every code holds each trigram of the query), with codes that hold the
+/// query not at their start (rank 4 by the code's substrings of six) and a name whose spelling
+/// alone holds it (rank 4 by the spelling's); after a large write and after a small one.
+#[test]
+fn each_key_of_a_long_code_answers_what_a_scan_answers() {
+    let tmp = tempfile::tempdir().unwrap();
+    let store = new_store(&tmp.path().join("s"));
+    let mut rng = Rng(990_001);
+    let mut units = Vec::new();
+    for d in 0..30 {
+        for s in 0..10 {
+            let street = format!("99{d:04}{s:03}000");
+            for c in 1..=8 {
+                let code = format!("99{d:04}{s:03}{c:03}");
+                units.push(Unit::new(&code, Some(&street), Level::Community, &name(&mut rng)));
+            }
+            units.insert(0, Unit::new(&street, Some("D"), Level::Street, &name(&mut rng)));
+        }
+    }
+    let typed = "990001002";
+    let each_key = |store: &Registry, when: &str| {
+        assert_eq!(store.check().unwrap(), [], "{when}: check");
+        let all = store.all_units().unwrap();
+        let mut queries: Vec<String> = (1..=typed.len()).map(|n| typed[..n].to_string()).collect();
+        queries.extend(["0001002", "001002", "10020", "00100200", "2000", "99000100"].map(String::from));
+        for q in queries {
+            for limit in [1, 7, 61, 1000] {
+                let indexed: Vec<String> = store
+                    .find_units(&q, limit)
+                    .unwrap()
+                    .into_iter()
+                    .map(|u| u.code)
+                    .collect();
+                let scanned: Vec<String> = search::scan(all.clone(), &q, limit)
+                    .into_iter()
+                    .map(|u| u.code)
+                    .collect();
+                assert_eq!(indexed, scanned, "{when}: query {q:?}, limit {limit}");
+            }
+        }
+    };
+    store.apply_units(&units).unwrap();
+    each_key(&store, "a large write");
+    let odd = [
+        // The query inside a code, not at its start.
+        Unit::new("1990001002", Some("D"), Level::Street, "山和"),
+        Unit::new("88990001002000", Some("D"), Level::Street, "平东"),
+        Unit::new("X990001002", Some("D"), Level::Street, "东山"),
+        // Starts with it, longer.
+        Unit::new("99000100200", Some("D"), Level::Street, "和平"),
+        // Its spelling holds it (the dash is no letter): rank 4 by the spelling alone.
+        Unit::new("S1", Some("D"), Level::Street, "站990001-002"),
+        // Its spelling starts with it: rank 2.
+        Unit::new("S2", Some("D"), Level::Street, "990001-0025"),
+        // Its name holds it: rank 3.
+        Unit::new("S3", Some("D"), Level::Street, "西990001002"),
+    ];
+    store.apply_units(&odd).unwrap();
+    each_key(&store, "a small write");
+    let hits: Vec<String> = store
+        .find_units(typed, 1000)
+        .unwrap()
+        .into_iter()
+        .map(|u| u.code)
+        .collect();
+    for code in [
+        "1990001002",
+        "88990001002000",
+        "X990001002",
+        "S1",
+        "S2",
+        "S3",
+        "99000100200",
+    ] {
+        assert!(hits.contains(&code.to_string()), "{code} in {hits:?}");
+    }
+}

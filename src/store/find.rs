@@ -26,11 +26,16 @@
 //! - `p`: the name's and the initials' first 1..=`PREFIX_CHARS` characters (rank 1);
 //! - `s`: the spelling's first 1..=`SPELLED_CHARS` letters (rank 2);
 //! - `n`: every substring of 1..=`NAME_GRAM` characters of the name and the initials (rank 3);
-//! - `g`: every substring of 1..=`REST_GRAM` characters of the code and the spelling (rank 4).
+//! - `d`: every substring of 1..=`REST_GRAM` characters of the code, and each of exactly
+//!   `CODE_GRAM` (schema 8; rank 4);
+//! - `g`: every substring of 1..=`REST_GRAM` characters of the spelling (rank 4).
 //!
 //! A query longer than a family's terms is looked up by its first term (prefixes) or by the
 //! units that hold all its terms (substrings: the postings intersected, each sought to the
-//! largest entry the others are at); every candidate is then ranked by `search::rank`.
+//! largest entry the others are at); every candidate is then ranked by `search::rank`. A code
+//! query of `CODE_GRAM` characters or more is looked up by its substrings that long, and a
+//! candidate from the code's substrings whose code (in the posting itself) does not hold the
+//! query is dropped before its unit is read.
 //!
 //! # Writes
 //!
@@ -66,9 +71,10 @@ const CODE: u8 = b'c';
 const PREFIX: u8 = b'p';
 const SPELLED: u8 = b's';
 const INSIDE_NAME: u8 = b'n';
+const INSIDE_CODE: u8 = b'd';
 const INSIDE_REST: u8 = b'g';
 /// The families in byte order: the order a rebuild writes them in.
-const FAMILIES: [u8; 6] = [CODE, EXACT, INSIDE_REST, INSIDE_NAME, PREFIX, SPELLED];
+const FAMILIES: [u8; 7] = [CODE, INSIDE_CODE, EXACT, INSIDE_REST, INSIDE_NAME, PREFIX, SPELLED];
 /// Ends a term in a record (never a byte of UTF-8 text).
 const END: u8 = 0xFF;
 
@@ -81,6 +87,11 @@ const SPELLED_CHARS: usize = 4;
 const NAME_GRAM: usize = 2;
 /// Substrings of the code and the spelling.
 const REST_GRAM: usize = 3;
+/// The code's substrings of exactly this many characters are kept too (schema 8): a code query
+/// this long or longer is looked up by them. With trigrams alone, a long code's last key
+/// ("990001002") had every unit whose code holds its seven trigrams anywhere as a candidate
+/// (synthetic codes are mostly 9s, 0s and 1s: most of the country), 127 ms at national size.
+const CODE_GRAM: usize = 6;
 
 /// A page is closed when the next record would take it past this many bytes. Small enough
 /// that a unit's write rewrites little (its ~80 records fall in up to ~80 pages), large enough
@@ -152,6 +163,28 @@ fn substrings<'s>(s: &'s str, longest: usize, into: &mut Vec<&'s str>) {
             into.push(part);
         }
     }
+}
+
+/// Every substring of `s` of exactly `len` characters, without white space, as slices of `s`.
+fn windows<'s>(s: &'s str, len: usize, into: &mut Vec<&'s str>) {
+    let bounds: Vec<usize> = s.char_indices().map(|(i, _)| i).chain([s.len()]).collect();
+    for w in bounds.windows(len + 1) {
+        let part = &s[w[0]..w[len]];
+        if !part.chars().any(char::is_whitespace) {
+            into.push(part);
+        }
+    }
+}
+
+/// The terms a query is looked up by among the code's substrings: its substrings of
+/// `CODE_GRAM` characters when it is that long, else its trigrams (or itself).
+fn code_grams_of(q: &str) -> Vec<String> {
+    let longest = if q.chars().count() >= CODE_GRAM {
+        CODE_GRAM
+    } else {
+        REST_GRAM
+    };
+    grams_of(q, longest)
 }
 
 /// A term's units while a rebuild gathers them: the last one's number, and the gaps between
@@ -269,10 +302,11 @@ fn each_term(
             substrings(forms.name, NAME_GRAM, &mut terms);
             substrings(forms.initials, NAME_GRAM, &mut terms);
         }
-        _ => {
+        INSIDE_CODE => {
             substrings(code, REST_GRAM, &mut terms);
-            substrings(forms.spelled, REST_GRAM, &mut terms);
+            windows(code, CODE_GRAM, &mut terms);
         }
+        _ => substrings(forms.spelled, REST_GRAM, &mut terms),
     }
     terms.sort_unstable();
     terms.dedup();
@@ -938,17 +972,29 @@ impl Store {
         if found.each(spelled)?.is_break() {
             return Ok(found.units);
         }
-        // Ranks 3 and 4: inside the name or initials; inside the code or spelling.
-        for (rank, family, longest) in [(3, INSIDE_NAME, NAME_GRAM), (4, INSIDE_REST, REST_GRAM)] {
-            found.rank = rank;
-            let postings = grams_of(&q, longest)
+        // Rank 3: inside the name or initials.
+        found.rank = 3;
+        let postings = |family: u8, grams: Vec<String>| -> Vec<Posting> {
+            grams
                 .iter()
                 .map(|g| Posting::new(tree, term_prefix(family, g)))
-                .collect();
-            if found.each(Intersection::new(postings))?.is_break() {
-                break;
-            }
+                .collect()
+        };
+        let inside_name = Intersection::new(postings(INSIDE_NAME, grams_of(&q, NAME_GRAM)));
+        if found.each(inside_name)?.is_break() {
+            return Ok(found.units);
         }
+        // Rank 4: inside the code or the spelling. A candidate of the code's substrings holds
+        // its code in the entry: one whose code does not hold the query is dropped there,
+        // without reading its unit (most candidates of a long code's grams are such).
+        found.rank = 4;
+        let codes = Intersection::new(postings(INSIDE_CODE, code_grams_of(&q))).filter(|e| match e {
+            Ok(e) => std::str::from_utf8(e.get(1..).unwrap_or_default()).map_or(true, |code| code.contains(q.as_str())),
+            Err(_) => true,
+        });
+        let spelled = Intersection::new(postings(INSIDE_REST, grams_of(&q, REST_GRAM)));
+        // The last rank: reaching the limit or not, the units found are the answer.
+        let _reached_the_limit = found.each(merged(codes, spelled))?.is_break();
         Ok(found.units)
     }
 }
@@ -1128,7 +1174,9 @@ mod tests {
         assert!(has(PREFIX, "西苑街") && has(PREFIX, "xyj") && !has(PREFIX, "西苑街道"));
         assert!(has(SPELLED, "xiyu") && !has(SPELLED, "xiyua"));
         assert!(has(INSIDE_NAME, "街道") && has(INSIDE_NAME, "jd") && !has(INSIDE_NAME, "苑街道"));
-        assert!(has(INSIDE_REST, "112") && has(INSIDE_REST, "jie") && !has(INSIDE_REST, "jied"));
+        assert!(has(INSIDE_CODE, "112") && has(INSIDE_CODE, "301120") && has(INSIDE_CODE, "001000"));
+        assert!(!has(INSIDE_CODE, "1120") && !has(INSIDE_CODE, "3011200") && !has(INSIDE_CODE, "jie"));
+        assert!(has(INSIDE_REST, "jie") && !has(INSIDE_REST, "jied") && !has(INSIDE_REST, "112"));
         assert!(records.iter().any(|r| r.starts_with(&code_term(Level::Street))));
     }
 
@@ -1136,6 +1184,8 @@ mod tests {
     fn a_long_query_is_looked_up_by_its_grams() {
         assert_eq!(grams_of("ab", 3), ["ab"]);
         assert_eq!(grams_of("abcab", 3), ["abc", "bca", "cab"]);
+        assert_eq!(code_grams_of("99000"), ["000", "900", "990"]);
+        assert_eq!(code_grams_of("990001002"), ["000100", "001002", "900010", "990001"]);
     }
 
     #[test]
