@@ -198,7 +198,7 @@ fn a_schema_6_store_gains_the_childrens_totals_packed_with_each_unit() {
     gains_tree_from(6, "kid_totals", "children's totals kept with the unit are missing");
 }
 
-/// Schema 8 keeps the code's substrings of six digits in the find index, in a family apart
+/// Schema 8 keeps the code's substrings of 4 and 6 digits in the find index, in a family apart
 /// from the spelling's: a schema 7 store's index (here: none at all) is rebuilt.
 #[test]
 fn a_schema_7_store_gains_the_find_index_of_long_code_grams() {

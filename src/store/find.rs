@@ -27,13 +27,13 @@
 //! - `s`: the spelling's first 1..=`SPELLED_CHARS` letters (rank 2);
 //! - `n`: every substring of 1..=`NAME_GRAM` characters of the name and the initials (rank 3);
 //! - `d`: every substring of 1..=`REST_GRAM` characters of the code, and each of exactly
-//!   `CODE_GRAM` (schema 8; rank 4);
+//!   `CODE_GRAMS` (4 and 6; schema 8; rank 4);
 //! - `g`: every substring of 1..=`REST_GRAM` characters of the spelling (rank 4).
 //!
 //! A query longer than a family's terms is looked up by its first term (prefixes) or by the
 //! units that hold all its terms (substrings: the postings intersected, each sought to the
 //! largest entry the others are at); every candidate is then ranked by `search::rank`. A code
-//! query of `CODE_GRAM` characters or more is looked up by its substrings that long, and a
+//! query of 4 characters or more is looked up by its substrings of 4 or 6 (`CODE_GRAMS`), and a
 //! candidate from the code's substrings whose code (in the posting itself) does not hold the
 //! query is dropped before its unit is read.
 //!
@@ -87,11 +87,13 @@ const SPELLED_CHARS: usize = 4;
 const NAME_GRAM: usize = 2;
 /// Substrings of the code and the spelling.
 const REST_GRAM: usize = 3;
-/// The code's substrings of exactly this many characters are kept too (schema 8): a code query
-/// this long or longer is looked up by them. With trigrams alone, a long code's last key
-/// ("990001002") had every unit whose code holds its seven trigrams anywhere as a candidate
-/// (synthetic codes are mostly 9s, 0s and 1s: most of the country), 127 ms at national size.
-const CODE_GRAM: usize = 6;
+/// The code's substrings of exactly these many characters are kept too (schema 8): a code query
+/// of 4 or 5 characters is looked up by its substrings of 4, a longer one by those of 6. With
+/// trigrams alone, a long code's last key ("990001002") had every unit whose code holds its
+/// seven trigrams anywhere as a candidate (synthetic codes are mostly 9s, 0s and 1s: most of
+/// the country), 127 ms at national size. (Not 5: a query of 5 is two substrings of 4, whose
+/// terms are few and their postings long, so they cost less room than those of 5.)
+const CODE_GRAMS: [usize; 2] = [4, 6];
 
 /// A page is closed when the next record would take it past this many bytes. Small enough
 /// that a unit's write rewrites little (its ~80 records fall in up to ~80 pages), large enough
@@ -165,26 +167,35 @@ fn substrings<'s>(s: &'s str, longest: usize, into: &mut Vec<&'s str>) {
     }
 }
 
-/// Every substring of `s` of exactly `len` characters, without white space, as slices of `s`.
-fn windows<'s>(s: &'s str, len: usize, into: &mut Vec<&'s str>) {
-    let bounds: Vec<usize> = s.char_indices().map(|(i, _)| i).chain([s.len()]).collect();
-    for w in bounds.windows(len + 1) {
-        let part = &s[w[0]..w[len]];
-        if !part.chars().any(char::is_whitespace) {
+/// The code's terms in the family `INSIDE_CODE`: its substrings of 1..=`REST_GRAM` characters
+/// and of each of `CODE_GRAMS`, without white space, as slices of it; only those that begin
+/// with the byte `first` when it is given.
+fn code_terms<'s>(code: &'s str, first: Option<u8>, into: &mut Vec<&'s str>) {
+    let bounds: Vec<usize> = code.char_indices().map(|(i, _)| i).chain([code.len()]).collect();
+    let chars = bounds.len() - 1;
+    for start in 0..chars {
+        if first.is_some_and(|b| code.as_bytes().get(bounds[start]) != Some(&b)) {
+            continue;
+        }
+        for len in (1..=REST_GRAM).chain(CODE_GRAMS) {
+            if start + len > chars {
+                break;
+            }
+            let part = &code[bounds[start]..bounds[start + len]];
+            if part.chars().any(char::is_whitespace) {
+                break;
+            }
             into.push(part);
         }
     }
 }
 
-/// The terms a query is looked up by among the code's substrings: its substrings of
-/// `CODE_GRAM` characters when it is that long, else its trigrams (or itself).
+/// The terms a query is looked up by among the code's substrings: its substrings of the
+/// longest of `CODE_GRAMS` it reaches, else its trigrams (or itself).
 fn code_grams_of(q: &str) -> Vec<String> {
-    let longest = if q.chars().count() >= CODE_GRAM {
-        CODE_GRAM
-    } else {
-        REST_GRAM
-    };
-    grams_of(q, longest)
+    let chars = q.chars().count();
+    let longest = CODE_GRAMS.iter().rev().find(|len| chars >= **len).copied();
+    grams_of(q, longest.unwrap_or(REST_GRAM))
 }
 
 /// A term's units while a rebuild gathers them: the last one's number, and the gaps between
@@ -262,12 +273,15 @@ impl Packed {
     }
 }
 
-/// The term prefixes of one family for a unit, each once, to `each` (in no set order).
+/// The term prefixes of one family for a unit, each once, to `each` (in no set order). `first`:
+/// only the code's substrings that begin with this byte (a rebuild gathers them a first byte at
+/// a time); `None` for every term.
 fn each_term(
     family: u8,
     level: Level,
     code: &str,
     forms: FormsOf,
+    first: Option<u8>,
     mut each: impl FnMut(&[u8]) -> Result<()>,
 ) -> Result<()> {
     if family == CODE {
@@ -302,10 +316,7 @@ fn each_term(
             substrings(forms.name, NAME_GRAM, &mut terms);
             substrings(forms.initials, NAME_GRAM, &mut terms);
         }
-        INSIDE_CODE => {
-            substrings(code, REST_GRAM, &mut terms);
-            windows(code, CODE_GRAM, &mut terms);
-        }
+        INSIDE_CODE => code_terms(code, first, &mut terms),
         _ => substrings(forms.spelled, REST_GRAM, &mut terms),
     }
     terms.sort_unstable();
@@ -327,7 +338,7 @@ pub(crate) fn records_of(unit: &Unit) -> Result<Vec<Vec<u8>>> {
     let at = entry(unit.level, &unit.code);
     let mut out: Vec<Vec<u8>> = Vec::new();
     for family in FAMILIES {
-        each_term(family, unit.level, &unit.code, FormsOf::of(&forms), |term| {
+        each_term(family, unit.level, &unit.code, FormsOf::of(&forms), None, |term| {
             let mut record = term.to_vec();
             record.extend_from_slice(&at);
             out.push(record);
@@ -827,15 +838,29 @@ impl Store {
         }
         // The order of `entry`: the level's byte, then the code.
         units.sort_unstable_by(|a, b| (level_byte(a.level), a.code()).cmp(&(level_byte(b.level), b.code())));
+        // The code's substrings are gathered a first byte at a time (terms that begin with one
+        // byte sort together): those of 4 and 6 characters are ~1.2 million terms at national
+        // size, which held at once took the units import's peak from 562 to 707 MB.
+        let mut code_firsts: BTreeSet<u8> = BTreeSet::new();
+        for unit in &units {
+            let code = unit.code();
+            code_firsts.extend(code.char_indices().filter_map(|(i, _)| code.as_bytes().get(i).copied()));
+        }
         let mut record = Vec::new();
-        for family in FAMILIES {
+        let passes = FAMILIES.iter().flat_map(|family| -> Vec<(u8, Option<u8>)> {
+            match *family {
+                INSIDE_CODE => code_firsts.iter().map(|b| (INSIDE_CODE, Some(*b))).collect(),
+                other => vec![(other, None)],
+            }
+        });
+        for (family, first) in passes {
             // Each term's units as the gaps between their numbers, in varints (a term's units
             // come in order): about a byte a posting where a `u32` took four (the family of
             // substrings is ~30 million postings at national size).
             let mut postings: FxHashMap<Vec<u8>, Gaps> = FxHashMap::default();
             for (n, unit) in units.iter().enumerate() {
                 let n = u32::try_from(n).map_err(|_| StoreError::Overflow)?;
-                each_term(family, unit.level, unit.code(), unit.forms(), |term| {
+                each_term(family, unit.level, unit.code(), unit.forms(), first, |term| {
                     match postings.get_mut(term) {
                         Some((last, gaps)) => {
                             push_varint(gaps, (n - *last) as usize);
@@ -1175,7 +1200,8 @@ mod tests {
         assert!(has(SPELLED, "xiyu") && !has(SPELLED, "xiyua"));
         assert!(has(INSIDE_NAME, "街道") && has(INSIDE_NAME, "jd") && !has(INSIDE_NAME, "苑街道"));
         assert!(has(INSIDE_CODE, "112") && has(INSIDE_CODE, "301120") && has(INSIDE_CODE, "001000"));
-        assert!(!has(INSIDE_CODE, "1120") && !has(INSIDE_CODE, "3011200") && !has(INSIDE_CODE, "jie"));
+        assert!(has(INSIDE_CODE, "1120") && !has(INSIDE_CODE, "11200") && !has(INSIDE_CODE, "3011200"));
+        assert!(!has(INSIDE_CODE, "jie"));
         assert!(has(INSIDE_REST, "jie") && !has(INSIDE_REST, "jied") && !has(INSIDE_REST, "112"));
         assert!(records.iter().any(|r| r.starts_with(&code_term(Level::Street))));
     }
@@ -1184,7 +1210,8 @@ mod tests {
     fn a_long_query_is_looked_up_by_its_grams() {
         assert_eq!(grams_of("ab", 3), ["ab"]);
         assert_eq!(grams_of("abcab", 3), ["abc", "bca", "cab"]);
-        assert_eq!(code_grams_of("99000"), ["000", "900", "990"]);
+        assert_eq!(code_grams_of("990"), ["990"]);
+        assert_eq!(code_grams_of("99000"), ["9000", "9900"]);
         assert_eq!(code_grams_of("990001002"), ["000100", "001002", "900010", "990001"]);
     }
 

@@ -37,7 +37,7 @@ impl Store {
                 // Schema 7: each unit's children's totals packed in one value with it
                 // (`store::kid_totals`), packed from `child_totals`.
                 6 => self.rebuild_kid_totals()?,
-                // Schema 8: the find index gains the code's substrings of six characters, in a
+                // Schema 8: the find index gains the code's substrings of 4 and 6 characters, in a
                 // family of their own apart from the spelling's (`store::find`): rebuilt.
                 7 => self.rebuild_find_index()?,
                 other => return Err(StoreError::Corrupt(format!("unknown schema version {other}"))),
