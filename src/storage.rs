@@ -310,6 +310,12 @@ pub trait BulkImport {
     fn groups_by_street(&self) -> bool {
         false
     }
+    /// Which of `shares` runs of the units a unit's rows are best written in, by their place
+    /// in the store (the sled store: neighbouring units' values are neighbouring keys, written
+    /// together); `None`: any (a server, or a unit the store lacks).
+    fn share_of(&mut self, _owner: &str, _shares: usize) -> Result<Option<usize>> {
+        Ok(None)
+    }
 }
 
 /// Where a backup is restored to, chosen by the caller (`store::SledRestore` for a folder):

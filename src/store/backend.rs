@@ -259,4 +259,7 @@ impl<R: Record> BulkImport for ImportSession<'_, R> {
     fn groups_by_street(&self) -> bool {
         true
     }
+    fn share_of(&mut self, owner: &str, shares: usize) -> Result<Option<usize>> {
+        ImportSession::share_of(self, owner, shares)
+    }
 }
