@@ -316,6 +316,9 @@ pub trait BulkImport {
     fn share_of(&mut self, _owner: &str, _shares: usize) -> Result<Option<usize>> {
         Ok(None)
     }
+    /// The caller says that from now on each part holds every row of each of its units (what
+    /// a part alone needs to number identical rows); nothing on a server.
+    fn parts_hold_whole_units(&mut self) {}
 }
 
 /// Where a backup is restored to, chosen by the caller (`store::SledRestore` for a folder):

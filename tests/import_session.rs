@@ -158,3 +158,41 @@ fn a_fresh_import_with_a_unit_in_two_parts_rolls_back_whole() {
     assert_eq!(store.counts().unwrap(), whole.counts().unwrap());
     assert!(store.check().unwrap().is_empty());
 }
+
+/// Issue 14 (import memory): an import whose parts hold whole units counts identical rows
+/// within a part, and gives what one import gives; a unit whose rows come back in a later
+/// part is refused (never numbered twice), and nothing of the import stays.
+#[test]
+fn parts_of_whole_units_number_identical_rows_alike_and_refuse_a_split_unit() {
+    let rows = entries(2_000);
+    let only = |unit: &str| -> Vec<BudgetEntry> { rows.iter().filter(|r| r.unit == unit).cloned().collect() };
+    let tmp = tempfile::tempdir().unwrap();
+    let whole = store_with_units(&tmp.path().join("whole"));
+    whole.add_records(&rows).unwrap();
+    let parts = store_with_units(&tmp.path().join("parts"));
+    let mut session = parts.import_session::<BudgetEntry>().unwrap();
+    session.parts_hold_whole_units();
+    session.write(&[only("S0"), only("S1")].concat()).unwrap();
+    session.write(&only("S2")).unwrap();
+    session.write(&only("S3")).unwrap();
+    assert_eq!(session.finish().unwrap().added, 2_000);
+    assert_eq!(figures(&parts), figures(&whole));
+    assert_eq!(parts.counts().unwrap(), whole.counts().unwrap());
+    // Again in whole units: nothing added.
+    let mut again = parts.import_session::<BudgetEntry>().unwrap();
+    again.parts_hold_whole_units();
+    again.write(&only("S2")).unwrap();
+    again.write(&[only("S0"), only("S1"), only("S3")].concat()).unwrap();
+    assert_eq!(again.finish().unwrap().already_present, 2_000);
+
+    let split = store_with_units(&tmp.path().join("split"));
+    let (before, counts) = (figures(&split), split.counts().unwrap());
+    let mut session = split.import_session::<BudgetEntry>().unwrap();
+    session.parts_hold_whole_units();
+    let s0 = only("S0");
+    session.write(&s0[..100]).unwrap();
+    assert!(session.write(&s0[100..]).is_err());
+    drop(session);
+    assert_eq!((figures(&split), split.counts().unwrap()), (before, counts));
+    assert!(split.check().unwrap().is_empty());
+}

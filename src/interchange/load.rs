@@ -397,6 +397,8 @@ fn stream<R: Record>(store: &Registry, open: Open, rows: ChunkedRows<R>) -> Resu
         tunable("SHEGONG_PASS_ROWS", PASS_ROWS).max(1),
         tunable("SHEGONG_PASS_BYTES", PASS_BYTES).max(1) as u64,
     );
+    // A unit's rows are in one share, a share in one pass.
+    session.parts_hold_whole_units();
     while let Some(batch) = passes.next_pass()? {
         session.write(&batch)?;
     }
