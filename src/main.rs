@@ -9,6 +9,11 @@
 use shegong::cli::{self, Args, Context};
 use shegong::words::{tr, C};
 
+/// mimalloc rather than glibc's malloc: an import allocates and frees a few small values per
+/// row, and glibc's allocator was a sixth of a budget import's CPU (issue 14, session 10).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
     install_panic_message();
     make_files_private();

@@ -310,6 +310,15 @@ pub trait BulkImport {
     fn groups_by_street(&self) -> bool {
         false
     }
+    /// Which of `shares` runs of the units a unit's rows are best written in, by their place
+    /// in the store (the sled store: neighbouring units' values are neighbouring keys, written
+    /// together); `None`: any (a server, or a unit the store lacks).
+    fn share_of(&mut self, _owner: &str, _shares: usize) -> Result<Option<usize>> {
+        Ok(None)
+    }
+    /// The caller says that from now on each part holds every row of each of its units (what
+    /// a part alone needs to number identical rows); nothing on a server.
+    fn parts_hold_whole_units(&mut self) {}
 }
 
 /// Where a backup is restored to, chosen by the caller (`store::SledRestore` for a folder):

@@ -115,3 +115,84 @@ fn problems_are_numbered_across_parts() {
     assert_eq!(problems[0].row, 37);
     assert_eq!(problems[0].problem.field, "unit");
 }
+
+/// Issue 14 (import speed and memory): into a store with no budget page yet, pages are not
+/// read and a part whose units no earlier part wrote is logged without being remembered. A
+/// unit's rows that come back in a later part are still read and logged, and an import
+/// dropped after such parts leaves nothing (the log is rolled back newest first).
+#[test]
+fn a_fresh_import_with_a_unit_in_two_parts_rolls_back_whole() {
+    let rows = entries(3_000);
+    let only = |unit: &str, range: std::ops::Range<usize>| -> Vec<BudgetEntry> {
+        rows[range].iter().filter(|r| r.unit == unit).cloned().collect()
+    };
+    let tmp = tempfile::tempdir().unwrap();
+    let store = store_with_units(&tmp.path().join("s"));
+    let before = figures(&store);
+    let counts = store.counts().unwrap();
+    {
+        let mut session = store.import_session::<BudgetEntry>().unwrap();
+        session.write(&only("S0", 0..1_000)).unwrap();
+        session.write(&only("S1", 0..1_000)).unwrap();
+        // S0 again: its pages were written by the first part.
+        let mut third = only("S0", 1_000..2_000);
+        third.extend(only("S2", 0..2_000));
+        session.write(&third).unwrap();
+    }
+    assert_eq!(figures(&store), before);
+    assert_eq!(store.counts().unwrap(), counts);
+    assert!(store.check().unwrap().is_empty());
+
+    // The same parts, finished, give what one import gives.
+    let whole_rows: Vec<BudgetEntry> = [only("S0", 0..2_000), only("S1", 0..1_000), only("S2", 0..2_000)].concat();
+    let whole = store_with_units(&tmp.path().join("whole"));
+    whole.add_records(&whole_rows).unwrap();
+    let mut session = store.import_session::<BudgetEntry>().unwrap();
+    session.write(&only("S0", 0..1_000)).unwrap();
+    session.write(&only("S1", 0..1_000)).unwrap();
+    let mut third = only("S0", 1_000..2_000);
+    third.extend(only("S2", 0..2_000));
+    session.write(&third).unwrap();
+    assert_eq!(session.finish().unwrap().added, whole_rows.len());
+    assert_eq!(figures(&store), figures(&whole));
+    assert_eq!(store.counts().unwrap(), whole.counts().unwrap());
+    assert!(store.check().unwrap().is_empty());
+}
+
+/// Issue 14 (import memory): an import whose parts hold whole units counts identical rows
+/// within a part, and gives what one import gives; a unit whose rows come back in a later
+/// part is refused (never numbered twice), and nothing of the import stays.
+#[test]
+fn parts_of_whole_units_number_identical_rows_alike_and_refuse_a_split_unit() {
+    let rows = entries(2_000);
+    let only = |unit: &str| -> Vec<BudgetEntry> { rows.iter().filter(|r| r.unit == unit).cloned().collect() };
+    let tmp = tempfile::tempdir().unwrap();
+    let whole = store_with_units(&tmp.path().join("whole"));
+    whole.add_records(&rows).unwrap();
+    let parts = store_with_units(&tmp.path().join("parts"));
+    let mut session = parts.import_session::<BudgetEntry>().unwrap();
+    session.parts_hold_whole_units();
+    session.write(&[only("S0"), only("S1")].concat()).unwrap();
+    session.write(&only("S2")).unwrap();
+    session.write(&only("S3")).unwrap();
+    assert_eq!(session.finish().unwrap().added, 2_000);
+    assert_eq!(figures(&parts), figures(&whole));
+    assert_eq!(parts.counts().unwrap(), whole.counts().unwrap());
+    // Again in whole units: nothing added.
+    let mut again = parts.import_session::<BudgetEntry>().unwrap();
+    again.parts_hold_whole_units();
+    again.write(&only("S2")).unwrap();
+    again.write(&[only("S0"), only("S1"), only("S3")].concat()).unwrap();
+    assert_eq!(again.finish().unwrap().already_present, 2_000);
+
+    let split = store_with_units(&tmp.path().join("split"));
+    let (before, counts) = (figures(&split), split.counts().unwrap());
+    let mut session = split.import_session::<BudgetEntry>().unwrap();
+    session.parts_hold_whole_units();
+    let s0 = only("S0");
+    session.write(&s0[..100]).unwrap();
+    assert!(session.write(&s0[100..]).is_err());
+    drop(session);
+    assert_eq!((figures(&split), split.counts().unwrap()), (before, counts));
+    assert!(split.check().unwrap().is_empty());
+}

@@ -345,7 +345,14 @@ fn stream<R: Record>(store: &Registry, open: Open, rows: ChunkedRows<R>) -> Resu
             // Rows are kept for writing only while there is nothing to refuse.
             if failure.is_none() && store_problems.is_empty() {
                 for record in records.iter() {
-                    if let Err(e) = groups.of(store, record.owner()).and_then(|g| spill.push_in(record, g)) {
+                    // A share by the unit's place in the store where it has one (neighbouring
+                    // keys written by one pass), else a hash.
+                    let group = match session.share_of(record.owner(), super::spill::SHARES) {
+                        Ok(Some(share)) => Ok(share as u64),
+                        Ok(None) => groups.of(store, record.owner()),
+                        Err(e) => Err(e),
+                    };
+                    if let Err(e) = group.and_then(|g| spill.push_in(record, g)) {
                         failure = Some(e);
                         break;
                     }
@@ -390,6 +397,8 @@ fn stream<R: Record>(store: &Registry, open: Open, rows: ChunkedRows<R>) -> Resu
         tunable("SHEGONG_PASS_ROWS", PASS_ROWS).max(1),
         tunable("SHEGONG_PASS_BYTES", PASS_BYTES).max(1) as u64,
     );
+    // A unit's rows are in one share, a share in one pass.
+    session.parts_hold_whole_units();
     while let Some(batch) = passes.next_pass()? {
         session.write(&batch)?;
     }

@@ -20,7 +20,7 @@ fn failed(e: io::Error) -> StoreError {
 }
 
 /// Shares of the units; a pass writes a run of neighbouring shares.
-const SHARES: usize = 128;
+pub(super) const SHARES: usize = 128;
 
 struct Share {
     file: BufWriter<File>,
@@ -48,8 +48,9 @@ impl<R: Record> Spill<R> {
         self.push_in(record, xxhash_rust::xxh3::xxh3_64(record.owner().as_bytes()))
     }
 
-    /// Adds one checked row to the share of `group`, a hash that is the same for every row of
-    /// a unit (the load puts a community's rows with its street's: `load::Groups`).
+    /// Adds one checked row to the share of `group` (modulo `SHARES`), the same for every row
+    /// of a unit: a share the store chose by the unit's place in it, or a hash (the load puts
+    /// a community's rows with its street's: `load::Groups`, `BulkImport::share_of`).
     pub fn push_in(&mut self, record: &R, group: u64) -> Result<()> {
         let bytes = encode_record(record)?;
         let len = u32::try_from(bytes.len()).map_err(|_| StoreError::Overflow)?;

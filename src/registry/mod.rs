@@ -508,6 +508,16 @@ impl<R: Record> ImportSession<'_, R> {
         self.inner.groups_by_street()
     }
 
+    /// See `BulkImport::parts_hold_whole_units`.
+    pub fn parts_hold_whole_units(&mut self) {
+        self.inner.parts_hold_whole_units()
+    }
+
+    /// See `BulkImport::share_of`.
+    pub fn share_of(&mut self, owner: &str, shares: usize) -> Result<Option<usize>> {
+        self.inner.share_of(owner, shares)
+    }
+
     pub fn write(&mut self, rows: &[R]) -> Result<()> {
         self.inner.write(R::rows(rows))
     }

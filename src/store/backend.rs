@@ -259,4 +259,10 @@ impl<R: Record> BulkImport for ImportSession<'_, R> {
     fn groups_by_street(&self) -> bool {
         true
     }
+    fn share_of(&mut self, owner: &str, shares: usize) -> Result<Option<usize>> {
+        ImportSession::share_of(self, owner, shares)
+    }
+    fn parts_hold_whole_units(&mut self) {
+        ImportSession::parts_hold_whole_units(self)
+    }
 }

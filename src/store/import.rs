@@ -73,11 +73,26 @@ impl Store {
         pages: &'p mut HashMap<[u8; 6], PageEdit>,
         key: &RecordKey,
     ) -> Result<&'p mut PageEdit> {
+        self.page_edit_known(kind, pages, key, false)
+    }
+
+    /// `page_edit`, told whether the page is known to be absent from the store (then it is not
+    /// read: a fresh import's pages, `ImportSession`).
+    pub(crate) fn page_edit_known<'p>(
+        &self,
+        kind: RecordKind,
+        pages: &'p mut HashMap<[u8; 6], PageEdit>,
+        key: &RecordKey,
+        absent: bool,
+    ) -> Result<&'p mut PageEdit> {
         use std::collections::hash_map::Entry;
         match pages.entry(key.page()) {
             Entry::Occupied(e) => Ok(e.into_mut()),
             Entry::Vacant(e) => {
-                let old = self.tree(tree_of(kind)).get(e.key())?.map(|v| v.to_vec());
+                let old = match absent {
+                    true => None,
+                    false => self.tree(tree_of(kind)).get(e.key())?.map(|v| v.to_vec()),
+                };
                 let page = match &old {
                     Some(bytes) => Page::decode(bytes)?,
                     None => Page::default(),

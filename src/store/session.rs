@@ -43,6 +43,10 @@ pub struct AddOutcome {
 struct UnitFacts {
     idx: u32,
     has_station: bool,
+    /// The unit whose place in the store its rows are written near: its street for a
+    /// community (written with its street's, so that a street's yearly totals are written by
+    /// one pass), else itself (`ImportSession::share_of`).
+    group: u32,
 }
 
 /// An import of records of one kind, in one or more parts.
@@ -73,6 +77,21 @@ pub struct ImportSession<'s, R: Record> {
     batch: Vec<u8>,
     batch_chunks: u32,
     token: Option<u64>,
+    /// The kind's tree held no page when the import began: a page of a unit no earlier part
+    /// wrote is known to be absent and is not read (issue 14, import speed: at national size
+    /// a page looked up was mostly a read from disk, for nothing in a fresh import).
+    fresh: bool,
+    /// The units whose pages an earlier part of this import wrote (with `fresh`: the only
+    /// pages that may be there).
+    units_written: HashSet<u32>,
+    /// The last part planned wrote pages of no unit an earlier part wrote: each of its page
+    /// keys is touched for the first time (`LoggedWrite::first_touch`).
+    pages_first_touched: bool,
+    /// The number of units the store has ever numbered (`share_of`), read once.
+    unit_count: Option<u32>,
+    /// The caller said each part holds every row of each of its units
+    /// (`parts_hold_whole_units`): identical rows are counted within a part only.
+    whole_units: bool,
 }
 
 impl Store {
@@ -95,6 +114,11 @@ impl Store {
             batch: Vec::new(),
             batch_chunks: 0,
             token: None,
+            fresh: self.tree(super::import::tree_of(R::KIND)).is_empty(),
+            units_written: HashSet::default(),
+            pages_first_touched: false,
+            unit_count: None,
+            whole_units: false,
         })
     }
 
@@ -131,9 +155,42 @@ impl<R: Record> ImportSession<'_, R> {
         let facts = self.store.unit_row_by_code(code)?.map(|row| UnitFacts {
             idx: row.idx,
             has_station: row.unit.station != StationStatus::None,
+            group: match (row.unit.level, row.parent_idx) {
+                (crate::domain::Level::Community, Some(street)) => street,
+                _ => row.idx,
+            },
         });
         self.facts.insert(code.to_string(), facts);
         Ok(facts)
+    }
+
+    /// Which of `shares` runs of the store's units a unit's rows are spilled to
+    /// (`interchange::spill`), by its place in the store: a pass then writes the pages and
+    /// totals of neighbouring units, a run of each tree's keys, rather than units spread over
+    /// every tree (issue 14, import speed: at national size the trees outgrow sled's cache, so
+    /// each pass read back every part of them). A community goes with its street. `None` for a
+    /// unit the store lacks (its rows are refused anyway).
+    pub fn share_of(&mut self, code: &str, shares: usize) -> Result<Option<usize>> {
+        let Some(facts) = self.facts(code)? else {
+            return Ok(None);
+        };
+        let count = match self.unit_count {
+            Some(n) => n,
+            None => *self
+                .unit_count
+                .insert(self.store.meta_u32(keys::META_NEXT_UNIT)?.unwrap_or(0)),
+        };
+        let share = u64::from(facts.group) * shares as u64 / u64::from(count.max(facts.group + 1));
+        Ok(Some((share as usize).min(shares.saturating_sub(1))))
+    }
+
+    /// From now on each part written holds every row of each of its units (a streamed file's
+    /// passes: `interchange::spill`): identical rows, which are of one unit, are then counted
+    /// within a part, and what was counted is forgotten after it (issue 14, import memory: a
+    /// hash per row, ~110 MB for 5 million rows). A unit whose rows come back in a later part
+    /// is refused, never numbered twice.
+    pub fn parts_hold_whole_units(&mut self) {
+        self.whole_units = true;
     }
 
     /// The problems of these rows (numbered from `first_row`), checked against the store and
@@ -213,10 +270,15 @@ impl<R: Record> ImportSession<'_, R> {
     /// Stores rows that `check` passed, as one part of a streamed import.
     pub fn write(&mut self, rows: &[R]) -> Result<()> {
         let set = self.plan(rows)?;
+        if self.whole_units {
+            self.seen.clear();
+            self.repeats.clear();
+        }
         let logged = match &mut self.logged {
             Some(l) => l,
             None => self.logged.insert(self.store.logged_begin(true)?),
         };
+        logged.first_touch = self.pages_first_touched.then(|| super::import::tree_of(R::KIND));
         self.store.logged_part(logged, set)
     }
 
@@ -295,6 +357,12 @@ impl<R: Record> ImportSession<'_, R> {
             let owner = self
                 .facts(record.owner())?
                 .ok_or_else(|| StoreError::UnknownUnit(record.owner().into()))?;
+            if self.whole_units && self.units_written.contains(&owner.idx) {
+                return Err(StoreError::Corrupt(format!(
+                    "the rows of {} came in two parts of an import whose parts hold whole units",
+                    record.owner()
+                )));
+            }
             let bytes = super::codec::encode_record(record)?;
             let (day, delta) = record.delta();
             let hash = xxhash_rust::xxh3::xxh3_64(&bytes);
@@ -317,7 +385,8 @@ impl<R: Record> ImportSession<'_, R> {
                     continue;
                 }
             }
-            let edit = self.store.page_edit(R::KIND, &mut pages, &key)?;
+            let absent = self.fresh && !self.units_written.contains(&key.unit);
+            let edit = self.store.page_edit_known(R::KIND, &mut pages, &key, absent)?;
             if edit.find(&key).is_ok() {
                 self.outcome.already_present += 1;
                 continue;
@@ -355,6 +424,13 @@ impl<R: Record> ImportSession<'_, R> {
                 self.journal_rows.clear();
             }
         }
+        let units: Vec<u32> = pages
+            .iter()
+            .filter(|(_, edit)| edit.changed)
+            .filter_map(|(k, _)| keys::parse_bucket_key(k).map(|(unit, _)| unit))
+            .collect();
+        self.pages_first_touched = !units.iter().any(|u| self.units_written.contains(u));
+        self.units_written.extend(units);
         self.store.write_pages(R::KIND, pages, &mut set)?;
         for (idx, day) in first_eval {
             self.store.move_first_evaluation(

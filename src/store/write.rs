@@ -48,6 +48,12 @@ pub(crate) struct LoggedWrite {
     /// a national budget import touches ~3 million pages; two keys sharing a hash is a chance
     /// of about 10⁻²⁶ there).
     logged: rustc_hash::FxHashSet<u128>,
+    /// Keys of this tree in the part being written are touched by no earlier part (set by a
+    /// streamed import for its pages: each unit's rows are in one pass): logged without being
+    /// remembered in `logged` (issue 14, import memory: ~3 million pages at national size).
+    /// A key touched again later is then logged twice; the rollback applies the log newest
+    /// first, so the oldest value is the one that stays.
+    pub(crate) first_touch: Option<TreeId>,
     started: bool,
     /// The units it changes, for the find index at its end (`store::find`).
     find: super::find::PendingFind,
@@ -193,7 +199,10 @@ impl Store {
                 continue;
             }
             // Only the first touch of a key has the value from before the whole write.
-            if write.parts_expected && !write.logged.insert(logged_key(op.tree, &op.key)) {
+            if write.parts_expected
+                && write.first_touch != Some(op.tree)
+                && !write.logged.insert(logged_key(op.tree, &op.key))
+            {
                 continue;
             }
             chunk.push((op.tree, &op.key, &op.undo));
@@ -286,10 +295,12 @@ impl Store {
         // when the store is next opened, from the undo log already on disk.
         super::failed_earlier()?;
         let pending = self.tree(TreeId::Pending);
-        for item in pending.iter() {
+        // Newest first: a key logged twice (`LoggedWrite::first_touch`) ends with its oldest
+        // value, the one from before the whole write.
+        for item in pending.iter().rev() {
             let (_, bytes) = item?;
             let chunk: Vec<(TreeId, Vec<u8>, Undo)> = decode_list(&bytes)?;
-            for (tree, key, undo) in chunk {
+            for (tree, key, undo) in chunk.into_iter().rev() {
                 match undo {
                     Undo::Remove => {
                         self.tree(tree).remove(key)?;
