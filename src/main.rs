@@ -11,6 +11,8 @@ use shegong::words::{tr, C};
 
 /// mimalloc rather than glibc's malloc: an import allocates and frees a few small values per
 /// row, and glibc's allocator was a sixth of a budget import's CPU (issue 14, session 10).
+/// (Branch recmem's glibc tuning, `M_MMAP_THRESHOLD`, was dropped at the merge: with a global
+/// allocator glibc's malloc no longer serves Rust's allocations.)
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 

@@ -132,6 +132,20 @@ const STREAM_ABOVE_BYTES: usize = 16 * 1024 * 1024;
 /// budget rows (~300,000) is ~150 MB.
 const PASS_ROWS: usize = 1_500_000;
 const PASS_BYTES: usize = 16 * 1024 * 1024;
+/// An evaluations file's passes are smaller: each of its rows also moves its unit's first
+/// evaluation (the unit's row read, written again, its old bytes kept for undo) and changes
+/// the children kept with its parent, so a pass costs about twice what a budget pass of the
+/// same bytes does. At national size (issue 14, recmem) 16 MB passes peaked at ~700 MB and
+/// 8 MB ones at ~580 MB, for about the same CPU.
+const EVALUATION_PASS_BYTES: usize = 8 * 1024 * 1024;
+
+/// The default bytes of rows per pass of a streamed import of a kind.
+fn pass_bytes(kind: crate::domain::RecordKind) -> usize {
+    match kind {
+        crate::domain::RecordKind::Evaluation => EVALUATION_PASS_BYTES,
+        _ => PASS_BYTES,
+    }
+}
 
 /// Imports one file of a kind (CSV in any encoding, a workbook or JSON), all or nothing.
 pub fn import_bytes(store: &Registry, kind: Kind, bytes: &[u8]) -> Result<ImportSummary, ImportError> {
@@ -395,7 +409,7 @@ fn stream<R: Record>(store: &Registry, open: Open, rows: ChunkedRows<R>) -> Resu
     // writes the records of a run of shares of the units, touching each page once.
     let mut passes = spill.into_passes(
         tunable("SHEGONG_PASS_ROWS", PASS_ROWS).max(1),
-        tunable("SHEGONG_PASS_BYTES", PASS_BYTES).max(1) as u64,
+        tunable("SHEGONG_PASS_BYTES", pass_bytes(R::KIND)).max(1) as u64,
     );
     // A unit's rows are in one share, a share in one pass.
     session.parts_hold_whole_units();
@@ -510,6 +524,15 @@ mod tests {
         assert_eq!(opened.get(), 1);
         let after = store.counts().unwrap();
         assert_eq!(after[3], before[3] + 300, "{before:?} {after:?}");
+    }
+
+    /// An evaluations file is written in passes of half the bytes of the other kinds' (each
+    /// row also moves its unit's first evaluation: issue 14, import memory).
+    #[test]
+    fn evaluations_pass_in_smaller_passes() {
+        use crate::domain::RecordKind;
+        assert_eq!(pass_bytes(RecordKind::Evaluation) * 2, pass_bytes(RecordKind::Budget));
+        assert_eq!(pass_bytes(RecordKind::Training), PASS_BYTES);
     }
 
     /// A community's rows are written in its street's pass; every other unit's with its own.

@@ -38,6 +38,34 @@ pub struct Deltas {
 /// A change of one counter on one day.
 type Cell = (Day, u8, i64);
 
+/// A bucket's cells are folded in place (one per day and counter) when they would grow past
+/// this many: every record adds its cells to each bucket above its unit, so a pass's district
+/// and city buckets held a cell per record and counter (~140 MB of a national evaluations
+/// import's peak, issue 14), where folded they hold one per day and counter.
+const FOLD_FROM: usize = 4096;
+
+/// Sorts cells by day and counter and sums those of the same day and counter. What
+/// `Deltas::write_into` makes of them is unchanged: it sums them in the same order, and a day
+/// whose cells sum to nothing is kept (as a zero cell) as it was.
+fn fold(cells: &mut Vec<Cell>) -> Result<()> {
+    cells.sort_unstable_by_key(|(day, i, _)| (*day, *i));
+    let mut out = 0usize;
+    for at in 0..cells.len() {
+        let (day, i, v) = cells[at];
+        match out.checked_sub(1).map(|last| (last, cells[last])) {
+            Some((last, (d, c, sum))) if d == day && c == i => {
+                cells[last].2 = sum.checked_add(v).ok_or(crate::rollup::Overflow)?;
+            }
+            _ => {
+                cells[out] = (day, i, v);
+                out += 1;
+            }
+        }
+    }
+    cells.truncate(out);
+    Ok(())
+}
+
 /// Finds a unit's parent and level; remembers what it read.
 pub struct Ancestry<'a> {
     store: &'a Store,
@@ -111,10 +139,11 @@ impl Deltas {
         }
         let year = bucket_year(day);
         for (idx, parent) in ancestry.bucket_chain(unit)? {
-            self.buckets
-                .entry((*idx, year))
-                .or_default()
-                .extend(delta.0.iter().map(|(i, v)| (day, *i, *v)));
+            let cells = self.buckets.entry((*idx, year)).or_default();
+            if cells.len() >= FOLD_FROM && cells.len() + delta.0.len() > cells.capacity() {
+                fold(cells)?;
+            }
+            cells.extend(delta.0.iter().map(|(i, v)| (day, *i, *v)));
             self.parents.insert(*idx, *parent);
         }
         self.latest = self.latest.max(Some(day));
@@ -711,5 +740,23 @@ mod tests {
     fn every_level_but_the_community_keeps_a_bucket() {
         let keeping: Vec<Level> = Level::ALL.iter().copied().filter(|l| keeps_bucket(*l)).collect();
         assert_eq!(keeping, [Level::Province, Level::City, Level::District, Level::Street]);
+    }
+
+    /// Folding a bucket's cells sums those of one day and counter, keeps a day whose cells sum
+    /// to nothing (as a zero cell, as `write_into` would add it), and refuses an overflow.
+    #[test]
+    fn folded_cells_sum_per_day_and_counter() {
+        let day = |d: Day| 18_000 + d;
+        let mut cells: Vec<Cell> = vec![
+            (day(2), 1, 5),
+            (day(1), 0, 7),
+            (day(2), 1, -5),
+            (day(1), 0, 3),
+            (day(1), 2, 1),
+        ];
+        fold(&mut cells).unwrap();
+        assert_eq!(cells, [(day(1), 0, 10), (day(1), 2, 1), (day(2), 1, 0)]);
+        let mut big: Vec<Cell> = vec![(day(1), 0, i64::MAX), (day(1), 0, 1)];
+        assert!(fold(&mut big).is_err());
     }
 }

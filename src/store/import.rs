@@ -17,6 +17,12 @@ use std::borrow::Cow;
 
 /// Writes per part of a large units import (three a unit added: ~33,000 units, ~35 MB).
 const UNIT_PART_OPS: usize = 100_000;
+/// A large units import's undo batch is written in parts of about this many bytes (small in
+/// tests, so that their imports of ~34,000 units write it in more than one part).
+#[cfg(not(test))]
+const UNIT_BATCH_PART_BYTES: usize = 4 * 1024 * 1024;
+#[cfg(test)]
+const UNIT_BATCH_PART_BYTES: usize = 64 * 1024;
 
 pub(crate) fn tree_of(kind: RecordKind) -> TreeId {
     match kind {
@@ -579,8 +585,14 @@ impl Store {
             }
             let summary = super::journal::import_summary("unit", outcome.added, outcome.updated);
             let mut entry = self.entry("import", "unit", None, summary);
-            // What undo needs: each unit changed, and its fields before an update.
-            let changed: Vec<super::undo::UnitChangeRef> = codes
+            // What undo needs: each unit changed, and its fields before an update; encoded a
+            // chunk at a time and written in parts as it grows (issue 14: a national file's
+            // batch was ~30 MB built whole while the plan's maps and the totals' deltas were
+            // still alive, the units import's peak).
+            let token = self.db.generate_id()?;
+            let mut chunk_no = 0u32;
+            let mut pending_bytes = 0usize;
+            let mut each_changed = codes
                 .iter()
                 .zip(&changed)
                 .filter(|(_, changed)| **changed)
@@ -588,15 +600,28 @@ impl Store {
                     code,
                     before: idx_of[code.as_str()].1.as_ref().map(|old| &old.unit),
                 })
-                .collect();
-            let token = self.db.generate_id()?;
-            for (chunk, value) in (0u32..).zip(super::undo::unit_batch(&changed)?) {
-                set.put(
-                    TreeId::Batches,
-                    super::session::batch_key(token, chunk),
-                    value,
-                    Undo::Remove,
-                );
+                .peekable();
+            while each_changed.peek().is_some() {
+                let part: Vec<super::undo::UnitChangeRef> =
+                    each_changed.by_ref().take(super::undo::UNIT_CHUNK).collect();
+                for value in super::undo::unit_batch(&part)? {
+                    pending_bytes += value.len();
+                    set.put(
+                        TreeId::Batches,
+                        super::session::batch_key(token, chunk_no),
+                        value,
+                        Undo::Remove,
+                    );
+                    chunk_no = chunk_no.checked_add(1).ok_or(StoreError::Overflow)?;
+                }
+                if logged.is_some() && pending_bytes >= UNIT_BATCH_PART_BYTES {
+                    pending_bytes = 0;
+                    let part = WriteSet {
+                        ops: std::mem::take(&mut set.ops),
+                        rebuild_totals: false,
+                    };
+                    self.write_units_part(logged, part)?;
+                }
             }
             entry.key = Some(format!("{}{token}", super::journal::IMPORT_PREFIX));
             self.journal(&mut set, entry)?;
@@ -618,6 +643,12 @@ impl Store {
                 self.journal(&mut set, entry)?;
             }
         }
+        // The plan's maps (~100 MB at national size) go before the totals' writes are built.
+        drop(idx_of);
+        drop(resolved);
+        drop(changed);
+        drop(codes);
+        drop(ancestry);
         if next_idx != next_before {
             set.put(
                 TreeId::Meta,
@@ -773,6 +804,14 @@ mod tests {
         );
         assert!(store.check().unwrap().is_empty());
         assert!(!store.tree(TreeId::Meta).contains_key(keys::META_PENDING).unwrap());
+        // Its undo batch, written in parts, holds every unit once, a chunk per 10,000.
+        let chunks: Vec<Vec<serde_json::Value>> = store
+            .tree(TreeId::Batches)
+            .iter()
+            .map(|item| serde_json::from_slice(&item.unwrap().1).unwrap())
+            .collect();
+        assert_eq!(chunks.len(), (n + 1).div_ceil(super::super::undo::UNIT_CHUNK));
+        assert_eq!(chunks.iter().map(Vec::len).sum::<usize>(), n + 1);
     }
 
     /// Issue 14 (memory): a units file is handed over (`import_units`) and freed once planned;

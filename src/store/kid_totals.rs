@@ -117,11 +117,13 @@ impl Store {
         self.mark_stale(META_KID_TOTALS_STALE)?;
         let mut parents: Vec<u32> = pending.parents.into_iter().collect();
         parents.sort_unstable();
-        let ops = parents
-            .into_iter()
-            .map(|parent| value_op(parent, self.packed_child_totals(parent)?))
-            .collect::<Result<Vec<Op>>>()?;
-        self.apply_untransacted(TreeId::KidTotals, ops)
+        // Each value written as it is packed: gathered first, they were every parent's totals
+        // at once (issue 14, import memory).
+        for parent in parents {
+            let op = value_op(parent, self.packed_child_totals(parent)?)?;
+            self.apply_untransacted(TreeId::KidTotals, [op])?;
+        }
+        Ok(())
     }
 
     /// After a large write's rows were rolled back: values it had started to change are

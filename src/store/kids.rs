@@ -26,7 +26,7 @@ use super::write::{each_parents_run, Op, PerParentWords};
 use super::{Result, Store, StoreError};
 use crate::domain::{Day, Evaluation, Unit};
 use rustc_hash::{FxHashMap, FxHashSet};
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::BTreeSet;
 
 /// Set while a large write changes the values at its end (see the module header).
 pub(crate) const META_KIDS_STALE: &[u8] = b"kids_stale";
@@ -182,27 +182,30 @@ impl Store {
         Ok(())
     }
 
-    /// The ops that bring the values `pending` names up to date with `view`.
-    fn kids_changes(&self, pending: PendingKids, view: &View) -> Result<Vec<Op>> {
-        let mut by_parent: BTreeMap<u32, BTreeSet<u32>> = BTreeMap::new();
-        for (parent, child) in pending.pairs {
-            by_parent.entry(parent).or_default().insert(child);
-        }
+    /// The ops that bring the values `pending` names up to date with `view`, handed to `out`
+    /// one parent at a time (a large write's end writes each at once: built together, every
+    /// parent's value was ~the whole tree in memory at the national size, issue 14).
+    fn kids_changes(&self, pending: PendingKids, view: &View, out: &mut dyn FnMut(Op) -> Result<()>) -> Result<()> {
+        // (parent, child) pairs sorted: 8 bytes each where a map of sets took several times that.
+        let mut pairs: Vec<(u32, u32)> = pending.pairs.into_iter().collect();
+        pairs.reserve(pending.evaluated.len());
         for unit in pending.evaluated {
             if let Some(row) = view.unit_row(unit)? {
-                by_parent.entry(parent_key(row.parent_idx)).or_default().insert(unit);
+                pairs.push((parent_key(row.parent_idx), unit));
             }
         }
+        pairs.sort_unstable();
+        pairs.dedup();
         let tree = self.tree(TreeId::Kids);
-        let mut ops = Vec::new();
-        for (parent, children) in by_parent {
+        for run in pairs.chunk_by(|a, b| a.0 == b.0) {
+            let parent = run[0].0;
             let key = keys::u32_key(parent);
             let old = tree.get(key)?;
             let mut kids = match &old {
                 Some(v) => Kids::decode(v)?.kids,
                 None => Vec::new(),
             };
-            for child in children {
+            for &(_, child) in run {
                 let entry = match view.unit_row(child)? {
                     Some(row) if parent_key(row.parent_idx) == parent => Some(view.kid(row)?),
                     _ => None,
@@ -222,15 +225,15 @@ impl Store {
                 Some(Kids { kids }.encode()?)
             };
             if value.as_deref() != old.as_deref() {
-                ops.push(Op {
+                out(Op {
                     tree: TreeId::Kids,
                     key: key.to_vec(),
                     value,
                     undo: super::write::Undo::Rebuild,
-                });
+                })?;
             }
         }
-        Ok(ops)
+        Ok(())
     }
 
     /// The ops that keep the values in step with a write made in one transaction.
@@ -241,7 +244,12 @@ impl Store {
             return Ok(Vec::new());
         }
         let view = View::new(self, ops)?;
-        self.kids_changes(pending, &view)
+        let mut out = Vec::new();
+        self.kids_changes(pending, &view, &mut |op| {
+            out.push(op);
+            Ok(())
+        })?;
+        Ok(out)
     }
 
     /// Makes a large write's noted changes, once its rows are written; the pending mark is
@@ -252,7 +260,7 @@ impl Store {
         }
         self.mark_stale(META_KIDS_STALE)?;
         let view = View::new(self, &[])?;
-        self.apply_untransacted(TreeId::Kids, self.kids_changes(pending, &view)?)
+        self.kids_changes(pending, &view, &mut |op| self.apply_untransacted(TreeId::Kids, [op]))
     }
 
     /// After a large write's rows were rolled back: values it had started to change are
