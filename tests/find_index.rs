@@ -13,6 +13,16 @@ use shegong::registry::Registry;
 use shegong::search;
 use std::path::Path;
 
+/// The codes of the units find answers `q` with, in its order.
+fn found_codes(store: &Registry, q: &str, limit: usize) -> Vec<String> {
+    store
+        .find_units(q, limit)
+        .unwrap()
+        .into_iter()
+        .map(|u| u.code)
+        .collect()
+}
+
 /// Characters the random names are made of: a few share syllables (西/希, 街/接) so that
 /// pinyin matches cross names, and a letter and a digit are among them.
 const CHARS: [&str; 16] = [
@@ -66,12 +76,7 @@ fn agrees(store: &Registry, rng: &mut Rng, when: &str) {
         });
         let scanned: Vec<&str> = hits.iter().map(|(_, u)| u.code.as_str()).collect();
         for limit in [1, 7, 1000] {
-            let indexed: Vec<String> = store
-                .find_units(&q, limit)
-                .unwrap()
-                .into_iter()
-                .map(|u| u.code)
-                .collect();
+            let indexed: Vec<String> = found_codes(store, &q, limit);
             assert_eq!(
                 indexed,
                 scanned[..scanned.len().min(limit)],
@@ -264,7 +269,7 @@ fn the_default_scan_and_the_index_agree_on_xishan() {
         "1120",
         "zz",
     ] {
-        let indexed: Vec<String> = store.find_units(q, 500).unwrap().into_iter().map(|u| u.code).collect();
+        let indexed: Vec<String> = found_codes(&store, q, 500);
         let scanned: Vec<String> = search::scan(units.clone(), q, 500)
             .into_iter()
             .map(|u| u.code)
@@ -419,12 +424,7 @@ fn each_key_of_a_long_code_answers_what_a_scan_answers() {
         queries.extend(["0001002", "001002", "10020", "00100200", "2000", "99000100"].map(String::from));
         for q in queries {
             for limit in [1, 7, 61, 1000] {
-                let indexed: Vec<String> = store
-                    .find_units(&q, limit)
-                    .unwrap()
-                    .into_iter()
-                    .map(|u| u.code)
-                    .collect();
+                let indexed: Vec<String> = found_codes(store, &q, limit);
                 let scanned: Vec<String> = search::scan(all.clone(), &q, limit)
                     .into_iter()
                     .map(|u| u.code)
@@ -451,12 +451,7 @@ fn each_key_of_a_long_code_answers_what_a_scan_answers() {
     ];
     store.apply_units(&odd).unwrap();
     each_key(&store, "a small write");
-    let hits: Vec<String> = store
-        .find_units(typed, 1000)
-        .unwrap()
-        .into_iter()
-        .map(|u| u.code)
-        .collect();
+    let hits: Vec<String> = found_codes(&store, typed, 1000);
     for code in [
         "1990001002",
         "88990001002000",

@@ -3,7 +3,7 @@
 
 use chrono::NaiveDate;
 use shegong::domain::*;
-use shegong::store::Store;
+use shegong::store::{ImportSession, Store};
 
 fn store_with_units(dir: &std::path::Path) -> Store {
     let store = Store::create(dir).unwrap();
@@ -130,15 +130,15 @@ fn a_fresh_import_with_a_unit_in_two_parts_rolls_back_whole() {
     let store = store_with_units(&tmp.path().join("s"));
     let before = figures(&store);
     let counts = store.counts().unwrap();
-    {
-        let mut session = store.import_session::<BudgetEntry>().unwrap();
+    // Three parts; the third has S0 again, whose pages the first part wrote.
+    let three_parts = |session: &mut ImportSession<'_, BudgetEntry>| {
         session.write(&only("S0", 0..1_000)).unwrap();
         session.write(&only("S1", 0..1_000)).unwrap();
-        // S0 again: its pages were written by the first part.
         let mut third = only("S0", 1_000..2_000);
         third.extend(only("S2", 0..2_000));
         session.write(&third).unwrap();
-    }
+    };
+    three_parts(&mut store.import_session::<BudgetEntry>().unwrap());
     assert_eq!(figures(&store), before);
     assert_eq!(store.counts().unwrap(), counts);
     assert!(store.check().unwrap().is_empty());
@@ -148,11 +148,7 @@ fn a_fresh_import_with_a_unit_in_two_parts_rolls_back_whole() {
     let whole = store_with_units(&tmp.path().join("whole"));
     whole.add_records(&whole_rows).unwrap();
     let mut session = store.import_session::<BudgetEntry>().unwrap();
-    session.write(&only("S0", 0..1_000)).unwrap();
-    session.write(&only("S1", 0..1_000)).unwrap();
-    let mut third = only("S0", 1_000..2_000);
-    third.extend(only("S2", 0..2_000));
-    session.write(&third).unwrap();
+    three_parts(&mut session);
     assert_eq!(session.finish().unwrap().added, whole_rows.len());
     assert_eq!(figures(&store), figures(&whole));
     assert_eq!(store.counts().unwrap(), whole.counts().unwrap());
