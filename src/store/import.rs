@@ -166,22 +166,53 @@ impl Store {
             .tree(TreeId::Units)
             .get(keys::u32_key(idx))?
             .ok_or_else(|| StoreError::Corrupt(format!("unit #{idx} is missing")))?;
-        let mut row = UnitRow::decode(&old_bytes)?;
-        let new_first = next(row.first_evaluation);
-        if new_first == row.first_evaluation {
+        // The row's head is read first and its unit's bytes kept as they are (issue 14,
+        // fastrec): a day that does not move decodes no unit, and one that does encodes none.
+        let (head, unit, unit_bytes) = match super::codec::UnitRowHead::split(&old_bytes)? {
+            Some((head, bytes)) => {
+                if next(head.first_evaluation) == head.first_evaluation {
+                    return Ok(());
+                }
+                (head, super::codec::UnitRowHead::unit(bytes)?, Some(bytes))
+            }
+            None => {
+                let row = UnitRow::decode(&old_bytes)?;
+                let head = super::codec::UnitRowHead {
+                    idx: row.idx,
+                    parent_idx: row.parent_idx,
+                    first_evaluation: row.first_evaluation,
+                };
+                (head, row.unit, None)
+            }
+        };
+        let new_first = next(head.first_evaluation);
+        if new_first == head.first_evaluation {
             return Ok(());
         }
-        for (day, m) in unit_events(&row.unit, row.first_evaluation) {
+        for (day, m) in unit_events(&unit, head.first_evaluation) {
             deltas.subtract(ancestry, idx, day, &m.sparse())?;
         }
-        for (day, m) in unit_events(&row.unit, new_first) {
+        for (day, m) in unit_events(&unit, new_first) {
             deltas.add(ancestry, idx, day, &m.sparse())?;
         }
-        row.first_evaluation = new_first;
+        let moved = super::codec::UnitRowHead {
+            first_evaluation: new_first,
+            ..head
+        };
+        let bytes = match unit_bytes {
+            Some(unit_bytes) => moved.join(unit_bytes)?,
+            None => UnitRow {
+                idx: moved.idx,
+                parent_idx: moved.parent_idx,
+                first_evaluation: new_first,
+                unit,
+            }
+            .encode()?,
+        };
         set.put(
             TreeId::Units,
             keys::u32_key(idx).to_vec(),
-            row.encode()?,
+            bytes,
             Undo::Restore(old_bytes.to_vec()),
         );
         Ok(())
