@@ -234,6 +234,17 @@ impl Store {
             let parent = run[0].0;
             let key = keys::u32_key(parent);
             let old = tree.get(key)?;
+            if let Some(value) = self.newest_only(old.as_deref(), run, view)? {
+                if old.as_deref() != Some(value.as_slice()) {
+                    out(Op {
+                        tree: TreeId::Kids,
+                        key: key.to_vec(),
+                        value: Some(value),
+                        undo: super::write::Undo::Rebuild,
+                    })?;
+                }
+                continue;
+            }
             let mut kids = match &old {
                 Some(v) => Kids::decode(v)?.kids,
                 None => Vec::new(),
@@ -272,6 +283,29 @@ impl Store {
             }
         }
         Ok(())
+    }
+
+    /// A parent's value with only its children's newest evaluations read again, when that is
+    /// all the run changes: each child's row left alone and each already in the value
+    /// (`codec::KidsNewest`: no child's unit decoded); else `None`, and the value is rebuilt
+    /// child by child.
+    fn newest_only(&self, old: Option<&[u8]>, run: &[(u32, u32, bool)], view: &View) -> Result<Option<Vec<u8>>> {
+        let Some(old) = old else { return Ok(None) };
+        if run.iter().any(|&(_, _, row_changed)| row_changed) {
+            return Ok(None);
+        }
+        let mut kids = super::codec::KidsNewest::decode(old)?;
+        let mut found = Vec::with_capacity(run.len());
+        for &(_, child, _) in run {
+            match kids.position(child) {
+                Some(at) => found.push((at, child)),
+                None => return Ok(None),
+            }
+        }
+        for (at, child) in found {
+            kids.set_newest(at, view.newest(child)?);
+        }
+        Ok(Some(kids.encode()?))
     }
 
     /// The ops that keep the values in step with a write made in one transaction.
