@@ -150,6 +150,82 @@ pub struct Kids {
     pub kids: Vec<Kid>,
 }
 
+/// A parent's stored children (`Kids`) with their units' text borrowed from the bytes: a
+/// write that changes only some children's newest evaluations (an evaluations import) reads
+/// and writes the value without an owned `Unit` per child (issue 14, fastrec: decoding and
+/// encoding every child whole was ~5% of an evaluations import's instructions). Encodes to
+/// the bytes `Kids` does.
+pub struct KidsNewest<'a>(KidsRef<'a>);
+
+#[derive(Serialize, Deserialize)]
+struct KidsRef<'a> {
+    #[serde(borrow)]
+    kids: Vec<KidRef<'a>>,
+}
+
+/// `Kid`, field for field.
+#[derive(Serialize, Deserialize)]
+struct KidRef<'a> {
+    idx: u32,
+    #[serde(borrow)]
+    unit: UnitRef<'a>,
+    newest: Option<(Day, Vec<Vec<u8>>)>,
+}
+
+/// `Unit`, field for field, its text borrowed.
+#[derive(Serialize, Deserialize)]
+struct UnitRef<'a> {
+    code: &'a str,
+    #[serde(borrow)]
+    parent: Option<&'a str>,
+    level: crate::domain::Level,
+    name: &'a str,
+    station: crate::domain::StationStatus,
+    opened_on: Option<crate::domain::PartialDate>,
+    closed_on: Option<crate::domain::PartialDate>,
+    operator: &'a str,
+    address: &'a str,
+    contact: &'a str,
+    phone: &'a str,
+    note: &'a str,
+    social_workers: Option<u32>,
+    certified_workers: Option<u32>,
+}
+
+impl<'a> KidsNewest<'a> {
+    pub fn decode(bytes: &'a [u8]) -> Result<KidsNewest<'a>, DecodeError> {
+        let (&version, payload) = bytes
+            .split_first()
+            .ok_or_else(|| DecodeError(format!("{}: empty value", Kids::NAME)))?;
+        if version != Kids::VERSION {
+            return Err(DecodeError(format!(
+                "{}: unknown format version {version} (this program reads {})",
+                Kids::NAME,
+                Kids::VERSION
+            )));
+        }
+        options()
+            .deserialize(payload)
+            .map(KidsNewest)
+            .map_err(|e| DecodeError::payload(Kids::NAME, &e))
+    }
+
+    /// Where a child is among them (they are sorted by index).
+    pub fn position(&self, idx: u32) -> Option<usize> {
+        self.0.kids.binary_search_by_key(&idx, |k| k.idx).ok()
+    }
+
+    pub fn set_newest(&mut self, at: usize, newest: Option<(Day, Vec<Vec<u8>>)>) {
+        if let Some(kid) = self.0.kids.get_mut(at) {
+            kid.newest = newest;
+        }
+    }
+
+    pub fn encode(&self) -> Result<Vec<u8>, EncodeError> {
+        envelope(Kids::NAME, Kids::VERSION, &self.0)
+    }
+}
+
 /// A unit's children's totals over every year as kept with it (`TreeId::KidTotals`,
 /// `store::kid_totals`): each child's index and its `TreeId::ChildTotals` value, bytes as
 /// stored there (`encode_total`), by index.
@@ -182,6 +258,114 @@ impl Stored for UnitRow {
         }
         open(Self::NAME, Self::VERSION, bytes)
     }
+}
+
+/// The fields a `UnitRow` encodes before its unit (version 2), read without the unit
+/// (issue 14, fastrec: an evaluations import moves tens of thousands of units' first
+/// evaluation, and the find index and the children kept with each parent decoded each row
+/// whole, before and after, only to learn that its unit and parent had not changed).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub struct UnitRowHead {
+    pub idx: u32,
+    pub parent_idx: Option<u32>,
+    pub first_evaluation: Option<Day>,
+}
+
+impl UnitRowHead {
+    /// A stored row's head and the bytes of its unit as encoded; `None` for a row of an
+    /// earlier version (decode it whole).
+    pub fn split(bytes: &[u8]) -> Result<Option<(UnitRowHead, &[u8])>, DecodeError> {
+        match bytes.split_first() {
+            Some((&version, payload)) if version == UnitRow::VERSION => {
+                let head: UnitRowHead = options()
+                    .allow_trailing_bytes()
+                    .deserialize(payload)
+                    .map_err(|e| DecodeError::payload(UnitRow::NAME, &e))?;
+                let len = options()
+                    .serialized_size(&head)
+                    .map_err(|e| DecodeError::payload(UnitRow::NAME, &e))?;
+                let unit = usize::try_from(len)
+                    .ok()
+                    .and_then(|len| payload.get(len..))
+                    .ok_or_else(|| DecodeError(format!("{}: a head longer than the row", UnitRow::NAME)))?;
+                Ok(Some((head, unit)))
+            }
+            _ => Ok(None),
+        }
+    }
+
+    /// The unit of the bytes `split` gave.
+    pub fn unit(unit: &[u8]) -> Result<Unit, DecodeError> {
+        options()
+            .deserialize(unit)
+            .map_err(|e| DecodeError::payload(UnitRow::NAME, &e))
+    }
+
+    /// A row's bytes with this head over the unit bytes `split` gave: the row with its head
+    /// changed, without encoding the unit again.
+    pub fn join(&self, unit: &[u8]) -> Result<Vec<u8>, EncodeError> {
+        let mut out = envelope(UnitRow::NAME, UnitRow::VERSION, self)?;
+        out.extend_from_slice(unit);
+        Ok(out)
+    }
+}
+
+/// What an import of records asks of a stored unit (its place, level and station), read from
+/// the front of its row without the rest (issue 14, fastrec: every unit a file names was
+/// decoded whole, ten strings, for these).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct UnitFront {
+    pub idx: u32,
+    pub parent_idx: Option<u32>,
+    pub level: crate::domain::Level,
+    pub station: crate::domain::StationStatus,
+}
+
+/// The first fields of `Unit`, in its order, borrowed from the bytes.
+#[derive(Deserialize)]
+struct UnitFirstFields<'a> {
+    #[allow(dead_code)]
+    code: &'a str,
+    #[allow(dead_code)]
+    parent: Option<&'a str>,
+    level: crate::domain::Level,
+    #[allow(dead_code)]
+    name: &'a str,
+    station: crate::domain::StationStatus,
+}
+
+impl UnitFront {
+    /// The front of a stored row (of any version).
+    pub fn of(bytes: &[u8]) -> Result<UnitFront, DecodeError> {
+        let Some((head, unit)) = UnitRowHead::split(bytes)? else {
+            let row = UnitRow::decode(bytes)?;
+            return Ok(UnitFront {
+                idx: row.idx,
+                parent_idx: row.parent_idx,
+                level: row.unit.level,
+                station: row.unit.station,
+            });
+        };
+        let first: UnitFirstFields = options()
+            .allow_trailing_bytes()
+            .deserialize(unit)
+            .map_err(|e| DecodeError::payload(UnitRow::NAME, &e))?;
+        Ok(UnitFront {
+            idx: head.idx,
+            parent_idx: head.parent_idx,
+            level: first.level,
+            station: first.station,
+        })
+    }
+}
+
+/// Whether two stored rows hold the same unit under the same parent (only their first
+/// evaluation may differ), told from their bytes; `false` when that cannot be told so.
+pub fn same_unit_and_parent(old: &[u8], new: &[u8]) -> Result<bool, DecodeError> {
+    Ok(match (UnitRowHead::split(old)?, UnitRowHead::split(new)?) {
+        (Some((a, a_unit)), Some((b, b_unit))) => a.parent_idx == b.parent_idx && a_unit == b_unit,
+        _ => false,
+    })
 }
 
 /// Stored layouts of earlier versions, read only to upgrade them.
@@ -374,6 +558,88 @@ mod tests {
             first_evaluation: Some(738_000),
             unit,
         }
+    }
+
+    /// Issue 14 (fastrec): a parent's children read with their units borrowed encode to the
+    /// bytes `Kids` does, before and after a child's newest evaluations change.
+    #[test]
+    fn kids_read_borrowed_encode_as_kids_do() {
+        let mut full = sample_unit().unit;
+        full.closed_on = PartialDate::parse("2024").ok();
+        full.station = StationStatus::Closed;
+        full.operator = "机构".into();
+        full.address = "地址".into();
+        full.contact = "联系人".into();
+        full.phone = "0871".into();
+        full.note = "备注".into();
+        let mut bare = Unit::new("530112001001", None, Level::Community, "社区");
+        bare.certified_workers = None;
+        let mut kids = Kids {
+            kids: vec![
+                Kid {
+                    idx: 3,
+                    unit: full,
+                    newest: Some((738_000, vec![vec![1, 2, 3], vec![]])),
+                },
+                Kid {
+                    idx: 7,
+                    unit: bare,
+                    newest: None,
+                },
+            ],
+        };
+        let bytes = kids.encode().unwrap();
+        let mut borrowed = KidsNewest::decode(&bytes).unwrap();
+        assert_eq!(borrowed.encode().unwrap(), bytes);
+        assert_eq!(borrowed.position(7), Some(1));
+        assert_eq!(borrowed.position(4), None);
+        let newest = Some((738_100, vec![vec![9u8; 40]]));
+        borrowed.set_newest(1, newest.clone());
+        kids.kids[1].newest = newest;
+        assert_eq!(borrowed.encode().unwrap(), kids.encode().unwrap());
+    }
+
+    /// Issue 14 (fastrec): a row's head is read and changed over its unit's bytes as they are,
+    /// giving the bytes `encode` gives; a different unit or parent is told apart.
+    #[test]
+    fn a_rows_head_is_read_and_changed_without_its_unit() {
+        let row = sample_unit();
+        let bytes = row.encode().unwrap();
+        let (head, unit) = UnitRowHead::split(&bytes).unwrap().unwrap();
+        assert_eq!(
+            (head.idx, head.parent_idx, head.first_evaluation),
+            (row.idx, row.parent_idx, row.first_evaluation)
+        );
+        assert_eq!(UnitRowHead::unit(unit).unwrap(), row.unit);
+        let moved = UnitRow {
+            first_evaluation: Some(739_000),
+            ..row.clone()
+        };
+        let joined = UnitRowHead {
+            first_evaluation: Some(739_000),
+            ..head
+        }
+        .join(unit)
+        .unwrap();
+        assert_eq!(joined, moved.encode().unwrap());
+        assert!(same_unit_and_parent(&bytes, &joined).unwrap());
+        let mut renamed = moved.clone();
+        renamed.unit.name.push('站');
+        assert!(!same_unit_and_parent(&bytes, &renamed.encode().unwrap()).unwrap());
+        let reparented = UnitRow {
+            parent_idx: Some(99),
+            ..moved
+        };
+        assert!(!same_unit_and_parent(&bytes, &reparented.encode().unwrap()).unwrap());
+        let front = UnitFront::of(&bytes).unwrap();
+        assert_eq!(
+            (front.idx, front.parent_idx, front.level, front.station),
+            (row.idx, row.parent_idx, row.unit.level, row.unit.station)
+        );
+        // An earlier version is not split: it is decoded whole.
+        let mut v1 = bytes.clone();
+        v1[0] = 1;
+        assert!(UnitRowHead::split(&v1).unwrap().is_none());
     }
 
     fn sample_budget() -> BudgetEntry {

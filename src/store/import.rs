@@ -32,6 +32,32 @@ pub(crate) fn tree_of(kind: RecordKind) -> TreeId {
     }
 }
 
+/// How a unit's events move when its first evaluation moves from `old` to `new`: the new
+/// events less the old, by day, leaving out each day where they are the same (issue 14,
+/// fastrec: the unit's count and its opening, subtracted and added back unchanged, made each
+/// evaluated unit's and its ancestors' buckets of those years be read, encoded and written
+/// again as they were).
+fn moved_events(unit: &Unit, old: Option<Day>, new: Option<Day>) -> Result<Vec<(Day, crate::rollup::Measures)>> {
+    let mut by_day: Vec<(Day, crate::rollup::Measures)> = Vec::new();
+    for (added, events) in [(false, unit_events(unit, old)), (true, unit_events(unit, new))] {
+        for (day, m) in events {
+            let at = match by_day.iter().position(|(d, _)| *d == day) {
+                Some(at) => at,
+                None => {
+                    by_day.push((day, crate::rollup::Measures::default()));
+                    by_day.len() - 1
+                }
+            };
+            match added {
+                true => by_day[at].1.add(&m)?,
+                false => by_day[at].1.sub(&m)?,
+            }
+        }
+    }
+    by_day.retain(|(_, m)| !m.is_zero());
+    Ok(by_day)
+}
+
 /// What an import of units did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct UnitOutcome {
@@ -166,22 +192,50 @@ impl Store {
             .tree(TreeId::Units)
             .get(keys::u32_key(idx))?
             .ok_or_else(|| StoreError::Corrupt(format!("unit #{idx} is missing")))?;
-        let mut row = UnitRow::decode(&old_bytes)?;
-        let new_first = next(row.first_evaluation);
-        if new_first == row.first_evaluation {
+        // The row's head is read first and its unit's bytes kept as they are (issue 14,
+        // fastrec): a day that does not move decodes no unit, and one that does encodes none.
+        let (head, unit, unit_bytes) = match super::codec::UnitRowHead::split(&old_bytes)? {
+            Some((head, bytes)) => {
+                if next(head.first_evaluation) == head.first_evaluation {
+                    return Ok(());
+                }
+                (head, super::codec::UnitRowHead::unit(bytes)?, Some(bytes))
+            }
+            None => {
+                let row = UnitRow::decode(&old_bytes)?;
+                let head = super::codec::UnitRowHead {
+                    idx: row.idx,
+                    parent_idx: row.parent_idx,
+                    first_evaluation: row.first_evaluation,
+                };
+                (head, row.unit, None)
+            }
+        };
+        let new_first = next(head.first_evaluation);
+        if new_first == head.first_evaluation {
             return Ok(());
         }
-        for (day, m) in unit_events(&row.unit, row.first_evaluation) {
-            deltas.subtract(ancestry, idx, day, &m.sparse())?;
-        }
-        for (day, m) in unit_events(&row.unit, new_first) {
+        for (day, m) in moved_events(&unit, head.first_evaluation, new_first)? {
             deltas.add(ancestry, idx, day, &m.sparse())?;
         }
-        row.first_evaluation = new_first;
+        let moved = super::codec::UnitRowHead {
+            first_evaluation: new_first,
+            ..head
+        };
+        let bytes = match unit_bytes {
+            Some(unit_bytes) => moved.join(unit_bytes)?,
+            None => UnitRow {
+                idx: moved.idx,
+                parent_idx: moved.parent_idx,
+                first_evaluation: new_first,
+                unit,
+            }
+            .encode()?,
+        };
         set.put(
             TreeId::Units,
             keys::u32_key(idx).to_vec(),
-            row.encode()?,
+            bytes,
             Undo::Restore(old_bytes.to_vec()),
         );
         Ok(())
@@ -732,6 +786,42 @@ mod tests {
         ];
         store.apply_units(&units).unwrap();
         (tmp, store)
+    }
+
+    /// Issue 14 (fastrec): a first evaluation that moves changes only the days whose events
+    /// differ; the unit's count and its opening, the same before and after, are left out, and
+    /// what is left is the new events less the old.
+    #[test]
+    fn a_moved_first_evaluation_touches_only_the_days_that_change() {
+        use crate::rollup::Measures;
+        let mut u = unit("C", Some("B"), Level::Community);
+        u.station = StationStatus::Operating;
+        u.opened_on = PartialDate::parse("2021-05").ok();
+        let day = |s: &str| PartialDate::parse(s).unwrap().end_day();
+        let by_day = |events: Vec<(Day, Measures)>| {
+            let mut sum: std::collections::BTreeMap<Day, Measures> = Default::default();
+            for (d, m) in events {
+                sum.entry(d).or_default().add(&m).unwrap();
+            }
+            sum.retain(|_, m| !m.is_zero());
+            sum
+        };
+        for (old, new) in [
+            (None, Some(day("2022-03-01"))),
+            (Some(day("2022-03-01")), Some(day("2020-01-01"))),
+            (Some(day("2022-03-01")), None),
+        ] {
+            let moved = moved_events(&u, old, new).unwrap();
+            // The unit's count (at the epoch) is the same before and after.
+            assert!(moved.iter().all(|(d, _)| *d != crate::rollup::EPOCH), "{moved:?}");
+            let mut expected = unit_events(&u, new);
+            for (d, mut m) in unit_events(&u, old) {
+                m.0.iter_mut().for_each(|v| *v = -*v);
+                expected.push((d, m));
+            }
+            assert_eq!(by_day(moved.clone()), by_day(expected), "{old:?} -> {new:?}");
+            assert!(moved.iter().all(|(_, m)| !m.is_zero()));
+        }
     }
 
     /// Issue 11 item 4: a street with a community under it cannot become a community.

@@ -20,7 +20,7 @@
 //! `check` recomputes each value from the units and pages and names the parent whose value
 //! differs, is missing or is damaged; the schema 6 upgrade builds them all (`rebuild_kids`).
 
-use super::codec::{Kid, Kids, Page, Stored, UnitRow};
+use super::codec::{Kid, Kids, Page, Stored, UnitRow, UnitRowHead};
 use super::keys::{self, TreeId};
 use super::write::{each_parents_run, Op, PerParentWords};
 use super::{Result, Store, StoreError};
@@ -100,6 +100,15 @@ impl<'a> View<'a> {
         }
     }
 
+    /// A unit's parent (`None` for a root), or `None` when there is no such unit; from the
+    /// row's head where it can be.
+    fn parent_of(&self, idx: u32) -> Result<Option<Option<u32>>> {
+        match self.get(TreeId::Units, &keys::u32_key(idx))? {
+            Some(bytes) => Ok(Some(parent_of_row(&bytes)?)),
+            None => Ok(None),
+        }
+    }
+
     /// The day of the unit's newest evaluation and that day's evaluations.
     fn newest(&self, unit: u32) -> Result<Option<(Day, Vec<Vec<u8>>)>> {
         let pages = self.store.tree(TreeId::Evaluations);
@@ -138,6 +147,14 @@ impl<'a> View<'a> {
     }
 }
 
+/// A stored row's parent, read from its head where it can be (`codec::UnitRowHead`).
+fn parent_of_row(bytes: &[u8]) -> Result<Option<u32>> {
+    Ok(match UnitRowHead::split(bytes)? {
+        Some((head, _)) => head.parent_idx,
+        None => UnitRow::decode(bytes)?.parent_idx,
+    })
+}
+
 /// The last day of a page (sorted by day) and its records.
 fn newest_of(page: &Page) -> Option<(Day, Vec<Vec<u8>>)> {
     let day = page.entries.last()?.day;
@@ -158,18 +175,23 @@ impl Store {
             match op.tree {
                 TreeId::Units => {
                     let child = keys::read_u32(&op.key).ok_or_else(bad_key)?;
+                    if let (super::write::Undo::Restore(old), Some(new)) = (&op.undo, &op.value) {
+                        // Only its first evaluation moved (an evaluations import): its entry
+                        // changes with its pages, noted below, not with its row.
+                        if super::codec::same_unit_and_parent(old, new)? {
+                            continue;
+                        }
+                    }
                     let before = match &op.undo {
                         super::write::Undo::Remove => None,
-                        super::write::Undo::Restore(old) => Some(UnitRow::decode(old)?.parent_idx),
+                        super::write::Undo::Restore(old) => Some(parent_of_row(old)?),
                         super::write::Undo::Rebuild => self.unit_row(child)?.map(|r| r.parent_idx),
                     };
                     if let Some(parent) = before {
                         pending.pairs.insert((parent_key(parent), child));
                     }
                     if let Some(v) = &op.value {
-                        pending
-                            .pairs
-                            .insert((parent_key(UnitRow::decode(v)?.parent_idx), child));
+                        pending.pairs.insert((parent_key(parent_of_row(v)?), child));
                     }
                 }
                 TreeId::Evaluations => {
@@ -186,31 +208,58 @@ impl Store {
     /// one parent at a time (a large write's end writes each at once: built together, every
     /// parent's value was ~the whole tree in memory at the national size, issue 14).
     fn kids_changes(&self, pending: PendingKids, view: &View, out: &mut dyn FnMut(Op) -> Result<()>) -> Result<()> {
-        // (parent, child) pairs sorted: 8 bytes each where a map of sets took several times that.
-        let mut pairs: Vec<(u32, u32)> = pending.pairs.into_iter().collect();
+        // (parent, child, whether its row may have changed) sorted: a dozen bytes each where a
+        // map of sets took several times that. A child whose row the write left alone (its
+        // evaluations changed, or only its first evaluation moved) keeps its unit in the value:
+        // only its newest evaluations are read again (issue 14, fastrec: each of them was
+        // decoded whole twice more here).
+        let mut pairs: Vec<(u32, u32, bool)> = pending.pairs.into_iter().map(|(p, c)| (p, c, true)).collect();
         pairs.reserve(pending.evaluated.len());
         for unit in pending.evaluated {
-            if let Some(row) = view.unit_row(unit)? {
-                pairs.push((parent_key(row.parent_idx), unit));
+            if let Some(parent) = view.parent_of(unit)? {
+                pairs.push((parent_key(parent), unit, false));
             }
         }
+        // A pair noted both ways keeps `true` (sorted after `false`, the last of its run).
         pairs.sort_unstable();
-        pairs.dedup();
+        pairs.dedup_by(|later, earlier| {
+            let same = (later.0, later.1) == (earlier.0, earlier.1);
+            if same {
+                earlier.2 |= later.2;
+            }
+            same
+        });
         let tree = self.tree(TreeId::Kids);
         for run in pairs.chunk_by(|a, b| a.0 == b.0) {
             let parent = run[0].0;
             let key = keys::u32_key(parent);
             let old = tree.get(key)?;
+            if let Some(value) = self.newest_only(old.as_deref(), run, view)? {
+                if old.as_deref() != Some(value.as_slice()) {
+                    out(Op {
+                        tree: TreeId::Kids,
+                        key: key.to_vec(),
+                        value: Some(value),
+                        undo: super::write::Undo::Rebuild,
+                    })?;
+                }
+                continue;
+            }
             let mut kids = match &old {
                 Some(v) => Kids::decode(v)?.kids,
                 None => Vec::new(),
             };
-            for &(_, child) in run {
+            for &(_, child, row_changed) in run {
+                let at = kids.binary_search_by_key(&child, |k| k.idx);
+                if let (false, Ok(at)) = (row_changed, at) {
+                    kids[at].newest = view.newest(child)?;
+                    continue;
+                }
                 let entry = match view.unit_row(child)? {
                     Some(row) if parent_key(row.parent_idx) == parent => Some(view.kid(row)?),
                     _ => None,
                 };
-                match (kids.binary_search_by_key(&child, |k| k.idx), entry) {
+                match (at, entry) {
                     (Ok(at), Some(kid)) => kids[at] = kid,
                     (Ok(at), None) => {
                         kids.remove(at);
@@ -234,6 +283,29 @@ impl Store {
             }
         }
         Ok(())
+    }
+
+    /// A parent's value with only its children's newest evaluations read again, when that is
+    /// all the run changes: each child's row left alone and each already in the value
+    /// (`codec::KidsNewest`: no child's unit decoded); else `None`, and the value is rebuilt
+    /// child by child.
+    fn newest_only(&self, old: Option<&[u8]>, run: &[(u32, u32, bool)], view: &View) -> Result<Option<Vec<u8>>> {
+        let Some(old) = old else { return Ok(None) };
+        if run.iter().any(|&(_, _, row_changed)| row_changed) {
+            return Ok(None);
+        }
+        let mut kids = super::codec::KidsNewest::decode(old)?;
+        let mut found = Vec::with_capacity(run.len());
+        for &(_, child, _) in run {
+            match kids.position(child) {
+                Some(at) => found.push((at, child)),
+                None => return Ok(None),
+            }
+        }
+        for (at, child) in found {
+            kids.set_newest(at, view.newest(child)?);
+        }
+        Ok(Some(kids.encode()?))
     }
 
     /// The ops that keep the values in step with a write made in one transaction.
@@ -379,5 +451,110 @@ impl Store {
                 .collect();
         }
         Ok(Vec::new())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::domain::*;
+
+    fn unit(code: &str, parent: Option<&str>, level: Level) -> Unit {
+        let mut u = Unit::new(code, parent, level, code);
+        u.station = StationStatus::Operating;
+        u.opened_on = PartialDate::parse("2019-01").ok();
+        u
+    }
+
+    fn evaluation(unit: &str, date: &str, score: u16) -> Evaluation {
+        Evaluation {
+            id: None,
+            unit: unit.into(),
+            date: PartialDate::parse(date).unwrap(),
+            kind: EvalKind::Annual,
+            evaluator: "三方".into(),
+            score: Some(score),
+            grade: None,
+            note: String::new(),
+            points: None,
+        }
+    }
+
+    fn newest_scores(store: &Store, parent: &str, child: &str) -> (String, Vec<u16>) {
+        let idx = store.unit_index(parent).unwrap();
+        let kid = store
+            .kids_of(Some(idx))
+            .unwrap()
+            .into_iter()
+            .find(|k| k.unit.code == child)
+            .unwrap();
+        let scores = kid
+            .newest
+            .map(|(_, records)| {
+                records
+                    .iter()
+                    .map(|r| Evaluation::decode(r).unwrap().score.unwrap())
+                    .collect()
+            })
+            .unwrap_or_default();
+        (kid.unit.name, scores)
+    }
+
+    /// Issue 14 (fastrec): a child whose row only had its first evaluation moved keeps its
+    /// unit in its parent's value and has its newest evaluations read again, in one
+    /// transaction and in a streamed import's parts; a child whose unit changed in the same
+    /// write as its evaluations gets both.
+    #[test]
+    fn newest_evaluations_follow_every_kind_of_write() {
+        let tmp = tempfile::tempdir().unwrap();
+        let store = Store::create(&tmp.path().join("s")).unwrap();
+        store
+            .apply_units(&[
+                unit("D", None, Level::District),
+                unit("S1", Some("D"), Level::Street),
+                unit("S2", Some("D"), Level::Street),
+                unit("C1", Some("S1"), Level::Community),
+                unit("C2", Some("S1"), Level::Community),
+            ])
+            .unwrap();
+        // One transaction.
+        store
+            .add_records(&[evaluation("C1", "2021-03-01", 500), evaluation("S1", "2021-04-01", 600)])
+            .unwrap();
+        assert_eq!(newest_scores(&store, "S1", "C1"), ("C1".into(), vec![500]));
+        assert!(store.check().unwrap().is_empty());
+        // A streamed import in two parts: a newer day, then an older one that moves the first
+        // evaluation only.
+        let mut session = store.import_session::<Evaluation>().unwrap();
+        let part1 = [evaluation("C1", "2022-05-01", 700), evaluation("C1", "2022-05-01", 710)];
+        let part2 = [evaluation("C2", "2020-01-01", 300), evaluation("S2", "2020-02-01", 400)];
+        assert!(session.check(&part1, 0).unwrap().is_empty());
+        assert!(session.check(&part2, 2).unwrap().is_empty());
+        session.parts_hold_whole_units();
+        session.write(&part1).unwrap();
+        session.write(&part2).unwrap();
+        session.finish().unwrap();
+        let (name, mut scores) = newest_scores(&store, "S1", "C1");
+        scores.sort_unstable();
+        assert_eq!((name, scores), ("C1".into(), vec![700, 710]));
+        assert_eq!(newest_scores(&store, "S1", "C2"), ("C2".into(), vec![300]));
+        assert_eq!(newest_scores(&store, "D", "S2"), ("S2".into(), vec![400]));
+        assert!(store.check().unwrap().is_empty());
+        // A renamed child keeps its newest evaluations; a moved one leaves its old parent.
+        let mut renamed = unit("C2", Some("S1"), Level::Community);
+        renamed.name = "二号社区".into();
+        store
+            .apply_units(&[renamed, unit("C1", Some("S2"), Level::Community)])
+            .unwrap();
+        assert_eq!(newest_scores(&store, "S1", "C2"), ("二号社区".into(), vec![300]));
+        let (_, mut scores) = newest_scores(&store, "S2", "C1");
+        scores.sort_unstable();
+        assert_eq!(scores, vec![700, 710]);
+        assert!(store.check().unwrap().is_empty());
+        // Deleting the newest day brings the one before it back.
+        let (id, _) = store.records_of::<Evaluation>("S2", false, 1).unwrap().remove(0);
+        store.delete_record::<Evaluation>(&id).unwrap();
+        assert_eq!(newest_scores(&store, "D", "S2").1, Vec::<u16>::new());
+        assert!(store.check().unwrap().is_empty());
     }
 }

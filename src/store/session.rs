@@ -152,10 +152,18 @@ impl<R: Record> ImportSession<'_, R> {
         if let Some(f) = self.facts.get(code) {
             return Ok(*f);
         }
-        let facts = self.store.unit_row_by_code(code)?.map(|row| UnitFacts {
+        // Only the front of the row is decoded (`codec::UnitFront`).
+        let front = match self.store.unit_idx(code)? {
+            Some(idx) => match self.store.tree(TreeId::Units).get(keys::u32_key(idx))? {
+                Some(bytes) => Some(codec::UnitFront::of(&bytes)?),
+                None => None,
+            },
+            None => None,
+        };
+        let facts = front.map(|row| UnitFacts {
             idx: row.idx,
-            has_station: row.unit.station != StationStatus::None,
-            group: match (row.unit.level, row.parent_idx) {
+            has_station: row.station != StationStatus::None,
+            group: match (row.level, row.parent_idx) {
                 (crate::domain::Level::Community, Some(street)) => street,
                 _ => row.idx,
             },
