@@ -171,6 +171,27 @@ fn substrings<'s>(s: &'s str, longest: usize, into: &mut Vec<&'s str>) {
 /// and of each of `CODE_GRAMS`, without white space, as slices of it; only those that begin
 /// with the byte `first` when it is given.
 fn code_terms<'s>(code: &'s str, first: Option<u8>, into: &mut Vec<&'s str>) {
+    if code.is_ascii() {
+        // Every code a file holds in practice: a character is a byte, so the substrings are
+        // cut without first listing where each character begins (a rebuild calls this once
+        // per unit and first byte: a tenth of a units import's instructions, issue 14).
+        let bytes = code.as_bytes();
+        for (start, b) in bytes.iter().enumerate() {
+            if first.is_some_and(|f| f != *b) {
+                continue;
+            }
+            for len in (1..=REST_GRAM).chain(CODE_GRAMS) {
+                let Some(part) = code.get(start..start + len) else {
+                    break;
+                };
+                if part.bytes().any(|b| char::from(b).is_whitespace()) {
+                    break;
+                }
+                into.push(part);
+            }
+        }
+        return;
+    }
     let bounds: Vec<usize> = code.char_indices().map(|(i, _)| i).chain([code.len()]).collect();
     let chars = bounds.len() - 1;
     for start in 0..chars {
@@ -273,7 +294,8 @@ impl Packed {
     }
 }
 
-/// The term prefixes of one family for a unit, each once, to `each` (in no set order). `first`:
+/// The term prefixes of one family for a unit, to `each` (in no set order, and a term the unit
+/// holds twice, twice: the callers drop repeats where they sort or gather anyway). `first`:
 /// only the code's substrings that begin with this byte (a rebuild gathers them a first byte at
 /// a time); `None` for every term.
 fn each_term(
@@ -287,7 +309,9 @@ fn each_term(
     if family == CODE {
         return each(&code_term(level));
     }
-    let mut terms: Vec<&str> = Vec::new();
+    // Room for a long spelling's substrings at once: grown a step at a time, it was
+    // reallocated several times per unit and family in a rebuild.
+    let mut terms: Vec<&str> = Vec::with_capacity(64);
     match family {
         EXACT => {
             if !forms.name.is_empty() {
@@ -319,8 +343,6 @@ fn each_term(
         INSIDE_CODE => code_terms(code, first, &mut terms),
         _ => substrings(forms.spelled, REST_GRAM, &mut terms),
     }
-    terms.sort_unstable();
-    terms.dedup();
     let mut prefix = Vec::with_capacity(32);
     for t in terms {
         prefix.clear();
@@ -377,8 +399,22 @@ fn damaged() -> StoreError {
     StoreError::Corrupt("a page of the find index cannot be read".into())
 }
 
+/// How many first bytes `a` and `b` share; eight at a time (a rebuild asks it of every record).
 fn shared_len(a: &[u8], b: &[u8]) -> usize {
-    a.iter().zip(b).take_while(|(x, y)| x == y).count()
+    let mut at = 0;
+    for (x, y) in a.chunks_exact(8).zip(b.chunks_exact(8)) {
+        let (Ok(x), Ok(y)) = (<[u8; 8]>::try_from(x), <[u8; 8]>::try_from(y)) else {
+            break;
+        };
+        // Little-endian: the first byte that differs is the lowest bit set in the difference.
+        let diff = u64::from_le_bytes(x) ^ u64::from_le_bytes(y);
+        if diff != 0 {
+            return at + (diff.trailing_zeros() / 8) as usize;
+        }
+        at += 8;
+    }
+    let (a, b) = (a.get(at..).unwrap_or_default(), b.get(at..).unwrap_or_default());
+    at + a.iter().zip(b).take_while(|(x, y)| x == y).count()
 }
 
 /// A page being filled: each record as the length it shares with the one before and the rest.
@@ -389,12 +425,9 @@ struct PageBuilder {
 }
 
 impl PageBuilder {
-    fn cost(&self, record: &[u8]) -> usize {
-        record.len() - shared_len(&self.last, record) + 4
-    }
-
-    fn push(&mut self, record: &[u8]) {
-        let shared = shared_len(&self.last, record);
+    /// Adds `record`, which shares `shared` first bytes with the one before
+    /// (`shared_len(&self.last, record)`, worked out once by the caller).
+    fn push(&mut self, record: &[u8], shared: usize) {
         push_varint(&mut self.bytes, shared);
         push_varint(&mut self.bytes, record.len() - shared);
         self.bytes.extend_from_slice(&record[shared..]);
@@ -440,12 +473,21 @@ impl<F: FnMut(Vec<u8>, Vec<u8>) -> Result<()>> Pager<F> {
     }
 
     fn push(&mut self, record: &[u8]) -> Result<()> {
-        if !self.page.bytes.is_empty() && self.page.bytes.len() + self.page.cost(record) > PAGE_BYTES {
-            let full = std::mem::take(&mut self.page);
+        let mut shared = shared_len(&self.page.last, record);
+        // What the record costs the page: its own bytes and up to 4 for the two lengths.
+        if !self.page.bytes.is_empty() && self.page.bytes.len() + record.len() - shared + 4 > PAGE_BYTES {
+            let full = std::mem::replace(
+                &mut self.page,
+                PageBuilder {
+                    bytes: Vec::with_capacity(PAGE_BYTES + 64),
+                    last: Vec::new(),
+                },
+            );
             let key = std::mem::replace(&mut self.key, record.to_vec());
             (self.emit)(key, full.bytes)?;
+            shared = 0;
         }
-        self.page.push(record);
+        self.page.push(record, shared);
         Ok(())
     }
 
@@ -877,6 +919,24 @@ impl Store {
         }
         // The order of `entry`: the level's byte, then the code.
         units.sort_unstable_by(|a, b| (level_byte(a.level), a.code()).cmp(&(level_byte(b.level), b.code())));
+        // Every unit's posting (`entry`) one after the other, in unit order: a term's records
+        // read each of its units' postings from here, where reading it from the unit's
+        // `Packed` was two cache misses a record (the struct, then its text), 14% of a
+        // national units import's time (perf, issue 14). ~7 MB at national size.
+        let mut entries: Vec<u8> = Vec::new();
+        let mut entry_starts: Vec<u32> = Vec::with_capacity(units.len() + 1);
+        for unit in &units {
+            entry_starts.push(u32::try_from(entries.len()).map_err(|_| StoreError::Overflow)?);
+            unit.entry_into(&mut entries);
+        }
+        entry_starts.push(u32::try_from(entries.len()).map_err(|_| StoreError::Overflow)?);
+        let entry_of = |n: usize| -> Result<&[u8]> {
+            let (from, to) = (
+                entry_starts.get(n).ok_or_else(damaged)?,
+                entry_starts.get(n + 1).ok_or_else(damaged)?,
+            );
+            entries.get(*from as usize..*to as usize).ok_or_else(damaged)
+        };
         // The code's substrings are gathered a first byte at a time (terms that begin with one
         // byte sort together): those of 4 and 6 characters are ~1.2 million terms at national
         // size, which held at once took the units import's peak from 562 to 707 MB.
@@ -901,6 +961,8 @@ impl Store {
                 let n = u32::try_from(n).map_err(|_| StoreError::Overflow)?;
                 each_term(family, unit.level, unit.code(), unit.forms(), first, |term| {
                     match postings.get_mut(term) {
+                        // The same term twice in one unit (`each_term` does not drop repeats).
+                        Some((last, _)) if *last == n => {}
                         Some((last, gaps)) => {
                             push_varint(gaps, (n - *last) as usize);
                             *last = n;
@@ -922,7 +984,7 @@ impl Store {
                     n += read_varint(&gaps, &mut at)?;
                     record.clear();
                     record.extend_from_slice(&term);
-                    units.get(n).ok_or_else(damaged)?.entry_into(&mut record);
+                    record.extend_from_slice(entry_of(n)?);
                     each(&record)?;
                 }
             }
@@ -1225,6 +1287,26 @@ impl Iterator for Intersection<'_> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// `shared_len`, eight bytes at a time, says what a byte at a time says.
+    #[test]
+    fn shared_len_counts_the_first_bytes_in_common() {
+        let byte_by_byte = |a: &[u8], b: &[u8]| a.iter().zip(b).take_while(|(x, y)| x == y).count();
+        let base: Vec<u8> = (0..40u8).collect();
+        for len in 0..base.len() {
+            for differ in 0..=len {
+                let a = &base[..len];
+                let mut b = base[..len].to_vec();
+                if differ < len {
+                    b[differ] ^= 0x40;
+                }
+                for b in [&b[..], &b[..differ], &base[..]] {
+                    assert_eq!(shared_len(a, b), byte_by_byte(a, b), "{len} {differ}");
+                    assert_eq!(shared_len(b, a), byte_by_byte(b, a), "{len} {differ}");
+                }
+            }
+        }
+    }
 
     #[test]
     fn a_unit_has_records_in_each_family() {
