@@ -6,7 +6,7 @@
 //! its parent (`TreeId::ChildTotals`), and the latest day of any event: a unit's children with
 //! their current totals are then one read (`children_measures`, packed by `store::kid_totals`).
 
-use super::codec::{decode_total, encode_total, Page, Stored, UnitRow};
+use super::codec::{bucket_total, decode_total, encode_total, Page, Stored, UnitRow};
 use super::import::tree_of;
 use super::keys::{self, TreeId};
 use super::write::{Undo, WriteSet};
@@ -190,16 +190,11 @@ impl Deltas {
             let slot = moved.entry(unit).or_default();
             slot.add(&bucket.total)?;
             slot.sub(&before)?;
+            // One value per bucket, its year's total at its head (schema 9): reports of whole
+            // years decode only the head (`codec::bucket_total`).
             if bucket.is_empty() {
                 set.remove(TreeId::Buckets, key.to_vec(), Undo::Rebuild);
-                set.remove(TreeId::Totals, key.to_vec(), Undo::Rebuild);
             } else {
-                set.put(
-                    TreeId::Totals,
-                    key.to_vec(),
-                    encode_total(&bucket.total)?,
-                    Undo::Rebuild,
-                );
                 set.put(TreeId::Buckets, key.to_vec(), bucket.encode()?, Undo::Rebuild);
             }
         }
@@ -297,17 +292,18 @@ impl Store {
         }
         let last_year = as_of.year().clamp(0, u16::MAX as i32) as u16;
         let mut sum = Measures::default();
-        // Whole years from the small totals; the year the date falls in, day by day.
+        // Whole years from the head of their buckets (the total alone is decoded); the year
+        // the date falls in, day by day.
         for item in self
-            .tree(TreeId::Totals)
+            .tree(TreeId::Buckets)
             .range(keys::bucket_key(idx, 0)..=keys::bucket_key(idx, last_year))
         {
             let (k, v) = item?;
-            let (_, year) = keys::parse_bucket_key(&k).ok_or_else(|| StoreError::Corrupt("bad totals key".into()))?;
+            let (_, year) = keys::parse_bucket_key(&k).ok_or_else(|| StoreError::Corrupt("bad bucket key".into()))?;
             if year_complete(year, as_of) {
-                sum.add(&decode_total(&v)?)?;
-            } else if let Some(bucket) = self.tree(TreeId::Buckets).get(k)? {
-                sum.add(&YearBucket::decode(&bucket)?.until(rollup::as_of_day(as_of))?)?;
+                sum.add(&bucket_total(&v)?)?;
+            } else {
+                sum.add(&YearBucket::decode(&v)?.until(rollup::as_of_day(as_of))?)?;
             }
         }
         Ok(sum)
@@ -450,8 +446,9 @@ impl Store {
         Ok((first_eval, latest))
     }
 
-    /// Every unit's total over every year, summed from the stored year totals, with its
-    /// parent: what `TreeId::ChildTotals` holds (units without a parent excepted).
+    /// Every unit's total over every year, summed from the totals at the head of its stored
+    /// buckets, with its parent: what `TreeId::ChildTotals` holds (units without a parent
+    /// excepted).
     fn each_child_total(&self, mut f: impl FnMut(u32, u32, Measures) -> Result<()>) -> Result<()> {
         let mut current: Option<(u32, Measures)> = None;
         let mut finish = |done: Option<(u32, Measures)>| -> Result<()> {
@@ -466,10 +463,10 @@ impl Store {
                 _ => Ok(()),
             }
         };
-        for item in self.tree(TreeId::Totals).iter() {
+        for item in self.tree(TreeId::Buckets).iter() {
             let (k, v) = item?;
-            let (unit, _) = keys::parse_bucket_key(&k).ok_or_else(|| StoreError::Corrupt("bad totals key".into()))?;
-            let total = decode_total(&v)?;
+            let (unit, _) = keys::parse_bucket_key(&k).ok_or_else(|| StoreError::Corrupt("bad bucket key".into()))?;
+            let total = bucket_total(&v)?;
             match &mut current {
                 Some((at, sum)) if *at == unit => sum.add(&total)?,
                 _ => finish(current.replace((unit, total)))?,
@@ -553,7 +550,6 @@ impl Store {
             })
         };
         let buckets = self.tree(TreeId::Buckets);
-        let totals = self.tree(TreeId::Totals);
         let mut expected_keys: rustc_hash::FxHashSet<(u32, u16)> = Default::default();
         let (first_eval, latest) = self.recompute(|year| {
             for (key, bucket) in year {
@@ -562,11 +558,6 @@ impl Store {
                     Some(v) if YearBucket::decode(&v)? == bucket => {}
                     Some(_) => difference(key, "totals differ"),
                     None => difference(key, "totals missing"),
-                }
-                // The year totals that reports read must be those of the buckets, one for one.
-                match totals.get(stored_key)? {
-                    Some(v) if decode_total(&v)? == bucket.total => {}
-                    _ => difference(key, "year total differs"),
                 }
                 expected_keys.insert(key);
             }
@@ -577,13 +568,6 @@ impl Store {
             let key = keys::parse_bucket_key(&k).ok_or_else(|| StoreError::Corrupt("bad bucket key".into()))?;
             if !expected_keys.contains(&key) {
                 difference(key, "totals without records");
-            }
-        }
-        for item in totals.iter() {
-            let (k, _) = item?;
-            let key = keys::parse_bucket_key(&k).ok_or_else(|| StoreError::Corrupt("bad totals key".into()))?;
-            if !expected_keys.contains(&key) {
-                difference(key, "year total differs");
             }
         }
         // Each unit's total over every year kept with its parent: the sum of its year totals
@@ -610,6 +594,14 @@ impl Store {
         }
         for unit in child_differences {
             difference((unit, 0), "total kept with its parent differs");
+        }
+        // Schema 8 kept each year's total apart as well; the upgrade to 9 empties that tree.
+        if !self.tree(TreeId::Totals).is_empty() {
+            differences.push(Difference {
+                unit: String::new(),
+                year: 0,
+                what: "year totals of an older schema are left".into(),
+            });
         }
         // The latest day may lie after the last event (a delete leaves it), never before.
         if latest.is_some_and(|day| self.latest_day().ok().flatten().is_none_or(|stored| stored < day)) {
@@ -684,12 +676,11 @@ impl Store {
     /// shape, when rolling back an unfinished write, and when upgrading a schema 1 store).
     pub(crate) fn rebuild_totals(&self) -> Result<()> {
         let tree = self.tree(TreeId::Buckets);
-        let totals = self.tree(TreeId::Totals);
         tree.clear()?;
-        totals.clear()?;
+        // Left by schema 8 or older (the year's total is at the head of its bucket since 9).
+        self.tree(TreeId::Totals).clear()?;
         let (first_eval, latest) = self.recompute(|year| {
             for ((unit, year), bucket) in year {
-                totals.insert(keys::bucket_key(unit, year), encode_total(&bucket.total)?)?;
                 tree.insert(keys::bucket_key(unit, year), bucket.encode()?)?;
             }
             Ok(())
