@@ -249,7 +249,8 @@ impl<R: Record> ImportSession<'_, R> {
         let (day, _) = record.delta();
         let year = crate::rollup::bucket_year(day);
         let key = keys::page_key(unit, year);
-        let size = super::codec::encode_record(record)?.len() as u64 + codec::PAGE_ENTRY_OVERHEAD;
+        // Its length alone: the bytes are encoded once, when the row is written.
+        let size = super::codec::encoded_record_len(record)? + codec::PAGE_ENTRY_OVERHEAD;
         let total = self.page_bytes.entry(key).or_insert(0);
         *total += size;
         if *total <= codec::PAGE_LIMIT || !self.pages_refused.insert(key) {
