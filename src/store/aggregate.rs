@@ -24,19 +24,29 @@ pub fn keeps_bucket(level: Level) -> bool {
 }
 
 /// Changes to the totals, per unit and year, before they are written: plain (day, counter,
-/// amount) triples, appended cheaply during a bulk import and folded into buckets once.
+/// amount) triples, appended cheaply during a bulk import and folded into buckets once. A
+/// change is kept once, under its chain (the units whose buckets it moves) and year, and
+/// spread to every unit of the chain when written (issue 14, import speed: one map entry per
+/// row rather than one per level above it).
 #[derive(Default)]
 pub struct Deltas {
-    buckets: HashMap<(u32, u16), Vec<Cell>>,
-    /// The parent of each unit whose buckets change: its total over every year is kept with
-    /// the parent too (`TreeId::ChildTotals`).
-    parents: HashMap<u32, Option<u32>>,
+    /// Cells by chain (its place in `chains`) and year.
+    by_chain: HashMap<(u32, u16), Vec<Cell>>,
+    /// Each chain changed: its units, nearest first, each with its parent (whose
+    /// `TreeId::ChildTotals` keeps the unit's total over every year).
+    chains: Vec<Vec<(u32, Option<u32>)>>,
+    /// The chain of each unit added so far (a unit's chain is the same for every change of one
+    /// write unless the hierarchy changes in it: then a new chain is kept beside the old).
+    chain_of: HashMap<u32, u32>,
     /// The latest day of any change.
     latest: Option<Day>,
 }
 
 /// A change of one counter on one day.
 type Cell = (Day, u8, i64);
+
+/// Cells by unit and year.
+type BucketCells = HashMap<(u32, u16), Vec<Cell>>;
 
 /// A bucket's cells are folded in place (one per day and counter) when they would grow past
 /// this many: every record adds its cells to each bucket above its unit, so a pass's district
@@ -137,17 +147,70 @@ impl Deltas {
         if delta.is_zero() {
             return Ok(());
         }
-        let year = bucket_year(day);
-        for (idx, parent) in ancestry.bucket_chain(unit)? {
-            let cells = self.buckets.entry((*idx, year)).or_default();
-            if cells.len() >= FOLD_FROM && cells.len() + delta.0.len() > cells.capacity() {
+        self.add_cells(ancestry, unit, day, delta.0.iter().copied())
+    }
+
+    /// `add` of measures, their non-zero counters read in place (no `Sparse` made per row).
+    pub fn add_measures(&mut self, ancestry: &mut Ancestry, unit: u32, day: Day, delta: &Measures) -> Result<()> {
+        if delta.is_zero() {
+            return Ok(());
+        }
+        let cells = delta.0.iter().enumerate().filter(|(_, v)| **v != 0);
+        self.add_cells(ancestry, unit, day, cells.map(|(i, v)| (i as u8, *v)))
+    }
+
+    fn add_cells(
+        &mut self,
+        ancestry: &mut Ancestry,
+        unit: u32,
+        day: Day,
+        delta: impl Iterator<Item = (u8, i64)> + Clone,
+    ) -> Result<()> {
+        let chain = ancestry.bucket_chain(unit)?;
+        if !chain.is_empty() {
+            let at = match self.chain_of.get(&unit) {
+                Some(&at) if self.chains.get(at as usize).is_some_and(|c| c.as_slice() == chain) => at,
+                _ => {
+                    let at = u32::try_from(self.chains.len()).map_err(|_| StoreError::Overflow)?;
+                    self.chains.push(chain.to_vec());
+                    self.chain_of.insert(unit, at);
+                    at
+                }
+            };
+            let cells = self.by_chain.entry((at, bucket_year(day))).or_default();
+            if cells.len() >= FOLD_FROM && cells.len() + delta.clone().count() > cells.capacity() {
                 fold(cells)?;
             }
-            cells.extend(delta.0.iter().map(|(i, v)| (day, *i, *v)));
-            self.parents.insert(*idx, *parent);
+            cells.extend(delta.map(|(i, v)| (day, i, v)));
         }
         self.latest = self.latest.max(Some(day));
         Ok(())
+    }
+
+    /// Each unit's cells per year, spread from the chains' (each folded first, so that a unit
+    /// above many gets a cell per day and counter of each chain, not one per change), and the
+    /// parent of each unit.
+    fn spread(self) -> Result<(BucketCells, HashMap<u32, Option<u32>>)> {
+        let mut buckets: BucketCells = HashMap::default();
+        let mut parents: HashMap<u32, Option<u32>> = HashMap::default();
+        for chain in &self.chains {
+            parents.extend(chain.iter().copied());
+        }
+        for ((at, year), mut cells) in self.by_chain {
+            let chain = self
+                .chains
+                .get(at as usize)
+                .ok_or_else(|| StoreError::Corrupt("a change of no chain".into()))?;
+            fold(&mut cells)?;
+            for (idx, _) in chain {
+                let into = buckets.entry((*idx, year)).or_default();
+                if into.len() >= FOLD_FROM && into.len() + cells.len() > into.capacity() {
+                    fold(into)?;
+                }
+                into.extend_from_slice(&cells);
+            }
+        }
+        Ok((buckets, parents))
     }
 
     pub fn subtract(&mut self, ancestry: &mut Ancestry, unit: u32, day: Day, delta: &Sparse) -> Result<()> {
@@ -157,7 +220,9 @@ impl Deltas {
     /// Adds the writes that merge these deltas into the stored buckets.
     pub fn write_into(self, store: &Store, set: &mut WriteSet) -> Result<()> {
         let tree = store.tree(TreeId::Buckets);
-        let mut entries: Vec<_> = self.buckets.into_iter().collect();
+        let latest = self.latest;
+        let (buckets, parents) = self.spread()?;
+        let mut entries: Vec<_> = buckets.into_iter().collect();
         entries.sort_unstable_by_key(|(k, _)| *k);
         // How each unit's total over every year moves: the sum of its buckets' totals' moves.
         let mut moved: BTreeMap<u32, Measures> = BTreeMap::new();
@@ -200,7 +265,7 @@ impl Deltas {
         }
         let child_totals = store.tree(TreeId::ChildTotals);
         for (unit, delta) in moved {
-            let Some(parent) = self.parents.get(&unit).copied().flatten() else {
+            let Some(parent) = parents.get(&unit).copied().flatten() else {
                 continue;
             };
             if delta.is_zero() {
@@ -218,7 +283,7 @@ impl Deltas {
                 set.put(TreeId::ChildTotals, key.to_vec(), encode_total(&total)?, Undo::Rebuild);
             }
         }
-        if let Some(latest) = self.latest {
+        if let Some(latest) = latest {
             if store.latest_day()?.is_none_or(|stored| stored < latest) {
                 set.put(
                     TreeId::Meta,

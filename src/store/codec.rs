@@ -299,6 +299,22 @@ struct BucketBytes {
     days: Vec<(Day, Pairs)>,
 }
 
+/// `BucketBytes` as it is written, the days borrowed (the same bytes, no day's counters
+/// copied: every bucket an import changes is encoded).
+#[derive(Serialize)]
+struct BucketRef<'a> {
+    total: Pairs,
+    days: DaysRef<'a>,
+}
+
+struct DaysRef<'a>(&'a std::collections::BTreeMap<Day, Sparse>);
+
+impl Serialize for DaysRef<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_seq(self.0.iter().map(|(d, m)| (d, &m.0)))
+    }
+}
+
 /// Only the head of a bucket: decoding it skips the per-day detail of whole years.
 #[derive(Deserialize)]
 struct BucketHead {
@@ -309,9 +325,9 @@ impl Stored for YearBucket {
     const VERSION: u8 = 1;
     const NAME: &'static str = "year bucket";
     fn encode(&self) -> Result<Vec<u8>, EncodeError> {
-        let bytes = BucketBytes {
+        let bytes = BucketRef {
             total: self.total.to_sparse(),
-            days: self.days.iter().map(|(d, m)| (*d, m.0.clone())).collect(),
+            days: DaysRef(&self.days),
         };
         envelope(Self::NAME, Self::VERSION, &bytes)
     }

@@ -398,7 +398,7 @@ impl<R: Record> ImportSession<'_, R> {
                 occurrence: key.occurrence,
                 record: bytes,
             });
-            deltas.add(&mut ancestry, key.unit, day, &delta.sparse())?;
+            deltas.add_measures(&mut ancestry, key.unit, day, &delta)?;
             if let Some(id) = record.id() {
                 set.put(
                     TreeId::Ids,
