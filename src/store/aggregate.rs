@@ -187,27 +187,32 @@ impl Deltas {
         Ok(())
     }
 
-    /// Each unit's cells per year, spread from the chains' (each folded first, so that a unit
-    /// above many gets a cell per day and counter of each chain, not one per change), and the
-    /// parent of each unit.
+    /// Each unit's cells per year, spread from the chains' (handed whole to the chain's first
+    /// unit, copied to those above it, folded there as they grow past `FOLD_FROM`), and the
+    /// parent of each unit. Each bucket's cells are sorted once, by `write_into`.
     fn spread(self) -> Result<(BucketCells, HashMap<u32, Option<u32>>)> {
         let mut buckets: BucketCells = HashMap::default();
         let mut parents: HashMap<u32, Option<u32>> = HashMap::default();
         for chain in &self.chains {
             parents.extend(chain.iter().copied());
         }
-        for ((at, year), mut cells) in self.by_chain {
-            let chain = self
-                .chains
-                .get(at as usize)
-                .ok_or_else(|| StoreError::Corrupt("a change of no chain".into()))?;
-            fold(&mut cells)?;
-            for (idx, _) in chain {
+        for ((at, year), cells) in self.by_chain {
+            let Some(((first, _), above)) = self.chains.get(at as usize).and_then(|c| c.split_first()) else {
+                return Err(StoreError::Corrupt("a change of no chain".into()));
+            };
+            for (idx, _) in above {
                 let into = buckets.entry((*idx, year)).or_default();
                 if into.len() >= FOLD_FROM && into.len() + cells.len() > into.capacity() {
                     fold(into)?;
                 }
                 into.extend_from_slice(&cells);
+            }
+            // The chain's first unit may be above another chain's (a district's own rows).
+            let into = buckets.entry((*first, year)).or_default();
+            if into.is_empty() {
+                *into = cells;
+            } else {
+                into.extend(cells);
             }
         }
         Ok((buckets, parents))
