@@ -340,8 +340,9 @@ impl Stored for YearBucket {
     }
 }
 
-/// A year's total alone, as the `totals` tree keeps it beside the bucket: a report of whole
-/// years reads these small values and never the days.
+/// A total alone: each unit's total over every year as its parent keeps it (`child_totals`,
+/// `kid_totals`), and, up to schema 8, a year's total beside its bucket (`totals`; since
+/// schema 9 it is read from the bucket's head, `bucket_total`).
 pub fn encode_total(total: &Measures) -> Result<Vec<u8>, EncodeError> {
     envelope("year total", 1, &total.to_sparse())
 }
