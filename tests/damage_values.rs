@@ -119,17 +119,32 @@ fn a_missing_or_extra_bucket_is_found_by_check() {
     assert!(stderr.contains("totals without records"), "{stderr}");
 }
 
+/// The largest year total of any bucket, encoded as a total kept with a parent is: valid bytes
+/// of a total, the wrong ones for any child.
+fn largest_year_total(db: &sled::Db) -> Vec<u8> {
+    use shegong::store::codec::{bucket_total, encode_total};
+    let buckets = db.open_tree("buckets").unwrap();
+    let (_, largest) = buckets
+        .iter()
+        .map(|i| i.unwrap())
+        .map(|(k, v)| (k, encode_total(&bucket_total(&v).unwrap()).unwrap()))
+        .max_by_key(|(_, v)| v.len())
+        .unwrap();
+    largest
+}
+
 #[test]
 fn a_wrong_year_total_is_found_by_check() {
     let (_tmp, dir) = xishan();
     let before = report_json(&dir, &["--as-of", "2021-12-31"]);
-    // Whole years are read from the year totals: give the largest the bytes of another.
+    // Whole years are read from the totals at the head of the buckets (schema 9): give the
+    // largest bucket the bytes of another.
     edit(&dir, |db| {
-        let totals = db.open_tree("totals").unwrap();
-        let all: Vec<_> = totals.iter().map(|i| i.unwrap()).collect();
+        let buckets = db.open_tree("buckets").unwrap();
+        let all: Vec<_> = buckets.iter().map(|i| i.unwrap()).collect();
         let (key, largest) = all.iter().max_by_key(|(_, v)| v.len()).unwrap().clone();
         let other = all.iter().find(|(_, v)| *v != largest).unwrap().1.clone();
-        totals.insert(key, other).unwrap();
+        buckets.insert(key, other).unwrap();
     });
     let (passed, stderr) = check(&dir);
     assert!(!passed, "check passed on a wrong year total");
@@ -150,9 +165,7 @@ fn a_wrong_total_kept_with_a_parent_is_found_by_check() {
     let before = report_json(&dir, &[]);
     edit(&dir, |db| {
         // A street's total gets the bytes of the district's largest year total: valid, wrong.
-        let totals = db.open_tree("totals").unwrap();
-        let all: Vec<_> = totals.iter().map(|i| i.unwrap()).collect();
-        let (_, largest) = all.iter().max_by_key(|(_, v)| v.len()).unwrap().clone();
+        let largest = largest_year_total(db);
         let (key, _) = first(db, "child_totals");
         put(db, "child_totals", &key, &largest);
     });
@@ -248,9 +261,7 @@ fn wrong_childrens_totals_packed_with_a_unit_are_found_by_check() {
     let before = report_json(&dir, &["--depth", "1"]);
     edit(&dir, |db| {
         // A child's packed total gets the bytes of the largest year total: valid, wrong.
-        let totals = db.open_tree("totals").unwrap();
-        let all: Vec<_> = totals.iter().map(|i| i.unwrap()).collect();
-        let (_, largest) = all.iter().max_by_key(|(_, v)| v.len()).unwrap().clone();
+        let largest = largest_year_total(db);
         let (key, value) = first(db, "kid_totals");
         let mut packed = KidTotals::decode(&value).unwrap();
         assert_ne!(packed.totals[0].1, largest.to_vec());
@@ -336,8 +347,8 @@ fn garbage_values_are_refused_in_words() {
             v[0] = 9;
             put(db, "buckets", &k, &v);
         }),
-        ("a year total", |db| {
-            let (k, _) = first(db, "totals");
+        ("a year total left by schema 8", |db| {
+            let (k, _) = first(db, "buckets");
             put(db, "totals", &k, GARBAGE);
         }),
         ("a unit", |db| {

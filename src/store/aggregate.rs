@@ -6,7 +6,7 @@
 //! its parent (`TreeId::ChildTotals`), and the latest day of any event: a unit's children with
 //! their current totals are then one read (`children_measures`, packed by `store::kid_totals`).
 
-use super::codec::{decode_total, encode_total, Page, Stored, UnitRow};
+use super::codec::{bucket_total, decode_total, encode_total, Page, Stored, UnitRow};
 use super::import::tree_of;
 use super::keys::{self, TreeId};
 use super::write::{Undo, WriteSet};
@@ -24,19 +24,29 @@ pub fn keeps_bucket(level: Level) -> bool {
 }
 
 /// Changes to the totals, per unit and year, before they are written: plain (day, counter,
-/// amount) triples, appended cheaply during a bulk import and folded into buckets once.
+/// amount) triples, appended cheaply during a bulk import and folded into buckets once. A
+/// change is kept once, under its chain (the units whose buckets it moves) and year, and
+/// spread to every unit of the chain when written (issue 14, import speed: one map entry per
+/// row rather than one per level above it).
 #[derive(Default)]
 pub struct Deltas {
-    buckets: HashMap<(u32, u16), Vec<Cell>>,
-    /// The parent of each unit whose buckets change: its total over every year is kept with
-    /// the parent too (`TreeId::ChildTotals`).
-    parents: HashMap<u32, Option<u32>>,
+    /// Cells by chain (its place in `chains`) and year.
+    by_chain: HashMap<(u32, u16), Vec<Cell>>,
+    /// Each chain changed: its units, nearest first, each with its parent (whose
+    /// `TreeId::ChildTotals` keeps the unit's total over every year).
+    chains: Vec<Vec<(u32, Option<u32>)>>,
+    /// The chain of each unit added so far (a unit's chain is the same for every change of one
+    /// write unless the hierarchy changes in it: then a new chain is kept beside the old).
+    chain_of: HashMap<u32, u32>,
     /// The latest day of any change.
     latest: Option<Day>,
 }
 
 /// A change of one counter on one day.
 type Cell = (Day, u8, i64);
+
+/// Cells by unit and year.
+type BucketCells = HashMap<(u32, u16), Vec<Cell>>;
 
 /// A bucket's cells are folded in place (one per day and counter) when they would grow past
 /// this many: every record adds its cells to each bucket above its unit, so a pass's district
@@ -137,17 +147,75 @@ impl Deltas {
         if delta.is_zero() {
             return Ok(());
         }
-        let year = bucket_year(day);
-        for (idx, parent) in ancestry.bucket_chain(unit)? {
-            let cells = self.buckets.entry((*idx, year)).or_default();
-            if cells.len() >= FOLD_FROM && cells.len() + delta.0.len() > cells.capacity() {
+        self.add_cells(ancestry, unit, day, delta.0.iter().copied())
+    }
+
+    /// `add` of measures, their non-zero counters read in place (no `Sparse` made per row).
+    pub fn add_measures(&mut self, ancestry: &mut Ancestry, unit: u32, day: Day, delta: &Measures) -> Result<()> {
+        if delta.is_zero() {
+            return Ok(());
+        }
+        let cells = delta.0.iter().enumerate().filter(|(_, v)| **v != 0);
+        self.add_cells(ancestry, unit, day, cells.map(|(i, v)| (i as u8, *v)))
+    }
+
+    fn add_cells(
+        &mut self,
+        ancestry: &mut Ancestry,
+        unit: u32,
+        day: Day,
+        delta: impl Iterator<Item = (u8, i64)> + Clone,
+    ) -> Result<()> {
+        let chain = ancestry.bucket_chain(unit)?;
+        if !chain.is_empty() {
+            let at = match self.chain_of.get(&unit) {
+                Some(&at) if self.chains.get(at as usize).is_some_and(|c| c.as_slice() == chain) => at,
+                _ => {
+                    let at = u32::try_from(self.chains.len()).map_err(|_| StoreError::Overflow)?;
+                    self.chains.push(chain.to_vec());
+                    self.chain_of.insert(unit, at);
+                    at
+                }
+            };
+            let cells = self.by_chain.entry((at, bucket_year(day))).or_default();
+            if cells.len() >= FOLD_FROM && cells.len() + delta.clone().count() > cells.capacity() {
                 fold(cells)?;
             }
-            cells.extend(delta.0.iter().map(|(i, v)| (day, *i, *v)));
-            self.parents.insert(*idx, *parent);
+            cells.extend(delta.map(|(i, v)| (day, i, v)));
         }
         self.latest = self.latest.max(Some(day));
         Ok(())
+    }
+
+    /// Each unit's cells per year, spread from the chains' (handed whole to the chain's first
+    /// unit, copied to those above it, folded there as they grow past `FOLD_FROM`), and the
+    /// parent of each unit. Each bucket's cells are sorted once, by `write_into`.
+    fn spread(self) -> Result<(BucketCells, HashMap<u32, Option<u32>>)> {
+        let mut buckets: BucketCells = HashMap::default();
+        let mut parents: HashMap<u32, Option<u32>> = HashMap::default();
+        for chain in &self.chains {
+            parents.extend(chain.iter().copied());
+        }
+        for ((at, year), cells) in self.by_chain {
+            let Some(((first, _), above)) = self.chains.get(at as usize).and_then(|c| c.split_first()) else {
+                return Err(StoreError::Corrupt("a change of no chain".into()));
+            };
+            for (idx, _) in above {
+                let into = buckets.entry((*idx, year)).or_default();
+                if into.len() >= FOLD_FROM && into.len() + cells.len() > into.capacity() {
+                    fold(into)?;
+                }
+                into.extend_from_slice(&cells);
+            }
+            // The chain's first unit may be above another chain's (a district's own rows).
+            let into = buckets.entry((*first, year)).or_default();
+            if into.is_empty() {
+                *into = cells;
+            } else {
+                into.extend(cells);
+            }
+        }
+        Ok((buckets, parents))
     }
 
     pub fn subtract(&mut self, ancestry: &mut Ancestry, unit: u32, day: Day, delta: &Sparse) -> Result<()> {
@@ -157,7 +225,9 @@ impl Deltas {
     /// Adds the writes that merge these deltas into the stored buckets.
     pub fn write_into(self, store: &Store, set: &mut WriteSet) -> Result<()> {
         let tree = store.tree(TreeId::Buckets);
-        let mut entries: Vec<_> = self.buckets.into_iter().collect();
+        let latest = self.latest;
+        let (buckets, parents) = self.spread()?;
+        let mut entries: Vec<_> = buckets.into_iter().collect();
         entries.sort_unstable_by_key(|(k, _)| *k);
         // How each unit's total over every year moves: the sum of its buckets' totals' moves.
         let mut moved: BTreeMap<u32, Measures> = BTreeMap::new();
@@ -190,22 +260,17 @@ impl Deltas {
             let slot = moved.entry(unit).or_default();
             slot.add(&bucket.total)?;
             slot.sub(&before)?;
+            // One value per bucket, its year's total at its head (schema 9): reports of whole
+            // years decode only the head (`codec::bucket_total`).
             if bucket.is_empty() {
                 set.remove(TreeId::Buckets, key.to_vec(), Undo::Rebuild);
-                set.remove(TreeId::Totals, key.to_vec(), Undo::Rebuild);
             } else {
-                set.put(
-                    TreeId::Totals,
-                    key.to_vec(),
-                    encode_total(&bucket.total)?,
-                    Undo::Rebuild,
-                );
                 set.put(TreeId::Buckets, key.to_vec(), bucket.encode()?, Undo::Rebuild);
             }
         }
         let child_totals = store.tree(TreeId::ChildTotals);
         for (unit, delta) in moved {
-            let Some(parent) = self.parents.get(&unit).copied().flatten() else {
+            let Some(parent) = parents.get(&unit).copied().flatten() else {
                 continue;
             };
             if delta.is_zero() {
@@ -223,7 +288,7 @@ impl Deltas {
                 set.put(TreeId::ChildTotals, key.to_vec(), encode_total(&total)?, Undo::Rebuild);
             }
         }
-        if let Some(latest) = self.latest {
+        if let Some(latest) = latest {
             if store.latest_day()?.is_none_or(|stored| stored < latest) {
                 set.put(
                     TreeId::Meta,
@@ -297,17 +362,18 @@ impl Store {
         }
         let last_year = as_of.year().clamp(0, u16::MAX as i32) as u16;
         let mut sum = Measures::default();
-        // Whole years from the small totals; the year the date falls in, day by day.
+        // Whole years from the head of their buckets (the total alone is decoded); the year
+        // the date falls in, day by day.
         for item in self
-            .tree(TreeId::Totals)
+            .tree(TreeId::Buckets)
             .range(keys::bucket_key(idx, 0)..=keys::bucket_key(idx, last_year))
         {
             let (k, v) = item?;
-            let (_, year) = keys::parse_bucket_key(&k).ok_or_else(|| StoreError::Corrupt("bad totals key".into()))?;
+            let (_, year) = keys::parse_bucket_key(&k).ok_or_else(|| StoreError::Corrupt("bad bucket key".into()))?;
             if year_complete(year, as_of) {
-                sum.add(&decode_total(&v)?)?;
-            } else if let Some(bucket) = self.tree(TreeId::Buckets).get(k)? {
-                sum.add(&YearBucket::decode(&bucket)?.until(rollup::as_of_day(as_of))?)?;
+                sum.add(&bucket_total(&v)?)?;
+            } else {
+                sum.add(&YearBucket::decode(&v)?.until(rollup::as_of_day(as_of))?)?;
             }
         }
         Ok(sum)
@@ -450,8 +516,9 @@ impl Store {
         Ok((first_eval, latest))
     }
 
-    /// Every unit's total over every year, summed from the stored year totals, with its
-    /// parent: what `TreeId::ChildTotals` holds (units without a parent excepted).
+    /// Every unit's total over every year, summed from the totals at the head of its stored
+    /// buckets, with its parent: what `TreeId::ChildTotals` holds (units without a parent
+    /// excepted).
     fn each_child_total(&self, mut f: impl FnMut(u32, u32, Measures) -> Result<()>) -> Result<()> {
         let mut current: Option<(u32, Measures)> = None;
         let mut finish = |done: Option<(u32, Measures)>| -> Result<()> {
@@ -466,10 +533,10 @@ impl Store {
                 _ => Ok(()),
             }
         };
-        for item in self.tree(TreeId::Totals).iter() {
+        for item in self.tree(TreeId::Buckets).iter() {
             let (k, v) = item?;
-            let (unit, _) = keys::parse_bucket_key(&k).ok_or_else(|| StoreError::Corrupt("bad totals key".into()))?;
-            let total = decode_total(&v)?;
+            let (unit, _) = keys::parse_bucket_key(&k).ok_or_else(|| StoreError::Corrupt("bad bucket key".into()))?;
+            let total = bucket_total(&v)?;
             match &mut current {
                 Some((at, sum)) if *at == unit => sum.add(&total)?,
                 _ => finish(current.replace((unit, total)))?,
@@ -553,7 +620,6 @@ impl Store {
             })
         };
         let buckets = self.tree(TreeId::Buckets);
-        let totals = self.tree(TreeId::Totals);
         let mut expected_keys: rustc_hash::FxHashSet<(u32, u16)> = Default::default();
         let (first_eval, latest) = self.recompute(|year| {
             for (key, bucket) in year {
@@ -562,11 +628,6 @@ impl Store {
                     Some(v) if YearBucket::decode(&v)? == bucket => {}
                     Some(_) => difference(key, "totals differ"),
                     None => difference(key, "totals missing"),
-                }
-                // The year totals that reports read must be those of the buckets, one for one.
-                match totals.get(stored_key)? {
-                    Some(v) if decode_total(&v)? == bucket.total => {}
-                    _ => difference(key, "year total differs"),
                 }
                 expected_keys.insert(key);
             }
@@ -577,13 +638,6 @@ impl Store {
             let key = keys::parse_bucket_key(&k).ok_or_else(|| StoreError::Corrupt("bad bucket key".into()))?;
             if !expected_keys.contains(&key) {
                 difference(key, "totals without records");
-            }
-        }
-        for item in totals.iter() {
-            let (k, _) = item?;
-            let key = keys::parse_bucket_key(&k).ok_or_else(|| StoreError::Corrupt("bad totals key".into()))?;
-            if !expected_keys.contains(&key) {
-                difference(key, "year total differs");
             }
         }
         // Each unit's total over every year kept with its parent: the sum of its year totals
@@ -610,6 +664,14 @@ impl Store {
         }
         for unit in child_differences {
             difference((unit, 0), "total kept with its parent differs");
+        }
+        // Schema 8 kept each year's total apart as well; the upgrade to 9 empties that tree.
+        if !self.tree(TreeId::Totals).is_empty() {
+            differences.push(Difference {
+                unit: String::new(),
+                year: 0,
+                what: "year totals of an older schema are left".into(),
+            });
         }
         // The latest day may lie after the last event (a delete leaves it), never before.
         if latest.is_some_and(|day| self.latest_day().ok().flatten().is_none_or(|stored| stored < day)) {
@@ -684,12 +746,11 @@ impl Store {
     /// shape, when rolling back an unfinished write, and when upgrading a schema 1 store).
     pub(crate) fn rebuild_totals(&self) -> Result<()> {
         let tree = self.tree(TreeId::Buckets);
-        let totals = self.tree(TreeId::Totals);
         tree.clear()?;
-        totals.clear()?;
+        // Left by schema 8 or older (the year's total is at the head of its bucket since 9).
+        self.tree(TreeId::Totals).clear()?;
         let (first_eval, latest) = self.recompute(|year| {
             for ((unit, year), bucket) in year {
-                totals.insert(keys::bucket_key(unit, year), encode_total(&bucket.total)?)?;
                 tree.insert(keys::bucket_key(unit, year), bucket.encode()?)?;
             }
             Ok(())

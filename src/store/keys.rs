@@ -26,6 +26,9 @@ pub enum TreeId {
     /// chunk number (u32) → undo entries of a write that has not finished.
     Pending,
     /// unit idx (u32), year (u16) → the year's total of the bucket of the same key, alone.
+    /// Schemas 2–8 only: since schema 9 the total is read from the bucket's head
+    /// (`codec::bucket_total`) and this tree is empty (the name stays: undo logs name trees by
+    /// their place in this list).
     Totals,
     /// entry number (u64: 1, 2, 3, … in the order of changes, no gaps) → JournalEntry.
     Journal,

@@ -40,6 +40,9 @@ impl Store {
                 // Schema 8: the find index gains the code's substrings of 4 and 6 characters, in a
                 // family of their own apart from the spelling's (`store::find`): rebuilt.
                 7 => self.rebuild_find_index()?,
+                // Schema 9: a bucket's year total is read from the head of its value, no longer
+                // kept apart as well (issue 14: a value fewer per bucket written): emptied.
+                8 => self.tree(TreeId::Totals).clear()?,
                 other => return Err(StoreError::Corrupt(format!("unknown schema version {other}"))),
             }
             self.flush()?;

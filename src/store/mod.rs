@@ -37,7 +37,7 @@ use std::path::{Path, PathBuf};
 
 /// The version of the store's layout. A store with a larger number is refused; one with a
 /// smaller number is upgraded (`upgrade::open` backs it up first; the steps are in `migrate`).
-pub const SCHEMA_VERSION: u32 = 8;
+pub const SCHEMA_VERSION: u32 = 9;
 
 /// sled's page cache; its real memory use can be several times this. 16 MB rather than 64: an
 /// import writes new pages and reads back few, and at national size the larger cache was

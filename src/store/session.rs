@@ -257,7 +257,8 @@ impl<R: Record> ImportSession<'_, R> {
         let (day, _) = record.delta();
         let year = crate::rollup::bucket_year(day);
         let key = keys::page_key(unit, year);
-        let size = super::codec::encode_record(record)?.len() as u64 + codec::PAGE_ENTRY_OVERHEAD;
+        // Its length alone: the bytes are encoded once, when the row is written.
+        let size = super::codec::encoded_record_len(record)? + codec::PAGE_ENTRY_OVERHEAD;
         let total = self.page_bytes.entry(key).or_insert(0);
         *total += size;
         if *total <= codec::PAGE_LIMIT || !self.pages_refused.insert(key) {
@@ -405,7 +406,7 @@ impl<R: Record> ImportSession<'_, R> {
                 occurrence: key.occurrence,
                 record: bytes,
             });
-            deltas.add(&mut ancestry, key.unit, day, &delta.sparse())?;
+            deltas.add_measures(&mut ancestry, key.unit, day, &delta)?;
             if let Some(id) = record.id() {
                 set.put(
                     TreeId::Ids,

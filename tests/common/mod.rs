@@ -140,8 +140,11 @@ pub fn copy_dir(from: &Path, to: &Path) {
 }
 
 /// Makes a store look as builds before schema 2 wrote it: no year totals (the `totals` tree
-/// came later), and `schema` as the meta value. Let go of before it returns.
+/// came later), and `schema` as the meta value. Let go of before it returns. Since schema 9
+/// the year totals are read from the head of each bucket, so the buckets go too: a store
+/// whose figures are wrong until the upgrade rebuilds them.
 pub fn make_store_without_totals(dir: &Path, schema: u32) {
+    make_store_without_tree(dir, "buckets", schema);
     make_store_without_tree(dir, "totals", schema);
 }
 
