@@ -220,11 +220,7 @@ fn make_schema_8(dir: &std::path::Path, schema: u32) {
                 .unwrap();
         }
         assert!(!totals.is_empty());
-        db.open_tree("meta")
-            .unwrap()
-            .insert("schema", &schema.to_be_bytes())
-            .unwrap();
-        db.flush().unwrap();
+        stamp_schema(&db, schema);
     }
     wait_until_closed(dir);
 }

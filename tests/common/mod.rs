@@ -154,13 +154,19 @@ pub fn make_store_without_tree(dir: &Path, tree: &str, schema: u32) {
     {
         let db = sled::open(dir.join("sled")).expect("sled opens");
         db.open_tree(tree).unwrap().clear().unwrap();
-        db.open_tree("meta")
-            .unwrap()
-            .insert("schema", &schema.to_be_bytes())
-            .unwrap();
-        db.flush().unwrap();
+        stamp_schema(&db, schema);
     }
     wait_until_closed(dir);
+}
+
+/// Writes `schema` as the store's meta value and flushes: the last step of making a store look
+/// as an older schema wrote it.
+pub fn stamp_schema(db: &sled::Db, schema: u32) {
+    db.open_tree("meta")
+        .unwrap()
+        .insert("schema", &schema.to_be_bytes())
+        .unwrap();
+    db.flush().unwrap();
 }
 
 /// A zip archive of the given parts, stored uncompressed (an .ods or .xlsx by hand).
