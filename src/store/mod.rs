@@ -43,7 +43,7 @@ pub const SCHEMA_VERSION: u32 = 9;
 /// import writes new pages and reads back few, and at national size the larger cache was
 /// ~90-110 MB of each import's peak (units 485 against 593 MB, evaluations 436 against 587) at
 /// the same CPU (issue 14, session 11).
-const CACHE_BYTES: u64 = 16 * 1024 * 1024;
+pub const CACHE_BYTES: u64 = 16 * 1024 * 1024;
 
 pub struct Store {
     dir: PathBuf,
