@@ -91,7 +91,8 @@ fn envelope<T: Serialize>(name: &'static str, version: u8, value: &T) -> Result<
     }
 }
 
-fn open<T: DeserializeOwned>(name: &str, expected: u8, bytes: &[u8]) -> Result<T, DecodeError> {
+/// A value's payload after its version byte; `T` may borrow its text from `bytes`.
+fn open<'a, T: Deserialize<'a>>(name: &str, expected: u8, bytes: &'a [u8]) -> Result<T, DecodeError> {
     let (&version, payload) = bytes
         .split_first()
         .ok_or_else(|| DecodeError(format!("{name}: empty value")))?;
@@ -196,20 +197,7 @@ struct UnitRef<'a> {
 
 impl<'a> KidsNewest<'a> {
     pub fn decode(bytes: &'a [u8]) -> Result<KidsNewest<'a>, DecodeError> {
-        let (&version, payload) = bytes
-            .split_first()
-            .ok_or_else(|| DecodeError(format!("{}: empty value", Kids::NAME)))?;
-        if version != Kids::VERSION {
-            return Err(DecodeError(format!(
-                "{}: unknown format version {version} (this program reads {})",
-                Kids::NAME,
-                Kids::VERSION
-            )));
-        }
-        options()
-            .deserialize(payload)
-            .map(KidsNewest)
-            .map_err(|e| DecodeError::payload(Kids::NAME, &e))
+        open(Kids::NAME, Kids::VERSION, bytes).map(KidsNewest)
     }
 
     /// Where a child is among them (they are sorted by index).
@@ -361,11 +349,21 @@ impl UnitFront {
     }
 }
 
+/// Whether two stored rows hold the same unit (their parent and first evaluation may
+/// differ), told from their bytes; `false` when that cannot be told so.
+pub fn same_unit(old: &[u8], new: &[u8]) -> Result<bool, DecodeError> {
+    same_rows(old, new, false)
+}
+
 /// Whether two stored rows hold the same unit under the same parent (only their first
 /// evaluation may differ), told from their bytes; `false` when that cannot be told so.
 pub fn same_unit_and_parent(old: &[u8], new: &[u8]) -> Result<bool, DecodeError> {
+    same_rows(old, new, true)
+}
+
+fn same_rows(old: &[u8], new: &[u8], parent_too: bool) -> Result<bool, DecodeError> {
     Ok(match (UnitRowHead::split(old)?, UnitRowHead::split(new)?) {
-        (Some((a, a_unit)), Some((b, b_unit))) => a.parent_idx == b.parent_idx && a_unit == b_unit,
+        (Some((a, a_unit)), Some((b, b_unit))) => a_unit == b_unit && (!parent_too || a.parent_idx == b.parent_idx),
         _ => false,
     })
 }

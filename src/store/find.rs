@@ -625,16 +625,6 @@ fn unit_of(bytes: &[u8]) -> Result<Unit> {
     Ok(UnitRow::decode(bytes)?.unit)
 }
 
-/// Whether two stored rows hold the same unit, told from their bytes (`false` when it
-/// cannot be told so).
-fn same_unit(old: &[u8], new: &[u8]) -> Result<bool> {
-    use super::codec::UnitRowHead;
-    Ok(match (UnitRowHead::split(old)?, UnitRowHead::split(new)?) {
-        (Some((_, a)), Some((_, b))) => a == b,
-        _ => false,
-    })
-}
-
 /// What the index holds of a unit: a change that keeps it changes no record.
 fn seen(unit: Option<&Unit>) -> Option<(&str, &str, Level)> {
     unit.map(|u| (u.name.as_str(), u.code.as_str(), u.level))
@@ -743,7 +733,7 @@ impl Store {
             // The same unit (only its first evaluation or its parent moved): nothing the index
             // holds changed, told without decoding either row (issue 14, fastrec).
             if let (Some(old), Some(new)) = (old.as_deref(), new) {
-                if same_unit(old, new)? {
+                if super::codec::same_unit(old, new)? {
                     continue;
                 }
             }
