@@ -6,7 +6,7 @@
 //! its parent (`TreeId::ChildTotals`), and the latest day of any event: a unit's children with
 //! their current totals are then one read (`children_measures`, packed by `store::kid_totals`).
 
-use super::codec::{bucket_total, decode_total, encode_total, Page, Stored, UnitRow};
+use super::codec::{self, bucket_total, decode_total, encode_total, Page, Stored, UnitRow};
 use super::import::tree_of;
 use super::keys::{self, TreeId};
 use super::write::{Undo, WriteSet};
@@ -562,24 +562,30 @@ impl Store {
     /// communities, each child is read on its own.
     pub fn children_measures(&self, code: &str, as_of: NaiveDate) -> Result<Vec<(crate::domain::Unit, Measures)>> {
         let idx = self.unit_index(code)?;
-        let mut rows = self.kids_of(Some(idx))?;
-        rows.sort_by(|a, b| a.unit.code.cmp(&b.unit.code));
+        let mut rows = self.kid_units_of(Some(idx))?;
+        rows.sort_by(|a, b| a.1.code.cmp(&b.1.code));
         let current = self
             .latest_day()?
             .is_none_or(|latest| rollup::as_of_day(as_of) >= latest);
-        let mut kept: HashMap<u32, Measures> = HashMap::default();
-        if current {
-            for (child, bytes) in self.kid_totals_of(idx)? {
-                kept.insert(child, decode_total(&bytes)?);
-            }
-        }
+        // Both values are read borrowed and each child's total decoded once, found by index (the
+        // totals are sorted by it): the national root's 2,850 children were a copy of every
+        // total's bytes and a map of their decoded totals (issue 14, the funding chart).
+        let kept_bytes = match current {
+            true => self.kid_totals_bytes(idx)?,
+            false => None,
+        };
+        let kept = match &kept_bytes {
+            Some(bytes) => codec::kid_totals_borrowed(bytes)?,
+            None => Vec::new(),
+        };
         let mut out = Vec::with_capacity(rows.len());
-        for row in rows {
-            let measures = match kept.remove(&row.idx) {
-                Some(m) if keeps_bucket(row.unit.level) => m,
-                _ => self.measures_as_of(row.idx, as_of)?,
+        for (child, unit) in rows {
+            let stored = kept.binary_search_by_key(&child, |(c, _)| *c).ok();
+            let measures = match stored {
+                Some(at) if keeps_bucket(unit.level) => decode_total(kept[at].1)?,
+                _ => self.measures_as_of(child, as_of)?,
             };
-            out.push((row.unit, measures));
+            out.push((unit, measures));
         }
         Ok(out)
     }

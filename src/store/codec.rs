@@ -144,6 +144,7 @@ pub struct PageEntry {
     pub day: Day,
     pub hash: u64,
     pub occurrence: u32,
+    #[serde(with = "serde_bytes")]
     pub record: Vec<u8>,
 }
 
@@ -172,6 +173,7 @@ struct KidRef<'a> {
     idx: u32,
     #[serde(borrow)]
     unit: UnitRef<'a>,
+    #[serde(with = "super::byte_fields::newest")]
     newest: Option<(Day, Vec<Vec<u8>>)>,
 }
 
@@ -193,6 +195,27 @@ struct UnitRef<'a> {
     note: &'a str,
     social_workers: Option<u32>,
     certified_workers: Option<u32>,
+}
+
+impl UnitRef<'_> {
+    fn to_unit(&self) -> Unit {
+        Unit {
+            code: self.code.to_string(),
+            parent: self.parent.map(str::to_string),
+            level: self.level,
+            name: self.name.to_string(),
+            station: self.station,
+            opened_on: self.opened_on,
+            closed_on: self.closed_on,
+            operator: self.operator.to_string(),
+            address: self.address.to_string(),
+            contact: self.contact.to_string(),
+            phone: self.phone.to_string(),
+            note: self.note.to_string(),
+            social_workers: self.social_workers,
+            certified_workers: self.certified_workers,
+        }
+    }
 }
 
 impl<'a> KidsNewest<'a> {
@@ -221,7 +244,42 @@ impl<'a> KidsNewest<'a> {
 /// stored there (`encode_total`), by index.
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct KidTotals {
+    #[serde(with = "super::byte_fields::indexed")]
     pub totals: Vec<(u32, Vec<u8>)>,
+}
+
+/// A parent's children's totals (`KidTotals`) read without copying: each child's index and its
+/// total's bytes borrowed from the value (the national root's funding chart and report read the
+/// 2,850 of them, by index, to decode each once).
+pub fn kid_totals_borrowed(bytes: &[u8]) -> Result<Vec<(u32, &[u8])>, DecodeError> {
+    #[derive(Deserialize)]
+    struct KidTotalsRef<'a> {
+        #[serde(borrow)]
+        totals: Vec<(u32, &'a [u8])>,
+    }
+    open::<KidTotalsRef>(KidTotals::NAME, KidTotals::VERSION, bytes).map(|k| k.totals)
+}
+
+/// A parent's children's units (`Kids`), without their newest evaluations: what a list of the
+/// children with their totals shows (their evaluations' bytes are borrowed and dropped, not
+/// copied).
+pub fn kid_units(bytes: &[u8]) -> Result<Vec<(u32, Unit)>, DecodeError> {
+    /// `Kid`, field for field, everything borrowed.
+    #[derive(Deserialize)]
+    struct KidUnitRef<'a> {
+        idx: u32,
+        #[serde(borrow)]
+        unit: UnitRef<'a>,
+        #[serde(borrow)]
+        _newest: Option<(Day, Vec<&'a [u8]>)>,
+    }
+    #[derive(Deserialize)]
+    struct KidUnitsRef<'a> {
+        #[serde(borrow)]
+        kids: Vec<KidUnitRef<'a>>,
+    }
+    let kids: KidUnitsRef = open(Kids::NAME, Kids::VERSION, bytes)?;
+    Ok(kids.kids.into_iter().map(|k| (k.idx, k.unit.to_unit())).collect())
 }
 
 /// One child: its unit, and the day of its newest evaluation with that day's evaluations (their
@@ -230,6 +288,7 @@ pub struct KidTotals {
 pub struct Kid {
     pub idx: u32,
     pub unit: Unit,
+    #[serde(with = "super::byte_fields::newest")]
     pub newest: Option<(Day, Vec<Vec<u8>>)>,
 }
 
@@ -631,6 +690,89 @@ mod tests {
         borrowed.set_newest(1, newest.clone());
         kids.kids[1].newest = newest;
         assert_eq!(borrowed.encode().unwrap(), kids.encode().unwrap());
+        // Read for a list of the children: their units by index, nothing else copied.
+        let units = kid_units(&kids.encode().unwrap()).unwrap();
+        let expected: Vec<(u32, Unit)> = kids.kids.iter().map(|k| (k.idx, k.unit.clone())).collect();
+        assert_eq!(units, expected);
+    }
+
+    /// The byte fields (`store::byte_fields`: a record in a page, a child's newest evaluations,
+    /// a child's total) are written as runs of bytes, in the very bytes that serde's default, a
+    /// sequence of `u8`, gave: values stored before read the same (issue 14, session 12).
+    #[test]
+    fn byte_fields_keep_the_bytes_of_a_sequence_of_u8() {
+        #[derive(Serialize)]
+        struct PlainEntry {
+            day: Day,
+            hash: u64,
+            occurrence: u32,
+            record: Vec<u8>,
+        }
+        #[derive(Serialize)]
+        struct PlainKid {
+            idx: u32,
+            unit: Unit,
+            newest: Option<(Day, Vec<Vec<u8>>)>,
+        }
+        #[derive(Serialize)]
+        struct PlainTotals {
+            totals: Vec<(u32, Vec<u8>)>,
+        }
+        let record: Vec<u8> = (0..=255u8).collect();
+        let page = Page {
+            entries: vec![PageEntry {
+                day: 738_000,
+                hash: u64::MAX,
+                occurrence: 2,
+                record: record.clone(),
+            }],
+        };
+        let plain_page = vec![PlainEntry {
+            day: 738_000,
+            hash: u64::MAX,
+            occurrence: 2,
+            record: record.clone(),
+        }];
+        assert_eq!(
+            page.encode().unwrap(),
+            envelope("record page", 1, &(plain_page,)).unwrap()
+        );
+        assert_eq!(Page::decode(&page.encode().unwrap()).unwrap(), page);
+        let unit = Unit::new("530112001001", None, Level::Community, "社区");
+        for newest in [
+            None,
+            Some((738_000, vec![])),
+            Some((738_001, vec![record.clone(), vec![]])),
+        ] {
+            let kids = Kids {
+                kids: vec![Kid {
+                    idx: 300,
+                    unit: unit.clone(),
+                    newest: newest.clone(),
+                }],
+            };
+            let twin = (vec![PlainKid {
+                idx: 300,
+                unit: unit.clone(),
+                newest,
+            }],);
+            assert_eq!(
+                kids.encode().unwrap(),
+                envelope(Kids::NAME, Kids::VERSION, &twin).unwrap()
+            );
+            assert_eq!(Kids::decode(&kids.encode().unwrap()).unwrap(), kids);
+        }
+        let totals = KidTotals {
+            totals: vec![(1, record.clone()), (70_000, vec![])],
+        };
+        let twin = PlainTotals {
+            totals: totals.totals.clone(),
+        };
+        let bytes = totals.encode().unwrap();
+        assert_eq!(bytes, envelope(KidTotals::NAME, KidTotals::VERSION, &twin).unwrap());
+        assert_eq!(KidTotals::decode(&bytes).unwrap(), totals);
+        let borrowed = kid_totals_borrowed(&bytes).unwrap();
+        assert_eq!(borrowed, vec![(1, record.as_slice()), (70_000, &[][..])]);
     }
 
     /// Issue 14 (fastrec): a row's head is read and changed over its unit's bytes as they are,

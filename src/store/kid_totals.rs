@@ -179,6 +179,12 @@ impl Store {
 
     /// A parent's children's totals as kept with it: each child's index and its `child_totals`
     /// bytes, by index (one read).
+    /// The stored value of `parent`'s children's totals, undecoded (`codec::kid_totals_borrowed`
+    /// reads it without copying).
+    pub(crate) fn kid_totals_bytes(&self, parent: u32) -> Result<Option<sled::IVec>> {
+        Ok(self.tree(TreeId::KidTotals).get(keys::u32_key(parent))?)
+    }
+
     pub(crate) fn kid_totals_of(&self, parent: u32) -> Result<Packed> {
         match self.tree(TreeId::KidTotals).get(keys::u32_key(parent))? {
             Some(v) => Ok(KidTotals::decode(&v)?.totals),

@@ -401,6 +401,15 @@ impl Store {
         }
     }
 
+    /// The children's units of `parent` with their indices, in the stored order (by index),
+    /// their newest evaluations left undecoded (`codec::kid_units`).
+    pub(crate) fn kid_units_of(&self, parent: Option<u32>) -> Result<Vec<(u32, Unit)>> {
+        match self.tree(TreeId::Kids).get(keys::u32_key(parent_key(parent)))? {
+            Some(v) => Ok(super::codec::kid_units(&v)?),
+            None => Ok(Vec::new()),
+        }
+    }
+
     /// The children's units of `parent`, by code.
     pub(crate) fn kid_units(&self, parent: Option<u32>) -> Result<Vec<Unit>> {
         let mut units: Vec<Unit> = self.kids_of(parent)?.into_iter().map(|k| k.unit).collect();

@@ -5,6 +5,7 @@
 mod aggregate;
 mod backend;
 mod batch;
+mod byte_fields;
 pub mod codec;
 mod dump;
 mod error;

@@ -23,8 +23,8 @@ const UNDO_CHUNK_BYTES: usize = 8 * 1024 * 1024;
 pub enum Undo {
     /// The key did not exist.
     Remove,
-    /// The key held these bytes.
-    Restore(Vec<u8>),
+    /// The key held these bytes (a run of bytes, `store::byte_fields`).
+    Restore(#[serde(with = "serde_bytes")] Vec<u8>),
     /// Derived data (the totals): rebuilt from the records on recovery.
     Rebuild,
 }
@@ -192,7 +192,7 @@ impl Store {
         let pending = self.tree(TreeId::Pending);
         // Undo entries are encoded chunk by chunk, never all at once: a national import has
         // millions of them.
-        let mut chunk: Vec<(TreeId, &[u8], &Undo)> = Vec::with_capacity(UNDO_CHUNK);
+        let mut chunk: Vec<(TreeId, &serde_bytes::Bytes, &Undo)> = Vec::with_capacity(UNDO_CHUNK);
         let mut chunk_bytes = 0usize;
         for op in &set.ops {
             if matches!(op.undo, Undo::Rebuild) {
@@ -205,7 +205,7 @@ impl Store {
             {
                 continue;
             }
-            chunk.push((op.tree, &op.key, &op.undo));
+            chunk.push((op.tree, serde_bytes::Bytes::new(&op.key), &op.undo));
             chunk_bytes += op.key.len()
                 + match &op.undo {
                     Undo::Restore(old) => old.len(),
@@ -299,8 +299,9 @@ impl Store {
         // value, the one from before the whole write.
         for item in pending.iter().rev() {
             let (_, bytes) = item?;
-            let chunk: Vec<(TreeId, Vec<u8>, Undo)> = decode_list(&bytes)?;
+            let chunk: Vec<(TreeId, serde_bytes::ByteBuf, Undo)> = decode_list(&bytes)?;
             for (tree, key, undo) in chunk.into_iter().rev() {
+                let key = key.into_vec();
                 match undo {
                     Undo::Remove => {
                         self.tree(tree).remove(key)?;
