@@ -249,6 +249,12 @@ pub trait Storage {
     }
     /// Adds records of one kind; rows stored already add nothing.
     fn add_records(&self, rows: Rows<'_>, restored: bool) -> Result<AddOutcome>;
+    /// `add_records` of a file's rows, each of which the parser validated without a problem
+    /// (`Record::validate`): a backend may skip that rule, checking all else as for any rows
+    /// (`rules::Fields::Checked`). A server validates them again (its rows' costs are elsewhere).
+    fn add_parsed_records(&self, rows: Rows<'_>) -> Result<AddOutcome> {
+        self.add_records(rows, false)
+    }
     /// Deletes one record; returns it.
     fn delete_record(&self, kind: RecordKind, id: &RecordId) -> Result<AnyRecord>;
     fn check_reversible(&self, of: &RecordId) -> Result<()>;
@@ -319,6 +325,9 @@ pub trait BulkImport {
     /// The caller says that from now on each part holds every row of each of its units (what
     /// a part alone needs to number identical rows); nothing on a server.
     fn parts_hold_whole_units(&mut self) {}
+    /// The caller says each row it will check was validated (`Record::validate`, by the
+    /// parser) without a problem: a backend may skip that rule (`rules::Fields::Checked`).
+    fn fields_checked(&mut self) {}
 }
 
 /// Where a backup is restored to, chosen by the caller (`store::SledRestore` for a folder):

@@ -225,7 +225,7 @@ fn records<R: Record>(
 ) -> Result<ImportSummary, ImportError> {
     let mut warnings = p.warnings.clone();
     before_opening(store, units, kind, p, dated, &mut warnings)?;
-    let mut s = store_result(kind, p, store.add_records(&p.records).map(|o| summary(rows, o)))?;
+    let mut s = store_result(kind, p, store.add_parsed_records(&p.records).map(|o| summary(rows, o)))?;
     warnings.sort();
     s.warnings = warnings;
     Ok(s)
@@ -336,6 +336,9 @@ type ChunkedRows<R> = fn(&mut Sheet, &mut Refs, Flush<R>) -> Result<Parsed<R>, P
 fn stream<R: Record>(store: &Registry, open: Open, rows: ChunkedRows<R>) -> Result<ImportSummary, ImportError> {
     let schemes = schemes_for(store, kind_of(R::KIND))?;
     let mut session = store.import_session::<R>()?;
+    // Every row handed to `check` passed the parser's `validate`: the parse hands rows on only
+    // while the file has no problem (`parse::parse_rows_chunked`).
+    session.fields_checked();
     let mut store_problems = Problems::default();
     let mut failure: Option<StoreError> = None;
     let mut checked = 0usize;

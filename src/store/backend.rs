@@ -215,6 +215,13 @@ impl Storage for Store {
             (Rows::Budget(rows), true) => Store::add_records_restored(self, rows),
         }
     }
+    fn add_parsed_records(&self, rows: Rows<'_>) -> Result<AddOutcome> {
+        match rows {
+            Rows::Evaluations(rows) => Store::add_parsed_records(self, rows),
+            Rows::Trainings(rows) => Store::add_parsed_records(self, rows),
+            Rows::Budget(rows) => Store::add_parsed_records(self, rows),
+        }
+    }
     fn delete_record(&self, kind: RecordKind, id: &RecordId) -> Result<AnyRecord> {
         Ok(match kind {
             RecordKind::Evaluation => Store::delete_record::<Evaluation>(self, id)?.into_any(),
@@ -264,5 +271,8 @@ impl<R: Record> BulkImport for ImportSession<'_, R> {
     }
     fn parts_hold_whole_units(&mut self) {
         ImportSession::parts_hold_whole_units(self)
+    }
+    fn fields_checked(&mut self) {
+        ImportSession::fields_checked(self)
     }
 }
