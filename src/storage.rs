@@ -107,6 +107,16 @@ pub trait Storage {
 
     // ---- units ----
     fn unit(&self, code: &str) -> Result<Option<Unit>>;
+    /// Whether the unit with this code has a station, and when it opened: what a file's parse
+    /// asks of each unit its rows name. A backend may read it without the rest of the unit
+    /// (sled: `codec::UnitFront`; issue 14, session 12: each unit a file named was decoded
+    /// whole, ten strings, ~5% of an evaluations import).
+    fn unit_station(&self, code: &str) -> Result<Option<UnitStation>> {
+        Ok(self.unit(code)?.map(|u| UnitStation {
+            has_station: u.station != crate::domain::StationStatus::None,
+            opened_on: u.opened_on,
+        }))
+    }
     /// The units without a parent, by code.
     fn roots(&self) -> Result<Vec<Unit>>;
     /// The children of a unit, by code.
@@ -289,6 +299,14 @@ pub trait Storage {
     /// whose keys and frames must never wait on a try: `pg::again`). Nothing where there is no
     /// connection to lose (sled).
     fn reconnect_in_background(&self) {}
+}
+
+/// Of a unit: whether it has a station (any status but none) and when the station opened
+/// (`Storage::unit_station`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct UnitStation {
+    pub has_station: bool,
+    pub opened_on: Option<crate::domain::PartialDate>,
 }
 
 /// A unit's version as the backend stores it (a shared server: bumped by every save), with

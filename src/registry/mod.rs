@@ -152,6 +152,11 @@ impl Registry {
         self.storage.unit(code)
     }
 
+    /// See `Storage::unit_station`.
+    pub fn unit_station(&self, code: &str) -> Result<Option<crate::storage::UnitStation>> {
+        self.storage.unit_station(code)
+    }
+
     pub fn roots(&self) -> Result<Vec<Unit>> {
         self.storage.roots()
     }

@@ -80,6 +80,12 @@ impl Storage for Store {
     fn unit(&self, code: &str) -> Result<Option<Unit>> {
         Store::unit(self, code)
     }
+    fn unit_station(&self, code: &str) -> Result<Option<crate::storage::UnitStation>> {
+        Ok(Store::unit_front(self, code)?.map(|f| crate::storage::UnitStation {
+            has_station: f.station != crate::domain::StationStatus::None,
+            opened_on: f.opened_on,
+        }))
+    }
     fn roots(&self) -> Result<Vec<Unit>> {
         Store::roots(self)
     }

@@ -161,13 +161,7 @@ impl<R: Record> ImportSession<'_, R> {
             return Ok(*f);
         }
         // Only the front of the row is decoded (`codec::UnitFront`).
-        let front = match self.store.unit_idx(code)? {
-            Some(idx) => match self.store.tree(TreeId::Units).get(keys::u32_key(idx))? {
-                Some(bytes) => Some(codec::UnitFront::of(&bytes)?),
-                None => None,
-            },
-            None => None,
-        };
+        let front = self.store.unit_front(code)?;
         let facts = front.map(|row| UnitFacts {
             idx: row.idx,
             has_station: row.station != StationStatus::None,
