@@ -58,11 +58,12 @@ const FOLD_FROM: usize = 4096;
 /// `Deltas::write_into` makes of them is unchanged: it sums them in the same order, and a day
 /// whose cells sum to nothing is kept (as a zero cell) as it was.
 ///
-/// When the folded cells still fill more than half the room, the room is doubled: a busy
-/// bucket (a city's, a year of ~365 days by a dozen counters) folded to nearly its size, so
-/// the next fold came after a few rows and sorted it all again (issue 14, session 12: ~2.5% of
-/// an evaluations import in these sorts). Doubled, the folds of a bucket are logarithmic in
-/// its cells, and the room stays within twice the folded bucket.
+/// When the folded cells still fill more than half the room, the room is doubled: a bucket
+/// whose cells are mostly one per day and counter already (a busy district's or city's year)
+/// folded to nearly its size, so the next fold came a few rows later and sorted it all again
+/// (issue 14, session 12: 2.5% of an evaluations import, 3.6% of a budget import in these
+/// sorts). Doubled, the folds of a bucket are logarithmic in its cells, and the room stays
+/// within twice the folded bucket.
 fn fold(cells: &mut Vec<Cell>) -> Result<()> {
     fold_in_place(cells)?;
     if cells.len() > cells.capacity() / 2 {
