@@ -254,12 +254,21 @@ pub fn training_delta(t: &Training) -> (Day, Measures) {
 /// What a unit itself contributes, given the day of its first evaluation: it exists (always),
 /// it is covered from its opening to its closing, it is evaluated from its first evaluation.
 pub fn unit_events(unit: &Unit, first_evaluation: Option<Day>) -> Vec<(Day, Measures)> {
-    let mut events = Vec::new();
-    let mut single = |day: Day, index: usize, by: i64| {
-        let mut m = Measures::default();
-        m.bump(index, by);
-        events.push((day, m));
-    };
+    unit_event_cells(unit, first_evaluation)
+        .into_iter()
+        .map(|(day, index, by)| {
+            let mut m = Measures::default();
+            m.bump(index, by);
+            (day, m)
+        })
+        .collect()
+}
+
+/// `unit_events`, each event as the one counter it moves: (day, counter, by). A moved first
+/// evaluation compares two lists of these (`store::import`) without a `Measures` per event.
+pub fn unit_event_cells(unit: &Unit, first_evaluation: Option<Day>) -> Vec<(Day, usize, i64)> {
+    let mut events = Vec::with_capacity(6);
+    let mut single = |day: Day, index: usize, by: i64| events.push((day, index, by));
     single(EPOCH, at::UNITS + unit.level.index(), 1);
     let opened = if unit.station.has_opened() {
         unit.opened_on.map(|d| d.end_day())

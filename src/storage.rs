@@ -107,6 +107,16 @@ pub trait Storage {
 
     // ---- units ----
     fn unit(&self, code: &str) -> Result<Option<Unit>>;
+    /// Whether the unit with this code has a station, and when it opened: what a file's parse
+    /// asks of each unit its rows name. A backend may read it without the rest of the unit
+    /// (sled: `codec::UnitFront`; issue 14, session 12: each unit a file named was decoded
+    /// whole, ten strings, ~5% of an evaluations import).
+    fn unit_station(&self, code: &str) -> Result<Option<UnitStation>> {
+        Ok(self.unit(code)?.map(|u| UnitStation {
+            has_station: u.station != crate::domain::StationStatus::None,
+            opened_on: u.opened_on,
+        }))
+    }
     /// The units without a parent, by code.
     fn roots(&self) -> Result<Vec<Unit>>;
     /// The children of a unit, by code.
@@ -249,6 +259,12 @@ pub trait Storage {
     }
     /// Adds records of one kind; rows stored already add nothing.
     fn add_records(&self, rows: Rows<'_>, restored: bool) -> Result<AddOutcome>;
+    /// `add_records` of a file's rows, each of which the parser validated without a problem
+    /// (`Record::validate`): a backend may skip that rule, checking all else as for any rows
+    /// (`rules::Fields::Checked`). A server validates them again (its rows' costs are elsewhere).
+    fn add_parsed_records(&self, rows: Rows<'_>) -> Result<AddOutcome> {
+        self.add_records(rows, false)
+    }
     /// Deletes one record; returns it.
     fn delete_record(&self, kind: RecordKind, id: &RecordId) -> Result<AnyRecord>;
     fn check_reversible(&self, of: &RecordId) -> Result<()>;
@@ -285,6 +301,14 @@ pub trait Storage {
     fn reconnect_in_background(&self) {}
 }
 
+/// Of a unit: whether it has a station (any status but none) and when the station opened
+/// (`Storage::unit_station`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct UnitStation {
+    pub has_station: bool,
+    pub opened_on: Option<crate::domain::PartialDate>,
+}
+
 /// A unit's version as the backend stores it (a shared server: bumped by every save), with
 /// who saved it last and when (the server's time, in words).
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -319,6 +343,9 @@ pub trait BulkImport {
     /// The caller says that from now on each part holds every row of each of its units (what
     /// a part alone needs to number identical rows); nothing on a server.
     fn parts_hold_whole_units(&mut self) {}
+    /// The caller says each row it will check was validated (`Record::validate`, by the
+    /// parser) without a problem: a backend may skip that rule (`rules::Fields::Checked`).
+    fn fields_checked(&mut self) {}
 }
 
 /// Where a backup is restored to, chosen by the caller (`store::SledRestore` for a folder):

@@ -8,8 +8,8 @@ use super::spill::Spill;
 use super::table::open_sheet;
 use super::Sheet;
 use super::{FileProblem, Kind, Problems};
+use crate::domain::Problem;
 use crate::domain::RecordKind;
-use crate::domain::{Problem, StationStatus};
 use crate::record::Record;
 use crate::registry::Registry;
 use crate::store::{AddOutcome, RowProblem, StoreError};
@@ -187,12 +187,12 @@ fn import(store: &Registry, kind: Kind, size: u64, open: Open) -> Result<ImportS
     if kind == Kind::Units {
         return import_units(store, &mut sheet);
     }
-    // Unknown unit codes are listed with the file's other problems, in one pass. Each unit
-    // read is kept for the warnings below: on the server every read is a round trip.
+    // Unknown unit codes are listed with the file's other problems, in one pass. What is read
+    // of each unit is kept for the warnings below: on the server every read is a round trip.
     let mut units = Units::default();
-    let mut lookup = |code: &str| match store.unit(code) {
+    let mut lookup = |code: &str| match store.unit_station(code) {
         Ok(unit) => {
-            let known = unit.as_ref().map(|u| u.station != StationStatus::None);
+            let known = unit.map(|u| u.has_station);
             units.insert(code.to_string(), unit);
             known
         }
@@ -210,8 +210,8 @@ fn import(store: &Registry, kind: Kind, size: u64, open: Open) -> Result<ImportS
     }
 }
 
-/// The units a file's rows name, as read while it was parsed (`None`: no such unit).
-type Units = rustc_hash::FxHashMap<String, Option<crate::domain::Unit>>;
+/// What was read of the units a file's rows name while it was parsed (`None`: no such unit).
+type Units = rustc_hash::FxHashMap<String, Option<crate::storage::UnitStation>>;
 
 /// Stores a file of records; the summary carries the parser's warnings and those of records
 /// dated before their unit's station opened.
@@ -225,7 +225,7 @@ fn records<R: Record>(
 ) -> Result<ImportSummary, ImportError> {
     let mut warnings = p.warnings.clone();
     before_opening(store, units, kind, p, dated, &mut warnings)?;
-    let mut s = store_result(kind, p, store.add_records(&p.records).map(|o| summary(rows, o)))?;
+    let mut s = store_result(kind, p, store.add_parsed_records(&p.records).map(|o| summary(rows, o)))?;
     warnings.sort();
     s.warnings = warnings;
     Ok(s)
@@ -249,8 +249,8 @@ fn before_opening<R>(
             Some(on) => *on,
             None => {
                 let on = match units.get(unit.as_str()) {
-                    Some(read) => read.as_ref().and_then(|u| u.opened_on),
-                    None => store.unit(unit)?.and_then(|u| u.opened_on),
+                    Some(read) => read.and_then(|u| u.opened_on),
+                    None => store.unit_station(unit)?.and_then(|u| u.opened_on),
                 };
                 opened.insert(unit.as_str(), on);
                 on
@@ -336,6 +336,9 @@ type ChunkedRows<R> = fn(&mut Sheet, &mut Refs, Flush<R>) -> Result<Parsed<R>, P
 fn stream<R: Record>(store: &Registry, open: Open, rows: ChunkedRows<R>) -> Result<ImportSummary, ImportError> {
     let schemes = schemes_for(store, kind_of(R::KIND))?;
     let mut session = store.import_session::<R>()?;
+    // Every row handed to `check` passed the parser's `validate`: the parse hands rows on only
+    // while the file has no problem (`parse::parse_rows_chunked`).
+    session.fields_checked();
     let mut store_problems = Problems::default();
     let mut failure: Option<StoreError> = None;
     let mut checked = 0usize;

@@ -451,12 +451,10 @@ impl<'r> Row<'r, '_> {
         if code.is_empty() || check_code("", code).is_some() {
             return;
         }
-        let known = self.refs.unit(code);
-        let code = super::clip(code);
-        let field = self.field(c);
-        let problem = match known {
-            Some(None) => Problem::said(field, P::UnknownUnit, &[&code]),
-            Some(Some(false)) if needs_station => crate::registry::rules::no_station(field, &code),
+        // The clipped code and the field are made only for a problem: most rows have none.
+        let problem = match self.refs.unit(code) {
+            Some(None) => Problem::said(self.field(c), P::UnknownUnit, &[&super::clip(code)]),
+            Some(Some(false)) if needs_station => crate::registry::rules::no_station(self.field(c), &super::clip(code)),
             _ => return,
         };
         let column = self.cols.names[c].clone();

@@ -221,7 +221,11 @@ impl PgImport<'_> {
             }
             rules::record_problems(
                 record,
-                self.restoring,
+                if self.restoring {
+                    rules::Fields::Restored
+                } else {
+                    rules::Fields::Check
+                },
                 owner.map(|has_station| rules::Owner { has_station }),
                 |code| Ok(references.iter().any(|(c, exists)| c == code && *exists)),
                 |problem| found.push(problem),

@@ -152,6 +152,11 @@ impl Registry {
         self.storage.unit(code)
     }
 
+    /// See `Storage::unit_station`.
+    pub fn unit_station(&self, code: &str) -> Result<Option<crate::storage::UnitStation>> {
+        self.storage.unit_station(code)
+    }
+
     pub fn roots(&self) -> Result<Vec<Unit>> {
         self.storage.roots()
     }
@@ -385,6 +390,13 @@ impl Registry {
         self.storage.add_records(R::rows(rows), false)
     }
 
+    /// `add_records` of a file's rows, each of which the parser validated without a problem
+    /// (`Storage::add_parsed_records`): every other rule is checked as for any rows.
+    pub fn add_parsed_records<R: Record>(&self, rows: &[R]) -> Result<AddOutcome> {
+        self.writing()?;
+        self.storage.add_parsed_records(R::rows(rows))
+    }
+
     /// `add_records` for a restore: the text cap is not applied.
     pub fn add_records_restored<R: Record>(&self, rows: &[R]) -> Result<AddOutcome> {
         self.storage.add_records(R::rows(rows), true)
@@ -511,6 +523,11 @@ impl<R: Record> ImportSession<'_, R> {
     /// See `BulkImport::parts_hold_whole_units`.
     pub fn parts_hold_whole_units(&mut self) {
         self.inner.parts_hold_whole_units()
+    }
+
+    /// See `BulkImport::fields_checked`.
+    pub fn fields_checked(&mut self) {
+        self.inner.fields_checked()
     }
 
     /// See `BulkImport::share_of`.

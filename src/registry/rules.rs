@@ -184,21 +184,36 @@ pub struct Owner {
     pub has_station: bool,
 }
 
+/// Which of a record's own rules (`Record::validate`) `record_problems` applies.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub enum Fields {
+    /// Every rule: a form's record, a batch, an undo.
+    #[default]
+    Check,
+    /// Every rule but the text cap, for values a backup holds (`Record::validate_restored`).
+    Restored,
+    /// None: the caller applied `Record::validate` already and it found nothing. A file's rows
+    /// reach the store only when the parser's `validate` of each found no problem, and its
+    /// problems are the ones listed (by line and column); running it again per row was ~2% of
+    /// an import (issue 14, session 12: `privacy::id_number_spans` over every text field).
+    Checked,
+}
+
 /// The problems of one record that depend on nothing but it and the units it names: its own
-/// fields (without the text cap for a restore), an owner that exists (`owner` is `None` when
-/// it does not) and has a station where the kind needs one, references that exist. Ids and
-/// sizes are the backend's to check against what it stores.
+/// fields (as `fields` says), an owner that exists (`owner` is `None` when it does not) and
+/// has a station where the kind needs one, references that exist. Ids and sizes are the
+/// backend's to check against what it stores.
 pub fn record_problems<R: Record>(
     record: &R,
-    restoring: bool,
+    fields: Fields,
     owner: Option<Owner>,
     mut exists: impl FnMut(&str) -> Result<bool>,
     mut bad: impl FnMut(Problem),
 ) -> Result<()> {
-    let rules = if restoring {
-        record.validate_restored()
-    } else {
-        record.validate()
+    let rules = match fields {
+        Fields::Check => record.validate(),
+        Fields::Restored => record.validate_restored(),
+        Fields::Checked => Vec::new(),
     };
     for p in rules {
         bad(p);

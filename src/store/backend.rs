@@ -80,6 +80,12 @@ impl Storage for Store {
     fn unit(&self, code: &str) -> Result<Option<Unit>> {
         Store::unit(self, code)
     }
+    fn unit_station(&self, code: &str) -> Result<Option<crate::storage::UnitStation>> {
+        Ok(Store::unit_front(self, code)?.map(|f| crate::storage::UnitStation {
+            has_station: f.station != crate::domain::StationStatus::None,
+            opened_on: f.opened_on,
+        }))
+    }
     fn roots(&self) -> Result<Vec<Unit>> {
         Store::roots(self)
     }
@@ -215,6 +221,13 @@ impl Storage for Store {
             (Rows::Budget(rows), true) => Store::add_records_restored(self, rows),
         }
     }
+    fn add_parsed_records(&self, rows: Rows<'_>) -> Result<AddOutcome> {
+        match rows {
+            Rows::Evaluations(rows) => Store::add_parsed_records(self, rows),
+            Rows::Trainings(rows) => Store::add_parsed_records(self, rows),
+            Rows::Budget(rows) => Store::add_parsed_records(self, rows),
+        }
+    }
     fn delete_record(&self, kind: RecordKind, id: &RecordId) -> Result<AnyRecord> {
         Ok(match kind {
             RecordKind::Evaluation => Store::delete_record::<Evaluation>(self, id)?.into_any(),
@@ -264,5 +277,8 @@ impl<R: Record> BulkImport for ImportSession<'_, R> {
     }
     fn parts_hold_whole_units(&mut self) {
         ImportSession::parts_hold_whole_units(self)
+    }
+    fn fields_checked(&mut self) {
+        ImportSession::fields_checked(self)
     }
 }

@@ -359,15 +359,17 @@ impl UnitRowHead {
     }
 }
 
-/// What an import of records asks of a stored unit (its place, level and station), read from
-/// the front of its row without the rest (issue 14, fastrec: every unit a file names was
-/// decoded whole, ten strings, for these).
+/// What an import of records asks of a stored unit (its place, level, station and opening),
+/// read from the front of its row without the rest (issue 14, fastrec: every unit a file names
+/// was decoded whole, ten strings, for these; session 12: the file's parse too, for its
+/// lookup of each unit named and the warnings of rows dated before the opening).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct UnitFront {
     pub idx: u32,
     pub parent_idx: Option<u32>,
     pub level: crate::domain::Level,
     pub station: crate::domain::StationStatus,
+    pub opened_on: Option<crate::domain::PartialDate>,
 }
 
 /// The first fields of `Unit`, in its order, borrowed from the bytes.
@@ -381,6 +383,7 @@ struct UnitFirstFields<'a> {
     #[allow(dead_code)]
     name: &'a str,
     station: crate::domain::StationStatus,
+    opened_on: Option<crate::domain::PartialDate>,
 }
 
 impl UnitFront {
@@ -393,6 +396,7 @@ impl UnitFront {
                 parent_idx: row.parent_idx,
                 level: row.unit.level,
                 station: row.unit.station,
+                opened_on: row.unit.opened_on,
             });
         };
         let first: UnitFirstFields = options()
@@ -404,6 +408,7 @@ impl UnitFront {
             parent_idx: head.parent_idx,
             level: first.level,
             station: first.station,
+            opened_on: first.opened_on,
         })
     }
 }
@@ -809,8 +814,14 @@ mod tests {
         assert!(!same_unit_and_parent(&bytes, &reparented.encode().unwrap()).unwrap());
         let front = UnitFront::of(&bytes).unwrap();
         assert_eq!(
-            (front.idx, front.parent_idx, front.level, front.station),
-            (row.idx, row.parent_idx, row.unit.level, row.unit.station)
+            (front.idx, front.parent_idx, front.level, front.station, front.opened_on),
+            (
+                row.idx,
+                row.parent_idx,
+                row.unit.level,
+                row.unit.station,
+                row.unit.opened_on
+            )
         );
         // An earlier version is not split: it is decoded whole.
         let mut v1 = bytes.clone();

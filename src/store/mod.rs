@@ -500,6 +500,18 @@ impl Store {
         Ok(self.unit_row_by_code(code)?.map(|r| r.unit))
     }
 
+    /// The front of the row of the unit with this code (its place, level, station and
+    /// opening), without decoding the rest (`codec::UnitFront`).
+    pub(crate) fn unit_front(&self, code: &str) -> Result<Option<codec::UnitFront>> {
+        let Some(idx) = self.unit_idx(code)? else {
+            return Ok(None);
+        };
+        match self.tree(TreeId::Units).get(keys::u32_key(idx))? {
+            Some(bytes) => Ok(Some(codec::UnitFront::of(&bytes)?)),
+            None => Ok(None),
+        }
+    }
+
     fn child_indices(&self, parent: Option<u32>) -> Result<Vec<u32>> {
         let mut out = Vec::new();
         for item in self.tree(TreeId::Children).scan_prefix(keys::children_prefix(parent)) {

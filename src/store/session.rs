@@ -65,8 +65,10 @@ pub struct ImportSession<'s, R: Record> {
     /// `codec::PAGE_LIMIT` is refused before anything is stored. Reported once per page.
     page_bytes: HashMap<[u8; 6], u64>,
     pages_refused: HashSet<[u8; 6]>,
-    /// A restore: the text cap is not applied (see `Record::validate_restored`).
-    restoring: bool,
+    /// Which of each record's own rules `check` applies: all, all but the text cap for a
+    /// restore (`Record::validate_restored`), or none for a file's rows the parser validated
+    /// (`fields_checked`).
+    fields: rules::Fields,
     /// Set by the first `plan`: checking is over, so ids are counted afresh while writing.
     writing: bool,
     outcome: AddOutcome,
@@ -107,7 +109,7 @@ impl Store {
             logged: None,
             page_bytes: HashMap::default(),
             pages_refused: HashSet::default(),
-            restoring: false,
+            fields: rules::Fields::Check,
             writing: false,
             outcome: AddOutcome::default(),
             journal_rows: Vec::new(),
@@ -125,17 +127,23 @@ impl Store {
     /// Adds records, all or nothing. Rows already stored (same content, or same id and content)
     /// are counted and skipped; an id stored with other content is refused.
     pub fn add_records<R: Record>(&self, rows: &[R]) -> Result<AddOutcome> {
-        self.add_records_with(rows, false)
+        self.add_records_with(rows, rules::Fields::Check)
     }
 
     /// `add_records` for a restore: the text cap is not applied to values a backup holds.
     pub fn add_records_restored<R: Record>(&self, rows: &[R]) -> Result<AddOutcome> {
-        self.add_records_with(rows, true)
+        self.add_records_with(rows, rules::Fields::Restored)
     }
 
-    fn add_records_with<R: Record>(&self, rows: &[R], restoring: bool) -> Result<AddOutcome> {
+    /// `add_records` of a file's rows, each of which the parser validated without a problem
+    /// (`rules::Fields::Checked`): everything else is checked as for any rows.
+    pub fn add_parsed_records<R: Record>(&self, rows: &[R]) -> Result<AddOutcome> {
+        self.add_records_with(rows, rules::Fields::Checked)
+    }
+
+    fn add_records_with<R: Record>(&self, rows: &[R], fields: rules::Fields) -> Result<AddOutcome> {
         let mut session = self.import_session::<R>()?;
-        session.restoring = restoring;
+        session.fields = fields;
         let problems = session.check(rows, 0)?;
         if !problems.is_empty() {
             return Err(StoreError::Rejected(problems));
@@ -153,13 +161,7 @@ impl<R: Record> ImportSession<'_, R> {
             return Ok(*f);
         }
         // Only the front of the row is decoded (`codec::UnitFront`).
-        let front = match self.store.unit_idx(code)? {
-            Some(idx) => match self.store.tree(TreeId::Units).get(keys::u32_key(idx))? {
-                Some(bytes) => Some(codec::UnitFront::of(&bytes)?),
-                None => None,
-            },
-            None => None,
-        };
+        let front = self.store.unit_front(code)?;
         let facts = front.map(|row| UnitFacts {
             idx: row.idx,
             has_station: row.station != StationStatus::None,
@@ -201,6 +203,12 @@ impl<R: Record> ImportSession<'_, R> {
         self.whole_units = true;
     }
 
+    /// The caller validated each row it will check (`Record::validate`, as the parser does)
+    /// and found no problem: `check` does not validate them again (`rules::Fields::Checked`).
+    pub fn fields_checked(&mut self) {
+        self.fields = rules::Fields::Checked;
+    }
+
     /// The problems of these rows (numbered from `first_row`), checked against the store and
     /// against the rows checked before them in this session. Writes nothing.
     pub fn check(&mut self, rows: &[R], first_row: usize) -> Result<Vec<RowProblem>> {
@@ -209,11 +217,11 @@ impl<R: Record> ImportSession<'_, R> {
         for (i, record) in rows.iter().enumerate() {
             let row = first_row + i;
             let owner = self.facts(record.owner())?;
-            let restoring = self.restoring;
+            let fields = self.fields;
             let mut found = Vec::new();
             rules::record_problems(
                 record,
-                restoring,
+                fields,
                 owner.map(|f| rules::Owner {
                     has_station: f.has_station,
                 }),
