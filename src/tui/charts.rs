@@ -284,7 +284,12 @@ fn bar_lines(items: &[(&str, Fen, Fen)], width: usize, rows: usize, lang: Lang) 
         .map(|(_, a, s)| fmt::money_short_width(*a, lang) + 3 + fmt::money_short_width(*s, lang))
         .max()
         .unwrap_or(0);
-    let bw = width.saturating_sub(nw + aw + 2).max(4);
+    // Every line must fit the width: in a narrow panel the names give way first (down to four
+    // cells, cut with "…"), then the bars; the amounts stay whole (a wide character past the
+    // edge is not drawn at all: an 80-column terminal lost the 万 of every amount).
+    const MIN_BAR: usize = 4;
+    let nw = nw.min(width.saturating_sub(aw + 2 + MIN_BAR)).max(4);
+    let bw = width.saturating_sub(nw + aw + 2);
     items
         .iter()
         .take(rows)
@@ -395,5 +400,29 @@ mod tests {
         assert_eq!(bar(Fen(100), Fen(50), 100, 10), "█████░░░░░");
         assert_eq!(bar(Fen(1), Fen(0), 1000, 4), "░   ");
         assert_eq!(bar(Fen(0), Fen(0), 0, 3), "   ");
+    }
+
+    /// At 80 columns the funding chart's panel is 36 cells: every bar line fits, its amounts
+    /// whole (the last 万 of each was past the edge), the names cut first.
+    #[test]
+    fn bar_lines_fit_a_narrow_panel_with_their_amounts_whole() {
+        let items = [
+            ("青龙市（本级资金）", Fen(169_610_000), Fen(203_080_000)),
+            ("华德区", Fen(28_900_000_000), Fen(28_200_000_000)),
+        ];
+        for width in [36usize, 30, 60] {
+            let lines = bar_lines(&items, width, items.len(), Lang::Zh);
+            for line in &lines {
+                let text: String = line.spans.iter().map(|s| s.content.as_ref()).collect();
+                assert!(crate::text::width(&text) <= width, "{text:?} is wider than {width}");
+                assert!(text.ends_with('万') || text.ends_with('亿'), "{text:?}");
+            }
+        }
+        let wide: String = bar_lines(&items, 60, 1, Lang::Zh)[0]
+            .spans
+            .iter()
+            .map(|s| s.content.as_ref())
+            .collect();
+        assert!(wide.starts_with("青龙市（本级资金）"), "{wide:?}");
     }
 }
