@@ -177,6 +177,22 @@ mod tests {
             .map(|w| w[1].date.to_string())
             .collect();
         assert_eq!(days, ["2021-03-02", "2021-05-30"]);
+
+        // The chart read each year's bucket many times (kept decoded after its second read:
+        // `store::aggregate`); a station opened since is in the next chart of the same process.
+        let mut t = Unit::new("T", Some("D"), Level::Street, "街二");
+        t.station = StationStatus::Operating;
+        t.opened_on = PartialDate::parse("2021-08-16").ok();
+        store.apply_units(&[t]).unwrap();
+        let points = coverage_series(&store, "D", until, 120).unwrap();
+        let days: Vec<String> = points
+            .windows(2)
+            .filter(|w| w[0].covered != w[1].covered)
+            .map(|w| w[1].date.to_string())
+            .collect();
+        assert_eq!(days, ["2021-03-02", "2021-05-30", "2021-08-16"]);
+        let last = points.last().unwrap();
+        assert_eq!(last.covered[Level::Street.index()], 2);
     }
 
     #[test]

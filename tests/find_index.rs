@@ -329,6 +329,8 @@ fn check_names_a_damaged_index() {
         find.remove(last).unwrap();
         db.flush().unwrap();
     }
+    // sled lets go of its files a moment after the handle is dropped.
+    wait_until_closed(&dir);
     let out = shegong(&dir, &["check"]);
     assert!(!out.status.success());
     let all = format!(
@@ -355,6 +357,8 @@ fn a_schema_4_store_is_upgraded_with_its_index() {
             .unwrap();
         db.flush().unwrap();
     }
+    // sled lets go of its files a moment after the handle is dropped.
+    wait_until_closed(&dir);
     let out = shegong(&dir, &["check"]);
     let err = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{err}");
@@ -386,6 +390,8 @@ fn an_index_left_half_changed_is_rebuilt_on_open() {
         meta.insert("find_stale", &[1u8]).unwrap();
         db.flush().unwrap();
     }
+    // sled lets go of its files a moment after the handle is dropped.
+    wait_until_closed(&dir);
     ok(&dir, &["check"]);
     let db = sled::open(dir.join("sled")).unwrap();
     let meta = db.open_tree("meta").unwrap();

@@ -613,6 +613,152 @@ pub fn bucket_total(bytes: &[u8]) -> Result<Measures, DecodeError> {
     Ok(Measures::from_sparse(&head.total))
 }
 
+/// The measures of a stored bucket's days on or before `until`, summed as the days are read
+/// (`YearBucket::decode` then `until` gave the same, after building a map of every day's
+/// counters: a coverage chart reads a bucket for each of its ~40 points, and the national
+/// root's bucket of a year holds every day of it). `Err(Overflow)` inside: a sum left `i64`.
+pub fn bucket_until(bytes: &[u8], until: Day) -> Result<Result<Measures, crate::rollup::Overflow>, DecodeError> {
+    let (&version, payload) = bytes
+        .split_first()
+        .ok_or_else(|| DecodeError("year bucket: empty value".into()))?;
+    if version != YearBucket::VERSION {
+        return Err(DecodeError(format!("year bucket: unknown format version {version}")));
+    }
+    let mut sum = bucket_sum::Sum {
+        until,
+        measures: Measures::default(),
+        overflow: false,
+    };
+    options()
+        .deserialize_seed(bucket_sum::Bucket(&mut sum), payload)
+        .map_err(|e| DecodeError::payload("year bucket", &e))?;
+    Ok(match sum.overflow {
+        true => Err(crate::rollup::Overflow),
+        false => Ok(sum.measures),
+    })
+}
+
+/// `bucket_until`'s reading of a bucket (`BucketBytes`: the total, then each day and its
+/// counters), adding each counter of a day on or before `until` as it is read.
+mod bucket_sum {
+    use super::{Day, Measures};
+    use serde::de::{DeserializeSeed, Deserializer, Error, SeqAccess, Visitor};
+    use std::fmt;
+
+    pub struct Sum {
+        pub until: Day,
+        pub measures: Measures,
+        pub overflow: bool,
+    }
+
+    /// The whole bucket: its total (read past), then its days.
+    pub struct Bucket<'s>(pub &'s mut Sum);
+    /// A bucket's days.
+    struct Days<'s>(&'s mut Sum);
+    /// One day and its counters.
+    struct OneDay<'s>(&'s mut Sum);
+    /// A list of counters, added when `add` (or read past).
+    struct Counters<'s> {
+        sum: &'s mut Sum,
+        add: bool,
+    }
+
+    impl<'de> DeserializeSeed<'de> for Bucket<'_> {
+        type Value = ();
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+            d.deserialize_tuple(2, self)
+        }
+    }
+
+    impl<'de> Visitor<'de> for Bucket<'_> {
+        type Value = ();
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a year bucket")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+            let total = Counters {
+                sum: &mut *self.0,
+                add: false,
+            };
+            seq.next_element_seed(total)?
+                .ok_or_else(|| A::Error::invalid_length(0, &"a total and days"))?;
+            seq.next_element_seed(Days(self.0))?
+                .ok_or_else(|| A::Error::invalid_length(1, &"a total and days"))?;
+            Ok(())
+        }
+    }
+
+    impl<'de> DeserializeSeed<'de> for Days<'_> {
+        type Value = ();
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+            d.deserialize_seq(self)
+        }
+    }
+
+    impl<'de> Visitor<'de> for Days<'_> {
+        type Value = ();
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a bucket's days")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+            while seq.next_element_seed(OneDay(&mut *self.0))?.is_some() {}
+            Ok(())
+        }
+    }
+
+    impl<'de> DeserializeSeed<'de> for OneDay<'_> {
+        type Value = ();
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+            d.deserialize_tuple(2, self)
+        }
+    }
+
+    impl<'de> Visitor<'de> for OneDay<'_> {
+        type Value = ();
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("a day and its counters")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+            let day: Day = seq
+                .next_element()?
+                .ok_or_else(|| A::Error::invalid_length(0, &"a day and its counters"))?;
+            let add = day <= self.0.until;
+            seq.next_element_seed(Counters { sum: self.0, add })?
+                .ok_or_else(|| A::Error::invalid_length(1, &"a day and its counters"))?;
+            Ok(())
+        }
+    }
+
+    impl<'de> DeserializeSeed<'de> for Counters<'_> {
+        type Value = ();
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+            d.deserialize_seq(self)
+        }
+    }
+
+    impl<'de> Visitor<'de> for Counters<'_> {
+        type Value = ();
+        fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+            f.write_str("counters")
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+            while let Some((at, value)) = seq.next_element::<(u8, i64)>()? {
+                if !self.add {
+                    continue;
+                }
+                // As `Sparse::add_to`: a counter this program does not know is left out.
+                if let Some(slot) = self.sum.measures.0.get_mut(usize::from(at)) {
+                    match slot.checked_add(value) {
+                        Some(v) => *slot = v,
+                        None => self.sum.overflow = true,
+                    }
+                }
+            }
+            Ok(())
+        }
+    }
+}
+
 /// The envelope for stored types declared in other modules of the store.
 pub(crate) fn encode_versioned<T: Serialize>(
     name: &'static str,
@@ -1018,6 +1164,36 @@ mod tests {
             crate::store::JournalEntry::decode(&bytes(JOURNAL_V1)).unwrap(),
             sample_journal()
         );
+    }
+
+    /// A bucket's days summed as they are read give what the decoded bucket's `until` gives,
+    /// on every day around them, with a counter this program does not know, and on overflow.
+    #[test]
+    fn a_buckets_days_summed_as_read_equal_its_decoded_until() {
+        let mut b = YearBucket::default();
+        for (day, pairs) in [
+            (738_010, vec![(3u8, 7i64), (20, -170_000_000)]),
+            (738_011, vec![(0, 1)]),
+            (738_200, vec![(3, -2), (250, 9)]),
+            (738_364, vec![(20, 5), (21, 6)]),
+        ] {
+            b.add(day, &Sparse(pairs)).unwrap();
+        }
+        let bytes = b.encode().unwrap();
+        for day in 738_000..738_400 {
+            assert_eq!(bucket_until(&bytes, day).unwrap(), b.until(day), "day {day}");
+        }
+        let mut full = YearBucket::default();
+        full.days.insert(738_001, Sparse(vec![(4, i64::MAX)]));
+        full.days.insert(738_002, Sparse(vec![(4, 1)]));
+        let bytes = full.encode().unwrap();
+        assert_eq!(bucket_until(&bytes, 738_001).unwrap(), full.until(738_001));
+        assert!(full.until(738_002).is_err());
+        assert!(bucket_until(&bytes, 738_002).unwrap().is_err());
+        // Damage is an error, never a panic or a sum.
+        for cut in 0..bytes.len() {
+            assert!(bucket_until(&bytes[..cut], 738_002).is_err() || cut == bytes.len());
+        }
     }
 
     #[test]

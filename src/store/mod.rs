@@ -57,6 +57,9 @@ pub struct Store {
     undoing: std::sync::Mutex<Option<u64>>,
     /// While a batch is committed (`store::batch`), the undo-logged write its changes go into.
     batch: std::sync::Mutex<Option<batch::BatchWrite>>,
+    /// The last year bucket read for a date within its year, and once read twice, decoded
+    /// (`aggregate::LastBucket`).
+    last_bucket: std::sync::Mutex<aggregate::LastBucket>,
     /// Held for the life of the store: the lock that keeps a second process out (a reader's
     /// is shared). `None` after `into_lock` has taken it, and for a reader of a store without a
     /// lock file (which it does not create).
@@ -410,6 +413,7 @@ impl Store {
             operator: default_operator(),
             undoing: std::sync::Mutex::new(None),
             batch: std::sync::Mutex::new(None),
+            last_bucket: std::sync::Mutex::new(aggregate::LastBucket::default()),
             _copy: copy,
         })
     }
