@@ -170,13 +170,16 @@ mod tests {
         s.opened_on = PartialDate::parse("2021-03-02").ok();
         store.apply_units(&[d, s]).unwrap();
         let until = NaiveDate::from_ymd_opt(2021, 11, 9).unwrap();
+        // The days the chart's coverage changes on.
+        let change_days = |points: &[CoveragePoint]| -> Vec<String> {
+            points
+                .windows(2)
+                .filter(|w| w[0].covered != w[1].covered)
+                .map(|w| w[1].date.to_string())
+                .collect()
+        };
         let points = coverage_series(&store, "D", until, 120).unwrap();
-        let days: Vec<String> = points
-            .windows(2)
-            .filter(|w| w[0].covered != w[1].covered)
-            .map(|w| w[1].date.to_string())
-            .collect();
-        assert_eq!(days, ["2021-03-02", "2021-05-30"]);
+        assert_eq!(change_days(&points), ["2021-03-02", "2021-05-30"]);
 
         // The chart read each year's bucket many times (kept decoded after its second read:
         // `store::aggregate`); a station opened since is in the next chart of the same process.
@@ -185,12 +188,7 @@ mod tests {
         t.opened_on = PartialDate::parse("2021-08-16").ok();
         store.apply_units(&[t]).unwrap();
         let points = coverage_series(&store, "D", until, 120).unwrap();
-        let days: Vec<String> = points
-            .windows(2)
-            .filter(|w| w[0].covered != w[1].covered)
-            .map(|w| w[1].date.to_string())
-            .collect();
-        assert_eq!(days, ["2021-03-02", "2021-05-30", "2021-08-16"]);
+        assert_eq!(change_days(&points), ["2021-03-02", "2021-05-30", "2021-08-16"]);
         let last = points.last().unwrap();
         assert_eq!(last.covered[Level::Street.index()], 2);
     }
