@@ -117,14 +117,6 @@ pub fn render_coverage(
         })
         .collect();
     let list_h = list.len().min(room) as u16 + 1;
-    // A legend line of its own above the chart (the chart's own legend box lets lines
-    // show through it).
-    let legend_area = Rect { height: 1, ..area };
-    let chart_area = Rect {
-        y: area.y + 1,
-        height: area.height.saturating_sub(list_h + 1),
-        ..area
-    };
     let start = first.date;
     // Levels of very different sizes are drawn as shares, so that each line can be seen.
     let sizes: Vec<i64> = levels.iter().map(|l| last.units[l.index()].max(1)).collect();
@@ -161,6 +153,36 @@ pub fn render_coverage(
             )
         })
         .collect();
+    // The legend on lines of its own above the chart (the chart's own legend box lets lines
+    // show through it), as many as it takes to show each level's figures whole: on one line, an
+    // 80-column panel showed the national root's streets as "27409/3420" (of 34,200).
+    let mut items: Vec<Vec<Span>> = levels
+        .iter()
+        .zip(&names)
+        .map(|(l, n)| {
+            vec![
+                Span::styled("━━ ", Style::default().fg(level_color(*l))),
+                Span::raw(n.clone()),
+            ]
+        })
+        .collect();
+    if percent {
+        items.push(vec![Span::styled(
+            tr(lang, S::ChartShares),
+            Style::default().fg(Color::DarkGray),
+        )]);
+    }
+    let legend = legend_lines(items, width);
+    let legend_h = (legend.len() as u16).min(area.height);
+    let legend_area = Rect {
+        height: legend_h,
+        ..area
+    };
+    let chart_area = Rect {
+        y: area.y + legend_h,
+        height: area.height.saturating_sub(list_h + legend_h),
+        ..area
+    };
     let datasets: Vec<Dataset> = levels
         .iter()
         .zip(&data)
@@ -204,18 +226,7 @@ pub fn render_coverage(
         )
         .legend_position(None)
         .render(chart_area, buf);
-    let mut legend = Vec::new();
-    for (l, n) in levels.iter().zip(&names) {
-        legend.push(Span::styled("━━ ", Style::default().fg(level_color(*l))));
-        legend.push(Span::raw(format!("{n}   ")));
-    }
-    if percent {
-        legend.push(Span::styled(
-            tr(lang, S::ChartShares),
-            Style::default().fg(Color::DarkGray),
-        ));
-    }
-    Line::from(legend).render(legend_area, buf);
+    Paragraph::new(legend).render(legend_area, buf);
     let mut lines = vec![Line::from(Span::styled(
         tr(lang, S::CoverageChanges).to_string(),
         Style::default().add_modifier(Modifier::BOLD),
@@ -228,6 +239,32 @@ pub fn render_coverage(
     };
     Paragraph::new(lines).render(list_area, buf);
     (above, below)
+}
+
+/// Legend items (each a few spans) laid out on lines of `width` cells, three spaces between
+/// items on a line; an item starts a new line rather than be cut, unless it is wider than a
+/// line by itself.
+fn legend_lines(items: Vec<Vec<Span<'static>>>, width: usize) -> Vec<Line<'static>> {
+    let mut lines = Vec::new();
+    let mut line: Vec<Span> = Vec::new();
+    let mut used = 0usize;
+    for item in items {
+        let w: usize = item.iter().map(|s| crate::text::width(&s.content)).sum();
+        if !line.is_empty() && used + 3 + w > width {
+            lines.push(Line::from(std::mem::take(&mut line)));
+            used = 0;
+        }
+        if !line.is_empty() {
+            line.push(Span::raw("   "));
+            used += 3;
+        }
+        line.extend(item);
+        used += w;
+    }
+    if !line.is_empty() {
+        lines.push(Line::from(line));
+    }
+    lines
 }
 
 /// The y-axis labels, bottom first, evenly spaced: a middle mark only where it is a whole
@@ -400,6 +437,39 @@ mod tests {
         assert_eq!(bar(Fen(100), Fen(50), 100, 10), "█████░░░░░");
         assert_eq!(bar(Fen(1), Fen(0), 1000, 4), "░   ");
         assert_eq!(bar(Fen(0), Fen(0), 0, 3), "   ");
+    }
+
+    /// The coverage chart's legend takes as many lines as its items need, each item whole.
+    #[test]
+    fn a_legend_wraps_by_item_within_its_width() {
+        let items = |names: &[&str]| -> Vec<Vec<Span<'static>>> {
+            names
+                .iter()
+                .map(|n| vec![Span::raw("━━ "), Span::raw(n.to_string())])
+                .collect()
+        };
+        let text = |l: &Line| -> String { l.spans.iter().map(|s| s.content.as_ref()).collect() };
+        let names = ["区 2850/2850", "街道 27409/34200", "社区 205145/513000"];
+        for (width, expected) in [
+            (
+                36,
+                vec!["━━ 区 2850/2850", "━━ 街道 27409/34200", "━━ 社区 205145/513000"],
+            ),
+            (
+                40,
+                vec!["━━ 区 2850/2850   ━━ 街道 27409/34200", "━━ 社区 205145/513000"],
+            ),
+        ] {
+            let lines: Vec<String> = legend_lines(items(&names), width).iter().map(text).collect();
+            assert_eq!(lines, expected);
+            assert!(lines.iter().all(|l| crate::text::width(l) <= width), "{lines:?}");
+        }
+        let wide = legend_lines(items(&names), 120);
+        assert_eq!(wide.len(), 1);
+        assert_eq!(
+            text(&wide[0]),
+            "━━ 区 2850/2850   ━━ 街道 27409/34200   ━━ 社区 205145/513000"
+        );
     }
 
     /// At 80 columns the funding chart's panel is 36 cells: every bar line fits, its amounts
