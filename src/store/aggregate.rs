@@ -424,13 +424,11 @@ impl Store {
             };
             return Ok(codec::bucket_until(&bytes, until)??);
         }
-        if last.decoded.is_none() {
-            last.decoded = Some(YearBucket::decode(&bytes)?);
-        }
-        match &last.decoded {
-            Some(bucket) => Ok(bucket.until(until)?),
-            None => Ok(codec::bucket_until(&bytes, until)??),
-        }
+        let bucket = match &mut last.decoded {
+            Some(bucket) => bucket,
+            empty @ None => empty.insert(YearBucket::decode(&bytes)?),
+        };
+        Ok(bucket.until(until)?)
     }
 
     /// A unit's own measures, summed from its record pages and its station.

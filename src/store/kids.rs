@@ -412,7 +412,7 @@ impl Store {
 
     /// The children's units of `parent`, by code.
     pub(crate) fn kid_units(&self, parent: Option<u32>) -> Result<Vec<Unit>> {
-        let mut units: Vec<Unit> = self.kids_of(parent)?.into_iter().map(|k| k.unit).collect();
+        let mut units: Vec<Unit> = self.kid_units_of(parent)?.into_iter().map(|(_, u)| u).collect();
         units.sort_by(|a, b| a.code.cmp(&b.code));
         Ok(units)
     }
