@@ -427,6 +427,7 @@ fn kill_after(mut child: Child, delay: Duration) -> (bool, std::process::ExitSta
 /// shegong, so that nothing is rolled back yet).
 /// Whether a killed write left the find index marked as being changed (`store::find`).
 fn find_stale_left(dir: &Path) -> bool {
+    set_aside_torn_snapshots(dir);
     let stale = std::panic::catch_unwind(|| {
         let db = sled::open(dir.join("sled")).ok()?;
         db.open_tree("meta").ok()?.contains_key("find_stale").ok()
@@ -440,6 +441,7 @@ fn pending_left(dir: &Path) -> bool {
     // panic hook for a silent one while it opens sled (store::open_catching_panics), which can
     // hide a panic of this thread if another test is opening at that moment. So the panic is
     // caught here and said again with the folder kept, to leave a message either way.
+    set_aside_torn_snapshots(dir);
     let opened = std::panic::catch_unwind(|| -> Result<bool, String> {
         let db = sled::open(dir.join("sled")).map_err(|e| e.to_string())?;
         let meta = db.open_tree("meta").map_err(|e| e.to_string())?;
@@ -466,6 +468,15 @@ fn pending_left(dir: &Path) -> bool {
             );
             false
         }
+    }
+}
+
+/// A kill while sled wrote a snapshot leaves a `snap.*.generating` file that sled alone takes
+/// for a snapshot and refuses the store over ("Read corrupted data"); shegong's open sets such
+/// files aside first (`store::set_aside_torn_snapshots`), and so does a look with sled alone.
+fn set_aside_torn_snapshots(dir: &Path) {
+    if let Err(e) = shegong::store::set_aside_torn_snapshots(&dir.join("sled")) {
+        panic!("setting aside a torn snapshot in {}: {e}", dir.display());
     }
 }
 

@@ -261,8 +261,9 @@ pub fn create_private_dir(dir: &Path) -> Result<()> {
 /// A `snap.*.generating` file is a snapshot sled was still writing when its process died; sled
 /// would read it as a snapshot and refuse the store. With our lock held, no sled is writing
 /// one now: move such files aside (`torn-snap.…`), and sled opens from the last whole snapshot and
-/// its log, which hold everything.
-fn set_aside_torn_snapshots(sled_dir: &Path) -> Result<()> {
+/// its log, which hold everything. Public for the crash tests, which look into a killed store
+/// with sled alone before shegong opens it.
+pub fn set_aside_torn_snapshots(sled_dir: &Path) -> Result<()> {
     let io = |p: &Path, e: std::io::Error| StoreError::Io(format!("{}: {e}", p.display()));
     let entries = match std::fs::read_dir(sled_dir) {
         Ok(entries) => entries,
