@@ -180,6 +180,42 @@ fn rows_show_the_subtree_figures_as_of_the_date() {
     assert_eq!(app.as_of, today());
 }
 
+/// Enter takes only the matches listed (a frame's worth of reads at national size); n and N
+/// read the rest when they step past them, in the same order.
+#[test]
+fn the_matches_past_those_listed_are_read_when_n_or_n_steps_past_them() {
+    let (_dir, mut app) = xishan_app(Lang::Zh);
+    // The code's prefix matches all eleven units; ten are listed before a frame is drawn.
+    keys(&mut app, &["/"]);
+    type_text(&mut app, "530112");
+    assert_eq!(app.find.results.len(), 10);
+    assert!(app.find.more);
+    keys(&mut app, &["Enter"]);
+    assert_eq!(app.find.matches.len(), 10);
+    let status = app.status.clone().expect("a message");
+    assert!(status.text.contains("1/10+"), "{status:?}");
+    let first = selected(&app);
+    // N from the first wraps to the last: the rest is read first.
+    keys(&mut app, &["N"]);
+    assert_eq!(app.find.matches.len(), 11);
+    assert!(!app.find.matches_more);
+    assert_eq!(selected(&app), app.find.matches[10]);
+    let status = app.status.clone().expect("a message");
+    assert!(status.text.contains("11/11"), "{status:?}");
+    keys(&mut app, &["n"]);
+    assert_eq!(selected(&app), first);
+    // Stepping forward past the tenth reads the rest too, and goes on to the eleventh.
+    keys(&mut app, &["/"]);
+    type_text(&mut app, "530112");
+    keys(&mut app, &["Enter"]);
+    for _ in 0..10 {
+        keys(&mut app, &["n"]);
+    }
+    assert_eq!(app.find.matches.len(), 11);
+    assert_eq!(app.find.current, 10);
+    assert_eq!(selected(&app), app.find.matches[10]);
+}
+
 #[test]
 fn find_by_pinyin_then_next_and_previous() {
     let (_dir, mut app) = xishan_app(Lang::Zh);

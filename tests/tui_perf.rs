@@ -138,6 +138,10 @@ fn large_store() {
     keys(&mut app, &["Esc", "/"]);
     timed(&mut app, &[KeyCode::Char('h'), KeyCode::Char('x')]);
     report("Enter (reveal the match)", timed(&mut app, &[KeyCode::Enter]));
+    report(
+        "N (wraps: reads the matches past those listed)",
+        timed(&mut app, &[KeyCode::Char('N')]),
+    );
     report("t (open a training form)", timed(&mut app, &[KeyCode::Char('t')]));
     // Issue 14: before, `/` built an in-memory index of every unit (what the unit pickers
     // still build) and scanned it at each key; timed here for comparison, last: reading every

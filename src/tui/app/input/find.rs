@@ -90,10 +90,9 @@ impl App {
             Action::Up => self.find.selected = scroll::moved(self.find.selected, -1, n),
             Action::Down => self.find.selected = scroll::moved(self.find.selected, 1, n),
             Action::Choose => {
-                if self.find.more {
-                    // n/N step through every match, up to the most listed.
-                    self.fetch_matches(find::MAX_RESULTS);
-                }
+                // Only the matches listed are taken now: reading the rest (up to
+                // `MAX_RESULTS` units and their parents' names) cost ~20 ms at national
+                // size, over a frame; n and N read them when they step past these.
                 let codes: Vec<String> = self.find.results.iter().map(|h| h.code.clone()).collect();
                 if codes.is_empty() {
                     self.warn(S::NoMatch, &[&self.find.query.clone()]);
@@ -102,6 +101,8 @@ impl App {
                 self.find.open = false;
                 self.find.current = self.find.selected.min(codes.len() - 1);
                 self.find.matches = codes;
+                self.find.matches_more = self.find.more;
+                self.find.matched_query = self.find.query.as_str().to_string();
                 self.focus = Focus::Tree;
                 self.go_to_match();
             }
@@ -117,8 +118,30 @@ impl App {
             self.say(S::NoFindYet, &[]);
             return;
         }
-        self.find.current = (self.find.current as isize + delta).rem_euclid(n as isize) as usize;
+        let to = self.find.current as isize + delta;
+        if self.find.matches_more && (to < 0 || to >= n as isize) {
+            self.read_all_matches();
+        }
+        let n = self.find.matches.len();
+        if n == 0 {
+            // The store changed since the search, and nothing matches it now.
+            self.say(S::NoFindYet, &[]);
+            return;
+        }
+        self.find.current = to.rem_euclid(n as isize) as usize;
         self.go_to_match();
+    }
+
+    /// Reads the accepted search's matches past those listed, up to `MAX_RESULTS`, in the
+    /// same order (the listed ones are its first).
+    fn read_all_matches(&mut self) {
+        match self.store.find_units(&self.find.matched_query, find::MAX_RESULTS) {
+            Ok(units) => {
+                self.find.matches = units.into_iter().map(|u| u.code).collect();
+                self.find.matches_more = false;
+            }
+            Err(e) => self.fail(&e),
+        }
     }
 
     pub(in crate::tui::app) fn go_to_match(&mut self) {
@@ -127,8 +150,10 @@ impl App {
         };
         match self.reveal(&code) {
             Ok(()) => {
-                let n = self.find.matches.len();
-                self.say(S::MatchOf, &[&(self.find.current + 1).to_string(), &n.to_string()]);
+                // "21+" while the matches past those listed are not read yet.
+                let more = if self.find.matches_more { "+" } else { "" };
+                let n = format!("{}{more}", self.find.matches.len());
+                self.say(S::MatchOf, &[&(self.find.current + 1).to_string(), &n]);
             }
             Err(e) => self.fail(&e),
         }

@@ -101,6 +101,7 @@ impl App {
             Action::Quit => self.request_quit(),
             Action::Cancel => {
                 self.find.matches.clear();
+                self.find.matches_more = false;
             }
             _ => {}
         }
