@@ -523,13 +523,29 @@ pub fn overview_lines(
         }
         lines.push(Line::from(Span::styled(format!("  {}", t(title)), dim())));
         let nw = list.iter().map(|(n, _, _)| crate::text::width(n)).max().unwrap_or(4);
-        for (name, a, s) in list.iter() {
-            lines.push(Line::raw(format!(
-                "    {}  {} / {}",
-                fmt::left(name, nw),
-                fmt::money_short(*a, lang),
-                fmt::money_short(*s, lang)
-            )));
+        let pairs: Vec<(String, String, String)> = list
+            .iter()
+            .map(|(name, a, s)| {
+                (
+                    fmt::left(name, nw),
+                    fmt::money_short(*a, lang),
+                    fmt::money_short(*s, lang),
+                )
+            })
+            .collect();
+        // A pair too wide for the pane goes on two lines, the spent amount under the
+        // allocated one, rather than wrapped inside an amount ("1,029.02" and "亿" apart);
+        // every pair of the list then does, so that they read as one table.
+        let one_line = |(name, a, s): &(String, String, String)| format!("    {name}  {a} / {s}");
+        let fits = pairs.iter().all(|p| crate::text::width(&one_line(p)) <= width);
+        for pair in &pairs {
+            if fits {
+                lines.push(Line::raw(one_line(pair)));
+            } else {
+                let (name, a, s) = pair;
+                lines.push(Line::raw(format!("    {name}  {a}")));
+                lines.push(Line::raw(format!("    {}  / {s}", " ".repeat(nw))));
+            }
         }
     }
     // Evaluations.
@@ -963,6 +979,51 @@ pub fn record_lines(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// A category's allocated and spent amounts too wide for the pane go on two lines, each
+    /// amount whole with its unit, never wrapped inside it.
+    #[test]
+    fn category_pairs_too_wide_go_on_two_lines_with_their_amounts_whole() {
+        use crate::record::Record;
+        let unit = Unit::new("990000000000", None, Level::District, "青龙市");
+        let mut m = Measures::default();
+        for (kind, amount) in [
+            (BudgetKind::Allocation, 102_779_000_000_00),
+            (BudgetKind::Expenditure, 102_902_000_000_00),
+        ] {
+            let entry = BudgetEntry {
+                id: None,
+                date: PartialDate::parse("2022-06-01").unwrap(),
+                unit: unit.code.clone(),
+                kind,
+                category: Some(Category::Construction),
+                source: Some(Source::Fiscal),
+                amount: Fen(amount),
+                voucher: String::new(),
+                note: String::new(),
+            };
+            m.add(&entry.delta().1).unwrap();
+        }
+        let day = NaiveDate::from_ymd_opt(2026, 11, 30).unwrap();
+        let text = |width| -> Vec<String> {
+            overview_lines(&unit, None, &m, day, Lang::Zh, width)
+                .iter()
+                .map(|l| l.spans.iter().map(|s| s.content.as_ref()).collect::<String>())
+                .collect()
+        };
+        let wide = text(60);
+        assert!(
+            wide.iter().any(|l| l == "    建设  1,027.79亿 / 1,029.02亿"),
+            "{wide:#?}"
+        );
+        // 33 cells: one over a 32-cell pane.
+        let narrow = text(32);
+        let at = narrow
+            .iter()
+            .position(|l| l == "    建设  1,027.79亿")
+            .expect("the allocated amount");
+        assert_eq!(narrow[at + 1], "          / 1,029.02亿");
+    }
 
     #[test]
     fn an_evaluation_with_points_lists_them_before_its_note() {
