@@ -988,8 +988,8 @@ mod tests {
         let unit = Unit::new("990000000000", None, Level::District, "青龙市");
         let mut m = Measures::default();
         for (kind, amount) in [
-            (BudgetKind::Allocation, 102_779_000_000_00),
-            (BudgetKind::Expenditure, 102_902_000_000_00),
+            (BudgetKind::Allocation, 10_277_900_000_000),
+            (BudgetKind::Expenditure, 10_290_200_000_000),
         ] {
             let entry = BudgetEntry {
                 id: None,
