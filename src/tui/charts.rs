@@ -31,7 +31,7 @@ fn x_of(start: NaiveDate, d: NaiveDate) -> f64 {
 }
 
 /// The dates where some level's coverage changed, with the figures then.
-pub fn changes(points: &[CoveragePoint], levels: &[Level], lang: Lang) -> Vec<String> {
+pub fn changes(points: &[CoveragePoint], levels: &[Level], lang: Lang, width: usize) -> Vec<String> {
     let mut out = Vec::new();
     for (i, p) in points.iter().enumerate() {
         let changed = i == 0
@@ -45,9 +45,47 @@ pub fn changes(points: &[CoveragePoint], levels: &[Level], lang: Lang) -> Vec<St
             .iter()
             .map(|l| format!("{} {}/{}", l.label(lang), p.covered[l.index()], p.units[l.index()]))
             .collect();
-        out.push(format!("{}  {}", fmt::date(p.date), figures.join("  ")));
+        out.extend(change_rows(&fmt::date(p.date), &figures, width));
     }
     out
+}
+
+/// One change, `date  figure  figure…`, on as many rows of `width` cells as it takes: a figure
+/// that does not fit starts a row of its own, under the first figure, rather than be cut (at
+/// 80 columns the national root's line showed its districts, half its streets and not its
+/// communities). Only a figure wider than a row by itself is cut, with `…`.
+fn change_rows(date: &str, figures: &[String], width: usize) -> Vec<String> {
+    let indent = crate::text::width(date) + 2;
+    let mut rows = Vec::new();
+    let mut row = date.to_string();
+    let mut used = crate::text::width(date);
+    let mut on_row = 0;
+    for figure in figures {
+        let w = crate::text::width(figure);
+        if on_row > 0 && used + 2 + w > width {
+            rows.push(std::mem::take(&mut row));
+            row = " ".repeat(indent);
+            used = indent;
+            on_row = 0;
+        }
+        if on_row > 0 || used < indent {
+            row.push_str("  ");
+            used += 2;
+        }
+        row.push_str(figure);
+        used += w;
+        on_row += 1;
+    }
+    rows.push(row);
+    rows.into_iter()
+        .map(|r| {
+            if crate::text::width(&r) > width {
+                fmt::cut(&r, width)
+            } else {
+                r
+            }
+        })
+        .collect()
 }
 
 /// The levels the coverage tab draws: those below the unit; a unit without any, its own.
@@ -64,13 +102,13 @@ fn coverage_levels(last: &CoveragePoint) -> Vec<Level> {
     levels
 }
 
-/// The coverage tab's change lines, and how many of them show under the chart in `height`
-/// rows (at most a third of it; the chart takes the rest).
-fn coverage_list(points: &[CoveragePoint], lang: Lang, height: u16) -> (Vec<String>, usize) {
+/// The coverage tab's change rows, `width` cells wide, and how many of them show under the
+/// chart in `height` rows (at most a third of it; the chart takes the rest).
+fn coverage_list(points: &[CoveragePoint], lang: Lang, height: u16, width: usize) -> (Vec<String>, usize) {
     let Some(last) = points.last() else {
         return (Vec::new(), 0);
     };
-    let mut list = changes(points, &coverage_levels(last), lang);
+    let mut list = changes(points, &coverage_levels(last), lang, width);
     if list.is_empty() {
         list.push(tr(lang, S::NoCoverageYet).to_string());
     }
@@ -78,15 +116,16 @@ fn coverage_list(points: &[CoveragePoint], lang: Lang, height: u16) -> (Vec<Stri
     (list, room)
 }
 
-/// The largest first change line the coverage tab scrolls to (`J`) in a body `height` rows.
-pub fn coverage_scroll_max(points: &[CoveragePoint], lang: Lang, height: u16) -> usize {
-    let (list, room) = coverage_list(points, lang, height);
+/// The largest first change row the coverage tab scrolls to (`J`) in a body `height` rows
+/// and `width` cells.
+pub fn coverage_scroll_max(points: &[CoveragePoint], lang: Lang, height: u16, width: usize) -> usize {
+    let (list, room) = coverage_list(points, lang, height, width);
     super::scroll::last_offset(list.len(), room)
 }
 
-/// Draws the coverage chart and, under it, the change lines from the `offset`th (`J`/`K`
-/// scroll them; a line too long for the pane ends with `…`). Says whether change lines lie
-/// above and below the ones shown.
+/// Draws the coverage chart and, under it, the change rows from the `offset`th (`J`/`K`
+/// scroll them; a change too wide for the pane takes more than one row). Says whether change
+/// rows lie above and below the ones shown.
 pub fn render_coverage(
     points: &[CoveragePoint],
     lang: Lang,
@@ -98,24 +137,12 @@ pub fn render_coverage(
         return (false, false);
     };
     let levels = coverage_levels(last);
-    let (all, room) = coverage_list(points, lang, area.height);
+    let width = area.width as usize;
+    let (all, room) = coverage_list(points, lang, area.height, width);
     let offset = offset.min(super::scroll::last_offset(all.len(), room));
     let above = offset > 0;
     let below = offset + room < all.len();
-    let width = area.width as usize;
-    // A line too wide closes up its double spaces first, then is cut with `…`.
-    let list: Vec<String> = all
-        .iter()
-        .skip(offset)
-        .take(room)
-        .map(|l| {
-            if crate::text::width(l) > width {
-                fmt::cut(&l.replace("  ", " "), width)
-            } else {
-                l.clone()
-            }
-        })
-        .collect();
+    let list: Vec<String> = all.into_iter().skip(offset).take(room).collect();
     let list_h = list.len().min(room) as u16 + 1;
     let start = first.date;
     // Levels of very different sizes are drawn as shares, so that each line can be seen.
@@ -470,6 +497,38 @@ mod tests {
             text(&wide[0]),
             "━━ 区 2850/2850   ━━ 街道 27409/34200   ━━ 社区 205145/513000"
         );
+    }
+
+    /// A change too wide for the pane goes on more rows, each figure whole under the first;
+    /// only a figure wider than a row by itself is cut.
+    #[test]
+    fn a_change_wraps_by_figure_within_its_width() {
+        let figures: Vec<String> = ["区 169/2850", "街道 750/34200", "社区 5000/513000"]
+            .iter()
+            .map(|f| f.to_string())
+            .collect();
+        assert_eq!(
+            change_rows("2020-10-11", &figures, 39),
+            vec![
+                "2020-10-11  区 169/2850  街道 750/34200",
+                "            社区 5000/513000"
+            ]
+        );
+        assert_eq!(
+            change_rows("2020-10-11", &figures, 80),
+            vec!["2020-10-11  区 169/2850  街道 750/34200  社区 5000/513000"]
+        );
+        assert_eq!(
+            change_rows("2020-10-11", &figures, 38),
+            vec![
+                "2020-10-11  区 169/2850",
+                "            街道 750/34200",
+                "            社区 5000/513000",
+            ]
+        );
+        let narrow = change_rows("2020-10-11", &figures, 20);
+        assert!(narrow.iter().all(|r| crate::text::width(r) <= 20), "{narrow:?}");
+        assert_eq!(narrow.len(), 3);
     }
 
     /// At 80 columns the funding chart's panel is 36 cells: every bar line fits, its amounts

@@ -91,7 +91,12 @@ impl App {
                 // as that takes past one screen.
                 Content::Coverage(points) => {
                     let body = areas.detail_rows() + 1;
-                    crate::tui::charts::coverage_scroll_max(points, self.lang, body as u16) + body
+                    crate::tui::charts::coverage_scroll_max(
+                        points,
+                        self.lang,
+                        body as u16,
+                        r.width.saturating_sub(2) as usize,
+                    ) + body
                 }
                 // The per-indicator tab scrolls its lines; with the keyboard, to keep the
                 // chosen station in view.
