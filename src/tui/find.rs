@@ -41,6 +41,8 @@ pub struct Find {
     pub matches: Vec<String>,
     /// The accepted search matches more units than `matches` holds yet.
     pub matches_more: bool,
+    /// More than `MAX_RESULTS` units match the accepted search: n/N step through the first.
+    pub matches_capped: bool,
     /// The accepted search's query, for reading the rest of its matches.
     pub matched_query: String,
     pub current: usize,

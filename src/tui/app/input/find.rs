@@ -102,6 +102,7 @@ impl App {
                 self.find.current = self.find.selected.min(codes.len() - 1);
                 self.find.matches = codes;
                 self.find.matches_more = self.find.more;
+                self.find.matches_capped = false;
                 self.find.matched_query = self.find.query.as_str().to_string();
                 self.focus = Focus::Tree;
                 self.go_to_match();
@@ -135,9 +136,10 @@ impl App {
     /// Reads the accepted search's matches past those listed, up to `MAX_RESULTS`, in the
     /// same order (the listed ones are its first).
     fn read_all_matches(&mut self) {
-        match self.store.find_units(&self.find.matched_query, find::MAX_RESULTS) {
+        match self.store.find_units(&self.find.matched_query, find::MAX_RESULTS + 1) {
             Ok(units) => {
-                self.find.matches = units.into_iter().map(|u| u.code).collect();
+                self.find.matches_capped = units.len() > find::MAX_RESULTS;
+                self.find.matches = units.into_iter().take(find::MAX_RESULTS).map(|u| u.code).collect();
                 self.find.matches_more = false;
             }
             Err(e) => self.fail(&e),
@@ -150,8 +152,13 @@ impl App {
         };
         match self.reveal(&code) {
             Ok(()) => {
-                // "21+" while the matches past those listed are not read yet.
-                let more = if self.find.matches_more { "+" } else { "" };
+                // "21+" while the matches past those listed are not read yet, "500+" when
+                // more match than n/N step through.
+                let more = if self.find.matches_more || self.find.matches_capped {
+                    "+"
+                } else {
+                    ""
+                };
                 let n = format!("{}{more}", self.find.matches.len());
                 self.say(S::MatchOf, &[&(self.find.current + 1).to_string(), &n]);
             }
