@@ -52,9 +52,9 @@ pub fn changes(points: &[CoveragePoint], levels: &[Level], lang: Lang, width: us
 
 /// One change, `date  figure  figure…`, on as many rows of `width` cells as it takes (one,
 /// with single spaces, when that fits): a figure that does not fit starts a row of its own,
-/// under the first figure, rather than be cut (at
-/// 80 columns the national root's line showed its districts, half its streets and not its
-/// communities). Only a figure wider than a row by itself is cut, with `…`.
+/// under the first figure, rather than be cut (at 80 columns the national root's line showed
+/// its districts, half its streets and not its communities). Only a figure wider than a row
+/// by itself is cut, with `…`.
 fn change_rows(date: &str, figures: &[String], width: usize) -> Vec<String> {
     // On one row if it fits, with its double spaces closed up if that is what it takes.
     for gap in ["  ", " "] {
