@@ -181,7 +181,7 @@ fn rows_show_the_subtree_figures_as_of_the_date() {
 }
 
 /// Enter takes only the matches listed (a frame's worth of reads at national size); n and N
-/// read the rest when they step past them, in the same order.
+/// read more when they step past them, in the same order.
 #[test]
 fn the_matches_past_those_listed_are_read_when_n_or_n_steps_past_them() {
     let (_dir, mut app) = xishan_app(Lang::Zh);
@@ -204,7 +204,8 @@ fn the_matches_past_those_listed_are_read_when_n_or_n_steps_past_them() {
     assert!(status.text.contains("11/11"), "{status:?}");
     keys(&mut app, &["n"]);
     assert_eq!(selected(&app), first);
-    // Stepping forward past the tenth reads the rest too, and goes on to the eleventh.
+    // Stepping forward past the tenth reads twice as many (all eleven here), and goes on to
+    // the eleventh.
     keys(&mut app, &["/"]);
     type_text(&mut app, "530112");
     keys(&mut app, &["Enter"]);

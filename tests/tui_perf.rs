@@ -142,6 +142,14 @@ fn large_store() {
         "N (wraps: reads the matches past those listed)",
         timed(&mut app, &[KeyCode::Char('N')]),
     );
+    keys(&mut app, &["/"]);
+    timed(&mut app, &[KeyCode::Char('h'), KeyCode::Char('x')]);
+    timed(&mut app, &[KeyCode::Enter]);
+    let listed = app.find.matches.len();
+    report(
+        "n through the listed matches and one past",
+        timed(&mut app, &vec![KeyCode::Char('n'); listed]),
+    );
     report("t (open a training form)", timed(&mut app, &[KeyCode::Char('t')]));
     // Issue 14: before, `/` built an in-memory index of every unit (what the unit pickers
     // still build) and scanned it at each key; timed here for comparison, last: reading every

@@ -36,8 +36,8 @@ pub struct Find {
     pub more: bool,
     pub selected: usize,
     pub offset: usize,
-    /// Codes of the last accepted search, for n/N: those listed when it was accepted, the
-    /// rest (up to `MAX_RESULTS`) read when n or N first steps past them.
+    /// Codes of the last accepted search, for n/N: those listed when it was accepted, more
+    /// (up to `MAX_RESULTS`) read when n or N steps past them.
     pub matches: Vec<String>,
     /// The accepted search matches more units than `matches` holds yet.
     pub matches_more: bool,
