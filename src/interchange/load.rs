@@ -132,17 +132,23 @@ const STREAM_ABOVE_BYTES: usize = 16 * 1024 * 1024;
 /// budget rows (~300,000) is ~150 MB.
 const PASS_ROWS: usize = 1_500_000;
 const PASS_BYTES: usize = 16 * 1024 * 1024;
-/// An evaluations file's passes are smaller: each of its rows also moves its unit's first
-/// evaluation (the unit's row read, written again, its old bytes kept for undo) and changes
-/// the children kept with its parent, so a pass costs about twice what a budget pass of the
-/// same bytes does. At national size (issue 14, recmem) 16 MB passes peaked at ~700 MB and
-/// 8 MB ones at ~580 MB, for about the same CPU.
-const EVALUATION_PASS_BYTES: usize = 8 * 1024 * 1024;
+/// Evaluations and trainings files pass in half the bytes: a pass of either costs about
+/// twice what a budget pass of the same bytes does.
+///
+/// - An evaluation also moves its unit's first evaluation (the unit's row read, written again,
+///   its old bytes kept for undo) and changes the children kept with its parent. At national
+///   size (issue 14, recmem) 16 MB passes peaked at ~700 MB and 8 MB ones at ~580 MB, for
+///   about the same CPU.
+/// - A training's row is small once encoded but counts in more cells (kind, mode, hours,
+///   attendees), each copied to every ancestor's yearly bucket before it folds. The national
+///   file (250,000 rows) peaked at 456 MB in 16 MB passes and 337–339 MB in 8 MB ones, in
+///   the same 11.8 s (session 13, two alternating runs each).
+const HEAVY_PASS_BYTES: usize = 8 * 1024 * 1024;
 
 /// The default bytes of rows per pass of a streamed import of a kind.
 fn pass_bytes(kind: crate::domain::RecordKind) -> usize {
     match kind {
-        crate::domain::RecordKind::Evaluation => EVALUATION_PASS_BYTES,
+        crate::domain::RecordKind::Evaluation | crate::domain::RecordKind::Training => HEAVY_PASS_BYTES,
         _ => PASS_BYTES,
     }
 }
@@ -529,13 +535,14 @@ mod tests {
         assert_eq!(after[3], before[3] + 300, "{before:?} {after:?}");
     }
 
-    /// An evaluations file is written in passes of half the bytes of the other kinds' (each
-    /// row also moves its unit's first evaluation: issue 14, import memory).
+    /// Evaluations and trainings files are written in passes of half the bytes of a budget
+    /// file's (a row of either costs about twice as much memory: issue 14, import memory).
     #[test]
-    fn evaluations_pass_in_smaller_passes() {
+    fn evaluations_and_trainings_pass_in_smaller_passes() {
         use crate::domain::RecordKind;
         assert_eq!(pass_bytes(RecordKind::Evaluation) * 2, pass_bytes(RecordKind::Budget));
-        assert_eq!(pass_bytes(RecordKind::Training), PASS_BYTES);
+        assert_eq!(pass_bytes(RecordKind::Training) * 2, pass_bytes(RecordKind::Budget));
+        assert_eq!(pass_bytes(RecordKind::Budget), PASS_BYTES);
     }
 
     /// A community's rows are written in its street's pass; every other unit's with its own.
