@@ -183,7 +183,7 @@ fn rows_show_the_subtree_figures_as_of_the_date() {
 /// Enter takes only the matches listed (a frame's worth of reads at national size); n and N
 /// read more when they step past them, in the same order.
 #[test]
-fn the_matches_past_those_listed_are_read_when_n_or_n_steps_past_them() {
+fn more_matches_are_read_when_n_or_capital_n_steps_past_those_listed() {
     let (_dir, mut app) = xishan_app(Lang::Zh);
     // The code's prefix matches all eleven units; ten are listed before a frame is drawn.
     keys(&mut app, &["/"]);

@@ -120,12 +120,18 @@ impl App {
             return;
         }
         let to = self.find.current as isize + delta;
-        if self.find.matches_more && to >= n as isize {
+        let read = if self.find.matches_more && to >= n as isize {
             // n past the last read: twice as many (a few ms), as ↓ does in the list.
-            self.read_matches(n * 2);
+            self.read_matches(n * 2)
         } else if self.find.matches_more && to < 0 {
             // N from the first goes to the last: all of them (~20 ms at national size).
-            self.read_matches(find::MAX_RESULTS);
+            self.read_matches(find::MAX_RESULTS)
+        } else {
+            true
+        };
+        if !read {
+            // The error stays on the status line, and the selection where it was.
+            return;
         }
         let n = self.find.matches.len();
         if n == 0 {
@@ -138,8 +144,9 @@ impl App {
     }
 
     /// Reads the accepted search's first `want` matches (at most `MAX_RESULTS`), in the same
-    /// order: those read before are their first.
-    fn read_matches(&mut self, want: usize) {
+    /// order: those read before are their first. `false` when the store could not be read
+    /// (said on the status line).
+    fn read_matches(&mut self, want: usize) -> bool {
         let want = want.clamp(1, find::MAX_RESULTS);
         match self.store.find_units(&self.find.matched_query, want + 1) {
             Ok(units) => {
@@ -147,8 +154,12 @@ impl App {
                 self.find.matches = units.into_iter().take(want).map(|u| u.code).collect();
                 self.find.matches_more = more && want < find::MAX_RESULTS;
                 self.find.matches_capped = more && want == find::MAX_RESULTS;
+                true
             }
-            Err(e) => self.fail(&e),
+            Err(e) => {
+                self.fail(&e);
+                false
+            }
         }
     }
 
