@@ -64,36 +64,46 @@ fn change_rows(date: &str, figures: &[String], width: usize) -> Vec<String> {
         }
     }
     let indent = crate::text::width(date) + 2;
-    let mut rows = Vec::new();
-    let mut row = date.to_string();
-    let mut used = crate::text::width(date);
-    let mut on_row = 0;
-    for figure in figures {
-        let w = crate::text::width(figure);
-        if on_row > 0 && used + 2 + w > width {
-            rows.push(std::mem::take(&mut row));
-            row = " ".repeat(indent);
-            used = indent;
-            on_row = 0;
-        }
-        if on_row > 0 || used < indent {
-            row.push_str("  ");
-            used += 2;
-        }
-        row.push_str(figure);
-        used += w;
-        on_row += 1;
-    }
-    rows.push(row);
-    rows.into_iter()
-        .map(|r| {
-            if crate::text::width(&r) > width {
-                fmt::cut(&r, width)
+    let widths: Vec<usize> = figures.iter().map(|f| crate::text::width(f)).collect();
+    item_rows(&widths, width, 2, indent)
+        .into_iter()
+        .enumerate()
+        .map(|(n, items)| {
+            let lead = if n == 0 {
+                format!("{date}  ")
             } else {
-                r
+                " ".repeat(indent)
+            };
+            let row = format!("{lead}{}", figures[items].join("  "));
+            if crate::text::width(&row) > width {
+                fmt::cut(&row, width)
+            } else {
+                row
             }
         })
         .collect()
+}
+
+/// Items `widths` cells wide laid out on rows of `width` cells, each row starting `offset`
+/// cells in and its items `gap` cells apart: which items each row holds. An item goes on the
+/// next row rather than past the edge, unless it is a row's first (it is then cut, or not,
+/// by the caller).
+fn item_rows(widths: &[usize], width: usize, gap: usize, offset: usize) -> Vec<std::ops::Range<usize>> {
+    let mut rows = Vec::new();
+    let mut start = 0;
+    let mut used = offset;
+    for (i, w) in widths.iter().enumerate() {
+        if i > start && used + gap + w > width {
+            rows.push(start..i);
+            start = i;
+            used = offset;
+        }
+        used += if i > start { gap + w } else { *w };
+    }
+    if start < widths.len() {
+        rows.push(start..widths.len());
+    }
+    rows
 }
 
 /// The levels the coverage tab draws: those below the unit; a unit without any, its own.
@@ -280,26 +290,24 @@ pub fn render_coverage(
 /// items on a line; an item starts a new line rather than be cut, unless it is wider than a
 /// line by itself.
 fn legend_lines(items: Vec<Vec<Span<'static>>>, width: usize) -> Vec<Line<'static>> {
-    let mut lines = Vec::new();
-    let mut line: Vec<Span> = Vec::new();
-    let mut used = 0usize;
-    for item in items {
-        let w: usize = item.iter().map(|s| crate::text::width(&s.content)).sum();
-        if !line.is_empty() && used + 3 + w > width {
-            lines.push(Line::from(std::mem::take(&mut line)));
-            used = 0;
-        }
-        if !line.is_empty() {
-            line.push(Span::raw("   "));
-            used += 3;
-        }
-        line.extend(item);
-        used += w;
-    }
-    if !line.is_empty() {
-        lines.push(Line::from(line));
-    }
-    lines
+    let widths: Vec<usize> = items
+        .iter()
+        .map(|item| item.iter().map(|s| crate::text::width(&s.content)).sum())
+        .collect();
+    let rows = item_rows(&widths, width, 3, 0);
+    let mut items = items.into_iter();
+    rows.into_iter()
+        .map(|row| {
+            let mut line: Vec<Span> = Vec::new();
+            for item in items.by_ref().take(row.len()) {
+                if !line.is_empty() {
+                    line.push(Span::raw("   "));
+                }
+                line.extend(item);
+            }
+            Line::from(line)
+        })
+        .collect()
 }
 
 /// The y-axis labels, bottom first, evenly spaced: a middle mark only where it is a whole
